@@ -1,0 +1,557 @@
+//! The built-in demo: Ottawa, 15 March – 30 June 2021. Four mass clinics
+//! running two shifts a day, five Walmart pharmacies (real locations from the
+//! Vaccine Hunters Canada list), first and second doses linked, tallies and
+//! supply. Daily volumes follow the shape of Ontario's real daily doses
+//! (Ontario Data Catalogue `vaccine_doses.csv`) scaled to the clinics' capacity.
+//!
+//! The demo is written as FORMATS.md files and loaded through the real
+//! importers, all in one transaction. Same seed, same database.
+
+use crate::error::{Error, Result};
+use crate::import::{import_into, ImportKind, Progress};
+use chrono::{Datelike, Duration, NaiveDate};
+use rusqlite::{Connection, TransactionBehavior};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+const PROVINCIAL_CSV: &str = include_str!("../../../assets/demo/on_vaccine_doses.csv");
+const WALMART_CSV: &str = include_str!("../../../assets/demo/walmart_locations.csv");
+
+/// The demo's "today": bookings before it are attended (or no-shows), after it booked.
+pub const AS_OF: &str = "2021-05-24";
+const FIRST_DAY: &str = "2021-03-15";
+const LAST_DAY: &str = "2021-06-30";
+/// Walmart locations (loc_id) inside the City of Ottawa used as pharmacies.
+const PHARMACY_LOC_IDS: &[&str] = &["1082", "1114", "1159", "1161", "1176"];
+/// Minutes from midnight of the two daily mass-clinic shifts.
+const MASS_SHIFTS: [(&str, u32, u32); 2] = [("am", 9 * 60, 13 * 60), ("pm", 15 * 60, 19 * 60)];
+const PHARMACY_SHIFT: (&str, u32, u32) = ("day", 9 * 60, 17 * 60);
+
+#[derive(Debug, Serialize)]
+pub struct DemoSummary {
+    pub sites: usize,
+    pub shifts: usize,
+    pub appointments: usize,
+    pub dose_counts: usize,
+    pub supply: usize,
+    pub as_of: &'static str,
+}
+
+/// Small, fast, deterministic generator (SplitMix64): the demo must not
+/// change when a dependency's RNG does.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+struct Site {
+    code: String,
+    kind: &'static str,
+    /// (label, start, end) in minutes from midnight.
+    shifts: Vec<(&'static str, u32, u32)>,
+}
+
+fn date(s: &str) -> NaiveDate {
+    crate::time::parse_date(s).unwrap_or(NaiveDate::MIN)
+}
+
+/// Creates the demo in an empty database.
+pub fn load(conn: &mut Connection, progress: &dyn Progress) -> Result<DemoSummary> {
+    if !crate::stats::is_empty(conn)? {
+        return Err(Error::InvalidInput(
+            "this database already holds sites or bookings; the demo needs an empty database (use a new --db file)".into(),
+        ));
+    }
+    let dir = tempdir()?;
+    let result = write_and_import(conn, &dir, progress);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn tempdir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "dosedesk-demo-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, &e))?;
+    Ok(dir)
+}
+
+fn write_and_import(conn: &mut Connection, dir: &Path, progress: &dyn Progress) -> Result<DemoSummary> {
+    let files = generate();
+    let mut paths = Vec::new();
+    for (kind, name, body) in [
+        (ImportKind::Sites, "demo_sites.csv", &files.sites),
+        (ImportKind::Shifts, "demo_shifts.csv", &files.shifts),
+        (ImportKind::Supply, "demo_supply.csv", &files.supply),
+        (ImportKind::Bookings, "demo_bookings.csv", &files.bookings),
+        (ImportKind::DoseCounts, "demo_dose_counts.csv", &files.dose_counts),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, body).map_err(|e| Error::io(&path, &e))?;
+        paths.push((kind, path));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    for (kind, path) in &paths {
+        import_into(&tx, *kind, path, progress)?;
+    }
+    for (min_age, from, kind, label) in ELIGIBILITY {
+        tx.execute(
+            "INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![min_age, from, kind, label],
+        )?;
+    }
+    crate::store::meta_set(&tx, "demo", "Ottawa spring 2021 (built-in demo data)")?;
+    crate::store::meta_set(&tx, "as_of", AS_OF)?;
+    tx.commit()?;
+    Ok(DemoSummary {
+        sites: files.counts[0],
+        shifts: files.counts[1],
+        appointments: files.counts[2],
+        dose_counts: files.counts[3],
+        supply: files.counts[4],
+        as_of: AS_OF,
+    })
+}
+
+/// Ontario's 2021 eligibility phases, simplified: (min age, from, site kind, label).
+const ELIGIBILITY: &[(i64, &str, Option<&str>, &str)] = &[
+    (80, "2021-03-15", None, "80+"),
+    (75, "2021-03-22", None, "75+"),
+    (70, "2021-03-29", None, "70+"),
+    (60, "2021-04-07", None, "60+"),
+    (40, "2021-04-20", Some("pharmacy"), "40+ at pharmacies (AstraZeneca)"),
+    (50, "2021-04-22", None, "50+"),
+    (40, "2021-05-10", None, "40+"),
+    (30, "2021-05-13", None, "30+"),
+    (18, "2021-05-18", None, "18+"),
+];
+
+/// Youngest age allowed to book at a kind of site on a date.
+fn min_age_on(day: NaiveDate, kind: &str) -> i64 {
+    ELIGIBILITY
+        .iter()
+        .filter(|(_, from, k, _)| date(from) <= day && k.is_none_or(|k| k == kind))
+        .map(|(age, ..)| *age)
+        .min()
+        .unwrap_or(80)
+}
+
+struct Files {
+    sites: String,
+    shifts: String,
+    supply: String,
+    bookings: String,
+    dose_counts: String,
+    /// sites, shifts, appointments, dose counts, supply
+    counts: [usize; 5],
+}
+
+/// Ontario's daily doses by the day they were given (report date − 1).
+fn provincial_daily() -> HashMap<NaiveDate, f64> {
+    let mut out = HashMap::new();
+    for line in PROVINCIAL_CSV.lines().skip(1) {
+        let cols: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+        if let (Some(d), Some(v)) = (
+            cols.first().and_then(|s| crate::time::parse_date(s)),
+            cols.get(1).and_then(|s| s.parse::<f64>().ok()),
+        ) {
+            out.insert(d - Duration::days(1), v);
+        }
+    }
+    out
+}
+
+/// Walmart pharmacies in Ottawa: (loc_id, name, address, postal, lat, lon).
+fn ottawa_pharmacies() -> Vec<[String; 6]> {
+    let mut reader = csv::Reader::from_reader(WALMART_CSV.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records().flatten() {
+        let field = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
+        if !PHARMACY_LOC_IDS.contains(&field(0).as_str()) {
+            continue;
+        }
+        // "Orleans (Moderna Vaccine - Eligible for …)" → "Orleans"
+        let name = field(1);
+        let place = name
+            .find(" (Moderna")
+            .or_else(|| name.find(" (Pfizer"))
+            .map_or(name.as_str(), |i| &name[..i])
+            .to_owned();
+        out.push([
+            field(0),
+            format!("Walmart pharmacy {place}"),
+            format!("{}, {}", field(2), field(3)),
+            field(5),
+            field(6),
+            field(7),
+        ]);
+    }
+    out
+}
+
+fn generate() -> Files {
+    let mut rng = Rng(20210315);
+    let (first_day, last_day, as_of) = (date(FIRST_DAY), date(LAST_DAY), date(AS_OF));
+    let days: Vec<NaiveDate> = first_day
+        .iter_days()
+        .take_while(|d| *d <= last_day)
+        .collect();
+
+    // Sites.
+    let mut sites_csv = String::from(
+        "site_code,name,kind,address,postal_code,lat,lon,stations,minutes_per_dose,capacity_per_day,opens,closes\n",
+    );
+    let mass = [
+        ("CHL", "Ottawa City Hall (Jean Pigott Place)", "110 Laurier Ave W, Ottawa", "K1P 1J1", 45.4206, -75.6903),
+        ("NSP", "Nepean Sportsplex", "1701 Woodroffe Ave, Nepean", "K2G 1W2", 45.3470, -75.7454),
+        ("EVJ", "Eva James Memorial Community Centre", "65 Stonehaven Dr, Kanata", "K2M 2K3", 45.2985, -75.8867),
+        ("RFC", "Ray Friel Recreation Complex", "1585 Tenth Line Rd, Orléans", "K1E 3E8", 45.4687, -75.4906),
+    ];
+    let mut sites = Vec::new();
+    for (code, name, address, postal, lat, lon) in mass {
+        let _ = writeln!(
+            sites_csv,
+            "{code},{name},mass_clinic,\"{address}\",{postal},{lat},{lon},12,5,,08:00,20:00"
+        );
+        sites.push(Site {
+            code: code.into(),
+            kind: "mass_clinic",
+            shifts: MASS_SHIFTS.to_vec(),
+        });
+    }
+    for [loc, name, address, postal, lat, lon] in ottawa_pharmacies() {
+        let code = format!("WM{loc}");
+        let _ = writeln!(
+            sites_csv,
+            "{code},{name},pharmacy,\"{address}\",{postal},{lat},{lon},1,5,96,09:00,17:00"
+        );
+        sites.push(Site {
+            code,
+            kind: "pharmacy",
+            shifts: vec![PHARMACY_SHIFT],
+        });
+    }
+
+    // Shifts and per-slot capacity (slots are 5 minutes; capacity per slot =
+    // vaccinators, since minutes_per_dose is 5 everywhere in the demo).
+    let mut shifts_csv = String::from("site_code,date,start,end,vaccinators,capacity\n");
+    let mut shift_count = 0;
+    let vaccinators_on = |site: &Site, d: NaiveDate| -> u32 {
+        match (site.kind, d.month()) {
+            ("pharmacy", _) if d < date("2021-04-20") => 0,
+            ("pharmacy", _) => 1,
+            (_, 6) => 3,
+            _ => 2,
+        }
+    };
+    // free[site][day][shift][slot] = places left.
+    let mut free: Vec<Vec<Vec<Vec<u32>>>> = Vec::new();
+    for site in &sites {
+        let mut per_day = Vec::new();
+        for &d in &days {
+            let v = vaccinators_on(site, d);
+            let mut per_shift = Vec::new();
+            for &(_, start, end) in &site.shifts {
+                if v > 0 {
+                    let _ = writeln!(
+                        shifts_csv,
+                        "{},{d},{},{},{v},",
+                        site.code,
+                        crate::time::format_hhmm(start),
+                        crate::time::format_hhmm(end)
+                    );
+                    shift_count += 1;
+                }
+                per_shift.push(vec![v; ((end - start) / 5) as usize]);
+            }
+            per_day.push(per_shift);
+        }
+        free.push(per_day);
+    }
+
+    // Demand: Ontario's daily doses, relative to their mean over the demo
+    // period, set how full the clinics are each day (missing days: the last known).
+    let provincial = provincial_daily();
+    let mut last = 60_000.0;
+    let shape: Vec<f64> = days
+        .iter()
+        .map(|d| {
+            if let Some(v) = provincial.get(d) {
+                last = *v;
+            }
+            last
+        })
+        .collect();
+    let peak = shape.iter().cloned().fold(1.0, f64::max);
+
+    let mut bookings = String::from(
+        "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at\n",
+    );
+    let mut appointments = 0usize;
+    // Attended doses per (site, day, shift label, dose, product), for tallies.
+    let mut attended: HashMap<(usize, usize, &'static str, u8, &'static str), u32> = HashMap::new();
+    // Doses used per (day, product), for supply.
+    let mut used: HashMap<(usize, &'static str), u32> = HashMap::new();
+    let mut person_seq = 0u32;
+
+    for (di, &d) in days.iter().enumerate() {
+        let fill = (0.45 + 0.45 * shape[di] / peak).min(0.95);
+        for (si, site) in sites.iter().enumerate() {
+            let product = first_dose_product(site, d, &mut rng);
+            let Some(product) = product else { continue };
+            let (min_days, max_days) = interval(product);
+            // Latest first-dose day that still leaves a valid second dose in the demo.
+            if (last_day - d).num_days() < min_days {
+                continue;
+            }
+            for (shi, &(label, start, _)) in site.shifts.iter().enumerate() {
+                let slots = free[si][di][shi].len();
+                for slot in 0..slots {
+                    let places = free[si][di][shi][slot];
+                    let take = (0..places).filter(|_| rng.chance(fill)).count() as u32;
+                    for _ in 0..take {
+                        person_seq += 1;
+                        let person = format!("P{person_seq:07}");
+                        let age = min_age_on(d, site.kind) + rng.below(18) as i64;
+                        let birth = d - Duration::days(age * 365 + 30 + rng.below(300) as i64);
+                        let phone = match rng.below(10) {
+                            0 => String::new(),
+                            1 | 2 => format!("343-555-01{:02}", rng.below(100)),
+                            _ => format!("613-555-01{:02}", rng.below(100)),
+                        };
+                        free[si][di][shi][slot] -= 1;
+                        let first_minute = start + 5 * slot as u32;
+                        let first_status = status_for(d, as_of, &mut rng);
+                        let booked_at = d - Duration::days(1 + rng.below(14) as i64);
+                        appointments += 1;
+                        let _ = writeln!(
+                            bookings,
+                            "B{appointments:08},{person},{birth},{phone},{},{d}T{},1,{product},{first_status},{booked_at}T{:02}:{:02}:00",
+                            site.code,
+                            crate::time::format_hhmm(first_minute),
+                            8 + rng.below(12),
+                            rng.below(60)
+                        );
+                        record(&mut attended, &mut used, first_status, si, di, label, 1, product);
+                        // Second dose, reserved at the same site when booked.
+                        let latest = max_days.min((last_day - d).num_days());
+                        let gap = min_days + rng.below((latest - min_days + 1) as u64) as i64;
+                        let Some((di2, shi2, slot2)) = find_place(&free[si], di + gap as usize, slot)
+                        else {
+                            continue; // none free: a first dose left without a second
+                        };
+                        free[si][di2][shi2][slot2] -= 1;
+                        let d2 = days[di2];
+                        let status2 = if first_status == "cancelled" || first_status == "no_show" {
+                            "cancelled"
+                        } else {
+                            status_for(d2, as_of, &mut rng)
+                        };
+                        appointments += 1;
+                        let _ = writeln!(
+                            bookings,
+                            "B{appointments:08},{person},{birth},{phone},{},{d2}T{},2,{product},{status2},{booked_at}T{:02}:{:02}:30",
+                            site.code,
+                            crate::time::format_hhmm(site.shifts[shi2].1 + 5 * slot2 as u32),
+                            8 + rng.below(12),
+                            rng.below(60)
+                        );
+                        record(&mut attended, &mut used, status2, si, di2, site.shifts[shi2].0, 2, product);
+                    }
+                }
+            }
+        }
+    }
+
+    // Tallies before the as-of date: attended doses, give or take a walk-in
+    // or a late cancellation, so reconciliation has something to show.
+    let mut keys: Vec<_> = attended.keys().cloned().collect();
+    keys.sort();
+    let mut dose_counts = String::from("date,site_code,shift,dose_number,product,doses\n");
+    let mut count_rows = 0;
+    for key in keys {
+        let (si, di, label, dose, product) = key;
+        if days[di] >= as_of {
+            continue;
+        }
+        let n = attended[&key] as i64;
+        let adjust = match rng.below(20) {
+            0 => 1,
+            1 => -1,
+            2 => 2,
+            _ => 0,
+        };
+        let _ = writeln!(
+            dose_counts,
+            "{},{},{label},{dose},{product},{}",
+            days[di],
+            sites[si].code,
+            (n + adjust).max(0)
+        );
+        count_rows += 1;
+    }
+
+    // Supply: a Monday delivery per product covering the coming week's use and 10% more.
+    let mut supply = String::from("date,product,doses,status\n");
+    let mut supply_rows = 0;
+    for (di, &d) in days.iter().enumerate() {
+        if d.weekday() != chrono::Weekday::Mon {
+            continue;
+        }
+        for product in ["PFIZER", "MODERNA", "ASTRAZENECA"] {
+            let week: u32 = (di..(di + 7).min(days.len()))
+                .map(|i| used.get(&(i, product)).copied().unwrap_or(0))
+                .sum();
+            if week == 0 {
+                continue;
+            }
+            let doses = (f64::from(week) * 1.1 / 10.0).ceil() as u32 * 10;
+            let status = if d < as_of { "received" } else { "expected" };
+            let _ = writeln!(supply, "{d},{product},{doses},{status}");
+            supply_rows += 1;
+        }
+    }
+
+    Files {
+        sites: sites_csv,
+        shifts: shifts_csv,
+        supply,
+        bookings,
+        dose_counts,
+        counts: [sites.len(), shift_count, appointments, count_rows, supply_rows],
+    }
+}
+
+fn interval(product: &str) -> (i64, i64) {
+    match product {
+        "PFIZER" => (21, 112),
+        "MODERNA" => (28, 112),
+        _ => (56, 112),
+    }
+}
+
+/// What a site gives as first doses on a day, if it vaccinates then.
+fn first_dose_product(site: &Site, d: NaiveDate, rng: &mut Rng) -> Option<&'static str> {
+    if site.kind == "pharmacy" {
+        return match d {
+            d if d < date("2021-04-20") => None,
+            d if d <= date("2021-05-05") => Some("ASTRAZENECA"),
+            _ => Some("MODERNA"),
+        };
+    }
+    // Mass clinics: mostly Pfizer; Moderna weeks when its shipments came in.
+    let moderna_week = d.iso_week().week() % 3 == 0;
+    Some(if moderna_week || rng.chance(0.05) { "MODERNA" } else { "PFIZER" })
+}
+
+fn status_for(day: NaiveDate, as_of: NaiveDate, rng: &mut Rng) -> &'static str {
+    let roll = rng.below(1000);
+    if day < as_of {
+        match roll {
+            0..=24 => "no_show",
+            25..=39 => "cancelled",
+            _ => "attended",
+        }
+    } else if roll < 20 {
+        "cancelled"
+    } else {
+        "booked"
+    }
+}
+
+/// The first free place on or after `day` (up to a week later) in the same
+/// slot position, else any slot that day.
+fn find_place(free: &[Vec<Vec<u32>>], day: usize, slot: usize) -> Option<(usize, usize, usize)> {
+    for d in day..(day + 7).min(free.len()) {
+        for (shi, slots) in free[d].iter().enumerate() {
+            let s = slot.min(slots.len().saturating_sub(1));
+            if slots.get(s).is_some_and(|&n| n > 0) {
+                return Some((d, shi, s));
+            }
+            if let Some(s) = slots.iter().position(|&n| n > 0) {
+                return Some((d, shi, s));
+            }
+        }
+    }
+    None
+}
+
+#[allow(clippy::too_many_arguments)]
+fn record(
+    attended: &mut HashMap<(usize, usize, &'static str, u8, &'static str), u32>,
+    used: &mut HashMap<(usize, &'static str), u32>,
+    status: &str,
+    site: usize,
+    day: usize,
+    label: &'static str,
+    dose: u8,
+    product: &'static str,
+) {
+    if status == "attended" || status == "booked" {
+        *used.entry((day, product)).or_default() += 1;
+    }
+    if status == "attended" {
+        *attended.entry((site, day, label, dose, product)).or_default() += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::Quiet;
+
+    #[test]
+    fn demo_is_deterministic_and_plausible() {
+        let a = generate();
+        let b = generate();
+        assert_eq!(a.bookings, b.bookings, "same seed, same bookings");
+        let [sites, shifts, appointments, counts, supply] = a.counts;
+        assert_eq!(sites, 9, "four mass clinics and five pharmacies");
+        assert!(shifts > 4 * 2 * 100, "two shifts a day at four clinics: {shifts}");
+        assert!((20_000..100_000).contains(&appointments), "tens of thousands: {appointments}");
+        assert!(counts > 500 && supply > 10);
+    }
+
+    #[test]
+    fn loads_into_an_empty_database_only() {
+        let mut conn = crate::store::open_in_memory().expect("open");
+        let summary = load(&mut conn, &Quiet).expect("demo");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM appointment", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n as usize, summary.appointments);
+        // No shift is over capacity in the generated data.
+        let week = crate::schedule::week(
+            &conn,
+            &crate::schedule::WeekQuery {
+                date: "2021-04-12".into(),
+                ..Default::default()
+            },
+        )
+        .expect("week");
+        let cells: Vec<_> = week.sites.iter().flat_map(|s| &s.shifts).collect();
+        assert!(cells.iter().all(|c| c.booked <= c.capacity));
+        assert!(cells.iter().any(|c| c.booked > 0));
+        assert!(crate::stats::is_demo(&conn).expect("demo flag"));
+        let again = load(&mut conn, &Quiet).expect_err("not empty");
+        assert_eq!(again.code(), "invalid_input");
+    }
+}

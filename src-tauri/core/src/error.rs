@@ -1,0 +1,102 @@
+//! The one error type of DoseDesk. It crosses IPC as `{code, message}`: the
+//! UI branches on `code` (stable, snake_case) and shows `message` verbatim.
+
+use serde::ser::SerializeStruct;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input in an imported file. Displays as `FILE:LINE: column NAME: what`.
+    #[error("{file}:{line}: {}{message}", column.as_ref().map(|c| format!("column {c}: ")).unwrap_or_default())]
+    Import {
+        file: String,
+        line: u64,
+        column: Option<String>,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Io { path: PathBuf, message: String },
+    #[error("{0}: this database was written by a newer DoseDesk (schema version {1}, this build knows {2}); it was not changed — update DoseDesk to open it")]
+    SchemaTooNew(PathBuf, i64, i64),
+    #[error("{0}: not a DoseDesk database (it is an SQLite file of another application); it was not changed")]
+    NotDoseDesk(PathBuf),
+    #[error("{0}: the file is not a readable SQLite database ({1}); it was not changed or deleted")]
+    Corrupt(PathBuf, String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// Stable machine-readable code for the UI and for scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Import { .. } => "import_invalid",
+            Error::Io { .. } => "io",
+            Error::SchemaTooNew(..) => "schema_too_new",
+            Error::NotDoseDesk(_) => "not_dosedesk",
+            Error::Corrupt(..) => "corrupt_database",
+            Error::InvalidInput(_) => "invalid_input",
+            Error::NotFound(_) => "not_found",
+            Error::Cancelled => "cancelled",
+            Error::Database(_) => "database",
+        }
+    }
+
+    pub fn io(path: impl Into<PathBuf>, err: &std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            message: err.to_string(),
+        }
+    }
+}
+
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("Error", 2)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message() {
+        let err = Error::Import {
+            file: "shifts.csv".into(),
+            line: 7,
+            column: Some("end".into()),
+            message: "must be after start (09:00)".into(),
+        };
+        let json = serde_json::to_value(&err).expect("serialise");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "import_invalid",
+                "message": "shifts.csv:7: column end: must be after start (09:00)"
+            })
+        );
+    }
+
+    #[test]
+    fn import_error_without_column_omits_it() {
+        let err = Error::Import {
+            file: "a.csv".into(),
+            line: 1,
+            column: None,
+            message: "file is empty".into(),
+        };
+        assert_eq!(err.to_string(), "a.csv:1: file is empty");
+    }
+}

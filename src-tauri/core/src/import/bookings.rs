@@ -1,0 +1,163 @@
+//! bookings.csv: the provincial booking system's export. `booking_id` is the
+//! key: re-importing a file updates changed rows and duplicates nothing.
+
+use super::csv_source::{opt, req, Column, CsvSource};
+use super::{known_product, known_site, product_codes, site_ids, Progress, Written};
+use crate::error::Result;
+use crate::time::{minute_of, parse_local_datetime};
+use rusqlite::{params, OptionalExtension, Transaction};
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::path::Path;
+
+pub const STATUSES: &[&str] = &["booked", "cancelled", "attended", "no_show", "rescheduled"];
+
+const COLUMNS: &[Column] = &[
+    req("booking_id"),
+    req("person_id"),
+    opt("birth_date"),
+    opt("phone"),
+    req("site_code"),
+    req("slot_start"),
+    req("dose_number"),
+    req("product"),
+    req("status"),
+    opt("booked_at"),
+];
+const BOOKING_ID: usize = 0;
+const PERSON_ID: usize = 1;
+const BIRTH_DATE: usize = 2;
+const PHONE: usize = 3;
+const SITE: usize = 4;
+const SLOT_START: usize = 5;
+const DOSE_NUMBER: usize = 6;
+const PRODUCT: usize = 7;
+const STATUS: usize = 8;
+const BOOKED_AT: usize = 9;
+
+pub(crate) fn import(
+    tx: &Transaction<'_>,
+    path: &Path,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    let mut src = CsvSource::open(path, COLUMNS)?;
+    let sites = site_ids(tx)?;
+    let products = product_codes(tx)?;
+    let before = super::count_rows(tx, "appointment")?;
+    let mut upsert_person = tx.prepare_cached(
+        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (person_id) DO UPDATE SET
+            birth_date = coalesce(excluded.birth_date, birth_date),
+            phone = coalesce(excluded.phone, phone),
+            updated_at = excluded.updated_at
+         WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
+            IS NOT (birth_date, phone)",
+    )?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
+                                  product, status, source, booked_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)
+         ON CONFLICT (booking_id) DO UPDATE SET
+            person_id = excluded.person_id, site_id = excluded.site_id,
+            slot_minute = excluded.slot_minute, dose_number = excluded.dose_number,
+            product = excluded.product, status = excluded.status,
+            booked_at = excluded.booked_at, updated_at = excluded.updated_at
+         WHERE (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
+            IS NOT (excluded.person_id, excluded.site_id, excluded.slot_minute,
+                    excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)",
+    )?;
+    let mut exists = tx.prepare_cached("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
+    // Duplicate booking ids within the file: an exact set of strings would
+    // not fit in memory at 10M rows, so keep 64-bit hashes and confirm a hit
+    // against the store (the earlier row was written in this transaction).
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut touched = 0;
+    while let Some(row) = src.next_row(progress)? {
+        let booking_id = row.req(BOOKING_ID)?;
+        let mut h = hasher.build_hasher();
+        h.write(booking_id.as_bytes());
+        let key = h.finish();
+        if let Some(first) = seen.get(&key) {
+            let present = exists
+                .query_row([booking_id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if present {
+                return Err(row.error(
+                    BOOKING_ID,
+                    format!("duplicate booking_id {booking_id:?}: already on line {first}"),
+                ));
+            }
+        }
+        seen.insert(key, row.line);
+        let person_id = row.req(PERSON_ID)?;
+        let birth_date = row.opt_date(BIRTH_DATE)?;
+        let phone = row.opt(PHONE)?;
+        let site_id = known_site(&row, SITE, &sites, row.req(SITE)?)?;
+        let slot = row.req_parse(
+            SLOT_START,
+            "a local date-time (YYYY-MM-DDTHH:MM)",
+            parse_local_datetime,
+        )?;
+        let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;
+        let product = known_product(&row, PRODUCT, &products, row.req(PRODUCT)?)?;
+        let status = row.req_word(STATUS, STATUSES)?;
+        let booked_at = row.opt(BOOKED_AT)?;
+        if let Some(text) = booked_at.filter(|s| !crate::time::is_timestamp(s)) {
+            return Err(row.error(BOOKED_AT, format!("{text:?} is not an ISO 8601 timestamp")));
+        }
+        upsert_person.execute(params![
+            person_id,
+            crate::store::new_uuid(),
+            birth_date.map(|d| d.to_string()),
+            phone,
+            now
+        ])?;
+        touched += upsert.execute(params![
+            crate::store::new_uuid(),
+            booking_id,
+            person_id,
+            site_id,
+            minute_of(slot),
+            dose_number,
+            product,
+            status,
+            booked_at,
+            now,
+        ])? as u64;
+    }
+    let inserted = super::count_rows(tx, "appointment")? - before;
+    if touched > 0 {
+        relink_doses(tx, now)?;
+    }
+    Ok((
+        src,
+        Written {
+            inserted,
+            updated: touched - inserted,
+            warnings: Vec::new(),
+        },
+    ))
+}
+
+/// Links each active dose of the people whose bookings changed at `stamp` to
+/// the person's other dose: dose 1 ↔ their earliest active dose 2, dose N to
+/// their earliest active dose N−1.
+pub(crate) fn relink_doses(tx: &Transaction<'_>, stamp: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE appointment AS a SET linked_id = CASE
+            WHEN a.status NOT IN ('booked', 'attended') THEN NULL
+            ELSE (SELECT b.id FROM appointment b
+                  WHERE b.person_id = a.person_id
+                    AND b.dose_number = CASE a.dose_number WHEN 1 THEN 2 ELSE a.dose_number - 1 END
+                    AND b.status IN ('booked', 'attended')
+                  ORDER BY b.slot_minute, b.id LIMIT 1)
+          END
+         WHERE a.person_id IN (SELECT person_id FROM appointment WHERE updated_at = ?1)",
+        [stamp],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,387 @@
+//! Streaming reader for the CSV files of FORMATS.md: header matched by name
+//! (case-insensitive, any order), RFC 4180 quoting, BOM, LF or CRLF. Every
+//! problem becomes an error naming file, line and column.
+
+use super::Progress;
+use crate::error::{Error, Result};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+/// A column an importer reads.
+pub struct Column {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+pub const fn req(name: &'static str) -> Column {
+    Column {
+        name,
+        required: true,
+    }
+}
+
+pub const fn opt(name: &'static str) -> Column {
+    Column {
+        name,
+        required: false,
+    }
+}
+
+/// Counts and hashes the bytes as the CSV parser pulls them.
+struct Tap<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+pub struct CsvSource {
+    file: String,
+    reader: csv::Reader<Tap<BufReader<File>>>,
+    /// For each wanted column, its index in the file's records.
+    positions: Vec<Option<usize>>,
+    columns: &'static [Column],
+    header_len: usize,
+    total_bytes: u64,
+    pub warnings: Vec<String>,
+    record: csv::ByteRecord,
+    rows: u64,
+}
+
+impl CsvSource {
+    pub fn open(path: &Path, columns: &'static [Column]) -> Result<Self> {
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let handle = File::open(path).map_err(|e| Error::io(path, &e))?;
+        let total_bytes = handle.metadata().map(|m| m.len()).unwrap_or(0);
+        let tap = Tap {
+            inner: BufReader::with_capacity(1 << 20, handle),
+            hasher: Sha256::new(),
+            bytes: 0,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 20)
+            .from_reader(tap);
+        let mut header = csv::ByteRecord::new();
+        let err_at = |line: u64, message: String| Error::Import {
+            file: file.clone(),
+            line,
+            column: None,
+            message,
+        };
+        let has_header = reader
+            .read_byte_record(&mut header)
+            .map_err(|e| err_at(1, csv_problem(&e)))?;
+        if !has_header {
+            return Err(err_at(1, "the file is empty: expected a header line".into()));
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (i, raw) in header.iter().enumerate() {
+            let raw = if i == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
+            let name = std::str::from_utf8(raw).map_err(|_| {
+                err_at(
+                    1,
+                    format!("header field {} is not UTF-8 text (is this a CSV file?)", i + 1),
+                )
+            })?;
+            names.push(name.trim().to_ascii_lowercase());
+        }
+        let mut positions = Vec::with_capacity(columns.len());
+        for col in columns {
+            let found: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| *n == col.name)
+                .map(|(i, _)| i)
+                .collect();
+            if found.len() > 1 {
+                return Err(Error::Import {
+                    file: file.clone(),
+                    line: 1,
+                    column: Some(col.name.into()),
+                    message: "appears more than once in the header".into(),
+                });
+            }
+            if found.is_empty() && col.required {
+                return Err(Error::Import {
+                    file: file.clone(),
+                    line: 1,
+                    column: Some(col.name.into()),
+                    message: format!(
+                        "required column is missing (header has: {})",
+                        names.join(", ")
+                    ),
+                });
+            }
+            positions.push(found.first().copied());
+        }
+        let unknown: Vec<&str> = names
+            .iter()
+            .filter(|n| !n.is_empty() && !columns.iter().any(|c| c.name == n.as_str()))
+            .map(String::as_str)
+            .collect();
+        let mut warnings = Vec::new();
+        if !unknown.is_empty() {
+            warnings.push(format!(
+                "{file}:1: ignored unknown column(s): {}",
+                unknown.join(", ")
+            ));
+        }
+        Ok(CsvSource {
+            file,
+            reader,
+            positions,
+            columns,
+            header_len: header.len(),
+            total_bytes,
+            warnings,
+            record: csv::ByteRecord::new(),
+            rows: 0,
+        })
+    }
+
+    pub fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.get_ref().bytes
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The next data row, skipping blank lines. Reports progress and honours
+    /// cancellation every few thousand rows.
+    pub fn next_row(&mut self, progress: &dyn Progress) -> Result<Option<Row<'_>>> {
+        loop {
+            let more = self.reader.read_byte_record(&mut self.record).map_err(|e| {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                Error::Import {
+                    file: self.file.clone(),
+                    line,
+                    column: None,
+                    message: csv_problem(&e),
+                }
+            })?;
+            if !more {
+                if self.rows == 0 {
+                    return Err(Error::Import {
+                        file: self.file.clone(),
+                        line: 2,
+                        column: None,
+                        message: "no data rows after the header".into(),
+                    });
+                }
+                progress.update(self.total_bytes, self.total_bytes);
+                return Ok(None);
+            }
+            if self.record.len() == 1 && self.record[0].is_empty() {
+                continue; // a blank line
+            }
+            let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+            if self.record.len() != self.header_len {
+                return Err(Error::Import {
+                    file: self.file.clone(),
+                    line,
+                    column: None,
+                    message: format!(
+                        "has {} fields but the header has {}",
+                        self.record.len(),
+                        self.header_len
+                    ),
+                });
+            }
+            self.rows += 1;
+            if self.rows % 8192 == 0 {
+                if progress.is_cancelled() {
+                    return Err(Error::Cancelled);
+                }
+                progress.update(self.bytes_read(), self.total_bytes);
+            }
+            return Ok(Some(Row {
+                source: self,
+                line,
+            }));
+        }
+    }
+
+    /// Hex SHA-256 of the whole file; call after the last row.
+    pub fn finish(self) -> String {
+        let tap = self.reader.into_inner();
+        let digest = tap.hasher.finalize();
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn csv_problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            format!("field {} is not UTF-8 text", err.field() + 1)
+        }
+        other => format!("malformed CSV: {other:?}"),
+    }
+}
+
+/// One data row; fields are read by the index of their `Column`.
+pub struct Row<'a> {
+    source: &'a CsvSource,
+    pub line: u64,
+}
+
+impl Row<'_> {
+    pub fn error(&self, col: usize, message: impl Into<String>) -> Error {
+        Error::Import {
+            file: self.source.file.clone(),
+            line: self.line,
+            column: Some(self.source.columns[col].name.into()),
+            message: message.into(),
+        }
+    }
+
+    /// The trimmed text of a column, `None` when absent or empty.
+    pub fn opt(&self, col: usize) -> Result<Option<&str>> {
+        let Some(pos) = self.source.positions[col] else {
+            return Ok(None);
+        };
+        let raw = &self.source.record[pos];
+        let text = std::str::from_utf8(raw).map_err(|_| self.error(col, "is not UTF-8 text"))?;
+        let text = text.trim();
+        Ok((!text.is_empty()).then_some(text))
+    }
+
+    pub fn req(&self, col: usize) -> Result<&str> {
+        self.opt(col)?
+            .ok_or_else(|| self.error(col, "is required but empty"))
+    }
+
+    pub fn opt_parse<T>(
+        &self,
+        col: usize,
+        what: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<Option<T>> {
+        match self.opt(col)? {
+            None => Ok(None),
+            Some(text) => parse(text)
+                .map(Some)
+                .ok_or_else(|| self.error(col, format!("{text:?} is not {what}"))),
+        }
+    }
+
+    pub fn req_parse<T>(
+        &self,
+        col: usize,
+        what: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T> {
+        let text = self.req(col)?;
+        parse(text).ok_or_else(|| self.error(col, format!("{text:?} is not {what}")))
+    }
+
+    pub fn req_date(&self, col: usize) -> Result<chrono::NaiveDate> {
+        self.req_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)
+    }
+
+    pub fn opt_date(&self, col: usize) -> Result<Option<chrono::NaiveDate>> {
+        self.opt_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)
+    }
+
+    pub fn req_time(&self, col: usize) -> Result<u32> {
+        self.req_parse(col, "a time (HH:MM)", crate::time::parse_hhmm)
+    }
+
+    pub fn opt_time(&self, col: usize) -> Result<Option<u32>> {
+        self.opt_parse(col, "a time (HH:MM)", crate::time::parse_hhmm)
+    }
+
+    /// An integer in `min..=max`.
+    pub fn opt_int(&self, col: usize, min: i64, max: i64) -> Result<Option<i64>> {
+        let value = self.opt_parse(col, "a whole number", |s| s.parse::<i64>().ok())?;
+        match value {
+            Some(v) if v < min || v > max => Err(self.error(col, range_message(v, min, max))),
+            other => Ok(other),
+        }
+    }
+
+    pub fn req_int(&self, col: usize, min: i64, max: i64) -> Result<i64> {
+        self.opt_int(col, min, max)?
+            .ok_or_else(|| self.error(col, "is required but empty"))
+    }
+
+    pub fn opt_f64(&self, col: usize, min: f64, max: f64) -> Result<Option<f64>> {
+        let value = self.opt_parse(col, "a number", |s| {
+            s.parse::<f64>().ok().filter(|v| v.is_finite())
+        })?;
+        match value {
+            Some(v) if v < min || v > max => {
+                Err(self.error(col, format!("{v} is out of range {min} to {max}")))
+            }
+            other => Ok(other),
+        }
+    }
+
+    pub fn req_f64(&self, col: usize, min: f64, max: f64) -> Result<f64> {
+        self.opt_f64(col, min, max)?
+            .ok_or_else(|| self.error(col, "is required but empty"))
+    }
+
+    /// One of `allowed`, matched case-insensitively; returns the canonical word.
+    pub fn opt_word(&self, col: usize, allowed: &[&'static str]) -> Result<Option<&'static str>> {
+        let Some(text) = self.opt(col)? else {
+            return Ok(None);
+        };
+        allowed
+            .iter()
+            .find(|w| w.eq_ignore_ascii_case(text))
+            .copied()
+            .map(Some)
+            .ok_or_else(|| {
+                self.error(
+                    col,
+                    format!("{text:?} is not one of: {}", allowed.join(", ")),
+                )
+            })
+    }
+
+    pub fn req_word(&self, col: usize, allowed: &[&'static str]) -> Result<&'static str> {
+        self.opt_word(col, allowed)?
+            .ok_or_else(|| self.error(col, "is required but empty"))
+    }
+}
+
+fn range_message(v: i64, min: i64, max: i64) -> String {
+    if v < min && min == 0 {
+        format!("{v} is negative; must be 0 or more")
+    } else if max >= 1_000_000 && v < min {
+        format!("{v} is too small; must be at least {min}")
+    } else if max >= 1_000_000 {
+        format!("{v} is too large; must be at most {max}")
+    } else {
+        format!("{v} is out of range {min} to {max}")
+    }
+}

@@ -1,0 +1,220 @@
+//! Importers for the files of FORMATS.md. Each file is one IMMEDIATE
+//! transaction: on any error nothing from it is kept.
+
+mod bookings;
+pub mod csv_source;
+mod dose_counts;
+mod products;
+mod shifts;
+mod sites;
+mod supply;
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Receives progress of long work and may ask it to stop.
+pub trait Progress: Sync {
+    fn update(&self, _done: u64, _total: u64) {}
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// For callers that need neither progress nor cancellation.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportKind {
+    Sites,
+    Shifts,
+    Products,
+    Supply,
+    Bookings,
+    DoseCounts,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 6] = [
+        ImportKind::Sites,
+        ImportKind::Shifts,
+        ImportKind::Products,
+        ImportKind::Supply,
+        ImportKind::Bookings,
+        ImportKind::DoseCounts,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportKind::Sites => "sites",
+            ImportKind::Shifts => "shifts",
+            ImportKind::Products => "products",
+            ImportKind::Supply => "supply",
+            ImportKind::Bookings => "bookings",
+            ImportKind::DoseCounts => "dose-counts",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ImportReport {
+    pub kind: ImportKind,
+    pub file: String,
+    pub sha256: String,
+    /// Data rows read.
+    pub rows: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    /// Rows identical to what the store already held.
+    pub unchanged: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Counts of what an importer wrote; the rest of the report is filled here.
+#[derive(Default)]
+pub(crate) struct Written {
+    pub inserted: u64,
+    pub updated: u64,
+    pub warnings: Vec<String>,
+}
+
+/// Imports one file as one transaction.
+pub fn import_file(
+    conn: &mut Connection,
+    kind: ImportKind,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let report = import_into(&tx, kind, path, progress)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+/// Imports one file inside the caller's transaction (the demo loads several
+/// files as one). Nothing is written if this returns an error and the caller
+/// rolls back.
+pub fn import_into(
+    tx: &Transaction<'_>,
+    kind: ImportKind,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    let now = crate::store::now_timestamp();
+    let (mut source, written) = match kind {
+        ImportKind::Sites => sites::import(tx, path, &now, progress)?,
+        ImportKind::Shifts => shifts::import(tx, path, &now, progress)?,
+        ImportKind::Products => products::import(tx, path, &now, progress)?,
+        ImportKind::Supply => supply::import(tx, path, &now, progress)?,
+        ImportKind::Bookings => bookings::import(tx, path, &now, progress)?,
+        ImportKind::DoseCounts => dose_counts::import(tx, path, &now, progress)?,
+    };
+    if progress.is_cancelled() {
+        return Err(Error::Cancelled);
+    }
+    let rows = source.rows();
+    let file = source.file_name().to_owned();
+    let mut warnings = std::mem::take(&mut source.warnings);
+    warnings.extend(written.warnings);
+    let sha256 = source.finish();
+    tx.execute(
+        "INSERT INTO import_log (kind, file_name, sha256, rows, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![kind.name(), file, sha256, rows as i64, now],
+    )?;
+    Ok(ImportReport {
+        kind,
+        file,
+        sha256,
+        rows,
+        inserted: written.inserted,
+        updated: written.updated,
+        unchanged: rows - written.inserted - written.updated,
+        warnings,
+    })
+}
+
+/// `site_code → id` for every site, loaded once per import.
+pub(crate) fn site_ids(tx: &Transaction<'_>) -> Result<HashMap<String, i64>> {
+    let mut stmt = tx.prepare("SELECT code, id FROM site")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>("code")?, r.get("id")?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Product codes known to the store (upper case).
+pub(crate) fn product_codes(tx: &Transaction<'_>) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = tx.prepare("SELECT code FROM product")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>("code"))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Looks up a product column value; codes are matched case-insensitively.
+pub(crate) fn known_product(
+    row: &csv_source::Row<'_>,
+    col: usize,
+    codes: &std::collections::HashSet<String>,
+    code: &str,
+) -> Result<String> {
+    let upper = code.to_ascii_uppercase();
+    if codes.contains(&upper) {
+        Ok(upper)
+    } else {
+        let mut known: Vec<&str> = codes.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        Err(row.error(
+            col,
+            format!(
+                "unknown product {code:?} (known: {}; import products.csv first)",
+                known.join(", ")
+            ),
+        ))
+    }
+}
+
+pub(crate) fn known_site(
+    row: &csv_source::Row<'_>,
+    col: usize,
+    sites: &HashMap<String, i64>,
+    code: &str,
+) -> Result<i64> {
+    sites
+        .get(code)
+        .copied()
+        .ok_or_else(|| row.error(col, format!("unknown site {code:?} (import sites.csv first)")))
+}
+
+/// Rejects a key seen earlier in the same file, naming the earlier line.
+pub(crate) fn first_occurrence<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, u64>,
+    key: K,
+    row: &csv_source::Row<'_>,
+    col: usize,
+    what: &str,
+) -> Result<()> {
+    match seen.entry(key) {
+        std::collections::hash_map::Entry::Occupied(first) => Err(row.error(
+            col,
+            format!("duplicate {what}: already on line {}", first.get()),
+        )),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(row.line);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) fn count_rows(tx: &Transaction<'_>, table: &str) -> Result<u64> {
+    let n: i64 = tx.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+    Ok(n as u64)
+}

@@ -1,0 +1,153 @@
+//! sites.csv: clinics and other distribution points, keyed by `site_code`.
+
+use super::csv_source::{opt, req, Column, CsvSource};
+use super::{first_occurrence, Progress, Written};
+use crate::error::Result;
+use crate::time::format_hhmm;
+use rusqlite::{params, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+
+pub const KINDS: &[&str] = &[
+    "mass_clinic",
+    "temporary_clinic",
+    "pharmacy",
+    "physician",
+    "mobile",
+];
+
+pub(crate) const COLUMNS: &[Column] = &[
+    req("site_code"),
+    req("name"),
+    req("kind"),
+    opt("address"),
+    opt("postal_code"),
+    opt("lat"),
+    opt("lon"),
+    opt("stations"),
+    opt("minutes_per_dose"),
+    opt("capacity_per_day"),
+    opt("opens"),
+    opt("closes"),
+];
+const CODE: usize = 0;
+const NAME: usize = 1;
+const KIND: usize = 2;
+const ADDRESS: usize = 3;
+const POSTAL: usize = 4;
+const LAT: usize = 5;
+const LON: usize = 6;
+const STATIONS: usize = 7;
+const MINUTES_PER_DOSE: usize = 8;
+const CAPACITY_PER_DAY: usize = 9;
+const OPENS: usize = 10;
+const CLOSES: usize = 11;
+
+/// Imports sites with the given status (`open` for sites.csv; the siting
+/// issue reuses this for candidates.csv with `candidate`).
+pub(crate) fn import_with_status(
+    tx: &Transaction<'_>,
+    path: &Path,
+    now: &str,
+    progress: &dyn Progress,
+    status: &str,
+) -> Result<(CsvSource, Written)> {
+    let mut src = CsvSource::open(path, COLUMNS)?;
+    let before = super::count_rows(tx, "site")?;
+    let mut upsert = tx.prepare(
+        "INSERT INTO site (uuid, code, name, kind, status, address, postal_code, lat, lon,
+                           stations, minutes_per_dose, capacity_per_day, opens, closes, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (code) DO UPDATE SET
+            name = excluded.name, kind = excluded.kind, status = excluded.status,
+            address = excluded.address, postal_code = excluded.postal_code,
+            lat = excluded.lat, lon = excluded.lon, stations = excluded.stations,
+            minutes_per_dose = excluded.minutes_per_dose,
+            capacity_per_day = excluded.capacity_per_day,
+            opens = excluded.opens, closes = excluded.closes, updated_at = excluded.updated_at
+         WHERE (name, kind, status, address, postal_code, lat, lon, stations, minutes_per_dose,
+                capacity_per_day, opens, closes)
+            IS NOT (excluded.name, excluded.kind, excluded.status, excluded.address,
+                    excluded.postal_code, excluded.lat, excluded.lon, excluded.stations,
+                    excluded.minutes_per_dose, excluded.capacity_per_day, excluded.opens,
+                    excluded.closes)",
+    )?;
+    let mut seen = HashMap::new();
+    let mut touched = 0;
+    while let Some(row) = src.next_row(progress)? {
+        let code = row.req(CODE)?;
+        if code.len() > 32 || code.chars().any(char::is_whitespace) {
+            return Err(row.error(CODE, format!("{code:?} is not a short code without spaces")));
+        }
+        first_occurrence(&mut seen, code.to_owned(), &row, CODE, "site_code")?;
+        let name = row.req(NAME)?;
+        let kind = row.req_word(KIND, KINDS)?;
+        let lat = row.opt_f64(LAT, -90.0, 90.0)?;
+        let lon = row.opt_f64(LON, -180.0, 180.0)?;
+        if lat.is_some() != lon.is_some() {
+            let missing = if lat.is_none() { LAT } else { LON };
+            return Err(row.error(missing, "lat and lon must be given together"));
+        }
+        let stations = row.opt_int(STATIONS, 0, 100_000)?;
+        let minutes_per_dose = row.opt_f64(MINUTES_PER_DOSE, 0.1, 1440.0)?.unwrap_or(5.0);
+        let capacity_per_day = row.opt_int(CAPACITY_PER_DAY, 0, 10_000_000)?;
+        let opens = row.opt_time(OPENS)?.unwrap_or(8 * 60);
+        let closes = row.opt_time(CLOSES)?.unwrap_or(20 * 60);
+        if closes <= opens {
+            return Err(row.error(
+                CLOSES,
+                format!("{} must be after opens ({})", format_hhmm(closes), format_hhmm(opens)),
+            ));
+        }
+        touched += upsert.execute(params![
+            crate::store::new_uuid(),
+            code,
+            name,
+            kind,
+            status,
+            row.opt(ADDRESS)?,
+            row.opt(POSTAL)?.map(normalise_postal_code),
+            lat,
+            lon,
+            stations,
+            minutes_per_dose,
+            capacity_per_day,
+            format_hhmm(opens),
+            format_hhmm(closes),
+            now,
+        ])? as u64;
+    }
+    drop(upsert);
+    let inserted = super::count_rows(tx, "site")? - before;
+    Ok((
+        src,
+        Written {
+            inserted,
+            updated: touched - inserted,
+            warnings: Vec::new(),
+        },
+    ))
+}
+
+pub(crate) fn import(
+    tx: &Transaction<'_>,
+    path: &Path,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    import_with_status(tx, path, now, progress, "open")
+}
+
+/// `k2b7l5` → `K2B 7L5`; anything not shaped like a postal code is kept as given.
+fn normalise_postal_code(raw: &str) -> String {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
+    if compact.len() == 6 && compact.is_ascii() {
+        format!("{} {}", &compact[..3], &compact[3..])
+    } else {
+        raw.to_owned()
+    }
+}

@@ -1,0 +1,15 @@
+//! DoseDesk core: everything that is not a window. The store, the domain
+//! rules, importers, the demo data and the queries behind each view. Every
+//! behaviour is a plain function over a `rusqlite::Connection` or a value.
+
+pub mod capacity;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod schedule;
+pub mod stats;
+pub mod store;
+pub mod time;
+
+pub use error::{Error, Result};
+pub use rusqlite::Connection;

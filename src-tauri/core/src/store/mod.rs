@@ -1,0 +1,174 @@
+//! The one place that opens a DoseDesk database. Every connection — app, CLI,
+//! tests — gets the same pragmas and the same schema checks.
+//!
+//! An existing file is first inspected read-only: a database written by a
+//! newer DoseDesk, an SQLite file of another application, or a file that is not
+//! a readable database is refused untouched. Clinic records are never deleted
+//! or "repaired" here.
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+/// `PRAGMA application_id` of every DoseDesk database ("DOSE").
+pub const APPLICATION_ID: i64 = 0x444F_5345;
+
+/// Each entry moves the schema up one version; never edit a released one.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Opens (creating if needed) the database at `path`, migrated to the current schema.
+pub fn open(path: &Path) -> Result<Connection> {
+    if path.exists() {
+        inspect_existing(path)?;
+    } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+    }
+    let conn = Connection::open(path).map_err(|e| corrupt_or_db(path, e))?;
+    configure(&conn, path)?;
+    migrate(&conn, path)?;
+    Ok(conn)
+}
+
+/// A private in-memory database, for tests and scratch work.
+pub fn open_in_memory() -> Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    let path = PathBuf::from(":memory:");
+    configure(&conn, &path)?;
+    migrate(&conn, &path)?;
+    Ok(conn)
+}
+
+/// The database the app and the CLI use when none is given.
+pub fn default_path() -> Result<PathBuf> {
+    directories::ProjectDirs::from("ca", "DoseDesk", "DoseDesk")
+        .map(|dirs| dirs.data_dir().join("dosedesk.sqlite3"))
+        .ok_or_else(|| {
+            Error::InvalidInput("no home directory: give a database with --db PATH".into())
+        })
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    // Another process (the CLI beside the app) may hold the write lock for a
+    // while during an import; wait rather than fail at once.
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // WAL: readers (the app's views) never block the writer (an import) and
+    // vice versa. `journal_mode` returns the mode; in-memory stays "memory".
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .map_err(|e| corrupt_or_db(path, e))?;
+    debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
+    // FULL: a committed booking or tally survives a power cut, not only a
+    // crash. Our writes are few and large (one transaction per import), so
+    // the one extra fsync per commit costs nothing measurable.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // 64 MiB page cache: views aggregate over millions of appointments.
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+/// Refuses, without writing a byte, a file we must not touch.
+fn inspect_existing(path: &Path) -> Result<()> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, &e))?
+        .len();
+    if len == 0 {
+        return Ok(()); // an empty file is a new database
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| corrupt_or_db(path, e))?;
+    let read = |sql: &str| -> Result<i64> {
+        conn.query_row(sql, [], |r| r.get(0))
+            .map_err(|e| corrupt_or_db(path, e))
+    };
+    let app_id = read("PRAGMA application_id")?;
+    let version = read("PRAGMA user_version")?;
+    let objects = read("SELECT count(*) FROM sqlite_schema")?;
+    match app_id {
+        APPLICATION_ID if version > SCHEMA_VERSION => Err(Error::SchemaTooNew(
+            path.to_path_buf(),
+            version,
+            SCHEMA_VERSION,
+        )),
+        APPLICATION_ID => Ok(()),
+        0 if objects == 0 && version == 0 => Ok(()), // empty SQLite file
+        _ => Err(Error::NotDoseDesk(path.to_path_buf())),
+    }
+}
+
+fn corrupt_or_db(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+            Error::Corrupt(path.to_path_buf(), e.to_string())
+        }
+        Some(rusqlite::ErrorCode::CannotOpen) | Some(rusqlite::ErrorCode::PermissionDenied) => {
+            Error::Io {
+                path: path.to_path_buf(),
+                message: format!("cannot open: {e}"),
+            }
+        }
+        _ => Error::Database(e),
+    }
+}
+
+/// Applies pending migrations in one IMMEDIATE transaction. The version is
+/// re-read inside the transaction, so two processes opening a new file at
+/// once migrate it exactly once.
+fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current == SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew(
+            path.to_path_buf(),
+            current,
+            SCHEMA_VERSION,
+        ));
+    }
+    for sql in &MIGRATIONS[current as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The current time as an ISO 8601 UTC timestamp, for `updated_at`.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// A fresh random row identity for rows that may travel between machines.
+pub fn new_uuid() -> [u8; 16] {
+    *uuid::Uuid::new_v4().as_bytes()
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+fn main() { dosedesk_lib::run() }
