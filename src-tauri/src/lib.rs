@@ -1,6 +1,72 @@
-pub fn run() {
-    tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
-        .run(tauri::generate_context!())
-        .expect("error while running DoseDesk");
+//! DoseDesk desktop shell: maps IPC commands to `dosedesk_core` calls, a few
+//! lines each, and runs them off the main thread. No domain logic lives here.
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// What every command needs: which database, and the cancel flag of the
+/// current long job. Connections are opened per command (cheap; WAL lets
+/// the views read while an import writes), so no lock is held across awaits.
+pub struct AppState {
+    pub db_path: PathBuf,
+    pub cancel: Arc<AtomicBool>,
 }
+
+/// Registers DoseDesk's state, plugins and commands on any runtime, so tests
+/// can use `tauri::test::mock_builder()`.
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, db_path: PathBuf) -> tauri::Builder<R> {
+    builder
+        .manage(AppState {
+            db_path,
+            cancel: Arc::new(AtomicBool::new(false)),
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::load_demo,
+            commands::import_file,
+            commands::cancel_job,
+            commands::site_list,
+            commands::week_schedule,
+        ])
+}
+
+/// The database given with `--db PATH` (or `DOSEDESK_DB`), else the user's own.
+pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Result<PathBuf, dosedesk_core::Error> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            return args
+                .next()
+                .map(PathBuf::from)
+                .ok_or_else(|| dosedesk_core::Error::InvalidInput("--db needs a PATH".into()));
+        }
+        if let Some(path) = arg.strip_prefix("--db=") {
+            return Ok(PathBuf::from(path));
+        }
+    }
+    match std::env::var_os("DOSEDESK_DB") {
+        Some(path) if !path.is_empty() => Ok(PathBuf::from(path)),
+        _ => dosedesk_core::store::default_path(),
+    }
+}
+
+pub fn run() {
+    let db_path = match db_path_from_args(std::env::args().skip(1)) {
+        Ok(path) => path,
+        Err(err) => {
+            eprintln!("dosedesk: {err}");
+            std::process::exit(2);
+        }
+    };
+    let app = builder(tauri::Builder::default(), db_path).plugin(tauri_plugin_dialog::init());
+    if let Err(err) = app.run(tauri::generate_context!()) {
+        eprintln!("dosedesk: cannot start the window: {err}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,128 @@
+//! IPC commands. Each opens the database off the main thread and calls core.
+
+use crate::AppState;
+use dosedesk_core::import::{ImportKind, ImportReport, Progress};
+use dosedesk_core::schedule::{WeekQuery, WeekSchedule};
+use dosedesk_core::{store, Connection, Error, Result};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// Runs `job` on a blocking thread with a fresh connection to the app's database.
+async fn with_db<T, F>(state: &AppState, job: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+{
+    let path = state.db_path.clone();
+    tauri::async_runtime::spawn_blocking(move || job(&mut store::open(&path)?))
+        .await
+        .map_err(|e| Error::InvalidInput(format!("background task failed: {e}")))?
+}
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    db_path: String,
+    /// The demo's description when the database holds demo data.
+    demo: Option<String>,
+    /// The demo's "today", so views open where its data is.
+    as_of: Option<String>,
+    empty: bool,
+}
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    let db_path = state.db_path.display().to_string();
+    with_db(&state, move |conn| {
+        Ok(AppInfo {
+            db_path,
+            demo: store::meta_get(conn, "demo")?,
+            as_of: store::meta_get(conn, "as_of")?,
+            empty: dosedesk_core::stats::is_empty(conn)?,
+        })
+    })
+    .await
+}
+
+/// Progress of a long job, sent to the UI as it runs.
+#[derive(Clone, Serialize)]
+pub struct JobProgress {
+    done: u64,
+    total: u64,
+}
+
+struct ChannelProgress {
+    channel: Channel<JobProgress>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Progress for ChannelProgress {
+    fn update(&self, done: u64, total: u64) {
+        // A closed window is no reason to abandon the import.
+        let _ = self.channel.send(JobProgress { done, total });
+    }
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+fn progress(state: &AppState, channel: Channel<JobProgress>) -> ChannelProgress {
+    state.cancel.store(false, Ordering::Relaxed);
+    ChannelProgress {
+        channel,
+        cancel: state.cancel.clone(),
+    }
+}
+
+#[tauri::command]
+pub async fn load_demo(
+    state: State<'_, AppState>,
+    on_progress: Channel<JobProgress>,
+) -> Result<dosedesk_core::demo::DemoSummary> {
+    let progress = progress(&state, on_progress);
+    with_db(&state, move |conn| dosedesk_core::demo::load(conn, &progress)).await
+}
+
+#[tauri::command]
+pub async fn import_file(
+    state: State<'_, AppState>,
+    kind: ImportKind,
+    path: String,
+    on_progress: Channel<JobProgress>,
+) -> Result<ImportReport> {
+    let progress = progress(&state, on_progress);
+    with_db(&state, move |conn| {
+        dosedesk_core::import::import_file(conn, kind, std::path::Path::new(&path), &progress)
+    })
+    .await
+}
+
+/// Asks the running import or demo load to stop; it rolls back.
+#[tauri::command]
+pub fn cancel_job(state: State<'_, AppState>) {
+    state.cancel.store(true, Ordering::Relaxed);
+}
+
+#[derive(Serialize)]
+pub struct SiteOption {
+    code: String,
+    name: String,
+}
+
+#[tauri::command]
+pub async fn site_list(state: State<'_, AppState>) -> Result<Vec<SiteOption>> {
+    with_db(&state, |conn| {
+        Ok(dosedesk_core::schedule::site_list(conn)?
+            .into_iter()
+            .map(|(code, name)| SiteOption { code, name })
+            .collect())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn week_schedule(state: State<'_, AppState>, query: WeekQuery) -> Result<WeekSchedule> {
+    with_db(&state, move |conn| dosedesk_core::schedule::week(conn, &query)).await
+}
