@@ -1,0 +1,50 @@
+// The one module that talks to the DoseDesk shell. Views call these
+// functions; nothing else touches window.__TAURI__.
+//
+// Errors arrive as {code, message}: branch on `code`, show `message` as is.
+
+const tauri = () => {
+  if (!window.__TAURI__) throw { code: 'no_shell', message: 'DoseDesk must run inside its desktop app.' };
+  return window.__TAURI__;
+};
+
+function asError(e) {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e;
+  return { code: 'unexpected', message: String(e) };
+}
+
+async function call(command, args = {}) {
+  try {
+    return await tauri().core.invoke(command, args);
+  } catch (e) {
+    throw asError(e);
+  }
+}
+
+function progressChannel(onProgress) {
+  const channel = new (tauri().core.Channel)();
+  channel.onmessage = (p) => onProgress?.(p.total > 0 ? p.done / p.total : 0);
+  return channel;
+}
+
+export const appInfo = () => call('app_info');
+export const siteList = () => call('site_list');
+export const weekSchedule = (query) => call('week_schedule', { query });
+export const cancelJob = () => call('cancel_job');
+
+export const loadDemo = (onProgress) =>
+  call('load_demo', { onProgress: progressChannel(onProgress) });
+
+export const importFile = (kind, path, onProgress) =>
+  call('import_file', { kind, path, onProgress: progressChannel(onProgress) });
+
+/** Native open dialog for one CSV file; resolves to its path or null. */
+export async function pickCsvFile(title) {
+  const path = await tauri().dialog.open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'CSV', extensions: ['csv', 'CSV', 'txt'] }],
+  });
+  return typeof path === 'string' ? path : null;
+}

@@ -1,0 +1,46 @@
+// The strip under the top bar that shows a long job's progress and lets the
+// user cancel it, plus the error and notice banners.
+import * as api from '../api.js';
+import { t } from '../i18n.js';
+
+const $ = (id) => document.getElementById(id);
+
+export async function runJob(label, work) {
+  $('job-label').textContent = label;
+  $('job-progress').value = 0;
+  $('job-percent').textContent = '';
+  $('job').hidden = false;
+  $('job-cancel').disabled = false;
+  $('job-cancel').onclick = () => {
+    $('job-cancel').disabled = true;
+    api.cancelJob();
+  };
+  hideError();
+  try {
+    return await work((fraction) => {
+      $('job-progress').value = fraction;
+      $('job-percent').textContent = `${Math.floor(fraction * 100)} %`;
+    });
+  } finally {
+    $('job').hidden = true;
+  }
+}
+
+export function showError(err) {
+  $('error-message').textContent = err.code === 'cancelled' ? t('error.cancelled') : err.message;
+  $('error').dataset.code = err.code;
+  $('error').hidden = false;
+  $('error-close').onclick = hideError;
+}
+
+export function hideError() {
+  $('error').hidden = true;
+}
+
+export function showNotice(text) {
+  const notice = $('notice');
+  notice.textContent = text;
+  notice.hidden = false;
+  clearTimeout(showNotice.timer);
+  showNotice.timer = setTimeout(() => (notice.hidden = true), 8000);
+}

@@ -1,0 +1,17 @@
+// Looks up UI strings; `{name}` placeholders are filled from `vars`.
+import en from '../i18n/en.js';
+
+const strings = en;
+export const locale = 'en-CA';
+
+export function t(key, vars = {}) {
+  const text = strings[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+export const formatNumber = (n) => new Intl.NumberFormat(locale).format(n);
+
+/** Fills every element carrying data-i18n with its string. */
+export function translatePage(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+}

@@ -1,0 +1,84 @@
+// Starts the app: shows which database is open, then the schedule, or the
+// empty-database choices.
+import * as api from './api.js';
+import { t, translatePage, formatNumber } from './i18n.js';
+import { runJob, showError, showNotice } from './components/job.js';
+import { renderSchedule } from './views/schedule.js';
+import { renderEmpty } from './views/empty.js';
+
+const $ = (id) => document.getElementById(id);
+const app = { info: null };
+
+async function refresh() {
+  try {
+    app.info = await api.appInfo();
+  } catch (err) {
+    $('db-path').textContent = '';
+    showError(err);
+    $('view').replaceChildren();
+    return;
+  }
+  const { db_path: path, demo } = app.info;
+  $('db-path').textContent = path;
+  $('db-path').title = path;
+  $('demo-badge').hidden = !demo;
+  $('demo-badge').textContent = t('demo.badge');
+  $('demo-badge').title = demo ?? '';
+  document.body.classList.toggle('is-demo', Boolean(demo));
+  if (app.info.empty) {
+    renderEmpty($('view'), { onImport: openImportDialog, onDemo: loadDemo });
+  } else {
+    await renderSchedule($('view'), app.info);
+  }
+}
+
+async function loadDemo() {
+  try {
+    const summary = await runJob(t('demo.running'), (progress) => api.loadDemo(progress));
+    showNotice(t('demo.done', { appointments: formatNumber(summary.appointments), sites: summary.sites }));
+    await refresh();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function openImportDialog() {
+  const dialog = $('import-dialog');
+  dialog.returnValue = '';
+  dialog.showModal();
+}
+
+async function importChosenFile() {
+  const kind = $('import-kind').value;
+  let path;
+  try {
+    path = await api.pickCsvFile(t('import.title'));
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  if (!path) return;
+  const file = path.split(/[\\/]/).pop();
+  try {
+    const report = await runJob(t('import.running', { file }), (progress) => api.importFile(kind, path, progress));
+    showNotice(t('import.done', {
+      file: report.file,
+      rows: formatNumber(report.rows),
+      inserted: formatNumber(report.inserted),
+      updated: formatNumber(report.updated),
+      unchanged: formatNumber(report.unchanged),
+    }) + (report.warnings.length ? ` — ${report.warnings.join('; ')}` : ''));
+    await refresh();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+window.addEventListener('DOMContentLoaded', () => {
+  translatePage();
+  $('import-button').addEventListener('click', openImportDialog);
+  $('import-dialog').addEventListener('close', () => {
+    if ($('import-dialog').returnValue === 'choose') importChosenFile();
+  });
+  refresh();
+});

@@ -1,0 +1,118 @@
+// Clinic schedule: sites × days for one week. Each shift shows its hours,
+// vaccinators, capacity and active bookings as a filled bar.
+import * as api from '../api.js';
+import { t, formatNumber, locale } from '../i18n.js';
+import { showError } from '../components/job.js';
+
+const state = { date: null, site: '' };
+
+const isoDate = (d) =>
+  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
+function shiftDays(iso, days) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return isoDate(new Date(y, m - 1, d + days));
+}
+
+function dayHeading(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Intl.DateTimeFormat(locale, { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+export async function renderSchedule(root, info) {
+  const home = info.as_of ?? isoDate(new Date());
+  state.date ??= home;
+  const toolbar = el('div', { className: 'toolbar' });
+  const title = el('h1', { id: 'schedule-title' });
+  const prev = el('button', { className: 'secondary', id: 'week-prev', textContent: t('schedule.prev') });
+  const today = el('button', { className: 'secondary', id: 'week-today', textContent: t('schedule.today') });
+  const next = el('button', { className: 'secondary', id: 'week-next', textContent: t('schedule.next') });
+  const siteSelect = el('select', { id: 'site-filter' });
+  siteSelect.append(el('option', { value: '', textContent: t('schedule.all_sites') }));
+  toolbar.append(title, el('div', { className: 'spacer' }), prev, today, next,
+    el('label', { className: 'inline' }, el('span', { textContent: t('schedule.site') }), siteSelect));
+  const grid = el('div', { className: 'schedule-wrap', id: 'schedule' });
+  root.replaceChildren(toolbar, grid);
+
+  try {
+    for (const site of await api.siteList()) {
+      siteSelect.append(el('option', { value: site.code, textContent: `${site.name} (${site.code})` }));
+    }
+  } catch (err) {
+    showError(err);
+  }
+  siteSelect.value = state.site;
+
+  const load = async () => {
+    try {
+      const week = await api.weekSchedule({ date: state.date, site: state.site || null });
+      title.textContent = `${t('schedule.title')} — ${t('schedule.week_of', { date: dayHeading(week.week_start) })}`;
+      grid.replaceChildren(renderGrid(week));
+    } catch (err) {
+      showError(err);
+    }
+  };
+  prev.onclick = () => { state.date = shiftDays(state.date, -7); load(); };
+  next.onclick = () => { state.date = shiftDays(state.date, 7); load(); };
+  today.onclick = () => { state.date = home; load(); };
+  siteSelect.onchange = () => { state.site = siteSelect.value; load(); };
+  await load();
+}
+
+function renderGrid(week) {
+  if (week.sites.length === 0) return el('p', { className: 'muted', textContent: t('schedule.no_sites') });
+  const table = el('table', { className: 'schedule' });
+  const head = el('tr', {}, el('th', { textContent: t('schedule.site') }));
+  for (const day of week.days) head.append(el('th', { textContent: dayHeading(day) }));
+  table.append(el('thead', {}, head));
+  const body = el('tbody');
+  for (const site of week.sites) {
+    const row = el('tr', { className: `site kind-${site.kind}` });
+    row.dataset.site = site.code;
+    row.append(el('th', { className: 'site-name' },
+      el('div', { textContent: site.name }),
+      el('div', { className: 'muted small', textContent: `${site.code} · ${site.kind.replace('_', ' ')}` })));
+    for (const day of week.days) {
+      const cell = el('td');
+      const shifts = site.shifts.filter((s) => s.date === day);
+      if (shifts.length === 0) cell.append(el('div', { className: 'muted small', textContent: t('schedule.no_shifts') }));
+      for (const shift of shifts) cell.append(renderShift(shift));
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  table.append(body);
+  const wrap = el('div', {}, table);
+  if (week.total_sites > week.sites.length) {
+    wrap.append(el('p', { className: 'muted', textContent: t('schedule.more_sites', { shown: week.sites.length, total: week.total_sites }) }));
+  }
+  return wrap;
+}
+
+function renderShift(shift) {
+  const over = shift.booked - shift.capacity;
+  const fill = shift.capacity > 0 ? Math.min(1, shift.booked / shift.capacity) : (shift.booked > 0 ? 1 : 0);
+  const box = el('div', { className: `shift${over > 0 ? ' over' : ''}` });
+  box.dataset.start = shift.start;
+  box.dataset.booked = shift.booked;
+  box.dataset.capacity = shift.capacity;
+  const bar = el('div', { className: 'bar' }, el('div', { className: 'fill' }));
+  bar.firstChild.style.width = `${(fill * 100).toFixed(1)}%`;
+  box.append(
+    el('div', { className: 'shift-hours' },
+      el('strong', { textContent: `${shift.start}–${shift.end}` }),
+      el('span', { className: 'muted', textContent: ` · ${t('schedule.vaccinators', { n: shift.vaccinators })}` })),
+    bar,
+    el('div', { className: 'small booked', textContent: t('schedule.booked_of', { booked: formatNumber(shift.booked), capacity: formatNumber(shift.capacity) }) }),
+  );
+  if (over > 0) box.append(el('div', { className: 'small over-text', textContent: t('schedule.over', { n: formatNumber(over) }) }));
+  box.title = `${shift.date} ${shift.start}–${shift.end}`;
+  return box;
+}
