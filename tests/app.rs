@@ -1,1 +1,129 @@
+//! End-to-end: the real DoseDesk app in WebKit under Xvfb, through WebDriver.
 
+use dosedesk_e2e::{App, TestResult};
+use fantoccini::Locator;
+
+fn demo_db(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&path).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        // The open database and the demo label are shown.
+        let path = app.find("#db-path").await?.text().await?;
+        assert!(path.contains("demo.sqlite3"), "db path shown: {path:?}");
+        let badge = app.find("#demo-badge").await?;
+        assert!(badge.is_displayed().await?, "demo data is labelled");
+        assert_eq!(badge.text().await?, "DEMO DATA");
+
+        // The demo opens on its "today", the week of Monday 24 May 2021.
+        let title = app.wait_text("#schedule-title", "May 24").await?;
+        assert!(title.contains("Week of"), "{title}");
+        let sites = app.attrs("tr.site", "data-site").await?;
+        for code in ["CHL", "NSP", "EVJ", "RFC"] {
+            assert!(sites.contains(&code.to_string()), "{code} missing: {sites:?}");
+        }
+        // Four mass clinics × 7 days × 2 shifts, plus a day shift at each pharmacy.
+        let clinic_shifts = app.client.find_all(Locator::Css("tr.kind-mass_clinic .shift")).await?;
+        assert_eq!(clinic_shifts.len(), 4 * 7 * 2);
+        let hours = app.texts("tr[data-site='EVJ'] .shift-hours strong").await?;
+        assert_eq!(hours.iter().filter(|h| h.as_str() == "09:00–13:00").count(), 7, "{hours:?}");
+        assert_eq!(hours.iter().filter(|h| h.as_str() == "15:00–19:00").count(), 7, "{hours:?}");
+        let booked = app.attrs("tr[data-site='EVJ'] .shift", "data-booked").await?;
+        assert!(booked.iter().any(|b| b.parse::<i64>().unwrap_or(0) > 0), "bookings shown: {booked:?}");
+
+        // Week navigation and the site filter.
+        app.find("#week-next").await?.click().await?;
+        app.wait_text("#schedule-title", "May 31").await?;
+        let filter = app.find("#site-filter").await?;
+        filter.select_by_value("NSP").await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let rows = app.attrs("tr.site", "data-site").await?;
+            if rows == vec!["NSP".to_string()] {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "filter not applied: {rows:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("empty.sqlite3");
+    let sites = dir.path().join("sites.csv");
+    std::fs::write(
+        &sites,
+        "site_code,name,kind,address\nTMP1,Temporary clinic at Carleton,temporary_clinic,\"1125 Colonel By Dr, Ottawa\"\n",
+    )?;
+    let bad_shifts = dir.path().join("shifts.csv");
+    std::fs::write(
+        &bad_shifts,
+        "site_code,date,start,end,vaccinators\nTMP1,2021-03-23,09:00,13:00,4\nTMP1,2021-03-24,13:00,09:00,4\n",
+    )?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        // An empty database offers Import… and Load demo data.
+        app.find("#empty-view").await?;
+        assert!(app.find("#load-demo").await?.is_displayed().await?);
+
+        // Import sites.csv: choose the kind, pick the file, see the report.
+        app.pick_file_next(&sites).await?;
+        app.find("#empty-import").await?.click().await?;
+        app.find("#import-kind").await?.select_by_value("sites").await?;
+        app.find("#import-choose").await?.click().await?;
+        let notice = app.wait_text("#notice", "sites.csv: 1 rows").await?;
+        assert!(notice.contains("1 new"), "{notice}");
+        app.find("tr[data-site='TMP1']").await?;
+
+        // A bad shifts.csv: the importer's error, verbatim; nothing kept.
+        app.pick_file_next(&bad_shifts).await?;
+        app.find("#import-button").await?.click().await?;
+        app.find("#import-kind").await?.select_by_value("shifts").await?;
+        app.find("#import-choose").await?.click().await?;
+        let error = app.wait_text("#error-message", "shifts.csv:3").await?;
+        assert_eq!(error, "shifts.csv:3: column end: 09:00 must be after start (13:00)");
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    // Nothing from the failed file reached the database.
+    let conn = dosedesk_core::store::open(&db)?;
+    let shifts: i64 = conn.query_row("SELECT count(*) FROM shift", [], |r| r.get(0))?;
+    assert_eq!(shifts, 0);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn loads_the_demo_from_an_empty_database() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("fresh.sqlite3");
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#load-demo").await?.click().await?;
+        app.find("table.schedule").await?;
+        app.wait_text("#notice", "Demo loaded").await?;
+        assert!(app.find("#demo-badge").await?.is_displayed().await?);
+        let sites = app.attrs("tr.site", "data-site").await?;
+        assert!(sites.contains(&"EVJ".to_string()), "{sites:?}");
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

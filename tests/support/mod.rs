@@ -1,1 +1,180 @@
+//! Drives the real DoseDesk binary in its real WebKit webview: tauri-driver
+//! (which starts WebKitWebDriver) on a free port, the app launched by the
+//! driver with `--db PATH`, a fantoccini client speaking WebDriver.
+//!
+//! Needs a display (run under `xvfb-run`), `tauri-driver` on PATH and the app
+//! built (`cargo build -p dosedesk`); `make test` provides all three.
 
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+/// One app session at a time: WebKitWebDriver and two cores do not like more.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// The built desktop app: `DOSEDESK_APP`, else the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("DOSEDESK_APP") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("debug").join("dosedesk")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(4444)
+}
+
+/// tauri-driver in its own process group, with WebKitWebDriver and the app
+/// under it: dropping this (also when a test panics) ends all three.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct App {
+    pub client: Client,
+    _driver: Driver,
+    _guard: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl App {
+    /// Starts the app on the database at `db`.
+    pub async fn launch(db: &Path) -> TestResult<App> {
+        let guard = ONE_AT_A_TIME.lock().await;
+        let app = app_binary();
+        if !app.exists() {
+            return Err(format!("{} not found: build it first (cargo build -p dosedesk)", app.display()).into());
+        }
+        if std::env::var_os("DISPLAY").is_none() {
+            return Err("no DISPLAY: run the end-to-end tests under xvfb-run (make test does)".into());
+        }
+        let port = free_port();
+        let native_port = free_port();
+        use std::os::unix::process::CommandExt;
+        let child = Command::new("tauri-driver")
+            .process_group(0)
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start tauri-driver ({e}); install it: cargo install tauri-driver --locked"))?;
+        let driver = Driver(child);
+        wait_for_port(port, Duration::from_secs(20)).await?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({
+                "application": app,
+                "args": ["--db", db],
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await?;
+        Ok(App {
+            client,
+            _driver: driver,
+            _guard: guard,
+        })
+    }
+
+    /// Waits up to 20 s for an element.
+    pub async fn find(&self, css: &str) -> TestResult<Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .map_err(|e| format!("waiting for {css}: {e}"))?)
+    }
+
+    /// Waits until the element's text contains `want`; returns the text.
+    pub async fn wait_text(&self, css: &str, want: &str) -> TestResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                last = el.text().await.unwrap_or_default();
+                if last.contains(want) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} never contained {want:?}; last text: {last:?}").into())
+    }
+
+    pub async fn texts(&self, css: &str) -> TestResult<Vec<String>> {
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await? {
+            out.push(el.text().await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn attrs(&self, css: &str, attr: &str) -> TestResult<Vec<String>> {
+        let mut out = Vec::new();
+        for el in self.client.find_all(Locator::Css(css)).await? {
+            out.push(el.attr(attr).await?.unwrap_or_default());
+        }
+        Ok(out)
+    }
+
+    /// Replaces the native open dialog — which WebDriver cannot drive — with
+    /// one that "picks" `path`. Everything after the pick is the real app.
+    pub async fn pick_file_next(&self, path: &Path) -> TestResult {
+        self.client
+            .execute(
+                "const path = arguments[0];
+                 window.__TAURI__.dialog.open = async () => path;",
+                vec![serde_json::json!(path)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> TestResult {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+async fn wait_for_port(port: u16, timeout: Duration) -> TestResult {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("tauri-driver did not listen on port {port}").into())
+}

@@ -1,5 +1,6 @@
 // English UI strings. Keys are grouped by view; French follows in fr.js.
 export default {
+  'app.database': 'Database',
   'nav.schedule': 'Schedule',
   'action.import': 'Import…',
   'action.cancel': 'Cancel',
