@@ -29,16 +29,35 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
         assert!(title.contains("Week of"), "{title}");
         let sites = app.attrs("tr.site", "data-site").await?;
         for code in ["CHL", "NSP", "EVJ", "RFC"] {
-            assert!(sites.contains(&code.to_string()), "{code} missing: {sites:?}");
+            assert!(
+                sites.contains(&code.to_string()),
+                "{code} missing: {sites:?}"
+            );
         }
         // Four mass clinics × 7 days × 2 shifts, plus a day shift at each pharmacy.
-        let clinic_shifts = app.client.find_all(Locator::Css("tr.kind-mass_clinic .shift")).await?;
+        let clinic_shifts = app
+            .client
+            .find_all(Locator::Css("tr.kind-mass_clinic .shift"))
+            .await?;
         assert_eq!(clinic_shifts.len(), 4 * 7 * 2);
         let hours = app.texts("tr[data-site='EVJ'] .shift-hours strong").await?;
-        assert_eq!(hours.iter().filter(|h| h.as_str() == "09:00–13:00").count(), 7, "{hours:?}");
-        assert_eq!(hours.iter().filter(|h| h.as_str() == "15:00–19:00").count(), 7, "{hours:?}");
-        let booked = app.attrs("tr[data-site='EVJ'] .shift", "data-booked").await?;
-        assert!(booked.iter().any(|b| b.parse::<i64>().unwrap_or(0) > 0), "bookings shown: {booked:?}");
+        assert_eq!(
+            hours.iter().filter(|h| h.as_str() == "09:00–13:00").count(),
+            7,
+            "{hours:?}"
+        );
+        assert_eq!(
+            hours.iter().filter(|h| h.as_str() == "15:00–19:00").count(),
+            7,
+            "{hours:?}"
+        );
+        let booked = app
+            .attrs("tr[data-site='EVJ'] .shift", "data-booked")
+            .await?;
+        assert!(
+            booked.iter().any(|b| b.parse::<i64>().unwrap_or(0) > 0),
+            "bookings shown: {booked:?}"
+        );
 
         // Week navigation and the site filter.
         app.find("#week-next").await?.click().await?;
@@ -51,7 +70,10 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
             if rows == vec!["NSP".to_string()] {
                 break;
             }
-            assert!(std::time::Instant::now() < deadline, "filter not applied: {rows:?}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "filter not applied: {rows:?}"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         TestResult::Ok(())
@@ -84,7 +106,10 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
         // Import sites.csv: choose the kind, pick the file, see the report.
         app.pick_file_next(&sites).await?;
         app.find("#empty-import").await?.click().await?;
-        app.find("#import-kind").await?.select_by_value("sites").await?;
+        app.find("#import-kind")
+            .await?
+            .select_by_value("sites")
+            .await?;
         app.find("#import-choose").await?.click().await?;
         let notice = app.wait_text("#notice", "sites.csv: 1 rows").await?;
         assert!(notice.contains("1 new"), "{notice}");
@@ -93,10 +118,16 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
         // A bad shifts.csv: the importer's error, verbatim; nothing kept.
         app.pick_file_next(&bad_shifts).await?;
         app.find("#import-button").await?.click().await?;
-        app.find("#import-kind").await?.select_by_value("shifts").await?;
+        app.find("#import-kind")
+            .await?
+            .select_by_value("shifts")
+            .await?;
         app.find("#import-choose").await?.click().await?;
         let error = app.wait_text("#error-message", "shifts.csv:3").await?;
-        assert_eq!(error, "shifts.csv:3: column end: 09:00 must be after start (13:00)");
+        assert_eq!(
+            error,
+            "shifts.csv:3: column end: 09:00 must be after start (13:00)"
+        );
         TestResult::Ok(())
     }
     .await;

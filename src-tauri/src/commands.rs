@@ -82,7 +82,10 @@ pub async fn load_demo(
     on_progress: Channel<JobProgress>,
 ) -> Result<dosedesk_core::demo::DemoSummary> {
     let progress = progress(&state, on_progress);
-    with_db(&state, move |conn| dosedesk_core::demo::load(conn, &progress)).await
+    with_db(&state, move |conn| {
+        dosedesk_core::demo::load(conn, &progress)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -124,5 +127,8 @@ pub async fn site_list(state: State<'_, AppState>) -> Result<Vec<SiteOption>> {
 
 #[tauri::command]
 pub async fn week_schedule(state: State<'_, AppState>, query: WeekQuery) -> Result<WeekSchedule> {
-    with_db(&state, move |conn| dosedesk_core::schedule::week(conn, &query)).await
+    with_db(&state, move |conn| {
+        dosedesk_core::schedule::week(conn, &query)
+    })
+    .await
 }

@@ -17,7 +17,10 @@ pub struct AppState {
 
 /// Registers DoseDesk's state, plugins and commands on any runtime, so tests
 /// can use `tauri::test::mock_builder()`.
-pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, db_path: PathBuf) -> tauri::Builder<R> {
+pub fn builder<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    db_path: PathBuf,
+) -> tauri::Builder<R> {
     builder
         .manage(AppState {
             db_path,
@@ -34,7 +37,9 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>, db_path: PathBuf) 
 }
 
 /// The database given with `--db PATH` (or `DOSEDESK_DB`), else the user's own.
-pub fn db_path_from_args(args: impl IntoIterator<Item = String>) -> Result<PathBuf, dosedesk_core::Error> {
+pub fn db_path_from_args(
+    args: impl IntoIterator<Item = String>,
+) -> Result<PathBuf, dosedesk_core::Error> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--db" {

@@ -1,1 +1,3 @@
-fn main() { dosedesk_lib::run() }
+fn main() {
+    dosedesk_lib::run()
+}

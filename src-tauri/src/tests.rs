@@ -19,7 +19,12 @@ fn request(cmd: &str, body: serde_json::Value) -> InvokeRequest {
     }
 }
 
-fn app(db: PathBuf) -> (tauri::App<tauri::test::MockRuntime>, tauri::WebviewWindow<tauri::test::MockRuntime>) {
+fn app(
+    db: PathBuf,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
     let app = builder(mock_builder(), db)
         .build(mock_context(noop_assets()))
         .expect("build app");
@@ -35,7 +40,10 @@ fn errors_cross_ipc_as_code_and_message() {
     let (_app, webview) = app(dir.path().join("x.sqlite3"));
     let err = get_ipc_response(
         &webview,
-        request("week_schedule", serde_json::json!({"query": {"date": "soon"}})),
+        request(
+            "week_schedule",
+            serde_json::json!({"query": {"date": "soon"}}),
+        ),
     )
     .expect_err("bad date");
     assert_eq!(

@@ -2,7 +2,8 @@
 //! (which starts WebKitWebDriver) on a free port, the app launched by the
 //! driver with `--db PATH`, a fantoccini client speaking WebDriver.
 //!
-//! Needs a display (run under `xvfb-run`), `tauri-driver` on PATH and the app
+//! Needs a display (run under `xvfb-run`), `tauri-driver` (on PATH, or
+//! `TAURI_DRIVER=PATH`) and the app
 //! built (`cargo build -p dosedesk`); `make test` provides all three.
 
 use fantoccini::elements::Element;
@@ -67,15 +68,23 @@ impl App {
         let guard = ONE_AT_A_TIME.lock().await;
         let app = app_binary();
         if !app.exists() {
-            return Err(format!("{} not found: build it first (cargo build -p dosedesk)", app.display()).into());
+            return Err(format!(
+                "{} not found: build it first (cargo build -p dosedesk)",
+                app.display()
+            )
+            .into());
         }
         if std::env::var_os("DISPLAY").is_none() {
-            return Err("no DISPLAY: run the end-to-end tests under xvfb-run (make test does)".into());
+            return Err(
+                "no DISPLAY: run the end-to-end tests under xvfb-run (make test does)".into(),
+            );
         }
         let port = free_port();
         let native_port = free_port();
         use std::os::unix::process::CommandExt;
-        let child = Command::new("tauri-driver")
+        let tauri_driver =
+            std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        let child = Command::new(tauri_driver)
             .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
@@ -171,7 +180,10 @@ impl App {
 async fn wait_for_port(port: u16, timeout: Duration) -> TestResult {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

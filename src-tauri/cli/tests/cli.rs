@@ -38,7 +38,10 @@ fn demo_then_stats_json_prints_counts_and_range() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let counts = &json["counts"];
     assert_eq!(counts["site"], 9);
-    assert!(counts["appointment"].as_i64().unwrap_or(0) > 20_000, "{counts}");
+    assert!(
+        counts["appointment"].as_i64().unwrap_or(0) > 20_000,
+        "{counts}"
+    );
     assert!(counts["shift"].as_i64().unwrap_or(0) > 800);
     assert!(counts["dose_count"].as_i64().unwrap_or(0) > 0);
     assert!(counts["supply"].as_i64().unwrap_or(0) > 0);
@@ -48,41 +51,84 @@ fn demo_then_stats_json_prints_counts_and_range() {
     // Loading the demo twice is refused, and says why.
     let again = cli(&db, &["demo"]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("empty database"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("empty database"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
 fn import_reports_counts_and_is_idempotent() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("x.sqlite3");
-    let sites = write(dir.path(), "sites.csv", "site_code,name,kind\nEVJ,Eva James,mass_clinic\n");
+    let sites = write(
+        dir.path(),
+        "sites.csv",
+        "site_code,name,kind\nEVJ,Eva James,mass_clinic\n",
+    );
     let bookings = write(
         dir.path(),
         "bookings.csv",
         "booking_id,person_id,site_code,slot_start,dose_number,product,status\nB1,P1,EVJ,2021-03-23T09:00,1,PFIZER,booked\n",
     );
-    assert!(cli(&db, &["import", "sites", sites.to_str().unwrap_or_default()]).status.success());
-    let first = cli(&db, &["import", "bookings", bookings.to_str().unwrap_or_default()]);
+    assert!(cli(
+        &db,
+        &["import", "sites", sites.to_str().unwrap_or_default()]
+    )
+    .status
+    .success());
+    let first = cli(
+        &db,
+        &["import", "bookings", bookings.to_str().unwrap_or_default()],
+    );
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stdout(&first).contains("1 rows: 1 new, 0 updated, 0 unchanged"), "{}", stdout(&first));
-    let second = cli(&db, &["import", "bookings", bookings.to_str().unwrap_or_default()]);
-    assert!(stdout(&second).contains("0 new, 0 updated, 1 unchanged"), "{}", stdout(&second));
-    assert!(stderr(&second).is_empty(), "no progress bar when stderr is not a terminal");
+    assert!(
+        stdout(&first).contains("1 rows: 1 new, 0 updated, 0 unchanged"),
+        "{}",
+        stdout(&first)
+    );
+    let second = cli(
+        &db,
+        &["import", "bookings", bookings.to_str().unwrap_or_default()],
+    );
+    assert!(
+        stdout(&second).contains("0 new, 0 updated, 1 unchanged"),
+        "{}",
+        stdout(&second)
+    );
+    assert!(
+        stderr(&second).is_empty(),
+        "no progress bar when stderr is not a terminal"
+    );
 }
 
 #[test]
 fn a_bad_file_exits_1_with_one_line_naming_file_line_and_column() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("x.sqlite3");
-    let sites = write(dir.path(), "sites.csv", "site_code,name,kind\nEVJ,Eva James,mass_clinic\nX,Bad,castle\n");
-    let out = cli(&db, &["import", "sites", sites.to_str().unwrap_or_default()]);
+    let sites = write(
+        dir.path(),
+        "sites.csv",
+        "site_code,name,kind\nEVJ,Eva James,mass_clinic\nX,Bad,castle\n",
+    );
+    let out = cli(
+        &db,
+        &["import", "sites", sites.to_str().unwrap_or_default()],
+    );
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("sites.csv:3: column kind: \"castle\" is not one of"), "{err}");
+    assert!(
+        err.contains("sites.csv:3: column kind: \"castle\" is not one of"),
+        "{err}"
+    );
     let stats = cli(&db, &["stats", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&stats.stdout).expect("JSON");
-    assert_eq!(json["counts"]["site"], 0, "nothing kept from a failed import");
+    assert_eq!(
+        json["counts"]["site"], 0,
+        "nothing kept from a failed import"
+    );
 }
 
 #[test]
@@ -90,12 +136,25 @@ fn usage_errors_exit_2_and_every_command_has_help() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("x.sqlite3");
     assert_eq!(cli(&db, &["frobnicate"]).status.code(), Some(2));
-    assert_eq!(cli(&db, &["import", "castles", "x.csv"]).status.code(), Some(2));
+    assert_eq!(
+        cli(&db, &["import", "castles", "x.csv"]).status.code(),
+        Some(2)
+    );
     assert_eq!(cli(&db, &["import", "sites"]).status.code(), Some(2));
-    for command in [&["--help"][..], &["demo", "--help"], &["import", "--help"], &["stats", "--help"], &["schedule", "--help"]] {
+    for command in [
+        &["--help"][..],
+        &["demo", "--help"],
+        &["import", "--help"],
+        &["stats", "--help"],
+        &["schedule", "--help"],
+    ] {
         let out = cli(&db, command);
         assert!(out.status.success(), "{command:?}");
-        assert!(stdout(&out).contains("Usage:"), "{command:?}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains("Usage:"),
+            "{command:?}: {}",
+            stdout(&out)
+        );
     }
 }
 
@@ -105,8 +164,15 @@ fn refuses_a_foreign_database_without_touching_it() {
     let db = write(dir.path(), "notes.txt", "these are not clinic records\n");
     let out = cli(&db, &["stats"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not a readable SQLite database"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(&db).unwrap_or_default(), "these are not clinic records\n");
+    assert!(
+        stderr(&out).contains("not a readable SQLite database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&db).unwrap_or_default(),
+        "these are not clinic records\n"
+    );
 }
 
 #[test]
@@ -125,6 +191,9 @@ fn schedule_lists_the_demo_clinics() {
     for code in ["CHL", "NSP", "EVJ", "RFC"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
-    let shifts = json["sites"][0]["shifts"].as_array().map(Vec::len).unwrap_or(0);
+    let shifts = json["sites"][0]["shifts"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
     assert_eq!(shifts, 14, "two shifts a day for seven days");
 }

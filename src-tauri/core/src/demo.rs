@@ -94,7 +94,11 @@ fn tempdir() -> Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-fn write_and_import(conn: &mut Connection, dir: &Path, progress: &dyn Progress) -> Result<DemoSummary> {
+fn write_and_import(
+    conn: &mut Connection,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<DemoSummary> {
     let files = generate();
     let mut paths = Vec::new();
     for (kind, name, body) in [
@@ -102,7 +106,11 @@ fn write_and_import(conn: &mut Connection, dir: &Path, progress: &dyn Progress) 
         (ImportKind::Shifts, "demo_shifts.csv", &files.shifts),
         (ImportKind::Supply, "demo_supply.csv", &files.supply),
         (ImportKind::Bookings, "demo_bookings.csv", &files.bookings),
-        (ImportKind::DoseCounts, "demo_dose_counts.csv", &files.dose_counts),
+        (
+            ImportKind::DoseCounts,
+            "demo_dose_counts.csv",
+            &files.dose_counts,
+        ),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, body).map_err(|e| Error::io(&path, &e))?;
@@ -137,7 +145,12 @@ const ELIGIBILITY: &[(i64, &str, Option<&str>, &str)] = &[
     (75, "2021-03-22", None, "75+"),
     (70, "2021-03-29", None, "70+"),
     (60, "2021-04-07", None, "60+"),
-    (40, "2021-04-20", Some("pharmacy"), "40+ at pharmacies (AstraZeneca)"),
+    (
+        40,
+        "2021-04-20",
+        Some("pharmacy"),
+        "40+ at pharmacies (AstraZeneca)",
+    ),
     (50, "2021-04-22", None, "50+"),
     (40, "2021-05-10", None, "40+"),
     (30, "2021-05-13", None, "30+"),
@@ -220,10 +233,38 @@ fn generate() -> Files {
         "site_code,name,kind,address,postal_code,lat,lon,stations,minutes_per_dose,capacity_per_day,opens,closes\n",
     );
     let mass = [
-        ("CHL", "Ottawa City Hall (Jean Pigott Place)", "110 Laurier Ave W, Ottawa", "K1P 1J1", 45.4206, -75.6903),
-        ("NSP", "Nepean Sportsplex", "1701 Woodroffe Ave, Nepean", "K2G 1W2", 45.3470, -75.7454),
-        ("EVJ", "Eva James Memorial Community Centre", "65 Stonehaven Dr, Kanata", "K2M 2K3", 45.2985, -75.8867),
-        ("RFC", "Ray Friel Recreation Complex", "1585 Tenth Line Rd, Orléans", "K1E 3E8", 45.4687, -75.4906),
+        (
+            "CHL",
+            "Ottawa City Hall (Jean Pigott Place)",
+            "110 Laurier Ave W, Ottawa",
+            "K1P 1J1",
+            45.4206,
+            -75.6903,
+        ),
+        (
+            "NSP",
+            "Nepean Sportsplex",
+            "1701 Woodroffe Ave, Nepean",
+            "K2G 1W2",
+            45.3470,
+            -75.7454,
+        ),
+        (
+            "EVJ",
+            "Eva James Memorial Community Centre",
+            "65 Stonehaven Dr, Kanata",
+            "K2M 2K3",
+            45.2985,
+            -75.8867,
+        ),
+        (
+            "RFC",
+            "Ray Friel Recreation Complex",
+            "1585 Tenth Line Rd, Orléans",
+            "K1E 3E8",
+            45.4687,
+            -75.4906,
+        ),
     ];
     let mut sites = Vec::new();
     for (code, name, address, postal, lat, lon) in mass {
@@ -350,11 +391,21 @@ fn generate() -> Files {
                             8 + rng.below(12),
                             rng.below(60)
                         );
-                        record(&mut attended, &mut used, first_status, si, di, label, 1, product);
+                        record(
+                            &mut attended,
+                            &mut used,
+                            first_status,
+                            si,
+                            di,
+                            label,
+                            1,
+                            product,
+                        );
                         // Second dose, reserved at the same site when booked.
                         let latest = max_days.min((last_day - d).num_days());
                         let gap = min_days + rng.below((latest - min_days + 1) as u64) as i64;
-                        let Some((di2, shi2, slot2)) = find_place(&free[si], di + gap as usize, slot)
+                        let Some((di2, shi2, slot2)) =
+                            find_place(&free[si], di + gap as usize, slot)
                         else {
                             continue; // none free: a first dose left without a second
                         };
@@ -374,7 +425,16 @@ fn generate() -> Files {
                             8 + rng.below(12),
                             rng.below(60)
                         );
-                        record(&mut attended, &mut used, status2, si, di2, site.shifts[shi2].0, 2, product);
+                        record(
+                            &mut attended,
+                            &mut used,
+                            status2,
+                            si,
+                            di2,
+                            site.shifts[shi2].0,
+                            2,
+                            product,
+                        );
                     }
                 }
             }
@@ -436,7 +496,13 @@ fn generate() -> Files {
         supply,
         bookings,
         dose_counts,
-        counts: [sites.len(), shift_count, appointments, count_rows, supply_rows],
+        counts: [
+            sites.len(),
+            shift_count,
+            appointments,
+            count_rows,
+            supply_rows,
+        ],
     }
 }
 
@@ -458,8 +524,12 @@ fn first_dose_product(site: &Site, d: NaiveDate, rng: &mut Rng) -> Option<&'stat
         };
     }
     // Mass clinics: mostly Pfizer; Moderna weeks when its shipments came in.
-    let moderna_week = d.iso_week().week() % 3 == 0;
-    Some(if moderna_week || rng.chance(0.05) { "MODERNA" } else { "PFIZER" })
+    let moderna_week = d.iso_week().week().is_multiple_of(3);
+    Some(if moderna_week || rng.chance(0.05) {
+        "MODERNA"
+    } else {
+        "PFIZER"
+    })
 }
 
 fn status_for(day: NaiveDate, as_of: NaiveDate, rng: &mut Rng) -> &'static str {
@@ -480,8 +550,8 @@ fn status_for(day: NaiveDate, as_of: NaiveDate, rng: &mut Rng) -> &'static str {
 /// The first free place on or after `day` (up to a week later) in the same
 /// slot position, else any slot that day.
 fn find_place(free: &[Vec<Vec<u32>>], day: usize, slot: usize) -> Option<(usize, usize, usize)> {
-    for d in day..(day + 7).min(free.len()) {
-        for (shi, slots) in free[d].iter().enumerate() {
+    for (d, shifts) in free.iter().enumerate().skip(day).take(7) {
+        for (shi, slots) in shifts.iter().enumerate() {
             let s = slot.min(slots.len().saturating_sub(1));
             if slots.get(s).is_some_and(|&n| n > 0) {
                 return Some((d, shi, s));
@@ -509,7 +579,9 @@ fn record(
         *used.entry((day, product)).or_default() += 1;
     }
     if status == "attended" {
-        *attended.entry((site, day, label, dose, product)).or_default() += 1;
+        *attended
+            .entry((site, day, label, dose, product))
+            .or_default() += 1;
     }
 }
 
@@ -525,8 +597,14 @@ mod tests {
         assert_eq!(a.bookings, b.bookings, "same seed, same bookings");
         let [sites, shifts, appointments, counts, supply] = a.counts;
         assert_eq!(sites, 9, "four mass clinics and five pharmacies");
-        assert!(shifts > 4 * 2 * 100, "two shifts a day at four clinics: {shifts}");
-        assert!((20_000..100_000).contains(&appointments), "tens of thousands: {appointments}");
+        assert!(
+            shifts > 4 * 2 * 100,
+            "two shifts a day at four clinics: {shifts}"
+        );
+        assert!(
+            (20_000..100_000).contains(&appointments),
+            "tens of thousands: {appointments}"
+        );
         assert!(counts > 500 && supply > 10);
     }
 

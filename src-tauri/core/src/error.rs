@@ -22,7 +22,9 @@ pub enum Error {
     SchemaTooNew(PathBuf, i64, i64),
     #[error("{0}: not a DoseDesk database (it is an SQLite file of another application); it was not changed")]
     NotDoseDesk(PathBuf),
-    #[error("{0}: the file is not a readable SQLite database ({1}); it was not changed or deleted")]
+    #[error(
+        "{0}: the file is not a readable SQLite database ({1}); it was not changed or deleted"
+    )]
     Corrupt(PathBuf, String),
     #[error("{0}")]
     InvalidInput(String),

@@ -49,16 +49,16 @@ pub struct ShiftCell {
 
 /// Sites for the filter list: (code, name), ordered by name.
 pub fn site_list(conn: &Connection) -> Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT code, name FROM site WHERE status = 'open' ORDER BY name, code",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT code, name FROM site WHERE status = 'open' ORDER BY name, code")?;
     let rows = stmt.query_map([], |r| Ok((r.get("code")?, r.get("name")?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
-    let date = parse_date(&query.date)
-        .ok_or_else(|| Error::InvalidInput(format!("{:?} is not a date (YYYY-MM-DD)", query.date)))?;
+    let date = parse_date(&query.date).ok_or_else(|| {
+        Error::InvalidInput(format!("{:?} is not a date (YYYY-MM-DD)", query.date))
+    })?;
     let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
     let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
     let (first, last) = (days[0].to_string(), days[6].to_string());
@@ -111,7 +111,8 @@ pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
         let raw: Vec<_> = raw.collect::<rusqlite::Result<_>>()?;
         let mut shifts = Vec::with_capacity(raw.len());
         for (date, start, end, vaccinators, explicit) in raw {
-            let (Some(day), Some(s), Some(e)) = (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
+            let (Some(day), Some(s), Some(e)) =
+                (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
             else {
                 return Err(Error::InvalidInput(format!(
                     "shift at {code} on {date} has malformed times {start}–{end}"

@@ -26,10 +26,7 @@ pub fn parse_hhmm(s: &str) -> Option<u32> {
         return None;
     }
     let digit = |i: usize| (b[i] as char).to_digit(10);
-    let (h, m) = (
-        digit(0)? * 10 + digit(1)?,
-        digit(3)? * 10 + digit(4)?,
-    );
+    let (h, m) = (digit(0)? * 10 + digit(1)?, digit(3)? * 10 + digit(4)?);
     (h < 24 && m < 60).then_some(h * 60 + m)
 }
 

@@ -87,7 +87,10 @@ impl CsvSource {
             .read_byte_record(&mut header)
             .map_err(|e| err_at(1, csv_problem(&e)))?;
         if !has_header {
-            return Err(err_at(1, "the file is empty: expected a header line".into()));
+            return Err(err_at(
+                1,
+                "the file is empty: expected a header line".into(),
+            ));
         }
         let mut names = Vec::with_capacity(header.len());
         for (i, raw) in header.iter().enumerate() {
@@ -99,7 +102,10 @@ impl CsvSource {
             let name = std::str::from_utf8(raw).map_err(|_| {
                 err_at(
                     1,
-                    format!("header field {} is not UTF-8 text (is this a CSV file?)", i + 1),
+                    format!(
+                        "header field {} is not UTF-8 text (is this a CSV file?)",
+                        i + 1
+                    ),
                 )
             })?;
             names.push(name.trim().to_ascii_lowercase());
@@ -178,15 +184,18 @@ impl CsvSource {
     /// cancellation every few thousand rows.
     pub fn next_row(&mut self, progress: &dyn Progress) -> Result<Option<Row<'_>>> {
         loop {
-            let more = self.reader.read_byte_record(&mut self.record).map_err(|e| {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Error::Import {
-                    file: self.file.clone(),
-                    line,
-                    column: None,
-                    message: csv_problem(&e),
-                }
-            })?;
+            let more = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| {
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    Error::Import {
+                        file: self.file.clone(),
+                        line,
+                        column: None,
+                        message: csv_problem(&e),
+                    }
+                })?;
             if !more {
                 if self.rows == 0 {
                     return Err(Error::Import {
@@ -216,16 +225,13 @@ impl CsvSource {
                 });
             }
             self.rows += 1;
-            if self.rows % 8192 == 0 {
+            if self.rows.is_multiple_of(8192) {
                 if progress.is_cancelled() {
                     return Err(Error::Cancelled);
                 }
                 progress.update(self.bytes_read(), self.total_bytes);
             }
-            return Ok(Some(Row {
-                source: self,
-                line,
-            }));
+            return Ok(Some(Row { source: self, line }));
         }
     }
 

@@ -2,7 +2,9 @@
 //! its earlier value in `dose_count_history`.
 
 use super::csv_source::{opt, req, Column, CsvSource};
-use super::{first_occurrence, known_product, known_site, product_codes, site_ids, Progress, Written};
+use super::{
+    first_occurrence, known_product, known_site, product_codes, site_ids, Progress, Written,
+};
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -61,7 +63,13 @@ pub(crate) fn import(
         let doses = row.req_int(DOSES, 0, 10_000_000)?;
         first_occurrence(
             &mut seen,
-            (date.clone(), site_id, shift.clone(), dose_number, product.clone()),
+            (
+                date.clone(),
+                site_id,
+                shift.clone(),
+                dose_number,
+                product.clone(),
+            ),
             &row,
             DOSES,
             "tally (same date, site, shift, dose number and product)",

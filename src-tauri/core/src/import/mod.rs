@@ -185,10 +185,12 @@ pub(crate) fn known_site(
     sites: &HashMap<String, i64>,
     code: &str,
 ) -> Result<i64> {
-    sites
-        .get(code)
-        .copied()
-        .ok_or_else(|| row.error(col, format!("unknown site {code:?} (import sites.csv first)")))
+    sites.get(code).copied().ok_or_else(|| {
+        row.error(
+            col,
+            format!("unknown site {code:?} (import sites.csv first)"),
+        )
+    })
 }
 
 /// Rejects a key seen earlier in the same file, naming the earlier line.

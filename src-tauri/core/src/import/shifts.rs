@@ -51,10 +51,20 @@ pub(crate) fn import(
         if end <= start {
             return Err(row.error(
                 END,
-                format!("{} must be after start ({})", format_hhmm(end), format_hhmm(start)),
+                format!(
+                    "{} must be after start ({})",
+                    format_hhmm(end),
+                    format_hhmm(start)
+                ),
             ));
         }
-        first_occurrence(&mut seen, (site_id, date, start), &row, START, "shift (same site, date and start)")?;
+        first_occurrence(
+            &mut seen,
+            (site_id, date, start),
+            &row,
+            START,
+            "shift (same site, date and start)",
+        )?;
         let vaccinators = row.req_int(VACCINATORS, 0, 10_000)?;
         let capacity = row.opt_int(CAPACITY, 0, 10_000_000)?;
         touched += upsert.execute(params![

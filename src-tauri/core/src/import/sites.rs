@@ -96,7 +96,11 @@ pub(crate) fn import_with_status(
         if closes <= opens {
             return Err(row.error(
                 CLOSES,
-                format!("{} must be after opens ({})", format_hhmm(closes), format_hhmm(opens)),
+                format!(
+                    "{} must be after opens ({})",
+                    format_hhmm(closes),
+                    format_hhmm(opens)
+                ),
             ));
         }
         touched += upsert.execute(params![

@@ -79,7 +79,14 @@ impl Fixture {
 
     /// Asserts the import fails with `FILE:LINE: column COL: …` containing
     /// `what`, and that nothing changed.
-    fn rejects(&mut self, kind: ImportKind, body: &[u8], line: u64, column: Option<&str>, what: &str) {
+    fn rejects(
+        &mut self,
+        kind: ImportKind,
+        body: &[u8],
+        line: u64,
+        column: Option<&str>,
+        what: &str,
+    ) {
         let before = self.snapshot();
         let name = format!("{}.csv", kind.name());
         let err = self.import(kind, &name, body).expect_err("must fail");
@@ -89,9 +96,19 @@ impl Fixture {
             Some(c) => format!("{name}:{line}: column {c}: "),
             None => format!("{name}:{line}: "),
         };
-        assert!(msg.starts_with(&want_prefix), "got {msg:?}, want prefix {want_prefix:?}");
-        assert!(msg.contains(what), "got {msg:?}, want it to mention {what:?}");
-        assert_eq!(self.snapshot(), before, "a failed import changed the database");
+        assert!(
+            msg.starts_with(&want_prefix),
+            "got {msg:?}, want prefix {want_prefix:?}"
+        );
+        assert!(
+            msg.contains(what),
+            "got {msg:?}, want it to mention {what:?}"
+        );
+        assert_eq!(
+            self.snapshot(),
+            before,
+            "a failed import changed the database"
+        );
     }
 
     fn count(&self, sql: &str) -> i64 {
@@ -133,11 +150,17 @@ fn reimporting_bookings_is_idempotent_and_updates_changes() {
         .import(ImportKind::Bookings, "bookings.csv", BOOKINGS.as_bytes())
         .expect("again");
     assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
-    let changed = BOOKINGS.replace("B3,P2,,,EVJ,2021-03-23T09:05,1,MODERNA,attended", "B3,P2,,,EVJ,2021-03-23T09:05,1,MODERNA,no_show");
+    let changed = BOOKINGS.replace(
+        "B3,P2,,,EVJ,2021-03-23T09:05,1,MODERNA,attended",
+        "B3,P2,,,EVJ,2021-03-23T09:05,1,MODERNA,no_show",
+    );
     let report = f
         .import(ImportKind::Bookings, "bookings.csv", changed.as_bytes())
         .expect("changed");
-    assert_eq!((report.inserted, report.updated, report.unchanged), (0, 1, 2));
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (0, 1, 2)
+    );
     assert_eq!(f.count("SELECT count(*) FROM appointment"), 3);
     assert_eq!(
         f.count("SELECT count(*) FROM appointment WHERE booking_id = 'B3' AND status = 'no_show'"),
@@ -153,11 +176,18 @@ fn accepts_bom_crlf_quoted_newlines_any_column_order_and_case() {
         .import(ImportKind::Sites, "sites.csv", body.as_bytes())
         .expect("valid file");
     assert_eq!(report.rows, 1);
-    assert_eq!(report.warnings.len(), 1, "unknown column reported: {:?}", report.warnings);
+    assert_eq!(
+        report.warnings.len(),
+        1,
+        "unknown column reported: {:?}",
+        report.warnings
+    );
     assert!(report.warnings[0].contains("extra"));
     let address: String = f
         .conn
-        .query_row("SELECT address FROM site WHERE code = 'Q1'", [], |r| r.get(0))
+        .query_row("SELECT address FROM site WHERE code = 'Q1'", [], |r| {
+            r.get(0)
+        })
         .expect("address");
     assert_eq!(address, "line one\r\nline two");
 }
@@ -166,7 +196,13 @@ fn accepts_bom_crlf_quoted_newlines_any_column_order_and_case() {
 fn line_numbers_count_physical_lines_across_quoted_newlines() {
     let mut f = Fixture::new();
     let body = "site_code,name,kind,address\nA1,One,pharmacy,\"two\nlines\"\nA2,Two,hospital,\n";
-    f.rejects(ImportKind::Sites, body.as_bytes(), 4, Some("kind"), "\"hospital\" is not one of");
+    f.rejects(
+        ImportKind::Sites,
+        body.as_bytes(),
+        4,
+        Some("kind"),
+        "\"hospital\" is not one of",
+    );
 }
 
 #[test]
@@ -228,16 +264,26 @@ fn rejects_bad_input_with_file_line_and_column() {
     // A failure on the last row of a long file keeps none of its earlier rows.
     let mut long = String::from(bh);
     for i in 0..5000 {
-        long.push_str(&format!("L{i},Q{i},EVJ,2021-03-23T09:00,1,PFIZER,cancelled\n"));
+        long.push_str(&format!(
+            "L{i},Q{i},EVJ,2021-03-23T09:00,1,PFIZER,cancelled\n"
+        ));
     }
     long.push_str("L-last,Q,EVJ,2021-03-23T09:00,1,PFIZER,bogus\n");
-    f.rejects(Bookings, long.as_bytes(), 5002, Some("status"), "is not one of");
+    f.rejects(
+        Bookings,
+        long.as_bytes(),
+        5002,
+        Some("status"),
+        "is not one of",
+    );
 }
 
 #[test]
 fn rejects_binary_garbage_and_non_utf8_text() {
     let mut f = Fixture::with_base();
-    let garbage: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     f.rejects(ImportKind::Bookings, &garbage, 1, None, "");
     // Latin-1 "Orléans" in a data row: the column is named.
     let mut latin1 = b"site_code,name,kind\nRFC,Ray Friel Orl".to_vec();
@@ -261,8 +307,14 @@ fn dose_count_corrections_keep_history() {
     let report = f
         .import(ImportKind::DoseCounts, "dc.csv", corrected.as_bytes())
         .expect("corrected");
-    assert_eq!((report.inserted, report.updated, report.unchanged), (0, 1, 1));
-    assert_eq!(f.count("SELECT doses FROM dose_count WHERE shift = 'am'"), 125);
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        f.count("SELECT doses FROM dose_count WHERE shift = 'am'"),
+        125
+    );
     assert_eq!(f.count("SELECT doses FROM dose_count_history"), 120);
 }
 
@@ -274,7 +326,8 @@ fn products_and_supply_import_and_update() {
         .import(ImportKind::Products, "products.csv", products.as_bytes())
         .expect("products");
     assert_eq!((r.inserted, r.updated), (1, 1));
-    let supply = "date,product,doses,status\n2021-03-22,NOVAVAX,500,expected\n2021-03-22,NOVAVAX,300,\n";
+    let supply =
+        "date,product,doses,status\n2021-03-22,NOVAVAX,500,expected\n2021-03-22,NOVAVAX,300,\n";
     let r = f
         .import(ImportKind::Supply, "supply.csv", supply.as_bytes())
         .expect("supply");
@@ -295,13 +348,17 @@ fn cancellation_rolls_back() {
         }
     }
     let mut f = Fixture::with_base();
-    let mut body = String::from("booking_id,person_id,site_code,slot_start,dose_number,product,status\n");
+    let mut body =
+        String::from("booking_id,person_id,site_code,slot_start,dose_number,product,status\n");
     for i in 0..20_000 {
-        body.push_str(&format!("C{i},Q{i},EVJ,2021-03-23T09:00,1,PFIZER,cancelled\n"));
+        body.push_str(&format!(
+            "C{i},Q{i},EVJ,2021-03-23T09:00,1,PFIZER,cancelled\n"
+        ));
     }
     let path = f.write("big.csv", body.as_bytes());
     let before = f.snapshot();
-    let err = import_file(&mut f.conn, ImportKind::Bookings, &path, &CancelNow).expect_err("cancelled");
+    let err =
+        import_file(&mut f.conn, ImportKind::Bookings, &path, &CancelNow).expect_err("cancelled");
     assert_eq!(err.code(), "cancelled");
     assert_eq!(f.snapshot(), before);
 }

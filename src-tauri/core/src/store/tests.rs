@@ -28,7 +28,10 @@ fn new_database_is_migrated_and_marked() {
     let fk: i64 = conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .expect("fk");
-    assert_eq!((app, version, mode.as_str(), fk), (APPLICATION_ID, SCHEMA_VERSION, "wal", 1));
+    assert_eq!(
+        (app, version, mode.as_str(), fk),
+        (APPLICATION_ID, SCHEMA_VERSION, "wal", 1)
+    );
     drop(conn);
     // Reopening is a no-op.
     open(&path).expect("reopen");
@@ -64,7 +67,10 @@ fn assert_refused_untouched(path: &Path, want_code: &str) {
     assert!(err.to_string().contains("not changed"), "{err}");
     assert_eq!(fs::read(path).expect("read after"), before, "file modified");
     let wal = path.with_extension("sqlite3-wal");
-    assert!(!wal.exists(), "a WAL file was created beside a refused database");
+    assert!(
+        !wal.exists(),
+        "a WAL file was created beside a refused database"
+    );
 }
 
 #[test]

@@ -1,0 +1,53 @@
+# DoseDesk: two set-up commands on a fresh Debian 12 machine.
+#   make run   installs what the app needs, builds it, opens it on a demo database
+#   make test  installs what the tests need and runs every test (end-to-end under Xvfb)
+
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+CARGO ?= cargo
+# `cargo install` puts tauri-driver in ~/.cargo/bin, which may not be on PATH.
+TAURI_DRIVER ?= $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
+export TAURI_DRIVER
+
+# Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
+RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth
+
+DEMO_DB := target/demo/dosedesk-demo.sqlite3
+
+.PHONY: run test deps-run deps-test tauri-driver build lint demo-db clean-demo
+
+run: deps-run
+	$(CARGO) build --release -p dosedesk -p dosedesk-cli
+	@if [ ! -s $(DEMO_DB) ]; then mkdir -p $(dir $(DEMO_DB)) && ./target/release/dosedesk-cli --db $(DEMO_DB) demo; fi
+	./target/release/dosedesk --db $(DEMO_DB)
+
+test: deps-test tauri-driver
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) build --locked -p dosedesk
+	@mkdir -p target
+	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
+	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
+
+# Installs only the packages that are missing, so a ready machine skips apt.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+endef
+
+deps-run:
+	$(call apt_install,$(RUN_PACKAGES))
+
+deps-test:
+	$(call apt_install,$(TEST_PACKAGES))
+	@rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt
+
+tauri-driver:
+	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --locked
+
+clean-demo:
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
