@@ -41,6 +41,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write deterministic province-scale test files (FORMATS.md) into DIR.
+    Generate {
+        /// Folder for sites.csv, shifts.csv, bookings.csv and dose_counts.csv.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Appointments to write (first and second doses).
+        #[arg(long, default_value_t = 100_000)]
+        bookings: u64,
+        /// Dose-count rows to write.
+        #[arg(long, default_value_t = 10_000)]
+        dose_counts: u64,
+        /// Sites (every tenth a mass clinic, the rest pharmacies).
+        #[arg(long, default_value_t = 100)]
+        sites: u32,
+        /// Random seed: the same seed writes the same files.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// The clinic schedule for the week containing DATE.
     Schedule {
         /// Any date in the week (YYYY-MM-DD).
@@ -67,13 +85,45 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
-    let path = match cli.db {
-        Some(path) => path,
-        None => store::default_path()?,
+    // Every command but `generate` works on the database.
+    let open = || -> Result<(PathBuf, dosedesk_core::Connection), Error> {
+        let path = match &cli.db {
+            Some(path) => path.clone(),
+            None => store::default_path()?,
+        };
+        let conn = store::open(&path)?;
+        Ok((path, conn))
     };
-    let mut conn = store::open(&path)?;
-    match cli.command {
+    match &cli.command {
+        Command::Generate {
+            out,
+            bookings,
+            dose_counts,
+            sites,
+            seed,
+        } => {
+            let params = dosedesk_core::generate::GenerateParams {
+                sites: *sites,
+                bookings: *bookings,
+                dose_counts: *dose_counts,
+                seed: *seed,
+            };
+            let bar = Bar::new("generate");
+            let done = dosedesk_core::generate::generate(out, &params, &bar)?;
+            bar.finish();
+            println!(
+                "wrote {} sites, {} shifts, {} bookings, {} dose counts ({} days from {}) to {}",
+                done.sites,
+                done.shifts,
+                done.bookings,
+                done.dose_counts,
+                done.days,
+                done.first_day,
+                out.display()
+            );
+        }
         Command::Demo => {
+            let (path, mut conn) = open()?;
             let bar = Bar::new("demo");
             let summary = dosedesk_core::demo::load(&mut conn, &bar)?;
             bar.finish();
@@ -89,10 +139,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
         }
         Command::Import { kind, file } => {
+            let (_, mut conn) = open()?;
             let kind = ImportKind::parse(&kind)
                 .ok_or_else(|| Error::InvalidInput(format!("unknown kind {kind}")))?;
             let bar = Bar::new(kind.name());
-            let report = import_file(&mut conn, kind, &file, &bar)?;
+            let report = import_file(&mut conn, kind, file, &bar)?;
             bar.finish();
             for warning in &report.warnings {
                 eprintln!("warning: {warning}");
@@ -103,8 +154,9 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
         }
         Command::Stats { json } => {
+            let (path, conn) = open()?;
             let stats = dosedesk_core::stats::stats(&conn)?;
-            if json {
+            if *json {
                 print_json(&stats);
             } else {
                 if stats.demo {
@@ -120,16 +172,17 @@ fn run(cli: Cli) -> Result<(), Error> {
             }
         }
         Command::Schedule { week, site, json } => {
+            let (_, conn) = open()?;
             let schedule = dosedesk_core::schedule::week(
                 &conn,
                 &dosedesk_core::schedule::WeekQuery {
-                    date: week,
-                    site,
+                    date: week.clone(),
+                    site: site.clone(),
                     offset: None,
                     limit: Some(500),
                 },
             )?;
-            if json {
+            if *json {
                 print_json(&schedule);
             } else {
                 println!("week of {}", schedule.week_start);

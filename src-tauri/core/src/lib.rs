@@ -5,6 +5,7 @@
 pub mod capacity;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod import;
 pub mod schedule;
 pub mod stats;

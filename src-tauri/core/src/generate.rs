@@ -1,0 +1,344 @@
+//! Province-scale test data in FORMATS.md: sites, shifts, products,
+//! bookings (first and second doses linked, never over a slot's capacity,
+//! every booking inside a shift) and dose counts. Deterministic per seed.
+
+use crate::error::{Error, Result};
+use crate::import::Progress;
+use chrono::{Duration, NaiveDate};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct GenerateParams {
+    pub sites: u32,
+    pub bookings: u64,
+    pub dose_counts: u64,
+    pub seed: u64,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Generated {
+    pub files: Vec<PathBuf>,
+    pub sites: u32,
+    pub shifts: u64,
+    pub bookings: u64,
+    pub dose_counts: u64,
+    pub first_day: String,
+    pub days: u32,
+}
+
+const PRODUCTS: [(&str, u32); 2] = [("PFIZER", 21), ("MODERNA", 28)];
+const STATUSES: [&str; 5] = ["booked", "attended", "cancelled", "no_show", "rescheduled"];
+const SLOT: u32 = 5;
+
+/// SplitMix64: tiny, fast and stable across dependency upgrades.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next()) * u128::from(n.max(1))) >> 64) as u64
+    }
+}
+
+/// A site's daily pattern: shifts as (label, start minute, end minute, vaccinators).
+struct SiteKind {
+    kind: &'static str,
+    shifts: &'static [(&'static str, u32, u32, u32)],
+}
+
+const MASS: SiteKind = SiteKind {
+    kind: "mass_clinic",
+    shifts: &[("am", 8 * 60, 14 * 60, 8), ("pm", 14 * 60, 20 * 60, 8)],
+};
+const PHARMACY: SiteKind = SiteKind {
+    kind: "pharmacy",
+    shifts: &[("day", 9 * 60, 17 * 60, 1)],
+};
+
+fn site_kind(i: u32) -> &'static SiteKind {
+    if i % 10 == 0 {
+        &MASS
+    } else {
+        &PHARMACY
+    }
+}
+
+fn create(dir: &Path, name: &str) -> Result<(PathBuf, BufWriter<File>)> {
+    let path = dir.join(name);
+    let file = File::create(&path).map_err(|e| Error::io(&path, &e))?;
+    Ok((path.clone(), BufWriter::with_capacity(1 << 20, file)))
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(path, &e)
+}
+
+pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Result<Generated> {
+    if p.sites == 0 {
+        return Err(Error::InvalidInput("--sites must be at least 1".into()));
+    }
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, &e))?;
+    let mut rng = Rng(p.seed);
+    let first_day = NaiveDate::from_ymd_opt(2021, 1, 4).unwrap_or(NaiveDate::MIN);
+
+    // Daily capacity of the whole network sets how many days the bookings
+    // need; keep fill near 60% so most random picks find a free place, and
+    // at least 120 days so second doses fall inside the schedule.
+    let slots_per_day: u64 = (0..p.sites)
+        .map(|i| {
+            site_kind(i)
+                .shifts
+                .iter()
+                .map(|&(_, s, e, v)| u64::from((e - s) / SLOT * v))
+                .sum::<u64>()
+        })
+        .sum();
+    let days = ((p.bookings as f64 / (slots_per_day as f64 * 0.6)).ceil() as u32).max(120);
+    let first_dose_days = days - 60; // leaves room for the 21–56-day second dose
+
+    let mut files = Vec::new();
+    // sites.csv
+    let (path, mut w) = create(out, "sites.csv")?;
+    writeln!(w, "site_code,name,kind,postal_code,lat,lon,stations,minutes_per_dose,capacity_per_day,opens,closes").map_err(io(&path))?;
+    for i in 0..p.sites {
+        let k = site_kind(i);
+        let lat = 42.0 + rng.below(4_000_000) as f64 / 1e6;
+        let lon = -83.0 + rng.below(8_000_000) as f64 / 1e6;
+        let cap: u32 = k.shifts.iter().map(|&(_, s, e, v)| (e - s) / SLOT * v).sum();
+        writeln!(
+            w,
+            "S{i:05},Site {i} ({}),{},K{}A {}B{},{lat:.6},{lon:.6},{},5,{cap},08:00,20:00",
+            k.kind,
+            k.kind,
+            i % 10,
+            i % 10,
+            (i / 10) % 10,
+            k.shifts[0].3
+        )
+        .map_err(io(&path))?;
+    }
+    w.flush().map_err(io(&path))?;
+    files.push(path);
+
+    // shifts.csv
+    let (path, mut w) = create(out, "shifts.csv")?;
+    writeln!(w, "site_code,date,start,end,vaccinators,capacity").map_err(io(&path))?;
+    let mut shifts = 0u64;
+    for i in 0..p.sites {
+        for d in 0..days {
+            let date = first_day + Duration::days(i64::from(d));
+            for &(_, s, e, v) in site_kind(i).shifts {
+                writeln!(w, "S{i:05},{date},{},{},{v},", hhmm(s), hhmm(e)).map_err(io(&path))?;
+                shifts += 1;
+            }
+        }
+    }
+    w.flush().map_err(io(&path))?;
+    files.push(path);
+
+    // bookings.csv: people book a first dose at a random free place and a
+    // second dose at the same site 21–56 days later.
+    let site_slots: Vec<u32> = (0..p.sites)
+        .map(|i| site_kind(i).shifts.iter().map(|&(_, s, e, _)| (e - s) / SLOT).sum())
+        .collect();
+    let max_slots = site_slots.iter().copied().max().unwrap_or(1) as usize;
+    // Places taken per (site, day, slot): one byte each.
+    let mut taken = vec![0u8; p.sites as usize * days as usize * max_slots];
+    let place = |site: u32, day: u32, slot: u32| {
+        (site as usize * days as usize + day as usize) * max_slots + slot as usize
+    };
+    let capacity_of = |site: u32, slot: u32| -> (u32, u32) {
+        // (minute of day, vaccinators) of a site's slot index
+        let mut rest = slot;
+        for &(_, s, e, v) in site_kind(site).shifts {
+            let n = (e - s) / SLOT;
+            if rest < n {
+                return (s + rest * SLOT, v);
+            }
+            rest -= n;
+        }
+        (0, 0)
+    };
+    let (path, mut w) = create(out, "bookings.csv")?;
+    writeln!(w, "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at").map_err(io(&path))?;
+    let mut written = 0u64;
+    let mut person = 0u64;
+    let mut misses = 0u64;
+    while written < p.bookings {
+        let site = rng.below(u64::from(p.sites)) as u32;
+        let day = rng.below(u64::from(first_dose_days)) as u32;
+        let slot = rng.below(u64::from(site_slots[site as usize])) as u32;
+        let (minute, vaccinators) = capacity_of(site, slot);
+        let cell = place(site, day, slot);
+        if u32::from(taken[cell]) >= vaccinators {
+            misses += 1;
+            if misses > p.bookings * 20 + 1000 {
+                return Err(Error::InvalidInput("the generated network is too small for that many bookings".into()));
+            }
+            continue;
+        }
+        taken[cell] += 1;
+        person += 1;
+        let (product, min_gap) = PRODUCTS[(person % 2) as usize];
+        let birth_year = 1925 + rng.below(80);
+        let status = STATUSES[match rng.below(100) {
+            0..=59 => 0,
+            60..=89 => 1,
+            90..=94 => 2,
+            95..=97 => 3,
+            _ => 4,
+        }];
+        let date = first_day + Duration::days(i64::from(day));
+        let booked = date - Duration::days(1 + rng.below(20) as i64);
+        written += 1;
+        writeln!(
+            w,
+            "B{written:09},P{person:09},{birth_year}-0{}-1{},613-555-01{:02},S{site:05},{date}T{},1,{product},{status},{booked}T10:00:00",
+            1 + rng.below(9),
+            rng.below(10),
+            person % 100,
+            hhmm(minute)
+        )
+        .map_err(io(&path))?;
+        if written < p.bookings {
+            let day2 = day + min_gap + rng.below(28) as u32;
+            let cell2 = place(site, day2, slot);
+            if u32::from(taken[cell2]) < vaccinators {
+                taken[cell2] += 1;
+                let status2 = if status == "attended" { "booked" } else { status };
+                let date2 = first_day + Duration::days(i64::from(day2));
+                written += 1;
+                writeln!(
+                    w,
+                    "B{written:09},P{person:09},,,S{site:05},{date2}T{},2,{product},{status2},{booked}T10:00:30",
+                    hhmm(minute)
+                )
+                .map_err(io(&path))?;
+            }
+        }
+        if written % 65_536 < 2 {
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            progress.update(written, p.bookings + p.dose_counts);
+        }
+    }
+    w.flush().map_err(io(&path))?;
+    files.push(path);
+
+    // dose_counts.csv: one row per (date, site, shift, dose, product), day by day.
+    let (path, mut w) = create(out, "dose_counts.csv")?;
+    writeln!(w, "date,site_code,shift,dose_number,product,doses").map_err(io(&path))?;
+    let mut counts = 0u64;
+    let mut day = 0i64;
+    'days: while counts < p.dose_counts {
+        let date = first_day + Duration::days(day);
+        for i in 0..p.sites {
+            for &(label, s, e, v) in site_kind(i).shifts {
+                let max = u64::from((e - s) / SLOT * v);
+                for dose in 1..=2 {
+                    for (product, _) in PRODUCTS {
+                        if counts == p.dose_counts {
+                            break 'days;
+                        }
+                        writeln!(w, "{date},S{i:05},{label},{dose},{product},{}", rng.below(max / 2 + 1))
+                            .map_err(io(&path))?;
+                        counts += 1;
+                    }
+                }
+            }
+        }
+        day += 1;
+        progress.update(p.bookings + counts, p.bookings + p.dose_counts);
+    }
+    w.flush().map_err(io(&path))?;
+    files.push(path);
+
+    Ok(Generated {
+        files,
+        sites: p.sites,
+        shifts,
+        bookings: written,
+        dose_counts: counts,
+        first_day: first_day.to_string(),
+        days,
+    })
+}
+
+fn hhmm(minute: u32) -> String {
+    crate::time::format_hhmm(minute)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{import_file, ImportKind, Quiet};
+
+    #[test]
+    fn generated_files_import_and_respect_capacity() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let params = GenerateParams {
+            sites: 12,
+            bookings: 5_000,
+            dose_counts: 2_000,
+            seed: 7,
+        };
+        let g = generate(dir.path(), &params, &Quiet).expect("generate");
+        assert_eq!((g.bookings, g.dose_counts), (5_000, 2_000));
+        let again = tempfile::tempdir().expect("tempdir");
+        generate(again.path(), &params, &Quiet).expect("again");
+        assert_eq!(
+            std::fs::read(dir.path().join("bookings.csv")).expect("read"),
+            std::fs::read(again.path().join("bookings.csv")).expect("read"),
+            "deterministic per seed"
+        );
+        let mut conn = crate::store::open_in_memory().expect("open");
+        for (kind, name) in [
+            (ImportKind::Sites, "sites.csv"),
+            (ImportKind::Shifts, "shifts.csv"),
+            (ImportKind::Bookings, "bookings.csv"),
+            (ImportKind::DoseCounts, "dose_counts.csv"),
+        ] {
+            import_file(&mut conn, kind, &dir.path().join(name), &Quiet).expect(name);
+        }
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM appointment", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 5_000);
+        // No slot holds more bookings (of any status) than its vaccinators.
+        let worst: i64 = conn
+            .query_row(
+                "SELECT max(c - v) FROM (
+                   SELECT count(*) AS c, max(sh.vaccinators) AS v FROM appointment a
+                   JOIN site s ON s.id = a.site_id
+                   JOIN shift sh ON sh.site_id = a.site_id
+                    AND sh.date = date(a.slot_minute * 60, 'unixepoch')
+                    AND a.slot_minute % 1440 >= (substr(sh.start, 1, 2) * 60 + substr(sh.start, 4, 2))
+                    AND a.slot_minute % 1440 < (substr(sh.end, 1, 2) * 60 + substr(sh.end, 4, 2))
+                   GROUP BY a.site_id, a.slot_minute)",
+                [],
+                |r| r.get(0),
+            )
+            .expect("worst");
+        assert!(worst <= 0, "a slot over capacity by {worst}");
+        let covered: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM appointment a WHERE EXISTS (
+                   SELECT 1 FROM shift sh WHERE sh.site_id = a.site_id
+                    AND sh.date = date(a.slot_minute * 60, 'unixepoch')
+                    AND a.slot_minute % 1440 >= (substr(sh.start, 1, 2) * 60 + substr(sh.start, 4, 2))
+                    AND a.slot_minute % 1440 < (substr(sh.end, 1, 2) * 60 + substr(sh.end, 4, 2)))",
+                [],
+                |r| r.get(0),
+            )
+            .expect("covered");
+        assert_eq!(covered, 5_000, "every booking inside a shift");
+    }
+}
