@@ -111,7 +111,11 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         let k = site_kind(i);
         let lat = 42.0 + rng.below(4_000_000) as f64 / 1e6;
         let lon = -83.0 + rng.below(8_000_000) as f64 / 1e6;
-        let cap: u32 = k.shifts.iter().map(|&(_, s, e, v)| (e - s) / SLOT * v).sum();
+        let cap: u32 = k
+            .shifts
+            .iter()
+            .map(|&(_, s, e, v)| (e - s) / SLOT * v)
+            .sum();
         writeln!(
             w,
             "S{i:05},Site {i} ({}),{},K{}A {}B{},{lat:.6},{lon:.6},{},5,{cap},08:00,20:00",
@@ -146,7 +150,13 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
     // bookings.csv: people book a first dose at a random free place and a
     // second dose at the same site 21–56 days later.
     let site_slots: Vec<u32> = (0..p.sites)
-        .map(|i| site_kind(i).shifts.iter().map(|&(_, s, e, _)| (e - s) / SLOT).sum())
+        .map(|i| {
+            site_kind(i)
+                .shifts
+                .iter()
+                .map(|&(_, s, e, _)| (e - s) / SLOT)
+                .sum()
+        })
         .collect();
     let max_slots = site_slots.iter().copied().max().unwrap_or(1) as usize;
     // Places taken per (site, day, slot): one byte each.
@@ -180,7 +190,9 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         if u32::from(taken[cell]) >= vaccinators {
             misses += 1;
             if misses > p.bookings * 20 + 1000 {
-                return Err(Error::InvalidInput("the generated network is too small for that many bookings".into()));
+                return Err(Error::InvalidInput(
+                    "the generated network is too small for that many bookings".into(),
+                ));
             }
             continue;
         }
@@ -212,7 +224,11 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
             let cell2 = place(site, day2, slot);
             if u32::from(taken[cell2]) < vaccinators {
                 taken[cell2] += 1;
-                let status2 = if status == "attended" { "booked" } else { status };
+                let status2 = if status == "attended" {
+                    "booked"
+                } else {
+                    status
+                };
                 let date2 = first_day + Duration::days(i64::from(day2));
                 written += 1;
                 writeln!(
@@ -248,8 +264,12 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
                         if counts == p.dose_counts {
                             break 'days;
                         }
-                        writeln!(w, "{date},S{i:05},{label},{dose},{product},{}", rng.below(max / 2 + 1))
-                            .map_err(io(&path))?;
+                        writeln!(
+                            w,
+                            "{date},S{i:05},{label},{dose},{product},{}",
+                            rng.below(max / 2 + 1)
+                        )
+                        .map_err(io(&path))?;
                         counts += 1;
                     }
                 }

@@ -34,29 +34,70 @@ pub fn format_hhmm(minutes: u32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
-/// `YYYY-MM-DDTHH:MM` with optional `:SS`; a space instead of `T` is accepted.
-pub fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
-    let fmt = match s.len() {
-        16 => "%Y-%m-%dT%H:%M",
-        19 => "%Y-%m-%dT%H:%M:%S",
-        _ => return None,
-    };
-    let normalised;
-    let s = if s.as_bytes().get(10) == Some(&b' ') {
-        normalised = s.replacen(' ', "T", 1);
-        normalised.as_str()
-    } else {
-        s
-    };
-    NaiveDateTime::parse_from_str(s, fmt).ok()
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
 }
 
-/// ISO 8601 timestamp, with or without an offset, seconds optional.
+/// `YYYY-MM-DDTHH:MM` with optional `:SS`; a space instead of `T` is accepted.
+/// Hand-parsed: it runs once per booking, tens of millions of times.
+pub fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
+    let b = s.as_bytes();
+    if !(b.len() == 16 || b.len() == 19)
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b' ')
+        || b[13] != b':'
+    {
+        return None;
+    }
+    let second = if b.len() == 19 {
+        if b[16] != b':' {
+            return None;
+        }
+        digits(&b[17..19])?
+    } else {
+        0
+    };
+    let date = NaiveDate::from_ymd_opt(
+        digits(&b[0..4])? as i32,
+        digits(&b[5..7])?,
+        digits(&b[8..10])?,
+    )?;
+    let time = NaiveTime::from_hms_opt(digits(&b[11..13])?, digits(&b[14..16])?, second)?;
+    Some(date.and_time(time))
+}
+
+/// ISO 8601 timestamp, with or without an offset, seconds (and fraction) optional:
+/// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`.
 pub fn is_timestamp(s: &str) -> bool {
-    chrono::DateTime::parse_from_rfc3339(s).is_ok()
-        || chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M%:z").is_ok()
-        || parse_local_datetime(s).is_some()
-        || NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").is_ok()
+    let b = s.as_bytes();
+    if b.len() < 16 || parse_local_datetime(&s[..16]).is_none() {
+        return false;
+    }
+    let mut rest = &b[16..];
+    if let [b':', s1, s2, tail @ ..] = rest {
+        if digits(&[*s1, *s2]).is_none_or(|sec| sec > 60) {
+            return false;
+        }
+        rest = tail;
+        if let [b'.', tail @ ..] = rest {
+            let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return false;
+            }
+            rest = &tail[n..];
+        }
+    }
+    match rest {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            digits(&[*h1, *h2]).is_some_and(|h| h < 24)
+                && digits(&[*m1, *m2]).is_some_and(|m| m < 60)
+        }
+        _ => false,
+    }
 }
 
 pub fn minute_of(dt: NaiveDateTime) -> i64 {
@@ -111,5 +152,9 @@ mod tests {
         assert!(is_timestamp("2021-03-01T09:15:00Z"));
         assert!(is_timestamp("2021-03-01T09:15"));
         assert!(!is_timestamp("yesterday"));
+        assert!(is_timestamp("2021-03-01T09:15:00.123+05:30"));
+        assert!(!is_timestamp("2021-03-01T09:15:00+0530"));
+        assert!(!is_timestamp("2021-02-30T09:15"));
+        assert_eq!(parse_local_datetime("2021-03-23T14:35:60"), None);
     }
 }

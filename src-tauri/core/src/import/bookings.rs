@@ -45,6 +45,13 @@ pub(crate) fn import(
     let sites = site_ids(tx)?;
     let products = product_codes(tx)?;
     let before = super::count_rows(tx, "appointment")?;
+    // Into an empty table, build the indexes once at the end: sorting all
+    // keys in one pass is far cheaper than a random insert per row.
+    let deferred = if before == 0 {
+        Some(drop_indexes(tx, "appointment")?)
+    } else {
+        None
+    };
     let mut upsert_person = tx.prepare_cached(
         "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5)
@@ -55,7 +62,7 @@ pub(crate) fn import(
          WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
             IS NOT (birth_date, phone)",
     )?;
-    let mut upsert = tx.prepare_cached(
+    const INSERT: &str =
         "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
                                   product, status, source, booked_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)
@@ -66,9 +73,16 @@ pub(crate) fn import(
             booked_at = excluded.booked_at, updated_at = excluded.updated_at
          WHERE (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
             IS NOT (excluded.person_id, excluded.site_id, excluded.slot_minute,
-                    excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)",
-    )?;
-    let mut exists = tx.prepare_cached("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
+                    excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)";
+    // Without its unique index (bulk load) the upsert cannot be prepared; a
+    // plain insert is right there, since the table started empty.
+    let sql = if deferred.is_some() {
+        INSERT.split(" ON CONFLICT").next().unwrap_or(INSERT)
+    } else {
+        INSERT
+    };
+    let mut upsert = tx.prepare(sql)?;
+    let mut exists = tx.prepare("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
     // Duplicate booking ids within the file: an exact set of strings would
     // not fit in memory at 10M rows, so keep 64-bit hashes and confirm a hit
     // against the store (the earlier row was written in this transaction).
@@ -129,10 +143,13 @@ pub(crate) fn import(
             now,
         ])? as u64;
     }
-    let inserted = super::count_rows(tx, "appointment")? - before;
-    if touched > 0 {
-        relink_doses(tx, now)?;
+    drop((upsert, exists));
+    if let Some(indexes) = deferred {
+        for sql in indexes {
+            tx.execute_batch(&sql)?;
+        }
     }
+    let inserted = super::count_rows(tx, "appointment")? - before;
     Ok((
         src,
         Written {
@@ -143,21 +160,16 @@ pub(crate) fn import(
     ))
 }
 
-/// Links each active dose of the people whose bookings changed at `stamp` to
-/// the person's other dose: dose 1 ↔ their earliest active dose 2, dose N to
-/// their earliest active dose N−1.
-pub(crate) fn relink_doses(tx: &Transaction<'_>, stamp: &str) -> Result<()> {
-    tx.execute(
-        "UPDATE appointment AS a SET linked_id = CASE
-            WHEN a.status NOT IN ('booked', 'attended') THEN NULL
-            ELSE (SELECT b.id FROM appointment b
-                  WHERE b.person_id = a.person_id
-                    AND b.dose_number = CASE a.dose_number WHEN 1 THEN 2 ELSE a.dose_number - 1 END
-                    AND b.status IN ('booked', 'attended')
-                  ORDER BY b.slot_minute, b.id LIMIT 1)
-          END
-         WHERE a.person_id IN (SELECT person_id FROM appointment WHERE updated_at = ?1)",
-        [stamp],
+/// Drops a table's indexes and returns the SQL that recreates them.
+fn drop_indexes(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
     )?;
-    Ok(())
+    let indexes: Vec<(String, String)> = stmt
+        .query_map([table], |r| Ok((r.get("name")?, r.get("sql")?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &indexes {
+        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
 }

@@ -130,13 +130,14 @@ fn imports_valid_files_and_reports_what_changed() {
         1,
         "postal code normalised"
     );
-    // Dose 1 and dose 2 of P1 are linked both ways.
+    // P1's two doses are linked through the person: dose 2 follows dose 1.
     assert_eq!(
         f.count(
-            "SELECT count(*) FROM appointment a JOIN appointment b ON a.linked_id = b.id
-             WHERE a.person_id = 'P1' AND b.linked_id = a.id"
+            "SELECT count(*) FROM appointment a JOIN appointment b
+               ON b.person_id = a.person_id AND b.dose_number = a.dose_number + 1
+             WHERE a.person_id = 'P1' AND b.slot_minute > a.slot_minute"
         ),
-        2
+        1
     );
     assert_eq!(f.count("SELECT count(*) FROM import_log"), 3);
 }
@@ -361,4 +362,112 @@ fn cancellation_rolls_back() {
         import_file(&mut f.conn, ImportKind::Bookings, &path, &CancelNow).expect_err("cancelled");
     assert_eq!(err.code(), "cancelled");
     assert_eq!(f.snapshot(), before);
+}
+
+/// The same bad and good shapes of file, for every importer.
+#[test]
+fn every_importer_handles_the_common_bad_and_good_files() {
+    use ImportKind::*;
+    let samples: [(ImportKind, &str, &str, &str); 6] = [
+        (
+            Sites,
+            "site_code,name,kind,address",
+            "Z9,\"Clinic, west\",pharmacy,\"1 Main St\nUnit 2\"",
+            "name",
+        ),
+        (
+            Shifts,
+            "site_code,date,start,end,vaccinators",
+            "EVJ,2021-04-01,09:00,13:00,3",
+            "vaccinators",
+        ),
+        (
+            Products,
+            "product,name,min_interval_days,max_interval_days",
+            "NOVAVAX,\"Novavax, protein\",21,112",
+            "name",
+        ),
+        (
+            Supply,
+            "date,product,doses,status",
+            "2021-04-05,PFIZER,1170,\"expected\"",
+            "doses",
+        ),
+        (
+            Bookings,
+            "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status",
+            "B77,P77,\"613-555-0100\",EVJ,2021-04-01T09:00,1,PFIZER,booked",
+            "person_id",
+        ),
+        (
+            DoseCounts,
+            "date,site_code,shift,dose_number,product,doses",
+            "2021-04-01,EVJ,\"am\",1,PFIZER,95",
+            "doses",
+        ),
+    ];
+    for (kind, header, row, required) in samples {
+        let mut f = Fixture::with_base();
+        // Missing required column.
+        let without: Vec<&str> = header.split(',').filter(|c| *c != required).collect();
+        f.rejects(
+            kind,
+            format!("{}\n", without.join(",")).as_bytes(),
+            1,
+            Some(required),
+            "required column is missing",
+        );
+        // Empty file, header only.
+        f.rejects(kind, b"", 1, None, "empty");
+        f.rejects(
+            kind,
+            format!("{header}\n").as_bytes(),
+            2,
+            None,
+            "no data rows",
+        );
+        // Binary garbage (not UTF-8 in the header).
+        let garbage: Vec<u8> = (0..2048u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8 | 0x80)
+            .collect();
+        f.rejects(kind, &garbage, 1, None, "not UTF-8");
+        // A Windows-1252 byte in the data row, even in a column we ignore.
+        let mut latin1 = format!("{header},note\n{row},").into_bytes();
+        latin1.extend_from_slice(b"caf\xE9\n");
+        f.rejects(kind, &latin1, 2, Some("note"), "is not UTF-8 text");
+        // Valid: BOM, CRLF line ends, quoted fields (with a newline for sites).
+        let body = format!(
+            "\u{feff}{}\r\n{}\r\n",
+            header.to_uppercase(),
+            row.replace('\n', "\r\n")
+        );
+        let report = f
+            .import(kind, &format!("{}.csv", kind.name()), body.as_bytes())
+            .unwrap_or_else(|e| panic!("{kind:?}: valid file rejected: {e}"));
+        assert_eq!(report.rows, 1, "{kind:?}");
+        assert_eq!(report.inserted + report.updated, 1, "{kind:?}");
+    }
+}
+
+#[test]
+fn the_report_carries_the_files_sha256() {
+    use sha2::Digest;
+    let mut f = Fixture::with_base();
+    let report = f
+        .import(ImportKind::Bookings, "bookings.csv", BOOKINGS.as_bytes())
+        .expect("import");
+    let want: String = sha2::Sha256::digest(BOOKINGS.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(report.sha256, want);
+    let logged: String = f
+        .conn
+        .query_row(
+            "SELECT sha256 FROM import_log WHERE kind = 'bookings'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("logged");
+    assert_eq!(logged, want);
 }

@@ -70,18 +70,21 @@ CREATE TABLE appointment (
     id          INTEGER PRIMARY KEY,
     -- Not indexed: a random 16-byte key would slow bulk import; sync adds the index.
     uuid        BLOB NOT NULL,
-    booking_id  TEXT UNIQUE,              -- the booking system's id; NULL for none
+    booking_id  TEXT,                     -- the booking system's id; NULL for none
     person_id   TEXT NOT NULL REFERENCES person(person_id),
     site_id     INTEGER NOT NULL REFERENCES site(id),
     slot_minute INTEGER NOT NULL,         -- minutes since 1970-01-01T00:00 local
     dose_number INTEGER NOT NULL CHECK (dose_number BETWEEN 1 AND 3),
     product     TEXT NOT NULL REFERENCES product(code),
     status      TEXT NOT NULL CHECK (status IN ('booked','cancelled','attended','no_show','rescheduled')),
-    linked_id   INTEGER REFERENCES appointment(id),  -- the person's other dose
     source      TEXT NOT NULL DEFAULT 'import' CHECK (source IN ('import','local')),
     booked_at   TEXT,
     updated_at  TEXT NOT NULL
 );
+-- A person's doses are linked through (person_id, dose_number): dose 2 of a
+-- person follows their dose 1. Deriving the link keeps it right whatever order
+-- the booking system's rows arrive in.
+CREATE UNIQUE INDEX appointment_by_booking_id ON appointment(booking_id);
 CREATE INDEX appointment_by_site_slot ON appointment(site_id, slot_minute);
 CREATE INDEX appointment_by_person ON appointment(person_id, dose_number);
 
