@@ -52,16 +52,13 @@ pub(crate) fn import(
     } else {
         None
     };
-    let mut upsert_person = tx.prepare_cached(
-        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (person_id) DO UPDATE SET
-            birth_date = coalesce(excluded.birth_date, birth_date),
-            phone = coalesce(excluded.phone, phone),
-            updated_at = excluded.updated_at
-         WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
-            IS NOT (birth_date, phone)",
+    // People's details are staged and merged once at the end, in key order:
+    // one sorted pass instead of a random B-tree update per booking.
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS temp.person_stage;
+         CREATE TEMP TABLE person_stage (person_id TEXT NOT NULL, birth_date TEXT, phone TEXT);",
     )?;
+    let mut stage_person = tx.prepare("INSERT INTO temp.person_stage VALUES (?1, ?2, ?3)")?;
     const INSERT: &str =
         "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
                                   product, status, source, booked_at, updated_at)
@@ -87,7 +84,8 @@ pub(crate) fn import(
     // not fit in memory at 10M rows, so keep 64-bit hashes and confirm a hit
     // against the store (the earlier row was written in this transaction).
     let hasher = std::collections::hash_map::RandomState::new();
-    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let mut seen: HashMap<u64, u32> =
+        HashMap::with_capacity((src.total_bytes() / 64).min(50_000_000) as usize);
     let mut touched = 0;
     while let Some(row) = src.next_row(progress)? {
         let booking_id = row.req(BOOKING_ID)?;
@@ -106,7 +104,7 @@ pub(crate) fn import(
                 ));
             }
         }
-        seen.insert(key, row.line);
+        seen.insert(key, row.line.min(u64::from(u32::MAX)) as u32);
         let person_id = row.req(PERSON_ID)?;
         let birth_date = row.opt_date(BIRTH_DATE)?;
         let phone = row.opt(PHONE)?;
@@ -123,13 +121,9 @@ pub(crate) fn import(
         if let Some(text) = booked_at.filter(|s| !crate::time::is_timestamp(s)) {
             return Err(row.error(BOOKED_AT, format!("{text:?} is not an ISO 8601 timestamp")));
         }
-        upsert_person.execute(params![
-            person_id,
-            crate::store::new_uuid(),
-            birth_date.map(|d| d.to_string()),
-            phone,
-            now
-        ])?;
+        if birth_date.is_some() || phone.is_some() {
+            stage_person.execute(params![person_id, birth_date.map(|d| d.to_string()), phone])?;
+        }
         touched += upsert.execute(params![
             crate::store::new_uuid(),
             booking_id,
@@ -143,7 +137,8 @@ pub(crate) fn import(
             now,
         ])? as u64;
     }
-    drop((upsert, exists));
+    drop((upsert, exists, stage_person));
+    merge_people(tx, now)?;
     if let Some(indexes) = deferred {
         for sql in indexes {
             tx.execute_batch(&sql)?;
@@ -172,4 +167,23 @@ fn drop_indexes(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>> {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Merges the staged details into `person`. Rows are taken in file order per
+/// person, so a later row's birth date or phone replaces an earlier one.
+fn merge_people(tx: &Transaction<'_>, now: &str) -> Result<()> {
+    tx.execute(
+        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
+         SELECT person_id, randomblob(16), birth_date, phone, ?1
+         FROM temp.person_stage WHERE true ORDER BY person_id, rowid
+         ON CONFLICT (person_id) DO UPDATE SET
+            birth_date = coalesce(excluded.birth_date, birth_date),
+            phone = coalesce(excluded.phone, phone),
+            updated_at = excluded.updated_at
+         WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
+            IS NOT (birth_date, phone)",
+        [now],
+    )?;
+    tx.execute_batch("DROP TABLE temp.person_stage")?;
+    Ok(())
 }

@@ -124,7 +124,8 @@ fn imports_valid_files_and_reports_what_changed() {
         .expect("bookings");
     assert_eq!((report.rows, report.inserted, report.updated), (3, 3, 0));
     assert_eq!(report.sha256.len(), 64);
-    assert_eq!(f.count("SELECT count(*) FROM person"), 2);
+    // Only P1 came with contact details.
+    assert_eq!(f.count("SELECT count(*) FROM person"), 1);
     assert_eq!(
         f.count("SELECT count(*) FROM site WHERE postal_code = 'K2M 2K3'"),
         1,
@@ -470,4 +471,25 @@ fn the_report_carries_the_files_sha256() {
         )
         .expect("logged");
     assert_eq!(logged, want);
+}
+
+#[test]
+fn a_later_row_updates_a_persons_details() {
+    let mut f = Fixture::with_base();
+    f.import(ImportKind::Bookings, "bookings.csv", BOOKINGS.as_bytes())
+        .expect("first");
+    let body = "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status\n\
+                B4,P1,613-555-0199,EVJ,2021-03-23T09:10,1,PFIZER,cancelled\n\
+                B5,P1,613-555-0142,EVJ,2021-03-23T09:15,1,PFIZER,cancelled\n\
+                B6,P1,,EVJ,2021-03-23T09:20,1,PFIZER,cancelled\n";
+    f.import(ImportKind::Bookings, "more.csv", body.as_bytes())
+        .expect("second");
+    let (phone, birth): (String, String) = f
+        .conn
+        .query_row("SELECT phone, birth_date FROM person WHERE person_id = 'P1'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("person");
+    assert_eq!(phone, "613-555-0142", "the last phone given wins; an empty one changes nothing");
+    assert_eq!(birth, "1940-05-01", "kept from the first file");
 }

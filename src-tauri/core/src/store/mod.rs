@@ -67,7 +67,6 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // 64 MiB page cache: views aggregate over millions of appointments.
     conn.pragma_update(None, "cache_size", -65_536)?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }
 

@@ -57,7 +57,9 @@ INSERT INTO product (code, name, min_interval_days, max_interval_days, updated_a
     ('MODERNA', 'Moderna Spikevax', 28, 112, '2021-01-01T00:00:00Z'),
     ('ASTRAZENECA', 'AstraZeneca Vaxzevria', 56, 112, '2021-01-01T00:00:00Z');
 
--- Personal health information: only what rebooking needs, kept local.
+-- Personal health information: only what rebooking needs, kept local. A row
+-- exists for people whose booking rows gave a birth date or a phone number;
+-- appointments name people by the booking system's id either way.
 CREATE TABLE person (
     person_id  TEXT PRIMARY KEY,          -- the booking system's opaque id
     uuid       BLOB NOT NULL,
@@ -71,7 +73,7 @@ CREATE TABLE appointment (
     -- Not indexed: a random 16-byte key would slow bulk import; sync adds the index.
     uuid        BLOB NOT NULL,
     booking_id  TEXT,                     -- the booking system's id; NULL for none
-    person_id   TEXT NOT NULL REFERENCES person(person_id),
+    person_id   TEXT NOT NULL,            -- the booking system's person id
     site_id     INTEGER NOT NULL REFERENCES site(id),
     slot_minute INTEGER NOT NULL,         -- minutes since 1970-01-01T00:00 local
     dose_number INTEGER NOT NULL CHECK (dose_number BETWEEN 1 AND 3),

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Import benchmark: generates BOOKINGS bookings (dosedesk-cli generate), imports
+# them with dosedesk-cli into a fresh store, then loads the same file with the
+# sqlite3 shell's .import into a table with the same columns, key and indexes.
+# Prints rows/s, peak memory and the ratio. It measures; it never fails on speed.
+#
+#   tests/bench/import.sh BIN_DIR BOOKINGS [SITES]
+set -euo pipefail
+bin=${1:?BIN_DIR holding dosedesk-cli}
+bookings=${2:?number of bookings}
+sites=${3:-3000}
+work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+"$bin/dosedesk-cli" generate --out "$work/data" --bookings "$bookings" --dose-counts 1 --sites "$sites" --seed 42 >/dev/null
+bytes=$(stat -c %s "$work/data/bookings.csv")
+db="$work/dosedesk.sqlite3"
+"$bin/dosedesk-cli" --db "$db" import sites "$work/data/sites.csv" >/dev/null
+
+# Ours: validated, one transaction, WAL + synchronous=FULL, indexed store.
+/usr/bin/time -f "%e %M" -o "$work/ours.time" "$bin/dosedesk-cli" --db "$db" import bookings "$work/data/bookings.csv" >/dev/null
+read -r ours_s ours_kb <"$work/ours.time"
+
+# sqlite3 .import: same columns, the same unique key and secondary indexes,
+# the same journal settings; no validation at all.
+ref="$work/sqlite3.sqlite3"
+sqlite3 "$ref" <<'SQL' >/dev/null
+PRAGMA journal_mode = WAL;
+CREATE TABLE booking (booking_id TEXT, person_id TEXT, birth_date TEXT, phone TEXT, site_code TEXT,
+  slot_start TEXT, dose_number INTEGER, product TEXT, status TEXT, booked_at TEXT);
+CREATE UNIQUE INDEX booking_by_id ON booking(booking_id);
+CREATE INDEX booking_by_site_slot ON booking(site_code, slot_start);
+CREATE INDEX booking_by_person ON booking(person_id, dose_number);
+SQL
+/usr/bin/time -f "%e %M" -o "$work/sqlite3.time" sqlite3 "$ref" \
+  "PRAGMA synchronous = FULL" ".import --csv --skip 1 $work/data/bookings.csv booking" >/dev/null
+read -r ref_s ref_kb <"$work/sqlite3.time"
+
+awk -v n="$bookings" -v mb="$bytes" -v os="$ours_s" -v okb="$ours_kb" -v rs="$ref_s" -v rkb="$ref_kb" 'BEGIN {
+  printf "import  bookings.csv  %d rows  %.0f MB\n", n, mb / 1e6
+  printf "import  dosedesk-cli      %8.2f s  %10.0f rows/s  peak RSS %5.0f MB\n", os, n / (os > 0 ? os : 1e-9), okb / 1024
+  printf "import  sqlite3 .import   %8.2f s  %10.0f rows/s  peak RSS %5.0f MB\n", rs, n / (rs > 0 ? rs : 1e-9), rkb / 1024
+  printf "import  ratio (sqlite3 time / ours)  %.2fx\n", rs / (os > 0 ? os : 1e-9)
+}'
