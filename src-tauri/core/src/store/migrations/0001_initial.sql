@@ -3,6 +3,8 @@
 -- `updated_at`; row ids stay local. Dates are TEXT `YYYY-MM-DD`, local times
 -- TEXT `HH:MM`. Appointment times are INTEGER minutes since 1970-01-01T00:00
 -- local time (`slot_minute`): compact and fast to group at province scale.
+-- CHECKs on the bulk tables compare with OR, not `IN (...)`: SQLite builds a
+-- temporary table for an IN list every time a row is inserted.
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -78,8 +80,9 @@ CREATE TABLE appointment (
     slot_minute INTEGER NOT NULL,         -- minutes since 1970-01-01T00:00 local
     dose_number INTEGER NOT NULL CHECK (dose_number BETWEEN 1 AND 3),
     product     TEXT NOT NULL REFERENCES product(code),
-    status      TEXT NOT NULL CHECK (status IN ('booked','cancelled','attended','no_show','rescheduled')),
-    source      TEXT NOT NULL DEFAULT 'import' CHECK (source IN ('import','local')),
+    status      TEXT NOT NULL CHECK (status = 'booked' OR status = 'cancelled' OR status = 'attended'
+                                     OR status = 'no_show' OR status = 'rescheduled'),
+    source      TEXT NOT NULL DEFAULT 'import' CHECK (source = 'import' OR source = 'local'),
     booked_at   TEXT,
     updated_at  TEXT NOT NULL
 );
@@ -99,7 +102,7 @@ CREATE TABLE dose_count (
     dose_number INTEGER NOT NULL CHECK (dose_number BETWEEN 1 AND 3),
     product     TEXT NOT NULL DEFAULT '',   -- product code; '' when not given
     doses       INTEGER NOT NULL CHECK (doses >= 0),
-    source      TEXT NOT NULL DEFAULT 'import' CHECK (source IN ('import','local')),
+    source      TEXT NOT NULL DEFAULT 'import' CHECK (source = 'import' OR source = 'local'),
     updated_at  TEXT NOT NULL,
     UNIQUE (site_id, date, shift, dose_number, product)
 );
