@@ -80,31 +80,37 @@ pub(crate) fn import(
     };
     let mut upsert = tx.prepare(sql)?;
     let mut exists = tx.prepare("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
-    // Duplicate booking ids within the file: an exact set of strings would
-    // not fit in memory at 10M rows, so keep 64-bit hashes and confirm a hit
-    // against the store (the earlier row was written in this transaction).
-    let hasher = std::collections::hash_map::RandomState::new();
-    let mut seen: HashMap<u64, u32> =
-        HashMap::with_capacity((src.total_bytes() / 64).min(50_000_000) as usize);
+    let mut duplicates = if deferred.is_some() {
+        DuplicateCheck::Lines(Vec::with_capacity((src.total_bytes() / 80) as usize))
+    } else {
+        DuplicateCheck::Hashes {
+            seen: HashMap::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
+        }
+    };
     let mut touched = 0;
     while let Some(row) = src.next_row(progress)? {
         let booking_id = row.req(BOOKING_ID)?;
-        let mut h = hasher.build_hasher();
-        h.write(booking_id.as_bytes());
-        let key = h.finish();
-        if let Some(first) = seen.get(&key) {
-            let present = exists
-                .query_row([booking_id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if present {
-                return Err(row.error(
-                    BOOKING_ID,
-                    format!("duplicate booking_id {booking_id:?}: already on line {first}"),
-                ));
+        let line = row.line.min(u64::from(u32::MAX)) as u32;
+        match &mut duplicates {
+            DuplicateCheck::Lines(lines) => lines.push(line),
+            DuplicateCheck::Hashes { seen, hasher } => {
+                let mut h = hasher.build_hasher();
+                h.write(booking_id.as_bytes());
+                if let Some(first) = seen.insert(h.finish(), line) {
+                    let present = exists
+                        .query_row([booking_id], |_| Ok(()))
+                        .optional()?
+                        .is_some();
+                    if present {
+                        return Err(row.error(
+                            BOOKING_ID,
+                            format!("duplicate booking_id {booking_id:?}: already on line {first}"),
+                        ));
+                    }
+                }
             }
         }
-        seen.insert(key, row.line.min(u64::from(u32::MAX)) as u32);
         let person_id = row.req(PERSON_ID)?;
         let birth_date = row.opt_date(BIRTH_DATE)?;
         let phone = row.opt(PHONE)?;
@@ -141,7 +147,14 @@ pub(crate) fn import(
     merge_people(tx, now)?;
     if let Some(indexes) = deferred {
         for sql in indexes {
-            tx.execute_batch(&sql)?;
+            if let Err(err) = tx.execute_batch(&sql) {
+                if let DuplicateCheck::Lines(lines) = &duplicates {
+                    if let Some(dup) = first_repeated_booking(tx, src.file_name(), lines)? {
+                        return Err(dup);
+                    }
+                }
+                return Err(err.into());
+            }
         }
     }
     let inserted = super::count_rows(tx, "appointment")? - before;
@@ -167,6 +180,49 @@ fn drop_indexes(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>> {
         tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
     }
     Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// How a booking id repeated within one file is caught.
+enum DuplicateCheck {
+    /// Bulk load into an empty table: row ids follow file order, so keep each
+    /// row's line (4 bytes a row) and let the unique index, built at the end,
+    /// find any repeat.
+    Lines(Vec<u32>),
+    /// Into existing data: 64-bit hashes (an exact set of 10M strings would
+    /// not fit the memory budget); a hit is confirmed against the store,
+    /// where the earlier row was written in this transaction.
+    Hashes {
+        seen: HashMap<u64, u32>,
+        hasher: std::collections::hash_map::RandomState,
+    },
+}
+
+/// After a bulk load's unique index failed: the first row that repeats an
+/// earlier booking id, as an import error naming both lines.
+fn first_repeated_booking(
+    tx: &Transaction<'_>,
+    file: &str,
+    lines: &[u32],
+) -> Result<Option<crate::Error>> {
+    let repeat: Option<(String, i64, i64)> = tx
+        .query_row(
+            "SELECT booking_id, id, first FROM (
+               SELECT booking_id, id, min(id) OVER (PARTITION BY booking_id) AS first FROM appointment)
+             WHERE id > first ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get("booking_id")?, r.get("id")?, r.get("first")?)),
+        )
+        .optional()?;
+    let line_of = |id: i64| lines.get((id - 1) as usize).copied().unwrap_or(0);
+    Ok(repeat.map(|(booking_id, id, first)| crate::Error::Import {
+        file: file.to_owned(),
+        line: u64::from(line_of(id)),
+        column: Some("booking_id".into()),
+        message: format!(
+            "duplicate booking_id {booking_id:?}: already on line {}",
+            line_of(first)
+        ),
+    }))
 }
 
 /// Merges the staged details into `person`. Rows are taken in file order per

@@ -486,10 +486,27 @@ fn a_later_row_updates_a_persons_details() {
         .expect("second");
     let (phone, birth): (String, String) = f
         .conn
-        .query_row("SELECT phone, birth_date FROM person WHERE person_id = 'P1'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT phone, birth_date FROM person WHERE person_id = 'P1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .expect("person");
-    assert_eq!(phone, "613-555-0142", "the last phone given wins; an empty one changes nothing");
+    assert_eq!(
+        phone, "613-555-0142",
+        "the last phone given wins; an empty one changes nothing"
+    );
     assert_eq!(birth, "1940-05-01", "kept from the first file");
+}
+
+#[test]
+fn duplicates_are_caught_when_adding_to_existing_bookings_too() {
+    let mut f = Fixture::with_base();
+    f.import(ImportKind::Bookings, "bookings.csv", BOOKINGS.as_bytes())
+        .expect("first");
+    let body = "booking_id,person_id,site_code,slot_start,dose_number,product,status\n\
+                B1,P1,EVJ,2021-03-23T09:00,1,PFIZER,cancelled\n\
+                N1,P8,EVJ,2021-03-23T09:10,1,PFIZER,booked\n\
+                N1,P9,EVJ,2021-03-23T09:15,1,PFIZER,booked\n";
+    f.rejects(ImportKind::Bookings, body.as_bytes(), 4, Some("booking_id"), "duplicate booking_id \"N1\": already on line 3");
 }
