@@ -508,5 +508,11 @@ fn duplicates_are_caught_when_adding_to_existing_bookings_too() {
                 B1,P1,EVJ,2021-03-23T09:00,1,PFIZER,cancelled\n\
                 N1,P8,EVJ,2021-03-23T09:10,1,PFIZER,booked\n\
                 N1,P9,EVJ,2021-03-23T09:15,1,PFIZER,booked\n";
-    f.rejects(ImportKind::Bookings, body.as_bytes(), 4, Some("booking_id"), "duplicate booking_id \"N1\": already on line 3");
+    f.rejects(
+        ImportKind::Bookings,
+        body.as_bytes(),
+        4,
+        Some("booking_id"),
+        "duplicate booking_id \"N1\": already on line 3",
+    );
 }
