@@ -59,6 +59,23 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Find booking failures: over-capacity slots, bookings outside shifts,
+    /// double bookings, first doses without a second, second doses outside
+    /// the product's interval, bookings for people not yet eligible.
+    Check {
+        /// Print JSON (a stable contract) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// First appointment date to check (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last appointment date to check (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only this site (code).
+        #[arg(long)]
+        site: Option<String>,
+    },
     /// The clinic schedule for the week containing DATE.
     Schedule {
         /// Any date in the week (YYYY-MM-DD).
@@ -140,7 +157,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Import { kind, file } => {
             let (_, mut conn) = open()?;
-            let kind = ImportKind::parse(&kind)
+            let kind = ImportKind::parse(kind)
                 .ok_or_else(|| Error::InvalidInput(format!("unknown kind {kind}")))?;
             let bar = Bar::new(kind.name());
             let report = import_file(&mut conn, kind, file, &bar)?;
@@ -171,6 +188,25 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
+        Command::Check {
+            json,
+            from,
+            to,
+            site,
+        } => {
+            let (_, conn) = open()?;
+            let query = dosedesk_core::checks::CheckQuery {
+                from: from.clone(),
+                to: to.clone(),
+                site: site.clone(),
+            };
+            let report = dosedesk_core::checks::run(&conn, &query)?;
+            if *json {
+                print_json(&report);
+            } else {
+                print_check(&report);
+            }
+        }
         Command::Schedule { week, site, json } => {
             let (_, conn) = open()?;
             let schedule = dosedesk_core::schedule::week(
@@ -199,6 +235,36 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+fn print_check(r: &dosedesk_core::checks::CheckReport) {
+    println!(
+        "over-capacity slots        {:>9}  ({} excess bookings)",
+        r.overbooked_slots, r.excess_bookings
+    );
+    println!("bookings outside shifts    {:>9}", r.outside_shift_bookings);
+    println!(
+        "people booked twice        {:>9}  (same dose number)",
+        r.duplicate_people
+    );
+    println!("first doses with no second {:>9}", r.orphan_first_doses);
+    println!(
+        "second doses out of window {:>9}",
+        r.second_dose_out_of_window
+    );
+    println!("not yet eligible           {:>9}", r.not_yet_eligible);
+    if !r.by_site_day.is_empty() {
+        println!("\nexcess bookings by site and day, worst first:");
+        for d in r.by_site_day.iter().take(20) {
+            println!("  {:<8} {}  {:>6}", d.site_code, d.date, d.excess_bookings);
+        }
+        if r.by_site_day.len() > 20 {
+            println!(
+                "  … {} more site-days (--json lists all)",
+                r.by_site_day.len() - 20
+            );
+        }
+    }
 }
 
 fn print_json(value: &impl serde::Serialize) {

@@ -63,7 +63,7 @@ const PHARMACY: SiteKind = SiteKind {
 };
 
 fn site_kind(i: u32) -> &'static SiteKind {
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         &MASS
     } else {
         &PHARMACY

@@ -90,7 +90,8 @@ CREATE TABLE appointment (
 -- person follows their dose 1. Deriving the link keeps it right whatever order
 -- the booking system's rows arrive in.
 CREATE UNIQUE INDEX appointment_by_booking_id ON appointment(booking_id);
-CREATE INDEX appointment_by_site_slot ON appointment(site_id, slot_minute);
+-- Covers the capacity checks: slot counts come from the index alone.
+CREATE INDEX appointment_by_site_slot ON appointment(site_id, slot_minute, status);
 CREATE INDEX appointment_by_person ON appointment(person_id, dose_number);
 
 CREATE TABLE dose_count (

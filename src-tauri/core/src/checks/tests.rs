@@ -1,0 +1,375 @@
+//! Planted failures, randomly placed, must be reported exactly.
+
+use super::*;
+use crate::import::{import_file, ImportKind, Quiet};
+use std::fmt::Write as _;
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[derive(Default, Debug)]
+struct Planted {
+    overbooked_slots: i64,
+    excess: i64,
+    outside_shift: i64,
+    duplicates: i64,
+    orphans: i64,
+    out_of_window: i64,
+    not_eligible: i64,
+    /// excess per date at site A
+    excess_by_day: std::collections::BTreeMap<String, i64>,
+}
+
+const DAYS: i64 = 150;
+
+fn day(d: i64) -> String {
+    (NaiveDate::from_ymd_opt(2021, 3, 1).unwrap_or(NaiveDate::MIN) + chrono::Duration::days(d))
+        .to_string()
+}
+
+/// A random mixed-case spelling of an active status.
+fn active(rng: &mut Rng) -> &'static str {
+    ["booked", "Booked", "BOOKED", "attended", "Attended"][rng.below(5) as usize]
+}
+
+fn inactive(rng: &mut Rng) -> &'static str {
+    [
+        "cancelled",
+        "CANCELLED",
+        "no_show",
+        "rescheduled",
+        "No_Show",
+    ][rng.below(5) as usize]
+}
+
+fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
+    let mut rng = Rng(seed * 0x9E37_79B9 + 1);
+    let mut p = Planted::default();
+    let sites =
+        "site_code,name,kind,minutes_per_dose\nA,Clinic A,mass_clinic,5\nB,Pharmacy B,pharmacy,5\n";
+    let mut shifts = String::from("site_code,date,start,end,vaccinators,capacity\n");
+    for d in 0..60 {
+        // A: 2 a slot, 08:00–12:00, days 0..59.
+        let _ = writeln!(shifts, "A,{},08:00,12:00,2,", day(d));
+    }
+    for d in 0..DAYS {
+        // B: explicit 960 over 96 slots = 10 a slot, 09:00–17:00.
+        let _ = writeln!(shifts, "B,{},09:00,17:00,1,960", day(d));
+    }
+    let mut b = String::from(
+        "booking_id,person_id,birth_date,site_code,slot_start,dose_number,product,status\n",
+    );
+    let mut next_id = 0;
+    let mut person = 0;
+    let mut add = |b: &mut String,
+                   person: i64,
+                   birth: &str,
+                   site: &str,
+                   d: i64,
+                   minute: i64,
+                   dose: i64,
+                   status: &str| {
+        next_id += 1;
+        let _ = writeln!(
+            b,
+            "X{next_id},Q{person},{birth},{site},{}T{:02}:{:02},{dose},PFIZER,{status}",
+            day(d),
+            minute / 60,
+            minute % 60
+        );
+    };
+    // B slots used, to stay within 10 a slot.
+    let mut b_used: HashMap<(i64, i64), i64> = HashMap::new();
+    let mut b_slot = |rng: &mut Rng, d: i64| -> i64 {
+        loop {
+            let m = 9 * 60 + 5 * rng.below(96) as i64 + rng.below(5) as i64; // off-mark minutes too
+            let used = b_used.entry((d, m - m % 5)).or_default();
+            if *used < 10 {
+                *used += 1;
+                return m;
+            }
+        }
+    };
+    let old = "1930-01-15"; // 91 in 2021: always eligible
+                            // Clean people: two doses inside the window, plus noise that must not
+                            // count. The first two sit exactly on the window's edges (21 and 112 days).
+    for i in 0..200 + rng.below(100) {
+        person += 1;
+        let d1 = rng.below(30) as i64;
+        let d2 = d1
+            + [21, 112]
+                .get(i as usize)
+                .copied()
+                .unwrap_or(21 + rng.below(60) as i64);
+        let (m1, m2) = (b_slot(&mut rng, d1), b_slot(&mut rng, d2));
+        add(&mut b, person, old, "B", d1, m1, 1, active(&mut rng));
+        add(&mut b, person, old, "B", d2, m2, 2, active(&mut rng));
+        if rng.below(4) == 0 {
+            // A cancelled extra booking for the same dose: not a duplicate.
+            let m = b_slot(&mut rng, d1 + 1);
+            add(&mut b, person, old, "B", d1 + 1, m, 1, inactive(&mut rng));
+        }
+    }
+    // Over-capacity slots at A: dose-2-only people (no person flags).
+    let mut used_a = std::collections::HashSet::new();
+    for _ in 0..5 + rng.below(10) {
+        let (d, s) = loop {
+            let pick = (rng.below(60) as i64, rng.below(48) as i64);
+            if used_a.insert(pick) {
+                break pick;
+            }
+        };
+        let extra = 1 + rng.below(3) as i64;
+        for _ in 0..2 + extra {
+            person += 1;
+            add(
+                &mut b,
+                person,
+                "",
+                "A",
+                d,
+                8 * 60 + 5 * s,
+                2,
+                active(&mut rng),
+            );
+        }
+        // Cancelled bookings in the same slot change nothing.
+        person += 1;
+        add(
+            &mut b,
+            person,
+            "",
+            "A",
+            d,
+            8 * 60 + 5 * s + 2,
+            2,
+            inactive(&mut rng),
+        );
+        p.overbooked_slots += 1;
+        p.excess += extra;
+        *p.excess_by_day.entry(day(d)).or_default() += extra;
+    }
+    // Full but not over: exactly 2 in a slot.
+    for _ in 0..3 {
+        let (d, s) = loop {
+            let pick = (rng.below(60) as i64, rng.below(48) as i64);
+            if used_a.insert(pick) {
+                break pick;
+            }
+        };
+        for _ in 0..2 {
+            person += 1;
+            add(
+                &mut b,
+                person,
+                "",
+                "A",
+                d,
+                8 * 60 + 5 * s,
+                2,
+                active(&mut rng),
+            );
+        }
+    }
+    // Outside any shift: A after noon, or A on a day it has no shift.
+    for _ in 0..1 + rng.below(8) {
+        person += 1;
+        let (d, m) = if rng.below(2) == 0 {
+            (rng.below(60) as i64, 12 * 60 + 5 * rng.below(24) as i64)
+        } else {
+            (60 + rng.below(30) as i64, 9 * 60)
+        };
+        add(&mut b, person, "", "A", d, m, 2, active(&mut rng));
+        p.outside_shift += 1;
+    }
+    // Duplicates: two active first doses (and a valid second).
+    for _ in 0..1 + rng.below(6) {
+        person += 1;
+        let d1 = rng.below(50) as i64;
+        for d in [d1, d1 + 1] {
+            let m = b_slot(&mut rng, d);
+            add(&mut b, person, old, "B", d, m, 1, active(&mut rng));
+        }
+        let m = b_slot(&mut rng, d1 + 30);
+        add(&mut b, person, old, "B", d1 + 30, m, 2, active(&mut rng));
+        p.duplicates += 1;
+    }
+    // Orphans: an active first dose, the second cancelled or never booked.
+    for _ in 0..1 + rng.below(9) {
+        person += 1;
+        let d1 = rng.below(60) as i64;
+        let m = b_slot(&mut rng, d1);
+        add(&mut b, person, old, "B", d1, m, 1, active(&mut rng));
+        if rng.below(2) == 0 {
+            let m = b_slot(&mut rng, d1 + 25);
+            add(&mut b, person, old, "B", d1 + 25, m, 2, inactive(&mut rng));
+        }
+        p.orphans += 1;
+    }
+    // Second dose too early (< 21 days) or too late (> 112 days); the first
+    // two just outside the edges.
+    for i in 0..2 + rng.below(7) {
+        person += 1;
+        let d1 = rng.below(30) as i64;
+        let gap = if rng.below(2) == 0 {
+            5 + rng.below(15) as i64
+        } else {
+            113 + rng.below(5) as i64
+        };
+        let (m1, m2) = (b_slot(&mut rng, d1), b_slot(&mut rng, d1 + gap));
+        add(&mut b, person, old, "B", d1, m1, 1, active(&mut rng));
+        add(&mut b, person, old, "B", d1 + gap, m2, 2, active(&mut rng));
+        p.out_of_window += 1;
+    }
+    // Not yet eligible: 70 years old, first dose before the 60+ phase (day 30).
+    for _ in 0..1 + rng.below(6) {
+        person += 1;
+        let d1 = rng.below(30) as i64;
+        let d2 = d1 + 28;
+        let (m1, m2) = (b_slot(&mut rng, d1), b_slot(&mut rng, d2));
+        add(
+            &mut b,
+            person,
+            "1951-01-01",
+            "B",
+            d1,
+            m1,
+            1,
+            active(&mut rng),
+        );
+        add(
+            &mut b,
+            person,
+            "1951-01-01",
+            "B",
+            d2,
+            m2,
+            2,
+            active(&mut rng),
+        );
+        p.not_eligible += 1;
+    }
+    let write = |name: &str, body: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, body).expect("write");
+        path
+    };
+    let mut conn = crate::store::open_in_memory().expect("open");
+    for (kind, name, body) in [
+        (ImportKind::Sites, "sites.csv", sites.to_owned()),
+        (ImportKind::Shifts, "shifts.csv", shifts),
+        (ImportKind::Bookings, "bookings.csv", b),
+    ] {
+        import_file(&mut conn, kind, &write(name, &body), &Quiet).expect(name);
+    }
+    conn.execute_batch(&format!(
+        "INSERT INTO eligibility_phase (min_age, from_date, label) VALUES (80, '{}', '80+'), (60, '{}', '60+')",
+        day(0),
+        day(30)
+    ))
+    .expect("phases");
+    (conn, p)
+}
+
+#[test]
+fn reports_exactly_the_planted_failures() {
+    for seed in 1..=8 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (conn, p) = build(seed, dir.path());
+        let r = run(&conn, &CheckQuery::default()).expect("check");
+        let got = (
+            r.overbooked_slots,
+            r.excess_bookings,
+            r.outside_shift_bookings,
+            r.duplicate_people,
+            r.orphan_first_doses,
+            r.second_dose_out_of_window,
+            r.not_yet_eligible,
+        );
+        let want = (
+            p.overbooked_slots,
+            p.excess,
+            p.outside_shift,
+            p.duplicates,
+            p.orphans,
+            p.out_of_window,
+            p.not_eligible,
+        );
+        assert_eq!(got, want, "seed {seed}: {p:?}");
+        // by_site_day: only site A, worst first, matching the plants.
+        let want_days: Vec<(String, i64)> = p
+            .excess_by_day
+            .iter()
+            .map(|(d, e)| (d.clone(), *e))
+            .collect();
+        let mut got_days: Vec<(String, i64)> = r
+            .by_site_day
+            .iter()
+            .map(|s| (s.date.clone(), s.excess_bookings))
+            .collect();
+        assert!(r.by_site_day.iter().all(|s| s.site_code == "A"));
+        assert!(
+            r.by_site_day
+                .windows(2)
+                .all(|w| w[0].excess_bookings >= w[1].excess_bookings),
+            "worst first"
+        );
+        got_days.sort();
+        assert_eq!(got_days, want_days, "seed {seed}");
+    }
+}
+
+#[test]
+fn filters_by_site_and_dates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (conn, p) = build(3, dir.path());
+    let only_b = run(
+        &conn,
+        &CheckQuery {
+            site: Some("B".into()),
+            ..Default::default()
+        },
+    )
+    .expect("B");
+    assert_eq!(
+        (only_b.overbooked_slots, only_b.outside_shift_bookings),
+        (0, 0),
+        "all capacity plants are at A"
+    );
+    assert_eq!(only_b.duplicate_people, p.duplicates);
+    // A date range holding none of the data finds nothing.
+    let later = run(
+        &conn,
+        &CheckQuery {
+            from: Some("2022-01-01".into()),
+            ..Default::default()
+        },
+    )
+    .expect("later");
+    assert_eq!(later, CheckReport::default());
+    let bad = run(
+        &conn,
+        &CheckQuery {
+            to: Some("soon".into()),
+            ..Default::default()
+        },
+    )
+    .expect_err("bad date");
+    assert_eq!(bad.code(), "invalid_input");
+    let unknown = run(
+        &conn,
+        &CheckQuery {
+            site: Some("ZZ".into()),
+            ..Default::default()
+        },
+    )
+    .expect_err("unknown site");
+    assert_eq!(unknown.code(), "not_found");
+}
