@@ -218,10 +218,11 @@ fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
     for i in 0..2 + rng.below(7) {
         person += 1;
         let d1 = rng.below(30) as i64;
-        let gap = if rng.below(2) == 0 {
-            5 + rng.below(15) as i64
-        } else {
-            113 + rng.below(5) as i64
+        let gap = match i {
+            0 => 20,
+            1 => 113,
+            _ if rng.below(2) == 0 => 5 + rng.below(15) as i64,
+            _ => 113 + rng.below(5) as i64,
         };
         let (m1, m2) = (b_slot(&mut rng, d1), b_slot(&mut rng, d1 + gap));
         add(&mut b, person, old, "B", d1, m1, 1, active(&mut rng));
