@@ -24,8 +24,8 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
         assert!(badge.is_displayed().await?, "demo data is labelled");
         assert_eq!(badge.text().await?, "DEMO DATA");
 
-        // The demo opens on its "today", the week of Monday 24 May 2021.
-        let title = app.wait_text("#schedule-title", "May 24").await?;
+        // The demo opens on its "today", the week of Monday 22 March 2021.
+        let title = app.wait_text("#schedule-title", "Mar 22").await?;
         assert!(title.contains("Week of"), "{title}");
         let sites = app.attrs("tr.site", "data-site").await?;
         for code in ["CHL", "NSP", "EVJ", "RFC"] {
@@ -61,7 +61,7 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
 
         // Week navigation and the site filter.
         app.find("#week-next").await?.click().await?;
-        app.wait_text("#schedule-title", "May 31").await?;
+        app.wait_text("#schedule-title", "Mar 29").await?;
         let filter = app.find("#site-filter").await?;
         filter.select_by_value("NSP").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -152,6 +152,63 @@ async fn loads_the_demo_from_an_empty_database() -> TestResult {
         assert!(app.find("#demo-badge").await?.is_displayed().await?);
         let sites = app.attrs("tr.site", "data-site").await?;
         assert!(sites.contains(&"EVJ".to_string()), "{sites:?}");
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn checks_view_shows_the_march_incident() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let want = dosedesk_core::checks::run(&dosedesk_core::store::open(&db)?, &Default::default())?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-checks").await?.click().await?;
+        app.find("#check-figures").await?;
+        let values = app.attrs("#check-figures .figure", "data-value").await?;
+        let keys = app.attrs("#check-figures .figure", "data-key").await?;
+        let shown: std::collections::HashMap<String, i64> = keys
+            .into_iter()
+            .zip(values.iter().map(|v| v.parse().unwrap_or(-1)))
+            .collect();
+        assert_eq!(shown["excess_bookings"], want.excess_bookings);
+        assert_eq!(shown["overbooked_slots"], want.overbooked_slots);
+        assert_eq!(shown["duplicate_people"], want.duplicate_people);
+        assert!(
+            want.excess_bookings > 2_500,
+            "the incident is in the demo: {want:?}"
+        );
+        // The worst site-days are the incident's: 23–25 March at NSP and EVJ.
+        let sites = app.attrs("#site-days tbody tr", "data-site").await?;
+        let dates = app.attrs("#site-days tbody tr", "data-date").await?;
+        for (site, date) in sites.iter().zip(&dates).take(6) {
+            assert!(["NSP", "EVJ"].contains(&site.as_str()), "{site}");
+            assert!(
+                ["2021-03-23", "2021-03-24", "2021-03-25"].contains(&date.as_str()),
+                "{date}"
+            );
+        }
+        // A site-day opens that week's schedule at that site, over capacity in red.
+        app.find("#site-days tbody tr button")
+            .await?
+            .click()
+            .await?;
+        app.wait_text("#schedule-title", "Mar 22").await?;
+        let rows = app.attrs("tr.site", "data-site").await?;
+        assert_eq!(rows, vec![sites[0].clone()]);
+        let over = app
+            .client
+            .find_all(fantoccini::Locator::Css("tr.site .shift.over"))
+            .await?;
+        assert!(
+            over.len() >= 6,
+            "the incident's shifts are over capacity: {}",
+            over.len()
+        );
         TestResult::Ok(())
     }
     .await;

@@ -132,3 +132,11 @@ pub async fn week_schedule(state: State<'_, AppState>, query: WeekQuery) -> Resu
     })
     .await
 }
+
+#[tauri::command]
+pub async fn run_checks(
+    state: State<'_, AppState>,
+    query: dosedesk_core::checks::CheckQuery,
+) -> Result<dosedesk_core::checks::CheckReport> {
+    with_db(&state, move |conn| dosedesk_core::checks::run(conn, &query)).await
+}

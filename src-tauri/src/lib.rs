@@ -33,6 +33,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::cancel_job,
             commands::site_list,
             commands::week_schedule,
+            commands::run_checks,
         ])
 }
 

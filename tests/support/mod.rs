@@ -80,7 +80,12 @@ impl App {
             );
         }
         let port = free_port();
-        let native_port = free_port();
+        let native_port = loop {
+            let p = free_port();
+            if p != port {
+                break p;
+            }
+        };
         use std::os::unix::process::CommandExt;
         let tauri_driver =
             std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
@@ -92,7 +97,10 @@ impl App {
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver ({e}); install it: cargo install tauri-driver --locked"))?;
         let driver = Driver(child);
+        // tauri-driver forwards to WebKitWebDriver, which it starts: a session
+        // requested before both listen fails with a dropped connection.
         wait_for_port(port, Duration::from_secs(20)).await?;
+        wait_for_port(native_port, Duration::from_secs(20)).await?;
 
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
@@ -142,20 +150,26 @@ impl App {
         Err(format!("{css} never contained {want:?}; last text: {last:?}").into())
     }
 
+    /// The rendered text of every match, read in one step (the views
+    /// re-render, so element handles held across calls may go stale).
     pub async fn texts(&self, css: &str) -> TestResult<Vec<String>> {
-        let mut out = Vec::new();
-        for el in self.client.find_all(Locator::Css(css)).await? {
-            out.push(el.text().await?);
-        }
-        Ok(out)
+        self.query_all(css, "e.innerText").await
     }
 
+    /// An attribute of every match, read in one step.
     pub async fn attrs(&self, css: &str, attr: &str) -> TestResult<Vec<String>> {
-        let mut out = Vec::new();
-        for el in self.client.find_all(Locator::Css(css)).await? {
-            out.push(el.attr(attr).await?.unwrap_or_default());
-        }
-        Ok(out)
+        self.query_all(css, &format!("e.getAttribute({attr:?}) ?? ''"))
+            .await
+    }
+
+    async fn query_all(&self, css: &str, expr: &str) -> TestResult<Vec<String>> {
+        let script =
+            format!("return [...document.querySelectorAll(arguments[0])].map((e) => {expr});");
+        let value = self
+            .client
+            .execute(&script, vec![serde_json::json!(css)])
+            .await?;
+        Ok(serde_json::from_value(value)?)
     }
 
     /// Replaces the native open dialog — which WebDriver cannot drive — with
@@ -188,5 +202,5 @@ async fn wait_for_port(port: u16, timeout: Duration) -> TestResult {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(format!("tauri-driver did not listen on port {port}").into())
+    Err(format!("nothing listens on port {port} (tauri-driver or WebKitWebDriver)").into())
 }

@@ -31,6 +31,7 @@ export const appInfo = () => call('app_info');
 export const siteList = () => call('site_list');
 export const weekSchedule = (query) => call('week_schedule', { query });
 export const cancelJob = () => call('cancel_job');
+export const runChecks = (query = {}) => call('run_checks', { query });
 
 export const loadDemo = (onProgress) =>
   call('load_demo', { onProgress: progressChannel(onProgress) });

@@ -3,11 +3,30 @@
 import * as api from './api.js';
 import { t, translatePage, formatNumber } from './i18n.js';
 import { runJob, showError, showNotice } from './components/job.js';
-import { renderSchedule } from './views/schedule.js';
+import { renderSchedule, focusSchedule } from './views/schedule.js';
+import { renderChecks } from './views/checks.js';
 import { renderEmpty } from './views/empty.js';
 
 const $ = (id) => document.getElementById(id);
-const app = { info: null };
+const app = { info: null, view: 'schedule' };
+
+function showView(name) {
+  app.view = name;
+  for (const button of document.querySelectorAll('#nav button')) {
+    button.classList.toggle('active', button.dataset.view === name);
+  }
+  if (!app.info || app.info.empty) return;
+  if (name === 'checks') {
+    renderChecks($('view'), {
+      openSchedule: (focus) => {
+        focusSchedule(focus);
+        showView('schedule');
+      },
+    });
+  } else {
+    renderSchedule($('view'), app.info);
+  }
+}
 
 async function refresh() {
   try {
@@ -25,10 +44,11 @@ async function refresh() {
   $('demo-badge').textContent = t('demo.badge');
   $('demo-badge').title = demo ?? '';
   document.body.classList.toggle('is-demo', Boolean(demo));
+  $('nav').hidden = app.info.empty;
   if (app.info.empty) {
     renderEmpty($('view'), { onImport: openImportDialog, onDemo: loadDemo });
   } else {
-    await renderSchedule($('view'), app.info);
+    showView(app.view);
   }
 }
 
@@ -77,6 +97,9 @@ async function importChosenFile() {
 window.addEventListener('DOMContentLoaded', () => {
   translatePage();
   $('import-button').addEventListener('click', openImportDialog);
+  for (const button of document.querySelectorAll('#nav button')) {
+    button.addEventListener('click', () => showView(button.dataset.view));
+  }
   $('import-dialog').addEventListener('close', () => {
     if ($('import-dialog').returnValue === 'choose') importChosenFile();
   });

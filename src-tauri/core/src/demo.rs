@@ -19,12 +19,22 @@ use std::path::Path;
 const PROVINCIAL_CSV: &str = include_str!("../../../assets/demo/on_vaccine_doses.csv");
 const WALMART_CSV: &str = include_str!("../../../assets/demo/walmart_locations.csv");
 
-/// The demo's "today": bookings before it are attended (or no-shows), after it booked.
-pub const AS_OF: &str = "2021-05-24";
+/// The demo's "today", Monday 22 March 2021, the eve of the incident: bookings
+/// before it are attended (or no-shows), after it booked.
+pub const AS_OF: &str = "2021-03-22";
 const FIRST_DAY: &str = "2021-03-15";
 const LAST_DAY: &str = "2021-06-30";
 /// Walmart locations (loc_id) inside the City of Ottawa used as pharmacies.
 const PHARMACY_LOC_IDS: &[&str] = &["1082", "1114", "1159", "1161", "1176"];
+/// The incident of spring 2021: a data error in the provincial booking system
+/// double-booked about 3,100 appointments at two mass clinics over three days.
+const INCIDENT_SITES: [&str; 2] = ["NSP", "EVJ"];
+const INCIDENT_DAYS: [&str; 3] = ["2021-03-23", "2021-03-24", "2021-03-25"];
+const INCIDENT_BOOKINGS: usize = 3_100;
+/// Of the incident's people, how many also hold a booking elsewhere, and how
+/// many could not book a second dose (the portal offered none).
+const INCIDENT_DUPLICATES: usize = 25;
+const INCIDENT_NO_SECOND: usize = 140;
 /// Minutes from midnight of the two daily mass-clinic shifts.
 const MASS_SHIFTS: [(&str, u32, u32); 2] = [("am", 9 * 60, 13 * 60), ("pm", 15 * 60, 19 * 60)];
 const PHARMACY_SHIFT: (&str, u32, u32) = ("day", 9 * 60, 17 * 60);
@@ -299,6 +309,12 @@ fn generate() -> Files {
         match (site.kind, d.month()) {
             ("pharmacy", _) if d < date("2021-04-20") => 0,
             ("pharmacy", _) => 1,
+            // The two incident clinics ran extra stations that week.
+            _ if INCIDENT_SITES.contains(&site.code.as_str())
+                && (date("2021-03-22")..=date("2021-03-28")).contains(&d) =>
+            {
+                6
+            }
             (_, 6) => 3,
             _ => 2,
         }
@@ -343,103 +359,65 @@ fn generate() -> Files {
         .collect();
     let peak = shape.iter().cloned().fold(1.0, f64::max);
 
-    let mut bookings = String::from(
-        "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at\n",
-    );
-    let mut appointments = 0usize;
-    // Attended doses per (site, day, shift label, dose, product), for tallies.
-    let mut attended: HashMap<(usize, usize, &'static str, u8, &'static str), u32> = HashMap::new();
-    // Doses used per (day, product), for supply.
-    let mut used: HashMap<(usize, &'static str), u32> = HashMap::new();
-    let mut person_seq = 0u32;
-
+    let mut book = Bookings::new(as_of);
     for (di, &d) in days.iter().enumerate() {
+        let incident_day = INCIDENT_DAYS.contains(&d.to_string().as_str());
         let fill = (0.45 + 0.45 * shape[di] / peak).min(0.95);
         for (si, site) in sites.iter().enumerate() {
-            let product = first_dose_product(site, d, &mut rng);
-            let Some(product) = product else { continue };
+            let Some(product) = first_dose_product(site, d, &mut rng) else {
+                continue;
+            };
             let (min_days, max_days) = interval(product);
             // Latest first-dose day that still leaves a valid second dose in the demo.
             if (last_day - d).num_days() < min_days {
                 continue;
             }
-            for (shi, &(label, start, _)) in site.shifts.iter().enumerate() {
-                let slots = free[si][di][shi].len();
-                for slot in 0..slots {
+            // The incident's clinics were fully booked before the error struck.
+            let fill = if incident_day && INCIDENT_SITES.contains(&site.code.as_str()) {
+                1.0
+            } else {
+                fill
+            };
+            for shi in 0..site.shifts.len() {
+                for slot in 0..free[si][di][shi].len() {
                     let places = free[si][di][shi][slot];
                     let take = (0..places).filter(|_| rng.chance(fill)).count() as u32;
                     for _ in 0..take {
-                        person_seq += 1;
-                        let person = format!("P{person_seq:07}");
-                        let age = min_age_on(d, site.kind) + rng.below(18) as i64;
-                        let birth = d - Duration::days(age * 365 + 30 + rng.below(300) as i64);
-                        let phone = match rng.below(10) {
-                            0 => String::new(),
-                            1 | 2 => format!("343-555-01{:02}", rng.below(100)),
-                            _ => format!("613-555-01{:02}", rng.below(100)),
-                        };
-                        free[si][di][shi][slot] -= 1;
-                        let first_minute = start + 5 * slot as u32;
-                        let first_status = status_for(d, as_of, &mut rng);
-                        let booked_at = d - Duration::days(1 + rng.below(14) as i64);
-                        appointments += 1;
-                        let _ = writeln!(
-                            bookings,
-                            "B{appointments:08},{person},{birth},{phone},{},{d}T{},1,{product},{first_status},{booked_at}T{:02}:{:02}:00",
-                            site.code,
-                            crate::time::format_hhmm(first_minute),
-                            8 + rng.below(12),
-                            rng.below(60)
-                        );
-                        record(
-                            &mut attended,
-                            &mut used,
-                            first_status,
-                            si,
-                            di,
-                            label,
-                            1,
-                            product,
-                        );
-                        // Second dose, reserved at the same site when booked.
+                        // A second-dose place inside the interval, at the same site, or no booking.
                         let latest = max_days.min((last_day - d).num_days());
                         let gap = min_days + rng.below((latest - min_days + 1) as u64) as i64;
-                        let Some((di2, shi2, slot2)) =
-                            find_place(&free[si], di + gap as usize, slot)
-                        else {
-                            continue; // none free: a first dose left without a second
+                        let Some(second) = find_place(&free[si], di + gap as usize, slot) else {
+                            continue;
                         };
-                        free[si][di2][shi2][slot2] -= 1;
-                        let d2 = days[di2];
-                        let status2 = if first_status == "cancelled" || first_status == "no_show" {
-                            "cancelled"
-                        } else {
-                            status_for(d2, as_of, &mut rng)
-                        };
-                        appointments += 1;
-                        let _ = writeln!(
-                            bookings,
-                            "B{appointments:08},{person},{birth},{phone},{},{d2}T{},2,{product},{status2},{booked_at}T{:02}:{:02}:30",
-                            site.code,
-                            crate::time::format_hhmm(site.shifts[shi2].1 + 5 * slot2 as u32),
-                            8 + rng.below(12),
-                            rng.below(60)
-                        );
-                        record(
-                            &mut attended,
-                            &mut used,
-                            status2,
+                        let person = Person::new(&mut rng, &mut book.people, d, site.kind);
+                        free[si][di][shi][slot] -= 1;
+                        free[si][second.0][second.1][second.2] -= 1;
+                        let status =
+                            book.first(&mut rng, &person, site, si, (di, d), (shi, slot), product);
+                        let d2 = days[second.0];
+                        book.second(
+                            &mut rng,
+                            &person,
+                            site,
                             si,
-                            di2,
-                            site.shifts[shi2].0,
-                            2,
+                            (second.0, d2),
+                            (second.1, second.2),
                             product,
+                            status,
                         );
                     }
                 }
             }
         }
     }
+    plant_incident(&mut rng, &mut book, &sites, &mut free, &days);
+    let Bookings {
+        csv: bookings,
+        count: appointments,
+        attended,
+        used,
+        ..
+    } = book;
 
     // Tallies before the as-of date: attended doses, give or take a walk-in
     // or a late cancellation, so reconciliation has something to show.
@@ -514,6 +492,202 @@ fn interval(product: &str) -> (i64, i64) {
     }
 }
 
+/// A booking person: generated id, birth date by the eligibility of the day, a phone.
+struct Person {
+    id: String,
+    birth: NaiveDate,
+    phone: String,
+}
+
+impl Person {
+    fn new(rng: &mut Rng, seq: &mut u32, day: NaiveDate, site_kind: &str) -> Self {
+        *seq += 1;
+        let age = min_age_on(day, site_kind) + rng.below(18) as i64;
+        let phone = match rng.below(10) {
+            0 => String::new(), // no number on file: these cannot be called
+            1 | 2 => format!("343-555-01{:02}", rng.below(100)),
+            _ => format!("613-555-01{:02}", rng.below(100)),
+        };
+        Person {
+            id: format!("P{:07}", *seq),
+            birth: day - Duration::days(age * 365 + 30 + rng.below(300) as i64),
+            phone,
+        }
+    }
+}
+
+type Tally = HashMap<(usize, usize, &'static str, u8, &'static str), u32>;
+
+/// bookings.csv being written, with the tallies and doses used it implies.
+struct Bookings {
+    csv: String,
+    count: usize,
+    people: u32,
+    as_of: NaiveDate,
+    /// Attended doses per (site, day, shift label, dose, product).
+    attended: Tally,
+    /// Doses used per (day, product), for supply.
+    used: HashMap<(usize, &'static str), u32>,
+}
+
+impl Bookings {
+    fn new(as_of: NaiveDate) -> Self {
+        Bookings {
+            csv: String::from(
+                "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at\n",
+            ),
+            count: 0,
+            people: 0,
+            as_of,
+            attended: HashMap::new(),
+            used: HashMap::new(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &mut self,
+        rng: &mut Rng,
+        person: &Person,
+        site: &Site,
+        si: usize,
+        (di, day): (usize, NaiveDate),
+        (shi, slot): (usize, usize),
+        dose: u8,
+        product: &'static str,
+        status: &'static str,
+    ) {
+        let (label, start, _) = site.shifts[shi];
+        let booked_at = day.min(self.as_of) - Duration::days(1 + rng.below(6) as i64);
+        self.count += 1;
+        let _ = writeln!(
+            self.csv,
+            "B{:08},{},{},{},{},{day}T{},{dose},{product},{status},{booked_at}T{:02}:{:02}:00",
+            self.count,
+            person.id,
+            person.birth,
+            person.phone,
+            site.code,
+            crate::time::format_hhmm(start + 5 * slot as u32),
+            8 + rng.below(12),
+            rng.below(60)
+        );
+        if status == "attended" || status == "booked" {
+            *self.used.entry((di, product)).or_default() += 1;
+        }
+        if status == "attended" {
+            *self
+                .attended
+                .entry((si, di, label, dose, product))
+                .or_default() += 1;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn first(
+        &mut self,
+        rng: &mut Rng,
+        person: &Person,
+        site: &Site,
+        si: usize,
+        day: (usize, NaiveDate),
+        place: (usize, usize),
+        product: &'static str,
+    ) -> &'static str {
+        let status = status_for(day.1, self.as_of, rng);
+        self.write(rng, person, site, si, day, place, 1, product, status);
+        status
+    }
+
+    /// The linked second dose; cancelled when the first was missed.
+    #[allow(clippy::too_many_arguments)]
+    fn second(
+        &mut self,
+        rng: &mut Rng,
+        person: &Person,
+        site: &Site,
+        si: usize,
+        day: (usize, NaiveDate),
+        place: (usize, usize),
+        product: &'static str,
+        first_status: &str,
+    ) {
+        let status = if first_status == "cancelled" || first_status == "no_show" {
+            "cancelled"
+        } else {
+            status_for(day.1, self.as_of, rng)
+        };
+        self.write(rng, person, site, si, day, place, 2, product, status);
+    }
+}
+
+/// The March incident: INCIDENT_BOOKINGS extra first doses spread over the
+/// two clinics' full slots on the three days; most also got a second dose,
+/// some could not; a few people also kept a booking at another clinic.
+fn plant_incident(
+    rng: &mut Rng,
+    book: &mut Bookings,
+    sites: &[Site],
+    free: &mut [Vec<Vec<Vec<u32>>>],
+    days: &[NaiveDate],
+) {
+    let mut places = Vec::new();
+    for (si, site) in sites.iter().enumerate() {
+        if !INCIDENT_SITES.contains(&site.code.as_str()) {
+            continue;
+        }
+        for (di, d) in days.iter().enumerate() {
+            if !INCIDENT_DAYS.contains(&d.to_string().as_str()) {
+                continue;
+            }
+            for (shi, slots) in free[si][di].iter().enumerate() {
+                for slot in 0..slots.len() {
+                    places.push((si, di, shi, slot));
+                }
+            }
+        }
+    }
+    let other = sites.iter().position(|s| s.code == "RFC");
+    for n in 0..INCIDENT_BOOKINGS {
+        let (si, di, shi, slot) = places[n % places.len()];
+        let (site, day) = (&sites[si], days[di]);
+        let person = Person::new(rng, &mut book.people, day, site.kind);
+        book.first(rng, &person, site, si, (di, day), (shi, slot), "PFIZER");
+        if n < INCIDENT_DUPLICATES {
+            if let Some(oi) = other {
+                if let Some((d2, s2, p2)) = find_place(&free[oi], di + 1, slot) {
+                    free[oi][d2][s2][p2] -= 1;
+                    book.first(
+                        rng,
+                        &person,
+                        &sites[oi],
+                        oi,
+                        (d2, days[d2]),
+                        (s2, p2),
+                        "PFIZER",
+                    );
+                }
+            }
+        }
+        if n >= INCIDENT_NO_SECOND {
+            let gap = 21 + rng.below(60) as usize;
+            if let Some((d2, s2, p2)) = find_place(&free[si], di + gap, slot) {
+                free[si][d2][s2][p2] -= 1;
+                book.second(
+                    rng,
+                    &person,
+                    site,
+                    si,
+                    (d2, days[d2]),
+                    (s2, p2),
+                    "PFIZER",
+                    "booked",
+                );
+            }
+        }
+    }
+}
+
 /// What a site gives as first doses on a day, if it vaccinates then.
 fn first_dose_product(site: &Site, d: NaiveDate, rng: &mut Rng) -> Option<&'static str> {
     if site.kind == "pharmacy" {
@@ -564,27 +738,6 @@ fn find_place(free: &[Vec<Vec<u32>>], day: usize, slot: usize) -> Option<(usize,
     None
 }
 
-#[allow(clippy::too_many_arguments)]
-fn record(
-    attended: &mut HashMap<(usize, usize, &'static str, u8, &'static str), u32>,
-    used: &mut HashMap<(usize, &'static str), u32>,
-    status: &str,
-    site: usize,
-    day: usize,
-    label: &'static str,
-    dose: u8,
-    product: &'static str,
-) {
-    if status == "attended" || status == "booked" {
-        *used.entry((day, product)).or_default() += 1;
-    }
-    if status == "attended" {
-        *attended
-            .entry((site, day, label, dose, product))
-            .or_default() += 1;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -605,7 +758,10 @@ mod tests {
             (20_000..100_000).contains(&appointments),
             "tens of thousands: {appointments}"
         );
-        assert!(counts > 500 && supply > 10);
+        assert!(
+            counts > 40 && supply > 10,
+            "{counts} tallies, {supply} shipments"
+        );
     }
 
     #[test]

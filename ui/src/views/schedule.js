@@ -26,6 +26,12 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Makes the schedule open on the week of `date` at `site` ('' for all). */
+export function focusSchedule({ date, site }) {
+  state.date = date;
+  state.site = site ?? '';
+}
+
 export async function renderSchedule(root, info) {
   const home = info.as_of ?? isoDate(new Date());
   state.date ??= home;

@@ -1,0 +1,69 @@
+// Checks: the booking failures found in the store, worst site-days first.
+// Each site-day opens the schedule of that week at that site.
+import * as api from '../api.js';
+import { t, formatNumber, locale } from '../i18n.js';
+import { showError } from '../components/job.js';
+
+const FIGURES = [
+  'overbooked_slots', 'excess_bookings', 'outside_shift_bookings', 'duplicate_people',
+  'orphan_first_doses', 'second_dose_out_of_window', 'not_yet_eligible',
+];
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  node.append(...children);
+  return node;
+}
+
+function longDate(iso) {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Intl.DateTimeFormat(locale, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
+}
+
+export async function renderChecks(root, { openSchedule }) {
+  root.replaceChildren(el('h1', { textContent: t('checks.title') }), el('p', { className: 'muted', textContent: t('checks.running') }));
+  let report;
+  try {
+    report = await api.runChecks({});
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const figures = el('div', { className: 'figures', id: 'check-figures' });
+  for (const key of FIGURES) {
+    const value = report[key];
+    const card = el('div', { className: `figure${value > 0 ? ' alert' : ''}` },
+      el('div', { className: 'figure-value', textContent: formatNumber(value) }),
+      el('div', { className: 'figure-label', textContent: t(`checks.${key}`) }));
+    card.dataset.key = key;
+    card.dataset.value = value;
+    figures.append(card);
+  }
+  const days = el('section', {}, el('h2', { textContent: t('checks.by_site_day') }));
+  if (report.by_site_day.length === 0) {
+    days.append(el('p', { className: 'muted', textContent: t('checks.none') }));
+  } else {
+    const table = el('table', { className: 'data', id: 'site-days' });
+    table.append(el('thead', {}, el('tr', {},
+      el('th', { textContent: t('checks.site') }), el('th', { textContent: t('checks.date') }),
+      el('th', { textContent: t('checks.excess'), className: 'num' }), el('th'))));
+    const body = el('tbody');
+    for (const row of report.by_site_day.slice(0, 200)) {
+      const open = el('button', { className: 'secondary small', textContent: t('checks.open') });
+      open.onclick = () => openSchedule({ date: row.date, site: row.site_code });
+      const tr = el('tr', {},
+        el('td', { textContent: row.site_code }), el('td', { textContent: longDate(row.date) }),
+        el('td', { className: 'num', textContent: formatNumber(row.excess_bookings) }), el('td', {}, open));
+      tr.dataset.site = row.site_code;
+      tr.dataset.date = row.date;
+      body.append(tr);
+    }
+    table.append(body);
+    days.append(table);
+  }
+  root.replaceChildren(
+    el('h1', { textContent: t('checks.title') }),
+    el('p', { className: 'muted', textContent: t('checks.intro') }),
+    figures, days);
+}
