@@ -76,6 +76,36 @@ enum Command {
         #[arg(long)]
         site: Option<String>,
     },
+    /// Book a first dose and reserve its second dose, in one transaction.
+    Book {
+        /// The person's id (the booking system's, or a local one).
+        #[arg(long)]
+        person: String,
+        /// Site code of the first dose.
+        #[arg(long)]
+        site: String,
+        /// First-dose slot, YYYY-MM-DDTHH:MM.
+        #[arg(long)]
+        slot: String,
+        /// Product code (PFIZER, MODERNA, ASTRAZENECA, …).
+        #[arg(long, default_value = "PFIZER")]
+        product: String,
+        /// Birth date (YYYY-MM-DD), checked against the eligibility phases.
+        #[arg(long)]
+        birth_date: Option<String>,
+        /// Phone number for rebooking calls.
+        #[arg(long)]
+        phone: Option<String>,
+        /// Site of the second dose (default: the first dose's).
+        #[arg(long)]
+        second_site: Option<String>,
+        /// Second-dose slot (default: the earliest free one in the product's interval).
+        #[arg(long)]
+        second_slot: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The clinic schedule for the week containing DATE.
     Schedule {
         /// Any date in the week (YYYY-MM-DD).
@@ -205,6 +235,43 @@ fn run(cli: Cli) -> Result<(), Error> {
                 print_json(&report);
             } else {
                 print_check(&report);
+            }
+        }
+        Command::Book {
+            person,
+            site,
+            slot,
+            product,
+            birth_date,
+            phone,
+            second_site,
+            second_slot,
+            json,
+        } => {
+            let (_, mut conn) = open()?;
+            let booked = dosedesk_core::booking::book_first_dose(
+                &mut conn,
+                &dosedesk_core::booking::BookRequest {
+                    person_id: person.clone(),
+                    birth_date: birth_date.clone(),
+                    phone: phone.clone(),
+                    site: site.clone(),
+                    slot: slot.clone(),
+                    product: product.clone(),
+                    second_site: second_site.clone(),
+                    second_slot: second_slot.clone(),
+                },
+            )?;
+            if *json {
+                print_json(&booked);
+            } else {
+                println!(
+                    "booked {person}: dose 1 at {} {}, dose 2 reserved at {} {}",
+                    booked.first.site_code,
+                    booked.first.slot,
+                    booked.second.site_code,
+                    booked.second.slot
+                );
             }
         }
         Command::Schedule { week, site, json } => {

@@ -197,3 +197,98 @@ fn schedule_lists_the_demo_clinics() {
         .unwrap_or(0);
     assert_eq!(shifts, 14, "two shifts a day for seven days");
 }
+
+/// Two `dosedesk-cli book` processes race for the one place in a slot, 1,000
+/// times: exactly one wins each round; the loser is told the slot is full.
+#[test]
+fn two_processes_racing_for_the_last_place_never_overbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("race.sqlite3");
+    let sites = write(
+        dir.path(),
+        "sites.csv",
+        "site_code,name,kind\nA,Clinic A,mass_clinic\n",
+    );
+    let mut shifts = String::from("site_code,date,start,end,vaccinators\n");
+    for day in 1..=31 {
+        shifts.push_str(&format!("A,2021-03-{day:02},08:00,20:00,1\n"));
+        shifts.push_str(&format!("A,2021-05-{day:02},08:00,20:00,1\n"));
+    }
+    let shifts = write(dir.path(), "shifts.csv", &shifts);
+    assert!(cli(
+        &db,
+        &["import", "sites", sites.to_str().unwrap_or_default()]
+    )
+    .status
+    .success());
+    assert!(cli(
+        &db,
+        &["import", "shifts", shifts.to_str().unwrap_or_default()]
+    )
+    .status
+    .success());
+    let rounds = 1_000;
+    let mut wins = 0;
+    for round in 0..rounds {
+        let minute = 8 * 60 + 5 * (round % 144);
+        let slot = format!(
+            "2021-03-{:02}T{:02}:{:02}",
+            1 + round / 144,
+            minute / 60,
+            minute % 60
+        );
+        let spawn = |who: &str| {
+            Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
+                .arg("--db")
+                .arg(&db)
+                .args([
+                    "book",
+                    "--person",
+                    &format!("{who}{round}"),
+                    "--site",
+                    "A",
+                    "--slot",
+                    &slot,
+                ])
+                .args([
+                    "--second-slot",
+                    &format!(
+                        "2021-05-{:02}T{:02}:{:02}",
+                        1 + round / 144,
+                        minute / 60,
+                        minute % 60
+                    ),
+                ])
+                .output()
+        };
+        // Started together, so each process's open and transaction overlap the other's.
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(|| spawn("a"));
+            let b = s.spawn(|| spawn("b"));
+            (
+                a.join().expect("a").expect("run a"),
+                b.join().expect("b").expect("run b"),
+            )
+        });
+        let ok = [&a, &b].iter().filter(|o| o.status.success()).count();
+        assert_eq!(ok, 1, "round {round}: {} / {}", stderr(&a), stderr(&b));
+        let loser = if a.status.success() { &b } else { &a };
+        assert_eq!(loser.status.code(), Some(1));
+        assert!(
+            stderr(loser).contains("is full"),
+            "round {round}: {}",
+            stderr(loser)
+        );
+        wins += ok;
+    }
+    let out = cli(&db, &["check", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["overbooked_slots"], 0);
+    let stats: serde_json::Value =
+        serde_json::from_slice(&cli(&db, &["stats", "--json"]).stdout).expect("JSON");
+    assert_eq!(
+        stats["counts"]["appointment"],
+        2 * wins as i64,
+        "every win kept with its second dose"
+    );
+}

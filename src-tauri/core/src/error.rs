@@ -30,6 +30,15 @@ pub enum Error {
     InvalidInput(String),
     #[error("{0}")]
     NotFound(String),
+    /// The slot has no free place left.
+    #[error("{0}")]
+    SlotFull(String),
+    /// The person may not book this yet (eligibility phases).
+    #[error("{0}")]
+    NotEligible(String),
+    /// The change contradicts what the store holds (e.g. already booked).
+    #[error("{0}")]
+    Conflict(String),
     #[error("cancelled")]
     Cancelled,
     #[error("database error: {0}")]
@@ -47,6 +56,9 @@ impl Error {
             Error::Corrupt(..) => "corrupt_database",
             Error::InvalidInput(_) => "invalid_input",
             Error::NotFound(_) => "not_found",
+            Error::SlotFull(_) => "slot_full",
+            Error::NotEligible(_) => "not_eligible",
+            Error::Conflict(_) => "conflict",
             Error::Cancelled => "cancelled",
             Error::Database(_) => "database",
         }

@@ -1,0 +1,328 @@
+//! Local booking: a first dose and its second dose, reserved together.
+//!
+//! The capacity check and the inserts run in one IMMEDIATE transaction: the
+//! write lock is taken before anything is read, so two windows, or the app
+//! and the CLI, racing for the last place in a slot are served one after the
+//! other and the second finds the slot full. Nothing is ever overbooked.
+
+use crate::error::{Error, Result};
+use crate::time::{
+    day_start_minute, format_minute, minute_of, parse_date, parse_hhmm, parse_local_datetime,
+    MINUTES_PER_DAY, SLOT_MINUTES,
+};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BookRequest {
+    pub person_id: String,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub site: String,
+    /// `YYYY-MM-DDTHH:MM`
+    pub slot: String,
+    pub product: String,
+    /// Where the second dose goes: the earliest free slot inside the
+    /// product's interval at this site (default: the first dose's site).
+    pub second_site: Option<String>,
+    /// A chosen second-dose slot instead of the earliest free one.
+    pub second_slot: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct BookedDose {
+    pub id: i64,
+    pub site_code: String,
+    pub slot: String,
+    pub dose_number: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Booked {
+    pub first: BookedDose,
+    pub second: BookedDose,
+}
+
+struct Site {
+    id: i64,
+    code: String,
+    kind: String,
+    minutes_per_dose: f64,
+}
+
+fn site(tx: &Transaction<'_>, code: &str) -> Result<Site> {
+    tx.query_row(
+        "SELECT id, code, kind, minutes_per_dose FROM site WHERE code = ?1 AND status = 'open'",
+        [code],
+        |r| {
+            Ok(Site {
+                id: r.get("id")?,
+                code: r.get("code")?,
+                kind: r.get("kind")?,
+                minutes_per_dose: r.get("minutes_per_dose")?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("no open site with code {code:?}")))
+}
+
+/// Free places in the slot starting at `slot` (5-minute aligned), or `None`
+/// when no shift covers it.
+fn free_places(tx: &Transaction<'_>, site: &Site, slot: i64) -> Result<Option<i64>> {
+    let day = slot.div_euclid(MINUTES_PER_DAY);
+    let time = slot.rem_euclid(MINUTES_PER_DAY);
+    let date = format_minute(day * MINUTES_PER_DAY)[..10].to_owned();
+    let mut stmt = tx.prepare_cached(
+        "SELECT start, end, vaccinators, capacity FROM shift WHERE site_id = ?1 AND date = ?2",
+    )?;
+    let mut rows = stmt.query(params![site.id, date])?;
+    let mut capacity = None;
+    while let Some(r) = rows.next()? {
+        let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
+        let (Some(s), Some(e)) = (parse_hhmm(&start), parse_hhmm(&end)) else {
+            continue;
+        };
+        let (s, e) = (i64::from(s), i64::from(e));
+        if s <= time && time < e {
+            let per_slot = crate::capacity::slot_capacity(
+                r.get("vaccinators")?,
+                e - s,
+                site.minutes_per_dose,
+                r.get("capacity")?,
+            );
+            *capacity.get_or_insert(0) += per_slot;
+        }
+    }
+    let Some(capacity) = capacity else {
+        return Ok(None);
+    };
+    let booked: i64 = tx.query_row(
+        "SELECT count(*) FROM appointment
+         WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
+           AND (status = 'booked' OR status = 'attended')",
+        params![site.id, slot, slot + SLOT_MINUTES],
+        |r| r.get(0),
+    )?;
+    Ok(Some(capacity - booked))
+}
+
+fn parse_slot(text: &str, what: &str) -> Result<i64> {
+    let minute = parse_local_datetime(text).map(minute_of).ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "{what} {text:?} is not a date-time (YYYY-MM-DDTHH:MM)"
+        ))
+    })?;
+    Ok(minute - minute.rem_euclid(SLOT_MINUTES))
+}
+
+/// Books a first dose and reserves the linked second dose, or nothing.
+pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booked> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let first_site = site(&tx, &req.site)?;
+    let product = req.product.to_ascii_uppercase();
+    let (min_days, max_days): (i64, i64) = tx
+        .query_row(
+            "SELECT min_interval_days, max_interval_days FROM product WHERE code = ?1",
+            [&product],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("unknown product {:?}", req.product)))?;
+    let slot = parse_slot(&req.slot, "slot")?;
+    let person = req.person_id.trim();
+    if person.is_empty() {
+        return Err(Error::InvalidInput("a person id is required".into()));
+    }
+    let already: Option<String> = tx
+        .query_row(
+            "SELECT slot_minute FROM appointment WHERE person_id = ?1 AND dose_number = 1
+               AND (status = 'booked' OR status = 'attended') LIMIT 1",
+            [person],
+            |r| r.get::<_, i64>(0).map(format_minute),
+        )
+        .optional()?;
+    if let Some(at) = already {
+        return Err(Error::Conflict(format!(
+            "{person} already has a first dose booked ({at})"
+        )));
+    }
+    let birth = match req.birth_date.as_deref().filter(|b| !b.is_empty()) {
+        Some(b) => Some(parse_date(b).ok_or_else(|| {
+            Error::InvalidInput(format!("birth date {b:?} is not a date (YYYY-MM-DD)"))
+        })?),
+        None => tx
+            .query_row(
+                "SELECT birth_date FROM person WHERE person_id = ?1",
+                [person],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten()
+            .and_then(|b| parse_date(&b)),
+    };
+    if let Some(birth) = birth {
+        check_eligible(&tx, birth, slot, &first_site)?;
+    }
+    match free_places(&tx, &first_site, slot)? {
+        None => {
+            return Err(Error::Conflict(format!(
+                "no shift at {} covers {}",
+                first_site.code,
+                format_minute(slot)
+            )))
+        }
+        Some(free) if free <= 0 => {
+            return Err(Error::SlotFull(format!(
+                "{} {} is full",
+                first_site.code,
+                format_minute(slot)
+            )))
+        }
+        Some(_) => {}
+    }
+    let second_site = match &req.second_site {
+        Some(code) => site(&tx, code)?,
+        None => site(&tx, &first_site.code)?,
+    };
+    let earliest = slot - slot.rem_euclid(MINUTES_PER_DAY) + min_days * MINUTES_PER_DAY;
+    let latest = slot - slot.rem_euclid(MINUTES_PER_DAY) + (max_days + 1) * MINUTES_PER_DAY;
+    let second_slot = match &req.second_slot {
+        Some(text) => {
+            let chosen = parse_slot(text, "second-dose slot")?;
+            if !(earliest..latest).contains(&chosen) {
+                return Err(Error::InvalidInput(format!(
+                    "the second dose must be {min_days}–{max_days} days after the first ({} to {})",
+                    &format_minute(earliest)[..10],
+                    &format_minute(latest - MINUTES_PER_DAY)[..10]
+                )));
+            }
+            match free_places(&tx, &second_site, chosen)? {
+                Some(free) if free > 0 => chosen,
+                _ => {
+                    return Err(Error::SlotFull(format!(
+                        "{} {} has no free place",
+                        second_site.code,
+                        format_minute(chosen)
+                    )))
+                }
+            }
+        }
+        None => earliest_free(&tx, &second_site, earliest, latest)?.ok_or_else(|| {
+            Error::SlotFull(format!(
+                "no free second-dose place at {} between {} and {}",
+                second_site.code,
+                &format_minute(earliest)[..10],
+                &format_minute(latest - MINUTES_PER_DAY)[..10]
+            ))
+        })?,
+    };
+    let now = crate::store::now_timestamp();
+    tx.execute(
+        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (person_id) DO UPDATE SET
+            birth_date = coalesce(excluded.birth_date, birth_date),
+            phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at",
+        params![person, crate::store::new_uuid(), birth.map(|b| b.to_string()), req.phone.as_deref().filter(|p| !p.is_empty()), now],
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO appointment (uuid, person_id, site_id, slot_minute, dose_number, product, status, source, booked_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'booked', 'local', ?7, ?7)",
+    )?;
+    insert.execute(params![
+        crate::store::new_uuid(),
+        person,
+        first_site.id,
+        slot,
+        1,
+        product,
+        now
+    ])?;
+    let first_id = tx.last_insert_rowid();
+    insert.execute(params![
+        crate::store::new_uuid(),
+        person,
+        second_site.id,
+        second_slot,
+        2,
+        product,
+        now
+    ])?;
+    let second_id = tx.last_insert_rowid();
+    drop(insert);
+    tx.commit()?;
+    Ok(Booked {
+        first: BookedDose {
+            id: first_id,
+            site_code: first_site.code,
+            slot: format_minute(slot),
+            dose_number: 1,
+        },
+        second: BookedDose {
+            id: second_id,
+            site_code: second_site.code,
+            slot: format_minute(second_slot),
+            dose_number: 2,
+        },
+    })
+}
+
+/// The earliest slot in `[from, to)` with a free place at `site`.
+fn earliest_free(tx: &Transaction<'_>, site: &Site, from: i64, to: i64) -> Result<Option<i64>> {
+    let mut shifts = tx.prepare_cached(
+        "SELECT date, start, end FROM shift WHERE site_id = ?1 AND date >= ?2 AND date < ?3 ORDER BY date, start",
+    )?;
+    let day = |m: i64| format_minute(m)[..10].to_owned();
+    let found: Vec<(String, String, String)> = shifts
+        .query_map(params![site.id, day(from), day(to)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (date, start, end) in found {
+        let (Some(d), Some(s), Some(e)) = (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
+        else {
+            continue;
+        };
+        let base = day_start_minute(d);
+        let mut slot = base + i64::from(s);
+        while slot < base + i64::from(e) {
+            if free_places(tx, site, slot)?.is_some_and(|free| free > 0) {
+                return Ok(Some(slot));
+            }
+            slot += SLOT_MINUTES;
+        }
+    }
+    Ok(None)
+}
+
+fn check_eligible(
+    tx: &Transaction<'_>,
+    birth: chrono::NaiveDate,
+    slot: i64,
+    site: &Site,
+) -> Result<()> {
+    let phases: i64 = tx.query_row("SELECT count(*) FROM eligibility_phase", [], |r| r.get(0))?;
+    if phases == 0 {
+        return Ok(());
+    }
+    let date = crate::time::datetime_of_minute(slot).date();
+    let age = date.years_since(birth).map_or(0, i64::from);
+    let allowed: Option<String> = tx
+        .query_row(
+            "SELECT label FROM eligibility_phase
+             WHERE from_date <= ?1 AND min_age <= ?2 AND (site_kind IS NULL OR site_kind = ?3) LIMIT 1",
+            params![date.to_string(), age, site.kind],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match allowed {
+        Some(_) => Ok(()),
+        None => Err(Error::NotEligible(format!(
+            "not yet eligible on {date}: age {age} at a {}",
+            site.kind.replace('_', " ")
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests;
