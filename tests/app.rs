@@ -215,3 +215,79 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
     app.close().await?;
     result
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    // A slot at Ray Friel with a free place on 26 March (2 places a slot).
+    let slot = {
+        let conn = dosedesk_core::store::open(&db)?;
+        let mut free = None;
+        for m in (9 * 60..13 * 60).step_by(5) {
+            let at = format!("2021-03-26T{:02}:{:02}", m / 60, m % 60);
+            let minute = dosedesk_core::time::minute_of(
+                dosedesk_core::time::parse_local_datetime(&at).ok_or("time")?,
+            );
+            let n: i64 = conn.query_row(
+                "SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id
+                 WHERE s.code = 'RFC' AND a.slot_minute = ?1 AND a.status IN ('booked', 'attended')",
+                [minute],
+                |r| r.get(0),
+            )?;
+            if n < 2 {
+                free = Some(at);
+                break;
+            }
+        }
+        free.ok_or("no free slot at RFC on 26 March")?
+    };
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-book").await?.click().await?;
+        app.find("#book-person")
+            .await?
+            .send_keys("E2E-0001")
+            .await?;
+        app.find("#book-birth").await?;
+        app.client
+            .execute(
+                "document.getElementById('book-birth').value = '1938-02-14';
+                 document.getElementById('book-slot').value = arguments[0];",
+                vec![serde_json::json!(slot)],
+            )
+            .await?;
+        app.find("#book-site").await?.select_by_value("RFC").await?;
+        app.find("#book-submit").await?.click().await?;
+        let text = app.wait_text("#book-result", "dose 2 reserved").await?;
+        assert!(text.contains("E2E-0001") && text.contains("RFC"), "{text}");
+        let first = app.attrs("#book-result", "data-first").await?.remove(0);
+        let second = app.attrs("#book-result", "data-second").await?.remove(0);
+        assert_eq!(first, slot);
+        let day = |s: &str| dosedesk_core::time::parse_date(&s[..10]).ok_or("date");
+        let gap = (day(&second)? - day(&first)?).num_days();
+        assert!(
+            (21..=112).contains(&gap),
+            "second dose {gap} days after the first: {text}"
+        );
+        // Booking the same person again is refused, with the reason shown.
+        app.find("#book-submit").await?.click().await?;
+        let error = app
+            .wait_text("#error-message", "already has a first dose")
+            .await?;
+        assert!(error.contains("E2E-0001"), "{error}");
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM appointment WHERE person_id = 'E2E-0001' AND source = 'local'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(n, 2, "both doses stored");
+    Ok(())
+}

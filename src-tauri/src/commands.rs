@@ -140,3 +140,14 @@ pub async fn run_checks(
 ) -> Result<dosedesk_core::checks::CheckReport> {
     with_db(&state, move |conn| dosedesk_core::checks::run(conn, &query)).await
 }
+
+#[tauri::command]
+pub async fn book_first_dose(
+    state: State<'_, AppState>,
+    request: dosedesk_core::booking::BookRequest,
+) -> Result<dosedesk_core::booking::Booked> {
+    with_db(&state, move |conn| {
+        dosedesk_core::booking::book_first_dose(conn, &request)
+    })
+    .await
+}

@@ -34,6 +34,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::site_list,
             commands::week_schedule,
             commands::run_checks,
+            commands::book_first_dose,
         ])
 }
 

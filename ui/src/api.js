@@ -32,6 +32,7 @@ export const siteList = () => call('site_list');
 export const weekSchedule = (query) => call('week_schedule', { query });
 export const cancelJob = () => call('cancel_job');
 export const runChecks = (query = {}) => call('run_checks', { query });
+export const bookFirstDose = (request) => call('book_first_dose', { request });
 
 export const loadDemo = (onProgress) =>
   call('load_demo', { onProgress: progressChannel(onProgress) });

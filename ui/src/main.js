@@ -5,6 +5,7 @@ import { t, translatePage, formatNumber } from './i18n.js';
 import { runJob, showError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderChecks } from './views/checks.js';
+import { renderBook } from './views/book.js';
 import { renderEmpty } from './views/empty.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,7 +17,9 @@ function showView(name) {
     button.classList.toggle('active', button.dataset.view === name);
   }
   if (!app.info || app.info.empty) return;
-  if (name === 'checks') {
+  if (name === 'book') {
+    renderBook($('view'), app.info);
+  } else if (name === 'checks') {
     renderChecks($('view'), {
       openSchedule: (focus) => {
         focusSchedule(focus);

@@ -1,0 +1,104 @@
+// Book a first dose; the shell reserves the linked second dose in the same
+// transaction and reports where it went.
+import * as api from '../api.js';
+import { t } from '../i18n.js';
+import { showError, hideError, showNotice } from '../components/job.js';
+
+function field(label, input) {
+  const wrap = document.createElement('label');
+  const text = document.createElement('span');
+  text.textContent = label;
+  wrap.append(text, input);
+  return wrap;
+}
+
+function input(id, type = 'text', props = {}) {
+  const el = document.createElement('input');
+  Object.assign(el, { id, type, ...props });
+  return el;
+}
+
+function select(id, options) {
+  const el = document.createElement('select');
+  el.id = id;
+  for (const [value, label] of options) {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = label;
+    el.append(o);
+  }
+  return el;
+}
+
+const daysBetween = (a, b) => Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / 86400000);
+
+export async function renderBook(root, info) {
+  let sites = [];
+  try {
+    sites = await api.siteList();
+  } catch (err) {
+    showError(err);
+  }
+  const siteOptions = sites.map((s) => [s.code, `${s.name} (${s.code})`]);
+  const day = info.as_of ?? new Date().toISOString().slice(0, 10);
+  const form = document.createElement('form');
+  form.className = 'form';
+  form.id = 'book-form';
+  const person = input('book-person', 'text', { required: true });
+  const birth = input('book-birth', 'date');
+  const phone = input('book-phone', 'tel');
+  const site = select('book-site', siteOptions);
+  const slot = input('book-slot', 'datetime-local', { required: true, step: 300, value: `${day}T09:00` });
+  const product = select('book-product', [['PFIZER', 'Pfizer-BioNTech'], ['MODERNA', 'Moderna'], ['ASTRAZENECA', 'AstraZeneca']]);
+  const secondSite = select('book-second-site', [['', t('book.same_site')], ...siteOptions]);
+  const secondSlot = input('book-second-slot', 'datetime-local', { step: 300 });
+  const submit = document.createElement('button');
+  submit.type = 'submit';
+  submit.id = 'book-submit';
+  submit.textContent = t('book.submit');
+  const result = document.createElement('p');
+  result.id = 'book-result';
+  result.className = 'result';
+  form.append(
+    field(t('book.person'), person), field(t('book.birth_date'), birth), field(t('book.phone'), phone),
+    field(t('book.site'), site), field(t('book.slot'), slot), field(t('book.product'), product),
+    field(t('book.second_site'), secondSite), field(t('book.second_slot'), secondSlot), submit,
+  );
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    hideError();
+    result.textContent = '';
+    submit.disabled = true;
+    try {
+      const booked = await api.bookFirstDose({
+        person_id: person.value,
+        birth_date: birth.value || null,
+        phone: phone.value || null,
+        site: site.value,
+        slot: slot.value.slice(0, 16),
+        product: product.value,
+        second_site: secondSite.value || null,
+        second_slot: secondSlot.value ? secondSlot.value.slice(0, 16) : null,
+      });
+      result.textContent = t('book.done', {
+        person: person.value,
+        site1: booked.first.site_code, slot1: booked.first.slot.replace('T', ' '),
+        site2: booked.second.site_code, slot2: booked.second.slot.replace('T', ' '),
+        days: daysBetween(booked.first.slot, booked.second.slot),
+      });
+      result.dataset.first = booked.first.slot;
+      result.dataset.second = booked.second.slot;
+      showNotice(result.textContent);
+    } catch (err) {
+      showError(err);
+    } finally {
+      submit.disabled = false;
+    }
+  };
+  const title = document.createElement('h1');
+  title.textContent = t('book.title');
+  const intro = document.createElement('p');
+  intro.className = 'muted';
+  intro.textContent = t('book.intro');
+  root.replaceChildren(title, intro, form, result);
+}
