@@ -106,6 +106,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The rebooking desk: proposals for excess bookings, the call list, call outcomes.
+    Rebook {
+        #[command(subcommand)]
+        action: RebookAction,
+    },
     /// The clinic schedule for the week containing DATE.
     Schedule {
         /// Any date in the week (YYYY-MM-DD).
@@ -117,6 +122,50 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RebookAction {
+    /// Propose a new slot for every excess booking (same site first, then by distance).
+    Plan {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Write the call list (person, phone, old slot, proposed slot) as CSV.
+    Export {
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Record a call's outcome; an accepted move updates the booking.
+    Record {
+        /// The appointment id from the call list.
+        #[arg(long)]
+        appointment: i64,
+        #[arg(long, value_parser = ["reached_accepted", "reached_declined", "unreachable", "wrong_number"])]
+        outcome: String,
+        /// New site, for reached_accepted.
+        #[arg(long)]
+        to_site: Option<String>,
+        /// New slot (YYYY-MM-DDTHH:MM), for reached_accepted.
+        #[arg(long)]
+        to_slot: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
     },
 }
 
@@ -274,6 +323,61 @@ fn run(cli: Cli) -> Result<(), Error> {
                 );
             }
         }
+        Command::Rebook { action } => {
+            let (_, mut conn) = open()?;
+            let query = |from: &Option<String>, to: &Option<String>, site: &Option<String>| {
+                dosedesk_core::checks::CheckQuery {
+                    from: from.clone(),
+                    to: to.clone(),
+                    site: site.clone(),
+                }
+            };
+            match action {
+                RebookAction::Plan {
+                    json,
+                    from,
+                    to,
+                    site,
+                } => {
+                    let plan = dosedesk_core::rebook::plan(&conn, &query(from, to, site))?;
+                    if *json {
+                        print_json(&plan);
+                    } else {
+                        print_rebook(&plan);
+                    }
+                }
+                RebookAction::Export {
+                    out,
+                    from,
+                    to,
+                    site,
+                } => {
+                    let plan = dosedesk_core::rebook::plan(&conn, &query(from, to, site))?;
+                    let mut file = std::fs::File::create(out).map_err(|e| Error::io(out, &e))?;
+                    dosedesk_core::rebook::export_csv(&plan, &mut file)?;
+                    println!("wrote {} calls to {}", plan.proposals.len(), out.display());
+                }
+                RebookAction::Record {
+                    appointment,
+                    outcome,
+                    to_site,
+                    to_slot,
+                    note,
+                } => {
+                    dosedesk_core::rebook::record(
+                        &mut conn,
+                        &dosedesk_core::rebook::CallOutcome {
+                            appointment_id: *appointment,
+                            outcome: outcome.clone(),
+                            to_site: to_site.clone(),
+                            to_slot: to_slot.clone(),
+                            note: note.clone(),
+                        },
+                    )?;
+                    println!("recorded {outcome} for appointment {appointment}");
+                }
+            }
+        }
         Command::Schedule { week, site, json } => {
             let (_, conn) = open()?;
             let schedule = dosedesk_core::schedule::week(
@@ -331,6 +435,38 @@ fn print_check(r: &dosedesk_core::checks::CheckReport) {
                 r.by_site_day.len() - 20
             );
         }
+    }
+}
+
+fn print_rebook(plan: &dosedesk_core::rebook::RebookPlan) {
+    println!(
+        "{} bookings to move, {} with no free place found",
+        plan.proposals.len(),
+        plan.unplaced
+    );
+    for p in plan.proposals.iter().take(20) {
+        println!(
+            "  #{:<8} {:<10} {:<14} {} {} -> {} {}",
+            p.appointment_id,
+            p.person_id,
+            p.phone.as_deref().unwrap_or("(no phone)"),
+            p.site_code,
+            p.slot,
+            p.proposed_site.as_deref().unwrap_or("-"),
+            p.proposed_slot.as_deref().unwrap_or("none free"),
+        );
+    }
+    if plan.proposals.len() > 20 {
+        println!(
+            "  … {} more (export writes them all)",
+            plan.proposals.len() - 20
+        );
+    }
+    for a in &plan.expected_arrivals {
+        println!(
+            "still expected (unreachable): {} {}  {}",
+            a.site_code, a.date, a.expected_unreachable
+        );
     }
 }
 

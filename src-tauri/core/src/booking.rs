@@ -67,16 +67,25 @@ fn site(tx: &Transaction<'_>, code: &str) -> Result<Site> {
     .ok_or_else(|| Error::NotFound(format!("no open site with code {code:?}")))
 }
 
-/// Free places in the slot starting at `slot` (5-minute aligned), or `None`
-/// when no shift covers it.
 fn free_places(tx: &Transaction<'_>, site: &Site, slot: i64) -> Result<Option<i64>> {
+    free_places_at(tx, site.id, site.minutes_per_dose, slot)
+}
+
+/// Free places in the slot starting at `slot` (5-minute aligned) at a site,
+/// or `None` when no shift covers it. Call inside the writing transaction.
+pub(crate) fn free_places_at(
+    tx: &Transaction<'_>,
+    site_id: i64,
+    minutes_per_dose: f64,
+    slot: i64,
+) -> Result<Option<i64>> {
     let day = slot.div_euclid(MINUTES_PER_DAY);
     let time = slot.rem_euclid(MINUTES_PER_DAY);
     let date = format_minute(day * MINUTES_PER_DAY)[..10].to_owned();
     let mut stmt = tx.prepare_cached(
         "SELECT start, end, vaccinators, capacity FROM shift WHERE site_id = ?1 AND date = ?2",
     )?;
-    let mut rows = stmt.query(params![site.id, date])?;
+    let mut rows = stmt.query(params![site_id, date])?;
     let mut capacity = None;
     while let Some(r) = rows.next()? {
         let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
@@ -88,7 +97,7 @@ fn free_places(tx: &Transaction<'_>, site: &Site, slot: i64) -> Result<Option<i6
             let per_slot = crate::capacity::slot_capacity(
                 r.get("vaccinators")?,
                 e - s,
-                site.minutes_per_dose,
+                minutes_per_dose,
                 r.get("capacity")?,
             );
             *capacity.get_or_insert(0) += per_slot;
@@ -101,7 +110,7 @@ fn free_places(tx: &Transaction<'_>, site: &Site, slot: i64) -> Result<Option<i6
         "SELECT count(*) FROM appointment
          WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
            AND (status = 'booked' OR status = 'attended')",
-        params![site.id, slot, slot + SLOT_MINUTES],
+        params![site_id, slot, slot + SLOT_MINUTES],
         |r| r.get(0),
     )?;
     Ok(Some(capacity - booked))

@@ -137,14 +137,16 @@ pub fn run(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
     Ok(report)
 }
 
-fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Result<()> {
+/// Streams the active bookings per slot, in (site, slot) order, and calls
+/// `each(site, slot start, active bookings, capacity)`; capacity is `None`
+/// when no shift covers the slot.
+fn for_each_slot(
+    conn: &Connection,
+    scope: &Scope,
+    mut each: impl FnMut(i64, i64, i64, Option<i64>),
+) -> Result<()> {
     let shifts = shift_slots(conn)?;
-    let codes: HashMap<i64, String> = conn
-        .prepare("SELECT id, code FROM site")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    // Streams the covering index in (site, minute) order: each slot's
-    // bookings arrive together.
+    // The covering index hands over each slot's bookings together.
     let mut stmt = conn.prepare(
         "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
          WHERE (status = 'booked' OR status = 'attended')
@@ -156,20 +158,10 @@ fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Re
         scope.to_minute,
         scope.site_id
     ])?;
-    let mut by_day: HashMap<(i64, i64), i64> = HashMap::new();
     let mut current: Option<(i64, i64, i64)> = None; // site, slot, active bookings
-    let mut finish = |slot: Option<(i64, i64, i64)>, report: &mut CheckReport| {
-        let Some((site, start, n)) = slot else { return };
-        match capacity_at(&shifts, site, start) {
-            None => report.outside_shift_bookings += n,
-            Some(cap) if n > cap => {
-                report.overbooked_slots += 1;
-                report.excess_bookings += n - cap;
-                *by_day
-                    .entry((site, start.div_euclid(MINUTES_PER_DAY)))
-                    .or_default() += n - cap;
-            }
-            Some(_) => {}
+    let mut finish = |slot: Option<(i64, i64, i64)>| {
+        if let Some((site, start, n)) = slot {
+            each(site, start, n, capacity_at(&shifts, site, start));
         }
     };
     while let Some(r) = rows.next()? {
@@ -178,13 +170,42 @@ fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Re
         let slot = minute - minute.rem_euclid(SLOT_MINUTES);
         match &mut current {
             Some((s, t, n)) if *s == site && *t == slot => *n += 1,
-            _ => {
-                finish(current.take(), report);
-                current = Some((site, slot, 1));
-            }
+            _ => finish(current.replace((site, slot, 1))),
         }
     }
-    finish(current.take(), report);
+    finish(current.take());
+    Ok(())
+}
+
+/// Over-capacity slots as (site id, slot start, excess bookings).
+pub fn over_capacity_slots(conn: &Connection, q: &CheckQuery) -> Result<Vec<(i64, i64, i64)>> {
+    let scope = scope(conn, q)?;
+    let mut out = Vec::new();
+    for_each_slot(conn, &scope, |site, slot, n, cap| {
+        if let Some(cap) = cap.filter(|c| n > *c) {
+            out.push((site, slot, n - cap));
+        }
+    })?;
+    Ok(out)
+}
+
+fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Result<()> {
+    let codes: HashMap<i64, String> = conn
+        .prepare("SELECT id, code FROM site")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut by_day: HashMap<(i64, i64), i64> = HashMap::new();
+    for_each_slot(conn, scope, |site, start, n, cap| match cap {
+        None => report.outside_shift_bookings += n,
+        Some(cap) if n > cap => {
+            report.overbooked_slots += 1;
+            report.excess_bookings += n - cap;
+            *by_day
+                .entry((site, start.div_euclid(MINUTES_PER_DAY)))
+                .or_default() += n - cap;
+        }
+        Some(_) => {}
+    })?;
     let mut days: Vec<SiteDayExcess> = by_day
         .into_iter()
         .map(|((site, day), excess)| SiteDayExcess {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod generate;
 pub mod import;
+pub mod rebook;
 pub mod schedule;
 pub mod stats;
 pub mod store;

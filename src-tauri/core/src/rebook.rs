@@ -1,0 +1,465 @@
+//! The rebooking desk: for every excess booking in an over-capacity slot,
+//! propose a new place — another free slot at the same site first, then other
+//! sites by distance (temporary clinics the manager adds are sites too) —
+//! never overbooking anything, and keeping the person's other dose inside the
+//! product's interval. Calls are recorded; an accepted move updates the
+//! booking in the same transaction that re-checks the capacity.
+
+use crate::checks::CheckQuery;
+use crate::error::{Error, Result};
+use crate::time::{
+    day_start_minute, format_minute, parse_date, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES,
+};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// How far from the original day a proposal may move, in days.
+const SEARCH_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Proposal {
+    pub appointment_id: i64,
+    pub booking_id: Option<String>,
+    pub person_id: String,
+    pub phone: Option<String>,
+    pub dose_number: i64,
+    pub site_code: String,
+    pub slot: String,
+    /// Where to move; `None` when nothing free was found.
+    pub proposed_site: Option<String>,
+    pub proposed_slot: Option<String>,
+    pub distance_km: Option<f64>,
+    /// Outcome of the latest call, if any.
+    pub last_outcome: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SiteDayArrivals {
+    pub site_code: String,
+    pub date: String,
+    /// Excess bookings whose person could not be reached: still expected to
+    /// come, so the extra capacity that day needs.
+    pub expected_unreachable: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RebookPlan {
+    pub proposals: Vec<Proposal>,
+    pub unplaced: i64,
+    pub expected_arrivals: Vec<SiteDayArrivals>,
+}
+
+pub const OUTCOMES: &[&str] = &[
+    "reached_accepted",
+    "reached_declined",
+    "unreachable",
+    "wrong_number",
+];
+
+struct SiteInfo {
+    code: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    minutes_per_dose: f64,
+}
+
+/// Great-circle distance in km.
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lon1, lat2, lon2) = (
+        a.0.to_radians(),
+        a.1.to_radians(),
+        b.0.to_radians(),
+        b.1.to_radians(),
+    );
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// Free places per (site, slot start) over a window of days, from shifts
+/// minus active bookings. Slots no shift covers are absent.
+struct FreePlaces(HashMap<(i64, i64), i64>);
+
+impl FreePlaces {
+    fn load(
+        conn: &Connection,
+        sites: &HashMap<i64, SiteInfo>,
+        from_day: i64,
+        to_day: i64,
+    ) -> Result<Self> {
+        let day = |d: i64| format_minute(d * MINUTES_PER_DAY)[..10].to_owned();
+        let mut free = HashMap::new();
+        let mut stmt = conn.prepare(
+            "SELECT site_id, date, start, end, vaccinators, capacity FROM shift WHERE date BETWEEN ?1 AND ?2",
+        )?;
+        let mut rows = stmt.query(params![day(from_day), day(to_day)])?;
+        while let Some(r) = rows.next()? {
+            let site: i64 = r.get("site_id")?;
+            let Some(info) = sites.get(&site) else {
+                continue;
+            };
+            let (date, start, end): (String, String, String) =
+                (r.get("date")?, r.get("start")?, r.get("end")?);
+            let (Some(d), Some(s), Some(e)) =
+                (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
+            else {
+                continue;
+            };
+            let (s, e) = (i64::from(s), i64::from(e));
+            let per_slot = crate::capacity::slot_capacity(
+                r.get("vaccinators")?,
+                e - s,
+                info.minutes_per_dose,
+                r.get("capacity")?,
+            );
+            let base = day_start_minute(d);
+            let mut slot = base + s - s.rem_euclid(SLOT_MINUTES);
+            while slot < base + e {
+                *free.entry((site, slot)).or_insert(0) += per_slot;
+                slot += SLOT_MINUTES;
+            }
+        }
+        let mut stmt = conn.prepare(
+            "SELECT site_id, slot_minute FROM appointment
+             WHERE slot_minute >= ?1 AND slot_minute < ?2 AND (status = 'booked' OR status = 'attended')",
+        )?;
+        let mut rows = stmt.query(params![
+            from_day * MINUTES_PER_DAY,
+            (to_day + 1) * MINUTES_PER_DAY
+        ])?;
+        while let Some(r) = rows.next()? {
+            let (site, minute): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if let Some(n) = free.get_mut(&(site, minute - minute.rem_euclid(SLOT_MINUTES))) {
+                *n -= 1;
+            }
+        }
+        Ok(FreePlaces(free))
+    }
+
+    /// The earliest free slot at `site` within `[from, to)` minutes, taken.
+    fn take_earliest(&mut self, site: i64, from: i64, to: i64, not: i64) -> Option<i64> {
+        let mut slot = from - from.rem_euclid(SLOT_MINUTES);
+        while slot < to {
+            if slot != not {
+                if let Some(n) = self.0.get_mut(&(site, slot)) {
+                    if *n > 0 {
+                        *n -= 1;
+                        return Some(slot);
+                    }
+                }
+            }
+            slot += SLOT_MINUTES;
+        }
+        None
+    }
+}
+
+/// One excess booking to move.
+struct Excess {
+    id: i64,
+    booking_id: Option<String>,
+    person: String,
+    dose: i64,
+    site: i64,
+    minute: i64,
+    product: String,
+}
+
+pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+    let sites: HashMap<i64, SiteInfo> = conn
+        .prepare("SELECT id, code, lat, lon, minutes_per_dose FROM site WHERE status = 'open'")?
+        .query_map([], |r| {
+            Ok((
+                r.get("id")?,
+                SiteInfo {
+                    code: r.get("code")?,
+                    lat: r.get("lat")?,
+                    lon: r.get("lon")?,
+                    minutes_per_dose: r.get("minutes_per_dose")?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let excess = excess_bookings(conn, query)?;
+    let (Some(first), Some(last)) = (
+        excess.iter().map(|e| e.minute).min(),
+        excess.iter().map(|e| e.minute).max(),
+    ) else {
+        return Ok(RebookPlan {
+            proposals: Vec::new(),
+            unplaced: 0,
+            expected_arrivals: Vec::new(),
+        });
+    };
+    let mut free = FreePlaces::load(
+        conn,
+        &sites,
+        first.div_euclid(MINUTES_PER_DAY),
+        last.div_euclid(MINUTES_PER_DAY) + SEARCH_DAYS,
+    )?;
+    let intervals: HashMap<String, (i64, i64)> = conn
+        .prepare("SELECT code, min_interval_days, max_interval_days FROM product")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut other_dose = conn.prepare_cached(
+        "SELECT min(slot_minute) FROM appointment WHERE person_id = ?1 AND dose_number = ?2
+           AND (status = 'booked' OR status = 'attended')",
+    )?;
+    let mut contact = conn.prepare_cached(
+        "SELECT outcome FROM contact_attempt WHERE appointment_id = ?1 ORDER BY attempted_at DESC, id DESC LIMIT 1",
+    )?;
+    let mut phone = conn.prepare_cached("SELECT phone FROM person WHERE person_id = ?1")?;
+    let mut proposals = Vec::with_capacity(excess.len());
+    let mut unplaced = 0;
+    let mut arrivals: HashMap<(i64, i64), i64> = HashMap::new();
+    for e in &excess {
+        // The person's other dose bounds the move: dose 1 must stay [min, max]
+        // days before dose 2; dose 2 [min, max] days after dose 1.
+        let (min_days, max_days) = intervals
+            .get(&e.product)
+            .copied()
+            .unwrap_or((0, i64::MAX / MINUTES_PER_DAY));
+        let day0 = e.minute - e.minute.rem_euclid(MINUTES_PER_DAY);
+        let (mut from, mut to) = (day0, day0 + (SEARCH_DAYS + 1) * MINUTES_PER_DAY);
+        let partner: Option<i64> = other_dose.query_row(
+            params![e.person, if e.dose == 1 { 2 } else { e.dose - 1 }],
+            |r| r.get(0),
+        )?;
+        if let Some(p) = partner {
+            let p_day = p - p.rem_euclid(MINUTES_PER_DAY);
+            if e.dose == 1 {
+                from = from.max(p_day - max_days * MINUTES_PER_DAY);
+                to = to.min(p_day - min_days * MINUTES_PER_DAY + MINUTES_PER_DAY);
+            } else {
+                from = from.max(p_day + min_days * MINUTES_PER_DAY);
+                to = to.min(p_day + (max_days + 1) * MINUTES_PER_DAY);
+            }
+        }
+        let here = sites.get(&e.site);
+        let mut order: Vec<(i64, Option<f64>)> = vec![(e.site, Some(0.0))];
+        let mut others: Vec<(i64, Option<f64>)> = sites
+            .iter()
+            .filter(|(id, _)| **id != e.site)
+            .map(|(id, s)| {
+                let d = match (here.and_then(|h| h.lat.zip(h.lon)), s.lat.zip(s.lon)) {
+                    (Some(a), Some(b)) => Some(distance_km(a, b)),
+                    _ => None,
+                };
+                (*id, d)
+            })
+            .collect();
+        others.sort_by(|a, b| {
+            a.1.unwrap_or(f64::MAX)
+                .total_cmp(&b.1.unwrap_or(f64::MAX))
+                .then(a.0.cmp(&b.0))
+        });
+        order.extend(others);
+        let not = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
+        let found = order.iter().find_map(|(site, d)| {
+            let avoid = if *site == e.site { not } else { i64::MIN };
+            free.take_earliest(*site, from.max(e.minute), to, avoid)
+                .map(|slot| (*site, slot, *d))
+        });
+        let last_outcome: Option<String> = contact.query_row([e.id], |r| r.get(0)).optional()?;
+        if matches!(
+            last_outcome.as_deref(),
+            Some("unreachable" | "wrong_number")
+        ) {
+            *arrivals
+                .entry((e.site, e.minute.div_euclid(MINUTES_PER_DAY)))
+                .or_default() += 1;
+        }
+        if found.is_none() {
+            unplaced += 1;
+        }
+        let phone: Option<String> = phone
+            .query_row([&e.person], |r| r.get(0))
+            .optional()?
+            .flatten();
+        proposals.push(Proposal {
+            appointment_id: e.id,
+            booking_id: e.booking_id.clone(),
+            person_id: e.person.clone(),
+            phone,
+            dose_number: e.dose,
+            site_code: here.map(|s| s.code.clone()).unwrap_or_default(),
+            slot: format_minute(e.minute),
+            proposed_site: found.and_then(|(s, ..)| sites.get(&s).map(|i| i.code.clone())),
+            proposed_slot: found.map(|(_, slot, _)| format_minute(slot)),
+            distance_km: found
+                .and_then(|(.., d)| d)
+                .map(|d| (d * 10.0).round() / 10.0),
+            last_outcome,
+        });
+    }
+    let mut expected_arrivals: Vec<SiteDayArrivals> = arrivals
+        .into_iter()
+        .map(|((site, day), n)| SiteDayArrivals {
+            site_code: sites.get(&site).map(|s| s.code.clone()).unwrap_or_default(),
+            date: format_minute(day * MINUTES_PER_DAY)[..10].to_owned(),
+            expected_unreachable: n,
+        })
+        .collect();
+    expected_arrivals.sort_by(|a, b| {
+        b.expected_unreachable
+            .cmp(&a.expected_unreachable)
+            .then(a.date.cmp(&b.date))
+    });
+    Ok(RebookPlan {
+        proposals,
+        unplaced,
+        expected_arrivals,
+    })
+}
+
+/// The bookings beyond capacity in each over-capacity slot: the most recently
+/// made ones (a double-booking adds to a slot that was already full), and
+/// never a dose already given.
+fn excess_bookings(conn: &Connection, query: &CheckQuery) -> Result<Vec<Excess>> {
+    let report = crate::checks::over_capacity_slots(conn, query)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, booking_id, person_id, dose_number, site_id, slot_minute, product FROM appointment
+         WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3 AND status = 'booked'
+         ORDER BY booked_at DESC, id DESC LIMIT ?4",
+    )?;
+    let mut out = Vec::new();
+    for (site, slot, excess) in report {
+        let rows = stmt.query_map(params![site, slot, slot + SLOT_MINUTES, excess], |r| {
+            Ok(Excess {
+                id: r.get("id")?,
+                booking_id: r.get("booking_id")?,
+                person: r.get("person_id")?,
+                dose: r.get("dose_number")?,
+                site: r.get("site_id")?,
+                minute: r.get("slot_minute")?,
+                product: r.get("product")?,
+            })
+        })?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    out.sort_by_key(|e| (e.minute, e.site, e.id));
+    Ok(out)
+}
+
+/// The call list as CSV: who to call, their current and proposed slot.
+pub fn export_csv(plan: &RebookPlan, out: &mut impl std::io::Write) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let io = |e: csv::Error| Error::InvalidInput(format!("cannot write the call list: {e}"));
+    w.write_record([
+        "appointment_id",
+        "booking_id",
+        "person_id",
+        "phone",
+        "dose_number",
+        "site_code",
+        "slot",
+        "proposed_site",
+        "proposed_slot",
+        "last_outcome",
+    ])
+    .map_err(io)?;
+    for p in &plan.proposals {
+        w.write_record([
+            p.appointment_id.to_string(),
+            p.booking_id.clone().unwrap_or_default(),
+            p.person_id.clone(),
+            p.phone.clone().unwrap_or_default(),
+            p.dose_number.to_string(),
+            p.site_code.clone(),
+            p.slot.clone(),
+            p.proposed_site.clone().unwrap_or_default(),
+            p.proposed_slot.clone().unwrap_or_default(),
+            p.last_outcome.clone().unwrap_or_default(),
+        ])
+        .map_err(io)?;
+    }
+    w.flush()
+        .map_err(|e| Error::InvalidInput(format!("cannot write the call list: {e}")))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallOutcome {
+    pub appointment_id: i64,
+    pub outcome: String,
+    /// For `reached_accepted`: where the booking moves.
+    pub to_site: Option<String>,
+    pub to_slot: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Records one call. An accepted move re-checks the new slot's capacity and
+/// moves the booking, all in one IMMEDIATE transaction.
+pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
+    if !OUTCOMES.contains(&call.outcome.as_str()) {
+        return Err(Error::InvalidInput(format!(
+            "outcome {:?} is not one of: {}",
+            call.outcome,
+            OUTCOMES.join(", ")
+        )));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let exists: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM appointment WHERE id = ?1",
+            [call.appointment_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if exists.is_none() {
+        return Err(Error::NotFound(format!(
+            "no appointment {}",
+            call.appointment_id
+        )));
+    }
+    let now = crate::store::now_timestamp();
+    let mut target = (None, None);
+    if call.outcome == "reached_accepted" {
+        let (Some(site_code), Some(slot_text)) = (&call.to_site, &call.to_slot) else {
+            return Err(Error::InvalidInput(
+                "an accepted move needs the new site and slot".into(),
+            ));
+        };
+        let site: (i64, f64) = tx
+            .query_row(
+                "SELECT id, minutes_per_dose FROM site WHERE code = ?1",
+                [site_code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("no site with code {site_code:?}")))?;
+        let slot = crate::time::parse_local_datetime(slot_text)
+            .map(crate::time::minute_of)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "{slot_text:?} is not a date-time (YYYY-MM-DDTHH:MM)"
+                ))
+            })?;
+        let slot = slot - slot.rem_euclid(SLOT_MINUTES);
+        let free = crate::booking::free_places_at(&tx, site.0, site.1, slot)?;
+        if free.is_none_or(|n| n <= 0) {
+            return Err(Error::SlotFull(format!(
+                "{site_code} {} has no free place",
+                format_minute(slot)
+            )));
+        }
+        tx.execute(
+            "UPDATE appointment SET site_id = ?2, slot_minute = ?3, updated_at = ?4 WHERE id = ?1",
+            params![call.appointment_id, site.0, slot, now],
+        )?;
+        target = (Some(site.0), Some(slot));
+    }
+    tx.execute(
+        "INSERT INTO contact_attempt (uuid, appointment_id, attempted_at, outcome, proposed_site_id, proposed_slot_minute, note, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)",
+        params![crate::store::new_uuid(), call.appointment_id, now, call.outcome, target.0, target.1, call.note],
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

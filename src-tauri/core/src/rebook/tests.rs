@@ -1,0 +1,201 @@
+use super::*;
+use crate::import::{import_file, ImportKind, Quiet};
+
+/// Site A (2 a slot, 08:00–09:00) holds a slot booked 5 times over 2 places;
+/// B, 10 km away, has room; C, 50 km away, too.
+fn setup(dir: &std::path::Path) -> Connection {
+    setup_with(dir, "08:15")
+}
+
+fn setup_with(dir: &std::path::Path, a_closes: &str) -> Connection {
+    let mut conn = crate::store::open(&dir.join("r.sqlite3")).expect("open");
+    let write = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, body).expect("write");
+        p
+    };
+    let sites = write(
+        "sites.csv",
+        "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.40,-75.70\nB,B,mass_clinic,45.49,-75.70\nC,C,temporary_clinic,45.85,-75.70\n",
+    );
+    let shifts = write(
+        "shifts.csv",
+        &format!("site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,{a_closes},2\nB,2021-03-23,08:00,08:10,1\nC,2021-03-24,08:00,12:00,1\n"),
+    );
+    let bookings = write(
+        "bookings.csv",
+        "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status,booked_at\n\
+         K1,P1,613-555-0101,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+         K2,P2,613-555-0102,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n\
+         K3,P3,613-555-0103,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:00\n\
+         K4,P4,,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:01\n\
+         K5,P5,613-555-0105,A,2021-03-23T08:02,1,PFIZER,booked,2021-03-20T09:02\n\
+         K6,P5,613-555-0105,A,2021-04-13T08:00,2,PFIZER,booked,2021-03-20T09:02\n\
+         K7,P7,,A,2021-03-23T08:05,1,PFIZER,booked,2021-03-01T09:00\n",
+    );
+    for (k, p) in [
+        (ImportKind::Sites, sites),
+        (ImportKind::Shifts, shifts),
+        (ImportKind::Bookings, bookings),
+    ] {
+        import_file(&mut conn, k, &p, &Quiet).expect("import");
+    }
+    conn
+}
+
+#[test]
+fn proposes_same_site_then_nearest_sites_without_overbooking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let first = plan(&conn, &CheckQuery::default()).expect("plan");
+    // 5 active in a 2-place slot: the 3 most recently booked move.
+    let ids: Vec<&str> = first
+        .proposals
+        .iter()
+        .filter_map(|p| p.booking_id.as_deref())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(
+        ids.iter().all(|id| ["K3", "K4", "K5"].contains(id)),
+        "{ids:?}"
+    );
+    let to: Vec<(Option<&str>, Option<&str>)> = first
+        .proposals
+        .iter()
+        .map(|p| (p.proposed_site.as_deref(), p.proposed_slot.as_deref()))
+        .collect();
+    // A has 1 free place at 08:05 and 2 at 08:10; B 2 places (10 km); C next day.
+    assert_eq!(
+        to,
+        vec![
+            (Some("A"), Some("2021-03-23T08:05")),
+            (Some("A"), Some("2021-03-23T08:10")),
+            (Some("A"), Some("2021-03-23T08:10")),
+        ]
+    );
+    assert_eq!(first.unplaced, 0);
+
+    // Record the calls: one accepted (moves), one unreachable, one wrong number.
+    let accepted = &first.proposals[0];
+    record(
+        &mut conn,
+        &CallOutcome {
+            appointment_id: accepted.appointment_id,
+            outcome: "reached_accepted".into(),
+            to_site: accepted.proposed_site.clone(),
+            to_slot: accepted.proposed_slot.clone(),
+            note: None,
+        },
+    )
+    .expect("accept");
+    for (p, outcome) in first.proposals[1..]
+        .iter()
+        .zip(["unreachable", "wrong_number"])
+    {
+        record(
+            &mut conn,
+            &CallOutcome {
+                appointment_id: p.appointment_id,
+                outcome: outcome.into(),
+                to_site: None,
+                to_slot: None,
+                note: None,
+            },
+        )
+        .expect("record");
+    }
+    let after = crate::checks::run(&conn, &CheckQuery::default()).expect("check");
+    assert_eq!(after.excess_bookings, 2, "one moved; two still in the slot");
+    let again = plan(&conn, &CheckQuery::default()).expect("plan again");
+    assert_eq!(
+        again.expected_arrivals,
+        vec![SiteDayArrivals {
+            site_code: "A".into(),
+            date: "2021-03-23".into(),
+            expected_unreachable: 2
+        }]
+    );
+
+    // The call list names each person with their phone and both slots.
+    let mut out = Vec::new();
+    export_csv(&again, &mut out).expect("export");
+    let text = String::from_utf8(out).expect("utf8");
+    assert!(text.starts_with("appointment_id,booking_id,person_id,phone,dose_number,site_code,slot,proposed_site,proposed_slot,last_outcome\n"), "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
+}
+
+#[test]
+fn moves_keep_the_other_dose_in_its_window_and_accepting_rechecks_capacity() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let plan = plan(&conn, &CheckQuery::default()).expect("plan");
+    // P5's dose 2 is on 13 April: dose 1 may not move later than 23 March (21 days).
+    let p5 = plan
+        .proposals
+        .iter()
+        .find(|p| p.person_id == "P5")
+        .expect("P5 moves");
+    let slot = p5.proposed_slot.as_deref().expect("a place on the 23rd");
+    assert!(
+        slot.starts_with("2021-03-23"),
+        "P5 keeps 21 days before dose 2: {slot}"
+    );
+    // Accepting into a full slot is refused and changes nothing.
+    let err = record(
+        &mut conn,
+        &CallOutcome {
+            appointment_id: p5.appointment_id,
+            outcome: "reached_accepted".into(),
+            to_site: Some("A".into()),
+            to_slot: Some("2021-03-23T08:00".into()),
+            note: None,
+        },
+    )
+    .expect_err("full");
+    assert_eq!(err.code(), "slot_full");
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM contact_attempt", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 0);
+    let bad = record(
+        &mut conn,
+        &CallOutcome {
+            appointment_id: p5.appointment_id,
+            outcome: "maybe".into(),
+            to_site: None,
+            to_slot: None,
+            note: None,
+        },
+    )
+    .expect_err("bad outcome");
+    assert_eq!(bad.code(), "invalid_input");
+}
+
+#[test]
+fn with_no_room_at_the_site_the_nearest_sites_come_next() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A runs only the 08:00 and 08:05 slots, both full after the move of one.
+    let conn = setup_with(dir.path(), "08:10");
+    let plan = plan(&conn, &CheckQuery::default()).expect("plan");
+    let to: Vec<(Option<&str>, Option<f64>)> = plan
+        .proposals
+        .iter()
+        .map(|p| (p.proposed_site.as_deref(), p.distance_km))
+        .collect();
+    assert_eq!(to[0].0, Some("A"), "08:05 at A has one place");
+    assert_eq!(
+        (to[1].0, to[2].0),
+        (Some("B"), Some("B")),
+        "then B, 10 km away: {to:?}"
+    );
+    assert!(to[1].1.is_some_and(|d| (9.0..11.0).contains(&d)), "{to:?}");
+    // P5 (dose 2 fixed on 13 April) cannot go to C on the 24th; others could.
+    assert_eq!(plan.unplaced, 0);
+}
+
+#[test]
+fn distances_are_great_circle_km() {
+    // Ottawa City Hall to Ray Friel, about 17 km.
+    let d = distance_km((45.4206, -75.6903), (45.4687, -75.4906));
+    assert!((16.0..17.5).contains(&d), "{d}");
+}
