@@ -291,3 +291,109 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
     assert_eq!(n, 2, "both doses stored");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let want = dosedesk_core::rebook::plan(&dosedesk_core::store::open(&db)?, &Default::default())?;
+    let export = dir.path().join("calls.csv");
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-rebook").await?.click().await?;
+        app.find("#rebook-table").await?;
+        let total = app.attrs("#rebook-summary", "data-total").await?.remove(0);
+        assert_eq!(total, want.proposals.len().to_string());
+        let rows = app
+            .attrs("#rebook-table tbody tr", "data-appointment")
+            .await?;
+        let (unreachable, accepted) = (rows[0].clone(), rows[1].clone());
+        // First call: nobody answers. Its site-day now expects one more arrival.
+        app.find(&format!(
+            "tr[data-appointment='{unreachable}'] button[data-outcome='unreachable']"
+        ))
+        .await?
+        .click()
+        .await?;
+        app.wait_text("#rebook-arrivals", "extra places needed")
+            .await?;
+        // Second call: accepted, the booking moves to the proposed slot.
+        app.find(&format!(
+            "tr[data-appointment='{accepted}'] button[data-outcome='reached_accepted']"
+        ))
+        .await?
+        .click()
+        .await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while app
+            .attrs(
+                &format!("tr[data-appointment='{accepted}']"),
+                "data-appointment",
+            )
+            .await?
+            .len()
+            == 1
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the accepted booking is still listed"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // Export through the (stubbed) save dialog.
+        let path = serde_json::json!(export);
+        app.client
+            .execute(
+                "const p = arguments[0]; window.__TAURI__.dialog.save = async () => p;",
+                vec![path],
+            )
+            .await?;
+        app.find("#rebook-export").await?.click().await?;
+        app.wait_text("#notice", "calls to").await?;
+        TestResult::Ok((unreachable, accepted))
+    }
+    .await;
+    app.close().await?;
+    let (unreachable, accepted) = result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let outcome = |id: &str| -> TestResult<String> {
+        Ok(conn.query_row(
+            "SELECT outcome FROM contact_attempt WHERE appointment_id = ?1",
+            [id.parse::<i64>().unwrap_or(-1)],
+            |r| r.get(0),
+        )?)
+    };
+    assert_eq!(outcome(&unreachable)?, "unreachable");
+    assert_eq!(outcome(&accepted)?, "reached_accepted");
+    let moved = want
+        .proposals
+        .iter()
+        .find(|p| p.appointment_id.to_string() == accepted)
+        .ok_or("proposal")?;
+    let now: String = conn.query_row(
+        "SELECT s.code || ' ' || strftime('%Y-%m-%dT%H:%M', a.slot_minute * 60, 'unixepoch') FROM appointment a
+         JOIN site s ON s.id = a.site_id WHERE a.id = ?1",
+        [moved.appointment_id],
+        |r| r.get(0),
+    )?;
+    assert_eq!(
+        Some(now),
+        moved
+            .proposed_site
+            .as_ref()
+            .zip(moved.proposed_slot.as_ref())
+            .map(|(s, t)| format!("{s} {t}"))
+    );
+    let csv = std::fs::read_to_string(&export)?;
+    assert!(
+        csv.starts_with("appointment_id,booking_id,person_id,phone,"),
+        "{csv:.200}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        want.proposals.len(),
+        "header + all but the moved booking"
+    );
+    Ok(())
+}

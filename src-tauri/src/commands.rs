@@ -151,3 +151,37 @@ pub async fn book_first_dose(
     })
     .await
 }
+
+#[tauri::command]
+pub async fn rebook_plan(
+    state: State<'_, AppState>,
+    query: dosedesk_core::checks::CheckQuery,
+) -> Result<dosedesk_core::rebook::RebookPlan> {
+    with_db(&state, move |conn| {
+        dosedesk_core::rebook::plan(conn, &query)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rebook_record(
+    state: State<'_, AppState>,
+    call: dosedesk_core::rebook::CallOutcome,
+) -> Result<()> {
+    with_db(&state, move |conn| {
+        dosedesk_core::rebook::record(conn, &call)
+    })
+    .await
+}
+
+/// Writes the call list to `path` (chosen in the native save dialog).
+#[tauri::command]
+pub async fn rebook_export(state: State<'_, AppState>, path: String) -> Result<usize> {
+    with_db(&state, move |conn| {
+        let plan = dosedesk_core::rebook::plan(conn, &Default::default())?;
+        let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, &e))?;
+        dosedesk_core::rebook::export_csv(&plan, &mut file)?;
+        Ok(plan.proposals.len())
+    })
+    .await
+}

@@ -35,6 +35,9 @@ pub fn builder<R: tauri::Runtime>(
             commands::week_schedule,
             commands::run_checks,
             commands::book_first_dose,
+            commands::rebook_plan,
+            commands::rebook_record,
+            commands::rebook_export,
         ])
 }
 

@@ -33,6 +33,15 @@ export const weekSchedule = (query) => call('week_schedule', { query });
 export const cancelJob = () => call('cancel_job');
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
+export const rebookPlan = (query = {}) => call('rebook_plan', { query });
+export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
+export const rebookExport = (path) => call('rebook_export', { path });
+
+/** Native save dialog for a CSV file; resolves to its path or null. */
+export async function pickSavePath(title, defaultPath) {
+  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+  return typeof path === 'string' ? path : null;
+}
 
 export const loadDemo = (onProgress) =>
   call('load_demo', { onProgress: progressChannel(onProgress) });

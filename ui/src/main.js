@@ -6,6 +6,7 @@ import { runJob, showError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderChecks } from './views/checks.js';
 import { renderBook } from './views/book.js';
+import { renderRebook } from './views/rebook.js';
 import { renderEmpty } from './views/empty.js';
 
 const $ = (id) => document.getElementById(id);
@@ -17,7 +18,9 @@ function showView(name) {
     button.classList.toggle('active', button.dataset.view === name);
   }
   if (!app.info || app.info.empty) return;
-  if (name === 'book') {
+  if (name === 'rebook') {
+    renderRebook($('view'));
+  } else if (name === 'book') {
     renderBook($('view'), app.info);
   } else if (name === 'checks') {
     renderChecks($('view'), {

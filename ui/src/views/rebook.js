@@ -1,0 +1,93 @@
+// Rebooking desk: the excess bookings with a proposed new slot, one row per
+// call; outcomes are recorded as the calls are made.
+import * as api from '../api.js';
+import { t, formatNumber } from '../i18n.js';
+import { showError, showNotice } from '../components/job.js';
+
+const SHOWN = 100;
+const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  node.append(...children);
+  return node;
+}
+
+export async function renderRebook(root) {
+  let plan;
+  try {
+    plan = await api.rebookPlan({});
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const exportButton = el('button', { className: 'secondary', id: 'rebook-export', textContent: t('rebook.export') });
+  exportButton.onclick = async () => {
+    try {
+      const path = await api.pickSavePath(t('rebook.export'), 'call-list.csv');
+      if (!path) return;
+      const n = await api.rebookExport(path);
+      showNotice(t('rebook.exported', { n: formatNumber(n), path }));
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const table = el('table', { className: 'data', id: 'rebook-table' });
+  table.append(el('thead', {}, el('tr', {},
+    el('th', { textContent: t('rebook.person') }), el('th', { textContent: t('rebook.phone') }),
+    el('th', { textContent: t('rebook.current') }), el('th', { textContent: t('rebook.proposed') }),
+    el('th', { textContent: t('rebook.outcome') }))));
+  const body = el('tbody');
+  for (const p of plan.proposals.slice(0, SHOWN)) {
+    const actions = el('td', { className: 'actions' });
+    for (const outcome of OUTCOMES) {
+      const button = el('button', { className: 'secondary small', textContent: t(`rebook.${outcome}`) });
+      button.dataset.outcome = outcome;
+      button.disabled = outcome === 'reached_accepted' && !p.proposed_slot;
+      button.onclick = async () => {
+        try {
+          await api.rebookRecord({
+            appointment_id: p.appointment_id,
+            outcome,
+            to_site: outcome === 'reached_accepted' ? p.proposed_site : null,
+            to_slot: outcome === 'reached_accepted' ? p.proposed_slot : null,
+            note: null,
+          });
+          await renderRebook(root);
+        } catch (err) {
+          showError(err);
+        }
+      };
+      actions.append(button);
+    }
+    if (p.last_outcome) actions.append(el('span', { className: 'muted small', textContent: ` ${t(`rebook.${p.last_outcome}`)}` }));
+    const proposed = p.proposed_slot
+      ? `${p.proposed_site} ${p.proposed_slot.replace('T', ' ')}${p.distance_km ? ` (${p.distance_km} km)` : ''}`
+      : t('rebook.none_free');
+    const row = el('tr', {},
+      el('td', { textContent: p.person_id }),
+      el('td', { textContent: p.phone ?? t('rebook.no_phone') }),
+      el('td', { textContent: `${p.site_code} ${p.slot.replace('T', ' ')}` }),
+      el('td', { textContent: proposed }),
+      actions);
+    row.dataset.appointment = p.appointment_id;
+    body.append(row);
+  }
+  table.append(body);
+  const arrivals = el('section', { id: 'rebook-arrivals' }, el('h2', { textContent: t('rebook.arrivals') }));
+  if (plan.expected_arrivals.length === 0) {
+    arrivals.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_none') }));
+  }
+  for (const a of plan.expected_arrivals) {
+    const line = el('p', { textContent: `${a.site_code} ${a.date}: ${formatNumber(a.expected_unreachable)} ${t('rebook.extra')}` });
+    line.dataset.site = a.site_code;
+    line.dataset.count = a.expected_unreachable;
+    arrivals.append(line);
+  }
+  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary', { n: formatNumber(plan.proposals.length), unplaced: formatNumber(plan.unplaced) }) });
+  summary.dataset.total = plan.proposals.length;
+  const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary, arrivals, table];
+  if (plan.proposals.length > SHOWN) parts.push(el('p', { className: 'muted', textContent: t('rebook.more', { shown: SHOWN, total: formatNumber(plan.proposals.length) }) }));
+  root.replaceChildren(...parts);
+}
