@@ -32,14 +32,18 @@ test: deps-test tauri-driver
 	@mkdir -p target
 	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
 	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful).
-	tests/bench/import.sh target/debug 20000 50
+	$(CARGO) build --locked -p dosedesk --examples
+	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
+	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
 
 # Prints the speed and memory figures of the issues (release build, this machine).
 bench: deps-test
-	$(CARGO) build --release --locked -p dosedesk-cli
+	$(CARGO) build --release --locked -p dosedesk-cli -p dosedesk --bins --examples
 	@echo "machine: $$(nproc) cores, $$(free -g | awk '/Mem:/ {print $$2}') GiB, $$(uname -sr)"
-	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES)
+	@mkdir -p target/bench
+	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
+	tests/bench/app.sh target/release target/bench/province.sqlite3
 
 # Installs only the packages that are missing, so a ready machine skips apt.
 define apt_install

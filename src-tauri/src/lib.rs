@@ -12,6 +12,8 @@ use std::sync::Arc;
 /// the views read while an import writes), so no lock is held across awaits.
 pub struct AppState {
     pub db_path: PathBuf,
+    /// `--week DATE`: open the views on this date's week.
+    pub start_date: Option<String>,
     pub cancel: Arc<AtomicBool>,
 }
 
@@ -20,10 +22,12 @@ pub struct AppState {
 pub fn builder<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     db_path: PathBuf,
+    start_date: Option<String>,
 ) -> tauri::Builder<R> {
     builder
         .manage(AppState {
             db_path,
+            start_date,
             cancel: Arc::new(AtomicBool::new(false)),
         })
         .invoke_handler(tauri::generate_handler![
@@ -38,6 +42,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::rebook_plan,
             commands::rebook_record,
             commands::rebook_export,
+            commands::view_painted,
         ])
 }
 
@@ -63,6 +68,20 @@ pub fn db_path_from_args(
     }
 }
 
+/// `--week DATE` from the command line, if given.
+pub fn week_from_args(args: impl IntoIterator<Item = String>) -> Option<String> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--week" {
+            return args.next();
+        }
+        if let Some(date) = arg.strip_prefix("--week=") {
+            return Some(date.to_owned());
+        }
+    }
+    None
+}
+
 pub fn run() {
     let db_path = match db_path_from_args(std::env::args().skip(1)) {
         Ok(path) => path,
@@ -71,7 +90,9 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let app = builder(tauri::Builder::default(), db_path).plugin(tauri_plugin_dialog::init());
+    let start_date = week_from_args(std::env::args().skip(1));
+    let app =
+        builder(tauri::Builder::default(), db_path, start_date).plugin(tauri_plugin_dialog::init());
     if let Err(err) = app.run(tauri::generate_context!()) {
         eprintln!("dosedesk: cannot start the window: {err}");
         std::process::exit(1);

@@ -25,7 +25,7 @@ fn app(
     tauri::App<tauri::test::MockRuntime>,
     tauri::WebviewWindow<tauri::test::MockRuntime>,
 ) {
-    let app = builder(mock_builder(), db)
+    let app = builder(mock_builder(), db, None)
         .build(mock_context(noop_assets()))
         .expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -78,4 +78,9 @@ fn db_path_comes_from_the_command_line() {
         PathBuf::from("/tmp/b.sqlite3")
     );
     assert!(db_path_from_args(args(&["--db"])).is_err());
+    assert_eq!(
+        week_from_args(args(&["--db", "x", "--week", "2021-03-22"])).as_deref(),
+        Some("2021-03-22")
+    );
+    assert_eq!(week_from_args(args(&["--db", "x"])), None);
 }

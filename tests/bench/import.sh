@@ -2,9 +2,10 @@
 # Import benchmark: generates BOOKINGS bookings (dosedesk-cli generate), imports
 # them with dosedesk-cli into a fresh store, then loads the same file with the
 # sqlite3 shell's .import into a table with the same columns, key and indexes.
-# Prints rows/s, peak memory and the ratio. It measures; it never fails on speed.
+# Prints rows/s, peak memory and the ratio, then times `check` over the
+# store. It measures; it never fails on speed.
 #
-#   tests/bench/import.sh BIN_DIR BOOKINGS [SITES]
+#   tests/bench/import.sh BIN_DIR BOOKINGS [SITES] [DB_TO_KEEP]
 set -euo pipefail
 bin=${1:?BIN_DIR holding dosedesk-cli}
 bookings=${2:?number of bookings}
@@ -14,8 +15,10 @@ trap 'rm -rf "$work"' EXIT
 
 "$bin/dosedesk-cli" generate --out "$work/data" --bookings "$bookings" --dose-counts 1 --sites "$sites" --seed 42 >/dev/null
 bytes=$(stat -c %s "$work/data/bookings.csv")
-db="$work/dosedesk.sqlite3"
+db=${4:-$work/dosedesk.sqlite3}
+rm -f "$db" "$db-wal" "$db-shm"
 "$bin/dosedesk-cli" --db "$db" import sites "$work/data/sites.csv" >/dev/null
+"$bin/dosedesk-cli" --db "$db" import shifts "$work/data/shifts.csv" >/dev/null
 
 # Ours: validated, one transaction, WAL + synchronous=FULL, indexed store.
 /usr/bin/time -f "%e %M" -o "$work/ours.time" "$bin/dosedesk-cli" --db "$db" import bookings "$work/data/bookings.csv" >/dev/null
@@ -41,4 +44,10 @@ awk -v n="$bookings" -v mb="$bytes" -v os="$ours_s" -v okb="$ours_kb" -v rs="$re
   printf "import  dosedesk-cli      %8.2f s  %10.0f rows/s  peak RSS %5.0f MB\n", os, n / (os > 0 ? os : 1e-9), okb / 1024
   printf "import  sqlite3 .import   %8.2f s  %10.0f rows/s  peak RSS %5.0f MB\n", rs, n / (rs > 0 ? rs : 1e-9), rkb / 1024
   printf "import  ratio (sqlite3 time / ours)  %.2fx\n", rs / (os > 0 ? os : 1e-9)
+}'
+
+/usr/bin/time -f "%e %M" -o "$work/check.time" "$bin/dosedesk-cli" --db "$db" check --json >"$work/check.json"
+read -r check_s check_kb <"$work/check.time"
+awk -v n="$bookings" -v s="$check_s" -v kb="$check_kb" 'BEGIN {
+  printf "check   dosedesk-cli check over %d bookings  %.2f s  peak RSS %.0f MB\n", n, s, kb / 1024
 }'

@@ -31,6 +31,8 @@ export const appInfo = () => call('app_info');
 export const siteList = () => call('site_list');
 export const weekSchedule = (query) => call('week_schedule', { query });
 export const cancelJob = () => call('cancel_job');
+/** Tells the shell a view has painted (start-up and view timings for `make bench`). */
+export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
 export const rebookPlan = (query = {}) => call('rebook_plan', { query });

@@ -12,6 +12,13 @@ import { renderEmpty } from './views/empty.js';
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
 
+/** Renders a view, then reports once the browser has painted it. */
+async function timed(name, render) {
+  const started = performance.now();
+  await render();
+  requestAnimationFrame(() => setTimeout(() => api.viewPainted(name, performance.now() - started), 0));
+}
+
 function showView(name) {
   app.view = name;
   for (const button of document.querySelectorAll('#nav button')) {
@@ -19,18 +26,18 @@ function showView(name) {
   }
   if (!app.info || app.info.empty) return;
   if (name === 'rebook') {
-    renderRebook($('view'));
+    timed(name, () => renderRebook($('view')));
   } else if (name === 'book') {
-    renderBook($('view'), app.info);
+    timed(name, () => renderBook($('view'), app.info));
   } else if (name === 'checks') {
-    renderChecks($('view'), {
+    timed(name, () => renderChecks($('view'), {
       openSchedule: (focus) => {
         focusSchedule(focus);
         showView('schedule');
       },
-    });
+    }));
   } else {
-    renderSchedule($('view'), app.info);
+    timed('schedule', () => renderSchedule($('view'), app.info));
   }
 }
 
