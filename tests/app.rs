@@ -277,6 +277,36 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
             .wait_text("#error-message", "already has a first dose")
             .await?;
         assert!(error.contains("E2E-0001"), "{error}");
+
+        // Bookings: find the person; cancelling dose 1 asks about dose 2.
+        app.find("#nav-bookings").await?.click().await?;
+        app.find("#person-search")
+            .await?
+            .send_keys("E2E-0001")
+            .await?;
+        app.find("#person-find").await?.click().await?;
+        app.find("#person-result tr[data-status='booked'] button.cancel")
+            .await?;
+        let statuses = app.attrs("#person-result tr", "data-status").await?;
+        assert_eq!(statuses, vec!["booked", "booked"]);
+        app.find("#person-result tr button.cancel")
+            .await?
+            .click()
+            .await?;
+        let ask = app
+            .wait_text("#person-result .ask", "also has a second dose")
+            .await?;
+        assert!(ask.contains(&second[..10]), "{ask}");
+        app.find("#cancel-both").await?.click().await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let statuses = app.attrs("#person-result tr", "data-status").await?;
+            if statuses == vec!["cancelled", "cancelled"] {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{statuses:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         TestResult::Ok(())
     }
     .await;
@@ -284,11 +314,16 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
     result?;
     let conn = dosedesk_core::store::open(&db)?;
     let n: i64 = conn.query_row(
-        "SELECT count(*) FROM appointment WHERE person_id = 'E2E-0001' AND source = 'local'",
+        "SELECT count(*) FROM appointment WHERE person_id = 'E2E-0001' AND source = 'local' AND status = 'cancelled'",
         [],
         |r| r.get(0),
     )?;
-    assert_eq!(n, 2, "both doses stored");
+    let all: String = conn.query_row(
+        "SELECT group_concat(dose_number || ':' || status || ':' || source) FROM appointment WHERE person_id = 'E2E-0001'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(n, 2, "both doses stored, then cancelled together: {all}");
     Ok(())
 }
 

@@ -199,3 +199,38 @@ pub fn view_painted(view: String, render_ms: f64) {
         .map_or(0, |d| d.as_millis());
     eprintln!("dosedesk: {view} painted at {epoch_ms} (rendered in {render_ms:.0} ms)");
 }
+
+#[tauri::command]
+pub async fn person_bookings(
+    state: State<'_, AppState>,
+    person_id: String,
+) -> Result<dosedesk_core::bookings::PersonBookings> {
+    with_db(&state, move |conn| {
+        dosedesk_core::bookings::person(conn, &person_id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn site_day_bookings(
+    state: State<'_, AppState>,
+    site: String,
+    date: String,
+) -> Result<Vec<dosedesk_core::bookings::SlotRow>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::bookings::site_day(conn, &site, &date)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn cancel_appointment(
+    state: State<'_, AppState>,
+    id: i64,
+    linked: Option<dosedesk_core::booking::LinkedSecond>,
+) -> Result<Vec<i64>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::booking::cancel(conn, id, linked)
+    })
+    .await
+}

@@ -43,6 +43,9 @@ pub fn builder<R: tauri::Runtime>(
             commands::rebook_record,
             commands::rebook_export,
             commands::view_painted,
+            commands::person_bookings,
+            commands::site_day_bookings,
+            commands::cancel_appointment,
         ])
 }
 

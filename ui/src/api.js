@@ -35,6 +35,10 @@ export const cancelJob = () => call('cancel_job');
 export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
+export const personBookings = (personId) => call('person_bookings', { personId });
+export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });
+/** linked: null (ask), 'cancel' or 'keep' — what happens to the person's second dose. */
+export const cancelAppointment = (id, linked = null) => call('cancel_appointment', { id, linked });
 export const rebookPlan = (query = {}) => call('rebook_plan', { query });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
 export const rebookExport = (path) => call('rebook_export', { path });

@@ -7,6 +7,7 @@ import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderChecks } from './views/checks.js';
 import { renderBook } from './views/book.js';
 import { renderRebook } from './views/rebook.js';
+import { renderBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
 
 const $ = (id) => document.getElementById(id);
@@ -25,7 +26,9 @@ function showView(name) {
     button.classList.toggle('active', button.dataset.view === name);
   }
   if (!app.info || app.info.empty) return;
-  if (name === 'rebook') {
+  if (name === 'bookings') {
+    timed(name, () => renderBookings($('view'), app.info));
+  } else if (name === 'rebook') {
     timed(name, () => renderRebook($('view')));
   } else if (name === 'book') {
     timed(name, () => renderBook($('view'), app.info));

@@ -87,12 +87,17 @@ fn scope(conn: &Connection, q: &CheckQuery) -> Result<Scope> {
 /// Per-slot capacity of each shift, by (site, day): (start, end, per slot).
 type ShiftSlots = HashMap<(i64, i64), Vec<(i64, i64, i64)>>;
 
-fn shift_slots(conn: &Connection) -> Result<ShiftSlots> {
+/// Shifts by (site, day), all of them or one site-day's.
+fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> Result<ShiftSlots> {
     let mut stmt = conn.prepare(
         "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
-         FROM shift sh JOIN site s ON s.id = sh.site_id",
+         FROM shift sh JOIN site s ON s.id = sh.site_id
+         WHERE (?1 IS NULL OR sh.site_id = ?1) AND (?2 IS NULL OR sh.date = ?2)",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(rusqlite::params![
+        only.map(|o| o.0),
+        only.map(|o| o.1.to_string())
+    ])?;
     let mut out: ShiftSlots = HashMap::new();
     while let Some(r) = rows.next()? {
         let date: String = r.get("date")?;
@@ -112,6 +117,21 @@ fn shift_slots(conn: &Connection) -> Result<ShiftSlots> {
         out.entry((r.get("site_id")?, day_start_minute(day) / MINUTES_PER_DAY))
             .or_default()
             .push((i64::from(s), i64::from(e), per_slot));
+    }
+    Ok(out)
+}
+
+/// Capacity of every slot a site's shifts cover on one day: (slot start, places).
+pub fn slot_capacities(conn: &Connection, site_id: i64, day: NaiveDate) -> Result<Vec<(i64, i64)>> {
+    let shifts = shift_slots(conn, Some((site_id, day)))?;
+    let base = day_start_minute(day);
+    let mut out = Vec::new();
+    let mut slot = base;
+    while slot < base + MINUTES_PER_DAY {
+        if let Some(cap) = capacity_at(&shifts, site_id, slot) {
+            out.push((slot, cap));
+        }
+        slot += SLOT_MINUTES;
     }
     Ok(out)
 }
@@ -145,7 +165,7 @@ fn for_each_slot(
     scope: &Scope,
     mut each: impl FnMut(i64, i64, i64, Option<i64>),
 ) -> Result<()> {
-    let shifts = shift_slots(conn)?;
+    let shifts = shift_slots(conn, None)?;
     // The covering index hands over each slot's bookings together.
     let mut stmt = conn.prepare(
         "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot

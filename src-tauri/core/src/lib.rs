@@ -3,6 +3,7 @@
 //! behaviour is a plain function over a `rusqlite::Connection` or a value.
 
 pub mod booking;
+pub mod bookings;
 pub mod capacity;
 pub mod checks;
 pub mod demo;

@@ -202,3 +202,50 @@ fn two_threads_racing_for_the_last_place_never_overbook() {
     let report = crate::checks::run(&conn, &Default::default()).expect("checks");
     assert_eq!(report.overbooked_slots, 0);
 }
+
+#[test]
+fn cancelling_a_first_dose_asks_about_the_second() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = crate::store::open(&setup(dir.path())).expect("open");
+    let a = book_first_dose(&mut conn, &request("P1", "2021-03-02T08:00")).expect("P1");
+    let err = cancel(&mut conn, a.first.id, None).expect_err("must ask");
+    assert_eq!(err.code(), "conflict");
+    assert!(err.to_string().contains("2021-03-23 08:00"), "{err}");
+    assert_eq!(
+        cancel(&mut conn, a.first.id, Some(LinkedSecond::Keep)).expect("keep"),
+        vec![a.first.id]
+    );
+    let b = book_first_dose(&mut conn, &request("P2", "2021-03-02T08:05")).expect("P2");
+    assert_eq!(
+        cancel(&mut conn, b.first.id, Some(LinkedSecond::Cancel)).expect("both"),
+        vec![b.first.id, b.second.id]
+    );
+    // The freed places can be booked again; P1's kept second dose still holds its place.
+    let report = crate::checks::run(&conn, &Default::default()).expect("checks");
+    assert_eq!(report.orphan_first_doses, 0);
+    let people = crate::bookings::person(&conn, "P1").expect("P1");
+    let statuses: Vec<(i64, &str)> = people
+        .appointments
+        .iter()
+        .map(|a| (a.dose_number, a.status.as_str()))
+        .collect();
+    assert_eq!(statuses, vec![(1, "cancelled"), (2, "booked")]);
+    assert_eq!(
+        cancel(&mut conn, a.first.id, None)
+            .expect_err("twice")
+            .code(),
+        "conflict"
+    );
+    let day = crate::bookings::site_day(&conn, "A", "2021-03-02").expect("site-day");
+    assert_eq!(day.len(), 144, "every slot of 08:00–20:00");
+    assert_eq!(
+        (day[0].capacity, day[0].active, day[0].appointments.len()),
+        (Some(1), 0, 1)
+    );
+    assert_eq!(
+        crate::bookings::person(&conn, "nobody")
+            .expect_err("none")
+            .code(),
+        "not_found"
+    );
+}

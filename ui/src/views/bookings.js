@@ -1,0 +1,124 @@
+// Bookings: search a person's appointments (and cancel, choosing what
+// happens to a linked second dose), or list one site-day slot by slot.
+import * as api from '../api.js';
+import { t } from '../i18n.js';
+import { showError, hideError, showNotice } from '../components/job.js';
+
+const state = { person: '', site: '', date: '' };
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  node.append(...children);
+  return node;
+}
+
+function appointmentRow(a, onCancel) {
+  const row = el('tr', {},
+    el('td', { textContent: a.slot.replace('T', ' ') }),
+    el('td', { textContent: a.site_code }),
+    el('td', { textContent: t('bookings.dose', { n: a.dose_number }) }),
+    el('td', { textContent: a.product }),
+    el('td', { className: `status status-${a.status}`, textContent: a.status.replace('_', ' ') }),
+    el('td', { textContent: a.booking_id ?? a.source }));
+  row.dataset.id = a.id;
+  row.dataset.status = a.status;
+  const actions = el('td');
+  if (a.status === 'booked' && onCancel) {
+    const button = el('button', { className: 'secondary small cancel', textContent: t('bookings.cancel') });
+    button.onclick = () => onCancel(a, actions);
+    actions.append(button);
+  }
+  row.append(actions);
+  return row;
+}
+
+export async function renderBookings(root, info) {
+  const personInput = el('input', { id: 'person-search', type: 'search', placeholder: t('bookings.person_placeholder'), value: state.person });
+  const find = el('button', { id: 'person-find', type: 'submit', textContent: t('bookings.find') });
+  const personForm = el('form', { className: 'inline-form' }, personInput, find);
+  const personResult = el('div', { id: 'person-result' });
+
+  const showPerson = async () => {
+    state.person = personInput.value.trim();
+    if (!state.person) return;
+    hideError();
+    try {
+      const found = await api.personBookings(state.person);
+      const table = el('table', { className: 'data' });
+      const body = el('tbody');
+      for (const a of found.appointments) body.append(appointmentRow(a, cancel));
+      table.append(body);
+      personResult.replaceChildren(
+        el('p', { textContent: `${found.person_id} — ${t('bookings.contact', { birth: found.birth_date ?? t('bookings.unknown'), phone: found.phone ?? t('bookings.unknown') })}` }),
+        table);
+    } catch (err) {
+      personResult.replaceChildren();
+      showError(err);
+    }
+  };
+
+  // Cancelling a first dose asks, inline, what happens to the second.
+  const cancel = async (a, cell, linked = null) => {
+    try {
+      const ids = await api.cancelAppointment(a.id, linked);
+      showNotice(t('bookings.cancelled', { n: ids.length }));
+      await showPerson();
+    } catch (err) {
+      if (err.code === 'conflict' && linked === null && a.dose_number === 1) {
+        const both = el('button', { className: 'small', id: 'cancel-both', textContent: t('bookings.cancel_both') });
+        const keep = el('button', { className: 'secondary small', id: 'keep-second', textContent: t('bookings.keep_second') });
+        both.onclick = () => cancel(a, cell, 'cancel');
+        keep.onclick = () => cancel(a, cell, 'keep');
+        cell.replaceChildren(el('div', { className: 'ask', textContent: err.message }), both, keep);
+      } else {
+        showError(err);
+      }
+    }
+  };
+  personForm.onsubmit = (e) => { e.preventDefault(); showPerson(); };
+
+  let sites = [];
+  try { sites = await api.siteList(); } catch (err) { showError(err); }
+  const siteSelect = el('select', { id: 'day-site' });
+  for (const s of sites) siteSelect.append(el('option', { value: s.code, textContent: `${s.name} (${s.code})` }));
+  if (state.site) siteSelect.value = state.site;
+  const dateInput = el('input', { id: 'day-date', type: 'date', value: state.date || info.as_of || new Date().toISOString().slice(0, 10) });
+  const show = el('button', { id: 'day-show', type: 'submit', textContent: t('bookings.show') });
+  const dayForm = el('form', { className: 'inline-form' }, siteSelect, dateInput, show);
+  const dayResult = el('div', { id: 'day-result' });
+  dayForm.onsubmit = async (e) => {
+    e.preventDefault();
+    state.site = siteSelect.value;
+    state.date = dateInput.value;
+    try {
+      const slots = await api.siteDayBookings(state.site, state.date);
+      const list = el('table', { className: 'data slots' });
+      const body = el('tbody');
+      for (const s of slots) {
+        const cap = s.capacity ?? 0;
+        const bar = el('div', { className: 'bar' }, el('div', { className: 'fill' }));
+        bar.firstChild.style.width = `${Math.min(100, cap > 0 ? (100 * s.active) / cap : (s.active ? 100 : 0))}%`;
+        const over = s.capacity === null ? s.active > 0 : s.active > cap;
+        const row = el('tr', { className: over ? 'over' : '' },
+          el('td', { textContent: s.slot.slice(11) }),
+          el('td', { className: 'shift' }, bar),
+          el('td', { textContent: s.capacity === null ? t('bookings.no_shift') : t('bookings.slot_line', { active: s.active, capacity: cap }) }),
+          el('td', { className: 'small', textContent: s.appointments.map((a) => `${a.person_id} (${a.status.replace('_', ' ')})`).join(', ') }));
+        row.dataset.slot = s.slot;
+        row.dataset.active = s.active;
+        body.append(row);
+      }
+      list.append(body);
+      dayResult.replaceChildren(list);
+    } catch (err) {
+      showError(err);
+    }
+  };
+
+  root.replaceChildren(
+    el('h1', { textContent: t('bookings.title') }),
+    el('h2', { textContent: t('bookings.person') }), personForm, personResult,
+    el('h2', { textContent: t('bookings.site_day') }), dayForm, dayResult);
+  if (state.person) showPerson();
+}
