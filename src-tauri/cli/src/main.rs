@@ -66,15 +66,8 @@ enum Command {
         /// Print JSON (a stable contract) instead of text.
         #[arg(long)]
         json: bool,
-        /// First appointment date to check (YYYY-MM-DD).
-        #[arg(long)]
-        from: Option<String>,
-        /// Last appointment date to check (YYYY-MM-DD).
-        #[arg(long)]
-        to: Option<String>,
-        /// Only this site (code).
-        #[arg(long)]
-        site: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// Book a first dose and reserve its second dose, in one transaction.
     Book {
@@ -125,6 +118,30 @@ enum Command {
     },
 }
 
+/// Which bookings a check or a rebooking plan looks at.
+#[derive(clap::Args)]
+struct Scope {
+    /// First appointment date (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last appointment date (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// Only this site (code).
+    #[arg(long)]
+    site: Option<String>,
+}
+
+impl Scope {
+    fn query(&self) -> dosedesk_core::checks::CheckQuery {
+        dosedesk_core::checks::CheckQuery {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            site: self.site.clone(),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum RebookAction {
     /// Propose a new slot for every excess booking (same site first, then by distance).
@@ -132,24 +149,16 @@ enum RebookAction {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        site: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// Write the call list (person, phone, old slot, proposed slot) as CSV.
     Export {
         /// The CSV file to write.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
-        #[arg(long)]
-        site: Option<String>,
+        #[command(flatten)]
+        scope: Scope,
     },
     /// Record a call's outcome; an accepted move updates the booking.
     Record {
@@ -267,19 +276,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 }
             }
         }
-        Command::Check {
-            json,
-            from,
-            to,
-            site,
-        } => {
+        Command::Check { json, scope } => {
             let (_, conn) = open()?;
-            let query = dosedesk_core::checks::CheckQuery {
-                from: from.clone(),
-                to: to.clone(),
-                site: site.clone(),
-            };
-            let report = dosedesk_core::checks::run(&conn, &query)?;
+            let report = dosedesk_core::checks::run(&conn, &scope.query())?;
             if *json {
                 print_json(&report);
             } else {
@@ -325,34 +324,17 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Rebook { action } => {
             let (_, mut conn) = open()?;
-            let query = |from: &Option<String>, to: &Option<String>, site: &Option<String>| {
-                dosedesk_core::checks::CheckQuery {
-                    from: from.clone(),
-                    to: to.clone(),
-                    site: site.clone(),
-                }
-            };
             match action {
-                RebookAction::Plan {
-                    json,
-                    from,
-                    to,
-                    site,
-                } => {
-                    let plan = dosedesk_core::rebook::plan(&conn, &query(from, to, site))?;
+                RebookAction::Plan { json, scope } => {
+                    let plan = dosedesk_core::rebook::plan(&conn, &scope.query())?;
                     if *json {
                         print_json(&plan);
                     } else {
                         print_rebook(&plan);
                     }
                 }
-                RebookAction::Export {
-                    out,
-                    from,
-                    to,
-                    site,
-                } => {
-                    let plan = dosedesk_core::rebook::plan(&conn, &query(from, to, site))?;
+                RebookAction::Export { out, scope } => {
+                    let plan = dosedesk_core::rebook::plan(&conn, &scope.query())?;
                     let mut file = std::fs::File::create(out).map_err(|e| Error::io(out, &e))?;
                     dosedesk_core::rebook::export_csv(&plan, &mut file)?;
                     println!("wrote {} calls to {}", plan.proposals.len(), out.display());

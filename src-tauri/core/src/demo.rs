@@ -9,6 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::import::{import_into, ImportKind, Progress};
+use crate::rng::Rng;
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::Serialize;
@@ -47,27 +48,6 @@ pub struct DemoSummary {
     pub dose_counts: usize,
     pub supply: usize,
     pub as_of: &'static str,
-}
-
-/// Small, fast, deterministic generator (SplitMix64): the demo must not
-/// change when a dependency's RNG does.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
-    }
 }
 
 struct Site {
@@ -231,7 +211,7 @@ fn ottawa_pharmacies() -> Vec<[String; 6]> {
 }
 
 fn generate() -> Files {
-    let mut rng = Rng(20210315);
+    let mut rng = Rng::new(20210315);
     let (first_day, last_day, as_of) = (date(FIRST_DAY), date(LAST_DAY), date(AS_OF));
     let days: Vec<NaiveDate> = first_day
         .iter_days()

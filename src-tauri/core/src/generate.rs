@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::import::Progress;
+use crate::rng::Rng;
 use chrono::{Duration, NaiveDate};
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -31,21 +32,6 @@ pub struct Generated {
 const PRODUCTS: [(&str, u32); 2] = [("PFIZER", 21), ("MODERNA", 28)];
 const STATUSES: [&str; 5] = ["booked", "attended", "cancelled", "no_show", "rescheduled"];
 const SLOT: u32 = 5;
-
-/// SplitMix64: tiny, fast and stable across dependency upgrades.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next()) * u128::from(n.max(1))) >> 64) as u64
-    }
-}
 
 /// A site's daily pattern: shifts as (label, start minute, end minute, vaccinators).
 struct SiteKind {
@@ -85,7 +71,7 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         return Err(Error::InvalidInput("--sites must be at least 1".into()));
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, &e))?;
-    let mut rng = Rng(p.seed);
+    let mut rng = Rng::new(p.seed);
     let first_day = NaiveDate::from_ymd_opt(2021, 1, 4).unwrap_or(NaiveDate::MIN);
 
     // Daily capacity of the whole network sets how many days the bookings

@@ -11,6 +11,7 @@ pub mod error;
 pub mod generate;
 pub mod import;
 pub mod rebook;
+mod rng;
 pub mod schedule;
 pub mod stats;
 pub mod store;

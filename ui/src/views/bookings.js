@@ -3,15 +3,9 @@
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
+import { el } from '../components/dom.js';
 
 const state = { person: '', site: '', date: '' };
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-}
 
 function appointmentRow(a, onCancel) {
   const row = el('tr', {},

@@ -3,18 +3,12 @@
 import * as api from '../api.js';
 import { t, formatNumber, locale } from '../i18n.js';
 import { showError } from '../components/job.js';
+import { el } from '../components/dom.js';
 
 const FIGURES = [
   'overbooked_slots', 'excess_bookings', 'outside_shift_bookings', 'duplicate_people',
   'orphan_first_doses', 'second_dose_out_of_window', 'not_yet_eligible',
 ];
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-}
 
 function longDate(iso) {
   const [y, m, d] = iso.split('-').map(Number);

@@ -3,16 +3,10 @@
 import * as api from '../api.js';
 import { t, formatNumber } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
+import { el } from '../components/dom.js';
 
 const SHOWN = 100;
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children);
-  return node;
-}
 
 export async function renderRebook(root) {
   let plan;

@@ -3,6 +3,7 @@
 import * as api from '../api.js';
 import { t, formatNumber, locale } from '../i18n.js';
 import { showError } from '../components/job.js';
+import { el } from '../components/dom.js';
 
 const state = { date: null, site: '' };
 
@@ -17,13 +18,6 @@ function shiftDays(iso, days) {
 function dayHeading(iso) {
   const [y, m, d] = iso.split('-').map(Number);
   return new Intl.DateTimeFormat(locale, { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
 }
 
 /** Makes the schedule open on the week of `date` at `site` ('' for all). */
