@@ -81,11 +81,18 @@ pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
         "SELECT date, start, end, vaccinators, capacity FROM shift
          WHERE site_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, start",
     )?;
+    // One pass over the site's week in the covering index; each shift then
+    // counts its range of the sorted minutes.
     let mut booked_stmt = conn.prepare_cached(
-        "SELECT count(*) FROM appointment
+        "SELECT slot_minute FROM appointment
          WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-           AND status IN ('booked', 'attended')",
+           AND (status = 'booked' OR status = 'attended')
+         ORDER BY slot_minute",
     )?;
+    let (week_from, week_to) = (
+        day_start_minute(days[0]),
+        day_start_minute(days[6]) + crate::time::MINUTES_PER_DAY,
+    );
 
     let site_rows = sites_stmt.query_map(params![query.site, limit, offset], |r| {
         Ok((
@@ -109,6 +116,13 @@ pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
             ))
         })?;
         let raw: Vec<_> = raw.collect::<rusqlite::Result<_>>()?;
+        let booked_minutes: Vec<i64> = booked_stmt
+            .query_map(params![site_id, week_from, week_to], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let count_between = |from: i64, to: i64| {
+            (booked_minutes.partition_point(|m| *m < to)
+                - booked_minutes.partition_point(|m| *m < from)) as i64
+        };
         let mut shifts = Vec::with_capacity(raw.len());
         for (date, start, end, vaccinators, explicit) in raw {
             let (Some(day), Some(s), Some(e)) =
@@ -120,10 +134,7 @@ pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
             };
             let base = day_start_minute(day);
             let minutes = i64::from(e - s);
-            let booked: i64 = booked_stmt.query_row(
-                params![site_id, base + i64::from(s), base + i64::from(e)],
-                |r| r.get(0),
-            )?;
+            let booked = count_between(base + i64::from(s), base + i64::from(e));
             shifts.push(ShiftCell {
                 date,
                 start,
