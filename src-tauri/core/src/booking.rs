@@ -47,19 +47,17 @@ struct Site {
     id: i64,
     code: String,
     kind: String,
-    minutes_per_dose: f64,
 }
 
 fn site(tx: &Transaction<'_>, code: &str) -> Result<Site> {
     tx.query_row(
-        "SELECT id, code, kind, minutes_per_dose FROM site WHERE code = ?1 AND status = 'open'",
+        "SELECT id, code, kind FROM site WHERE code = ?1 AND status = 'open'",
         [code],
         |r| {
             Ok(Site {
                 id: r.get("id")?,
                 code: r.get("code")?,
                 kind: r.get("kind")?,
-                minutes_per_dose: r.get("minutes_per_dose")?,
             })
         },
     )
@@ -67,43 +65,10 @@ fn site(tx: &Transaction<'_>, code: &str) -> Result<Site> {
     .ok_or_else(|| Error::NotFound(format!("no open site with code {code:?}")))
 }
 
-fn free_places(tx: &Transaction<'_>, site: &Site, slot: i64) -> Result<Option<i64>> {
-    free_places_at(tx, site.id, site.minutes_per_dose, slot)
-}
-
 /// Free places in the slot starting at `slot` (5-minute aligned) at a site,
 /// or `None` when no shift covers it. Call inside the writing transaction.
-pub(crate) fn free_places_at(
-    tx: &Transaction<'_>,
-    site_id: i64,
-    minutes_per_dose: f64,
-    slot: i64,
-) -> Result<Option<i64>> {
-    let day = slot.div_euclid(MINUTES_PER_DAY);
-    let time = slot.rem_euclid(MINUTES_PER_DAY);
-    let date = format_minute(day * MINUTES_PER_DAY)[..10].to_owned();
-    let mut stmt = tx.prepare_cached(
-        "SELECT start, end, vaccinators, capacity FROM shift WHERE site_id = ?1 AND date = ?2",
-    )?;
-    let mut rows = stmt.query(params![site_id, date])?;
-    let mut capacity = None;
-    while let Some(r) = rows.next()? {
-        let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
-        let (Some(s), Some(e)) = (parse_hhmm(&start), parse_hhmm(&end)) else {
-            continue;
-        };
-        let (s, e) = (i64::from(s), i64::from(e));
-        if s <= time && time < e {
-            let per_slot = crate::capacity::slot_capacity(
-                r.get("vaccinators")?,
-                e - s,
-                minutes_per_dose,
-                r.get("capacity")?,
-            );
-            *capacity.get_or_insert(0) += per_slot;
-        }
-    }
-    let Some(capacity) = capacity else {
+pub(crate) fn free_places_at(tx: &Transaction<'_>, site_id: i64, slot: i64) -> Result<Option<i64>> {
+    let Some(capacity) = crate::checks::slot_capacity_at(tx, site_id, slot)? else {
         return Ok(None);
     };
     let booked: i64 = tx.query_row(
@@ -173,7 +138,7 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
     if let Some(birth) = birth {
         check_eligible(&tx, birth, slot, &first_site)?;
     }
-    match free_places(&tx, &first_site, slot)? {
+    match free_places_at(&tx, first_site.id, slot)? {
         None => {
             return Err(Error::Conflict(format!(
                 "no shift at {} covers {}",
@@ -206,7 +171,7 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
                     &format_minute(latest - MINUTES_PER_DAY)[..10]
                 )));
             }
-            match free_places(&tx, &second_site, chosen)? {
+            match free_places_at(&tx, second_site.id, chosen)? {
                 Some(free) if free > 0 => chosen,
                 _ => {
                     return Err(Error::SlotFull(format!(
@@ -360,7 +325,7 @@ fn earliest_free(tx: &Transaction<'_>, site: &Site, from: i64, to: i64) -> Resul
         let base = day_start_minute(d);
         let mut slot = base + i64::from(s);
         while slot < base + i64::from(e) {
-            if free_places(tx, site, slot)?.is_some_and(|free| free > 0) {
+            if free_places_at(tx, site.id, slot)?.is_some_and(|free| free > 0) {
                 return Ok(Some(slot));
             }
             slot += SLOT_MINUTES;

@@ -136,6 +136,14 @@ pub fn slot_capacities(conn: &Connection, site_id: i64, day: NaiveDate) -> Resul
     Ok(out)
 }
 
+/// Capacity of the slot starting at `slot` at a site, or `None` when no
+/// shift covers it: the one place a single slot's capacity is computed.
+pub fn slot_capacity_at(conn: &Connection, site_id: i64, slot: i64) -> Result<Option<i64>> {
+    let day = crate::time::datetime_of_minute(slot).date();
+    let shifts = shift_slots(conn, Some((site_id, day)))?;
+    Ok(capacity_at(&shifts, site_id, slot))
+}
+
 /// Capacity of the slot starting at `minute`, or `None` when no shift covers it.
 fn capacity_at(shifts: &ShiftSlots, site_id: i64, minute: i64) -> Option<i64> {
     let day = minute.div_euclid(MINUTES_PER_DAY);

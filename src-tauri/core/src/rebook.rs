@@ -423,12 +423,10 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
                 "an accepted move needs the new site and slot".into(),
             ));
         };
-        let site: (i64, f64) = tx
-            .query_row(
-                "SELECT id, minutes_per_dose FROM site WHERE code = ?1",
-                [site_code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+        let site_id: i64 = tx
+            .query_row("SELECT id FROM site WHERE code = ?1", [site_code], |r| {
+                r.get(0)
+            })
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("no site with code {site_code:?}")))?;
         let slot = crate::time::parse_local_datetime(slot_text)
@@ -439,7 +437,7 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
                 ))
             })?;
         let slot = slot - slot.rem_euclid(SLOT_MINUTES);
-        let free = crate::booking::free_places_at(&tx, site.0, site.1, slot)?;
+        let free = crate::booking::free_places_at(&tx, site_id, slot)?;
         if free.is_none_or(|n| n <= 0) {
             return Err(Error::SlotFull(format!(
                 "{site_code} {} has no free place",
@@ -448,9 +446,9 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
         }
         tx.execute(
             "UPDATE appointment SET site_id = ?2, slot_minute = ?3, updated_at = ?4 WHERE id = ?1",
-            params![call.appointment_id, site.0, slot, now],
+            params![call.appointment_id, site_id, slot, now],
         )?;
-        target = (Some(site.0), Some(slot));
+        target = (Some(site_id), Some(slot));
     }
     tx.execute(
         "INSERT INTO contact_attempt (uuid, appointment_id, attempted_at, outcome, proposed_site_id, proposed_slot_minute, note, updated_at)

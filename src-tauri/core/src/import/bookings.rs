@@ -62,7 +62,8 @@ pub(crate) fn import(
     const INSERT: &str =
         "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
                                   product, status, source, booked_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)";
+    const ON_CONFLICT_UPDATE: &str = "
          ON CONFLICT (booking_id) DO UPDATE SET
             person_id = excluded.person_id, site_id = excluded.site_id,
             slot_minute = excluded.slot_minute, dose_number = excluded.dose_number,
@@ -71,14 +72,14 @@ pub(crate) fn import(
          WHERE (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
             IS NOT (excluded.person_id, excluded.site_id, excluded.slot_minute,
                     excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)";
-    // Without its unique index (bulk load) the upsert cannot be prepared; a
-    // plain insert is right there, since the table started empty.
+    // A bulk load (empty table, unique index dropped) inserts plainly; into
+    // existing data, a changed booking_id row is updated in place.
     let sql = if deferred.is_some() {
-        INSERT.split(" ON CONFLICT").next().unwrap_or(INSERT)
+        INSERT.to_owned()
     } else {
-        INSERT
+        format!("{INSERT}{ON_CONFLICT_UPDATE}")
     };
-    let mut upsert = tx.prepare(sql)?;
+    let mut upsert = tx.prepare(&sql)?;
     let mut exists = tx.prepare("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
     let mut duplicates = if deferred.is_some() {
         DuplicateCheck::Lines(Vec::with_capacity((src.total_bytes() / 80) as usize))
