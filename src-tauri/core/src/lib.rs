@@ -6,6 +6,7 @@ pub mod booking;
 pub mod bookings;
 pub mod capacity;
 pub mod checks;
+pub mod day_totals;
 pub mod demo;
 pub mod error;
 pub mod generate;

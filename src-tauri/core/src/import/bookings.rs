@@ -157,6 +157,7 @@ pub(crate) fn import(
                 return Err(err.into());
             }
         }
+        crate::day_totals::rebuild_bookings(tx)?;
     }
     let inserted = super::count_rows(tx, "appointment")? - before;
     Ok((
@@ -169,18 +170,22 @@ pub(crate) fn import(
     ))
 }
 
-/// Drops a table's indexes and returns the SQL that recreates them.
+/// Drops a table's indexes and triggers and returns the SQL that recreates
+/// them. The caller rebuilds what the triggers would have kept.
 fn drop_indexes(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>> {
     let mut stmt = tx.prepare(
-        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        "SELECT type, name, sql FROM sqlite_schema
+         WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL",
     )?;
-    let indexes: Vec<(String, String)> = stmt
-        .query_map([table], |r| Ok((r.get("name")?, r.get("sql")?)))?
+    let objects: Vec<(String, String, String)> = stmt
+        .query_map([table], |r| {
+            Ok((r.get("type")?, r.get("name")?, r.get("sql")?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &indexes {
-        tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+    for (kind, name, _) in &objects {
+        tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
     }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
 }
 
 /// How a booking id repeated within one file is caught.

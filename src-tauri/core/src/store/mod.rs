@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 pub const APPLICATION_ID: i64 = 0x444F_5345;
 
 /// Each entry moves the schema up one version; never edit a released one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_day_totals.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,0 +1,37 @@
+//! Daily totals per site and region (`site_day`, `region_day`), kept by the
+//! triggers of migration 0002. Bulk loads that drop those triggers rebuild
+//! the totals here, in the same transaction.
+
+use crate::error::Result;
+use rusqlite::Transaction;
+
+/// Recounts booked and attended appointments per site-day from the
+/// appointment table (after a bulk load that ran without triggers).
+pub fn rebuild_bookings(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "UPDATE site_day SET booked = 0, attended = 0 WHERE booked <> 0 OR attended <> 0;
+         INSERT INTO site_day (site_id, date, booked, attended)
+         SELECT site_id, date(slot_minute / 1440 * 86400, 'unixepoch'), count(*),
+                sum(status = 'attended')
+         FROM appointment WHERE status = 'booked' OR status = 'attended'
+         GROUP BY site_id, slot_minute / 1440
+         ON CONFLICT (site_id, date) DO UPDATE SET
+             booked = excluded.booked, attended = excluded.attended;",
+    )?;
+    Ok(())
+}
+
+/// Recounts administered doses per site-day from the tallies.
+pub fn rebuild_administered(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "UPDATE site_day SET administered = 0 WHERE administered <> 0;
+         INSERT INTO site_day (site_id, date, administered)
+         SELECT site_id, date, sum(doses) FROM dose_count WHERE true
+         GROUP BY site_id, date
+         ON CONFLICT (site_id, date) DO UPDATE SET administered = excluded.administered;",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
