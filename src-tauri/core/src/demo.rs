@@ -90,6 +90,7 @@ fn write_and_import(
     progress: &dyn Progress,
 ) -> Result<DemoSummary> {
     let files = generate();
+    let provincial = provincial_release_as_of(AS_OF);
     let mut paths = Vec::new();
     for (kind, name, body) in [
         (ImportKind::Sites, "demo_sites.csv", &files.sites),
@@ -100,6 +101,11 @@ fn write_and_import(
             ImportKind::DoseCounts,
             "demo_dose_counts.csv",
             &files.dose_counts,
+        ),
+        (
+            ImportKind::Provincial,
+            "on_vaccine_doses_to_2021-03-22.csv",
+            &provincial,
         ),
     ] {
         let path = dir.join(name);
@@ -127,6 +133,22 @@ fn write_and_import(
         supply: files.counts[4],
         as_of: AS_OF,
     })
+}
+
+/// The province's file as a release published on `as_of` would hold it:
+/// the real rows up to that report date.
+fn provincial_release_as_of(as_of: &str) -> String {
+    let mut lines = PROVINCIAL_CSV.lines();
+    let mut out = String::new();
+    for line in lines.by_ref().take(1) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    for line in lines.filter(|l| l.get(..10).is_some_and(|d| d <= as_of)) {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// Ontario's 2021 eligibility phases, simplified: (min age, from, site kind, label).

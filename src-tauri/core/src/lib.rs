@@ -8,6 +8,7 @@ pub mod capacity;
 pub mod checks;
 pub mod day_totals;
 pub mod demo;
+pub mod doses;
 pub mod error;
 pub mod generate;
 pub mod import;

@@ -33,6 +33,9 @@ pub struct Stats {
     pub appointments_to: Option<String>,
     /// True when the database holds the built-in demo data.
     pub demo: bool,
+    /// Doses administered: regional and provincial figures.
+    #[serde(flatten)]
+    pub doses: crate::doses::DoseFigures,
 }
 
 pub fn stats(conn: &Connection) -> Result<Stats> {
@@ -54,6 +57,7 @@ pub fn stats(conn: &Connection) -> Result<Stats> {
         appointments_from: from.map(date),
         appointments_to: to.map(date),
         demo: is_demo(conn)?,
+        doses: crate::doses::figures(conn)?,
     })
 }
 

@@ -207,6 +207,11 @@ impl CsvSource {
         &self.file
     }
 
+    /// True when the file's header has the `Column` at index `col`.
+    pub fn has(&self, col: usize) -> bool {
+        self.positions[col].is_some()
+    }
+
     pub fn total_bytes(&self) -> u64 {
         self.total_bytes
     }

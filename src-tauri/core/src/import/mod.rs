@@ -5,6 +5,8 @@ mod bookings;
 pub mod csv_source;
 mod dose_counts;
 mod products;
+mod provincial;
+pub(crate) use provincial::release_values as provincial_release_values;
 mod shifts;
 mod sites;
 mod supply;
@@ -36,16 +38,18 @@ pub enum ImportKind {
     Supply,
     Bookings,
     DoseCounts,
+    Provincial,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
+    pub const ALL: [ImportKind; 7] = [
         ImportKind::Sites,
         ImportKind::Shifts,
         ImportKind::Products,
         ImportKind::Supply,
         ImportKind::Bookings,
         ImportKind::DoseCounts,
+        ImportKind::Provincial,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +60,7 @@ impl ImportKind {
             ImportKind::Supply => "supply",
             ImportKind::Bookings => "bookings",
             ImportKind::DoseCounts => "dose-counts",
+            ImportKind::Provincial => "provincial",
         }
     }
 
@@ -116,6 +121,7 @@ pub fn import_into(
         ImportKind::Supply => supply::import(tx, path, &now, progress)?,
         ImportKind::Bookings => bookings::import(tx, path, &now, progress)?,
         ImportKind::DoseCounts => dose_counts::import(tx, path, &now, progress)?,
+        ImportKind::Provincial => provincial::import(tx, path, &now, progress)?,
     };
     if progress.is_cancelled() {
         return Err(Error::Cancelled);

@@ -1,0 +1,113 @@
+//! A record must never be an artifact: days whose daily value is implausible
+//! are flagged with a reason, and record days skip them unless a user has
+//! confirmed them.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One day of a daily series: doses given that day and, where the source
+/// has it, the cumulative total at the end of the day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub doses: i64,
+    pub cumulative: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FlaggedDay {
+    pub date: String,
+    pub doses: i64,
+    pub reason: String,
+    /// A user has confirmed the value as real; it may then be a record.
+    pub confirmed: bool,
+}
+
+/// How many earlier days make "the recent range", and how many are needed
+/// before a day can be judged at all.
+const RECENT_DAYS: usize = 14;
+const MIN_RECENT: usize = 7;
+/// A day above this multiple of the recent median is out of range...
+const OUTLIER_FACTOR: f64 = 3.0;
+/// ...when it is also this many doses above it (small series are noisy).
+const OUTLIER_MIN_EXCESS: i64 = 100;
+/// Daily value and cumulative change may differ by this share, or this many doses.
+const CUMULATIVE_TOLERANCE: f64 = 0.10;
+const CUMULATIVE_MIN_GAP: i64 = 100;
+
+/// Indexes of implausible days in a date-ordered series, with the reason.
+pub fn implausible(series: &[Day]) -> Vec<(usize, String)> {
+    let mut flagged = Vec::new();
+    for (i, day) in series.iter().enumerate() {
+        if day.doses < 0 {
+            flagged.push((i, format!("negative daily count ({})", day.doses)));
+            continue;
+        }
+        if let Some(reason) = disagrees_with_cumulative(series, i) {
+            flagged.push((i, reason));
+            continue;
+        }
+        if let Some(reason) = outside_recent_range(series, i) {
+            flagged.push((i, reason));
+        }
+    }
+    flagged
+}
+
+fn disagrees_with_cumulative(series: &[Day], i: usize) -> Option<String> {
+    let day = series[i];
+    let prev = series.get(i.checked_sub(1)?)?;
+    // Only a consecutive day's totals say what one day added.
+    if prev.date.succ_opt()? != day.date {
+        return None;
+    }
+    let change = day.cumulative? - prev.cumulative?;
+    let gap = (day.doses - change).abs();
+    let scale = day.doses.max(change).max(1) as f64;
+    (gap > CUMULATIVE_MIN_GAP && gap as f64 > CUMULATIVE_TOLERANCE * scale).then(|| {
+        format!(
+            "daily count {} differs from the change in the cumulative total ({})",
+            group(day.doses),
+            group(change)
+        )
+    })
+}
+
+fn outside_recent_range(series: &[Day], i: usize) -> Option<String> {
+    let start = i.saturating_sub(RECENT_DAYS);
+    let mut recent: Vec<i64> = series[start..i].iter().map(|d| d.doses).collect();
+    if recent.len() < MIN_RECENT {
+        return None;
+    }
+    recent.sort_unstable();
+    let median = recent[recent.len() / 2];
+    let doses = series[i].doses;
+    (doses as f64 > OUTLIER_FACTOR * median as f64 && doses - median >= OUTLIER_MIN_EXCESS).then(
+        || {
+            format!(
+                "{} is more than {OUTLIER_FACTOR}× the median of the previous {} days ({}): \
+                 a backlog or a change in what is counted?",
+                group(doses),
+                recent.len(),
+                group(median)
+            )
+        },
+    )
+}
+
+/// `1234567` → `1,234,567` (reasons are stored in English; the UI shows them as is).
+pub fn group(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}

@@ -1,0 +1,285 @@
+use super::entry::{record, Tally};
+use super::figures::{confirm_day, figures, Series};
+use super::flags::{implausible, Day};
+use crate::error::Error;
+use crate::import::{import_file, ImportKind, Quiet};
+use crate::store;
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+fn real_provincial_file() -> PathBuf {
+    // The real Ontario file (shared/data/on_vaccine_doses.csv), as the demo embeds it.
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/on_vaccine_doses.csv")
+}
+
+fn db() -> (tempfile::TempDir, Connection) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = store::open(&dir.path().join("t.sqlite3")).expect("open");
+    (dir, conn)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+/// Record, total and missing days computed here with plain string handling,
+/// independently of the importer and the figures code.
+fn independent(path: &Path) -> (String, i64, i64, i64) {
+    let text = std::fs::read_to_string(path).expect("read");
+    let mut days: Vec<(NaiveDate, Option<i64>, Option<i64>)> = Vec::new();
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+        let num = |i: usize| cells.get(i).and_then(|c| c.trim().parse::<i64>().ok());
+        if num(1).is_none() && num(2).is_none() && num(3).is_none() && num(4).is_none() {
+            continue;
+        }
+        let date = NaiveDate::parse_from_str(cells[0], "%Y-%m-%d").expect("date");
+        days.push((date, num(1), num(2)));
+    }
+    let (record_report, record) = days
+        .iter()
+        .filter_map(|(d, daily, _)| Some((*d, (*daily)?)))
+        .max_by_key(|(d, n)| (*n, std::cmp::Reverse(*d)))
+        .expect("a daily value");
+    let total = days.iter().rev().find_map(|(_, _, t)| *t).expect("total");
+    let span = (days[days.len() - 1].0 - days[0].0).num_days() + 1;
+    let given = record_report.pred_opt().expect("date").to_string();
+    (given, record, total, span - days.len() as i64)
+}
+
+#[test]
+fn real_provincial_file_gives_the_independently_computed_figures() {
+    let (_dir, mut conn) = db();
+    let path = real_provincial_file();
+    let report = import_file(&mut conn, ImportKind::Provincial, &path, &Quiet).expect("import");
+    assert_eq!(report.inserted, 146, "{report:?}");
+    let (record_date, record, total, missing) = independent(&path);
+    let p = figures(&conn)
+        .expect("figures")
+        .provincial
+        .expect("provincial");
+    let rec = p.record_day.expect("record");
+    assert_eq!(
+        (rec.date.as_str(), rec.doses),
+        (record_date.as_str(), record)
+    );
+    assert_eq!(p.total_doses, Some(total));
+    assert_eq!(p.missing_dates, missing);
+    assert_eq!(
+        (p.first_date.as_str(), p.last_date.as_str()),
+        ("2020-12-24", "2021-05-23")
+    );
+    // The figures as the province published them (checked by hand once).
+    assert_eq!(
+        (record_date.as_str(), record, total, missing),
+        ("2021-05-21", 190_129, 8_065_607, 5)
+    );
+    // 2020-12-31's daily count disagrees with its cumulative change.
+    assert!(
+        p.flagged_days.iter().any(|f| f.date == "2020-12-30"),
+        "{:?}",
+        p.flagged_days
+    );
+}
+
+#[test]
+fn both_layouts_import_and_a_new_release_shows_its_revisions() {
+    let (dir, mut conn) = db();
+    let older = write(
+        dir.path(),
+        "old.csv",
+        "report_date,previous_day_doses_administered,total_doses_administered,\
+         total_doses_in_fully_vaccinated_individuals,total_individuals_fully_vaccinated\r\n\
+         2021-03-01,100,1000,,\r\n2021-03-02,110,1110,,\r\n2021-03-04,120,1350,,\r\n,,,,\r\n2021-03-05,,,,\r\n",
+    );
+    import_file(&mut conn, ImportKind::Provincial, &older, &Quiet).expect("older");
+    let p = figures(&conn).expect("f").provincial.expect("p");
+    assert_eq!(p.missing_dates, 1);
+    assert_eq!(p.last_date, "2021-03-04");
+    assert_eq!(
+        p.record_day.map(|r| (r.date, r.doses)),
+        Some(("2021-03-03".into(), 120))
+    );
+    // The same file again is not a new release.
+    let again = import_file(&mut conn, ImportKind::Provincial, &older, &Quiet).expect("again");
+    assert_eq!((again.inserted, again.updated), (0, 0));
+    let newer = write(
+        dir.path(),
+        "new.csv",
+        "Report_Date,previous_day_total_doses_administered,previous_day_at_least_one,\
+         previous_day_fully_vaccinated,total_doses_administered,total_individuals_at_least_one,\
+         total_doses_in_fully_vaccinated_individuals,total_individuals_fully_vaccinated\n\
+         2021-03-01,100,90,10,1000,900,20,10\n2021-03-02,115.0,100,15,1115,1000,50,25\n\
+         2021-03-03,130,120,10,1245,1120,70,35\n2021-03-04,120,110,10,1365,1230,90,45\n",
+    );
+    let r = import_file(&mut conn, ImportKind::Provincial, &newer, &Quiet).expect("newer");
+    assert_eq!((r.inserted, r.updated), (1, 3), "{r:?}");
+    let revisions = super::provincial::revisions(&conn).expect("revisions");
+    assert!(revisions.iter().any(|v| v.report_date == "2021-03-02"
+        && v.field == "previous_day_doses"
+        && v.before == Some(110)
+        && v.after == Some(115)));
+    let p = figures(&conn).expect("f").provincial.expect("p");
+    assert_eq!(p.missing_dates, 0);
+    assert_eq!(p.total_doses, Some(1365));
+    assert_eq!(p.revised_report_dates, 3);
+    assert_eq!(p.record_day.map(|r| r.doses), Some(130));
+}
+
+#[test]
+fn bad_provincial_files_name_line_and_column_and_change_nothing() {
+    let (dir, mut conn) = db();
+    let cases = [
+        ("report_date,total_doses_administered\n2021-03-01,5\n", 1, "previous_day_total_doses_administered"),
+        ("report_date,previous_day_doses_administered\n2021-03-01,5\n", 1, "total_doses_administered"),
+        ("report_date,previous_day_doses_administered,total_doses_administered\n2021-03-01,5,5\n2021-13-01,5,10\n", 3, "report_date"),
+        ("report_date,previous_day_doses_administered,total_doses_administered\n2021-03-01,5,5\n2021-03-01,6,11\n", 3, "report_date"),
+        ("report_date,previous_day_doses_administered,total_doses_administered\n2021-03-01,many,5\n", 2, "previous_day_doses_administered"),
+        ("report_date,previous_day_doses_administered,total_doses_administered\n,5,5\n", 2, "report_date"),
+    ];
+    for (text, line, column) in cases {
+        let path = write(dir.path(), "bad.csv", text);
+        match import_file(&mut conn, ImportKind::Provincial, &path, &Quiet) {
+            Err(Error::Import {
+                file,
+                line: l,
+                column: c,
+                ..
+            }) => {
+                assert_eq!(
+                    (file.as_str(), l, c.as_deref()),
+                    ("bad.csv", line, Some(column)),
+                    "{text}"
+                );
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM provincial_release", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 0);
+    }
+}
+
+fn day(d: u32, doses: i64, cumulative: Option<i64>) -> Day {
+    Day {
+        date: NaiveDate::from_ymd_opt(2021, 4, d).expect("date"),
+        doses,
+        cumulative,
+    }
+}
+
+#[test]
+fn a_backlog_day_is_flagged_and_kept_out_of_the_record_until_confirmed() {
+    let mut days: Vec<Day> = (1..=14)
+        .map(|d| day(d, 1000 + d as i64 * 10, None))
+        .collect();
+    days.push(day(15, 9000, None)); // a backlog counted in one day
+    days.push(day(16, 1200, None));
+    let flags = implausible(&days);
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].0, 14);
+    assert!(flags[0].1.contains("median"), "{}", flags[0].1);
+
+    // Through the store: tallies at one site, record then confirmation.
+    let (_dir, mut conn) = db();
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x')",
+    )
+    .expect("site");
+    for d in &days {
+        record(
+            &mut conn,
+            &Tally {
+                site_code: "A".into(),
+                date: d.date.to_string(),
+                shift: String::new(),
+                dose_number: 1,
+                product: String::new(),
+                doses: d.doses,
+            },
+        )
+        .expect("tally");
+    }
+    let f = figures(&conn).expect("figures");
+    assert_eq!(f.record_day.as_ref().map(|r| r.doses), Some(1200));
+    assert_eq!(f.flagged_days.len(), 1);
+    assert_eq!(f.flagged_days[0].date, "2021-04-15");
+    assert!(!f.flagged_days[0].confirmed);
+    assert_eq!(f.doses_total, days.iter().map(|d| d.doses).sum::<i64>());
+    assert_eq!(
+        f.last_day.as_ref().map(|d| d.date.as_str()),
+        Some("2021-04-16")
+    );
+    let last7: i64 = days[9..].iter().map(|d| d.doses).sum();
+    assert_eq!(
+        f.seven_day_avg,
+        Some((last7 as f64 / 7.0 * 10.0).round() / 10.0)
+    );
+
+    confirm_day(&conn, Series::Regional, "2021-04-15", true).expect("confirm");
+    let f = figures(&conn).expect("figures");
+    assert_eq!(
+        f.record_day.map(|r| (r.date, r.doses)),
+        Some(("2021-04-15".into(), 9000))
+    );
+    assert!(f.flagged_days[0].confirmed);
+}
+
+#[test]
+fn a_daily_value_that_disagrees_with_the_cumulative_change_is_flagged() {
+    let days = [
+        day(1, 100, Some(1000)),
+        day(2, 100, Some(1100)),
+        day(3, 500, Some(1200)),
+    ];
+    let flags = implausible(&days);
+    assert_eq!(flags.iter().map(|f| f.0).collect::<Vec<_>>(), vec![2]);
+    // Across a gap the cumulative change covers several days: not flagged.
+    let days = [day(1, 100, Some(1000)), day(3, 100, Some(1300))];
+    assert!(implausible(&days).is_empty());
+    // Negative daily counts (corrections) are flagged.
+    assert_eq!(implausible(&[day(1, -5, None)]).len(), 1);
+}
+
+#[test]
+fn a_corrected_tally_keeps_its_history_and_the_totals_follow() {
+    let (_dir, mut conn) = db();
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x')",
+    )
+    .expect("site");
+    let mut t = Tally {
+        site_code: "A".into(),
+        date: "2021-04-01".into(),
+        shift: "am".into(),
+        dose_number: 1,
+        product: "pfizer".into(),
+        doses: 300,
+    };
+    assert_eq!(record(&mut conn, &t).expect("first").replaced, None);
+    t.doses = 320;
+    assert_eq!(record(&mut conn, &t).expect("fix").replaced, Some(300));
+    t.doses = 310;
+    assert_eq!(record(&mut conn, &t).expect("fix").replaced, Some(320));
+    let rows = super::entry::site_day(&conn, "A", "2021-04-01").expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].tally.product, "PFIZER");
+    assert_eq!(rows[0].history, vec![320, 300]);
+    assert_eq!(figures(&conn).expect("f").doses_total, 310);
+    let gaps = super::reconcile::reconcile(&conn, "2021-04-01", "2021-04-30", 10).expect("gaps");
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(
+        (gaps[0].tallied, gaps[0].attended, gaps[0].difference),
+        (310, 0, 310)
+    );
+    // Bad entries are refused with a reason.
+    t.site_code = "NOPE".into();
+    assert!(matches!(record(&mut conn, &t), Err(Error::NotFound(_))));
+    t.site_code = "A".into();
+    t.dose_number = 4;
+    assert!(matches!(record(&mut conn, &t), Err(Error::InvalidInput(_))));
+}
