@@ -41,6 +41,9 @@ pub enum Error {
     Conflict(String),
     #[error("cancelled")]
     Cancelled,
+    /// Drawing or encoding a chart failed.
+    #[error("chart: {0}")]
+    Chart(String),
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
 }
@@ -60,6 +63,7 @@ impl Error {
             Error::NotEligible(_) => "not_eligible",
             Error::Conflict(_) => "conflict",
             Error::Cancelled => "cancelled",
+            Error::Chart(_) => "chart",
             Error::Database(_) => "database",
         }
     }

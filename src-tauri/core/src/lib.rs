@@ -5,6 +5,7 @@
 pub mod booking;
 pub mod bookings;
 pub mod capacity;
+pub mod charts;
 pub mod checks;
 pub mod day_totals;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod doses;
 pub mod error;
 pub mod generate;
 pub mod import;
+pub mod locale;
 pub mod rebook;
 mod rng;
 pub mod schedule;

@@ -95,19 +95,7 @@ fn outside_recent_range(series: &[Day], i: usize) -> Option<String> {
     )
 }
 
-/// `1234567` → `1,234,567` (reasons are stored in English; the UI shows them as is).
+/// Reasons are stored in English; the UI shows them as they are.
 pub fn group(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    crate::locale::Lang::En.group(n)
 }

@@ -1,0 +1,220 @@
+//! Daily doses as bars, booked appointments and capacity as lines, the
+//! 7-day average, flagged days in grey, and the record day marked.
+
+use super::data::Daily;
+use super::style::{px, BLUE, FONT, GREEN, GREY, GRID, INK, SKY_BLUE, VERMILLION};
+use super::text::words;
+use super::{chart_error, BarBox};
+use crate::error::Result;
+use crate::locale::Lang;
+use chrono::NaiveDate;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+pub fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    d: &Daily,
+    lang: Lang,
+) -> Result<Vec<BarBox>> {
+    let w = words(lang);
+    let (_, h) = root.dim_in_pixel();
+    let font = |size: f64| (FONT, px(h, size)).into_font().color(&INK);
+    root.fill(&WHITE).map_err(chart_error)?;
+    let n = d.points.len();
+    let top = d
+        .points
+        .iter()
+        .map(|p| p.administered.max(p.booked).max(p.capacity))
+        .max()
+        .unwrap_or(0)
+        .max(10) as f64
+        * 1.18;
+    let scope = d.site_name.as_deref().unwrap_or(w.all_sites);
+    let title = format!(
+        "{} — {scope}, {} – {}",
+        w.daily_title,
+        lang.date_long(d.from),
+        lang.date_long(d.to)
+    );
+    let mut chart = ChartBuilder::on(root)
+        .caption(
+            title,
+            (FONT, px(h, 22.0))
+                .into_font()
+                .style(FontStyle::Bold)
+                .color(&INK),
+        )
+        .margin(px(h, 14.0))
+        .x_label_area_size(px(h, 40.0))
+        .y_label_area_size(px(h, 78.0))
+        .build_cartesian_2d(-0.5f64..(n.max(1) as f64 - 0.5), 0f64..top)
+        .map_err(chart_error)?;
+    let label_days = (n / 10).max(1);
+    let date_of = |x: f64| -> Option<NaiveDate> {
+        let i = x.round();
+        if i < 0.0 || (i - x).abs() > 0.01 || i as usize % label_days != 0 {
+            return None;
+        }
+        d.points
+            .get(i as usize)
+            .and_then(|p| crate::time::parse_date(&p.date))
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.clamp(2, 400))
+        .x_label_formatter(&|x| {
+            date_of(*x)
+                .map(|day| lang.date_short(day))
+                .unwrap_or_default()
+        })
+        .y_labels(8)
+        .y_label_formatter(&|y| lang.group(y.round() as i64))
+        .y_desc(w.doses)
+        .label_style(font(13.0))
+        .axis_desc_style(font(14.0))
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(INK)
+        .draw()
+        .map_err(chart_error)?;
+
+    let half = 0.38;
+    let record_date = d.record.as_ref().map(|r| r.date.as_str());
+    let bar = |i: usize, colour: RGBColor, value: i64| {
+        Rectangle::new(
+            [(i as f64 - half, 0.0), (i as f64 + half, value as f64)],
+            colour.filled(),
+        )
+    };
+    chart
+        .draw_series(
+            d.points
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| !p.flagged && Some(p.date.as_str()) != record_date)
+                .map(|(i, p)| bar(i, SKY_BLUE, p.administered)),
+        )
+        .map_err(chart_error)?
+        .label(w.administered)
+        .legend(move |(x, y)| legend_box(x, y, SKY_BLUE, h));
+    if d.points.iter().any(|p| p.flagged) {
+        chart
+            .draw_series(
+                d.points
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.flagged)
+                    .map(|(i, p)| bar(i, GREY, p.administered)),
+            )
+            .map_err(chart_error)?
+            .label(w.flagged)
+            .legend(move |(x, y)| legend_box(x, y, GREY, h));
+    }
+    let line = |colour: RGBColor, width: f64| colour.stroke_width(px(h, width));
+    chart
+        .draw_series(LineSeries::new(
+            d.points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as f64, p.capacity as f64)),
+            line(INK, 1.6),
+        ))
+        .map_err(chart_error)?
+        .label(w.capacity)
+        .legend(move |(x, y)| legend_line(x, y, INK, h));
+    chart
+        .draw_series(LineSeries::new(
+            d.points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as f64, p.booked as f64)),
+            line(VERMILLION, 2.2),
+        ))
+        .map_err(chart_error)?
+        .label(w.booked)
+        .legend(move |(x, y)| legend_line(x, y, VERMILLION, h));
+    chart
+        .draw_series(LineSeries::new(
+            d.points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| Some((i as f64, p.avg7?))),
+            line(GREEN, 3.0),
+        ))
+        .map_err(chart_error)?
+        .label(w.avg7)
+        .legend(move |(x, y)| legend_line(x, y, GREEN, h));
+
+    if let Some((i, p)) = d
+        .points
+        .iter()
+        .enumerate()
+        .find(|(_, p)| Some(p.date.as_str()) == record_date)
+    {
+        chart
+            .draw_series(std::iter::once(bar(i, BLUE, p.administered)))
+            .map_err(chart_error)?
+            .label(w.record)
+            .legend(move |(x, y)| legend_box(x, y, BLUE, h));
+        let day = crate::time::parse_date(&p.date).map(|day| lang.date_short(day));
+        let text = format!(
+            "{} {} · {}",
+            w.record,
+            lang.group(p.administered),
+            day.unwrap_or_default()
+        );
+        // Keep the label inside the plot near either edge.
+        let hpos = if i < n / 8 {
+            HPos::Left
+        } else if i + n / 8 >= n {
+            HPos::Right
+        } else {
+            HPos::Center
+        };
+        let style = (FONT, px(h, 14.0))
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLUE)
+            .pos(Pos::new(hpos, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                text,
+                (i as f64, p.administered as f64 + top * 0.015),
+                style,
+            )))
+            .map_err(chart_error)?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .label_font(font(13.0))
+        .draw()
+        .map_err(chart_error)?;
+
+    Ok(d.points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| BarBox {
+            date: p.date.clone(),
+            x0: chart.backend_coord(&(i as f64 - 0.5, 0.0)).0,
+            x1: chart.backend_coord(&(i as f64 + 0.5, 0.0)).0,
+        })
+        .collect())
+}
+
+pub fn legend_box(x: i32, y: i32, colour: RGBColor, h: u32) -> Rectangle<(i32, i32)> {
+    let s = px(h, 6.0) as i32;
+    Rectangle::new([(x, y - s), (x + 2 * s, y + s)], colour.filled())
+}
+
+pub fn legend_line(x: i32, y: i32, colour: RGBColor, h: u32) -> PathElement<(i32, i32)> {
+    let s = px(h, 6.0) as i32;
+    PathElement::new(
+        vec![(x, y), (x + 2 * s, y)],
+        colour.stroke_width(px(h, 2.5)),
+    )
+}

@@ -1,0 +1,183 @@
+//! Charts drawn with plotters: SVG strings for the UI, SVG or PNG files for
+//! export. Every drawing function is generic over the backend; text uses the
+//! embedded DejaVu Sans, so nothing depends on the fonts a machine has.
+
+mod cumulative;
+mod daily;
+pub mod data;
+mod sites;
+mod style;
+mod text;
+
+use crate::error::{Error, Result};
+use crate::locale::Lang;
+use chrono::NaiveDate;
+use plotters::prelude::*;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartKind {
+    /// Daily doses as bars, with bookings, capacity, 7-day average and the record day.
+    Daily,
+    /// Cumulative regional doses and their share of the province's.
+    Cumulative,
+    /// One small daily chart per site.
+    Sites,
+}
+
+impl ChartKind {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "daily" => Some(ChartKind::Daily),
+            "cumulative" => Some(ChartKind::Cumulative),
+            "sites" => Some(ChartKind::Sites),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ChartRequest {
+    pub kind: ChartKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// One site's code; region-wide when absent (daily and cumulative charts).
+    #[serde(default)]
+    pub site: Option<String>,
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+/// Where a day's bar lies in the SVG, so the UI can show its numbers on hover.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BarBox {
+    pub date: String,
+    pub x0: i32,
+    pub x1: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SvgChart {
+    pub svg: String,
+    pub width: u32,
+    pub height: u32,
+    /// Daily charts: each day's horizontal extent in SVG pixels.
+    pub bars: Vec<BarBox>,
+    /// Daily charts: the numbers drawn, for the table under the chart.
+    pub days: Vec<data::DailyPoint>,
+}
+
+/// Size of charts in the UI and of exported SVG files.
+pub const SCREEN: (u32, u32) = (1200, 560);
+/// Size of exported PNG files: sharp on a projected slide.
+pub const SLIDE: (u32, u32) = (1920, 960);
+
+/// Draws a chart as an SVG string.
+pub fn svg(conn: &Connection, req: &ChartRequest) -> Result<SvgChart> {
+    let prepared = Prepared::load(conn, req)?;
+    let mut svg = String::new();
+    let bars = {
+        let root = SVGBackend::with_string(&mut svg, SCREEN).into_drawing_area();
+        let bars = prepared.draw(&root, req.lang)?;
+        root.present().map_err(chart_error)?;
+        bars
+    };
+    Ok(SvgChart {
+        svg: style::portable_svg(svg),
+        width: SCREEN.0,
+        height: SCREEN.1,
+        bars,
+        days: prepared.days(),
+    })
+}
+
+/// Writes a chart to `path`: PNG or SVG, by the file's extension.
+pub fn export(conn: &Connection, req: &ChartRequest, path: &Path) -> Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("svg") => {
+            let chart = svg(conn, req)?;
+            std::fs::write(path, chart.svg).map_err(|e| Error::io(path, &e))
+        }
+        Some("png") => {
+            let prepared = Prepared::load(conn, req)?;
+            let root = BitMapBackend::new(path, SLIDE).into_drawing_area();
+            prepared.draw(&root, req.lang)?;
+            root.present().map_err(|e| match e {
+                DrawingAreaErrorKind::BackendError(_) => Error::Io {
+                    path: path.to_path_buf(),
+                    message: format!("cannot write the PNG: {e}"),
+                },
+                other => chart_error(other),
+            })
+        }
+        _ => Err(Error::InvalidInput(format!(
+            "{}: a chart is saved as .svg or .png",
+            path.display()
+        ))),
+    }
+}
+
+/// A chart's data, read once, ready to draw on any backend.
+enum Prepared {
+    Daily(data::Daily),
+    Cumulative(data::Cumulative),
+    Sites(data::Sites),
+}
+
+impl Prepared {
+    fn load(conn: &Connection, req: &ChartRequest) -> Result<Self> {
+        if req.to < req.from {
+            return Err(Error::InvalidInput(format!(
+                "the chart's range ends ({}) before it starts ({})",
+                req.to, req.from
+            )));
+        }
+        if (req.to - req.from).num_days() > 3 * 366 {
+            return Err(Error::InvalidInput(
+                "a chart covers at most three years; choose a shorter range".into(),
+            ));
+        }
+        let site = req.site.as_deref();
+        Ok(match req.kind {
+            ChartKind::Daily => Prepared::Daily(data::daily(conn, req.from, req.to, site)?),
+            ChartKind::Cumulative => {
+                Prepared::Cumulative(data::cumulative(conn, req.from, req.to, site)?)
+            }
+            ChartKind::Sites => Prepared::Sites(data::sites(conn, req.from, req.to)?),
+        })
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+        lang: Lang,
+    ) -> Result<Vec<BarBox>> {
+        style::register_fonts()?;
+        match self {
+            Prepared::Daily(d) => daily::draw(root, d, lang),
+            Prepared::Cumulative(c) => cumulative::draw(root, c, lang).map(|()| Vec::new()),
+            Prepared::Sites(s) => sites::draw(root, s, lang).map(|()| Vec::new()),
+        }
+    }
+
+    fn days(&self) -> Vec<data::DailyPoint> {
+        match self {
+            Prepared::Daily(d) => d.points.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn chart_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
+    Error::Chart(e.to_string())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,47 @@
+//! The look shared by every chart: the embedded font, the colour-blind-safe
+//! Okabe–Ito palette, and sizes that scale with the canvas.
+
+use crate::error::{Error, Result};
+use plotters::style::{FontStyle, RGBColor};
+use std::sync::OnceLock;
+
+pub const FONT: &str = "DejaVu Sans";
+static REGULAR: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
+pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
+pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+pub const INK: RGBColor = RGBColor(34, 34, 34);
+pub const GREY: RGBColor = RGBColor(170, 170, 170);
+pub const GRID: RGBColor = RGBColor(225, 225, 225);
+
+pub fn register_fonts() -> Result<()> {
+    static DONE: OnceLock<bool> = OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, REGULAR).is_ok()
+            && plotters::style::register_font(FONT, FontStyle::Bold, BOLD).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Chart("the embedded font could not be read".into()))
+    }
+}
+
+/// Pixel size scaled to the canvas: sizes are designed for 560 pixels high.
+pub fn px(height: u32, size: f64) -> u32 {
+    (size * f64::from(height) / 560.0).round().max(1.0) as u32
+}
+
+/// The SVG as plotters writes it, made to scale with its container and to
+/// fall back to similar fonts where DejaVu Sans is not installed (the app
+/// ships it; an exported file may be opened elsewhere).
+pub fn portable_svg(svg: String) -> String {
+    svg.replace(
+        &format!("font-family=\"{FONT}\""),
+        &format!("font-family=\"{FONT}, Verdana, sans-serif\""),
+    )
+}
