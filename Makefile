@@ -11,12 +11,14 @@ export TAURI_DRIVER
 
 # Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
 RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time
+# sqlite3, pandas and matplotlib are the benchmarks' points of comparison.
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time python3-pandas python3-matplotlib
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 
 BENCH_BOOKINGS ?= 10000000
 BENCH_SITES ?= 3000
+BENCH_DOSE_COUNTS ?= 30000000
 
 .PHONY: run test bench deps-run deps-test tauri-driver clean-demo
 
@@ -32,18 +34,20 @@ test: deps-test tauri-driver
 	@mkdir -p target
 	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
 	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful).
-	$(CARGO) build --locked -p dosedesk --examples
+	$(CARGO) build --locked -p dosedesk -p dosedesk-core --examples
 	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
+	tests/bench/chart.sh target/debug 20000 50
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
 
 # Prints the speed and memory figures of the issues (release build, this machine).
 bench: deps-test
-	$(CARGO) build --release --locked -p dosedesk-cli -p dosedesk --bins --examples
+	$(CARGO) build --release --locked -p dosedesk-cli -p dosedesk -p dosedesk-core --bins --examples
 	@echo "machine: $$(nproc) cores, $$(free -g | awk '/Mem:/ {print $$2}') GiB, $$(uname -sr)"
 	@mkdir -p target/bench
 	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
 	tests/bench/app.sh target/release target/bench/province.sqlite3
+	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
 
 # Installs only the packages that are missing, so a ready machine skips apt.
 define apt_install

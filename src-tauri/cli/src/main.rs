@@ -1,6 +1,8 @@
 //! `dosedesk-cli`: the core's behaviour, headless, for scripts and tests.
 //! Exit status: 0 success, 1 a user error (one line on stderr), 2 a usage error.
 
+mod doses;
+
 use clap::{Parser, Subcommand};
 use dosedesk_core::import::{import_file, ImportKind, Progress};
 use dosedesk_core::{store, Error};
@@ -103,6 +105,18 @@ enum Command {
     Rebook {
         #[command(subcommand)]
         action: RebookAction,
+    },
+    /// Draw a chart of doses administered to an SVG or PNG file.
+    Chart(doses::ChartArgs),
+    /// Enter or correct a clinic's tally (the old value is kept).
+    Tally(doses::TallyArgs),
+    /// Confirm that a flagged day is real, so it may count as a record.
+    ConfirmDay(doses::ConfirmArgs),
+    /// Values the province revised in its latest release.
+    Revisions {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// The clinic schedule for the week containing DATE.
     Schedule {
@@ -277,6 +291,10 @@ fn run(cli: Cli) -> Result<(), Error> {
                 print_dose_figures(&stats.doses);
             }
         }
+        Command::Chart(args) => doses::chart(&open()?.1, args)?,
+        Command::Tally(args) => doses::tally(&mut open()?.1, args)?,
+        Command::ConfirmDay(args) => doses::confirm(&open()?.1, args)?,
+        Command::Revisions { json } => doses::revisions(&open()?.1, *json)?,
         Command::Check { json, scope } => {
             let (_, conn) = open()?;
             let report = dosedesk_core::checks::run(&conn, &scope.query())?;

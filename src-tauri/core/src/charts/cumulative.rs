@@ -87,7 +87,7 @@ pub fn draw<DB: DrawingBackend>(
     if c.has_provincial {
         chart
             .configure_secondary_axes()
-            .y_label_formatter(&|y| format!("{}%", lang.decimal1(*y)))
+            .y_label_formatter(&|y| percent(lang, *y, top_share))
             .y_desc(w.share_axis)
             .label_style(font(13.0))
             .axis_desc_style(font(14.0))
@@ -141,4 +141,18 @@ pub fn draw<DB: DrawingBackend>(
         .draw()
         .map_err(chart_error)?;
     Ok(())
+}
+
+/// Enough decimals to tell the axis labels apart.
+fn percent(lang: Lang, y: f64, top: f64) -> String {
+    if top >= 5.0 {
+        format!("{}%", lang.decimal1(y))
+    } else {
+        let text = format!("{y:.2}%");
+        if lang == Lang::Fr {
+            text.replace('.', ",")
+        } else {
+            text
+        }
+    }
 }

@@ -17,7 +17,7 @@ pub struct DailyPoint {
     pub booked: i64,
     pub capacity: i64,
     /// Mean of the 7 days ending on this one (days before the range count);
-    /// none while the series is less than 7 days old.
+    /// none while the series is less than 7 days old, and after its last day.
     pub avg7: Option<f64>,
     /// Implausible and not confirmed: shown, never a record.
     pub flagged: bool,
@@ -99,6 +99,7 @@ pub fn daily(
         .map(|f| f.date)
         .collect();
     let started = series.first().map(|d| d.date);
+    let ended = series.last().map(|d| d.date);
     let mut window = std::collections::VecDeque::with_capacity(7);
     let mut points = Vec::new();
     for day in days(lead, to) {
@@ -112,6 +113,7 @@ pub fn daily(
             points.push(DailyPoint {
                 avg7: started
                     .filter(|s| day - chrono::Duration::days(6) >= *s)
+                    .filter(|_| ended.is_some_and(|e| day <= e))
                     .map(|_| window.iter().sum::<i64>() as f64 / 7.0),
                 flagged: flagged.contains(&key),
                 date: key,

@@ -30,6 +30,7 @@ pub fn draw<DB: DrawingBackend>(
         lang.date_long(s.to)
     );
     let body = root
+        .margin(px(h, 8.0), 0, 0, 0)
         .titled(
             &title,
             (FONT, px(h, 20.0))

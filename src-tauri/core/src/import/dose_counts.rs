@@ -3,11 +3,12 @@
 
 use super::csv_source::{opt, req, Column, CsvSource};
 use super::{
-    first_occurrence, known_product, known_site, product_codes, site_ids, Progress, Written,
+    known_product, known_site, product_codes, site_ids, Progress, Written,
 };
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 
 const COLUMNS: &[Column] = &[
@@ -35,7 +36,7 @@ pub(crate) fn import(
     let sites = site_ids(tx)?;
     let products = product_codes(tx)?;
     let mut find = tx.prepare(
-        "SELECT id, doses, source FROM dose_count
+        "SELECT id, doses, source, updated_at FROM dose_count
          WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
     )?;
     let mut insert = tx.prepare(
@@ -49,7 +50,17 @@ pub(crate) fn import(
     let mut update = tx.prepare(
         "UPDATE dose_count SET doses = ?2, source = 'import', updated_at = ?3 WHERE id = ?1",
     )?;
-    let mut seen = HashMap::new();
+    // Repeats within the file are caught by a 64-bit hash of each key (an
+    // exact key set would not fit in memory at 30 million rows); a hash hit
+    // is confirmed against the row this import wrote or matched.
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    let hasher = std::collections::hash_map::RandomState::new();
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS dose_count_matched (id INTEGER PRIMARY KEY);
+         DELETE FROM temp.dose_count_matched;",
+    )?;
+    let mut matched = tx.prepare("INSERT OR IGNORE INTO temp.dose_count_matched (id) VALUES (?1)")?;
+    let mut was_matched = tx.prepare("SELECT 1 FROM temp.dose_count_matched WHERE id = ?1")?;
     let mut written = Written::default();
     while let Some(row) = src.next_row(progress)? {
         let date = row.req_date(DATE)?.to_string();
@@ -61,25 +72,34 @@ pub(crate) fn import(
             None => String::new(),
         };
         let doses = row.req_int(DOSES, 0, 10_000_000)?;
-        first_occurrence(
-            &mut seen,
-            (
-                date.clone(),
-                site_id,
-                shift.clone(),
-                dose_number,
-                product.clone(),
-            ),
-            &row,
-            DOSES,
-            "tally (same date, site, shift, dose number and product)",
-        )?;
-        let existing: Option<(i64, i64, String)> = find
+        let existing: Option<(i64, i64, String, String)> = find
             .query_row(params![site_id, date, shift, dose_number, product], |r| {
-                Ok((r.get("id")?, r.get("doses")?, r.get("source")?))
+                Ok((r.get("id")?, r.get("doses")?, r.get("source")?, r.get("updated_at")?))
             })
             .optional()?;
-        match existing {
+        let key = {
+            let mut h = hasher.build_hasher();
+            (&date, site_id, &shift, dose_number, &product).hash(&mut h);
+            h.finish()
+        };
+        let line = row.line.min(u64::from(u32::MAX)) as u32;
+        if let Some(&first) = seen.get(&key) {
+            if let Some((id, _, _, updated_at)) = &existing {
+                let ours = updated_at == now || was_matched.exists([id])?;
+                if ours {
+                    return Err(row.error(
+                        DOSES,
+                        format!(
+                            "duplicate tally (same date, site, shift, dose number and product): \
+                             already on line {first}"
+                        ),
+                    ));
+                }
+            }
+        } else {
+            seen.insert(key, line);
+        }
+        match existing.map(|(id, doses, source, _)| (id, doses, source)) {
             None => {
                 insert.execute(params![
                     crate::store::new_uuid(),
@@ -98,7 +118,9 @@ pub(crate) fn import(
                 update.execute(params![id, doses, now])?;
                 written.updated += 1;
             }
-            Some(_) => {}
+            Some((id, _, _)) => {
+                matched.execute([id])?;
+            }
         }
     }
     Ok((src, written))

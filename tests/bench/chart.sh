@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Chart benchmark: DOSE_COUNTS tallies over SITES sites (dosedesk-cli generate,
+# several years from 2021-01-04), imported into a fresh store; then the
+# region-wide daily chart of the data's last year, in process (query + SVG)
+# and as a whole `dosedesk-cli chart` process, next to pandas + matplotlib
+# (Debian's, hence /usr/bin/python3) doing the same from the same SQLite file.
+# It measures; it never fails on speed.
+#
+#   tests/bench/chart.sh BIN_DIR DOSE_COUNTS [SITES]
+set -euo pipefail
+bin=${1:?BIN_DIR holding dosedesk-cli and chart_bench}
+counts=${2:?number of dose counts}
+sites=${3:-3000}
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-chart.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+db=$work/dosedesk.sqlite3
+
+"$bin/dosedesk-cli" generate --out "$work/data" --bookings 1 --dose-counts "$counts" --sites "$sites" --seed 7 >/dev/null
+"$bin/dosedesk-cli" --db "$db" import sites "$work/data/sites.csv" >/dev/null
+/usr/bin/time -f "%e %M" -o "$work/import.time" "$bin/dosedesk-cli" --db "$db" import dose-counts "$work/data/dose_counts.csv" >/dev/null
+read -r import_s import_kb <"$work/import.time"
+span=$(sqlite3 "$db" "SELECT min(date) || '..' || max(date) FROM region_day")
+to=$(sqlite3 "$db" "SELECT max(date) FROM region_day")
+from=$(sqlite3 "$db" "SELECT date(max(date), '-364 days') FROM region_day")
+awk -v n="$counts" -v s="$import_s" -v kb="$import_kb" -v span="$span" 'BEGIN {
+  printf "chart   import dose_counts.csv %d rows (%s): %.1f s, %.0f rows/s, peak RSS %.0f MB\n", n, span, s, n / (s > 0 ? s : 1e-9), kb / 1024
+}'
+
+"$bin/examples/chart_bench" "$db" "$from" "$to" 30
+
+# Whole processes, warm file cache: the median of 11 runs each.
+median_ms() {
+  local times=()
+  for _ in $(seq 11); do
+    local t0 t1
+    t0=$(date +%s%N)
+    "$@" >/dev/null
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | sed -n 6p
+}
+ours=$(median_ms "$bin/dosedesk-cli" --db "$db" chart daily --from "$from" --to "$to" --out "$work/ours.svg")
+theirs=$(median_ms /usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg")
+/usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg" | sed 's/^/chart   pandas in script: /'
+awk -v o="$ours" -v p="$theirs" -v f="$from" -v t="$to" 'BEGIN {
+  printf "chart   whole process, daily chart %s..%s: dosedesk-cli %d ms, python3 pandas+matplotlib %d ms, ratio %.1fx\n", f, t, o, p, p / (o > 0 ? o : 1)
+}'
