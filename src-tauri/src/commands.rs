@@ -234,3 +234,90 @@ pub async fn cancel_appointment(
     })
     .await
 }
+
+#[tauri::command]
+pub async fn dose_figures(state: State<'_, AppState>) -> Result<dosedesk_core::doses::DoseFigures> {
+    with_db(&state, |conn| dosedesk_core::doses::figures(conn)).await
+}
+
+#[tauri::command]
+pub async fn chart_svg(
+    state: State<'_, AppState>,
+    request: dosedesk_core::charts::ChartRequest,
+) -> Result<dosedesk_core::charts::SvgChart> {
+    with_db(&state, move |conn| {
+        dosedesk_core::charts::svg(conn, &request)
+    })
+    .await
+}
+
+/// Writes a chart to `path` (chosen in the native save dialog), PNG or SVG by extension.
+#[tauri::command]
+pub async fn export_chart(
+    state: State<'_, AppState>,
+    request: dosedesk_core::charts::ChartRequest,
+    path: String,
+) -> Result<()> {
+    with_db(&state, move |conn| {
+        dosedesk_core::charts::export(conn, &request, std::path::Path::new(&path))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn record_tally(
+    state: State<'_, AppState>,
+    tally: dosedesk_core::doses::entry::Tally,
+) -> Result<dosedesk_core::doses::entry::Recorded> {
+    with_db(&state, move |conn| {
+        dosedesk_core::doses::entry::record(conn, &tally)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn site_day_tallies(
+    state: State<'_, AppState>,
+    site: String,
+    date: String,
+) -> Result<Vec<dosedesk_core::doses::entry::TallyRow>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::doses::entry::site_day(conn, &site, &date)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn reconcile(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> Result<Vec<dosedesk_core::doses::reconcile::SiteDayGap>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::doses::reconcile::reconcile(conn, &from, &to, 50)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn confirm_day(
+    state: State<'_, AppState>,
+    series: dosedesk_core::doses::figures::Series,
+    date: String,
+    confirmed: bool,
+) -> Result<()> {
+    with_db(&state, move |conn| {
+        dosedesk_core::doses::figures::confirm_day(conn, series, &date, confirmed)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn provincial_revisions(
+    state: State<'_, AppState>,
+) -> Result<Vec<dosedesk_core::doses::provincial::Revision>> {
+    with_db(&state, |conn| {
+        dosedesk_core::doses::provincial::revisions(conn)
+    })
+    .await
+}

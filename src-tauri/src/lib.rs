@@ -46,6 +46,14 @@ pub fn builder<R: tauri::Runtime>(
             commands::person_bookings,
             commands::site_day_bookings,
             commands::cancel_appointment,
+            commands::dose_figures,
+            commands::chart_svg,
+            commands::export_chart,
+            commands::record_tally,
+            commands::site_day_tallies,
+            commands::reconcile,
+            commands::confirm_day,
+            commands::provincial_revisions,
         ])
 }
 

@@ -84,3 +84,52 @@ fn db_path_comes_from_the_command_line() {
     );
     assert_eq!(week_from_args(args(&["--db", "x"])), None);
 }
+
+#[test]
+fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("t.sqlite3");
+    let conn = dosedesk_core::store::open(&db).expect("open");
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'01', 'A', 'Clinic A', 'mass_clinic', 'x')",
+    )
+    .expect("site");
+    drop(conn);
+    let (_app, webview) = app(db);
+    let call = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(&webview, request(cmd, body))
+            .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
+    };
+    let tally = serde_json::json!({"tally": {"site_code": "A", "date": "2021-04-02", "shift": "am",
+        "dose_number": 1, "product": "", "doses": 120}});
+    assert_eq!(
+        call("record_tally", tally.clone()).expect("tally")["replaced"],
+        serde_json::Value::Null
+    );
+    let mut fix = tally;
+    fix["tally"]["doses"] = 125.into();
+    assert_eq!(call("record_tally", fix).expect("fix")["replaced"], 120);
+    let rows = call(
+        "site_day_tallies",
+        serde_json::json!({"site": "A", "date": "2021-04-02"}),
+    )
+    .expect("rows");
+    assert_eq!(rows[0]["doses"], 125);
+    assert_eq!(rows[0]["history"], serde_json::json!([120]));
+    let figures = call("dose_figures", serde_json::json!({})).expect("figures");
+    assert_eq!(figures["doses_total"], 125);
+    let chart = call(
+        "chart_svg",
+        serde_json::json!({"request": {"kind": "daily", "from": "2021-04-01", "to": "2021-04-07", "site": null, "lang": "fr"}}),
+    )
+    .expect("chart");
+    assert!(chart["svg"].as_str().is_some_and(|s| s.starts_with("<svg")));
+    assert_eq!(chart["bars"].as_array().map(Vec::len), Some(7));
+    assert_eq!(chart["days"][1]["administered"], 125);
+    let err = call(
+        "record_tally",
+        serde_json::json!({"tally": {"site_code": "ZZ", "date": "2021-04-02", "dose_number": 1, "doses": 1}}),
+    )
+    .expect_err("unknown site");
+    assert_eq!(err["code"], "not_found");
+}

@@ -79,7 +79,10 @@ pub fn tally(conn: &mut Connection, a: &TallyArgs) -> Result<(), Error> {
         },
     )?;
     match done.replaced {
-        Some(old) => println!("tally corrected: {old} → {} (the old value is kept in the history)", a.doses),
+        Some(old) => println!(
+            "tally corrected: {old} → {} (the old value is kept in the history)",
+            a.doses
+        ),
         None => println!("tally recorded: {}", a.doses),
     }
     Ok(())
@@ -115,7 +118,10 @@ pub fn confirm(conn: &Connection, a: &ConfirmArgs) -> Result<(), Error> {
 pub fn revisions(conn: &Connection, json: bool) -> Result<(), Error> {
     let list = dosedesk_core::doses::provincial::revisions(conn)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).unwrap_or_default()
+        );
         return Ok(());
     }
     if list.is_empty() {
@@ -123,7 +129,13 @@ pub fn revisions(conn: &Connection, json: bool) -> Result<(), Error> {
     }
     let show = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_else(|| "—".into());
     for r in &list {
-        println!("{} {:<34} {:>12} → {:>12}", r.report_date, r.field, show(r.before), show(r.after));
+        println!(
+            "{} {:<34} {:>12} → {:>12}",
+            r.report_date,
+            r.field,
+            show(r.before),
+            show(r.after)
+        );
     }
     Ok(())
 }

@@ -2,9 +2,7 @@
 //! its earlier value in `dose_count_history`.
 
 use super::csv_source::{opt, req, Column, CsvSource};
-use super::{
-    known_product, known_site, product_codes, site_ids, Progress, Written,
-};
+use super::{known_product, known_site, product_codes, site_ids, Progress, Written};
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -59,7 +57,8 @@ pub(crate) fn import(
         "CREATE TEMP TABLE IF NOT EXISTS dose_count_matched (id INTEGER PRIMARY KEY);
          DELETE FROM temp.dose_count_matched;",
     )?;
-    let mut matched = tx.prepare("INSERT OR IGNORE INTO temp.dose_count_matched (id) VALUES (?1)")?;
+    let mut matched =
+        tx.prepare("INSERT OR IGNORE INTO temp.dose_count_matched (id) VALUES (?1)")?;
     let mut was_matched = tx.prepare("SELECT 1 FROM temp.dose_count_matched WHERE id = ?1")?;
     let mut written = Written::default();
     while let Some(row) = src.next_row(progress)? {
@@ -74,7 +73,12 @@ pub(crate) fn import(
         let doses = row.req_int(DOSES, 0, 10_000_000)?;
         let existing: Option<(i64, i64, String, String)> = find
             .query_row(params![site_id, date, shift, dose_number, product], |r| {
-                Ok((r.get("id")?, r.get("doses")?, r.get("source")?, r.get("updated_at")?))
+                Ok((
+                    r.get("id")?,
+                    r.get("doses")?,
+                    r.get("source")?,
+                    r.get("updated_at")?,
+                ))
             })
             .optional()?;
         let key = {
