@@ -1,6 +1,7 @@
 //! Importers for the files of FORMATS.md. Each file is one IMMEDIATE
 //! transaction: on any error nothing from it is kept.
 
+mod areas;
 mod bookings;
 pub mod csv_source;
 mod dose_counts;
@@ -36,16 +37,20 @@ pub enum ImportKind {
     Supply,
     Bookings,
     DoseCounts,
+    Areas,
+    Candidates,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 6] = [
+    pub const ALL: [ImportKind; 8] = [
         ImportKind::Sites,
         ImportKind::Shifts,
         ImportKind::Products,
         ImportKind::Supply,
         ImportKind::Bookings,
         ImportKind::DoseCounts,
+        ImportKind::Areas,
+        ImportKind::Candidates,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +61,8 @@ impl ImportKind {
             ImportKind::Supply => "supply",
             ImportKind::Bookings => "bookings",
             ImportKind::DoseCounts => "dose-counts",
+            ImportKind::Areas => "areas",
+            ImportKind::Candidates => "candidates",
         }
     }
 
@@ -116,6 +123,8 @@ pub fn import_into(
         ImportKind::Supply => supply::import(tx, path, &now, progress)?,
         ImportKind::Bookings => bookings::import(tx, path, &now, progress)?,
         ImportKind::DoseCounts => dose_counts::import(tx, path, &now, progress)?,
+        ImportKind::Areas => areas::import(tx, path, &now, progress)?,
+        ImportKind::Candidates => sites::import_candidates(tx, path, &now, progress)?,
     };
     if progress.is_cancelled() {
         return Err(Error::Cancelled);
