@@ -13,6 +13,7 @@ pub mod import;
 pub mod rebook;
 mod rng;
 pub mod schedule;
+pub mod siting;
 pub mod stats;
 pub mod store;
 pub mod time;
