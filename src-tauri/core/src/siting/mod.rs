@@ -81,7 +81,14 @@ fn run(input: &SitingInput, options: &SitingOptions, exact: bool) -> Result<Siti
 /// forced to begin with each of the next-best single candidates. One start
 /// can stall in a local optimum that no single swap leaves (seen at 5% off
 /// the optimum on small random instances); a few starts rarely all do.
-const STARTS: usize = 5;
+/// Large instances get fewer starts: an interchange pass reads every
+/// (point, area) pair once, and a run should stay well under two seconds.
+const MAX_STARTS: usize = 5;
+const START_BUDGET: usize = 25_000_000;
+
+fn starts(model: &Model) -> usize {
+    (START_BUDGET / model.pairs().max(1)).clamp(1, MAX_STARTS)
+}
 
 fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize) {
     let run_from = |first: Option<usize>| {
@@ -105,7 +112,7 @@ fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize) {
             .map(|&c| (state.gain(c), c))
             .collect();
         firsts.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for &(_, c) in firsts.iter().take(STARTS - 1) {
+        for &(_, c) in firsts.iter().take(starts(model) - 1) {
             let run = run_from(Some(c));
             if run.0 > best.0 + model.tolerance() {
                 best = run;

@@ -78,6 +78,11 @@ impl Model {
         self.rows.starts.len() - 1
     }
 
+    /// (point, area) pairs in the rows: the cost of one pass over them.
+    pub fn pairs(&self) -> usize {
+        self.rows.km.len()
+    }
+
     pub fn capacitated(&self) -> bool {
         self.caps.is_some()
     }

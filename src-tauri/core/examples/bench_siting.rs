@@ -1,0 +1,66 @@
+//! Siting figures: time for 1,000 candidates × 10,000 areas, k = 30, each
+//! objective, and heuristic/optimal ratios over small random instances.
+//! `cargo run --release -p dosedesk-core --example bench_siting [N]`
+//! Prints figures only; speed is never asserted.
+
+use dosedesk_core::siting::{plan, plan_exact, random_input, Objective, SitingOptions};
+use std::time::Instant;
+
+fn main() -> Result<(), dosedesk_core::Error> {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500);
+
+    let (areas, candidates, open, span_km, radius_km, k) = (10_000, 1_000, 20, 100.0, 5.0, 30);
+    let input = random_input(42, areas, candidates, open, span_km);
+    println!(
+        "large instance: {areas} areas, {candidates} candidates, {open} open sites over {span_km} km square, k = {k}, radius {radius_km} km"
+    );
+    for objective in [Objective::Coverage, Objective::Distance] {
+        let options = SitingOptions::new(k, radius_km, objective);
+        let start = Instant::now();
+        let report = plan(&input, &options)?;
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "  {objective:?}: {secs:.3} s; covered {:.0} -> {:.0} of {:.0}; mean km {:.3} -> {:.3}; {} swaps",
+            report.covered_before,
+            report.covered_after,
+            report.weighted_total,
+            report.mean_distance_km_before.unwrap_or(f64::NAN),
+            report.mean_distance_km_after.unwrap_or(f64::NAN),
+            report.swaps
+        );
+    }
+
+    println!("small instances: {n} × (40 areas, 12 candidates, 0-2 open, k 1..4), radius 4 km over 30 km");
+    for objective in [Objective::Coverage, Objective::Distance] {
+        let (mut sum, mut worst, mut optimal) = (0.0, f64::NAN, 0);
+        for seed in 0..n {
+            let k = 1 + (seed % 4) as usize;
+            let input = random_input(seed, 40, 12, (seed % 3) as usize, 30.0);
+            let options = SitingOptions::new(k, 4.0, objective);
+            let (h, e) = (plan(&input, &options)?, plan_exact(&input, &options)?);
+            // Heuristic over optimum, so 1.0 is optimal and < 1 worse for both.
+            let ratio = match objective {
+                Objective::Coverage if e.covered_after > 0.0 => h.covered_after / e.covered_after,
+                Objective::Coverage => 1.0,
+                Objective::Distance => {
+                    e.mean_distance_km_after.unwrap_or(0.0) / h.mean_distance_km_after.unwrap_or(1.0)
+                }
+            };
+            sum += ratio;
+            worst = if worst.is_nan() { ratio } else { worst.min(ratio) };
+            optimal += usize::from(ratio >= 1.0 - 1e-9);
+        }
+        let what = match objective {
+            Objective::Coverage => "coverage heuristic/optimal",
+            Objective::Distance => "distance optimal/heuristic",
+        };
+        println!(
+            "  {what}: mean {:.5}, min {worst:.5}, optimal on {optimal} of {n}",
+            sum / n as f64
+        );
+    }
+    Ok(())
+}
