@@ -31,8 +31,9 @@ Choices:
       and Sobeys-group Ontario stores in that radius, one per postal code,
       placed at their FSA centroid (approximate: the FSA is a few km across;
       code SB<postal>). All kind pharmacy, capacity_per_day 150.
-  The demo's five open Walmart sites are kept here; the loader skips any
-  candidate whose code or coordinates match an existing site.
+  The five Walmart pharmacies the demo opens (demo.rs PHARMACY_LOC_IDS) are
+  left out, so this file imports cleanly into the demo database; the loader
+  also skips any candidate whose code or coordinates match an existing site.
 
 Usage: python3 derive_siting.py [SHARED_DATA_DIR]   (default ../../../shared/data)
 """
@@ -47,6 +48,7 @@ DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", ".."
 CITY_HALL = (45.4206, -75.6903)
 RADIUS_KM = 50.0
 PHARMACY_CAPACITY = 150
+DEMO_OPEN_LOC_IDS = {"1082", "1114", "1159", "1161", "1176"}
 
 
 def read(name):
@@ -97,6 +99,8 @@ def areas():
 def candidates():
     rows = []
     for w in read("walmart_locations.csv"):
+        if w["loc_id"] in DEMO_OPEN_LOC_IDS:
+            continue
         if not w["postal"].strip().upper().startswith("K") or not w["lat"] or not w["lon"]:
             continue
         lat, lon = float(w["lat"]), float(w["lon"])

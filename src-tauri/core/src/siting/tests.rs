@@ -276,24 +276,27 @@ fn bad_options_are_refused() {
 fn demo_inputs_load_without_duplicating_open_sites() {
     let mut conn = crate::store::open_in_memory().expect("open");
     let tx = conn.transaction().expect("tx");
-    // One of the demo's open Walmart pharmacies, as demo.rs writes it.
-    tx.execute(
-        "INSERT INTO site (uuid, code, name, kind, status, lat, lon, capacity_per_day, updated_at)
-         VALUES (?1, 'WM1082', 'Walmart pharmacy Ottawa (E)', 'pharmacy', 'open', 45.41314650, -75.64963990, 96, 'now')",
-        [crate::store::new_uuid()],
-    )
-    .expect("site");
+    // An open site at a candidate's position (WM1180, Billings Bridge) under
+    // another code, and one reusing a candidate's code (WM1071) elsewhere.
+    for (code, lat, lon) in [("BB", 45.385628, -75.677478), ("WM1071", 45.0, -75.0)] {
+        tx.execute(
+            "INSERT INTO site (uuid, code, name, kind, status, lat, lon, updated_at)
+             VALUES (?1, ?2, 'open site', 'pharmacy', 'open', ?3, ?4, 'now')",
+            rusqlite::params![crate::store::new_uuid(), code, lat, lon],
+        )
+        .expect("site");
+    }
     demo_inputs::load_demo_siting(&tx).expect("load");
     tx.commit().expect("commit");
     let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect("count");
     assert_eq!(count("SELECT count(*) FROM area"), 110);
-    assert_eq!(count("SELECT count(*) FROM site WHERE status = 'candidate'"), 15);
-    assert_eq!(count("SELECT count(*) FROM site WHERE code = 'WM1082' AND status = 'open'"), 1);
+    assert_eq!(count("SELECT count(*) FROM site WHERE status = 'candidate'"), 9);
+    assert_eq!(count("SELECT count(*) FROM site WHERE code IN ('WM1180', 'WM1071') AND status = 'candidate'"), 0);
     assert_eq!(count("SELECT sum(weight = 2) FROM area"), 21);
+    assert_eq!(count("SELECT count(*) FROM import_log WHERE kind IN ('areas', 'candidates')"), 2);
     let r = plan_from_db(&conn, &SitingOptions::new(3, 3.0, Objective::Coverage)).expect("plan");
     assert_eq!(r.chosen.len(), 3);
     assert!(r.covered_after > r.covered_before);
     assert_eq!(r.areas.len(), 110);
-    assert_eq!(r.points.len(), 16);
+    assert_eq!(r.points.len(), 11);
 }
-
