@@ -46,7 +46,11 @@ fn plan_sites_json_has_the_contract_keys_and_k_points() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("x.sqlite3");
     import(&db, "areas", &write(dir.path(), "areas.csv", AREAS));
-    import(&db, "candidates", &write(dir.path(), "candidates.csv", CANDIDATES));
+    import(
+        &db,
+        "candidates",
+        &write(dir.path(), "candidates.csv", CANDIDATES),
+    );
     for (objective, extra) in [
         ("coverage", vec![]),
         ("distance", vec!["--lock", "CS", "--exclude", "CC,CE"]),

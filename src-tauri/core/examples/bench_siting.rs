@@ -46,11 +46,16 @@ fn main() -> Result<(), dosedesk_core::Error> {
                 Objective::Coverage if e.covered_after > 0.0 => h.covered_after / e.covered_after,
                 Objective::Coverage => 1.0,
                 Objective::Distance => {
-                    e.mean_distance_km_after.unwrap_or(0.0) / h.mean_distance_km_after.unwrap_or(1.0)
+                    e.mean_distance_km_after.unwrap_or(0.0)
+                        / h.mean_distance_km_after.unwrap_or(1.0)
                 }
             };
             sum += ratio;
-            worst = if worst.is_nan() { ratio } else { worst.min(ratio) };
+            worst = if worst.is_nan() {
+                ratio
+            } else {
+                worst.min(ratio)
+            };
             optimal += usize::from(ratio >= 1.0 - 1e-9);
         }
         let what = match objective {

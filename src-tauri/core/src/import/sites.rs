@@ -122,7 +122,10 @@ pub(crate) fn import_with_status(
                 Some(row.req_f64(LON, -180.0, 180.0)?),
             )
         } else {
-            (row.opt_f64(LAT, -90.0, 90.0)?, row.opt_f64(LON, -180.0, 180.0)?)
+            (
+                row.opt_f64(LAT, -90.0, 90.0)?,
+                row.opt_f64(LON, -180.0, 180.0)?,
+            )
         };
         if lat.is_some() != lon.is_some() {
             let missing = if lat.is_none() { LAT } else { LON };

@@ -12,11 +12,7 @@ pub(crate) fn greedy_by_distance(
     left: &mut [f64],
     caps: &[f64],
 ) -> Vec<(usize, usize, f64, f64)> {
-    pairs.sort_unstable_by(|x, y| {
-        x.0.total_cmp(&y.0)
-            .then(x.2.cmp(&y.2))
-            .then(x.1.cmp(&y.1))
-    });
+    pairs.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.2.cmp(&y.2)).then(x.1.cmp(&y.1)));
     let mut room = caps.to_vec();
     let mut out = Vec::new();
     for (km, a, p) in pairs {

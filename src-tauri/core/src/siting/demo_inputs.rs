@@ -45,15 +45,17 @@ pub fn load_demo_siting(tx: &Transaction<'_>) -> Result<()> {
     result
 }
 
-/// (code, lat, lon) of every site in the store.
-fn existing_sites(tx: &Transaction<'_>) -> Result<Vec<(String, Option<f64>, Option<f64>)>> {
+/// (code, lat, lon) of a site in the store.
+type SiteAt = (String, Option<f64>, Option<f64>);
+
+fn existing_sites(tx: &Transaction<'_>) -> Result<Vec<SiteAt>> {
     let mut stmt = tx.prepare("SELECT code, lat, lon FROM site")?;
     let rows = stmt.query_map([], |r| Ok((r.get("code")?, r.get("lat")?, r.get("lon")?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The embedded candidates file without the rows that duplicate a site.
-fn new_candidates(existing: &[(String, Option<f64>, Option<f64>)]) -> Result<String> {
+fn new_candidates(existing: &[SiteAt]) -> Result<String> {
     let bad = |e: csv::Error| Error::InvalidInput(format!("embedded ottawa_candidates.csv: {e}"));
     let mut reader = csv::Reader::from_reader(CANDIDATES_CSV.as_bytes());
     let header = reader.headers().map_err(bad)?.clone();
@@ -69,7 +71,10 @@ fn new_candidates(existing: &[(String, Option<f64>, Option<f64>)]) -> Result<Str
     for record in reader.records() {
         let record = record.map_err(bad)?;
         let field = |i: usize| record.get(i).unwrap_or("");
-        let position = field(lat).parse::<f64>().ok().zip(field(lon).parse::<f64>().ok());
+        let position = field(lat)
+            .parse::<f64>()
+            .ok()
+            .zip(field(lon).parse::<f64>().ok());
         let duplicate = existing.iter().any(|(c, la, lo)| {
             c == field(code)
                 || matches!((position, la, lo), (Some((plat, plon)), Some(la), Some(lo))

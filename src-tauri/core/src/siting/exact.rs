@@ -27,11 +27,8 @@ pub(crate) fn best_subset(
     let mut set: Vec<usize> = locked.to_vec();
     set.extend(idx.iter().map(|&i| allowed[i]));
     let mut best = (set.clone(), model.score(&set));
-    loop {
-        // Next combination in lexicographic order.
-        let Some(i) = (0..r).rev().find(|&i| idx[i] < n - r + i) else {
-            break;
-        };
+    // Step to the next combination in lexicographic order.
+    while let Some(i) = (0..r).rev().find(|&i| idx[i] < n - r + i) {
         idx[i] += 1;
         for j in i + 1..r {
             idx[j] = idx[j - 1] + 1;

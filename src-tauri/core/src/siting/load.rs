@@ -37,7 +37,9 @@ pub fn load_input(conn: &Connection) -> Result<SitingInput> {
                 kind: r.get("kind")?,
                 lat: r.get("lat")?,
                 lon: r.get("lon")?,
-                capacity_per_day: r.get::<_, Option<i64>>("capacity_per_day")?.map(|c| c as f64),
+                capacity_per_day: r
+                    .get::<_, Option<i64>>("capacity_per_day")?
+                    .map(|c| c as f64),
                 open: r.get::<_, String>("status")? == "open",
             })
         })?

@@ -11,7 +11,13 @@ pub(crate) fn rows_all_pairs(input: &SitingInput) -> Rows {
     let areas: Vec<(f64, f64, f64)> = input
         .areas
         .iter()
-        .map(|a| (a.lat.to_radians(), a.lon.to_radians(), a.lat.to_radians().cos()))
+        .map(|a| {
+            (
+                a.lat.to_radians(),
+                a.lon.to_radians(),
+                a.lat.to_radians().cos(),
+            )
+        })
         .collect();
     let mut km = Vec::with_capacity(n * input.points.len());
     let mut starts = Vec::with_capacity(input.points.len() + 1);

@@ -95,9 +95,19 @@ fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize) {
         let mut state = search::new_state(model);
         let mut locked = sel.locked.clone();
         locked.extend(first);
-        let allowed: Vec<usize> = sel.allowed.iter().copied().filter(|c| Some(*c) != first).collect();
+        let allowed: Vec<usize> = sel
+            .allowed
+            .iter()
+            .copied()
+            .filter(|c| Some(*c) != first)
+            .collect();
         search::greedy(state.as_mut(), &locked, &allowed, k);
-        let swaps = search::improve(state.as_mut(), sel.locked.len(), &sel.allowed, model.tolerance());
+        let swaps = search::improve(
+            state.as_mut(),
+            sel.locked.len(),
+            &sel.allowed,
+            model.tolerance(),
+        );
         let chosen = state.chosen().to_vec();
         (model.score(&chosen), chosen, swaps)
     };
@@ -172,9 +182,9 @@ fn select(input: &SitingInput, options: &SitingOptions) -> Result<Selection> {
     let resolve = |codes: &[String], what: &str| -> Result<Vec<usize>> {
         let mut out: Vec<usize> = Vec::new();
         for code in codes {
-            let p = *by_code.get(code.as_str()).ok_or_else(|| {
-                Error::NotFound(format!("{what} {code}: no such candidate site"))
-            })?;
+            let p = *by_code
+                .get(code.as_str())
+                .ok_or_else(|| Error::NotFound(format!("{what} {code}: no such candidate site")))?;
             if input.points[p].open {
                 return Err(Error::InvalidInput(format!(
                     "{what} {code}: already an open site, not a candidate"

@@ -36,7 +36,12 @@ pub(crate) struct Model {
 }
 
 impl Model {
-    pub fn new(input: &SitingInput, objective: Objective, radius_km: f64, capacity_days: Option<f64>) -> Self {
+    pub fn new(
+        input: &SitingInput,
+        objective: Objective,
+        radius_km: f64,
+        capacity_days: Option<f64>,
+    ) -> Self {
         let eligible: Vec<f64> = input.areas.iter().map(|a| a.eligible.max(0.0)).collect();
         let (per_person, per_person_km, unserved_per_person, rows) = match objective {
             Objective::Coverage => (
@@ -56,7 +61,10 @@ impl Model {
             input
                 .points
                 .iter()
-                .map(|p| p.capacity_per_day.map_or(f64::INFINITY, |c| c.max(0.0) * days))
+                .map(|p| {
+                    p.capacity_per_day
+                        .map_or(f64::INFINITY, |c| c.max(0.0) * days)
+                })
                 .collect()
         });
         Model {
@@ -65,7 +73,9 @@ impl Model {
             per_person_km,
             unserved_per_person,
             rows,
-            fixed: (0..input.points.len()).filter(|&p| input.points[p].open).collect(),
+            fixed: (0..input.points.len())
+                .filter(|&p| input.points[p].open)
+                .collect(),
             caps,
         }
     }
@@ -139,7 +149,11 @@ impl Model {
         for &p in self.fixed.iter().chain(chosen) {
             let (start, end) = (self.rows.starts[p], self.rows.starts[p + 1]);
             for i in start..end {
-                let a = if self.rows.dense { i - start } else { self.rows.areas[i] as usize };
+                let a = if self.rows.dense {
+                    i - start
+                } else {
+                    self.rows.areas[i] as usize
+                };
                 pairs.push((f64::from(self.rows.km[i]), a, p));
             }
         }
@@ -153,7 +167,8 @@ impl Model {
 
     /// Improvements smaller than this are rounding noise.
     pub fn tolerance(&self) -> f64 {
-        let scale: f64 = self.eligible.iter().sum::<f64>() * self.unserved_per_person.abs().max(1.0);
+        let scale: f64 =
+            self.eligible.iter().sum::<f64>() * self.unserved_per_person.abs().max(1.0);
         1e-9 * scale.max(1.0)
     }
 }

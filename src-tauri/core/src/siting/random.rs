@@ -10,7 +10,13 @@ fn uniform(rng: &mut Rng) -> f64 {
 /// `areas` areas and `candidates` candidates (plus `open` open sites)
 /// scattered uniformly over a square of `span_km` around Ottawa; about one
 /// area in five is a hotspot (weight 2).
-pub fn random_input(seed: u64, areas: usize, candidates: usize, open: usize, span_km: f64) -> SitingInput {
+pub fn random_input(
+    seed: u64,
+    areas: usize,
+    candidates: usize,
+    open: usize,
+    span_km: f64,
+) -> SitingInput {
     let mut rng = Rng::new(seed);
     let (lat0, lon0): (f64, f64) = (45.42, -75.70);
     let dlat = super::geo::lat_degrees_for_km(span_km);
@@ -41,7 +47,11 @@ pub fn random_input(seed: u64, areas: usize, candidates: usize, open: usize, spa
             let (lat, lon) = place(&mut rng);
             let is_open = i < open;
             PointInput {
-                site_code: if is_open { format!("O{i}") } else { format!("C{}", i - open) },
+                site_code: if is_open {
+                    format!("O{i}")
+                } else {
+                    format!("C{}", i - open)
+                },
                 name: format!("Point {i}"),
                 kind: "pharmacy".into(),
                 lat,

@@ -118,7 +118,10 @@ impl<'a> Network<'a> {
             input
                 .points
                 .iter()
-                .map(|p| p.capacity_per_day.map_or(f64::INFINITY, |c| c.max(0.0) * days))
+                .map(|p| {
+                    p.capacity_per_day
+                        .map_or(f64::INFINITY, |c| c.max(0.0) * days)
+                })
                 .collect()
         });
         Network {
@@ -193,7 +196,11 @@ impl<'a> Network<'a> {
 }
 
 fn weighted(areas: &[super::instance::AreaInput], eligible: &[f64]) -> f64 {
-    areas.iter().zip(eligible).map(|(a, e)| e * a.weight.max(0.0)).sum()
+    areas
+        .iter()
+        .zip(eligible)
+        .map(|(a, e)| e * a.weight.max(0.0))
+        .sum()
 }
 
 /// Everything but the choice itself, which the caller supplies in order.
@@ -205,7 +212,11 @@ pub(crate) struct Choice<'a> {
     pub method: &'static str,
 }
 
-pub(crate) fn build(input: &SitingInput, options: &SitingOptions, choice: &Choice<'_>) -> SitingReport {
+pub(crate) fn build(
+    input: &SitingInput,
+    options: &SitingOptions,
+    choice: &Choice<'_>,
+) -> SitingReport {
     let mut net = Network::new(input, options);
     for p in (0..input.points.len()).filter(|&p| input.points[p].open) {
         net.add(p);
@@ -240,7 +251,9 @@ pub(crate) fn build(input: &SitingInput, options: &SitingOptions, choice: &Choic
                 after.covered_eligible[a] / area.eligible
             } else {
                 // Nobody to cover: covered when a point is within reach.
-                f64::from(u8::from(net.nearest[a].is_some_and(|(km, _)| km <= options.radius_km)))
+                f64::from(u8::from(
+                    net.nearest[a].is_some_and(|(km, _)| km <= options.radius_km),
+                ))
             };
             AreaResult {
                 area_id: area.area_id.clone(),
@@ -296,7 +309,14 @@ pub(crate) fn build(input: &SitingInput, options: &SitingOptions, choice: &Choic
         chosen,
         covered_before: before.covered,
         covered_after: after.covered,
-        weighted_total: weighted(&input.areas, &input.areas.iter().map(|a| a.eligible.max(0.0)).collect::<Vec<_>>()),
+        weighted_total: weighted(
+            &input.areas,
+            &input
+                .areas
+                .iter()
+                .map(|a| a.eligible.max(0.0))
+                .collect::<Vec<_>>(),
+        ),
         mean_distance_km_before: before.mean_km,
         mean_distance_km_after: after.mean_km,
         unserved_eligible_before: before.unserved,

@@ -30,7 +30,12 @@ pub(crate) fn new_state(model: &Model) -> Box<dyn State + '_> {
 
 /// CELF: locked candidates first, then up to `k` in all, each the largest
 /// marginal gain. Returns the gains in the order of choice.
-pub(crate) fn greedy(state: &mut dyn State, locked: &[usize], allowed: &[usize], k: usize) -> Vec<f64> {
+pub(crate) fn greedy(
+    state: &mut dyn State,
+    locked: &[usize],
+    allowed: &[usize],
+    k: usize,
+) -> Vec<f64> {
     let mut gains = Vec::with_capacity(k);
     for &c in locked {
         gains.push(state.gain(c));
@@ -127,7 +132,13 @@ impl<'m> Facility<'m> {
         self.best = (0..n).map(|a| self.model.base(a)).collect();
         self.second = self.best.clone();
         self.owner = vec![NONE; n];
-        let open: Vec<usize> = self.model.fixed.iter().chain(&self.chosen).copied().collect();
+        let open: Vec<usize> = self
+            .model
+            .fixed
+            .iter()
+            .chain(&self.chosen)
+            .copied()
+            .collect();
         for p in open {
             self.open(p);
         }
@@ -154,7 +165,8 @@ impl State for Facility<'_> {
 
     fn gain(&self, c: usize) -> f64 {
         let mut gain = 0.0;
-        self.model.for_each(c, |a, v| gain += (v - self.best[a]).max(0.0));
+        self.model
+            .for_each(c, |a, v| gain += (v - self.best[a]).max(0.0));
         gain
     }
 

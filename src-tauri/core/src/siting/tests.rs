@@ -47,29 +47,48 @@ fn heuristic_is_within_5_percent_of_exact_on_250_random_instances() {
         let k = 1 + (seed % 4) as usize;
         let input = random_input(seed, 40, 12, (seed % 3) as usize, 30.0);
         let cov = SitingOptions::new(k, 4.0, Objective::Coverage);
-        let (h, e) = (plan(&input, &cov).expect("plan"), plan_exact(&input, &cov).expect("exact"));
+        let (h, e) = (
+            plan(&input, &cov).expect("plan"),
+            plan_exact(&input, &cov).expect("exact"),
+        );
         assert_eq!(h.chosen.len(), k);
-        assert!(h.covered_after <= e.covered_after + 1e-6, "seed {seed}: heuristic beats exact");
+        assert!(
+            h.covered_after <= e.covered_after + 1e-6,
+            "seed {seed}: heuristic beats exact"
+        );
         let ratio = if e.covered_after > e.covered_before {
             (h.covered_after - h.covered_before) / (e.covered_after - e.covered_before)
         } else {
             1.0
         };
         // Total coverage (what the issue asks) and the stricter gain ratio.
-        let total = if e.covered_after > 0.0 { h.covered_after / e.covered_after } else { 1.0 };
-        assert!(total >= 0.95, "seed {seed} k {k}: coverage {total} of optimum");
+        let total = if e.covered_after > 0.0 {
+            h.covered_after / e.covered_after
+        } else {
+            1.0
+        };
+        assert!(
+            total >= 0.95,
+            "seed {seed} k {k}: coverage {total} of optimum"
+        );
         cov_sum += total;
         cov_min = cov_min.min(ratio.min(total));
 
         let dist = SitingOptions::new(k, 4.0, Objective::Distance);
-        let (h, e) = (plan(&input, &dist).expect("plan"), plan_exact(&input, &dist).expect("exact"));
+        let (h, e) = (
+            plan(&input, &dist).expect("plan"),
+            plan_exact(&input, &dist).expect("exact"),
+        );
         let (hd, ed) = (
             h.mean_distance_km_after.expect("distance"),
             e.mean_distance_km_after.expect("distance"),
         );
         assert!(hd >= ed - 1e-6, "seed {seed}: heuristic beats exact");
         let ratio = hd / ed;
-        assert!(ratio <= 1.05, "seed {seed} k {k}: distance {ratio} of optimum");
+        assert!(
+            ratio <= 1.05,
+            "seed {seed} k {k}: distance {ratio} of optimum"
+        );
         dist_sum += ratio;
         dist_max = dist_max.max(ratio);
         n += 1.0;
@@ -98,13 +117,26 @@ fn lock_in_and_exclusion_are_respected() {
             let mut options = SitingOptions::new(4, 4.0, objective);
             options.lock = lock.clone();
             options.exclude = exclude.clone();
-            for r in [plan(&input, &options).expect("plan"), plan_exact(&input, &options).expect("exact")] {
+            for r in [
+                plan(&input, &options).expect("plan"),
+                plan_exact(&input, &options).expect("exact"),
+            ] {
                 let chosen = codes(&r);
                 assert_eq!(chosen.len(), 4);
-                assert!(lock.iter().all(|l| chosen.contains(&l.as_str())), "{chosen:?} lacks {lock:?}");
-                assert!(!exclude.iter().any(|x| chosen.contains(&x.as_str())), "{chosen:?} has one of {exclude:?}");
+                assert!(
+                    lock.iter().all(|l| chosen.contains(&l.as_str())),
+                    "{chosen:?} lacks {lock:?}"
+                );
+                assert!(
+                    !exclude.iter().any(|x| chosen.contains(&x.as_str())),
+                    "{chosen:?} has one of {exclude:?}"
+                );
                 assert_eq!(r.chosen.iter().filter(|c| c.locked).count(), 2);
-                assert_eq!(&chosen[..2], &[lock[0].as_str(), lock[1].as_str()], "lock-ins come first");
+                assert_eq!(
+                    &chosen[..2],
+                    &[lock[0].as_str(), lock[1].as_str()],
+                    "lock-ins come first"
+                );
                 assert!(r.points.iter().filter(|p| p.excluded).all(|p| !p.chosen));
             }
         }
@@ -137,10 +169,17 @@ fn coverage_known_answer_weights_and_existing_sites_count() {
     input.areas[2].weight = 2.0;
     let r = plan(&input, &SitingOptions::new(2, radius, Objective::Coverage)).expect("plan");
     assert_eq!(codes(&r), ["CE", "CW"], "in order of choice");
-    assert_eq!(r.chosen.iter().map(|c| c.gain).collect::<Vec<_>>(), [Some(300.0), Some(200.0)]);
+    assert_eq!(
+        r.chosen.iter().map(|c| c.gain).collect::<Vec<_>>(),
+        [Some(300.0), Some(200.0)]
+    );
     assert_eq!(r.covered_after, 500.0);
     assert_eq!(r.uncovered_hotspots.len(), 0);
-    assert!(r.areas.iter().find(|a| a.area_id == "F").is_some_and(|a| !a.covered));
+    assert!(r
+        .areas
+        .iter()
+        .find(|a| a.area_id == "F")
+        .is_some_and(|a| !a.covered));
     // An open site already covering W1 and W2 makes CW worthless.
     input.points.push(point("OPEN", 45.0, -75.095, true, None));
     let r = plan(&input, &SitingOptions::new(2, radius, Objective::Coverage)).expect("plan");
@@ -152,7 +191,9 @@ fn coverage_known_answer_weights_and_existing_sites_count() {
     assert!(f.distance_km.is_some_and(|d| d < 1e-9));
     let w1 = r.areas.iter().find(|a| a.area_id == "W1").expect("W1");
     assert_eq!(w1.nearest_site_code.as_deref(), Some("OPEN"));
-    assert!(w1.distance_km.is_some_and(|d| (d - 0.5 * LON_KM).abs() < 0.01));
+    assert!(w1
+        .distance_km
+        .is_some_and(|d| (d - 0.5 * LON_KM).abs() < 0.01));
 }
 
 #[test]
@@ -171,7 +212,12 @@ fn p_median_known_answer() {
     };
     let r = plan(&input, &SitingOptions::new(1, 1.0, Objective::Distance)).expect("plan");
     // With one point any spot on the segment gives the same mean; ties go to the first.
-    assert!(r.mean_distance_km_after.is_some_and(|d| (d - 5.0).abs() < 0.05), "{:?}", r.mean_distance_km_after);
+    assert!(
+        r.mean_distance_km_after
+            .is_some_and(|d| (d - 5.0).abs() < 0.05),
+        "{:?}",
+        r.mean_distance_km_after
+    );
     assert_eq!(r.mean_distance_km_before, None);
     assert_eq!(r.chosen[0].gain, None, "no point was open before the first");
     let r = plan(&input, &SitingOptions::new(2, 1.0, Objective::Distance)).expect("plan");
@@ -195,10 +241,15 @@ fn capacity_limits_what_a_point_serves() {
     let r = plan(&input, &options).expect("plan");
     assert_eq!(r.covered_after, 1000.0, "no capacity: either covers all");
     options.capacity_days = Some(10.0);
-    for r in [plan(&input, &options).expect("plan"), plan_exact(&input, &options).expect("exact")] {
+    for r in [
+        plan(&input, &options).expect("plan"),
+        plan_exact(&input, &options).expect("exact"),
+    ] {
         assert_eq!(codes(&r), ["BIG"]);
         assert!((r.covered_after - 500.0).abs() < 1e-9);
-        assert!(r.unserved_eligible_after.is_some_and(|u| (u - 500.0).abs() < 1e-9));
+        assert!(r
+            .unserved_eligible_after
+            .is_some_and(|u| (u - 500.0).abs() < 1e-9));
         let a = &r.areas[0];
         assert!((a.covered_share - 0.5).abs() < 1e-9 && !a.covered);
     }
@@ -206,7 +257,11 @@ fn capacity_limits_what_a_point_serves() {
     let r = plan(&input, &options).expect("plan");
     assert!((r.covered_after - 600.0).abs() < 1e-9);
     let assigned: Vec<Option<f64>> = r.points.iter().map(|p| p.assigned).collect();
-    assert_eq!(assigned, [Some(100.0), Some(500.0)], "nearest first, each up to its room");
+    assert_eq!(
+        assigned,
+        [Some(100.0), Some(500.0)],
+        "nearest first, each up to its room"
+    );
 }
 
 #[test]
@@ -221,7 +276,11 @@ fn capacitated_runs_never_exceed_capacity() {
             for p in &r.points {
                 let cap = p.capacity_per_day.unwrap_or(f64::INFINITY) * 30.0;
                 let assigned = p.assigned.unwrap_or(0.0);
-                assert!(assigned <= cap + 1e-6, "{} serves {assigned} > {cap}", p.site_code);
+                assert!(
+                    assigned <= cap + 1e-6,
+                    "{} serves {assigned} > {cap}",
+                    p.site_code
+                );
                 assert!(p.chosen || p.status == "open" || assigned == 0.0);
             }
             let e = plan_exact(&input, &options).expect("exact");
@@ -238,13 +297,18 @@ fn gains_add_up_and_come_in_order_of_choice() {
     for seed in 0..20u64 {
         let input = random_input(77 + seed, 200, 30, 2, 40.0);
         let r = plan(&input, &SitingOptions::new(6, 5.0, Objective::Coverage)).expect("plan");
-        let gains: Vec<f64> = r.chosen.iter().map(|c| c.gain.unwrap_or(f64::NAN)).collect();
+        let gains: Vec<f64> = r
+            .chosen
+            .iter()
+            .map(|c| c.gain.unwrap_or(f64::NAN))
+            .collect();
         let total: f64 = gains.iter().sum();
         assert!((total - (r.covered_after - r.covered_before)).abs() < 1e-6);
         assert!(gains.windows(2).all(|w| w[0] >= w[1] - 1e-9), "{gains:?}");
         let r = plan(&input, &SitingOptions::new(6, 5.0, Objective::Distance)).expect("plan");
         let total: f64 = r.chosen.iter().filter_map(|c| c.gain).sum();
-        let fall = r.mean_distance_km_before.unwrap_or(0.0) - r.mean_distance_km_after.unwrap_or(0.0);
+        let fall =
+            r.mean_distance_km_before.unwrap_or(0.0) - r.mean_distance_km_after.unwrap_or(0.0);
         assert!((total - fall).abs() < 1e-6, "{total} vs {fall}");
     }
 }
@@ -288,12 +352,26 @@ fn demo_inputs_load_without_duplicating_open_sites() {
     }
     demo_inputs::load_demo_siting(&tx).expect("load");
     tx.commit().expect("commit");
-    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).expect("count");
+    let count = |sql: &str| {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .expect("count")
+    };
     assert_eq!(count("SELECT count(*) FROM area"), 110);
-    assert_eq!(count("SELECT count(*) FROM site WHERE status = 'candidate'"), 9);
-    assert_eq!(count("SELECT count(*) FROM site WHERE code IN ('WM1180', 'WM1071') AND status = 'candidate'"), 0);
+    assert_eq!(
+        count("SELECT count(*) FROM site WHERE status = 'candidate'"),
+        9
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM site WHERE code IN ('WM1180', 'WM1071') AND status = 'candidate'"
+        ),
+        0
+    );
     assert_eq!(count("SELECT sum(weight = 2) FROM area"), 21);
-    assert_eq!(count("SELECT count(*) FROM import_log WHERE kind IN ('areas', 'candidates')"), 2);
+    assert_eq!(
+        count("SELECT count(*) FROM import_log WHERE kind IN ('areas', 'candidates')"),
+        2
+    );
     let r = plan_from_db(&conn, &SitingOptions::new(3, 3.0, Objective::Coverage)).expect("plan");
     assert_eq!(r.chosen.len(), 3);
     assert!(r.covered_after > r.covered_before);
