@@ -57,9 +57,9 @@ fn run(input: &SitingInput, options: &SitingOptions, exact: bool) -> Result<Siti
         options.radius_km,
         options.capacity_days,
     );
-    let (chosen, swaps) = if exact {
+    let (chosen, swaps, method) = if exact {
         let (set, _) = exact::best_subset(&model, &sel.locked, &sel.allowed, options.k)?;
-        (set, 0)
+        (set, 0, "exact")
     } else {
         heuristic(&model, &sel, options.k)
     };
@@ -72,7 +72,7 @@ fn run(input: &SitingInput, options: &SitingOptions, exact: bool) -> Result<Siti
             locked: &sel.locked,
             excluded: &sel.excluded,
             swaps,
-            method: if exact { "exact" } else { "greedy+interchange" },
+            method,
         },
     ))
 }
@@ -87,10 +87,30 @@ const MAX_STARTS: usize = 5;
 const START_BUDGET: usize = 25_000_000;
 
 fn starts(model: &Model) -> usize {
+    if model.capacitated() {
+        return 1; // each trial is a full re-assignment: one start is costly enough
+    }
     (START_BUDGET / model.pairs().max(1)).clamp(1, MAX_STARTS)
 }
 
-fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize) {
+/// A capacity run re-assigns everyone for every trial set. Past this many
+/// (pair × trial) operations for one interchange pass, only greedy runs;
+/// below it, at most k swaps (k + 1 passes) are made.
+const CAPACITY_BUDGET: f64 = 3e7;
+
+fn capacity_run_too_large(model: &Model, sel: &Selection, k: usize) -> bool {
+    let pairs_per_point = model.pairs() as f64 / model.n_points().max(1) as f64;
+    let per_trial = (model.fixed.len() + k) as f64 * pairs_per_point;
+    model.capacitated() && per_trial * (sel.allowed.len() * k) as f64 > CAPACITY_BUDGET
+}
+
+/// Returns the chosen candidates, the swaps made and the method's name.
+fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize, &'static str) {
+    if capacity_run_too_large(model, sel, k) {
+        let mut state = search::new_state(model);
+        search::greedy(state.as_mut(), &sel.locked, &sel.allowed, k);
+        return (state.chosen().to_vec(), 0, "greedy");
+    }
     let run_from = |first: Option<usize>| {
         let mut state = search::new_state(model);
         let mut locked = sel.locked.clone();
@@ -102,11 +122,13 @@ fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize) {
             .filter(|c| Some(*c) != first)
             .collect();
         search::greedy(state.as_mut(), &locked, &allowed, k);
+        let max_swaps = if model.capacitated() { k } else { 50 * k };
         let swaps = search::improve(
             state.as_mut(),
             sel.locked.len(),
             &sel.allowed,
             model.tolerance(),
+            max_swaps,
         );
         let chosen = state.chosen().to_vec();
         (model.score(&chosen), chosen, swaps)
@@ -129,7 +151,7 @@ fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize) {
             }
         }
     }
-    (best.1, best.2)
+    (best.1, best.2, "greedy+interchange")
 }
 
 /// The final set in the order greedy would pick it (lock-ins first), so each

@@ -12,7 +12,8 @@ pub struct SitingReport {
     pub k: usize,
     pub radius_km: f64,
     pub capacity_days: Option<f64>,
-    /// `greedy+interchange` or `exact`.
+    /// `greedy+interchange`, `greedy` (capacity runs too large for
+    /// interchange) or `exact`.
     pub method: &'static str,
     /// Chosen candidates, each with its marginal gain, in order of choice.
     pub chosen: Vec<ChosenPoint>,

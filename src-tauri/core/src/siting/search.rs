@@ -66,11 +66,17 @@ pub(crate) fn greedy(
 }
 
 /// Best-improvement interchange until no swap improves by more than `tol`
-/// (bounded, as a guard against cycling on rounding noise).
-pub(crate) fn improve(state: &mut dyn State, locked: usize, allowed: &[usize], tol: f64) -> usize {
+/// or `max_swaps` were made (a bound on time, and a guard against cycling
+/// on rounding noise).
+pub(crate) fn improve(
+    state: &mut dyn State,
+    locked: usize,
+    allowed: &[usize],
+    tol: f64,
+    max_swaps: usize,
+) -> usize {
     let mut swaps = 0;
-    let limit = 50 * state.chosen().len().max(1);
-    while swaps < limit {
+    while swaps < max_swaps {
         match state.best_swap(locked, allowed) {
             Some((pos, c, delta)) if delta > tol => {
                 state.replace(pos, c);
