@@ -22,10 +22,13 @@ pub(crate) fn rows_within_radius(input: &SitingInput, radius_km: f64) -> Rows {
     for p in &input.points {
         let from = lats.partition_point(|&l| l < p.lat - band);
         let to = lats.partition_point(|&l| l <= p.lat + band);
-        // Longitude window: valid while the band stays clear of the poles.
+        // Longitude window: the widest longitude gap at distance δ from a
+        // point at latitude φ is asin(sin δ / cos φ); φ is taken at the band's
+        // poleward edge, which only widens it. Near a pole, no window.
         let max_lat = (p.lat.abs() + band).min(90.0);
-        let lon_band = if max_lat < 89.0 {
-            band / max_lat.to_radians().cos()
+        let reach = (radius_km / super::geo::EARTH_RADIUS_KM).sin() / max_lat.to_radians().cos();
+        let lon_band = if max_lat < 89.0 && reach < 1.0 {
+            reach.asin().to_degrees() * 1.000_001
         } else {
             360.0
         };

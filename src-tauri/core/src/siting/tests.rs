@@ -408,3 +408,54 @@ fn fast_interchange_leaves_no_improving_single_swap() {
         }
     }
 }
+
+#[test]
+fn coverage_rows_match_brute_force_anywhere_on_earth() {
+    // The latitude band and longitude window only prune: every pair within
+    // the radius must be found, near the equator, the poles and ±180°.
+    let mut rng = crate::rng::Rng::new(5);
+    let mut uniform =
+        |lo: f64, hi: f64| lo + (hi - lo) * (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+    for (lat0, lon0, span, radius) in [
+        (0.0, 0.0, 3.0, 150.0),
+        (85.0, 10.0, 8.0, 200.0),
+        (45.0, 179.5, 2.0, 60.0),
+        (-60.0, -75.0, 1.0, 20.0),
+    ] {
+        let areas: Vec<AreaInput> = (0..300)
+            .map(|i| {
+                let lon = lon0 + uniform(-span, span);
+                let lon = if lon > 180.0 { lon - 360.0 } else { lon };
+                area(
+                    &format!("A{i}"),
+                    (lat0 + uniform(-span, span)).clamp(-90.0, 90.0),
+                    lon,
+                    1.0,
+                    1.0,
+                )
+            })
+            .collect();
+        let points: Vec<PointInput> = (0..20)
+            .map(|i| {
+                point(
+                    &format!("P{i}"),
+                    (lat0 + uniform(-span, span)).clamp(-90.0, 90.0),
+                    lon0 + uniform(-span, span).min(180.0 - lon0),
+                    false,
+                    None,
+                )
+            })
+            .collect();
+        let input = SitingInput { areas, points };
+        let rows = coverage::rows_within_radius(&input, radius);
+        for (p, pt) in input.points.iter().enumerate() {
+            let found = rows.starts[p + 1] - rows.starts[p];
+            let want = input
+                .areas
+                .iter()
+                .filter(|a| geo::haversine_km(pt.lat, pt.lon, a.lat, a.lon) <= radius)
+                .count();
+            assert_eq!(found, want, "point {p} at {},{}", pt.lat, pt.lon);
+        }
+    }
+}
