@@ -2,6 +2,7 @@
 //! Exit status: 0 success, 1 a user error (one line on stderr), 2 a usage error.
 
 mod doses;
+mod plan_sites;
 
 use clap::{Parser, Subcommand};
 use dosedesk_core::import::{import_file, ImportKind, Progress};
@@ -32,10 +33,15 @@ enum Command {
     /// Import a CSV file (FORMATS.md) as one transaction.
     Import {
         /// What the file holds.
-        #[arg(value_parser = ["sites", "shifts", "products", "supply", "bookings", "dose-counts", "provincial"])]
+        #[arg(value_parser = ["sites", "shifts", "products", "supply", "bookings", "dose-counts", "provincial", "areas", "candidates"])]
         kind: String,
         /// The CSV file.
         file: PathBuf,
+    },
+    /// Plan: choose new sites.
+    Plan {
+        #[command(subcommand)]
+        what: PlanCommand,
     },
     /// Row counts per table and the span of the appointments.
     Stats {
@@ -130,6 +136,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Choose k new distribution points among the candidate sites.
+    Sites(plan_sites::PlanSitesArgs),
 }
 
 /// Which bookings a check or a rebooking plan looks at.
@@ -271,6 +283,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "{}: {} rows: {} new, {} updated, {} unchanged",
                 report.file, report.rows, report.inserted, report.updated, report.unchanged
             );
+        }
+        Command::Plan { what } => {
+            let (_, conn) = open()?;
+            match what {
+                PlanCommand::Sites(args) => plan_sites::run(&conn, args)?,
+            }
         }
         Command::Stats { json } => {
             let (path, conn) = open()?;

@@ -17,6 +17,7 @@ pub mod locale;
 pub mod rebook;
 mod rng;
 pub mod schedule;
+pub mod siting;
 pub mod stats;
 pub mod store;
 pub mod time;

@@ -1,6 +1,7 @@
 //! Importers for the files of FORMATS.md. Each file is one IMMEDIATE
 //! transaction: on any error nothing from it is kept.
 
+mod areas;
 mod bookings;
 pub mod csv_source;
 mod dose_counts;
@@ -39,10 +40,12 @@ pub enum ImportKind {
     Bookings,
     DoseCounts,
     Provincial,
+    Areas,
+    Candidates,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 7] = [
+    pub const ALL: [ImportKind; 9] = [
         ImportKind::Sites,
         ImportKind::Shifts,
         ImportKind::Products,
@@ -50,6 +53,8 @@ impl ImportKind {
         ImportKind::Bookings,
         ImportKind::DoseCounts,
         ImportKind::Provincial,
+        ImportKind::Areas,
+        ImportKind::Candidates,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +66,8 @@ impl ImportKind {
             ImportKind::Bookings => "bookings",
             ImportKind::DoseCounts => "dose-counts",
             ImportKind::Provincial => "provincial",
+            ImportKind::Areas => "areas",
+            ImportKind::Candidates => "candidates",
         }
     }
 
@@ -122,6 +129,8 @@ pub fn import_into(
         ImportKind::Bookings => bookings::import(tx, path, &now, progress)?,
         ImportKind::DoseCounts => dose_counts::import(tx, path, &now, progress)?,
         ImportKind::Provincial => provincial::import(tx, path, &now, progress)?,
+        ImportKind::Areas => areas::import(tx, path, &now, progress)?,
+        ImportKind::Candidates => sites::import_candidates(tx, path, &now, progress)?,
     };
     if progress.is_cancelled() {
         return Err(Error::Cancelled);

@@ -5,7 +5,7 @@ use super::{first_occurrence, Progress, Written};
 use crate::error::Result;
 use crate::time::format_hhmm;
 use rusqlite::{params, Transaction};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 pub const KINDS: &[&str] = &[
@@ -30,6 +30,21 @@ pub(crate) const COLUMNS: &[Column] = &[
     opt("opens"),
     opt("closes"),
 ];
+/// candidates.csv: the same columns, with position and capacity required.
+const CANDIDATE_COLUMNS: &[Column] = &[
+    req("site_code"),
+    req("name"),
+    req("kind"),
+    opt("address"),
+    opt("postal_code"),
+    req("lat"),
+    req("lon"),
+    opt("stations"),
+    opt("minutes_per_dose"),
+    req("capacity_per_day"),
+    opt("opens"),
+    opt("closes"),
+];
 const CODE: usize = 0;
 const NAME: usize = 1;
 const KIND: usize = 2;
@@ -43,8 +58,9 @@ const CAPACITY_PER_DAY: usize = 9;
 const OPENS: usize = 10;
 const CLOSES: usize = 11;
 
-/// Imports sites with the given status (`open` for sites.csv; the siting
-/// issue reuses this for candidates.csv with `candidate`).
+/// Imports sites with the given status: `open` for sites.csv, `candidate`
+/// for candidates.csv (which also requires lat/lon and capacity_per_day, and
+/// must not turn an open site back into a candidate).
 pub(crate) fn import_with_status(
     tx: &Transaction<'_>,
     path: &Path,
@@ -52,7 +68,13 @@ pub(crate) fn import_with_status(
     progress: &dyn Progress,
     status: &str,
 ) -> Result<(CsvSource, Written)> {
-    let mut src = CsvSource::open(path, COLUMNS)?;
+    let candidates = status == "candidate";
+    let columns = if candidates {
+        CANDIDATE_COLUMNS
+    } else {
+        COLUMNS
+    };
+    let mut src = CsvSource::open(path, columns)?;
     let before = super::count_rows(tx, "site")?;
     let mut upsert = tx.prepare(
         "INSERT INTO site (uuid, code, name, kind, status, address, postal_code, lat, lon,
@@ -72,6 +94,11 @@ pub(crate) fn import_with_status(
                     excluded.minutes_per_dose, excluded.capacity_per_day, excluded.opens,
                     excluded.closes)",
     )?;
+    let open_codes = if candidates {
+        open_site_codes(tx)?
+    } else {
+        HashSet::new()
+    };
     let mut seen = HashMap::new();
     let mut touched = 0;
     while let Some(row) = src.next_row(progress)? {
@@ -80,17 +107,37 @@ pub(crate) fn import_with_status(
             return Err(row.error(CODE, format!("{code:?} is not a short code without spaces")));
         }
         first_occurrence(&mut seen, code.to_owned(), &row, CODE, "site_code")?;
+        if open_codes.contains(code) {
+            return Err(row.error(
+                CODE,
+                format!("{code:?} is already an open site; a candidate needs a new code"),
+            ));
+        }
         let name = row.req(NAME)?;
         let kind = row.req_word(KIND, KINDS)?;
-        let lat = row.opt_f64(LAT, -90.0, 90.0)?;
-        let lon = row.opt_f64(LON, -180.0, 180.0)?;
+        let (lat, lon) = if candidates {
+            // Siting measures distances, so a candidate without a position is useless.
+            (
+                Some(row.req_f64(LAT, -90.0, 90.0)?),
+                Some(row.req_f64(LON, -180.0, 180.0)?),
+            )
+        } else {
+            (
+                row.opt_f64(LAT, -90.0, 90.0)?,
+                row.opt_f64(LON, -180.0, 180.0)?,
+            )
+        };
         if lat.is_some() != lon.is_some() {
             let missing = if lat.is_none() { LAT } else { LON };
             return Err(row.error(missing, "lat and lon must be given together"));
         }
         let stations = row.opt_int(STATIONS, 0, 100_000)?;
         let minutes_per_dose = row.opt_f64(MINUTES_PER_DOSE, 0.1, 1440.0)?.unwrap_or(5.0);
-        let capacity_per_day = row.opt_int(CAPACITY_PER_DAY, 0, 10_000_000)?;
+        let capacity_per_day = if candidates {
+            Some(row.req_int(CAPACITY_PER_DAY, 0, 10_000_000)?)
+        } else {
+            row.opt_int(CAPACITY_PER_DAY, 0, 10_000_000)?
+        };
         let opens = row.opt_time(OPENS)?.unwrap_or(8 * 60);
         let closes = row.opt_time(CLOSES)?.unwrap_or(20 * 60);
         if closes <= opens {
@@ -140,6 +187,21 @@ pub(crate) fn import(
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
     import_with_status(tx, path, now, progress, "open")
+}
+
+pub(crate) fn import_candidates(
+    tx: &Transaction<'_>,
+    path: &Path,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    import_with_status(tx, path, now, progress, "candidate")
+}
+
+fn open_site_codes(tx: &Transaction<'_>) -> Result<HashSet<String>> {
+    let mut stmt = tx.prepare("SELECT code FROM site WHERE status = 'open'")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>("code"))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// `k2b7l5` → `K2B 7L5`; anything not shaped like a postal code is kept as given.

@@ -369,7 +369,7 @@ fn cancellation_rolls_back() {
 #[test]
 fn every_importer_handles_the_common_bad_and_good_files() {
     use ImportKind::*;
-    let samples: [(ImportKind, &str, &str, &str); 6] = [
+    let samples: [(ImportKind, &str, &str, &str); 8] = [
         (
             Sites,
             "site_code,name,kind,address",
@@ -405,6 +405,18 @@ fn every_importer_handles_the_common_bad_and_good_files() {
             "date,site_code,shift,dose_number,product,doses",
             "2021-04-01,EVJ,\"am\",1,PFIZER,95",
             "doses",
+        ),
+        (
+            Areas,
+            "area_id,name,lat,lon,population,eligible,weight",
+            "3001,\"Airport, north\",45.32,-75.67,1200,1000,2",
+            "population",
+        ),
+        (
+            Candidates,
+            "site_code,name,kind,lat,lon,capacity_per_day",
+            "C1,\"Pharmacy, east\",pharmacy,45.41,-75.65,150",
+            "capacity_per_day",
         ),
     ];
     for (kind, header, row, required) in samples {
@@ -515,4 +527,188 @@ fn duplicates_are_caught_when_adding_to_existing_bookings_too() {
         Some("booking_id"),
         "duplicate booking_id \"N1\": already on line 3",
     );
+}
+
+const AREAS: &str = "area_id,name,lat,lon,population,eligible,weight\n\
+3001,Airport,45.320214,-75.666675,1200,1000,\n\
+3002,Alta Vista,45.388913,-75.660909,7765,,2\n";
+
+const CANDIDATES: &str = "site_code,name,kind,lat,lon,capacity_per_day\n\
+C1,Pharmacy East,pharmacy,45.41,-75.65,150\n\
+C2,Doctor West,physician,45.35,-75.80,40\n";
+
+#[test]
+fn areas_import_with_defaults_and_update_by_area_id() {
+    let mut f = Fixture::new();
+    let report = f
+        .import(ImportKind::Areas, "areas.csv", AREAS.as_bytes())
+        .expect("areas");
+    assert_eq!((report.rows, report.inserted, report.updated), (2, 2, 0));
+    assert_eq!(
+        f.count(
+            "SELECT count(*) FROM area WHERE area_id = '3001' AND weight = 1 AND eligible = 1000"
+        ),
+        1
+    );
+    assert_eq!(
+        f.count(
+            "SELECT count(*) FROM area WHERE area_id = '3002' AND weight = 2 AND eligible IS NULL"
+        ),
+        1
+    );
+    let changed = AREAS.replace("7765,,2", "7800,,2");
+    let report = f
+        .import(ImportKind::Areas, "areas.csv", changed.as_bytes())
+        .expect("again");
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        f.count("SELECT population FROM area WHERE area_id = '3002'"),
+        7800
+    );
+}
+
+#[test]
+fn candidates_are_sites_with_status_candidate_updated_by_code() {
+    let mut f = Fixture::with_base();
+    let report = f
+        .import(
+            ImportKind::Candidates,
+            "candidates.csv",
+            CANDIDATES.as_bytes(),
+        )
+        .expect("candidates");
+    assert_eq!((report.inserted, report.updated), (2, 0));
+    assert_eq!(
+        f.count("SELECT count(*) FROM site WHERE status = 'candidate'"),
+        2
+    );
+    assert_eq!(
+        f.count("SELECT count(*) FROM site WHERE status = 'open'"),
+        2
+    );
+    let changed = CANDIDATES.replace(",40\n", ",60\n");
+    let report = f
+        .import(ImportKind::Candidates, "candidates.csv", changed.as_bytes())
+        .expect("again");
+    assert_eq!(
+        (report.inserted, report.updated, report.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        f.count("SELECT capacity_per_day FROM site WHERE code = 'C2' AND status = 'candidate'"),
+        60
+    );
+}
+
+#[test]
+fn areas_and_candidates_reject_bad_input_and_change_nothing() {
+    use ImportKind::*;
+    let mut f = Fixture::with_base();
+    f.import(Areas, "areas.csv", AREAS.as_bytes())
+        .expect("areas");
+    f.import(Candidates, "candidates.csv", CANDIDATES.as_bytes())
+        .expect("candidates");
+    let ah = "area_id,name,lat,lon,population,eligible,weight\n";
+    let ch = "site_code,name,kind,lat,lon,capacity_per_day\n";
+    let cases: Vec<(ImportKind, String, u64, Option<&str>, &str)> = vec![
+        (
+            Areas,
+            "area_id,lat,lon\nA,45,-75\n".into(),
+            1,
+            Some("population"),
+            "required column is missing",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,95,-75,10,,\n"),
+            2,
+            Some("lat"),
+            "out of range",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,45,,10,,\n"),
+            2,
+            Some("lon"),
+            "is required but empty",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,45,-75,-3,,\n"),
+            2,
+            Some("population"),
+            "negative",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,45,-75,ten,,\n"),
+            2,
+            Some("population"),
+            "is not a whole number",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,45,-75,10,11,\n"),
+            2,
+            Some("eligible"),
+            "more than the population",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,45,-75,10,,-1\n"),
+            2,
+            Some("weight"),
+            "out of range",
+        ),
+        (
+            Areas,
+            format!("{ah}A,,45,-75,10,,\nB,,45,-75,1,,\nA,,45,-75,1,,\n"),
+            4,
+            Some("area_id"),
+            "duplicate area_id: already on line 2",
+        ),
+        (
+            Candidates,
+            "site_code,name,kind,lat,lon\nC9,X,pharmacy,45,-75\n".into(),
+            1,
+            Some("capacity_per_day"),
+            "required column is missing",
+        ),
+        (
+            Candidates,
+            format!("{ch}C9,X,pharmacy,,-75,10\n"),
+            2,
+            Some("lat"),
+            "is required but empty",
+        ),
+        (
+            Candidates,
+            format!("{ch}C9,X,pharmacy,45,-75,\n"),
+            2,
+            Some("capacity_per_day"),
+            "is required but empty",
+        ),
+        (
+            Candidates,
+            format!("{ch}C9,X,store,45,-75,10\n"),
+            2,
+            Some("kind"),
+            "is not one of",
+        ),
+        // A candidate may not reuse the code of an open site: the open site
+        // would silently become a proposal.
+        (
+            Candidates,
+            format!("{ch}C9,X,pharmacy,45,-75,10\nEVJ,Eva James,mass_clinic,45.29,-75.88,500\n"),
+            3,
+            Some("site_code"),
+            "already an open site",
+        ),
+    ];
+    for (kind, body, line, column, what) in cases {
+        f.rejects(kind, body.as_bytes(), line, column, what);
+    }
 }

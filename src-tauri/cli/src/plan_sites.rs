@@ -1,0 +1,107 @@
+//! `dosedesk-cli plan sites`: choose new distribution points among the
+//! imported candidates (areas.csv and candidates.csv).
+
+use dosedesk_core::siting::{plan_from_db, Objective, SitingOptions, SitingReport};
+use dosedesk_core::{Connection, Error};
+
+#[derive(clap::Args)]
+pub struct PlanSitesArgs {
+    /// New points to choose (lock-ins included).
+    #[arg(long)]
+    pub k: usize,
+    /// An area counts as covered when a point is within this many km.
+    #[arg(long, value_name = "KM")]
+    pub radius_km: f64,
+    /// coverage: most eligible × weight within the radius; distance: least
+    /// eligible-weighted mean distance.
+    #[arg(long, default_value = "coverage", value_parser = ["coverage", "distance"])]
+    pub objective: String,
+    /// Candidate codes that must be chosen.
+    #[arg(long, value_delimiter = ',', value_name = "CODE,..")]
+    pub lock: Vec<String>,
+    /// Candidate codes that must not be chosen.
+    #[arg(long, value_delimiter = ',', value_name = "CODE,..")]
+    pub exclude: Vec<String>,
+    /// Respect capacities: a point serves at most capacity_per_day × D people.
+    #[arg(long, value_name = "D")]
+    pub capacity_days: Option<f64>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(conn: &Connection, args: &PlanSitesArgs) -> Result<(), Error> {
+    let objective = Objective::parse(&args.objective)
+        .ok_or_else(|| Error::InvalidInput(format!("unknown objective {}", args.objective)))?;
+    let options = SitingOptions {
+        k: args.k,
+        radius_km: args.radius_km,
+        objective,
+        lock: args.lock.clone(),
+        exclude: args.exclude.clone(),
+        capacity_days: args.capacity_days,
+    };
+    let report = plan_from_db(conn, &options)?;
+    if args.json {
+        crate::print_json(&report);
+    } else {
+        print_text(&report);
+    }
+    Ok(())
+}
+
+fn print_text(r: &SitingReport) {
+    let km = |d: Option<f64>| d.map_or("-".to_owned(), |d| format!("{d:.2} km"));
+    println!(
+        "{} new sites ({:?}, radius {} km{})",
+        r.chosen.len(),
+        r.objective,
+        r.radius_km,
+        r.capacity_days
+            .map(|d| format!(", capacity over {d} days"))
+            .unwrap_or_default()
+    );
+    for (i, c) in r.chosen.iter().enumerate() {
+        let gain = match (r.objective, c.gain) {
+            (_, None) => "first point".to_owned(),
+            (Objective::Coverage, Some(g)) => format!("+{g:.0} weighted people covered"),
+            (Objective::Distance, Some(g)) => format!("mean distance -{g:.2} km"),
+        };
+        let lock = if c.locked { " [locked]" } else { "" };
+        println!("  {}. {:<10} {}{lock}  {gain}", i + 1, c.site_code, c.name);
+    }
+    let share = |x: f64| {
+        if r.weighted_total > 0.0 {
+            100.0 * x / r.weighted_total
+        } else {
+            0.0
+        }
+    };
+    println!(
+        "covered (eligible × weight): {:.0} ({:.1}%) -> {:.0} ({:.1}%)",
+        r.covered_before,
+        share(r.covered_before),
+        r.covered_after,
+        share(r.covered_after)
+    );
+    println!(
+        "mean distance: {} -> {}",
+        km(r.mean_distance_km_before),
+        km(r.mean_distance_km_after)
+    );
+    if let Some(u) = r.unserved_eligible_after {
+        println!("eligible people beyond every point's capacity: {u:.0}");
+    }
+    if !r.uncovered_hotspots.is_empty() {
+        println!("hotspots still not covered:");
+        for h in &r.uncovered_hotspots {
+            println!(
+                "  {:<8} {:<40} {:>7.0} eligible, nearest {}",
+                h.area_id,
+                h.name.as_deref().unwrap_or(""),
+                h.eligible,
+                km(h.distance_km)
+            );
+        }
+    }
+}

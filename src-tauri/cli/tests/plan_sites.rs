@@ -1,0 +1,124 @@
+//! `dosedesk-cli import areas|candidates` then `plan sites`, as a script would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cli(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run dosedesk-cli")
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, body).expect("write");
+    path
+}
+
+fn import(db: &Path, kind: &str, file: &Path) {
+    let out = cli(db, &["import", kind, file.to_str().unwrap_or_default()]);
+    assert!(
+        out.status.success(),
+        "import {kind}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const AREAS: &str = "area_id,name,lat,lon,population,eligible,weight
+3001,West,45.30,-75.90,10000,8000,1
+3002,Centre,45.42,-75.70,20000,17000,1
+3003,East,45.47,-75.50,12000,10000,2
+3004,South,45.27,-75.74,9000,7500,2
+";
+
+const CANDIDATES: &str = "site_code,name,kind,lat,lon,capacity_per_day
+CW,West pharmacy,pharmacy,45.301,-75.901,150
+CC,Centre pharmacy,pharmacy,45.421,-75.701,150
+CE,East pharmacy,pharmacy,45.471,-75.501,150
+CS,South pharmacy,pharmacy,45.271,-75.741,150
+";
+
+#[test]
+fn plan_sites_json_has_the_contract_keys_and_k_points() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("x.sqlite3");
+    import(&db, "areas", &write(dir.path(), "areas.csv", AREAS));
+    import(
+        &db,
+        "candidates",
+        &write(dir.path(), "candidates.csv", CANDIDATES),
+    );
+    for (objective, extra) in [
+        ("coverage", vec![]),
+        ("distance", vec!["--lock", "CS", "--exclude", "CC,CE"]),
+        ("coverage", vec!["--capacity-days", "30"]),
+    ] {
+        let mut args = vec![
+            "plan",
+            "sites",
+            "--k",
+            "2",
+            "--radius-km",
+            "3",
+            "--objective",
+            objective,
+            "--json",
+        ];
+        args.extend(extra.iter().copied());
+        let out = cli(&db, &args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        for key in [
+            "chosen",
+            "covered_before",
+            "covered_after",
+            "mean_distance_km_before",
+            "mean_distance_km_after",
+        ] {
+            assert!(json.get(key).is_some(), "{key} missing: {json}");
+        }
+        let chosen = json["chosen"].as_array().expect("chosen list");
+        assert_eq!(chosen.len(), 2, "{json}");
+        assert!(chosen
+            .iter()
+            .all(|c| c["site_code"].is_string() && c.get("gain").is_some()));
+        assert_eq!(json["covered_before"], 0.0);
+        assert!(json["covered_after"].as_f64().unwrap_or(0.0) > 0.0);
+        if objective == "distance" {
+            assert_eq!(chosen[0]["site_code"], "CS", "the lock-in comes first");
+            assert_eq!(chosen[1]["site_code"], "CW", "CC and CE are excluded");
+        } else {
+            // Unconstrained coverage takes the two heaviest areas, Centre
+            // (17,000) and East (10,000 × 2). With 4,500 people per point
+            // (150 a day for 30 days) the hotspots East and South win.
+            let want = if extra.is_empty() {
+                ["CC", "CE"]
+            } else {
+                ["CE", "CS"]
+            };
+            let mut codes: Vec<&str> = chosen
+                .iter()
+                .filter_map(|c| c["site_code"].as_str())
+                .collect();
+            codes.sort_unstable();
+            assert_eq!(codes, want, "{json}");
+        }
+    }
+    // Text output and a user error.
+    let out = cli(&db, &["plan", "sites", "--k", "1", "--radius-km", "3"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("covered"));
+    let out = cli(
+        &db,
+        &["plan", "sites", "--k", "9", "--radius-km", "3", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only 4 candidates"));
+}

@@ -1,0 +1,91 @@
+//! Siting figures: time for 1,000 candidates × 10,000 areas, k = 30, each
+//! objective, and heuristic/optimal ratios over small random instances.
+//! `cargo run --release -p dosedesk-core --example bench_siting [N]`
+//! Prints figures only; speed is never asserted.
+
+use dosedesk_core::siting::{plan, plan_exact, random_input, Objective, SitingOptions};
+use std::time::Instant;
+
+fn main() -> Result<(), dosedesk_core::Error> {
+    let n: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500);
+
+    let (areas, candidates, open, span_km, radius_km, k) = (10_000, 1_000, 20, 100.0, 5.0, 30);
+    let input = random_input(42, areas, candidates, open, span_km);
+    println!(
+        "large instance: {areas} areas, {candidates} candidates, {open} open sites over {span_km} km square, k = {k}, radius {radius_km} km"
+    );
+    for objective in [Objective::Coverage, Objective::Distance] {
+        let options = SitingOptions::new(k, radius_km, objective);
+        let start = Instant::now();
+        let report = plan(&input, &options)?;
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "  {objective:?}: {secs:.3} s; covered {:.0} -> {:.0} of {:.0}; mean km {:.3} -> {:.3}; {} swaps",
+            report.covered_before,
+            report.covered_after,
+            report.weighted_total,
+            report.mean_distance_km_before.unwrap_or(f64::NAN),
+            report.mean_distance_km_after.unwrap_or(f64::NAN),
+            report.swaps
+        );
+    }
+
+    // Capacity runs re-assign everyone per trial: a mid-sized instance.
+    let input = random_input(43, 2_000, 200, 20, 60.0);
+    println!("capacity runs: 2000 areas, 200 candidates, 20 open, k = 10, 30 days");
+    for objective in [Objective::Coverage, Objective::Distance] {
+        let mut options = SitingOptions::new(10, radius_km, objective);
+        options.capacity_days = Some(30.0);
+        let start = Instant::now();
+        let report = plan(&input, &options)?;
+        println!(
+            "  {objective:?}: {:.3} s ({}); covered {:.0} -> {:.0}; unserved {:.0}",
+            start.elapsed().as_secs_f64(),
+            report.method,
+            report.covered_before,
+            report.covered_after,
+            report.unserved_eligible_after.unwrap_or(f64::NAN)
+        );
+    }
+
+    // The tests' family, then a harder one (more candidates, larger k).
+    for (count, areas, cands, kmax) in [(n, 40, 12, 4), (n / 10, 100, 30, 5)] {
+        ratios(count, areas, cands, kmax)?;
+    }
+    Ok(())
+}
+
+fn ratios(n: u64, areas: usize, cands: usize, kmax: u64) -> Result<(), dosedesk_core::Error> {
+    println!(
+        "small instances: {n} × ({areas} areas, {cands} candidates, 0-2 open, k 1..{kmax}), radius 4 km over 30 km"
+    );
+    for objective in [Objective::Coverage, Objective::Distance] {
+        let (mut sum, mut min, mut max, mut optimal) = (0.0, f64::INFINITY, 0.0f64, 0);
+        for seed in 0..n {
+            let k = 1 + (seed % kmax) as usize;
+            let input = random_input(seed, areas, cands, (seed % 3) as usize, 30.0);
+            let options = SitingOptions::new(k, 4.0, objective);
+            let (h, e) = (plan(&input, &options)?, plan_exact(&input, &options)?);
+            // Heuristic over optimal: coverage ≤ 1, distance ≥ 1; 1 is optimal.
+            let ratio = match objective {
+                Objective::Coverage if e.covered_after > 0.0 => h.covered_after / e.covered_after,
+                Objective::Coverage => 1.0,
+                Objective::Distance => {
+                    h.mean_distance_km_after.unwrap_or(f64::NAN)
+                        / e.mean_distance_km_after.unwrap_or(f64::NAN)
+                }
+            };
+            sum += ratio;
+            (min, max) = (min.min(ratio), max.max(ratio));
+            optimal += usize::from((ratio - 1.0).abs() < 1e-9);
+        }
+        println!(
+            "  {objective:?} heuristic/optimal: mean {:.5}, min {min:.5}, max {max:.5}; optimal on {optimal} of {n}",
+            sum / n as f64
+        );
+    }
+    Ok(())
+}

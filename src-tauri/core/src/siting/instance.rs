@@ -1,0 +1,83 @@
+//! What a siting run is given: population areas, points (open sites and
+//! candidates) and the options.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AreaInput {
+    pub area_id: String,
+    pub name: Option<String>,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: i64,
+    /// Eligible population (people the campaign serves).
+    pub eligible: f64,
+    /// Hotspot weight (1 = ordinary).
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PointInput {
+    pub site_code: String,
+    pub name: String,
+    pub kind: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub capacity_per_day: Option<f64>,
+    /// An open site is always part of the network; a candidate may be chosen.
+    pub open: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SitingInput {
+    pub areas: Vec<AreaInput>,
+    pub points: Vec<PointInput>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Objective {
+    /// Maximal covering: Σ eligible × weight of areas within the radius.
+    Coverage,
+    /// p-median: eligible-weighted mean distance to the nearest point.
+    Distance,
+}
+
+impl Objective {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "coverage" => Some(Objective::Coverage),
+            "distance" => Some(Objective::Distance),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SitingOptions {
+    /// New points to choose (lock-ins included).
+    pub k: usize,
+    /// An area is covered when an open point is within this distance.
+    pub radius_km: f64,
+    pub objective: Objective,
+    /// Candidate codes that must be chosen.
+    pub lock: Vec<String>,
+    /// Candidate codes that must not be chosen.
+    pub exclude: Vec<String>,
+    /// When set, a point serves at most capacity_per_day × this many days of
+    /// eligible people (points without a capacity are unlimited).
+    pub capacity_days: Option<f64>,
+}
+
+impl SitingOptions {
+    pub fn new(k: usize, radius_km: f64, objective: Objective) -> Self {
+        SitingOptions {
+            k,
+            radius_km,
+            objective,
+            lock: Vec::new(),
+            exclude: Vec::new(),
+            capacity_days: None,
+        }
+    }
+}
