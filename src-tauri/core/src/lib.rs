@@ -9,6 +9,7 @@ pub mod checks;
 pub mod demo;
 pub mod error;
 pub mod generate;
+pub mod planning;
 pub mod import;
 pub mod rebook;
 mod rng;
