@@ -1,16 +1,18 @@
-//! The extra-shifts planner: a greedy over days, in date order.
+//! The extra-shifts planner: a greedy over the whole range.
 //!
-//! Each day's need is met independently: unmet doses are reported, not
-//! carried to the next day (no backlog model; a person turned away today is
-//! already counted again by the spread of expected new bookings). Days are
-//! coupled only through supply: a dose given today is not on hand tomorrow.
+//! No backlog: a dose not given on its day is reported as unmet that day
+//! and does not raise the next day's demand (a deliberate simplification —
+//! the demand parts are forecasts, and carrying them forward would assume
+//! every person turned away comes back the next day). Days are coupled only
+//! through supply: a dose given today is not on hand tomorrow.
 //!
-//! Per day the target is the demand, cut to the doses on hand less those
-//! later days' existing shifts will need (so extra shifts never eat doses
-//! already promised to booked clinics). Candidate shifts, largest capacity
-//! first, are added until capacity reaches the target; the last one is
-//! trimmed to the vaccinators it needs. Taking the k largest is the fewest
-//! shifts for a day when nothing else binds.
+//! First the existing shifts take what they can, earliest day first (those
+//! doses cost no shift). Then, repeatedly, the candidate shift that would
+//! give the most usable doses is added — largest capacity first — trimmed
+//! to the vaccinators it needs. A dose is usable on a day when the day still
+//! wants it and it is on hand without leaving any later day short. Looking
+//! over all days at once puts scarce doses where one large shift can use
+//! them, rather than a small shift on each of several days.
 
 use super::staffing::{staff_for, StaffingRatios, StationStaff};
 use serde::{Deserialize, Serialize};
@@ -244,231 +246,268 @@ fn extra_allowed(inst: &PlanInstance, params: &PlanParams) -> Vec<Vec<u32>> {
         .collect()
 }
 
-/// Doses later days' existing shifts will use that their own arrivals do
-/// not cover: what must stay on hand after each day.
-fn reserves(base_use: &[i64], arrivals: &[i64]) -> Vec<i64> {
-    let n = base_use.len();
-    let mut reserve = vec![0; n];
-    let mut g = 0i64; // max over t > d of Σ_{d<u≤t} (use − arrivals)
-    for d in (0..n.saturating_sub(1)).rev() {
-        let x = base_use[d + 1] - arrivals[d + 1];
-        g = x + g.max(0);
-        reserve[d] = g.max(0);
+/// The planner's working state: candidates per day and what is left of
+/// each day's staff pool and each site-day's shift allowance.
+struct Board<'a> {
+    inst: &'a PlanInstance,
+    params: &'a PlanParams,
+    cands: Vec<Vec<Candidate>>,
+    used: Vec<Vec<bool>>,
+    pool: Vec<Option<u32>>,
+    allowed: Vec<Vec<u32>>,
+    /// Rank candidates by doses per staff member rather than by size.
+    lean: bool,
+}
+
+/// Why a day could not get another shift.
+#[derive(Default)]
+struct Blocked {
+    staff: bool,
+    max_shifts: bool,
+}
+
+impl<'a> Board<'a> {
+    fn new(inst: &'a PlanInstance, params: &'a PlanParams, lean: bool) -> Self {
+        let n = inst.days.len();
+        let cands: Vec<Vec<Candidate>> = (0..n).map(|d| candidates(inst, params, d)).collect();
+        Board {
+            inst,
+            params,
+            used: cands.iter().map(|c| vec![false; c.len()]).collect(),
+            cands,
+            pool: vec![params.staff_pool; n],
+            allowed: extra_allowed(inst, params),
+            lean,
+        }
     }
-    reserve
-}
 
-/// What one day's picking left over, for the surplus pass.
-struct DayState {
-    used: Vec<bool>,
-    pool_left: Option<u32>,
-}
+    fn rate(&self, c: &Candidate) -> f64 {
+        self.inst.sites[c.site].doses_per_vaccinator_hour
+    }
 
-/// Adds candidates, largest first, until `cap` reaches `target`.
-/// Returns the flags of what stopped it (staff, max shifts).
-#[allow(clippy::too_many_arguments)]
-fn fill(
-    inst: &PlanInstance,
-    params: &PlanParams,
-    cands: &[Candidate],
-    state: &mut DayState,
-    allowed: &mut [Vec<u32>],
-    cap: &mut i64,
-    target: i64,
-    out: &mut Vec<PlannedShift>,
-) -> (bool, bool) {
-    let (mut staff_short, mut max_hit) = (false, false);
-    for (i, c) in cands.iter().enumerate() {
-        if *cap >= target {
-            break;
+    /// Most vaccinators candidate `i` of day `d` can take now (0: none).
+    fn max_vaccinators(&self, d: usize, i: usize, blocked: &mut Blocked) -> u32 {
+        let c = &self.cands[d][i];
+        if self.used[d][i] {
+            return 0;
         }
-        if state.used[i] {
-            continue;
+        if self.allowed[c.site][d] == 0 {
+            blocked.max_shifts = true;
+            return 0;
         }
-        if allowed[c.site][c.day] == 0 {
-            max_hit = true;
-            continue;
-        }
-        let rate = inst.sites[c.site].doses_per_vaccinator_hour;
-        let minutes = c.end - c.start;
-        let staff_of = |v: u32| staff_for(v, rate, &params.ratios);
         let mut v = c.max_vaccinators;
-        if let Some(pool) = state.pool_left {
-            while v > 0 && staff_of(v).total() > pool {
+        if let Some(pool) = self.pool[d] {
+            let rate = self.rate(c);
+            while v > 0 && staff_for(v, rate, &self.params.ratios).total() > pool {
                 v -= 1;
             }
-            if v < c.max_vaccinators {
-                staff_short = true;
+            if v == 0 {
+                blocked.staff = true;
             }
         }
-        if v == 0 {
-            continue;
-        }
-        // Trim to the fewest vaccinators that close the gap.
-        let need = target - *cap;
-        let mut trimmed = v;
-        while trimmed > 1 && shift_doses(trimmed - 1, minutes, rate) >= need {
-            trimmed -= 1;
-        }
-        let staff = staff_of(trimmed);
-        let doses = shift_doses(trimmed, minutes, rate);
-        if doses == 0 {
-            continue;
-        }
-        state.used[i] = true;
-        allowed[c.site][c.day] -= 1;
-        if let Some(pool) = &mut state.pool_left {
-            *pool -= staff.total();
-        }
-        *cap += doses;
-        out.push(PlannedShift {
-            site: c.site,
-            day: c.day,
-            start: c.start,
-            end: c.end,
-            vaccinators: trimmed,
-            capacity: doses,
-            staff,
-        });
+        v
     }
-    (staff_short, max_hit)
+
+    /// Adds shifts, the one giving most usable doses first, until no day
+    /// can use another. A dose is usable on day d when the day wants it
+    /// (`want` − `used`) and it is on hand without leaving any later day
+    /// short (the least on hand from d on). Idle capacity is used first.
+    fn grow(
+        &mut self,
+        want: &[i64],
+        cap: &mut [i64],
+        used: &mut [i64],
+        out: &mut Vec<PlannedShift>,
+    ) {
+        let n = want.len();
+        loop {
+            let spare = spare(self.inst, used);
+            // Capacity already there but idle: no shift needed.
+            let mut filled = false;
+            for d in 0..n {
+                let room = (want[d] - used[d]).min(spare[d]).min(cap[d] - used[d]);
+                if room > 0 {
+                    used[d] += room;
+                    filled = true;
+                    break;
+                }
+            }
+            if filled {
+                continue;
+            }
+            // (score, usable doses, day, candidate, vaccinators)
+            let mut best: Option<((f64, i64), i64, usize, usize, u32)> = None;
+            for d in 0..n {
+                let room = (want[d] - used[d]).min(spare[d]);
+                if room <= 0 {
+                    continue;
+                }
+                for i in 0..self.cands[d].len() {
+                    let v = self.max_vaccinators(d, i, &mut Blocked::default());
+                    if v == 0 {
+                        continue;
+                    }
+                    let c = &self.cands[d][i];
+                    let full = shift_doses(v, c.end - c.start, self.rate(c));
+                    let usable = full.min(room);
+                    // Lean: most usable doses per staff member (when the
+                    // pool is short); else most usable doses, then largest.
+                    let score = if self.lean {
+                        let staff = staff_for(v, self.rate(c), &self.params.ratios).total();
+                        (usable as f64 / f64::from(staff.max(1)), usable)
+                    } else {
+                        (usable as f64, full)
+                    };
+                    if usable > 0 && best.as_ref().is_none_or(|b| score > b.0) {
+                        best = Some((score, usable, d, i, v));
+                    }
+                }
+            }
+            let Some((_, usable, d, i, v)) = best else {
+                return;
+            };
+            let c = self.cands[d][i];
+            let rate = self.rate(&c);
+            let minutes = c.end - c.start;
+            // The fewest vaccinators that give the usable doses.
+            let mut v = v;
+            while v > 1 && shift_doses(v - 1, minutes, rate) >= usable {
+                v -= 1;
+            }
+            let staff = staff_for(v, rate, &self.params.ratios);
+            let doses = shift_doses(v, minutes, rate);
+            self.used[d][i] = true;
+            self.allowed[c.site][d] -= 1;
+            if let Some(pool) = &mut self.pool[d] {
+                *pool -= staff.total();
+            }
+            cap[d] += doses;
+            used[d] += usable;
+            out.push(PlannedShift {
+                site: c.site,
+                day: d,
+                start: c.start,
+                end: minutes + c.start,
+                vaccinators: v,
+                capacity: doses,
+                staff,
+            });
+        }
+    }
+
+    /// What stops day `d` from getting another shift.
+    fn blocked(&self, d: usize) -> Blocked {
+        let mut blocked = Blocked::default();
+        for i in 0..self.cands[d].len() {
+            if self.max_vaccinators(d, i, &mut blocked) > 0 {
+                return Blocked::default();
+            }
+        }
+        blocked
+    }
 }
 
-/// Candidates of a day, largest capacity first (ties: site, then start).
-fn sorted_candidates(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<Candidate> {
-    let mut cands = candidates(inst, params, day);
-    let doses = |c: &Candidate| {
-        shift_doses(
-            c.max_vaccinators,
-            c.end - c.start,
-            inst.sites[c.site].doses_per_vaccinator_hour,
-        )
-    };
-    cands.sort_by(|a, b| {
-        doses(b)
-            .cmp(&doses(a))
-            .then(a.site.cmp(&b.site))
-            .then(a.start.cmp(&b.start))
-    });
-    cands
+/// On hand at the end of each day given the doses used.
+fn on_hand(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
+    let mut on_hand = inst.opening_on_hand;
+    inst.days
+        .iter()
+        .zip(used)
+        .map(|(day, u)| {
+            on_hand += day.arrivals - u;
+            on_hand
+        })
+        .collect()
 }
 
+/// Doses day d can still use: the least on hand on any day from d on.
+fn spare(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
+    let held = on_hand(inst, used);
+    let mut out = vec![0; held.len()];
+    let mut least = i64::MAX;
+    for d in (0..held.len()).rev() {
+        least = least.min(held[d]);
+        out[d] = least.max(0);
+    }
+    out
+}
+
+/// Plans extra shifts. With a staff pool, a second pass ranks shifts by
+/// doses per staff member; the plan giving more doses (then with fewer
+/// shifts) wins.
 pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
+    let largest = plan_ranked(inst, params, false);
+    if params.staff_pool.is_none() {
+        return largest;
+    }
+    let lean = plan_ranked(inst, params, true);
+    let key = |o: &PlanOutcome| {
+        let given: i64 = o.days.iter().map(|d| d.planned).sum();
+        (given, std::cmp::Reverse(o.shifts.len()))
+    };
+    if key(&lean) > key(&largest) {
+        lean
+    } else {
+        largest
+    }
+}
+
+fn plan_ranked(inst: &PlanInstance, params: &PlanParams, lean: bool) -> PlanOutcome {
     let n = inst.days.len();
     let base = base_capacity(inst);
     let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
-    let arrivals: Vec<i64> = inst.days.iter().map(|d| d.arrivals).collect();
-    let base_use: Vec<i64> = (0..n).map(|d| demand[d].min(base[d])).collect();
-    let reserve = reserves(&base_use, &arrivals);
-    let mut allowed = extra_allowed(inst, params);
-    let mut out = PlanOutcome::default();
-    let mut states = Vec::with_capacity(n);
-    let mut day_cands = Vec::with_capacity(n);
-    let mut on_hand = inst.opening_on_hand;
+    // First the existing shifts, earliest day first: doses they can give cost no shift.
+    let mut used = vec![0; n];
+    let mut held = inst.opening_on_hand;
     for d in 0..n {
-        let avail = (on_hand + arrivals[d]).max(0);
-        let budget = (avail - reserve[d]).max(base_use[d].min(avail));
-        let target = demand[d].min(budget);
-        let mut cap = base[d];
-        let cands = sorted_candidates(inst, params, d);
-        let mut state = DayState {
-            used: vec![false; cands.len()],
-            pool_left: params.staff_pool,
-        };
-        let mut flags = (false, false);
-        if target > cap {
-            flags = fill(
-                inst,
-                params,
-                &cands,
-                &mut state,
-                &mut allowed,
-                &mut cap,
-                target,
-                &mut out.shifts,
-            );
-        }
-        let planned = demand[d].min(cap).min(avail);
+        held += inst.days[d].arrivals;
+        used[d] = demand[d].min(base[d]).min(held.max(0));
+        held -= used[d];
+    }
+    let mut cap = base.clone();
+    let mut board = Board::new(inst, params, lean);
+    let mut out = PlanOutcome::default();
+    board.grow(&demand, &mut cap, &mut used, &mut out.shifts);
+
+    let spare_left = spare(inst, &used);
+    let held = on_hand(inst, &used);
+    for d in 0..n {
+        let unmet = demand[d] - used[d];
         let mut binding = Vec::new();
-        if planned < demand[d] {
-            if target < demand[d] {
+        if unmet > 0 {
+            if spare_left[d] < unmet {
                 binding.push(Constraint::Supply);
             }
-            if cap < target {
-                if flags.0 {
+            if cap[d] < demand[d] && spare_left[d] > 0 {
+                let blocked = board.blocked(d);
+                if blocked.staff {
                     binding.push(Constraint::Staff);
                 }
-                if flags.1 {
+                if blocked.max_shifts {
                     binding.push(Constraint::MaxShiftsPerDay);
                 }
-                if !flags.0 && !flags.1 {
+                if !blocked.staff && !blocked.max_shifts {
                     binding.push(Constraint::Hours);
                 }
             }
         }
-        on_hand = avail - planned;
         out.days.push(DayOutcome {
             capacity_before: base[d],
-            capacity_after: cap,
-            planned,
-            unmet: demand[d] - planned,
-            on_hand,
+            capacity_after: cap[d],
+            planned: used[d],
+            unmet,
+            on_hand: held[d],
             binding,
         });
-        states.push(state);
-        day_cands.push(cands);
     }
-    surplus(inst, params, &mut out, &mut states, &day_cands, &mut allowed);
-    out
-}
 
-/// Doses that would still sit idle after the plan: on each day, the least
-/// on hand on any day from then on, less what earlier surplus shifts took.
-/// Shifts that would use them are listed apart from the plan.
-fn surplus(
-    inst: &PlanInstance,
-    params: &PlanParams,
-    out: &mut PlanOutcome,
-    states: &mut [DayState],
-    day_cands: &[Vec<Candidate>],
-    allowed: &mut [Vec<u32>],
-) {
-    let n = out.days.len();
-    let mut suffix_min = vec![0; n];
-    let mut m = i64::MAX;
-    for d in (0..n).rev() {
-        m = m.min(out.days[d].on_hand);
-        suffix_min[d] = m;
-    }
-    let mut taken = 0;
-    for d in 0..n {
-        let spare = suffix_min[d] - taken;
-        if spare <= 0 {
-            continue;
-        }
-        // Capacity the day already has beyond its planned doses counts first.
-        let idle = out.days[d].capacity_after - out.days[d].planned;
-        let target = spare - idle.max(0);
-        if target <= 0 {
-            continue;
-        }
-        let mut cap = 0;
-        let mut added = Vec::new();
-        fill(
-            inst,
-            params,
-            &day_cands[d],
-            &mut states[d],
-            allowed,
-            &mut cap,
-            target,
-            &mut added,
-        );
-        let used = cap.min(target);
-        taken += used;
-        out.surplus_doses += used;
-        out.surplus_shifts.extend(added);
-    }
+    // Doses still idle: shifts that would use them, listed apart. They meet
+    // no forecast demand; walk-ins or later cohorts brought forward would.
+    let unlimited = vec![i64::MAX / 4; n];
+    let mut surplus_used = used.clone();
+    board.grow(&unlimited, &mut cap, &mut surplus_used, &mut out.surplus_shifts);
+    out.surplus_doses = surplus_used.iter().zip(&used).map(|(a, b)| a - b).sum();
+    out
 }
 
 #[cfg(test)]
@@ -476,11 +515,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reserve_keeps_doses_for_booked_days() {
-        // Day 1 and 2 use 100 each from existing shifts; nothing arrives.
-        assert_eq!(reserves(&[0, 100, 100], &[500, 0, 0]), vec![200, 100, 0]);
-        // Arrivals on day 2 cover day 2.
-        assert_eq!(reserves(&[0, 100, 100], &[0, 0, 100]), vec![100, 0, 0]);
+    fn spare_is_the_least_on_hand_from_then_on() {
+        let inst = PlanInstance {
+            sites: vec![],
+            days: vec![
+                PlanDay { demand: 0, arrivals: 100 },
+                PlanDay { demand: 0, arrivals: 0 },
+                PlanDay { demand: 0, arrivals: 50 },
+            ],
+            existing: vec![],
+            opening_on_hand: 0,
+        };
+        // On hand 40, 0, 50: day 0 can use nothing more without leaving day 1 short.
+        assert_eq!(spare(&inst, &[60, 40, 0]), vec![0, 0, 50]);
     }
 
     #[test]
