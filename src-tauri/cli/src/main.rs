@@ -9,6 +9,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod plan_shifts;
+
 #[derive(Parser)]
 #[command(
     name = "dosedesk-cli",
@@ -116,6 +118,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Planners: extra shifts.
+    Plan {
+        #[command(subcommand)]
+        what: PlanCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Fewest extra shifts so capacity meets demand within supply, hours and staff.
+    Shifts(plan_shifts::PlanShiftsArgs),
 }
 
 /// Which bookings a check or a rebooking plan looks at.
@@ -358,6 +371,12 @@ fn run(cli: Cli) -> Result<(), Error> {
                     )?;
                     println!("recorded {outcome} for appointment {appointment}");
                 }
+            }
+        }
+        Command::Plan { what } => {
+            let (_, conn) = open()?;
+            match what {
+                PlanCommand::Shifts(args) => plan_shifts::run(&conn, args)?,
             }
         }
         Command::Schedule { week, site, json } => {

@@ -1,6 +1,7 @@
-//! The exact optimum for small instances, to measure the greedy against:
-//! the most doses that can be given, and the fewest extra shifts that give
-//! them. Per day, every subset of candidates and every vaccinator count is
+//! The exact optimum for small instances, to measure the greedy against,
+//! with the planner's priorities: the most promised doses (bookings, second
+//! doses due) given, then the most doses in all, then the fewest extra
+//! shifts. Per day, every subset of candidates and every vaccinator count is
 //! tried (the best capacity for k shifts within the day's limits); across
 //! days a dynamic programme over doses given so far carries the supply.
 //! Exponential in candidates per day: tests and the bench only.
@@ -16,6 +17,7 @@ pub const MAX_DOSES: i64 = 20_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Optimum {
+    pub committed: i64,
     pub delivered: i64,
     pub shifts: u32,
 }
@@ -88,47 +90,51 @@ pub fn optimum(inst: &PlanInstance, params: &PlanParams) -> Option<Optimum> {
         return None;
     }
     let cap = total_supply.max(0) as usize;
-    // shifts[s] = fewest shifts so far having given s doses.
-    let mut shifts: Vec<Option<u32>> = vec![None; cap + 1];
-    shifts[0] = Some(0);
+    // best[s] = (promised doses given, −shifts) so far, having given s doses.
+    // Lexicographic order adds up day by day, so the programme is exact.
+    let mut best: Vec<Option<(i64, i64)>> = vec![None; cap + 1];
+    best[0] = Some((0, 0));
     let mut arrived = inst.opening_on_hand;
     for d in 0..n {
         arrived += inst.days[d].arrivals;
         let demand = inst.days[d].demand.max(0);
+        let committed = inst.days[d].committed.clamp(0, demand);
         // Monotone capacity by count: k shifts can always do what fewer can.
-        let mut by_k = Vec::new();
-        let mut best = i64::MIN;
+        let mut by_k: Vec<(i64, i64)> = Vec::new();
+        let mut most = i64::MIN;
         for (k, c) in best_by_count(inst, params, d).into_iter().enumerate() {
             if let Some(c) = c {
-                if base[d] + c > best {
-                    best = base[d] + c;
-                    by_k.push((k as u32, best));
+                if base[d] + c > most {
+                    most = base[d] + c;
+                    by_k.push((k as i64, most));
                 }
             }
         }
-        let mut next: Vec<Option<u32>> = vec![None; cap + 1];
-        for (s, prev) in shifts.iter().enumerate() {
-            let Some(prev) = *prev else { continue };
+        let mut next: Vec<Option<(i64, i64)>> = vec![None; cap + 1];
+        for (s, prev) in best.iter().enumerate() {
+            let Some((c0, k0)) = *prev else { continue };
             let room = (arrived - s as i64).max(0);
-            let top = demand.min(room).min(best.max(0));
+            let top = demand.min(room).min(most.max(0));
             for x in 0..=top {
                 let Some(&(k, _)) = by_k.iter().find(|(_, c)| *c >= x) else {
                     break;
                 };
+                let value = (c0 + x.min(committed), k0 - k);
                 let slot = &mut next[s + x as usize];
-                if slot.is_none_or(|cur| prev + k < cur) {
-                    *slot = Some(prev + k);
+                if slot.is_none_or(|cur| value > cur) {
+                    *slot = Some(value);
                 }
             }
         }
-        shifts = next;
+        best = next;
     }
-    shifts
-        .iter()
+    best.iter()
         .enumerate()
-        .rev()
-        .find_map(|(s, k)| k.map(|k| Optimum {
-            delivered: s as i64,
-            shifts: k,
-        }))
+        .filter_map(|(s, v)| v.map(|(c, k)| (c, s as i64, k)))
+        .max()
+        .map(|(committed, delivered, k)| Optimum {
+            committed,
+            delivered,
+            shifts: (-k) as u32,
+        })
 }

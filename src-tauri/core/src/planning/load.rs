@@ -103,6 +103,7 @@ pub fn load(
         .zip(&supply.arrivals)
         .map(|(d, a)| PlanDay {
             demand: d.total(),
+            committed: d.booked + d.second_doses_due,
             arrivals: *a,
         })
         .collect();
@@ -112,6 +113,7 @@ pub fn load(
             days,
             existing,
             opening_on_hand: supply.opening_on_hand.max(0),
+            closing_reserve: supply.closing_reserve,
         },
         site_ids: sites.iter().map(|s| s.id).collect(),
         rates,

@@ -44,6 +44,9 @@ pub struct ExistingShift {
 #[derive(Debug, Clone, Default)]
 pub struct PlanDay {
     pub demand: i64,
+    /// The part of `demand` already promised (bookings, second doses due):
+    /// served before expected new bookings get any dose.
+    pub committed: i64,
     pub arrivals: i64,
 }
 
@@ -54,6 +57,9 @@ pub struct PlanInstance {
     pub existing: Vec<ExistingShift>,
     /// Doses on hand at the start of the first day.
     pub opening_on_hand: i64,
+    /// Doses that must still be on hand after the last day: bookings just
+    /// after the range that its shipments are meant for.
+    pub closing_reserve: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -332,7 +338,8 @@ impl<'a> Board<'a> {
                     break;
                 }
             }
-            if filled {
+            // Widening spends staff on the largest shift: not in the lean pass.
+            if filled || (!self.lean && self.widen(want, &spare, cap, used, out)) {
                 continue;
             }
             // (score, usable doses, day, candidate, vaccinators)
@@ -348,18 +355,22 @@ impl<'a> Board<'a> {
                         continue;
                     }
                     let c = &self.cands[d][i];
-                    let full = shift_doses(v, c.end - c.start, self.rate(c));
-                    let usable = full.min(room);
-                    // Lean: most usable doses per staff member (when the
-                    // pool is short); else most usable doses, then largest.
-                    let score = if self.lean {
-                        let staff = staff_for(v, self.rate(c), &self.params.ratios).total();
-                        (usable as f64 / f64::from(staff.max(1)), usable)
-                    } else {
-                        (usable as f64, full)
-                    };
-                    if usable > 0 && best.as_ref().is_none_or(|b| score > b.0) {
-                        best = Some((score, usable, d, i, v));
+                    let (rate, minutes) = (self.rate(c), c.end - c.start);
+                    // Lean: most usable doses per staff member at any size
+                    // (when the pool is short); else most usable doses, then largest.
+                    let sizes = if self.lean { 1..=v } else { v..=v };
+                    for size in sizes {
+                        let full = shift_doses(size, minutes, rate);
+                        let usable = full.min(room);
+                        let score = if self.lean {
+                            let staff = staff_for(size, rate, &self.params.ratios).total();
+                            (usable as f64 / f64::from(staff.max(1)), usable)
+                        } else {
+                            (usable as f64, full)
+                        };
+                        if usable > 0 && best.as_ref().is_none_or(|b| score > b.0) {
+                            best = Some((score, usable, d, i, size));
+                        }
                     }
                 }
             }
@@ -395,6 +406,58 @@ impl<'a> Board<'a> {
         }
     }
 
+    /// Adds vaccinators to a shift already planned on a day that wants more
+    /// doses, if its stations and the staff pool allow: no new shift needed.
+    fn widen(
+        &mut self,
+        want: &[i64],
+        spare: &[i64],
+        cap: &mut [i64],
+        used: &mut [i64],
+        out: &mut [PlannedShift],
+    ) -> bool {
+        for s in out.iter_mut() {
+            let d = s.day;
+            let room = (want[d] - used[d]).min(spare[d]);
+            if room <= 0 {
+                continue;
+            }
+            let Some(c) = self.cands[d].iter().find(|c| c.site == s.site && c.start == s.start) else {
+                continue;
+            };
+            let rate = self.inst.sites[s.site].doses_per_vaccinator_hour;
+            let minutes = s.end - s.start;
+            let pool = self.pool[d];
+            let mut v = s.vaccinators;
+            let mut staff = s.staff;
+            while v < c.max_vaccinators
+                && shift_doses(v, minutes, rate) < s.capacity + room
+            {
+                let next = staff_for(v + 1, rate, &self.params.ratios);
+                let extra = next.total() - s.staff.total();
+                if pool.is_some_and(|p| extra > p) {
+                    break;
+                }
+                v += 1;
+                staff = next;
+            }
+            if v == s.vaccinators {
+                continue;
+            }
+            let doses = shift_doses(v, minutes, rate);
+            if let Some(p) = &mut self.pool[d] {
+                *p -= staff.total() - s.staff.total();
+            }
+            cap[d] += doses - s.capacity;
+            used[d] += (doses - s.capacity).min(room);
+            s.vaccinators = v;
+            s.capacity = doses;
+            s.staff = staff;
+            return true;
+        }
+        false
+    }
+
     /// What stops day `d` from getting another shift.
     fn blocked(&self, d: usize) -> Blocked {
         let mut blocked = Blocked::default();
@@ -424,7 +487,7 @@ fn on_hand(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
 fn spare(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
     let held = on_hand(inst, used);
     let mut out = vec![0; held.len()];
-    let mut least = i64::MAX;
+    let mut least = held.last().map_or(0, |h| h - inst.closing_reserve);
     for d in (0..held.len()).rev() {
         least = least.min(held[d]);
         out[d] = least.max(0);
@@ -456,17 +519,26 @@ fn plan_ranked(inst: &PlanInstance, params: &PlanParams, lean: bool) -> PlanOutc
     let n = inst.days.len();
     let base = base_capacity(inst);
     let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
-    // First the existing shifts, earliest day first: doses they can give cost no shift.
+    let committed: Vec<i64> = inst
+        .days
+        .iter()
+        .zip(&demand)
+        .map(|(d, all)| d.committed.clamp(0, *all))
+        .collect();
+    // First promised doses on existing shifts, earliest day first (they cost
+    // no shift); then shifts for promised doses; then for new bookings. The
+    // look-ahead in `grow` keeps each stage from taking an earlier stage's doses.
     let mut used = vec![0; n];
     let mut held = inst.opening_on_hand;
     for d in 0..n {
         held += inst.days[d].arrivals;
-        used[d] = demand[d].min(base[d]).min(held.max(0));
+        used[d] = committed[d].min(base[d]).min(held.max(0));
         held -= used[d];
     }
     let mut cap = base.clone();
     let mut board = Board::new(inst, params, lean);
     let mut out = PlanOutcome::default();
+    board.grow(&committed, &mut cap, &mut used, &mut out.shifts);
     board.grow(&demand, &mut cap, &mut used, &mut out.shifts);
 
     let spare_left = spare(inst, &used);
@@ -519,12 +591,13 @@ mod tests {
         let inst = PlanInstance {
             sites: vec![],
             days: vec![
-                PlanDay { demand: 0, arrivals: 100 },
-                PlanDay { demand: 0, arrivals: 0 },
-                PlanDay { demand: 0, arrivals: 50 },
+                PlanDay { demand: 0, committed: 0, arrivals: 100 },
+                PlanDay { demand: 0, committed: 0, arrivals: 0 },
+                PlanDay { demand: 0, committed: 0, arrivals: 50 },
             ],
             existing: vec![],
             opening_on_hand: 0,
+            closing_reserve: 0,
         };
         // On hand 40, 0, 50: day 0 can use nothing more without leaving day 1 short.
         assert_eq!(spare(&inst, &[60, 40, 0]), vec![0, 0, 50]);

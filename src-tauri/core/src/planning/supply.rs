@@ -19,7 +19,14 @@ pub struct SupplyView {
     pub opening_on_hand: i64,
     /// Doses arriving on each day of the range.
     pub arrivals: Vec<i64>,
+    /// Doses to keep after the range: the most that bookings in the
+    /// `RESERVE_DAYS` after it need beyond that window's own arrivals.
+    pub closing_reserve: i64,
 }
+
+/// Days after the range whose bookings its shipments must still cover
+/// (the demo's shipments are weekly).
+pub const RESERVE_DAYS: i64 = 7;
 
 /// On hand so large that supply never binds, when no shipment is recorded.
 pub const UNKNOWN_SUPPLY: i64 = 1_000_000_000;
@@ -29,6 +36,7 @@ pub fn supply_view(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<
     let n = (last - first + 1).max(0) as usize;
     let mut arrivals = vec![0; n];
     let mut before = 0i64;
+    let mut after = vec![0i64; RESERVE_DAYS as usize];
     let mut shipments = 0;
     let mut stmt = conn.prepare("SELECT date, sum(doses) FROM supply GROUP BY date")?;
     let mut rows = stmt.query([])?;
@@ -42,6 +50,8 @@ pub fn supply_view(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<
             before += doses;
         } else if day <= last {
             arrivals[(day - first) as usize] += doses;
+        } else if day <= last + RESERVE_DAYS {
+            after[(day - last - 1) as usize] += doses;
         }
     }
     if shipments == 0 {
@@ -49,13 +59,41 @@ pub fn supply_view(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<
             known: false,
             opening_on_hand: UNKNOWN_SUPPLY,
             arrivals,
+            closing_reserve: 0,
         });
     }
     Ok(SupplyView {
         known: true,
         opening_on_hand: before - used_before(conn, first)?,
         arrivals,
+        closing_reserve: closing_reserve(conn, last, &after)?,
     })
+}
+
+/// Most that the bookings of the days after `last` need beyond what arrives then.
+fn closing_reserve(conn: &Connection, last: i64, arriving: &[i64]) -> Result<i64> {
+    let mut booked = vec![0i64; arriving.len()];
+    let mut stmt = conn.prepare(
+        "SELECT slot_minute / 1440 AS day, count(*) FROM appointment
+         WHERE (status = 'booked' OR status = 'attended') AND slot_minute >= ?1 AND slot_minute < ?2
+         GROUP BY day",
+    )?;
+    let mut rows = stmt.query([
+        (last + 1) * MINUTES_PER_DAY,
+        (last + 1 + arriving.len() as i64) * MINUTES_PER_DAY,
+    ])?;
+    while let Some(r) = rows.next()? {
+        let day: i64 = r.get(0)?;
+        if let Some(b) = booked.get_mut((day - last - 1) as usize) {
+            *b += r.get::<_, i64>(1)?;
+        }
+    }
+    let (mut running, mut most) = (0i64, 0i64);
+    for (b, a) in booked.iter().zip(arriving) {
+        running += b - a;
+        most = most.max(running);
+    }
+    Ok(most)
 }
 
 /// Doses used before day `first`: per day, the larger of the tallied doses
