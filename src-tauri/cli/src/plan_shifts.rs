@@ -34,7 +34,9 @@ pub struct PlanShiftsArgs {
 impl PlanShiftsArgs {
     fn request(&self) -> Result<ShiftPlanRequest, Error> {
         if !(0.5..=16.0).contains(&self.shift_hours) {
-            return Err(Error::InvalidInput("--shift-hours must be between 0.5 and 16".into()));
+            return Err(Error::InvalidInput(
+                "--shift-hours must be between 0.5 and 16".into(),
+            ));
         }
         let mut req = ShiftPlanRequest {
             from: self.from.clone(),
@@ -118,7 +120,10 @@ fn print_text(plan: &ShiftPlan) {
         );
     }
     if plan.extra_shifts.len() > 30 {
-        println!("  … {} more (--json lists all)", plan.extra_shifts.len() - 30);
+        println!(
+            "  … {} more (--json lists all)",
+            plan.extra_shifts.len() - 30
+        );
     }
     if !plan.surplus_shifts.is_empty() {
         println!(

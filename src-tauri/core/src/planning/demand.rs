@@ -103,7 +103,9 @@ pub fn demand_by_day(
     let n = (last - first + 1).max(0) as usize;
     let mut out = vec![DemandParts::default(); n];
     let index = |day: i64| -> Option<usize> {
-        (first..=last).contains(&day).then(|| (day - first) as usize)
+        (first..=last)
+            .contains(&day)
+            .then(|| (day - first) as usize)
     };
     for (day, count) in booked_by_day(conn, first, last)? {
         if let Some(i) = index(day) {

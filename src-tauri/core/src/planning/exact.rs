@@ -6,9 +6,7 @@
 //! days a dynamic programme over doses given so far carries the supply.
 //! Exponential in candidates per day: tests and the bench only.
 
-use super::planner::{
-    base_capacity, candidates, shift_doses, Candidate, PlanInstance, PlanParams,
-};
+use super::planner::{base_capacity, candidates, shift_doses, Candidate, PlanInstance, PlanParams};
 use super::staffing::staff_for;
 
 /// Limits beyond which `optimum` refuses (it would take too long).

@@ -137,7 +137,12 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
     }
     validate_params(req)?;
     let loaded = load::load(conn, from, to, &req.demand)?;
-    let outcome = planner::plan(&loaded.instance, &req.params);
+    let mut outcome = planner::plan(&loaded.instance, &req.params);
+    if !loaded.supply.known {
+        // "Unlimited" supply would list every free window as surplus.
+        outcome.surplus_shifts.clear();
+        outcome.surplus_doses = 0;
+    }
     let inst = &loaded.instance;
     let date_of = |day: usize| (from + Duration::days(day as i64)).to_string();
     let extra = |s: &PlannedShift| {

@@ -197,7 +197,11 @@ pub fn candidates(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<C
             if existing.iter().any(|s| s.start == start) {
                 continue;
             }
-            let busy = peak_vaccinators(existing.iter().map(|s| (s.start, s.end, s.vaccinators)), start, end);
+            let busy = peak_vaccinators(
+                existing.iter().map(|s| (s.start, s.end, s.vaccinators)),
+                start,
+                end,
+            );
             let free = site.stations.saturating_sub(busy);
             if free > 0 {
                 out.push(Candidate {
@@ -214,7 +218,11 @@ pub fn candidates(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<C
 }
 
 /// Most vaccinators at work at once within [start, end).
-pub fn peak_vaccinators(shifts: impl Iterator<Item = (u32, u32, u32)> + Clone, start: u32, end: u32) -> u32 {
+pub fn peak_vaccinators(
+    shifts: impl Iterator<Item = (u32, u32, u32)> + Clone,
+    start: u32,
+    end: u32,
+) -> u32 {
     let mut moments: Vec<u32> = shifts
         .clone()
         .map(|(s, _, _)| s.max(start))
@@ -422,7 +430,10 @@ impl<'a> Board<'a> {
             if room <= 0 {
                 continue;
             }
-            let Some(c) = self.cands[d].iter().find(|c| c.site == s.site && c.start == s.start) else {
+            let Some(c) = self.cands[d]
+                .iter()
+                .find(|c| c.site == s.site && c.start == s.start)
+            else {
                 continue;
             };
             let rate = self.inst.sites[s.site].doses_per_vaccinator_hour;
@@ -430,9 +441,7 @@ impl<'a> Board<'a> {
             let pool = self.pool[d];
             let mut v = s.vaccinators;
             let mut staff = s.staff;
-            while v < c.max_vaccinators
-                && shift_doses(v, minutes, rate) < s.capacity + room
-            {
+            while v < c.max_vaccinators && shift_doses(v, minutes, rate) < s.capacity + room {
                 let next = staff_for(v + 1, rate, &self.params.ratios);
                 let extra = next.total() - s.staff.total();
                 if pool.is_some_and(|p| extra > p) {
@@ -577,7 +586,12 @@ fn plan_ranked(inst: &PlanInstance, params: &PlanParams, lean: bool) -> PlanOutc
     // no forecast demand; walk-ins or later cohorts brought forward would.
     let unlimited = vec![i64::MAX / 4; n];
     let mut surplus_used = used.clone();
-    board.grow(&unlimited, &mut cap, &mut surplus_used, &mut out.surplus_shifts);
+    board.grow(
+        &unlimited,
+        &mut cap,
+        &mut surplus_used,
+        &mut out.surplus_shifts,
+    );
     out.surplus_doses = surplus_used.iter().zip(&used).map(|(a, b)| a - b).sum();
     out
 }
@@ -591,9 +605,21 @@ mod tests {
         let inst = PlanInstance {
             sites: vec![],
             days: vec![
-                PlanDay { demand: 0, committed: 0, arrivals: 100 },
-                PlanDay { demand: 0, committed: 0, arrivals: 0 },
-                PlanDay { demand: 0, committed: 0, arrivals: 50 },
+                PlanDay {
+                    demand: 0,
+                    committed: 0,
+                    arrivals: 100,
+                },
+                PlanDay {
+                    demand: 0,
+                    committed: 0,
+                    arrivals: 0,
+                },
+                PlanDay {
+                    demand: 0,
+                    committed: 0,
+                    arrivals: 50,
+                },
             ],
             existing: vec![],
             opening_on_hand: 0,

@@ -32,7 +32,12 @@ fn json_err(e: serde_json::Error) -> Error {
     Error::InvalidInput(format!("saved plan is not valid JSON: {e}"))
 }
 
-pub fn save(conn: &Connection, name: &str, req: &ShiftPlanRequest, plan: &ShiftPlan) -> Result<i64> {
+pub fn save(
+    conn: &Connection,
+    name: &str,
+    req: &ShiftPlanRequest,
+    plan: &ShiftPlan,
+) -> Result<i64> {
     let now = now_timestamp();
     conn.execute(
         "INSERT INTO plan (uuid, kind, name, inputs, outputs, created_at, updated_at)
@@ -101,7 +106,9 @@ pub fn list(conn: &Connection) -> Result<Vec<ScenarioSummary>> {
 
 /// The named scenarios side by side, in the order asked.
 pub fn compare(conn: &Connection, ids: &[i64]) -> Result<Vec<ScenarioSummary>> {
-    ids.iter().map(|id| summary(*id, &read(conn, *id)?)).collect()
+    ids.iter()
+        .map(|id| summary(*id, &read(conn, *id)?))
+        .collect()
 }
 
 /// The saved plan itself.
@@ -115,7 +122,9 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let row = read(&tx, id)?;
     if row.applied_at.is_some() {
-        return Err(Error::Conflict(format!("shift plan {id} is already applied")));
+        return Err(Error::Conflict(format!(
+            "shift plan {id} is already applied"
+        )));
     }
     let mut outputs: serde_json::Value = serde_json::from_str(&row.outputs).map_err(json_err)?;
     let plan: ShiftPlan = serde_json::from_value(outputs.clone()).map_err(json_err)?;
@@ -132,7 +141,12 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
             .ok_or_else(|| Error::NotFound(format!("no site with code {:?}", s.site_code)))?;
         let minutes = match (parse_hhmm(&s.start), parse_hhmm(&s.end)) {
             (Some(a), Some(b)) if b > a => i64::from(b - a),
-            _ => return Err(Error::InvalidInput(format!("bad shift times {}–{}", s.start, s.end))),
+            _ => {
+                return Err(Error::InvalidInput(format!(
+                    "bad shift times {}–{}",
+                    s.start, s.end
+                )))
+            }
         };
         // Explicit capacity only when the site's measured rate differs from
         // what minutes_per_dose would give.
@@ -183,7 +197,10 @@ pub fn undo(conn: &mut Connection, id: i64) -> Result<usize> {
     }
     let mut removed = 0;
     for shift in &ids {
-        removed += tx.execute("DELETE FROM shift WHERE id = ?1 AND source = 'plan'", [shift])?;
+        removed += tx.execute(
+            "DELETE FROM shift WHERE id = ?1 AND source = 'plan'",
+            [shift],
+        )?;
     }
     if let Some(map) = outputs.as_object_mut() {
         map.remove("applied_shift_ids");
@@ -204,20 +221,33 @@ fn stranded_bookings(conn: &Connection, ids: &[i64]) -> Result<i64> {
             .query_row(
                 "SELECT site_id, date, start, end FROM shift WHERE id = ?1",
                 [id],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                },
             )
             .optional()?
         else {
             continue;
         };
-        let (Some(day), Some(s), Some(e)) = (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end)) else {
+        let (Some(day), Some(s), Some(e)) =
+            (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
+        else {
             continue;
         };
         // Shifts that stay: not among those being removed.
         let others: Vec<(u32, u32)> = conn
             .prepare("SELECT id, start, end FROM shift WHERE site_id = ?1 AND date = ?2")?
             .query_map(params![site, date], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
@@ -231,7 +261,10 @@ fn stranded_bookings(conn: &Connection, ids: &[i64]) -> Result<i64> {
                AND (status = 'booked' OR status = 'attended')",
         )?;
         let minutes: Vec<i64> = stmt
-            .query_map(params![site, base + i64::from(s), base + i64::from(e)], |r| r.get(0))?
+            .query_map(
+                params![site, base + i64::from(s), base + i64::from(e)],
+                |r| r.get(0),
+            )?
             .collect::<rusqlite::Result<_>>()?;
         total += minutes
             .iter()

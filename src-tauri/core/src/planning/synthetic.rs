@@ -55,14 +55,15 @@ pub fn random_instance(seed: u64, sites: usize, days: usize) -> (PlanInstance, P
         .map(|_| {
             let demand = rng.below((mean_base as u64 * 3).max(10)) as i64;
             PlanDay {
-            demand,
-            committed: demand * rng.below(101) as i64 / 100,
-            arrivals: if rng.chance(0.4) {
-                rng.below((mean_base as u64 * 4).max(10)) as i64
-            } else {
-                0
-            },
-        }})
+                demand,
+                committed: demand * rng.below(101) as i64 / 100,
+                arrivals: if rng.chance(0.4) {
+                    rng.below((mean_base as u64 * 4).max(10)) as i64
+                } else {
+                    0
+                },
+            }
+        })
         .collect();
     let params = PlanParams {
         shift_minutes,
@@ -84,7 +85,11 @@ pub fn random_instance(seed: u64, sites: usize, days: usize) -> (PlanInstance, P
         existing,
         opening_on_hand: rng.below((mean_base as u64 * 2).max(10)) as i64,
         // The exact optimum knows no closing reserve: small instances keep none.
-        closing_reserve: if small { 0 } else { rng.below(mean_base as u64 + 1) as i64 },
+        closing_reserve: if small {
+            0
+        } else {
+            rng.below(mean_base as u64 + 1) as i64
+        },
     };
     (instance, params)
 }

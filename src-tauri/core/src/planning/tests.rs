@@ -40,20 +40,30 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
                 if !mine.is_empty() && count > params.max_shifts_per_site_day as usize {
                     return Err(format!("site {si} day {d}: {count} shifts"));
                 }
-                let mut windows: Vec<(u32, u32, u32)> =
-                    existing.iter().map(|e| (e.start, e.end, e.vaccinators)).collect();
+                let mut windows: Vec<(u32, u32, u32)> = existing
+                    .iter()
+                    .map(|e| (e.start, e.end, e.vaccinators))
+                    .collect();
                 for s in &mine {
                     if s.start < site.opens || s.end > site.closes || s.end <= s.start {
-                        return Err(format!("site {si} day {d}: {}–{} outside hours", s.start, s.end));
+                        return Err(format!(
+                            "site {si} day {d}: {}–{} outside hours",
+                            s.start, s.end
+                        ));
                     }
                     if existing.iter().any(|e| e.start == s.start) {
                         return Err(format!("site {si} day {d}: start {} taken", s.start));
                     }
                     let rate = site.doses_per_vaccinator_hour;
-                    if s.staff != staff_for(s.vaccinators, rate, &params.ratios) || s.vaccinators == 0 {
+                    if s.staff != staff_for(s.vaccinators, rate, &params.ratios)
+                        || s.vaccinators == 0
+                    {
                         return Err("staff does not match vaccinators".into());
                     }
-                    let doses = (f64::from(s.vaccinators) * f64::from(s.end - s.start) / 60.0 * rate + 1e-9).floor() as i64;
+                    let doses = (f64::from(s.vaccinators) * f64::from(s.end - s.start) / 60.0
+                        * rate
+                        + 1e-9)
+                        .floor() as i64;
                     if doses != s.capacity {
                         return Err(format!("capacity {} ≠ {doses}", s.capacity));
                     }
@@ -85,41 +95,69 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
     let base = base_capacity(inst);
     let mut on_hand = inst.opening_on_hand;
     for (d, day) in out.days.iter().enumerate() {
-        let extra: i64 = out.shifts.iter().filter(|s| s.day == d).map(|s| s.capacity).sum();
+        let extra: i64 = out
+            .shifts
+            .iter()
+            .filter(|s| s.day == d)
+            .map(|s| s.capacity)
+            .sum();
         let demand = inst.days[d].demand;
         if day.capacity_before != base[d] || day.capacity_after != base[d] + extra {
             return Err(format!("day {d}: capacity figures wrong"));
         }
         let avail = on_hand + inst.days[d].arrivals;
         if day.planned > demand || day.planned > day.capacity_after || day.planned > avail {
-            return Err(format!("day {d}: planned {} beyond demand, capacity or supply", day.planned));
+            return Err(format!(
+                "day {d}: planned {} beyond demand, capacity or supply",
+                day.planned
+            ));
         }
         on_hand = avail - day.planned;
         if on_hand < 0 || on_hand != day.on_hand {
-            return Err(format!("day {d}: on hand {on_hand} (reported {})", day.on_hand));
+            return Err(format!(
+                "day {d}: on hand {on_hand} (reported {})",
+                day.on_hand
+            ));
         }
         if day.unmet != demand - day.planned {
             return Err(format!("day {d}: unmet wrong"));
         }
         if day.unmet > 0 && day.binding.is_empty() {
-            return Err(format!("day {d}: {} unmet with no binding constraint", day.unmet));
+            return Err(format!(
+                "day {d}: {} unmet with no binding constraint",
+                day.unmet
+            ));
         }
         // Capacity ≥ demand where feasible: short of supply, the day must
         // have had no usable shift left.
-        if day.capacity_after < demand && day.planned < avail && !day.binding.contains(&Constraint::Supply) {
+        if day.capacity_after < demand
+            && day.planned < avail
+            && !day.binding.contains(&Constraint::Supply)
+        {
             let used: Vec<&PlannedShift> = out.shifts.iter().filter(|s| s.day == d).collect();
             let staff_used: u32 = used.iter().map(|s| s.staff.total()).sum();
             let usable = candidates(inst, params, d).into_iter().any(|c| {
                 let taken = used.iter().any(|s| s.site == c.site && s.start == c.start);
                 let per_site = used.iter().filter(|s| s.site == c.site).count()
-                    + inst.existing.iter().filter(|e| e.site == c.site && e.day == d).count();
-                let staff = staff_for(1, inst.sites[c.site].doses_per_vaccinator_hour, &params.ratios).total();
+                    + inst
+                        .existing
+                        .iter()
+                        .filter(|e| e.site == c.site && e.day == d)
+                        .count();
+                let staff = staff_for(
+                    1,
+                    inst.sites[c.site].doses_per_vaccinator_hour,
+                    &params.ratios,
+                )
+                .total();
                 !taken
                     && per_site < params.max_shifts_per_site_day as usize
                     && params.staff_pool.is_none_or(|p| staff_used + staff <= p)
             });
             if usable {
-                return Err(format!("day {d}: demand unmet while a shift was still usable"));
+                return Err(format!(
+                    "day {d}: demand unmet while a shift was still usable"
+                ));
             }
         }
     }
@@ -129,7 +167,11 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
 #[test]
 fn every_plan_on_random_instances_passes_the_validator() {
     for seed in 0..150 {
-        let (sites, days) = if seed % 3 == 0 { (12, 30) } else { (2 + (seed % 2) as usize, 4) };
+        let (sites, days) = if seed % 3 == 0 {
+            (12, 30)
+        } else {
+            (2 + (seed % 2) as usize, 4)
+        };
         let (inst, params) = random_instance(seed, sites, days);
         let out = plan(&inst, &params);
         if let Err(e) = validate(&inst, &params, &out) {
@@ -143,7 +185,9 @@ fn greedy_is_within_five_percent_of_the_optimum_on_small_instances() {
     let (mut greedy, mut best, mut compared) = (0u32, 0u32, 0);
     for seed in 1000..1150 {
         let (inst, params) = random_instance(seed, 2, 3);
-        let Some(opt) = optimum(&inst, &params) else { continue };
+        let Some(opt) = optimum(&inst, &params) else {
+            continue;
+        };
         let out = plan(&inst, &params);
         let delivered: i64 = out.days.iter().map(|d| d.planned).sum();
         let committed: i64 = out
@@ -152,9 +196,15 @@ fn greedy_is_within_five_percent_of_the_optimum_on_small_instances() {
             .zip(&inst.days)
             .map(|(o, d)| o.planned.min(d.committed))
             .sum();
-        assert_eq!(committed, opt.committed, "seed {seed}: promised doses given");
+        assert_eq!(
+            committed, opt.committed,
+            "seed {seed}: promised doses given"
+        );
         assert_eq!(delivered, opt.delivered, "seed {seed}: doses given");
-        assert!(out.shifts.len() as u32 >= opt.shifts, "seed {seed}: beat the optimum?");
+        assert!(
+            out.shifts.len() as u32 >= opt.shifts,
+            "seed {seed}: beat the optimum?"
+        );
         greedy += out.shifts.len() as u32;
         best += opt.shifts;
         compared += 1;
@@ -177,7 +227,10 @@ fn a_short_day_gets_the_largest_shifts_first_and_the_last_trimmed() {
     inst.days[0].demand = 300;
     inst.days[0].committed = 0;
     inst.opening_on_hand = 10_000;
-    let params = PlanParams { staff_pool: None, ..params };
+    let params = PlanParams {
+        staff_pool: None,
+        ..params
+    };
     let out = plan(&inst, &params);
     // 2-hour shifts of up to 10 vaccinators give 240 doses: two shifts,
     // the second trimmed to 3 vaccinators (72 ≥ 60).
@@ -201,7 +254,10 @@ fn supply_binds_and_is_named() {
     inst.days[0].arrivals = 0;
     inst.days[1].arrivals = 0;
     inst.opening_on_hand = 150;
-    let params = PlanParams { staff_pool: None, ..params };
+    let params = PlanParams {
+        staff_pool: None,
+        ..params
+    };
     let out = plan(&inst, &params);
     assert_eq!(out.days[0].planned, 150);
     assert_eq!(out.days[1].planned, 0);
@@ -242,7 +298,10 @@ fn demo_april_plan_is_consistent() {
     assert_eq!(added, plan.added_capacity);
     assert!(plan.unmet_demand == 0 || !plan.binding.is_empty());
     for s in &plan.extra_shifts {
-        assert!(s.start.as_str() >= "08:00" && s.end.as_str() <= "20:00", "{s:?}");
+        assert!(
+            s.start.as_str() >= "08:00" && s.end.as_str() <= "20:00",
+            "{s:?}"
+        );
     }
 }
 
@@ -287,7 +346,10 @@ fn scenarios_save_compare_apply_and_undo() {
         .query_row("SELECT count(*) FROM shift", [], |r| r.get(0))
         .expect("count");
     assert_eq!(shifts_before, shifts_after);
-    assert_eq!(scenario::undo(&mut conn, b).expect_err("twice").code(), "conflict");
+    assert_eq!(
+        scenario::undo(&mut conn, b).expect_err("twice").code(),
+        "conflict"
+    );
 }
 
 #[test]
@@ -304,7 +366,14 @@ fn undo_refuses_to_strand_a_booking() {
             staff: staff_for(1, 12.0, &Default::default()),
             bottleneck: staffing::Station::Vaccination,
         }],
-        ..plan_shifts(&conn, &ShiftPlanRequest { to: "2021-04-01".into(), ..april() }).expect("plan")
+        ..plan_shifts(
+            &conn,
+            &ShiftPlanRequest {
+                to: "2021-04-01".into(),
+                ..april()
+            },
+        )
+        .expect("plan")
     };
     let id = scenario::save(&conn, "evening", &april(), &plan).expect("save");
     scenario::apply(&mut conn, id).expect("apply");
@@ -317,7 +386,10 @@ fn undo_refuses_to_strand_a_booking() {
         [slot],
     )
     .expect("book");
-    assert_eq!(scenario::undo(&mut conn, id).expect_err("stranded").code(), "conflict");
+    assert_eq!(
+        scenario::undo(&mut conn, id).expect_err("stranded").code(),
+        "conflict"
+    );
 }
 
 #[test]
@@ -325,10 +397,16 @@ fn bad_requests_are_refused() {
     let conn = crate::store::open_in_memory().expect("open");
     let mut req = april();
     req.to = "2021-03-01".into();
-    assert_eq!(plan_shifts(&conn, &req).expect_err("backwards").code(), "invalid_input");
+    assert_eq!(
+        plan_shifts(&conn, &req).expect_err("backwards").code(),
+        "invalid_input"
+    );
     req = april();
     req.demand.uptake = 1.5;
-    assert_eq!(plan_shifts(&conn, &req).expect_err("uptake").code(), "invalid_input");
+    assert_eq!(
+        plan_shifts(&conn, &req).expect_err("uptake").code(),
+        "invalid_input"
+    );
     // An empty store: no demand, nothing to add, supply unknown.
     let plan = plan_shifts(&conn, &april()).expect("empty");
     assert!(plan.extra_shifts.is_empty() && !plan.supply_known);
