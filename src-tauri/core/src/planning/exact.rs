@@ -93,10 +93,10 @@ pub fn optimum(inst: &PlanInstance, params: &PlanParams) -> Option<Optimum> {
     let mut best: Vec<Option<(i64, i64)>> = vec![None; cap + 1];
     best[0] = Some((0, 0));
     let mut arrived = inst.opening_on_hand;
-    for d in 0..n {
-        arrived += inst.days[d].arrivals;
-        let demand = inst.days[d].demand.max(0);
-        let committed = inst.days[d].committed.clamp(0, demand);
+    for (d, day) in inst.days.iter().enumerate() {
+        arrived += day.arrivals;
+        let demand = day.demand.max(0);
+        let committed = day.committed.clamp(0, demand);
         // Monotone capacity by count: k shifts can always do what fewer can.
         let mut by_k: Vec<(i64, i64)> = Vec::new();
         let mut most = i64::MIN;

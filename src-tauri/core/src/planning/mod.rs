@@ -130,7 +130,7 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
     let from = date_arg(&req.from, "from")?;
     let to = date_arg(&req.to, "to")?;
     let days = (to - from).num_days() + 1;
-    if days < 1 || days > MAX_DAYS {
+    if !(1..=MAX_DAYS).contains(&days) {
         return Err(Error::InvalidInput(format!(
             "the range {from} – {to} must run forward and span at most {MAX_DAYS} days"
         )));

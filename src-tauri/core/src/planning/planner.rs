@@ -273,6 +273,9 @@ struct Board<'a> {
     lean: bool,
 }
 
+/// The best shift found so far: (score, usable doses, day, candidate, vaccinators).
+type Pick = ((f64, i64), i64, usize, usize, u32);
+
 /// Why a day could not get another shift.
 #[derive(Default)]
 struct Blocked {
@@ -350,8 +353,7 @@ impl<'a> Board<'a> {
             if filled || (!self.lean && self.widen(want, &spare, cap, used, out)) {
                 continue;
             }
-            // (score, usable doses, day, candidate, vaccinators)
-            let mut best: Option<((f64, i64), i64, usize, usize, u32)> = None;
+            let mut best: Option<Pick> = None;
             for d in 0..n {
                 let room = (want[d] - used[d]).min(spare[d]);
                 if room <= 0 {
