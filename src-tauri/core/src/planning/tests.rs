@@ -411,3 +411,90 @@ fn bad_requests_are_refused() {
     let plan = plan_shifts(&conn, &april()).expect("empty");
     assert!(plan.extra_shifts.is_empty() && !plan.supply_known);
 }
+
+/// A hand-built store where every demand part, the supply and the measured
+/// rate can be counted by hand.
+#[test]
+fn demand_supply_and_rate_from_a_small_store() {
+    let conn = crate::store::open_in_memory().expect("open");
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, stations, minutes_per_dose, opens, closes, updated_at)
+         VALUES (randomblob(16), 'A', 'Clinic A', 'mass_clinic', 4, 5, '08:00', '12:00', 'x');
+         INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (80, '2021-03-20', NULL, '80+');
+         INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (40, '2021-03-20', 'pharmacy', '40+ pharmacies');
+         INSERT INTO person (person_id, uuid, birth_date, updated_at) VALUES ('P1', randomblob(16), '1930-01-01', 'x');
+         INSERT INTO supply (uuid, date, product, doses, status, updated_at) VALUES
+           (randomblob(16), '2021-02-28', 'PFIZER', 1000, 'received', 'x'),
+           (randomblob(16), '2021-03-23', 'PFIZER', 500, 'expected', 'x'),
+           (randomblob(16), '2021-03-26', 'PFIZER', 200, 'expected', 'x');",
+    )
+    .expect("seed");
+    let minute =
+        |s: &str| crate::time::minute_of(crate::time::parse_local_datetime(s).expect("time"));
+    for day in 1..=5 {
+        let date = format!("2021-03-0{day}");
+        conn.execute(
+            "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, updated_at)
+             VALUES (randomblob(16), 1, ?1, '09:00', '11:00', 2, 'x')",
+            [&date],
+        )
+        .expect("shift");
+        // 50 doses on 4 vaccinator-hours: busy (nominal 48).
+        conn.execute(
+            "INSERT INTO dose_count (uuid, site_id, date, dose_number, product, doses, updated_at)
+             VALUES (randomblob(16), 1, ?1, 1, 'PFIZER', 50, 'x')",
+            [&date],
+        )
+        .expect("tally");
+    }
+    // P1: first dose attended, no second. P2: both doses, the second on the 22nd.
+    for (person, dose, slot, status) in [
+        ("P1", 1, "2021-03-01T09:00", "attended"),
+        ("P2", 1, "2021-03-01T09:05", "attended"),
+        ("P2", 2, "2021-03-22T09:05", "booked"),
+    ] {
+        conn.execute(
+            "INSERT INTO appointment (uuid, person_id, site_id, slot_minute, dose_number, product, status, updated_at)
+             VALUES (randomblob(16), ?1, 1, ?2, ?3, 'PFIZER', ?4, 'x')",
+            rusqlite::params![person, minute(slot), dose, status],
+        )
+        .expect("appointment");
+    }
+    let (from, to) = (
+        crate::time::parse_date("2021-03-21").expect("date"),
+        crate::time::parse_date("2021-03-24").expect("date"),
+    );
+    let params = DemandParams {
+        uptake: 0.5,
+        spread_days: 4,
+        population_by_cohort: Some(vec![demand::Cohort {
+            label: "80+".into(),
+            min_age: 80,
+            max_age: None,
+            population: 100,
+        }]),
+    };
+    let loaded = load::load(&conn, from, to, &params).expect("load");
+    let parts: Vec<(i64, i64, i64)> = loaded
+        .demand
+        .iter()
+        .map(|d| (d.booked, d.second_doses_due, d.new_bookings))
+        .collect();
+    // The 22nd: P2's booked second dose; P1's second dose (1 March + 21
+    // days) and the 48 walk-ins' (50 tallied − 2 attended appointments).
+    // The 23rd and 24th: the 50 tallied on 2 and 3 March, with no booking.
+    // New bookings: 100 × 0.5 − 2 booked (P1, and P2 counted in proportion
+    // for lack of a birth date) = 48 over 4 days from the 21st.
+    assert_eq!(
+        parts,
+        vec![(0, 0, 12), (1, 49, 12), (0, 50, 12), (0, 50, 12)]
+    );
+    // 1000 received less 250 used (the tallies beat the 2 appointments).
+    assert_eq!(loaded.supply.opening_on_hand, 750);
+    assert_eq!(loaded.supply.arrivals, vec![0, 0, 500, 0]);
+    assert_eq!(loaded.supply.closing_reserve, 0);
+    // 250 doses over 20 vaccinator-hours on five busy days.
+    assert_eq!(loaded.rates[0].source, "history");
+    assert!((loaded.rates[0].doses_per_vaccinator_hour - 12.5).abs() < 1e-9);
+    assert_eq!(loaded.instance.sites[0].stations, 4);
+}
