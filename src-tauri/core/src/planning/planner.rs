@@ -507,8 +507,8 @@ fn spare(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
 }
 
 /// Plans extra shifts. With a staff pool, a second pass ranks shifts by
-/// doses per staff member; the plan giving more doses (then with fewer
-/// shifts) wins.
+/// doses per staff member; the plan giving more promised doses, then more
+/// doses, then with fewer shifts, wins.
 pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
     let largest = plan_ranked(inst, params, false);
     if params.staff_pool.is_none() {
@@ -516,8 +516,14 @@ pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
     }
     let lean = plan_ranked(inst, params, true);
     let key = |o: &PlanOutcome| {
+        let promised: i64 = o
+            .days
+            .iter()
+            .zip(&inst.days)
+            .map(|(o, d)| o.planned.min(d.committed))
+            .sum();
         let given: i64 = o.days.iter().map(|d| d.planned).sum();
-        (given, std::cmp::Reverse(o.shifts.len()))
+        (promised, given, std::cmp::Reverse(o.shifts.len()))
     };
     if key(&lean) > key(&largest) {
         lean

@@ -296,6 +296,21 @@ fn demo_april_plan_is_consistent() {
     }
     let added: i64 = plan.extra_shifts.iter().map(|s| s.capacity).sum();
     assert_eq!(added, plan.added_capacity);
+    // The same instance through the validator, with a staff pool that binds.
+    let req = april();
+    let from = crate::time::parse_date(&req.from).expect("date");
+    let to = crate::time::parse_date(&req.to).expect("date");
+    let loaded = load::load(&conn, from, to, &req.demand).expect("load");
+    let mut inst = loaded.instance;
+    inst.opening_on_hand += 50_000; // room for extra shifts
+    let params = PlanParams {
+        staff_pool: Some(45),
+        max_shifts_per_site_day: 3,
+        ..PlanParams::default()
+    };
+    let out = super::planner::plan(&inst, &params);
+    assert!(!out.shifts.is_empty());
+    validate(&inst, &params, &out).expect("valid demo plan");
     assert!(plan.unmet_demand == 0 || !plan.binding.is_empty());
     for s in &plan.extra_shifts {
         assert!(
