@@ -5,13 +5,15 @@
 //! * `capacity_model`: doses per vaccinator-hour per site.
 //! * `staffing`: staff by station and the bottleneck station.
 //! * `demand`, `supply`: per-day demand parts and doses on hand.
-//! * `planner`: the greedy; `exact`: the optimum for small instances.
+//! * `model`: the problem's shape; `planner`: the greedy; `exact`: the
+//!   optimum for small instances; `synthetic`: seeded random instances.
 //! * `load`: the instance from the store; `scenario`: saved plans.
 
 pub mod capacity_model;
 pub mod demand;
 pub mod exact;
 pub mod load;
+pub mod model;
 pub mod planner;
 pub mod scenario;
 pub mod staffing;
