@@ -85,6 +85,17 @@ fn print_text(plan: &ShiftPlan) {
         "demand {:>8} doses  (booked {}, second doses due {}, expected new bookings {})",
         t.demand, t.booked, t.second_doses_due, t.new_bookings
     );
+    for c in plan.cohorts.iter().filter(|c| c.in_range > 0) {
+        println!(
+            "  cohort {:<6} eligible from {}: {} people, {} already booked, {} expected to book ({} in this range)",
+            c.label,
+            c.eligible_from.as_deref().unwrap_or("-"),
+            c.population,
+            c.already_booked,
+            c.unbooked_expected,
+            c.in_range
+        );
+    }
     println!("capacity before {:>8} doses", t.capacity_before);
     println!(
         "extra shifts    {:>8}  adding {} doses, {:.0} staff-hours ({:.0} vaccinator-hours)",

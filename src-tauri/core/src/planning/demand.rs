@@ -92,13 +92,14 @@ pub(crate) fn day_no(d: NaiveDate) -> i64 {
     day_start_minute(d) / MINUTES_PER_DAY
 }
 
-/// Demand per day from `from` to `to` inclusive.
+/// Demand per day from `from` to `to` inclusive, and the new-booking
+/// figures per cohort behind it.
 pub fn demand_by_day(
     conn: &Connection,
     from: NaiveDate,
     to: NaiveDate,
     params: &DemandParams,
-) -> Result<Vec<DemandParts>> {
+) -> Result<(Vec<DemandParts>, Vec<CohortDemand>)> {
     let (first, last) = (day_no(from), day_no(to));
     let n = (last - first + 1).max(0) as usize;
     let mut out = vec![DemandParts::default(); n];
@@ -119,12 +120,13 @@ pub fn demand_by_day(
             }
         }
     }
-    for (day, count) in new_bookings(conn, from, to, params)? {
+    let (new, cohorts) = new_bookings(conn, from, to, params)?;
+    for (day, count) in new {
         if let Some(i) = index(day) {
             out[i].new_bookings += count;
         }
     }
-    Ok(out)
+    Ok((out, cohorts))
 }
 
 fn booked_by_day(conn: &Connection, first: i64, last: i64) -> Result<Vec<(i64, i64)>> {
@@ -231,13 +233,13 @@ fn age_on(birth: NaiveDate, on: NaiveDate) -> i64 {
     age
 }
 
-/// (day, doses) of expected new first-dose bookings.
+/// (day, doses) of expected new first-dose bookings, and the per-cohort figures.
 fn new_bookings(
     conn: &Connection,
     from: NaiveDate,
     to: NaiveDate,
     params: &DemandParams,
-) -> Result<Vec<(i64, i64)>> {
+) -> Result<(Vec<(i64, i64)>, Vec<CohortDemand>)> {
     let cohorts = params
         .population_by_cohort
         .clone()
@@ -286,27 +288,54 @@ fn new_bookings(
     let spread = i64::from(params.spread_days.max(1));
     let (first, last) = (day_no(from), day_no(to));
     let mut out = Vec::new();
+    let mut report = Vec::new();
     for (cohort, already) in cohorts.iter().zip(booked) {
-        let Some(open) = opening_day(&phases, cohort.min_age) else {
-            continue;
-        };
-        if open > last {
-            continue;
-        }
+        let open = opening_day(&phases, cohort.min_age);
         let remaining =
             ((cohort.population as f64 * params.uptake).round() as i64 - already).max(0);
-        let start = open.max(first);
-        // Cumulative rounding keeps the days' integers summing to `remaining`.
-        for k in 0..spread {
-            let day = start + k;
-            if day > last {
-                break;
+        let mut in_range = 0;
+        if let Some(open) = open.filter(|o| *o <= last) {
+            let start = open.max(first);
+            // Cumulative rounding keeps the days' integers summing to `remaining`.
+            for k in 0..spread {
+                let day = start + k;
+                if day > last {
+                    break;
+                }
+                let n = remaining * (k + 1) / spread - remaining * k / spread;
+                in_range += n;
+                out.push((day, n));
             }
-            let n = remaining * (k + 1) / spread - remaining * k / spread;
-            out.push((day, n));
         }
+        report.push(CohortDemand {
+            label: cohort.label.clone(),
+            population: cohort.population,
+            already_booked: already,
+            eligible_from: open.map(|d| date_of_day(d).to_string()),
+            unbooked_expected: remaining,
+            in_range,
+        });
     }
-    Ok(out)
+    Ok((out, report))
+}
+
+fn date_of_day(day: i64) -> NaiveDate {
+    crate::time::datetime_of_minute(day * MINUTES_PER_DAY).date()
+}
+
+/// Expected new bookings of one cohort, for the report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CohortDemand {
+    pub label: String,
+    pub population: i64,
+    /// People of the cohort holding an active first dose.
+    pub already_booked: i64,
+    /// First day the cohort may book anywhere (None: not yet).
+    pub eligible_from: Option<String>,
+    /// population × uptake − already booked.
+    pub unbooked_expected: i64,
+    /// Of those, the bookings expected inside the planned range.
+    pub in_range: i64,
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! the existing shifts of the range, demand and supply.
 
 use super::capacity_model::{site_rate, HistoryDay, SiteRate};
-use super::demand::{day_no, demand_by_day, DemandParams, DemandParts};
+use super::demand::{day_no, demand_by_day, CohortDemand, DemandParams, DemandParts};
 use super::planner::{ExistingShift, PlanDay, PlanInstance, PlanSite};
 use super::supply::{supply_view, SupplyView};
 use crate::capacity::shift_capacity;
@@ -18,6 +18,7 @@ pub struct Loaded {
     pub site_ids: Vec<i64>,
     pub rates: Vec<SiteRate>,
     pub demand: Vec<DemandParts>,
+    pub cohorts: Vec<CohortDemand>,
     pub supply: SupplyView,
 }
 
@@ -96,7 +97,7 @@ pub fn load(
         });
         rates.push(rate);
     }
-    let demand = demand_by_day(conn, from, to, demand_params)?;
+    let (demand, cohorts) = demand_by_day(conn, from, to, demand_params)?;
     let supply = supply_view(conn, from, to)?;
     let days = demand
         .iter()
@@ -118,6 +119,7 @@ pub fn load(
         site_ids: sites.iter().map(|s| s.id).collect(),
         rates,
         demand,
+        cohorts,
         supply,
     })
 }

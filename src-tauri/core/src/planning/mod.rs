@@ -119,6 +119,8 @@ pub struct ShiftPlan {
     pub opening_on_hand: i64,
     pub totals: PlanTotals,
     pub sites: Vec<SiteRateReport>,
+    /// Where the expected new bookings come from.
+    pub cohorts: Vec<demand::CohortDemand>,
     pub days: Vec<PlanDaySeries>,
 }
 
@@ -224,6 +226,7 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
                 stations: s.stations,
             })
             .collect(),
+        cohorts: loaded.cohorts,
         days: series,
     })
 }
