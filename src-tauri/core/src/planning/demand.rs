@@ -233,13 +233,16 @@ fn age_on(birth: NaiveDate, on: NaiveDate) -> i64 {
     age
 }
 
+/// (day number, doses) pairs.
+type DayCounts = Vec<(i64, i64)>;
+
 /// (day, doses) of expected new first-dose bookings, and the per-cohort figures.
 fn new_bookings(
     conn: &Connection,
     from: NaiveDate,
     to: NaiveDate,
     params: &DemandParams,
-) -> Result<(Vec<(i64, i64)>, Vec<CohortDemand>)> {
+) -> Result<(DayCounts, Vec<CohortDemand>)> {
     let cohorts = params
         .population_by_cohort
         .clone()
