@@ -12,6 +12,8 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod plan_shifts;
+
 #[derive(Parser)]
 #[command(
     name = "dosedesk-cli",
@@ -38,7 +40,7 @@ enum Command {
         /// The CSV file.
         file: PathBuf,
     },
-    /// Plan: choose new sites.
+    /// Planners: extra shifts, new distribution points.
     Plan {
         #[command(subcommand)]
         what: PlanCommand,
@@ -140,6 +142,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PlanCommand {
+    /// Fewest extra shifts so capacity meets demand within supply, hours and staff.
+    Shifts(plan_shifts::PlanShiftsArgs),
     /// Choose k new distribution points among the candidate sites.
     Sites(plan_sites::PlanSitesArgs),
 }
@@ -288,6 +292,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let (_, conn) = open()?;
             match what {
                 PlanCommand::Sites(args) => plan_sites::run(&conn, args)?,
+                PlanCommand::Shifts(args) => plan_shifts::run(&conn, args)?,
             }
         }
         Command::Stats { json } => {

@@ -292,3 +292,74 @@ fn two_processes_racing_for_the_last_place_never_overbook() {
         "every win kept with its second dose"
     );
 }
+
+#[test]
+fn plan_shifts_on_the_demo_for_april_2021() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let args = [
+        "plan",
+        "shifts",
+        "--from",
+        "2021-04-01",
+        "--to",
+        "2021-04-30",
+        "--staff-pool",
+        "60",
+        "--max-shifts-per-day",
+        "3",
+        "--json",
+    ];
+    let out = cli(&db, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for key in [
+        "extra_shifts",
+        "added_capacity",
+        "unmet_demand",
+        "binding",
+        "days",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    let days = json["days"].as_array().expect("days");
+    assert_eq!(days.len(), 30);
+    assert_eq!(days[0]["date"], "2021-04-01");
+    for d in days {
+        assert!(d["on_hand"].as_i64().unwrap_or(-1) >= 0, "{d}");
+        for part in ["booked", "second_doses_due", "new_bookings"] {
+            assert!(d["demand"][part].is_i64(), "{d}");
+        }
+    }
+    // The demo's shipments cover its bookings and 10% more: supply binds.
+    assert!(json["unmet_demand"].as_i64().unwrap_or(0) > 0);
+    assert!(json["binding"]
+        .as_array()
+        .is_some_and(|b| b.iter().any(|c| c == "supply")));
+    for s in json["extra_shifts"].as_array().expect("list") {
+        for key in ["site_code", "date", "start", "end", "vaccinators"] {
+            assert!(s.get(key).is_some(), "{s}");
+        }
+    }
+    // Text output and a bad date.
+    let text = cli(
+        &db,
+        &[
+            "plan",
+            "shifts",
+            "--from",
+            "2021-04-01",
+            "--to",
+            "2021-04-07",
+        ],
+    );
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(stdout(&text).contains("unmet demand"));
+    let bad = cli(
+        &db,
+        &["plan", "shifts", "--from", "April", "--to", "2021-04-07"],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("not a date"), "{}", stderr(&bad));
+}

@@ -14,6 +14,7 @@ pub mod error;
 pub mod generate;
 pub mod import;
 pub mod locale;
+pub mod planning;
 pub mod rebook;
 mod rng;
 pub mod schedule;

@@ -67,7 +67,7 @@ pub fn draw<DB: DrawingBackend>(
         .x_labels(n.clamp(2, 400))
         .x_label_formatter(&|x| {
             let i = x.round();
-            if (i - x).abs() > 0.01 || i < 0.0 || i as usize % every != 0 {
+            if (i - x).abs() > 0.01 || i < 0.0 || !(i as usize).is_multiple_of(every) {
                 return String::new();
             }
             c.points

@@ -53,7 +53,7 @@ pub fn draw<DB: DrawingBackend>(
     let label_days = (n / 10).max(1);
     let date_of = |x: f64| -> Option<NaiveDate> {
         let i = x.round();
-        if i < 0.0 || (i - x).abs() > 0.01 || i as usize % label_days != 0 {
+        if i < 0.0 || (i - x).abs() > 0.01 || !(i as usize).is_multiple_of(label_days) {
             return None;
         }
         d.points

@@ -6,7 +6,7 @@ use super::{known_product, known_site, product_codes, site_ids, Progress, Writte
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::path::Path;
 
 const COLUMNS: &[Column] = &[
@@ -81,11 +81,7 @@ pub(crate) fn import(
                 ))
             })
             .optional()?;
-        let key = {
-            let mut h = hasher.build_hasher();
-            (&date, site_id, &shift, dose_number, &product).hash(&mut h);
-            h.finish()
-        };
+        let key = hasher.hash_one((&date, site_id, &shift, dose_number, &product));
         let line = row.line.min(u64::from(u32::MAX)) as u32;
         if let Some(&first) = seen.get(&key) {
             if let Some((id, _, _, updated_at)) = &existing {

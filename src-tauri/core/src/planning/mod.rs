@@ -1,0 +1,255 @@
+//! Extra-shifts planning (issue 6): how many more clinic shifts, where and
+//! when, so capacity meets demand each day within supply, opening hours,
+//! stations, a per-site daily shift limit and a daily staff pool.
+//!
+//! * `capacity_model`: doses per vaccinator-hour per site.
+//! * `staffing`: staff by station and the bottleneck station.
+//! * `demand`, `supply`: per-day demand parts and doses on hand.
+//! * `model`: the problem's shape; `planner`: the greedy; `exact`: the
+//!   optimum for small instances; `synthetic`: seeded random instances.
+//! * `load`: the instance from the store; `scenario`: saved plans.
+
+pub mod capacity_model;
+pub mod demand;
+pub mod exact;
+pub mod load;
+pub mod model;
+pub mod planner;
+pub mod scenario;
+pub mod staffing;
+pub mod supply;
+pub mod synthetic;
+
+use crate::error::{Error, Result};
+use crate::time::{format_hhmm, parse_date};
+use chrono::{Duration, NaiveDate};
+use demand::{DemandParams, DemandParts};
+use planner::{PlanParams, PlannedShift};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use staffing::{bottleneck, Station, StationStaff};
+
+/// What to plan: the date range and every editable assumption.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShiftPlanRequest {
+    /// First and last day, `YYYY-MM-DD`, inclusive.
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub params: PlanParams,
+    #[serde(default)]
+    pub demand: DemandParams,
+}
+
+/// Longest range planned at once.
+pub const MAX_DAYS: i64 = 366;
+
+/// One extra shift, as the CLI's JSON and a saved scenario show it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ExtraShift {
+    pub site_code: String,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub vaccinators: u32,
+    /// Doses the shift can give.
+    pub capacity: i64,
+    pub staff: StationStaff,
+    /// The station that limits the shift as staffed (vaccination by design).
+    pub bottleneck: Station,
+}
+
+/// One day, for charting demand against capacity before and after.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanDaySeries {
+    pub date: String,
+    pub demand: DemandParts,
+    pub demand_total: i64,
+    pub capacity_before: i64,
+    pub capacity_after: i64,
+    pub doses_planned: i64,
+    pub unmet: i64,
+    pub supply_arriving: i64,
+    /// Doses on hand at the end of the day after planned use.
+    pub on_hand: i64,
+    pub binding: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SiteRateReport {
+    pub site_code: String,
+    pub doses_per_vaccinator_hour: f64,
+    /// `history` or `minutes_per_dose`.
+    pub source: String,
+    pub history_days: usize,
+    pub stations: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PlanTotals {
+    pub demand: i64,
+    pub booked: i64,
+    pub second_doses_due: i64,
+    pub new_bookings: i64,
+    pub capacity_before: i64,
+    pub doses_planned: i64,
+    pub shifts_added: usize,
+    pub staff_hours: f64,
+    pub vaccinator_hours: f64,
+}
+
+/// The plan. `extra_shifts`, `added_capacity`, `unmet_demand` and `binding`
+/// are the CLI's stable JSON contract.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ShiftPlan {
+    pub from: String,
+    pub to: String,
+    pub extra_shifts: Vec<ExtraShift>,
+    /// Doses the extra shifts add.
+    pub added_capacity: i64,
+    /// Doses wanted but not planned, over the range.
+    pub unmet_demand: i64,
+    /// Constraints that left demand unmet on some day, most days first.
+    pub binding: Vec<String>,
+    /// Optional shifts that would use doses still idle after the plan.
+    pub surplus_shifts: Vec<ExtraShift>,
+    pub surplus_doses: i64,
+    /// False when the store holds no shipments (supply then not a limit).
+    pub supply_known: bool,
+    pub opening_on_hand: i64,
+    pub totals: PlanTotals,
+    pub sites: Vec<SiteRateReport>,
+    /// Where the expected new bookings come from.
+    pub cohorts: Vec<demand::CohortDemand>,
+    pub days: Vec<PlanDaySeries>,
+}
+
+fn date_arg(s: &str, what: &str) -> Result<NaiveDate> {
+    parse_date(s)
+        .ok_or_else(|| Error::InvalidInput(format!("{what} {s:?} is not a date (YYYY-MM-DD)")))
+}
+
+/// Plans extra shifts over the request's range from the store's data.
+pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPlan> {
+    let from = date_arg(&req.from, "from")?;
+    let to = date_arg(&req.to, "to")?;
+    let days = (to - from).num_days() + 1;
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(Error::InvalidInput(format!(
+            "the range {from} – {to} must run forward and span at most {MAX_DAYS} days"
+        )));
+    }
+    validate_params(req)?;
+    let loaded = load::load(conn, from, to, &req.demand)?;
+    let mut outcome = planner::plan(&loaded.instance, &req.params);
+    if !loaded.supply.known {
+        // "Unlimited" supply would list every free window as surplus.
+        outcome.surplus_shifts.clear();
+        outcome.surplus_doses = 0;
+    }
+    let inst = &loaded.instance;
+    let date_of = |day: usize| (from + Duration::days(day as i64)).to_string();
+    let extra = |s: &PlannedShift| {
+        let rate = inst.sites[s.site].doses_per_vaccinator_hour;
+        ExtraShift {
+            site_code: inst.sites[s.site].code.clone(),
+            date: date_of(s.day),
+            start: format_hhmm(s.start),
+            end: format_hhmm(s.end),
+            vaccinators: s.vaccinators,
+            capacity: s.capacity,
+            staff: s.staff,
+            bottleneck: bottleneck(&s.staff, rate, &req.params.ratios).0,
+        }
+    };
+    let mut totals = PlanTotals::default();
+    let mut binding_days: Vec<(planner::Constraint, usize)> = Vec::new();
+    let mut series = Vec::new();
+    for (d, day) in outcome.days.iter().enumerate() {
+        let parts = loaded.demand[d];
+        totals.demand += parts.total();
+        totals.booked += parts.booked;
+        totals.second_doses_due += parts.second_doses_due;
+        totals.new_bookings += parts.new_bookings;
+        totals.capacity_before += day.capacity_before;
+        totals.doses_planned += day.planned;
+        for c in &day.binding {
+            match binding_days.iter_mut().find(|(k, _)| k == c) {
+                Some((_, n)) => *n += 1,
+                None => binding_days.push((*c, 1)),
+            }
+        }
+        series.push(PlanDaySeries {
+            date: date_of(d),
+            demand: parts,
+            demand_total: parts.total(),
+            capacity_before: day.capacity_before,
+            capacity_after: day.capacity_after,
+            doses_planned: day.planned,
+            unmet: day.unmet,
+            supply_arriving: inst.days[d].arrivals,
+            on_hand: day.on_hand,
+            binding: day.binding.iter().map(|c| c.name().to_owned()).collect(),
+        });
+    }
+    binding_days.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    totals.shifts_added = outcome.shifts.len();
+    for s in &outcome.shifts {
+        let hours = f64::from(s.end - s.start) / 60.0;
+        totals.staff_hours += f64::from(s.staff.total()) * hours;
+        totals.vaccinator_hours += f64::from(s.vaccinators) * hours;
+    }
+    Ok(ShiftPlan {
+        from: from.to_string(),
+        to: to.to_string(),
+        extra_shifts: outcome.shifts.iter().map(extra).collect(),
+        added_capacity: outcome.shifts.iter().map(|s| s.capacity).sum(),
+        unmet_demand: outcome.days.iter().map(|d| d.unmet).sum(),
+        binding: binding_days
+            .iter()
+            .map(|(c, _)| c.name().to_owned())
+            .collect(),
+        surplus_shifts: outcome.surplus_shifts.iter().map(extra).collect(),
+        surplus_doses: outcome.surplus_doses,
+        supply_known: loaded.supply.known,
+        opening_on_hand: loaded.supply.opening_on_hand,
+        totals,
+        sites: inst
+            .sites
+            .iter()
+            .zip(&loaded.rates)
+            .map(|(s, r)| SiteRateReport {
+                site_code: s.code.clone(),
+                doses_per_vaccinator_hour: r.doses_per_vaccinator_hour,
+                source: r.source.to_owned(),
+                history_days: r.history_days,
+                stations: s.stations,
+            })
+            .collect(),
+        cohorts: loaded.cohorts,
+        days: series,
+    })
+}
+
+fn validate_params(req: &ShiftPlanRequest) -> Result<()> {
+    let p = &req.params;
+    let bad = |m: &str| Err(Error::InvalidInput(m.to_owned()));
+    if p.shift_minutes < 30 || p.shift_minutes > 16 * 60 {
+        return bad("shift length must be between 30 minutes and 16 hours");
+    }
+    let r = &p.ratios;
+    if !(r.check_in_per_hour > 0.0 && r.screenings_per_hour > 0.0 && r.chairs_per_observer > 0.0) {
+        return bad("staffing ratios must be positive");
+    }
+    let d = &req.demand;
+    if !(0.0..=1.0).contains(&d.uptake) {
+        return bad("uptake must be between 0 and 1");
+    }
+    if d.spread_days == 0 {
+        return bad("spread_days must be at least 1");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,249 @@
+//! The planning problem as the planner sees it: sites, existing shifts,
+//! days with demand and arrivals, the limits, and the candidate windows
+//! where an extra shift could go; and the outcome's shape.
+
+use super::staffing::{StaffingRatios, StationStaff};
+use serde::{Deserialize, Serialize};
+
+/// A site as the planner sees it.
+#[derive(Debug, Clone)]
+pub struct PlanSite {
+    pub code: String,
+    /// Opening hours, minutes since midnight.
+    pub opens: u32,
+    pub closes: u32,
+    /// Vaccinators the site can hold at once.
+    pub stations: u32,
+    pub doses_per_vaccinator_hour: f64,
+}
+
+/// A shift already in the schedule.
+#[derive(Debug, Clone)]
+pub struct ExistingShift {
+    pub site: usize,
+    pub day: usize,
+    pub start: u32,
+    pub end: u32,
+    pub vaccinators: u32,
+    pub capacity: i64,
+}
+
+/// One day's demand (all sites together) and the doses arriving that day.
+#[derive(Debug, Clone, Default)]
+pub struct PlanDay {
+    pub demand: i64,
+    /// The part of `demand` already promised (bookings, second doses due):
+    /// served before expected new bookings get any dose.
+    pub committed: i64,
+    pub arrivals: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanInstance {
+    pub sites: Vec<PlanSite>,
+    pub days: Vec<PlanDay>,
+    pub existing: Vec<ExistingShift>,
+    /// Doses on hand at the start of the first day.
+    pub opening_on_hand: i64,
+    /// Doses that must still be on hand after the last day: bookings just
+    /// after the range that its shipments are meant for.
+    pub closing_reserve: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PlanParams {
+    /// Length of an extra shift in minutes.
+    pub shift_minutes: u32,
+    /// Shifts (existing and extra) a site may run on one day.
+    pub max_shifts_per_site_day: u32,
+    /// People (all stations) available per day for extra shifts; None = no limit.
+    pub staff_pool: Option<u32>,
+    pub ratios: StaffingRatios,
+}
+
+impl Default for PlanParams {
+    fn default() -> Self {
+        PlanParams {
+            shift_minutes: 240,
+            max_shifts_per_site_day: 4,
+            staff_pool: None,
+            ratios: StaffingRatios::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Constraint {
+    /// Not enough doses on hand (after those booked clinics will use).
+    Supply,
+    /// The day's staff pool is used up.
+    Staff,
+    /// No room left in the sites' opening hours and stations.
+    Hours,
+    /// Every site with room already runs its maximum shifts that day.
+    MaxShiftsPerDay,
+}
+
+impl Constraint {
+    pub fn name(self) -> &'static str {
+        match self {
+            Constraint::Supply => "supply",
+            Constraint::Staff => "staff",
+            Constraint::Hours => "hours",
+            Constraint::MaxShiftsPerDay => "max_shifts_per_day",
+        }
+    }
+}
+
+/// A shift the planner could add: a window on the site's grid with room.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub site: usize,
+    pub day: usize,
+    pub start: u32,
+    pub end: u32,
+    pub max_vaccinators: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedShift {
+    pub site: usize,
+    pub day: usize,
+    pub start: u32,
+    pub end: u32,
+    pub vaccinators: u32,
+    pub capacity: i64,
+    pub staff: StationStaff,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayOutcome {
+    pub capacity_before: i64,
+    pub capacity_after: i64,
+    /// Doses planned: min(demand, capacity, on hand).
+    pub planned: i64,
+    pub unmet: i64,
+    /// Doses on hand at the end of the day.
+    pub on_hand: i64,
+    pub binding: Vec<Constraint>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOutcome {
+    pub shifts: Vec<PlannedShift>,
+    pub days: Vec<DayOutcome>,
+    /// Optional shifts that would use doses left idle after the plan.
+    pub surplus_shifts: Vec<PlannedShift>,
+    /// Doses the surplus shifts would use.
+    pub surplus_doses: i64,
+}
+
+/// Doses a shift gives: vaccinators × hours × rate, rounded down.
+pub fn shift_doses(vaccinators: u32, minutes: u32, doses_per_vaccinator_hour: f64) -> i64 {
+    (f64::from(vaccinators) * f64::from(minutes) / 60.0 * doses_per_vaccinator_hour + 1e-9).floor()
+        as i64
+}
+
+/// Existing capacity per day over all sites.
+pub fn base_capacity(inst: &PlanInstance) -> Vec<i64> {
+    let mut base = vec![0; inst.days.len()];
+    for s in &inst.existing {
+        if let Some(b) = base.get_mut(s.day) {
+            *b += s.capacity;
+        }
+    }
+    base
+}
+
+/// The extra shifts a day allows: windows of `shift_minutes` from opening
+/// time (one shorter window when the site opens for less), each with the
+/// stations the existing shifts leave free, not starting with an existing
+/// shift (the store keeps one shift per site, date and start).
+pub fn candidates(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    let len = params.shift_minutes.max(15);
+    for (si, site) in inst.sites.iter().enumerate() {
+        if site.closes <= site.opens {
+            continue;
+        }
+        let existing: Vec<&ExistingShift> = inst
+            .existing
+            .iter()
+            .filter(|s| s.site == si && s.day == day)
+            .collect();
+        let mut windows = Vec::new();
+        let mut start = site.opens;
+        while start + len <= site.closes {
+            windows.push((start, start + len));
+            start += len;
+        }
+        if windows.is_empty() {
+            windows.push((site.opens, site.closes));
+        }
+        for (start, end) in windows {
+            if existing.iter().any(|s| s.start == start) {
+                continue;
+            }
+            let busy = peak_vaccinators(
+                existing.iter().map(|s| (s.start, s.end, s.vaccinators)),
+                start,
+                end,
+            );
+            let free = site.stations.saturating_sub(busy);
+            if free > 0 {
+                out.push(Candidate {
+                    site: si,
+                    day,
+                    start,
+                    end,
+                    max_vaccinators: free,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Most vaccinators at work at once within [start, end).
+pub fn peak_vaccinators(
+    shifts: impl Iterator<Item = (u32, u32, u32)> + Clone,
+    start: u32,
+    end: u32,
+) -> u32 {
+    let mut moments: Vec<u32> = shifts
+        .clone()
+        .map(|(s, _, _)| s.max(start))
+        .filter(|m| *m < end)
+        .collect();
+    moments.push(start);
+    moments
+        .into_iter()
+        .map(|m| {
+            shifts
+                .clone()
+                .filter(|(s, e, _)| *s <= m && m < *e)
+                .map(|(_, _, v)| v)
+                .sum::<u32>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Extra shifts allowed per (site, day) under the per-day maximum.
+pub(super) fn extra_allowed(inst: &PlanInstance, params: &PlanParams) -> Vec<Vec<u32>> {
+    let mut count = vec![vec![0u32; inst.days.len()]; inst.sites.len()];
+    for s in &inst.existing {
+        if let Some(c) = count.get_mut(s.site).and_then(|d| d.get_mut(s.day)) {
+            *c += 1;
+        }
+    }
+    count
+        .into_iter()
+        .map(|days| {
+            days.into_iter()
+                .map(|n| params.max_shifts_per_site_day.saturating_sub(n))
+                .collect()
+        })
+        .collect()
+}

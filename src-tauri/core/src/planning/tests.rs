@@ -1,0 +1,515 @@
+//! The planner checked by an independent validator on seeded random
+//! instances, against the exact optimum on small ones, and on the demo.
+
+use super::exact::optimum;
+use super::planner::{
+    base_capacity, candidates, plan, Constraint, PlanInstance, PlanOutcome, PlanParams,
+    PlannedShift,
+};
+use super::staffing::staff_for;
+use super::synthetic::random_instance;
+use super::*;
+use crate::import::Quiet;
+
+/// Checks a plan against the instance without the planner's own code paths
+/// (beyond the shared candidate grid): capacity, supply, hours, stations,
+/// per-site daily shift limits, the staff pool, and that unmet demand names
+/// a constraint that really binds.
+fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Result<(), String> {
+    let n = inst.days.len();
+    if out.days.len() != n {
+        return Err("one outcome per day".into());
+    }
+    let check_shifts = |shifts: &[&PlannedShift]| -> Result<(), String> {
+        for d in 0..n {
+            let today: Vec<&&PlannedShift> = shifts.iter().filter(|s| s.day == d).collect();
+            if let Some(pool) = params.staff_pool {
+                let staff: u32 = today.iter().map(|s| s.staff.total()).sum();
+                if staff > pool {
+                    return Err(format!("day {d}: {staff} staff > pool {pool}"));
+                }
+            }
+            for (si, site) in inst.sites.iter().enumerate() {
+                let mine: Vec<&&&PlannedShift> = today.iter().filter(|s| s.site == si).collect();
+                let existing: Vec<_> = inst
+                    .existing
+                    .iter()
+                    .filter(|e| e.site == si && e.day == d)
+                    .collect();
+                let count = mine.len() + existing.len();
+                if !mine.is_empty() && count > params.max_shifts_per_site_day as usize {
+                    return Err(format!("site {si} day {d}: {count} shifts"));
+                }
+                let mut windows: Vec<(u32, u32, u32)> = existing
+                    .iter()
+                    .map(|e| (e.start, e.end, e.vaccinators))
+                    .collect();
+                for s in &mine {
+                    if s.start < site.opens || s.end > site.closes || s.end <= s.start {
+                        return Err(format!(
+                            "site {si} day {d}: {}–{} outside hours",
+                            s.start, s.end
+                        ));
+                    }
+                    if existing.iter().any(|e| e.start == s.start) {
+                        return Err(format!("site {si} day {d}: start {} taken", s.start));
+                    }
+                    let rate = site.doses_per_vaccinator_hour;
+                    if s.staff != staff_for(s.vaccinators, rate, &params.ratios)
+                        || s.vaccinators == 0
+                    {
+                        return Err("staff does not match vaccinators".into());
+                    }
+                    let doses = (f64::from(s.vaccinators) * f64::from(s.end - s.start) / 60.0
+                        * rate
+                        + 1e-9)
+                        .floor() as i64;
+                    if doses != s.capacity {
+                        return Err(format!("capacity {} ≠ {doses}", s.capacity));
+                    }
+                    windows.push((s.start, s.end, s.vaccinators));
+                }
+                for minute in (site.opens..site.closes).step_by(5) {
+                    let busy: u32 = windows
+                        .iter()
+                        .filter(|(a, b, _)| *a <= minute && minute < *b)
+                        .map(|w| w.2)
+                        .sum();
+                    let existing_busy: u32 = existing
+                        .iter()
+                        .filter(|e| e.start <= minute && minute < e.end)
+                        .map(|e| e.vaccinators)
+                        .sum();
+                    if busy > site.stations.max(existing_busy) {
+                        return Err(format!("site {si} day {d} {minute}: {busy} vaccinators"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    let main: Vec<&PlannedShift> = out.shifts.iter().collect();
+    check_shifts(&main)?;
+    let all: Vec<&PlannedShift> = out.shifts.iter().chain(&out.surplus_shifts).collect();
+    check_shifts(&all)?;
+    let base = base_capacity(inst);
+    let mut on_hand = inst.opening_on_hand;
+    for (d, day) in out.days.iter().enumerate() {
+        let extra: i64 = out
+            .shifts
+            .iter()
+            .filter(|s| s.day == d)
+            .map(|s| s.capacity)
+            .sum();
+        let demand = inst.days[d].demand;
+        if day.capacity_before != base[d] || day.capacity_after != base[d] + extra {
+            return Err(format!("day {d}: capacity figures wrong"));
+        }
+        let avail = on_hand + inst.days[d].arrivals;
+        if day.planned > demand || day.planned > day.capacity_after || day.planned > avail {
+            return Err(format!(
+                "day {d}: planned {} beyond demand, capacity or supply",
+                day.planned
+            ));
+        }
+        on_hand = avail - day.planned;
+        if on_hand < 0 || on_hand != day.on_hand {
+            return Err(format!(
+                "day {d}: on hand {on_hand} (reported {})",
+                day.on_hand
+            ));
+        }
+        if day.unmet != demand - day.planned {
+            return Err(format!("day {d}: unmet wrong"));
+        }
+        if day.unmet > 0 && day.binding.is_empty() {
+            return Err(format!(
+                "day {d}: {} unmet with no binding constraint",
+                day.unmet
+            ));
+        }
+        // Capacity ≥ demand where feasible: short of supply, the day must
+        // have had no usable shift left.
+        if day.capacity_after < demand
+            && day.planned < avail
+            && !day.binding.contains(&Constraint::Supply)
+        {
+            let used: Vec<&PlannedShift> = out.shifts.iter().filter(|s| s.day == d).collect();
+            let staff_used: u32 = used.iter().map(|s| s.staff.total()).sum();
+            let usable = candidates(inst, params, d).into_iter().any(|c| {
+                let taken = used.iter().any(|s| s.site == c.site && s.start == c.start);
+                let per_site = used.iter().filter(|s| s.site == c.site).count()
+                    + inst
+                        .existing
+                        .iter()
+                        .filter(|e| e.site == c.site && e.day == d)
+                        .count();
+                let staff = staff_for(
+                    1,
+                    inst.sites[c.site].doses_per_vaccinator_hour,
+                    &params.ratios,
+                )
+                .total();
+                !taken
+                    && per_site < params.max_shifts_per_site_day as usize
+                    && params.staff_pool.is_none_or(|p| staff_used + staff <= p)
+            });
+            if usable {
+                return Err(format!(
+                    "day {d}: demand unmet while a shift was still usable"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn every_plan_on_random_instances_passes_the_validator() {
+    for seed in 0..150 {
+        let (sites, days) = if seed % 3 == 0 {
+            (12, 30)
+        } else {
+            (2 + (seed % 2) as usize, 4)
+        };
+        let (inst, params) = random_instance(seed, sites, days);
+        let out = plan(&inst, &params);
+        if let Err(e) = validate(&inst, &params, &out) {
+            panic!("seed {seed}: {e}");
+        }
+    }
+}
+
+#[test]
+fn greedy_is_within_five_percent_of_the_optimum_on_small_instances() {
+    let (mut greedy, mut best, mut compared) = (0u32, 0u32, 0);
+    for seed in 1000..1150 {
+        let (inst, params) = random_instance(seed, 2, 3);
+        let Some(opt) = optimum(&inst, &params) else {
+            continue;
+        };
+        let out = plan(&inst, &params);
+        let delivered: i64 = out.days.iter().map(|d| d.planned).sum();
+        let committed: i64 = out
+            .days
+            .iter()
+            .zip(&inst.days)
+            .map(|(o, d)| o.planned.min(d.committed))
+            .sum();
+        assert_eq!(
+            committed, opt.committed,
+            "seed {seed}: promised doses given"
+        );
+        assert_eq!(delivered, opt.delivered, "seed {seed}: doses given");
+        assert!(
+            out.shifts.len() as u32 >= opt.shifts,
+            "seed {seed}: beat the optimum?"
+        );
+        greedy += out.shifts.len() as u32;
+        best += opt.shifts;
+        compared += 1;
+    }
+    assert!(compared >= 100, "only {compared} instances enumerable");
+    assert!(
+        f64::from(greedy) <= 1.05 * f64::from(best),
+        "greedy {greedy} shifts vs optimum {best}"
+    );
+}
+
+#[test]
+fn a_short_day_gets_the_largest_shifts_first_and_the_last_trimmed() {
+    let (mut inst, params) = random_instance(7, 2, 1);
+    inst.existing.clear();
+    for s in &mut inst.sites {
+        s.stations = 10;
+        s.doses_per_vaccinator_hour = 12.0;
+    }
+    inst.days[0].demand = 300;
+    inst.days[0].committed = 0;
+    inst.opening_on_hand = 10_000;
+    let params = PlanParams {
+        staff_pool: None,
+        ..params
+    };
+    let out = plan(&inst, &params);
+    // 2-hour shifts of up to 10 vaccinators give 240 doses: two shifts,
+    // the second trimmed to 3 vaccinators (72 ≥ 60).
+    assert_eq!(out.shifts.len(), 2);
+    assert_eq!(out.shifts[0].vaccinators, 10);
+    assert_eq!(out.shifts[1].vaccinators, 3);
+    assert_eq!(out.days[0].unmet, 0);
+}
+
+#[test]
+fn supply_binds_and_is_named() {
+    let (mut inst, params) = random_instance(8, 2, 2);
+    inst.existing.clear();
+    for s in &mut inst.sites {
+        s.stations = 10;
+    }
+    inst.days[0].demand = 200;
+    inst.days[1].demand = 200;
+    inst.days[0].committed = 0;
+    inst.days[1].committed = 0;
+    inst.days[0].arrivals = 0;
+    inst.days[1].arrivals = 0;
+    inst.opening_on_hand = 150;
+    let params = PlanParams {
+        staff_pool: None,
+        ..params
+    };
+    let out = plan(&inst, &params);
+    assert_eq!(out.days[0].planned, 150);
+    assert_eq!(out.days[1].planned, 0);
+    assert!(out.days[1].binding.contains(&Constraint::Supply));
+    assert!(validate(&inst, &params, &out).is_ok());
+}
+
+fn demo() -> rusqlite::Connection {
+    let mut conn = crate::store::open_in_memory().expect("open");
+    crate::demo::load(&mut conn, &Quiet).expect("demo");
+    conn
+}
+
+fn april() -> ShiftPlanRequest {
+    ShiftPlanRequest {
+        from: "2021-04-01".into(),
+        to: "2021-04-30".into(),
+        params: PlanParams::default(),
+        demand: DemandParams::default(),
+    }
+}
+
+#[test]
+fn demo_april_plan_is_consistent() {
+    let conn = demo();
+    let plan = plan_shifts(&conn, &april()).expect("plan");
+    assert_eq!(plan.days.len(), 30);
+    assert!(plan.supply_known);
+    let booked: i64 = plan.days.iter().map(|d| d.demand.booked).sum();
+    assert!(booked > 10_000, "the demo's April bookings: {booked}");
+    assert!(plan.totals.new_bookings > 0);
+    for d in &plan.days {
+        assert!(d.on_hand >= 0, "{}: on hand {}", d.date, d.on_hand);
+        assert_eq!(d.unmet, d.demand_total - d.doses_planned);
+        assert!(d.capacity_after >= d.capacity_before);
+    }
+    let added: i64 = plan.extra_shifts.iter().map(|s| s.capacity).sum();
+    assert_eq!(added, plan.added_capacity);
+    // The same instance through the validator, with a staff pool that binds.
+    let req = april();
+    let from = crate::time::parse_date(&req.from).expect("date");
+    let to = crate::time::parse_date(&req.to).expect("date");
+    let loaded = load::load(&conn, from, to, &req.demand).expect("load");
+    let mut inst = loaded.instance;
+    inst.opening_on_hand += 50_000; // room for extra shifts
+    let params = PlanParams {
+        staff_pool: Some(45),
+        max_shifts_per_site_day: 3,
+        ..PlanParams::default()
+    };
+    let out = super::planner::plan(&inst, &params);
+    assert!(!out.shifts.is_empty());
+    validate(&inst, &params, &out).expect("valid demo plan");
+    assert!(plan.unmet_demand == 0 || !plan.binding.is_empty());
+    for s in &plan.extra_shifts {
+        assert!(
+            s.start.as_str() >= "08:00" && s.end.as_str() <= "20:00",
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn scenarios_save_compare_apply_and_undo() {
+    let mut conn = demo();
+    let req = april();
+    let plan = plan_shifts(&conn, &req).expect("plan");
+    // A roomier scenario: more doses than the demo's shipments.
+    conn.execute(
+        "INSERT INTO supply (uuid, date, product, doses, status, updated_at)
+         VALUES (randomblob(16), '2021-04-06', 'PFIZER', 20000, 'expected', '2021-03-22T00:00:00Z')",
+        [],
+    )
+    .expect("supply");
+    let more = plan_shifts(&conn, &req).expect("plan with more supply");
+    assert!(more.extra_shifts.len() >= plan.extra_shifts.len());
+    assert!(more.unmet_demand <= plan.unmet_demand);
+    let a = scenario::save(&conn, "demo supply", &req, &plan).expect("save");
+    let b = scenario::save(&conn, "20k more Pfizer", &req, &more).expect("save");
+    let side = scenario::compare(&conn, &[a, b]).expect("compare");
+    assert_eq!(side[1].shifts_added, more.extra_shifts.len());
+    assert_eq!(scenario::list(&conn).expect("list").len(), 2);
+
+    let shifts_before: i64 = conn
+        .query_row("SELECT count(*) FROM shift", [], |r| r.get(0))
+        .expect("count");
+    let created = scenario::apply(&mut conn, b).expect("apply");
+    assert_eq!(created.len(), more.extra_shifts.len());
+    let applied = scenario::compare(&conn, &[b]).expect("compare");
+    assert!(applied[0].applied_at.is_some());
+    assert_eq!(
+        scenario::apply(&mut conn, b).expect_err("twice").code(),
+        "conflict"
+    );
+    // Planning again sees the new shifts as existing capacity.
+    let after = plan_shifts(&conn, &req).expect("replan");
+    assert!(after.totals.capacity_before > more.totals.capacity_before || created.is_empty());
+    let removed = scenario::undo(&mut conn, b).expect("undo");
+    assert_eq!(removed, created.len());
+    let shifts_after: i64 = conn
+        .query_row("SELECT count(*) FROM shift", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(shifts_before, shifts_after);
+    assert_eq!(
+        scenario::undo(&mut conn, b).expect_err("twice").code(),
+        "conflict"
+    );
+}
+
+#[test]
+fn undo_refuses_to_strand_a_booking() {
+    let mut conn = demo();
+    let plan = ShiftPlan {
+        extra_shifts: vec![ExtraShift {
+            site_code: "CHL".into(),
+            date: "2021-04-06".into(),
+            start: "20:00".into(),
+            end: "21:00".into(),
+            vaccinators: 1,
+            capacity: 12,
+            staff: staff_for(1, 12.0, &Default::default()),
+            bottleneck: staffing::Station::Vaccination,
+        }],
+        ..plan_shifts(
+            &conn,
+            &ShiftPlanRequest {
+                to: "2021-04-01".into(),
+                ..april()
+            },
+        )
+        .expect("plan")
+    };
+    let id = scenario::save(&conn, "evening", &april(), &plan).expect("save");
+    scenario::apply(&mut conn, id).expect("apply");
+    let slot = crate::time::minute_of(
+        crate::time::parse_local_datetime("2021-04-06T20:30").expect("time"),
+    );
+    conn.execute(
+        "INSERT INTO appointment (uuid, person_id, site_id, slot_minute, dose_number, product, status, updated_at)
+         SELECT randomblob(16), 'PX', id, ?1, 1, 'PFIZER', 'booked', 'now' FROM site WHERE code = 'CHL'",
+        [slot],
+    )
+    .expect("book");
+    assert_eq!(
+        scenario::undo(&mut conn, id).expect_err("stranded").code(),
+        "conflict"
+    );
+}
+
+#[test]
+fn bad_requests_are_refused() {
+    let conn = crate::store::open_in_memory().expect("open");
+    let mut req = april();
+    req.to = "2021-03-01".into();
+    assert_eq!(
+        plan_shifts(&conn, &req).expect_err("backwards").code(),
+        "invalid_input"
+    );
+    req = april();
+    req.demand.uptake = 1.5;
+    assert_eq!(
+        plan_shifts(&conn, &req).expect_err("uptake").code(),
+        "invalid_input"
+    );
+    // An empty store: no demand, nothing to add, supply unknown.
+    let plan = plan_shifts(&conn, &april()).expect("empty");
+    assert!(plan.extra_shifts.is_empty() && !plan.supply_known);
+}
+
+/// A hand-built store where every demand part, the supply and the measured
+/// rate can be counted by hand.
+#[test]
+fn demand_supply_and_rate_from_a_small_store() {
+    let conn = crate::store::open_in_memory().expect("open");
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, stations, minutes_per_dose, opens, closes, updated_at)
+         VALUES (randomblob(16), 'A', 'Clinic A', 'mass_clinic', 4, 5, '08:00', '12:00', 'x');
+         INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (80, '2021-03-20', NULL, '80+');
+         INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (40, '2021-03-20', 'pharmacy', '40+ pharmacies');
+         INSERT INTO person (person_id, uuid, birth_date, updated_at) VALUES ('P1', randomblob(16), '1930-01-01', 'x');
+         INSERT INTO supply (uuid, date, product, doses, status, updated_at) VALUES
+           (randomblob(16), '2021-02-28', 'PFIZER', 1000, 'received', 'x'),
+           (randomblob(16), '2021-03-23', 'PFIZER', 500, 'expected', 'x'),
+           (randomblob(16), '2021-03-26', 'PFIZER', 200, 'expected', 'x');",
+    )
+    .expect("seed");
+    let minute =
+        |s: &str| crate::time::minute_of(crate::time::parse_local_datetime(s).expect("time"));
+    for day in 1..=5 {
+        let date = format!("2021-03-0{day}");
+        conn.execute(
+            "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, updated_at)
+             VALUES (randomblob(16), 1, ?1, '09:00', '11:00', 2, 'x')",
+            [&date],
+        )
+        .expect("shift");
+        // 50 doses on 4 vaccinator-hours: busy (nominal 48).
+        conn.execute(
+            "INSERT INTO dose_count (uuid, site_id, date, dose_number, product, doses, updated_at)
+             VALUES (randomblob(16), 1, ?1, 1, 'PFIZER', 50, 'x')",
+            [&date],
+        )
+        .expect("tally");
+    }
+    // P1: first dose attended, no second. P2: both doses, the second on the 22nd.
+    for (person, dose, slot, status) in [
+        ("P1", 1, "2021-03-01T09:00", "attended"),
+        ("P2", 1, "2021-03-01T09:05", "attended"),
+        ("P2", 2, "2021-03-22T09:05", "booked"),
+    ] {
+        conn.execute(
+            "INSERT INTO appointment (uuid, person_id, site_id, slot_minute, dose_number, product, status, updated_at)
+             VALUES (randomblob(16), ?1, 1, ?2, ?3, 'PFIZER', ?4, 'x')",
+            rusqlite::params![person, minute(slot), dose, status],
+        )
+        .expect("appointment");
+    }
+    let (from, to) = (
+        crate::time::parse_date("2021-03-21").expect("date"),
+        crate::time::parse_date("2021-03-24").expect("date"),
+    );
+    let params = DemandParams {
+        uptake: 0.5,
+        spread_days: 4,
+        population_by_cohort: Some(vec![demand::Cohort {
+            label: "80+".into(),
+            min_age: 80,
+            max_age: None,
+            population: 100,
+        }]),
+    };
+    let loaded = load::load(&conn, from, to, &params).expect("load");
+    let parts: Vec<(i64, i64, i64)> = loaded
+        .demand
+        .iter()
+        .map(|d| (d.booked, d.second_doses_due, d.new_bookings))
+        .collect();
+    // The 22nd: P2's booked second dose; P1's second dose (1 March + 21
+    // days) and the 48 walk-ins' (50 tallied − 2 attended appointments).
+    // The 23rd and 24th: the 50 tallied on 2 and 3 March, with no booking.
+    // New bookings: 100 × 0.5 − 2 booked (P1, and P2 counted in proportion
+    // for lack of a birth date) = 48 over 4 days from the 21st.
+    assert_eq!(
+        parts,
+        vec![(0, 0, 12), (1, 49, 12), (0, 50, 12), (0, 50, 12)]
+    );
+    // 1000 received less 250 used (the tallies beat the 2 appointments).
+    assert_eq!(loaded.supply.opening_on_hand, 750);
+    assert_eq!(loaded.supply.arrivals, vec![0, 0, 500, 0]);
+    assert_eq!(loaded.supply.closing_reserve, 0);
+    // 250 doses over 20 vaccinator-hours on five busy days.
+    assert_eq!(loaded.rates[0].source, "history");
+    assert!((loaded.rates[0].doses_per_vaccinator_hour - 12.5).abs() < 1e-9);
+    assert_eq!(loaded.instance.sites[0].stations, 4);
+}
