@@ -116,6 +116,8 @@ fn write_and_import(
     for (kind, path) in &paths {
         import_into(&tx, *kind, path, progress)?;
     }
+    // Ottawa's neighbourhoods and candidate pharmacies, for the siting planner.
+    crate::siting::demo_inputs::load_demo_siting(&tx)?;
     for (min_age, from, kind, label) in ELIGIBILITY {
         tx.execute(
             "INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (?1, ?2, ?3, ?4)",

@@ -206,11 +206,13 @@ pub fn draw<DB: DrawingBackend>(
         .collect())
 }
 
+/// A legend swatch for bars.
 pub fn legend_box(x: i32, y: i32, colour: RGBColor, h: u32) -> Rectangle<(i32, i32)> {
     let s = px(h, 6.0) as i32;
     Rectangle::new([(x, y - s), (x + 2 * s, y + s)], colour.filled())
 }
 
+/// A legend swatch for lines.
 pub fn legend_line(x: i32, y: i32, colour: RGBColor, h: u32) -> PathElement<(i32, i32)> {
     let s = px(h, 6.0) as i32;
     PathElement::new(

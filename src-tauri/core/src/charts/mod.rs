@@ -3,10 +3,10 @@
 //! embedded DejaVu Sans, so nothing depends on the fonts a machine has.
 
 mod cumulative;
-mod daily;
+pub mod daily;
 pub mod data;
 mod sites;
-mod style;
+pub mod style;
 mod text;
 
 use crate::error::{Error, Result};
@@ -75,40 +75,45 @@ pub const SCREEN: (u32, u32) = (1200, 560);
 /// Size of exported PNG files: sharp on a projected slide.
 pub const SLIDE: (u32, u32) = (1920, 960);
 
-/// Draws a chart as an SVG string.
-pub fn svg(conn: &Connection, req: &ChartRequest) -> Result<SvgChart> {
-    let prepared = Prepared::load(conn, req)?;
+/// Anything drawn on a plotters backend: the charts here, the siting map,
+/// the shift planner's chart. `to_svg` and `to_file` render any of them.
+pub trait Drawing {
+    /// Draws on `root`; returns each day's bar extent where the drawing has bars.
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+        lang: Lang,
+    ) -> Result<Vec<BarBox>>;
+}
+
+/// Renders a drawing as an SVG string at screen size, with its bar extents.
+pub fn to_svg(drawing: &impl Drawing, lang: Lang) -> Result<(String, Vec<BarBox>)> {
+    style::register_fonts()?;
     let mut svg = String::new();
     let bars = {
         let root = SVGBackend::with_string(&mut svg, SCREEN).into_drawing_area();
-        let bars = prepared.draw(&root, req.lang)?;
+        let bars = drawing.draw(&root, lang)?;
         root.present().map_err(chart_error)?;
         bars
     };
-    Ok(SvgChart {
-        svg: style::portable_svg(svg),
-        width: SCREEN.0,
-        height: SCREEN.1,
-        bars,
-        days: prepared.days(),
-    })
+    Ok((style::portable_svg(svg), bars))
 }
 
-/// Writes a chart to `path`: PNG or SVG, by the file's extension.
-pub fn export(conn: &Connection, req: &ChartRequest, path: &Path) -> Result<()> {
+/// Writes a drawing to `path`: PNG (slide size) or SVG, by the file's extension.
+pub fn to_file(drawing: &impl Drawing, lang: Lang, path: &Path) -> Result<()> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("svg") => {
-            let chart = svg(conn, req)?;
-            std::fs::write(path, chart.svg).map_err(|e| Error::io(path, &e))
+            let (svg, _) = to_svg(drawing, lang)?;
+            std::fs::write(path, svg).map_err(|e| Error::io(path, &e))
         }
         Some("png") => {
-            let prepared = Prepared::load(conn, req)?;
+            style::register_fonts()?;
             let root = BitMapBackend::new(path, SLIDE).into_drawing_area();
-            prepared.draw(&root, req.lang)?;
+            drawing.draw(&root, lang)?;
             root.present().map_err(|e| match e {
                 DrawingAreaErrorKind::BackendError(_) => Error::Io {
                     path: path.to_path_buf(),
@@ -122,6 +127,24 @@ pub fn export(conn: &Connection, req: &ChartRequest, path: &Path) -> Result<()> 
             path.display()
         ))),
     }
+}
+
+/// Draws a chart as an SVG string.
+pub fn svg(conn: &Connection, req: &ChartRequest) -> Result<SvgChart> {
+    let prepared = Prepared::load(conn, req)?;
+    let (svg, bars) = to_svg(&prepared, req.lang)?;
+    Ok(SvgChart {
+        svg,
+        width: SCREEN.0,
+        height: SCREEN.1,
+        bars,
+        days: prepared.days(),
+    })
+}
+
+/// Writes a chart to `path`: PNG or SVG, by the file's extension.
+pub fn export(conn: &Connection, req: &ChartRequest, path: &Path) -> Result<()> {
+    to_file(&Prepared::load(conn, req)?, req.lang, path)
 }
 
 /// A chart's data, read once, ready to draw on any backend.
@@ -154,19 +177,6 @@ impl Prepared {
         })
     }
 
-    fn draw<DB: DrawingBackend>(
-        &self,
-        root: &DrawingArea<DB, plotters::coord::Shift>,
-        lang: Lang,
-    ) -> Result<Vec<BarBox>> {
-        style::register_fonts()?;
-        match self {
-            Prepared::Daily(d) => daily::draw(root, d, lang),
-            Prepared::Cumulative(c) => cumulative::draw(root, c, lang).map(|()| Vec::new()),
-            Prepared::Sites(s) => sites::draw(root, s, lang).map(|()| Vec::new()),
-        }
-    }
-
     fn days(&self) -> Vec<data::DailyPoint> {
         match self {
             Prepared::Daily(d) => d.points.clone(),
@@ -175,7 +185,21 @@ impl Prepared {
     }
 }
 
-fn chart_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
+impl Drawing for Prepared {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, plotters::coord::Shift>,
+        lang: Lang,
+    ) -> Result<Vec<BarBox>> {
+        match self {
+            Prepared::Daily(d) => daily::draw(root, d, lang),
+            Prepared::Cumulative(c) => cumulative::draw(root, c, lang).map(|()| Vec::new()),
+            Prepared::Sites(s) => sites::draw(root, s, lang).map(|()| Vec::new()),
+        }
+    }
+}
+
+pub(crate) fn chart_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
     Error::Chart(e.to_string())
 }
 
