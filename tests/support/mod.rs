@@ -185,6 +185,18 @@ impl App {
         Ok(())
     }
 
+    /// Replaces the native save dialog with one that "chooses" `path`.
+    pub async fn save_file_next(&self, path: &Path) -> TestResult {
+        self.client
+            .execute(
+                "const path = arguments[0];
+                 window.__TAURI__.dialog.save = async () => path;",
+                vec![serde_json::json!(path)],
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn close(self) -> TestResult {
         self.client.close().await?;
         Ok(())

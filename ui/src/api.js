@@ -42,10 +42,26 @@ export const cancelAppointment = (id, linked = null) => call('cancel_appointment
 export const rebookPlan = (query = {}) => call('rebook_plan', { query });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
 export const rebookExport = (path) => call('rebook_export', { path });
+export const doseFigures = () => call('dose_figures');
+/** request: {kind: 'daily'|'cumulative'|'sites', from, to, site, lang} */
+export const chartSvg = (request) => call('chart_svg', { request });
+export const exportChart = (request, path) => call('export_chart', { request, path });
+export const recordTally = (tally) => call('record_tally', { tally });
+export const siteDayTallies = (site, date) => call('site_day_tallies', { site, date });
+export const reconcile = (from, to) => call('reconcile', { from, to });
+/** series: 'regional' | 'provincial' */
+export const confirmDay = (series, date, confirmed) => call('confirm_day', { series, date, confirmed });
+export const provincialRevisions = () => call('provincial_revisions');
 
 /** Native save dialog for a CSV file; resolves to its path or null. */
 export async function pickSavePath(title, defaultPath) {
   const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+  return typeof path === 'string' ? path : null;
+}
+
+/** Native save dialog for a chart; ext is 'png' or 'svg'. Resolves to a path or null. */
+export async function pickChartPath(title, defaultPath, ext) {
+  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: ext.toUpperCase(), extensions: [ext] }] });
   return typeof path === 'string' ? path : null;
 }
 

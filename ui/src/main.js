@@ -9,6 +9,8 @@ import { renderBook } from './views/book.js';
 import { renderRebook } from './views/rebook.js';
 import { renderBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
+import { renderDashboard } from './views/dashboard.js';
+import { renderTallies } from './views/tallies.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
@@ -26,7 +28,11 @@ function showView(name) {
     button.classList.toggle('active', button.dataset.view === name);
   }
   if (!app.info || app.info.empty) return;
-  if (name === 'bookings') {
+  if (name === 'dashboard') {
+    timed(name, () => renderDashboard($('view'), app.info));
+  } else if (name === 'tallies') {
+    timed(name, () => renderTallies($('view'), app.info));
+  } else if (name === 'bookings') {
     timed(name, () => renderBookings($('view'), app.info));
   } else if (name === 'rebook') {
     timed(name, () => renderRebook($('view')));

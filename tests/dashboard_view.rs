@@ -1,0 +1,137 @@
+//! End-to-end: the Dashboard and tally entry in the real app.
+
+use dosedesk_e2e::{App, TestResult};
+
+fn demo_db(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&path).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    path
+}
+
+/// The demo's busiest day of tallies, summed here in SQL from the raw rows.
+fn busiest_tally_day(db: &std::path::Path) -> (String, i64, i64) {
+    let conn = dosedesk_core::store::open(db).expect("open");
+    let (date, doses): (String, i64) = conn
+        .query_row(
+            "SELECT date, sum(doses) AS n FROM dose_count GROUP BY date ORDER BY n DESC, date LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("tallies");
+    let total: i64 = conn
+        .query_row("SELECT sum(doses) FROM dose_count", [], |r| r.get(0))
+        .expect("total");
+    (date, doses, total)
+}
+
+/// The chart's text (SVG elements have no innerText).
+async fn svg_text(app: &App) -> TestResult<String> {
+    let value = app
+        .client
+        .execute(
+            "return document.querySelector('#chart svg')?.textContent ?? '';",
+            vec![],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
+}
+
+async fn number(app: &App, css: &str) -> TestResult<i64> {
+    let text = app.find(css).await?.text().await?;
+    Ok(text.replace([',', ' ', '\u{a0}'], "").parse()?)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let (record_date, record_doses, total) = busiest_tally_day(&db);
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-dashboard").await?.click().await?;
+        app.find("#chart svg").await?;
+        assert_eq!(number(&app, "#fig-record .figure-value").await?, record_doses);
+        assert_eq!(app.attrs("#fig-record", "data-date").await?, vec![record_date.clone()]);
+        assert_eq!(number(&app, "#fig-total .figure-value").await?, total);
+        // The province's series as of the demo's day, with its own record.
+        app.find("#prov-record").await?;
+        // The chart is core's SVG, record labelled; the table under it has the day's numbers.
+        let svg = svg_text(&app).await?;
+        assert!(svg.contains("Record"), "record labelled in the chart: {svg}");
+        let days = app.attrs("#chart-table tbody tr", "data-date").await?;
+        assert!(days.contains(&record_date), "{record_date} in {days:?}");
+        // Hovering the record day's bar shows its numbers: sweep the chart
+        // until the tooltip names that day.
+        let shown = app
+            .client
+            .execute(
+                "const box = document.getElementById('chart');
+                 const r = box.querySelector('svg').getBoundingClientRect();
+                 const tip = document.getElementById('chart-tip');
+                 for (let x = r.left; x < r.right; x += 2) {
+                   box.dispatchEvent(new MouseEvent('mousemove', { clientX: x, clientY: r.top + r.height / 2 }));
+                   if (!tip.hidden && tip.dataset.date === arguments[0]) return tip.innerText;
+                 }
+                 return '';",
+                vec![serde_json::json!(record_date)],
+            )
+            .await?;
+        let shown = shown.as_str().unwrap_or_default().to_owned();
+        assert!(shown.contains(&format!("{record_doses}")), "tooltip over the record day: {shown:?}");
+        // Other charts draw too.
+        app.find("#chart-kind").await?.select_by_value("cumulative").await?;
+        app.find("#chart-draw").await?.click().await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !svg_text(&app).await?.contains("Share of Ontario") {
+            assert!(std::time::Instant::now() < deadline, "cumulative chart drawn");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        // Saving a PNG writes a real PNG where the save dialog pointed.
+        let png = dir.path().join("chart.png");
+        app.save_file_next(&png).await?;
+        app.find("#chart-png").await?.click().await?;
+        app.wait_text("#notice", "chart.png").await?;
+        let bytes = std::fs::read(&png)?;
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let (_, _, total) = busiest_tally_day(&db);
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-tallies").await?.click().await?;
+        app.find("#tally-site").await?.select_by_value("NSP").await?;
+        // WebDriver cannot type into a date input reliably; set it as a picker would.
+        app.client
+            .execute(
+                "const d = document.getElementById('tally-date'); d.value = '2021-03-22'; d.dispatchEvent(new Event('change'));",
+                vec![],
+            )
+            .await?;
+        app.find("#tally-shift").await?.send_keys("pm").await?;
+        // Enter (WebDriver's U+E007) saves.
+        app.find("#tally-doses").await?.send_keys("123\u{E007}").await?;
+        app.wait_text("#tally-table", "123").await?;
+        // Entering the same tally again corrects it; the old value stays visible.
+        app.find("#tally-doses").await?.send_keys("130\u{E007}").await?;
+        app.wait_text("#tally-table", "was 123").await?;
+        app.wait_text("#notice", "corrected from 123 to 130").await?;
+        // The dashboard's total follows.
+        app.find("#nav-dashboard").await?.click().await?;
+        app.find("#chart svg").await?;
+        assert_eq!(number(&app, "#fig-total .figure-value").await?, total + 130);
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

@@ -1,0 +1,237 @@
+// Dashboard: the day's figures, the chart of doses against bookings and
+// capacity (drawn by core as SVG), the numbers under it, flagged days to
+// confirm, and tallies reconciled against attended bookings.
+import * as api from '../api.js';
+import { t, formatNumber, formatDate, lang } from '../i18n.js';
+import { showError, showNotice } from '../components/job.js';
+import { el } from '../components/dom.js';
+
+const state = { kind: 'daily', site: '', from: '', to: '' };
+
+function shiftDate(iso, days) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
+
+function figure(id, value, label, note = '') {
+  const card = el('div', { className: 'figure', id },
+    el('div', { className: 'figure-value', textContent: value }),
+    el('div', { className: 'figure-label', textContent: label }));
+  if (note) card.append(el('div', { className: 'figure-note', textContent: note }));
+  return card;
+}
+
+function figuresSection(f) {
+  const regional = el('div', { className: 'figures', id: 'dose-figures' },
+    figure('fig-total', formatNumber(f.doses_total), t('dash.total')),
+    figure('fig-last', f.last_day ? formatNumber(f.last_day.doses) : '—', t('dash.last_day'),
+      f.last_day ? formatDate(f.last_day.date) : ''),
+    figure('fig-avg', f.seven_day_avg == null ? '—' : formatNumber(Math.round(f.seven_day_avg)), t('dash.avg7')),
+    figure('fig-record', f.record_day ? formatNumber(f.record_day.doses) : '—', t('dash.record'),
+      f.record_day ? formatDate(f.record_day.date) : ''));
+  const record = regional.querySelector('#fig-record');
+  if (f.record_day) record.dataset.date = f.record_day.date;
+  const parts = [regional];
+  const p = f.provincial;
+  if (p) {
+    const prov = el('div', { className: 'figures', id: 'provincial-figures' },
+      figure('prov-total', p.total_doses == null ? '—' : formatNumber(p.total_doses), t('dash.prov_total'),
+        t('dash.prov_as_of', { date: formatDate(p.last_date) })),
+      figure('prov-record', p.record_day ? formatNumber(p.record_day.doses) : '—', t('dash.prov_record'),
+        p.record_day ? formatDate(p.record_day.date) : ''),
+      figure('prov-missing', formatNumber(p.missing_dates), t('dash.prov_missing'),
+        t('dash.prov_span', { from: formatDate(p.first_date), to: formatDate(p.last_date) })));
+    if (p.revised_report_dates > 0) {
+      prov.append(figure('prov-revised', formatNumber(p.revised_report_dates), t('dash.prov_revised')));
+    }
+    parts.push(el('h2', { textContent: t('dash.provincial') }),
+      el('p', { className: 'muted small', textContent: t('dash.release', { file: p.release.file_name, sha: p.release.sha256.slice(0, 12), at: p.release.imported_at }) }),
+      prov);
+  }
+  return parts;
+}
+
+function flaggedSection(f, rerender) {
+  const rows = [
+    ...f.flagged_days.map((d) => ({ ...d, series: 'regional' })),
+    ...(f.provincial?.flagged_days ?? []).map((d) => ({ ...d, series: 'provincial' })),
+  ];
+  if (rows.length === 0) return null;
+  const body = el('tbody');
+  for (const d of rows) {
+    const button = el('button', { className: 'secondary small', textContent: d.confirmed ? t('dash.unconfirm') : t('dash.confirm') });
+    button.onclick = async () => {
+      try {
+        await api.confirmDay(d.series, d.date, !d.confirmed);
+        rerender();
+      } catch (err) {
+        showError(err);
+      }
+    };
+    const tr = el('tr', {},
+      el('td', { textContent: t(`dash.series_${d.series}`) }),
+      el('td', { textContent: formatDate(d.date) }),
+      el('td', { className: 'num', textContent: formatNumber(d.doses) }),
+      el('td', { textContent: d.reason }),
+      el('td', { textContent: d.confirmed ? t('dash.confirmed') : t('dash.excluded') }),
+      el('td', {}, button));
+    tr.dataset.date = d.date;
+    body.append(tr);
+  }
+  return el('section', { id: 'flagged-days' },
+    el('h2', { textContent: t('dash.flagged') }),
+    el('p', { className: 'muted small', textContent: t('dash.flagged_intro') }),
+    el('table', { className: 'data' },
+      el('thead', {}, el('tr', {}, ...['series', 'date', 'doses', 'reason', 'status', ''].map((k) =>
+        el('th', { textContent: k ? t(`dash.col_${k}`) : '' })))),
+      body));
+}
+
+function parseSvg(text) {
+  const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+  const svg = doc.documentElement;
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  return document.importNode(svg, true);
+}
+
+/** Hovering a day shows its numbers: bars' extents come with the SVG. */
+function attachHover(box, chart) {
+  const tip = el('div', { className: 'chart-tip', id: 'chart-tip', hidden: true });
+  box.append(tip);
+  box.onmousemove = (event) => {
+    const rect = box.querySelector('svg').getBoundingClientRect();
+    const x = (event.clientX - rect.left) * (chart.width / rect.width);
+    const i = chart.bars.findIndex((b) => x >= b.x0 && x < b.x1);
+    if (i < 0) {
+      tip.hidden = true;
+      return;
+    }
+    const d = chart.days[i];
+    tip.replaceChildren(
+      el('strong', { textContent: formatDate(d.date) }),
+      el('div', { textContent: `${t('dash.col_administered')}: ${formatNumber(d.administered)}${d.flagged ? ` (${t('dash.flag_short')})` : ''}` }),
+      el('div', { textContent: `${t('dash.col_booked')}: ${formatNumber(d.booked)}` }),
+      el('div', { textContent: `${t('dash.col_capacity')}: ${formatNumber(d.capacity)}` }),
+      el('div', { textContent: `${t('dash.col_avg7')}: ${d.avg7 == null ? '—' : formatNumber(Math.round(d.avg7))}` }));
+    tip.dataset.date = d.date;
+    tip.hidden = false;
+    tip.style.left = `${event.clientX - box.getBoundingClientRect().left + 14}px`;
+    tip.style.top = `${event.clientY - box.getBoundingClientRect().top + 14}px`;
+  };
+  box.onmouseleave = () => (tip.hidden = true);
+}
+
+function daysTable(days) {
+  const body = el('tbody');
+  for (const d of days) {
+    const tr = el('tr', { className: d.flagged ? 'flagged' : '' },
+      el('td', { textContent: formatDate(d.date) }),
+      el('td', { className: 'num', textContent: formatNumber(d.administered) }),
+      el('td', { className: 'num', textContent: formatNumber(d.booked) }),
+      el('td', { className: 'num', textContent: formatNumber(d.capacity) }),
+      el('td', { className: 'num', textContent: d.avg7 == null ? '—' : formatNumber(Math.round(d.avg7)) }));
+    tr.dataset.date = d.date;
+    body.append(tr);
+  }
+  return el('table', { className: 'data', id: 'chart-table' },
+    el('thead', {}, el('tr', {}, ...['date', 'administered', 'booked', 'capacity', 'avg7'].map((k) =>
+      el('th', { className: k === 'date' ? '' : 'num', textContent: t(`dash.col_${k}`) })))),
+    body);
+}
+
+function reconcileTable(gaps) {
+  if (gaps.length === 0) return el('p', { className: 'muted', textContent: t('dash.reconcile_none') });
+  const body = el('tbody');
+  for (const g of gaps) {
+    body.append(el('tr', { className: g.difference === 0 ? '' : 'gap' },
+      el('td', { textContent: g.site_code }),
+      el('td', { textContent: formatDate(g.date) }),
+      el('td', { className: 'num', textContent: formatNumber(g.tallied) }),
+      el('td', { className: 'num', textContent: formatNumber(g.attended) }),
+      el('td', { className: 'num', textContent: (g.difference > 0 ? '+' : '') + formatNumber(g.difference) })));
+  }
+  return el('table', { className: 'data', id: 'reconcile-table' },
+    el('thead', {}, el('tr', {}, ...['site', 'date', 'tallied', 'attended', 'difference'].map((k) =>
+      el('th', { className: ['site', 'date'].includes(k) ? '' : 'num', textContent: t(`dash.col_${k}`) })))),
+    body);
+}
+
+export async function renderDashboard(root, info) {
+  const today = info.as_of ?? new Date().toISOString().slice(0, 10);
+  if (!state.from) {
+    state.from = shiftDate(today, -14);
+    state.to = shiftDate(today, 27);
+  }
+  let figures;
+  let sites;
+  try {
+    [figures, sites] = await Promise.all([api.doseFigures(), api.siteList()]);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const rerender = () => renderDashboard(root, info);
+
+  const kind = el('select', { id: 'chart-kind' },
+    ...['daily', 'cumulative', 'sites'].map((k) => el('option', { value: k, textContent: t(`dash.kind_${k}`), selected: k === state.kind })));
+  const site = el('select', { id: 'chart-site' },
+    el('option', { value: '', textContent: t('dash.all_sites') }),
+    ...sites.map((s) => el('option', { value: s.code, textContent: `${s.code} — ${s.name}`, selected: s.code === state.site })));
+  const from = el('input', { id: 'chart-from', type: 'date', value: state.from, required: true });
+  const to = el('input', { id: 'chart-to', type: 'date', value: state.to, required: true });
+  const draw = el('button', { id: 'chart-draw', type: 'submit', textContent: t('dash.draw') });
+  const exportPng = el('button', { id: 'chart-png', type: 'button', className: 'secondary', textContent: t('dash.export_png') });
+  const exportSvg = el('button', { id: 'chart-svg', type: 'button', className: 'secondary', textContent: t('dash.export_svg') });
+  const controls = el('form', { className: 'inline-form', id: 'chart-controls' },
+    kind, site, from, to, draw, exportPng, exportSvg);
+  const box = el('div', { className: 'chart-box', id: 'chart' });
+  const under = el('div', { id: 'chart-under' });
+  const reconcile = el('div', { id: 'reconcile' });
+
+  const request = () => ({ kind: state.kind, from: state.from, to: state.to, site: state.site || null, lang: lang() });
+  const drawChart = async () => {
+    state.kind = kind.value;
+    state.site = site.value;
+    state.from = from.value;
+    state.to = to.value;
+    try {
+      const [chart, gaps] = await Promise.all([api.chartSvg(request()), api.reconcile(state.from, state.to)]);
+      box.replaceChildren(parseSvg(chart.svg));
+      box.dataset.kind = state.kind;
+      if (chart.bars.length) attachHover(box, chart);
+      under.replaceChildren(...(chart.days.length ? [el('details', { open: false }, el('summary', { textContent: t('dash.numbers') }), daysTable(chart.days))] : []));
+      reconcile.replaceChildren(reconcileTable(gaps));
+    } catch (err) {
+      showError(err);
+    }
+  };
+  controls.onsubmit = (event) => {
+    event.preventDefault();
+    drawChart();
+  };
+  const exportAs = async (ext) => {
+    try {
+      const path = await api.pickChartPath(t('dash.export_title'), `doses-${state.kind}-${state.from}-${state.to}.${ext}`, ext);
+      if (!path) return;
+      await api.exportChart(request(), path);
+      showNotice(t('dash.exported', { path }));
+    } catch (err) {
+      showError(err);
+    }
+  };
+  exportPng.onclick = () => exportAs('png');
+  exportSvg.onclick = () => exportAs('svg');
+
+  root.replaceChildren(
+    el('h1', { textContent: t('dash.title') }),
+    ...figuresSection(figures),
+    flaggedSection(figures, rerender) ?? '',
+    el('h2', { textContent: t('dash.chart') }),
+    controls, box, under,
+    el('h2', { textContent: t('dash.reconcile') }),
+    el('p', { className: 'muted small', textContent: t('dash.reconcile_intro') }),
+    reconcile);
+  await drawChart();
+}
