@@ -283,3 +283,52 @@ fn a_corrected_tally_keeps_its_history_and_the_totals_follow() {
     t.dose_number = 4;
     assert!(matches!(record(&mut conn, &t), Err(Error::InvalidInput(_))));
 }
+
+#[test]
+fn a_repeated_tally_names_its_first_line_whether_the_table_is_empty_or_not() {
+    let (dir, mut conn) = db();
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x')",
+    )
+    .expect("site");
+    let dup = write(
+        dir.path(),
+        "dup.csv",
+        "date,site_code,shift,dose_number,doses\n2021-04-01,A,am,1,5\n2021-04-01,A,pm,1,6\n\
+         2021-04-02,A,am,1,7\n2021-04-01,A,pm,1,8\n",
+    );
+    let expect_dup =
+        |conn: &mut Connection| match import_file(conn, ImportKind::DoseCounts, &dup, &Quiet) {
+            Err(Error::Import { line, message, .. }) => {
+                assert_eq!(line, 5);
+                assert!(message.contains("already on line 3"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        };
+    expect_dup(&mut conn); // bulk path: empty table
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM dose_count", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 0, "nothing kept");
+    // The secondary index and the triggers are back after the rollback.
+    let objects: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'dose_count' AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert_eq!(objects, 4);
+    let ok = write(
+        dir.path(),
+        "ok.csv",
+        "date,site_code,dose_number,doses\n2021-03-01,A,1,3\n",
+    );
+    import_file(&mut conn, ImportKind::DoseCounts, &ok, &Quiet).expect("bulk");
+    assert_eq!(
+        figures(&conn).expect("f").doses_total,
+        3,
+        "totals rebuilt after a bulk load"
+    );
+    expect_dup(&mut conn); // row-by-row path
+}

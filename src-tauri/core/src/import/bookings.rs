@@ -48,7 +48,7 @@ pub(crate) fn import(
     // Into an empty table, build the indexes once at the end: sorting all
     // keys in one pass is far cheaper than a random insert per row.
     let deferred = if before == 0 {
-        Some(drop_indexes(tx, "appointment")?)
+        Some(super::drop_indexes_and_triggers(tx, "appointment")?)
     } else {
         None
     };
@@ -168,24 +168,6 @@ pub(crate) fn import(
             warnings: Vec::new(),
         },
     ))
-}
-
-/// Drops a table's indexes and triggers and returns the SQL that recreates
-/// them. The caller rebuilds what the triggers would have kept.
-fn drop_indexes(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>> {
-    let mut stmt = tx.prepare(
-        "SELECT type, name, sql FROM sqlite_schema
-         WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL",
-    )?;
-    let objects: Vec<(String, String, String)> = stmt
-        .query_map([table], |r| {
-            Ok((r.get("type")?, r.get("name")?, r.get("sql")?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    for (kind, name, _) in &objects {
-        tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
-    }
-    Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
 }
 
 /// How a booking id repeated within one file is caught.

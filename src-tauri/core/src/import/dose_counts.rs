@@ -33,6 +33,9 @@ pub(crate) fn import(
     let mut src = CsvSource::open(path, COLUMNS)?;
     let sites = site_ids(tx)?;
     let products = product_codes(tx)?;
+    if super::count_rows(tx, "dose_count")? == 0 {
+        return bulk_load(tx, src, &sites, &products, now, progress);
+    }
     let mut find = tx.prepare(
         "SELECT id, doses, source, updated_at FROM dose_count
          WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
@@ -124,4 +127,79 @@ pub(crate) fn import(
         }
     }
     Ok((src, written))
+}
+
+/// Into an empty table: plain inserts with the secondary index and the
+/// daily-total triggers set aside (rebuilt once at the end); a repeated key
+/// fails on the table's unique constraint, and the line of its first copy
+/// comes from the row id, which follows file order.
+fn bulk_load(
+    tx: &Transaction<'_>,
+    mut src: CsvSource,
+    sites: &HashMap<String, i64>,
+    products: &std::collections::HashSet<String>,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    let deferred = super::drop_indexes_and_triggers(tx, "dose_count")?;
+    let mut insert = tx.prepare(
+        "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'import', ?8)",
+    )?;
+    let mut find = tx.prepare(
+        "SELECT id FROM dose_count
+         WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
+    )?;
+    let mut lines: Vec<u32> = Vec::with_capacity((src.total_bytes() / 40) as usize);
+    while let Some(row) = src.next_row(progress)? {
+        let date = row.req_date(DATE)?.to_string();
+        let site_id = known_site(&row, SITE, sites, row.req(SITE)?)?;
+        let shift = row.opt(SHIFT)?.unwrap_or("");
+        let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;
+        let product = match row.opt(PRODUCT)? {
+            Some(code) => known_product(&row, PRODUCT, products, code)?,
+            None => String::new(),
+        };
+        let doses = row.req_int(DOSES, 0, 10_000_000)?;
+        let key = params![site_id, date, shift, dose_number, product];
+        let inserted = insert.execute(params![
+            crate::store::new_uuid(),
+            site_id,
+            date,
+            shift,
+            dose_number,
+            product,
+            doses,
+            now
+        ]);
+        match inserted {
+            Ok(_) => lines.push(row.line.min(u64::from(u32::MAX)) as u32),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                let first: i64 = find.query_row(key, |r| r.get("id"))?;
+                let first_line = lines.get(first as usize - 1).copied().unwrap_or(0);
+                return Err(row.error(
+                    DOSES,
+                    format!(
+                        "duplicate tally (same date, site, shift, dose number and product): \
+                         already on line {first_line}"
+                    ),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    drop((insert, find));
+    for sql in deferred {
+        tx.execute_batch(&sql)?;
+    }
+    crate::day_totals::rebuild_administered(tx)?;
+    Ok((
+        src,
+        Written {
+            inserted: lines.len() as u64,
+            ..Written::default()
+        },
+    ))
 }

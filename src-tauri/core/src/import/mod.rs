@@ -231,6 +231,24 @@ pub(crate) fn first_occurrence<K: std::hash::Hash + Eq>(
 #[cfg(test)]
 mod tests;
 
+/// Drops a table's indexes and triggers and returns the SQL that recreates
+/// them. The caller rebuilds what the triggers would have kept.
+pub(crate) fn drop_indexes_and_triggers(tx: &Transaction<'_>, table: &str) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare(
+        "SELECT type, name, sql FROM sqlite_schema
+         WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL",
+    )?;
+    let objects: Vec<(String, String, String)> = stmt
+        .query_map([table], |r| {
+            Ok((r.get("type")?, r.get("name")?, r.get("sql")?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, name, _) in &objects {
+        tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+    }
+    Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
+}
+
 pub(crate) fn count_rows(tx: &Transaction<'_>, table: &str) -> Result<u64> {
     let n: i64 = tx.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
     Ok(n as u64)
