@@ -4,6 +4,7 @@
 
 pub mod booking;
 pub mod bookings;
+pub mod briefing;
 pub mod capacity;
 pub mod charts;
 pub mod checks;

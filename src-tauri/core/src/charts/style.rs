@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 pub const FONT: &str = "DejaVu Sans";
 static REGULAR: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+/// The embedded font files, for other renderers (the briefing's PDF and PNG).
+pub static FONT_FILES: [&[u8]; 2] = [REGULAR, BOLD];
 
 /// Okabe & Ito (2008), distinguishable with every common colour-vision deficiency.
 pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);

@@ -71,14 +71,18 @@ impl Series {
 }
 
 pub fn figures(conn: &Connection) -> Result<DoseFigures> {
-    let days = series::regional(conn, None)?;
+    figures_until(conn, None)
+}
+
+/// The figures as they stood at the end of `until` (all data when `None`):
+/// briefings for a past date count only what was known by then.
+pub fn figures_until(conn: &Connection, until: Option<NaiveDate>) -> Result<DoseFigures> {
+    let keep = |d: &NaiveDate| until.is_none_or(|u| *d <= u);
+    let mut days = series::regional(conn, None)?;
+    days.retain(|d| keep(&d.date));
     let confirmed = confirmed_days(conn, Series::Regional)?;
     let (record_day, flagged_days) = record_and_flags(&days, &confirmed);
-    let doses_total: i64 = conn.query_row(
-        "SELECT coalesce(sum(administered), 0) FROM region_day",
-        [],
-        |r| r.get(0),
-    )?;
+    let doses_total: i64 = days.iter().map(|d| d.doses).sum();
     let last = days.last().copied();
     let seven_day_avg = last.map(|last| {
         let from = last.date - chrono::Duration::days(6);
@@ -95,12 +99,17 @@ pub fn figures(conn: &Connection) -> Result<DoseFigures> {
         last_day: last.map(day_doses),
         seven_day_avg,
         flagged_days,
-        provincial: provincial_figures(conn)?,
+        provincial: provincial_figures(conn, until)?,
     })
 }
 
-fn provincial_figures(conn: &Connection) -> Result<Option<ProvincialFigures>> {
-    let reports = series::provincial(conn)?;
+fn provincial_figures(
+    conn: &Connection,
+    until: Option<NaiveDate>,
+) -> Result<Option<ProvincialFigures>> {
+    let mut reports = series::provincial(conn)?;
+    // The report on D + 1 covers day D.
+    reports.retain(|r| until.is_none_or(|u| r.report_date.pred_opt().is_some_and(|d| d <= u)));
     let (Some(first), Some(last)) = (reports.first(), reports.last()) else {
         return Ok(None);
     };

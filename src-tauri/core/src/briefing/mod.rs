@@ -1,0 +1,92 @@
+//! Briefings for officials: one page (US Letter) with the headline figures,
+//! the daily chart as vector, the current plans and the sources of every
+//! number, in English or French; PDF for handing over, PNG for slides.
+
+pub mod figures;
+mod page;
+pub mod suppress;
+mod text;
+
+use crate::charts::{ChartKind, ChartRequest};
+use crate::error::{Error, Result};
+use crate::locale::Lang;
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::Deserialize;
+use std::path::Path;
+use std::sync::Arc;
+use svg2pdf::usvg;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BriefRequest {
+    pub date: NaiveDate,
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+/// PNG pixels per PDF point: 1224 × 1584 for a Letter page.
+const PNG_SCALE: f32 = 2.0;
+
+/// The page as SVG (PDF points).
+pub fn page_svg(conn: &Connection, req: &BriefRequest) -> Result<String> {
+    let figures = figures::gather(conn, req.date)?;
+    let chart = crate::charts::svg(
+        conn,
+        &ChartRequest {
+            kind: ChartKind::Daily,
+            from: req.date - chrono::Duration::days(27),
+            to: req.date + chrono::Duration::days(7),
+            site: None,
+            lang: req.lang,
+        },
+    )?;
+    Ok(page::compose(&figures, &chart.svg, req.lang))
+}
+
+/// Writes the briefing to `path`: PDF or PNG, by the file's extension.
+pub fn write(conn: &Connection, req: &BriefRequest, path: &Path) -> Result<()> {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let bytes = match ext.as_deref() {
+        Some("pdf") => pdf(&page_svg(conn, req)?)?,
+        Some("png") => png(&page_svg(conn, req)?)?,
+        _ => {
+            return Err(Error::InvalidInput(format!(
+                "{}: a briefing is saved as .pdf or .png",
+                path.display()
+            )))
+        }
+    };
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, &e))
+}
+
+fn tree(svg: &str) -> Result<usvg::Tree> {
+    let mut fonts = usvg::fontdb::Database::new();
+    for font in crate::charts::style::FONT_FILES {
+        fonts.load_font_data(font.to_vec());
+    }
+    let options = usvg::Options {
+        fontdb: Arc::new(fonts),
+        font_family: crate::charts::style::FONT.into(),
+        ..Default::default()
+    };
+    usvg::Tree::from_str(svg, &options).map_err(|e| Error::Chart(format!("briefing page: {e}")))
+}
+
+/// Vector PDF; text stays text (fonts embedded), so it can be searched and read aloud.
+pub fn pdf(svg: &str) -> Result<Vec<u8>> {
+    svg2pdf::to_pdf(&tree(svg)?, Default::default(), Default::default())
+        .map_err(|e| Error::Chart(format!("briefing PDF: {e}")))
+}
+
+pub fn png(svg: &str) -> Result<Vec<u8>> {
+    let tree = tree(svg)?;
+    let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| Error::Chart("briefing page size".into()))?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
+        .ok_or_else(|| Error::Chart("briefing page size".into()))?;
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| Error::Chart(format!("briefing PNG: {e}")))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,301 @@
+//! The one-page briefing as an SVG in PDF points (US Letter, 612 × 792):
+//! text, the figures, the daily chart as vector, the plan and the sources.
+//! `mod.rs` turns it into a PDF (svg2pdf) or a PNG (resvg).
+
+use super::figures::{BriefFigures, AGE_COHORTS};
+use super::suppress::{suppress, Cell};
+use super::text::{fill, words, Words};
+use crate::charts::style::FONT;
+use crate::locale::Lang;
+use chrono::NaiveDate;
+use std::fmt::Write as _;
+
+pub const WIDTH: f64 = 612.0;
+pub const HEIGHT: f64 = 792.0;
+const MARGIN: f64 = 36.0;
+const INK: &str = "#1b1f24";
+const MUTED: &str = "#5b6470";
+const BLUE: &str = "#0072b2";
+const VERMILLION: &str = "#d55e00";
+
+struct Page {
+    svg: String,
+}
+
+impl Page {
+    fn text(&mut self, x: f64, y: f64, size: f64, bold: bool, colour: &str, anchor: &str, content: &str) {
+        let _ = write!(
+            self.svg,
+            r#"<text x="{x:.1}" y="{y:.1}" font-family="{FONT}" font-size="{size}" font-weight="{}" fill="{colour}" text-anchor="{anchor}">{}</text>"#,
+            if bold { "bold" } else { "normal" },
+            escape(content)
+        );
+    }
+
+    /// Left-aligned text wrapped to `width`; returns the y below it.
+    fn paragraph(&mut self, x: f64, y: f64, width: f64, size: f64, colour: &str, content: &str) -> f64 {
+        let mut y = y;
+        for line in wrap(content, width, size) {
+            self.text(x, y, size, false, colour, "start", &line);
+            y += size * 1.3;
+        }
+        y
+    }
+
+    fn rule(&mut self, y: f64) {
+        let _ = write!(
+            self.svg,
+            r##"<line x1="{MARGIN}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#d7dce2" stroke-width="0.7"/>"##,
+            WIDTH - MARGIN
+        );
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Greedy word wrap on an average DejaVu Sans advance of 0.58 em.
+fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
+    let max = ((width / (size * 0.58)) as usize).max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn date(lang: Lang, iso: &str) -> String {
+    crate::time::parse_date(iso).map_or_else(|| iso.to_owned(), |d| lang.date_long(d))
+}
+
+fn cell_text(lang: Lang, cell: Cell) -> String {
+    match cell {
+        Cell::Shown(n) => lang.group(n),
+        Cell::Small => "<10".into(),
+        Cell::Hidden => "x".into(),
+    }
+}
+
+pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
+    let w = words(lang);
+    let g = |n: i64| lang.group(n);
+    let mut p = Page {
+        svg: format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"><rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##
+        ),
+    };
+    // Header.
+    p.text(MARGIN, 46.0, 17.0, true, INK, "start", w.title);
+    let as_of = fill(w.as_of, &[("date", date(lang, &f.date)), ("sites", g(f.sites))]);
+    p.text(MARGIN, 62.0, 9.5, false, MUTED, "start", &as_of);
+    let mut y = 72.0;
+    if f.demo {
+        let _ = write!(p.svg, r##"<rect x="{MARGIN}" y="{y}" width="{}" height="15" fill="#e69f00"/>"##, WIDTH - 2.0 * MARGIN);
+        p.text(WIDTH / 2.0, y + 10.8, 8.5, true, "#000000", "middle", w.demo);
+        y += 19.0;
+    }
+    y = headline_grid(&mut p, f, w, lang, y + 4.0);
+    if let Some(prov) = &f.doses.provincial {
+        let line = fill(
+            w.provincial,
+            &[
+                ("total", prov.total_doses.map(g).unwrap_or_else(|| "—".into())),
+                ("date", date(lang, &prov.last_date)),
+                ("record", prov.record_day.as_ref().map(|r| g(r.doses)).unwrap_or_else(|| "—".into())),
+                ("record_date", prov.record_day.as_ref().map(|r| date(lang, &r.date)).unwrap_or_default()),
+            ],
+        );
+        y = p.paragraph(MARGIN, y + 4.0, WIDTH - 2.0 * MARGIN, 8.0, MUTED, &line);
+    }
+    // The daily chart, as vector.
+    p.text(MARGIN, y + 12.0, 10.5, true, INK, "start", w.chart);
+    let chart_h = (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0;
+    embed_chart(&mut p, chart_svg, MARGIN, y + 17.0, WIDTH - 2.0 * MARGIN, chart_h);
+    y += 17.0 + chart_h + 8.0;
+    p.rule(y);
+    y = tables(&mut p, f, w, lang, y + 14.0);
+    p.rule(y);
+    // The plan.
+    p.text(MARGIN, y + 14.0, 10.5, true, INK, "start", w.plan);
+    let shift = match &f.shift_plan {
+        Some(s) => fill(
+            w.shift_plan,
+            &[
+                ("name", s.name.clone()),
+                ("date", date(lang, &s.saved)),
+                ("n", g(s.extra_shifts as i64)),
+                ("capacity", g(s.added_capacity)),
+                ("unmet", g(s.unmet_demand)),
+                ("binding", if s.binding.is_empty() { "—".into() } else { s.binding.join(", ") }),
+            ],
+        ),
+        None => w.no_shift_plan.to_owned(),
+    };
+    y = p.paragraph(MARGIN, y + 27.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &shift);
+    let sites = match &f.site_plan {
+        Some(s) => fill(
+            w.site_plan,
+            &[
+                ("name", s.name.clone()),
+                ("date", date(lang, &s.saved)),
+                ("codes", if s.chosen.is_empty() { "—".into() } else { s.chosen.join(", ") }),
+                ("before", g(s.covered_before.round() as i64)),
+                ("after", g(s.covered_after.round() as i64)),
+            ],
+        ),
+        None => w.no_site_plan.to_owned(),
+    };
+    y = p.paragraph(MARGIN, y + 1.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &sites);
+    footer(&mut p, f, w, y + 4.0);
+    p.svg.push_str("</svg>");
+    p.svg
+}
+
+fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f64 {
+    let g = |n: i64| lang.group(n);
+    let d = &f.doses;
+    let booked: i64 = f.next7.iter().map(|x| x.booked).sum();
+    let capacity: i64 = f.next7.iter().map(|x| x.capacity).sum();
+    let (day_value, day_note) = match f.doses_on_date {
+        Some(n) => (g(n), String::new()),
+        None => ("—".to_owned(), w.none_yet.to_owned()),
+    };
+    let cells: [(String, String, String, bool); 9] = [
+        (g(d.doses_total), w.doses_to_date.into(), String::new(), false),
+        (day_value, fill(w.doses_on, &[("date", date(lang, &f.date))]), day_note, false),
+        (d.seven_day_avg.map(|a| g(a.round() as i64)).unwrap_or_else(|| "—".into()), w.avg7.into(), String::new(), false),
+        (
+            d.record_day.as_ref().map(|r| g(r.doses)).unwrap_or_else(|| "—".into()),
+            w.record.into(),
+            d.record_day.as_ref().map(|r| date(lang, &r.date)).unwrap_or_default(),
+            false,
+        ),
+        (
+            format!("{} / {}", g(booked), g(capacity)),
+            w.next7.into(),
+            if capacity > 0 { format!("{}%", g(booked * 100 / capacity)) } else { String::new() },
+            booked > capacity,
+        ),
+        (g(f.overbooked_slots), w.overbooked.into(), String::new(), f.overbooked_slots > 0),
+        (g(f.excess_bookings), w.excess.into(), String::new(), f.excess_bookings > 0),
+        (g(f.unreachable_expected), w.unreachable.into(), String::new(), f.unreachable_expected > 0),
+        (g(f.orphan_first_doses), w.orphans.into(), String::new(), f.orphan_first_doses > 0),
+    ];
+    let col_w = (WIDTH - 2.0 * MARGIN) / 3.0;
+    let row_h = 44.0;
+    for (i, (value, label, note, alert)) in cells.iter().enumerate() {
+        let x = MARGIN + (i % 3) as f64 * col_w;
+        let y = top + (i / 3) as f64 * row_h;
+        let bar = if *alert { VERMILLION } else { BLUE };
+        let _ = write!(p.svg, r#"<rect x="{x:.1}" y="{y:.1}" width="2.5" height="{:.1}" fill="{bar}"/>"#, row_h - 8.0);
+        p.text(x + 8.0, y + 15.0, 15.0, true, if *alert { VERMILLION } else { INK }, "start", value);
+        let mut ly = y + 26.0;
+        for line in wrap(label, col_w - 14.0, 7.5) {
+            p.text(x + 8.0, ly, 7.5, false, MUTED, "start", &line);
+            ly += 9.0;
+        }
+        if !note.is_empty() {
+            p.text(x + col_w - 8.0, y + 15.0, 7.5, false, MUTED, "end", note);
+        }
+    }
+    top + 3.0 * row_h
+}
+
+fn embed_chart(p: &mut Page, chart: &str, x: f64, y: f64, width: f64, height: f64) {
+    // The chart is a complete SVG of 1200 × 560: keep its content, nest it.
+    let inner = chart
+        .find('>')
+        .map(|start| &chart[start + 1..])
+        .unwrap_or_default()
+        .trim_end()
+        .trim_end_matches("</svg>");
+    let _ = write!(
+        p.svg,
+        r#"<svg x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}" viewBox="0 0 1200 560">{inner}</svg>"#
+    );
+}
+
+fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f64 {
+    let g = |n: i64| lang.group(n);
+    let half = (WIDTH - 2.0 * MARGIN) / 2.0;
+    // Left: the next 7 days.
+    p.text(MARGIN, top, 9.5, true, INK, "start", w.next7_table);
+    let row = 10.5;
+    let mut y = top + 13.0;
+    p.text(MARGIN + 150.0, y, 7.5, true, MUTED, "end", w.booked);
+    p.text(MARGIN + 215.0, y, 7.5, true, MUTED, "end", w.capacity);
+    for d in &f.next7 {
+        y += row;
+        let day = crate::time::parse_date(&d.date).map(|x| short_day(lang, x)).unwrap_or_default();
+        let over = d.booked > d.capacity;
+        p.text(MARGIN, y, 8.0, false, INK, "start", &day);
+        p.text(MARGIN + 150.0, y, 8.0, over, if over { VERMILLION } else { INK }, "end", &g(d.booked));
+        p.text(MARGIN + 215.0, y, 8.0, false, INK, "end", &g(d.capacity));
+    }
+    let left_bottom = y;
+    // Right: bookings by age, suppressed.
+    let x = MARGIN + half;
+    p.text(x, top, 9.5, true, INK, "start", w.by_age);
+    let (cells, total) = suppress(&f.bookings_by_age);
+    let mut labels: Vec<String> = AGE_COHORTS
+        .iter()
+        .enumerate()
+        .map(|(i, &min)| match i {
+            0 => format!("{min}+"),
+            _ => format!("{min}–{}", AGE_COHORTS[i - 1] - 1),
+        })
+        .collect();
+    labels.push(w.age_unknown.into());
+    let mut y = top + 2.5;
+    for (label, cell) in labels.iter().zip(cells) {
+        y += row;
+        p.text(x, y, 8.0, false, INK, "start", label);
+        p.text(x + 150.0, y, 8.0, false, INK, "end", &cell_text(lang, cell));
+    }
+    y += row;
+    p.text(x, y, 8.0, true, INK, "start", w.age_total);
+    p.text(x + 150.0, y, 8.0, true, INK, "end", &cell_text(lang, total));
+    left_bottom.max(y) + 8.0
+}
+
+fn short_day(lang: Lang, d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let names_en = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let names_fr = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."];
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Lang::En => format!("{} {}", names_en[i], lang.date_short(d)),
+        Lang::Fr => format!("{} {}", names_fr[i], lang.date_short(d)),
+    }
+}
+
+fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
+    let mut y = top.max(HEIGHT - MARGIN - 14.0 - 8.0 * (f.sources.len().min(9) as f64 + 3.0));
+    p.rule(y);
+    y += 10.0;
+    p.text(MARGIN, y, 7.0, true, MUTED, "start", w.sources);
+    for s in f.sources.iter().take(9) {
+        y += 8.0;
+        let line = format!("{} · {} · {} · {}", s.kind, s.file_name, s.sha256, s.imported_at);
+        p.text(MARGIN, y, 5.6, false, MUTED, "start", &line);
+    }
+    if f.sources.len() > 9 {
+        y += 8.0;
+        p.text(MARGIN, y, 5.6, false, MUTED, "start", &format!("+{}", f.sources.len() - 9));
+    }
+    y += 11.0;
+    let cut = fill(w.cut_off, &[("time", f.cut_off.clone())]);
+    y = p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 7.0, INK, &cut);
+    p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 6.5, MUTED, w.aggregate);
+}
