@@ -88,7 +88,9 @@ pub fn side_by_side(all: &[ScenarioSummary]) -> String {
                 s.binding.join(", ")
             }
         }),
-        ("applied", |s| s.applied_at.clone().unwrap_or_else(|| "no".into())),
+        ("applied", |s| {
+            s.applied_at.clone().unwrap_or_else(|| "no".into())
+        }),
     ];
     let cells: Vec<Vec<String>> = rows
         .iter()

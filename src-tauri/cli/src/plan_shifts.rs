@@ -69,7 +69,11 @@ pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
         None => None,
     };
     if let Some(path) = &args.chart {
-        to_file(&PlanChart(&plan), Lang::parse(&args.lang).unwrap_or_default(), path)?;
+        to_file(
+            &PlanChart(&plan),
+            Lang::parse(&args.lang).unwrap_or_default(),
+            path,
+        )?;
         // Keeps stdout pure JSON under --json.
         eprintln!("wrote {}", path.display());
     }

@@ -369,7 +369,14 @@ fn plan_scenarios_compare_apply_undo_and_chart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("demo.sqlite3");
     assert!(cli(&db, &["demo"]).status.success());
-    let april = ["plan", "shifts", "--from", "2021-04-01", "--to", "2021-04-30"];
+    let april = [
+        "plan",
+        "shifts",
+        "--from",
+        "2021-04-01",
+        "--to",
+        "2021-04-30",
+    ];
     let svg = dir.path().join("plan.svg");
     let svg_arg = svg.to_string_lossy().into_owned();
     let mut args = april.to_vec();
@@ -440,7 +447,11 @@ fn plan_scenarios_compare_apply_undo_and_chart() {
     assert_eq!(count(), before + shifts as i64);
     let again = cli(&db, &["plan", "apply", &b]);
     assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("already applied"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already applied"),
+        "{}",
+        stderr(&again)
+    );
     let out = cli(&db, &["plan", "undo", &b]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(count(), before);

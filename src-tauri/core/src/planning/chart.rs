@@ -43,7 +43,7 @@ static EN: Words = Words {
     before: "Capacity before the plan",
     after: "Capacity after the plan",
     on_hand: "Doses on hand",
-    unmet: "Unmet demand (outlined)",
+    unmet: "Unmet demand (pale, outlined)",
     doses_per_day: "Doses per day",
     shifts: "extra shifts",
     added: "doses of added capacity",
@@ -59,7 +59,7 @@ static FR: Words = Words {
     before: "Capacité avant le plan",
     after: "Capacité après le plan",
     on_hand: "Doses en stock",
-    unmet: "Demande non satisfaite (contour)",
+    unmet: "Demande non satisfaite (pâle, contour)",
     doses_per_day: "Doses par jour",
     shifts: "quarts supplémentaires",
     added: "doses de capacité ajoutée",
@@ -231,10 +231,7 @@ fn draw<DB: DrawingBackend>(
             (d.demand.booked, d.demand.booked + d.demand.second_doses_due)
         }),
         (w.new_bookings, GREEN, |d| {
-            (
-                d.demand.booked + d.demand.second_doses_due,
-                d.demand_total,
-            )
+            (d.demand.booked + d.demand.second_doses_due, d.demand_total)
         }),
     ];
     for (name, colour, span) in parts {
@@ -250,19 +247,25 @@ fn draw<DB: DrawingBackend>(
             .label(name)
             .legend(move |(x, y)| legend_box(x, y, colour, h));
     }
-    // The unmet part of each day, from the doses planned up to the demand.
+    // The unmet part of each day, from the doses planned up to the demand:
+    // paled and outlined, so the solid part of a bar is what gets served.
+    let unmet_box = |i: usize, d: &super::PlanDaySeries| {
+        [
+            (i as f64 - half, (d.demand_total - d.unmet) as f64),
+            (i as f64 + half, d.demand_total as f64),
+        ]
+    };
+    let unmet_days = || days.iter().enumerate().filter(|(_, d)| d.unmet > 0);
     chart
-        .draw_series(days.iter().enumerate().filter(|(_, d)| d.unmet > 0).map(
-            |(i, d)| {
-                Rectangle::new(
-                    [
-                        (i as f64 - half, (d.demand_total - d.unmet) as f64),
-                        (i as f64 + half, d.demand_total as f64),
-                    ],
-                    VERMILLION.stroke_width(px(h, 2.0)),
-                )
-            },
-        ))
+        .draw_series(
+            unmet_days().map(|(i, d)| Rectangle::new(unmet_box(i, d), WHITE.mix(0.6).filled())),
+        )
+        .map_err(chart_error)?;
+    chart
+        .draw_series(
+            unmet_days()
+                .map(|(i, d)| Rectangle::new(unmet_box(i, d), VERMILLION.stroke_width(px(h, 2.0)))),
+        )
         .map_err(chart_error)?
         .label(w.unmet)
         .legend(move |(x, y)| {
@@ -280,12 +283,18 @@ fn draw<DB: DrawingBackend>(
             .map(move |(i, d)| (i as f64, f(d) as f64))
     };
     chart
-        .draw_series(LineSeries::new(series(|d| d.capacity_before), line(GREY, 4.0)))
+        .draw_series(LineSeries::new(
+            series(|d| d.capacity_before),
+            line(GREY, 4.0),
+        ))
         .map_err(chart_error)?
         .label(w.before)
         .legend(move |(x, y)| legend_line(x, y, GREY, h));
     chart
-        .draw_series(LineSeries::new(series(|d| d.capacity_after), line(INK, 1.8)))
+        .draw_series(LineSeries::new(
+            series(|d| d.capacity_after),
+            line(INK, 1.8),
+        ))
         .map_err(chart_error)?
         .label(w.after)
         .legend(move |(x, y)| legend_line(x, y, INK, h));
