@@ -9,6 +9,7 @@ import { renderBook } from './views/book.js';
 import { renderRebook } from './views/rebook.js';
 import { renderBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
+import { renderPlanner } from './views/planner.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
@@ -30,6 +31,8 @@ function showView(name) {
     timed(name, () => renderBookings($('view'), app.info));
   } else if (name === 'rebook') {
     timed(name, () => renderRebook($('view')));
+  } else if (name === 'planner') {
+    timed(name, () => renderPlanner($('view'), app.info));
   } else if (name === 'book') {
     timed(name, () => renderBook($('view'), app.info));
   } else if (name === 'checks') {

@@ -1,0 +1,122 @@
+//! End-to-end: the Shift planner view on the demo database, against the CLI.
+
+use dosedesk_e2e::{App, TestResult};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn demo_db(dir: &Path) -> PathBuf {
+    let path = dir.join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&path).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    path
+}
+
+/// `dosedesk-cli`, built next to the app (`cargo build -p dosedesk-cli`).
+fn cli_binary() -> TestResult<PathBuf> {
+    let app = dosedesk_e2e::app_binary();
+    let cli = app.with_file_name("dosedesk-cli");
+    if cli.exists() {
+        Ok(cli)
+    } else {
+        Err(format!(
+            "{} not found: build it first (cargo build -p dosedesk-cli)",
+            cli.display()
+        )
+        .into())
+    }
+}
+
+/// The CLI's unmet demand for April 2021 with the planner's defaults.
+fn cli_unmet(db: &Path) -> TestResult<i64> {
+    let out = std::process::Command::new(cli_binary()?)
+        .arg("--db")
+        .arg(db)
+        .args([
+            "plan",
+            "shifts",
+            "--from",
+            "2021-04-01",
+            "--to",
+            "2021-04-30",
+            "--json",
+        ])
+        .output()?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    json["unmet_demand"]
+        .as_i64()
+        .ok_or_else(|| "no unmet_demand in the CLI's JSON".into())
+}
+
+/// Waits until `css` matches exactly one element; returns its attribute.
+async fn wait_attr(app: &App, css: &str, attr: &str) -> TestResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(value) = app.attrs(css, attr).await?.into_iter().next() {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} never appeared").into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plans_april_2021_like_the_cli_and_saves_a_scenario() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let want_unmet = cli_unmet(&db)?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-planner").await?.click().await?;
+        // The demo's "today" is 2021-03-22: the form opens on April 2021.
+        app.find("#plan-form").await?;
+        assert_eq!(app.attrs("#plan-from", "value").await?, ["2021-04-01"]);
+        app.client
+            .execute(
+                "document.getElementById('plan-from').value = '2021-04-01';
+                 document.getElementById('plan-to').value = '2021-04-30';",
+                vec![],
+            )
+            .await?;
+        app.find("#plan-submit").await?.click().await?;
+
+        let unmet: i64 = wait_attr(&app, "#plan-unmet", "data-value")
+            .await?
+            .parse()?;
+        assert_eq!(unmet, want_unmet, "the view's unmet demand is the CLI's");
+        assert!(want_unmet > 0, "supply binds in April 2021");
+        let binding = app.texts("#plan-binding").await?.join("");
+        assert!(binding.contains("vaccine supply"), "{binding}");
+        // The chart is core's SVG, parsed into the page.
+        let legend = app.texts("#plan-chart svg text").await?;
+        for want in [
+            "Capacity before the plan",
+            "Capacity after the plan",
+            "Doses on hand",
+        ] {
+            assert!(legend.iter().any(|t| t == want), "{want} missing");
+        }
+        assert_eq!(app.texts("#plan-days tbody tr").await?.len(), 30);
+
+        // Save it and see it listed.
+        app.find("#scenario-name")
+            .await?
+            .send_keys("April, demo supply")
+            .await?;
+        app.find("#scenario-save").await?.click().await?;
+        app.wait_text("#scenario-list", "April, demo supply")
+            .await?;
+        app.wait_text("#notice", "Saved scenario").await?;
+        let names = app.texts("#scenario-list .scenario-name").await?;
+        assert_eq!(names, ["April, demo supply"]);
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
