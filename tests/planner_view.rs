@@ -75,7 +75,14 @@ async fn plans_april_2021_like_the_cli_and_saves_a_scenario() -> TestResult {
         app.find("#nav-planner").await?.click().await?;
         // The demo's "today" is 2021-03-22: the form opens on April 2021.
         app.find("#plan-form").await?;
-        assert_eq!(app.attrs("#plan-from", "value").await?, ["2021-04-01"]);
+        let range = app
+            .client
+            .execute(
+                "return [document.getElementById('plan-from').value, document.getElementById('plan-to').value];",
+                vec![],
+            )
+            .await?;
+        assert_eq!(range, serde_json::json!(["2021-04-01", "2021-04-30"]));
         app.client
             .execute(
                 "document.getElementById('plan-from').value = '2021-04-01';
@@ -93,7 +100,15 @@ async fn plans_april_2021_like_the_cli_and_saves_a_scenario() -> TestResult {
         let binding = app.texts("#plan-binding").await?.join("");
         assert!(binding.contains("vaccine supply"), "{binding}");
         // The chart is core's SVG, parsed into the page.
-        let legend = app.texts("#plan-chart svg text").await?;
+        // SVG elements have no innerText: read their textContent.
+        let legend: Vec<String> = serde_json::from_value(
+            app.client
+                .execute(
+                    "return [...document.querySelectorAll('#plan-chart svg text')].map((e) => e.textContent.trim());",
+                    vec![],
+                )
+                .await?,
+        )?;
         for want in [
             "Capacity before the plan",
             "Capacity after the plan",
