@@ -1,6 +1,7 @@
 //! End-to-end: the Shift planner view on the demo database, against the CLI.
 
 use dosedesk_e2e::{App, TestResult};
+use fantoccini::Locator;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -50,6 +51,10 @@ fn cli_unmet(db: &Path) -> TestResult<i64> {
         .ok_or_else(|| "no unmet_demand in the CLI's JSON".into())
 }
 
+fn shift_count(conn: &dosedesk_core::Connection) -> TestResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM shift", [], |r| r.get(0))?)
+}
+
 /// Waits until `css` matches exactly one element; returns its attribute.
 async fn wait_attr(app: &App, css: &str, attr: &str) -> TestResult<String> {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -65,7 +70,7 @@ async fn wait_attr(app: &App, css: &str, attr: &str) -> TestResult<String> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn plans_april_2021_like_the_cli_and_saves_a_scenario() -> TestResult {
+async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
     let want_unmet = cli_unmet(&db)?;
@@ -129,6 +134,58 @@ async fn plans_april_2021_like_the_cli_and_saves_a_scenario() -> TestResult {
         app.wait_text("#notice", "Saved scenario").await?;
         let names = app.texts("#scenario-list .scenario-name").await?;
         assert_eq!(names, ["April, demo supply"]);
+
+        // 20,000 more doses: the plan adds shifts; compare, apply, undo.
+        let conn = dosedesk_core::store::open(&db)?;
+        conn.execute(
+            "INSERT INTO supply (uuid, date, product, doses, status, updated_at)
+             VALUES (randomblob(16), '2021-04-06', 'PFIZER', 20000, 'expected', '2021-03-22T00:00:00Z')",
+            [],
+        )?;
+        let shifts_before = shift_count(&conn)?;
+        app.find("#plan-submit").await?.click().await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let added: usize = loop {
+            let n: usize = wait_attr(&app, "#plan-shifts", "data-value").await?.parse()?;
+            if n > 0 {
+                break n;
+            }
+            assert!(Instant::now() < deadline, "more supply never added shifts");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        };
+        assert_eq!(
+            app.texts("#plan-extra-table tbody tr").await?.len(),
+            added.min(200)
+        );
+        app.find("#scenario-name").await?.send_keys("20k more").await?;
+        app.find("#scenario-save").await?.click().await?;
+        app.wait_text("#scenario-list", "20k more").await?;
+        for checkbox in app
+            .client
+            .find_all(Locator::Css("#scenario-list input[type=checkbox]"))
+            .await?
+        {
+            checkbox.click().await?;
+        }
+        let compare = app.wait_text("#scenario-compare", "20k more").await?;
+        assert!(compare.contains("April, demo supply"), "{compare}");
+        app.find("#scenario-list tr:first-child button[data-action=apply]")
+            .await?
+            .click()
+            .await?;
+        // Apply asks first; nothing is created until confirmed.
+        app.wait_text("#scenario-list .ask", "Create the").await?;
+        assert_eq!(shift_count(&conn)?, shifts_before);
+        app.find("#scenario-list .ask + button").await?.click().await?;
+        app.wait_text("#notice", &format!("Created {added} shifts")).await?;
+        assert_eq!(shift_count(&conn)?, shifts_before + added as i64);
+        app.find("#scenario-list button[data-action=undo]")
+            .await?
+            .click()
+            .await?;
+        app.find("#scenario-list .ask + button").await?.click().await?;
+        app.wait_text("#notice", &format!("Removed {added} shifts")).await?;
+        assert_eq!(shift_count(&conn)?, shifts_before);
         TestResult::Ok(())
     }
     .await;
