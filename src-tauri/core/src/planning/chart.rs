@@ -170,7 +170,7 @@ fn draw<DB: DrawingBackend>(
     let hand_top = if own_axis {
         on_hand_peak * 1.3
     } else {
-        day_top.max(on_hand_peak * 1.1)
+        day_top.max(on_hand_peak * 1.3)
     };
     let top = if own_axis { day_top } else { hand_top };
     let x_range = -0.5f64..(n.max(1) as f64 - 0.5);
@@ -304,9 +304,14 @@ fn draw<DB: DrawingBackend>(
         .label(w.on_hand)
         .legend(move |(x, y)| legend_line(x, y, PURPLE, h));
 
-    // The legend goes over the lower end of the range.
+    // The legend goes over the end of the range where the drawing is lower
+    // (on hand counts when it shares the axis).
     let third = (n / 3).max(1);
-    let peak = |ds: &[super::PlanDaySeries]| ds.iter().map(|d| d.demand_total).max().unwrap_or(0);
+    let height = |d: &super::PlanDaySeries| {
+        let hand = if own_axis { 0 } else { d.on_hand };
+        d.demand_total.max(d.capacity_after).max(hand)
+    };
+    let peak = |ds: &[super::PlanDaySeries]| ds.iter().map(height).max().unwrap_or(0);
     let position = if peak(&days[..third.min(n)]) <= peak(&days[n.saturating_sub(third)..]) {
         SeriesLabelPosition::UpperLeft
     } else {
