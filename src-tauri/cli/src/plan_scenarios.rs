@@ -70,9 +70,12 @@ pub fn compare(conn: &Connection, args: &CompareArgs) -> Result<(), Error> {
     Ok(())
 }
 
+/// A row of the comparison: its label and how a scenario shows in it.
+type Row = (&'static str, fn(&ScenarioSummary) -> String);
+
 /// One row per figure, one column per scenario.
 pub fn side_by_side(all: &[ScenarioSummary]) -> String {
-    let rows: [(&str, fn(&ScenarioSummary) -> String); 10] = [
+    let rows: [Row; 10] = [
         ("id", |s| s.id.to_string()),
         ("name", |s| s.name.clone()),
         ("range", |s| format!("{} – {}", s.from, s.to)),

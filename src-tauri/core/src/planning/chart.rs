@@ -2,7 +2,7 @@
 //! second doses due, expected new bookings), capacity before and after the
 //! plan as lines, doses on hand, and the unmet part of each bar outlined.
 
-use super::ShiftPlan;
+use super::{PlanDaySeries, ShiftPlan};
 use crate::charts::daily::{legend_box, legend_line};
 use crate::charts::style::{px, BLUE, FONT, GREEN, GREY, GRID, INK, SKY_BLUE, VERMILLION};
 use crate::charts::{chart_error, BarBox, Drawing};
@@ -15,6 +15,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Okabe–Ito's reddish purple: on hand must not read as any demand part.
 const PURPLE: RGBColor = RGBColor(204, 121, 167);
+
+/// A demand part's span on a day's bar: (bottom, top).
+type Span = fn(&PlanDaySeries) -> (i64, i64);
 
 /// Draws a plan (`to_svg`, `to_file`).
 pub struct PlanChart<'a>(pub &'a ShiftPlan);
@@ -225,7 +228,7 @@ fn draw<DB: DrawingBackend>(
 
     // Stacked demand parts, bottom to top: the promised parts first.
     let half = 0.38;
-    let parts: [(&str, RGBColor, fn(&super::PlanDaySeries) -> (i64, i64)); 3] = [
+    let parts: [(&str, RGBColor, Span); 3] = [
         (w.booked, BLUE, |d| (0, d.demand.booked)),
         (w.second, SKY_BLUE, |d| {
             (d.demand.booked, d.demand.booked + d.demand.second_doses_due)
@@ -249,7 +252,7 @@ fn draw<DB: DrawingBackend>(
     }
     // The unmet part of each day, from the doses planned up to the demand:
     // paled and outlined, so the solid part of a bar is what gets served.
-    let unmet_box = |i: usize, d: &super::PlanDaySeries| {
+    let unmet_box = |i: usize, d: &PlanDaySeries| {
         [
             (i as f64 - half, (d.demand_total - d.unmet) as f64),
             (i as f64 + half, d.demand_total as f64),
@@ -277,7 +280,7 @@ fn draw<DB: DrawingBackend>(
         });
 
     let line = |colour: RGBColor, width: f64| colour.stroke_width(px(h, width));
-    let series = |f: fn(&super::PlanDaySeries) -> i64| {
+    let series = |f: fn(&PlanDaySeries) -> i64| {
         days.iter()
             .enumerate()
             .map(move |(i, d)| (i as f64, f(d) as f64))
@@ -307,11 +310,11 @@ fn draw<DB: DrawingBackend>(
     // The legend goes over the end of the range where the drawing is lower
     // (on hand counts when it shares the axis).
     let third = (n / 3).max(1);
-    let height = |d: &super::PlanDaySeries| {
+    let height = |d: &PlanDaySeries| {
         let hand = if own_axis { 0 } else { d.on_hand };
         d.demand_total.max(d.capacity_after).max(hand)
     };
-    let peak = |ds: &[super::PlanDaySeries]| ds.iter().map(height).max().unwrap_or(0);
+    let peak = |ds: &[PlanDaySeries]| ds.iter().map(height).max().unwrap_or(0);
     let position = if peak(&days[..third.min(n)]) <= peak(&days[n.saturating_sub(third)..]) {
         SeriesLabelPosition::UpperLeft
     } else {
@@ -342,7 +345,7 @@ mod tests {
     use super::*;
     use crate::charts::{to_file, to_svg};
     use crate::planning::demand::DemandParts;
-    use crate::planning::{PlanDaySeries, PlanTotals};
+    use crate::planning::PlanTotals;
 
     fn plan(days: usize, on_hand: i64) -> ShiftPlan {
         let series = (0..days)
