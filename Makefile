@@ -30,7 +30,7 @@ run: deps-run
 test: deps-test tauri-driver
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
-	$(CARGO) build --locked -p dosedesk
+	$(CARGO) build --locked -p dosedesk -p dosedesk-cli
 	@mkdir -p target
 	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
 	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful).

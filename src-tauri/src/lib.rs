@@ -2,6 +2,7 @@
 //! lines each, and runs them off the main thread. No domain logic lives here.
 
 mod commands;
+mod planning_commands;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -54,6 +55,13 @@ pub fn builder<R: tauri::Runtime>(
             commands::reconcile,
             commands::confirm_day,
             commands::provincial_revisions,
+            planning_commands::plan_shifts,
+            planning_commands::export_plan_chart,
+            planning_commands::save_shift_scenario,
+            planning_commands::list_shift_scenarios,
+            planning_commands::compare_shift_scenarios,
+            planning_commands::apply_shift_scenario,
+            planning_commands::undo_shift_scenario,
         ])
 }
 

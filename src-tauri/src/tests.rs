@@ -133,3 +133,80 @@ fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
     .expect_err("unknown site");
     assert_eq!(err["code"], "not_found");
 }
+
+#[test]
+fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&db).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    drop(conn);
+    let (_app, webview) = app(db);
+    let call = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(&webview, request(cmd, body))
+            .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
+    };
+    let req = serde_json::json!({"from": "2021-04-01", "to": "2021-04-07",
+        "params": {"shift_minutes": 240, "max_shifts_per_site_day": 4, "staff_pool": 40,
+            "ratios": {"check_in_per_hour": 60.0}},
+        "demand": {"uptake": 0.8}});
+    let planned = call(
+        "plan_shifts",
+        serde_json::json!({"request": req, "lang": "fr"}),
+    )
+    .expect("plan");
+    assert!(planned["svg"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("<svg") && s.contains("Demande et capacité")));
+    let plan = &planned["plan"];
+    assert_eq!(plan["days"].as_array().map(Vec::len), Some(7));
+    for key in [
+        "extra_shifts",
+        "added_capacity",
+        "unmet_demand",
+        "binding",
+        "surplus_shifts",
+    ] {
+        assert!(plan.get(key).is_some(), "{key}");
+    }
+    for part in ["booked", "second_doses_due", "new_bookings"] {
+        assert!(plan["days"][0]["demand"][part].is_i64(), "{part}");
+    }
+    let png = dir.path().join("plan.png");
+    call(
+        "export_plan_chart",
+        serde_json::json!({"request": req, "path": png, "lang": null}),
+    )
+    .expect("export");
+    assert!(png.exists());
+
+    let id = call(
+        "save_shift_scenario",
+        serde_json::json!({"name": "first week", "request": req}),
+    )
+    .expect("save");
+    let list = call("list_shift_scenarios", serde_json::json!({})).expect("list");
+    assert_eq!(list[0]["id"], id);
+    assert_eq!(list[0]["name"], "first week");
+    assert_eq!(list[0]["unmet_demand"], plan["unmet_demand"]);
+    let side = call(
+        "compare_shift_scenarios",
+        serde_json::json!({"ids": [id, id]}),
+    )
+    .expect("compare");
+    assert_eq!(side.as_array().map(Vec::len), Some(2));
+    let created = call("apply_shift_scenario", serde_json::json!({"id": id})).expect("apply");
+    assert_eq!(
+        created.as_array().map(Vec::len),
+        plan["extra_shifts"].as_array().map(Vec::len)
+    );
+    let err = call("apply_shift_scenario", serde_json::json!({"id": id})).expect_err("twice");
+    assert_eq!(err["code"], "conflict");
+    assert!(call("undo_shift_scenario", serde_json::json!({"id": id}))
+        .expect("undo")
+        .is_u64());
+    let mut backwards = req.clone();
+    backwards["to"] = "2021-03-01".into();
+    let err = call("plan_shifts", serde_json::json!({"request": backwards})).expect_err("range");
+    assert_eq!(err["code"], "invalid_input");
+}

@@ -81,3 +81,20 @@ export async function pickCsvFile(title) {
   });
   return typeof path === 'string' ? path : null;
 }
+
+// Shift planner. `lang` is the chart's language ('en' or 'fr').
+export const planShifts = (request, lang = 'en') => call('plan_shifts', { request, lang });
+export const exportPlanChart = (request, path, lang = 'en') => call('export_plan_chart', { request, path, lang });
+export const saveShiftScenario = (name, request) => call('save_shift_scenario', { name, request });
+export const listShiftScenarios = () => call('list_shift_scenarios');
+export const compareShiftScenarios = (ids) => call('compare_shift_scenarios', { ids });
+export const applyShiftScenario = (id) => call('apply_shift_scenario', { id });
+export const undoShiftScenario = (id) => call('undo_shift_scenario', { id });
+
+/** Native save dialog for a chart, format 'png' or 'svg'; resolves to its path (with the extension) or null. */
+export async function pickChartSavePath(title, defaultPath, format) {
+  const name = format === 'svg' ? 'SVG image' : 'PNG image';
+  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name, extensions: [format] }] });
+  if (typeof path !== 'string') return null;
+  return path.toLowerCase().endsWith(`.${format}`) ? path : `${path}.${format}`;
+}

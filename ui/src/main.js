@@ -11,6 +11,7 @@ import { renderBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
 import { renderDashboard } from './views/dashboard.js';
 import { renderTallies } from './views/tallies.js';
+import { renderPlanner } from './views/planner.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
@@ -36,6 +37,8 @@ function showView(name) {
     timed(name, () => renderBookings($('view'), app.info));
   } else if (name === 'rebook') {
     timed(name, () => renderRebook($('view')));
+  } else if (name === 'planner') {
+    timed(name, () => renderPlanner($('view'), app.info));
   } else if (name === 'book') {
     timed(name, () => renderBook($('view'), app.info));
   } else if (name === 'checks') {

@@ -12,6 +12,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod plan_scenarios;
 mod plan_shifts;
 
 #[derive(Parser)]
@@ -146,6 +147,14 @@ enum PlanCommand {
     Shifts(plan_shifts::PlanShiftsArgs),
     /// Choose k new distribution points among the candidate sites.
     Sites(plan_sites::PlanSitesArgs),
+    /// Saved shift plans, newest first.
+    Scenarios(plan_scenarios::ListArgs),
+    /// Saved shift plans side by side.
+    Compare(plan_scenarios::CompareArgs),
+    /// Create a saved plan's extra shifts (one transaction).
+    Apply(plan_scenarios::IdArg),
+    /// Remove the shifts an apply created.
+    Undo(plan_scenarios::IdArg),
 }
 
 /// Which bookings a check or a rebooking plan looks at.
@@ -289,10 +298,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
         }
         Command::Plan { what } => {
-            let (_, conn) = open()?;
+            let (_, mut conn) = open()?;
             match what {
                 PlanCommand::Sites(args) => plan_sites::run(&conn, args)?,
                 PlanCommand::Shifts(args) => plan_shifts::run(&conn, args)?,
+                PlanCommand::Scenarios(args) => plan_scenarios::list(&conn, args)?,
+                PlanCommand::Compare(args) => plan_scenarios::compare(&conn, args)?,
+                PlanCommand::Apply(args) => plan_scenarios::apply(&mut conn, args)?,
+                PlanCommand::Undo(args) => plan_scenarios::undo(&mut conn, args)?,
             }
         }
         Command::Stats { json } => {

@@ -1,7 +1,10 @@
 //! `dosedesk-cli plan shifts`: the extra-shifts planner, headless.
 
-use dosedesk_core::planning::{self, scenario, ShiftPlan, ShiftPlanRequest};
+use dosedesk_core::charts::to_file;
+use dosedesk_core::locale::Lang;
+use dosedesk_core::planning::{self, chart::PlanChart, scenario, ShiftPlan, ShiftPlanRequest};
 use dosedesk_core::{Connection, Error};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct PlanShiftsArgs {
@@ -26,6 +29,12 @@ pub struct PlanShiftsArgs {
     /// Save the plan as a scenario under this name.
     #[arg(long, value_name = "NAME")]
     pub save: Option<String>,
+    /// Also draw demand against capacity to FILE.svg or FILE.png.
+    #[arg(long, value_name = "FILE")]
+    pub chart: Option<PathBuf>,
+    /// Language of the chart's labels and number formats.
+    #[arg(long, default_value = "en", value_parser = ["en", "fr"])]
+    pub lang: String,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -59,6 +68,15 @@ pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
         Some(name) => Some(scenario::save(conn, name, &req, &plan)?),
         None => None,
     };
+    if let Some(path) = &args.chart {
+        to_file(
+            &PlanChart(&plan),
+            Lang::parse(&args.lang).unwrap_or_default(),
+            path,
+        )?;
+        // Keeps stdout pure JSON under --json.
+        eprintln!("wrote {}", path.display());
+    }
     if args.json {
         let mut value = serde_json::to_value(&plan)
             .map_err(|e| Error::InvalidInput(format!("cannot write JSON: {e}")))?;

@@ -363,3 +363,99 @@ fn plan_shifts_on_the_demo_for_april_2021() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("not a date"), "{}", stderr(&bad));
 }
+
+#[test]
+fn plan_scenarios_compare_apply_undo_and_chart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let april = [
+        "plan",
+        "shifts",
+        "--from",
+        "2021-04-01",
+        "--to",
+        "2021-04-30",
+    ];
+    let svg = dir.path().join("plan.svg");
+    let svg_arg = svg.to_string_lossy().into_owned();
+    let mut args = april.to_vec();
+    args.extend(["--save", "demo supply", "--json", "--chart", &svg_arg]);
+    let out = cli(&db, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let first: serde_json::Value = serde_json::from_slice(&out.stdout).expect("pure JSON");
+    let chart = std::fs::read_to_string(&svg).expect("chart written");
+    assert!(chart.contains("Capacity after the plan"), "legend");
+    assert!(chart.contains("Expected new bookings"), "legend");
+
+    // 20,000 more doses: the planner now adds shifts.
+    let supply = write(
+        dir.path(),
+        "supply.csv",
+        "date,product,doses,status\n2021-04-06,PFIZER,20000,expected\n",
+    );
+    let out = cli(&db, &["import", "supply", &supply.to_string_lossy()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let png = dir.path().join("plan.png");
+    let png_arg = png.to_string_lossy().into_owned();
+    let mut args = april.to_vec();
+    args.extend(["--save", "20k more", "--json", "--chart", &png_arg]);
+    let out = cli(&db, &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let second: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(&std::fs::read(&png).expect("png")[1..4], b"PNG");
+    let shifts = second["extra_shifts"].as_array().map_or(0, Vec::len);
+    assert!(shifts > 0, "more supply adds shifts");
+    let (a, b) = (
+        first["scenario_id"].to_string(),
+        second["scenario_id"].to_string(),
+    );
+
+    let out = cli(&db, &["plan", "scenarios", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(list[0]["name"], "20k more", "newest first");
+    assert_eq!(list[1]["name"], "demo supply");
+    let out = cli(&db, &["plan", "compare", &a, &b]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    let row = |label: &str| {
+        table
+            .lines()
+            .find(|l| l.starts_with(label))
+            .map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(row("extra shifts").last(), Some(&shifts.to_string()));
+    assert_eq!(
+        row("unmet demand")[2],
+        first["unmet_demand"].to_string(),
+        "{table}"
+    );
+    let out = cli(&db, &["plan", "compare", &b, "--json"]);
+    let side: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(side[0]["shifts_added"], shifts);
+
+    let count = || {
+        let out = cli(&db, &["stats", "--json"]);
+        let stats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        stats["counts"]["shift"].as_i64().unwrap_or(-1)
+    };
+    let before = count();
+    let out = cli(&db, &["plan", "apply", &b]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains(&format!("{shifts} shifts created")));
+    assert_eq!(count(), before + shifts as i64);
+    let again = cli(&db, &["plan", "apply", &b]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("already applied"),
+        "{}",
+        stderr(&again)
+    );
+    let out = cli(&db, &["plan", "undo", &b]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count(), before);
+    let missing = cli(&db, &["plan", "apply", "999"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no saved shift plan 999"));
+}

@@ -37,6 +37,8 @@ pub struct Cohort {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+// Missing fields keep their defaults: the UI sends only what it edits.
+#[serde(default)]
 pub struct DemandParams {
     /// Share of each cohort expected to want a first dose.
     pub uptake: f64,

@@ -7,9 +7,11 @@
 //! * `demand`, `supply`: per-day demand parts and doses on hand.
 //! * `model`: the problem's shape; `planner`: the greedy; `exact`: the
 //!   optimum for small instances; `synthetic`: seeded random instances.
-//! * `load`: the instance from the store; `scenario`: saved plans.
+//! * `load`: the instance from the store; `scenario`: saved plans;
+//!   `chart`: demand against capacity before and after, as a drawing.
 
 pub mod capacity_model;
+pub mod chart;
 pub mod demand;
 pub mod exact;
 pub mod load;

@@ -51,6 +51,8 @@ pub struct PlanInstance {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+// Missing fields keep their defaults: the UI sends only what it edits.
+#[serde(default)]
 pub struct PlanParams {
     /// Length of an extra shift in minutes.
     pub shift_minutes: u32,

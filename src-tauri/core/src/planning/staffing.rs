@@ -10,6 +10,8 @@ pub const OBSERVATION_MINUTES: f64 = 15.0;
 /// Editable staffing ratios. Defaults: a clerk checks in 40 people an hour
 /// (90 s each), a screener 30 (2 min), an observer watches 10 chairs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+// Missing fields keep their defaults: the UI sends only what it edits.
+#[serde(default)]
 pub struct StaffingRatios {
     pub check_in_per_hour: f64,
     pub screenings_per_hour: f64,

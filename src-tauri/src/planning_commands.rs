@@ -1,0 +1,92 @@
+//! IPC commands of the shift planner: plan, chart, and saved scenarios.
+//! Each is a few lines over `dosedesk_core::planning`.
+
+use crate::commands::with_db;
+use crate::AppState;
+use dosedesk_core::charts::{to_file, to_svg};
+use dosedesk_core::locale::Lang;
+use dosedesk_core::planning::chart::PlanChart;
+use dosedesk_core::planning::scenario::{self, ScenarioSummary};
+use dosedesk_core::planning::{plan_shifts as plan, ShiftPlan, ShiftPlanRequest};
+use dosedesk_core::Result;
+use serde::Serialize;
+use tauri::State;
+
+#[derive(Serialize)]
+pub struct PlannedShifts {
+    plan: ShiftPlan,
+    /// Demand against capacity before and after, drawn by core.
+    svg: String,
+}
+
+#[tauri::command]
+pub async fn plan_shifts(
+    state: State<'_, AppState>,
+    request: ShiftPlanRequest,
+    lang: Option<Lang>,
+) -> Result<PlannedShifts> {
+    with_db(&state, move |conn| {
+        let plan = plan(conn, &request)?;
+        let (svg, _) = to_svg(&PlanChart(&plan), lang.unwrap_or_default())?;
+        Ok(PlannedShifts { plan, svg })
+    })
+    .await
+}
+
+/// Plans again and writes the chart to `path` (PNG or SVG by extension).
+#[tauri::command]
+pub async fn export_plan_chart(
+    state: State<'_, AppState>,
+    request: ShiftPlanRequest,
+    path: String,
+    lang: Option<Lang>,
+) -> Result<()> {
+    with_db(&state, move |conn| {
+        let plan = plan(conn, &request)?;
+        to_file(
+            &PlanChart(&plan),
+            lang.unwrap_or_default(),
+            std::path::Path::new(&path),
+        )
+    })
+    .await
+}
+
+/// Plans again (the store may have changed since) and saves; returns the id.
+#[tauri::command]
+pub async fn save_shift_scenario(
+    state: State<'_, AppState>,
+    name: String,
+    request: ShiftPlanRequest,
+) -> Result<i64> {
+    with_db(&state, move |conn| {
+        let plan = plan(conn, &request)?;
+        scenario::save(conn, name.trim(), &request, &plan)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_shift_scenarios(state: State<'_, AppState>) -> Result<Vec<ScenarioSummary>> {
+    with_db(&state, |conn| scenario::list(conn)).await
+}
+
+#[tauri::command]
+pub async fn compare_shift_scenarios(
+    state: State<'_, AppState>,
+    ids: Vec<i64>,
+) -> Result<Vec<ScenarioSummary>> {
+    with_db(&state, move |conn| scenario::compare(conn, &ids)).await
+}
+
+/// Creates the scenario's shifts; returns their ids.
+#[tauri::command]
+pub async fn apply_shift_scenario(state: State<'_, AppState>, id: i64) -> Result<Vec<i64>> {
+    with_db(&state, move |conn| scenario::apply(conn, id)).await
+}
+
+/// Removes the shifts the scenario's apply created; returns how many.
+#[tauri::command]
+pub async fn undo_shift_scenario(state: State<'_, AppState>, id: i64) -> Result<usize> {
+    with_db(&state, move |conn| scenario::undo(conn, id)).await
+}

@@ -1,0 +1,206 @@
+//! End-to-end: the Shift planner view on the demo database, against the CLI.
+
+use dosedesk_e2e::{App, TestResult};
+use fantoccini::Locator;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn demo_db(dir: &Path) -> PathBuf {
+    let path = dir.join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&path).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    path
+}
+
+/// `dosedesk-cli`, built next to the app (`cargo build -p dosedesk-cli`).
+fn cli_binary() -> TestResult<PathBuf> {
+    let app = dosedesk_e2e::app_binary();
+    let cli = app.with_file_name("dosedesk-cli");
+    if cli.exists() {
+        Ok(cli)
+    } else {
+        Err(format!(
+            "{} not found: build it first (cargo build -p dosedesk-cli)",
+            cli.display()
+        )
+        .into())
+    }
+}
+
+/// The CLI's unmet demand for April 2021 with the planner's defaults.
+fn cli_unmet(db: &Path) -> TestResult<i64> {
+    let out = std::process::Command::new(cli_binary()?)
+        .arg("--db")
+        .arg(db)
+        .args([
+            "plan",
+            "shifts",
+            "--from",
+            "2021-04-01",
+            "--to",
+            "2021-04-30",
+            "--json",
+        ])
+        .output()?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    json["unmet_demand"]
+        .as_i64()
+        .ok_or_else(|| "no unmet_demand in the CLI's JSON".into())
+}
+
+fn shift_count(conn: &dosedesk_core::Connection) -> TestResult<i64> {
+    Ok(conn.query_row("SELECT count(*) FROM shift", [], |r| r.get(0))?)
+}
+
+/// Waits until `css` matches exactly one element; returns its attribute.
+async fn wait_attr(app: &App, css: &str, attr: &str) -> TestResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(value) = app.attrs(css, attr).await?.into_iter().next() {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{css} never appeared").into());
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let want_unmet = cli_unmet(&db)?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-planner").await?.click().await?;
+        // The demo's "today" is 2021-03-22: the form opens on April 2021.
+        app.find("#plan-form").await?;
+        let range = app
+            .client
+            .execute(
+                "return [document.getElementById('plan-from').value, document.getElementById('plan-to').value];",
+                vec![],
+            )
+            .await?;
+        assert_eq!(range, serde_json::json!(["2021-04-01", "2021-04-30"]));
+        app.client
+            .execute(
+                "document.getElementById('plan-from').value = '2021-04-01';
+                 document.getElementById('plan-to').value = '2021-04-30';",
+                vec![],
+            )
+            .await?;
+        app.find("#plan-submit").await?.click().await?;
+
+        let unmet: i64 = wait_attr(&app, "#plan-unmet", "data-value")
+            .await?
+            .parse()?;
+        assert_eq!(unmet, want_unmet, "the view's unmet demand is the CLI's");
+        assert!(want_unmet > 0, "supply binds in April 2021");
+        let binding = app.texts("#plan-binding").await?.join("");
+        assert!(binding.contains("vaccine supply"), "{binding}");
+        // The chart is core's SVG, parsed into the page.
+        // SVG elements have no innerText: read their textContent.
+        let legend: Vec<String> = serde_json::from_value(
+            app.client
+                .execute(
+                    "return [...document.querySelectorAll('#plan-chart svg text')].map((e) => e.textContent.trim());",
+                    vec![],
+                )
+                .await?,
+        )?;
+        for want in [
+            "Capacity before the plan",
+            "Capacity after the plan",
+            "Doses on hand",
+        ] {
+            assert!(legend.iter().any(|t| t == want), "{want} missing");
+        }
+        assert_eq!(app.texts("#plan-days tbody tr").await?.len(), 30);
+
+        // Export through the save dialog (stubbed: WebDriver cannot drive it).
+        let png = dir.path().join("april.png");
+        app.client
+            .execute(
+                "const path = arguments[0]; window.__TAURI__.dialog.save = async () => path;",
+                vec![serde_json::json!(png)],
+            )
+            .await?;
+        app.find("#plan-export-png").await?.click().await?;
+        app.wait_text("#notice", "april.png").await?;
+        assert_eq!(&std::fs::read(&png)?[1..4], b"PNG");
+
+        // Save it and see it listed.
+        app.find("#scenario-name")
+            .await?
+            .send_keys("April, demo supply")
+            .await?;
+        app.find("#scenario-save").await?.click().await?;
+        app.wait_text("#scenario-list", "April, demo supply")
+            .await?;
+        app.wait_text("#notice", "Saved scenario").await?;
+        let names = app.texts("#scenario-list .scenario-name").await?;
+        assert_eq!(names, ["April, demo supply"]);
+
+        // 20,000 more doses: the plan adds shifts; compare, apply, undo.
+        let conn = dosedesk_core::store::open(&db)?;
+        conn.execute(
+            "INSERT INTO supply (uuid, date, product, doses, status, updated_at)
+             VALUES (randomblob(16), '2021-04-06', 'PFIZER', 20000, 'expected', '2021-03-22T00:00:00Z')",
+            [],
+        )?;
+        let shifts_before = shift_count(&conn)?;
+        app.find("#plan-submit").await?.click().await?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let added: usize = loop {
+            let n: usize = wait_attr(&app, "#plan-shifts", "data-value").await?.parse()?;
+            if n > 0 {
+                break n;
+            }
+            assert!(Instant::now() < deadline, "more supply never added shifts");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        };
+        assert_eq!(
+            app.texts("#plan-extra-table tbody tr").await?.len(),
+            added.min(200)
+        );
+        app.find("#scenario-name").await?.send_keys("20k more").await?;
+        app.find("#scenario-save").await?.click().await?;
+        app.wait_text("#scenario-list", "20k more").await?;
+        for checkbox in app
+            .client
+            .find_all(Locator::Css("#scenario-list input[type=checkbox]"))
+            .await?
+        {
+            checkbox.click().await?;
+        }
+        let compare = app.wait_text("#scenario-compare", "20k more").await?;
+        assert!(compare.contains("April, demo supply"), "{compare}");
+        app.find("#scenario-list tr:first-child button[data-action=apply]")
+            .await?
+            .click()
+            .await?;
+        // Apply asks first; nothing is created until confirmed.
+        app.wait_text("#scenario-list .ask", "Create the").await?;
+        assert_eq!(shift_count(&conn)?, shifts_before);
+        app.find("#scenario-list .ask + button").await?.click().await?;
+        app.wait_text("#notice", &format!("Created {added} shifts")).await?;
+        assert_eq!(shift_count(&conn)?, shifts_before + added as i64);
+        app.find("#scenario-list button[data-action=undo]")
+            .await?
+            .click()
+            .await?;
+        app.find("#scenario-list .ask + button").await?.click().await?;
+        app.wait_text("#notice", &format!("Removed {added} shifts")).await?;
+        assert_eq!(shift_count(&conn)?, shifts_before);
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
