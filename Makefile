@@ -11,8 +11,9 @@ export TAURI_DRIVER
 
 # Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
 RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev
-# sqlite3, pandas and matplotlib are the benchmarks' points of comparison.
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time python3-pandas python3-matplotlib
+# sqlite3, pandas and matplotlib are the benchmarks' points of comparison;
+# poppler-utils reads the briefing PDFs back in the tests.
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time python3-pandas python3-matplotlib poppler-utils
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 

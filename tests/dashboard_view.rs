@@ -135,3 +135,78 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
     app.close().await?;
     result
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saves_the_briefing_as_a_pdf_in_french() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-dashboard").await?.click().await?;
+        app.find("#brief-lang").await?.select_by_value("fr").await?;
+        let pdf = dir.path().join("note.pdf");
+        app.save_file_next(&pdf).await?;
+        app.find("#brief-pdf").await?.click().await?;
+        app.wait_text("#notice", "note.pdf").await?;
+        let out = std::process::Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()?;
+        let text = String::from_utf8_lossy(&out.stdout).replace('\u{a0}', " ");
+        assert!(text.contains("note d'information"), "{text}");
+        assert!(text.contains("22 mars 2021"), "{text}");
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_whole_app_switches_to_french() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let (record_date, record_doses, _) = busiest_tally_day(&db);
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#lang-select")
+            .await?
+            .select_by_value("fr")
+            .await?;
+        app.wait_text("#nav-dashboard", "Tableau de bord").await?;
+        app.find("#nav-dashboard").await?.click().await?;
+        app.find("#chart svg").await?;
+        // fr-CA: a space groups thousands, dates read "17 mars 2021".
+        let record = app
+            .find("#fig-record")
+            .await?
+            .text()
+            .await?
+            .replace('\u{a0}', " ")
+            .replace('\u{202f}', " ");
+        let grouped = dosedesk_core::locale::Lang::Fr
+            .group(record_doses)
+            .replace('\u{a0}', " ");
+        assert!(record.contains(&grouped), "{record}");
+        let day = dosedesk_core::time::parse_date(&record_date).ok_or("date")?;
+        assert!(
+            record.contains(&dosedesk_core::locale::Lang::Fr.date_long(day)),
+            "{record}"
+        );
+        let svg = svg_text(&app).await?;
+        assert!(
+            svg.contains("Doses administrées par jour"),
+            "the chart is drawn in French"
+        );
+        // Back to English.
+        app.find("#lang-select")
+            .await?
+            .select_by_value("en")
+            .await?;
+        app.wait_text("#nav-dashboard", "Dashboard").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

@@ -321,3 +321,16 @@ pub async fn provincial_revisions(
     })
     .await
 }
+
+/// Writes the one-page briefing to `path` (PDF or PNG by extension).
+#[tauri::command]
+pub async fn write_briefing(
+    state: State<'_, AppState>,
+    request: dosedesk_core::briefing::BriefRequest,
+    path: String,
+) -> Result<()> {
+    with_db(&state, move |conn| {
+        dosedesk_core::briefing::write(conn, &request, std::path::Path::new(&path))
+    })
+    .await
+}

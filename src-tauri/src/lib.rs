@@ -55,6 +55,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::reconcile,
             commands::confirm_day,
             commands::provincial_revisions,
+            commands::write_briefing,
             planning_commands::plan_shifts,
             planning_commands::export_plan_chart,
             planning_commands::save_shift_scenario,

@@ -210,3 +210,41 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     let err = call("plan_shifts", serde_json::json!({"request": backwards})).expect_err("range");
     assert_eq!(err["code"], "invalid_input");
 }
+
+/// Every UI string exists in English and French with the same placeholders.
+#[test]
+fn french_ui_strings_match_the_english_ones() {
+    fn table(file: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ui/i18n")
+            .join(file);
+        let text = std::fs::read_to_string(&path).expect("strings file");
+        text.lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                let rest = line.strip_prefix('\'')?;
+                let (key, value) = rest.split_once("':")?;
+                let mut holes: Vec<String> = value
+                    .split('{')
+                    .skip(1)
+                    .filter_map(|s| s.split_once('}').map(|(name, _)| name.to_owned()))
+                    .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    .collect();
+                holes.sort();
+                Some((key.to_owned(), holes))
+            })
+            .collect()
+    }
+    let en = table("en.js");
+    let fr = table("fr.js");
+    assert!(en.len() > 250, "{} English strings", en.len());
+    let missing: Vec<&String> = en.keys().filter(|k| !fr.contains_key(*k)).collect();
+    let extra: Vec<&String> = fr.keys().filter(|k| !en.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing in fr: {missing:?}; only in fr: {extra:?}"
+    );
+    for (key, holes) in &en {
+        assert_eq!(Some(holes), fr.get(key), "placeholders of {key}");
+    }
+}

@@ -60,6 +60,7 @@ pub struct App {
     pub client: Client,
     _driver: Driver,
     _guard: tokio::sync::MutexGuard<'static, ()>,
+    _home: tempfile::TempDir,
 }
 
 impl App {
@@ -89,7 +90,13 @@ impl App {
         use std::os::unix::process::CommandExt;
         let tauri_driver =
             std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+        // Each app gets its own WebKit storage, so a setting one test
+        // changes (the UI language) cannot leak into the next.
+        let home = tempfile::tempdir()?;
         let child = Command::new(tauri_driver)
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
             .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
@@ -116,22 +123,41 @@ impl App {
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await?;
-        Ok(App {
+        let app = App {
             client,
             _driver: driver,
             _guard: guard,
-        })
+            _home: home,
+        };
+        // The UI attaches its handlers when its module has run: wait for it.
+        app.find("body[data-ready]").await?;
+        Ok(app)
     }
 
-    /// Waits up to 20 s for an element.
+    /// Waits up to 20 s for an element. On a timeout the error says what
+    /// the page showed instead (its error bar and the start of the view).
     pub async fn find(&self, css: &str) -> TestResult<Element> {
-        Ok(self
+        match self
             .client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
-            .map_err(|e| format!("waiting for {css}: {e}"))?)
+        {
+            Ok(el) => Ok(el),
+            Err(e) => {
+                let page = self
+                    .client
+                    .execute(
+                        "return [document.getElementById('error-message')?.innerText ?? '',
+                                 (document.getElementById('view')?.innerText ?? '').slice(0, 400)];",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                Err(format!("waiting for {css}: {e}; the page showed {page}").into())
+            }
+        }
     }
 
     /// Waits until the element's text contains `want`; returns the text.

@@ -148,6 +148,11 @@ export default {
   'dash.reconcile': 'Tallies against attended bookings',
   'dash.reconcile_intro': 'Per site-day in the chart\'s range, largest gaps first: walk-ins, attendance not recorded, or a tally error.',
   'dash.reconcile_none': 'No tallies or attended bookings in this range.',
+  'dash.brief_title': 'Briefing for officials',
+  'dash.brief_pdf': 'Save PDF…',
+  'dash.brief_png': 'Save PNG for slides…',
+  'dash.brief_saved': 'Saved the briefing to {path}',
+  'dash.brief_hint': 'One page: figures as of the end of the day, the chart, the plans and the source of every number.',
   // Tallies
   'nav.tallies': 'Tallies',
   'tally.title': 'Enter tallies',
@@ -259,4 +264,14 @@ export default {
   'planner.undo_confirm': 'Remove the {n} shifts this scenario created?',
   'planner.undone': 'Removed {n} shifts created by {name}',
   'planner.cancel': 'Cancel',
+  // Import kinds
+  'import.kind_sites': 'sites.csv — clinics and pharmacies',
+  'import.kind_shifts': 'shifts.csv — clinic shifts',
+  'import.kind_bookings': "bookings.csv — the booking system's export",
+  'import.kind_dose-counts': 'dose_counts.csv — doses administered',
+  'import.kind_products': 'products.csv — vaccine products',
+  'import.kind_supply': 'supply.csv — shipments',
+  'import.kind_provincial': "vaccine_doses.csv — Ontario's daily doses (open data)",
+  'import.kind_areas': 'areas.csv — population areas for siting',
+  'import.kind_candidates': 'candidates.csv — candidate distribution points',
 };

@@ -52,17 +52,17 @@ export const reconcile = (from, to) => call('reconcile', { from, to });
 /** series: 'regional' | 'provincial' */
 export const confirmDay = (series, date, confirmed) => call('confirm_day', { series, date, confirmed });
 export const provincialRevisions = () => call('provincial_revisions');
+/** request: {date, lang}; path ends in .pdf or .png */
+export const writeBriefing = (request, path) => call('write_briefing', { request, path });
 
-/** Native save dialog for a CSV file; resolves to its path or null. */
-export async function pickSavePath(title, defaultPath) {
-  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
-  return typeof path === 'string' ? path : null;
-}
+const FILE_KINDS = { csv: 'CSV', png: 'PNG image', svg: 'SVG image', pdf: 'PDF document' };
 
-/** Native save dialog for a chart; ext is 'png' or 'svg'. Resolves to a path or null. */
-export async function pickChartPath(title, defaultPath, ext) {
-  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: ext.toUpperCase(), extensions: [ext] }] });
-  return typeof path === 'string' ? path : null;
+/** Native save dialog for a file of type `ext` (csv, png, svg, pdf); resolves
+ * to its path, with the extension added when the user left it out, or null. */
+export async function pickSavePath(title, defaultPath, ext = 'csv') {
+  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: FILE_KINDS[ext] ?? ext, extensions: [ext] }] });
+  if (typeof path !== 'string') return null;
+  return path.toLowerCase().endsWith(`.${ext}`) ? path : `${path}.${ext}`;
 }
 
 export const loadDemo = (onProgress) =>
@@ -91,10 +91,3 @@ export const compareShiftScenarios = (ids) => call('compare_shift_scenarios', { 
 export const applyShiftScenario = (id) => call('apply_shift_scenario', { id });
 export const undoShiftScenario = (id) => call('undo_shift_scenario', { id });
 
-/** Native save dialog for a chart, format 'png' or 'svg'; resolves to its path (with the extension) or null. */
-export async function pickChartSavePath(title, defaultPath, format) {
-  const name = format === 'svg' ? 'SVG image' : 'PNG image';
-  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name, extensions: [format] }] });
-  if (typeof path !== 'string') return null;
-  return path.toLowerCase().endsWith(`.${format}`) ? path : `${path}.${format}`;
-}

@@ -1,20 +1,37 @@
-// Looks up UI strings; `{name}` placeholders are filled from `vars`.
+// Looks up UI strings in the chosen language (English or French, saved on
+// this computer); `{name}` placeholders are filled from `vars`.
 import en from '../i18n/en.js';
+import fr from '../i18n/fr.js';
 
-const strings = en;
-export const locale = 'en-CA';
+const TABLES = { en, fr };
+const STORE_KEY = 'dosedesk.lang';
+
+let current = TABLES[localStorage.getItem(STORE_KEY)] ? localStorage.getItem(STORE_KEY) : 'en';
+/** The BCP 47 locale for numbers and dates (live: changes with setLang). */
+export let locale = current === 'fr' ? 'fr-CA' : 'en-CA';
 
 /** The language code core uses for charts and briefings. */
-export const lang = () => 'en';
+export const lang = () => current;
+
+export function setLang(code) {
+  if (!TABLES[code]) return;
+  current = code;
+  locale = code === 'fr' ? 'fr-CA' : 'en-CA';
+  localStorage.setItem(STORE_KEY, code);
+  document.documentElement.lang = code;
+}
 
 export function t(key, vars = {}) {
-  const text = strings[key] ?? key;
+  const text = TABLES[current][key] ?? en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** "Label: value", punctuated as the language does ("Libellé : valeur" in French). */
+export const labelled = (key, value) => (current === 'fr' ? `${t(key)}\u00a0: ${value}` : `${t(key)}: ${value}`);
+
 export const formatNumber = (n) => new Intl.NumberFormat(locale).format(n);
 
-/** `2021-03-24` → `March 24, 2021` (the locale's long date). */
+/** `2021-03-24` → `March 24, 2021` / `24 mars 2021` (the locale's long date). */
 export function formatDate(iso) {
   const [y, m, d] = iso.split('-').map(Number);
   return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(y, m - 1, d));
@@ -22,5 +39,6 @@ export function formatDate(iso) {
 
 /** Fills every element carrying data-i18n with its string. */
 export function translatePage(root = document) {
+  document.documentElement.lang = current;
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
 }

@@ -1,7 +1,7 @@
 // Starts the app: shows which database is open, then the schedule, or the
 // empty-database choices.
 import * as api from './api.js';
-import { t, translatePage, formatNumber } from './i18n.js';
+import { t, translatePage, formatNumber, lang, setLang } from './i18n.js';
 import { runJob, showError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderChecks } from './views/checks.js';
@@ -29,27 +29,32 @@ function showView(name) {
     button.classList.toggle('active', button.dataset.view === name);
   }
   if (!app.info || app.info.empty) return;
+  // Each render gets its own container: a slow view that finishes after the
+  // user has moved on writes into a detached node, not over the new view.
+  const root = document.createElement('div');
+  root.className = 'view-root';
+  $('view').replaceChildren(root);
   if (name === 'dashboard') {
-    timed(name, () => renderDashboard($('view'), app.info));
+    timed(name, () => renderDashboard(root, app.info));
   } else if (name === 'tallies') {
-    timed(name, () => renderTallies($('view'), app.info));
+    timed(name, () => renderTallies(root, app.info));
   } else if (name === 'bookings') {
-    timed(name, () => renderBookings($('view'), app.info));
+    timed(name, () => renderBookings(root, app.info));
   } else if (name === 'rebook') {
-    timed(name, () => renderRebook($('view')));
+    timed(name, () => renderRebook(root));
   } else if (name === 'planner') {
-    timed(name, () => renderPlanner($('view'), app.info));
+    timed(name, () => renderPlanner(root, app.info));
   } else if (name === 'book') {
-    timed(name, () => renderBook($('view'), app.info));
+    timed(name, () => renderBook(root, app.info));
   } else if (name === 'checks') {
-    timed(name, () => renderChecks($('view'), {
+    timed(name, () => renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
         showView('schedule');
       },
     }));
   } else {
-    timed('schedule', () => renderSchedule($('view'), app.info));
+    timed('schedule', () => renderSchedule(root, app.info));
   }
 }
 
@@ -122,11 +127,18 @@ async function importChosenFile() {
 window.addEventListener('DOMContentLoaded', () => {
   translatePage();
   $('import-button').addEventListener('click', openImportDialog);
+  $('lang-select').value = lang();
+  $('lang-select').addEventListener('change', () => {
+    setLang($('lang-select').value);
+    translatePage();
+    refresh();
+  });
   for (const button of document.querySelectorAll('#nav button')) {
     button.addEventListener('click', () => showView(button.dataset.view));
   }
   $('import-dialog').addEventListener('close', () => {
     if ($('import-dialog').returnValue === 'choose') importChosenFile();
   });
-  refresh();
+  // Tests (and anything driving the window) wait for this before clicking.
+  refresh().finally(() => (document.body.dataset.ready = 'true'));
 });

@@ -1,6 +1,7 @@
 //! `dosedesk-cli`: the core's behaviour, headless, for scripts and tests.
 //! Exit status: 0 success, 1 a user error (one line on stderr), 2 a usage error.
 
+mod brief;
 mod doses;
 mod plan_sites;
 
@@ -115,6 +116,8 @@ enum Command {
         #[command(subcommand)]
         action: RebookAction,
     },
+    /// The one-page briefing for officials (PDF or PNG, English or French).
+    Brief(brief::BriefArgs),
     /// Draw a chart of doses administered to an SVG or PNG file.
     Chart(doses::ChartArgs),
     /// Enter or correct a clinic's tally (the old value is kept).
@@ -327,6 +330,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 print_dose_figures(&stats.doses);
             }
         }
+        Command::Brief(args) => brief::run(&open()?.1, args)?,
         Command::Chart(args) => doses::chart(&open()?.1, args)?,
         Command::Tally(args) => doses::tally(&mut open()?.1, args)?,
         Command::ConfirmDay(args) => doses::confirm(&open()?.1, args)?,

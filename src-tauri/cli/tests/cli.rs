@@ -37,7 +37,8 @@ fn demo_then_stats_json_prints_counts_and_range() {
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let counts = &json["counts"];
-    assert_eq!(counts["site"], 9);
+    // 4 mass clinics and 5 pharmacies run clinics; 11 candidate pharmacies are for siting.
+    assert_eq!(counts["site"], 20);
     assert!(
         counts["appointment"].as_i64().unwrap_or(0) > 20_000,
         "{counts}"

@@ -41,6 +41,14 @@ impl Lang {
         out
     }
 
+    /// `104%` / `104 %` (French puts a no-break space before the sign).
+    pub fn percent(self, n: i64) -> String {
+        match self {
+            Lang::En => format!("{}%", self.group(n)),
+            Lang::Fr => format!("{}\u{a0}%", self.group(n)),
+        }
+    }
+
     /// One decimal: `419.7` / `419,7`.
     pub fn decimal1(self, x: f64) -> String {
         let whole = x.trunc() as i64;

@@ -2,7 +2,7 @@
 // capacity (drawn by core as SVG), the numbers under it, flagged days to
 // confirm, and tallies reconciled against attended bookings.
 import * as api from '../api.js';
-import { t, formatNumber, formatDate, lang } from '../i18n.js';
+import { t, formatNumber, formatDate, lang, labelled } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 
@@ -111,10 +111,10 @@ function attachHover(box, chart) {
     const d = chart.days[i];
     tip.replaceChildren(
       el('strong', { textContent: formatDate(d.date) }),
-      el('div', { textContent: `${t('dash.col_administered')}: ${formatNumber(d.administered)}${d.flagged ? ` (${t('dash.flag_short')})` : ''}` }),
-      el('div', { textContent: `${t('dash.col_booked')}: ${formatNumber(d.booked)}` }),
-      el('div', { textContent: `${t('dash.col_capacity')}: ${formatNumber(d.capacity)}` }),
-      el('div', { textContent: `${t('dash.col_avg7')}: ${d.avg7 == null ? '—' : formatNumber(Math.round(d.avg7))}` }));
+      el('div', { textContent: labelled('dash.col_administered', formatNumber(d.administered) + (d.flagged ? ` (${t('dash.flag_short')})` : '')) }),
+      el('div', { textContent: labelled('dash.col_booked', formatNumber(d.booked)) }),
+      el('div', { textContent: labelled('dash.col_capacity', formatNumber(d.capacity)) }),
+      el('div', { textContent: labelled('dash.col_avg7', d.avg7 == null ? '—' : formatNumber(Math.round(d.avg7))) }));
     tip.dataset.date = d.date;
     tip.hidden = false;
     tip.style.left = `${event.clientX - box.getBoundingClientRect().left + 14}px`;
@@ -156,6 +156,31 @@ function reconcileTable(gaps) {
     el('thead', {}, el('tr', {}, ...['site', 'date', 'tallied', 'attended', 'difference'].map((k) =>
       el('th', { className: ['site', 'date'].includes(k) ? '' : 'num', textContent: t(`dash.col_${k}`) })))),
     body);
+}
+
+/** The one-page briefing for officials, saved as PDF or PNG. */
+function briefingSection(today) {
+  const date = el('input', { id: 'brief-date', type: 'date', value: today, required: true });
+  const language = el('select', { id: 'brief-lang' },
+    el('option', { value: 'en', textContent: 'English', selected: lang() === 'en' }),
+    el('option', { value: 'fr', textContent: 'Français', selected: lang() === 'fr' }));
+  const save = (ext) => async () => {
+    try {
+      const path = await api.pickSavePath(t('dash.brief_title'), `briefing-${date.value}-${language.value}.${ext}`, ext);
+      if (!path) return;
+      await api.writeBriefing({ date: date.value, lang: language.value }, path);
+      showNotice(t('dash.brief_saved', { path }));
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const pdf = el('button', { id: 'brief-pdf', type: 'button', textContent: t('dash.brief_pdf') });
+  const png = el('button', { id: 'brief-png', type: 'button', className: 'secondary', textContent: t('dash.brief_png') });
+  pdf.onclick = save('pdf');
+  png.onclick = save('png');
+  return el('div', { className: 'inline-form briefing', id: 'briefing' },
+    el('strong', { textContent: t('dash.brief_title') }), date, language, pdf, png,
+    el('span', { className: 'muted small', textContent: t('dash.brief_hint') }));
 }
 
 export async function renderDashboard(root, info) {
@@ -213,7 +238,7 @@ export async function renderDashboard(root, info) {
   };
   const exportAs = async (ext) => {
     try {
-      const path = await api.pickChartPath(t('dash.export_title'), `doses-${state.kind}-${state.from}-${state.to}.${ext}`, ext);
+      const path = await api.pickSavePath(t('dash.export_title'), `doses-${state.kind}-${state.from}-${state.to}.${ext}`, ext);
       if (!path) return;
       await api.exportChart(request(), path);
       showNotice(t('dash.exported', { path }));
@@ -224,8 +249,10 @@ export async function renderDashboard(root, info) {
   exportPng.onclick = () => exportAs('png');
   exportSvg.onclick = () => exportAs('svg');
 
+  const briefing = briefingSection(today);
   root.replaceChildren(
     el('h1', { textContent: t('dash.title') }),
+    briefing,
     ...figuresSection(figures),
     flaggedSection(figures, rerender) ?? '',
     el('h2', { textContent: t('dash.chart') }),

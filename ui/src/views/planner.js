@@ -1,13 +1,12 @@
 // Shift planner: the assumptions, the plan (summary, chart, extra shifts,
 // demand per day, surplus), and saved scenarios to compare, apply and undo.
 import * as api from '../api.js';
-import { t, formatNumber } from '../i18n.js';
+import { t, formatNumber, labelled, lang } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 
 // Rows shown per table: a month at many sites can plan hundreds of shifts.
 const SHOWN = 200;
-const CHART_LANG = 'en';
 
 // Kept across visits to the view, so a plan survives switching tabs.
 const state = { request: null, result: null, compare: new Set() };
@@ -80,7 +79,7 @@ function summary(plan) {
   shifts.dataset.value = plan.extra_shifts.length;
   const added = figure('plan-added', t('planner.added_capacity'), formatNumber(plan.added_capacity));
   const staffHours = figure('plan-staff-hours', t('planner.staff_hours'), formatNumber(Math.round(plan.totals.staff_hours)));
-  const binding = el('p', { id: 'plan-binding', textContent: `${t('planner.binding')}: ${bindingWords(plan.binding)}` });
+  const binding = el('p', { id: 'plan-binding', textContent: labelled('planner.binding', bindingWords(plan.binding)) });
   binding.dataset.binding = plan.binding.join(',');
   const notes = [];
   if (!plan.supply_known) notes.push(el('p', { className: 'hint', textContent: t('planner.supply_unknown') }));
@@ -100,9 +99,9 @@ function chart(svgText, request) {
     const button = el('button', { className: 'secondary', id: `plan-export-${format}`, textContent: t(`planner.export_${format}`) });
     button.onclick = async () => {
       try {
-        const path = await api.pickChartSavePath(t('planner.export_title'), `shift-plan-${request.from}.${format}`, format);
+        const path = await api.pickSavePath(t('planner.export_title'), `shift-plan-${request.from}.${format}`, format);
         if (!path) return;
-        await api.exportPlanChart(request, path, CHART_LANG);
+        await api.exportPlanChart(request, path, lang());
         showNotice(t('planner.exported', { path }));
       } catch (err) {
         showError(err);
@@ -294,7 +293,7 @@ export async function renderPlanner(root, info) {
     submit.disabled = true;
     out.replaceChildren(el('p', { className: 'muted', textContent: t('planner.planning') }));
     try {
-      const { plan, svg } = await api.planShifts(request, CHART_LANG);
+      const { plan, svg } = await api.planShifts(request, lang());
       state.request = request;
       state.result = { plan, svg };
       out.replaceChildren(...result(plan, svg, request, () => renderScenarios(scenarios)));

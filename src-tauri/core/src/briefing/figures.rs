@@ -67,7 +67,9 @@ pub const AGE_COHORTS: [u32; 6] = [80, 70, 60, 50, 18, 0];
 
 pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
     let day = date.to_string();
-    let ahead: Vec<NaiveDate> = (1..=7).filter_map(|i| date.checked_add_days(chrono::Days::new(i))).collect();
+    let ahead: Vec<NaiveDate> = (1..=7)
+        .filter_map(|i| date.checked_add_days(chrono::Days::new(i)))
+        .collect();
     let next7 = next_days(conn, &ahead)?;
     // Checks and rebooking look at the bookings from the briefing date on.
     let scope = CheckQuery {
@@ -87,14 +89,20 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
     Ok(BriefFigures {
         date: day,
         demo: crate::stats::is_demo(conn)?,
-        sites: conn.query_row("SELECT count(*) FROM site WHERE status = 'open'", [], |r| r.get(0))?,
+        sites: conn.query_row("SELECT count(*) FROM site WHERE status = 'open'", [], |r| {
+            r.get(0)
+        })?,
         doses: figures_until(conn, Some(date))?,
         doses_on_date,
         next7,
         overbooked_slots: checks.overbooked_slots,
         excess_bookings: checks.excess_bookings,
         orphan_first_doses: checks.orphan_first_doses,
-        unreachable_expected: rebook.expected_arrivals.iter().map(|a| a.expected_unreachable).sum(),
+        unreachable_expected: rebook
+            .expected_arrivals
+            .iter()
+            .map(|a| a.expected_unreachable)
+            .sum(),
         bookings_by_age: bookings_by_age(conn, date, &ahead)?,
         shift_plan: shift_plan(conn)?,
         site_plan: site_plan(conn)?,
@@ -104,11 +112,14 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
 }
 
 fn next_days(conn: &Connection, days: &[NaiveDate]) -> Result<Vec<DayLoad>> {
-    let mut stmt = conn.prepare_cached("SELECT booked, capacity FROM region_day WHERE date = ?1")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT booked, capacity FROM region_day WHERE date = ?1")?;
     let mut out = Vec::new();
     for d in days {
         let (booked, capacity) = stmt
-            .query_row([d.to_string()], |r| Ok((r.get("booked")?, r.get("capacity")?)))
+            .query_row([d.to_string()], |r| {
+                Ok((r.get("booked")?, r.get("capacity")?))
+            })
             .optional()?
             .unwrap_or((0, 0));
         out.push(DayLoad {
@@ -134,7 +145,10 @@ fn bookings_by_age(conn: &Connection, date: NaiveDate, ahead: &[NaiveDate]) -> R
          GROUP BY p.birth_date",
     )?;
     let rows = stmt.query_map(params![from, to], |r| {
-        Ok((r.get::<_, Option<String>>("birth_date")?, r.get::<_, i64>("n")?))
+        Ok((
+            r.get::<_, Option<String>>("birth_date")?,
+            r.get::<_, i64>("n")?,
+        ))
     })?;
     let mut counts = vec![0; AGE_COHORTS.len() + 1];
     for row in rows {
@@ -157,7 +171,10 @@ fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
 }
 
 /// The latest saved plan of a kind: (name, created_at, outputs JSON).
-fn latest_plan(conn: &Connection, kind: &str) -> Result<Option<(String, String, serde_json::Value)>> {
+fn latest_plan(
+    conn: &Connection,
+    kind: &str,
+) -> Result<Option<(String, String, serde_json::Value)>> {
     let row: Option<(String, String, String)> = conn
         .query_row(
             "SELECT name, created_at, outputs FROM plan WHERE kind = ?1 ORDER BY id DESC LIMIT 1",
@@ -172,30 +189,42 @@ fn latest_plan(conn: &Connection, kind: &str) -> Result<Option<(String, String, 
 }
 
 fn shift_plan(conn: &Connection) -> Result<Option<ShiftPlanLine>> {
-    Ok(latest_plan(conn, "shifts")?.map(|(name, saved, v)| ShiftPlanLine {
-        name,
-        saved,
-        extra_shifts: v["extra_shifts"].as_array().map_or(0, Vec::len),
-        added_capacity: v["added_capacity"].as_i64().unwrap_or(0),
-        unmet_demand: v["unmet_demand"].as_i64().unwrap_or(0),
-        binding: v["binding"]
-            .as_array()
-            .map(|b| b.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default(),
-    }))
+    Ok(
+        latest_plan(conn, "shifts")?.map(|(name, saved, v)| ShiftPlanLine {
+            name,
+            saved,
+            extra_shifts: v["extra_shifts"].as_array().map_or(0, Vec::len),
+            added_capacity: v["added_capacity"].as_i64().unwrap_or(0),
+            unmet_demand: v["unmet_demand"].as_i64().unwrap_or(0),
+            binding: v["binding"]
+                .as_array()
+                .map(|b| {
+                    b.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+    )
 }
 
 fn site_plan(conn: &Connection) -> Result<Option<SitePlanLine>> {
-    Ok(latest_plan(conn, "sites")?.map(|(name, saved, v)| SitePlanLine {
-        name,
-        saved,
-        chosen: v["chosen"]
-            .as_array()
-            .map(|c| c.iter().filter_map(|p| p["site_code"].as_str().map(str::to_owned)).collect())
-            .unwrap_or_default(),
-        covered_before: v["covered_before"].as_f64().unwrap_or(0.0),
-        covered_after: v["covered_after"].as_f64().unwrap_or(0.0),
-    }))
+    Ok(
+        latest_plan(conn, "sites")?.map(|(name, saved, v)| SitePlanLine {
+            name,
+            saved,
+            chosen: v["chosen"]
+                .as_array()
+                .map(|c| {
+                    c.iter()
+                        .filter_map(|p| p["site_code"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            covered_before: v["covered_before"].as_f64().unwrap_or(0.0),
+            covered_after: v["covered_after"].as_f64().unwrap_or(0.0),
+        }),
+    )
 }
 
 /// The latest time the numbers could have changed: the last import or

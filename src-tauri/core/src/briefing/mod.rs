@@ -45,7 +45,10 @@ pub fn page_svg(conn: &Connection, req: &BriefRequest) -> Result<String> {
 
 /// Writes the briefing to `path`: PDF or PNG, by the file's extension.
 pub fn write(conn: &Connection, req: &BriefRequest, path: &Path) -> Result<()> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
         Some("pdf") => pdf(&page_svg(conn, req)?)?,
         Some("png") => png(&page_svg(conn, req)?)?,
@@ -80,12 +83,22 @@ pub fn pdf(svg: &str) -> Result<Vec<u8>> {
 
 pub fn png(svg: &str) -> Result<Vec<u8>> {
     let tree = tree(svg)?;
-    let size = tree.size().to_int_size().scale_by(PNG_SCALE).ok_or_else(|| Error::Chart("briefing page size".into()))?;
+    let size = tree
+        .size()
+        .to_int_size()
+        .scale_by(PNG_SCALE)
+        .ok_or_else(|| Error::Chart("briefing page size".into()))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
         .ok_or_else(|| Error::Chart("briefing page size".into()))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
-    resvg::render(&tree, resvg::tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| Error::Chart(format!("briefing PNG: {e}")))
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(PNG_SCALE, PNG_SCALE),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| Error::Chart(format!("briefing PNG: {e}")))
 }
 
 #[cfg(test)]

@@ -23,7 +23,16 @@ struct Page {
 }
 
 impl Page {
-    fn text(&mut self, x: f64, y: f64, size: f64, bold: bool, colour: &str, anchor: &str, content: &str) {
+    fn text(
+        &mut self,
+        x: f64,
+        y: f64,
+        size: f64,
+        bold: bool,
+        colour: &str,
+        anchor: &str,
+        content: &str,
+    ) {
         let _ = write!(
             self.svg,
             r#"<text x="{x:.1}" y="{y:.1}" font-family="{FONT}" font-size="{size}" font-weight="{}" fill="{colour}" text-anchor="{anchor}">{}</text>"#,
@@ -33,7 +42,15 @@ impl Page {
     }
 
     /// Left-aligned text wrapped to `width`; returns the y below it.
-    fn paragraph(&mut self, x: f64, y: f64, width: f64, size: f64, colour: &str, content: &str) -> f64 {
+    fn paragraph(
+        &mut self,
+        x: f64,
+        y: f64,
+        width: f64,
+        size: f64,
+        colour: &str,
+        content: &str,
+    ) -> f64 {
         let mut y = y;
         for line in wrap(content, width, size) {
             self.text(x, y, size, false, colour, "start", &line);
@@ -52,7 +69,10 @@ impl Page {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Greedy word wrap on an average DejaVu Sans advance of 0.58 em.
@@ -97,12 +117,27 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     };
     // Header.
     p.text(MARGIN, 46.0, 17.0, true, INK, "start", w.title);
-    let as_of = fill(w.as_of, &[("date", date(lang, &f.date)), ("sites", g(f.sites))]);
+    let as_of = fill(
+        w.as_of,
+        &[("date", date(lang, &f.date)), ("sites", g(f.sites))],
+    );
     p.text(MARGIN, 62.0, 9.5, false, MUTED, "start", &as_of);
     let mut y = 72.0;
     if f.demo {
-        let _ = write!(p.svg, r##"<rect x="{MARGIN}" y="{y}" width="{}" height="15" fill="#e69f00"/>"##, WIDTH - 2.0 * MARGIN);
-        p.text(WIDTH / 2.0, y + 10.8, 8.5, true, "#000000", "middle", w.demo);
+        let _ = write!(
+            p.svg,
+            r##"<rect x="{MARGIN}" y="{y}" width="{}" height="15" fill="#e69f00"/>"##,
+            WIDTH - 2.0 * MARGIN
+        );
+        p.text(
+            WIDTH / 2.0,
+            y + 10.8,
+            8.5,
+            true,
+            "#000000",
+            "middle",
+            w.demo,
+        );
         y += 19.0;
     }
     y = headline_grid(&mut p, f, w, lang, y + 4.0);
@@ -110,10 +145,25 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         let line = fill(
             w.provincial,
             &[
-                ("total", prov.total_doses.map(g).unwrap_or_else(|| "—".into())),
+                (
+                    "total",
+                    prov.total_doses.map(g).unwrap_or_else(|| "—".into()),
+                ),
                 ("date", date(lang, &prov.last_date)),
-                ("record", prov.record_day.as_ref().map(|r| g(r.doses)).unwrap_or_else(|| "—".into())),
-                ("record_date", prov.record_day.as_ref().map(|r| date(lang, &r.date)).unwrap_or_default()),
+                (
+                    "record",
+                    prov.record_day
+                        .as_ref()
+                        .map(|r| g(r.doses))
+                        .unwrap_or_else(|| "—".into()),
+                ),
+                (
+                    "record_date",
+                    prov.record_day
+                        .as_ref()
+                        .map(|r| date(lang, &r.date))
+                        .unwrap_or_default(),
+                ),
             ],
         );
         y = p.paragraph(MARGIN, y + 4.0, WIDTH - 2.0 * MARGIN, 8.0, MUTED, &line);
@@ -121,7 +171,14 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     // The daily chart, as vector.
     p.text(MARGIN, y + 12.0, 10.5, true, INK, "start", w.chart);
     let chart_h = (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0;
-    embed_chart(&mut p, chart_svg, MARGIN, y + 17.0, WIDTH - 2.0 * MARGIN, chart_h);
+    embed_chart(
+        &mut p,
+        chart_svg,
+        MARGIN,
+        y + 17.0,
+        WIDTH - 2.0 * MARGIN,
+        chart_h,
+    );
     y += 17.0 + chart_h + 8.0;
     p.rule(y);
     y = tables(&mut p, f, w, lang, y + 14.0);
@@ -137,7 +194,14 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
                 ("n", g(s.extra_shifts as i64)),
                 ("capacity", g(s.added_capacity)),
                 ("unmet", g(s.unmet_demand)),
-                ("binding", if s.binding.is_empty() { "—".into() } else { s.binding.join(", ") }),
+                (
+                    "binding",
+                    if s.binding.is_empty() {
+                        "—".into()
+                    } else {
+                        s.binding.join(", ")
+                    },
+                ),
             ],
         ),
         None => w.no_shift_plan.to_owned(),
@@ -149,7 +213,14 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
             &[
                 ("name", s.name.clone()),
                 ("date", date(lang, &s.saved)),
-                ("codes", if s.chosen.is_empty() { "—".into() } else { s.chosen.join(", ") }),
+                (
+                    "codes",
+                    if s.chosen.is_empty() {
+                        "—".into()
+                    } else {
+                        s.chosen.join(", ")
+                    },
+                ),
                 ("before", g(s.covered_before.round() as i64)),
                 ("after", g(s.covered_after.round() as i64)),
             ],
@@ -172,25 +243,72 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
         None => ("—".to_owned(), w.none_yet.to_owned()),
     };
     let cells: [(String, String, String, bool); 9] = [
-        (g(d.doses_total), w.doses_to_date.into(), String::new(), false),
-        (day_value, fill(w.doses_on, &[("date", date(lang, &f.date))]), day_note, false),
-        (d.seven_day_avg.map(|a| g(a.round() as i64)).unwrap_or_else(|| "—".into()), w.avg7.into(), String::new(), false),
         (
-            d.record_day.as_ref().map(|r| g(r.doses)).unwrap_or_else(|| "—".into()),
+            g(d.doses_total),
+            w.doses_to_date.into(),
+            String::new(),
+            false,
+        ),
+        (
+            day_value,
+            fill(w.doses_on, &[("date", date(lang, &f.date))]),
+            day_note,
+            false,
+        ),
+        (
+            d.seven_day_avg
+                .map(|a| g(a.round() as i64))
+                .unwrap_or_else(|| "—".into()),
+            w.avg7.into(),
+            String::new(),
+            false,
+        ),
+        (
+            d.record_day
+                .as_ref()
+                .map(|r| g(r.doses))
+                .unwrap_or_else(|| "—".into()),
             w.record.into(),
-            d.record_day.as_ref().map(|r| date(lang, &r.date)).unwrap_or_default(),
+            d.record_day
+                .as_ref()
+                .map(|r| date(lang, &r.date))
+                .unwrap_or_default(),
             false,
         ),
         (
             format!("{} / {}", g(booked), g(capacity)),
             w.next7.into(),
-            if capacity > 0 { format!("{}%", g(booked * 100 / capacity)) } else { String::new() },
+            if capacity > 0 {
+                lang.percent(booked * 100 / capacity)
+            } else {
+                String::new()
+            },
             booked > capacity,
         ),
-        (g(f.overbooked_slots), w.overbooked.into(), String::new(), f.overbooked_slots > 0),
-        (g(f.excess_bookings), w.excess.into(), String::new(), f.excess_bookings > 0),
-        (g(f.unreachable_expected), w.unreachable.into(), String::new(), f.unreachable_expected > 0),
-        (g(f.orphan_first_doses), w.orphans.into(), String::new(), f.orphan_first_doses > 0),
+        (
+            g(f.overbooked_slots),
+            w.overbooked.into(),
+            String::new(),
+            f.overbooked_slots > 0,
+        ),
+        (
+            g(f.excess_bookings),
+            w.excess.into(),
+            String::new(),
+            f.excess_bookings > 0,
+        ),
+        (
+            g(f.unreachable_expected),
+            w.unreachable.into(),
+            String::new(),
+            f.unreachable_expected > 0,
+        ),
+        (
+            g(f.orphan_first_doses),
+            w.orphans.into(),
+            String::new(),
+            f.orphan_first_doses > 0,
+        ),
     ];
     let col_w = (WIDTH - 2.0 * MARGIN) / 3.0;
     let row_h = 44.0;
@@ -198,8 +316,20 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
         let x = MARGIN + (i % 3) as f64 * col_w;
         let y = top + (i / 3) as f64 * row_h;
         let bar = if *alert { VERMILLION } else { BLUE };
-        let _ = write!(p.svg, r#"<rect x="{x:.1}" y="{y:.1}" width="2.5" height="{:.1}" fill="{bar}"/>"#, row_h - 8.0);
-        p.text(x + 8.0, y + 15.0, 15.0, true, if *alert { VERMILLION } else { INK }, "start", value);
+        let _ = write!(
+            p.svg,
+            r#"<rect x="{x:.1}" y="{y:.1}" width="2.5" height="{:.1}" fill="{bar}"/>"#,
+            row_h - 8.0
+        );
+        p.text(
+            x + 8.0,
+            y + 15.0,
+            15.0,
+            true,
+            if *alert { VERMILLION } else { INK },
+            "start",
+            value,
+        );
         let mut ly = y + 26.0;
         for line in wrap(label, col_w - 14.0, 7.5) {
             p.text(x + 8.0, ly, 7.5, false, MUTED, "start", &line);
@@ -237,10 +367,20 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     p.text(MARGIN + 215.0, y, 7.5, true, MUTED, "end", w.capacity);
     for d in &f.next7 {
         y += row;
-        let day = crate::time::parse_date(&d.date).map(|x| short_day(lang, x)).unwrap_or_default();
+        let day = crate::time::parse_date(&d.date)
+            .map(|x| short_day(lang, x))
+            .unwrap_or_default();
         let over = d.booked > d.capacity;
         p.text(MARGIN, y, 8.0, false, INK, "start", &day);
-        p.text(MARGIN + 150.0, y, 8.0, over, if over { VERMILLION } else { INK }, "end", &g(d.booked));
+        p.text(
+            MARGIN + 150.0,
+            y,
+            8.0,
+            over,
+            if over { VERMILLION } else { INK },
+            "end",
+            &g(d.booked),
+        );
         p.text(MARGIN + 215.0, y, 8.0, false, INK, "end", &g(d.capacity));
     }
     let left_bottom = y;
@@ -287,12 +427,23 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
     p.text(MARGIN, y, 7.0, true, MUTED, "start", w.sources);
     for s in f.sources.iter().take(9) {
         y += 8.0;
-        let line = format!("{} · {} · {} · {}", s.kind, s.file_name, s.sha256, s.imported_at);
+        let line = format!(
+            "{} · {} · {} · {}",
+            s.kind, s.file_name, s.sha256, s.imported_at
+        );
         p.text(MARGIN, y, 5.6, false, MUTED, "start", &line);
     }
     if f.sources.len() > 9 {
         y += 8.0;
-        p.text(MARGIN, y, 5.6, false, MUTED, "start", &format!("+{}", f.sources.len() - 9));
+        p.text(
+            MARGIN,
+            y,
+            5.6,
+            false,
+            MUTED,
+            "start",
+            &format!("+{}", f.sources.len() - 9),
+        );
     }
     y += 11.0;
     let cut = fill(w.cut_off, &[("time", f.cut_off.clone())]);

@@ -19,7 +19,13 @@ pub fn suppress(counts: &[i64]) -> (Vec<Cell>, Cell) {
     let small = |n: i64| (1..=9).contains(&n);
     let mut cells: Vec<Cell> = counts
         .iter()
-        .map(|&n| if small(n) { Cell::Small } else { Cell::Shown(n) })
+        .map(|&n| {
+            if small(n) {
+                Cell::Small
+            } else {
+                Cell::Shown(n)
+            }
+        })
         .collect();
     if small(total) {
         // Every non-zero cell is then small or would reveal the total.
@@ -30,7 +36,10 @@ pub fn suppress(counts: &[i64]) -> (Vec<Cell>, Cell) {
         }
         return (cells, Cell::Small);
     }
-    let suppressed = cells.iter().filter(|c| !matches!(c, Cell::Shown(_))).count();
+    let suppressed = cells
+        .iter()
+        .filter(|c| !matches!(c, Cell::Shown(_)))
+        .count();
     if suppressed == 1 {
         // One hidden cell equals the total minus the shown ones: hide the
         // smallest other non-zero count too.
@@ -54,7 +63,10 @@ mod tests {
     /// A suppressed count can be worked out only when it is the one
     /// unknown: every other cell and the total shown.
     fn derivable(cells: &[Cell], total: Cell) -> bool {
-        let unknown = cells.iter().filter(|c| !matches!(c, Cell::Shown(_))).count();
+        let unknown = cells
+            .iter()
+            .filter(|c| !matches!(c, Cell::Shown(_)))
+            .count();
         unknown == 1 && matches!(total, Cell::Shown(_))
     }
 
@@ -82,13 +94,25 @@ mod tests {
                 }
             }
             if cells.iter().any(|c| !matches!(c, Cell::Shown(_))) {
-                assert!(!derivable(&cells, total), "{counts:?} → {cells:?} {total:?}");
+                assert!(
+                    !derivable(&cells, total),
+                    "{counts:?} → {cells:?} {total:?}"
+                );
             }
         }
         assert_eq!(
             suppress(&[5, 0, 30, 40]),
-            (vec![Cell::Small, Cell::Shown(0), Cell::Hidden, Cell::Shown(40)], Cell::Shown(75))
+            (
+                vec![Cell::Small, Cell::Shown(0), Cell::Hidden, Cell::Shown(40)],
+                Cell::Shown(75)
+            )
         );
-        assert_eq!(suppress(&[12, 0, 30]), (vec![Cell::Shown(12), Cell::Shown(0), Cell::Shown(30)], Cell::Shown(42)));
+        assert_eq!(
+            suppress(&[12, 0, 30]),
+            (
+                vec![Cell::Shown(12), Cell::Shown(0), Cell::Shown(30)],
+                Cell::Shown(42)
+            )
+        );
     }
 }

@@ -1,1 +1,202 @@
-//! placeholder
+//! The briefing read back as officials would: text extracted from the PDF
+//! (poppler's pdftotext) must carry the right figures in each language, the
+//! page must be one Letter page, and no personal information may appear.
+
+use super::*;
+use crate::import::Quiet;
+use std::process::Command;
+
+fn demo() -> (tempfile::TempDir, Connection) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = crate::store::open(&dir.path().join("demo.sqlite3")).expect("open");
+    crate::demo::load(&mut conn, &Quiet).expect("demo");
+    (dir, conn)
+}
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("{name} (Debian package poppler-utils; `make test` installs it): {e}")
+    });
+    assert!(
+        out.status.success(),
+        "{name} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Figures computed here from the raw rows, independently of the briefing code.
+struct Expected {
+    total: i64,
+    record: (String, i64),
+    booked_next7: i64,
+}
+
+fn expected(conn: &Connection, date: &str) -> Expected {
+    let total = conn
+        .query_row(
+            "SELECT sum(doses) FROM dose_count WHERE date <= ?1",
+            [date],
+            |r| r.get(0),
+        )
+        .expect("total");
+    let record = conn
+        .query_row(
+            "SELECT date, sum(doses) AS n FROM dose_count WHERE date <= ?1
+             GROUP BY date ORDER BY n DESC, date LIMIT 1",
+            [date],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("record");
+    let day = crate::time::parse_date(date).expect("date");
+    let from = crate::time::day_start_minute(day) + 24 * 60;
+    let booked_next7 = conn
+        .query_row(
+            "SELECT count(*) FROM appointment WHERE slot_minute >= ?1 AND slot_minute < ?2
+             AND status IN ('booked', 'attended')",
+            [from, from + 7 * 24 * 60],
+            |r| r.get(0),
+        )
+        .expect("booked");
+    Expected {
+        total,
+        record,
+        booked_next7,
+    }
+}
+
+fn brief(conn: &Connection, dir: &std::path::Path, lang: Lang, ext: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("brief-{lang:?}.{ext}"));
+    let req = BriefRequest {
+        date: crate::time::parse_date("2021-03-22").expect("date"),
+        lang,
+    };
+    write(conn, &req, &path).expect("briefing");
+    path
+}
+
+/// pdftotext turns the no-break spaces of French numbers into spaces.
+fn squash(text: &str) -> String {
+    text.replace('\u{a0}', " ")
+}
+
+#[test]
+fn the_pdf_carries_the_figures_in_english_and_french_on_one_page() {
+    let (dir, conn) = demo();
+    let want = expected(&conn, "2021-03-22");
+    let record_day = crate::time::parse_date(&want.record.0).expect("date");
+
+    let en = brief(&conn, dir.path(), Lang::En, "pdf");
+    let text = squash(&tool("pdftotext", &[en.to_str().expect("path"), "-"]));
+    assert!(text.contains("Vaccination clinics — briefing"), "{text}");
+    assert!(text.contains("DEMO DATA"), "the demo is labelled");
+    assert!(
+        text.contains(&Lang::En.group(want.total)),
+        "total {} in {text}",
+        want.total
+    );
+    assert!(
+        text.contains(&Lang::En.group(want.record.1)),
+        "record {:?}",
+        want.record
+    );
+    assert!(
+        text.contains(&Lang::En.date_long(record_day)),
+        "record date"
+    );
+    assert!(
+        text.contains(&format!("{} /", Lang::En.group(want.booked_next7))),
+        "booked next 7 days"
+    );
+    assert!(text.contains("SHA-256"));
+    let info = tool("pdfinfo", &[en.to_str().expect("path")]);
+    assert!(info.contains("Pages:           1"), "{info}");
+    assert!(info.contains("612 x 792 pts (letter)"), "{info}");
+    // The chart is vector: its labels are text in the PDF, not pixels.
+    assert!(
+        text.contains("Record 466")
+            || text.contains(&format!("Record {}", Lang::En.group(want.record.1)))
+    );
+
+    let fr = brief(&conn, dir.path(), Lang::Fr, "pdf");
+    let text = squash(&tool("pdftotext", &[fr.to_str().expect("path"), "-"]));
+    assert!(
+        text.contains("Cliniques de vaccination — note d'information"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash(&Lang::Fr.group(want.total))),
+        "total {} in {text}",
+        want.total
+    );
+    assert!(
+        text.contains(&Lang::Fr.date_long(record_day)),
+        "date in French: {text}"
+    );
+    assert!(text.contains("Moyenne sur 7 jours"));
+    // One page when rendered, too.
+    let prefix = dir.path().join("page");
+    tool(
+        "pdftoppm",
+        &[
+            "-r",
+            "30",
+            "-png",
+            fr.to_str().expect("path"),
+            prefix.to_str().expect("path"),
+        ],
+    );
+    let pages = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("page"))
+        })
+        .count();
+    assert_eq!(pages, 1);
+}
+
+#[test]
+fn no_personal_information_reaches_the_page() {
+    let (dir, conn) = demo();
+    let pdf = brief(&conn, dir.path(), Lang::En, "pdf");
+    let text = tool("pdftotext", &[pdf.to_str().expect("path"), "-"]);
+    let mut stmt = conn
+        .prepare(
+            "SELECT person_id, phone, birth_date FROM person WHERE phone IS NOT NULL LIMIT 200",
+        )
+        .expect("people");
+    let people: Vec<(String, String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    assert!(!people.is_empty());
+    for (id, phone, birth) in people {
+        assert!(!text.contains(&id), "person id {id} printed");
+        assert!(!text.contains(&phone), "phone {phone} printed");
+        if let Some(b) = birth {
+            assert!(!text.contains(&b), "birth date {b} printed");
+        }
+    }
+}
+
+#[test]
+fn the_png_is_the_page_for_slides() {
+    let (dir, conn) = demo();
+    let png = brief(&conn, dir.path(), Lang::Fr, "png");
+    let bytes = std::fs::read(png).expect("read");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]);
+    let height = u32::from_be_bytes([bytes[20], bytes[21], bytes[22], bytes[23]]);
+    assert_eq!((width, height), (1224, 1584));
+    let bad = write(
+        &conn,
+        &BriefRequest {
+            date: crate::time::parse_date("2021-03-22").expect("date"),
+            lang: Lang::En,
+        },
+        &dir.path().join("brief.docx"),
+    );
+    assert!(matches!(bad, Err(Error::InvalidInput(_))));
+}
