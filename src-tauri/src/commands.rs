@@ -11,7 +11,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 /// Runs `job` on a blocking thread with a fresh connection to the app's database.
-async fn with_db<T, F>(state: &AppState, job: F) -> Result<T>
+pub(crate) async fn with_db<T, F>(state: &AppState, job: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,

@@ -2,6 +2,7 @@
 //! lines each, and runs them off the main thread. No domain logic lives here.
 
 mod commands;
+mod siting_commands;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -54,6 +55,13 @@ pub fn builder<R: tauri::Runtime>(
             commands::reconcile,
             commands::confirm_day,
             commands::provincial_revisions,
+            siting_commands::site_candidates,
+            siting_commands::plan_sites,
+            siting_commands::export_site_map,
+            siting_commands::save_site_scenario,
+            siting_commands::site_scenarios,
+            siting_commands::compare_site_scenarios,
+            siting_commands::open_site_scenario,
         ])
 }
 

@@ -65,3 +65,22 @@ export async function pickCsvFile(title) {
   });
   return typeof path === 'string' ? path : null;
 }
+
+// Distribution points (siting). lang ('en' or 'fr') is the map's wording.
+export const siteCandidates = () => call('site_candidates');
+export const planSites = (options, lang) => call('plan_sites', { options, lang });
+export const exportSiteMap = (options, path, lang) => call('export_site_map', { options, path, lang });
+export const saveSiteScenario = (name, options) => call('save_site_scenario', { name, options });
+export const siteScenarios = () => call('site_scenarios');
+export const compareSiteScenarios = (ids) => call('compare_site_scenarios', { ids });
+export const openSiteScenario = (id, lang) => call('open_site_scenario', { id, lang });
+
+/** Native save dialog for an image, PNG or SVG; resolves to its path or null. */
+export async function pickImageSavePath(title, defaultPath) {
+  const path = await tauri().dialog.save({
+    title,
+    defaultPath,
+    filters: [{ name: 'PNG', extensions: ['png'] }, { name: 'SVG', extensions: ['svg'] }],
+  });
+  return typeof path === 'string' ? path : null;
+}

@@ -9,6 +9,7 @@ import { renderBook } from './views/book.js';
 import { renderRebook } from './views/rebook.js';
 import { renderBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
+import { renderSites } from './views/sites.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
@@ -28,6 +29,8 @@ function showView(name) {
   if (!app.info || app.info.empty) return;
   if (name === 'bookings') {
     timed(name, () => renderBookings($('view'), app.info));
+  } else if (name === 'sites') {
+    timed(name, () => renderSites($('view')));
   } else if (name === 'rebook') {
     timed(name, () => renderRebook($('view')));
   } else if (name === 'book') {
