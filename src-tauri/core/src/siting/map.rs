@@ -308,7 +308,14 @@ impl SiteMap<'_> {
                 Some(GREEN),
                 INK.stroke_width(px(h, 1.8)),
             )?;
-            let text = Text::new(p.site_code.as_str(), (at.0 + s + px(h, 4.0) as i32, at.1), label.clone());
+            // A light backing keeps the code readable over areas and rings.
+            let x = at.0 + s + px(h, 4.0) as i32;
+            let half = px(h, 8.0) as i32;
+            let width = (p.site_code.chars().count() as f64 * f64::from(px(h, 13.0)) * 0.68) as i32;
+            let backing = [(x - 2, at.1 - half), (x + width + 2, at.1 + half)];
+            root.draw(&Rectangle::new(backing, WHITE.mix(0.75).filled()))
+                .map_err(chart_error)?;
+            let text = Text::new(p.site_code.as_str(), (x, at.1), label.clone());
             root.draw(&text).map_err(chart_error)?;
         }
         Ok(())
@@ -348,7 +355,7 @@ impl SiteMap<'_> {
             (Swatch::Dot(ORANGE), w.not_covered),
             (Swatch::Hotspot, w.hotspot),
             (Swatch::Header, w.sites),
-            (Swatch::Marker(Shape::Square, Some(BLUE), WHITE), w.open),
+            (Swatch::Marker(Shape::Square, Some(BLUE), BLUE), w.open),
             (Swatch::Marker(Shape::Square, Some(GREEN), INK), w.chosen),
             (Swatch::Marker(Shape::Square, None, GREY), w.candidate),
             (Swatch::Marker(Shape::Square, None, INK), w.mass_clinic),

@@ -15,7 +15,7 @@ fn pixel_distance(a: (i32, i32), b: (i32, i32)) -> f64 {
 #[test]
 fn projection_keeps_distance_ratios_east_and_north() {
     // 12 km east and 4 km north of a point in Ottawa.
-    let (lat, lon) = (45.40, -75.70);
+    let (lat, lon): (f64, f64) = (45.40, -75.70);
     let east = (lat, lon + 12.0 / (KM_PER_DEGREE * lat.to_radians().cos()));
     let north = (lat + 4.0 / KM_PER_DEGREE, lon);
     let proj = Projection::fit(&[(lat, lon), east, north], (0, 0, 1000, 700), 1.0);
