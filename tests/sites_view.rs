@@ -41,7 +41,8 @@ async fn set_value(app: &App, css: &str, value: &str) -> TestResult {
 async fn wait_count(app: &App, css: &str, n: usize) -> TestResult<usize> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let seen = app.texts(css).await?.len();
+        // Attributes, not texts: SVG elements have no innerText.
+        let seen = app.attrs(css, "class").await?.len();
         if seen == n || Instant::now() > deadline {
             return Ok(seen);
         }
