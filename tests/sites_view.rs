@@ -96,7 +96,10 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         set_value(&app, "#sites-scenario-name", "three at 3 km").await?;
         app.find("#sites-save").await?.click().await?;
         app.wait_text("#notice", "three at 3 km").await?;
-        app.find("#sites-scenario-list tbody tr input").await?.click().await?;
+        app.find("#sites-scenario-list tbody tr input")
+            .await?
+            .click()
+            .await?;
         app.find("#sites-compare-button").await?.click().await?;
         let compared = app.wait_text("#sites-compare", "three at 3 km").await?;
         assert!(compared.contains(&want_codes.join(", ")), "{compared}");
@@ -116,7 +119,10 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
     .await;
     app.close().await?;
     result?;
-    assert!(std::fs::read(&png)?.starts_with(b"\x89PNG"), "a PNG was written");
+    assert!(
+        std::fs::read(&png)?.starts_with(b"\x89PNG"),
+        "a PNG was written"
+    );
     let conn = dosedesk_core::store::open(&db)?;
     let saved: i64 = conn.query_row(
         "SELECT count(*) FROM plan WHERE kind = 'sites' AND name = 'three at 3 km'",

@@ -175,7 +175,13 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     )
     .expect("save");
     assert_eq!(saved["name"], "two");
-    assert_eq!(saved["chosen"], serde_json::json!([report["chosen"][0]["site_code"], report["chosen"][1]["site_code"]]));
+    assert_eq!(
+        saved["chosen"],
+        serde_json::json!([
+            report["chosen"][0]["site_code"],
+            report["chosen"][1]["site_code"]
+        ])
+    );
     let listed = call("site_scenarios", serde_json::json!({})).expect("list");
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let side = call(
@@ -184,7 +190,8 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     )
     .expect("compare");
     assert_eq!(side[0]["covered_after"], report["covered_after"]);
-    let reopened = call("open_site_scenario", serde_json::json!({"id": saved["id"]})).expect("open");
+    let reopened =
+        call("open_site_scenario", serde_json::json!({"id": saved["id"]})).expect("open");
     assert_eq!(reopened["report"]["chosen"], report["chosen"]);
 
     let png = dir.path().join("map.png");

@@ -158,7 +158,10 @@ fn plan_sites_draws_the_map_to_png_or_svg() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(std::fs::read(&path).expect(file).starts_with(magic), "{file}");
+        assert!(
+            std::fs::read(&path).expect(file).starts_with(magic),
+            "{file}"
+        );
     }
     let svg = std::fs::read_to_string(dir.path().join("carte.svg")).expect("svg");
     assert_eq!(svg.matches("<circle").count(), 4, "one circle per area");

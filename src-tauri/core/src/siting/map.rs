@@ -51,11 +51,13 @@ impl Projection {
         let n = places.len().max(1) as f64;
         let mean_lat = places.iter().map(|p| p.0).sum::<f64>() / n;
         let cos_lat = mean_lat.to_radians().cos().max(0.01);
-        let bounds = places.iter().fold(None, |b: Option<[f64; 4]>, &(lat, lon)| {
-            Some(b.map_or([lat, lat, lon, lon], |[a, b, c, d]| {
-                [a.min(lat), b.max(lat), c.min(lon), d.max(lon)]
-            }))
-        });
+        let bounds = places
+            .iter()
+            .fold(None, |b: Option<[f64; 4]>, &(lat, lon)| {
+                Some(b.map_or([lat, lat, lon, lon], |[a, b, c, d]| {
+                    [a.min(lat), b.max(lat), c.min(lon), d.max(lon)]
+                }))
+            });
         let [lat_min, lat_max, lon_min, lon_max] = bounds.unwrap_or([0.0; 4]);
         let width_km = (lon_max - lon_min) * KM_PER_DEGREE * cos_lat + 2.0 * pad_km;
         let height_km = (lat_max - lat_min) * KM_PER_DEGREE + 2.0 * pad_km;
@@ -105,7 +107,12 @@ fn shape_of(kind: &str) -> Shape {
 
 fn outline(shape: Shape, (x, y): (i32, i32), s: i32) -> Vec<(i32, i32)> {
     match shape {
-        Shape::Square => vec![(x - s, y - s), (x + s, y - s), (x + s, y + s), (x - s, y + s)],
+        Shape::Square => vec![
+            (x - s, y - s),
+            (x + s, y - s),
+            (x + s, y + s),
+            (x - s, y + s),
+        ],
         Shape::Diamond => {
             let d = s * 13 / 10;
             vec![(x, y - d), (x + d, y), (x, y + d), (x - d, y)]
@@ -259,14 +266,19 @@ impl SiteMap<'_> {
         let areas = &self.report.areas;
         let biggest = areas.iter().map(|a| a.population).max().unwrap_or(1).max(1) as f64;
         let max_r = f64::from(px(h, 13.0));
-        let radius = |a: &AreaResult| (max_r * (a.population.max(0) as f64 / biggest).sqrt()).max(2.0);
+        let radius =
+            |a: &AreaResult| (max_r * (a.population.max(0) as f64 / biggest).sqrt()).max(2.0);
         // Largest first, so small areas stay visible on top.
         let mut order: Vec<&AreaResult> = areas.iter().collect();
-        order.sort_by(|a, b| b.population.cmp(&a.population));
+        order.sort_by_key(|a| std::cmp::Reverse(a.population));
         for a in &order {
             let style = area_colour(a).mix(0.8).filled();
-            root.draw(&Circle::new(proj.xy(a.lat, a.lon), radius(a).round() as i32, style))
-                .map_err(chart_error)?;
+            root.draw(&Circle::new(
+                proj.xy(a.lat, a.lon),
+                radius(a).round() as i32,
+                style,
+            ))
+            .map_err(chart_error)?;
         }
         for a in order.iter().filter(|a| !a.covered && a.weight > 1.0) {
             let outline = ring(proj.xy(a.lat, a.lon), radius(a) + 1.5, 24);
@@ -287,7 +299,12 @@ impl SiteMap<'_> {
         for p in candidates {
             let at = proj.xy(p.lat, p.lon);
             let line = GREY.stroke_width(px(h, 1.5));
-            marker(root, outline(shape_of(&p.kind), at, px(h, 5.0) as i32), None, line)?;
+            marker(
+                root,
+                outline(shape_of(&p.kind), at, px(h, 5.0) as i32),
+                None,
+                line,
+            )?;
         }
         for p in points.iter().filter(|p| p.status == "open") {
             let at = proj.xy(p.lat, p.lon);
@@ -373,7 +390,11 @@ impl SiteMap<'_> {
                 _ => FontStyle::Normal,
             };
             let font = (FONT, px(h, 13.0)).into_font().style(weight).color(&INK);
-            let text_at = if matches!(swatch, Swatch::Header) { x } else { text_x };
+            let text_at = if matches!(swatch, Swatch::Header) {
+                x
+            } else {
+                text_x
+            };
             swatch.draw(root, centre, h)?;
             let style = font.pos(Pos::new(HPos::Left, VPos::Center));
             root.draw(&Text::new(label, (text_at, y), style))
@@ -417,7 +438,12 @@ impl Swatch {
             }
             Swatch::Marker(shape, fill, line) => {
                 let s = px(h, 6.0) as i32;
-                marker(root, outline(shape, at, s), fill, line.stroke_width(px(h, 1.5)))
+                marker(
+                    root,
+                    outline(shape, at, s),
+                    fill,
+                    line.stroke_width(px(h, 1.5)),
+                )
             }
             Swatch::Ring => root
                 .draw(&PathElement::new(

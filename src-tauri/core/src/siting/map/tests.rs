@@ -20,11 +20,15 @@ fn projection_keeps_distance_ratios_east_and_north() {
     let north = (lat + 4.0 / KM_PER_DEGREE, lon);
     let proj = Projection::fit(&[(lat, lon), east, north], (0, 0, 1000, 700), 1.0);
     let origin = proj.xy(lat, lon);
-    let on_screen =
-        pixel_distance(origin, proj.xy(east.0, east.1)) / pixel_distance(origin, proj.xy(north.0, north.1));
-    let on_earth = haversine_km(lat, lon, east.0, east.1) / haversine_km(lat, lon, north.0, north.1);
+    let on_screen = pixel_distance(origin, proj.xy(east.0, east.1))
+        / pixel_distance(origin, proj.xy(north.0, north.1));
+    let on_earth =
+        haversine_km(lat, lon, east.0, east.1) / haversine_km(lat, lon, north.0, north.1);
     assert!((on_earth - 3.0).abs() < 0.01, "{on_earth}");
-    assert!((on_screen / on_earth - 1.0).abs() < 0.01, "{on_screen} vs {on_earth}");
+    assert!(
+        (on_screen / on_earth - 1.0).abs() < 0.01,
+        "{on_screen} vs {on_earth}"
+    );
     // Fitted inside the box, padding included.
     for (la, lo) in [(lat, lon), east, north] {
         let (x, y) = proj.xy(la, lo);
@@ -54,7 +58,9 @@ fn exports_png_and_svg_files() {
     assert!(bytes.starts_with(b"\x89PNG"), "a PNG file");
     let svg = dir.path().join("map.svg");
     to_file(&SiteMap::new(&r), Lang::En, &svg).expect("svg");
-    assert!(std::fs::read_to_string(&svg).expect("read").starts_with("<svg"));
+    assert!(std::fs::read_to_string(&svg)
+        .expect("read")
+        .starts_with("<svg"));
 }
 
 #[test]
@@ -64,11 +70,24 @@ fn titles_state_k_radius_objective_and_coverage() {
     r.covered_after = 634_567.0;
     r.radius_km = 2.5;
     let (title, figures) = title_lines(&r, map_words(Lang::Fr), Lang::Fr);
-    assert!(title.starts_with("3 nouveaux points de distribution · rayon 2,5 km"), "{title}");
-    assert!(figures.contains("512\u{a0}345 → 634\u{a0}567 personnes pondérées"), "{figures}");
+    assert!(
+        title.starts_with("3 nouveaux points de distribution · rayon 2,5 km"),
+        "{title}"
+    );
+    assert!(
+        figures.contains("512\u{a0}345 → 634\u{a0}567 personnes pondérées"),
+        "{figures}"
+    );
     let (title, figures) = title_lines(&r, map_words(Lang::En), Lang::En);
-    assert!(title.starts_with("3 new distribution points · radius 2.5 km · objective: maximal coverage"), "{title}");
-    assert!(figures.contains("512,345 → 634,567 weighted people"), "{figures}");
+    assert!(
+        title
+            .starts_with("3 new distribution points · radius 2.5 km · objective: maximal coverage"),
+        "{title}"
+    );
+    assert!(
+        figures.contains("512,345 → 634,567 weighted people"),
+        "{figures}"
+    );
 }
 
 #[test]
