@@ -1,3 +1,4 @@
+use super::legend::scale_km;
 use super::*;
 use crate::charts::{to_file, to_svg};
 use crate::siting::geo::haversine_km;
