@@ -182,8 +182,7 @@ async fn the_whole_app_switches_to_french() -> TestResult {
             .await?
             .text()
             .await?
-            .replace('\u{a0}', " ")
-            .replace('\u{202f}', " ");
+            .replace(['\u{a0}', '\u{202f}'], " ");
         let grouped = dosedesk_core::locale::Lang::Fr
             .group(record_doses)
             .replace('\u{a0}', " ");

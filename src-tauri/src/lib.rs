@@ -3,6 +3,7 @@
 
 mod commands;
 mod planning_commands;
+mod siting_commands;
 
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -63,6 +64,13 @@ pub fn builder<R: tauri::Runtime>(
             planning_commands::compare_shift_scenarios,
             planning_commands::apply_shift_scenario,
             planning_commands::undo_shift_scenario,
+            siting_commands::site_candidates,
+            siting_commands::plan_sites,
+            siting_commands::export_site_map,
+            siting_commands::save_site_scenario,
+            siting_commands::site_scenarios,
+            siting_commands::compare_site_scenarios,
+            siting_commands::open_site_scenario,
         ])
 }
 

@@ -248,3 +248,78 @@ fn french_ui_strings_match_the_english_ones() {
         assert_eq!(Some(holes), fr.get(key), "placeholders of {key}");
     }
 }
+
+#[test]
+fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.sqlite3");
+    let mut conn = dosedesk_core::store::open(&db).expect("open");
+    let tx = conn.transaction().expect("tx");
+    dosedesk_core::siting::demo_inputs::load_demo_siting(&tx).expect("areas and candidates");
+    tx.commit().expect("commit");
+    drop(conn);
+    let (_app, webview) = app(db);
+    let call = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(&webview, request(cmd, body))
+            .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
+    };
+    let candidates = call("site_candidates", serde_json::json!({})).expect("candidates");
+    let first = candidates[0]["code"].as_str().expect("code").to_owned();
+    let options = serde_json::json!({"k": 2, "radius_km": 3.0, "objective": "coverage",
+        "lock": [first], "exclude": [], "capacity_days": null});
+    let run = call(
+        "plan_sites",
+        serde_json::json!({"options": options, "lang": "fr"}),
+    )
+    .expect("plan");
+    assert!(run["svg"].as_str().is_some_and(|s| s.starts_with("<svg")));
+    let report = &run["report"];
+    assert_eq!(report["chosen"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["chosen"][0]["site_code"], first.as_str());
+    assert_eq!(report["chosen"][0]["locked"], true);
+    for key in ["covered_before", "covered_after", "weighted_total"] {
+        assert!(report[key].is_f64(), "{key}");
+    }
+    assert!(report["areas"][0]["distance_km"].is_f64());
+    assert!(report["areas"][0]["nearest_site_code"].is_string());
+    assert!(report["uncovered_hotspots"].is_array());
+
+    let saved = call(
+        "save_site_scenario",
+        serde_json::json!({"name": "two", "options": options}),
+    )
+    .expect("save");
+    assert_eq!(saved["name"], "two");
+    assert_eq!(
+        saved["chosen"],
+        serde_json::json!([
+            report["chosen"][0]["site_code"],
+            report["chosen"][1]["site_code"]
+        ])
+    );
+    let listed = call("site_scenarios", serde_json::json!({})).expect("list");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let side = call(
+        "compare_site_scenarios",
+        serde_json::json!({"ids": [saved["id"]]}),
+    )
+    .expect("compare");
+    assert_eq!(side[0]["covered_after"], report["covered_after"]);
+    let reopened =
+        call("open_site_scenario", serde_json::json!({"id": saved["id"]})).expect("open");
+    assert_eq!(reopened["report"]["chosen"], report["chosen"]);
+
+    let png = dir.path().join("map.png");
+    call(
+        "export_site_map",
+        serde_json::json!({"options": options, "path": png}),
+    )
+    .expect("export");
+    assert!(std::fs::read(&png).expect("png").starts_with(b"\x89PNG"));
+    let err = call(
+        "export_site_map",
+        serde_json::json!({"options": options, "path": dir.path().join("map.gif")}),
+    )
+    .expect_err("gif");
+    assert_eq!(err["code"], "invalid_input");
+}

@@ -57,12 +57,15 @@ export const writeBriefing = (request, path) => call('write_briefing', { request
 
 const FILE_KINDS = { csv: 'CSV', png: 'PNG image', svg: 'SVG image', pdf: 'PDF document' };
 
-/** Native save dialog for a file of type `ext` (csv, png, svg, pdf); resolves
- * to its path, with the extension added when the user left it out, or null. */
+/** Native save dialog for a file of type `ext` (csv, png, svg, pdf) or one of
+ * several (`['png', 'svg']`); resolves to its path — with the first type's
+ * extension added when the user typed none of them — or null. */
 export async function pickSavePath(title, defaultPath, ext = 'csv') {
-  const path = await tauri().dialog.save({ title, defaultPath, filters: [{ name: FILE_KINDS[ext] ?? ext, extensions: [ext] }] });
+  const exts = Array.isArray(ext) ? ext : [ext];
+  const filters = exts.map((e) => ({ name: FILE_KINDS[e] ?? e, extensions: [e] }));
+  const path = await tauri().dialog.save({ title, defaultPath, filters });
   if (typeof path !== 'string') return null;
-  return path.toLowerCase().endsWith(`.${ext}`) ? path : `${path}.${ext}`;
+  return exts.some((e) => path.toLowerCase().endsWith(`.${e}`)) ? path : `${path}.${exts[0]}`;
 }
 
 export const loadDemo = (onProgress) =>
@@ -90,4 +93,13 @@ export const listShiftScenarios = () => call('list_shift_scenarios');
 export const compareShiftScenarios = (ids) => call('compare_shift_scenarios', { ids });
 export const applyShiftScenario = (id) => call('apply_shift_scenario', { id });
 export const undoShiftScenario = (id) => call('undo_shift_scenario', { id });
+
+// Distribution points (siting). lang ('en' or 'fr') is the map's wording.
+export const siteCandidates = () => call('site_candidates');
+export const planSites = (options, lang) => call('plan_sites', { options, lang });
+export const exportSiteMap = (options, path, lang) => call('export_site_map', { options, path, lang });
+export const saveSiteScenario = (name, options) => call('save_site_scenario', { name, options });
+export const siteScenarios = () => call('site_scenarios');
+export const compareSiteScenarios = (ids) => call('compare_site_scenarios', { ids });
+export const openSiteScenario = (id, lang) => call('open_site_scenario', { id, lang });
 

@@ -12,6 +12,7 @@ import { renderEmpty } from './views/empty.js';
 import { renderDashboard } from './views/dashboard.js';
 import { renderTallies } from './views/tallies.js';
 import { renderPlanner } from './views/planner.js';
+import { renderSites } from './views/sites.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
@@ -40,6 +41,8 @@ function showView(name) {
     timed(name, () => renderTallies(root, app.info));
   } else if (name === 'bookings') {
     timed(name, () => renderBookings(root, app.info));
+  } else if (name === 'sites') {
+    timed(name, () => renderSites(root));
   } else if (name === 'rebook') {
     timed(name, () => renderRebook(root));
   } else if (name === 'planner') {

@@ -1,7 +1,8 @@
 //! `dosedesk-cli plan sites`: choose new distribution points among the
 //! imported candidates (areas.csv and candidates.csv).
 
-use dosedesk_core::siting::{plan_from_db, Objective, SitingOptions, SitingReport};
+use dosedesk_core::locale::Lang;
+use dosedesk_core::siting::{plan_from_db, Objective, SiteMap, SitingOptions, SitingReport};
 use dosedesk_core::{Connection, Error};
 
 #[derive(clap::Args)]
@@ -25,6 +26,12 @@ pub struct PlanSitesArgs {
     /// Respect capacities: a point serves at most capacity_per_day × D people.
     #[arg(long, value_name = "D")]
     pub capacity_days: Option<f64>,
+    /// Also draw the map to this file: PNG (1920×960) or SVG, by extension.
+    #[arg(long, value_name = "PATH")]
+    pub map: Option<std::path::PathBuf>,
+    /// The map's language.
+    #[arg(long, default_value = "en", value_parser = ["en", "fr"])]
+    pub lang: String,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -42,6 +49,10 @@ pub fn run(conn: &Connection, args: &PlanSitesArgs) -> Result<(), Error> {
         capacity_days: args.capacity_days,
     };
     let report = plan_from_db(conn, &options)?;
+    if let Some(path) = &args.map {
+        let lang = Lang::parse(&args.lang).unwrap_or_default();
+        dosedesk_core::charts::to_file(&SiteMap::new(&report), lang, path)?;
+    }
     if args.json {
         crate::print_json(&report);
     } else {

@@ -122,3 +122,48 @@ fn plan_sites_json_has_the_contract_keys_and_k_points() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("only 4 candidates"));
 }
+
+#[test]
+fn plan_sites_draws_the_map_to_png_or_svg() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("m.sqlite3");
+    import(&db, "areas", &write(dir.path(), "areas.csv", AREAS));
+    import(
+        &db,
+        "candidates",
+        &write(dir.path(), "candidates.csv", CANDIDATES),
+    );
+    for (file, lang, magic) in [
+        ("map.png", "en", &b"\x89PNG"[..]),
+        ("carte.svg", "fr", &b"<svg"[..]),
+    ] {
+        let path = dir.path().join(file);
+        let out = cli(
+            &db,
+            &[
+                "plan",
+                "sites",
+                "--k",
+                "2",
+                "--radius-km",
+                "3",
+                "--lang",
+                lang,
+                "--map",
+                path.to_str().unwrap_or_default(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::read(&path).expect(file).starts_with(magic),
+            "{file}"
+        );
+    }
+    let svg = std::fs::read_to_string(dir.path().join("carte.svg")).expect("svg");
+    assert_eq!(svg.matches("<circle").count(), 4, "one circle per area");
+    assert!(svg.contains("couverture maximale"));
+}

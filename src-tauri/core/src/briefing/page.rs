@@ -18,21 +18,27 @@ const MUTED: &str = "#5b6470";
 const BLUE: &str = "#0072b2";
 const VERMILLION: &str = "#d55e00";
 
+/// How a line of text looks: size in points, weight, colour, anchor.
+#[derive(Clone, Copy)]
+struct Ts<'a> {
+    size: f64,
+    bold: bool,
+    colour: &'a str,
+    anchor: &'a str,
+}
+
 struct Page {
     svg: String,
 }
 
 impl Page {
-    fn text(
-        &mut self,
-        x: f64,
-        y: f64,
-        size: f64,
-        bold: bool,
-        colour: &str,
-        anchor: &str,
-        content: &str,
-    ) {
+    fn text(&mut self, (x, y): (f64, f64), style: Ts<'_>, content: &str) {
+        let Ts {
+            size,
+            bold,
+            colour,
+            anchor,
+        } = style;
         let _ = write!(
             self.svg,
             r#"<text x="{x:.1}" y="{y:.1}" font-family="{FONT}" font-size="{size}" font-weight="{}" fill="{colour}" text-anchor="{anchor}">{}</text>"#,
@@ -53,7 +59,13 @@ impl Page {
     ) -> f64 {
         let mut y = y;
         for line in wrap(content, width, size) {
-            self.text(x, y, size, false, colour, "start", &line);
+            let style = Ts {
+                size,
+                bold: false,
+                colour,
+                anchor: "start",
+            };
+            self.text((x, y), style, &line);
             y += size * 1.3;
         }
         y
@@ -116,12 +128,30 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         ),
     };
     // Header.
-    p.text(MARGIN, 46.0, 17.0, true, INK, "start", w.title);
+    p.text(
+        (MARGIN, 46.0),
+        Ts {
+            size: 17.0,
+            bold: true,
+            colour: INK,
+            anchor: "start",
+        },
+        w.title,
+    );
     let as_of = fill(
         w.as_of,
         &[("date", date(lang, &f.date)), ("sites", g(f.sites))],
     );
-    p.text(MARGIN, 62.0, 9.5, false, MUTED, "start", &as_of);
+    p.text(
+        (MARGIN, 62.0),
+        Ts {
+            size: 9.5,
+            bold: false,
+            colour: MUTED,
+            anchor: "start",
+        },
+        &as_of,
+    );
     let mut y = 72.0;
     if f.demo {
         let _ = write!(
@@ -130,12 +160,13 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
             WIDTH - 2.0 * MARGIN
         );
         p.text(
-            WIDTH / 2.0,
-            y + 10.8,
-            8.5,
-            true,
-            "#000000",
-            "middle",
+            (WIDTH / 2.0, y + 10.8),
+            Ts {
+                size: 8.5,
+                bold: true,
+                colour: "#000000",
+                anchor: "middle",
+            },
             w.demo,
         );
         y += 19.0;
@@ -169,7 +200,16 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         y = p.paragraph(MARGIN, y + 4.0, WIDTH - 2.0 * MARGIN, 8.0, MUTED, &line);
     }
     // The daily chart, as vector.
-    p.text(MARGIN, y + 12.0, 10.5, true, INK, "start", w.chart);
+    p.text(
+        (MARGIN, y + 12.0),
+        Ts {
+            size: 10.5,
+            bold: true,
+            colour: INK,
+            anchor: "start",
+        },
+        w.chart,
+    );
     let chart_h = (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0;
     embed_chart(
         &mut p,
@@ -184,7 +224,16 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     y = tables(&mut p, f, w, lang, y + 14.0);
     p.rule(y);
     // The plan.
-    p.text(MARGIN, y + 14.0, 10.5, true, INK, "start", w.plan);
+    p.text(
+        (MARGIN, y + 14.0),
+        Ts {
+            size: 10.5,
+            bold: true,
+            colour: INK,
+            anchor: "start",
+        },
+        w.plan,
+    );
     let shift = match &f.shift_plan {
         Some(s) => fill(
             w.shift_plan,
@@ -322,21 +371,40 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
             row_h - 8.0
         );
         p.text(
-            x + 8.0,
-            y + 15.0,
-            15.0,
-            true,
-            if *alert { VERMILLION } else { INK },
-            "start",
+            (x + 8.0, y + 15.0),
+            Ts {
+                size: 15.0,
+                bold: true,
+                colour: if *alert { VERMILLION } else { INK },
+                anchor: "start",
+            },
             value,
         );
         let mut ly = y + 26.0;
         for line in wrap(label, col_w - 14.0, 7.5) {
-            p.text(x + 8.0, ly, 7.5, false, MUTED, "start", &line);
+            p.text(
+                (x + 8.0, ly),
+                Ts {
+                    size: 7.5,
+                    bold: false,
+                    colour: MUTED,
+                    anchor: "start",
+                },
+                &line,
+            );
             ly += 9.0;
         }
         if !note.is_empty() {
-            p.text(x + col_w - 8.0, y + 15.0, 7.5, false, MUTED, "end", note);
+            p.text(
+                (x + col_w - 8.0, y + 15.0),
+                Ts {
+                    size: 7.5,
+                    bold: false,
+                    colour: MUTED,
+                    anchor: "end",
+                },
+                note,
+            );
         }
     }
     top + 3.0 * row_h
@@ -360,33 +428,88 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     let g = |n: i64| lang.group(n);
     let half = (WIDTH - 2.0 * MARGIN) / 2.0;
     // Left: the next 7 days.
-    p.text(MARGIN, top, 9.5, true, INK, "start", w.next7_table);
+    p.text(
+        (MARGIN, top),
+        Ts {
+            size: 9.5,
+            bold: true,
+            colour: INK,
+            anchor: "start",
+        },
+        w.next7_table,
+    );
     let row = 10.5;
     let mut y = top + 13.0;
-    p.text(MARGIN + 150.0, y, 7.5, true, MUTED, "end", w.booked);
-    p.text(MARGIN + 215.0, y, 7.5, true, MUTED, "end", w.capacity);
+    p.text(
+        (MARGIN + 150.0, y),
+        Ts {
+            size: 7.5,
+            bold: true,
+            colour: MUTED,
+            anchor: "end",
+        },
+        w.booked,
+    );
+    p.text(
+        (MARGIN + 215.0, y),
+        Ts {
+            size: 7.5,
+            bold: true,
+            colour: MUTED,
+            anchor: "end",
+        },
+        w.capacity,
+    );
     for d in &f.next7 {
         y += row;
         let day = crate::time::parse_date(&d.date)
             .map(|x| short_day(lang, x))
             .unwrap_or_default();
         let over = d.booked > d.capacity;
-        p.text(MARGIN, y, 8.0, false, INK, "start", &day);
         p.text(
-            MARGIN + 150.0,
-            y,
-            8.0,
-            over,
-            if over { VERMILLION } else { INK },
-            "end",
+            (MARGIN, y),
+            Ts {
+                size: 8.0,
+                bold: false,
+                colour: INK,
+                anchor: "start",
+            },
+            &day,
+        );
+        p.text(
+            (MARGIN + 150.0, y),
+            Ts {
+                size: 8.0,
+                bold: over,
+                colour: if over { VERMILLION } else { INK },
+                anchor: "end",
+            },
             &g(d.booked),
         );
-        p.text(MARGIN + 215.0, y, 8.0, false, INK, "end", &g(d.capacity));
+        p.text(
+            (MARGIN + 215.0, y),
+            Ts {
+                size: 8.0,
+                bold: false,
+                colour: INK,
+                anchor: "end",
+            },
+            &g(d.capacity),
+        );
     }
     let left_bottom = y;
     // Right: bookings by age, suppressed.
     let x = MARGIN + half;
-    p.text(x, top, 9.5, true, INK, "start", w.by_age);
+    p.text(
+        (x, top),
+        Ts {
+            size: 9.5,
+            bold: true,
+            colour: INK,
+            anchor: "start",
+        },
+        w.by_age,
+    );
     let (cells, total) = suppress(&f.bookings_by_age);
     let mut labels: Vec<String> = AGE_COHORTS
         .iter()
@@ -400,12 +523,48 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     let mut y = top + 2.5;
     for (label, cell) in labels.iter().zip(cells) {
         y += row;
-        p.text(x, y, 8.0, false, INK, "start", label);
-        p.text(x + 150.0, y, 8.0, false, INK, "end", &cell_text(lang, cell));
+        p.text(
+            (x, y),
+            Ts {
+                size: 8.0,
+                bold: false,
+                colour: INK,
+                anchor: "start",
+            },
+            label,
+        );
+        p.text(
+            (x + 150.0, y),
+            Ts {
+                size: 8.0,
+                bold: false,
+                colour: INK,
+                anchor: "end",
+            },
+            &cell_text(lang, cell),
+        );
     }
     y += row;
-    p.text(x, y, 8.0, true, INK, "start", w.age_total);
-    p.text(x + 150.0, y, 8.0, true, INK, "end", &cell_text(lang, total));
+    p.text(
+        (x, y),
+        Ts {
+            size: 8.0,
+            bold: true,
+            colour: INK,
+            anchor: "start",
+        },
+        w.age_total,
+    );
+    p.text(
+        (x + 150.0, y),
+        Ts {
+            size: 8.0,
+            bold: true,
+            colour: INK,
+            anchor: "end",
+        },
+        &cell_text(lang, total),
+    );
     left_bottom.max(y) + 8.0
 }
 
@@ -424,24 +583,43 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
     let mut y = top.max(HEIGHT - MARGIN - 14.0 - 8.0 * (f.sources.len().min(9) as f64 + 3.0));
     p.rule(y);
     y += 10.0;
-    p.text(MARGIN, y, 7.0, true, MUTED, "start", w.sources);
+    p.text(
+        (MARGIN, y),
+        Ts {
+            size: 7.0,
+            bold: true,
+            colour: MUTED,
+            anchor: "start",
+        },
+        w.sources,
+    );
     for s in f.sources.iter().take(9) {
         y += 8.0;
         let line = format!(
             "{} · {} · {} · {}",
             s.kind, s.file_name, s.sha256, s.imported_at
         );
-        p.text(MARGIN, y, 5.6, false, MUTED, "start", &line);
+        p.text(
+            (MARGIN, y),
+            Ts {
+                size: 5.6,
+                bold: false,
+                colour: MUTED,
+                anchor: "start",
+            },
+            &line,
+        );
     }
     if f.sources.len() > 9 {
         y += 8.0;
         p.text(
-            MARGIN,
-            y,
-            5.6,
-            false,
-            MUTED,
-            "start",
+            (MARGIN, y),
+            Ts {
+                size: 5.6,
+                bold: false,
+                colour: MUTED,
+                anchor: "start",
+            },
             &format!("+{}", f.sources.len() - 9),
         );
     }

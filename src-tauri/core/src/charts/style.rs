@@ -16,6 +16,7 @@ pub const SKY_BLUE: RGBColor = RGBColor(86, 180, 233);
 pub const BLUE: RGBColor = RGBColor(0, 114, 178);
 pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
 pub const INK: RGBColor = RGBColor(34, 34, 34);
 pub const GREY: RGBColor = RGBColor(170, 170, 170);
 pub const GRID: RGBColor = RGBColor(225, 225, 225);

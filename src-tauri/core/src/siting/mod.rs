@@ -15,16 +15,20 @@ mod exact;
 pub mod geo;
 mod instance;
 mod load;
+pub mod map;
+mod map_words;
 mod median;
 mod model;
 mod random;
 mod report;
+pub mod scenario;
 mod search;
 mod selection;
 
 pub use exact::MAX_SUBSETS;
 pub use instance::{AreaInput, Objective, PointInput, SitingInput, SitingOptions};
 pub use load::{load_input, plan_from_db};
+pub use map::SiteMap;
 pub use random::random_input;
 pub use report::{AreaResult, ChosenPoint, PointResult, SitingReport, UncoveredHotspot};
 

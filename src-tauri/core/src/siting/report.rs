@@ -4,9 +4,9 @@
 use super::assign::greedy_by_distance;
 use super::geo::haversine_km;
 use super::instance::{Objective, SitingInput, SitingOptions};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SitingReport {
     pub objective: Objective,
     pub k: usize,
@@ -14,7 +14,7 @@ pub struct SitingReport {
     pub capacity_days: Option<f64>,
     /// `greedy+interchange`, `greedy` (capacity runs too large for
     /// interchange) or `exact`.
-    pub method: &'static str,
+    pub method: String,
     /// Chosen candidates, each with its marginal gain, in order of choice.
     pub chosen: Vec<ChosenPoint>,
     /// Σ eligible × weight of covered areas (within the radius), before and
@@ -38,7 +38,7 @@ pub struct SitingReport {
     pub points: Vec<PointResult>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChosenPoint {
     pub site_code: String,
     pub name: String,
@@ -48,7 +48,7 @@ pub struct ChosenPoint {
     pub locked: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AreaResult {
     pub area_id: String,
     pub name: Option<String>,
@@ -65,7 +65,7 @@ pub struct AreaResult {
     pub covered: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UncoveredHotspot {
     pub area_id: String,
     pub name: Option<String>,
@@ -75,7 +75,7 @@ pub struct UncoveredHotspot {
     pub distance_km: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PointResult {
     pub site_code: String,
     pub name: String,
@@ -83,7 +83,7 @@ pub struct PointResult {
     pub lat: f64,
     pub lon: f64,
     /// `open` (an existing site) or `candidate`.
-    pub status: &'static str,
+    pub status: String,
     pub chosen: bool,
     pub locked: bool,
     pub excluded: bool,
@@ -293,7 +293,7 @@ pub(crate) fn build(
             kind: point.kind.clone(),
             lat: point.lat,
             lon: point.lon,
-            status: if point.open { "open" } else { "candidate" },
+            status: if point.open { "open" } else { "candidate" }.to_owned(),
             chosen: choice.order.contains(&p),
             locked: choice.locked.contains(&p),
             excluded: choice.excluded.contains(&p),
@@ -306,7 +306,7 @@ pub(crate) fn build(
         k: options.k,
         radius_km: options.radius_km,
         capacity_days: options.capacity_days,
-        method: choice.method,
+        method: choice.method.to_owned(),
         chosen,
         covered_before: before.covered,
         covered_after: after.covered,

@@ -1,0 +1,134 @@
+//! End-to-end: the Distribution points view on the demo database, checked
+//! against `dosedesk-cli plan sites` on the same file.
+
+use dosedesk_e2e::{app_binary, App, TestResult};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn demo_db(dir: &Path) -> PathBuf {
+    let path = dir.join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&path).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    path
+}
+
+/// `dosedesk-cli plan sites --k 3 --radius-km 3 --json` on `db`: the CLI
+/// built beside the app (`cargo test --workspace` builds it).
+fn cli_plan(db: &Path) -> TestResult<serde_json::Value> {
+    let cli = app_binary().with_file_name("dosedesk-cli");
+    if !cli.exists() {
+        return Err(format!("{} not found: cargo build -p dosedesk-cli", cli.display()).into());
+    }
+    let out = std::process::Command::new(cli)
+        .arg("--db")
+        .arg(db)
+        .args(["plan", "sites", "--k", "3", "--radius-km", "3", "--json"])
+        .output()?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+async fn set_value(app: &App, css: &str, value: &str) -> TestResult {
+    let input = app.find(css).await?;
+    input.clear().await?;
+    input.send_keys(value).await?;
+    Ok(())
+}
+
+/// Waits until `css` matches `n` elements; returns the count seen last.
+async fn wait_count(app: &App, css: &str, n: usize) -> TestResult<usize> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        // Attributes, not texts: SVG elements have no innerText.
+        let seen = app.attrs(css, "class").await?.len();
+        if seen == n || Instant::now() > deadline {
+            return Ok(seen);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let want = cli_plan(&db)?;
+    let want_codes: Vec<String> = want["chosen"]
+        .as_array()
+        .ok_or("chosen")?
+        .iter()
+        .filter_map(|c| c["site_code"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(want_codes.len(), 3, "{want}");
+    let areas = want["areas"].as_array().ok_or("areas")?.len();
+    assert_eq!(areas, 110, "the demo's Ottawa neighbourhoods");
+    let covered_after = want["covered_after"].as_f64().ok_or("covered_after")?;
+    let png = dir.path().join("map.png");
+
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-sites").await?.click().await?;
+        set_value(&app, "#sites-k", "3").await?;
+        set_value(&app, "#sites-radius", "3").await?;
+        app.find("#sites-objective")
+            .await?
+            .select_by_value("coverage")
+            .await?;
+        app.find("#sites-run").await?.click().await?;
+        app.find("#sites-chosen tbody tr").await?;
+
+        let codes = app.attrs("#sites-chosen tbody tr", "data-site").await?;
+        assert_eq!(codes, want_codes, "same points, same order as the CLI");
+        let circles = wait_count(&app, "#sites-map svg circle", areas).await?;
+        assert_eq!(circles, areas, "one circle per area on the map");
+        let shown = app.texts("#sites-covered-after .figure-value").await?;
+        assert_eq!(
+            shown,
+            vec![dosedesk_core::locale::Lang::En.group(covered_after.round() as i64)]
+        );
+        let rows = app.attrs("#sites-areas tbody tr", "data-key").await?;
+        assert_eq!(rows.len(), areas, "every area's nearest point is listed");
+
+        // Save the run, then compare it with itself side by side.
+        set_value(&app, "#sites-scenario-name", "three at 3 km").await?;
+        app.find("#sites-save").await?.click().await?;
+        app.wait_text("#notice", "three at 3 km").await?;
+        app.find("#sites-scenario-list tbody tr input")
+            .await?
+            .click()
+            .await?;
+        app.find("#sites-compare-button").await?.click().await?;
+        let compared = app.wait_text("#sites-compare", "three at 3 km").await?;
+        assert!(compared.contains(&want_codes.join(", ")), "{compared}");
+
+        // Export: the native save dialog "picks" a path; the PNG is the app's.
+        app.client
+            .execute(
+                "const path = arguments[0];
+                 window.__TAURI__.dialog.save = async () => path;",
+                vec![serde_json::json!(png)],
+            )
+            .await?;
+        app.find("#sites-export").await?.click().await?;
+        app.wait_text("#notice", "Map saved to").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    assert!(
+        std::fs::read(&png)?.starts_with(b"\x89PNG"),
+        "a PNG was written"
+    );
+    let conn = dosedesk_core::store::open(&db)?;
+    let saved: i64 = conn.query_row(
+        "SELECT count(*) FROM plan WHERE kind = 'sites' AND name = 'three at 3 km'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(saved, 1);
+    Ok(())
+}
