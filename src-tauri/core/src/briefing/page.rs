@@ -199,6 +199,40 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         );
         y = p.paragraph(MARGIN, y + 4.0, WIDTH - 2.0 * MARGIN, 8.0, MUTED, &line);
     }
+    let shift = match &f.shift_plan {
+        Some(s) => fill(
+            w.shift_plan,
+            &[
+                ("name", s.name.clone()),
+                ("date", date(lang, &s.saved)),
+                ("n", g(s.extra_shifts as i64)),
+                ("capacity", g(s.added_capacity)),
+                ("unmet", g(s.unmet_demand)),
+                ("binding", binding_words(lang, &s.binding)),
+            ],
+        ),
+        None => w.no_shift_plan.to_owned(),
+    };
+    let sites = match &f.site_plan {
+        Some(s) => fill(
+            w.site_plan,
+            &[
+                ("name", s.name.clone()),
+                ("date", date(lang, &s.saved)),
+                (
+                    "codes",
+                    if s.chosen.is_empty() {
+                        "—".into()
+                    } else {
+                        s.chosen.join(", ")
+                    },
+                ),
+                ("before", g(s.covered_before.round() as i64)),
+                ("after", g(s.covered_after.round() as i64)),
+            ],
+        ),
+        None => w.no_site_plan.to_owned(),
+    };
     // The daily chart, as vector.
     p.text(
         (MARGIN, y + 12.0),
@@ -210,7 +244,14 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         },
         w.chart,
     );
-    let chart_h = (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0;
+    // The chart takes the room the rest of the page leaves (at most its own
+    // proportions); it scales to fit, centred.
+    let line_h =
+        |text: &str, size: f64| wrap(text, WIDTH - 2.0 * MARGIN, size).len() as f64 * size * 1.3;
+    let plan_h = 28.0 + line_h(&shift, 8.5) + line_h(&sites, 8.5);
+    let below = TABLES_HEIGHT + plan_h + footer_height(f, w) + BOTTOM;
+    let chart_h =
+        (HEIGHT - below - (y + 25.0)).clamp(140.0, (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0);
     embed_chart(
         &mut p,
         chart_svg,
@@ -234,48 +275,7 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         },
         w.plan,
     );
-    let shift = match &f.shift_plan {
-        Some(s) => fill(
-            w.shift_plan,
-            &[
-                ("name", s.name.clone()),
-                ("date", date(lang, &s.saved)),
-                ("n", g(s.extra_shifts as i64)),
-                ("capacity", g(s.added_capacity)),
-                ("unmet", g(s.unmet_demand)),
-                (
-                    "binding",
-                    if s.binding.is_empty() {
-                        "—".into()
-                    } else {
-                        s.binding.join(", ")
-                    },
-                ),
-            ],
-        ),
-        None => w.no_shift_plan.to_owned(),
-    };
     y = p.paragraph(MARGIN, y + 27.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &shift);
-    let sites = match &f.site_plan {
-        Some(s) => fill(
-            w.site_plan,
-            &[
-                ("name", s.name.clone()),
-                ("date", date(lang, &s.saved)),
-                (
-                    "codes",
-                    if s.chosen.is_empty() {
-                        "—".into()
-                    } else {
-                        s.chosen.join(", ")
-                    },
-                ),
-                ("before", g(s.covered_before.round() as i64)),
-                ("after", g(s.covered_after.round() as i64)),
-            ],
-        ),
-        None => w.no_site_plan.to_owned(),
-    };
     y = p.paragraph(MARGIN, y + 1.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &sites);
     footer(&mut p, f, w, y + 4.0);
     p.svg.push_str("</svg>");
@@ -360,7 +360,7 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
         ),
     ];
     let col_w = (WIDTH - 2.0 * MARGIN) / 3.0;
-    let row_h = 44.0;
+    let row_h = 41.0;
     for (i, (value, label, note, alert)) in cells.iter().enumerate() {
         let x = MARGIN + (i % 3) as f64 * col_w;
         let y = top + (i / 3) as f64 * row_h;
@@ -579,8 +579,23 @@ fn short_day(lang: Lang, d: NaiveDate) -> String {
     }
 }
 
+/// Space below the last line of text.
+const BOTTOM: f64 = 16.0;
+/// The two tables under the chart, rules included.
+const TABLES_HEIGHT: f64 = 14.0 + 2.5 + 8.0 * 10.5 + 8.0;
+const SOURCES_SHOWN: usize = 9;
+
+fn footer_height(f: &BriefFigures, w: &Words) -> f64 {
+    let lines =
+        |text: &str, size: f64| wrap(text, WIDTH - 2.0 * MARGIN, size).len() as f64 * size * 1.3;
+    let sources = f.sources.len().min(SOURCES_SHOWN) + usize::from(f.sources.len() > SOURCES_SHOWN);
+    let cut = fill(w.cut_off, &[("time", f.cut_off.clone())]);
+    4.0 + 10.0 + 8.0 * sources as f64 + 11.0 + lines(&cut, 7.0) + lines(w.aggregate, 6.5)
+}
+
 fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
-    let mut y = top.max(HEIGHT - MARGIN - 14.0 - 8.0 * (f.sources.len().min(9) as f64 + 3.0));
+    // Bottom-aligned when the page has room to spare.
+    let mut y = top.max(HEIGHT - BOTTOM - footer_height(f, w) + 4.0);
     p.rule(y);
     y += 10.0;
     p.text(
@@ -593,7 +608,7 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
         },
         w.sources,
     );
-    for s in f.sources.iter().take(9) {
+    for s in f.sources.iter().take(SOURCES_SHOWN) {
         y += 8.0;
         let line = format!(
             "{} · {} · {} · {}",
@@ -610,7 +625,7 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
             &line,
         );
     }
-    if f.sources.len() > 9 {
+    if f.sources.len() > SOURCES_SHOWN {
         y += 8.0;
         p.text(
             (MARGIN, y),
@@ -620,11 +635,32 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
                 colour: MUTED,
                 anchor: "start",
             },
-            &format!("+{}", f.sources.len() - 9),
+            &format!("+{}", f.sources.len() - SOURCES_SHOWN),
         );
     }
     y += 11.0;
     let cut = fill(w.cut_off, &[("time", f.cut_off.clone())]);
     y = p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 7.0, INK, &cut);
     p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 6.5, MUTED, w.aggregate);
+}
+
+/// The planner's constraint names in the briefing's language.
+fn binding_words(lang: Lang, binding: &[String]) -> String {
+    if binding.is_empty() {
+        return "—".into();
+    }
+    binding
+        .iter()
+        .map(|b| match (lang, b.as_str()) {
+            (Lang::En, "supply") => "vaccine supply".to_owned(),
+            (Lang::En, "hours") => "opening hours".to_owned(),
+            (Lang::En, "max_shifts_per_day") => "shifts per site per day".to_owned(),
+            (Lang::Fr, "supply") => "approvisionnement en vaccins".to_owned(),
+            (Lang::Fr, "staff") => "personnel".to_owned(),
+            (Lang::Fr, "hours") => "heures d'ouverture".to_owned(),
+            (Lang::Fr, "max_shifts_per_day") => "quarts par site et par jour".to_owned(),
+            (_, other) => other.replace('_', " "),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -200,3 +200,52 @@ fn the_png_is_the_page_for_slides() {
     );
     assert!(matches!(bad, Err(Error::InvalidInput(_))));
 }
+
+#[test]
+fn everything_stays_on_the_page_with_plans_saved() {
+    let (_dir, conn) = demo();
+    // Long plan lines: a saved shift plan and a saved siting plan.
+    let request: crate::planning::ShiftPlanRequest = serde_json::from_value(serde_json::json!({
+        "from": "2021-04-01", "to": "2021-04-30"
+    }))
+    .expect("request");
+    let plan = crate::planning::plan_shifts(&conn, &request).expect("plan");
+    crate::planning::scenario::save(
+        &conn,
+        "April with a very long scenario name for the officials",
+        &request,
+        &plan,
+    )
+    .expect("save");
+    let options = crate::siting::SitingOptions::new(3, 3.0, crate::siting::Objective::Coverage);
+    let report = crate::siting::plan_from_db(&conn, &options).expect("siting");
+    crate::siting::scenario::save(&conn, "Three pharmacies", &options, &report).expect("save");
+    for lang in [Lang::En, Lang::Fr] {
+        let svg = page_svg(
+            &conn,
+            &BriefRequest {
+                date: crate::time::parse_date("2021-03-22").expect("date"),
+                lang,
+            },
+        )
+        .expect("page");
+        // Every line of text sits inside the page's bottom margin.
+        let lowest = svg
+            .split("<text ")
+            .skip(1)
+            .filter_map(|t| {
+                t.split("y=\"")
+                    .nth(1)?
+                    .split('"')
+                    .next()?
+                    .parse::<f64>()
+                    .ok()
+            })
+            .fold(0.0, f64::max);
+        assert!(
+            lowest > 700.0 && lowest < 792.0 - 12.0,
+            "{lang:?}: lowest text at {lowest}"
+        );
+        assert!(svg.contains("Three pharmacies"));
+    }
+}
