@@ -209,3 +209,45 @@ async fn the_whole_app_switches_to_french() -> TestResult {
     app.close().await?;
     result
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_newer_provincial_release_shows_what_the_province_revised() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    // The province re-publishes with 11 March's daily count revised.
+    let real = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/demo/on_vaccine_doses.csv"),
+    )?;
+    let release: String = real
+        .lines()
+        .take_while(|l| !l.starts_with("2021-03-23"))
+        .map(|l| l.replace("2021-03-11,40610,", "2021-03-11,40710,") + "\n")
+        .collect();
+    let file = dir.path().join("vaccine_doses.csv");
+    std::fs::write(&file, release)?;
+    let mut conn = dosedesk_core::store::open(&db)?;
+    let report = dosedesk_core::import::import_file(
+        &mut conn,
+        dosedesk_core::import::ImportKind::Provincial,
+        &file,
+        &dosedesk_core::import::Quiet,
+    )?;
+    assert_eq!(report.updated, 1);
+    drop(conn);
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-dashboard").await?.click().await?;
+        assert_eq!(number(&app, "#prov-revised .figure-value").await?, 1);
+        app.find("#revisions summary").await?.click().await?;
+        app.wait_text("#revisions tbody", "40,710").await?;
+        assert_eq!(
+            app.attrs("#revisions tbody tr", "data-date").await?,
+            vec!["2021-03-11"]
+        );
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

@@ -48,8 +48,37 @@ function figuresSection(f) {
     parts.push(el('h2', { textContent: t('dash.provincial') }),
       el('p', { className: 'muted small', textContent: t('dash.release', { file: p.release.file_name, sha: p.release.sha256.slice(0, 12), at: p.release.imported_at }) }),
       prov);
+    if (p.revised_report_dates > 0) parts.push(revisionsSection());
   }
   return parts;
+}
+
+/** What the province's latest release changed in earlier reports, loaded when opened. */
+function revisionsSection() {
+  const body = el('tbody');
+  const details = el('details', { id: 'revisions' },
+    el('summary', { textContent: t('dash.revisions') }),
+    el('table', { className: 'data' },
+      el('thead', {}, el('tr', {}, ...['report_date', 'field', 'before', 'after'].map((k) =>
+        el('th', { className: ['before', 'after'].includes(k) ? 'num' : '', textContent: t(`dash.rev_${k}`) })))),
+      body));
+  details.addEventListener('toggle', async () => {
+    if (!details.open || body.childElementCount) return;
+    try {
+      for (const r of await api.provincialRevisions()) {
+        const tr = el('tr', {},
+          el('td', { textContent: formatDate(r.report_date) }),
+          el('td', { textContent: r.field }),
+          el('td', { className: 'num', textContent: r.before == null ? '—' : formatNumber(r.before) }),
+          el('td', { className: 'num', textContent: r.after == null ? '—' : formatNumber(r.after) }));
+        tr.dataset.date = r.report_date;
+        body.append(tr);
+      }
+    } catch (err) {
+      showError(err);
+    }
+  });
+  return details;
 }
 
 function flaggedSection(f, rerender) {
