@@ -209,6 +209,22 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
             "the incident's shifts are over capacity: {}",
             over.len()
         );
+        // The same site-day's bookings, slot by slot; a person opens their own.
+        app.find("#nav-checks").await?.click().await?;
+        app.find("#site-days tbody tr .open-bookings")
+            .await?
+            .click()
+            .await?;
+        app.find("#day-result tr.over").await?;
+        let person = app
+            .attrs("#day-result tr.over .person-link", "data-person")
+            .await?;
+        assert!(!person.is_empty(), "people listed in an over-capacity slot");
+        app.find("#day-result tr.over .person-link")
+            .await?
+            .click()
+            .await?;
+        app.wait_text("#person-result", &person[0]).await?;
         TestResult::Ok(())
     }
     .await;

@@ -67,6 +67,7 @@ export default {
   'checks.date': 'Date',
   'checks.excess': 'Excess bookings',
   'checks.open': 'Open the schedule',
+  'checks.open_bookings': "Bookings",
   'checks.none': 'No site-day is over capacity.',
   'checks.running': 'Checking bookings…',
   'action.import': 'Import…',

@@ -67,6 +67,7 @@ export default {
   'checks.date': 'Date',
   'checks.excess': 'Rendez-vous excédentaires',
   'checks.open': "Ouvrir l'horaire",
+  'checks.open_bookings': "Rendez-vous",
   'checks.none': "Aucune journée ne dépasse la capacité d'un site.",
   'checks.running': 'Vérification des rendez-vous…',
   'action.import': 'Importer…',

@@ -7,7 +7,7 @@ import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderChecks } from './views/checks.js';
 import { renderBook } from './views/book.js';
 import { renderRebook } from './views/rebook.js';
-import { renderBookings } from './views/bookings.js';
+import { renderBookings, focusBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
 import { renderDashboard } from './views/dashboard.js';
 import { renderTallies } from './views/tallies.js';
@@ -54,6 +54,10 @@ function showView(name) {
       openSchedule: (focus) => {
         focusSchedule(focus);
         showView('schedule');
+      },
+      openBookings: (focus) => {
+        focusBookings(focus);
+        showView('bookings');
       },
     }));
   } else {

@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 
-const state = { person: '', site: '', date: '' };
+const state = { person: '', site: '', date: '', showDay: false };
 
 function appointmentRow(a, onCancel) {
   const row = el('tr', {},
@@ -98,7 +98,7 @@ export async function renderBookings(root, info) {
           el('td', { textContent: s.slot.slice(11) }),
           el('td', { className: 'shift' }, bar),
           el('td', { textContent: s.capacity === null ? t('bookings.no_shift') : t('bookings.slot_line', { active: s.active, capacity: cap }) }),
-          el('td', { className: 'small', textContent: s.appointments.map((a) => `${a.person_id} (${a.status.replace('_', ' ')})`).join(', ') }));
+          el('td', { className: 'small people' }, ...s.appointments.map((a) => personLink(a))));
         row.dataset.slot = s.slot;
         row.dataset.active = s.active;
         body.append(row);
@@ -110,9 +110,30 @@ export async function renderBookings(root, info) {
     }
   };
 
+  // Each person in a slot opens their own bookings above.
+  function personLink(a) {
+    const link = el('button', { className: 'link person-link', type: 'button', textContent: `${a.person_id} (${a.status.replace('_', ' ')})` });
+    link.dataset.person = a.person_id;
+    link.onclick = () => {
+      personInput.value = a.person_id;
+      showPerson();
+      personResult.scrollIntoView({ block: 'nearest' });
+    };
+    return link;
+  }
+
   root.replaceChildren(
     el('h1', { textContent: t('bookings.title') }),
     el('h2', { textContent: t('bookings.person') }), personForm, personResult,
     el('h2', { textContent: t('bookings.site_day') }), dayForm, dayResult);
   if (state.person) showPerson();
+  if (state.showDay) {
+    state.showDay = false;
+    dayForm.requestSubmit();
+  }
+}
+
+/** Opens the view on a site-day (from Checks: the affected bookings). */
+export function focusBookings({ site, date }) {
+  Object.assign(state, { site, date, showDay: true });
 }

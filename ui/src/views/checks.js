@@ -15,7 +15,7 @@ function longDate(iso) {
   return new Intl.DateTimeFormat(locale, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
 }
 
-export async function renderChecks(root, { openSchedule }) {
+export async function renderChecks(root, { openSchedule, openBookings }) {
   root.replaceChildren(el('h1', { textContent: t('checks.title') }), el('p', { className: 'muted', textContent: t('checks.running') }));
   let report;
   try {
@@ -46,9 +46,11 @@ export async function renderChecks(root, { openSchedule }) {
     for (const row of report.by_site_day.slice(0, 200)) {
       const open = el('button', { className: 'secondary small', textContent: t('checks.open') });
       open.onclick = () => openSchedule({ date: row.date, site: row.site_code });
+      const bookings = el('button', { className: 'secondary small open-bookings', textContent: t('checks.open_bookings') });
+      bookings.onclick = () => openBookings({ date: row.date, site: row.site_code });
       const tr = el('tr', {},
         el('td', { textContent: row.site_code }), el('td', { textContent: longDate(row.date) }),
-        el('td', { className: 'num', textContent: formatNumber(row.excess_bookings) }), el('td', {}, open));
+        el('td', { className: 'num', textContent: formatNumber(row.excess_bookings) }), el('td', {}, open, ' ', bookings));
       tr.dataset.site = row.site_code;
       tr.dataset.date = row.date;
       body.append(tr);
