@@ -448,3 +448,51 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-rebook").await?.click().await?;
+        let unplaced = app.attrs("#rebook-summary", "data-unplaced").await?;
+        assert_ne!(
+            unplaced,
+            vec!["0".to_string()],
+            "the demo leaves bookings unplaced"
+        );
+        app.find(".temp-details summary").await?.click().await?;
+        app.find("#temp-code").await?.send_keys("TMP1").await?;
+        app.find("#temp-name")
+            .await?
+            .send_keys("Temporary clinic, Nepean")
+            .await?;
+        app.find("#temp-lat").await?.send_keys("45.33").await?;
+        app.find("#temp-lon").await?.send_keys("-75.72").await?;
+        // Date and time inputs are set as their pickers would set them.
+        app.client
+            .execute(
+                "document.getElementById('temp-date').value = '2021-03-25';
+                 document.getElementById('temp-start').value = '08:00';
+                 document.getElementById('temp-end').value = '21:00';
+                 document.getElementById('temp-vaccinators').value = '10';",
+                vec![],
+            )
+            .await?;
+        app.find("#temp-add").await?.click().await?;
+        app.wait_text("#notice", "TMP1").await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if app.attrs("#rebook-summary", "data-unplaced").await? == vec!["0".to_string()] {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "every booking placed");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

@@ -334,3 +334,14 @@ pub async fn write_briefing(
     })
     .await
 }
+
+#[tauri::command]
+pub async fn add_temporary_shift(
+    state: State<'_, AppState>,
+    shift: dosedesk_core::temporary_clinic::TemporaryShift,
+) -> Result<dosedesk_core::temporary_clinic::Added> {
+    with_db(&state, move |conn| {
+        dosedesk_core::temporary_clinic::add(conn, &shift)
+    })
+    .await
+}

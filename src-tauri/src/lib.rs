@@ -57,6 +57,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::confirm_day,
             commands::provincial_revisions,
             commands::write_briefing,
+            commands::add_temporary_shift,
             planning_commands::plan_shifts,
             planning_commands::export_plan_chart,
             planning_commands::save_shift_scenario,

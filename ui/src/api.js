@@ -42,6 +42,8 @@ export const cancelAppointment = (id, linked = null) => call('cancel_appointment
 export const rebookPlan = (query = {}) => call('rebook_plan', { query });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
 export const rebookExport = (path) => call('rebook_export', { path });
+/** shift: {site_code, name, lat, lon, date, start, end, vaccinators}; a new code opens a temporary-clinic site. */
+export const addTemporaryShift = (shift) => call('add_temporary_shift', { shift });
 export const doseFigures = () => call('dose_figures');
 /** request: {kind: 'daily'|'cumulative'|'sites', from, to, site, lang} */
 export const chartSvg = (request) => call('chart_svg', { request });

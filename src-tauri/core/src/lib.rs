@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod siting;
 pub mod stats;
 pub mod store;
+pub mod temporary_clinic;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -8,6 +8,38 @@ import { el } from '../components/dom.js';
 const SHOWN = 100;
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
 
+/** Opens a temporary-clinic shift (at a new or existing site) so the plan
+ * has somewhere to send the bookings no other site can take. */
+function temporaryClinicForm(replan) {
+  const input = (id, props) => el('input', { id, ...props });
+  const code = input('temp-code', { required: true, placeholder: 'TMP1', size: 8 });
+  const name = input('temp-name', { placeholder: t('rebook.temp_name_hint') });
+  const lat = input('temp-lat', { type: 'number', step: 'any', placeholder: t('rebook.temp_lat') });
+  const lon = input('temp-lon', { type: 'number', step: 'any', placeholder: t('rebook.temp_lon') });
+  const date = input('temp-date', { type: 'date', required: true });
+  const start = input('temp-start', { type: 'time', value: '09:00', required: true });
+  const end = input('temp-end', { type: 'time', value: '17:00', required: true });
+  const vaccinators = input('temp-vaccinators', { type: 'number', min: '1', value: '4', required: true });
+  const add = el('button', { id: 'temp-add', type: 'submit', textContent: t('rebook.temp_add') });
+  const form = el('form', { className: 'inline-form temp-clinic', id: 'temp-form' },
+    el('strong', { textContent: t('rebook.temp_title') }), code, name, lat, lon, date, start, end, vaccinators, add);
+  form.onsubmit = async (event) => {
+    event.preventDefault();
+    const number = (v) => (v === '' ? null : Number(v));
+    try {
+      const added = await api.addTemporaryShift({
+        site_code: code.value.trim(), name: name.value.trim() || null, lat: number(lat.value), lon: number(lon.value),
+        date: date.value, start: start.value, end: end.value, vaccinators: Number(vaccinators.value),
+      });
+      showNotice(t(added.new_site ? 'rebook.temp_added_site' : 'rebook.temp_added', { code: code.value.trim(), date: date.value }));
+      replan();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  return el('details', { className: 'temp-details', open: false }, el('summary', { textContent: t('rebook.temp_title') }), form);
+}
+
 export async function renderRebook(root) {
   let plan;
   try {
@@ -81,7 +113,9 @@ export async function renderRebook(root) {
   }
   const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary', { n: formatNumber(plan.proposals.length), unplaced: formatNumber(plan.unplaced) }) });
   summary.dataset.total = plan.proposals.length;
-  const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary, arrivals, table];
+  summary.dataset.unplaced = plan.unplaced;
+  const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary,
+    temporaryClinicForm(() => renderRebook(root)), arrivals, table];
   if (plan.proposals.length > SHOWN) parts.push(el('p', { className: 'muted', textContent: t('rebook.more', { shown: SHOWN, total: formatNumber(plan.proposals.length) }) }));
   root.replaceChildren(...parts);
 }

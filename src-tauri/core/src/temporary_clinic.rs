@@ -1,0 +1,167 @@
+//! A temporary clinic opened from the rebooking desk: a shift at an existing
+//! site, or at a new temporary-clinic site, so excess bookings have somewhere
+//! to go. One IMMEDIATE transaction; the shift is marked as entered locally.
+
+use crate::error::{Error, Result};
+use crate::store::{new_uuid, now_timestamp};
+use crate::time::{format_hhmm, parse_date, parse_hhmm};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TemporaryShift {
+    pub site_code: String,
+    /// For a new site: its name (required) and position (for distances).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub lat: Option<f64>,
+    #[serde(default)]
+    pub lon: Option<f64>,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub vaccinators: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Added {
+    pub shift_id: i64,
+    /// True when the site was created for this shift.
+    pub new_site: bool,
+}
+
+pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
+    let bad = |m: String| Error::InvalidInput(m);
+    let code = s.site_code.trim();
+    if code.is_empty() {
+        return Err(bad("a site code is required".into()));
+    }
+    let date = parse_date(&s.date)
+        .ok_or_else(|| bad(format!("date {:?} is not YYYY-MM-DD", s.date)))?
+        .to_string();
+    let start =
+        parse_hhmm(&s.start).ok_or_else(|| bad(format!("start {:?} is not HH:MM", s.start)))?;
+    let end = parse_hhmm(&s.end).ok_or_else(|| bad(format!("end {:?} is not HH:MM", s.end)))?;
+    if end <= start {
+        return Err(bad(format!(
+            "the shift must end after it starts ({} – {})",
+            s.start, s.end
+        )));
+    }
+    if !(1..=500).contains(&s.vaccinators) {
+        return Err(bad("vaccinators must be between 1 and 500".into()));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let now = now_timestamp();
+    let existing: Option<(i64, String)> = tx
+        .query_row("SELECT id, status FROM site WHERE code = ?1", [code], |r| {
+            Ok((r.get("id")?, r.get("status")?))
+        })
+        .optional()?;
+    let (site_id, new_site) = match existing {
+        Some((_, status)) if status != "open" => {
+            return Err(Error::Conflict(format!(
+                "{code} is a candidate distribution point, not an open site"
+            )))
+        }
+        Some((id, _)) => (id, false),
+        None => {
+            let name = s
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| bad(format!("{code} is a new site: give it a name")))?;
+            if s.lat.is_some_and(|v| !(-90.0..=90.0).contains(&v))
+                || s.lon.is_some_and(|v| !(-180.0..=180.0).contains(&v))
+            {
+                return Err(bad("latitude and longitude must be WGS84 degrees".into()));
+            }
+            tx.execute(
+                "INSERT INTO site (uuid, code, name, kind, lat, lon, updated_at)
+                 VALUES (?1, ?2, ?3, 'temporary_clinic', ?4, ?5, ?6)",
+                params![new_uuid(), code, name, s.lat, s.lon, now],
+            )?;
+            (tx.last_insert_rowid(), true)
+        }
+    };
+    let inserted = tx.execute(
+        "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, source, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7) ON CONFLICT DO NOTHING",
+        params![
+            new_uuid(),
+            site_id,
+            date,
+            format_hhmm(start),
+            format_hhmm(end),
+            s.vaccinators,
+            now
+        ],
+    )?;
+    if inserted == 0 {
+        return Err(Error::Conflict(format!(
+            "{code} already has a shift on {date} starting at {}",
+            format_hhmm(start)
+        )));
+    }
+    let shift_id = tx.last_insert_rowid();
+    tx.commit()?;
+    Ok(Added { shift_id, new_site })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::Quiet;
+
+    #[test]
+    fn a_temporary_clinic_takes_the_bookings_nowhere_else_could() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = crate::store::open(&dir.path().join("d.sqlite3")).expect("open");
+        crate::demo::load(&mut conn, &Quiet).expect("demo");
+        let before = crate::rebook::plan(&conn, &Default::default()).expect("plan");
+        assert!(
+            before.unplaced > 0,
+            "the demo leaves some bookings unplaced"
+        );
+        let shift = TemporaryShift {
+            site_code: "TMP1".into(),
+            name: Some("Temporary clinic, Nepean".into()),
+            lat: Some(45.33),
+            lon: Some(-75.72),
+            date: "2021-03-25".into(),
+            start: "08:00".into(),
+            end: "21:00".into(),
+            vaccinators: 10,
+        };
+        let added = add(&mut conn, &shift).expect("add");
+        assert!(added.new_site);
+        let after = crate::rebook::plan(&conn, &Default::default()).expect("plan");
+        assert_eq!(after.unplaced, 0, "the new shift takes everyone left");
+        assert!(after
+            .proposals
+            .iter()
+            .any(|p| p.proposed_site.as_deref() == Some("TMP1")));
+        // The same shift twice is refused; bad input is refused with a reason.
+        assert!(matches!(add(&mut conn, &shift), Err(Error::Conflict(_))));
+        let backwards = TemporaryShift {
+            start: "17:00".into(),
+            end: "09:00".into(),
+            ..shift.clone()
+        };
+        assert!(matches!(
+            add(&mut conn, &backwards),
+            Err(Error::InvalidInput(_))
+        ));
+        let nameless = TemporaryShift {
+            site_code: "TMP2".into(),
+            name: None,
+            ..shift
+        };
+        assert!(matches!(
+            add(&mut conn, &nameless),
+            Err(Error::InvalidInput(_))
+        ));
+    }
+}
