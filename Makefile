@@ -34,7 +34,8 @@ test: deps-test tauri-driver
 	$(CARGO) build --locked -p dosedesk -p dosedesk-cli
 	@mkdir -p target
 	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
-	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful).
+	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful);
+	@# the planners' bench examples are compiled here and run by `make bench`.
 	$(CARGO) build --locked -p dosedesk -p dosedesk-core --examples
 	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
@@ -49,6 +50,8 @@ bench: deps-test
 	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
 	tests/bench/app.sh target/release target/bench/province.sqlite3
 	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
+	target/release/examples/bench_shiftplan
+	target/release/examples/bench_siting
 
 # Installs only the packages that are missing, so a ready machine skips apt.
 define apt_install
