@@ -4,15 +4,20 @@ import * as api from './api.js';
 import { t, translatePage, formatNumber, lang, setLang } from './i18n.js';
 import { runJob, showError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
-import { renderChecks } from './views/checks.js';
-import { renderBook } from './views/book.js';
-import { renderRebook } from './views/rebook.js';
-import { renderBookings, focusBookings } from './views/bookings.js';
 import { renderEmpty } from './views/empty.js';
-import { renderDashboard } from './views/dashboard.js';
-import { renderTallies } from './views/tallies.js';
-import { renderPlanner } from './views/planner.js';
-import { renderSites } from './views/sites.js';
+
+// Views other than the schedule load when first opened: a quicker start
+// and less memory for a window that may only ever show the schedule.
+const views = {
+  dashboard: () => import('./views/dashboard.js'),
+  tallies: () => import('./views/tallies.js'),
+  bookings: () => import('./views/bookings.js'),
+  sites: () => import('./views/sites.js'),
+  rebook: () => import('./views/rebook.js'),
+  planner: () => import('./views/planner.js'),
+  book: () => import('./views/book.js'),
+  checks: () => import('./views/checks.js'),
+};
 
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
@@ -35,31 +40,27 @@ function showView(name) {
   const root = document.createElement('div');
   root.className = 'view-root';
   $('view').replaceChildren(root);
-  if (name === 'dashboard') {
-    timed(name, () => renderDashboard(root, app.info));
-  } else if (name === 'tallies') {
-    timed(name, () => renderTallies(root, app.info));
-  } else if (name === 'bookings') {
-    timed(name, () => renderBookings(root, app.info));
-  } else if (name === 'sites') {
-    timed(name, () => renderSites(root));
-  } else if (name === 'rebook') {
-    timed(name, () => renderRebook(root));
-  } else if (name === 'planner') {
-    timed(name, () => renderPlanner(root, app.info));
-  } else if (name === 'book') {
-    timed(name, () => renderBook(root, app.info));
-  } else if (name === 'checks') {
-    timed(name, () => renderChecks(root, {
+  const render = {
+    dashboard: (m) => m.renderDashboard(root, app.info),
+    tallies: (m) => m.renderTallies(root, app.info),
+    bookings: (m) => m.renderBookings(root, app.info),
+    sites: (m) => m.renderSites(root),
+    rebook: (m) => m.renderRebook(root),
+    planner: (m) => m.renderPlanner(root, app.info),
+    book: (m) => m.renderBook(root, app.info),
+    checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
         showView('schedule');
       },
-      openBookings: (focus) => {
-        focusBookings(focus);
+      openBookings: async (focus) => {
+        (await views.bookings()).focusBookings(focus);
         showView('bookings');
       },
-    }));
+    }),
+  }[name];
+  if (render) {
+    timed(name, async () => render(await views[name]()));
   } else {
     timed('schedule', () => renderSchedule(root, app.info));
   }
