@@ -10,16 +10,21 @@ use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// Runs `job` on a blocking thread with a fresh connection to the app's database.
+/// Runs `job` on a blocking thread with a fresh connection to the app's database,
+/// with the small page cache of a view (imports and the demo raise it).
 pub(crate) async fn with_db<T, F>(state: &AppState, job: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
 {
     let path = state.db_path.clone();
-    tauri::async_runtime::spawn_blocking(move || job(&mut store::open(&path)?))
-        .await
-        .map_err(|e| Error::InvalidInput(format!("background task failed: {e}")))?
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut conn = store::open(&path)?;
+        conn.pragma_update(None, "cache_size", store::VIEW_CACHE_SIZE)?;
+        job(&mut conn)
+    })
+    .await
+    .map_err(|e| Error::InvalidInput(format!("background task failed: {e}")))?
 }
 
 #[derive(Serialize)]
@@ -87,6 +92,7 @@ pub async fn load_demo(
 ) -> Result<dosedesk_core::demo::DemoSummary> {
     let progress = progress(&state, on_progress);
     with_db(&state, move |conn| {
+        conn.pragma_update(None, "cache_size", store::BULK_CACHE_SIZE)?;
         dosedesk_core::demo::load(conn, &progress)
     })
     .await
@@ -101,6 +107,7 @@ pub async fn import_file(
 ) -> Result<ImportReport> {
     let progress = progress(&state, on_progress);
     with_db(&state, move |conn| {
+        conn.pragma_update(None, "cache_size", store::BULK_CACHE_SIZE)?;
         dosedesk_core::import::import_file(conn, kind, std::path::Path::new(&path), &progress)
     })
     .await
