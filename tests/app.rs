@@ -1,14 +1,7 @@
 //! End-to-end: the real DoseDesk app in WebKit under Xvfb, through WebDriver.
 
-use dosedesk_e2e::{App, TestResult};
+use dosedesk_e2e::{demo_db, App, TestResult};
 use fantoccini::Locator;
-
-fn demo_db(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = dir.join("demo.sqlite3");
-    let mut conn = dosedesk_core::store::open(&path).expect("open");
-    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
-    path
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {

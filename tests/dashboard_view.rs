@@ -1,13 +1,6 @@
 //! End-to-end: the Dashboard and tally entry in the real app.
 
-use dosedesk_e2e::{App, TestResult};
-
-fn demo_db(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = dir.join("demo.sqlite3");
-    let mut conn = dosedesk_core::store::open(&path).expect("open");
-    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
-    path
-}
+use dosedesk_e2e::{demo_db, App, TestResult};
 
 /// The demo's busiest day of tallies, summed here in SQL from the raw rows.
 fn busiest_tally_day(db: &std::path::Path) -> (String, i64, i64) {

@@ -1,16 +1,9 @@
 //! End-to-end: the Shift planner view on the demo database, against the CLI.
 
-use dosedesk_e2e::{App, TestResult};
+use dosedesk_e2e::{demo_db, App, TestResult};
 use fantoccini::Locator;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn demo_db(dir: &Path) -> PathBuf {
-    let path = dir.join("demo.sqlite3");
-    let mut conn = dosedesk_core::store::open(&path).expect("open");
-    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
-    path
-}
 
 /// `dosedesk-cli`, built next to the app (`cargo build -p dosedesk-cli`).
 fn cli_binary() -> TestResult<PathBuf> {

@@ -1,16 +1,9 @@
 //! End-to-end: the Distribution points view on the demo database, checked
 //! against `dosedesk-cli plan sites` on the same file.
 
-use dosedesk_e2e::{app_binary, App, TestResult};
-use std::path::{Path, PathBuf};
+use dosedesk_e2e::{app_binary, demo_db, App, TestResult};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-fn demo_db(dir: &Path) -> PathBuf {
-    let path = dir.join("demo.sqlite3");
-    let mut conn = dosedesk_core::store::open(&path).expect("open");
-    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
-    path
-}
 
 /// `dosedesk-cli plan sites --k 3 --radius-km 3 --json` on `db`: the CLI
 /// built beside the app (`cargo test --workspace` builds it).

@@ -242,3 +242,11 @@ async fn wait_for_port(port: u16, timeout: Duration) -> TestResult {
     }
     Err(format!("nothing listens on port {port} (tauri-driver or WebKitWebDriver)").into())
 }
+
+/// A fresh database holding the built-in demo, in `dir`.
+pub fn demo_db(dir: &Path) -> PathBuf {
+    let path = dir.join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&path).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    path
+}
