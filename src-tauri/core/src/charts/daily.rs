@@ -186,14 +186,7 @@ pub fn draw<DB: DrawingBackend>(
             )))
             .map_err(chart_error)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(GRID)
-        .label_font(font(13.0))
-        .draw()
-        .map_err(chart_error)?;
+    super::style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, h)?;
 
     Ok(d.points
         .iter()

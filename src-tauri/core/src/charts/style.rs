@@ -2,7 +2,9 @@
 //! Okabe–Ito palette, and sizes that scale with the canvas.
 
 use crate::error::{Error, Result};
-use plotters::style::{FontStyle, RGBColor};
+use plotters::coord::CoordTranslate;
+use plotters::prelude::{ChartContext, DrawingBackend, SeriesLabelPosition, WHITE};
+use plotters::style::{Color, FontStyle, IntoFont, RGBColor};
 use std::sync::OnceLock;
 
 pub const FONT: &str = "DejaVu Sans";
@@ -47,4 +49,20 @@ pub fn portable_svg(svg: String) -> String {
         &format!("font-family=\"{FONT}\""),
         &format!("font-family=\"{FONT}, Verdana, sans-serif\""),
     )
+}
+
+/// The legend every chart draws: on a light box, at `position`.
+pub fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    height: u32,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .label_font((FONT, px(height, 13.0)).into_font().color(&INK))
+        .draw()
+        .map_err(super::chart_error)
 }

@@ -320,14 +320,7 @@ fn draw<DB: DrawingBackend>(
     } else {
         SeriesLabelPosition::UpperRight
     };
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(WHITE.mix(0.9))
-        .border_style(GRID)
-        .label_font(font(13.0))
-        .draw()
-        .map_err(chart_error)?;
+    crate::charts::style::draw_legend(&mut chart, position, h)?;
 
     Ok(days
         .iter()
