@@ -36,6 +36,7 @@ pub const fn opt(name: &'static str) -> Column {
 struct Tap<R> {
     inner: R,
     hasher: Option<(SyncSender<Vec<u8>>, JoinHandle<String>)>,
+    digest: Option<String>,
     bytes: u64,
 }
 
@@ -56,19 +57,18 @@ impl<R> Tap<R> {
         Tap {
             inner,
             hasher: Some((sender, worker)),
+            digest: None,
             bytes: 0,
         }
     }
 
-    /// Hex SHA-256 of every byte read.
-    fn digest(mut self) -> String {
-        match self.hasher.take() {
-            Some((sender, worker)) => {
-                drop(sender);
-                worker.join().unwrap_or_default()
-            }
-            None => String::new(),
+    /// Hex SHA-256 of every byte read; stops hashing, so call it at the end.
+    fn digest(&mut self) -> String {
+        if let Some((sender, worker)) = self.hasher.take() {
+            drop(sender);
+            self.digest = Some(worker.join().unwrap_or_default());
         }
+        self.digest.clone().unwrap_or_default()
     }
 }
 
@@ -293,9 +293,15 @@ impl CsvSource {
         }
     }
 
+    /// Hex SHA-256 of the whole file; call after the last row (again at
+    /// `finish` gives the same digest).
+    pub fn sha256(&mut self) -> String {
+        self.reader.get_mut().digest()
+    }
+
     /// Hex SHA-256 of the whole file; call after the last row.
-    pub fn finish(self) -> String {
-        self.reader.into_inner().digest()
+    pub fn finish(mut self) -> String {
+        self.sha256()
     }
 }
 

@@ -7,7 +7,6 @@ use super::csv_source::{opt, req, Column, CsvSource};
 use super::{first_occurrence, Progress, Written};
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension, Transaction};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -83,7 +82,7 @@ pub(crate) fn import(
         first_occurrence(&mut seen, date.clone(), &row, REPORT_DATE, "report date")?;
         days.push((date, values));
     }
-    let sha256 = file_sha256(path)?;
+    let sha256 = src.sha256();
     let latest: Option<(i64, String)> = tx
         .query_row(
             "SELECT id, sha256 FROM provincial_release ORDER BY id DESC LIMIT 1",
@@ -185,12 +184,4 @@ pub(crate) fn release_values(
         ))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn file_sha256(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, &e))?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
