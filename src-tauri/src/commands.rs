@@ -35,12 +35,15 @@ pub struct AppInfo {
     /// The date the views open on: `--week DATE`, else the demo's "today".
     as_of: Option<String>,
     empty: bool,
+    /// Open every view once after start-up (`--tour-views`, for the benchmark).
+    tour_views: bool,
 }
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     let db_path = state.db_path.display().to_string();
-    let start_date = state.start_date.clone();
+    let start_date = state.launch.start_date.clone();
+    let tour_views = state.launch.tour_views;
     with_db(&state, move |conn| {
         Ok(AppInfo {
             db_path,
@@ -50,6 +53,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
                 None => store::meta_get(conn, "as_of")?,
             },
             empty: dosedesk_core::stats::is_empty(conn)?,
+            tour_views,
         })
     })
     .await
@@ -108,7 +112,8 @@ pub async fn import_file(
     let progress = progress(&state, on_progress);
     with_db(&state, move |conn| {
         conn.pragma_update(None, "cache_size", store::BULK_CACHE_SIZE)?;
-        dosedesk_core::import::import_file(conn, kind, std::path::Path::new(&path), &progress)
+        let path = std::path::Path::new(&path);
+        dosedesk_core::import::import_file_then_check(conn, kind, path, &progress)
     })
     .await
 }
@@ -149,7 +154,10 @@ pub async fn run_checks(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
 ) -> Result<dosedesk_core::checks::CheckReport> {
-    with_db(&state, move |conn| dosedesk_core::checks::run(conn, &query)).await
+    with_db(&state, move |conn| {
+        dosedesk_core::checks::for_view(conn, &query)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -14,9 +14,18 @@ use std::sync::Arc;
 /// the views read while an import writes), so no lock is held across awaits.
 pub struct AppState {
     pub db_path: PathBuf,
+    pub launch: LaunchOptions,
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// Command-line choices beyond the database.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LaunchOptions {
     /// `--week DATE`: open the views on this date's week.
     pub start_date: Option<String>,
-    pub cancel: Arc<AtomicBool>,
+    /// `--tour-views`: after start-up, open every view once and report how
+    /// long each took to paint (the benchmark's "every view answers" figure).
+    pub tour_views: bool,
 }
 
 /// Registers DoseDesk's state, plugins and commands on any runtime, so tests
@@ -24,12 +33,12 @@ pub struct AppState {
 pub fn builder<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     db_path: PathBuf,
-    start_date: Option<String>,
+    launch: LaunchOptions,
 ) -> tauri::Builder<R> {
     builder
         .manage(AppState {
             db_path,
-            start_date,
+            launch,
             cancel: Arc::new(AtomicBool::new(false)),
         })
         .invoke_handler(tauri::generate_handler![
@@ -97,18 +106,20 @@ pub fn db_path_from_args(
     }
 }
 
-/// `--week DATE` from the command line, if given.
-pub fn week_from_args(args: impl IntoIterator<Item = String>) -> Option<String> {
+/// `--week DATE` and `--tour-views` from the command line.
+pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions {
+    let mut launch = LaunchOptions::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--week" {
-            return args.next();
-        }
-        if let Some(date) = arg.strip_prefix("--week=") {
-            return Some(date.to_owned());
+            launch.start_date = args.next();
+        } else if let Some(date) = arg.strip_prefix("--week=") {
+            launch.start_date = Some(date.to_owned());
+        } else if arg == "--tour-views" {
+            launch.tour_views = true;
         }
     }
-    None
+    launch
 }
 
 pub fn run() {
@@ -119,9 +130,9 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let start_date = week_from_args(std::env::args().skip(1));
+    let launch = launch_from_args(std::env::args().skip(1));
     let app =
-        builder(tauri::Builder::default(), db_path, start_date).plugin(tauri_plugin_dialog::init());
+        builder(tauri::Builder::default(), db_path, launch).plugin(tauri_plugin_dialog::init());
     if let Err(err) = app.run(tauri::generate_context!()) {
         eprintln!("dosedesk: cannot start the window: {err}");
         std::process::exit(1);

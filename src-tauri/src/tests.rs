@@ -25,7 +25,7 @@ fn app(
     tauri::App<tauri::test::MockRuntime>,
     tauri::WebviewWindow<tauri::test::MockRuntime>,
 ) {
-    let app = builder(mock_builder(), db, None)
+    let app = builder(mock_builder(), db, LaunchOptions::default())
         .build(mock_context(noop_assets()))
         .expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -79,10 +79,22 @@ fn db_path_comes_from_the_command_line() {
     );
     assert!(db_path_from_args(args(&["--db"])).is_err());
     assert_eq!(
-        week_from_args(args(&["--db", "x", "--week", "2021-03-22"])).as_deref(),
-        Some("2021-03-22")
+        launch_from_args(args(&["--db", "x", "--week", "2021-03-22", "--tour-views"])),
+        LaunchOptions {
+            start_date: Some("2021-03-22".into()),
+            tour_views: true
+        }
     );
-    assert_eq!(week_from_args(args(&["--db", "x"])), None);
+    assert_eq!(
+        launch_from_args(args(&["--week=2021-03-29"]))
+            .start_date
+            .as_deref(),
+        Some("2021-03-29")
+    );
+    assert_eq!(
+        launch_from_args(args(&["--db", "x"])),
+        LaunchOptions::default()
+    );
 }
 
 #[test]

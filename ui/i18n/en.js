@@ -77,6 +77,7 @@ export default {
   'checks.open_bookings': "Bookings",
   'checks.none': 'No site-day is over capacity.',
   'checks.running': 'Checking bookings…',
+  'checks.more': 'Showing the {shown} worst of {total} site-days.',
   'action.import': 'Import…',
   'action.cancel': 'Cancel',
   'action.load_demo': 'Load demo data',

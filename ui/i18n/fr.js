@@ -77,6 +77,7 @@ export default {
   'checks.open_bookings': "Rendez-vous",
   'checks.none': "Aucune journée ne dépasse la capacité d'un site.",
   'checks.running': 'Vérification des rendez-vous…',
+  'checks.more': 'Affichage des {shown} pires journées-sites sur {total}.',
   'action.import': 'Importer…',
   'action.cancel': 'Annuler',
   'action.load_demo': 'Charger les données de démonstration',

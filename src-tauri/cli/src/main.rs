@@ -70,6 +70,10 @@ enum Command {
         /// Random seed: the same seed writes the same files.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Of the bookings, how many repeat an earlier first-dose booking in
+        /// its already-full slot over three days (Ottawa 2021: 3,100).
+        #[arg(long, default_value_t = 0)]
+        incident: u64,
     },
     /// Find booking failures: over-capacity slots, bookings outside shifts,
     /// double bookings, first doses without a second, second doses outside
@@ -78,6 +82,10 @@ enum Command {
         /// Print JSON (a stable contract) instead of text.
         #[arg(long)]
         json: bool,
+        /// Report from the results the store keeps for the app's views,
+        /// re-judging only what changed (the whole store; no scope).
+        #[arg(long, conflicts_with_all = ["from", "to", "site"])]
+        kept: bool,
         #[command(flatten)]
         scope: Scope,
     },
@@ -248,12 +256,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             dose_counts,
             sites,
             seed,
+            incident,
         } => {
             let params = dosedesk_core::generate::GenerateParams {
                 sites: *sites,
                 bookings: *bookings,
                 dose_counts: *dose_counts,
                 seed: *seed,
+                incident: *incident,
             };
             let bar = Bar::new("generate");
             let done = dosedesk_core::generate::generate(out, &params, &bar)?;
@@ -335,9 +345,13 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Tally(args) => doses::tally(&mut open()?.1, args)?,
         Command::ConfirmDay(args) => doses::confirm(&open()?.1, args)?,
         Command::Revisions { json } => doses::revisions(&open()?.1, *json)?,
-        Command::Check { json, scope } => {
+        Command::Check { json, kept, scope } => {
             let (_, conn) = open()?;
-            let report = dosedesk_core::checks::run(&conn, &scope.query())?;
+            let report = if *kept {
+                dosedesk_core::checks::current(&conn, usize::MAX)?
+            } else {
+                dosedesk_core::checks::run(&conn, &scope.query())?
+            };
             if *json {
                 print_json(&report);
             } else {

@@ -10,10 +10,13 @@ use crate::capacity::slot_capacity;
 use crate::error::{Error, Result};
 use crate::time::{day_start_minute, parse_date, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES};
 use chrono::{Datelike, NaiveDate};
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
+
+mod results;
+pub use results::{current, invalidate, refresh};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct CheckQuery {
@@ -41,7 +44,10 @@ pub struct CheckReport {
     pub orphan_first_doses: i64,
     pub second_dose_out_of_window: i64,
     pub not_yet_eligible: i64,
-    /// Site-days with excess bookings, worst first.
+    /// How many site-days have excess bookings.
+    pub site_days_with_excess: i64,
+    /// Site-days with excess bookings, worst first (all of them from `run`;
+    /// the first few from `current`).
     pub by_site_day: Vec<SiteDayExcess>,
 }
 
@@ -52,6 +58,21 @@ struct Scope {
 }
 
 impl Scope {
+    const EVERYTHING: Scope = Scope {
+        from_minute: i64::MIN,
+        to_minute: i64::MAX,
+        site_id: None,
+    };
+
+    /// One site's day.
+    fn site_day(site_id: i64, day: i64) -> Scope {
+        Scope {
+            from_minute: day * MINUTES_PER_DAY,
+            to_minute: (day + 1) * MINUTES_PER_DAY,
+            site_id: Some(site_id),
+        }
+    }
+
     fn contains(&self, site_id: i64, minute: i64) -> bool {
         (self.from_minute..self.to_minute).contains(&minute)
             && self.site_id.is_none_or(|s| s == site_id)
@@ -89,11 +110,16 @@ type ShiftSlots = HashMap<(i64, i64), Vec<(i64, i64, i64)>>;
 
 /// Shifts by (site, day), all of them or one site-day's.
 fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> Result<ShiftSlots> {
-    let mut stmt = conn.prepare(
+    // Two statements: an `?1 IS NULL OR` filter would scan every shift.
+    let mut stmt = conn.prepare_cached(if only.is_some() {
         "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
          FROM shift sh JOIN site s ON s.id = sh.site_id
-         WHERE (?1 IS NULL OR sh.site_id = ?1) AND (?2 IS NULL OR sh.date = ?2)",
-    )?;
+         WHERE sh.site_id = ?1 AND sh.date = ?2"
+    } else {
+        "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
+         FROM shift sh JOIN site s ON s.id = sh.site_id
+         WHERE ?1 IS NULL AND ?2 IS NULL"
+    })?;
     let mut rows = stmt.query(rusqlite::params![
         only.map(|o| o.0),
         only.map(|o| o.1.to_string())
@@ -157,12 +183,41 @@ fn capacity_at(shifts: &ShiftSlots, site_id: i64, minute: i64) -> Option<i64> {
     (!covering.is_empty()).then(|| covering.iter().sum())
 }
 
+/// Checks the bookings in scope from scratch: the reference the kept results
+/// (`current`) are tested against, and what scoped queries use.
 pub fn run(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
     let scope = scope(conn, q)?;
     let mut report = CheckReport::default();
     check_slots(conn, &scope, &mut report)?;
-    check_people(conn, &scope, &mut report)?;
+    let rules = PersonRules::load(conn)?;
+    scan_people(conn, &scope, &rules, |_, found| {
+        report.duplicate_people += i64::from(found.duplicate);
+        report.orphan_first_doses += i64::from(found.orphan_first);
+        report.second_dose_out_of_window += i64::from(found.out_of_window);
+        report.not_yet_eligible += found.not_yet_eligible;
+    })?;
     Ok(report)
+}
+
+impl CheckQuery {
+    fn is_whole_store(&self) -> bool {
+        self.from.is_none() && self.to.is_none() && self.site.is_none()
+    }
+}
+
+/// Site-days a view lists; the report still counts them all.
+pub const SITE_DAYS_SHOWN: usize = 200;
+
+/// The report a view shows: for the whole store, from the kept results (only
+/// what changed is re-judged); for a scope, checked afresh.
+pub fn for_view(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
+    if q.is_whole_store() {
+        current(conn, SITE_DAYS_SHOWN)
+    } else {
+        let mut report = run(conn, q)?;
+        report.by_site_day.truncate(SITE_DAYS_SHOWN);
+        Ok(report)
+    }
 }
 
 /// Streams the active bookings per slot, in (site, slot) order, and calls
@@ -171,16 +226,22 @@ pub fn run(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
 fn for_each_slot(
     conn: &Connection,
     scope: &Scope,
+    shifts: &ShiftSlots,
     mut each: impl FnMut(i64, i64, i64, Option<i64>),
 ) -> Result<()> {
-    let shifts = shift_slots(conn, None)?;
-    // The covering index hands over each slot's bookings together.
-    let mut stmt = conn.prepare(
+    // The covering index hands over each slot's bookings together. With one
+    // site, its range is an index seek (an `OR ?3 IS NULL` would scan it all).
+    let mut stmt = conn.prepare_cached(if scope.site_id.is_some() {
+        "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
+         WHERE site_id = ?3 AND slot_minute >= ?1 AND slot_minute < ?2
+           AND (status = 'booked' OR status = 'attended')
+         ORDER BY site_id, slot_minute"
+    } else {
         "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
          WHERE (status = 'booked' OR status = 'attended')
-           AND slot_minute >= ?1 AND slot_minute < ?2 AND (?3 IS NULL OR site_id = ?3)
-         ORDER BY site_id, slot_minute",
-    )?;
+           AND slot_minute >= ?1 AND slot_minute < ?2 AND ?3 IS NULL
+         ORDER BY site_id, slot_minute"
+    })?;
     let mut rows = stmt.query(rusqlite::params![
         scope.from_minute,
         scope.to_minute,
@@ -189,7 +250,7 @@ fn for_each_slot(
     let mut current: Option<(i64, i64, i64)> = None; // site, slot, active bookings
     let mut finish = |slot: Option<(i64, i64, i64)>| {
         if let Some((site, start, n)) = slot {
-            each(site, start, n, capacity_at(&shifts, site, start));
+            each(site, start, n, capacity_at(shifts, site, start));
         }
     };
     while let Some(r) = rows.next()? {
@@ -205,16 +266,66 @@ fn for_each_slot(
     Ok(())
 }
 
-/// Over-capacity slots as (site id, slot start, excess bookings).
+/// Over-capacity slots in scope as (site id, slot start, excess bookings).
+/// Only the site-days the kept results name as overbooked are looked at.
 pub fn over_capacity_slots(conn: &Connection, q: &CheckQuery) -> Result<Vec<(i64, i64, i64)>> {
     let scope = scope(conn, q)?;
     let mut out = Vec::new();
-    for_each_slot(conn, &scope, |site, slot, n, cap| {
-        if let Some(cap) = cap.filter(|c| n > *c) {
-            out.push((site, slot, n - cap));
+    for (site, day) in results::overbooked_site_days(conn)? {
+        let site_day = Scope::site_day(site, day);
+        if !scope.contains(site, site_day.from_minute) {
+            continue;
+        }
+        let shifts = shifts_for(conn, &site_day)?;
+        for_each_slot(conn, &site_day, &shifts, |site, slot, n, cap| {
+            if let Some(cap) = cap.filter(|c| n > *c) {
+                out.push((site, slot, n - cap));
+            }
+        })?;
+    }
+    Ok(out)
+}
+
+/// The shifts a scope needs: one site-day's, or all of them.
+fn shifts_for(conn: &Connection, scope: &Scope) -> Result<ShiftSlots> {
+    let one_day = scope.to_minute.saturating_sub(scope.from_minute) == MINUTES_PER_DAY;
+    match scope.site_id {
+        Some(site) if one_day => {
+            let day = crate::time::datetime_of_minute(scope.from_minute).date();
+            shift_slots(conn, Some((site, day)))
+        }
+        _ => shift_slots(conn, None),
+    }
+}
+
+/// What the slot checks find on one site-day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct SiteDayFindings {
+    overbooked_slots: i64,
+    excess_bookings: i64,
+    outside_shift_bookings: i64,
+}
+
+/// Slot findings per (site, day number) over a scope; site-days with none are absent.
+fn site_day_findings(
+    conn: &Connection,
+    scope: &Scope,
+) -> Result<HashMap<(i64, i64), SiteDayFindings>> {
+    let shifts = shifts_for(conn, scope)?;
+    let mut by_day: HashMap<(i64, i64), SiteDayFindings> = HashMap::new();
+    for_each_slot(conn, scope, &shifts, |site, start, n, cap| {
+        let key = (site, start.div_euclid(MINUTES_PER_DAY));
+        match cap {
+            None => by_day.entry(key).or_default().outside_shift_bookings += n,
+            Some(cap) if n > cap => {
+                let found = by_day.entry(key).or_default();
+                found.overbooked_slots += 1;
+                found.excess_bookings += n - cap;
+            }
+            Some(_) => {}
         }
     })?;
-    Ok(out)
+    Ok(by_day)
 }
 
 fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Result<()> {
@@ -222,57 +333,172 @@ fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Re
         .prepare("SELECT id, code FROM site")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut by_day: HashMap<(i64, i64), i64> = HashMap::new();
-    for_each_slot(conn, scope, |site, start, n, cap| match cap {
-        None => report.outside_shift_bookings += n,
-        Some(cap) if n > cap => {
-            report.overbooked_slots += 1;
-            report.excess_bookings += n - cap;
-            *by_day
-                .entry((site, start.div_euclid(MINUTES_PER_DAY)))
-                .or_default() += n - cap;
+    let mut days = Vec::new();
+    for ((site, day), found) in site_day_findings(conn, scope)? {
+        report.overbooked_slots += found.overbooked_slots;
+        report.excess_bookings += found.excess_bookings;
+        report.outside_shift_bookings += found.outside_shift_bookings;
+        if found.excess_bookings > 0 {
+            days.push(SiteDayExcess {
+                site_code: codes.get(&site).cloned().unwrap_or_default(),
+                date: day_text(day),
+                excess_bookings: found.excess_bookings,
+            });
         }
-        Some(_) => {}
-    })?;
-    let mut days: Vec<SiteDayExcess> = by_day
-        .into_iter()
-        .map(|((site, day), excess)| SiteDayExcess {
-            site_code: codes.get(&site).cloned().unwrap_or_default(),
-            date: crate::time::format_minute(day * MINUTES_PER_DAY)[..10].to_owned(),
-            excess_bookings: excess,
-        })
-        .collect();
+    }
     days.sort_by(|a, b| {
         b.excess_bookings
             .cmp(&a.excess_bookings)
             .then_with(|| a.date.cmp(&b.date))
             .then_with(|| a.site_code.cmp(&b.site_code))
     });
+    report.site_days_with_excess = days.len() as i64;
     report.by_site_day = days;
     Ok(())
+}
+
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01).
+fn day_text(day: i64) -> String {
+    crate::time::format_minute(day * MINUTES_PER_DAY)[..10].to_owned()
 }
 
 /// One active booking, reduced to what the per-person checks need.
 #[derive(Clone, Copy)]
 struct Dose {
     person: u64,
-    dose: u8,
+    /// The appointment's row id, to find the person's id again.
+    row: i64,
     minute: i64,
+    site: i32,
     product: u16,
-    site: i64,
+    dose: u8,
 }
 
-fn check_people(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Result<()> {
-    let products: Vec<(String, i64, i64)> = conn
-        .prepare("SELECT code, min_interval_days, max_interval_days FROM product ORDER BY code")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let product_index: HashMap<&str, u16> = products
-        .iter()
-        .enumerate()
-        .map(|(i, (code, ..))| (code.as_str(), i as u16))
-        .collect();
-    let eligibility = Eligibility::load(conn)?;
+/// What the per-person checks find for one person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct PersonFindings {
+    duplicate: bool,
+    orphan_first: bool,
+    out_of_window: bool,
+    /// First-dose bookings made before the person was eligible.
+    not_yet_eligible: i64,
+}
+
+impl PersonFindings {
+    fn any(&self) -> bool {
+        self.duplicate || self.orphan_first || self.out_of_window || self.not_yet_eligible > 0
+    }
+}
+
+/// Products' intervals and the eligibility phases: what judging a person needs.
+struct PersonRules {
+    /// (code, min days, max days), in code order; a dose's `product` indexes it.
+    products: Vec<(String, i64, i64)>,
+    eligibility: Eligibility,
+}
+
+impl PersonRules {
+    fn load(conn: &Connection) -> Result<Self> {
+        let products = conn
+            .prepare(
+                "SELECT code, min_interval_days, max_interval_days FROM product ORDER BY code",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(PersonRules {
+            products,
+            eligibility: Eligibility::load(conn)?,
+        })
+    }
+
+    fn product_index(&self, code: &str) -> u16 {
+        self.products
+            .iter()
+            .position(|(c, ..)| c == code)
+            .map_or(u16::MAX, |i| i as u16)
+    }
+
+    /// Judges one person's active doses, sorted by (dose number, minute).
+    fn judge(
+        &self,
+        doses: &[Dose],
+        birth_day: Option<i64>,
+        in_scope: impl Fn(&Dose) -> bool,
+    ) -> PersonFindings {
+        let firsts: Vec<&Dose> = doses.iter().filter(|d| d.dose == 1).collect();
+        let seconds: Vec<&Dose> = doses.iter().filter(|d| d.dose == 2).collect();
+        let mut found = PersonFindings {
+            duplicate: doses
+                .chunk_by(|a, b| a.dose == b.dose)
+                .any(|same| same.len() > 1 && same.iter().any(&in_scope)),
+            orphan_first: seconds.is_empty() && firsts.iter().any(|d| in_scope(d)),
+            ..PersonFindings::default()
+        };
+        if let Some(first) = firsts.first() {
+            let (min, max) = self
+                .products
+                .get(first.product as usize)
+                .map_or((0, i64::MAX), |(_, min, max)| (*min, *max));
+            let first_day = first.minute.div_euclid(MINUTES_PER_DAY);
+            found.out_of_window = seconds.iter().filter(|d| in_scope(d)).any(|d| {
+                let gap = d.minute.div_euclid(MINUTES_PER_DAY) - first_day;
+                gap < min || gap > max
+            });
+        }
+        if let Some(birth) = birth_day {
+            found.not_yet_eligible = firsts
+                .iter()
+                .filter(|d| in_scope(d))
+                .filter(|d| !self.eligibility.allows(birth, d.minute, i64::from(d.site)))
+                .count() as i64;
+        }
+        found
+    }
+
+    /// Judges one person from the store (the kept results' refresh).
+    fn judge_person(&self, conn: &Connection, person_id: &str) -> Result<PersonFindings> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, dose_number, slot_minute, product, site_id FROM appointment
+             WHERE person_id = ?1 AND (status = 'booked' OR status = 'attended')",
+        )?;
+        let mut rows = stmt.query([person_id])?;
+        let mut doses = Vec::new();
+        while let Some(r) = rows.next()? {
+            doses.push(Dose {
+                person: 0,
+                row: r.get("id")?,
+                dose: r.get::<_, i64>("dose_number")? as u8,
+                minute: r.get("slot_minute")?,
+                product: self.product_index(text(r, 3)?),
+                site: r.get("site_id")?,
+            });
+        }
+        doses.sort_unstable_by_key(|d| (d.dose, d.minute));
+        let birth_day = if self.eligibility.is_empty() {
+            None
+        } else {
+            let birth: Option<String> = conn
+                .prepare_cached("SELECT birth_date FROM person WHERE person_id = ?1")?
+                .query_row([person_id], |r| r.get(0))
+                .optional()?
+                .flatten();
+            birth
+                .as_deref()
+                .and_then(parse_date)
+                .map(|d| day_start_minute(d) / MINUTES_PER_DAY)
+        };
+        Ok(self.judge(&doses, birth_day, |_| true))
+    }
+}
+
+/// Judges every person with an active booking in scope and calls
+/// `each(row id of one of their bookings, findings)`.
+fn scan_people(
+    conn: &Connection,
+    scope: &Scope,
+    rules: &PersonRules,
+    mut each: impl FnMut(i64, PersonFindings),
+) -> Result<()> {
     // People are grouped by a 64-bit hash of their id: a table scan and an
     // in-memory sort beat 10M index look-ups. (A collision would only merge
     // two people's checks; at 10M people its chance is about 1 in 200,000.)
@@ -282,7 +508,7 @@ fn check_people(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> R
         h.write(id.as_bytes());
         h.finish()
     };
-    let birth_dates: HashMap<u64, i64> = if eligibility.is_empty() {
+    let birth_dates: HashMap<u64, i64> = if rules.eligibility.is_empty() {
         HashMap::new()
     } else {
         let mut stmt =
@@ -298,57 +524,35 @@ fn check_people(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> R
         }
         out
     };
+    let product_index: HashMap<&str, u16> = rules
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, (code, ..))| (code.as_str(), i as u16))
+        .collect();
     let mut stmt = conn.prepare(
-        "SELECT person_id, dose_number, slot_minute, product, site_id FROM appointment NOT INDEXED
+        "SELECT id, person_id, dose_number, slot_minute, product, site_id FROM appointment NOT INDEXED
          WHERE status = 'booked' OR status = 'attended'",
     )?;
     let mut rows = stmt.query([])?;
     let mut doses = Vec::new();
     while let Some(r) = rows.next()? {
-        let person = hash(text(r, 0)?);
-        let product = text(r, 3)?;
-        let dose = Dose {
-            person,
-            dose: r.get::<_, i64>(1)? as u8,
-            minute: r.get(2)?,
-            product: product_index.get(product).copied().unwrap_or(u16::MAX),
-            site: r.get(4)?,
-        };
-        if dose.dose == 1 && scope.contains(dose.site, dose.minute) {
-            if let Some(birth) = birth_dates.get(&person) {
-                if !eligibility.allows(*birth, dose.minute, dose.site) {
-                    report.not_yet_eligible += 1;
-                }
-            }
-        }
-        doses.push(dose);
+        doses.push(Dose {
+            person: hash(text(r, 1)?),
+            row: r.get(0)?,
+            dose: r.get::<_, i64>(2)? as u8,
+            minute: r.get(3)?,
+            product: product_index.get(text(r, 4)?).copied().unwrap_or(u16::MAX),
+            site: r.get(5)?,
+        });
     }
     doses.sort_unstable_by_key(|d| (d.person, d.dose, d.minute));
+    let in_scope = |d: &Dose| scope.contains(i64::from(d.site), d.minute);
     for person in doses.chunk_by(|a, b| a.person == b.person) {
-        let in_scope = |d: &Dose| scope.contains(d.site, d.minute);
-        let firsts: Vec<&Dose> = person.iter().filter(|d| d.dose == 1).collect();
-        let seconds: Vec<&Dose> = person.iter().filter(|d| d.dose == 2).collect();
-        let repeated = person
-            .chunk_by(|a, b| a.dose == b.dose)
-            .any(|same| same.len() > 1 && same.iter().any(in_scope));
-        if repeated {
-            report.duplicate_people += 1;
-        }
-        if seconds.is_empty() && firsts.iter().any(|d| in_scope(d)) {
-            report.orphan_first_doses += 1;
-        }
-        if let Some(first) = firsts.first() {
-            let (min, max) = products
-                .get(first.product as usize)
-                .map_or((0, i64::MAX), |(_, min, max)| (*min, *max));
-            let first_day = first.minute.div_euclid(MINUTES_PER_DAY);
-            let outside = seconds.iter().filter(|d| in_scope(d)).any(|d| {
-                let gap = d.minute.div_euclid(MINUTES_PER_DAY) - first_day;
-                gap < min || gap > max
-            });
-            if outside {
-                report.second_dose_out_of_window += 1;
-            }
+        let birth = birth_dates.get(&person[0].person).copied();
+        let found = rules.judge(person, birth, in_scope);
+        if found.any() {
+            each(person[0].row, found);
         }
     }
     Ok(())

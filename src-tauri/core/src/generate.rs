@@ -1,6 +1,8 @@
 //! Province-scale test data in FORMATS.md: sites, shifts, products,
 //! bookings (first and second doses linked, never over a slot's capacity,
 //! every booking inside a shift) and dose counts. Deterministic per seed.
+//! Optionally with Ottawa's spring-2021 incident: a data error that booked
+//! people a second time into slots that were already full, over three days.
 
 use crate::error::{Error, Result};
 use crate::import::Progress;
@@ -16,6 +18,9 @@ pub struct GenerateParams {
     pub bookings: u64,
     pub dose_counts: u64,
     pub seed: u64,
+    /// Of `bookings`, how many repeat an earlier first-dose booking (same
+    /// person, same slot, new booking id) over three days mid-schedule.
+    pub incident: u64,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -167,7 +172,12 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
     let mut written = 0u64;
     let mut person = 0u64;
     let mut misses = 0u64;
-    while written < p.bookings {
+    let incident = p.incident.min(p.bookings);
+    let incident_days = first_dose_days / 2..first_dose_days / 2 + 3;
+    // Active first doses on the incident days: (person, line after the
+    // person id, place, vaccinators).
+    let mut repeatable: Vec<(u64, String, usize, u8)> = Vec::new();
+    while written < p.bookings - incident {
         let site = rng.below(u64::from(p.sites)) as u32;
         let day = rng.below(u64::from(first_dose_days)) as u32;
         let slot = rng.below(u64::from(site_slots[site as usize])) as u32;
@@ -196,16 +206,18 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         let date = first_day + Duration::days(i64::from(day));
         let booked = date - Duration::days(1 + rng.below(20) as i64);
         written += 1;
-        writeln!(
-            w,
-            "B{written:09},P{person:09},{birth_year}-0{}-1{},613-555-01{:02},S{site:05},{date}T{},1,{product},{status},{booked}T10:00:00",
+        let tail = format!(
+            "{birth_year}-0{}-1{},613-555-01{:02},S{site:05},{date}T{},1,{product},{status},{booked}T10:00:00",
             1 + rng.below(9),
             rng.below(10),
             person % 100,
             hhmm(minute)
-        )
-        .map_err(io(&path))?;
-        if written < p.bookings {
+        );
+        writeln!(w, "B{written:09},P{person:09},{tail}").map_err(io(&path))?;
+        if incident > 0 && incident_days.contains(&day) && matches!(status, "booked" | "attended") {
+            repeatable.push((person, tail, cell, vaccinators as u8));
+        }
+        if written < p.bookings - incident {
             let day2 = day + min_gap + rng.below(28) as u32;
             let cell2 = place(site, day2, slot);
             if u32::from(taken[cell2]) < vaccinators {
@@ -231,6 +243,20 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
             }
             progress.update(written, p.bookings + p.dose_counts);
         }
+    }
+    // The incident: first doses in slots already full booked again, so each
+    // repeat is one excess booking and one person booked twice.
+    repeatable.retain(|&(.., cell, vaccinators)| taken[cell] >= vaccinators);
+    for _ in 0..incident {
+        if repeatable.is_empty() {
+            return Err(Error::InvalidInput(
+                "too few full slots on the incident days for that many repeats".into(),
+            ));
+        }
+        let i = rng.below(repeatable.len() as u64) as usize;
+        let (person, tail, ..) = repeatable.swap_remove(i);
+        written += 1;
+        writeln!(w, "B{written:09},P{person:09},{tail}").map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
     files.push(path);
@@ -295,6 +321,7 @@ mod tests {
             bookings: 5_000,
             dose_counts: 2_000,
             seed: 7,
+            incident: 0,
         };
         let g = generate(dir.path(), &params, &Quiet).expect("generate");
         assert_eq!((g.bookings, g.dose_counts), (5_000, 2_000));
@@ -346,5 +373,33 @@ mod tests {
             )
             .expect("covered");
         assert_eq!(covered, 5_000, "every booking inside a shift");
+    }
+
+    #[test]
+    fn the_incident_repeats_people_into_full_slots() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let params = GenerateParams {
+            sites: 12,
+            bookings: 20_000,
+            dose_counts: 1,
+            seed: 3,
+            incident: 40,
+        };
+        let g = generate(dir.path(), &params, &Quiet).expect("generate");
+        assert_eq!(g.bookings, 20_000);
+        let mut conn = crate::store::open_in_memory().expect("open");
+        for (kind, name) in [
+            (ImportKind::Sites, "sites.csv"),
+            (ImportKind::Shifts, "shifts.csv"),
+            (ImportKind::Bookings, "bookings.csv"),
+        ] {
+            import_file(&mut conn, kind, &dir.path().join(name), &Quiet).expect(name);
+        }
+        let report = crate::checks::run(&conn, &Default::default()).expect("check");
+        assert_eq!(report.excess_bookings, 40, "{report:?}");
+        assert_eq!(report.duplicate_people, 40, "{report:?}");
+        let days: std::collections::BTreeSet<&str> =
+            report.by_site_day.iter().map(|d| d.date.as_str()).collect();
+        assert!(days.len() <= 3, "three days: {days:?}");
     }
 }

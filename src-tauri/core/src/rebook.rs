@@ -7,9 +7,7 @@
 
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
-use crate::time::{
-    day_start_minute, format_minute, parse_date, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES,
-};
+use crate::time::{format_minute, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -77,33 +75,46 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
-/// Free places per (site, slot start) over a window of days, from shifts
-/// minus active bookings. Slots no shift covers are absent.
-struct FreePlaces(HashMap<(i64, i64), i64>);
+/// Other sites a booking may move to, nearest first: nobody is asked to
+/// cross the province, and the search stays quick with thousands of sites.
+const NEAREST_SITES: usize = 30;
 
-impl FreePlaces {
-    fn load(
-        conn: &Connection,
-        sites: &HashMap<i64, SiteInfo>,
-        from_day: i64,
-        to_day: i64,
-    ) -> Result<Self> {
-        let day = |d: i64| format_minute(d * MINUTES_PER_DAY)[..10].to_owned();
-        let mut free = HashMap::new();
-        let mut stmt = conn.prepare(
-            "SELECT site_id, date, start, end, vaccinators, capacity FROM shift WHERE date BETWEEN ?1 AND ?2",
+/// Free places per (site, slot start), from shifts minus active bookings,
+/// loaded one site-day at a time as the search reaches it. Slots no shift
+/// covers are absent.
+struct FreePlaces<'a> {
+    conn: &'a Connection,
+    sites: &'a HashMap<i64, SiteInfo>,
+    loaded: std::collections::HashSet<(i64, i64)>,
+    free: HashMap<(i64, i64), i64>,
+}
+
+impl<'a> FreePlaces<'a> {
+    fn new(conn: &'a Connection, sites: &'a HashMap<i64, SiteInfo>) -> Self {
+        FreePlaces {
+            conn,
+            sites,
+            loaded: Default::default(),
+            free: HashMap::new(),
+        }
+    }
+
+    /// Loads one site's free places on one day (day number), once.
+    fn load(&mut self, site: i64, day: i64) -> Result<()> {
+        if !self.loaded.insert((site, day)) {
+            return Ok(());
+        }
+        let Some(info) = self.sites.get(&site) else {
+            return Ok(());
+        };
+        let base = day * MINUTES_PER_DAY;
+        let mut shifts = self.conn.prepare_cached(
+            "SELECT start, end, vaccinators, capacity FROM shift WHERE site_id = ?1 AND date = ?2",
         )?;
-        let mut rows = stmt.query(params![day(from_day), day(to_day)])?;
+        let mut rows = shifts.query(params![site, format_minute(base)[..10].to_owned()])?;
         while let Some(r) = rows.next()? {
-            let site: i64 = r.get("site_id")?;
-            let Some(info) = sites.get(&site) else {
-                continue;
-            };
-            let (date, start, end): (String, String, String) =
-                (r.get("date")?, r.get("start")?, r.get("end")?);
-            let (Some(d), Some(s), Some(e)) =
-                (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
-            else {
+            let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
+            let (Some(s), Some(e)) = (parse_hhmm(&start), parse_hhmm(&end)) else {
                 continue;
             };
             let (s, e) = (i64::from(s), i64::from(e));
@@ -113,45 +124,89 @@ impl FreePlaces {
                 info.minutes_per_dose,
                 r.get("capacity")?,
             );
-            let base = day_start_minute(d);
             let mut slot = base + s - s.rem_euclid(SLOT_MINUTES);
             while slot < base + e {
-                *free.entry((site, slot)).or_insert(0) += per_slot;
+                *self.free.entry((site, slot)).or_insert(0) += per_slot;
                 slot += SLOT_MINUTES;
             }
         }
-        let mut stmt = conn.prepare(
-            "SELECT site_id, slot_minute FROM appointment
-             WHERE slot_minute >= ?1 AND slot_minute < ?2 AND (status = 'booked' OR status = 'attended')",
+        let mut booked = self.conn.prepare_cached(
+            "SELECT slot_minute FROM appointment
+             WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
+               AND (status = 'booked' OR status = 'attended')",
         )?;
-        let mut rows = stmt.query(params![
-            from_day * MINUTES_PER_DAY,
-            (to_day + 1) * MINUTES_PER_DAY
-        ])?;
+        let mut rows = booked.query(params![site, base, base + MINUTES_PER_DAY])?;
         while let Some(r) = rows.next()? {
-            let (site, minute): (i64, i64) = (r.get(0)?, r.get(1)?);
-            if let Some(n) = free.get_mut(&(site, minute - minute.rem_euclid(SLOT_MINUTES))) {
+            let minute: i64 = r.get(0)?;
+            if let Some(n) = self
+                .free
+                .get_mut(&(site, minute - minute.rem_euclid(SLOT_MINUTES)))
+            {
                 *n -= 1;
             }
         }
-        Ok(FreePlaces(free))
+        Ok(())
     }
 
     /// The earliest free slot at `site` within `[from, to)` minutes, taken.
-    fn take_earliest(&mut self, site: i64, from: i64, to: i64, not: i64) -> Option<i64> {
+    fn take_earliest(&mut self, site: i64, from: i64, to: i64, not: i64) -> Result<Option<i64>> {
         let mut slot = from - from.rem_euclid(SLOT_MINUTES);
         while slot < to {
-            if slot != not {
-                if let Some(n) = self.0.get_mut(&(site, slot)) {
-                    if *n > 0 {
-                        *n -= 1;
-                        return Some(slot);
+            let day = slot.div_euclid(MINUTES_PER_DAY);
+            self.load(site, day)?;
+            let day_end = (day + 1) * MINUTES_PER_DAY;
+            while slot < to.min(day_end) {
+                if slot != not {
+                    if let Some(n) = self.free.get_mut(&(site, slot)) {
+                        if *n > 0 {
+                            *n -= 1;
+                            return Ok(Some(slot));
+                        }
                     }
                 }
+                slot += SLOT_MINUTES;
             }
-            slot += SLOT_MINUTES;
         }
-        None
+        Ok(None)
+    }
+}
+
+/// The nearest other open sites of each site, found once per plan.
+struct Neighbours<'a> {
+    sites: &'a HashMap<i64, SiteInfo>,
+    by_site: HashMap<i64, Vec<(i64, Option<f64>)>>,
+}
+
+impl Neighbours<'_> {
+    /// The site itself (distance 0), then up to NEAREST_SITES others by
+    /// distance; sites without coordinates come last, by id.
+    fn of(&mut self, site: i64) -> &[(i64, Option<f64>)] {
+        let sites = self.sites;
+        self.by_site.entry(site).or_insert_with(|| {
+            let here = sites.get(&site).and_then(|h| h.lat.zip(h.lon));
+            let mut others: Vec<(i64, Option<f64>)> = sites
+                .iter()
+                .filter(|(id, _)| **id != site)
+                .map(|(id, s)| {
+                    (
+                        *id,
+                        here.zip(s.lat.zip(s.lon)).map(|(a, b)| distance_km(a, b)),
+                    )
+                })
+                .collect();
+            let key = |o: &(i64, Option<f64>)| (o.1.unwrap_or(f64::MAX), o.0);
+            let nearest = NEAREST_SITES.min(others.len());
+            if nearest > 0 && nearest < others.len() {
+                others.select_nth_unstable_by(nearest - 1, |a, b| {
+                    key(a).0.total_cmp(&key(b).0).then(key(a).1.cmp(&key(b).1))
+                });
+                others.truncate(nearest);
+            }
+            others.sort_by(|a, b| key(a).0.total_cmp(&key(b).0).then(key(a).1.cmp(&key(b).1)));
+            let mut order = vec![(site, Some(0.0))];
+            order.extend(others);
+            order
+        })
     }
 }
 
@@ -182,22 +237,11 @@ pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     let excess = excess_bookings(conn, query)?;
-    let (Some(first), Some(last)) = (
-        excess.iter().map(|e| e.minute).min(),
-        excess.iter().map(|e| e.minute).max(),
-    ) else {
-        return Ok(RebookPlan {
-            proposals: Vec::new(),
-            unplaced: 0,
-            expected_arrivals: Vec::new(),
-        });
+    let mut free = FreePlaces::new(conn, &sites);
+    let mut neighbours = Neighbours {
+        sites: &sites,
+        by_site: HashMap::new(),
     };
-    let mut free = FreePlaces::load(
-        conn,
-        &sites,
-        first.div_euclid(MINUTES_PER_DAY),
-        last.div_euclid(MINUTES_PER_DAY) + SEARCH_DAYS,
-    )?;
     let intervals: HashMap<String, (i64, i64)> = conn
         .prepare("SELECT code, min_interval_days, max_interval_days FROM product")?
         .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
@@ -237,30 +281,15 @@ pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
             }
         }
         let here = sites.get(&e.site);
-        let mut order: Vec<(i64, Option<f64>)> = vec![(e.site, Some(0.0))];
-        let mut others: Vec<(i64, Option<f64>)> = sites
-            .iter()
-            .filter(|(id, _)| **id != e.site)
-            .map(|(id, s)| {
-                let d = match (here.and_then(|h| h.lat.zip(h.lon)), s.lat.zip(s.lon)) {
-                    (Some(a), Some(b)) => Some(distance_km(a, b)),
-                    _ => None,
-                };
-                (*id, d)
-            })
-            .collect();
-        others.sort_by(|a, b| {
-            a.1.unwrap_or(f64::MAX)
-                .total_cmp(&b.1.unwrap_or(f64::MAX))
-                .then(a.0.cmp(&b.0))
-        });
-        order.extend(others);
         let not = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
-        let found = order.iter().find_map(|(site, d)| {
-            let avoid = if *site == e.site { not } else { i64::MIN };
-            free.take_earliest(*site, from.max(e.minute), to, avoid)
-                .map(|slot| (*site, slot, *d))
-        });
+        let mut found = None;
+        for &(site, d) in neighbours.of(e.site) {
+            let avoid = if site == e.site { not } else { i64::MIN };
+            if let Some(slot) = free.take_earliest(site, from.max(e.minute), to, avoid)? {
+                found = Some((site, slot, d));
+                break;
+            }
+        }
         let last_outcome: Option<String> = contact.query_row([e.id], |r| r.get(0)).optional()?;
         if matches!(
             last_outcome.as_deref(),

@@ -43,7 +43,7 @@ export async function renderChecks(root, { openSchedule, openBookings }) {
       el('th', { textContent: t('checks.site') }), el('th', { textContent: t('checks.date') }),
       el('th', { textContent: t('checks.excess'), className: 'num' }), el('th'))));
     const body = el('tbody');
-    for (const row of report.by_site_day.slice(0, 200)) {
+    for (const row of report.by_site_day) {
       const open = el('button', { className: 'secondary small', textContent: t('checks.open') });
       open.onclick = () => openSchedule({ date: row.date, site: row.site_code });
       const bookings = el('button', { className: 'secondary small open-bookings', textContent: t('checks.open_bookings') });
@@ -57,6 +57,10 @@ export async function renderChecks(root, { openSchedule, openBookings }) {
     }
     table.append(body);
     days.append(table);
+    if (report.site_days_with_excess > report.by_site_day.length) {
+      days.append(el('p', { className: 'muted', id: 'site-days-more', textContent: t('checks.more', {
+        shown: formatNumber(report.by_site_day.length), total: formatNumber(report.site_days_with_excess) }) }));
+    }
   }
   root.replaceChildren(
     el('h1', { textContent: t('checks.title') }),

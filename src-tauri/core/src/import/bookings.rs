@@ -158,6 +158,7 @@ pub(crate) fn import(
             }
         }
         crate::day_totals::rebuild_bookings(tx)?;
+        crate::checks::invalidate(tx)?;
     }
     let inserted = super::count_rows(tx, "appointment")? - before;
     Ok((

@@ -111,6 +111,19 @@ pub fn import_file(
     Ok(report)
 }
 
+/// Imports one file, then brings the kept check results up to date, so the
+/// app's Checks view opens at once after a bulk load.
+pub fn import_file_then_check(
+    conn: &mut Connection,
+    kind: ImportKind,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
+    let report = import_file(conn, kind, path, progress)?;
+    crate::checks::refresh(conn)?;
+    Ok(report)
+}
+
 /// Imports one file inside the caller's transaction (the demo loads several
 /// files as one). Nothing is written if this returns an error and the caller
 /// rolls back.

@@ -17,6 +17,7 @@ pub const APPLICATION_ID: i64 = 0x444F_5345;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_day_totals.sql"),
+    include_str!("migrations/0003_check_results.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,261 @@
+//! Check results kept in the store (migration 0003): per site-day and per
+//! person, with totals. Triggers mark what a change touched as dirty;
+//! `refresh` re-judges only that, so the views read a handful of rows at
+//! province scale. The rules are the ones `run` applies, in one place.
+
+use super::{
+    day_text, scan_people, site_day_findings, CheckReport, PersonRules, Scope, SiteDayExcess,
+};
+use crate::error::Result;
+use crate::time::{day_start_minute, parse_date, MINUTES_PER_DAY};
+use rusqlite::{params, Connection};
+
+/// Beyond this many dirty site-days or people, one full pass is cheaper than
+/// re-judging each (a full pass over 10M bookings takes a few seconds).
+const FULL_PASS_SITE_DAYS: i64 = 20_000;
+const FULL_PASS_PEOPLE: i64 = 200_000;
+
+/// Marks every kept result stale (after a bulk load that bypassed the triggers).
+pub fn invalidate(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE check_state SET site_days_valid = 0, people_valid = 0",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Brings the kept results up to date, in one IMMEDIATE transaction (or
+/// inside the caller's).
+pub fn refresh(conn: &Connection) -> Result<()> {
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let done = refresh_in(conn);
+    if own {
+        match &done {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(_) => {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+    }
+    done
+}
+
+fn refresh_in(conn: &Connection) -> Result<()> {
+    let (site_days_valid, people_valid): (bool, bool) = conn.query_row(
+        "SELECT site_days_valid, people_valid FROM check_state",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let dirty = |table: &str| -> Result<i64> {
+        Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
+    };
+    if !site_days_valid || dirty("check_dirty_site_day")? > FULL_PASS_SITE_DAYS {
+        recompute_site_days(conn)?;
+    } else {
+        refresh_site_days(conn)?;
+    }
+    if !people_valid || dirty("check_dirty_person")? > FULL_PASS_PEOPLE {
+        recompute_people(conn)?;
+    } else {
+        refresh_people(conn)?;
+    }
+    Ok(())
+}
+
+fn insert_site_day(
+    conn: &Connection,
+    site: i64,
+    day: i64,
+    f: &super::SiteDayFindings,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO check_site_day (site_id, date, overbooked_slots, excess_bookings, outside_shift_bookings)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        site,
+        day_text(day),
+        f.overbooked_slots,
+        f.excess_bookings,
+        f.outside_shift_bookings
+    ])?;
+    Ok(())
+}
+
+/// Every site-day from scratch; the totals are set once at the end.
+fn recompute_site_days(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "UPDATE check_state SET site_days_valid = 0;
+         DELETE FROM check_site_day;
+         DELETE FROM check_dirty_site_day;",
+    )?;
+    for ((site, day), found) in site_day_findings(conn, &Scope::EVERYTHING)? {
+        insert_site_day(conn, site, day, &found)?;
+    }
+    conn.execute_batch(
+        "UPDATE check_state SET site_days_valid = 1,
+             overbooked_slots = (SELECT coalesce(sum(overbooked_slots), 0) FROM check_site_day),
+             excess_bookings = (SELECT coalesce(sum(excess_bookings), 0) FROM check_site_day),
+             outside_shift_bookings = (SELECT coalesce(sum(outside_shift_bookings), 0) FROM check_site_day);",
+    )?;
+    Ok(())
+}
+
+/// Re-judges the dirty site-days; the totals follow by trigger.
+fn refresh_site_days(conn: &Connection) -> Result<()> {
+    let dirty: Vec<(i64, String)> = conn
+        .prepare("SELECT site_id, date FROM check_dirty_site_day")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (site, date) in dirty {
+        conn.prepare_cached("DELETE FROM check_site_day WHERE site_id = ?1 AND date = ?2")?
+            .execute(params![site, date])?;
+        let Some(day) = parse_date(&date).map(|d| day_start_minute(d) / MINUTES_PER_DAY) else {
+            continue; // triggers only write dates SQLite formatted
+        };
+        let found = site_day_findings(conn, &Scope::site_day(site, day))?;
+        if let Some(found) = found.get(&(site, day)) {
+            insert_site_day(conn, site, day, found)?;
+        }
+    }
+    conn.execute("DELETE FROM check_dirty_site_day", [])?;
+    Ok(())
+}
+
+fn insert_person(conn: &Connection, person_id: &str, f: &super::PersonFindings) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO check_person (person_id, duplicate, orphan_first, out_of_window, not_yet_eligible)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        person_id,
+        f.duplicate,
+        f.orphan_first,
+        f.out_of_window,
+        f.not_yet_eligible
+    ])?;
+    Ok(())
+}
+
+/// Every person from scratch: one scan of the bookings, then the ids of the
+/// people with a finding, looked up by row id in row order.
+fn recompute_people(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "UPDATE check_state SET people_valid = 0;
+         DELETE FROM check_person;
+         DELETE FROM check_dirty_person;",
+    )?;
+    let rules = PersonRules::load(conn)?;
+    let mut found = Vec::new();
+    scan_people(conn, &Scope::EVERYTHING, &rules, |row, f| {
+        found.push((row, f))
+    })?;
+    found.sort_unstable_by_key(|(row, _)| *row);
+    let mut person_of = conn.prepare("SELECT person_id FROM appointment WHERE id = ?1")?;
+    // Sorted by id so the B-tree inserts are appends, not random writes.
+    let mut people: Vec<(String, super::PersonFindings)> = Vec::with_capacity(found.len());
+    for (row, f) in found {
+        let id: String = person_of.query_row([row], |r| r.get(0))?;
+        people.push((id, f));
+    }
+    people.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (id, f) in &people {
+        insert_person(conn, id, f)?;
+    }
+    conn.execute_batch(
+        "UPDATE check_state SET people_valid = 1,
+             duplicate_people = (SELECT coalesce(sum(duplicate), 0) FROM check_person),
+             orphan_first_doses = (SELECT coalesce(sum(orphan_first), 0) FROM check_person),
+             second_dose_out_of_window = (SELECT coalesce(sum(out_of_window), 0) FROM check_person),
+             not_yet_eligible = (SELECT coalesce(sum(not_yet_eligible), 0) FROM check_person);",
+    )?;
+    Ok(())
+}
+
+/// Re-judges the dirty people; the totals follow by trigger.
+fn refresh_people(conn: &Connection) -> Result<()> {
+    let dirty: Vec<String> = conn
+        .prepare("SELECT person_id FROM check_dirty_person")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let rules = PersonRules::load(conn)?;
+    for person_id in dirty {
+        conn.prepare_cached("DELETE FROM check_person WHERE person_id = ?1")?
+            .execute([&person_id])?;
+        let found = rules.judge_person(conn, &person_id)?;
+        if found.any() {
+            insert_person(conn, &person_id, &found)?;
+        }
+    }
+    conn.execute("DELETE FROM check_dirty_person", [])?;
+    Ok(())
+}
+
+/// The whole store's check report from the kept results (refreshed first):
+/// the same figures as `run` with no scope. `by_site_day` holds at most
+/// `site_day_limit` site-days, worst first; `site_days_with_excess` counts all.
+pub fn current(conn: &Connection, site_day_limit: usize) -> Result<CheckReport> {
+    refresh(conn)?;
+    let mut report = conn.query_row(
+        "SELECT overbooked_slots, excess_bookings, outside_shift_bookings, duplicate_people,
+                orphan_first_doses, second_dose_out_of_window, not_yet_eligible,
+                (SELECT count(*) FROM check_site_day WHERE excess_bookings > 0) AS site_days
+         FROM check_state",
+        [],
+        |r| {
+            Ok(CheckReport {
+                overbooked_slots: r.get("overbooked_slots")?,
+                excess_bookings: r.get("excess_bookings")?,
+                outside_shift_bookings: r.get("outside_shift_bookings")?,
+                duplicate_people: r.get("duplicate_people")?,
+                orphan_first_doses: r.get("orphan_first_doses")?,
+                second_dose_out_of_window: r.get("second_dose_out_of_window")?,
+                not_yet_eligible: r.get("not_yet_eligible")?,
+                site_days_with_excess: r.get("site_days")?,
+                by_site_day: Vec::new(),
+            })
+        },
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.code, c.date, c.excess_bookings
+         FROM check_site_day c JOIN site s ON s.id = c.site_id
+         WHERE c.excess_bookings > 0
+         ORDER BY c.excess_bookings DESC, c.date, s.code LIMIT ?1",
+    )?;
+    report.by_site_day = stmt
+        .query_map([i64::try_from(site_day_limit).unwrap_or(i64::MAX)], |r| {
+            Ok(SiteDayExcess {
+                site_code: r.get("code")?,
+                date: r.get("date")?,
+                excess_bookings: r.get("excess_bookings")?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(report)
+}
+
+/// Site-days with excess bookings, as (site id, day number), after a refresh.
+pub(super) fn overbooked_site_days(conn: &Connection) -> Result<Vec<(i64, i64)>> {
+    refresh(conn)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT site_id, date FROM check_site_day WHERE excess_bookings > 0 ORDER BY date, site_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (site, date) = row?;
+        if let Some(d) = parse_date(&date) {
+            out.push((site, day_start_minute(d) / MINUTES_PER_DAY));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;
