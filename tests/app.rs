@@ -55,7 +55,7 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
         // Week navigation and the site filter.
         app.find("#week-next").await?.click().await?;
         app.wait_text("#schedule-title", "Mar 29").await?;
-        let filter = app.find("#site-filter").await?;
+        let filter = app.find("#site-filter[data-loaded]").await?;
         filter.select_by_value("NSP").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {

@@ -104,7 +104,9 @@ export default {
   'schedule.booked_of': '{booked} / {capacity} booked',
   'schedule.over': 'over capacity by {n}',
   'schedule.no_sites': 'No sites match.',
-  'schedule.more_sites': 'Showing {shown} of {total} sites',
+  'schedule.sites_range': 'Sites {first}–{last} of {total}',
+  'schedule.prev_sites': '◀ Previous sites',
+  'schedule.next_sites': 'Next sites ▶',
   'error.cancelled': 'Cancelled: nothing was imported.',
   // Dashboard
   'nav.dashboard': 'Dashboard',

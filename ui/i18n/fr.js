@@ -104,7 +104,9 @@ export default {
   'schedule.booked_of': '{booked} / {capacity} places réservées',
   'schedule.over': 'capacité dépassée de {n}',
   'schedule.no_sites': 'Aucun site ne correspond.',
-  'schedule.more_sites': 'Affichage de {shown} sites sur {total}',
+  'schedule.sites_range': 'Sites {first} à {last} sur {total}',
+  'schedule.prev_sites': '◀ Sites précédents',
+  'schedule.next_sites': 'Sites suivants ▶',
   'error.cancelled': "Annulé : rien n'a été importé.",
   // Tableau de bord
   'nav.dashboard': 'Tableau de bord',

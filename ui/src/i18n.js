@@ -29,13 +29,26 @@ export function t(key, vars = {}) {
 /** "Label: value", punctuated as the language does ("Libellé : valeur" in French). */
 export const labelled = (key, value) => (current === 'fr' ? `${t(key)}\u00a0: ${value}` : `${t(key)}: ${value}`);
 
-export const formatNumber = (n) => new Intl.NumberFormat(locale).format(n);
+// Building an Intl formatter costs far more than using one (a schedule page
+// formats over a thousand numbers), so each is made once per locale.
+const formatters = new Map();
+function cached(make, key) {
+  const id = `${locale}|${key}`;
+  if (!formatters.has(id)) formatters.set(id, make());
+  return formatters.get(id);
+}
+
+export const formatNumber = (n) => cached(() => new Intl.NumberFormat(locale), 'number').format(n);
+
+/** A `YYYY-MM-DD` date in the locale's form, with Intl.DateTimeFormat `options`. */
+export function formatDay(iso, options) {
+  const [y, m, d] = iso.split('-').map(Number);
+  const key = JSON.stringify(options);
+  return cached(() => new Intl.DateTimeFormat(locale, options), key).format(new Date(y, m - 1, d));
+}
 
 /** `2021-03-24` → `March 24, 2021` / `24 mars 2021` (the locale's long date). */
-export function formatDate(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(y, m - 1, d));
-}
+export const formatDate = (iso) => formatDay(iso, { year: 'numeric', month: 'long', day: 'numeric' });
 
 /** Fills every element carrying data-i18n with its string. */
 export function translatePage(root = document) {

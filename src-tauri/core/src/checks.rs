@@ -266,24 +266,11 @@ fn for_each_slot(
     Ok(())
 }
 
-/// Over-capacity slots in scope as (site id, slot start, excess bookings).
-/// Only the site-days the kept results name as overbooked are looked at.
+/// Over-capacity slots in scope as (site id, slot start, excess bookings),
+/// in (site, slot) order, from the kept results.
 pub fn over_capacity_slots(conn: &Connection, q: &CheckQuery) -> Result<Vec<(i64, i64, i64)>> {
     let scope = scope(conn, q)?;
-    let mut out = Vec::new();
-    for (site, day) in results::overbooked_site_days(conn)? {
-        let site_day = Scope::site_day(site, day);
-        if !scope.contains(site, site_day.from_minute) {
-            continue;
-        }
-        let shifts = shifts_for(conn, &site_day)?;
-        for_each_slot(conn, &site_day, &shifts, |site, slot, n, cap| {
-            if let Some(cap) = cap.filter(|c| n > *c) {
-                out.push((site, slot, n - cap));
-            }
-        })?;
-    }
-    Ok(out)
+    results::over_capacity_slots(conn, scope.from_minute, scope.to_minute, scope.site_id)
 }
 
 /// The shifts a scope needs: one site-day's, or all of them.
@@ -299,11 +286,13 @@ fn shifts_for(conn: &Connection, scope: &Scope) -> Result<ShiftSlots> {
 }
 
 /// What the slot checks find on one site-day.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct SiteDayFindings {
     overbooked_slots: i64,
     excess_bookings: i64,
     outside_shift_bookings: i64,
+    /// The over-capacity slots: (slot start, excess bookings).
+    slots: Vec<(i64, i64)>,
 }
 
 /// Slot findings per (site, day number) over a scope; site-days with none are absent.
@@ -321,6 +310,7 @@ fn site_day_findings(
                 let found = by_day.entry(key).or_default();
                 found.overbooked_slots += 1;
                 found.excess_bookings += n - cap;
+                found.slots.push((start, n - cap));
             }
             Some(_) => {}
         }

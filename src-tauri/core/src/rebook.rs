@@ -178,8 +178,9 @@ struct Neighbours<'a> {
 }
 
 impl Neighbours<'_> {
-    /// The site itself (distance 0), then up to NEAREST_SITES others by
-    /// distance; sites without coordinates come last, by id.
+    /// Up to NEAREST_SITES other sites by distance; sites without
+    /// coordinates come last, by id. Worked out only for a site whose own
+    /// free places ran out.
     fn of(&mut self, site: i64) -> &[(i64, Option<f64>)] {
         let sites = self.sites;
         self.by_site.entry(site).or_insert_with(|| {
@@ -203,9 +204,7 @@ impl Neighbours<'_> {
                 others.truncate(nearest);
             }
             others.sort_by(|a, b| key(a).0.total_cmp(&key(b).0).then(key(a).1.cmp(&key(b).1)));
-            let mut order = vec![(site, Some(0.0))];
-            order.extend(others);
-            order
+            others
         })
     }
 }
@@ -222,6 +221,11 @@ struct Excess {
 }
 
 pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+    crate::checks::refresh(conn)?;
+    crate::store::read_snapshot(conn, || plan_in(conn, query))
+}
+
+fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
     let sites: HashMap<i64, SiteInfo> = conn
         .prepare("SELECT id, code, lat, lon, minutes_per_dose FROM site WHERE status = 'open'")?
         .query_map([], |r| {
@@ -282,12 +286,16 @@ pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
         }
         let here = sites.get(&e.site);
         let not = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
-        let mut found = None;
-        for &(site, d) in neighbours.of(e.site) {
-            let avoid = if site == e.site { not } else { i64::MIN };
-            if let Some(slot) = free.take_earliest(site, from.max(e.minute), to, avoid)? {
-                found = Some((site, slot, d));
-                break;
+        let from = from.max(e.minute);
+        let mut found = free
+            .take_earliest(e.site, from, to, not)?
+            .map(|slot| (e.site, slot, Some(0.0)));
+        if found.is_none() {
+            for &(site, d) in neighbours.of(e.site) {
+                if let Some(slot) = free.take_earliest(site, from, to, i64::MIN)? {
+                    found = Some((site, slot, d));
+                    break;
+                }
             }
         }
         let last_outcome: Option<String> = contact.query_row([e.id], |r| r.get(0)).optional()?;

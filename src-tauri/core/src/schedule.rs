@@ -56,6 +56,10 @@ pub fn site_list(conn: &Connection) -> Result<Vec<(String, String)>> {
 }
 
 pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
+    crate::store::read_snapshot(conn, || week_in(conn, query))
+}
+
+fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
     let date = parse_date(&query.date).ok_or_else(|| {
         Error::InvalidInput(format!("{:?} is not a date (YYYY-MM-DD)", query.date))
     })?;

@@ -1,7 +1,7 @@
 // Checks: the booking failures found in the store, worst site-days first.
 // Each site-day opens the schedule of that week at that site.
 import * as api from '../api.js';
-import { t, formatNumber, locale } from '../i18n.js';
+import { t, formatNumber, formatDay } from '../i18n.js';
 import { showError } from '../components/job.js';
 import { el } from '../components/dom.js';
 
@@ -11,8 +11,7 @@ const FIGURES = [
 ];
 
 function longDate(iso) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(y, m - 1, d));
+  return formatDay(iso, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 export async function renderChecks(root, { openSchedule, openBookings }) {

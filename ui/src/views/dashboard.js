@@ -218,6 +218,11 @@ export async function renderDashboard(root, info) {
     state.from = shiftDate(today, -14);
     state.to = shiftDate(today, 27);
   }
+  const request = () => ({ kind: state.kind, from: state.from, to: state.to, site: state.site || null, lang: lang() });
+  const chartData = () => Promise.all([api.chartSvg(request()), api.reconcile(state.from, state.to)]);
+  // The first chart is asked for together with the figures: one round of IPC.
+  const firstChart = chartData();
+  firstChart.catch(() => {}); // reported when drawn
   let figures;
   let sites;
   try {
@@ -232,7 +237,8 @@ export async function renderDashboard(root, info) {
     ...['daily', 'cumulative', 'sites'].map((k) => el('option', { value: k, textContent: t(`dash.kind_${k}`), selected: k === state.kind })));
   const site = el('select', { id: 'chart-site' },
     el('option', { value: '', textContent: t('dash.all_sites') }),
-    ...sites.map((s) => el('option', { value: s.code, textContent: `${s.code} — ${s.name}`, selected: s.code === state.site })));
+    ...sites.map((s) => el('option', { value: s.code, textContent: `${s.code} — ${s.name}` })));
+  site.value = state.site;
   const from = el('input', { id: 'chart-from', type: 'date', value: state.from, required: true });
   const to = el('input', { id: 'chart-to', type: 'date', value: state.to, required: true });
   const draw = el('button', { id: 'chart-draw', type: 'submit', textContent: t('dash.draw') });
@@ -244,14 +250,13 @@ export async function renderDashboard(root, info) {
   const under = el('div', { id: 'chart-under' });
   const reconcile = el('div', { id: 'reconcile' });
 
-  const request = () => ({ kind: state.kind, from: state.from, to: state.to, site: state.site || null, lang: lang() });
-  const drawChart = async () => {
+  const drawChart = async (pending = null) => {
     state.kind = kind.value;
     state.site = site.value;
     state.from = from.value;
     state.to = to.value;
     try {
-      const [chart, gaps] = await Promise.all([api.chartSvg(request()), api.reconcile(state.from, state.to)]);
+      const [chart, gaps] = await (pending ?? chartData());
       box.replaceChildren(parseSvg(chart.svg));
       box.dataset.kind = state.kind;
       if (chart.bars.length) attachHover(box, chart);
@@ -289,5 +294,5 @@ export async function renderDashboard(root, info) {
     el('h2', { textContent: t('dash.reconcile') }),
     el('p', { className: 'muted small', textContent: t('dash.reconcile_intro') }),
     reconcile);
-  await drawChart();
+  await drawChart(firstChart);
 }

@@ -20,8 +20,13 @@ export async function renderTallies(root, info) {
   if (!state.date) state.date = info.as_of ?? new Date().toISOString().slice(0, 10);
 
   const field = (label, input) => el('label', {}, el('span', { textContent: label }), input);
-  const site = el('select', { id: 'tally-site', required: true },
-    ...sites.map((s) => el('option', { value: s.code, textContent: `${s.code} — ${s.name}`, selected: s.code === state.site })));
+  // `required` and the value are set once the options are in: on a required
+  // select the browser re-checks validity over all options at each one
+  // appended (3,000 sites took 70 ms).
+  const site = el('select', { id: 'tally-site' },
+    ...sites.map((s) => el('option', { value: s.code, textContent: `${s.code} — ${s.name}` })));
+  site.value = state.site;
+  site.required = true;
   const date = el('input', { id: 'tally-date', type: 'date', value: state.date, required: true });
   const shift = el('input', { id: 'tally-shift', value: state.shift, placeholder: t('tally.shift_hint') });
   shift.setAttribute('list', 'tally-shifts');

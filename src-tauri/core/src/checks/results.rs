@@ -71,6 +71,12 @@ fn insert_site_day(
     day: i64,
     f: &super::SiteDayFindings,
 ) -> Result<()> {
+    let mut slot = conn.prepare_cached(
+        "INSERT INTO check_slot (site_id, slot_minute, excess_bookings) VALUES (?1, ?2, ?3)",
+    )?;
+    for (minute, excess) in &f.slots {
+        slot.execute(params![site, minute, excess])?;
+    }
     conn.prepare_cached(
         "INSERT INTO check_site_day (site_id, date, overbooked_slots, excess_bookings, outside_shift_bookings)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -90,6 +96,7 @@ fn recompute_site_days(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "UPDATE check_state SET site_days_valid = 0;
          DELETE FROM check_site_day;
+         DELETE FROM check_slot;
          DELETE FROM check_dirty_site_day;",
     )?;
     for ((site, day), found) in site_day_findings(conn, &Scope::EVERYTHING)? {
@@ -116,6 +123,14 @@ fn refresh_site_days(conn: &Connection) -> Result<()> {
         let Some(day) = parse_date(&date).map(|d| day_start_minute(d) / MINUTES_PER_DAY) else {
             continue; // triggers only write dates SQLite formatted
         };
+        conn.prepare_cached(
+            "DELETE FROM check_slot WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3",
+        )?
+        .execute(params![
+            site,
+            day * MINUTES_PER_DAY,
+            (day + 1) * MINUTES_PER_DAY
+        ])?;
         let found = site_day_findings(conn, &Scope::site_day(site, day))?;
         if let Some(found) = found.get(&(site, day)) {
             insert_site_day(conn, site, day, found)?;
@@ -240,21 +255,24 @@ pub fn current(conn: &Connection, site_day_limit: usize) -> Result<CheckReport> 
     Ok(report)
 }
 
-/// Site-days with excess bookings, as (site id, day number), after a refresh.
-pub(super) fn overbooked_site_days(conn: &Connection) -> Result<Vec<(i64, i64)>> {
+/// Over-capacity slots starting in `[from, to)` minutes, at one site or
+/// all, as (site id, slot start, excess bookings), after a refresh.
+pub(super) fn over_capacity_slots(
+    conn: &Connection,
+    from: i64,
+    to: i64,
+    site: Option<i64>,
+) -> Result<Vec<(i64, i64, i64)>> {
     refresh(conn)?;
     let mut stmt = conn.prepare_cached(
-        "SELECT site_id, date FROM check_site_day WHERE excess_bookings > 0 ORDER BY date, site_id",
+        "SELECT site_id, slot_minute, excess_bookings FROM check_slot
+         WHERE slot_minute >= ?1 AND slot_minute < ?2 AND (?3 IS NULL OR site_id = ?3)
+         ORDER BY site_id, slot_minute",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (site, date) = row?;
-        if let Some(d) = parse_date(&date) {
-            out.push((site, day_start_minute(d) / MINUTES_PER_DAY));
-        }
-    }
-    Ok(out)
+    let rows = stmt.query_map(params![from, to, site], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[cfg(test)]

@@ -159,6 +159,20 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 /// The current time as an ISO 8601 UTC timestamp, for `updated_at`.
+/// Runs `read` inside one read transaction (unless the caller already has
+/// one): a view's many small queries then see one snapshot of the store and
+/// take SQLite's file lock once, not once per statement.
+pub fn read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return read();
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let out = read();
+    // A read transaction has nothing to keep: ending it either way is the same.
+    conn.execute_batch("COMMIT")?;
+    out
+}
+
 pub fn now_timestamp() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }

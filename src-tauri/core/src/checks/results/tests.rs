@@ -116,6 +116,20 @@ fn assert_kept_equals_fresh(conn: &Connection, context: &str) {
     let kept = current(conn, usize::MAX).expect("current");
     let fresh = run(conn, &CheckQuery::default()).expect("run");
     assert_eq!(kept, fresh, "{context}");
+    // The kept over-capacity slots, which the rebooking desk reads.
+    let kept_slots = over_capacity_slots(conn, i64::MIN, i64::MAX, None).expect("slots");
+    let mut fresh_slots: Vec<(i64, i64, i64)> = site_day_findings(conn, &Scope::EVERYTHING)
+        .expect("findings")
+        .into_iter()
+        .flat_map(|((site, _), f)| f.slots.into_iter().map(move |(slot, n)| (site, slot, n)))
+        .collect();
+    fresh_slots.sort_unstable();
+    assert_eq!(kept_slots, fresh_slots, "{context}");
+    assert_eq!(
+        kept_slots.iter().map(|s| s.2).sum::<i64>(),
+        fresh.excess_bookings,
+        "{context}"
+    );
 }
 
 fn valid(conn: &Connection) -> (bool, bool) {

@@ -1,0 +1,100 @@
+//! The core half of "every view answers within 100 ms": each view's core
+//! calls, timed on a real store (the IPC and DOM half is timed in the app by
+//! `tests/bench/app.sh`, which tours every view). Median of 7 runs, with a
+//! view command's connection settings (a fresh connection, 8 MiB cache).
+//!
+//!   cargo run --release -p dosedesk-core --example bench_views -- DB_PATH DATE
+
+use dosedesk_core::{checks, doses, rebook, schedule, store, Connection, Result};
+use std::time::Instant;
+
+fn median_ms(
+    db: &std::path::Path,
+    mut call: impl FnMut(&Connection) -> Result<usize>,
+) -> Result<(f64, usize)> {
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..7 {
+        let started = Instant::now();
+        let conn = store::open(db)?;
+        conn.pragma_update(None, "cache_size", store::VIEW_CACHE_SIZE)?;
+        size = call(&conn)?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], size))
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(db), Some(date)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: bench_views DB_PATH DATE");
+        std::process::exit(2);
+    };
+    let db = std::path::Path::new(db);
+    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|e| dosedesk_core::Error::InvalidInput(format!("{date:?}: {e}")))?;
+    let from = (day - chrono::Duration::days(14)).to_string();
+    let to = (day + chrono::Duration::days(27)).to_string();
+    let first_site: String = store::open(db)?.query_row(
+        "SELECT code FROM site WHERE status = 'open' ORDER BY code LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    type Call<'a> = Box<dyn FnMut(&Connection) -> Result<usize> + 'a>;
+    let calls: Vec<(&str, Call<'_>)> = vec![
+        (
+            "site list (filters)",
+            Box::new(|c| Ok(schedule::site_list(c)?.len())),
+        ),
+        (
+            "schedule week, first page",
+            Box::new(|c| {
+                let q = schedule::WeekQuery {
+                    date: date.clone(),
+                    ..Default::default()
+                };
+                Ok(schedule::week(c, &q)?.sites.len())
+            }),
+        ),
+        (
+            "dashboard figures",
+            Box::new(|c| Ok(doses::figures(c)?.flagged_days.len())),
+        ),
+        (
+            "dashboard daily chart",
+            Box::new(|c| {
+                let request: dosedesk_core::charts::ChartRequest = serde_json::from_value(
+                    serde_json::json!({"kind": "daily", "from": from, "to": to}),
+                )
+                .map_err(|e| dosedesk_core::Error::InvalidInput(e.to_string()))?;
+                Ok(dosedesk_core::charts::svg(c, &request)?.svg.len())
+            }),
+        ),
+        (
+            "dashboard reconciliation",
+            Box::new(|c| Ok(doses::reconcile::reconcile(c, &from, &to, 50)?.len())),
+        ),
+        (
+            "tallies of a site-day",
+            Box::new(|c| Ok(doses::entry::site_day(c, &first_site, date)?.len())),
+        ),
+        (
+            "checks (kept results)",
+            Box::new(|c| {
+                Ok(checks::current(c, checks::SITE_DAYS_SHOWN)?
+                    .by_site_day
+                    .len())
+            }),
+        ),
+        (
+            "rebooking plan",
+            Box::new(|c| Ok(rebook::plan(c, &Default::default())?.proposals.len())),
+        ),
+    ];
+    for (name, call) in calls {
+        let (ms, size) = median_ms(db, call)?;
+        println!("view    {name:<28} {ms:8.1} ms  ({size} items)");
+    }
+    Ok(())
+}
