@@ -171,13 +171,16 @@ pub async fn book_first_dose(
     .await
 }
 
+/// Proposals the Rebooking view lists; its figures count them all.
+const REBOOK_SHOWN: usize = 100;
+
 #[tauri::command]
 pub async fn rebook_plan(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
 ) -> Result<dosedesk_core::rebook::RebookPlan> {
     with_db(&state, move |conn| {
-        dosedesk_core::rebook::plan(conn, &query)
+        dosedesk_core::rebook::plan_for_view(conn, &query, REBOOK_SHOWN)
     })
     .await
 }

@@ -43,7 +43,11 @@ pub struct SiteDayArrivals {
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RebookPlan {
+    /// Every excess booking's proposal, in slot order (the first few only
+    /// from `plan_for_view`).
     pub proposals: Vec<Proposal>,
+    /// How many excess bookings there are (all of them, however many are listed).
+    pub total: i64,
     pub unplaced: i64,
     pub expected_arrivals: Vec<SiteDayArrivals>,
 }
@@ -344,10 +348,20 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
             .then(a.date.cmp(&b.date))
     });
     Ok(RebookPlan {
+        total: proposals.len() as i64,
         proposals,
         unplaced,
         expected_arrivals,
     })
+}
+
+/// The plan as the Rebooking view shows it: every figure, and the first
+/// `shown` proposals (an incident can mean thousands; the call list export
+/// has them all).
+pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPlan> {
+    let mut plan = plan(conn, query)?;
+    plan.proposals.truncate(shown);
+    Ok(plan)
 }
 
 /// The bookings beyond capacity in each over-capacity slot: the most recently

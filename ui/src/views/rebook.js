@@ -5,7 +5,6 @@ import { t, formatNumber } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 
-const SHOWN = 100;
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
 
 /** Opens a temporary-clinic shift (at a new or existing site) so the plan
@@ -65,7 +64,7 @@ export async function renderRebook(root) {
     el('th', { textContent: t('rebook.current') }), el('th', { textContent: t('rebook.proposed') }),
     el('th', { textContent: t('rebook.outcome') }))));
   const body = el('tbody');
-  for (const p of plan.proposals.slice(0, SHOWN)) {
+  for (const p of plan.proposals) {
     const actions = el('td', { className: 'actions' });
     for (const outcome of OUTCOMES) {
       const button = el('button', { className: 'secondary small', textContent: t(`rebook.${outcome}`) });
@@ -111,11 +110,11 @@ export async function renderRebook(root) {
     line.dataset.count = a.expected_unreachable;
     arrivals.append(line);
   }
-  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary', { n: formatNumber(plan.proposals.length), unplaced: formatNumber(plan.unplaced) }) });
-  summary.dataset.total = plan.proposals.length;
+  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary', { n: formatNumber(plan.total), unplaced: formatNumber(plan.unplaced) }) });
+  summary.dataset.total = plan.total;
   summary.dataset.unplaced = plan.unplaced;
   const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary,
     temporaryClinicForm(() => renderRebook(root)), arrivals, table];
-  if (plan.proposals.length > SHOWN) parts.push(el('p', { className: 'muted', textContent: t('rebook.more', { shown: SHOWN, total: formatNumber(plan.proposals.length) }) }));
+  if (plan.total > plan.proposals.length) parts.push(el('p', { className: 'muted', textContent: t('rebook.more', { shown: formatNumber(plan.proposals.length), total: formatNumber(plan.total) }) }));
   root.replaceChildren(...parts);
 }

@@ -73,6 +73,11 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
             (Some("A"), Some("2021-03-23T08:10")),
         ]
     );
+    // The view's page: the first proposals, the figures of the whole plan.
+    let page = plan_for_view(&conn, &CheckQuery::default(), 2).expect("page");
+    assert_eq!(page.proposals[..], first.proposals[..2]);
+    assert_eq!((page.total, page.unplaced), (3, first.unplaced));
+    assert_eq!(first.total, 3);
     assert_eq!(first.unplaced, 0);
 
     // Record the calls: one accepted (moves), one unreachable, one wrong number.
