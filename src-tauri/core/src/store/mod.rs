@@ -158,7 +158,6 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The current time as an ISO 8601 UTC timestamp, for `updated_at`.
 /// Runs `read` inside one read transaction (unless the caller already has
 /// one): a view's many small queries then see one snapshot of the store and
 /// take SQLite's file lock once, not once per statement.
@@ -173,6 +172,7 @@ pub fn read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> 
     out
 }
 
+/// The current time as an ISO 8601 UTC timestamp, for `updated_at`.
 pub fn now_timestamp() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
