@@ -24,9 +24,48 @@ pub fn invalidate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// What a refresh has to do: results to recompute, or dirty rows to re-judge.
+struct Pending {
+    site_days_valid: bool,
+    people_valid: bool,
+    dirty_site_days: i64,
+    dirty_people: i64,
+}
+
+impl Pending {
+    fn read(conn: &Connection) -> Result<Self> {
+        Ok(conn.query_row(
+            "SELECT site_days_valid, people_valid,
+                    (SELECT count(*) FROM check_dirty_site_day) AS dirty_site_days,
+                    (SELECT count(*) FROM check_dirty_person) AS dirty_people
+             FROM check_state",
+            [],
+            |r| {
+                Ok(Pending {
+                    site_days_valid: r.get("site_days_valid")?,
+                    people_valid: r.get("people_valid")?,
+                    dirty_site_days: r.get("dirty_site_days")?,
+                    dirty_people: r.get("dirty_people")?,
+                })
+            },
+        )?)
+    }
+
+    fn is_clean(&self) -> bool {
+        self.site_days_valid
+            && self.people_valid
+            && self.dirty_site_days == 0
+            && self.dirty_people == 0
+    }
+}
+
 /// Brings the kept results up to date, in one IMMEDIATE transaction (or
-/// inside the caller's).
+/// inside the caller's). When they already are, it only reads: no write
+/// lock, so a view may call it inside its read snapshot.
 pub fn refresh(conn: &Connection) -> Result<()> {
+    if Pending::read(conn)?.is_clean() {
+        return Ok(());
+    }
     let own = conn.is_autocommit();
     if own {
         conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -44,22 +83,16 @@ pub fn refresh(conn: &Connection) -> Result<()> {
 }
 
 fn refresh_in(conn: &Connection) -> Result<()> {
-    let (site_days_valid, people_valid): (bool, bool) = conn.query_row(
-        "SELECT site_days_valid, people_valid FROM check_state",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let dirty = |table: &str| -> Result<i64> {
-        Ok(conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)
-    };
-    if !site_days_valid || dirty("check_dirty_site_day")? > FULL_PASS_SITE_DAYS {
+    // Read again under the write lock: another writer may have refreshed.
+    let pending = Pending::read(conn)?;
+    if !pending.site_days_valid || pending.dirty_site_days > FULL_PASS_SITE_DAYS {
         recompute_site_days(conn)?;
-    } else {
+    } else if pending.dirty_site_days > 0 {
         refresh_site_days(conn)?;
     }
-    if !people_valid || dirty("check_dirty_person")? > FULL_PASS_PEOPLE {
+    if !pending.people_valid || pending.dirty_people > FULL_PASS_PEOPLE {
         recompute_people(conn)?;
-    } else {
+    } else if pending.dirty_people > 0 {
         refresh_people(conn)?;
     }
     Ok(())
@@ -196,9 +229,6 @@ fn refresh_people(conn: &Connection) -> Result<()> {
         .prepare("SELECT person_id FROM check_dirty_person")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    if dirty.is_empty() {
-        return Ok(());
-    }
     let rules = PersonRules::load(conn)?;
     for person_id in dirty {
         conn.prepare_cached("DELETE FROM check_person WHERE person_id = ?1")?
