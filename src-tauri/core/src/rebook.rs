@@ -7,7 +7,7 @@
 
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
-use crate::time::{format_minute, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES};
+use crate::time::{format_minute, MINUTES_PER_DAY, SLOT_MINUTES};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -63,7 +63,6 @@ struct SiteInfo {
     code: String,
     lat: Option<f64>,
     lon: Option<f64>,
-    minutes_per_dose: f64,
 }
 
 /// Great-circle distance in km.
@@ -108,31 +107,14 @@ impl<'a> FreePlaces<'a> {
         if !self.loaded.insert((site, day)) {
             return Ok(());
         }
-        let Some(info) = self.sites.get(&site) else {
-            return Ok(());
-        };
+        if !self.sites.contains_key(&site) {
+            return Ok(()); // not an open site
+        }
         let base = day * MINUTES_PER_DAY;
-        let mut shifts = self.conn.prepare_cached(
-            "SELECT start, end, vaccinators, capacity FROM shift WHERE site_id = ?1 AND date = ?2",
-        )?;
-        let mut rows = shifts.query(params![site, format_minute(base)[..10].to_owned()])?;
-        while let Some(r) = rows.next()? {
-            let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
-            let (Some(s), Some(e)) = (parse_hhmm(&start), parse_hhmm(&end)) else {
-                continue;
-            };
-            let (s, e) = (i64::from(s), i64::from(e));
-            let per_slot = crate::capacity::slot_capacity(
-                r.get("vaccinators")?,
-                e - s,
-                info.minutes_per_dose,
-                r.get("capacity")?,
-            );
-            let mut slot = base + s - s.rem_euclid(SLOT_MINUTES);
-            while slot < base + e {
-                *self.free.entry((site, slot)).or_insert(0) += per_slot;
-                slot += SLOT_MINUTES;
-            }
+        let date = crate::time::datetime_of_minute(base).date();
+        // The FORMATS slot rule, computed where the checks compute it.
+        for (slot, places) in crate::checks::slot_capacities(self.conn, site, date)? {
+            self.free.insert((site, slot), places);
         }
         let mut booked = self.conn.prepare_cached(
             "SELECT slot_minute FROM appointment
@@ -231,7 +213,7 @@ pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
 
 fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
     let sites: HashMap<i64, SiteInfo> = conn
-        .prepare("SELECT id, code, lat, lon, minutes_per_dose FROM site WHERE status = 'open'")?
+        .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
         .query_map([], |r| {
             Ok((
                 r.get("id")?,
@@ -239,7 +221,6 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
                     code: r.get("code")?,
                     lat: r.get("lat")?,
                     lon: r.get("lon")?,
-                    minutes_per_dose: r.get("minutes_per_dose")?,
                 },
             ))
         })?
