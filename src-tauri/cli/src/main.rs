@@ -1,17 +1,27 @@
 //! `dosedesk-cli`: the core's behaviour, headless, for scripts and tests.
 //! Exit status: 0 success, 1 a user error (one line on stderr), 2 a usage error.
 
+/// Every module's `println!` goes through `print_line`: std's panics when
+/// the reader of stdout has gone (`dosedesk-cli check --json | head`).
+macro_rules! println {
+    ($($arg:tt)*) => {
+        $crate::print_line(format_args!($($arg)*))
+    };
+}
+
 mod brief;
 mod doses;
 mod plan_sites;
 
 use clap::{Parser, Subcommand};
-use dosedesk_core::import::{import_file, ImportKind, Progress};
+use dosedesk_core::import::{import_file, ImportKind, Progress, Stage};
 use dosedesk_core::{store, Error};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
 
 mod plan_scenarios;
 mod plan_shifts;
@@ -41,6 +51,9 @@ enum Command {
         kind: String,
         /// The CSV file.
         file: PathBuf,
+        /// Print how long each stage took (rows, people, indexes, commit…) to stderr.
+        #[arg(long)]
+        timings: bool,
     },
     /// Planners: extra shifts, new distribution points.
     Plan {
@@ -239,6 +252,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Writes one line to stdout. When the reader has closed the pipe there is
+/// nobody left to tell: stop quietly, as `head` expects of a writer.
+fn print_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("dosedesk-cli: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 fn run(cli: Cli) -> Result<(), Error> {
     // Every command but `generate` works on the database.
     let open = || -> Result<(PathBuf, dosedesk_core::Connection), Error> {
@@ -295,11 +322,15 @@ fn run(cli: Cli) -> Result<(), Error> {
                 summary.as_of
             );
         }
-        Command::Import { kind, file } => {
+        Command::Import {
+            kind,
+            file,
+            timings,
+        } => {
             let (_, mut conn) = open()?;
             let kind = ImportKind::parse(kind)
                 .ok_or_else(|| Error::InvalidInput(format!("unknown kind {kind}")))?;
-            let bar = Bar::new(kind.name());
+            let bar = Bar::new(kind.name()).timed(*timings);
             let report = import_file(&mut conn, kind, file, &bar)?;
             bar.finish();
             for warning in &report.warnings {
@@ -586,37 +617,73 @@ fn print_json(value: &impl serde::Serialize) {
     }
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-struct Bar(Option<ProgressBar>);
+/// A progress bar on stderr, drawn only when stderr is a terminal; it names
+/// the stage long work is in, and can time each stage.
+struct Bar {
+    bar: Option<ProgressBar>,
+    label: String,
+    /// With `--timings`: when each stage began.
+    stages: Option<Mutex<Vec<(Stage, Instant)>>>,
+}
 
 impl Bar {
     fn new(label: &str) -> Self {
-        if !std::io::stderr().is_terminal() {
-            return Bar(None);
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            let style = ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            bar.set_style(style);
+            bar.set_prefix(label.to_owned());
+            bar
+        });
+        Bar {
+            bar,
+            label: label.to_owned(),
+            stages: None,
         }
-        let bar = ProgressBar::new(0);
-        let style = ProgressStyle::with_template(
-            "{prefix} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> ");
-        bar.set_style(style);
-        bar.set_prefix(label.to_owned());
-        Bar(Some(bar))
     }
 
+    fn timed(mut self, on: bool) -> Self {
+        self.stages = on.then(|| Mutex::new(Vec::new()));
+        self
+    }
+
+    /// Clears the bar; with `--timings`, prints each stage's seconds.
     fn finish(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+        let Some(stages) = &self.stages else { return };
+        let stages = stages.lock().map(|s| s.clone()).unwrap_or_default();
+        let ends = stages.iter().skip(1).map(|s| s.1).chain([Instant::now()]);
+        for ((stage, start), end) in stages.iter().zip(ends) {
+            eprintln!(
+                "{}: {:<26} {:8.2} s",
+                self.label,
+                stage.describe(),
+                (end - *start).as_secs_f64()
+            );
         }
     }
 }
 
 impl Progress for Bar {
     fn update(&self, done: u64, total: u64) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = &self.bar {
             bar.set_length(total);
             bar.set_position(done);
+        }
+    }
+
+    fn stage(&self, stage: Stage) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(format!("{}: {}", self.label, stage.describe()));
+        }
+        if let Some(Ok(mut stages)) = self.stages.as_ref().map(Mutex::lock) {
+            stages.push((stage, Instant::now()));
         }
     }
 }

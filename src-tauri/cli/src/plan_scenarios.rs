@@ -65,7 +65,7 @@ pub fn compare(conn: &Connection, args: &CompareArgs) -> Result<(), Error> {
     if args.json {
         print_json(&all);
     } else {
-        print!("{}", side_by_side(&all));
+        println!("{}", side_by_side(&all).trim_end_matches('\n'));
     }
     Ok(())
 }

@@ -460,3 +460,22 @@ fn plan_scenarios_compare_apply_undo_and_chart() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("no saved shift plan 999"));
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    // `dosedesk-cli stats --json | head -0`: the reader is gone before the
+    // first line is written.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
+        .arg("--db")
+        .arg(dir.path().join("empty.sqlite3"))
+        .args(["stats", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run dosedesk-cli");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
+    assert_eq!(stderr(&out), "");
+}
