@@ -1,7 +1,7 @@
 //! IPC commands. Each opens the database off the main thread and calls core.
 
 use crate::AppState;
-use dosedesk_core::import::{ImportKind, ImportReport, Progress};
+use dosedesk_core::import::{ImportKind, ImportReport, Progress, Stage};
 use dosedesk_core::schedule::{WeekQuery, WeekSchedule};
 use dosedesk_core::{store, Connection, Error, Result};
 use serde::Serialize;
@@ -59,11 +59,23 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     .await
 }
 
-/// Progress of a long job, sent to the UI as it runs.
+/// Progress of a long job, sent to the UI as it runs: how far it is, or
+/// (with `stage`) that it moved on to another stage of its work.
 #[derive(Clone, Serialize)]
 pub struct JobProgress {
     done: u64,
     total: u64,
+    stage: Option<Stage>,
+}
+
+impl JobProgress {
+    pub(crate) fn stage_message(stage: Stage) -> Self {
+        JobProgress {
+            done: 0,
+            total: 0,
+            stage: Some(stage),
+        }
+    }
 }
 
 struct ChannelProgress {
@@ -74,7 +86,14 @@ struct ChannelProgress {
 impl Progress for ChannelProgress {
     fn update(&self, done: u64, total: u64) {
         // A closed window is no reason to abandon the import.
-        let _ = self.channel.send(JobProgress { done, total });
+        let _ = self.channel.send(JobProgress {
+            done,
+            total,
+            stage: None,
+        });
+    }
+    fn stage(&self, stage: Stage) {
+        let _ = self.channel.send(JobProgress::stage_message(stage));
     }
     fn is_cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)

@@ -335,3 +335,34 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     .expect_err("gif");
     assert_eq!(err["code"], "invalid_input");
 }
+
+/// A job's stage crosses IPC by name, and the UI has a string for each.
+#[test]
+fn job_stages_cross_ipc_with_a_ui_string_each() {
+    use dosedesk_core::import::Stage;
+    let english = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/i18n/en.js"),
+    )
+    .expect("strings file");
+    let stages = [
+        Stage::Rows,
+        Stage::People,
+        Stage::DailyTotals,
+        Stage::Indexes,
+        Stage::Commit,
+        Stage::Checkpoint,
+    ];
+    for stage in stages {
+        let message =
+            serde_json::to_value(commands::JobProgress::stage_message(stage)).expect("json");
+        let name = message["stage"].as_str().expect("stage name").to_owned();
+        assert_eq!(
+            message,
+            serde_json::json!({"done": 0, "total": 0, "stage": name})
+        );
+        assert!(
+            english.contains(&format!("'job.stage_{name}':")),
+            "no UI string for stage {name}"
+        );
+    }
+}

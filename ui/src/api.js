@@ -21,9 +21,13 @@ async function call(command, args = {}) {
   }
 }
 
+/** onProgress(fraction) as the job goes; onProgress(null, stage) when it moves to another stage. */
 function progressChannel(onProgress) {
   const channel = new (tauri().core.Channel)();
-  channel.onmessage = (p) => onProgress?.(p.total > 0 ? p.done / p.total : 0);
+  channel.onmessage = (p) => {
+    if (p.stage) onProgress?.(null, p.stage);
+    else onProgress?.(p.total > 0 ? p.done / p.total : 0);
+  };
   return channel;
 }
 

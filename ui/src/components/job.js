@@ -17,7 +17,17 @@ export async function runJob(label, work) {
   };
   hideError();
   try {
-    return await work((fraction) => {
+    return await work((fraction, stage) => {
+      if (stage) {
+        // After the rows, a bulk import still works for seconds (indexes,
+        // commit): name the stage rather than sit at 100 %.
+        $('job-label').textContent = `${label} — ${t(`job.stage_${stage}`)}`;
+        if (stage !== 'rows') {
+          $('job-progress').removeAttribute('value'); // indeterminate
+          $('job-percent').textContent = '';
+        }
+        return;
+      }
       $('job-progress').value = fraction;
       $('job-percent').textContent = `${Math.floor(fraction * 100)} %`;
     });

@@ -1,10 +1,18 @@
 //! bookings.csv: the provincial booking system's export. `booking_id` is the
 //! key: re-importing a file updates changed rows and duplicates nothing.
+//!
+//! Into an empty store the file goes through `bulk` (a parser thread beside
+//! the writer, indexes built once at the end); into existing bookings each
+//! row is an upsert (`merge`).
 
-use super::csv_source::{opt, req, Column, CsvSource};
-use super::{known_product, known_site, product_codes, site_ids, Progress, Written};
+mod bulk;
+mod people;
+
+use super::csv_source::{opt, req, Column, CsvSource, Row};
+use super::{unknown_product, Progress, Written};
 use crate::error::Result;
 use crate::time::{minute_of, parse_local_datetime};
+use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -41,29 +49,132 @@ pub(crate) fn import(
     now: &str,
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
-    let mut src = CsvSource::open(path, COLUMNS)?;
-    let sites = site_ids(tx)?;
-    let products = product_codes(tx)?;
-    let before = super::count_rows(tx, "appointment")?;
-    // Into an empty table, build the indexes once at the end: sorting all
-    // keys in one pass is far cheaper than a random insert per row.
-    let deferred = if before == 0 {
-        Some(super::drop_indexes_and_triggers(tx, "appointment")?)
+    let src = CsvSource::open(path, COLUMNS)?;
+    let known = Known::load(tx)?;
+    if super::count_rows(tx, "appointment")? == 0 {
+        bulk::load(tx, src, &known, now, progress)
     } else {
-        None
-    };
-    // People's details are staged and merged once at the end, in key order:
-    // one sorted pass instead of a random B-tree update per booking.
-    tx.execute_batch(
-        "DROP TABLE IF EXISTS temp.person_stage;
-         CREATE TEMP TABLE person_stage (person_id TEXT NOT NULL, birth_date TEXT, phone TEXT);",
+        merge(tx, src, &known, now, progress)
+    }
+}
+
+/// The sites and products a booking may name, read once per import inside
+/// its transaction (so no row can name one that is gone by the commit).
+pub(super) struct Known {
+    sites: HashMap<String, i64>,
+    /// Product codes, upper case; a row's code is matched ignoring case.
+    products: Vec<String>,
+}
+
+impl Known {
+    fn load(tx: &Transaction<'_>) -> Result<Self> {
+        let mut products: Vec<String> = super::product_codes(tx)?.into_iter().collect();
+        products.sort_unstable();
+        Ok(Known {
+            sites: super::site_ids(tx)?,
+            products,
+        })
+    }
+}
+
+/// One validated row, its text borrowed from the reader.
+struct Booking<'a> {
+    booking_id: &'a str,
+    person_id: &'a str,
+    birth_date: Option<NaiveDate>,
+    phone: Option<&'a str>,
+    site_id: i64,
+    slot_minute: i64,
+    dose_number: u8,
+    /// Index into `Known::products`.
+    product: u8,
+    /// Index into `STATUSES`.
+    status: u8,
+    booked_at: Option<&'a str>,
+}
+
+impl Booking<'_> {
+    /// Active bookings (booked or attended) hold a place.
+    fn is_active(&self) -> bool {
+        matches!(STATUSES[usize::from(self.status)], "booked" | "attended")
+    }
+}
+
+/// Checks every column of one row, naming line and column on a problem.
+fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
+    let booking_id = short(row, BOOKING_ID, row.req(BOOKING_ID)?)?;
+    let person_id = short(row, PERSON_ID, row.req(PERSON_ID)?)?;
+    let birth_date = row.opt_date(BIRTH_DATE)?;
+    let phone = row.opt(PHONE)?.map(|p| short(row, PHONE, p)).transpose()?;
+    let site_code = row.req(SITE)?;
+    let site_id = super::known_site(row, SITE, &known.sites, site_code)?;
+    let slot = row.req_parse(
+        SLOT_START,
+        "a local date-time (YYYY-MM-DDTHH:MM)",
+        parse_local_datetime,
     )?;
-    let mut stage_person = tx.prepare("INSERT INTO temp.person_stage VALUES (?1, ?2, ?3)")?;
-    const INSERT: &str =
+    let dose_number = row.req_int(DOSE_NUMBER, 1, 3)? as u8;
+    let code = row.req(PRODUCT)?;
+    let product = match known
+        .products
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case(code))
+    {
+        Some(i) => i as u8,
+        None => return Err(unknown_product(row, PRODUCT, code, known.products.iter())),
+    };
+    let status = row.req_word(STATUS, STATUSES)?;
+    let status = STATUSES.iter().position(|s| *s == status).unwrap_or(0) as u8;
+    let booked_at = row.opt(BOOKED_AT)?;
+    if let Some(text) = booked_at.filter(|s| !crate::time::is_timestamp(s)) {
+        return Err(row.error(BOOKED_AT, format!("{text:?} is not an ISO 8601 timestamp")));
+    }
+    Ok(Booking {
+        booking_id,
+        person_id,
+        birth_date,
+        phone,
+        site_id,
+        slot_minute: minute_of(slot),
+        dose_number,
+        product,
+        status,
+        booked_at,
+    })
+}
+
+/// Identifiers and phone numbers longer than this are not what the booking
+/// system exports: most likely columns have slipped.
+const MAX_TEXT_LEN: usize = 200;
+
+fn short<'a>(row: &Row<'_>, col: usize, text: &'a str) -> Result<&'a str> {
+    let chars = || text.chars().count();
+    if text.len() > MAX_TEXT_LEN && chars() > MAX_TEXT_LEN {
+        return Err(row.error(
+            col,
+            format!(
+                "is {} characters long; at most {MAX_TEXT_LEN} expected",
+                chars()
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// Into existing bookings: each row is an upsert keyed by booking_id, and
+/// the triggers keep the daily totals and check marks current.
+fn merge(
+    tx: &Transaction<'_>,
+    mut src: CsvSource,
+    known: &Known,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    let before = super::count_rows(tx, "appointment")?;
+    let mut upsert = tx.prepare(
         "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
                                   product, status, source, booked_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)";
-    const ON_CONFLICT_UPDATE: &str = "
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)
          ON CONFLICT (booking_id) DO UPDATE SET
             person_id = excluded.person_id, site_id = excluded.site_id,
             slot_minute = excluded.slot_minute, dose_number = excluded.dose_number,
@@ -71,95 +182,52 @@ pub(crate) fn import(
             booked_at = excluded.booked_at, updated_at = excluded.updated_at
          WHERE (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
             IS NOT (excluded.person_id, excluded.site_id, excluded.slot_minute,
-                    excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)";
-    // A bulk load (empty table, unique index dropped) inserts plainly; into
-    // existing data, a changed booking_id row is updated in place.
-    let sql = if deferred.is_some() {
-        INSERT.to_owned()
-    } else {
-        format!("{INSERT}{ON_CONFLICT_UPDATE}")
-    };
-    let mut upsert = tx.prepare(&sql)?;
+                    excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)",
+    )?;
     let mut exists = tx.prepare("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
-    let mut duplicates = if deferred.is_some() {
-        DuplicateCheck::Lines(Vec::with_capacity((src.total_bytes() / 80) as usize))
-    } else {
-        DuplicateCheck::Hashes {
-            seen: HashMap::new(),
-            hasher: std::collections::hash_map::RandomState::new(),
-        }
-    };
+    // 64-bit hashes of the ids seen (an exact set of 10M strings would not
+    // fit the memory budget); a hit is confirmed against the store, where
+    // the earlier row was written in this transaction.
+    let mut seen: HashMap<u64, u32> = HashMap::new();
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut people = people::People::default();
     let mut touched = 0;
     while let Some(row) = src.next_row(progress)? {
-        let booking_id = row.req(BOOKING_ID)?;
+        let b = parse(&row, known)?;
         let line = row.line.min(u64::from(u32::MAX)) as u32;
-        match &mut duplicates {
-            DuplicateCheck::Lines(lines) => lines.push(line),
-            DuplicateCheck::Hashes { seen, hasher } => {
-                let mut h = hasher.build_hasher();
-                h.write(booking_id.as_bytes());
-                if let Some(first) = seen.insert(h.finish(), line) {
-                    let present = exists
-                        .query_row([booking_id], |_| Ok(()))
-                        .optional()?
-                        .is_some();
-                    if present {
-                        return Err(row.error(
-                            BOOKING_ID,
-                            format!("duplicate booking_id {booking_id:?}: already on line {first}"),
-                        ));
-                    }
-                }
+        let mut h = hasher.build_hasher();
+        h.write(b.booking_id.as_bytes());
+        if let Some(first) = seen.insert(h.finish(), line) {
+            let present = exists
+                .query_row([b.booking_id], |_| Ok(()))
+                .optional()?
+                .is_some();
+            if present {
+                return Err(row.error(
+                    BOOKING_ID,
+                    format!(
+                        "duplicate booking_id {:?}: already on line {first}",
+                        b.booking_id
+                    ),
+                ));
             }
         }
-        let person_id = row.req(PERSON_ID)?;
-        let birth_date = row.opt_date(BIRTH_DATE)?;
-        let phone = row.opt(PHONE)?;
-        let site_id = known_site(&row, SITE, &sites, row.req(SITE)?)?;
-        let slot = row.req_parse(
-            SLOT_START,
-            "a local date-time (YYYY-MM-DDTHH:MM)",
-            parse_local_datetime,
-        )?;
-        let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;
-        let product = known_product(&row, PRODUCT, &products, row.req(PRODUCT)?)?;
-        let status = row.req_word(STATUS, STATUSES)?;
-        let booked_at = row.opt(BOOKED_AT)?;
-        if let Some(text) = booked_at.filter(|s| !crate::time::is_timestamp(s)) {
-            return Err(row.error(BOOKED_AT, format!("{text:?} is not an ISO 8601 timestamp")));
-        }
-        if birth_date.is_some() || phone.is_some() {
-            stage_person.execute(params![person_id, birth_date.map(|d| d.to_string()), phone])?;
-        }
+        people.add(b.person_id, b.birth_date, b.phone);
         touched += upsert.execute(params![
             crate::store::new_uuid(),
-            booking_id,
-            person_id,
-            site_id,
-            minute_of(slot),
-            dose_number,
-            product,
-            status,
-            booked_at,
+            b.booking_id,
+            b.person_id,
+            b.site_id,
+            b.slot_minute,
+            b.dose_number,
+            known.products[usize::from(b.product)],
+            STATUSES[usize::from(b.status)],
+            b.booked_at,
             now,
         ])? as u64;
     }
-    drop((upsert, exists, stage_person));
-    merge_people(tx, now)?;
-    if let Some(indexes) = deferred {
-        for sql in indexes {
-            if let Err(err) = tx.execute_batch(&sql) {
-                if let DuplicateCheck::Lines(lines) = &duplicates {
-                    if let Some(dup) = first_repeated_booking(tx, src.file_name(), lines)? {
-                        return Err(dup);
-                    }
-                }
-                return Err(err.into());
-            }
-        }
-        crate::day_totals::rebuild_bookings(tx)?;
-        crate::checks::invalidate(tx)?;
-    }
+    drop((upsert, exists));
+    people.write(tx, now)?;
     let inserted = super::count_rows(tx, "appointment")? - before;
     Ok((
         src,
@@ -171,64 +239,5 @@ pub(crate) fn import(
     ))
 }
 
-/// How a booking id repeated within one file is caught.
-enum DuplicateCheck {
-    /// Bulk load into an empty table: row ids follow file order, so keep each
-    /// row's line (4 bytes a row) and let the unique index, built at the end,
-    /// find any repeat.
-    Lines(Vec<u32>),
-    /// Into existing data: 64-bit hashes (an exact set of 10M strings would
-    /// not fit the memory budget); a hit is confirmed against the store,
-    /// where the earlier row was written in this transaction.
-    Hashes {
-        seen: HashMap<u64, u32>,
-        hasher: std::collections::hash_map::RandomState,
-    },
-}
-
-/// After a bulk load's unique index failed: the first row that repeats an
-/// earlier booking id, as an import error naming both lines.
-fn first_repeated_booking(
-    tx: &Transaction<'_>,
-    file: &str,
-    lines: &[u32],
-) -> Result<Option<crate::Error>> {
-    let repeat: Option<(String, i64, i64)> = tx
-        .query_row(
-            "SELECT booking_id, id, first FROM (
-               SELECT booking_id, id, min(id) OVER (PARTITION BY booking_id) AS first FROM appointment)
-             WHERE id > first ORDER BY id LIMIT 1",
-            [],
-            |r| Ok((r.get("booking_id")?, r.get("id")?, r.get("first")?)),
-        )
-        .optional()?;
-    let line_of = |id: i64| lines.get((id - 1) as usize).copied().unwrap_or(0);
-    Ok(repeat.map(|(booking_id, id, first)| crate::Error::Import {
-        file: file.to_owned(),
-        line: u64::from(line_of(id)),
-        column: Some("booking_id".into()),
-        message: format!(
-            "duplicate booking_id {booking_id:?}: already on line {}",
-            line_of(first)
-        ),
-    }))
-}
-
-/// Merges the staged details into `person`. Rows are taken in file order per
-/// person, so a later row's birth date or phone replaces an earlier one.
-fn merge_people(tx: &Transaction<'_>, now: &str) -> Result<()> {
-    tx.execute(
-        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
-         SELECT person_id, randomblob(16), birth_date, phone, ?1
-         FROM temp.person_stage WHERE true ORDER BY person_id, rowid
-         ON CONFLICT (person_id) DO UPDATE SET
-            birth_date = coalesce(excluded.birth_date, birth_date),
-            phone = coalesce(excluded.phone, phone),
-            updated_at = excluded.updated_at
-         WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
-            IS NOT (birth_date, phone)",
-        [now],
-    )?;
-    tx.execute_batch("DROP TABLE temp.person_stage")?;
-    Ok(())
-}
+#[cfg(test)]
+mod tests;

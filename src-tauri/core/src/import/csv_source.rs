@@ -321,7 +321,7 @@ pub struct Row<'a> {
     pub line: u64,
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     pub fn error(&self, col: usize, message: impl Into<String>) -> Error {
         Error::Import {
             file: self.source.file.clone(),
@@ -332,17 +332,18 @@ impl Row<'_> {
     }
 
     /// The trimmed text of a column, `None` when absent or empty.
-    pub fn opt(&self, col: usize) -> Result<Option<&str>> {
+    pub fn opt(&self, col: usize) -> Result<Option<&'a str>> {
         let Some(pos) = self.source.positions[col] else {
             return Ok(None);
         };
-        let raw = &self.source.record[pos];
+        let source: &'a CsvSource = self.source;
+        let raw = &source.record[pos];
         let text = std::str::from_utf8(raw).map_err(|_| self.error(col, "is not UTF-8 text"))?;
         let text = text.trim();
         Ok((!text.is_empty()).then_some(text))
     }
 
-    pub fn req(&self, col: usize) -> Result<&str> {
+    pub fn req(&self, col: usize) -> Result<&'a str> {
         self.opt(col)?
             .ok_or_else(|| self.error(col, "is required but empty"))
     }

@@ -21,8 +21,42 @@ use std::path::Path;
 /// Receives progress of long work and may ask it to stop.
 pub trait Progress: Sync {
     fn update(&self, _done: u64, _total: u64) {}
+    /// The work moved on to another stage: once the rows are read, a bulk
+    /// import still saves people, builds indexes and commits, for seconds.
+    fn stage(&self, _stage: Stage) {}
     fn is_cancelled(&self) -> bool {
         false
+    }
+}
+
+/// The stages of an import, in order; a small file passes some in no time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Reading, checking and writing the file's rows.
+    Rows,
+    /// Merging people's birth dates and phones.
+    People,
+    /// Daily booked and attended totals.
+    DailyTotals,
+    /// Building the indexes of a bulk load.
+    Indexes,
+    /// Making the transaction durable.
+    Commit,
+    /// Copying the committed pages from the WAL into the database file.
+    Checkpoint,
+}
+
+impl Stage {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Stage::Rows => "reading rows",
+            Stage::People => "saving people",
+            Stage::DailyTotals => "daily totals",
+            Stage::Indexes => "building indexes",
+            Stage::Commit => "committing",
+            Stage::Checkpoint => "writing the database file",
+        }
     }
 }
 
@@ -105,9 +139,21 @@ pub fn import_file(
     path: &Path,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    progress.stage(Stage::Rows);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let report = import_into(&tx, kind, path, progress)?;
-    tx.commit()?;
+    let report = crate::store::flushing_wal_ahead(&tx, || import_into(&tx, kind, path, progress))?;
+    progress.stage(Stage::Commit);
+    // The checkpoint (the WAL copied into the database file: seconds after a
+    // bulk load) runs as a stage of its own rather than inside the commit.
+    let auto: i64 = tx.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+    tx.pragma_update(None, "wal_autocheckpoint", 0)?;
+    let committed = tx.commit();
+    conn.pragma_update(None, "wal_autocheckpoint", auto)?;
+    committed?;
+    progress.stage(Stage::Checkpoint);
+    // PASSIVE, as the automatic one: it never waits for the app's readers.
+    // Its counts are of no use here; a failure leaves the WAL for later.
+    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     Ok(report)
 }
 
@@ -195,16 +241,26 @@ pub(crate) fn known_product(
     if codes.contains(&upper) {
         Ok(upper)
     } else {
-        let mut known: Vec<&str> = codes.iter().map(String::as_str).collect();
-        known.sort_unstable();
-        Err(row.error(
-            col,
-            format!(
-                "unknown product {code:?} (known: {}; import products.csv first)",
-                known.join(", ")
-            ),
-        ))
+        Err(unknown_product(row, col, code, codes.iter()))
     }
+}
+
+/// The error for a product code the store does not know, listing those it does.
+pub(crate) fn unknown_product<'c>(
+    row: &csv_source::Row<'_>,
+    col: usize,
+    code: &str,
+    known: impl Iterator<Item = &'c String>,
+) -> Error {
+    let mut known: Vec<&str> = known.map(String::as_str).collect();
+    known.sort_unstable();
+    row.error(
+        col,
+        format!(
+            "unknown product {code:?} (known: {}; import products.csv first)",
+            known.join(", ")
+        ),
+    )
 }
 
 pub(crate) fn known_site(
@@ -260,6 +316,41 @@ pub(crate) fn drop_indexes_and_triggers(tx: &Transaction<'_>, table: &str) -> Re
         tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
     }
     Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
+}
+
+/// Runs a long SQLite step (an index build, minutes at province scale)
+/// so that cancelling the import interrupts it instead of waiting for it.
+pub(crate) fn cancellable<T>(
+    conn: &Connection,
+    progress: &dyn Progress,
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let interrupt = conn.get_interrupt_handle();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                if progress.is_cancelled() {
+                    // Between statements this is a no-op: SQLite clears the
+                    // flag when the next statement starts.
+                    interrupt.interrupt();
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        });
+        let out = work();
+        done.store(true, Ordering::Relaxed);
+        match out {
+            Err(Error::Database(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+            {
+                Err(Error::Cancelled)
+            }
+            other => other,
+        }
+    })
 }
 
 pub(crate) fn count_rows(tx: &Transaction<'_>, table: &str) -> Result<u64> {

@@ -1,0 +1,298 @@
+//! Bookings into an empty store, at province scale. A parser thread checks
+//! each row and hands rows over in batches while this thread writes them,
+//! so parsing costs no time of its own. The indexes are built once at the
+//! end (one sort of all keys is far cheaper than a random B-tree insert per
+//! row); the daily totals and people's details, gathered by the parser, are
+//! written in one pass each instead of by triggers row by row.
+
+use super::people::People;
+use super::{parse, Booking, Known, STATUSES};
+use crate::error::{Error, Result};
+use crate::import::csv_source::CsvSource;
+use crate::import::{Progress, Stage, Written};
+use crate::time::MINUTES_PER_DAY;
+use rusqlite::{OptionalExtension, Statement, Transaction};
+use std::collections::HashMap;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+/// Rows the parser hands over at a time.
+const BATCH_ROWS: usize = 8192;
+/// Batches in flight: enough to keep both threads busy, little memory.
+const BATCHES_IN_FLIGHT: usize = 4;
+/// Rows per INSERT statement: a statement's fixed cost is paid once per
+/// this many rows.
+const ROWS_PER_INSERT: usize = 32;
+const PARAMS_PER_ROW: usize = 10;
+
+pub(super) fn load(
+    tx: &Transaction<'_>,
+    src: CsvSource,
+    known: &Known,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    // Nothing is judged row by row while loading: the next refresh judges all.
+    crate::checks::invalidate(tx)?;
+    let deferred = crate::import::drop_indexes_and_triggers(tx, "appointment")?;
+    let (sender, batches) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+    let (written, parsed) = std::thread::scope(|scope| {
+        let parser = scope.spawn(move || parse_all(src, known, progress, sender));
+        let written = write_batches(tx, batches, known, now);
+        let parsed = parser.join().unwrap_or_else(|_| Err(stopped("parser")));
+        (written, parsed)
+    });
+    // A writer error stops the parser (its sends fail), never the reverse:
+    // when the parser fails, the writer just sees the batches end.
+    let inserted = written?;
+    let Parsed {
+        src,
+        lines,
+        people,
+        days,
+    } = parsed?;
+
+    progress.stage(Stage::People);
+    people.write(tx, now)?;
+    progress.stage(Stage::DailyTotals);
+    crate::day_totals::set_bookings(tx, days.into_iter().collect())?;
+    progress.stage(Stage::Indexes);
+    crate::import::cancellable(tx, progress, || {
+        build_indexes(tx, &deferred, src.file_name(), &lines)
+    })?;
+    drop(lines);
+    Ok((
+        src,
+        Written {
+            inserted,
+            updated: 0,
+            warnings: Vec::new(),
+        },
+    ))
+}
+
+fn stopped(what: &str) -> Error {
+    Error::InvalidInput(format!(
+        "internal error: the bookings import's {what} thread stopped unexpectedly; nothing was imported"
+    ))
+}
+
+/// Checked rows, their text back to back in one string.
+struct Batch {
+    text: String,
+    rows: Vec<BatchRow>,
+}
+
+/// A byte range of `Batch::text`.
+type Span = (u32, u32);
+
+struct BatchRow {
+    booking_id: Span,
+    person_id: Span,
+    booked_at: Option<Span>,
+    site_id: i64,
+    slot_minute: i64,
+    dose_number: u8,
+    product: u8,
+    status: u8,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch {
+            text: String::with_capacity(BATCH_ROWS * 40),
+            rows: Vec::with_capacity(BATCH_ROWS),
+        }
+    }
+
+    fn span(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, self.text.len() as u32)
+    }
+
+    fn push(&mut self, b: &Booking<'_>) {
+        let row = BatchRow {
+            booking_id: self.span(b.booking_id),
+            person_id: self.span(b.person_id),
+            booked_at: b.booked_at.map(|s| self.span(s)),
+            site_id: b.site_id,
+            slot_minute: b.slot_minute,
+            dose_number: b.dose_number,
+            product: b.product,
+            status: b.status,
+        };
+        self.rows.push(row);
+    }
+
+    fn text(&self, (start, end): Span) -> &str {
+        self.text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// What the parser gathered besides the rows.
+struct Parsed {
+    src: CsvSource,
+    /// The file line of each row, by appointment id − 1 (ids follow file order).
+    lines: Vec<u32>,
+    people: People,
+    /// (site id, day number) → (active bookings, attended).
+    days: HashMap<(i64, i64), (i64, i64)>,
+}
+
+fn parse_all(
+    mut src: CsvSource,
+    known: &Known,
+    progress: &dyn Progress,
+    batches: SyncSender<Batch>,
+) -> Result<Parsed> {
+    // A generous guess at the row count (generated rows are ~97 bytes):
+    // reserved, not touched, so unused room costs no memory.
+    let rows_guess = (src.total_bytes() / 64) as usize;
+    let mut lines = Vec::with_capacity(rows_guess);
+    let mut people = People::with_capacity(rows_guess);
+    let mut days: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
+    let mut batch = Batch::new();
+    while let Some(row) = src.next_row(progress)? {
+        let b = parse(&row, known)?;
+        lines.push(row.line.min(u64::from(u32::MAX)) as u32);
+        people.add(b.person_id, b.birth_date, b.phone);
+        if b.is_active() {
+            // Integer division as in SQL's `slot_minute / 1440`.
+            let day = days
+                .entry((b.site_id, b.slot_minute / MINUTES_PER_DAY))
+                .or_default();
+            day.0 += 1;
+            day.1 += i64::from(STATUSES[usize::from(b.status)] == "attended");
+        }
+        batch.push(&b);
+        if batch.rows.len() == BATCH_ROWS
+            && batches
+                .send(std::mem::replace(&mut batch, Batch::new()))
+                .is_err()
+        {
+            // The writer failed; its error is the one reported.
+            return Err(Error::Cancelled);
+        }
+    }
+    if !batch.rows.is_empty() && batches.send(batch).is_err() {
+        return Err(Error::Cancelled);
+    }
+    drop(batches);
+    // While the writer finishes the last batches.
+    people.sort();
+    Ok(Parsed {
+        src,
+        lines,
+        people,
+        days,
+    })
+}
+
+fn insert_sql(rows: usize) -> String {
+    let one = "(?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)";
+    format!(
+        "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
+                                  product, status, source, booked_at, updated_at)
+         VALUES {}",
+        vec![one; rows].join(", ")
+    )
+}
+
+/// Writes every batch until the parser is done; returns the rows written.
+fn write_batches(
+    tx: &Transaction<'_>,
+    batches: Receiver<Batch>,
+    known: &Known,
+    now: &str,
+) -> Result<u64> {
+    let mut many = tx.prepare(&insert_sql(ROWS_PER_INSERT))?;
+    let mut one = tx.prepare(&insert_sql(1))?;
+    let mut written = 0u64;
+    for batch in batches {
+        let mut chunks = batch.rows.chunks_exact(ROWS_PER_INSERT);
+        for chunk in &mut chunks {
+            for (i, row) in chunk.iter().enumerate() {
+                bind(&mut many, i * PARAMS_PER_ROW, &batch, row, known, now)?;
+            }
+            many.raw_execute()?;
+        }
+        for row in chunks.remainder() {
+            bind(&mut one, 0, &batch, row, known, now)?;
+            one.raw_execute()?;
+        }
+        written += batch.rows.len() as u64;
+    }
+    Ok(written)
+}
+
+fn bind(
+    stmt: &mut Statement<'_>,
+    at: usize,
+    batch: &Batch,
+    row: &BatchRow,
+    known: &Known,
+    now: &str,
+) -> Result<()> {
+    stmt.raw_bind_parameter(at + 1, &crate::store::new_uuid()[..])?;
+    stmt.raw_bind_parameter(at + 2, batch.text(row.booking_id))?;
+    stmt.raw_bind_parameter(at + 3, batch.text(row.person_id))?;
+    stmt.raw_bind_parameter(at + 4, row.site_id)?;
+    stmt.raw_bind_parameter(at + 5, row.slot_minute)?;
+    stmt.raw_bind_parameter(at + 6, row.dose_number)?;
+    stmt.raw_bind_parameter(at + 7, known.products[usize::from(row.product)].as_str())?;
+    stmt.raw_bind_parameter(at + 8, STATUSES[usize::from(row.status)])?;
+    stmt.raw_bind_parameter(at + 9, row.booked_at.map(|s| batch.text(s)))?;
+    stmt.raw_bind_parameter(at + 10, now)?;
+    Ok(())
+}
+
+/// Recreates the indexes and triggers; a repeated booking id fails the
+/// unique index, and is then reported with both of its lines.
+fn build_indexes(
+    tx: &Transaction<'_>,
+    deferred: &[String],
+    file: &str,
+    lines: &[u32],
+) -> Result<()> {
+    for sql in deferred {
+        if let Err(err) = tx.execute_batch(sql) {
+            if err.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
+                if let Some(repeat) = first_repeated_booking(tx, file, lines)? {
+                    return Err(repeat);
+                }
+            }
+            return Err(err.into());
+        }
+    }
+    Ok(())
+}
+
+/// After the unique index failed: the first row that repeats an earlier
+/// booking id, as an import error naming both lines.
+fn first_repeated_booking(
+    tx: &Transaction<'_>,
+    file: &str,
+    lines: &[u32],
+) -> Result<Option<Error>> {
+    let repeat: Option<(String, i64, i64)> = tx
+        .query_row(
+            "SELECT booking_id, id, first FROM (
+               SELECT booking_id, id, min(id) OVER (PARTITION BY booking_id) AS first FROM appointment)
+             WHERE id > first ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get("booking_id")?, r.get("id")?, r.get("first")?)),
+        )
+        .optional()?;
+    let line_of = |id: i64| lines.get((id - 1) as usize).copied().unwrap_or(0);
+    Ok(repeat.map(|(booking_id, id, first)| Error::Import {
+        file: file.to_owned(),
+        line: u64::from(line_of(id)),
+        column: Some("booking_id".into()),
+        message: format!(
+            "duplicate booking_id {booking_id:?}: already on line {}",
+            line_of(first)
+        ),
+    }))
+}

@@ -1,0 +1,214 @@
+//! People's details (birth date, phone) from booking rows, merged into
+//! `person` once at the end of an import, in key order: one sorted pass
+//! instead of a random B-tree update per booking. A later row's birth date
+//! or phone replaces an earlier one; an empty field keeps what was there.
+
+use crate::error::Result;
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{params, Transaction};
+
+/// The details of every row that gave any, in file order.
+#[derive(Default)]
+pub(super) struct People {
+    details: Vec<Detail>,
+    /// Person ids and phones back to back; `Detail` points into it.
+    text: Vec<u8>,
+}
+
+/// 16 bytes a row: millions of them are held until the end of the import.
+#[derive(Clone, Copy)]
+struct Detail {
+    /// Where the person id starts in `text`; the phone follows it.
+    at: u64,
+    id_len: u16,
+    phone_len: u16,
+    /// Days from the common era; `NO_BIRTH_DATE` when not given.
+    birth: i32,
+}
+
+const NO_BIRTH_DATE: i32 = i32::MIN;
+
+impl People {
+    /// Room for about `rows` details, so the vectors never copy themselves
+    /// while large (the import's peak memory would double for a moment).
+    pub fn with_capacity(rows: usize) -> Self {
+        People {
+            details: Vec::with_capacity(rows),
+            text: Vec::with_capacity(rows * 24),
+        }
+    }
+
+    /// Keeps a row's details; rows with neither are skipped.
+    pub fn add(&mut self, person_id: &str, birth: Option<NaiveDate>, phone: Option<&str>) {
+        if birth.is_none() && phone.is_none() {
+            return;
+        }
+        // `parse` bounds both lengths far below u16::MAX.
+        let (id, phone) = (person_id.as_bytes(), phone.unwrap_or_default().as_bytes());
+        self.details.push(Detail {
+            at: self.text.len() as u64,
+            id_len: id.len() as u16,
+            phone_len: phone.len() as u16,
+            birth: birth.map_or(NO_BIRTH_DATE, |d| d.num_days_from_ce()),
+        });
+        self.text.extend_from_slice(id);
+        self.text.extend_from_slice(phone);
+    }
+
+    fn id(&self, d: &Detail) -> &[u8] {
+        let at = d.at as usize;
+        &self.text[at..at + usize::from(d.id_len)]
+    }
+
+    fn phone(&self, d: &Detail) -> Option<&str> {
+        let at = d.at as usize + usize::from(d.id_len);
+        let bytes = &self.text[at..at + usize::from(d.phone_len)];
+        (!bytes.is_empty())
+            .then(|| std::str::from_utf8(bytes).ok())
+            .flatten()
+    }
+
+    /// Sorts by person id, keeping file order within a person. SQLite's
+    /// BINARY collation orders text by its bytes, as this does.
+    pub fn sort(&mut self) {
+        let mut details = std::mem::take(&mut self.details);
+        details.sort_by(|a, b| self.id(a).cmp(self.id(b)));
+        self.details = details;
+    }
+
+    /// Each person once, with the last birth date and phone given; in id
+    /// order after `sort`.
+    fn merged(&self) -> impl Iterator<Item = Merged<'_>> {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            let id = self.id(self.details.get(i)?);
+            let (mut birth, mut phone) = (NO_BIRTH_DATE, None);
+            while let Some(d) = self.details.get(i).filter(|d| self.id(d) == id) {
+                if d.birth != NO_BIRTH_DATE {
+                    birth = d.birth;
+                }
+                phone = self.phone(d).or(phone);
+                i += 1;
+            }
+            let birth = NaiveDate::from_num_days_from_ce_opt(birth).map(format_date);
+            // Whole `&str`s went in, so an id is always UTF-8.
+            Some((std::str::from_utf8(id).unwrap_or_default(), birth, phone))
+        })
+    }
+
+    /// Writes one row per person, in id order.
+    pub fn write(mut self, tx: &Transaction<'_>, now: &str) -> Result<()> {
+        if !self
+            .details
+            .windows(2)
+            .all(|w| self.id(&w[0]) <= self.id(&w[1]))
+        {
+            self.sort();
+        }
+        let empty: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM person)", [], |r| r.get(0))?;
+        if empty {
+            // Nobody to merge with: plain inserts, many rows per statement.
+            let mut many = tx.prepare(&insert_sql(ROWS_PER_INSERT))?;
+            let mut one = tx.prepare(&insert_sql(1))?;
+            let mut rows = self.merged();
+            let mut chunk = Vec::with_capacity(ROWS_PER_INSERT);
+            loop {
+                chunk.clear();
+                chunk.extend(rows.by_ref().take(ROWS_PER_INSERT));
+                if chunk.len() == ROWS_PER_INSERT {
+                    for (k, row) in chunk.iter().enumerate() {
+                        bind(&mut many, k, row, now)?;
+                    }
+                    many.raw_execute()?;
+                } else {
+                    for row in &chunk {
+                        bind(&mut one, 0, row, now)?;
+                        one.raw_execute()?;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+        let mut upsert = tx.prepare(
+            "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (person_id) DO UPDATE SET
+                birth_date = coalesce(excluded.birth_date, birth_date),
+                phone = coalesce(excluded.phone, phone),
+                updated_at = excluded.updated_at
+             WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
+                IS NOT (birth_date, phone)",
+        )?;
+        for (id, birth, phone) in self.merged() {
+            upsert.execute(params![
+                id,
+                crate::store::new_uuid(),
+                birth_text(&birth),
+                phone,
+                now
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+type Merged<'a> = (&'a str, Option<[u8; 10]>, Option<&'a str>);
+
+fn birth_text(birth: &Option<[u8; 10]>) -> Option<&str> {
+    birth.as_ref().and_then(|b| std::str::from_utf8(b).ok())
+}
+
+/// Binds the `k`th row of a multi-row insert.
+fn bind(stmt: &mut rusqlite::Statement<'_>, k: usize, row: &Merged<'_>, now: &str) -> Result<()> {
+    let (id, birth, phone) = row;
+    let at = k * 5;
+    stmt.raw_bind_parameter(at + 1, *id)?;
+    stmt.raw_bind_parameter(at + 2, &crate::store::new_uuid()[..])?;
+    stmt.raw_bind_parameter(at + 3, birth_text(birth))?;
+    stmt.raw_bind_parameter(at + 4, *phone)?;
+    stmt.raw_bind_parameter(at + 5, now)?;
+    Ok(())
+}
+
+/// Rows per INSERT statement into an empty table.
+const ROWS_PER_INSERT: usize = 32;
+
+fn insert_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at) VALUES {}",
+        vec!["(?, ?, ?, ?, ?)"; rows].join(", ")
+    )
+}
+
+/// `YYYY-MM-DD` without a heap allocation (millions of them per import).
+fn format_date(d: NaiveDate) -> [u8; 10] {
+    let mut out = *b"0000-00-00";
+    let year = d.year().clamp(0, 9999) as u32;
+    for (i, v) in [
+        (0, year / 100),
+        (2, year % 100),
+        (5, d.month()),
+        (8, d.day()),
+    ] {
+        out[i] = b'0' + (v / 10) as u8;
+        out[i + 1] = b'0' + (v % 10) as u8;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_format_as_iso() {
+        for (y, m, d) in [(1925, 1, 5), (2004, 12, 31), (1, 2, 3)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            assert_eq!(
+                std::str::from_utf8(&format_date(date)).expect("ascii"),
+                date.to_string()
+            );
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The bulk path (into an empty store) against the row-by-row path and an
+//! independent count, on a real database file in WAL mode.
+
+use crate::error::Error;
+use crate::import::{import_file, ImportKind, Progress, Quiet, Stage};
+use crate::rng::Rng;
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+const SITES: &str = "site_code,name,kind,minutes_per_dose\n\
+A,Clinic A,mass_clinic,5\nB,Pharmacy B,pharmacy,10\nC,Clinic C,mass_clinic,4\n";
+const HEADER: &str =
+    "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at\n";
+
+/// A store on disk with the sites and a week of shifts.
+fn store(dir: &Path, name: &str) -> Connection {
+    let mut conn = crate::store::open(&dir.join(name)).expect("open");
+    let sites = write(dir, "sites.csv", SITES);
+    import_file(&mut conn, ImportKind::Sites, &sites, &Quiet).expect("sites");
+    let mut shifts = String::from("site_code,date,start,end,vaccinators,capacity\n");
+    for day in 1..=9 {
+        for site in ["A", "B", "C"] {
+            shifts.push_str(&format!("{site},2021-04-0{day},08:00,12:00,3,\n"));
+        }
+    }
+    let shifts = write(dir, "shifts.csv", &shifts);
+    import_file(&mut conn, ImportKind::Shifts, &shifts, &Quiet).expect("shifts");
+    conn
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, body).expect("write");
+    path
+}
+
+/// person id → the last birth date and phone given.
+type Details = HashMap<String, (Option<String>, Option<String>)>;
+
+/// Bookings with people repeated across rows, details given on some rows
+/// and not others, every status, products in any case.
+fn random_bookings(seed: u64, rows: usize) -> (String, Details) {
+    let mut rng = Rng::new(seed);
+    let mut body = String::from(HEADER);
+    // What `person` must hold: the last birth date and phone given per person.
+    let mut people = Details::new();
+    for i in 0..rows {
+        let person = format!("P{}", rng.below(rows as u64 / 3 + 1));
+        let birth = rng.chance(0.4).then(|| {
+            format!(
+                "19{:02}-0{}-1{}",
+                rng.below(100),
+                1 + rng.below(9),
+                rng.below(10)
+            )
+        });
+        let phone = rng
+            .chance(0.5)
+            .then(|| format!("613-555-{:04}", rng.below(10_000)));
+        if birth.is_some() || phone.is_some() {
+            let entry = people.entry(person.clone()).or_default();
+            entry.0 = birth.clone().or(entry.0.take());
+            entry.1 = phone.clone().or(entry.1.take());
+        }
+        let site = ["A", "B", "C"][rng.below(3) as usize];
+        let status =
+            ["booked", "Attended", "cancelled", "no_show", "rescheduled"][rng.below(5) as usize];
+        let product = ["PFIZER", "moderna", "AstraZeneca"][rng.below(3) as usize];
+        body.push_str(&format!(
+            "K{i:05},{person},{},{},{site},2021-04-0{}T{:02}:{:02},{},{product},{status},{}\n",
+            birth.unwrap_or_default(),
+            phone.unwrap_or_default(),
+            1 + rng.below(9),
+            8 + rng.below(4),
+            rng.below(60),
+            1 + rng.below(2),
+            if rng.chance(0.5) {
+                "2021-03-01T10:00:00"
+            } else {
+                ""
+            },
+        ));
+    }
+    (body, people)
+}
+
+fn rows(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).expect("prepare");
+    let n = stmt.column_count();
+    stmt.query_map([], |r| {
+        (0..n)
+            .map(|i| {
+                r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))
+            })
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map(|v| v.join("|"))
+    })
+    .expect("query")
+    .collect::<rusqlite::Result<_>>()
+    .expect("rows")
+}
+
+/// What an import must leave, whichever path it took (ids, uuids and
+/// timestamps aside).
+fn contents(conn: &Connection) -> Vec<Vec<String>> {
+    [
+        "SELECT booking_id, person_id, site_id, slot_minute, dose_number, product, status, source, booked_at
+         FROM appointment ORDER BY booking_id",
+        "SELECT person_id, birth_date, phone, length(uuid) FROM person ORDER BY person_id",
+        "SELECT site_id, date, administered, booked, attended, capacity FROM site_day ORDER BY 1, 2",
+        "SELECT * FROM region_day ORDER BY date",
+    ]
+    .iter()
+    .map(|sql| rows(conn, sql))
+    .collect()
+}
+
+#[test]
+fn bulk_and_row_by_row_imports_leave_the_same_store() {
+    for seed in 1..=4 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (body, want_people) = random_bookings(seed, 1500);
+        let file = write(dir.path(), "bookings.csv", &body);
+
+        // Empty store: the bulk path.
+        let mut bulk = store(dir.path(), "bulk.sqlite3");
+        let report = import_file(&mut bulk, ImportKind::Bookings, &file, &Quiet).expect("bulk");
+        assert_eq!(
+            (report.rows, report.inserted, report.updated),
+            (1500, 1500, 0)
+        );
+
+        // One booking already there: every row is an upsert with triggers.
+        let mut merged = store(dir.path(), "merged.sqlite3");
+        let first = write(
+            dir.path(),
+            "first.csv",
+            &format!("{HEADER}Z0,ZZ,,,A,2021-04-01T08:00,1,PFIZER,booked,\n"),
+        );
+        import_file(&mut merged, ImportKind::Bookings, &first, &Quiet).expect("first");
+        import_file(&mut merged, ImportKind::Bookings, &file, &Quiet).expect("merge");
+        merged
+            .execute("DELETE FROM appointment WHERE booking_id = 'Z0'", [])
+            .expect("delete");
+
+        assert_eq!(contents(&bulk), contents(&merged), "seed {seed}");
+
+        // The totals counted while parsing equal a recount from the table.
+        let before = rows(&bulk, "SELECT * FROM site_day ORDER BY 1, 2");
+        let tx = bulk.transaction().expect("tx");
+        crate::day_totals::rebuild_bookings(&tx).expect("rebuild");
+        assert_eq!(rows(&tx, "SELECT * FROM site_day ORDER BY 1, 2"), before);
+        drop(tx);
+
+        // People: the last birth date and phone given, counted independently.
+        let mut want: Vec<String> = want_people
+            .into_iter()
+            .map(|(id, (birth, phone))| {
+                let text = |v: Option<String>| v.map_or("Null".into(), |v| format!("Text({v:?})"));
+                format!("Text({id:?})|{}|{}|Integer(16)", text(birth), text(phone))
+            })
+            .collect();
+        want.sort();
+        let mut got = contents(&bulk).swap_remove(1);
+        got.sort();
+        assert_eq!(got, want, "seed {seed}");
+    }
+}
+
+#[derive(Default)]
+struct Stages(Mutex<Vec<Stage>>);
+
+impl Progress for Stages {
+    fn stage(&self, stage: Stage) {
+        if let Ok(mut stages) = self.0.lock() {
+            stages.push(stage);
+        }
+    }
+}
+
+#[test]
+fn a_bulk_load_reports_its_stages_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = store(dir.path(), "stages.sqlite3");
+    let (body, _) = random_bookings(9, 200);
+    let file = write(dir.path(), "bookings.csv", &body);
+    let stages = Stages::default();
+    import_file(&mut conn, ImportKind::Bookings, &file, &stages).expect("import");
+    use Stage::*;
+    assert_eq!(
+        *stages.0.lock().expect("lock"),
+        [Rows, People, DailyTotals, Indexes, Commit, Checkpoint]
+    );
+    // The checkpoint copied every page into the database file itself.
+    let pages: i64 = conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .expect("pages");
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("size");
+    let file = std::fs::metadata(dir.path().join("stages.sqlite3")).expect("db file");
+    assert_eq!(file.len(), (pages * page_size) as u64);
+}
+
+#[test]
+fn cancelling_interrupts_a_long_statement() {
+    struct Cancelled;
+    impl Progress for Cancelled {
+        fn is_cancelled(&self) -> bool {
+            true
+        }
+    }
+    let conn = crate::store::open_in_memory().expect("open");
+    let started = std::time::Instant::now();
+    // Counting to ten billion would take minutes.
+    let result = crate::import::cancellable(&conn, &Cancelled, || {
+        Ok(conn.query_row(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1e10)
+             SELECT count(*) FROM n",
+            [],
+            |r| r.get::<_, i64>(0),
+        )?)
+    });
+    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    assert!(started.elapsed().as_secs() < 10);
+    // The connection works again afterwards.
+    let one: i64 = conn.query_row("SELECT 1", [], |r| r.get(0)).expect("query");
+    assert_eq!(one, 1);
+}
+
+#[test]
+fn an_overlong_identifier_is_refused_with_its_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = store(dir.path(), "long.sqlite3");
+    let long = "X".repeat(300);
+    let file = write(
+        dir.path(),
+        "bookings.csv",
+        &format!("{HEADER}K1,P1,,,A,2021-04-01T08:00,1,PFIZER,booked,\nK2,{long},,,A,2021-04-01T08:00,1,PFIZER,booked,\n"),
+    );
+    let err = import_file(&mut conn, ImportKind::Bookings, &file, &Quiet).expect_err("too long");
+    assert_eq!(
+        err.to_string(),
+        "bookings.csv:3: column person_id: is 300 characters long; at most 200 expected"
+    );
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM appointment", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 0, "nothing of the file is kept");
+}
