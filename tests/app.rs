@@ -55,6 +55,7 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
         // Week navigation and the site filter.
         app.find("#week-next").await?.click().await?;
         app.wait_text("#schedule-title", "Mar 29").await?;
+        // The filter's list is filled once the week is on screen.
         let filter = app.find("#site-filter[data-loaded]").await?;
         filter.select_by_value("NSP").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -449,12 +450,20 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
     let app = App::launch(&db).await?;
     let result = async {
         app.find("#nav-rebook").await?.click().await?;
-        let unplaced = app.attrs("#rebook-summary", "data-unplaced").await?;
+        // The count of unplaced bookings follows the first screen.
+        let unplaced = app.find("#rebook-summary[data-unplaced]").await?;
         assert_ne!(
-            unplaced,
-            vec!["0".to_string()],
+            unplaced.attr("data-unplaced").await?,
+            Some("0".to_string()),
             "the demo leaves bookings unplaced"
         );
+        let want =
+            dosedesk_core::rebook::plan(&dosedesk_core::store::open(&db)?, &Default::default())?;
+        app.wait_text(
+            "#rebook-summary",
+            &format!("{} with no free place", want.unplaced),
+        )
+        .await?;
         app.find(".temp-details summary").await?.click().await?;
         app.find("#temp-code").await?.send_keys("TMP1").await?;
         app.find("#temp-name")

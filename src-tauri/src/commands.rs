@@ -197,9 +197,20 @@ const REBOOK_SHOWN: usize = 100;
 pub async fn rebook_plan(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
-) -> Result<dosedesk_core::rebook::RebookPlan> {
+) -> Result<dosedesk_core::rebook::RebookPage> {
     with_db(&state, move |conn| {
         dosedesk_core::rebook::plan_for_view(conn, &query, REBOOK_SHOWN)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rebook_unplaced(
+    state: State<'_, AppState>,
+    query: dosedesk_core::checks::CheckQuery,
+) -> Result<i64> {
+    with_db(&state, move |conn| {
+        dosedesk_core::rebook::unplaced(conn, &query)
     })
     .await
 }
@@ -217,9 +228,13 @@ pub async fn rebook_record(
 
 /// Writes the call list to `path` (chosen in the native save dialog).
 #[tauri::command]
-pub async fn rebook_export(state: State<'_, AppState>, path: String) -> Result<usize> {
+pub async fn rebook_export(
+    state: State<'_, AppState>,
+    path: String,
+    query: dosedesk_core::checks::CheckQuery,
+) -> Result<usize> {
     with_db(&state, move |conn| {
-        let plan = dosedesk_core::rebook::plan(conn, &Default::default())?;
+        let plan = dosedesk_core::rebook::plan(conn, &query)?;
         let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, &e))?;
         dosedesk_core::rebook::export_csv(&plan, &mut file)?;
         Ok(plan.proposals.len())

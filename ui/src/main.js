@@ -54,7 +54,7 @@ function showView(name) {
     tallies: (m) => m.renderTallies(root, app.info),
     bookings: (m) => m.renderBookings(root, app.info),
     sites: (m) => m.renderSites(root),
-    rebook: (m) => m.renderRebook(root),
+    rebook: (m) => m.renderRebook(root, app.info),
     planner: (m) => m.renderPlanner(root, app.info),
     book: (m) => m.renderBook(root, app.info),
     checks: (m) => m.renderChecks(root, {

@@ -151,15 +151,15 @@ fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> Result<Shif
 pub fn slot_capacities(conn: &Connection, site_id: i64, day: NaiveDate) -> Result<Vec<(i64, i64)>> {
     let shifts = shift_slots(conn, Some((site_id, day)))?;
     let base = day_start_minute(day);
-    let mut out = Vec::new();
-    let mut slot = base;
-    while slot < base + MINUTES_PER_DAY {
-        if let Some(cap) = capacity_at(&shifts, site_id, slot) {
-            out.push((slot, cap));
-        }
-        slot += SLOT_MINUTES;
-    }
-    Ok(out)
+    let Some(day_shifts) = shifts.get(&(site_id, base / MINUTES_PER_DAY)) else {
+        return Ok(Vec::new());
+    };
+    Ok((0..MINUTES_PER_DAY / SLOT_MINUTES)
+        .filter_map(|i| {
+            let time = i * SLOT_MINUTES;
+            covering_capacity(day_shifts, time).map(|cap| (base + time, cap))
+        })
+        .collect())
 }
 
 /// Capacity of the slot starting at `slot` at a site, or `None` when no
@@ -173,14 +173,19 @@ pub fn slot_capacity_at(conn: &Connection, site_id: i64, slot: i64) -> Result<Op
 /// Capacity of the slot starting at `minute`, or `None` when no shift covers it.
 fn capacity_at(shifts: &ShiftSlots, site_id: i64, minute: i64) -> Option<i64> {
     let day = minute.div_euclid(MINUTES_PER_DAY);
-    let time = minute.rem_euclid(MINUTES_PER_DAY);
-    let covering: Vec<i64> = shifts
-        .get(&(site_id, day))?
+    covering_capacity(
+        shifts.get(&(site_id, day))?,
+        minute.rem_euclid(MINUTES_PER_DAY),
+    )
+}
+
+/// The summed capacity of a day's shifts (start, end, per slot) that cover
+/// minute-of-day `time`, or `None` when none does.
+fn covering_capacity(day_shifts: &[(i64, i64, i64)], time: i64) -> Option<i64> {
+    day_shifts
         .iter()
         .filter(|(s, e, _)| *s <= time && time < *e)
-        .map(|(_, _, c)| *c)
-        .collect();
-    (!covering.is_empty()).then(|| covering.iter().sum())
+        .fold(None, |sum, (_, _, c)| Some(sum.unwrap_or(0) + c))
 }
 
 /// Checks the bookings in scope from scratch: the reference the kept results

@@ -82,14 +82,21 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
 /// cross the province, and the search stays quick with thousands of sites.
 const NEAREST_SITES: usize = 30;
 
-/// Free places per (site, slot start), from shifts minus active bookings,
-/// loaded one site-day at a time as the search reaches it. Slots no shift
-/// covers are absent.
+/// Free places per slot of one site-day; `None` where no shift covers it.
+type DayPlaces = Box<[Option<i64>]>;
+
+/// Slots in a day.
+const SLOTS_PER_DAY: usize = (MINUTES_PER_DAY / SLOT_MINUTES) as usize;
+
+/// Free places per slot, from shifts minus active bookings, loaded one
+/// site-day at a time as the search reaches it: an array per site-day, so
+/// the search walks slots without a lookup each.
 struct FreePlaces<'a> {
     conn: &'a Connection,
     sites: &'a HashMap<i64, SiteInfo>,
-    loaded: std::collections::HashSet<(i64, i64)>,
-    free: HashMap<(i64, i64), i64>,
+    /// (site, day number) → free places per slot of the day; `None` for a
+    /// slot no shift covers (and for a day with no shift, no array at all).
+    days: HashMap<(i64, i64), Option<DayPlaces>>,
 }
 
 impl<'a> FreePlaces<'a> {
@@ -97,61 +104,82 @@ impl<'a> FreePlaces<'a> {
         FreePlaces {
             conn,
             sites,
-            loaded: Default::default(),
-            free: HashMap::new(),
+            days: HashMap::new(),
         }
     }
 
-    /// Loads one site's free places on one day (day number), once.
-    fn load(&mut self, site: i64, day: i64) -> Result<()> {
-        if !self.loaded.insert((site, day)) {
-            return Ok(());
+    /// One site's free places on one day (day number), loaded once.
+    fn day(&mut self, site: i64, day: i64) -> Result<Option<&mut [Option<i64>]>> {
+        if !self.days.contains_key(&(site, day)) {
+            let loaded = self.load(site, day)?;
+            self.days.insert((site, day), loaded);
         }
+        Ok(self
+            .days
+            .get_mut(&(site, day))
+            .and_then(|d| d.as_deref_mut()))
+    }
+
+    fn load(&self, site: i64, day: i64) -> Result<Option<DayPlaces>> {
         if !self.sites.contains_key(&site) {
-            return Ok(()); // not an open site
+            return Ok(None); // not an open site
         }
         let base = day * MINUTES_PER_DAY;
         let date = crate::time::datetime_of_minute(base).date();
         // The FORMATS slot rule, computed where the checks compute it.
-        for (slot, places) in crate::checks::slot_capacities(self.conn, site, date)? {
-            self.free.insert((site, slot), places);
+        let capacities = crate::checks::slot_capacities(self.conn, site, date)?;
+        if capacities.is_empty() {
+            return Ok(None);
         }
+        let mut free = vec![None; SLOTS_PER_DAY].into_boxed_slice();
+        for (slot, places) in capacities {
+            free[((slot - base) / SLOT_MINUTES) as usize] = Some(places);
+        }
+        // Counted in SQL: hundreds of bookings a site-day, one row per slot back.
         let mut booked = self.conn.prepare_cached(
-            "SELECT slot_minute FROM appointment
+            "SELECT (slot_minute - ?2) / 5 AS slot, count(*) AS n FROM appointment
              WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-               AND (status = 'booked' OR status = 'attended')",
+               AND (status = 'booked' OR status = 'attended')
+             GROUP BY 1",
         )?;
         let mut rows = booked.query(params![site, base, base + MINUTES_PER_DAY])?;
         while let Some(r) = rows.next()? {
-            let minute: i64 = r.get(0)?;
-            if let Some(n) = self
-                .free
-                .get_mut(&(site, minute - minute.rem_euclid(SLOT_MINUTES)))
-            {
-                *n -= 1;
+            let (slot, n): (i64, i64) = (r.get("slot")?, r.get("n")?);
+            if let Some(Some(places)) = usize::try_from(slot).ok().and_then(|i| free.get_mut(i)) {
+                *places -= n;
             }
         }
-        Ok(())
+        Ok(Some(free))
     }
 
-    /// The earliest free slot at `site` within `[from, to)` minutes, taken.
+    /// The earliest free slot at `site` within `[from, to)` minutes, other
+    /// than the slot `not`, taken.
     fn take_earliest(&mut self, site: i64, from: i64, to: i64, not: i64) -> Result<Option<i64>> {
-        let mut slot = from - from.rem_euclid(SLOT_MINUTES);
-        while slot < to {
-            let day = slot.div_euclid(MINUTES_PER_DAY);
-            self.load(site, day)?;
-            let day_end = (day + 1) * MINUTES_PER_DAY;
-            while slot < to.min(day_end) {
-                if slot != not {
-                    if let Some(n) = self.free.get_mut(&(site, slot)) {
-                        if *n > 0 {
+        let mut day = from.div_euclid(MINUTES_PER_DAY);
+        while day * MINUTES_PER_DAY < to {
+            let base = day * MINUTES_PER_DAY;
+            if let Some(free) = self.day(site, day)? {
+                // The slot holding `from`, up to the last slot starting before `to`.
+                let first = (from.max(base) - base) / SLOT_MINUTES;
+                let last =
+                    (to.min(base + MINUTES_PER_DAY) - base + SLOT_MINUTES - 1) / SLOT_MINUTES;
+                let slots = free
+                    .iter_mut()
+                    .enumerate()
+                    .take(last as usize)
+                    .skip(first as usize);
+                for (i, places) in slots {
+                    let slot = base + i as i64 * SLOT_MINUTES;
+                    match places {
+                        Some(n) if *n > 0 && slot != not => {
                             *n -= 1;
                             return Ok(Some(slot));
                         }
+                        _ => {}
                     }
                 }
-                slot += SLOT_MINUTES;
             }
+            day += 1;
         }
         Ok(None)
     }
@@ -200,18 +228,24 @@ struct Excess {
     id: i64,
     booking_id: Option<String>,
     person: String,
+    phone: Option<String>,
     dose: i64,
     site: i64,
     minute: i64,
     product: String,
 }
 
+/// Every excess booking's proposal.
 pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
     crate::checks::refresh(conn)?;
-    crate::store::read_snapshot(conn, || plan_in(conn, query))
+    crate::store::read_snapshot(conn, || plan_in(conn, query, None))
 }
 
-fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+/// Plans every excess booking, or only the first `limit` (in slot order, as
+/// the whole plan would: a proposal only takes places from those before
+/// it; `unplaced` then counts among those only). The total and expected
+/// arrivals always count every excess booking.
+fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Result<RebookPlan> {
     let sites: HashMap<i64, SiteInfo> = conn
         .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
         .query_map([], |r| {
@@ -225,7 +259,18 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let excess = excess_bookings(conn, query)?;
+    let slots = crate::checks::over_capacity_slots(conn, query)?;
+    let (excess, total) = match limit {
+        None => {
+            let all = excess_bookings(conn, &slots)?;
+            let total = all.len() as i64;
+            (all, total)
+        }
+        Some(n) => (
+            first_excess_bookings(conn, &slots, n)?,
+            movable_count(conn, &slots)?,
+        ),
+    };
     let mut free = FreePlaces::new(conn, &sites);
     let mut neighbours = Neighbours {
         sites: &sites,
@@ -239,13 +284,9 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
         "SELECT min(slot_minute) FROM appointment WHERE person_id = ?1 AND dose_number = ?2
            AND (status = 'booked' OR status = 'attended')",
     )?;
-    let mut contact = conn.prepare_cached(
-        "SELECT outcome FROM contact_attempt WHERE appointment_id = ?1 ORDER BY attempted_at DESC, id DESC LIMIT 1",
-    )?;
-    let mut phone = conn.prepare_cached("SELECT phone FROM person WHERE person_id = ?1")?;
+    let outcomes = last_outcomes(conn)?;
     let mut proposals = Vec::with_capacity(excess.len());
     let mut unplaced = 0;
-    let mut arrivals: HashMap<(i64, i64), i64> = HashMap::new();
     for e in &excess {
         // The person's other dose bounds the move: dose 1 must stay [min, max]
         // days before dose 2; dose 2 [min, max] days after dose 1.
@@ -283,27 +324,14 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
                 }
             }
         }
-        let last_outcome: Option<String> = contact.query_row([e.id], |r| r.get(0)).optional()?;
-        if matches!(
-            last_outcome.as_deref(),
-            Some("unreachable" | "wrong_number")
-        ) {
-            *arrivals
-                .entry((e.site, e.minute.div_euclid(MINUTES_PER_DAY)))
-                .or_default() += 1;
-        }
         if found.is_none() {
             unplaced += 1;
         }
-        let phone: Option<String> = phone
-            .query_row([&e.person], |r| r.get(0))
-            .optional()?
-            .flatten();
         proposals.push(Proposal {
             appointment_id: e.id,
             booking_id: e.booking_id.clone(),
             person_id: e.person.clone(),
-            phone,
+            phone: e.phone.clone(),
             dose_number: e.dose,
             site_code: here.map(|s| s.code.clone()).unwrap_or_default(),
             slot: format_minute(e.minute),
@@ -312,9 +340,10 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
             distance_km: found
                 .and_then(|(.., d)| d)
                 .map(|d| (d * 10.0).round() / 10.0),
-            last_outcome,
+            last_outcome: outcomes.get(&e.id).cloned(),
         });
     }
+    let arrivals = unreachable_arrivals(conn, &slots, &outcomes)?;
     let mut expected_arrivals: Vec<SiteDayArrivals> = arrivals
         .into_iter()
         .map(|((site, day), n)| SiteDayArrivals {
@@ -323,57 +352,186 @@ fn plan_in(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
             expected_unreachable: n,
         })
         .collect();
+    // Most expected first; ties by date and site, so the order never
+    // depends on a hash map's.
     expected_arrivals.sort_by(|a, b| {
         b.expected_unreachable
             .cmp(&a.expected_unreachable)
             .then(a.date.cmp(&b.date))
+            .then(a.site_code.cmp(&b.site_code))
     });
     Ok(RebookPlan {
-        total: proposals.len() as i64,
+        total,
         proposals,
         unplaced,
         expected_arrivals,
     })
 }
 
-/// The plan as the Rebooking view shows it: every figure, and the first
-/// `shown` proposals (an incident can mean thousands; the call list export
-/// has them all).
-pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPlan> {
-    let mut plan = plan(conn, query)?;
-    plan.proposals.truncate(shown);
-    Ok(plan)
+/// The Rebooking view's first screen: the first `shown` proposals (an
+/// incident can mean thousands; the call list export has them all), how
+/// many there are and the expected arrivals. How many find no place needs
+/// the whole plan; the view asks `unplaced` for it once it has painted.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RebookPage {
+    pub proposals: Vec<Proposal>,
+    pub total: i64,
+    pub expected_arrivals: Vec<SiteDayArrivals>,
 }
+
+pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPage> {
+    crate::checks::refresh(conn)?;
+    let plan = crate::store::read_snapshot(conn, || plan_in(conn, query, Some(shown)))?;
+    Ok(RebookPage {
+        proposals: plan.proposals,
+        total: plan.total,
+        expected_arrivals: plan.expected_arrivals,
+    })
+}
+
+/// How many excess bookings the whole plan finds no free place for.
+pub fn unplaced(conn: &Connection, query: &CheckQuery) -> Result<i64> {
+    Ok(plan(conn, query)?.unplaced)
+}
+
+/// Over-capacity slots as (site id, slot start, excess bookings).
+type Slots = [(i64, i64, i64)];
 
 /// The bookings beyond capacity in each over-capacity slot: the most recently
 /// made ones (a double-booking adds to a slot that was already full), and
-/// never a dose already given.
-fn excess_bookings(conn: &Connection, query: &CheckQuery) -> Result<Vec<Excess>> {
-    let report = crate::checks::over_capacity_slots(conn, query)?;
+/// never a dose already given. In slot order: by minute, site, id.
+fn excess_bookings(conn: &Connection, slots: &Slots) -> Result<Vec<Excess>> {
+    // One statement for every slot (thousands in an incident): the slots go
+    // in as a JSON array rather than as thousands of separate queries.
+    let slots = serde_json::to_string(slots)
+        .map_err(|e| Error::InvalidInput(format!("over-capacity slots: {e}")))?;
     let mut stmt = conn.prepare_cached(
-        "SELECT id, booking_id, person_id, dose_number, site_id, slot_minute, product FROM appointment
-         WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3 AND status = 'booked'
-         ORDER BY booked_at DESC, id DESC LIMIT ?4",
+        "WITH slot (site_id, slot_minute, excess) AS (
+             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
+         SELECT id, booking_id, person_id, dose_number, site_id, slot_minute, product, phone
+         FROM (SELECT a.id, a.booking_id, a.person_id, a.dose_number, a.site_id, a.slot_minute,
+                      a.product, p.phone, slot.excess,
+                      row_number() OVER (PARTITION BY slot.site_id, slot.slot_minute
+                                         ORDER BY a.booked_at DESC, a.id DESC) AS nth
+               FROM slot
+               JOIN appointment a ON a.site_id = slot.site_id AND a.slot_minute >= slot.slot_minute
+                                 AND a.slot_minute < slot.slot_minute + 5 AND a.status = 'booked'
+               LEFT JOIN person p ON p.person_id = a.person_id)
+         WHERE nth <= excess
+         ORDER BY slot_minute, site_id, id",
     )?;
+    let rows = stmt.query_map([slots], |r| {
+        Ok(Excess {
+            id: r.get("id")?,
+            booking_id: r.get("booking_id")?,
+            person: r.get("person_id")?,
+            phone: r.get("phone")?,
+            dose: r.get("dose_number")?,
+            site: r.get("site_id")?,
+            minute: r.get("slot_minute")?,
+            product: r.get("product")?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The first `n` excess bookings in slot order, reading only the slots
+/// they are in: whole groups of slots starting at the same minute, since
+/// bookings inside one 5-minute slot sort by their own minute across sites.
+fn first_excess_bookings(conn: &Connection, slots: &Slots, n: usize) -> Result<Vec<Excess>> {
+    let mut by_start = slots.to_vec();
+    by_start.sort_unstable_by_key(|&(site, slot, _)| (slot, site));
     let mut out = Vec::new();
-    for (site, slot, excess) in report {
-        let rows = stmt.query_map(params![site, slot, slot + SLOT_MINUTES, excess], |r| {
-            Ok(Excess {
-                id: r.get("id")?,
-                booking_id: r.get("booking_id")?,
-                person: r.get("person_id")?,
-                dose: r.get("dose_number")?,
-                site: r.get("site_id")?,
-                minute: r.get("slot_minute")?,
-                product: r.get("product")?,
-            })
-        })?;
-        for row in rows {
-            out.push(row?);
+    let mut rest = &by_start[..];
+    while out.len() < n && !rest.is_empty() {
+        // Slots until the excess they hold would fill the page (some may be
+        // doses already given: then round again) ...
+        let need = (n - out.len()) as i64;
+        let (mut end, mut held) = (0, 0);
+        while end < rest.len() && held < need {
+            held += rest[end].2;
+            end += 1;
         }
+        // ... and the rest of the last slot's start-minute group.
+        while end < rest.len() && rest[end].1 == rest[end - 1].1 {
+            end += 1;
+        }
+        out.extend(excess_bookings(conn, &rest[..end])?);
+        rest = &rest[end..];
     }
     out.sort_by_key(|e| (e.minute, e.site, e.id));
+    out.truncate(n);
     Ok(out)
+}
+
+/// How many excess bookings can be moved (those still `booked`), counted
+/// from the index alone: the lesser of a slot's excess and its bookings.
+fn movable_count(conn: &Connection, slots: &Slots) -> Result<i64> {
+    let slots = serde_json::to_string(slots)
+        .map_err(|e| Error::InvalidInput(format!("over-capacity slots: {e}")))?;
+    let mut stmt = conn.prepare_cached(
+        "WITH slot (site_id, slot_minute, excess) AS (
+             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
+         SELECT coalesce(sum(min(excess, (
+             SELECT count(*) FROM appointment a
+             WHERE a.site_id = slot.site_id AND a.slot_minute >= slot.slot_minute
+               AND a.slot_minute < slot.slot_minute + 5 AND a.status = 'booked'))), 0)
+         FROM slot",
+    )?;
+    Ok(stmt.query_row([slots], |r| r.get(0))?)
+}
+
+/// Excess bookings whose person could not be reached, per (site, day
+/// number): still expected on the day. Only the slots such a booking is in
+/// are read.
+fn unreachable_arrivals(
+    conn: &Connection,
+    slots: &Slots,
+    outcomes: &HashMap<i64, String>,
+) -> Result<HashMap<(i64, i64), i64>> {
+    let unreachable: std::collections::HashSet<i64> = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o.as_str(), "unreachable" | "wrong_number"))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut arrivals = HashMap::new();
+    if unreachable.is_empty() {
+        return Ok(arrivals);
+    }
+    let mut place =
+        conn.prepare_cached("SELECT site_id, slot_minute FROM appointment WHERE id = ?1")?;
+    let mut wanted = std::collections::HashSet::new();
+    for id in &unreachable {
+        if let Some((site, minute)) = place
+            .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
+            .optional()?
+        {
+            wanted.insert((site, minute - minute.rem_euclid(SLOT_MINUTES)));
+        }
+    }
+    let those: Vec<_> = slots
+        .iter()
+        .copied()
+        .filter(|&(site, slot, _)| wanted.contains(&(site, slot)))
+        .collect();
+    for e in excess_bookings(conn, &those)? {
+        if unreachable.contains(&e.id) {
+            *arrivals
+                .entry((e.site, e.minute.div_euclid(MINUTES_PER_DAY)))
+                .or_default() += 1;
+        }
+    }
+    Ok(arrivals)
+}
+
+/// The latest call outcome of every appointment called about.
+fn last_outcomes(conn: &Connection) -> Result<HashMap<i64, String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT appointment_id, outcome FROM contact_attempt ORDER BY attempted_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get("appointment_id")?, r.get("outcome")?)))?;
+    // Later rows overwrite earlier ones: the latest call wins.
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The call list as CSV: who to call, their current and proposed slot.

@@ -219,14 +219,16 @@ export async function renderDashboard(root, info) {
     state.to = shiftDate(today, 27);
   }
   const request = () => ({ kind: state.kind, from: state.from, to: state.to, site: state.site || null, lang: lang() });
-  const chartData = () => Promise.all([api.chartSvg(request()), api.reconcile(state.from, state.to)]);
+  // Tallies exist up to today: later days have nothing to reconcile (and
+  // reading them cost the view thousands of site-days at province scale).
+  const reconcileTo = () => (state.to < today ? state.to : today);
+  const chartData = () => Promise.all([api.chartSvg(request()), api.reconcile(state.from, reconcileTo())]);
   // The first chart is asked for together with the figures: one round of IPC.
   const firstChart = chartData();
   firstChart.catch(() => {}); // reported when drawn
   let figures;
-  let sites;
   try {
-    [figures, sites] = await Promise.all([api.doseFigures(), api.siteList()]);
+    figures = await api.doseFigures();
   } catch (err) {
     showError(err);
     return;
@@ -240,8 +242,15 @@ export async function renderDashboard(root, info) {
   // beats scrolling 3,000 entries. Empty means the whole region.
   const site = el('input', { id: 'chart-site', type: 'search', value: state.site, placeholder: t('dash.all_sites'), autocomplete: 'off' });
   site.setAttribute('list', 'chart-sites');
-  const siteChoices = el('datalist', { id: 'chart-sites' },
-    ...sites.map((s) => el('option', { value: s.code, label: s.name })));
+  // Its suggestions (thousands of sites) are fetched when it is first used.
+  const siteChoices = el('datalist', { id: 'chart-sites' });
+  let suggested = null;
+  site.addEventListener('focus', () => {
+    suggested ??= api.siteList().then((sites) => {
+      siteChoices.replaceChildren(...sites.map((s) => el('option', { value: s.code, label: s.name })));
+      site.dataset.loaded = 'true';
+    }, showError);
+  });
   const from = el('input', { id: 'chart-from', type: 'date', value: state.from, required: true });
   const to = el('input', { id: 'chart-to', type: 'date', value: state.to, required: true });
   const draw = el('button', { id: 'chart-draw', type: 'submit', textContent: t('dash.draw') });

@@ -39,10 +39,12 @@ function temporaryClinicForm(replan) {
   return el('details', { className: 'temp-details', open: false }, el('summary', { textContent: t('rebook.temp_title') }), form);
 }
 
-export async function renderRebook(root) {
+export async function renderRebook(root, info) {
+  // Only bookings from the app's today on can still be moved.
+  const query = { from: info?.as_of ?? new Date().toISOString().slice(0, 10) };
   let plan;
   try {
-    plan = await api.rebookPlan({});
+    plan = await api.rebookPlan(query);
   } catch (err) {
     showError(err);
     return;
@@ -52,7 +54,7 @@ export async function renderRebook(root) {
     try {
       const path = await api.pickSavePath(t('rebook.export'), 'call-list.csv');
       if (!path) return;
-      const n = await api.rebookExport(path);
+      const n = await api.rebookExport(path, query);
       showNotice(t('rebook.exported', { n: formatNumber(n), path }));
     } catch (err) {
       showError(err);
@@ -79,7 +81,7 @@ export async function renderRebook(root) {
             to_slot: outcome === 'reached_accepted' ? p.proposed_slot : null,
             note: null,
           });
-          await renderRebook(root);
+          await renderRebook(root, info);
         } catch (err) {
           showError(err);
         }
@@ -110,11 +112,15 @@ export async function renderRebook(root) {
     line.dataset.count = a.expected_unreachable;
     arrivals.append(line);
   }
-  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary', { n: formatNumber(plan.total), unplaced: formatNumber(plan.unplaced) }) });
+  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary_counting', { n: formatNumber(plan.total) }) });
   summary.dataset.total = plan.total;
-  summary.dataset.unplaced = plan.unplaced;
+  // The whole plan (thousands of searches in an incident) follows the first screen.
+  api.rebookUnplaced(query).then((unplaced) => {
+    summary.textContent = t('rebook.summary', { n: formatNumber(plan.total), unplaced: formatNumber(unplaced) });
+    summary.dataset.unplaced = unplaced;
+  }, showError);
   const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary,
-    temporaryClinicForm(() => renderRebook(root)), arrivals, table];
+    temporaryClinicForm(() => renderRebook(root, info)), arrivals, table];
   if (plan.total > plan.proposals.length) parts.push(el('p', { className: 'muted', textContent: t('rebook.more', { shown: formatNumber(plan.proposals.length), total: formatNumber(plan.total) }) }));
   root.replaceChildren(...parts);
 }

@@ -46,10 +46,6 @@ export async function renderSchedule(root, info) {
   const grid = el('div', { className: 'schedule-wrap', id: 'schedule' });
   root.replaceChildren(toolbar, grid);
 
-  // The filter's full list (thousands of sites at province scale) is
-  // fetched alongside the week and filled in once the week is on screen.
-  const siteList = api.siteList();
-
   const load = async () => {
     try {
       const week = await api.weekSchedule({ date: state.date, site: state.site || null, offset: state.offset, limit: PAGE_SITES });
@@ -64,14 +60,20 @@ export async function renderSchedule(root, info) {
   today.onclick = () => { state.date = home; load(); };
   siteSelect.onchange = () => { state.site = siteSelect.value; state.offset = 0; load(); };
   await load();
-  try {
-    const options = (await siteList).map((site) => el('option', { value: site.code, textContent: `${site.name} (${site.code})` }));
-    siteSelect.replaceChildren(siteSelect.firstChild, ...options);
-    siteSelect.value = state.site;
-    siteSelect.dataset.loaded = 'true';
-  } catch (err) {
-    showError(err);
-  }
+  // The filter's full list (thousands of options at province scale, ~25 ms
+  // of layout) is filled just after the week is on screen, or at once if
+  // the filter is reached first.
+  let filled = null;
+  const fillSites = () => {
+    filled ??= api.siteList().then((sites) => {
+      const options = sites.map((site) => el('option', { value: site.code, textContent: `${site.name} (${site.code})` }));
+      siteSelect.replaceChildren(siteSelect.firstChild, ...options);
+      siteSelect.value = state.site;
+      siteSelect.dataset.loaded = 'true';
+    }, showError);
+  };
+  siteSelect.addEventListener('focus', fillSites);
+  setTimeout(fillSites, 250);
 }
 
 function renderGrid(week, goToOffset) {

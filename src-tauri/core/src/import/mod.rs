@@ -325,23 +325,24 @@ pub(crate) fn cancellable<T>(
     progress: &dyn Progress,
     work: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::{channel, RecvTimeoutError};
     let interrupt = conn.get_interrupt_handle();
-    let done = AtomicBool::new(false);
+    let (done, finished) = channel::<()>();
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
+        scope.spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) =
+                finished.recv_timeout(std::time::Duration::from_millis(50))
+            {
                 if progress.is_cancelled() {
                     // Between statements this is a no-op: SQLite clears the
                     // flag when the next statement starts.
                     interrupt.interrupt();
                     return;
                 }
-                std::thread::sleep(std::time::Duration::from_millis(50));
             }
         });
         let out = work();
-        done.store(true, Ordering::Relaxed);
+        drop(done); // wakes the watcher at once
         match out {
             Err(Error::Database(e))
                 if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>

@@ -76,7 +76,12 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
     // The view's page: the first proposals, the figures of the whole plan.
     let page = plan_for_view(&conn, &CheckQuery::default(), 2).expect("page");
     assert_eq!(page.proposals[..], first.proposals[..2]);
-    assert_eq!((page.total, page.unplaced), (3, first.unplaced));
+    assert_eq!(page.total, 3);
+    assert_eq!(page.expected_arrivals, first.expected_arrivals);
+    assert_eq!(
+        unplaced(&conn, &CheckQuery::default()).expect("unplaced"),
+        first.unplaced
+    );
     assert_eq!(first.total, 3);
     assert_eq!(first.unplaced, 0);
 
@@ -203,4 +208,57 @@ fn distances_are_great_circle_km() {
     // Ottawa City Hall to Ray Friel, about 17 km.
     let d = distance_km((45.4206, -75.6903), (45.4687, -75.4906));
     assert!((16.0..17.5).contains(&d), "{d}");
+}
+
+/// At scale (a generated incident: many over-capacity slots, several
+/// starting at the same minute at different sites), the view's first screen
+/// is exactly the start of the whole plan, with the same figures.
+#[test]
+fn the_first_screen_is_the_start_of_the_whole_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let params = crate::generate::GenerateParams {
+        sites: 40,
+        bookings: 30_000,
+        dose_counts: 1,
+        seed: 7,
+        incident: 300,
+    };
+    crate::generate::generate(&dir.path().join("data"), &params, &Quiet).expect("generate");
+    let mut conn = crate::store::open(&dir.path().join("g.sqlite3")).expect("open");
+    for (kind, file) in [
+        (ImportKind::Sites, "sites.csv"),
+        (ImportKind::Shifts, "shifts.csv"),
+        (ImportKind::Bookings, "bookings.csv"),
+    ] {
+        import_file(&mut conn, kind, &dir.path().join("data").join(file), &Quiet).expect(file);
+    }
+    let all = plan(&conn, &CheckQuery::default()).expect("plan");
+    assert!(all.total > 150, "the incident is planted: {}", all.total);
+    // Some calls made: their people are still expected.
+    for p in all.proposals.iter().step_by(7).take(20) {
+        record(
+            &mut conn,
+            &CallOutcome {
+                appointment_id: p.appointment_id,
+                outcome: "unreachable".into(),
+                to_site: None,
+                to_slot: None,
+                note: None,
+            },
+        )
+        .expect("record");
+    }
+    let all = plan(&conn, &CheckQuery::default()).expect("plan");
+    assert!(!all.expected_arrivals.is_empty());
+    for shown in [1, 37, 100, all.proposals.len() + 5] {
+        let page = plan_for_view(&conn, &CheckQuery::default(), shown).expect("page");
+        let n = shown.min(all.proposals.len());
+        assert_eq!(page.proposals[..], all.proposals[..n], "shown {shown}");
+        assert_eq!(page.total, all.total);
+        assert_eq!(page.expected_arrivals, all.expected_arrivals);
+    }
+    assert_eq!(
+        unplaced(&conn, &CheckQuery::default()).expect("unplaced"),
+        all.unplaced
+    );
 }

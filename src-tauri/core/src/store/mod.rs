@@ -74,6 +74,9 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     // Let large sorts (index builds after a bulk import, big GROUP BYs) use
     // a second core.
     conn.pragma_update(None, "threads", 2)?;
+    // rusqlite keeps 16 prepared statements by default; a view such as the
+    // rebooking plan cycles through more, and re-parsed them every time.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
 
@@ -178,7 +181,7 @@ pub fn read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> 
 /// with plenty of memory had kept back in its page cache. Extra syncs never
 /// weaken durability; a WAL that cannot be opened is simply not flushed.
 pub fn flushing_wal_ahead<T>(conn: &Connection, work: impl FnOnce() -> T) -> T {
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc::{channel, RecvTimeoutError};
     let Some(wal) = conn
         .path()
         .filter(|p| !p.is_empty())
@@ -186,20 +189,21 @@ pub fn flushing_wal_ahead<T>(conn: &Connection, work: impl FnOnce() -> T) -> T {
     else {
         return work();
     };
-    let done = AtomicBool::new(false);
+    let (done, finished) = channel::<()>();
     std::thread::scope(|scope| {
-        scope.spawn(|| {
+        scope.spawn(move || {
             // SQLite holds no POSIX locks on the WAL file itself, so opening
             // and closing it here cannot drop a lock of this process.
-            while !done.load(Ordering::Relaxed) {
-                std::thread::sleep(std::time::Duration::from_millis(250));
+            while let Err(RecvTimeoutError::Timeout) =
+                finished.recv_timeout(std::time::Duration::from_millis(250))
+            {
                 if let Ok(file) = std::fs::File::open(&wal) {
                     let _ = file.sync_data();
                 }
             }
         });
         let out = work();
-        done.store(true, Ordering::Relaxed);
+        drop(done); // wakes the flusher at once
         out
     })
 }
