@@ -38,6 +38,7 @@ test: deps-test tauri-driver
 	@# the planners' bench examples are compiled here and run by `make bench`.
 	$(CARGO) build --locked -p dosedesk -p dosedesk-core --examples
 	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
+	target/debug/examples/sqlite_floor 20000
 	target/debug/examples/bench_views target/bench/small.sqlite3 2021-02-01
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	tests/bench/chart.sh target/debug 20000 50
@@ -49,6 +50,7 @@ bench: deps-test
 	@echo "machine: $$(nproc) cores, $$(free -g | awk '/Mem:/ {print $$2}') GiB, $$(uname -sr)"
 	@mkdir -p target/bench
 	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
+	target/release/examples/sqlite_floor $(BENCH_BOOKINGS)
 	target/release/examples/bench_views target/bench/province.sqlite3 2021-02-01
 	tests/bench/app.sh target/release target/bench/province.sqlite3
 	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
