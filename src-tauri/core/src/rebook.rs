@@ -397,14 +397,17 @@ pub fn unplaced(conn: &Connection, query: &CheckQuery) -> Result<i64> {
 /// Over-capacity slots as (site id, slot start, excess bookings).
 type Slots = [(i64, i64, i64)];
 
+/// Slots as one JSON array for `json_each`: one statement reads every slot
+/// (thousands in an incident) instead of one query each.
+fn slots_json(slots: &Slots) -> Result<String> {
+    serde_json::to_string(slots)
+        .map_err(|e| Error::InvalidInput(format!("over-capacity slots: {e}")))
+}
+
 /// The bookings beyond capacity in each over-capacity slot: the most recently
 /// made ones (a double-booking adds to a slot that was already full), and
 /// never a dose already given. In slot order: by minute, site, id.
 fn excess_bookings(conn: &Connection, slots: &Slots) -> Result<Vec<Excess>> {
-    // One statement for every slot (thousands in an incident): the slots go
-    // in as a JSON array rather than as thousands of separate queries.
-    let slots = serde_json::to_string(slots)
-        .map_err(|e| Error::InvalidInput(format!("over-capacity slots: {e}")))?;
     let mut stmt = conn.prepare_cached(
         "WITH slot (site_id, slot_minute, excess) AS (
              SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
@@ -420,7 +423,7 @@ fn excess_bookings(conn: &Connection, slots: &Slots) -> Result<Vec<Excess>> {
          WHERE nth <= excess
          ORDER BY slot_minute, site_id, id",
     )?;
-    let rows = stmt.query_map([slots], |r| {
+    let rows = stmt.query_map([slots_json(slots)?], |r| {
         Ok(Excess {
             id: r.get("id")?,
             booking_id: r.get("booking_id")?,
@@ -467,8 +470,6 @@ fn first_excess_bookings(conn: &Connection, slots: &Slots, n: usize) -> Result<V
 /// How many excess bookings can be moved (those still `booked`), counted
 /// from the index alone: the lesser of a slot's excess and its bookings.
 fn movable_count(conn: &Connection, slots: &Slots) -> Result<i64> {
-    let slots = serde_json::to_string(slots)
-        .map_err(|e| Error::InvalidInput(format!("over-capacity slots: {e}")))?;
     let mut stmt = conn.prepare_cached(
         "WITH slot (site_id, slot_minute, excess) AS (
              SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
@@ -478,7 +479,7 @@ fn movable_count(conn: &Connection, slots: &Slots) -> Result<i64> {
                AND a.slot_minute < slot.slot_minute + 5 AND a.status = 'booked'))), 0)
          FROM slot",
     )?;
-    Ok(stmt.query_row([slots], |r| r.get(0))?)
+    Ok(stmt.query_row([slots_json(slots)?], |r| r.get(0))?)
 }
 
 /// Excess bookings whose person could not be reached, per (site, day
