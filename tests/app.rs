@@ -268,7 +268,10 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
                 vec![serde_json::json!(slot)],
             )
             .await?;
-        app.find("#book-site").await?.select_by_value("RFC").await?;
+        app.find("#book-site[data-loaded]")
+            .await?
+            .select_by_value("RFC")
+            .await?;
         app.find("#book-submit").await?.click().await?;
         let text = app.wait_text("#book-result", "dose 2 reserved").await?;
         assert!(text.contains("E2E-0001") && text.contains("RFC"), "{text}");
@@ -348,8 +351,12 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
         app.find("table.schedule").await?;
         app.find("#nav-rebook").await?.click().await?;
         app.find("#rebook-table").await?;
-        let total = app.attrs("#rebook-summary", "data-total").await?.remove(0);
-        assert_eq!(total, want.proposals.len().to_string());
+        // The whole plan's counts follow the first screen.
+        let summary = app.find("#rebook-summary[data-total]").await?;
+        assert_eq!(
+            summary.attr("data-total").await?,
+            Some(want.proposals.len().to_string())
+        );
         let rows = app
             .attrs("#rebook-table tbody tr", "data-appointment")
             .await?;

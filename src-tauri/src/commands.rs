@@ -205,12 +205,12 @@ pub async fn rebook_plan(
 }
 
 #[tauri::command]
-pub async fn rebook_unplaced(
+pub async fn rebook_counts(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
-) -> Result<i64> {
+) -> Result<dosedesk_core::rebook::RebookCounts> {
     with_db(&state, move |conn| {
-        dosedesk_core::rebook::unplaced(conn, &query)
+        dosedesk_core::rebook::counts(conn, &query)
     })
     .await
 }

@@ -51,7 +51,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::run_checks,
             commands::book_first_dose,
             commands::rebook_plan,
-            commands::rebook_unplaced,
+            commands::rebook_counts,
             commands::rebook_record,
             commands::rebook_export,
             commands::view_painted,

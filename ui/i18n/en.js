@@ -29,7 +29,7 @@ export default {
   'rebook.temp_add': "Add shift and plan again",
   'rebook.temp_added': "Shift added at {code} on {date}; the proposals now use it.",
   'rebook.temp_added_site': "Temporary clinic {code} opened on {date}; the proposals now use it.",
-  'rebook.summary_counting': '{n} excess bookings to move; counting those with no free place…',
+  'rebook.summary_counting': '{n} excess bookings; working out where each can move…',
   'rebook.summary': '{n} excess bookings to move; {unplaced} with no free place found. Proposals: the same site first, then the nearest sites; never into a full slot.',
   'rebook.export': 'Export call list…',
   'rebook.exported': 'Wrote {n} calls to {path}',

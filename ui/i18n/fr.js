@@ -29,7 +29,7 @@ export default {
   'rebook.temp_add': "Ajouter le quart et refaire le plan",
   'rebook.temp_added': "Quart ajouté à {code} le {date}; les propositions en tiennent compte.",
   'rebook.temp_added_site': "Clinique temporaire {code} ouverte le {date}; les propositions en tiennent compte.",
-  'rebook.summary_counting': '{n} rendez-vous excédentaires à déplacer ; décompte de ceux sans place libre…',
+  'rebook.summary_counting': '{n} rendez-vous excédentaires ; recherche d’une place pour chacun…',
   'rebook.summary': "{n} rendez-vous excédentaires à déplacer ; {unplaced} sans place libre trouvée. Propositions : d'abord le même site, puis les sites les plus proches ; jamais dans une plage complète.",
   'rebook.export': "Exporter la liste d'appels…",
   'rebook.exported': '{n} appels enregistrés dans {path}',

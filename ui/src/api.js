@@ -44,8 +44,8 @@ export const siteDayBookings = (site, date) => call('site_day_bookings', { site,
 /** linked: null (ask), 'cancel' or 'keep' — what happens to the person's second dose. */
 export const cancelAppointment = (id, linked = null) => call('cancel_appointment', { id, linked });
 export const rebookPlan = (query = {}) => call('rebook_plan', { query });
-/** How many excess bookings the whole plan finds no place for (the page above lists only the first). */
-export const rebookUnplaced = (query = {}) => call('rebook_unplaced', { query });
+/** {total, unplaced}: the excess bookings that can move and those no site has room for (the whole plan). */
+export const rebookCounts = (query = {}) => call('rebook_counts', { query });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
 export const rebookExport = (path, query = {}) => call('rebook_export', { path, query });
 /** shift: {site_code, name, lat, lon, date, start, end, vaccinators}; a new code opens a temporary-clinic site. */

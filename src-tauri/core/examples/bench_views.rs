@@ -99,11 +99,11 @@ fn main() -> Result<()> {
                     from: Some(date.clone()),
                     ..Default::default()
                 };
-                Ok(rebook::plan_for_view(c, &from, 100)?.total as usize)
+                Ok(rebook::plan_for_view(c, &from, 100)?.proposals.len())
             }),
         ),
         (
-            "rebooking, whole plan (unplaced)",
+            "rebooking, whole plan (counts)",
             Box::new(|c| Ok(rebook::plan(c, &Default::default())?.proposals.len())),
         ),
     ];

@@ -266,9 +266,12 @@ fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Resul
             let total = all.len() as i64;
             (all, total)
         }
+        // A page counts every excess booking of the slots, as the Checks do
+        // (no booking read); how many can still move (not yet attended)
+        // comes with the whole plan.
         Some(n) => (
             first_excess_bookings(conn, &slots, n)?,
-            movable_count(conn, &slots)?,
+            slots.iter().map(|s| s.2).sum(),
         ),
     };
     let mut free = FreePlaces::new(conn, &sites);
@@ -369,13 +372,15 @@ fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Resul
 }
 
 /// The Rebooking view's first screen: the first `shown` proposals (an
-/// incident can mean thousands; the call list export has them all), how
-/// many there are and the expected arrivals. How many find no place needs
-/// the whole plan; the view asks `unplaced` for it once it has painted.
+/// incident can mean thousands; the call list export has them all), the
+/// excess bookings in scope as the Checks count them, and the expected
+/// arrivals. It reads only the slots those proposals are in, so it is quick
+/// even when the store's pages are cold; the counts that need the whole
+/// plan follow from `counts`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RebookPage {
     pub proposals: Vec<Proposal>,
-    pub total: i64,
+    pub excess: i64,
     pub expected_arrivals: Vec<SiteDayArrivals>,
 }
 
@@ -384,14 +389,26 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
     let plan = crate::store::read_snapshot(conn, || plan_in(conn, query, Some(shown)))?;
     Ok(RebookPage {
         proposals: plan.proposals,
-        total: plan.total,
+        excess: plan.total,
         expected_arrivals: plan.expected_arrivals,
     })
 }
 
-/// How many excess bookings the whole plan finds no free place for.
-pub fn unplaced(conn: &Connection, query: &CheckQuery) -> Result<i64> {
-    Ok(plan(conn, query)?.unplaced)
+/// What only the whole plan knows.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct RebookCounts {
+    /// Excess bookings that can still be moved (booked, not attended).
+    pub total: i64,
+    /// Of those, how many no site has a free place for.
+    pub unplaced: i64,
+}
+
+pub fn counts(conn: &Connection, query: &CheckQuery) -> Result<RebookCounts> {
+    let plan = plan(conn, query)?;
+    Ok(RebookCounts {
+        total: plan.total,
+        unplaced: plan.unplaced,
+    })
 }
 
 /// Over-capacity slots as (site id, slot start, excess bookings).
@@ -465,21 +482,6 @@ fn first_excess_bookings(conn: &Connection, slots: &Slots, n: usize) -> Result<V
     out.sort_by_key(|e| (e.minute, e.site, e.id));
     out.truncate(n);
     Ok(out)
-}
-
-/// How many excess bookings can be moved (those still `booked`), counted
-/// from the index alone: the lesser of a slot's excess and its bookings.
-fn movable_count(conn: &Connection, slots: &Slots) -> Result<i64> {
-    let mut stmt = conn.prepare_cached(
-        "WITH slot (site_id, slot_minute, excess) AS (
-             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
-         SELECT coalesce(sum(min(excess, (
-             SELECT count(*) FROM appointment a
-             WHERE a.site_id = slot.site_id AND a.slot_minute >= slot.slot_minute
-               AND a.slot_minute < slot.slot_minute + 5 AND a.status = 'booked'))), 0)
-         FROM slot",
-    )?;
-    Ok(stmt.query_row([slots_json(slots)?], |r| r.get(0))?)
 }
 
 /// Excess bookings whose person could not be reached, per (site, day

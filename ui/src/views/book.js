@@ -3,6 +3,7 @@
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
+import { fillAfterPaint } from '../components/dom.js';
 
 function field(label, input) {
   const wrap = document.createElement('label');
@@ -33,13 +34,6 @@ function select(id, options) {
 const daysBetween = (a, b) => Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / 86400000);
 
 export async function renderBook(root, info) {
-  let sites = [];
-  try {
-    sites = await api.siteList();
-  } catch (err) {
-    showError(err);
-  }
-  const siteOptions = sites.map((s) => [s.code, `${s.name} (${s.code})`]);
   const day = info.as_of ?? new Date().toISOString().slice(0, 10);
   const form = document.createElement('form');
   form.className = 'form';
@@ -47,10 +41,18 @@ export async function renderBook(root, info) {
   const person = input('book-person', 'text', { required: true });
   const birth = input('book-birth', 'date');
   const phone = input('book-phone', 'tel');
-  const site = select('book-site', siteOptions);
+  const site = select('book-site', []);
   const slot = input('book-slot', 'datetime-local', { required: true, step: 300, value: `${day}T09:00` });
   const product = select('book-product', [['PFIZER', 'Pfizer-BioNTech'], ['MODERNA', 'Moderna'], ['ASTRAZENECA', 'AstraZeneca']]);
-  const secondSite = select('book-second-site', [['', t('book.same_site')], ...siteOptions]);
+  const secondSite = select('book-second-site', [['', t('book.same_site')]]);
+  // Thousands of sites at province scale: both lists are filled just after
+  // the form is on screen.
+  fillAfterPaint(() => api.siteList().then((sites) => {
+    const options = () => sites.map((s) => new Option(`${s.name} (${s.code})`, s.code));
+    site.replaceChildren(...options());
+    secondSite.replaceChildren(secondSite.firstChild, ...options());
+    site.dataset.loaded = 'true';
+  }, showError), site, secondSite);
   const secondSlot = input('book-second-slot', 'datetime-local', { step: 300 });
   const submit = document.createElement('button');
   submit.type = 'submit';

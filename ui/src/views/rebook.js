@@ -112,15 +112,16 @@ export async function renderRebook(root, info) {
     line.dataset.count = a.expected_unreachable;
     arrivals.append(line);
   }
-  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary_counting', { n: formatNumber(plan.total) }) });
-  summary.dataset.total = plan.total;
+  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary_counting', { n: formatNumber(plan.excess) }) });
+  const more = el('p', { className: 'muted', id: 'rebook-more' });
   // The whole plan (thousands of searches in an incident) follows the first screen.
-  api.rebookUnplaced(query).then((unplaced) => {
-    summary.textContent = t('rebook.summary', { n: formatNumber(plan.total), unplaced: formatNumber(unplaced) });
+  api.rebookCounts(query).then(({ total, unplaced }) => {
+    summary.textContent = t('rebook.summary', { n: formatNumber(total), unplaced: formatNumber(unplaced) });
+    summary.dataset.total = total;
     summary.dataset.unplaced = unplaced;
+    if (total > plan.proposals.length) more.textContent = t('rebook.more', { shown: formatNumber(plan.proposals.length), total: formatNumber(total) });
   }, showError);
   const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary,
-    temporaryClinicForm(() => renderRebook(root, info)), arrivals, table];
-  if (plan.total > plan.proposals.length) parts.push(el('p', { className: 'muted', textContent: t('rebook.more', { shown: formatNumber(plan.proposals.length), total: formatNumber(plan.total) }) }));
+    temporaryClinicForm(() => renderRebook(root, info)), arrivals, table, more];
   root.replaceChildren(...parts);
 }

@@ -3,7 +3,7 @@
 import * as api from '../api.js';
 import { t, formatNumber, formatDay } from '../i18n.js';
 import { showError } from '../components/job.js';
-import { el } from '../components/dom.js';
+import { el, fillAfterPaint } from '../components/dom.js';
 
 const state = { date: null, site: '', offset: 0 };
 // Sites per page: 25 sites' week is about 350 shifts, laid out in well
@@ -63,17 +63,13 @@ export async function renderSchedule(root, info) {
   // The filter's full list (thousands of options at province scale, ~25 ms
   // of layout) is filled just after the week is on screen, or at once if
   // the filter is reached first.
-  let filled = null;
-  const fillSites = () => {
-    filled ??= api.siteList().then((sites) => {
-      const options = sites.map((site) => el('option', { value: site.code, textContent: `${site.name} (${site.code})` }));
-      siteSelect.replaceChildren(siteSelect.firstChild, ...options);
-      siteSelect.value = state.site;
-      siteSelect.dataset.loaded = 'true';
-    }, showError);
-  };
-  siteSelect.addEventListener('focus', fillSites);
-  setTimeout(fillSites, 250);
+  const fillSites = () => api.siteList().then((sites) => {
+    const options = sites.map((site) => el('option', { value: site.code, textContent: `${site.name} (${site.code})` }));
+    siteSelect.replaceChildren(siteSelect.firstChild, ...options);
+    siteSelect.value = state.site;
+    siteSelect.dataset.loaded = 'true';
+  }, showError);
+  fillAfterPaint(fillSites, siteSelect);
 }
 
 function renderGrid(week, goToOffset) {

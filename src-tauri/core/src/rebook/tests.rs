@@ -76,11 +76,14 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
     // The view's page: the first proposals, the figures of the whole plan.
     let page = plan_for_view(&conn, &CheckQuery::default(), 2).expect("page");
     assert_eq!(page.proposals[..], first.proposals[..2]);
-    assert_eq!(page.total, 3);
+    assert_eq!(page.excess, 3);
     assert_eq!(page.expected_arrivals, first.expected_arrivals);
     assert_eq!(
-        unplaced(&conn, &CheckQuery::default()).expect("unplaced"),
-        first.unplaced
+        counts(&conn, &CheckQuery::default()).expect("counts"),
+        RebookCounts {
+            total: 3,
+            unplaced: first.unplaced
+        }
     );
     assert_eq!(first.total, 3);
     assert_eq!(first.unplaced, 0);
@@ -254,11 +257,22 @@ fn the_first_screen_is_the_start_of_the_whole_plan() {
         let page = plan_for_view(&conn, &CheckQuery::default(), shown).expect("page");
         let n = shown.min(all.proposals.len());
         assert_eq!(page.proposals[..], all.proposals[..n], "shown {shown}");
-        assert_eq!(page.total, all.total);
         assert_eq!(page.expected_arrivals, all.expected_arrivals);
+        // Every excess booking, as the Checks count them (attended ones too).
+        let checked = crate::checks::current(&conn, 0).expect("checks");
+        assert_eq!(page.excess, checked.excess_bookings);
     }
+    assert!(
+        all.total
+            < crate::checks::current(&conn, 0)
+                .expect("checks")
+                .excess_bookings
+    );
     assert_eq!(
-        unplaced(&conn, &CheckQuery::default()).expect("unplaced"),
-        all.unplaced
+        counts(&conn, &CheckQuery::default()).expect("counts"),
+        RebookCounts {
+            total: all.total,
+            unplaced: all.unplaced
+        }
     );
 }
