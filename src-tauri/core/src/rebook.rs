@@ -243,8 +243,9 @@ pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
 
 /// Plans every excess booking, or only the first `limit` (in slot order, as
 /// the whole plan would: a proposal only takes places from those before
-/// it; `unplaced` then counts among those only). The total and expected
-/// arrivals always count every excess booking.
+/// it; `unplaced` then counts among those only, and `total` is every excess
+/// booking of the slots, attended ones too). Expected arrivals always count
+/// every excess booking.
 fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Result<RebookPlan> {
     let sites: HashMap<i64, SiteInfo> = conn
         .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
