@@ -1,6 +1,6 @@
 //! Bookings into an empty store, at province scale. A parser thread checks
 //! each row and hands rows over in batches while this thread writes them,
-//! so parsing costs no time of its own. The indexes are built once at the
+//! so parsing runs beside the writing instead of before it. The indexes are built once at the
 //! end (one sort of all keys is far cheaper than a random B-tree insert per
 //! row); the daily totals and people's details, gathered by the parser, are
 //! written in one pass each instead of by triggers row by row.
