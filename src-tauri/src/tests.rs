@@ -351,6 +351,7 @@ fn job_stages_cross_ipc_with_a_ui_string_each() {
         Stage::Indexes,
         Stage::Commit,
         Stage::Checkpoint,
+        Stage::Checks,
     ];
     for stage in stages {
         let message =

@@ -88,6 +88,7 @@ export default {
   'job.stage_indexes': 'building indexes',
   'job.stage_commit': 'committing',
   'job.stage_checkpoint': 'writing the database file',
+  'job.stage_checks': 'checking the bookings',
   'import.title': 'Import a CSV file',
   'import.kind': 'What the file holds',
   'import.hint': 'The whole file is imported as one transaction: if any line is wrong, nothing from it is kept.',

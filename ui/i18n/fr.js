@@ -88,6 +88,7 @@ export default {
   'job.stage_indexes': 'construction des index',
   'job.stage_commit': 'validation',
   'job.stage_checkpoint': 'écriture du fichier de la base',
+  'job.stage_checks': 'vérification des rendez-vous',
   'import.title': 'Importer un fichier CSV',
   'import.kind': 'Contenu du fichier',
   'import.hint': "Le fichier entier est importé en une seule transaction : si une ligne est erronée, rien n'en est conservé.",

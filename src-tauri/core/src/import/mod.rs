@@ -45,6 +45,8 @@ pub enum Stage {
     Commit,
     /// Copying the committed pages from the WAL into the database file.
     Checkpoint,
+    /// Judging the bookings again for the Checks view (after a bulk load: all of them).
+    Checks,
 }
 
 impl Stage {
@@ -56,6 +58,7 @@ impl Stage {
             Stage::Indexes => "building indexes",
             Stage::Commit => "committing",
             Stage::Checkpoint => "writing the database file",
+            Stage::Checks => "checking the bookings",
         }
     }
 }
@@ -166,6 +169,7 @@ pub fn import_file_then_check(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let report = import_file(conn, kind, path, progress)?;
+    progress.stage(Stage::Checks);
     crate::checks::refresh(conn)?;
     Ok(report)
 }

@@ -194,6 +194,23 @@ fn a_bulk_load_reports_its_stages_in_order() {
         *stages.0.lock().expect("lock"),
         [Rows, People, DailyTotals, Indexes, Commit, Checkpoint]
     );
+    // The app's import then judges the bookings for the Checks view.
+    let mut app = store(dir.path(), "app.sqlite3");
+    let stages = Stages::default();
+    crate::import::import_file_then_check(&mut app, ImportKind::Bookings, &file, &stages)
+        .expect("import");
+    assert_eq!(
+        *stages.0.lock().expect("lock"),
+        [
+            Rows,
+            People,
+            DailyTotals,
+            Indexes,
+            Commit,
+            Checkpoint,
+            Checks
+        ]
+    );
     // The checkpoint copied every page into the database file itself.
     let pages: i64 = conn
         .query_row("PRAGMA page_count", [], |r| r.get(0))
