@@ -144,7 +144,7 @@ pub fn import_file(
 ) -> Result<ImportReport> {
     progress.stage(Stage::Rows);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let report = crate::store::flushing_wal_ahead(&tx, || import_into(&tx, kind, path, progress))?;
+    let report = import_into(&tx, kind, path, progress)?;
     progress.stage(Stage::Commit);
     // The checkpoint (the WAL copied into the database file: seconds after a
     // bulk load) runs as a stage of its own rather than inside the commit.

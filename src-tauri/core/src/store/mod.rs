@@ -175,39 +175,6 @@ pub fn read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> 
     out
 }
 
-/// Runs `work` (a write transaction of gigabytes) while a second thread
-/// asks the OS to write the WAL to disk as it grows. The commit's fsync
-/// then finds little left to write, instead of gigabytes that a machine
-/// with plenty of memory had kept back in its page cache. Extra syncs never
-/// weaken durability; a WAL that cannot be opened is simply not flushed.
-pub fn flushing_wal_ahead<T>(conn: &Connection, work: impl FnOnce() -> T) -> T {
-    use std::sync::mpsc::{channel, RecvTimeoutError};
-    let Some(wal) = conn
-        .path()
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("{p}-wal"))
-    else {
-        return work();
-    };
-    let (done, finished) = channel::<()>();
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            // SQLite holds no POSIX locks on the WAL file itself, so opening
-            // and closing it here cannot drop a lock of this process.
-            while let Err(RecvTimeoutError::Timeout) =
-                finished.recv_timeout(std::time::Duration::from_millis(250))
-            {
-                if let Ok(file) = std::fs::File::open(&wal) {
-                    let _ = file.sync_data();
-                }
-            }
-        });
-        let out = work();
-        drop(done); // wakes the flusher at once
-        out
-    })
-}
-
 /// The current time as an ISO 8601 UTC timestamp, for `updated_at`.
 pub fn now_timestamp() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
