@@ -68,11 +68,9 @@ pub(super) struct Known {
 
 impl Known {
     fn load(tx: &Transaction<'_>) -> Result<Self> {
-        let mut products: Vec<String> = super::product_codes(tx)?.into_iter().collect();
-        products.sort_unstable();
         Ok(Known {
             sites: super::site_ids(tx)?,
-            products,
+            products: super::product_codes(tx)?.into_iter().collect(),
         })
     }
 }

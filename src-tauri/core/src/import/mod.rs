@@ -13,7 +13,7 @@ mod sites;
 mod supply;
 
 use crate::error::{Error, Result};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Statement, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -320,6 +320,41 @@ pub(crate) fn drop_indexes_and_triggers(tx: &Transaction<'_>, table: &str) -> Re
         tx.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
     }
     Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
+}
+
+/// Rows per INSERT statement in a bulk write: a statement's fixed cost is
+/// paid once per this many rows.
+const ROWS_PER_INSERT: usize = 32;
+
+/// Inserts `rows`, `ROWS_PER_INSERT` to a statement and the rest one by one.
+/// `sql(n)` is the INSERT of n rows; `bind(stmt, first, row)` binds one
+/// row's parameters from index `first` (1-based) on.
+pub(crate) fn insert_in_chunks<R>(
+    conn: &Connection,
+    sql: impl Fn(usize) -> String,
+    rows: impl IntoIterator<Item = R>,
+    mut bind: impl FnMut(&mut Statement<'_>, usize, &R) -> Result<()>,
+) -> Result<()> {
+    let mut many = conn.prepare_cached(&sql(ROWS_PER_INSERT))?;
+    let mut one = conn.prepare_cached(&sql(1))?;
+    let per_row = one.parameter_count();
+    let mut rows = rows.into_iter();
+    let mut chunk = Vec::with_capacity(ROWS_PER_INSERT);
+    loop {
+        chunk.clear();
+        chunk.extend(rows.by_ref().take(ROWS_PER_INSERT));
+        if chunk.len() < ROWS_PER_INSERT {
+            for row in &chunk {
+                bind(&mut one, 1, row)?;
+                one.raw_execute()?;
+            }
+            return Ok(());
+        }
+        for (k, row) in chunk.iter().enumerate() {
+            bind(&mut many, 1 + k * per_row, row)?;
+        }
+        many.raw_execute()?;
+    }
 }
 
 /// Runs a long SQLite step (an index build, minutes at province scale)

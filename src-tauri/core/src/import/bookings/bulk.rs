@@ -1,9 +1,10 @@
 //! Bookings into an empty store, at province scale. A parser thread checks
 //! each row and hands rows over in batches while this thread writes them,
-//! so parsing runs beside the writing instead of before it. The indexes are built once at the
-//! end (one sort of all keys is far cheaper than a random B-tree insert per
-//! row); the daily totals and people's details, gathered by the parser, are
-//! written in one pass each instead of by triggers row by row.
+//! so parsing runs beside the writing instead of before it. The indexes
+//! are built once at the end (one sort of all keys is far cheaper than a
+//! random B-tree insert per row); the daily totals and people's details,
+//! gathered by the parser, are written in one pass each instead of by
+//! triggers row by row.
 
 use super::people::People;
 use super::{parse, Booking, Known, STATUSES};
@@ -19,10 +20,6 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 const BATCH_ROWS: usize = 8192;
 /// Batches in flight: enough to keep both threads busy, little memory.
 const BATCHES_IN_FLIGHT: usize = 4;
-/// Rows per INSERT statement: a statement's fixed cost is paid once per
-/// this many rows.
-const ROWS_PER_INSERT: usize = 32;
-const PARAMS_PER_ROW: usize = 10;
 
 pub(super) fn load(
     tx: &Transaction<'_>,
@@ -59,7 +56,6 @@ pub(super) fn load(
     crate::import::cancellable(tx, progress, || {
         build_indexes(tx, &deferred, src.file_name(), &lines)
     })?;
-    drop(lines);
     Ok((
         src,
         Written {
@@ -179,9 +175,6 @@ fn parse_all(
     if !batch.rows.is_empty() && batches.send(batch).is_err() {
         return Err(Error::Cancelled);
     }
-    drop(batches);
-    // While the writer finishes the last batches.
-    people.sort();
     Ok(Parsed {
         src,
         lines,
@@ -207,26 +200,17 @@ fn write_batches(
     known: &Known,
     now: &str,
 ) -> Result<u64> {
-    let mut many = tx.prepare(&insert_sql(ROWS_PER_INSERT))?;
-    let mut one = tx.prepare(&insert_sql(1))?;
     let mut written = 0u64;
     for batch in batches {
-        let mut chunks = batch.rows.chunks_exact(ROWS_PER_INSERT);
-        for chunk in &mut chunks {
-            for (i, row) in chunk.iter().enumerate() {
-                bind(&mut many, i * PARAMS_PER_ROW, &batch, row, known, now)?;
-            }
-            many.raw_execute()?;
-        }
-        for row in chunks.remainder() {
-            bind(&mut one, 0, &batch, row, known, now)?;
-            one.raw_execute()?;
-        }
+        crate::import::insert_in_chunks(tx, insert_sql, &batch.rows, |stmt, at, row| {
+            bind(stmt, at, &batch, row, known, now)
+        })?;
         written += batch.rows.len() as u64;
     }
     Ok(written)
 }
 
+/// Binds one row's ten parameters from index `at` on.
 fn bind(
     stmt: &mut Statement<'_>,
     at: usize,
@@ -235,16 +219,16 @@ fn bind(
     known: &Known,
     now: &str,
 ) -> Result<()> {
-    stmt.raw_bind_parameter(at + 1, &crate::store::new_uuid()[..])?;
-    stmt.raw_bind_parameter(at + 2, batch.text(row.booking_id))?;
-    stmt.raw_bind_parameter(at + 3, batch.text(row.person_id))?;
-    stmt.raw_bind_parameter(at + 4, row.site_id)?;
-    stmt.raw_bind_parameter(at + 5, row.slot_minute)?;
-    stmt.raw_bind_parameter(at + 6, row.dose_number)?;
-    stmt.raw_bind_parameter(at + 7, known.products[usize::from(row.product)].as_str())?;
-    stmt.raw_bind_parameter(at + 8, STATUSES[usize::from(row.status)])?;
-    stmt.raw_bind_parameter(at + 9, row.booked_at.map(|s| batch.text(s)))?;
-    stmt.raw_bind_parameter(at + 10, now)?;
+    stmt.raw_bind_parameter(at, &crate::store::new_uuid()[..])?;
+    stmt.raw_bind_parameter(at + 1, batch.text(row.booking_id))?;
+    stmt.raw_bind_parameter(at + 2, batch.text(row.person_id))?;
+    stmt.raw_bind_parameter(at + 3, row.site_id)?;
+    stmt.raw_bind_parameter(at + 4, row.slot_minute)?;
+    stmt.raw_bind_parameter(at + 5, row.dose_number)?;
+    stmt.raw_bind_parameter(at + 6, known.products[usize::from(row.product)].as_str())?;
+    stmt.raw_bind_parameter(at + 7, STATUSES[usize::from(row.status)])?;
+    stmt.raw_bind_parameter(at + 8, row.booked_at.map(|s| batch.text(s)))?;
+    stmt.raw_bind_parameter(at + 9, now)?;
     Ok(())
 }
 

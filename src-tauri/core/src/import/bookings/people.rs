@@ -70,7 +70,7 @@ impl People {
 
     /// Sorts by person id, keeping file order within a person. SQLite's
     /// BINARY collation orders text by its bytes, as this does.
-    pub fn sort(&mut self) {
+    fn sort(&mut self) {
         let mut details = std::mem::take(&mut self.details);
         details.sort_by(|a, b| self.id(a).cmp(self.id(b)));
         self.details = details;
@@ -98,37 +98,19 @@ impl People {
 
     /// Writes one row per person, in id order.
     pub fn write(mut self, tx: &Transaction<'_>, now: &str) -> Result<()> {
-        if !self
-            .details
-            .windows(2)
-            .all(|w| self.id(&w[0]) <= self.id(&w[1]))
-        {
-            self.sort();
-        }
+        // Details usually come in id order already; the sort then only
+        // confirms it.
+        self.sort();
         let empty: bool =
             tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM person)", [], |r| r.get(0))?;
         if empty {
             // Nobody to merge with: plain inserts, many rows per statement.
-            let mut many = tx.prepare(&insert_sql(ROWS_PER_INSERT))?;
-            let mut one = tx.prepare(&insert_sql(1))?;
-            let mut rows = self.merged();
-            let mut chunk = Vec::with_capacity(ROWS_PER_INSERT);
-            loop {
-                chunk.clear();
-                chunk.extend(rows.by_ref().take(ROWS_PER_INSERT));
-                if chunk.len() == ROWS_PER_INSERT {
-                    for (k, row) in chunk.iter().enumerate() {
-                        bind(&mut many, k, row, now)?;
-                    }
-                    many.raw_execute()?;
-                } else {
-                    for row in &chunk {
-                        bind(&mut one, 0, row, now)?;
-                        one.raw_execute()?;
-                    }
-                    return Ok(());
-                }
-            }
+            return crate::import::insert_in_chunks(
+                tx,
+                insert_sql,
+                self.merged(),
+                |stmt, at, row| bind(stmt, at, row, now),
+            );
         }
         let mut upsert = tx.prepare(
             "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
@@ -159,20 +141,16 @@ fn birth_text(birth: &Option<[u8; 10]>) -> Option<&str> {
     birth.as_ref().and_then(|b| std::str::from_utf8(b).ok())
 }
 
-/// Binds the `k`th row of a multi-row insert.
-fn bind(stmt: &mut rusqlite::Statement<'_>, k: usize, row: &Merged<'_>, now: &str) -> Result<()> {
+/// Binds one person's five parameters from index `at` on.
+fn bind(stmt: &mut rusqlite::Statement<'_>, at: usize, row: &Merged<'_>, now: &str) -> Result<()> {
     let (id, birth, phone) = row;
-    let at = k * 5;
-    stmt.raw_bind_parameter(at + 1, *id)?;
-    stmt.raw_bind_parameter(at + 2, &crate::store::new_uuid()[..])?;
-    stmt.raw_bind_parameter(at + 3, birth_text(birth))?;
-    stmt.raw_bind_parameter(at + 4, *phone)?;
-    stmt.raw_bind_parameter(at + 5, now)?;
+    stmt.raw_bind_parameter(at, *id)?;
+    stmt.raw_bind_parameter(at + 1, &crate::store::new_uuid()[..])?;
+    stmt.raw_bind_parameter(at + 2, birth_text(birth))?;
+    stmt.raw_bind_parameter(at + 3, *phone)?;
+    stmt.raw_bind_parameter(at + 4, now)?;
     Ok(())
 }
-
-/// Rows per INSERT statement into an empty table.
-const ROWS_PER_INSERT: usize = 32;
 
 fn insert_sql(rows: usize) -> String {
     format!(
