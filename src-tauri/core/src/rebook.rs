@@ -238,15 +238,18 @@ struct Excess {
 /// Every excess booking's proposal.
 pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
     crate::checks::refresh(conn)?;
-    crate::store::read_snapshot(conn, || plan_in(conn, query, None))
+    crate::store::read_snapshot(conn, || {
+        let slots = crate::checks::over_capacity_slots(conn, query)?;
+        let excess = excess_bookings(conn, &slots)?;
+        propose(conn, &slots, &excess)
+    })
 }
 
-/// Plans every excess booking, or only the first `limit` (in slot order, as
-/// the whole plan would: a proposal only takes places from those before
-/// it; `unplaced` then counts among those only, and `total` is every excess
-/// booking of the slots, attended ones too). Expected arrivals always count
-/// every excess booking.
-fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Result<RebookPlan> {
+/// Proposes a place for each of `excess`, in order: a proposal only takes
+/// places left by those before it, so the first n of a plan are the same
+/// whether or not the rest are planned. Expected arrivals count every
+/// excess booking of `slots`.
+fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<RebookPlan> {
     let sites: HashMap<i64, SiteInfo> = conn
         .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
         .query_map([], |r| {
@@ -260,21 +263,6 @@ fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Resul
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let slots = crate::checks::over_capacity_slots(conn, query)?;
-    let (excess, total) = match limit {
-        None => {
-            let all = excess_bookings(conn, &slots)?;
-            let total = all.len() as i64;
-            (all, total)
-        }
-        // A page counts every excess booking of the slots, as the Checks do
-        // (no booking read); how many can still move (not yet attended)
-        // comes with the whole plan.
-        Some(n) => (
-            first_excess_bookings(conn, &slots, n)?,
-            slots.iter().map(|s| s.2).sum(),
-        ),
-    };
     let mut free = FreePlaces::new(conn, &sites);
     let mut neighbours = Neighbours {
         sites: &sites,
@@ -291,7 +279,7 @@ fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Resul
     let outcomes = last_outcomes(conn)?;
     let mut proposals = Vec::with_capacity(excess.len());
     let mut unplaced = 0;
-    for e in &excess {
+    for e in excess {
         // The person's other dose bounds the move: dose 1 must stay [min, max]
         // days before dose 2; dose 2 [min, max] days after dose 1.
         let (min_days, max_days) = intervals
@@ -347,7 +335,7 @@ fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Resul
             last_outcome: outcomes.get(&e.id).cloned(),
         });
     }
-    let arrivals = unreachable_arrivals(conn, &slots, &outcomes)?;
+    let arrivals = unreachable_arrivals(conn, slots, &outcomes)?;
     let mut expected_arrivals: Vec<SiteDayArrivals> = arrivals
         .into_iter()
         .map(|((site, day), n)| SiteDayArrivals {
@@ -365,7 +353,7 @@ fn plan_in(conn: &Connection, query: &CheckQuery, limit: Option<usize>) -> Resul
             .then(a.site_code.cmp(&b.site_code))
     });
     Ok(RebookPlan {
-        total,
+        total: proposals.len() as i64,
         proposals,
         unplaced,
         expected_arrivals,
@@ -387,11 +375,17 @@ pub struct RebookPage {
 
 pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPage> {
     crate::checks::refresh(conn)?;
-    let plan = crate::store::read_snapshot(conn, || plan_in(conn, query, Some(shown)))?;
-    Ok(RebookPage {
-        proposals: plan.proposals,
-        excess: plan.total,
-        expected_arrivals: plan.expected_arrivals,
+    crate::store::read_snapshot(conn, || {
+        let slots = crate::checks::over_capacity_slots(conn, query)?;
+        let first = first_excess_bookings(conn, &slots, shown)?;
+        let plan = propose(conn, &slots, &first)?;
+        Ok(RebookPage {
+            proposals: plan.proposals,
+            // Counted from the slots, as the Checks count (attended ones
+            // too): no booking is read for it.
+            excess: slots.iter().map(|s| s.2).sum(),
+            expected_arrivals: plan.expected_arrivals,
+        })
     })
 }
 
