@@ -6,13 +6,3 @@ export function el(tag, props = {}, ...children) {
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
 }
-
-/** Runs `fill` once: just after the view's first paint, or at once if one
- * of `triggers` gets the focus first. For lists of thousands of sites,
- * whose layout would otherwise hold back the view's first paint. */
-export function fillAfterPaint(fill, ...triggers) {
-  let started = null;
-  const run = () => (started ??= fill());
-  for (const trigger of triggers) trigger.addEventListener('focus', run);
-  requestAnimationFrame(() => setTimeout(run, 0));
-}

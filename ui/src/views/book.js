@@ -3,7 +3,7 @@
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
-import { fillAfterPaint } from '../components/dom.js';
+import { fillSiteSelects } from '../components/sites.js';
 
 function field(label, input) {
   const wrap = document.createElement('label');
@@ -45,14 +45,7 @@ export async function renderBook(root, info) {
   const slot = input('book-slot', 'datetime-local', { required: true, step: 300, value: `${day}T09:00` });
   const product = select('book-product', [['PFIZER', 'Pfizer-BioNTech'], ['MODERNA', 'Moderna'], ['ASTRAZENECA', 'AstraZeneca']]);
   const secondSite = select('book-second-site', [['', t('book.same_site')]]);
-  // Thousands of sites at province scale: both lists are filled just after
-  // the form is on screen.
-  fillAfterPaint(() => api.siteList().then((sites) => {
-    const options = () => sites.map((s) => new Option(`${s.name} (${s.code})`, s.code));
-    site.replaceChildren(...options());
-    secondSite.replaceChildren(secondSite.firstChild, ...options());
-    site.dataset.loaded = 'true';
-  }, showError), site, secondSite);
+  fillSiteSelects([site, secondSite]);
   const secondSlot = input('book-second-slot', 'datetime-local', { step: 300 });
   const submit = document.createElement('button');
   submit.type = 'submit';

@@ -3,7 +3,8 @@
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
-import { el, fillAfterPaint } from '../components/dom.js';
+import { el } from '../components/dom.js';
+import { fillSiteSelects } from '../components/sites.js';
 
 const state = { person: '', site: '', date: '', showDay: false };
 
@@ -74,12 +75,7 @@ export async function renderBookings(root, info) {
 
   const siteSelect = el('select', { id: 'day-site' });
   if (state.site) siteSelect.append(el('option', { value: state.site, textContent: state.site }));
-  // Thousands of sites at province scale: filled just after the view is on screen.
-  fillAfterPaint(() => api.siteList().then((sites) => {
-    siteSelect.replaceChildren(...sites.map((s) => el('option', { value: s.code, textContent: `${s.name} (${s.code})` })));
-    if (state.site) siteSelect.value = state.site;
-    siteSelect.dataset.loaded = 'true';
-  }, showError), siteSelect);
+  fillSiteSelects([siteSelect], state.site);
   const dateInput = el('input', { id: 'day-date', type: 'date', value: state.date || info.as_of || new Date().toISOString().slice(0, 10) });
   const show = el('button', { id: 'day-show', type: 'submit', textContent: t('bookings.show') });
   const dayForm = el('form', { className: 'inline-form' }, siteSelect, dateInput, show);

@@ -3,7 +3,8 @@
 import * as api from '../api.js';
 import { t, formatNumber, formatDay } from '../i18n.js';
 import { showError } from '../components/job.js';
-import { el, fillAfterPaint } from '../components/dom.js';
+import { el } from '../components/dom.js';
+import { fillSiteSelects } from '../components/sites.js';
 
 const state = { date: null, site: '', offset: 0 };
 // Sites per page: 25 sites' week is about 350 shifts, laid out in well
@@ -60,16 +61,7 @@ export async function renderSchedule(root, info) {
   today.onclick = () => { state.date = home; load(); };
   siteSelect.onchange = () => { state.site = siteSelect.value; state.offset = 0; load(); };
   await load();
-  // The filter's full list (thousands of options at province scale, ~25 ms
-  // of layout) is filled just after the week is on screen, or at once if
-  // the filter is reached first.
-  const fillSites = () => api.siteList().then((sites) => {
-    const options = sites.map((site) => el('option', { value: site.code, textContent: `${site.name} (${site.code})` }));
-    siteSelect.replaceChildren(siteSelect.firstChild, ...options);
-    siteSelect.value = state.site;
-    siteSelect.dataset.loaded = 'true';
-  }, showError);
-  fillAfterPaint(fillSites, siteSelect);
+  fillSiteSelects([siteSelect], state.site);
 }
 
 function renderGrid(week, goToOffset) {
