@@ -1,5 +1,6 @@
 //! `dosedesk-cli plan scenarios | compare | apply | undo`: saved shift plans.
 
+use crate::output::print_json;
 use dosedesk_core::planning::scenario::{self, ScenarioSummary};
 use dosedesk_core::{Connection, Error};
 
@@ -24,13 +25,6 @@ pub struct CompareArgs {
 pub struct IdArg {
     /// A saved scenario's id.
     pub id: i64,
-}
-
-fn print_json(value: &impl serde::Serialize) {
-    match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
-        Err(e) => eprintln!("dosedesk-cli: cannot write JSON: {e}"),
-    }
 }
 
 pub fn list(conn: &Connection, args: &ListArgs) -> Result<(), Error> {

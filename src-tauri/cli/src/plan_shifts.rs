@@ -79,7 +79,7 @@ pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
     }
     if args.json {
         let mut value = serde_json::to_value(&plan)
-            .map_err(|e| Error::InvalidInput(format!("cannot write JSON: {e}")))?;
+            .map_err(|e| Error::Internal(format!("cannot write JSON: {e}")))?;
         if let Some(id) = saved {
             value["scenario_id"] = serde_json::json!(id);
         }

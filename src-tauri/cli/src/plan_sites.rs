@@ -54,7 +54,7 @@ pub fn run(conn: &Connection, args: &PlanSitesArgs) -> Result<(), Error> {
         dosedesk_core::charts::to_file(&SiteMap::new(&report), lang, path)?;
     }
     if args.json {
-        crate::print_json(&report);
+        crate::output::print_json(&report);
     } else {
         print_text(&report);
     }

@@ -6,6 +6,8 @@
 //! other and the second finds the slot full. Nothing is ever overbooked.
 
 use crate::error::{Error, Result};
+use crate::store;
+use crate::store::appointment::active;
 use crate::time::{
     day_start_minute, format_minute, minute_of, parse_date, parse_hhmm, parse_local_datetime,
     MINUTES_PER_DAY, SLOT_MINUTES,
@@ -43,38 +45,27 @@ pub struct Booked {
     pub second: BookedDose,
 }
 
-struct Site {
-    id: i64,
-    code: String,
-    kind: String,
-}
+use crate::store::site::SiteRef as Site;
 
 fn site(tx: &Transaction<'_>, code: &str) -> Result<Site> {
-    tx.query_row(
-        "SELECT id, code, kind FROM site WHERE code = ?1 AND status = 'open'",
-        [code],
-        |r| {
-            Ok(Site {
-                id: r.get("id")?,
-                code: r.get("code")?,
-                kind: r.get("kind")?,
-            })
-        },
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound(format!("no open site with code {code:?}")))
+    store::site::find_by_code(tx, code)?
+        .filter(Site::is_open)
+        .ok_or_else(|| Error::NotFound(format!("no open site with code {code:?}")))
 }
 
 /// Free places in the slot starting at `slot` (5-minute aligned) at a site,
 /// or `None` when no shift covers it. Call inside the writing transaction.
 pub(crate) fn free_places_at(tx: &Transaction<'_>, site_id: i64, slot: i64) -> Result<Option<i64>> {
-    let Some(capacity) = crate::checks::slot_capacity_at(tx, site_id, slot)? else {
+    let Some(capacity) = crate::capacity::slot_capacity_at(tx, site_id, slot)? else {
         return Ok(None);
     };
     let booked: i64 = tx.query_row(
-        "SELECT count(*) FROM appointment
+        concat!(
+            "SELECT count(*) FROM appointment
          WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-           AND (status = 'booked' OR status = 'attended')",
+           AND ",
+            active!()
+        ),
         params![site_id, slot, slot + SLOT_MINUTES],
         |r| r.get(0),
     )?;
@@ -110,8 +101,12 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
     }
     let already: Option<String> = tx
         .query_row(
-            "SELECT slot_minute FROM appointment WHERE person_id = ?1 AND dose_number = 1
-               AND (status = 'booked' OR status = 'attended') LIMIT 1",
+            concat!(
+                "SELECT slot_minute FROM appointment WHERE person_id = ?1 AND dose_number = 1
+               AND ",
+                active!(),
+                " LIMIT 1"
+            ),
             [person],
             |r| r.get::<_, i64>(0).map(format_minute),
         )
@@ -122,9 +117,7 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
         )));
     }
     let birth = match req.birth_date.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(parse_date(b).ok_or_else(|| {
-            Error::InvalidInput(format!("birth date {b:?} is not a date (YYYY-MM-DD)"))
-        })?),
+        Some(b) => Some(crate::time::require_date("birth date", b)?),
         None => tx
             .query_row(
                 "SELECT birth_date FROM person WHERE person_id = ?1",
@@ -192,38 +185,24 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
         })?,
     };
     let now = crate::store::now_timestamp();
-    tx.execute(
-        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (person_id) DO UPDATE SET
-            birth_date = coalesce(excluded.birth_date, birth_date),
-            phone = coalesce(excluded.phone, phone), updated_at = excluded.updated_at",
-        params![person, crate::store::new_uuid(), birth.map(|b| b.to_string()), req.phone.as_deref().filter(|p| !p.is_empty()), now],
-    )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO appointment (uuid, person_id, site_id, slot_minute, dose_number, product, status, source, booked_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'booked', 'local', ?7, ?7)",
-    )?;
-    insert.execute(params![
-        crate::store::new_uuid(),
+    store::person::upsert(
+        &tx,
         person,
-        first_site.id,
-        slot,
-        1,
-        product,
-        now
-    ])?;
-    let first_id = tx.last_insert_rowid();
-    insert.execute(params![
-        crate::store::new_uuid(),
+        birth.map(|b| b.to_string()).as_deref(),
+        req.phone.as_deref().filter(|p| !p.is_empty()),
+        &now,
+    )?;
+    let first_id =
+        store::appointment::insert_local(&tx, person, first_site.id, slot, 1, &product, &now)?;
+    let second_id = store::appointment::insert_local(
+        &tx,
         person,
         second_site.id,
         second_slot,
         2,
-        product,
-        now
-    ])?;
-    let second_id = tx.last_insert_rowid();
-    drop(insert);
+        &product,
+        &now,
+    )?;
     tx.commit()?;
     Ok(Booked {
         first: BookedDose {
@@ -297,10 +276,7 @@ pub fn cancel(
     }
     let now = crate::store::now_timestamp();
     for id in &ids {
-        tx.execute(
-            "UPDATE appointment SET status = 'cancelled', updated_at = ?2 WHERE id = ?1",
-            params![id, now],
-        )?;
+        store::appointment::cancel(&tx, *id, &now)?;
     }
     tx.commit()?;
     Ok(ids)

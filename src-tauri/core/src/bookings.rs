@@ -2,7 +2,7 @@
 //! site-day's slots with capacity and who is booked in each.
 
 use crate::error::{Error, Result};
-use crate::time::{day_start_minute, format_minute, parse_date, MINUTES_PER_DAY, SLOT_MINUTES};
+use crate::time::{day_start_minute, format_minute, MINUTES_PER_DAY, SLOT_MINUTES};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
@@ -86,14 +86,10 @@ pub struct SlotRow {
 
 /// Every slot of a site-day that has a shift or a booking, with its bookings.
 pub fn site_day(conn: &Connection, site: &str, date: &str) -> Result<Vec<SlotRow>> {
-    let day = parse_date(date)
-        .ok_or_else(|| Error::InvalidInput(format!("{date:?} is not a date (YYYY-MM-DD)")))?;
-    let site_id: i64 = conn
-        .query_row("SELECT id FROM site WHERE code = ?1", [site], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("no site with code {site:?}")))?;
+    let day = crate::time::require_date("", date)?;
+    let site_id = crate::store::site::id(conn, site)?;
     let start = day_start_minute(day);
-    let capacity = crate::checks::slot_capacities(conn, site_id, day)?;
+    let capacity = crate::capacity::slot_capacities(conn, site_id, day)?;
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE a.site_id = ?1 AND a.slot_minute >= ?2 AND a.slot_minute < ?3
          ORDER BY a.slot_minute, a.id"

@@ -6,9 +6,10 @@
 //! Active = status booked or attended. Slot capacity follows FORMATS.md:
 //! the sum over the site's shifts covering the 5-minute slot.
 
-use crate::capacity::slot_capacity;
-use crate::error::{Error, Result};
-use crate::time::{day_start_minute, parse_date, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES};
+use crate::capacity::{capacity_at, shift_slots, ShiftSlots};
+use crate::error::Result;
+use crate::store::appointment::active;
+use crate::time::{day_start_minute, parse_date, require_date, MINUTES_PER_DAY, SLOT_MINUTES};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -81,111 +82,19 @@ impl Scope {
 
 fn scope(conn: &Connection, q: &CheckQuery) -> Result<Scope> {
     let date = |s: &Option<String>, what: &str| -> Result<Option<NaiveDate>> {
-        s.as_deref()
-            .map(|d| {
-                parse_date(d).ok_or_else(|| {
-                    Error::InvalidInput(format!("--{what} {d:?} is not a date (YYYY-MM-DD)"))
-                })
-            })
-            .transpose()
+        s.as_deref().map(|d| require_date(what, d)).transpose()
     };
     let from = date(&q.from, "from")?;
     let to = date(&q.to, "to")?;
     let site_id = match &q.site {
         None => None,
-        Some(code) => Some(
-            conn.query_row("SELECT id FROM site WHERE code = ?1", [code], |r| r.get(0))
-                .map_err(|_| Error::NotFound(format!("no site with code {code:?}")))?,
-        ),
+        Some(code) => Some(crate::store::site::id(conn, code)?),
     };
     Ok(Scope {
         from_minute: from.map_or(i64::MIN, day_start_minute),
         to_minute: to.map_or(i64::MAX, |d| day_start_minute(d) + MINUTES_PER_DAY),
         site_id,
     })
-}
-
-/// Per-slot capacity of each shift, by (site, day): (start, end, per slot).
-type ShiftSlots = HashMap<(i64, i64), Vec<(i64, i64, i64)>>;
-
-/// Shifts by (site, day), all of them or one site-day's.
-fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> Result<ShiftSlots> {
-    // Two statements: an `?1 IS NULL OR` filter would scan every shift.
-    let mut stmt = conn.prepare_cached(if only.is_some() {
-        "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
-         FROM shift sh JOIN site s ON s.id = sh.site_id
-         WHERE sh.site_id = ?1 AND sh.date = ?2"
-    } else {
-        "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
-         FROM shift sh JOIN site s ON s.id = sh.site_id
-         WHERE ?1 IS NULL AND ?2 IS NULL"
-    })?;
-    let mut rows = stmt.query(rusqlite::params![
-        only.map(|o| o.0),
-        only.map(|o| o.1.to_string())
-    ])?;
-    let mut out: ShiftSlots = HashMap::new();
-    while let Some(r) = rows.next()? {
-        let date: String = r.get("date")?;
-        let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
-        let (Some(day), Some(s), Some(e)) =
-            (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
-        else {
-            continue; // the importers never store such a shift
-        };
-        let minutes = i64::from(e - s);
-        let per_slot = slot_capacity(
-            r.get("vaccinators")?,
-            minutes,
-            r.get("minutes_per_dose")?,
-            r.get("capacity")?,
-        );
-        out.entry((r.get("site_id")?, day_start_minute(day) / MINUTES_PER_DAY))
-            .or_default()
-            .push((i64::from(s), i64::from(e), per_slot));
-    }
-    Ok(out)
-}
-
-/// Capacity of every slot a site's shifts cover on one day: (slot start, places).
-pub fn slot_capacities(conn: &Connection, site_id: i64, day: NaiveDate) -> Result<Vec<(i64, i64)>> {
-    let shifts = shift_slots(conn, Some((site_id, day)))?;
-    let base = day_start_minute(day);
-    let Some(day_shifts) = shifts.get(&(site_id, base / MINUTES_PER_DAY)) else {
-        return Ok(Vec::new());
-    };
-    Ok((0..MINUTES_PER_DAY / SLOT_MINUTES)
-        .filter_map(|i| {
-            let time = i * SLOT_MINUTES;
-            covering_capacity(day_shifts, time).map(|cap| (base + time, cap))
-        })
-        .collect())
-}
-
-/// Capacity of the slot starting at `slot` at a site, or `None` when no
-/// shift covers it: the one place a single slot's capacity is computed.
-pub fn slot_capacity_at(conn: &Connection, site_id: i64, slot: i64) -> Result<Option<i64>> {
-    let day = crate::time::datetime_of_minute(slot).date();
-    let shifts = shift_slots(conn, Some((site_id, day)))?;
-    Ok(capacity_at(&shifts, site_id, slot))
-}
-
-/// Capacity of the slot starting at `minute`, or `None` when no shift covers it.
-fn capacity_at(shifts: &ShiftSlots, site_id: i64, minute: i64) -> Option<i64> {
-    let day = minute.div_euclid(MINUTES_PER_DAY);
-    covering_capacity(
-        shifts.get(&(site_id, day))?,
-        minute.rem_euclid(MINUTES_PER_DAY),
-    )
-}
-
-/// The summed capacity of a day's shifts (start, end, per slot) that cover
-/// minute-of-day `time`, or `None` when none does.
-fn covering_capacity(day_shifts: &[(i64, i64, i64)], time: i64) -> Option<i64> {
-    day_shifts
-        .iter()
-        .filter(|(s, e, _)| *s <= time && time < *e)
-        .fold(None, |sum, (_, _, c)| Some(sum.unwrap_or(0) + c))
 }
 
 /// Checks the bookings in scope from scratch: the reference the kept results
@@ -237,15 +146,23 @@ fn for_each_slot(
     // The covering index hands over each slot's bookings together. With one
     // site, its range is an index seek (an `OR ?3 IS NULL` would scan it all).
     let mut stmt = conn.prepare_cached(if scope.site_id.is_some() {
-        "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
+        concat!(
+            "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
          WHERE site_id = ?3 AND slot_minute >= ?1 AND slot_minute < ?2
-           AND (status = 'booked' OR status = 'attended')
+           AND ",
+            active!(),
+            "
          ORDER BY site_id, slot_minute"
+        )
     } else {
-        "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
-         WHERE (status = 'booked' OR status = 'attended')
+        concat!(
+            "SELECT site_id, slot_minute FROM appointment INDEXED BY appointment_by_site_slot
+         WHERE ",
+            active!(),
+            "
            AND slot_minute >= ?1 AND slot_minute < ?2 AND ?3 IS NULL
          ORDER BY site_id, slot_minute"
+        )
     })?;
     let mut rows = stmt.query(rusqlite::params![
         scope.from_minute,
@@ -452,10 +369,11 @@ impl PersonRules {
 
     /// Judges one person from the store (the kept results' refresh).
     fn judge_person(&self, conn: &Connection, person_id: &str) -> Result<PersonFindings> {
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare_cached(concat!(
             "SELECT id, dose_number, slot_minute, product, site_id FROM appointment
-             WHERE person_id = ?1 AND (status = 'booked' OR status = 'attended')",
-        )?;
+             WHERE person_id = ?1 AND ",
+            active!()
+        ))?;
         let mut rows = stmt.query([person_id])?;
         let mut doses = Vec::new();
         while let Some(r) = rows.next()? {
@@ -526,8 +444,8 @@ fn scan_people(
         .map(|(i, (code, ..))| (code.as_str(), i as u16))
         .collect();
     let mut stmt = conn.prepare(
-        "SELECT id, person_id, dose_number, slot_minute, product, site_id FROM appointment NOT INDEXED
-         WHERE status = 'booked' OR status = 'attended'",
+        concat!("SELECT id, person_id, dose_number, slot_minute, product, site_id FROM appointment NOT INDEXED
+         WHERE ", active!()),
     )?;
     let mut rows = stmt.query([])?;
     let mut doses = Vec::new();

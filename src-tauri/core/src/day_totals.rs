@@ -3,6 +3,8 @@
 //! the totals here, in the same transaction.
 
 use crate::error::Result;
+#[cfg(test)]
+use crate::store::appointment::active;
 use rusqlite::Transaction;
 
 /// Recounts booked and attended appointments per site-day from the
@@ -10,16 +12,18 @@ use rusqlite::Transaction;
 /// tested against (the bulk load counts while it parses instead).
 #[cfg(test)]
 pub fn rebuild_bookings(tx: &Transaction<'_>) -> Result<()> {
-    tx.execute_batch(
+    tx.execute_batch(concat!(
         "UPDATE site_day SET booked = 0, attended = 0 WHERE booked <> 0 OR attended <> 0;
          INSERT INTO site_day (site_id, date, booked, attended)
          SELECT site_id, date(slot_minute / 1440 * 86400, 'unixepoch'), count(*),
                 sum(status = 'attended')
-         FROM appointment WHERE status = 'booked' OR status = 'attended'
+         FROM appointment WHERE ",
+        active!(),
+        "
          GROUP BY site_id, slot_minute / 1440
          ON CONFLICT (site_id, date) DO UPDATE SET
-             booked = excluded.booked, attended = excluded.attended;",
-    )?;
+             booked = excluded.booked, attended = excluded.attended;"
+    ))?;
     Ok(())
 }
 
@@ -29,7 +33,7 @@ pub fn rebuild_bookings(tx: &Transaction<'_>) -> Result<()> {
 pub fn set_bookings(tx: &Transaction<'_>, mut days: Vec<((i64, i64), (i64, i64))>) -> Result<()> {
     // Hundreds of thousands of site-days: one update each of the date index
     // and of region_day would cost seconds, so both are rebuilt once instead.
-    let deferred = crate::import::drop_indexes_and_triggers(tx, "site_day")?;
+    let deferred = crate::store::bulk::drop_indexes_and_triggers(tx, "site_day")?;
     tx.execute(
         "UPDATE site_day SET booked = 0, attended = 0 WHERE booked <> 0 OR attended <> 0",
         [],

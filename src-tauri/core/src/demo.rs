@@ -119,10 +119,7 @@ fn write_and_import(
     // Ottawa's neighbourhoods and candidate pharmacies, for the siting planner.
     crate::siting::demo_inputs::load_demo_siting(&tx)?;
     for (min_age, from, kind, label) in ELIGIBILITY {
-        tx.execute(
-            "INSERT INTO eligibility_phase (min_age, from_date, site_kind, label) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![min_age, from, kind, label],
-        )?;
+        crate::store::eligibility::insert_phase(&tx, *min_age, from, *kind, label)?;
     }
     crate::store::meta_set(&tx, "demo", "Ottawa spring 2021 (built-in demo data)")?;
     crate::store::meta_set(&tx, "as_of", AS_OF)?;

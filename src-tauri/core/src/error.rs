@@ -41,9 +41,12 @@ pub enum Error {
     Conflict(String),
     #[error("cancelled")]
     Cancelled,
-    /// Drawing or encoding a chart failed.
-    #[error("chart: {0}")]
-    Chart(String),
+    /// Drawing or encoding a chart, map or briefing page failed.
+    #[error("drawing failed: {0}")]
+    Render(String),
+    /// A failure of DoseDesk itself, not of what the user gave it.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
 }
@@ -63,7 +66,8 @@ impl Error {
             Error::NotEligible(_) => "not_eligible",
             Error::Conflict(_) => "conflict",
             Error::Cancelled => "cancelled",
-            Error::Chart(_) => "chart",
+            Error::Render(_) => "render",
+            Error::Internal(_) => "internal",
             Error::Database(_) => "database",
         }
     }

@@ -7,6 +7,8 @@
 
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
+use crate::store;
+use crate::store::appointment::active;
 use crate::time::{format_minute, MINUTES_PER_DAY, SLOT_MINUTES};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -65,19 +67,6 @@ struct SiteInfo {
     lon: Option<f64>,
 }
 
-/// Great-circle distance in km.
-pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (lat1, lon1, lat2, lon2) = (
-        a.0.to_radians(),
-        a.1.to_radians(),
-        b.0.to_radians(),
-        b.1.to_radians(),
-    );
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
-        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
-}
-
 /// Other sites a booking may move to, nearest first: nobody is asked to
 /// cross the province, and the search stays quick with thousands of sites.
 const NEAREST_SITES: usize = 30;
@@ -127,7 +116,7 @@ impl<'a> FreePlaces<'a> {
         let base = day * MINUTES_PER_DAY;
         let date = crate::time::datetime_of_minute(base).date();
         // The FORMATS slot rule, computed where the checks compute it.
-        let capacities = crate::checks::slot_capacities(self.conn, site, date)?;
+        let capacities = crate::capacity::slot_capacities(self.conn, site, date)?;
         if capacities.is_empty() {
             return Ok(None);
         }
@@ -136,12 +125,14 @@ impl<'a> FreePlaces<'a> {
             free[((slot - base) / SLOT_MINUTES) as usize] = Some(places);
         }
         // Counted in SQL: hundreds of bookings a site-day, one row per slot back.
-        let mut booked = self.conn.prepare_cached(
+        let mut booked = self.conn.prepare_cached(concat!(
             "SELECT (slot_minute - ?2) / 5 AS slot, count(*) AS n FROM appointment
              WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-               AND (status = 'booked' OR status = 'attended')
-             GROUP BY 1",
-        )?;
+               AND ",
+            active!(),
+            "
+             GROUP BY 1"
+        ))?;
         let mut rows = booked.query(params![site, base, base + MINUTES_PER_DAY])?;
         while let Some(r) = rows.next()? {
             let (slot, n): (i64, i64) = (r.get("slot")?, r.get("n")?);
@@ -205,7 +196,8 @@ impl Neighbours<'_> {
                 .map(|(id, s)| {
                     (
                         *id,
-                        here.zip(s.lat.zip(s.lon)).map(|(a, b)| distance_km(a, b)),
+                        here.zip(s.lat.zip(s.lon))
+                            .map(|(a, b)| crate::geo::haversine_km(a.0, a.1, b.0, b.1)),
                     )
                 })
                 .collect();
@@ -272,10 +264,11 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
         .prepare("SELECT code, min_interval_days, max_interval_days FROM product")?
         .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut other_dose = conn.prepare_cached(
+    let mut other_dose = conn.prepare_cached(concat!(
         "SELECT min(slot_minute) FROM appointment WHERE person_id = ?1 AND dose_number = ?2
-           AND (status = 'booked' OR status = 'attended')",
-    )?;
+           AND ",
+        active!()
+    ))?;
     let outcomes = last_outcomes(conn)?;
     let mut proposals = Vec::with_capacity(excess.len());
     let mut unplaced = 0;
@@ -590,14 +583,7 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
         )));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let exists: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM appointment WHERE id = ?1",
-            [call.appointment_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if exists.is_none() {
+    if !store::appointment::exists(&tx, call.appointment_id)? {
         return Err(Error::NotFound(format!(
             "no appointment {}",
             call.appointment_id
@@ -611,12 +597,7 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
                 "an accepted move needs the new site and slot".into(),
             ));
         };
-        let site_id: i64 = tx
-            .query_row("SELECT id FROM site WHERE code = ?1", [site_code], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("no site with code {site_code:?}")))?;
+        let site_id = store::site::id(&tx, site_code)?;
         let slot = crate::time::parse_local_datetime(slot_text)
             .map(crate::time::minute_of)
             .ok_or_else(|| {
@@ -632,16 +613,16 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
                 format_minute(slot)
             )));
         }
-        tx.execute(
-            "UPDATE appointment SET site_id = ?2, slot_minute = ?3, updated_at = ?4 WHERE id = ?1",
-            params![call.appointment_id, site_id, slot, now],
-        )?;
+        store::appointment::move_to(&tx, call.appointment_id, site_id, slot, &now)?;
         target = (Some(site_id), Some(slot));
     }
-    tx.execute(
-        "INSERT INTO contact_attempt (uuid, appointment_id, attempted_at, outcome, proposed_site_id, proposed_slot_minute, note, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)",
-        params![crate::store::new_uuid(), call.appointment_id, now, call.outcome, target.0, target.1, call.note],
+    store::contact_attempt::insert(
+        &tx,
+        call.appointment_id,
+        &call.outcome,
+        target,
+        call.note.as_deref(),
+        &now,
     )?;
     tx.commit()?;
     Ok(())

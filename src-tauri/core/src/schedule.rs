@@ -4,6 +4,7 @@
 
 use crate::capacity::shift_capacity;
 use crate::error::{Error, Result};
+use crate::store::appointment::active;
 use crate::time::{day_start_minute, parse_date, parse_hhmm};
 use chrono::{Datelike, Duration, NaiveDate};
 use rusqlite::{params, Connection};
@@ -60,9 +61,7 @@ pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
 }
 
 fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
-    let date = parse_date(&query.date).ok_or_else(|| {
-        Error::InvalidInput(format!("{:?} is not a date (YYYY-MM-DD)", query.date))
-    })?;
+    let date = crate::time::require_date("", &query.date)?;
     let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
     let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
     let (first, last) = (days[0].to_string(), days[6].to_string());
@@ -87,12 +86,14 @@ fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
     )?;
     // One pass over the site's week in the covering index; each shift then
     // counts its range of the sorted minutes.
-    let mut booked_stmt = conn.prepare_cached(
+    let mut booked_stmt = conn.prepare_cached(concat!(
         "SELECT slot_minute FROM appointment
          WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-           AND (status = 'booked' OR status = 'attended')
-         ORDER BY slot_minute",
-    )?;
+           AND ",
+        active!(),
+        "
+         ORDER BY slot_minute"
+    ))?;
     let (week_from, week_to) = (
         day_start_minute(days[0]),
         day_start_minute(days[6]) + crate::time::MINUTES_PER_DAY,

@@ -3,9 +3,10 @@
 //! to go. One IMMEDIATE transaction; the shift is marked as entered locally.
 
 use crate::error::{Error, Result};
-use crate::store::{new_uuid, now_timestamp};
-use crate::time::{format_hhmm, parse_date, parse_hhmm};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use crate::store::shift::{ShiftRow, Source};
+use crate::store::{self, now_timestamp};
+use crate::time::{format_hhmm, parse_hhmm, require_date};
+use rusqlite::{Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -37,9 +38,7 @@ pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
     if code.is_empty() {
         return Err(bad("a site code is required".into()));
     }
-    let date = parse_date(&s.date)
-        .ok_or_else(|| bad(format!("date {:?} is not YYYY-MM-DD", s.date)))?
-        .to_string();
+    let date = require_date("date", &s.date)?.to_string();
     let start =
         parse_hhmm(&s.start).ok_or_else(|| bad(format!("start {:?} is not HH:MM", s.start)))?;
     let end = parse_hhmm(&s.end).ok_or_else(|| bad(format!("end {:?} is not HH:MM", s.end)))?;
@@ -54,18 +53,13 @@ pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now = now_timestamp();
-    let existing: Option<(i64, String)> = tx
-        .query_row("SELECT id, status FROM site WHERE code = ?1", [code], |r| {
-            Ok((r.get("id")?, r.get("status")?))
-        })
-        .optional()?;
-    let (site_id, new_site) = match existing {
-        Some((_, status)) if status != "open" => {
+    let (site_id, new_site) = match store::site::find_by_code(&tx, code)? {
+        Some(site) if !site.is_open() => {
             return Err(Error::Conflict(format!(
                 "{code} is a candidate distribution point, not an open site"
             )))
         }
-        Some((id, _)) => (id, false),
+        Some(site) => (site.id, false),
         None => {
             let name = s
                 .name
@@ -78,34 +72,24 @@ pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
             {
                 return Err(bad("latitude and longitude must be WGS84 degrees".into()));
             }
-            tx.execute(
-                "INSERT INTO site (uuid, code, name, kind, lat, lon, updated_at)
-                 VALUES (?1, ?2, ?3, 'temporary_clinic', ?4, ?5, ?6)",
-                params![new_uuid(), code, name, s.lat, s.lon, now],
-            )?;
-            (tx.last_insert_rowid(), true)
+            let id = store::site::insert_temporary(&tx, code, name, s.lat, s.lon, &now)?;
+            (id, true)
         }
     };
-    let inserted = tx.execute(
-        "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, source, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'local', ?7) ON CONFLICT DO NOTHING",
-        params![
-            new_uuid(),
-            site_id,
-            date,
-            format_hhmm(start),
-            format_hhmm(end),
-            s.vaccinators,
-            now
-        ],
-    )?;
-    if inserted == 0 {
+    let shift = ShiftRow {
+        site_id,
+        date,
+        start: format_hhmm(start),
+        end: format_hhmm(end),
+        vaccinators: s.vaccinators,
+        capacity: None,
+    };
+    let Some(shift_id) = store::shift::insert_new(&tx, &shift, Source::Local, &now)? else {
         return Err(Error::Conflict(format!(
-            "{code} already has a shift on {date} starting at {}",
-            format_hhmm(start)
+            "{code} already has a shift on {} starting at {}",
+            shift.date, shift.start
         )));
-    }
-    let shift_id = tx.last_insert_rowid();
+    };
     tx.commit()?;
     Ok(Added { shift_id, new_site })
 }

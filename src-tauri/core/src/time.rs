@@ -19,6 +19,19 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
+/// A date a person typed, or the error every view and command gives for
+/// one that is not `YYYY-MM-DD`; `what` names the field ("" for none).
+pub fn require_date(what: &str, s: &str) -> crate::Result<NaiveDate> {
+    parse_date(s).ok_or_else(|| {
+        let field = if what.is_empty() {
+            String::new()
+        } else {
+            format!("{what} ")
+        };
+        crate::Error::InvalidInput(format!("{field}{s:?} is not a date (YYYY-MM-DD)"))
+    })
+}
+
 /// `HH:MM` (24-hour). Returns minutes since midnight.
 pub fn parse_hhmm(s: &str) -> Option<u32> {
     let b = s.as_bytes();

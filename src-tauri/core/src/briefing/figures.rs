@@ -3,6 +3,7 @@
 use crate::checks::CheckQuery;
 use crate::doses::figures::{figures_until, DoseFigures};
 use crate::error::Result;
+use crate::store::appointment::active;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -137,13 +138,15 @@ fn bookings_by_age(conn: &Connection, date: NaiveDate, ahead: &[NaiveDate]) -> R
     };
     let from = crate::time::day_start_minute(*first);
     let to = crate::time::day_start_minute(*last) + 24 * 60;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(concat!(
         "SELECT p.birth_date, count(*) AS n
          FROM appointment a LEFT JOIN person p ON p.person_id = a.person_id
          WHERE a.slot_minute >= ?1 AND a.slot_minute < ?2
-           AND (a.status = 'booked' OR a.status = 'attended')
-         GROUP BY p.birth_date",
-    )?;
+           AND ",
+        active!(a),
+        "
+         GROUP BY p.birth_date"
+    ))?;
     let rows = stmt.query_map(params![from, to], |r| {
         Ok((
             r.get::<_, Option<String>>("birth_date")?,

@@ -72,13 +72,13 @@ fn tree(svg: &str) -> Result<usvg::Tree> {
         font_family: crate::charts::style::FONT.into(),
         ..Default::default()
     };
-    usvg::Tree::from_str(svg, &options).map_err(|e| Error::Chart(format!("briefing page: {e}")))
+    usvg::Tree::from_str(svg, &options).map_err(|e| Error::Render(format!("briefing page: {e}")))
 }
 
 /// Vector PDF; text stays text (fonts embedded), so it can be searched and read aloud.
 pub fn pdf(svg: &str) -> Result<Vec<u8>> {
     svg2pdf::to_pdf(&tree(svg)?, Default::default(), Default::default())
-        .map_err(|e| Error::Chart(format!("briefing PDF: {e}")))
+        .map_err(|e| Error::Render(format!("briefing PDF: {e}")))
 }
 
 pub fn png(svg: &str) -> Result<Vec<u8>> {
@@ -87,9 +87,9 @@ pub fn png(svg: &str) -> Result<Vec<u8>> {
         .size()
         .to_int_size()
         .scale_by(PNG_SCALE)
-        .ok_or_else(|| Error::Chart("briefing page size".into()))?;
+        .ok_or_else(|| Error::Render("briefing page size".into()))?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height())
-        .ok_or_else(|| Error::Chart("briefing page size".into()))?;
+        .ok_or_else(|| Error::Render("briefing page size".into()))?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(
         &tree,
@@ -98,7 +98,7 @@ pub fn png(svg: &str) -> Result<Vec<u8>> {
     );
     pixmap
         .encode_png()
-        .map_err(|e| Error::Chart(format!("briefing PNG: {e}")))
+        .map_err(|e| Error::Render(format!("briefing PNG: {e}")))
 }
 
 #[cfg(test)]

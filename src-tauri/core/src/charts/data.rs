@@ -4,9 +4,9 @@
 
 use crate::doses::figures::{confirmed_days, record_and_flags, DayDoses, Series};
 use crate::doses::series;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -37,11 +37,8 @@ pub struct Daily {
 type Totals = HashMap<String, [i64; 3]>;
 
 fn site_row(conn: &Connection, code: &str) -> Result<(i64, String)> {
-    conn.query_row("SELECT id, name FROM site WHERE code = ?1", [code], |r| {
-        Ok((r.get("id")?, r.get("name")?))
-    })
-    .optional()?
-    .ok_or_else(|| Error::NotFound(format!("site {code}")))
+    let site = crate::store::site::by_code(conn, code)?;
+    Ok((site.id, site.name))
 }
 
 fn totals(conn: &Connection, from: NaiveDate, to: NaiveDate, site: Option<i64>) -> Result<Totals> {

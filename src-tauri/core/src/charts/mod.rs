@@ -200,7 +200,7 @@ impl Drawing for Prepared {
 }
 
 pub(crate) fn chart_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
-    Error::Chart(e.to_string())
+    Error::Render(e.to_string())
 }
 
 #[cfg(test)]

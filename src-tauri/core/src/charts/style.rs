@@ -32,7 +32,7 @@ pub fn register_fonts() -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Chart("the embedded font could not be read".into()))
+        Err(Error::Render("the embedded font could not be read".into()))
     }
 }
 

@@ -2,7 +2,11 @@
 //! it replaces in `dose_count_history`.
 
 use crate::error::{Error, Result};
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use crate::store::{
+    self,
+    dose_count::{Key, Source},
+};
+use rusqlite::{params, Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -26,9 +30,7 @@ pub struct Recorded {
 }
 
 pub fn record(conn: &mut Connection, t: &Tally) -> Result<Recorded> {
-    let date = crate::time::parse_date(&t.date)
-        .ok_or_else(|| Error::InvalidInput(format!("date {:?} is not YYYY-MM-DD", t.date)))?
-        .to_string();
+    let date = crate::time::require_date("date", &t.date)?.to_string();
     if !(1..=3).contains(&t.dose_number) {
         return Err(Error::InvalidInput("dose number must be 1, 2 or 3".into()));
     }
@@ -40,53 +42,28 @@ pub fn record(conn: &mut Connection, t: &Tally) -> Result<Recorded> {
     }
     let product = t.product.trim().to_ascii_uppercase();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let site_id: i64 = tx
-        .query_row("SELECT id FROM site WHERE code = ?1", [&t.site_code], |r| {
-            r.get("id")
-        })
-        .optional()?
+    let site_id = store::site::find(&tx, &t.site_code)?
         .ok_or_else(|| Error::NotFound(format!("site {}", t.site_code)))?;
-    if !product.is_empty() {
-        let known: bool = tx.query_row(
-            "SELECT count(*) > 0 FROM product WHERE code = ?1",
-            [&product],
-            |r| r.get(0),
-        )?;
-        if !known {
-            return Err(Error::InvalidInput(format!("unknown product {product}")));
-        }
+    if !product.is_empty() && !store::product::exists(&tx, &product)? {
+        return Err(Error::InvalidInput(format!("unknown product {product}")));
     }
-    let shift = t.shift.trim();
-    let now = crate::store::now_timestamp();
-    let existing: Option<(i64, i64, String)> = tx
-        .query_row(
-            "SELECT id, doses, source FROM dose_count
-             WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
-            params![site_id, date, shift, t.dose_number, product],
-            |r| Ok((r.get("id")?, r.get("doses")?, r.get("source")?)),
-        )
-        .optional()?;
-    let replaced = match existing {
+    let key = Key {
+        site_id,
+        date: &date,
+        shift: t.shift.trim(),
+        dose_number: t.dose_number,
+        product: &product,
+    };
+    let now = store::now_timestamp();
+    let replaced = match store::dose_count::find(&tx, &key)? {
         None => {
-            tx.execute(
-                "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'local', ?8)",
-                params![crate::store::new_uuid(), site_id, date, shift, t.dose_number, product, t.doses, now],
-            )?;
+            store::dose_count::insert(&tx, &key, t.doses, Source::Local, &now)?;
             None
         }
-        Some((_, old, _)) if old == t.doses => None,
-        Some((id, old, source)) => {
-            tx.execute(
-                "INSERT INTO dose_count_history (dose_count_id, doses, source, replaced_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![id, old, source, now],
-            )?;
-            tx.execute(
-                "UPDATE dose_count SET doses = ?2, source = 'local', updated_at = ?3 WHERE id = ?1",
-                params![id, t.doses, now],
-            )?;
-            Some(old)
+        Some(old) if old.doses == t.doses => None,
+        Some(old) => {
+            store::dose_count::correct(&tx, &old, t.doses, Source::Local, &now)?;
+            Some(old.doses)
         }
     };
     tx.commit()?;

@@ -4,9 +4,9 @@
 
 use super::flags::{implausible, Day, FlaggedDay};
 use super::series;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::NaiveDate;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -201,20 +201,8 @@ pub fn confirmed_days(conn: &Connection, series: Series) -> Result<HashSet<Naive
 
 /// Marks a flagged day as real (it may then be a record), or withdraws that.
 pub fn confirm_day(conn: &Connection, series: Series, date: &str, confirmed: bool) -> Result<()> {
-    let date = crate::time::parse_date(date)
-        .ok_or_else(|| Error::InvalidInput(format!("{date:?} is not a date (YYYY-MM-DD)")))?
-        .to_string();
-    if confirmed {
-        conn.execute(
-            "INSERT INTO confirmed_day (series, date, confirmed_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO NOTHING",
-            params![series.name(), date, crate::store::now_timestamp()],
-        )?;
-    } else {
-        conn.execute(
-            "DELETE FROM confirmed_day WHERE series = ?1 AND date = ?2",
-            params![series.name(), date],
-        )?;
-    }
+    let date = crate::time::require_date("", date)?.to_string();
+    let now = crate::store::now_timestamp();
+    crate::store::confirmed_day::set(conn, series.name(), &date, confirmed, &now)?;
     Ok(())
 }

@@ -9,8 +9,10 @@ mod bulk;
 mod people;
 
 use super::csv_source::{opt, req, Column, CsvSource, Row};
-use super::{unknown_product, Progress, Written};
+use super::rows::{known_site, unknown_product};
+use super::{Progress, Written};
 use crate::error::Result;
+use crate::store::{appointment, product, site};
 use crate::time::{minute_of, parse_local_datetime};
 use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -51,7 +53,7 @@ pub(crate) fn import(
 ) -> Result<(CsvSource, Written)> {
     let src = CsvSource::open(path, COLUMNS)?;
     let known = Known::load(tx)?;
-    if super::count_rows(tx, "appointment")? == 0 {
+    if crate::store::bulk::count_rows(tx, "appointment")? == 0 {
         bulk::load(tx, src, &known, now, progress)
     } else {
         merge(tx, src, &known, now, progress)
@@ -69,8 +71,8 @@ pub(super) struct Known {
 impl Known {
     fn load(tx: &Transaction<'_>) -> Result<Self> {
         Ok(Known {
-            sites: super::site_ids(tx)?,
-            products: super::product_codes(tx)?.into_iter().collect(),
+            sites: site::ids_by_code(tx)?,
+            products: product::codes(tx)?.into_iter().collect(),
         })
     }
 }
@@ -105,7 +107,7 @@ fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     let birth_date = row.opt_date(BIRTH_DATE)?;
     let phone = row.opt(PHONE)?.map(|p| short(row, PHONE, p)).transpose()?;
     let site_code = row.req(SITE)?;
-    let site_id = super::known_site(row, SITE, &known.sites, site_code)?;
+    let site_id = known_site(row, SITE, &known.sites, site_code)?;
     let slot = row.req_parse(
         SLOT_START,
         "a local date-time (YYYY-MM-DDTHH:MM)",
@@ -168,20 +170,8 @@ fn merge(
     now: &str,
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
-    let before = super::count_rows(tx, "appointment")?;
-    let mut upsert = tx.prepare(
-        "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
-                                  product, status, source, booked_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)
-         ON CONFLICT (booking_id) DO UPDATE SET
-            person_id = excluded.person_id, site_id = excluded.site_id,
-            slot_minute = excluded.slot_minute, dose_number = excluded.dose_number,
-            product = excluded.product, status = excluded.status,
-            booked_at = excluded.booked_at, updated_at = excluded.updated_at
-         WHERE (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
-            IS NOT (excluded.person_id, excluded.site_id, excluded.slot_minute,
-                    excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)",
-    )?;
+    let before = crate::store::bulk::count_rows(tx, "appointment")?;
+    let mut upsert = tx.prepare(appointment::IMPORT_UPSERT)?;
     let mut exists = tx.prepare("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
     // 64-bit hashes of the ids seen (an exact set of 10M strings would not
     // fit the memory budget); a hit is confirmed against the store, where
@@ -226,7 +216,7 @@ fn merge(
     }
     drop((upsert, exists));
     people.write(tx, now)?;
-    let inserted = super::count_rows(tx, "appointment")? - before;
+    let inserted = crate::store::bulk::count_rows(tx, "appointment")? - before;
     Ok((
         src,
         Written {

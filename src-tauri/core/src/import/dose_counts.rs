@@ -2,9 +2,12 @@
 //! its earlier value in `dose_count_history`.
 
 use super::csv_source::{opt, req, Column, CsvSource};
-use super::{known_product, known_site, product_codes, site_ids, Progress, Written};
+use super::rows::{known_product, known_site};
+use super::{Progress, Written};
 use crate::error::Result;
-use rusqlite::{params, OptionalExtension, Transaction};
+use crate::store::dose_count::{self, Key, Source};
+use crate::store::{bulk, product, site};
+use rusqlite::Transaction;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::path::Path;
@@ -31,26 +34,11 @@ pub(crate) fn import(
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
     let mut src = CsvSource::open(path, COLUMNS)?;
-    let sites = site_ids(tx)?;
-    let products = product_codes(tx)?;
-    if super::count_rows(tx, "dose_count")? == 0 {
+    let sites = site::ids_by_code(tx)?;
+    let products = product::codes(tx)?;
+    if dose_count::is_empty(tx)? {
         return bulk_load(tx, src, &sites, &products, now, progress);
     }
-    let mut find = tx.prepare(
-        "SELECT id, doses, source, updated_at FROM dose_count
-         WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
-    )?;
-    let mut insert = tx.prepare(
-        "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'import', ?8)",
-    )?;
-    let mut keep_history = tx.prepare(
-        "INSERT INTO dose_count_history (dose_count_id, doses, source, replaced_at)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    let mut update = tx.prepare(
-        "UPDATE dose_count SET doses = ?2, source = 'import', updated_at = ?3 WHERE id = ?1",
-    )?;
     // Repeats within the file are caught by a 64-bit hash of each key (an
     // exact key set would not fit in memory at 30 million rows); a hash hit
     // is confirmed against the row this import wrote or matched.
@@ -74,21 +62,19 @@ pub(crate) fn import(
             None => String::new(),
         };
         let doses = row.req_int(DOSES, 0, 10_000_000)?;
-        let existing: Option<(i64, i64, String, String)> = find
-            .query_row(params![site_id, date, shift, dose_number, product], |r| {
-                Ok((
-                    r.get("id")?,
-                    r.get("doses")?,
-                    r.get("source")?,
-                    r.get("updated_at")?,
-                ))
-            })
-            .optional()?;
-        let key = hasher.hash_one((&date, site_id, &shift, dose_number, &product));
+        let key = Key {
+            site_id,
+            date: &date,
+            shift: &shift,
+            dose_number,
+            product: &product,
+        };
+        let existing = dose_count::find(tx, &key)?;
+        let hash = hasher.hash_one((&date, site_id, &shift, dose_number, &product));
         let line = row.line.min(u64::from(u32::MAX)) as u32;
-        if let Some(&first) = seen.get(&key) {
-            if let Some((id, _, _, updated_at)) = &existing {
-                let ours = updated_at == now || was_matched.exists([id])?;
+        if let Some(&first) = seen.get(&hash) {
+            if let Some(old) = &existing {
+                let ours = old.updated_at == now || was_matched.exists([old.id])?;
                 if ours {
                     return Err(row.error(
                         DOSES,
@@ -100,29 +86,19 @@ pub(crate) fn import(
                 }
             }
         } else {
-            seen.insert(key, line);
+            seen.insert(hash, line);
         }
-        match existing.map(|(id, doses, source, _)| (id, doses, source)) {
+        match existing {
             None => {
-                insert.execute(params![
-                    crate::store::new_uuid(),
-                    site_id,
-                    date,
-                    shift,
-                    dose_number,
-                    product,
-                    doses,
-                    now
-                ])?;
+                dose_count::insert(tx, &key, doses, Source::Import, now)?;
                 written.inserted += 1;
             }
-            Some((id, old, old_source)) if old != doses => {
-                keep_history.execute(params![id, old, old_source, now])?;
-                update.execute(params![id, doses, now])?;
+            Some(old) if old.doses != doses => {
+                dose_count::correct(tx, &old, doses, Source::Import, now)?;
                 written.updated += 1;
             }
-            Some((id, _, _)) => {
-                matched.execute([id])?;
+            Some(old) => {
+                matched.execute([old.id])?;
             }
         }
     }
@@ -141,15 +117,7 @@ fn bulk_load(
     now: &str,
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
-    let deferred = super::drop_indexes_and_triggers(tx, "dose_count")?;
-    let mut insert = tx.prepare(
-        "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'import', ?8)",
-    )?;
-    let mut find = tx.prepare(
-        "SELECT id FROM dose_count
-         WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
-    )?;
+    let deferred = bulk::drop_indexes_and_triggers(tx, "dose_count")?;
     let mut lines: Vec<u32> = Vec::with_capacity((src.total_bytes() / 40) as usize);
     while let Some(row) = src.next_row(progress)? {
         let date = row.req_date(DATE)?.to_string();
@@ -161,24 +129,24 @@ fn bulk_load(
             None => String::new(),
         };
         let doses = row.req_int(DOSES, 0, 10_000_000)?;
-        let key = params![site_id, date, shift, dose_number, product];
-        let inserted = insert.execute(params![
-            crate::store::new_uuid(),
+        let key = Key {
             site_id,
-            date,
+            date: &date,
             shift,
             dose_number,
-            product,
-            doses,
-            now
-        ]);
-        match inserted {
+            product: &product,
+        };
+        match dose_count::insert(tx, &key, doses, Source::Import, now) {
             Ok(_) => lines.push(row.line.min(u64::from(u32::MAX)) as u32),
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                let first: i64 = find.query_row(key, |r| r.get("id"))?;
-                let first_line = lines.get(first as usize - 1).copied().unwrap_or(0);
+                let first = dose_count::find(tx, &key)?.map_or(0, |old| old.id);
+                let first_line = (first as usize)
+                    .checked_sub(1)
+                    .and_then(|i| lines.get(i))
+                    .copied()
+                    .unwrap_or(0);
                 return Err(row.error(
                     DOSES,
                     format!(
@@ -190,7 +158,6 @@ fn bulk_load(
             Err(e) => return Err(e.into()),
         }
     }
-    drop((insert, find));
     for sql in deferred {
         tx.execute_batch(&sql)?;
     }

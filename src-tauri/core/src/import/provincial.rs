@@ -4,9 +4,11 @@
 //! since the release before stay visible (`doses::provincial::revisions`).
 
 use super::csv_source::{opt, req, Column, CsvSource};
-use super::{first_occurrence, Progress, Written};
+use super::rows::first_occurrence;
+use super::{Progress, Written};
 use crate::error::{Error, Result};
-use rusqlite::{params, OptionalExtension, Transaction};
+use crate::store;
+use rusqlite::{OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -98,23 +100,10 @@ pub(crate) fn import(
         Some((id, _)) => release_values(tx, *id)?,
         None => HashMap::new(),
     };
-    tx.execute(
-        "INSERT INTO provincial_release (file_name, sha256, imported_at) VALUES (?1, ?2, ?3)",
-        params![src.file_name(), sha256, now],
-    )?;
-    let release = tx.last_insert_rowid();
-    let mut insert = tx.prepare(
-        "INSERT INTO provincial_day (release_id, report_date, previous_day_doses,
-             previous_day_at_least_one, previous_day_fully_vaccinated, total_doses,
-             total_individuals_at_least_one, total_doses_in_fully_vaccinated,
-             total_individuals_fully)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+    let release = store::provincial::insert_release(tx, src.file_name(), &sha256, now)?;
     let mut written = Written::default();
     for (date, v) in &days {
-        insert.execute(params![
-            release, date, v[0], v[1], v[2], v[3], v[4], v[5], v[6]
-        ])?;
+        store::provincial::insert_day(tx, release, date, v)?;
         match previous.get(date) {
             None => written.inserted += 1,
             Some(old) if old != v => written.updated += 1,

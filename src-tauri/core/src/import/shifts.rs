@@ -1,10 +1,13 @@
 //! shifts.csv: who vaccinates where and when, keyed by site, date and start.
 
 use super::csv_source::{opt, req, Column, CsvSource};
-use super::{first_occurrence, known_site, site_ids, Progress, Written};
+use super::rows::{first_occurrence, known_site};
+use super::{Progress, Written};
 use crate::error::Result;
+use crate::store::shift::ShiftRow;
+use crate::store::site;
 use crate::time::format_hhmm;
-use rusqlite::{params, Transaction};
+use rusqlite::Transaction;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -29,22 +32,10 @@ pub(crate) fn import(
     now: &str,
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
-    let mut src = CsvSource::open(path, COLUMNS)?;
-    let sites = site_ids(tx)?;
-    let before = super::count_rows(tx, "shift")?;
-    let mut upsert = tx.prepare(
-        "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, capacity, source, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'import', ?8)
-         ON CONFLICT (site_id, date, start) DO UPDATE SET
-            end = excluded.end, vaccinators = excluded.vaccinators,
-            capacity = excluded.capacity, updated_at = excluded.updated_at
-         WHERE (end, vaccinators, capacity)
-            IS NOT (excluded.end, excluded.vaccinators, excluded.capacity)",
-    )?;
+    let sites = site::ids_by_code(tx)?;
     let mut seen = HashMap::new();
-    let mut touched = 0;
-    while let Some(row) = src.next_row(progress)? {
-        let site_id = known_site(&row, SITE, &sites, row.req(SITE)?)?;
+    super::upsert_rows(tx, path, COLUMNS, now, progress, |row| {
+        let site_id = known_site(row, SITE, &sites, row.req(SITE)?)?;
         let date = row.req_date(DATE)?;
         let start = row.req_time(START)?;
         let end = row.req_time(END)?;
@@ -61,31 +52,17 @@ pub(crate) fn import(
         first_occurrence(
             &mut seen,
             (site_id, date, start),
-            &row,
+            row,
             START,
             "shift (same site, date and start)",
         )?;
-        let vaccinators = row.req_int(VACCINATORS, 0, 10_000)?;
-        let capacity = row.opt_int(CAPACITY, 0, 10_000_000)?;
-        touched += upsert.execute(params![
-            crate::store::new_uuid(),
+        Ok(ShiftRow {
             site_id,
-            date.to_string(),
-            format_hhmm(start),
-            format_hhmm(end),
-            vaccinators,
-            capacity,
-            now,
-        ])? as u64;
-    }
-    drop(upsert);
-    let inserted = super::count_rows(tx, "shift")? - before;
-    Ok((
-        src,
-        Written {
-            inserted,
-            updated: touched - inserted,
-            warnings: Vec::new(),
-        },
-    ))
+            date: date.to_string(),
+            start: format_hhmm(start),
+            end: format_hhmm(end),
+            vaccinators: row.req_int(VACCINATORS, 0, 10_000)?,
+            capacity: row.opt_int(CAPACITY, 0, 10_000_000)?,
+        })
+    })
 }

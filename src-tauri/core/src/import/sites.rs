@@ -1,10 +1,12 @@
 //! sites.csv: clinics and other distribution points, keyed by `site_code`.
 
 use super::csv_source::{opt, req, Column, CsvSource};
-use super::{first_occurrence, Progress, Written};
+use super::rows::first_occurrence;
+use super::{Progress, Written};
 use crate::error::Result;
+use crate::store::site::{self, SiteRow};
 use crate::time::format_hhmm;
-use rusqlite::{params, Transaction};
+use rusqlite::Transaction;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -66,7 +68,7 @@ pub(crate) fn import_with_status(
     path: &Path,
     now: &str,
     progress: &dyn Progress,
-    status: &str,
+    status: &'static str,
 ) -> Result<(CsvSource, Written)> {
     let candidates = status == "candidate";
     let columns = if candidates {
@@ -74,39 +76,18 @@ pub(crate) fn import_with_status(
     } else {
         COLUMNS
     };
-    let mut src = CsvSource::open(path, columns)?;
-    let before = super::count_rows(tx, "site")?;
-    let mut upsert = tx.prepare(
-        "INSERT INTO site (uuid, code, name, kind, status, address, postal_code, lat, lon,
-                           stations, minutes_per_dose, capacity_per_day, opens, closes, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (code) DO UPDATE SET
-            name = excluded.name, kind = excluded.kind, status = excluded.status,
-            address = excluded.address, postal_code = excluded.postal_code,
-            lat = excluded.lat, lon = excluded.lon, stations = excluded.stations,
-            minutes_per_dose = excluded.minutes_per_dose,
-            capacity_per_day = excluded.capacity_per_day,
-            opens = excluded.opens, closes = excluded.closes, updated_at = excluded.updated_at
-         WHERE (name, kind, status, address, postal_code, lat, lon, stations, minutes_per_dose,
-                capacity_per_day, opens, closes)
-            IS NOT (excluded.name, excluded.kind, excluded.status, excluded.address,
-                    excluded.postal_code, excluded.lat, excluded.lon, excluded.stations,
-                    excluded.minutes_per_dose, excluded.capacity_per_day, excluded.opens,
-                    excluded.closes)",
-    )?;
     let open_codes = if candidates {
-        open_site_codes(tx)?
+        site::open_codes(tx)?
     } else {
         HashSet::new()
     };
     let mut seen = HashMap::new();
-    let mut touched = 0;
-    while let Some(row) = src.next_row(progress)? {
+    super::upsert_rows(tx, path, columns, now, progress, |row| {
         let code = row.req(CODE)?;
         if code.len() > 32 || code.chars().any(char::is_whitespace) {
             return Err(row.error(CODE, format!("{code:?} is not a short code without spaces")));
         }
-        first_occurrence(&mut seen, code.to_owned(), &row, CODE, "site_code")?;
+        first_occurrence(&mut seen, code.to_owned(), row, CODE, "site_code")?;
         if open_codes.contains(code) {
             return Err(row.error(
                 CODE,
@@ -150,34 +131,22 @@ pub(crate) fn import_with_status(
                 ),
             ));
         }
-        touched += upsert.execute(params![
-            crate::store::new_uuid(),
-            code,
-            name,
-            kind,
+        Ok(SiteRow {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            kind: kind.to_owned(),
             status,
-            row.opt(ADDRESS)?,
-            row.opt(POSTAL)?.map(normalise_postal_code),
+            address: row.opt(ADDRESS)?.map(str::to_owned),
+            postal_code: row.opt(POSTAL)?.map(normalise_postal_code),
             lat,
             lon,
             stations,
             minutes_per_dose,
             capacity_per_day,
-            format_hhmm(opens),
-            format_hhmm(closes),
-            now,
-        ])? as u64;
-    }
-    drop(upsert);
-    let inserted = super::count_rows(tx, "site")? - before;
-    Ok((
-        src,
-        Written {
-            inserted,
-            updated: touched - inserted,
-            warnings: Vec::new(),
-        },
-    ))
+            opens: format_hhmm(opens),
+            closes: format_hhmm(closes),
+        })
+    })
 }
 
 pub(crate) fn import(
@@ -196,12 +165,6 @@ pub(crate) fn import_candidates(
     progress: &dyn Progress,
 ) -> Result<(CsvSource, Written)> {
     import_with_status(tx, path, now, progress, "candidate")
-}
-
-fn open_site_codes(tx: &Transaction<'_>) -> Result<HashSet<String>> {
-    let mut stmt = tx.prepare("SELECT code FROM site WHERE status = 'open'")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>("code"))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// `k2b7l5` → `K2B 7L5`; anything not shaped like a postal code is kept as given.

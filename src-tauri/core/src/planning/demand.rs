@@ -4,6 +4,7 @@
 //! new booking can go to any clinic.
 
 use crate::error::Result;
+use crate::store::appointment::active;
 use crate::time::{day_start_minute, parse_date, MINUTES_PER_DAY};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Connection;
@@ -132,12 +133,14 @@ pub fn demand_by_day(
 }
 
 fn booked_by_day(conn: &Connection, first: i64, last: i64) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(concat!(
         "SELECT slot_minute / 1440 AS day, count(*) FROM appointment
-         WHERE (status = 'booked' OR status = 'attended')
+         WHERE ",
+        active!(),
+        "
            AND slot_minute >= ?1 AND slot_minute < ?2
-         GROUP BY day",
-    )?;
+         GROUP BY day"
+    ))?;
     let rows = stmt.query_map(
         [first * MINUTES_PER_DAY, (last + 1) * MINUTES_PER_DAY],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -165,14 +168,18 @@ fn seconds_due(conn: &Connection) -> Result<Vec<(i64, i64)>> {
     let fallback = default_interval(&intervals);
     let interval = |p: &str| intervals.get(p).copied().unwrap_or(fallback);
     let mut out = Vec::new();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(concat!(
         "SELECT a.slot_minute / 1440 AS day, a.product, count(*) FROM appointment a
-         WHERE a.dose_number = 1 AND (a.status = 'booked' OR a.status = 'attended')
+         WHERE a.dose_number = 1 AND ",
+        active!(a),
+        "
            AND NOT EXISTS (SELECT 1 FROM appointment b
                            WHERE b.person_id = a.person_id AND b.dose_number = 2
-                             AND (b.status = 'booked' OR b.status = 'attended'))
-         GROUP BY day, a.product",
-    )?;
+                             AND ",
+        active!(b),
+        ")
+         GROUP BY day, a.product"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let (day, product, n): (i64, String, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
@@ -263,11 +270,13 @@ fn new_bookings(
     // a birth date are shared out in proportion.
     let mut booked = vec![0i64; cohorts.len()];
     let mut unknown = 0i64;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(concat!(
         "SELECT p.birth_date FROM (SELECT DISTINCT person_id FROM appointment
-                                   WHERE dose_number = 1 AND (status = 'booked' OR status = 'attended')) a
-         LEFT JOIN person p ON p.person_id = a.person_id",
-    )?;
+                                   WHERE dose_number = 1 AND ",
+        active!(),
+        ") a
+         LEFT JOIN person p ON p.person_id = a.person_id"
+    ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let birth: Option<String> = r.get(0)?;

@@ -23,8 +23,8 @@ pub mod supply;
 pub mod synthetic;
 
 use crate::error::{Error, Result};
-use crate::time::{format_hhmm, parse_date};
-use chrono::{Duration, NaiveDate};
+use crate::time::{format_hhmm, require_date};
+use chrono::Duration;
 use demand::{DemandParams, DemandParts};
 use planner::{PlanParams, PlannedShift};
 use rusqlite::Connection;
@@ -126,15 +126,10 @@ pub struct ShiftPlan {
     pub days: Vec<PlanDaySeries>,
 }
 
-fn date_arg(s: &str, what: &str) -> Result<NaiveDate> {
-    parse_date(s)
-        .ok_or_else(|| Error::InvalidInput(format!("{what} {s:?} is not a date (YYYY-MM-DD)")))
-}
-
 /// Plans extra shifts over the request's range from the store's data.
 pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPlan> {
-    let from = date_arg(&req.from, "from")?;
-    let to = date_arg(&req.to, "to")?;
+    let from = require_date("from", &req.from)?;
+    let to = require_date("to", &req.to)?;
     let days = (to - from).num_days() + 1;
     if !(1..=MAX_DAYS).contains(&days) {
         return Err(Error::InvalidInput(format!(

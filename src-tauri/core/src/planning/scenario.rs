@@ -6,7 +6,9 @@
 use super::{ShiftPlan, ShiftPlanRequest};
 use crate::capacity::shift_capacity;
 use crate::error::{Error, Result};
-use crate::store::{new_uuid, now_timestamp};
+use crate::store::appointment::active;
+use crate::store::shift::{ShiftRow, Source};
+use crate::store::{self, now_timestamp};
 use crate::time::{day_start_minute, parse_date, parse_hhmm};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -29,7 +31,7 @@ pub struct ScenarioSummary {
 }
 
 fn json_err(e: serde_json::Error) -> Error {
-    Error::InvalidInput(format!("saved plan is not valid JSON: {e}"))
+    Error::Internal(format!("saved plan is not valid JSON: {e}"))
 }
 
 pub fn save(
@@ -39,18 +41,14 @@ pub fn save(
     plan: &ShiftPlan,
 ) -> Result<i64> {
     let now = now_timestamp();
-    conn.execute(
-        "INSERT INTO plan (uuid, kind, name, inputs, outputs, created_at, updated_at)
-         VALUES (?1, 'shifts', ?2, ?3, ?4, ?5, ?5)",
-        params![
-            new_uuid().to_vec(),
-            name,
-            serde_json::to_string(req).map_err(json_err)?,
-            serde_json::to_string(plan).map_err(json_err)?,
-            now
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    store::plan::insert(
+        conn,
+        store::plan::Kind::Shifts,
+        name,
+        &serde_json::to_string(req).map_err(json_err)?,
+        &serde_json::to_string(plan).map_err(json_err)?,
+        &now,
+    )
 }
 
 struct Row {
@@ -131,14 +129,8 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
     let now = now_timestamp();
     let mut created = Vec::new();
     for s in &plan.extra_shifts {
-        let (site_id, minutes_per_dose): (i64, f64) = tx
-            .query_row(
-                "SELECT id, minutes_per_dose FROM site WHERE code = ?1",
-                [&s.site_code],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("no site with code {:?}", s.site_code)))?;
+        let site = store::site::by_code(&tx, &s.site_code)?;
+        let (site_id, minutes_per_dose) = (site.id, site.minutes_per_dose);
         let minutes = match (parse_hhmm(&s.start), parse_hhmm(&s.end)) {
             (Some(a), Some(b)) if b > a => i64::from(b - a),
             _ => {
@@ -152,25 +144,24 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
         // what minutes_per_dose would give.
         let nominal = shift_capacity(i64::from(s.vaccinators), minutes, minutes_per_dose, None);
         let capacity = (nominal != s.capacity).then_some(s.capacity);
-        let inserted = tx.execute(
-            "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, capacity, source, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'plan', ?8)
-             ON CONFLICT (site_id, date, start) DO NOTHING",
-            params![new_uuid().to_vec(), site_id, s.date, s.start, s.end, s.vaccinators, capacity, now],
-        )?;
-        if inserted == 0 {
+        let shift = ShiftRow {
+            site_id,
+            date: s.date.clone(),
+            start: s.start.clone(),
+            end: s.end.clone(),
+            vaccinators: i64::from(s.vaccinators),
+            capacity,
+        };
+        let Some(id) = store::shift::insert_new(&tx, &shift, Source::Plan, &now)? else {
             return Err(Error::Conflict(format!(
                 "{} already has a shift on {} at {}; nothing was applied",
                 s.site_code, s.date, s.start
             )));
-        }
-        created.push(tx.last_insert_rowid());
+        };
+        created.push(id);
     }
     outputs["applied_shift_ids"] = serde_json::json!(created);
-    tx.execute(
-        "UPDATE plan SET outputs = ?1, applied_at = ?2, updated_at = ?2 WHERE id = ?3",
-        params![outputs.to_string(), now, id],
-    )?;
+    store::plan::set_outputs(&tx, id, &outputs.to_string(), Some(&now), &now)?;
     tx.commit()?;
     Ok(created)
 }
@@ -197,18 +188,12 @@ pub fn undo(conn: &mut Connection, id: i64) -> Result<usize> {
     }
     let mut removed = 0;
     for shift in &ids {
-        removed += tx.execute(
-            "DELETE FROM shift WHERE id = ?1 AND source = 'plan'",
-            [shift],
-        )?;
+        removed += usize::from(store::shift::delete_planned(&tx, *shift)?);
     }
     if let Some(map) = outputs.as_object_mut() {
         map.remove("applied_shift_ids");
     }
-    tx.execute(
-        "UPDATE plan SET outputs = ?1, applied_at = NULL, updated_at = ?2 WHERE id = ?3",
-        params![outputs.to_string(), now_timestamp(), id],
-    )?;
+    store::plan::set_outputs(&tx, id, &outputs.to_string(), None, &now_timestamp())?;
     tx.commit()?;
     Ok(removed)
 }
@@ -255,11 +240,12 @@ fn stranded_bookings(conn: &Connection, ids: &[i64]) -> Result<i64> {
             .filter_map(|(_, a, b)| Some((parse_hhmm(&a)?, parse_hhmm(&b)?)))
             .collect();
         let base = day_start_minute(day);
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(concat!(
             "SELECT slot_minute FROM appointment
              WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-               AND (status = 'booked' OR status = 'attended')",
-        )?;
+               AND ",
+            active!()
+        ))?;
         let minutes: Vec<i64> = stmt
             .query_map(
                 params![site, base + i64::from(s), base + i64::from(e)],

@@ -3,6 +3,7 @@
 
 use super::demand::day_no;
 use crate::error::Result;
+use crate::store::appointment::active;
 use crate::time::{parse_date, MINUTES_PER_DAY};
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -73,11 +74,13 @@ pub fn supply_view(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<
 /// Most that the bookings of the days after `last` need beyond what arrives then.
 fn closing_reserve(conn: &Connection, last: i64, arriving: &[i64]) -> Result<i64> {
     let mut booked = vec![0i64; arriving.len()];
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(concat!(
         "SELECT slot_minute / 1440 AS day, count(*) FROM appointment
-         WHERE (status = 'booked' OR status = 'attended') AND slot_minute >= ?1 AND slot_minute < ?2
-         GROUP BY day",
-    )?;
+         WHERE ",
+        active!(),
+        " AND slot_minute >= ?1 AND slot_minute < ?2
+         GROUP BY day"
+    ))?;
     let mut rows = stmt.query([
         (last + 1) * MINUTES_PER_DAY,
         (last + 1 + arriving.len() as i64) * MINUTES_PER_DAY,
@@ -108,10 +111,12 @@ fn used_before(conn: &Connection, first: i64) -> Result<i64> {
             per_day.entry(d).or_default().0 += r.get::<_, i64>(1)?;
         }
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(concat!(
         "SELECT slot_minute / 1440 AS day, count(*) FROM appointment
-         WHERE (status = 'booked' OR status = 'attended') AND slot_minute < ?1 GROUP BY day",
-    )?;
+         WHERE ",
+        active!(),
+        " AND slot_minute < ?1 GROUP BY day"
+    ))?;
     let mut rows = stmt.query([first * MINUTES_PER_DAY])?;
     while let Some(r) = rows.next()? {
         per_day.entry(r.get(0)?).or_default().1 += r.get::<_, i64>(1)?;

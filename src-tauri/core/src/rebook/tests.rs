@@ -209,7 +209,7 @@ fn with_no_room_at_the_site_the_nearest_sites_come_next() {
 #[test]
 fn distances_are_great_circle_km() {
     // Ottawa City Hall to Ray Friel, about 17 km.
-    let d = distance_km((45.4206, -75.6903), (45.4687, -75.4906));
+    let d = crate::geo::haversine_km(45.4206, -75.6903, 45.4687, -75.4906);
     assert!((16.0..17.5).contains(&d), "{d}");
 }
 

@@ -12,7 +12,7 @@ mod assign;
 mod coverage;
 pub mod demo_inputs;
 mod exact;
-pub mod geo;
+pub use crate::geo;
 mod instance;
 mod load;
 pub mod map;

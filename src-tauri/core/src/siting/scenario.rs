@@ -5,8 +5,8 @@
 use super::instance::{Objective, SitingOptions};
 use super::report::SitingReport;
 use crate::error::{Error, Result};
-use crate::store::{new_uuid, now_timestamp};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::now_timestamp;
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 /// One saved scenario, reduced to the figures compared side by side.
@@ -39,7 +39,7 @@ pub struct SavedScenario {
 }
 
 fn json_err(e: serde_json::Error) -> Error {
-    Error::InvalidInput(format!("saved siting scenario is not valid JSON: {e}"))
+    Error::Internal(format!("saved siting scenario is not valid JSON: {e}"))
 }
 
 /// Saves a run under `name`; returns its id.
@@ -54,18 +54,14 @@ pub fn save(
         return Err(Error::InvalidInput("a scenario needs a name".into()));
     }
     let now = now_timestamp();
-    conn.execute(
-        "INSERT INTO plan (uuid, kind, name, inputs, outputs, created_at, updated_at)
-         VALUES (?1, 'sites', ?2, ?3, ?4, ?5, ?5)",
-        params![
-            new_uuid().to_vec(),
-            name,
-            serde_json::to_string(options).map_err(json_err)?,
-            serde_json::to_string(report).map_err(json_err)?,
-            now
-        ],
-    )?;
-    Ok(conn.last_insert_rowid())
+    crate::store::plan::insert(
+        conn,
+        crate::store::plan::Kind::Sites,
+        name,
+        &serde_json::to_string(options).map_err(json_err)?,
+        &serde_json::to_string(report).map_err(json_err)?,
+        &now,
+    )
 }
 
 /// The saved scenario `id`.

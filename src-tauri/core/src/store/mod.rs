@@ -1,10 +1,31 @@
-//! The one place that opens a DoseDesk database. Every connection — app, CLI,
-//! tests — gets the same pragmas and the same schema checks.
+//! The store: the one place that opens a DoseDesk database, and the one
+//! door for every write to its clinic-data tables (a module per table,
+//! holding that table's SQL).
+//!
+//! Opening: every connection (app, CLI, tests) gets the same pragmas and
+//! the same schema checks.
 //!
 //! An existing file is first inspected read-only: a database written by a
 //! newer DoseDesk, an SQLite file of another application, or a file that is not
 //! a readable database is refused untouched. Clinic records are never deleted
 //! or "repaired" here.
+
+pub mod appointment;
+pub(crate) mod area;
+pub(crate) mod bulk;
+pub(crate) mod confirmed_day;
+pub(crate) mod contact_attempt;
+pub(crate) mod dose_count;
+pub(crate) mod eligibility;
+pub(crate) mod import_log;
+pub(crate) mod person;
+pub(crate) mod plan;
+pub mod product;
+pub(crate) mod provincial;
+pub(crate) mod shift;
+pub mod site;
+pub(crate) mod supply;
+pub(crate) mod upsert;
 
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

@@ -11,6 +11,7 @@ use super::{parse, Booking, Known, STATUSES};
 use crate::error::{Error, Result};
 use crate::import::csv_source::CsvSource;
 use crate::import::{Progress, Stage, Written};
+use crate::store::{appointment, bulk};
 use crate::time::MINUTES_PER_DAY;
 use rusqlite::{OptionalExtension, Statement, Transaction};
 use std::collections::HashMap;
@@ -30,7 +31,7 @@ pub(super) fn load(
 ) -> Result<(CsvSource, Written)> {
     // Nothing is judged row by row while loading: the next refresh judges all.
     crate::checks::invalidate(tx)?;
-    let deferred = crate::import::drop_indexes_and_triggers(tx, "appointment")?;
+    let deferred = bulk::drop_indexes_and_triggers(tx, "appointment")?;
     let (sender, batches) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (written, parsed) = std::thread::scope(|scope| {
         let parser = scope.spawn(move || parse_all(src, known, progress, sender));
@@ -53,7 +54,7 @@ pub(super) fn load(
     progress.stage(Stage::DailyTotals);
     crate::day_totals::set_bookings(tx, days.into_iter().collect())?;
     progress.stage(Stage::Indexes);
-    crate::import::cancellable(tx, progress, || {
+    bulk::cancellable(tx, progress, || {
         build_indexes(tx, &deferred, src.file_name(), &lines)
     })?;
     Ok((
@@ -67,8 +68,8 @@ pub(super) fn load(
 }
 
 fn stopped(what: &str) -> Error {
-    Error::InvalidInput(format!(
-        "internal error: the bookings import's {what} thread stopped unexpectedly; nothing was imported"
+    Error::Internal(format!(
+        "the bookings import's {what} thread stopped unexpectedly; nothing was imported"
     ))
 }
 
@@ -183,16 +184,6 @@ fn parse_all(
     })
 }
 
-fn insert_sql(rows: usize) -> String {
-    let one = "(?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)";
-    format!(
-        "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
-                                  product, status, source, booked_at, updated_at)
-         VALUES {}",
-        vec![one; rows].join(", ")
-    )
-}
-
 /// Writes every batch until the parser is done; returns the rows written.
 fn write_batches(
     tx: &Transaction<'_>,
@@ -202,9 +193,12 @@ fn write_batches(
 ) -> Result<u64> {
     let mut written = 0u64;
     for batch in batches {
-        crate::import::insert_in_chunks(tx, insert_sql, &batch.rows, |stmt, at, row| {
-            bind(stmt, at, &batch, row, known, now)
-        })?;
+        bulk::insert_in_chunks(
+            tx,
+            appointment::import_insert_sql,
+            &batch.rows,
+            |stmt, at, row| bind(stmt, at, &batch, row, known, now),
+        )?;
         written += batch.rows.len() as u64;
     }
     Ok(written)

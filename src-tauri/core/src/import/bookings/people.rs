@@ -4,6 +4,7 @@
 //! or phone replaces an earlier one; an empty field keeps what was there.
 
 use crate::error::Result;
+use crate::store::person;
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{params, Transaction};
 
@@ -101,27 +102,16 @@ impl People {
         // Details usually come in id order already; the sort then only
         // confirms it.
         self.sort();
-        let empty: bool =
-            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM person)", [], |r| r.get(0))?;
-        if empty {
+        if person::is_empty(tx)? {
             // Nobody to merge with: plain inserts, many rows per statement.
-            return crate::import::insert_in_chunks(
+            return crate::store::bulk::insert_in_chunks(
                 tx,
-                insert_sql,
+                person::insert_sql,
                 self.merged(),
                 |stmt, at, row| bind(stmt, at, row, now),
             );
         }
-        let mut upsert = tx.prepare(
-            "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (person_id) DO UPDATE SET
-                birth_date = coalesce(excluded.birth_date, birth_date),
-                phone = coalesce(excluded.phone, phone),
-                updated_at = excluded.updated_at
-             WHERE (coalesce(excluded.birth_date, birth_date), coalesce(excluded.phone, phone))
-                IS NOT (birth_date, phone)",
-        )?;
+        let mut upsert = tx.prepare(person::UPSERT)?;
         for (id, birth, phone) in self.merged() {
             upsert.execute(params![
                 id,
@@ -150,13 +140,6 @@ fn bind(stmt: &mut rusqlite::Statement<'_>, at: usize, row: &Merged<'_>, now: &s
     stmt.raw_bind_parameter(at + 3, *phone)?;
     stmt.raw_bind_parameter(at + 4, now)?;
     Ok(())
-}
-
-fn insert_sql(rows: usize) -> String {
-    format!(
-        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at) VALUES {}",
-        vec!["(?, ?, ?, ?, ?)"; rows].join(", ")
-    )
 }
 
 /// `YYYY-MM-DD` without a heap allocation (millions of them per import).

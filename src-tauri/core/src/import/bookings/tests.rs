@@ -233,7 +233,7 @@ fn cancelling_interrupts_a_long_statement() {
     let conn = crate::store::open_in_memory().expect("open");
     let started = std::time::Instant::now();
     // Counting to ten billion would take minutes.
-    let result = crate::import::cancellable(&conn, &Cancelled, || {
+    let result = crate::store::bulk::cancellable(&conn, &Cancelled, || {
         Ok(conn.query_row(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1e10)
              SELECT count(*) FROM n",

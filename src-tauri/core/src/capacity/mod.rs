@@ -1,5 +1,9 @@
 //! How many doses a shift, or one 5-minute slot of it, can give (FORMATS.md).
 
+mod slots;
+pub(crate) use slots::{capacity_at, shift_slots, ShiftSlots};
+pub use slots::{slot_capacities, slot_capacity_at};
+
 use crate::time::SLOT_MINUTES;
 
 /// A shift's doses: its explicit capacity, else vaccinators × minutes ÷

@@ -1,5 +1,6 @@
-//! Great-circle distances on a spherical Earth: ample for siting within a
-//! region, where the spherical error (< 0.5%) is far below travel detours.
+//! Great-circle distances on a spherical Earth, for siting and rebooking:
+//! ample within a region, where the spherical error (< 0.5%) is far below
+//! travel detours.
 
 /// Mean Earth radius (IUGG), km.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;

@@ -1,0 +1,52 @@
+//! `demo` and `import`: filling the store.
+
+use crate::progress::Bar;
+use dosedesk_core::import::{import_file, ImportKind};
+use dosedesk_core::{Connection, Error};
+use std::path::{Path, PathBuf};
+
+/// Loads the built-in demo.
+pub fn demo(path: &Path, conn: &mut Connection) -> Result<(), Error> {
+    let bar = Bar::new("demo");
+    let summary = dosedesk_core::demo::load(conn, &bar)?;
+    bar.finish();
+    println!(
+        "demo loaded into {}: {} sites, {} shifts, {} appointments, {} dose tallies, {} shipments (as of {})",
+        path.display(),
+        summary.sites,
+        summary.shifts,
+        summary.appointments,
+        summary.dose_counts,
+        summary.supply,
+        summary.as_of
+    );
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_parser = ["sites", "shifts", "products", "supply", "bookings", "dose-counts", "provincial", "areas", "candidates"])]
+    kind: String,
+    /// The CSV file.
+    file: PathBuf,
+    /// Print how long each stage took (rows, people, indexes, commit…) to stderr.
+    #[arg(long)]
+    timings: bool,
+}
+
+pub fn import(conn: &mut Connection, args: &ImportArgs) -> Result<(), Error> {
+    let kind = ImportKind::parse(&args.kind)
+        .ok_or_else(|| Error::InvalidInput(format!("unknown kind {}", args.kind)))?;
+    let bar = Bar::new(kind.name()).timed(args.timings);
+    let report = import_file(conn, kind, &args.file, &bar)?;
+    bar.finish();
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    println!(
+        "{}: {} rows: {} new, {} updated, {} unchanged",
+        report.file, report.rows, report.inserted, report.updated, report.unchanged
+    );
+    Ok(())
+}

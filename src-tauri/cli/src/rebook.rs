@@ -1,0 +1,114 @@
+//! `rebook`: the rebooking desk's proposals, call list and call outcomes.
+
+use crate::check::Scope;
+use crate::output::print_json;
+use dosedesk_core::rebook::{self, CallOutcome};
+use dosedesk_core::{Connection, Error};
+use std::path::PathBuf;
+
+#[derive(clap::Subcommand)]
+pub enum RebookAction {
+    /// Propose a new slot for every excess booking (same site first, then by distance).
+    Plan {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// Write the call list (person, phone, old slot, proposed slot) as CSV.
+    Export {
+        /// The CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// Record a call's outcome; an accepted move updates the booking.
+    Record {
+        /// The appointment id from the call list.
+        #[arg(long)]
+        appointment: i64,
+        #[arg(long, value_parser = ["reached_accepted", "reached_declined", "unreachable", "wrong_number"])]
+        outcome: String,
+        /// New site, for reached_accepted.
+        #[arg(long)]
+        to_site: Option<String>,
+        /// New slot (YYYY-MM-DDTHH:MM), for reached_accepted.
+        #[arg(long)]
+        to_slot: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
+    match action {
+        RebookAction::Plan { json, scope } => {
+            let plan = rebook::plan(conn, &scope.query())?;
+            if *json {
+                print_json(&plan);
+            } else {
+                print_rebook(&plan);
+            }
+        }
+        RebookAction::Export { out, scope } => {
+            let plan = rebook::plan(conn, &scope.query())?;
+            let mut file = std::fs::File::create(out).map_err(|e| Error::io(out, &e))?;
+            rebook::export_csv(&plan, &mut file)?;
+            println!("wrote {} calls to {}", plan.proposals.len(), out.display());
+        }
+        RebookAction::Record {
+            appointment,
+            outcome,
+            to_site,
+            to_slot,
+            note,
+        } => {
+            rebook::record(
+                conn,
+                &CallOutcome {
+                    appointment_id: *appointment,
+                    outcome: outcome.clone(),
+                    to_site: to_site.clone(),
+                    to_slot: to_slot.clone(),
+                    note: note.clone(),
+                },
+            )?;
+            println!("recorded {outcome} for appointment {appointment}");
+        }
+    }
+    Ok(())
+}
+
+fn print_rebook(plan: &dosedesk_core::rebook::RebookPlan) {
+    println!(
+        "{} bookings to move, {} with no free place found",
+        plan.proposals.len(),
+        plan.unplaced
+    );
+    for p in plan.proposals.iter().take(20) {
+        println!(
+            "  #{:<8} {:<10} {:<14} {} {} -> {} {}",
+            p.appointment_id,
+            p.person_id,
+            p.phone.as_deref().unwrap_or("(no phone)"),
+            p.site_code,
+            p.slot,
+            p.proposed_site.as_deref().unwrap_or("-"),
+            p.proposed_slot.as_deref().unwrap_or("none free"),
+        );
+    }
+    if plan.proposals.len() > 20 {
+        println!(
+            "  … {} more (export writes them all)",
+            plan.proposals.len() - 20
+        );
+    }
+    for a in &plan.expected_arrivals {
+        println!(
+            "still expected (unreachable): {} {}  {}",
+            a.site_code, a.date, a.expected_unreachable
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! The capacity of each 5-minute slot, read from the shifts that cover it:
+//! the one place booking, the checks, the bookings lists and rebooking get
+//! a slot's places from.
+
+use super::slot_capacity;
+use crate::error::Result;
+use crate::time::{day_start_minute, parse_date, parse_hhmm, MINUTES_PER_DAY, SLOT_MINUTES};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// Per-slot capacity of each shift, by (site, day): (start, end, per slot).
+pub(crate) type ShiftSlots = HashMap<(i64, i64), Vec<(i64, i64, i64)>>;
+
+/// Shifts by (site, day), all of them or one site-day's.
+pub(crate) fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> Result<ShiftSlots> {
+    // Two statements: an `?1 IS NULL OR` filter would scan every shift.
+    let mut stmt = conn.prepare_cached(if only.is_some() {
+        "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
+         FROM shift sh JOIN site s ON s.id = sh.site_id
+         WHERE sh.site_id = ?1 AND sh.date = ?2"
+    } else {
+        "SELECT sh.site_id, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
+         FROM shift sh JOIN site s ON s.id = sh.site_id
+         WHERE ?1 IS NULL AND ?2 IS NULL"
+    })?;
+    let mut rows = stmt.query(rusqlite::params![
+        only.map(|o| o.0),
+        only.map(|o| o.1.to_string())
+    ])?;
+    let mut out: ShiftSlots = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let date: String = r.get("date")?;
+        let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
+        let (Some(day), Some(s), Some(e)) =
+            (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
+        else {
+            continue; // the importers never store such a shift
+        };
+        let minutes = i64::from(e - s);
+        let per_slot = slot_capacity(
+            r.get("vaccinators")?,
+            minutes,
+            r.get("minutes_per_dose")?,
+            r.get("capacity")?,
+        );
+        out.entry((r.get("site_id")?, day_start_minute(day) / MINUTES_PER_DAY))
+            .or_default()
+            .push((i64::from(s), i64::from(e), per_slot));
+    }
+    Ok(out)
+}
+
+/// Capacity of every slot a site's shifts cover on one day: (slot start, places).
+pub fn slot_capacities(conn: &Connection, site_id: i64, day: NaiveDate) -> Result<Vec<(i64, i64)>> {
+    let shifts = shift_slots(conn, Some((site_id, day)))?;
+    let base = day_start_minute(day);
+    let Some(day_shifts) = shifts.get(&(site_id, base / MINUTES_PER_DAY)) else {
+        return Ok(Vec::new());
+    };
+    Ok((0..MINUTES_PER_DAY / SLOT_MINUTES)
+        .filter_map(|i| {
+            let time = i * SLOT_MINUTES;
+            covering_capacity(day_shifts, time).map(|cap| (base + time, cap))
+        })
+        .collect())
+}
+
+/// Capacity of the slot starting at `slot` at a site, or `None` when no
+/// shift covers it: the one place a single slot's capacity is computed.
+pub fn slot_capacity_at(conn: &Connection, site_id: i64, slot: i64) -> Result<Option<i64>> {
+    let day = crate::time::datetime_of_minute(slot).date();
+    let shifts = shift_slots(conn, Some((site_id, day)))?;
+    Ok(capacity_at(&shifts, site_id, slot))
+}
+
+/// Capacity of the slot starting at `minute`, or `None` when no shift covers it.
+pub(crate) fn capacity_at(shifts: &ShiftSlots, site_id: i64, minute: i64) -> Option<i64> {
+    let day = minute.div_euclid(MINUTES_PER_DAY);
+    covering_capacity(
+        shifts.get(&(site_id, day))?,
+        minute.rem_euclid(MINUTES_PER_DAY),
+    )
+}
+
+/// The summed capacity of a day's shifts (start, end, per slot) that cover
+/// minute-of-day `time`, or `None` when none does.
+fn covering_capacity(day_shifts: &[(i64, i64, i64)], time: i64) -> Option<i64> {
+    day_shifts
+        .iter()
+        .filter(|(s, e, _)| *s <= time && time < *e)
+        .fold(None, |sum, (_, _, c)| Some(sum.unwrap_or(0) + c))
+}

@@ -1,0 +1,106 @@
+//! Bulk writes: indexes and triggers set aside during a load, multi-row
+//! INSERTs, and long statements that a cancelled job interrupts.
+
+use crate::error::{Error, Result};
+use crate::job::Progress;
+use rusqlite::{Connection, Statement};
+
+/// Drops a table's indexes and triggers and returns the SQL that recreates
+/// them. The caller rebuilds what the triggers would have kept.
+pub(crate) fn drop_indexes_and_triggers(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, sql FROM sqlite_schema
+         WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL",
+    )?;
+    let objects: Vec<(String, String, String)> = stmt
+        .query_map([table], |r| {
+            Ok((r.get("type")?, r.get("name")?, r.get("sql")?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, name, _) in &objects {
+        conn.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
+    }
+    Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
+}
+
+/// Rows per INSERT statement in a bulk write: a statement's fixed cost is
+/// paid once per this many rows.
+const ROWS_PER_INSERT: usize = 32;
+
+/// Inserts `rows`, `ROWS_PER_INSERT` to a statement and the rest one by one.
+/// `sql(n)` is the INSERT of n rows; `bind(stmt, first, row)` binds one
+/// row's parameters from index `first` (1-based) on.
+pub(crate) fn insert_in_chunks<R>(
+    conn: &Connection,
+    sql: impl Fn(usize) -> String,
+    rows: impl IntoIterator<Item = R>,
+    mut bind: impl FnMut(&mut Statement<'_>, usize, &R) -> Result<()>,
+) -> Result<()> {
+    let mut many = conn.prepare_cached(&sql(ROWS_PER_INSERT))?;
+    let mut one = conn.prepare_cached(&sql(1))?;
+    let per_row = one.parameter_count();
+    let mut rows = rows.into_iter();
+    let mut chunk = Vec::with_capacity(ROWS_PER_INSERT);
+    loop {
+        chunk.clear();
+        chunk.extend(rows.by_ref().take(ROWS_PER_INSERT));
+        if chunk.len() < ROWS_PER_INSERT {
+            for row in &chunk {
+                bind(&mut one, 1, row)?;
+                one.raw_execute()?;
+            }
+            return Ok(());
+        }
+        for (k, row) in chunk.iter().enumerate() {
+            bind(&mut many, 1 + k * per_row, row)?;
+        }
+        many.raw_execute()?;
+    }
+}
+
+/// `INSERT INTO {head} VALUES (?, …), …` for `rows` rows of `columns` values.
+pub(crate) fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
+    let one = format!("({})", vec!["?"; columns].join(", "));
+    format!("INSERT INTO {head} VALUES {}", vec![one; rows].join(", "))
+}
+
+/// Runs a long SQLite step (an index build, minutes at province scale)
+/// so that cancelling the job interrupts it instead of waiting for it.
+pub(crate) fn cancellable<T>(
+    conn: &Connection,
+    progress: &dyn Progress,
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let interrupt = conn.get_interrupt_handle();
+    let (done, finished) = channel::<()>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) =
+                finished.recv_timeout(std::time::Duration::from_millis(50))
+            {
+                if progress.is_cancelled() {
+                    // Between statements this is a no-op: SQLite clears the
+                    // flag when the next statement starts.
+                    interrupt.interrupt();
+                    return;
+                }
+            }
+        });
+        let out = work();
+        drop(done); // wakes the watcher at once
+        match out {
+            Err(Error::Database(e))
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+            {
+                Err(Error::Cancelled)
+            }
+            other => other,
+        }
+    })
+}
+
+pub(crate) fn count_rows(conn: &Connection, table: &str) -> Result<u64> {
+    let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+    Ok(n as u64)
+}

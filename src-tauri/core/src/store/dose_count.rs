@@ -1,0 +1,118 @@
+//! `dose_count` and `dose_count_history`: tallies of doses given. A
+//! correction keeps the value it replaced.
+
+use crate::error::Result;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Who wrote a tally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Import,
+    /// Entered in the app or the CLI.
+    Local,
+}
+
+impl Source {
+    fn name(self) -> &'static str {
+        match self {
+            Source::Import => "import",
+            Source::Local => "local",
+        }
+    }
+}
+
+/// A tally's key: one per site, date, shift, dose number and product.
+pub(crate) struct Key<'a> {
+    pub site_id: i64,
+    pub date: &'a str,
+    pub shift: &'a str,
+    pub dose_number: i64,
+    pub product: &'a str,
+}
+
+/// The stored tally under a key.
+pub(crate) struct Existing {
+    pub id: i64,
+    pub doses: i64,
+    pub source: String,
+    pub updated_at: String,
+}
+
+pub(crate) fn find(conn: &Connection, key: &Key<'_>) -> Result<Option<Existing>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, doses, source, updated_at FROM dose_count
+             WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
+        )?
+        .query_row(
+            params![
+                key.site_id,
+                key.date,
+                key.shift,
+                key.dose_number,
+                key.product
+            ],
+            |r| {
+                Ok(Existing {
+                    id: r.get("id")?,
+                    doses: r.get("doses")?,
+                    source: r.get("source")?,
+                    updated_at: r.get("updated_at")?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// A new tally. Fails on the key's unique constraint when one exists.
+pub(crate) fn insert(
+    conn: &Connection,
+    key: &Key<'_>,
+    doses: i64,
+    source: Source,
+    now: &str,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(
+        "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        super::new_uuid(),
+        key.site_id,
+        key.date,
+        key.shift,
+        key.dose_number,
+        key.product,
+        doses,
+        source.name(),
+        now
+    ])
+}
+
+/// Replaces a tally's value, keeping the old one (and who wrote it) in its history.
+pub(crate) fn correct(
+    conn: &Connection,
+    old: &Existing,
+    doses: i64,
+    source: Source,
+    now: &str,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO dose_count_history (dose_count_id, doses, source, replaced_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![old.id, old.doses, old.source, now])?;
+    conn.prepare_cached(
+        "UPDATE dose_count SET doses = ?2, source = ?3, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![old.id, doses, source.name(), now])?;
+    Ok(())
+}
+
+pub(crate) fn is_empty(conn: &Connection) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM dose_count)", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
