@@ -1,7 +1,7 @@
 //! `dosedesk-cli plan scenarios | compare | apply | undo`: saved shift plans.
 
 use crate::output::print_json;
-use dosedesk_core::planning::scenario::{self, ScenarioSummary};
+use dosedesk_core::shift_plan::scenario::{self, ScenarioSummary};
 use dosedesk_core::{Connection, Error};
 
 #[derive(clap::Args)]

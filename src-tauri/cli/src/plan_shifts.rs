@@ -2,7 +2,7 @@
 
 use dosedesk_core::charts::to_file;
 use dosedesk_core::locale::Lang;
-use dosedesk_core::planning::{self, chart::PlanChart, scenario, ShiftPlan, ShiftPlanRequest};
+use dosedesk_core::shift_plan::{self, chart::PlanChart, scenario, ShiftPlan, ShiftPlanRequest};
 use dosedesk_core::{Connection, Error};
 use std::path::PathBuf;
 
@@ -63,7 +63,7 @@ impl PlanShiftsArgs {
 
 pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
     let req = args.request()?;
-    let plan = planning::plan_shifts(conn, &req)?;
+    let plan = shift_plan::plan_shifts(conn, &req)?;
     let saved = match &args.save {
         Some(name) => Some(scenario::save(conn, name, &req, &plan)?),
         None => None,

@@ -4,9 +4,9 @@
 //!
 //! cargo run --release -p dosedesk-core --example bench_shiftplan
 
-use dosedesk_core::planning::exact::optimum;
-use dosedesk_core::planning::planner::plan;
-use dosedesk_core::planning::synthetic::random_instance;
+use dosedesk_core::shift_plan::exact::optimum;
+use dosedesk_core::shift_plan::planner::plan;
+use dosedesk_core::shift_plan::synthetic::random_instance;
 use std::time::Instant;
 
 fn main() {

@@ -3,7 +3,6 @@
 //! behaviour is a plain function over a `rusqlite::Connection` or a value.
 
 pub mod booking;
-pub mod bookings;
 pub mod briefing;
 pub mod capacity;
 pub mod charts;
@@ -17,10 +16,10 @@ pub mod geo;
 pub mod import;
 pub mod job;
 pub mod locale;
-pub mod planning;
 pub mod rebook;
 mod rng;
 pub mod schedule;
+pub mod shift_plan;
 pub mod siting;
 pub mod stats;
 pub mod store;

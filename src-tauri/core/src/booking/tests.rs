@@ -1,5 +1,6 @@
 use super::*;
 use crate::import::{import_file, ImportKind, Quiet};
+use rusqlite::Connection;
 
 /// A site `A` with one vaccinator (1 place a slot) 08:00–20:00 on 150 days
 /// from 2021-03-01, and a pharmacy `RX` open 09:00–10:00 from 2021-04-01.
@@ -223,7 +224,7 @@ fn cancelling_a_first_dose_asks_about_the_second() {
     // The freed places can be booked again; P1's kept second dose still holds its place.
     let report = crate::checks::run(&conn, &Default::default()).expect("checks");
     assert_eq!(report.orphan_first_doses, 0);
-    let people = crate::bookings::person(&conn, "P1").expect("P1");
+    let people = crate::booking::queries::person(&conn, "P1").expect("P1");
     let statuses: Vec<(i64, &str)> = people
         .appointments
         .iter()
@@ -236,14 +237,14 @@ fn cancelling_a_first_dose_asks_about_the_second() {
             .code(),
         "conflict"
     );
-    let day = crate::bookings::site_day(&conn, "A", "2021-03-02").expect("site-day");
+    let day = crate::booking::queries::site_day(&conn, "A", "2021-03-02").expect("site-day");
     assert_eq!(day.len(), 144, "every slot of 08:00–20:00");
     assert_eq!(
         (day[0].capacity, day[0].active, day[0].appointments.len()),
         (Some(1), 0, 1)
     );
     assert_eq!(
-        crate::bookings::person(&conn, "nobody")
+        crate::booking::queries::person(&conn, "nobody")
             .expect_err("none")
             .code(),
         "not_found"

@@ -205,12 +205,12 @@ fn the_png_is_the_page_for_slides() {
 fn everything_stays_on_the_page_with_plans_saved() {
     let (_dir, conn) = demo();
     // Long plan lines: a saved shift plan and a saved siting plan.
-    let request: crate::planning::ShiftPlanRequest = serde_json::from_value(serde_json::json!({
+    let request: crate::shift_plan::ShiftPlanRequest = serde_json::from_value(serde_json::json!({
         "from": "2021-04-01", "to": "2021-04-30"
     }))
     .expect("request");
-    let plan = crate::planning::plan_shifts(&conn, &request).expect("plan");
-    crate::planning::scenario::save(
+    let plan = crate::shift_plan::plan_shifts(&conn, &request).expect("plan");
+    crate::shift_plan::scenario::save(
         &conn,
         "April with a very long scenario name for the officials",
         &request,

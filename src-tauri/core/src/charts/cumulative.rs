@@ -1,10 +1,11 @@
 //! Cumulative regional doses (left axis) and their share of the province's
 //! cumulative doses (right axis, percent).
 
+use super::axes::{draw_day_mesh, draw_second_axis, title_font, DayAxes};
 use super::chart_error;
 use super::daily::{legend_box, legend_line};
 use super::data::Cumulative;
-use super::style::{px, BLUE, FONT, GRID, INK, SKY_BLUE, VERMILLION};
+use super::style::{px, BLUE, FONT, INK, SKY_BLUE, VERMILLION};
 use super::text::words;
 use crate::error::Result;
 use crate::locale::Lang;
@@ -46,13 +47,7 @@ pub fn draw<DB: DrawingBackend>(
         _ => w.cumulative_title.to_owned(),
     };
     let mut chart = ChartBuilder::on(root)
-        .caption(
-            title,
-            (FONT, px(h, 22.0))
-                .into_font()
-                .style(FontStyle::Bold)
-                .color(&INK),
-        )
+        .caption(title, title_font(h))
         .margin(px(h, 14.0))
         .x_label_area_size(px(h, 40.0))
         .y_label_area_size(px(h, 90.0))
@@ -60,40 +55,17 @@ pub fn draw<DB: DrawingBackend>(
         .build_cartesian_2d(0f64..(n.max(2) - 1) as f64, 0f64..top)
         .map_err(chart_error)?
         .set_secondary_coord(0f64..(n.max(2) - 1) as f64, 0f64..top_share);
-    let every = (n / 10).max(1);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.clamp(2, 400))
-        .x_label_formatter(&|x| {
-            let i = x.round();
-            if (i - x).abs() > 0.01 || i < 0.0 || !(i as usize).is_multiple_of(every) {
-                return String::new();
-            }
-            c.points
-                .get(i as usize)
-                .map(|p| lang.date_short(p.0))
-                .unwrap_or_default()
-        })
-        .y_label_formatter(&|y| lang.group(y.round() as i64))
-        .y_desc(w.regional_cumulative)
-        .label_style(font(13.0))
-        .axis_desc_style(font(14.0))
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .draw()
-        .map_err(chart_error)?;
+    let date_at = |i: usize| c.points.get(i).map(|p| p.0);
+    let axes = DayAxes {
+        days: n,
+        date_at: &date_at,
+        y_desc: w.regional_cumulative,
+        y_labels: 10,
+    };
+    draw_day_mesh(&mut chart, h, lang, &axes)?;
     if c.has_provincial {
-        chart
-            .configure_secondary_axes()
-            .y_label_formatter(&|y| percent(lang, *y, top_share))
-            .y_desc(w.share_axis)
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
-            .axis_style(INK)
-            .draw()
-            .map_err(chart_error)?;
+        let share = |y: f64| percent(lang, y, top_share);
+        draw_second_axis(&mut chart, h, w.share_axis, 10, &share)?;
     }
     chart
         .draw_series(

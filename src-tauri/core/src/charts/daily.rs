@@ -1,8 +1,9 @@
 //! Daily doses as bars, booked appointments and capacity as lines, the
 //! 7-day average, flagged days in grey, and the record day marked.
 
+use super::axes::{draw_day_mesh, title_font, DayAxes};
 use super::data::Daily;
-use super::style::{px, BLUE, FONT, GREEN, GREY, GRID, INK, SKY_BLUE, VERMILLION};
+use super::style::{px, BLUE, FONT, GREEN, GREY, INK, SKY_BLUE, VERMILLION};
 use super::text::words;
 use super::{chart_error, BarBox};
 use crate::error::Result;
@@ -19,7 +20,6 @@ pub fn draw<DB: DrawingBackend>(
 ) -> Result<Vec<BarBox>> {
     let w = words(lang);
     let (_, h) = root.dim_in_pixel();
-    let font = |size: f64| (FONT, px(h, size)).into_font().color(&INK);
     root.fill(&WHITE).map_err(chart_error)?;
     let n = d.points.len();
     let top = d
@@ -38,47 +38,24 @@ pub fn draw<DB: DrawingBackend>(
         lang.date_long(d.to)
     );
     let mut chart = ChartBuilder::on(root)
-        .caption(
-            title,
-            (FONT, px(h, 22.0))
-                .into_font()
-                .style(FontStyle::Bold)
-                .color(&INK),
-        )
+        .caption(title, title_font(h))
         .margin(px(h, 14.0))
         .x_label_area_size(px(h, 40.0))
         .y_label_area_size(px(h, 78.0))
         .build_cartesian_2d(-0.5f64..(n.max(1) as f64 - 0.5), 0f64..top)
         .map_err(chart_error)?;
-    let label_days = (n / 10).max(1);
-    let date_of = |x: f64| -> Option<NaiveDate> {
-        let i = x.round();
-        if i < 0.0 || (i - x).abs() > 0.01 || !(i as usize).is_multiple_of(label_days) {
-            return None;
-        }
+    let date_at = |i: usize| -> Option<NaiveDate> {
         d.points
-            .get(i as usize)
+            .get(i)
             .and_then(|p| crate::time::parse_date(&p.date))
     };
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.clamp(2, 400))
-        .x_label_formatter(&|x| {
-            date_of(*x)
-                .map(|day| lang.date_short(day))
-                .unwrap_or_default()
-        })
-        .y_labels(8)
-        .y_label_formatter(&|y| lang.group(y.round() as i64))
-        .y_desc(w.doses)
-        .label_style(font(13.0))
-        .axis_desc_style(font(14.0))
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .draw()
-        .map_err(chart_error)?;
+    let axes = DayAxes {
+        days: n,
+        date_at: &date_at,
+        y_desc: w.doses,
+        y_labels: 8,
+    };
+    draw_day_mesh(&mut chart, h, lang, &axes)?;
 
     let half = 0.38;
     let record_date = d.record.as_ref().map(|r| r.date.as_str());

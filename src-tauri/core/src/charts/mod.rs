@@ -2,6 +2,7 @@
 //! export. Every drawing function is generic over the backend; text uses the
 //! embedded DejaVu Sans, so nothing depends on the fonts a machine has.
 
+pub(crate) mod axes;
 mod cumulative;
 pub mod daily;
 pub mod data;

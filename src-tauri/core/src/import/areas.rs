@@ -1,39 +1,24 @@
 //! areas.csv: population areas for siting, keyed by `area_id`.
 
-use super::csv_source::{opt, req, Column, CsvSource};
+use super::csv_source::{opt, req, Column};
 use super::rows::first_occurrence;
-use super::{Progress, Written};
-use crate::error::Result;
+use super::{Imported, Importing};
 use crate::store::area::AreaRow;
-use rusqlite::Transaction;
 use std::collections::HashMap;
-use std::path::Path;
 
-const COLUMNS: &[Column] = &[
-    req("area_id"),
-    opt("name"),
-    req("lat"),
-    req("lon"),
-    req("population"),
-    opt("eligible"),
-    opt("weight"),
-];
-const AREA_ID: usize = 0;
-const NAME: usize = 1;
-const LAT: usize = 2;
-const LON: usize = 3;
-const POPULATION: usize = 4;
-const ELIGIBLE: usize = 5;
-const WEIGHT: usize = 6;
+columns! {
+    AREA_ID = req("area_id"),
+    NAME = opt("name"),
+    LAT = req("lat"),
+    LON = req("lon"),
+    POPULATION = req("population"),
+    ELIGIBLE = opt("eligible"),
+    WEIGHT = opt("weight"),
+}
 
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>) -> Imported {
     let mut seen = HashMap::new();
-    super::upsert_rows(tx, path, COLUMNS, now, progress, |row| {
+    super::upsert_rows(cx, COLUMNS, |row| {
         let area_id = row.req(AREA_ID)?;
         first_occurrence(&mut seen, area_id.to_owned(), row, AREA_ID, "area_id")?;
         let lat = row.req_f64(LAT, -90.0, 90.0)?;

@@ -10,7 +10,7 @@ mod people;
 
 use super::csv_source::{opt, req, Column, CsvSource, Row};
 use super::rows::{known_site, unknown_product};
-use super::{Progress, Written};
+use super::{Imported, Importing, Progress, Written};
 use crate::error::Result;
 use crate::store::{appointment, product, site};
 use crate::time::{minute_of, parse_local_datetime};
@@ -18,39 +18,29 @@ use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::path::Path;
 
 pub const STATUSES: &[&str] = &["booked", "cancelled", "attended", "no_show", "rescheduled"];
 
-const COLUMNS: &[Column] = &[
-    req("booking_id"),
-    req("person_id"),
-    opt("birth_date"),
-    opt("phone"),
-    req("site_code"),
-    req("slot_start"),
-    req("dose_number"),
-    req("product"),
-    req("status"),
-    opt("booked_at"),
-];
-const BOOKING_ID: usize = 0;
-const PERSON_ID: usize = 1;
-const BIRTH_DATE: usize = 2;
-const PHONE: usize = 3;
-const SITE: usize = 4;
-const SLOT_START: usize = 5;
-const DOSE_NUMBER: usize = 6;
-const PRODUCT: usize = 7;
-const STATUS: usize = 8;
-const BOOKED_AT: usize = 9;
+columns! {
+    BOOKING_ID = req("booking_id"),
+    PERSON_ID = req("person_id"),
+    BIRTH_DATE = opt("birth_date"),
+    PHONE = opt("phone"),
+    SITE = req("site_code"),
+    SLOT_START = req("slot_start"),
+    DOSE_NUMBER = req("dose_number"),
+    PRODUCT = req("product"),
+    STATUS = req("status"),
+    BOOKED_AT = opt("booked_at"),
+}
 
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>) -> Imported {
+    let Importing {
+        tx,
+        path,
+        now,
+        progress,
+    } = cx;
     let src = CsvSource::open(path, COLUMNS)?;
     let known = Known::load(tx)?;
     if crate::store::bulk::count_rows(tx, "appointment")? == 0 {

@@ -3,36 +3,30 @@
 
 use super::csv_source::{opt, req, Column, CsvSource};
 use super::rows::{known_product, known_site};
-use super::{Progress, Written};
+use super::{Imported, Importing, Progress, Written};
 use crate::error::Result;
 use crate::store::dose_count::{self, Key, Source};
 use crate::store::{bulk, product, site};
 use rusqlite::Transaction;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
-use std::path::Path;
 
-const COLUMNS: &[Column] = &[
-    req("date"),
-    req("site_code"),
-    opt("shift"),
-    req("dose_number"),
-    opt("product"),
-    req("doses"),
-];
-const DATE: usize = 0;
-const SITE: usize = 1;
-const SHIFT: usize = 2;
-const DOSE_NUMBER: usize = 3;
-const PRODUCT: usize = 4;
-const DOSES: usize = 5;
+columns! {
+    DATE = req("date"),
+    SITE = req("site_code"),
+    SHIFT = opt("shift"),
+    DOSE_NUMBER = req("dose_number"),
+    PRODUCT = opt("product"),
+    DOSES = req("doses"),
+}
 
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>) -> Imported {
+    let Importing {
+        tx,
+        path,
+        now,
+        progress,
+    } = cx;
     let mut src = CsvSource::open(path, COLUMNS)?;
     let sites = site::ids_by_code(tx)?;
     let products = product::codes(tx)?;

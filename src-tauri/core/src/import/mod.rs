@@ -2,6 +2,18 @@
 //! transaction: on any error nothing from it is kept. An importer is its
 //! column table and a row parser; what it writes goes through `store`.
 
+/// The columns an importer reads, in the file format's order, each with a
+/// named index for the row parser: `columns! { SITE = req("site_code"), … }`
+/// defines `COLUMNS` and `const SITE: usize = 0`, so no index is kept by hand.
+macro_rules! columns {
+    ($($name:ident = $column:expr),+ $(,)?) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
+        enum ColumnIndex { $($name),+ }
+        $(#[allow(dead_code)] const $name: usize = ColumnIndex::$name as usize;)+
+        const COLUMNS: &[Column] = &[$($column),+];
+    };
+}
+
 mod areas;
 mod bookings;
 pub mod csv_source;
@@ -101,19 +113,30 @@ impl From<Counts> for Written {
     }
 }
 
+/// What every importer is given: the open transaction, the file, the time
+/// its rows are stamped with, and the job's progress.
+#[derive(Clone, Copy)]
+pub(crate) struct Importing<'a> {
+    pub tx: &'a Transaction<'a>,
+    pub path: &'a Path,
+    pub now: &'a str,
+    pub progress: &'a dyn Progress,
+}
+
+/// What an importer hands back: the file it read (rows, hash, warnings)
+/// and what it wrote.
+pub(crate) type Imported = Result<(CsvSource, Written)>;
+
 /// A simple importer: every row parsed into a table row and upserted by
 /// its key.
 pub(crate) fn upsert_rows<R: Keyed>(
-    tx: &Transaction<'_>,
-    path: &Path,
+    cx: Importing<'_>,
     columns: &'static [Column],
-    now: &str,
-    progress: &dyn Progress,
     mut parse: impl FnMut(&Row<'_>) -> Result<R>,
-) -> Result<(CsvSource, Written)> {
-    let mut src = CsvSource::open(path, columns)?;
-    let mut upsert = Upsert::<R>::prepare(tx, now)?;
-    while let Some(row) = src.next_row(progress)? {
+) -> Imported {
+    let mut src = CsvSource::open(cx.path, columns)?;
+    let mut upsert = Upsert::<R>::prepare(cx.tx, cx.now)?;
+    while let Some(row) = src.next_row(cx.progress)? {
         upsert.put(&parse(&row)?)?;
     }
     let counts = upsert.finish()?;
@@ -169,16 +192,22 @@ pub fn import_into(
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
     let now = crate::store::now_timestamp();
+    let cx = Importing {
+        tx,
+        path,
+        now: &now,
+        progress,
+    };
     let (mut source, written) = match kind {
-        ImportKind::Sites => sites::import(tx, path, &now, progress)?,
-        ImportKind::Shifts => shifts::import(tx, path, &now, progress)?,
-        ImportKind::Products => products::import(tx, path, &now, progress)?,
-        ImportKind::Supply => supply::import(tx, path, &now, progress)?,
-        ImportKind::Bookings => bookings::import(tx, path, &now, progress)?,
-        ImportKind::DoseCounts => dose_counts::import(tx, path, &now, progress)?,
-        ImportKind::Provincial => provincial::import(tx, path, &now, progress)?,
-        ImportKind::Areas => areas::import(tx, path, &now, progress)?,
-        ImportKind::Candidates => sites::import_candidates(tx, path, &now, progress)?,
+        ImportKind::Sites => sites::import(cx, "open")?,
+        ImportKind::Candidates => sites::import(cx, "candidate")?,
+        ImportKind::Shifts => shifts::import(cx)?,
+        ImportKind::Products => products::import(cx)?,
+        ImportKind::Supply => supply::import(cx)?,
+        ImportKind::Bookings => bookings::import(cx)?,
+        ImportKind::DoseCounts => dose_counts::import(cx)?,
+        ImportKind::Provincial => provincial::import(cx)?,
+        ImportKind::Areas => areas::import(cx)?,
     };
     if progress.is_cancelled() {
         return Err(Error::Cancelled);

@@ -1,33 +1,21 @@
 //! products.csv: vaccine products and their dose intervals.
 
-use super::csv_source::{req, Column, CsvSource};
+use super::csv_source::{req, Column};
 use super::rows::first_occurrence;
-use super::{Progress, Written};
-use crate::error::Result;
+use super::{Imported, Importing};
 use crate::store::product::ProductRow;
-use rusqlite::Transaction;
 use std::collections::HashMap;
-use std::path::Path;
 
-const COLUMNS: &[Column] = &[
-    req("product"),
-    req("name"),
-    req("min_interval_days"),
-    req("max_interval_days"),
-];
-const PRODUCT: usize = 0;
-const NAME: usize = 1;
-const MIN_DAYS: usize = 2;
-const MAX_DAYS: usize = 3;
+columns! {
+    PRODUCT = req("product"),
+    NAME = req("name"),
+    MIN_DAYS = req("min_interval_days"),
+    MAX_DAYS = req("max_interval_days"),
+}
 
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>) -> Imported {
     let mut seen = HashMap::new();
-    super::upsert_rows(tx, path, COLUMNS, now, progress, |row| {
+    super::upsert_rows(cx, COLUMNS, |row| {
         let code = row.req(PRODUCT)?.to_ascii_uppercase();
         if code.chars().any(char::is_whitespace) {
             return Err(row.error(PRODUCT, format!("{code:?} is not a code without spaces")));

@@ -5,41 +5,37 @@
 
 use super::csv_source::{opt, req, Column, CsvSource};
 use super::rows::first_occurrence;
-use super::{Progress, Written};
+use super::{Imported, Importing, Written};
 use crate::error::{Error, Result};
 use crate::store;
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::OptionalExtension;
 use std::collections::HashMap;
-use std::path::Path;
 
-const COLUMNS: &[Column] = &[
-    req("report_date"),
+columns! {
+    REPORT_DATE = req("report_date"),
     // The daily column: newer layout, then older layout.
-    opt("previous_day_total_doses_administered"),
-    opt("previous_day_doses_administered"),
-    opt("previous_day_at_least_one"),
-    opt("previous_day_fully_vaccinated"),
-    opt("total_doses_administered"),
-    opt("total_individuals_at_least_one"),
-    opt("total_doses_in_fully_vaccinated_individuals"),
-    opt("total_individuals_fully_vaccinated"),
-];
-const REPORT_DATE: usize = 0;
-const DAILY_NEW: usize = 1;
-const DAILY_OLD: usize = 2;
-const TOTAL: usize = 5;
+    DAILY_NEW = opt("previous_day_total_doses_administered"),
+    DAILY_OLD = opt("previous_day_doses_administered"),
+    PREVIOUS_DAY_AT_LEAST_ONE = opt("previous_day_at_least_one"),
+    PREVIOUS_DAY_FULLY_VACCINATED = opt("previous_day_fully_vaccinated"),
+    TOTAL = opt("total_doses_administered"),
+    TOTAL_INDIVIDUALS_AT_LEAST_ONE = opt("total_individuals_at_least_one"),
+    TOTAL_DOSES_IN_FULLY_VACCINATED_INDIVIDUALS = opt("total_doses_in_fully_vaccinated_individuals"),
+    TOTAL_INDIVIDUALS_FULLY_VACCINATED = opt("total_individuals_fully_vaccinated"),
+}
 /// Stored columns, in the order of `provincial_day` after report_date.
 const VALUES: [usize; 7] = [usize::MAX, 3, 4, 5, 6, 7, 8];
 
 /// One report date's values, in `provincial_day` column order.
 type DayValues = [Option<i64>; 7];
 
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>) -> Imported {
+    let Importing {
+        tx,
+        path,
+        now,
+        progress,
+    } = cx;
     let mut src = CsvSource::open(path, COLUMNS)?;
     let daily_col = match (src.has(DAILY_NEW), src.has(DAILY_OLD)) {
         (true, _) => DAILY_NEW,

@@ -1,40 +1,27 @@
 //! shifts.csv: who vaccinates where and when, keyed by site, date and start.
 
-use super::csv_source::{opt, req, Column, CsvSource};
+use super::csv_source::{opt, req, Column};
 use super::rows::{first_occurrence, known_site};
-use super::{Progress, Written};
-use crate::error::Result;
+use super::{Imported, Importing};
 use crate::store::shift::ShiftRow;
 use crate::store::site;
 use crate::time::format_hhmm;
-use rusqlite::Transaction;
 use std::collections::HashMap;
-use std::path::Path;
 
-const COLUMNS: &[Column] = &[
-    req("site_code"),
-    req("date"),
-    req("start"),
-    req("end"),
-    req("vaccinators"),
-    opt("capacity"),
-];
-const SITE: usize = 0;
-const DATE: usize = 1;
-const START: usize = 2;
-const END: usize = 3;
-const VACCINATORS: usize = 4;
-const CAPACITY: usize = 5;
+columns! {
+    SITE = req("site_code"),
+    DATE = req("date"),
+    START = req("start"),
+    END = req("end"),
+    VACCINATORS = req("vaccinators"),
+    CAPACITY = opt("capacity"),
+}
 
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>) -> Imported {
+    let tx = cx.tx;
     let sites = site::ids_by_code(tx)?;
     let mut seen = HashMap::new();
-    super::upsert_rows(tx, path, COLUMNS, now, progress, |row| {
+    super::upsert_rows(cx, COLUMNS, |row| {
         let site_id = known_site(row, SITE, &sites, row.req(SITE)?)?;
         let date = row.req_date(DATE)?;
         let start = row.req_time(START)?;

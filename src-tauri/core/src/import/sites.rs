@@ -1,14 +1,11 @@
 //! sites.csv: clinics and other distribution points, keyed by `site_code`.
 
-use super::csv_source::{opt, req, Column, CsvSource};
+use super::csv_source::{opt, req, Column};
 use super::rows::first_occurrence;
-use super::{Progress, Written};
-use crate::error::Result;
+use super::{Imported, Importing};
 use crate::store::site::{self, SiteRow};
 use crate::time::format_hhmm;
-use rusqlite::Transaction;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
 
 pub const KINDS: &[&str] = &[
     "mass_clinic",
@@ -18,20 +15,20 @@ pub const KINDS: &[&str] = &[
     "mobile",
 ];
 
-pub(crate) const COLUMNS: &[Column] = &[
-    req("site_code"),
-    req("name"),
-    req("kind"),
-    opt("address"),
-    opt("postal_code"),
-    opt("lat"),
-    opt("lon"),
-    opt("stations"),
-    opt("minutes_per_dose"),
-    opt("capacity_per_day"),
-    opt("opens"),
-    opt("closes"),
-];
+columns! {
+    CODE = req("site_code"),
+    NAME = req("name"),
+    KIND = req("kind"),
+    ADDRESS = opt("address"),
+    POSTAL = opt("postal_code"),
+    LAT = opt("lat"),
+    LON = opt("lon"),
+    STATIONS = opt("stations"),
+    MINUTES_PER_DOSE = opt("minutes_per_dose"),
+    CAPACITY_PER_DAY = opt("capacity_per_day"),
+    OPENS = opt("opens"),
+    CLOSES = opt("closes"),
+}
 /// candidates.csv: the same columns, with position and capacity required.
 const CANDIDATE_COLUMNS: &[Column] = &[
     req("site_code"),
@@ -47,29 +44,11 @@ const CANDIDATE_COLUMNS: &[Column] = &[
     opt("opens"),
     opt("closes"),
 ];
-const CODE: usize = 0;
-const NAME: usize = 1;
-const KIND: usize = 2;
-const ADDRESS: usize = 3;
-const POSTAL: usize = 4;
-const LAT: usize = 5;
-const LON: usize = 6;
-const STATIONS: usize = 7;
-const MINUTES_PER_DOSE: usize = 8;
-const CAPACITY_PER_DAY: usize = 9;
-const OPENS: usize = 10;
-const CLOSES: usize = 11;
 
 /// Imports sites with the given status: `open` for sites.csv, `candidate`
 /// for candidates.csv (which also requires lat/lon and capacity_per_day, and
 /// must not turn an open site back into a candidate).
-pub(crate) fn import_with_status(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-    status: &'static str,
-) -> Result<(CsvSource, Written)> {
+pub(crate) fn import(cx: Importing<'_>, status: &'static str) -> Imported {
     let candidates = status == "candidate";
     let columns = if candidates {
         CANDIDATE_COLUMNS
@@ -77,12 +56,12 @@ pub(crate) fn import_with_status(
         COLUMNS
     };
     let open_codes = if candidates {
-        site::open_codes(tx)?
+        site::open_codes(cx.tx)?
     } else {
         HashSet::new()
     };
     let mut seen = HashMap::new();
-    super::upsert_rows(tx, path, columns, now, progress, |row| {
+    super::upsert_rows(cx, columns, |row| {
         let code = row.req(CODE)?;
         if code.len() > 32 || code.chars().any(char::is_whitespace) {
             return Err(row.error(CODE, format!("{code:?} is not a short code without spaces")));
@@ -147,24 +126,6 @@ pub(crate) fn import_with_status(
             closes: format_hhmm(closes),
         })
     })
-}
-
-pub(crate) fn import(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
-    import_with_status(tx, path, now, progress, "open")
-}
-
-pub(crate) fn import_candidates(
-    tx: &Transaction<'_>,
-    path: &Path,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
-    import_with_status(tx, path, now, progress, "candidate")
 }
 
 /// `k2b7l5` → `K2B 7L5`; anything not shaped like a postal code is kept as given.

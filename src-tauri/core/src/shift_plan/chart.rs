@@ -3,8 +3,9 @@
 //! plan as lines, doses on hand, and the unmet part of each bar outlined.
 
 use super::{PlanDaySeries, ShiftPlan};
+use crate::charts::axes::{draw_day_mesh, draw_second_axis, DayAxes};
 use crate::charts::daily::{legend_box, legend_line};
-use crate::charts::style::{px, BLUE, FONT, GREEN, GREY, GRID, INK, SKY_BLUE, VERMILLION};
+use crate::charts::style::{px, BLUE, FONT, GREEN, GREY, INK, SKY_BLUE, VERMILLION};
 use crate::charts::{chart_error, BarBox, Drawing};
 use crate::error::Result;
 use crate::locale::Lang;
@@ -138,7 +139,6 @@ fn draw<DB: DrawingBackend>(
 ) -> Result<Vec<BarBox>> {
     let w = words(lang);
     let (width, h) = root.dim_in_pixel();
-    let font = |size: f64| (FONT, px(h, size)).into_font().color(&INK);
     root.fill(&WHITE).map_err(chart_error)?;
     let days = &plan.days;
     let n = days.len();
@@ -187,43 +187,17 @@ fn draw<DB: DrawingBackend>(
         .map_err(chart_error)?
         .set_secondary_coord(x_range, 0f64..hand_top);
 
-    let label_days = (n / 10).max(1);
-    let label = |x: f64| -> String {
-        let i = x.round();
-        if i < 0.0 || (i - x).abs() > 0.01 || !(i as usize).is_multiple_of(label_days) {
-            return String::new();
-        }
-        days.get(i as usize)
-            .and_then(|d| parse_date(&d.date))
-            .map(|d| lang.date_short(d))
-            .unwrap_or_default()
+    let date_at = |i: usize| days.get(i).and_then(|d| parse_date(&d.date));
+    let axes = DayAxes {
+        days: n,
+        date_at: &date_at,
+        y_desc: w.doses_per_day,
+        y_labels: 8,
     };
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(n.clamp(2, 400))
-        .x_label_formatter(&|x| label(*x))
-        .y_labels(8)
-        .y_label_formatter(&|y| lang.group(y.round() as i64))
-        .y_desc(w.doses_per_day)
-        .label_style(font(13.0))
-        .axis_desc_style(font(14.0))
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(INK)
-        .draw()
-        .map_err(chart_error)?;
+    draw_day_mesh(&mut chart, h, lang, &axes)?;
     if own_axis {
-        chart
-            .configure_secondary_axes()
-            .y_labels(8)
-            .y_label_formatter(&|y| lang.group(y.round() as i64))
-            .y_desc(w.on_hand)
-            .label_style(font(13.0))
-            .axis_desc_style(font(14.0))
-            .axis_style(INK)
-            .draw()
-            .map_err(chart_error)?;
+        let grouped = |y: f64| lang.group(y.round() as i64);
+        draw_second_axis(&mut chart, h, w.on_hand, 8, &grouped)?;
     }
 
     // Stacked demand parts, bottom to top: the promised parts first.
@@ -337,8 +311,8 @@ fn draw<DB: DrawingBackend>(
 mod tests {
     use super::*;
     use crate::charts::{to_file, to_svg};
-    use crate::planning::demand::DemandParts;
-    use crate::planning::PlanTotals;
+    use crate::shift_plan::demand::DemandParts;
+    use crate::shift_plan::PlanTotals;
 
     fn plan(days: usize, on_hand: i64) -> ShiftPlan {
         let series = (0..days)

@@ -1,0 +1,18 @@
+//! Local booking: a first dose with its second dose reserved (`book`),
+//! cancellations (`cancel`) and the Bookings view's lists (`queries`).
+//!
+//! The capacity check and the inserts run in one IMMEDIATE transaction: the
+//! write lock is taken before anything is read, so two windows, or the app
+//! and the CLI, racing for the last place in a slot are served one after the
+//! other and the second finds the slot full. Nothing is ever overbooked.
+
+mod book;
+mod cancel;
+pub mod queries;
+
+pub(crate) use book::free_places_at;
+pub use book::{book_first_dose, BookRequest, Booked, BookedDose};
+pub use cancel::{cancel, LinkedSecond};
+
+#[cfg(test)]
+mod tests;
