@@ -242,19 +242,7 @@ pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
 /// whether or not the rest are planned. Expected arrivals count every
 /// excess booking of `slots`.
 fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<RebookPlan> {
-    let sites: HashMap<i64, SiteInfo> = conn
-        .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
-        .query_map([], |r| {
-            Ok((
-                r.get("id")?,
-                SiteInfo {
-                    code: r.get("code")?,
-                    lat: r.get("lat")?,
-                    lon: r.get("lon")?,
-                },
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let sites = open_sites(conn)?;
     let mut free = FreePlaces::new(conn, &sites);
     let mut neighbours = Neighbours {
         sites: &sites,
@@ -270,45 +258,20 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
         active!()
     ))?;
     let outcomes = last_outcomes(conn)?;
+    let code = |site: i64| sites.get(&site).map(|s| s.code.clone());
     let mut proposals = Vec::with_capacity(excess.len());
     let mut unplaced = 0;
     for e in excess {
-        // The person's other dose bounds the move: dose 1 must stay [min, max]
-        // days before dose 2; dose 2 [min, max] days after dose 1.
-        let (min_days, max_days) = intervals
+        let interval = intervals
             .get(&e.product)
             .copied()
             .unwrap_or((0, i64::MAX / MINUTES_PER_DAY));
-        let day0 = e.minute - e.minute.rem_euclid(MINUTES_PER_DAY);
-        let (mut from, mut to) = (day0, day0 + (SEARCH_DAYS + 1) * MINUTES_PER_DAY);
         let partner: Option<i64> = other_dose.query_row(
             params![e.person, if e.dose == 1 { 2 } else { e.dose - 1 }],
             |r| r.get(0),
         )?;
-        if let Some(p) = partner {
-            let p_day = p - p.rem_euclid(MINUTES_PER_DAY);
-            if e.dose == 1 {
-                from = from.max(p_day - max_days * MINUTES_PER_DAY);
-                to = to.min(p_day - min_days * MINUTES_PER_DAY + MINUTES_PER_DAY);
-            } else {
-                from = from.max(p_day + min_days * MINUTES_PER_DAY);
-                to = to.min(p_day + (max_days + 1) * MINUTES_PER_DAY);
-            }
-        }
-        let here = sites.get(&e.site);
-        let not = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
-        let from = from.max(e.minute);
-        let mut found = free
-            .take_earliest(e.site, from, to, not)?
-            .map(|slot| (e.site, slot, Some(0.0)));
-        if found.is_none() {
-            for &(site, d) in neighbours.of(e.site) {
-                if let Some(slot) = free.take_earliest(site, from, to, i64::MIN)? {
-                    found = Some((site, slot, d));
-                    break;
-                }
-            }
-        }
+        let (from, to) = move_window(e, interval, partner);
+        let found = place(e, from, to, &mut free, &mut neighbours)?;
         if found.is_none() {
             unplaced += 1;
         }
@@ -318,9 +281,9 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
             person_id: e.person.clone(),
             phone: e.phone.clone(),
             dose_number: e.dose,
-            site_code: here.map(|s| s.code.clone()).unwrap_or_default(),
+            site_code: code(e.site).unwrap_or_default(),
             slot: format_minute(e.minute),
-            proposed_site: found.and_then(|(s, ..)| sites.get(&s).map(|i| i.code.clone())),
+            proposed_site: found.and_then(|(s, ..)| code(s)),
             proposed_slot: found.map(|(_, slot, _)| format_minute(slot)),
             distance_km: found
                 .and_then(|(.., d)| d)
@@ -328,8 +291,82 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
             last_outcome: outcomes.get(&e.id).cloned(),
         });
     }
-    let arrivals = unreachable_arrivals(conn, slots, &outcomes)?;
-    let mut expected_arrivals: Vec<SiteDayArrivals> = arrivals
+    Ok(RebookPlan {
+        total: proposals.len() as i64,
+        proposals,
+        unplaced,
+        expected_arrivals: expected_arrivals(conn, slots, &outcomes, &sites)?,
+    })
+}
+
+/// Open sites and where they are.
+fn open_sites(conn: &Connection) -> Result<HashMap<i64, SiteInfo>> {
+    Ok(conn
+        .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
+        .query_map([], |r| {
+            Ok((
+                r.get("id")?,
+                SiteInfo {
+                    code: r.get("code")?,
+                    lat: r.get("lat")?,
+                    lon: r.get("lon")?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Where in time a booking may move, as `[from, to)` minutes: from its own
+/// slot on, for `SEARCH_DAYS`, and inside the product's interval (`(min,
+/// max)` days) from the person's other dose: dose 1 must stay [min, max]
+/// days before dose 2; dose 2 [min, max] days after dose 1.
+fn move_window(e: &Excess, (min_days, max_days): (i64, i64), partner: Option<i64>) -> (i64, i64) {
+    let day0 = e.minute - e.minute.rem_euclid(MINUTES_PER_DAY);
+    let (mut from, mut to) = (day0, day0 + (SEARCH_DAYS + 1) * MINUTES_PER_DAY);
+    if let Some(p) = partner {
+        let p_day = p - p.rem_euclid(MINUTES_PER_DAY);
+        if e.dose == 1 {
+            from = from.max(p_day - max_days * MINUTES_PER_DAY);
+            to = to.min(p_day - min_days * MINUTES_PER_DAY + MINUTES_PER_DAY);
+        } else {
+            from = from.max(p_day + min_days * MINUTES_PER_DAY);
+            to = to.min(p_day + (max_days + 1) * MINUTES_PER_DAY);
+        }
+    }
+    (from.max(e.minute), to)
+}
+
+/// The first free place in `[from, to)` for a booking, taken from `free`:
+/// its own site (not its own slot) first, then the nearest sites. Returns
+/// (site, slot, distance km), or `None` when no site has room.
+fn place(
+    e: &Excess,
+    from: i64,
+    to: i64,
+    free: &mut FreePlaces<'_>,
+    neighbours: &mut Neighbours<'_>,
+) -> Result<Option<(i64, i64, Option<f64>)>> {
+    let own_slot = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
+    if let Some(slot) = free.take_earliest(e.site, from, to, own_slot)? {
+        return Ok(Some((e.site, slot, Some(0.0))));
+    }
+    for &(site, d) in neighbours.of(e.site) {
+        if let Some(slot) = free.take_earliest(site, from, to, i64::MIN)? {
+            return Ok(Some((site, slot, d)));
+        }
+    }
+    Ok(None)
+}
+
+/// Per site-day, the unreachable people still expected to arrive: most
+/// first; ties by date and site, so the order never depends on a hash map's.
+fn expected_arrivals(
+    conn: &Connection,
+    slots: &Slots,
+    outcomes: &HashMap<i64, String>,
+    sites: &HashMap<i64, SiteInfo>,
+) -> Result<Vec<SiteDayArrivals>> {
+    let mut arrivals: Vec<SiteDayArrivals> = unreachable_arrivals(conn, slots, outcomes)?
         .into_iter()
         .map(|((site, day), n)| SiteDayArrivals {
             site_code: sites.get(&site).map(|s| s.code.clone()).unwrap_or_default(),
@@ -337,20 +374,13 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
             expected_unreachable: n,
         })
         .collect();
-    // Most expected first; ties by date and site, so the order never
-    // depends on a hash map's.
-    expected_arrivals.sort_by(|a, b| {
+    arrivals.sort_by(|a, b| {
         b.expected_unreachable
             .cmp(&a.expected_unreachable)
             .then(a.date.cmp(&b.date))
             .then(a.site_code.cmp(&b.site_code))
     });
-    Ok(RebookPlan {
-        total: proposals.len() as i64,
-        proposals,
-        unplaced,
-        expected_arrivals,
-    })
+    Ok(arrivals)
 }
 
 /// The Rebooking view's first screen: the first `shown` proposals (an

@@ -27,6 +27,118 @@ struct Ts<'a> {
     anchor: &'a str,
 }
 
+/// The page's text styles, by what they are for.
+/// The page title.
+const TITLE: Ts<'static> = Ts {
+    size: 17.0,
+    bold: true,
+    colour: INK,
+    anchor: "start",
+};
+/// The line under the title: as of when, how many sites.
+const SUBTITLE: Ts<'static> = Ts {
+    size: 9.5,
+    bold: false,
+    colour: MUTED,
+    anchor: "start",
+};
+/// The DEMO DATA band.
+const DEMO_BANNER: Ts<'static> = Ts {
+    size: 8.5,
+    bold: true,
+    colour: "#000000",
+    anchor: "middle",
+};
+/// A section heading (chart, plan).
+const SECTION: Ts<'static> = Ts {
+    size: 10.5,
+    bold: true,
+    colour: INK,
+    anchor: "start",
+};
+/// What a headline figure counts.
+const FIGURE_LABEL: Ts<'static> = Ts {
+    size: 7.5,
+    bold: false,
+    colour: MUTED,
+    anchor: "start",
+};
+/// A headline figure's note (a date, a percentage).
+const FIGURE_NOTE: Ts<'static> = Ts {
+    size: 7.5,
+    bold: false,
+    colour: MUTED,
+    anchor: "end",
+};
+/// A table's title.
+const TABLE_TITLE: Ts<'static> = Ts {
+    size: 9.5,
+    bold: true,
+    colour: INK,
+    anchor: "start",
+};
+/// A table's column heading (numbers, right-aligned).
+const COLUMN_HEAD: Ts<'static> = Ts {
+    size: 7.5,
+    bold: true,
+    colour: MUTED,
+    anchor: "end",
+};
+/// A table cell of text.
+const CELL: Ts<'static> = Ts {
+    size: 8.0,
+    bold: false,
+    colour: INK,
+    anchor: "start",
+};
+/// A table cell holding a number.
+const CELL_NUMBER: Ts<'static> = Ts {
+    size: 8.0,
+    bold: false,
+    colour: INK,
+    anchor: "end",
+};
+/// A table's total row, its label.
+const TOTAL: Ts<'static> = Ts {
+    size: 8.0,
+    bold: true,
+    colour: INK,
+    anchor: "start",
+};
+/// A table's total row, its number.
+const TOTAL_NUMBER: Ts<'static> = Ts {
+    size: 8.0,
+    bold: true,
+    colour: INK,
+    anchor: "end",
+};
+/// The heading of the sources in the footer.
+const SOURCES_TITLE: Ts<'static> = Ts {
+    size: 7.0,
+    bold: true,
+    colour: MUTED,
+    anchor: "start",
+};
+/// One imported file in the footer.
+const SOURCE_LINE: Ts<'static> = Ts {
+    size: 5.6,
+    bold: false,
+    colour: MUTED,
+    anchor: "start",
+};
+/// A headline figure.
+const FIGURE: Ts<'static> = Ts {
+    size: 15.0,
+    bold: true,
+    colour: INK,
+    anchor: "start",
+};
+/// A headline figure that needs attention (over capacity, excess bookings).
+const FIGURE_ALERT: Ts<'static> = Ts {
+    colour: VERMILLION,
+    ..FIGURE
+};
+
 struct Page {
     svg: String,
 }
@@ -127,50 +239,7 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}"><rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##
         ),
     };
-    // Header.
-    p.text(
-        (MARGIN, 46.0),
-        Ts {
-            size: 17.0,
-            bold: true,
-            colour: INK,
-            anchor: "start",
-        },
-        w.title,
-    );
-    let as_of = fill(
-        w.as_of,
-        &[("date", date(lang, &f.date)), ("sites", g(f.sites))],
-    );
-    p.text(
-        (MARGIN, 62.0),
-        Ts {
-            size: 9.5,
-            bold: false,
-            colour: MUTED,
-            anchor: "start",
-        },
-        &as_of,
-    );
-    let mut y = 72.0;
-    if f.demo {
-        let _ = write!(
-            p.svg,
-            r##"<rect x="{MARGIN}" y="{y}" width="{}" height="15" fill="#e69f00"/>"##,
-            WIDTH - 2.0 * MARGIN
-        );
-        p.text(
-            (WIDTH / 2.0, y + 10.8),
-            Ts {
-                size: 8.5,
-                bold: true,
-                colour: "#000000",
-                anchor: "middle",
-            },
-            w.demo,
-        );
-        y += 19.0;
-    }
+    let mut y = header(&mut p, f, w, lang);
     y = headline_grid(&mut p, f, w, lang, y + 4.0);
     if let Some(prov) = &f.doses.provincial {
         let line = fill(
@@ -199,6 +268,65 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         );
         y = p.paragraph(MARGIN, y + 4.0, WIDTH - 2.0 * MARGIN, 8.0, MUTED, &line);
     }
+    let (shift, sites) = plan_lines(f, w, lang);
+    // The daily chart, as vector.
+    p.text((MARGIN, y + 12.0), SECTION, w.chart);
+    // The chart takes the room the rest of the page leaves (at most its own
+    // proportions); it scales to fit, centred.
+    let line_h =
+        |text: &str, size: f64| wrap(text, WIDTH - 2.0 * MARGIN, size).len() as f64 * size * 1.3;
+    let plan_h = 28.0 + line_h(&shift, 8.5) + line_h(&sites, 8.5);
+    let below = TABLES_HEIGHT + plan_h + footer_height(f, w) + BOTTOM;
+    let chart_h =
+        (HEIGHT - below - (y + 25.0)).clamp(140.0, (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0);
+    embed_chart(
+        &mut p,
+        chart_svg,
+        MARGIN,
+        y + 17.0,
+        WIDTH - 2.0 * MARGIN,
+        chart_h,
+    );
+    y += 17.0 + chart_h + 8.0;
+    p.rule(y);
+    y = tables(&mut p, f, w, lang, y + 14.0);
+    p.rule(y);
+    // The plan.
+    p.text((MARGIN, y + 14.0), SECTION, w.plan);
+    y = p.paragraph(MARGIN, y + 27.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &shift);
+    y = p.paragraph(MARGIN, y + 1.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &sites);
+    footer(&mut p, f, w, y + 4.0);
+    p.svg.push_str("</svg>");
+    p.svg
+}
+
+/// The title, the as-of line and the DEMO band; returns the y below them.
+fn header(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang) -> f64 {
+    p.text((MARGIN, 46.0), TITLE, w.title);
+    let as_of = fill(
+        w.as_of,
+        &[
+            ("date", date(lang, &f.date)),
+            ("sites", lang.group(f.sites)),
+        ],
+    );
+    p.text((MARGIN, 62.0), SUBTITLE, &as_of);
+    let mut y = 72.0;
+    if f.demo {
+        let _ = write!(
+            p.svg,
+            r##"<rect x="{MARGIN}" y="{y}" width="{}" height="15" fill="#e69f00"/>"##,
+            WIDTH - 2.0 * MARGIN
+        );
+        p.text((WIDTH / 2.0, y + 10.8), DEMO_BANNER, w.demo);
+        y += 19.0;
+    }
+    y
+}
+
+/// The saved shift plan and siting plan, each as one line (or what is missing).
+fn plan_lines(f: &BriefFigures, w: &Words, lang: Lang) -> (String, String) {
+    let g = |n: i64| lang.group(n);
     let shift = match &f.shift_plan {
         Some(s) => fill(
             w.shift_plan,
@@ -233,53 +361,7 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         ),
         None => w.no_site_plan.to_owned(),
     };
-    // The daily chart, as vector.
-    p.text(
-        (MARGIN, y + 12.0),
-        Ts {
-            size: 10.5,
-            bold: true,
-            colour: INK,
-            anchor: "start",
-        },
-        w.chart,
-    );
-    // The chart takes the room the rest of the page leaves (at most its own
-    // proportions); it scales to fit, centred.
-    let line_h =
-        |text: &str, size: f64| wrap(text, WIDTH - 2.0 * MARGIN, size).len() as f64 * size * 1.3;
-    let plan_h = 28.0 + line_h(&shift, 8.5) + line_h(&sites, 8.5);
-    let below = TABLES_HEIGHT + plan_h + footer_height(f, w) + BOTTOM;
-    let chart_h =
-        (HEIGHT - below - (y + 25.0)).clamp(140.0, (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0);
-    embed_chart(
-        &mut p,
-        chart_svg,
-        MARGIN,
-        y + 17.0,
-        WIDTH - 2.0 * MARGIN,
-        chart_h,
-    );
-    y += 17.0 + chart_h + 8.0;
-    p.rule(y);
-    y = tables(&mut p, f, w, lang, y + 14.0);
-    p.rule(y);
-    // The plan.
-    p.text(
-        (MARGIN, y + 14.0),
-        Ts {
-            size: 10.5,
-            bold: true,
-            colour: INK,
-            anchor: "start",
-        },
-        w.plan,
-    );
-    y = p.paragraph(MARGIN, y + 27.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &shift);
-    y = p.paragraph(MARGIN, y + 1.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &sites);
-    footer(&mut p, f, w, y + 4.0);
-    p.svg.push_str("</svg>");
-    p.svg
+    (shift, sites)
 }
 
 fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f64 {
@@ -372,39 +454,16 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
         );
         p.text(
             (x + 8.0, y + 15.0),
-            Ts {
-                size: 15.0,
-                bold: true,
-                colour: if *alert { VERMILLION } else { INK },
-                anchor: "start",
-            },
+            if *alert { FIGURE_ALERT } else { FIGURE },
             value,
         );
         let mut ly = y + 26.0;
         for line in wrap(label, col_w - 14.0, 7.5) {
-            p.text(
-                (x + 8.0, ly),
-                Ts {
-                    size: 7.5,
-                    bold: false,
-                    colour: MUTED,
-                    anchor: "start",
-                },
-                &line,
-            );
+            p.text((x + 8.0, ly), FIGURE_LABEL, &line);
             ly += 9.0;
         }
         if !note.is_empty() {
-            p.text(
-                (x + col_w - 8.0, y + 15.0),
-                Ts {
-                    size: 7.5,
-                    bold: false,
-                    colour: MUTED,
-                    anchor: "end",
-                },
-                note,
-            );
+            p.text((x + col_w - 8.0, y + 15.0), FIGURE_NOTE, note);
         }
     }
     top + 3.0 * row_h
@@ -428,54 +487,18 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     let g = |n: i64| lang.group(n);
     let half = (WIDTH - 2.0 * MARGIN) / 2.0;
     // Left: the next 7 days.
-    p.text(
-        (MARGIN, top),
-        Ts {
-            size: 9.5,
-            bold: true,
-            colour: INK,
-            anchor: "start",
-        },
-        w.next7_table,
-    );
+    p.text((MARGIN, top), TABLE_TITLE, w.next7_table);
     let row = 10.5;
     let mut y = top + 13.0;
-    p.text(
-        (MARGIN + 150.0, y),
-        Ts {
-            size: 7.5,
-            bold: true,
-            colour: MUTED,
-            anchor: "end",
-        },
-        w.booked,
-    );
-    p.text(
-        (MARGIN + 215.0, y),
-        Ts {
-            size: 7.5,
-            bold: true,
-            colour: MUTED,
-            anchor: "end",
-        },
-        w.capacity,
-    );
+    p.text((MARGIN + 150.0, y), COLUMN_HEAD, w.booked);
+    p.text((MARGIN + 215.0, y), COLUMN_HEAD, w.capacity);
     for d in &f.next7 {
         y += row;
         let day = crate::time::parse_date(&d.date)
             .map(|x| short_day(lang, x))
             .unwrap_or_default();
         let over = d.booked > d.capacity;
-        p.text(
-            (MARGIN, y),
-            Ts {
-                size: 8.0,
-                bold: false,
-                colour: INK,
-                anchor: "start",
-            },
-            &day,
-        );
+        p.text((MARGIN, y), CELL, &day);
         p.text(
             (MARGIN + 150.0, y),
             Ts {
@@ -486,30 +509,12 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
             },
             &g(d.booked),
         );
-        p.text(
-            (MARGIN + 215.0, y),
-            Ts {
-                size: 8.0,
-                bold: false,
-                colour: INK,
-                anchor: "end",
-            },
-            &g(d.capacity),
-        );
+        p.text((MARGIN + 215.0, y), CELL_NUMBER, &g(d.capacity));
     }
     let left_bottom = y;
     // Right: bookings by age, suppressed.
     let x = MARGIN + half;
-    p.text(
-        (x, top),
-        Ts {
-            size: 9.5,
-            bold: true,
-            colour: INK,
-            anchor: "start",
-        },
-        w.by_age,
-    );
+    p.text((x, top), TABLE_TITLE, w.by_age);
     let (cells, total) = suppress(&f.bookings_by_age);
     let mut labels: Vec<String> = AGE_COHORTS
         .iter()
@@ -523,48 +528,12 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     let mut y = top + 2.5;
     for (label, cell) in labels.iter().zip(cells) {
         y += row;
-        p.text(
-            (x, y),
-            Ts {
-                size: 8.0,
-                bold: false,
-                colour: INK,
-                anchor: "start",
-            },
-            label,
-        );
-        p.text(
-            (x + 150.0, y),
-            Ts {
-                size: 8.0,
-                bold: false,
-                colour: INK,
-                anchor: "end",
-            },
-            &cell_text(lang, cell),
-        );
+        p.text((x, y), CELL, label);
+        p.text((x + 150.0, y), CELL_NUMBER, &cell_text(lang, cell));
     }
     y += row;
-    p.text(
-        (x, y),
-        Ts {
-            size: 8.0,
-            bold: true,
-            colour: INK,
-            anchor: "start",
-        },
-        w.age_total,
-    );
-    p.text(
-        (x + 150.0, y),
-        Ts {
-            size: 8.0,
-            bold: true,
-            colour: INK,
-            anchor: "end",
-        },
-        &cell_text(lang, total),
-    );
+    p.text((x, y), TOTAL, w.age_total);
+    p.text((x + 150.0, y), TOTAL_NUMBER, &cell_text(lang, total));
     left_bottom.max(y) + 8.0
 }
 
@@ -598,43 +567,20 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
     let mut y = top.max(HEIGHT - BOTTOM - footer_height(f, w) + 4.0);
     p.rule(y);
     y += 10.0;
-    p.text(
-        (MARGIN, y),
-        Ts {
-            size: 7.0,
-            bold: true,
-            colour: MUTED,
-            anchor: "start",
-        },
-        w.sources,
-    );
+    p.text((MARGIN, y), SOURCES_TITLE, w.sources);
     for s in f.sources.iter().take(SOURCES_SHOWN) {
         y += 8.0;
         let line = format!(
             "{} · {} · {} · {}",
             s.kind, s.file_name, s.sha256, s.imported_at
         );
-        p.text(
-            (MARGIN, y),
-            Ts {
-                size: 5.6,
-                bold: false,
-                colour: MUTED,
-                anchor: "start",
-            },
-            &line,
-        );
+        p.text((MARGIN, y), SOURCE_LINE, &line);
     }
     if f.sources.len() > SOURCES_SHOWN {
         y += 8.0;
         p.text(
             (MARGIN, y),
-            Ts {
-                size: 5.6,
-                bold: false,
-                colour: MUTED,
-                anchor: "start",
-            },
+            SOURCE_LINE,
             &format!("+{}", f.sources.len() - SOURCES_SHOWN),
         );
     }
