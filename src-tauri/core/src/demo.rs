@@ -240,9 +240,7 @@ fn generate() -> Files {
         .collect();
 
     // Sites.
-    let mut sites_csv = String::from(
-        "site_code,name,kind,address,postal_code,lat,lon,stations,minutes_per_dose,capacity_per_day,opens,closes\n",
-    );
+    let mut sites_csv = ImportKind::Sites.header();
     let mass = [
         (
             "CHL",
@@ -304,7 +302,7 @@ fn generate() -> Files {
 
     // Shifts and per-slot capacity (slots are 5 minutes; capacity per slot =
     // vaccinators, since minutes_per_dose is 5 everywhere in the demo).
-    let mut shifts_csv = String::from("site_code,date,start,end,vaccinators,capacity\n");
+    let mut shifts_csv = ImportKind::Shifts.header();
     let mut shift_count = 0;
     let vaccinators_on = |site: &Site, d: NaiveDate| -> u32 {
         match (site.kind, d.month()) {
@@ -424,7 +422,7 @@ fn generate() -> Files {
     // or a late cancellation, so reconciliation has something to show.
     let mut keys: Vec<_> = attended.keys().cloned().collect();
     keys.sort();
-    let mut dose_counts = String::from("date,site_code,shift,dose_number,product,doses\n");
+    let mut dose_counts = ImportKind::DoseCounts.header();
     let mut count_rows = 0;
     for key in keys {
         let (si, di, label, dose, product) = key;
@@ -449,7 +447,7 @@ fn generate() -> Files {
     }
 
     // Supply: a Monday delivery per product covering the coming week's use and 10% more.
-    let mut supply = String::from("date,product,doses,status\n");
+    let mut supply = ImportKind::Supply.header();
     let mut supply_rows = 0;
     for (di, &d) in days.iter().enumerate() {
         if d.weekday() != chrono::Weekday::Mon {
@@ -534,9 +532,7 @@ struct Bookings {
 impl Bookings {
     fn new(as_of: NaiveDate) -> Self {
         Bookings {
-            csv: String::from(
-                "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at\n",
-            ),
+            csv: ImportKind::Bookings.header(),
             count: 0,
             people: 0,
             as_of,

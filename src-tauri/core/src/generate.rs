@@ -5,7 +5,7 @@
 //! people a second time into slots that were already full, over three days.
 
 use crate::error::{Error, Result};
-use crate::import::Progress;
+use crate::import::{ImportKind, Progress};
 use crate::rng::Rng;
 use chrono::{Duration, NaiveDate};
 use std::fs::File;
@@ -94,10 +94,41 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
     let days = ((p.bookings as f64 / (slots_per_day as f64 * 0.6)).ceil() as u32).max(120);
     let first_dose_days = days - 60; // leaves room for the 21–56-day second dose
 
-    let mut files = Vec::new();
-    // sites.csv
+    let net = Network {
+        sites: p.sites,
+        days,
+        first_day,
+    };
+    let sites_csv = write_sites(out, &net, &mut rng)?;
+    let (shifts_csv, shifts) = write_shifts(out, &net)?;
+    let (bookings_csv, written) =
+        write_bookings(out, p, &net, first_dose_days, &mut rng, progress)?;
+    let (counts_csv, counts) = write_dose_counts(out, p, &net, &mut rng, progress)?;
+    let files = vec![sites_csv, shifts_csv, bookings_csv, counts_csv];
+    Ok(Generated {
+        files,
+        sites: p.sites,
+        shifts,
+        bookings: written,
+        dose_counts: counts,
+        first_day: first_day.to_string(),
+        days,
+    })
+}
+
+/// The network the files describe: its sites and the days it runs.
+struct Network {
+    sites: u32,
+    days: u32,
+    first_day: NaiveDate,
+}
+
+/// sites.csv: every tenth site a mass clinic, the rest pharmacies.
+fn write_sites(out: &Path, net: &Network, rng: &mut Rng) -> Result<PathBuf> {
+    let p = net;
     let (path, mut w) = create(out, "sites.csv")?;
-    writeln!(w, "site_code,name,kind,postal_code,lat,lon,stations,minutes_per_dose,capacity_per_day,opens,closes").map_err(io(&path))?;
+    w.write_all(ImportKind::Sites.header().as_bytes())
+        .map_err(io(&path))?;
     for i in 0..p.sites {
         let k = site_kind(i);
         let lat = 42.0 + rng.below(4_000_000) as f64 / 1e6;
@@ -109,7 +140,7 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
             .sum();
         writeln!(
             w,
-            "S{i:05},Site {i} ({}),{},K{}A {}B{},{lat:.6},{lon:.6},{},5,{cap},08:00,20:00",
+            "S{i:05},Site {i} ({}),{},,K{}A {}B{},{lat:.6},{lon:.6},{},5,{cap},08:00,20:00",
             k.kind,
             k.kind,
             i % 10,
@@ -120,11 +151,16 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         .map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
-    files.push(path);
 
-    // shifts.csv
+    Ok(path)
+}
+
+/// shifts.csv: each site's shifts on every day.
+fn write_shifts(out: &Path, net: &Network) -> Result<(PathBuf, u64)> {
+    let (p, days, first_day) = (net, net.days, net.first_day);
     let (path, mut w) = create(out, "shifts.csv")?;
-    writeln!(w, "site_code,date,start,end,vaccinators,capacity").map_err(io(&path))?;
+    w.write_all(ImportKind::Shifts.header().as_bytes())
+        .map_err(io(&path))?;
     let mut shifts = 0u64;
     for i in 0..p.sites {
         for d in 0..days {
@@ -136,10 +172,21 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         }
     }
     w.flush().map_err(io(&path))?;
-    files.push(path);
 
-    // bookings.csv: people book a first dose at a random free place and a
-    // second dose at the same site 21–56 days later.
+    Ok((path, shifts))
+}
+
+/// bookings.csv: people book a first dose at a random free place and a
+/// second dose at the same site 21–56 days later.
+fn write_bookings(
+    out: &Path,
+    p: &GenerateParams,
+    net: &Network,
+    first_dose_days: u32,
+    rng: &mut Rng,
+    progress: &dyn Progress,
+) -> Result<(PathBuf, u64)> {
+    let (days, first_day) = (net.days, net.first_day);
     let site_slots: Vec<u32> = (0..p.sites)
         .map(|i| {
             site_kind(i)
@@ -168,7 +215,8 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         (0, 0)
     };
     let (path, mut w) = create(out, "bookings.csv")?;
-    writeln!(w, "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at").map_err(io(&path))?;
+    w.write_all(ImportKind::Bookings.header().as_bytes())
+        .map_err(io(&path))?;
     let mut written = 0u64;
     let mut person = 0u64;
     let mut misses = 0u64;
@@ -259,11 +307,22 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         writeln!(w, "B{written:09},P{person:09},{tail}").map_err(io(&path))?;
     }
     w.flush().map_err(io(&path))?;
-    files.push(path);
 
-    // dose_counts.csv: one row per (date, site, shift, dose, product), day by day.
+    Ok((path, written))
+}
+
+/// dose_counts.csv: one row per (date, site, shift, dose, product), day by day.
+fn write_dose_counts(
+    out: &Path,
+    p: &GenerateParams,
+    net: &Network,
+    rng: &mut Rng,
+    progress: &dyn Progress,
+) -> Result<(PathBuf, u64)> {
+    let first_day = net.first_day;
     let (path, mut w) = create(out, "dose_counts.csv")?;
-    writeln!(w, "date,site_code,shift,dose_number,product,doses").map_err(io(&path))?;
+    w.write_all(ImportKind::DoseCounts.header().as_bytes())
+        .map_err(io(&path))?;
     let mut counts = 0u64;
     let mut day = 0i64;
     'days: while counts < p.dose_counts {
@@ -291,17 +350,8 @@ pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Resu
         progress.update(p.bookings + counts, p.bookings + p.dose_counts);
     }
     w.flush().map_err(io(&path))?;
-    files.push(path);
 
-    Ok(Generated {
-        files,
-        sites: p.sites,
-        shifts,
-        bookings: written,
-        dose_counts: counts,
-        first_day: first_day.to_string(),
-        days,
-    })
+    Ok((path, counts))
 }
 
 fn hhmm(minute: u32) -> String {

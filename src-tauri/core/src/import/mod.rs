@@ -10,7 +10,7 @@ macro_rules! columns {
         #[allow(non_camel_case_types, clippy::upper_case_acronyms, dead_code)]
         enum ColumnIndex { $($name),+ }
         $(#[allow(dead_code)] const $name: usize = ColumnIndex::$name as usize;)+
-        const COLUMNS: &[Column] = &[$($column),+];
+        pub(super) const COLUMNS: &[Column] = &[$($column),+];
     };
 }
 
@@ -78,6 +78,24 @@ impl ImportKind {
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The header line of this kind of file, as its importer reads it (the
+    /// demo and the generator write their files with it).
+    pub fn header(self) -> String {
+        let columns = match self {
+            ImportKind::Sites => sites::COLUMNS,
+            ImportKind::Candidates => sites::CANDIDATE_COLUMNS,
+            ImportKind::Shifts => shifts::COLUMNS,
+            ImportKind::Products => products::COLUMNS,
+            ImportKind::Supply => supply::COLUMNS,
+            ImportKind::Bookings => bookings::COLUMNS,
+            ImportKind::DoseCounts => dose_counts::COLUMNS,
+            ImportKind::Provincial => provincial::COLUMNS,
+            ImportKind::Areas => areas::COLUMNS,
+        };
+        let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        names.join(",") + "\n"
     }
 }
 

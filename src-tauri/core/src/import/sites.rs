@@ -30,7 +30,7 @@ columns! {
     CLOSES = opt("closes"),
 }
 /// candidates.csv: the same columns, with position and capacity required.
-const CANDIDATE_COLUMNS: &[Column] = &[
+pub(super) const CANDIDATE_COLUMNS: &[Column] = &[
     req("site_code"),
     req("name"),
     req("kind"),
