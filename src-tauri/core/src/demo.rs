@@ -238,8 +238,41 @@ fn generate() -> Files {
         .iter_days()
         .take_while(|d| *d <= last_day)
         .collect();
+    let (sites_csv, sites) = demo_sites();
+    let (shifts_csv, shift_count, mut free) = demo_shifts(&sites, &days);
+    let mut book = Bookings::new(as_of);
+    book_demand(&mut rng, &mut book, &sites, &mut free, &days);
+    plant_incident(&mut rng, &mut book, &sites, &mut free, &days);
+    let Bookings {
+        csv: bookings,
+        count: appointments,
+        attended,
+        used,
+        ..
+    } = book;
+    let (dose_counts, count_rows) = demo_tallies(&mut rng, &attended, &sites, &days, as_of);
+    let (supply, supply_rows) = demo_supply(&used, &days, as_of);
+    Files {
+        sites: sites_csv,
+        shifts: shifts_csv,
+        supply,
+        bookings,
+        dose_counts,
+        counts: [
+            sites.len(),
+            shift_count,
+            appointments,
+            count_rows,
+            supply_rows,
+        ],
+    }
+}
 
-    // Sites.
+/// Places left per site, day, shift and slot.
+type Free = Vec<Vec<Vec<Vec<u32>>>>;
+
+/// Sites.
+fn demo_sites() -> (String, Vec<Site>) {
     let mut sites_csv = ImportKind::Sites.header();
     let mass = [
         (
@@ -300,8 +333,12 @@ fn generate() -> Files {
         });
     }
 
-    // Shifts and per-slot capacity (slots are 5 minutes; capacity per slot =
-    // vaccinators, since minutes_per_dose is 5 everywhere in the demo).
+    (sites_csv, sites)
+}
+
+/// Shifts and per-slot capacity (slots are 5 minutes; capacity per slot =
+/// vaccinators, since minutes_per_dose is 5 everywhere in the demo).
+fn demo_shifts(sites: &[Site], days: &[NaiveDate]) -> (String, usize, Free) {
     let mut shifts_csv = ImportKind::Shifts.header();
     let mut shift_count = 0;
     let vaccinators_on = |site: &Site, d: NaiveDate| -> u32 {
@@ -319,10 +356,10 @@ fn generate() -> Files {
         }
     };
     // free[site][day][shift][slot] = places left.
-    let mut free: Vec<Vec<Vec<Vec<u32>>>> = Vec::new();
-    for site in &sites {
+    let mut free: Free = Vec::new();
+    for site in sites {
         let mut per_day = Vec::new();
-        for &d in &days {
+        for &d in days {
             let v = vaccinators_on(site, d);
             let mut per_shift = Vec::new();
             for &(_, start, end) in &site.shifts {
@@ -343,8 +380,19 @@ fn generate() -> Files {
         free.push(per_day);
     }
 
-    // Demand: Ontario's daily doses, relative to their mean over the demo
-    // period, set how full the clinics are each day (missing days: the last known).
+    (shifts_csv, shift_count, free)
+}
+
+/// Demand: Ontario's daily doses, relative to their mean over the demo
+/// period, set how full the clinics are each day (missing days: the last known).
+fn book_demand(
+    rng: &mut Rng,
+    book: &mut Bookings,
+    sites: &[Site],
+    free: &mut Free,
+    days: &[NaiveDate],
+) {
+    let last_day = date(LAST_DAY);
     let provincial = provincial_daily();
     let mut last = 60_000.0;
     let shape: Vec<f64> = days
@@ -358,12 +406,11 @@ fn generate() -> Files {
         .collect();
     let peak = shape.iter().cloned().fold(1.0, f64::max);
 
-    let mut book = Bookings::new(as_of);
     for (di, &d) in days.iter().enumerate() {
         let incident_day = INCIDENT_DAYS.contains(&d.to_string().as_str());
         let fill = (0.45 + 0.45 * shape[di] / peak).min(0.95);
         for (si, site) in sites.iter().enumerate() {
-            let Some(product) = first_dose_product(site, d, &mut rng) else {
+            let Some(product) = first_dose_product(site, d, rng) else {
                 continue;
             };
             let (min_days, max_days) = interval(product);
@@ -388,14 +435,14 @@ fn generate() -> Files {
                         let Some(second) = find_place(&free[si], di + gap as usize, slot) else {
                             continue;
                         };
-                        let person = Person::new(&mut rng, &mut book.people, d, site.kind);
+                        let person = Person::new(rng, &mut book.people, d, site.kind);
                         free[si][di][shi][slot] -= 1;
                         free[si][second.0][second.1][second.2] -= 1;
                         let status =
-                            book.first(&mut rng, &person, site, si, (di, d), (shi, slot), product);
+                            book.first(rng, &person, site, si, (di, d), (shi, slot), product);
                         let d2 = days[second.0];
                         book.second(
-                            &mut rng,
+                            rng,
                             &person,
                             site,
                             si,
@@ -409,17 +456,17 @@ fn generate() -> Files {
             }
         }
     }
-    plant_incident(&mut rng, &mut book, &sites, &mut free, &days);
-    let Bookings {
-        csv: bookings,
-        count: appointments,
-        attended,
-        used,
-        ..
-    } = book;
+}
 
-    // Tallies before the as-of date: attended doses, give or take a walk-in
-    // or a late cancellation, so reconciliation has something to show.
+/// Tallies before the as-of date: attended doses, give or take a walk-in
+/// or a late cancellation, so reconciliation has something to show.
+fn demo_tallies(
+    rng: &mut Rng,
+    attended: &Tally,
+    sites: &[Site],
+    days: &[NaiveDate],
+    as_of: NaiveDate,
+) -> (String, usize) {
     let mut keys: Vec<_> = attended.keys().cloned().collect();
     keys.sort();
     let mut dose_counts = ImportKind::DoseCounts.header();
@@ -446,7 +493,15 @@ fn generate() -> Files {
         count_rows += 1;
     }
 
-    // Supply: a Monday delivery per product covering the coming week's use and 10% more.
+    (dose_counts, count_rows)
+}
+
+/// Supply: a Monday delivery per product covering the coming week's use and 10% more.
+fn demo_supply(
+    used: &HashMap<(usize, &'static str), u32>,
+    days: &[NaiveDate],
+    as_of: NaiveDate,
+) -> (String, usize) {
     let mut supply = ImportKind::Supply.header();
     let mut supply_rows = 0;
     for (di, &d) in days.iter().enumerate() {
@@ -467,20 +522,7 @@ fn generate() -> Files {
         }
     }
 
-    Files {
-        sites: sites_csv,
-        shifts: shifts_csv,
-        supply,
-        bookings,
-        dose_counts,
-        counts: [
-            sites.len(),
-            shift_count,
-            appointments,
-            count_rows,
-            supply_rows,
-        ],
-    }
+    (supply, supply_rows)
 }
 
 fn interval(product: &str) -> (i64, i64) {
