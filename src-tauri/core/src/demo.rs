@@ -65,7 +65,7 @@ fn date(s: &str) -> NaiveDate {
 pub fn load(conn: &mut Connection, progress: &dyn Progress) -> Result<DemoSummary> {
     if !crate::stats::is_empty(conn)? {
         return Err(Error::InvalidInput(
-            "this database already holds sites or bookings; the demo needs an empty database (use a new --db file)".into(),
+            "this database already holds sites or bookings; the demo needs an empty database (open a new database file)".into(),
         ));
     }
     let dir = tempdir()?;

@@ -73,7 +73,9 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 pub fn generate(out: &Path, p: &GenerateParams, progress: &dyn Progress) -> Result<Generated> {
     if p.sites == 0 {
-        return Err(Error::InvalidInput("--sites must be at least 1".into()));
+        return Err(Error::InvalidInput(
+            "the network needs at least 1 site".into(),
+        ));
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, &e))?;
     let mut rng = Rng::new(p.seed);

@@ -34,6 +34,23 @@ pub struct SitingInput {
     pub points: Vec<PointInput>,
 }
 
+impl SitingInput {
+    /// How many eligible people each point can serve over `days` days of
+    /// its daily capacity (unlimited without one); `None` when capacities
+    /// are not part of the run.
+    pub(crate) fn capacities(&self, days: Option<f64>) -> Option<Vec<f64>> {
+        days.map(|days| {
+            self.points
+                .iter()
+                .map(|p| {
+                    p.capacity_per_day
+                        .map_or(f64::INFINITY, |c| c.max(0.0) * days)
+                })
+                .collect()
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Objective {

@@ -57,16 +57,7 @@ impl Model {
                 rows_all_pairs(input),
             ),
         };
-        let caps = capacity_days.map(|days| {
-            input
-                .points
-                .iter()
-                .map(|p| {
-                    p.capacity_per_day
-                        .map_or(f64::INFINITY, |c| c.max(0.0) * days)
-                })
-                .collect()
-        });
+        let caps = input.capacities(capacity_days);
         Model {
             eligible,
             per_person,

@@ -115,16 +115,7 @@ pub(crate) struct Network<'a> {
 
 impl<'a> Network<'a> {
     pub fn new(input: &'a SitingInput, options: &SitingOptions) -> Self {
-        let caps = options.capacity_days.map(|days| {
-            input
-                .points
-                .iter()
-                .map(|p| {
-                    p.capacity_per_day
-                        .map_or(f64::INFINITY, |c| c.max(0.0) * days)
-                })
-                .collect()
-        });
+        let caps = input.capacities(options.capacity_days);
         Network {
             input,
             radius_km: options.radius_km,
