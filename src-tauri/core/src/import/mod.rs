@@ -29,8 +29,7 @@ mod supply;
 pub use crate::job::{Progress, Quiet, Stage};
 
 use crate::error::{Error, Result};
-use crate::store::upsert::{Counts, Keyed, Upsert};
-use csv_source::{Column, CsvSource, Row};
+pub(crate) use rows::{upsert_rows, Imported, Importing, Written};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 use std::path::Path;
@@ -79,24 +78,6 @@ impl ImportKind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
-
-    /// The header line of this kind of file, as its importer reads it (the
-    /// demo and the generator write their files with it).
-    pub fn header(self) -> String {
-        let columns = match self {
-            ImportKind::Sites => sites::COLUMNS,
-            ImportKind::Candidates => sites::CANDIDATE_COLUMNS,
-            ImportKind::Shifts => shifts::COLUMNS,
-            ImportKind::Products => products::COLUMNS,
-            ImportKind::Supply => supply::COLUMNS,
-            ImportKind::Bookings => bookings::COLUMNS,
-            ImportKind::DoseCounts => dose_counts::COLUMNS,
-            ImportKind::Provincial => provincial::COLUMNS,
-            ImportKind::Areas => areas::COLUMNS,
-        };
-        let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
-        names.join(",") + "\n"
-    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -111,54 +92,6 @@ pub struct ImportReport {
     /// Rows identical to what the store already held.
     pub unchanged: u64,
     pub warnings: Vec<String>,
-}
-
-/// Counts of what an importer wrote; the rest of the report is filled here.
-#[derive(Default)]
-pub(crate) struct Written {
-    pub inserted: u64,
-    pub updated: u64,
-    pub warnings: Vec<String>,
-}
-
-impl From<Counts> for Written {
-    fn from(c: Counts) -> Self {
-        Written {
-            inserted: c.inserted,
-            updated: c.updated,
-            warnings: Vec::new(),
-        }
-    }
-}
-
-/// What every importer is given: the open transaction, the file, the time
-/// its rows are stamped with, and the job's progress.
-#[derive(Clone, Copy)]
-pub(crate) struct Importing<'a> {
-    pub tx: &'a Transaction<'a>,
-    pub path: &'a Path,
-    pub now: &'a str,
-    pub progress: &'a dyn Progress,
-}
-
-/// What an importer hands back: the file it read (rows, hash, warnings)
-/// and what it wrote.
-pub(crate) type Imported = Result<(CsvSource, Written)>;
-
-/// A simple importer: every row parsed into a table row and upserted by
-/// its key.
-pub(crate) fn upsert_rows<R: Keyed>(
-    cx: Importing<'_>,
-    columns: &'static [Column],
-    mut parse: impl FnMut(&Row<'_>) -> Result<R>,
-) -> Imported {
-    let mut src = CsvSource::open(cx.path, columns)?;
-    let mut upsert = Upsert::<R>::prepare(cx.tx, cx.now)?;
-    while let Some(row) = src.next_row(cx.progress)? {
-        upsert.put(&parse(&row)?)?;
-    }
-    let counts = upsert.finish()?;
-    Ok((src, counts.into()))
 }
 
 /// Imports one file as one transaction.

@@ -175,13 +175,15 @@ mod tests {
         );
         assert_eq!(load(&conn, 99).expect_err("none").code(), "not_found");
         // A shift plan's id is not a siting scenario.
-        conn.execute(
-            "INSERT INTO plan (uuid, kind, name, inputs, outputs, created_at, updated_at)
-             VALUES (x'02', 'shifts', 'x', '{}', '{}', 't', 't')",
-            [],
+        let shift_plan = crate::store::plan::insert(
+            &conn,
+            crate::store::plan::Kind::Shifts,
+            "x",
+            "{}",
+            "{}",
+            "t",
         )
         .expect("shift plan");
-        let shift_plan = conn.last_insert_rowid();
         assert_eq!(
             compare(&conn, &[shift_plan]).expect_err("kind").code(),
             "not_found"
