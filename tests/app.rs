@@ -559,3 +559,31 @@ async fn every_view_starts_from_ottawas_today_at_2330() -> TestResult {
     app.close().await?;
     result
 }
+
+/// Cancel stops the job the strip shows (by its id) and nothing is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_the_demo_load_keeps_the_database_empty() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("fresh.sqlite3");
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#load-demo").await?.click().await?;
+        app.find("#job:not([hidden]) #job-cancel")
+            .await?
+            .click()
+            .await?;
+        app.find("#error[data-code='cancelled']:not([hidden])")
+            .await?;
+        app.find("#load-demo").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    assert!(
+        dosedesk_core::stats::is_empty(&conn)?,
+        "the demo load rolled back"
+    );
+    Ok(())
+}
