@@ -12,8 +12,9 @@ export TAURI_DRIVER
 # Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
 RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev
 # sqlite3, pandas and matplotlib are the benchmarks' points of comparison;
-# poppler-utils reads the briefing PDFs back in the tests.
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time python3-pandas python3-matplotlib poppler-utils
+# poppler-utils reads the briefing PDFs back in the tests; nodejs runs the UI's
+# date logic (tests/ui/dates.test.mjs).
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 

@@ -505,3 +505,85 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
     app.close().await?;
     result
 }
+
+/// At 23:30 in Ottawa (03:30 UTC the next day) on real data (not the
+/// demo), every view starts from Ottawa's date, not UTC's tomorrow. The
+/// webview's own zone is Ottawa's too, as on a manager's laptop.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_view_starts_from_ottawas_today_at_2330() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    // The demo's data without its label: the app then reads the clock.
+    let conn = dosedesk_core::store::open(&db)?;
+    conn.execute("DELETE FROM meta WHERE key IN ('demo', 'as_of')", [])?;
+    drop(conn);
+    let app = App::launch_with(
+        &db,
+        &["--now", "2021-03-23T03:30:00Z"],
+        &[("TZ", "America/Toronto")],
+    )
+    .await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        assert!(!app.find("#demo-badge").await?.is_displayed().await?);
+        let title = app.wait_text("#schedule-title", "Mar 22").await?;
+        assert!(title.contains("Week of"), "{title}");
+        let value = |css: &'static str| {
+            let app = &app;
+            async move {
+                let field = app.find(css).await?;
+                TestResult::Ok(field.prop("value").await?.unwrap_or_default())
+            }
+        };
+        app.find("#nav-tallies").await?.click().await?;
+        assert_eq!(value("#tally-date").await?, "2021-03-22");
+        app.find("#nav-bookings").await?.click().await?;
+        assert_eq!(value("#day-date").await?, "2021-03-22");
+        app.find("#nav-book").await?.click().await?;
+        assert_eq!(value("#book-slot").await?, "2021-03-22T09:00");
+        app.find("#nav-dashboard").await?.click().await?;
+        assert_eq!(value("#brief-date").await?, "2021-03-22");
+        assert_eq!(value("#chart-from").await?, "2021-03-08");
+        assert_eq!(value("#chart-to").await?, "2021-04-18");
+        app.find("#nav-planner").await?.click().await?;
+        assert_eq!(value("#plan-from").await?, "2021-04-01");
+        assert_eq!(value("#plan-to").await?, "2021-04-30");
+        app.find("#nav-schedule").await?.click().await?;
+        app.find("#week-next").await?.click().await?;
+        app.wait_text("#schedule-title", "Mar 29").await?;
+        app.find("#week-today").await?.click().await?;
+        app.wait_text("#schedule-title", "Mar 22").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
+/// Cancel stops the job the strip shows (by its id) and nothing is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn cancelling_the_demo_load_keeps_the_database_empty() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("fresh.sqlite3");
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#load-demo").await?.click().await?;
+        app.find("#job:not([hidden]) #job-cancel")
+            .await?
+            .click()
+            .await?;
+        app.find("#error[data-code='cancelled']:not([hidden])")
+            .await?;
+        app.find("#load-demo").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    assert!(
+        dosedesk_core::stats::is_empty(&conn)?,
+        "the demo load rolled back"
+    );
+    Ok(())
+}

@@ -1,30 +1,48 @@
-//! IPC commands. Each opens the database off the main thread and calls core.
+//! IPC commands. Each borrows a connection of the app's store off the main
+//! thread and calls core.
 
-use crate::AppState;
+use crate::{AppState, Job};
 use dosedesk_core::import::{ImportKind, ImportReport, Progress, Stage};
 use dosedesk_core::schedule::{WeekQuery, WeekSchedule};
-use dosedesk_core::{store, Connection, Error, Result};
+use dosedesk_core::{clock, store, Connection, Error, Result};
 use serde::Serialize;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// Runs `job` on a blocking thread with a fresh connection to the app's database,
-/// with the small page cache of a view (imports and the demo raise it).
+fn background_failed(e: impl std::fmt::Display) -> Error {
+    Error::InvalidInput(format!("background task failed: {e}"))
+}
+
+/// Runs `job` on a blocking thread with one of the store's view connections
+/// (the small page cache), checked out there and returned when it is done.
 pub(crate) async fn with_db<T, F>(state: &AppState, job: F) -> Result<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
 {
-    let path = state.db_path.clone();
+    let store = state.store.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let mut conn = store::open(&path)?;
-        conn.pragma_update(None, "cache_size", store::VIEW_CACHE_SIZE)?;
+        let mut conn = store.view()?;
         job(&mut conn)
     })
     .await
-    .map_err(|e| Error::InvalidInput(format!("background task failed: {e}")))?
+    .map_err(background_failed)?
+}
+
+/// Runs a long job on a blocking thread with the store's bulk connection
+/// (the large page cache), once any job before it has finished with it.
+async fn with_bulk<T, F>(state: &AppState, progress: ChannelProgress, job: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection, &ChannelProgress) -> Result<T> + Send + 'static,
+{
+    let store = state.store.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut conn = store.bulk(progress.job.token())?;
+        job(&mut conn, &progress)
+    })
+    .await
+    .map_err(background_failed)?
 }
 
 #[derive(Serialize)]
@@ -32,8 +50,10 @@ pub struct AppInfo {
     db_path: String,
     /// The demo's description when the database holds demo data.
     demo: Option<String>,
-    /// The date the views open on: `--week DATE`, else the demo's "today".
-    as_of: Option<String>,
+    /// The app's "today", the one date every view starts from: `--week DATE`,
+    /// else the demo's "today" on demo data, else the date in the health
+    /// unit's time zone (`clock`).
+    today: String,
     empty: bool,
     /// Open every view once after start-up (`--tour-views`, for the benchmark).
     tour_views: bool,
@@ -42,30 +62,49 @@ pub struct AppInfo {
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     let db_path = state.db_path.display().to_string();
-    let start_date = state.launch.start_date.clone();
-    let tour_views = state.launch.tour_views;
+    let launch = state.launch.clone();
     with_db(&state, move |conn| {
+        let demo = store::meta_get(conn, "demo")?;
+        let demo_today = match demo {
+            Some(_) => store::meta_get(conn, "as_of")?,
+            None => None,
+        };
+        let today = match launch.start_date.or(demo_today) {
+            Some(date) => date,
+            None => {
+                let tz = clock::time_zone(conn)?;
+                let now = match &launch.now {
+                    Some(instant) => instant.parse().map_err(|_| {
+                        Error::InvalidInput(format!(
+                            "--now {instant:?} is not an RFC 3339 instant (2021-03-23T03:30:00Z)"
+                        ))
+                    })?,
+                    None => chrono::Utc::now(),
+                };
+                clock::today_in(tz, now).to_string()
+            }
+        };
         Ok(AppInfo {
             db_path,
-            demo: store::meta_get(conn, "demo")?,
-            as_of: match start_date {
-                Some(date) => Some(date),
-                None => store::meta_get(conn, "as_of")?,
-            },
+            demo,
+            today,
             empty: dosedesk_core::stats::is_empty(conn)?,
-            tour_views,
+            tour_views: launch.tour_views,
         })
     })
     .await
 }
 
-/// Progress of a long job, sent to the UI as it runs: how far it is, or
-/// (with `stage`) that it moved on to another stage of its work.
+/// Progress of a long job, sent to the UI as it runs: first the job's id
+/// (`job`, what `cancel_job` takes), then how far it is, or (with `stage`)
+/// that it moved on to another stage of its work.
 #[derive(Clone, Serialize)]
 pub struct JobProgress {
     done: u64,
     total: u64,
     stage: Option<Stage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    job: Option<u64>,
 }
 
 impl JobProgress {
@@ -74,13 +113,25 @@ impl JobProgress {
             done: 0,
             total: 0,
             stage: Some(stage),
+            job: None,
+        }
+    }
+
+    pub(crate) fn started(job: u64) -> Self {
+        JobProgress {
+            done: 0,
+            total: 0,
+            stage: None,
+            job: Some(job),
         }
     }
 }
 
+/// A job's progress channel to the UI and its entry in the job table (it
+/// leaves the table when the job is done and this is dropped).
 struct ChannelProgress {
     channel: Channel<JobProgress>,
-    cancel: Arc<AtomicBool>,
+    job: Job,
 }
 
 impl Progress for ChannelProgress {
@@ -90,22 +141,22 @@ impl Progress for ChannelProgress {
             done,
             total,
             stage: None,
+            job: None,
         });
     }
     fn stage(&self, stage: Stage) {
         let _ = self.channel.send(JobProgress::stage_message(stage));
     }
     fn is_cancelled(&self) -> bool {
-        self.cancel.load(Ordering::Relaxed)
+        self.job.is_cancelled()
     }
 }
 
-fn progress(state: &AppState, channel: Channel<JobProgress>) -> ChannelProgress {
-    state.cancel.store(false, Ordering::Relaxed);
-    ChannelProgress {
-        channel,
-        cancel: state.cancel.clone(),
-    }
+/// Registers a new job and tells the UI its id before any work starts.
+fn start_job(state: &AppState, channel: Channel<JobProgress>) -> ChannelProgress {
+    let job = state.jobs.start();
+    let _ = channel.send(JobProgress::started(job.id()));
+    ChannelProgress { channel, job }
 }
 
 #[tauri::command]
@@ -113,10 +164,9 @@ pub async fn load_demo(
     state: State<'_, AppState>,
     on_progress: Channel<JobProgress>,
 ) -> Result<dosedesk_core::demo::DemoSummary> {
-    let progress = progress(&state, on_progress);
-    with_db(&state, move |conn| {
-        conn.pragma_update(None, "cache_size", store::BULK_CACHE_SIZE)?;
-        dosedesk_core::demo::load(conn, &progress)
+    let progress = start_job(&state, on_progress);
+    with_bulk(&state, progress, |conn, progress| {
+        dosedesk_core::demo::load(conn, progress)
     })
     .await
 }
@@ -128,19 +178,19 @@ pub async fn import_file(
     path: String,
     on_progress: Channel<JobProgress>,
 ) -> Result<ImportReport> {
-    let progress = progress(&state, on_progress);
-    with_db(&state, move |conn| {
-        conn.pragma_update(None, "cache_size", store::BULK_CACHE_SIZE)?;
+    let progress = start_job(&state, on_progress);
+    with_bulk(&state, progress, move |conn, progress| {
         let path = std::path::Path::new(&path);
-        dosedesk_core::import::import_file_then_check(conn, kind, path, &progress)
+        dosedesk_core::import::import_file_then_check(conn, kind, path, progress)
     })
     .await
 }
 
-/// Asks the running import or demo load to stop; it rolls back.
+/// Asks the job `id` (an import or the demo load) to stop; it rolls back.
+/// Other jobs run on. False when no such job is running any more.
 #[tauri::command]
-pub fn cancel_job(state: State<'_, AppState>) {
-    state.cancel.store(true, Ordering::Relaxed);
+pub fn cancel_job(state: State<'_, AppState>, id: u64) -> bool {
+    state.jobs.cancel(id)
 }
 
 #[derive(Serialize)]
@@ -190,16 +240,13 @@ pub async fn book_first_dose(
     .await
 }
 
-/// Proposals the Rebooking view lists; its figures count them all.
-const REBOOK_SHOWN: usize = 100;
-
 #[tauri::command]
 pub async fn rebook_plan(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
 ) -> Result<dosedesk_core::rebook::RebookPage> {
     with_db(&state, move |conn| {
-        dosedesk_core::rebook::plan_for_view(conn, &query, REBOOK_SHOWN)
+        dosedesk_core::rebook::plan_for_view(conn, &query, dosedesk_core::rebook::PROPOSALS_SHOWN)
     })
     .await
 }
@@ -256,9 +303,9 @@ pub fn view_painted(view: String, render_ms: f64) {
 pub async fn person_bookings(
     state: State<'_, AppState>,
     person_id: String,
-) -> Result<dosedesk_core::bookings::PersonBookings> {
+) -> Result<dosedesk_core::booking::queries::PersonBookings> {
     with_db(&state, move |conn| {
-        dosedesk_core::bookings::person(conn, &person_id)
+        dosedesk_core::booking::queries::person(conn, &person_id)
     })
     .await
 }
@@ -268,9 +315,9 @@ pub async fn site_day_bookings(
     state: State<'_, AppState>,
     site: String,
     date: String,
-) -> Result<Vec<dosedesk_core::bookings::SlotRow>> {
+) -> Result<Vec<dosedesk_core::booking::queries::SlotRow>> {
     with_db(&state, move |conn| {
-        dosedesk_core::bookings::site_day(conn, &site, &date)
+        dosedesk_core::booking::queries::site_day(conn, &site, &date)
     })
     .await
 }
@@ -346,7 +393,12 @@ pub async fn reconcile(
     to: String,
 ) -> Result<Vec<dosedesk_core::doses::reconcile::SiteDayGap>> {
     with_db(&state, move |conn| {
-        dosedesk_core::doses::reconcile::reconcile(conn, &from, &to, 50)
+        dosedesk_core::doses::reconcile::reconcile(
+            conn,
+            &from,
+            &to,
+            dosedesk_core::doses::reconcile::GAPS_SHOWN,
+        )
     })
     .await
 }

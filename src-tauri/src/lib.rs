@@ -2,20 +2,39 @@
 //! lines each, and runs them off the main thread. No domain logic lives here.
 
 mod commands;
-mod planning_commands;
+mod shift_plan_commands;
 mod siting_commands;
+mod state;
 
+pub use state::{CancelToken, Job, Jobs, Store};
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-/// What every command needs: which database, and the cancel flag of the
-/// current long job. Connections are opened per command (cheap; WAL lets
-/// the views read while an import writes), so no lock is held across awaits.
+/// What every command needs, kept for the app's life: the store (opened and
+/// migrated once at start-up; commands borrow its connections, never reopen),
+/// the launch options, and the running jobs with their cancellation tokens.
 pub struct AppState {
     pub db_path: PathBuf,
     pub launch: LaunchOptions,
-    pub cancel: Arc<AtomicBool>,
+    pub store: Arc<Store>,
+    pub jobs: Jobs,
+}
+
+impl AppState {
+    /// Opens the store at `db_path`. A store that cannot be opened is
+    /// reported on stderr here and by every command (the app shows it).
+    pub fn open(db_path: PathBuf, launch: LaunchOptions) -> Self {
+        let (store, opened) = Store::open(&db_path);
+        if let Err(err) = opened {
+            eprintln!("dosedesk: {err}");
+        }
+        AppState {
+            db_path,
+            launch,
+            store,
+            jobs: Jobs::default(),
+        }
+    }
 }
 
 /// Command-line choices beyond the database.
@@ -26,63 +45,79 @@ pub struct LaunchOptions {
     /// `--tour-views`: after start-up, open every view once and report how
     /// long each took to paint (the benchmark's "every view answers" figure).
     pub tour_views: bool,
+    /// `--now INSTANT` (RFC 3339): run as if the clock said so, e.g. 23:30
+    /// in Ottawa for the end-to-end test of "today".
+    pub now: Option<String>,
 }
 
+/// Declares the IPC commands once: `COMMANDS` lists their names and
+/// `invoke_handler` registers exactly those. The UI's `api.js` must call the
+/// same set (a test in tests.rs compares them both ways).
+macro_rules! commands {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        /// The name of every IPC command the app registers.
+        pub const COMMANDS: &[&str] = &[$(stringify!($command)),*];
+
+        fn invoke_handler<R: tauri::Runtime>(
+        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($module::$command),*]
+        }
+    };
+}
+
+commands![
+    commands::app_info,
+    commands::load_demo,
+    commands::import_file,
+    commands::cancel_job,
+    commands::site_list,
+    commands::week_schedule,
+    commands::run_checks,
+    commands::book_first_dose,
+    commands::rebook_plan,
+    commands::rebook_counts,
+    commands::rebook_record,
+    commands::rebook_export,
+    commands::view_painted,
+    commands::person_bookings,
+    commands::site_day_bookings,
+    commands::cancel_appointment,
+    commands::dose_figures,
+    commands::chart_svg,
+    commands::export_chart,
+    commands::record_tally,
+    commands::site_day_tallies,
+    commands::reconcile,
+    commands::confirm_day,
+    commands::provincial_revisions,
+    commands::write_briefing,
+    commands::add_temporary_shift,
+    shift_plan_commands::plan_shifts,
+    shift_plan_commands::export_plan_chart,
+    shift_plan_commands::save_shift_scenario,
+    shift_plan_commands::list_shift_scenarios,
+    shift_plan_commands::compare_shift_scenarios,
+    shift_plan_commands::apply_shift_scenario,
+    shift_plan_commands::undo_shift_scenario,
+    siting_commands::siting_candidates,
+    siting_commands::plan_siting,
+    siting_commands::export_siting_map,
+    siting_commands::save_siting_scenario,
+    siting_commands::siting_scenarios,
+    siting_commands::compare_siting_scenarios,
+    siting_commands::open_siting_scenario,
+];
+
 /// Registers DoseDesk's state, plugins and commands on any runtime, so tests
-/// can use `tauri::test::mock_builder()`.
+/// can use `tauri::test::mock_builder()`. Opens the store.
 pub fn builder<R: tauri::Runtime>(
     builder: tauri::Builder<R>,
     db_path: PathBuf,
     launch: LaunchOptions,
 ) -> tauri::Builder<R> {
     builder
-        .manage(AppState {
-            db_path,
-            launch,
-            cancel: Arc::new(AtomicBool::new(false)),
-        })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::load_demo,
-            commands::import_file,
-            commands::cancel_job,
-            commands::site_list,
-            commands::week_schedule,
-            commands::run_checks,
-            commands::book_first_dose,
-            commands::rebook_plan,
-            commands::rebook_counts,
-            commands::rebook_record,
-            commands::rebook_export,
-            commands::view_painted,
-            commands::person_bookings,
-            commands::site_day_bookings,
-            commands::cancel_appointment,
-            commands::dose_figures,
-            commands::chart_svg,
-            commands::export_chart,
-            commands::record_tally,
-            commands::site_day_tallies,
-            commands::reconcile,
-            commands::confirm_day,
-            commands::provincial_revisions,
-            commands::write_briefing,
-            commands::add_temporary_shift,
-            planning_commands::plan_shifts,
-            planning_commands::export_plan_chart,
-            planning_commands::save_shift_scenario,
-            planning_commands::list_shift_scenarios,
-            planning_commands::compare_shift_scenarios,
-            planning_commands::apply_shift_scenario,
-            planning_commands::undo_shift_scenario,
-            siting_commands::site_candidates,
-            siting_commands::plan_sites,
-            siting_commands::export_site_map,
-            siting_commands::save_site_scenario,
-            siting_commands::site_scenarios,
-            siting_commands::compare_site_scenarios,
-            siting_commands::open_site_scenario,
-        ])
+        .manage(AppState::open(db_path, launch))
+        .invoke_handler(invoke_handler())
 }
 
 /// The database given with `--db PATH` (or `DOSEDESK_DB`), else the user's own.
@@ -107,7 +142,7 @@ pub fn db_path_from_args(
     }
 }
 
-/// `--week DATE` and `--tour-views` from the command line.
+/// `--week DATE`, `--tour-views` and `--now INSTANT` from the command line.
 pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions {
     let mut launch = LaunchOptions::default();
     let mut args = args.into_iter();
@@ -118,6 +153,10 @@ pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions
             launch.start_date = Some(date.to_owned());
         } else if arg == "--tour-views" {
             launch.tour_views = true;
+        } else if arg == "--now" {
+            launch.now = args.next();
+        } else if let Some(instant) = arg.strip_prefix("--now=") {
+            launch.now = Some(instant.to_owned());
         }
     }
     launch

@@ -32,7 +32,7 @@ pub struct Candidate {
 }
 
 #[tauri::command]
-pub async fn site_candidates(state: State<'_, AppState>) -> Result<Vec<Candidate>> {
+pub async fn siting_candidates(state: State<'_, AppState>) -> Result<Vec<Candidate>> {
     with_db(&state, |conn| {
         Ok(load_input(conn)?
             .points
@@ -49,7 +49,7 @@ pub async fn site_candidates(state: State<'_, AppState>) -> Result<Vec<Candidate
 }
 
 #[tauri::command]
-pub async fn plan_sites(
+pub async fn plan_siting(
     state: State<'_, AppState>,
     options: SitingOptions,
     lang: Option<Lang>,
@@ -62,7 +62,7 @@ pub async fn plan_sites(
 
 /// Writes the run's map to `path` (chosen in the native save dialog), PNG or SVG by extension.
 #[tauri::command]
-pub async fn export_site_map(
+pub async fn export_siting_map(
     state: State<'_, AppState>,
     options: SitingOptions,
     path: String,
@@ -81,7 +81,7 @@ pub async fn export_site_map(
 
 /// Runs the options and saves the run under `name`.
 #[tauri::command]
-pub async fn save_site_scenario(
+pub async fn save_siting_scenario(
     state: State<'_, AppState>,
     name: String,
     options: SitingOptions,
@@ -96,12 +96,12 @@ pub async fn save_site_scenario(
 }
 
 #[tauri::command]
-pub async fn site_scenarios(state: State<'_, AppState>) -> Result<Vec<ScenarioSummary>> {
+pub async fn siting_scenarios(state: State<'_, AppState>) -> Result<Vec<ScenarioSummary>> {
     with_db(&state, |conn| scenario::list(conn)).await
 }
 
 #[tauri::command]
-pub async fn compare_site_scenarios(
+pub async fn compare_siting_scenarios(
     state: State<'_, AppState>,
     ids: Vec<i64>,
 ) -> Result<Vec<ScenarioSummary>> {
@@ -110,7 +110,7 @@ pub async fn compare_site_scenarios(
 
 /// A saved scenario as it was saved, with its map.
 #[tauri::command]
-pub async fn open_site_scenario(
+pub async fn open_siting_scenario(
     state: State<'_, AppState>,
     id: i64,
     lang: Option<Lang>,

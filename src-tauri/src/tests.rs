@@ -82,7 +82,8 @@ fn db_path_comes_from_the_command_line() {
         launch_from_args(args(&["--db", "x", "--week", "2021-03-22", "--tour-views"])),
         LaunchOptions {
             start_date: Some("2021-03-22".into()),
-            tour_views: true
+            tour_views: true,
+            now: None,
         }
     );
     assert_eq!(
@@ -275,12 +276,12 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
         get_ipc_response(&webview, request(cmd, body))
             .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
     };
-    let candidates = call("site_candidates", serde_json::json!({})).expect("candidates");
+    let candidates = call("siting_candidates", serde_json::json!({})).expect("candidates");
     let first = candidates[0]["code"].as_str().expect("code").to_owned();
     let options = serde_json::json!({"k": 2, "radius_km": 3.0, "objective": "coverage",
         "lock": [first], "exclude": [], "capacity_days": null});
     let run = call(
-        "plan_sites",
+        "plan_siting",
         serde_json::json!({"options": options, "lang": "fr"}),
     )
     .expect("plan");
@@ -297,7 +298,7 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     assert!(report["uncovered_hotspots"].is_array());
 
     let saved = call(
-        "save_site_scenario",
+        "save_siting_scenario",
         serde_json::json!({"name": "two", "options": options}),
     )
     .expect("save");
@@ -309,27 +310,30 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
             report["chosen"][1]["site_code"]
         ])
     );
-    let listed = call("site_scenarios", serde_json::json!({})).expect("list");
+    let listed = call("siting_scenarios", serde_json::json!({})).expect("list");
     assert_eq!(listed.as_array().map(Vec::len), Some(1));
     let side = call(
-        "compare_site_scenarios",
+        "compare_siting_scenarios",
         serde_json::json!({"ids": [saved["id"]]}),
     )
     .expect("compare");
     assert_eq!(side[0]["covered_after"], report["covered_after"]);
-    let reopened =
-        call("open_site_scenario", serde_json::json!({"id": saved["id"]})).expect("open");
+    let reopened = call(
+        "open_siting_scenario",
+        serde_json::json!({"id": saved["id"]}),
+    )
+    .expect("open");
     assert_eq!(reopened["report"]["chosen"], report["chosen"]);
 
     let png = dir.path().join("map.png");
     call(
-        "export_site_map",
+        "export_siting_map",
         serde_json::json!({"options": options, "path": png}),
     )
     .expect("export");
     assert!(std::fs::read(&png).expect("png").starts_with(b"\x89PNG"));
     let err = call(
-        "export_site_map",
+        "export_siting_map",
         serde_json::json!({"options": options, "path": dir.path().join("map.gif")}),
     )
     .expect_err("gif");
@@ -374,6 +378,336 @@ fn job_stages_cross_ipc_with_a_ui_string_each() {
         assert!(
             english.contains(&format!("'job.stage_{name}':")),
             "no UI string for stage {name}"
+        );
+    }
+}
+
+fn call_with(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    get_ipc_response(webview, request(cmd, body))
+        .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
+}
+
+fn ui_file(path: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ui")
+        .join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The command names ui/src/api.js invokes: every `call('name'`.
+fn api_js_commands() -> std::collections::BTreeSet<String> {
+    ui_file("src/api.js")
+        .split("call('")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('\'').map(|(name, _)| name.to_owned()))
+        .collect()
+}
+
+/// One list of commands: what the UI calls is what the shell registers.
+#[test]
+fn api_js_calls_exactly_the_registered_commands() {
+    let registered: std::collections::BTreeSet<String> =
+        COMMANDS.iter().map(|c| c.to_string()).collect();
+    assert_eq!(registered.len(), COMMANDS.len(), "a command listed twice");
+    let called = api_js_commands();
+    let unregistered: Vec<&String> = called.difference(&registered).collect();
+    let uncalled: Vec<&String> = registered.difference(&called).collect();
+    assert!(
+        unregistered.is_empty() && uncalled.is_empty(),
+        "api.js calls commands the shell does not register: {unregistered:?}; \
+         registered commands api.js never calls: {uncalled:?}"
+    );
+    // api.js is the only door: its `call` is the one invoke, and no other
+    // module reaches the shell by itself.
+    assert_eq!(ui_file("src/api.js").matches(".invoke(").count(), 1);
+    let modules: Vec<String> = ui_modules()
+        .into_iter()
+        .filter(|(name, text)| !name.ends_with("/api.js") && text.contains("__TAURI__"))
+        .map(|(name, _)| name)
+        .collect();
+    assert!(
+        modules.is_empty(),
+        "modules besides api.js use the shell: {modules:?}"
+    );
+}
+
+/// Every ES module under ui/src: (path, text).
+fn ui_modules() -> Vec<(String, String)> {
+    let mut modules = vec![];
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("ui/src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "js") {
+                let text = std::fs::read_to_string(&path).expect("module");
+                modules.push((path.display().to_string().replace('\\', "/"), text));
+            }
+        }
+    }
+    assert!(modules.len() > 10, "{} modules", modules.len());
+    modules
+}
+
+/// The UI takes "today" from the app (dates.js) only: no module reads the
+/// computer's clock for a date, or turns a date into UTC text.
+#[test]
+fn the_ui_reads_no_date_from_the_clock() {
+    for (name, text) in ui_modules() {
+        for banned in ["toISOString", "new Date()", "Date.now()"] {
+            assert!(!text.contains(banned), "{name} uses {banned}");
+        }
+    }
+}
+
+/// Each name in `COMMANDS` really reaches a command (none is misspelt or
+/// renamed), and a name that is not registered is refused.
+#[test]
+fn every_listed_command_is_registered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_app, webview) = app(dir.path().join("c.sqlite3"));
+    let not_found = |cmd: &str| format!("Command {cmd} not found");
+    let err =
+        call_with(&webview, "no_such_command", serde_json::json!({})).expect_err("unregistered");
+    assert_eq!(err, serde_json::json!(not_found("no_such_command")));
+    for cmd in COMMANDS {
+        // No arguments: the commands that need some refuse before running;
+        // the others only read the empty store.
+        if let Err(err) = call_with(&webview, cmd, serde_json::json!({})) {
+            assert_ne!(err, serde_json::json!(not_found(cmd)), "{cmd}");
+        }
+    }
+}
+
+#[test]
+fn each_job_has_its_own_cancellation() {
+    let jobs = Jobs::default();
+    let first = jobs.start();
+    let second = jobs.start();
+    assert_ne!(first.id(), second.id());
+    assert_eq!(jobs.running(), vec![first.id(), second.id()]);
+    // Cancelling one job leaves the other running, and a third job started
+    // afterwards does not un-cancel the first.
+    assert!(jobs.cancel(first.id()));
+    let third = jobs.start();
+    assert!(first.is_cancelled());
+    assert!(!second.is_cancelled());
+    assert!(!third.is_cancelled());
+    // A finished job leaves the table; cancelling it then does nothing.
+    let (first_id, second_id) = (first.id(), second.id());
+    drop(first);
+    assert!(!jobs.cancel(first_id));
+    assert_eq!(jobs.running(), vec![second_id, third.id()]);
+    assert!(!jobs.cancel(9_999));
+    assert!(!second.is_cancelled() && !third.is_cancelled());
+}
+
+#[test]
+fn cancel_job_over_ipc_cancels_that_job_only() {
+    use tauri::Manager;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, webview) = app(dir.path().join("j.sqlite3"));
+    let state = app.state::<AppState>();
+    let import = state.jobs.start();
+    let demo = state.jobs.start();
+    assert_eq!(
+        call_with(
+            &webview,
+            "cancel_job",
+            serde_json::json!({"id": import.id()})
+        ),
+        Ok(serde_json::json!(true))
+    );
+    assert!(import.is_cancelled());
+    assert!(!demo.is_cancelled(), "the other job runs on");
+    let done = demo.id();
+    drop(demo);
+    assert_eq!(
+        call_with(&webview, "cancel_job", serde_json::json!({"id": done})),
+        Ok(serde_json::json!(false))
+    );
+}
+
+/// A job waiting for the bulk connection, held by another job, stops waiting
+/// when it is cancelled; the one that holds it is not disturbed.
+#[test]
+fn a_job_waiting_for_the_bulk_connection_can_be_cancelled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (store, opened) = Store::open(&dir.path().join("b.sqlite3"));
+    opened.expect("open");
+    let jobs = Jobs::default();
+    let (running, waiting) = (jobs.start(), jobs.start());
+    let held = store.bulk(running.token()).expect("bulk");
+    let cache: i64 = held
+        .query_row("PRAGMA cache_size", [], |r| r.get(0))
+        .expect("cache_size");
+    assert_eq!(cache, dosedesk_core::store::BULK_CACHE_SIZE);
+    std::thread::scope(|s| {
+        let queued = s.spawn(|| store.bulk(waiting.token()).map(drop));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            !queued.is_finished(),
+            "one bulk connection: the second job waits"
+        );
+        jobs.cancel(waiting.id());
+        let result = queued.join().expect("thread");
+        assert!(
+            matches!(result, Err(dosedesk_core::Error::Cancelled)),
+            "{result:?}"
+        );
+    });
+    assert!(!running.is_cancelled());
+    drop(held);
+    // Its turn comes once the first is done.
+    let next = jobs.start();
+    store.bulk(next.token()).expect("bulk again");
+}
+
+/// The store is opened once at start-up: commands borrow its connections
+/// and overlapping ones get at most `VIEW_CONNECTIONS`, each with the view's
+/// small page cache.
+#[test]
+fn commands_borrow_the_connections_opened_at_start_up() {
+    use tauri::Manager;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (app, webview) = app(dir.path().join("p.sqlite3"));
+    let store = app.state::<AppState>().store.clone();
+    assert_eq!(store.opened(), 1, "opened and migrated at start-up");
+    for _ in 0..20 {
+        call_with(&webview, "app_info", serde_json::json!({})).expect("app_info");
+        call_with(&webview, "site_list", serde_json::json!({})).expect("site_list");
+    }
+    assert_eq!(store.opened(), 1, "one command at a time: one connection");
+
+    let views: Vec<_> = (0..state::VIEW_CONNECTIONS)
+        .map(|_| store.view().expect("view"))
+        .collect();
+    assert_eq!(store.opened(), state::VIEW_CONNECTIONS);
+    for conn in &views {
+        let cache: i64 = conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .expect("cache_size");
+        assert_eq!(cache, dosedesk_core::store::VIEW_CACHE_SIZE);
+    }
+    std::thread::scope(|s| {
+        let next = s.spawn(|| store.view().map(drop));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(
+            !next.is_finished(),
+            "the pool is full: wait for a connection"
+        );
+        drop(views);
+        next.join().expect("thread").expect("a returned connection");
+    });
+    assert_eq!(
+        store.opened(),
+        state::VIEW_CONNECTIONS,
+        "no connection reopened"
+    );
+}
+
+/// A store the app may not open is not touched, and every command says why
+/// (the app shows it), as before the store was opened once.
+#[test]
+fn a_store_that_cannot_be_opened_is_reported_by_each_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("other.sqlite3");
+    let other = dosedesk_core::Connection::open(&db).expect("sqlite");
+    other
+        .execute_batch("CREATE TABLE notes (text TEXT)")
+        .expect("table");
+    drop(other);
+    let before = std::fs::read(&db).expect("file");
+    let (_app, webview) = app(db.clone());
+    for cmd in ["app_info", "site_list", "app_info"] {
+        let err = call_with(&webview, cmd, serde_json::json!({})).expect_err(cmd);
+        assert_eq!(err["code"], "not_dosedesk", "{cmd}: {err}");
+    }
+    assert_eq!(std::fs::read(&db).expect("file"), before, "not changed");
+}
+
+/// "Today": the health unit's date (America/Toronto unless the store says
+/// otherwise) on real data; the demo's day on demo data; `--week` above both.
+#[test]
+fn app_info_today_is_the_health_units_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let info = |db: &std::path::Path, launch: LaunchOptions| {
+        let app = builder(mock_builder(), db.to_path_buf(), launch)
+            .build(mock_context(noop_assets()))
+            .expect("build app");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("webview");
+        call_with(&webview, "app_info", serde_json::json!({}))
+    };
+    let at_2330_in_ottawa = |week: Option<&str>| LaunchOptions {
+        now: Some("2021-03-23T03:30:00Z".into()),
+        start_date: week.map(str::to_owned),
+        ..Default::default()
+    };
+    let db = dir.path().join("real.sqlite3");
+    let today = |launch| info(&db, launch).expect("app_info")["today"].clone();
+    assert_eq!(today(at_2330_in_ottawa(None)), "2021-03-22");
+    assert_eq!(today(at_2330_in_ottawa(Some("2021-05-03"))), "2021-05-03");
+    let conn = dosedesk_core::store::open(&db).expect("open");
+    dosedesk_core::store::meta_set(&conn, dosedesk_core::clock::TIME_ZONE_KEY, "UTC")
+        .expect("zone");
+    drop(conn);
+    assert_eq!(today(at_2330_in_ottawa(None)), "2021-03-23");
+
+    let demo = dir.path().join("demo.sqlite3");
+    let mut conn = dosedesk_core::store::open(&demo).expect("open");
+    dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    drop(conn);
+    let launch = LaunchOptions {
+        now: Some("2025-01-01T12:00:00Z".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        info(&demo, launch).expect("app_info")["today"],
+        dosedesk_core::demo::AS_OF
+    );
+    let err = info(
+        &db,
+        LaunchOptions {
+            now: Some("tonight".into()),
+            ..Default::default()
+        },
+    )
+    .expect_err("bad --now");
+    assert_eq!(err["code"], "invalid_input");
+}
+
+/// The UI's date logic (ui/src/dates.js) under node, on a computer whose
+/// clock says 23:30 in Ottawa (03:30 UTC the next day), and in zones far
+/// east and west of UTC: no day moves.
+#[test]
+fn ui_dates_hold_at_2330_local_time() {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/dates.test.mjs");
+    for (zone, instant) in [
+        ("America/Toronto", "2021-03-23T03:30:00Z"),
+        ("Pacific/Kiritimati", "2021-03-22T09:30:00Z"),
+        ("Pacific/Pago_Pago", "2021-03-23T10:30:00Z"),
+    ] {
+        let out = std::process::Command::new("node")
+            .arg(&script)
+            .env("TZ", zone)
+            .env("FAKE_NOW", instant)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("cannot run node ({e}): install nodejs (make deps-test does)")
+            });
+        assert!(
+            out.status.success(),
+            "{zone}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
         );
     }
 }

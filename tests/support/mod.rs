@@ -66,6 +66,12 @@ pub struct App {
 impl App {
     /// Starts the app on the database at `db`.
     pub async fn launch(db: &Path) -> TestResult<App> {
+        App::launch_with(db, &[], &[]).await
+    }
+
+    /// Starts the app on `db` with more command-line `args`, and `env` set
+    /// for the app (e.g. its `TZ`).
+    pub async fn launch_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> TestResult<App> {
         let guard = ONE_AT_A_TIME.lock().await;
         let app = app_binary();
         if !app.exists() {
@@ -97,6 +103,7 @@ impl App {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .envs(env.iter().copied())
             .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
@@ -109,13 +116,15 @@ impl App {
         wait_for_port(port, Duration::from_secs(20)).await?;
         wait_for_port(native_port, Duration::from_secs(20)).await?;
 
+        let mut app_args = vec![serde_json::json!("--db"), serde_json::json!(db)];
+        app_args.extend(args.iter().map(|arg| serde_json::json!(arg)));
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert(
             "tauri:options".into(),
             serde_json::json!({
                 "application": app,
-                "args": ["--db", db],
+                "args": app_args,
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -21,11 +21,13 @@ async function call(command, args = {}) {
   }
 }
 
-/** onProgress(fraction) as the job goes; onProgress(null, stage) when it moves to another stage. */
-function progressChannel(onProgress) {
+/** onStarted(id) first, with the job's id for cancelJob; then onProgress(fraction)
+ * as the job goes, and onProgress(null, stage) when it moves to another stage. */
+function progressChannel(onProgress, onStarted) {
   const channel = new (tauri().core.Channel)();
   channel.onmessage = (p) => {
-    if (p.stage) onProgress?.(null, p.stage);
+    if (p.job != null) onStarted?.(p.job);
+    else if (p.stage) onProgress?.(null, p.stage);
     else onProgress?.(p.total > 0 ? p.done / p.total : 0);
   };
   return channel;
@@ -34,7 +36,8 @@ function progressChannel(onProgress) {
 export const appInfo = () => call('app_info');
 export const siteList = () => call('site_list');
 export const weekSchedule = (query) => call('week_schedule', { query });
-export const cancelJob = () => call('cancel_job');
+/** Cancels the job `id` (from a job's onStarted) and no other; resolves to false if it had already finished. */
+export const cancelJob = (id) => call('cancel_job', { id });
 /** Tells the shell a view has painted (start-up and view timings for `make bench`). */
 export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
@@ -76,11 +79,11 @@ export async function pickSavePath(title, defaultPath, ext = 'csv') {
   return exts.some((e) => path.toLowerCase().endsWith(`.${e}`)) ? path : `${path}.${exts[0]}`;
 }
 
-export const loadDemo = (onProgress) =>
-  call('load_demo', { onProgress: progressChannel(onProgress) });
+export const loadDemo = (onProgress, onStarted) =>
+  call('load_demo', { onProgress: progressChannel(onProgress, onStarted) });
 
-export const importFile = (kind, path, onProgress) =>
-  call('import_file', { kind, path, onProgress: progressChannel(onProgress) });
+export const importFile = (kind, path, onProgress, onStarted) =>
+  call('import_file', { kind, path, onProgress: progressChannel(onProgress, onStarted) });
 
 /** Native open dialog for one CSV file; resolves to its path or null. */
 export async function pickCsvFile(title) {
@@ -103,11 +106,11 @@ export const applyShiftScenario = (id) => call('apply_shift_scenario', { id });
 export const undoShiftScenario = (id) => call('undo_shift_scenario', { id });
 
 // Distribution points (siting). lang ('en' or 'fr') is the map's wording.
-export const siteCandidates = () => call('site_candidates');
-export const planSites = (options, lang) => call('plan_sites', { options, lang });
-export const exportSiteMap = (options, path, lang) => call('export_site_map', { options, path, lang });
-export const saveSiteScenario = (name, options) => call('save_site_scenario', { name, options });
-export const siteScenarios = () => call('site_scenarios');
-export const compareSiteScenarios = (ids) => call('compare_site_scenarios', { ids });
-export const openSiteScenario = (id, lang) => call('open_site_scenario', { id, lang });
+export const sitingCandidates = () => call('siting_candidates');
+export const planSiting = (options, lang) => call('plan_siting', { options, lang });
+export const exportSitingMap = (options, path, lang) => call('export_siting_map', { options, path, lang });
+export const saveSitingScenario = (name, options) => call('save_siting_scenario', { name, options });
+export const sitingScenarios = () => call('siting_scenarios');
+export const compareSitingScenarios = (ids) => call('compare_siting_scenarios', { ids });
+export const openSitingScenario = (id, lang) => call('open_siting_scenario', { id, lang });
 

@@ -40,11 +40,13 @@ function cached(make, key) {
 
 export const formatNumber = (n) => cached(() => new Intl.NumberFormat(locale), 'number').format(n);
 
-/** A `YYYY-MM-DD` date in the locale's form, with Intl.DateTimeFormat `options`. */
+/** A `YYYY-MM-DD` date in the locale's form, with Intl.DateTimeFormat `options`.
+ * Read and written in UTC, so this computer's time zone cannot move the day. */
 export function formatDay(iso, options) {
   const [y, m, d] = iso.split('-').map(Number);
   const key = JSON.stringify(options);
-  return cached(() => new Intl.DateTimeFormat(locale, options), key).format(new Date(y, m - 1, d));
+  return cached(() => new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }), key)
+    .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 /** `2021-03-24` → `March 24, 2021` / `24 mars 2021` (the locale's long date). */

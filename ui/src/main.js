@@ -5,6 +5,7 @@ import { t, translatePage, formatNumber, lang, setLang } from './i18n.js';
 import { runJob, showError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderEmpty } from './views/empty.js';
+import { setToday } from './dates.js';
 
 // Views other than the schedule load when first opened: a quicker start
 // and less memory for a window that may only ever show the schedule.
@@ -12,7 +13,7 @@ const views = {
   dashboard: () => import('./views/dashboard.js'),
   tallies: () => import('./views/tallies.js'),
   bookings: () => import('./views/bookings.js'),
-  sites: () => import('./views/sites.js'),
+  siting: () => import('./views/siting.js'),
   rebook: () => import('./views/rebook.js'),
   planner: () => import('./views/planner.js'),
   book: () => import('./views/book.js'),
@@ -33,7 +34,7 @@ async function timed(name, render) {
 // `--tour-views` (the benchmark): every view one after the other, each
 // reporting its time from opening to painted, then the schedule; twice, as
 // a first open pays once for loading the view's module and styles.
-const TOUR = ['dashboard', 'tallies', 'bookings', 'book', 'checks', 'rebook', 'planner', 'sites', 'schedule'];
+const TOUR = ['dashboard', 'tallies', 'bookings', 'book', 'checks', 'rebook', 'planner', 'siting', 'schedule'];
 
 async function tourViews() {
   for (const name of [...TOUR, ...TOUR]) await showView(name);
@@ -51,13 +52,13 @@ function showView(name) {
   root.className = 'view-root';
   $('view').replaceChildren(root);
   const render = {
-    dashboard: (m) => m.renderDashboard(root, app.info),
-    tallies: (m) => m.renderTallies(root, app.info),
-    bookings: (m) => m.renderBookings(root, app.info),
-    sites: (m) => m.renderSites(root),
-    rebook: (m) => m.renderRebook(root, app.info),
-    planner: (m) => m.renderPlanner(root, app.info),
-    book: (m) => m.renderBook(root, app.info),
+    dashboard: (m) => m.renderDashboard(root),
+    tallies: (m) => m.renderTallies(root),
+    bookings: (m) => m.renderBookings(root),
+    siting: (m) => m.renderSiting(root),
+    rebook: (m) => m.renderRebook(root),
+    planner: (m) => m.renderPlanner(root),
+    book: (m) => m.renderBook(root),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
@@ -72,12 +73,13 @@ function showView(name) {
   if (render) {
     return timed(name, async () => render(await views[name]()));
   }
-  return timed('schedule', () => renderSchedule(root, app.info));
+  return timed('schedule', () => renderSchedule(root));
 }
 
 async function refresh() {
   try {
     app.info = await api.appInfo();
+    setToday(app.info.today);
   } catch (err) {
     $('db-path').textContent = '';
     showError(err);
@@ -105,7 +107,7 @@ async function refresh() {
 
 async function loadDemo() {
   try {
-    const summary = await runJob(t('demo.running'), (progress) => api.loadDemo(progress));
+    const summary = await runJob(t('demo.running'), (progress, started) => api.loadDemo(progress, started));
     showNotice(t('demo.done', { appointments: formatNumber(summary.appointments), sites: summary.sites }));
     await refresh();
   } catch (err) {
@@ -131,7 +133,7 @@ async function importChosenFile() {
   if (!path) return;
   const file = path.split(/[\\/]/).pop();
   try {
-    const report = await runJob(t('import.running', { file }), (progress) => api.importFile(kind, path, progress));
+    const report = await runJob(t('import.running', { file }), (progress, started) => api.importFile(kind, path, progress, started));
     showNotice(t('import.done', {
       file: report.file,
       rows: formatNumber(report.rows),

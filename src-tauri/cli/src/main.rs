@@ -19,7 +19,7 @@ mod load;
 mod output;
 mod plan_scenarios;
 mod plan_shifts;
-mod plan_sites;
+mod plan_siting;
 mod progress;
 mod rebook;
 mod schedule;
@@ -97,7 +97,8 @@ enum PlanCommand {
     /// Fewest extra shifts so capacity meets demand within supply, hours and staff.
     Shifts(plan_shifts::PlanShiftsArgs),
     /// Choose k new distribution points among the candidate sites.
-    Sites(plan_sites::PlanSitesArgs),
+    #[command(alias = "siting")]
+    Sites(plan_siting::PlanSitingArgs),
     /// Saved shift plans, newest first.
     Scenarios(plan_scenarios::ListArgs),
     /// Saved shift plans side by side.
@@ -134,7 +135,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Demo => load::demo(&path, conn),
         Command::Import(args) => load::import(conn, args),
         Command::Plan { what } => match what {
-            PlanCommand::Sites(args) => plan_sites::run(conn, args),
+            PlanCommand::Sites(args) => plan_siting::run(conn, args),
             PlanCommand::Shifts(args) => plan_shifts::run(conn, args),
             PlanCommand::Scenarios(args) => plan_scenarios::list(conn, args),
             PlanCommand::Compare(args) => plan_scenarios::compare(conn, args),

@@ -78,7 +78,12 @@ fn main() -> Result<()> {
         (
             "dashboard reconciliation",
             // As the Dashboard asks: tallies exist up to today.
-            Box::new(|c| Ok(doses::reconcile::reconcile(c, &from, date, 50)?.len())),
+            Box::new(|c| {
+                Ok(
+                    doses::reconcile::reconcile(c, &from, date, doses::reconcile::GAPS_SHOWN)?
+                        .len(),
+                )
+            }),
         ),
         (
             "tallies of a site-day",
@@ -99,7 +104,9 @@ fn main() -> Result<()> {
                     from: Some(date.clone()),
                     ..Default::default()
                 };
-                Ok(rebook::plan_for_view(c, &from, 100)?.proposals.len())
+                Ok(rebook::plan_for_view(c, &from, rebook::PROPOSALS_SHOWN)?
+                    .proposals
+                    .len())
             }),
         ),
         (

@@ -7,6 +7,7 @@ pub mod briefing;
 pub mod capacity;
 pub mod charts;
 pub mod checks;
+pub mod clock;
 pub mod day_totals;
 pub mod demo;
 pub mod doses;

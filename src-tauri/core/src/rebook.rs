@@ -396,6 +396,10 @@ pub struct RebookPage {
     pub expected_arrivals: Vec<SiteDayArrivals>,
 }
 
+/// Proposals the Rebooking view lists on its first screen (`shown` of
+/// `plan_for_view` in the app); its figures count them all.
+pub const PROPOSALS_SHOWN: usize = 100;
+
 pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPage> {
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {

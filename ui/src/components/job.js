@@ -5,7 +5,15 @@ import { t } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
+/** Shows the strip while `work(onProgress, onStarted)` runs; `work` passes
+ * both to the api call, whose job reports its id through onStarted. Cancel
+ * cancels that job only, as soon as its id is known. */
 export async function runJob(label, work) {
+  let jobId = null;
+  let cancelAsked = false;
+  const cancel = () => {
+    if (jobId != null) api.cancelJob(jobId).catch(showError);
+  };
   $('job-label').textContent = label;
   $('job-progress').value = 0;
   $('job-percent').textContent = '';
@@ -13,7 +21,12 @@ export async function runJob(label, work) {
   $('job-cancel').disabled = false;
   $('job-cancel').onclick = () => {
     $('job-cancel').disabled = true;
-    api.cancelJob();
+    cancelAsked = true;
+    cancel();
+  };
+  const started = (id) => {
+    jobId = id;
+    if (cancelAsked) cancel();
   };
   hideError();
   try {
@@ -30,7 +43,7 @@ export async function runJob(label, work) {
       }
       $('job-progress').value = fraction;
       $('job-percent').textContent = `${Math.floor(fraction * 100)} %`;
-    });
+    }, started);
   } finally {
     $('job').hidden = true;
   }

@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { fillSiteSelects } from '../components/sites.js';
+import { today } from '../dates.js';
 
 function field(label, input) {
   const wrap = document.createElement('label');
@@ -33,8 +34,8 @@ function select(id, options) {
 
 const daysBetween = (a, b) => Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / 86400000);
 
-export async function renderBook(root, info) {
-  const day = info.as_of ?? new Date().toISOString().slice(0, 10);
+export async function renderBook(root) {
+  const day = today();
   const form = document.createElement('form');
   form.className = 'form';
   form.id = 'book-form';

@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { fillSiteSelects } from '../components/sites.js';
+import { today } from '../dates.js';
 
 const state = { person: '', site: '', date: '', showDay: false };
 
@@ -28,7 +29,7 @@ function appointmentRow(a, onCancel) {
   return row;
 }
 
-export async function renderBookings(root, info) {
+export async function renderBookings(root) {
   const personInput = el('input', { id: 'person-search', type: 'search', placeholder: t('bookings.person_placeholder'), value: state.person });
   const find = el('button', { id: 'person-find', type: 'submit', textContent: t('bookings.find') });
   const personForm = el('form', { className: 'inline-form' }, personInput, find);
@@ -76,7 +77,7 @@ export async function renderBookings(root, info) {
   const siteSelect = el('select', { id: 'day-site' });
   if (state.site) siteSelect.append(el('option', { value: state.site, textContent: state.site }));
   fillSiteSelects([siteSelect], state.site);
-  const dateInput = el('input', { id: 'day-date', type: 'date', value: state.date || info.as_of || new Date().toISOString().slice(0, 10) });
+  const dateInput = el('input', { id: 'day-date', type: 'date', value: state.date || today() });
   const show = el('button', { id: 'day-show', type: 'submit', textContent: t('bookings.show') });
   const dayForm = el('form', { className: 'inline-form' }, siteSelect, dateInput, show);
   const dayResult = el('div', { id: 'day-result' });

@@ -5,14 +5,9 @@ import * as api from '../api.js';
 import { t, formatNumber, formatDate, lang, labelled } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { addDays, today as appToday } from '../dates.js';
 
 const state = { kind: 'daily', site: '', from: '', to: '' };
-
-function shiftDate(iso, days) {
-  const [y, m, d] = iso.split('-').map(Number);
-  const date = new Date(Date.UTC(y, m - 1, d + days));
-  return date.toISOString().slice(0, 10);
-}
 
 function figure(id, value, label, note = '') {
   const card = el('div', { className: 'figure', id },
@@ -212,11 +207,11 @@ function briefingSection(today) {
     el('span', { className: 'muted small', textContent: t('dash.brief_hint') }));
 }
 
-export async function renderDashboard(root, info) {
-  const today = info.as_of ?? new Date().toISOString().slice(0, 10);
+export async function renderDashboard(root) {
+  const today = appToday();
   if (!state.from) {
-    state.from = shiftDate(today, -14);
-    state.to = shiftDate(today, 27);
+    state.from = addDays(today, -14);
+    state.to = addDays(today, 27);
   }
   const request = () => ({ kind: state.kind, from: state.from, to: state.to, site: state.site || null, lang: lang() });
   // Tallies exist up to today: later days have nothing to reconcile (and
@@ -233,7 +228,7 @@ export async function renderDashboard(root, info) {
     showError(err);
     return;
   }
-  const rerender = () => renderDashboard(root, info);
+  const rerender = () => renderDashboard(root);
 
   const kind = el('select', { id: 'chart-kind' },
     ...['daily', 'cumulative', 'sites'].map((k) => el('option', { value: k, textContent: t(`dash.kind_${k}`), selected: k === state.kind })));

@@ -4,20 +4,13 @@ import * as api from '../api.js';
 import { t, formatNumber, labelled, lang } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { monthAfter, today } from '../dates.js';
 
 // Rows shown per table: a month at many sites can plan hundreds of shifts.
 const SHOWN = 200;
 
 // Kept across visits to the view, so a plan survives switching tabs.
 const state = { request: null, result: null, compare: new Set() };
-
-/** First and last day of the month after `asOf` (YYYY-MM-DD). */
-function monthAfter(asOf) {
-  const d = asOf ? new Date(`${asOf.slice(0, 10)}T00:00:00Z`) : new Date();
-  const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
-  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 2, 0));
-  return [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)];
-}
 
 function field(label, input) {
   return el('label', {}, el('span', { textContent: label }), input);
@@ -261,8 +254,8 @@ async function renderScenarios(box) {
   await showCompare();
 }
 
-export async function renderPlanner(root, info) {
-  const [from0, to0] = monthAfter(info?.as_of);
+export async function renderPlanner(root) {
+  const [from0, to0] = monthAfter(today());
   const r = state.request;
   const from = el('input', { id: 'plan-from', type: 'date', required: true, value: r?.from ?? from0 });
   const to = el('input', { id: 'plan-to', type: 'date', required: true, value: r?.to ?? to0 });

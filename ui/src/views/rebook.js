@@ -4,6 +4,7 @@ import * as api from '../api.js';
 import { t, formatNumber } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { today } from '../dates.js';
 
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
 
@@ -39,9 +40,9 @@ function temporaryClinicForm(replan) {
   return el('details', { className: 'temp-details', open: false }, el('summary', { textContent: t('rebook.temp_title') }), form);
 }
 
-export async function renderRebook(root, info) {
+export async function renderRebook(root) {
   // Only bookings from the app's today on can still be moved.
-  const query = { from: info?.as_of ?? new Date().toISOString().slice(0, 10) };
+  const query = { from: today() };
   let plan;
   try {
     plan = await api.rebookPlan(query);
@@ -81,7 +82,7 @@ export async function renderRebook(root, info) {
             to_slot: outcome === 'reached_accepted' ? p.proposed_slot : null,
             note: null,
           });
-          await renderRebook(root, info);
+          await renderRebook(root);
         } catch (err) {
           showError(err);
         }
@@ -122,6 +123,6 @@ export async function renderRebook(root, info) {
     if (total > plan.proposals.length) more.textContent = t('rebook.more', { shown: formatNumber(plan.proposals.length), total: formatNumber(total) });
   }, showError);
   const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary,
-    temporaryClinicForm(() => renderRebook(root, info)), arrivals, table, more];
+    temporaryClinicForm(() => renderRebook(root)), arrivals, table, more];
   root.replaceChildren(...parts);
 }

@@ -5,19 +5,12 @@ import { t, formatNumber, formatDay } from '../i18n.js';
 import { showError } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { fillSiteSelects } from '../components/sites.js';
+import { addDays, today as appToday } from '../dates.js';
 
 const state = { date: null, site: '', offset: 0 };
 // Sites per page: 25 sites' week is about 350 shifts, laid out in well
 // under 100 ms (50 took 60 ms of layout alone at province scale).
 const PAGE_SITES = 25;
-
-const isoDate = (d) =>
-  `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-
-function shiftDays(iso, days) {
-  const [y, m, d] = iso.split('-').map(Number);
-  return isoDate(new Date(y, m - 1, d + days));
-}
 
 function dayHeading(iso) {
   return formatDay(iso, { weekday: 'short', month: 'short', day: 'numeric' });
@@ -30,8 +23,8 @@ export function focusSchedule({ date, site }) {
   state.offset = 0;
 }
 
-export async function renderSchedule(root, info) {
-  const home = info.as_of ?? isoDate(new Date());
+export async function renderSchedule(root) {
+  const home = appToday();
   state.date ??= home;
   const toolbar = el('div', { className: 'toolbar' });
   const title = el('h1', { id: 'schedule-title' });
@@ -56,8 +49,8 @@ export async function renderSchedule(root, info) {
       showError(err);
     }
   };
-  prev.onclick = () => { state.date = shiftDays(state.date, -7); load(); };
-  next.onclick = () => { state.date = shiftDays(state.date, 7); load(); };
+  prev.onclick = () => { state.date = addDays(state.date, -7); load(); };
+  next.onclick = () => { state.date = addDays(state.date, 7); load(); };
   today.onclick = () => { state.date = home; load(); };
   siteSelect.onchange = () => { state.site = siteSelect.value; state.offset = 0; load(); };
   await load();

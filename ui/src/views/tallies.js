@@ -5,10 +5,11 @@ import * as api from '../api.js';
 import { t, formatNumber } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { today } from '../dates.js';
 
 const state = { site: '', date: '', shift: '', dose: '1', product: '' };
 
-export async function renderTallies(root, info) {
+export async function renderTallies(root) {
   let sites;
   try {
     sites = await api.siteList();
@@ -17,7 +18,7 @@ export async function renderTallies(root, info) {
     return;
   }
   if (!state.site && sites.length) state.site = sites[0].code;
-  if (!state.date) state.date = info.as_of ?? new Date().toISOString().slice(0, 10);
+  if (!state.date) state.date = today();
 
   const field = (label, input) => el('label', {}, el('span', { textContent: label }), input);
   // `required` and the value are set once the options are in: on a required

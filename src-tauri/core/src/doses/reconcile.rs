@@ -15,6 +15,9 @@ pub struct SiteDayGap {
     pub difference: i64,
 }
 
+/// Site-days the Dashboard's reconciliation table lists (`limit` in the app).
+pub const GAPS_SHOWN: u32 = 50;
+
 /// Site-days in [from, to] with tallies or attended bookings, the largest
 /// gaps first; at most `limit` rows.
 pub fn reconcile(conn: &Connection, from: &str, to: &str, limit: u32) -> Result<Vec<SiteDayGap>> {

@@ -6,7 +6,7 @@ use dosedesk_core::siting::{plan_from_db, Objective, SiteMap, SitingOptions, Sit
 use dosedesk_core::{Connection, Error};
 
 #[derive(clap::Args)]
-pub struct PlanSitesArgs {
+pub struct PlanSitingArgs {
     /// New points to choose (lock-ins included).
     #[arg(long)]
     pub k: usize,
@@ -37,7 +37,7 @@ pub struct PlanSitesArgs {
     pub json: bool,
 }
 
-pub fn run(conn: &Connection, args: &PlanSitesArgs) -> Result<(), Error> {
+pub fn run(conn: &Connection, args: &PlanSitingArgs) -> Result<(), Error> {
     let objective = Objective::parse(&args.objective)
         .ok_or_else(|| Error::InvalidInput(format!("unknown objective {}", args.objective)))?;
     let options = SitingOptions {

@@ -1,13 +1,13 @@
 //! IPC commands of the shift planner: plan, chart, and saved scenarios.
-//! Each is a few lines over `dosedesk_core::planning`.
+//! Each is a few lines over `dosedesk_core::shift_plan`.
 
 use crate::commands::with_db;
 use crate::AppState;
 use dosedesk_core::charts::{to_file, to_svg};
 use dosedesk_core::locale::Lang;
-use dosedesk_core::planning::chart::PlanChart;
-use dosedesk_core::planning::scenario::{self, ScenarioSummary};
-use dosedesk_core::planning::{plan_shifts as plan, ShiftPlan, ShiftPlanRequest};
+use dosedesk_core::shift_plan::chart::PlanChart;
+use dosedesk_core::shift_plan::scenario::{self, ScenarioSummary};
+use dosedesk_core::shift_plan::{plan_shifts as plan, ShiftPlan, ShiftPlanRequest};
 use dosedesk_core::Result;
 use serde::Serialize;
 use tauri::State;

@@ -10,41 +10,41 @@ const people = (x, total) => `${formatNumber(Math.round(x))}${total > 0 ? ` (${(
 
 /** What the side-by-side table shows, one row per figure. */
 const ROWS = [
-  ['sites.k', (s) => String(s.k)],
-  ['sites.radius', (s) => `${s.radius_km} km`],
-  ['sites.objective', (s) => t(`sites.objective_${s.objective}`)],
-  ['sites.capacity_days', (s) => (s.capacity_days === null ? t('sites.capacity_none') : String(s.capacity_days))],
-  ['sites.covered_before_short', (s) => people(s.covered_before, s.weighted_total)],
-  ['sites.covered_after_short', (s) => people(s.covered_after, s.weighted_total)],
-  ['sites.distance_after', (s) => km(s.mean_distance_km_after)],
-  ['sites.chosen_codes', (s) => s.chosen.join(', ')],
+  ['siting.k', (s) => String(s.k)],
+  ['siting.radius', (s) => `${s.radius_km} km`],
+  ['siting.objective', (s) => t(`siting.objective_${s.objective}`)],
+  ['siting.capacity_days', (s) => (s.capacity_days === null ? t('siting.capacity_none') : String(s.capacity_days))],
+  ['siting.covered_before_short', (s) => people(s.covered_before, s.weighted_total)],
+  ['siting.covered_after_short', (s) => people(s.covered_after, s.weighted_total)],
+  ['siting.distance_after', (s) => km(s.mean_distance_km_after)],
+  ['siting.chosen_codes', (s) => s.chosen.join(', ')],
 ];
 
 export async function renderScenarios(root, { open }) {
   let list;
   try {
-    list = await api.siteScenarios();
+    list = await api.sitingScenarios();
   } catch (err) {
     showError(err);
     return;
   }
-  const heading = el('h2', { textContent: t('sites.scenarios') });
+  const heading = el('h2', { textContent: t('siting.scenarios') });
   if (list.length === 0) {
-    root.replaceChildren(heading, el('p', { className: 'muted', textContent: t('sites.scenarios_none') }));
+    root.replaceChildren(heading, el('p', { className: 'muted', textContent: t('siting.scenarios_none') }));
     return;
   }
-  const compared = el('div', { id: 'sites-compare', className: 'table-scroll' });
+  const compared = el('div', { id: 'siting-compare', className: 'table-scroll' });
   const body = el('tbody');
   for (const s of list) {
     const pick = el('input', { type: 'checkbox', value: String(s.id) });
-    const reopen = el('button', { className: 'secondary small', type: 'button', textContent: t('sites.open') });
+    const reopen = el('button', { className: 'secondary small', type: 'button', textContent: t('siting.open') });
     reopen.onclick = () => open(s.id);
     const row = el('tr', {},
       el('td', {}, pick),
       el('td', { textContent: s.name }),
       el('td', { className: 'num', textContent: String(s.k) }),
       el('td', { className: 'num', textContent: `${s.radius_km} km` }),
-      el('td', { textContent: t(`sites.objective_${s.objective}`) }),
+      el('td', { textContent: t(`siting.objective_${s.objective}`) }),
       el('td', { className: 'num', textContent: `${formatNumber(Math.round(s.covered_before))} → ${formatNumber(Math.round(s.covered_after))}` }),
       el('td', { className: 'num', textContent: km(s.mean_distance_km_after) }),
       el('td', { textContent: s.chosen.join(', ') }),
@@ -52,23 +52,23 @@ export async function renderScenarios(root, { open }) {
     row.dataset.id = s.id;
     body.append(row);
   }
-  const head = el('thead', {}, el('tr', {}, ...['', t('sites.scenario_name'), t('sites.k'), t('sites.radius'), t('sites.objective'),
-    t('sites.covered_change'), t('sites.distance_after'), t('sites.chosen_codes'), ''].map((h) => el('th', { textContent: h }))));
-  const compare = el('button', { className: 'secondary', id: 'sites-compare-button', type: 'button', textContent: t('sites.compare') });
+  const head = el('thead', {}, el('tr', {}, ...['', t('siting.scenario_name'), t('siting.k'), t('siting.radius'), t('siting.objective'),
+    t('siting.covered_change'), t('siting.distance_after'), t('siting.chosen_codes'), ''].map((h) => el('th', { textContent: h }))));
+  const compare = el('button', { className: 'secondary', id: 'siting-compare-button', type: 'button', textContent: t('siting.compare') });
   compare.onclick = async () => {
     const ids = [...body.querySelectorAll('input:checked')].map((c) => Number(c.value));
     if (ids.length === 0) {
-      compared.replaceChildren(el('p', { className: 'muted', textContent: t('sites.compare_pick') }));
+      compared.replaceChildren(el('p', { className: 'muted', textContent: t('siting.compare_pick') }));
       return;
     }
     try {
-      compared.replaceChildren(sideBySide(await api.compareSiteScenarios(ids)));
+      compared.replaceChildren(sideBySide(await api.compareSitingScenarios(ids)));
     } catch (err) {
       showError(err);
     }
   };
   root.replaceChildren(heading,
-    el('div', { className: 'table-scroll' }, el('table', { className: 'data', id: 'sites-scenario-list' }, head, body)),
+    el('div', { className: 'table-scroll' }, el('table', { className: 'data', id: 'siting-scenario-list' }, head, body)),
     el('div', { className: 'inline-form' }, compare), compared);
 }
 

@@ -63,38 +63,38 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-sites").await?.click().await?;
-        set_value(&app, "#sites-k", "3").await?;
-        set_value(&app, "#sites-radius", "3").await?;
-        app.find("#sites-objective")
+        app.find("#nav-siting").await?.click().await?;
+        set_value(&app, "#siting-k", "3").await?;
+        set_value(&app, "#siting-radius", "3").await?;
+        app.find("#siting-objective")
             .await?
             .select_by_value("coverage")
             .await?;
-        app.find("#sites-run").await?.click().await?;
-        app.find("#sites-chosen tbody tr").await?;
+        app.find("#siting-run").await?.click().await?;
+        app.find("#siting-chosen tbody tr").await?;
 
-        let codes = app.attrs("#sites-chosen tbody tr", "data-site").await?;
+        let codes = app.attrs("#siting-chosen tbody tr", "data-site").await?;
         assert_eq!(codes, want_codes, "same points, same order as the CLI");
-        let circles = wait_count(&app, "#sites-map svg circle", areas).await?;
+        let circles = wait_count(&app, "#siting-map svg circle", areas).await?;
         assert_eq!(circles, areas, "one circle per area on the map");
-        let shown = app.texts("#sites-covered-after .figure-value").await?;
+        let shown = app.texts("#siting-covered-after .figure-value").await?;
         assert_eq!(
             shown,
             vec![dosedesk_core::locale::Lang::En.group(covered_after.round() as i64)]
         );
-        let rows = app.attrs("#sites-areas tbody tr", "data-key").await?;
+        let rows = app.attrs("#siting-areas tbody tr", "data-key").await?;
         assert_eq!(rows.len(), areas, "every area's nearest point is listed");
 
         // Save the run, then compare it with itself side by side.
-        set_value(&app, "#sites-scenario-name", "three at 3 km").await?;
-        app.find("#sites-save").await?.click().await?;
+        set_value(&app, "#siting-scenario-name", "three at 3 km").await?;
+        app.find("#siting-save").await?.click().await?;
         app.wait_text("#notice", "three at 3 km").await?;
-        app.find("#sites-scenario-list tbody tr input")
+        app.find("#siting-scenario-list tbody tr input")
             .await?
             .click()
             .await?;
-        app.find("#sites-compare-button").await?.click().await?;
-        let compared = app.wait_text("#sites-compare", "three at 3 km").await?;
+        app.find("#siting-compare-button").await?.click().await?;
+        let compared = app.wait_text("#siting-compare", "three at 3 km").await?;
         assert!(compared.contains(&want_codes.join(", ")), "{compared}");
 
         // Export: the native save dialog "picks" a path; the PNG is the app's.
@@ -105,7 +105,7 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
                 vec![serde_json::json!(png)],
             )
             .await?;
-        app.find("#sites-export").await?.click().await?;
+        app.find("#siting-export").await?.click().await?;
         app.wait_text("#notice", "Map saved to").await?;
         TestResult::Ok(())
     }
