@@ -118,6 +118,21 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
         app.find("#tally-doses").await?.send_keys("130\u{E007}").await?;
         app.wait_text("#tally-table", "was 123").await?;
         app.wait_text("#notice", "corrected from 123 to 130").await?;
+        // The review's typo: 99,999 for a shift is refused until typed again.
+        app.find("#tally-doses").await?.send_keys("99999\u{E007}").await?;
+        app.wait_text("#error-message", "not recorded").await?;
+        app.wait_text("#tally-list h2", "130").await?;
+        app.find("#tally-doses").await?.send_keys("99999\u{E007}").await?;
+        app.wait_text("#notice", "corrected from 130 to 99,999").await?;
+        // Withdrawn (two clicks): listed, struck out, out of the day's total.
+        app.find("#tally-table button.withdraw").await?.click().await?;
+        app.find("#tally-table button.withdraw").await?.click().await?;
+        app.wait_text("#notice", "withdrawn").await?;
+        app.wait_text("#tally-list h2", ": 0 doses").await?;
+        app.find("#tally-table tr.withdrawn").await?;
+        // Entered again, it counts again (the last value before the typo).
+        app.find("#tally-doses").await?.send_keys("130\u{E007}").await?;
+        app.wait_text("#tally-list h2", "130").await?;
         // The dashboard's total follows.
         app.find("#nav-dashboard").await?.click().await?;
         app.find("#chart svg").await?;

@@ -363,13 +363,28 @@ pub async fn export_chart(
     .await
 }
 
+/// `confirm`: the person entered an implausible value again to confirm it.
 #[tauri::command]
 pub async fn record_tally(
     state: State<'_, AppState>,
     tally: dosedesk_core::doses::entry::Tally,
+    confirm: Option<bool>,
 ) -> Result<dosedesk_core::doses::entry::Recorded> {
     with_db(&state, move |conn| {
-        dosedesk_core::doses::entry::record(conn, &tally)
+        dosedesk_core::doses::entry::record(conn, &tally, confirm.unwrap_or(false))
+    })
+    .await
+}
+
+/// Withdraws a wrong tally (kept with its history, counted nowhere);
+/// returns the value it had.
+#[tauri::command]
+pub async fn withdraw_tally(
+    state: State<'_, AppState>,
+    tally: dosedesk_core::doses::entry::Tally,
+) -> Result<i64> {
+    with_db(&state, move |conn| {
+        dosedesk_core::doses::entry::withdraw(conn, &tally)
     })
     .await
 }

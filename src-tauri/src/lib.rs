@@ -86,6 +86,7 @@ commands![
     commands::chart_svg,
     commands::export_chart,
     commands::record_tally,
+    commands::withdraw_tally,
     commands::site_day_tallies,
     commands::reconcile,
     commands::confirm_day,

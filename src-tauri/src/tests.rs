@@ -115,12 +115,22 @@ fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
     };
     let tally = serde_json::json!({"tally": {"site_code": "A", "date": "2021-04-02", "shift": "am",
         "dose_number": 1, "product": "", "doses": 120}});
+    // No shift at A that day: 120 doses is more than it could give, so the
+    // first entry is refused and nothing is written; confirmed, it is kept.
+    let refused = call("record_tally", tally.clone()).expect_err("implausible");
+    assert_eq!(refused["code"], "needs_confirmation");
+    assert!(refused["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("no shift")));
+    let mut confirmed = tally.clone();
+    confirmed["confirm"] = true.into();
     assert_eq!(
-        call("record_tally", tally.clone()).expect("tally")["replaced"],
+        call("record_tally", confirmed).expect("tally")["replaced"],
         serde_json::Value::Null
     );
     let mut fix = tally;
     fix["tally"]["doses"] = 125.into();
+    fix["confirm"] = true.into();
     assert_eq!(call("record_tally", fix).expect("fix")["replaced"], 120);
     let rows = call(
         "site_day_tallies",
@@ -139,6 +149,23 @@ fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
     assert!(chart["svg"].as_str().is_some_and(|s| s.starts_with("<svg")));
     assert_eq!(chart["bars"].as_array().map(Vec::len), Some(7));
     assert_eq!(chart["days"][1]["administered"], 125);
+    // Withdrawn: kept with its history, counted nowhere.
+    let withdrawn = call(
+        "withdraw_tally",
+        serde_json::json!({"tally": {"site_code": "A", "date": "2021-04-02", "shift": "am",
+            "dose_number": 1, "product": "", "doses": 0}}),
+    )
+    .expect("withdraw");
+    assert_eq!(withdrawn, 125);
+    let figures = call("dose_figures", serde_json::json!({})).expect("figures");
+    assert_eq!(figures["doses_total"], 0);
+    let rows = call(
+        "site_day_tallies",
+        serde_json::json!({"site": "A", "date": "2021-04-02"}),
+    )
+    .expect("rows");
+    assert_eq!(rows[0]["withdrawn"], true);
+    assert_eq!(rows[0]["history"], serde_json::json!([125, 120]));
     let err = call(
         "record_tally",
         serde_json::json!({"tally": {"site_code": "ZZ", "date": "2021-04-02", "dose_number": 1, "doses": 1}}),

@@ -201,6 +201,12 @@ export default {
   'tally.col_doses': 'Doses',
   'tally.col_history': 'Corrections',
   'tally.col_source': 'Source · updated',
+  'tally.col_counted': 'Counted',
+  'tally.confirm_hint': 'Check the count; if it is right, type the same value again and press Enter to record it.',
+  'tally.withdraw': 'Withdraw',
+  'tally.withdraw_confirm': 'Withdraw {doses} doses? Click again',
+  'tally.withdrawn': 'withdrawn',
+  'tally.withdrawn_notice': 'Tally of {doses} doses withdrawn: it is kept in the list and counted in no total.',
   // Shift planner
   'nav.planner': 'Shift planner',
   'planner.title': 'Shift planner',

@@ -201,6 +201,12 @@ export default {
   'tally.col_doses': 'Doses',
   'tally.col_history': 'Corrections',
   'tally.col_source': 'Source · mise à jour',
+  'tally.col_counted': 'Compté',
+  'tally.confirm_hint': 'Vérifiez le compte ; s’il est juste, tapez de nouveau la même valeur et appuyez sur Entrée pour l’enregistrer.',
+  'tally.withdraw': 'Retirer',
+  'tally.withdraw_confirm': 'Retirer {doses} doses ? Cliquez de nouveau',
+  'tally.withdrawn': 'retiré',
+  'tally.withdrawn_notice': 'Compte de {doses} doses retiré : il reste dans la liste et n’est compté dans aucun total.',
   // Planificateur de quarts
   'nav.planner': 'Planification des quarts',
   'planner.title': 'Planification des quarts',

@@ -57,7 +57,9 @@ export const doseFigures = () => call('dose_figures');
 /** request: {kind: 'daily'|'cumulative'|'sites', from, to, site, lang} */
 export const chartSvg = (request) => call('chart_svg', { request });
 export const exportChart = (request, path) => call('export_chart', { request, path });
-export const recordTally = (tally) => call('record_tally', { tally });
+/** confirm: the person entered an implausible value again (error code needs_confirmation). */
+export const recordTally = (tally, confirm = false) => call('record_tally', { tally, confirm });
+export const withdrawTally = (tally) => call('withdraw_tally', { tally });
 export const siteDayTallies = (site, date) => call('site_day_tallies', { site, date });
 export const reconcile = (from, to) => call('reconcile', { from, to });
 /** series: 'regional' | 'provincial' */

@@ -1,7 +1,7 @@
 //! `chart`, `tally`, `confirm-day` and `revisions`: doses administered from the command line.
 
 use dosedesk_core::charts::{export, ChartKind, ChartRequest};
-use dosedesk_core::doses::entry::{record, Tally};
+use dosedesk_core::doses::entry::{record, withdraw, Tally};
 use dosedesk_core::doses::figures::{confirm_day, Series};
 use dosedesk_core::locale::Lang;
 use dosedesk_core::{Connection, Error};
@@ -62,28 +62,46 @@ pub struct TallyArgs {
     dose_number: i64,
     #[arg(long, default_value = "")]
     product: String,
+    /// Doses given (not needed with --withdraw).
+    #[arg(long, required_unless_present = "withdraw")]
+    doses: Option<i64>,
+    /// Record a value that is implausible for the site-day (above what its
+    /// shifts could give, or far above its recent days) after checking it.
     #[arg(long)]
-    doses: i64,
+    confirm: bool,
+    /// Withdraw this tally: it is kept, with its history, and counts nowhere.
+    #[arg(long, conflicts_with_all = ["doses", "confirm"])]
+    withdraw: bool,
 }
 
 pub fn tally(conn: &mut Connection, a: &TallyArgs) -> Result<(), Error> {
-    let done = record(
-        conn,
-        &Tally {
-            site_code: a.site.clone(),
-            date: a.date.clone(),
-            shift: a.shift.clone(),
-            dose_number: a.dose_number,
-            product: a.product.clone(),
-            doses: a.doses,
-        },
-    )?;
+    let doses = a.doses.unwrap_or(0);
+    let t = Tally {
+        site_code: a.site.clone(),
+        date: a.date.clone(),
+        shift: a.shift.clone(),
+        dose_number: a.dose_number,
+        product: a.product.clone(),
+        doses,
+    };
+    if a.withdraw {
+        let old = withdraw(conn, &t)?;
+        println!("tally withdrawn: {old} (kept in the history, counted nowhere)");
+        return Ok(());
+    }
+    let done = match record(conn, &t, a.confirm) {
+        Err(Error::NeedsConfirmation(why)) => {
+            return Err(Error::NeedsConfirmation(format!(
+                "{why} (give --confirm to record it)"
+            )))
+        }
+        other => other?,
+    };
     match done.replaced {
-        Some(old) => println!(
-            "tally corrected: {old} → {} (the old value is kept in the history)",
-            a.doses
-        ),
-        None => println!("tally recorded: {}", a.doses),
+        Some(old) => {
+            println!("tally corrected: {old} → {doses} (the old value is kept in the history)")
+        }
+        None => println!("tally recorded: {doses}"),
     }
     Ok(())
 }

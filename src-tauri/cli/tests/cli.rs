@@ -479,3 +479,48 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
     assert_eq!(stderr(&out), "");
 }
+
+/// The review's typo: 99,999 doses for one shift of EVJ. Refused (exit 1,
+/// nothing written) until confirmed; a withdrawn tally leaves the totals.
+#[test]
+fn an_implausible_tally_needs_confirm_and_a_tally_can_be_withdrawn() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let total = |db: &Path| -> i64 {
+        let out = cli(db, &["stats", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["doses_total"].as_i64().expect("doses_total")
+    };
+    let before = total(&db);
+    let args = [
+        "tally",
+        "--site",
+        "EVJ",
+        "--date",
+        "2021-03-22",
+        "--shift",
+        "am",
+        "--dose-number",
+        "1",
+    ];
+    let typo = cli(&db, &[&args[..], &["--doses", "99999"]].concat());
+    assert_eq!(typo.status.code(), Some(1), "{}", stderr(&typo));
+    assert!(stderr(&typo).contains("--confirm"), "{}", stderr(&typo));
+    assert!(stderr(&typo).contains("capacity"), "{}", stderr(&typo));
+    assert_eq!(total(&db), before);
+    let sure = cli(
+        &db,
+        &[&args[..], &["--doses", "99999", "--confirm"]].concat(),
+    );
+    assert!(sure.status.success(), "{}", stderr(&sure));
+    assert_eq!(total(&db), before + 99_999);
+    let gone = cli(&db, &[&args[..], &["--withdraw"]].concat());
+    assert!(gone.status.success(), "{}", stderr(&gone));
+    assert!(stdout(&gone).contains("99999"), "{}", stdout(&gone));
+    assert_eq!(total(&db), before);
+    // A plausible tally needs no confirmation.
+    let fine = cli(&db, &[&args[..], &["--doses", "200"]].concat());
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    assert_eq!(total(&db), before + 200);
+}

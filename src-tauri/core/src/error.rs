@@ -36,6 +36,10 @@ pub enum Error {
     /// The person may not book this yet (eligibility phases).
     #[error("{0}")]
     NotEligible(String),
+    /// The value is implausible and was not recorded; entering it again
+    /// with confirmation records it.
+    #[error("{0}")]
+    NeedsConfirmation(String),
     /// The change contradicts what the store holds (e.g. already booked).
     #[error("{0}")]
     Conflict(String),
@@ -64,6 +68,7 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::SlotFull(_) => "slot_full",
             Error::NotEligible(_) => "not_eligible",
+            Error::NeedsConfirmation(_) => "needs_confirmation",
             Error::Conflict(_) => "conflict",
             Error::Cancelled => "cancelled",
             Error::Render(_) => "render",

@@ -1,6 +1,8 @@
 // Tallies: keyboard entry of doses administered at a clinic site. Enter
 // saves; the site-day's tallies are listed under the form with the values
-// each correction replaced.
+// each correction replaced. A value the site-day could not have given is
+// refused until the same value is typed again (core's needs_confirmation);
+// a wrong tally is withdrawn with two clicks and stays listed, uncounted.
 import * as api from '../api.js';
 import { t, formatNumber } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
@@ -8,6 +10,8 @@ import { el } from '../components/dom.js';
 import { today } from '../dates.js';
 
 const state = { site: '', date: '', shift: '', dose: '1', product: '' };
+/** The refused entry waiting to be typed again: its key and value as JSON. */
+let pending = null;
 
 export async function renderTallies(root) {
   let sites;
@@ -55,21 +59,25 @@ export async function renderTallies(root) {
       const body = el('tbody');
       let total = 0;
       for (const r of rows) {
-        total += r.doses;
-        const tr = el('tr', {},
+        if (!r.withdrawn) total += r.doses;
+        const tr = el('tr', { className: r.withdrawn ? 'withdrawn' : '' },
           el('td', { textContent: r.shift || '—' }),
           el('td', { textContent: t('bookings.dose', { n: r.dose_number }) }),
           el('td', { textContent: r.product || '—' }),
           el('td', { className: 'num', textContent: formatNumber(r.doses) }),
           el('td', { className: 'muted small', textContent: r.history.length ? t('tally.was', { values: r.history.map(formatNumber).join(' ← ') }) : '' }),
-          el('td', { className: 'muted small', textContent: `${r.source} · ${r.updated_at}` }));
+          el('td', { className: 'muted small', textContent: `${r.source} · ${r.updated_at}` }),
+          el('td', {}, r.withdrawn
+            ? el('span', { className: 'badge', textContent: t('tally.withdrawn') })
+            : withdrawButton(r)));
         tr.dataset.doses = r.doses;
+        tr.dataset.withdrawn = r.withdrawn;
         body.append(tr);
       }
       list.replaceChildren(
         el('h2', { textContent: t('tally.day_total', { total: formatNumber(total) }) }),
         el('table', { className: 'data', id: 'tally-table' },
-          el('thead', {}, el('tr', {}, ...['shift', 'dose', 'product', 'doses', 'history', 'source'].map((k) =>
+          el('thead', {}, el('tr', {}, ...['shift', 'dose', 'product', 'doses', 'history', 'source', 'counted'].map((k) =>
             el('th', { className: k === 'doses' ? 'num' : '', textContent: t(`tally.col_${k}`) })))),
           body));
     } catch (err) {
@@ -80,11 +88,15 @@ export async function renderTallies(root) {
     event.preventDefault();
     hideError();
     Object.assign(state, { site: site.value, date: date.value, shift: shift.value.trim(), dose: dose.value, product: product.value });
+    const tally = {
+      site_code: state.site, date: state.date, shift: state.shift,
+      dose_number: Number(state.dose), product: state.product, doses: Number(doses.value),
+    };
+    // Typed again, the same refused value is confirmed; anything else starts over.
+    const confirm = pending === JSON.stringify(tally);
+    pending = null;
     try {
-      const done = await api.recordTally({
-        site_code: state.site, date: state.date, shift: state.shift,
-        dose_number: Number(state.dose), product: state.product, doses: Number(doses.value),
-      });
+      const done = await api.recordTally(tally, confirm);
       showNotice(done.replaced == null
         ? t('tally.recorded', { doses: formatNumber(Number(doses.value)) })
         : t('tally.corrected', { old: formatNumber(done.replaced), doses: formatNumber(Number(doses.value)) }));
@@ -92,8 +104,38 @@ export async function renderTallies(root) {
       await showList();
       doses.focus();
     } catch (err) {
+      if (err.code === 'needs_confirmation') {
+        pending = JSON.stringify(tally);
+        showError({ code: err.code, message: `${err.message} ${t('tally.confirm_hint')}` });
+        doses.value = '';
+        doses.focus();
+        return;
+      }
       showError(err);
     }
+  };
+  // Two clicks, so no tally leaves the totals by one stray click.
+  const withdrawButton = (r) => {
+    const button = el('button', { type: 'button', className: 'secondary withdraw', textContent: t('tally.withdraw') });
+    button.onclick = async () => {
+      if (!button.dataset.armed) {
+        button.dataset.armed = 'true';
+        button.textContent = t('tally.withdraw_confirm', { doses: formatNumber(r.doses) });
+        return;
+      }
+      hideError();
+      try {
+        await api.withdrawTally({
+          site_code: site.value, date: date.value, shift: r.shift,
+          dose_number: r.dose_number, product: r.product, doses: 0,
+        });
+        showNotice(t('tally.withdrawn_notice', { doses: formatNumber(r.doses) }));
+        await showList();
+      } catch (err) {
+        showError(err);
+      }
+    };
+    return button;
   };
   site.onchange = showList;
   date.onchange = showList;

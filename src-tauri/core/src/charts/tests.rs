@@ -35,6 +35,7 @@ fn store_with_april() -> (tempfile::TempDir, Connection) {
                     product: String::new(),
                     doses,
                 },
+                true, // entered as confirmed: these tallies are the test's data
             )
             .expect("tally");
         }

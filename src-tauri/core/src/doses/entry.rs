@@ -1,12 +1,19 @@
 //! Keyboard entry of tallies at a clinic site. A correction keeps the value
-//! it replaces in `dose_count_history`.
+//! it replaces in `dose_count_history`; a wrong tally can be withdrawn (it
+//! stays, with its history, and counts nowhere).
+//!
+//! A typo must not become the official total: a tally that would take its
+//! site-day above what the day's shifts could give (their capacity plus
+//! `CAPACITY_MARGIN` and `CAPACITY_SLACK`), or far above the site's recent
+//! days (the rule of `doses::flags`), is refused until it is entered again
+//! with confirmation.
 
 use crate::error::{Error, Result};
 use crate::store::{
     self,
     dose_count::{Key, Source},
 };
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
@@ -29,24 +36,26 @@ pub struct Recorded {
     pub replaced: Option<i64>,
 }
 
-pub fn record(conn: &mut Connection, t: &Tally) -> Result<Recorded> {
-    let date = crate::time::require_date("date", &t.date)?.to_string();
-    if !(1..=3).contains(&t.dose_number) {
-        return Err(Error::InvalidInput("dose number must be 1, 2 or 3".into()));
-    }
+/// A day's tallies may exceed its shifts' capacity by this share (walk-ins,
+/// doses drawn from a vial's extra dose, counting slack) before a person
+/// must confirm them...
+pub const CAPACITY_MARGIN: f64 = 0.25;
+/// ...and by this many doses more, so that a site with few or no scheduled
+/// places is not refused a handful of walk-ins.
+pub const CAPACITY_SLACK: i64 = 10;
+
+/// Records a tally, or corrects the one under the same key. An implausible
+/// value is refused (`needs_confirmation`, nothing written) unless
+/// `confirmed`.
+pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recorded> {
     if !(0..=10_000_000).contains(&t.doses) {
         return Err(Error::InvalidInput(format!(
             "doses must be between 0 and 10,000,000, not {}",
             t.doses
         )));
     }
-    let product = t.product.trim().to_ascii_uppercase();
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let site_id = store::site::find(&tx, &t.site_code)?
-        .ok_or_else(|| Error::NotFound(format!("site {}", t.site_code)))?;
-    if !product.is_empty() && !store::product::exists(&tx, &product)? {
-        return Err(Error::InvalidInput(format!("unknown product {product}")));
-    }
+    let (site_id, date, product) = resolve(&tx, t)?;
     let key = Key {
         site_id,
         date: &date,
@@ -55,12 +64,26 @@ pub fn record(conn: &mut Connection, t: &Tally) -> Result<Recorded> {
         product: &product,
     };
     let now = store::now_timestamp();
-    let replaced = match store::dose_count::find(&tx, &key)? {
+    let existing = store::dose_count::find(&tx, &key)?;
+    if !confirmed {
+        let counted_before = existing
+            .as_ref()
+            .filter(|e| !e.withdrawn)
+            .map_or(0, |e| e.doses);
+        if let Some(reason) = implausible(&tx, site_id, &date, t.doses - counted_before)? {
+            return Err(Error::NeedsConfirmation(format!(
+                "{} doses at {} on {date} not recorded: {reason}.",
+                crate::doses::flags::group(t.doses),
+                t.site_code
+            )));
+        }
+    }
+    let replaced = match existing {
         None => {
             store::dose_count::insert(&tx, &key, t.doses, Source::Local, &now)?;
             None
         }
-        Some(old) if old.doses == t.doses => None,
+        Some(old) if old.doses == t.doses && !old.withdrawn => None,
         Some(old) => {
             store::dose_count::correct(&tx, &old, t.doses, Source::Local, &now)?;
             Some(old.doses)
@@ -68,6 +91,96 @@ pub fn record(conn: &mut Connection, t: &Tally) -> Result<Recorded> {
     };
     tx.commit()?;
     Ok(Recorded { replaced })
+}
+
+/// The site id, date and product code a tally names, checked.
+fn resolve(conn: &Connection, t: &Tally) -> Result<(i64, String, String)> {
+    let date = crate::time::require_date("date", &t.date)?.to_string();
+    if !(1..=3).contains(&t.dose_number) {
+        return Err(Error::InvalidInput("dose number must be 1, 2 or 3".into()));
+    }
+    let site_id = store::site::find(conn, &t.site_code)?
+        .ok_or_else(|| Error::NotFound(format!("site {}", t.site_code)))?;
+    let product = t.product.trim().to_ascii_uppercase();
+    if !product.is_empty() && !store::product::exists(conn, &product)? {
+        return Err(Error::InvalidInput(format!("unknown product {product}")));
+    }
+    Ok((site_id, date, product))
+}
+
+/// Why a site-day's tallies changed by `change` doses would be implausible,
+/// if they would: above what its shifts could give, or far above the site's
+/// recent days.
+fn implausible(conn: &Connection, site_id: i64, date: &str, change: i64) -> Result<Option<String>> {
+    let (capacity, administered): (i64, i64) = conn
+        .query_row(
+            "SELECT capacity, administered FROM site_day WHERE site_id = ?1 AND date = ?2",
+            params![site_id, date],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0));
+    if change <= 0 {
+        return Ok(None); // lowering a count never inflates a total
+    }
+    let total = administered + change;
+    let limit = (capacity as f64 * (1.0 + CAPACITY_MARGIN)).floor() as i64 + CAPACITY_SLACK;
+    let g = crate::doses::flags::group;
+    if total > limit {
+        return Ok(Some(if capacity == 0 {
+            format!(
+                "no shift is scheduled there that day, and the day would total {}",
+                g(total)
+            )
+        } else {
+            format!(
+                "the day would total {}, more than its shifts' capacity of {} allows ({} with a {}% margin)",
+                g(total),
+                g(capacity),
+                g(limit),
+                (CAPACITY_MARGIN * 100.0).round()
+            )
+        }));
+    }
+    let recent: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT administered FROM site_day
+             WHERE site_id = ?1 AND date < ?2 AND administered > 0 ORDER BY date DESC LIMIT 14",
+        )?
+        .query_map(params![site_id, date], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(
+        crate::doses::flags::above_recent_range(&recent, total).map(|median| {
+            format!(
+                "the day would total {}, far above the site's recent days (median {})",
+                g(total),
+                g(median)
+            )
+        }),
+    )
+}
+
+/// Withdraws the tally under `t`'s key (its `doses` are not used): it stays,
+/// with its value in its history, and counts in no total. Entering the same
+/// key again brings it back.
+pub fn withdraw(conn: &mut Connection, t: &Tally) -> Result<i64> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (site_id, date, product) = resolve(&tx, t)?;
+    let key = Key {
+        site_id,
+        date: &date,
+        shift: t.shift.trim(),
+        dose_number: t.dose_number,
+        product: &product,
+    };
+    let old = store::dose_count::find(&tx, &key)?
+        .filter(|old| !old.withdrawn)
+        .ok_or_else(|| {
+            Error::NotFound(format!("no tally to withdraw at {} on {date}", t.site_code))
+        })?;
+    store::dose_count::withdraw(&tx, &old, &store::now_timestamp())?;
+    tx.commit()?;
+    Ok(old.doses)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,12 +191,15 @@ pub struct TallyRow {
     pub updated_at: String,
     /// Earlier values, newest first.
     pub history: Vec<i64>,
+    /// Withdrawn: kept, counted in no total.
+    pub withdrawn: bool,
 }
 
 /// A site-day's tallies, as the entry form lists them under the form.
 pub fn site_day(conn: &Connection, site_code: &str, date: &str) -> Result<Vec<TallyRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.shift, d.dose_number, d.product, d.doses, d.source, d.updated_at
+        "SELECT d.id, d.shift, d.dose_number, d.product, d.doses, d.source, d.updated_at,
+                d.withdrawn_at IS NOT NULL AS withdrawn
          FROM dose_count d JOIN site ON site.id = d.site_id
          WHERE site.code = ?1 AND d.date = ?2
          ORDER BY d.shift, d.dose_number, d.product",
@@ -104,6 +220,7 @@ pub fn site_day(conn: &Connection, site_code: &str, date: &str) -> Result<Vec<Ta
                     source: r.get("source")?,
                     updated_at: r.get("updated_at")?,
                     history: Vec::new(),
+                    withdrawn: r.get("withdrawn")?,
                 },
             ))
         })?

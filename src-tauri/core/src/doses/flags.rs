@@ -75,24 +75,31 @@ fn disagrees_with_cumulative(series: &[Day], i: usize) -> Option<String> {
 
 fn outside_recent_range(series: &[Day], i: usize) -> Option<String> {
     let start = i.saturating_sub(RECENT_DAYS);
-    let mut recent: Vec<i64> = series[start..i].iter().map(|d| d.doses).collect();
+    let recent: Vec<i64> = series[start..i].iter().map(|d| d.doses).collect();
+    let doses = series[i].doses;
+    above_recent_range(&recent, doses).map(|median| {
+        format!(
+            "{} is more than {OUTLIER_FACTOR}× the median of the previous {} days ({}): \
+             a backlog or a change in what is counted?",
+            group(doses),
+            recent.len(),
+            group(median)
+        )
+    })
+}
+
+/// The median of the `recent` days' values (the last `RECENT_DAYS` at most)
+/// when `value` lies far above their range: more than `OUTLIER_FACTOR` times
+/// it and at least `OUTLIER_MIN_EXCESS` above it, once `MIN_RECENT` days exist.
+pub(crate) fn above_recent_range(recent: &[i64], value: i64) -> Option<i64> {
+    let mut recent: Vec<i64> = recent[recent.len().saturating_sub(RECENT_DAYS)..].to_vec();
     if recent.len() < MIN_RECENT {
         return None;
     }
     recent.sort_unstable();
     let median = recent[recent.len() / 2];
-    let doses = series[i].doses;
-    (doses as f64 > OUTLIER_FACTOR * median as f64 && doses - median >= OUTLIER_MIN_EXCESS).then(
-        || {
-            format!(
-                "{} is more than {OUTLIER_FACTOR}× the median of the previous {} days ({}): \
-                 a backlog or a change in what is counted?",
-                group(doses),
-                recent.len(),
-                group(median)
-            )
-        },
-    )
+    (value as f64 > OUTLIER_FACTOR * median as f64 && value - median >= OUTLIER_MIN_EXCESS)
+        .then_some(median)
 }
 
 /// Reasons are stored in English; the UI shows them as they are.

@@ -201,6 +201,7 @@ fn a_backlog_day_is_flagged_and_kept_out_of_the_record_until_confirmed() {
                 product: String::new(),
                 doses: d.doses,
             },
+            true, // entered as confirmed: these tallies are the test's data
         )
         .expect("tally");
     }
@@ -249,9 +250,11 @@ fn a_daily_value_that_disagrees_with_the_cumulative_change_is_flagged() {
 fn a_corrected_tally_keeps_its_history_and_the_totals_follow() {
     let (_dir, mut conn) = db();
     conn.execute_batch(
-        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x')",
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x');
+         INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, updated_at)
+         VALUES (x'01', 1, '2021-04-01', '08:00', '20:00', 3, 'x');",
     )
-    .expect("site");
+    .expect("site and its shift");
     let mut t = Tally {
         site_code: "A".into(),
         date: "2021-04-01".into(),
@@ -260,11 +263,17 @@ fn a_corrected_tally_keeps_its_history_and_the_totals_follow() {
         product: "pfizer".into(),
         doses: 300,
     };
-    assert_eq!(record(&mut conn, &t).expect("first").replaced, None);
+    assert_eq!(record(&mut conn, &t, false).expect("first").replaced, None);
     t.doses = 320;
-    assert_eq!(record(&mut conn, &t).expect("fix").replaced, Some(300));
+    assert_eq!(
+        record(&mut conn, &t, false).expect("fix").replaced,
+        Some(300)
+    );
     t.doses = 310;
-    assert_eq!(record(&mut conn, &t).expect("fix").replaced, Some(320));
+    assert_eq!(
+        record(&mut conn, &t, false).expect("fix").replaced,
+        Some(320)
+    );
     let rows = super::entry::site_day(&conn, "A", "2021-04-01").expect("rows");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].tally.product, "PFIZER");
@@ -278,10 +287,16 @@ fn a_corrected_tally_keeps_its_history_and_the_totals_follow() {
     );
     // Bad entries are refused with a reason.
     t.site_code = "NOPE".into();
-    assert!(matches!(record(&mut conn, &t), Err(Error::NotFound(_))));
+    assert!(matches!(
+        record(&mut conn, &t, false),
+        Err(Error::NotFound(_))
+    ));
     t.site_code = "A".into();
     t.dose_number = 4;
-    assert!(matches!(record(&mut conn, &t), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        record(&mut conn, &t, false),
+        Err(Error::InvalidInput(_))
+    ));
 }
 
 #[test]
@@ -331,4 +346,132 @@ fn a_repeated_tally_names_its_first_line_whether_the_table_is_empty_or_not() {
         "totals rebuilt after a bulk load"
     );
     expect_dup(&mut conn); // row-by-row path
+}
+
+/// A site with one 09:00–13:00 shift of 2 vaccinators on 2021-04-10 and
+/// 4 vaccinators on the 14 days before it, 5 minutes a dose.
+fn guarded_site() -> (tempfile::TempDir, Connection) {
+    let (dir, conn) = db();
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x');
+         INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, updated_at)
+         VALUES (x'01', 1, '2021-04-10', '09:00', '13:00', 2, 'x');",
+    )
+    .expect("site");
+    for d in 1..=9 {
+        conn.execute(
+            "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, updated_at)
+             VALUES (randomblob(16), 1, ?1, '09:00', '13:00', 4, 'x')",
+            [format!("2021-04-{d:02}")],
+        )
+        .expect("shift");
+    }
+    (dir, conn)
+}
+
+fn tally(date: &str, shift: &str, doses: i64) -> Tally {
+    Tally {
+        site_code: "A".into(),
+        date: date.into(),
+        shift: shift.into(),
+        dose_number: 1,
+        product: String::new(),
+        doses,
+    }
+}
+
+/// The margin written out from the rule the module documents: the day's
+/// shifts give vaccinators × minutes ÷ minutes per dose (FORMATS.md), and a
+/// day may exceed that by 25 % and 10 doses before a person must confirm.
+fn limit_by_hand(vaccinators: i64, minutes: i64) -> i64 {
+    let capacity = vaccinators * minutes / 5;
+    capacity + capacity / 4 + 10
+}
+
+#[test]
+fn a_tally_beyond_the_days_capacity_needs_confirmation_and_is_not_written() {
+    let (_dir, mut conn) = guarded_site();
+    let limit = limit_by_hand(2, 240); // 96 places: 130
+    assert_eq!(limit, 130);
+    // Two shift tallies that together reach the limit are fine.
+    record(&mut conn, &tally("2021-04-10", "am", 100), false).expect("am");
+    record(&mut conn, &tally("2021-04-10", "pm", limit - 100), false).expect("pm");
+    // One dose more, even as a correction of one of them, is refused.
+    let err = record(&mut conn, &tally("2021-04-10", "pm", limit - 99), false)
+        .expect_err("over the limit");
+    assert_eq!(err.code(), "needs_confirmation");
+    assert!(err.to_string().contains("capacity of 96"), "{err}");
+    assert_eq!(figures(&conn).expect("f").doses_total, limit);
+    // The typo of the review: 99,999 for a shift of 96 places.
+    let typo = record(&mut conn, &tally("2021-04-10", "am", 99_999), false);
+    assert_eq!(typo.expect_err("typo").code(), "needs_confirmation");
+    assert_eq!(figures(&conn).expect("f").doses_total, limit);
+    let rows = super::entry::site_day(&conn, "A", "2021-04-10").expect("rows");
+    assert_eq!(rows.iter().map(|r| r.tally.doses).sum::<i64>(), limit);
+    // Confirmed, it counts.
+    record(&mut conn, &tally("2021-04-10", "pm", limit - 99), true).expect("confirmed");
+    assert_eq!(figures(&conn).expect("f").doses_total, limit + 1);
+    // Lowering a count never needs confirmation.
+    record(&mut conn, &tally("2021-04-10", "pm", 1), false).expect("lower");
+}
+
+#[test]
+fn a_day_far_above_the_sites_recent_days_needs_confirmation() {
+    let (_dir, mut conn) = guarded_site();
+    // Nine days of about 50 doses (capacity 192 each).
+    for d in 1..=9 {
+        record(
+            &mut conn,
+            &tally(&format!("2021-04-{d:02}"), "", 45 + d),
+            false,
+        )
+        .expect("day");
+    }
+    // Median of the nine: 50. A day of 3 × 50 + 1 with at least 100 more
+    // is out of range even where capacity would allow it (2021-04-09 has
+    // 192 places: 151 fits).
+    let err = record(&mut conn, &tally("2021-04-09", "pm", 151 - 54), false)
+        .expect_err("far above the recent days");
+    assert_eq!(err.code(), "needs_confirmation");
+    assert!(err.to_string().contains("median"), "{err}");
+    // 150 (exactly 3×) is not.
+    let fine = record(&mut conn, &tally("2021-04-09", "pm", 150 - 54), false);
+    assert!(fine.is_ok(), "{fine:?}");
+}
+
+#[test]
+fn a_withdrawn_tally_is_kept_counts_nowhere_and_can_come_back() {
+    let (_dir, mut conn) = guarded_site();
+    record(&mut conn, &tally("2021-04-10", "am", 80), false).expect("am");
+    record(&mut conn, &tally("2021-04-10", "pm", 20), false).expect("pm");
+    assert_eq!(figures(&conn).expect("f").doses_total, 100);
+    assert_eq!(
+        super::entry::withdraw(&mut conn, &tally("2021-04-10", "am", 0)).expect("withdraw"),
+        80
+    );
+    // Out of every total: figures, the per-day series behind charts and
+    // reconciliation, and a recount of the raw table by hand.
+    assert_eq!(figures(&conn).expect("f").doses_total, 20);
+    let site_day: i64 = conn
+        .query_row(
+            "SELECT administered FROM site_day WHERE date = '2021-04-10'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("site_day");
+    assert_eq!(site_day, 20);
+    let rows = super::entry::site_day(&conn, "A", "2021-04-10").expect("rows");
+    let am = rows.iter().find(|r| r.tally.shift == "am").expect("kept");
+    assert!(am.withdrawn);
+    assert_eq!(am.history, vec![80]);
+    // Withdrawing it twice is an error; entering it again brings it back.
+    let again = super::entry::withdraw(&mut conn, &tally("2021-04-10", "am", 0));
+    assert_eq!(again.expect_err("twice").code(), "not_found");
+    record(&mut conn, &tally("2021-04-10", "am", 80), false).expect("back");
+    assert_eq!(figures(&conn).expect("f").doses_total, 100);
+    // A bulk recount agrees with the triggers.
+    let tx = conn.transaction().expect("tx");
+    crate::day_totals::rebuild_administered(&tx).expect("rebuild");
+    tx.commit().expect("commit");
+    assert_eq!(figures(&conn).expect("f").doses_total, 100);
 }

@@ -36,12 +36,14 @@ pub(crate) struct Existing {
     pub doses: i64,
     pub source: String,
     pub updated_at: String,
+    /// Withdrawn tallies stay, with their history, but count nowhere.
+    pub withdrawn: bool,
 }
 
 pub(crate) fn find(conn: &Connection, key: &Key<'_>) -> Result<Option<Existing>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, doses, source, updated_at FROM dose_count
+            "SELECT id, doses, source, updated_at, withdrawn_at IS NOT NULL AS withdrawn FROM dose_count
              WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
         )?
         .query_row(
@@ -58,6 +60,7 @@ pub(crate) fn find(conn: &Connection, key: &Key<'_>) -> Result<Option<Existing>>
                     doses: r.get("doses")?,
                     source: r.get("source")?,
                     updated_at: r.get("updated_at")?,
+                    withdrawn: r.get("withdrawn")?,
                 })
             },
         )
@@ -89,7 +92,8 @@ pub(crate) fn insert(
     ])
 }
 
-/// Replaces a tally's value, keeping the old one (and who wrote it) in its history.
+/// Replaces a tally's value, keeping the old one (and who wrote it) in its
+/// history; a withdrawn tally entered again counts again.
 pub(crate) fn correct(
     conn: &Connection,
     old: &Existing,
@@ -97,15 +101,31 @@ pub(crate) fn correct(
     source: Source,
     now: &str,
 ) -> Result<()> {
+    keep_history(conn, old, now)?;
+    conn.prepare_cached(
+        "UPDATE dose_count SET doses = ?2, source = ?3, updated_at = ?4, withdrawn_at = NULL
+         WHERE id = ?1",
+    )?
+    .execute(params![old.id, doses, source.name(), now])?;
+    Ok(())
+}
+
+/// Withdraws a tally: it stays, with its value kept in its history, and no
+/// longer counts in any total.
+pub(crate) fn withdraw(conn: &Connection, old: &Existing, now: &str) -> Result<()> {
+    keep_history(conn, old, now)?;
+    conn.prepare_cached("UPDATE dose_count SET withdrawn_at = ?2, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![old.id, now])?;
+    Ok(())
+}
+
+/// Keeps a tally's current value (and who wrote it) before it changes.
+fn keep_history(conn: &Connection, old: &Existing, now: &str) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO dose_count_history (dose_count_id, doses, source, replaced_at)
          VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![old.id, old.doses, old.source, now])?;
-    conn.prepare_cached(
-        "UPDATE dose_count SET doses = ?2, source = ?3, updated_at = ?4 WHERE id = ?1",
-    )?
-    .execute(params![old.id, doses, source.name(), now])?;
     Ok(())
 }
 

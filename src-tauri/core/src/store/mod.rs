@@ -39,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_day_totals.sql"),
     include_str!("migrations/0003_check_results.sql"),
+    include_str!("migrations/0004_tally_withdrawal.sql"),
 ];
 
 /// The schema version this build writes.
