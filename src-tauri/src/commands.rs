@@ -10,7 +10,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 fn background_failed(e: impl std::fmt::Display) -> Error {
-    Error::InvalidInput(format!("background task failed: {e}"))
+    Error::Internal(format!("background task failed: {e}"))
 }
 
 /// Runs `job` on a blocking thread with one of the store's view connections
@@ -65,14 +65,9 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     let launch = state.launch.clone();
     with_db(&state, move |conn| {
         let demo = store::meta_get(conn, "demo")?;
-        let demo_today = match demo {
-            Some(_) => store::meta_get(conn, "as_of")?,
-            None => None,
-        };
-        let today = match launch.start_date.or(demo_today) {
+        let today = match launch.start_date {
             Some(date) => date,
             None => {
-                let tz = clock::time_zone(conn)?;
                 let now = match &launch.now {
                     Some(instant) => instant.parse().map_err(|_| {
                         Error::InvalidInput(format!(
@@ -81,7 +76,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
                     })?,
                     None => chrono::Utc::now(),
                 };
-                clock::today_in(tz, now).to_string()
+                clock::today(conn, now)?.to_string()
             }
         };
         Ok(AppInfo {

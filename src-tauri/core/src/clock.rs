@@ -33,9 +33,16 @@ pub fn today_in(tz: Tz, now_utc: DateTime<Utc>) -> NaiveDate {
     now_utc.with_timezone(&tz).date_naive()
 }
 
-/// Today in the health unit's time zone.
-pub fn today(conn: &Connection) -> Result<NaiveDate> {
-    Ok(today_in(time_zone(conn)?, Utc::now()))
+/// The store's today at the instant `now_utc`: the demo's own day on demo
+/// data (its bookings are seen from that day), else the date in the health
+/// unit's time zone.
+pub fn today(conn: &Connection, now_utc: DateTime<Utc>) -> Result<NaiveDate> {
+    if crate::store::meta_get(conn, "demo")?.is_some() {
+        if let Some(as_of) = crate::store::meta_get(conn, "as_of")? {
+            return crate::time::require_date("the demo's day", &as_of);
+        }
+    }
+    Ok(today_in(time_zone(conn)?, now_utc))
 }
 
 #[cfg(test)]
@@ -88,5 +95,17 @@ mod tests {
         let err = time_zone(&conn).expect_err("not a zone");
         assert_eq!(err.code(), "invalid_input");
         assert!(err.to_string().contains("\"Ottawa\""), "{err}");
+    }
+
+    #[test]
+    fn the_store_says_what_today_is() {
+        let conn = crate::store::open_in_memory().expect("store");
+        // 23:30 on 22 March in Ottawa.
+        let now = at("2021-03-23T03:30:00Z");
+        assert_eq!(today(&conn, now).expect("today"), date("2021-03-22"));
+        // Demo data is seen from the demo's own day, whatever the clock says.
+        crate::store::meta_set(&conn, "demo", "demo").expect("demo");
+        crate::store::meta_set(&conn, "as_of", "2021-03-15").expect("as_of");
+        assert_eq!(today(&conn, now).expect("today"), date("2021-03-15"));
     }
 }

@@ -55,14 +55,8 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
         )));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let (site_id, date, product) = resolve(&tx, t)?;
-    let key = Key {
-        site_id,
-        date: &date,
-        shift: t.shift.trim(),
-        dose_number: t.dose_number,
-        product: &product,
-    };
+    let named = resolve(&tx, t)?;
+    let (key, site_id, date) = (named.key(t), named.site_id, named.date.as_str());
     let now = store::now_timestamp();
     let existing = store::dose_count::find(&tx, &key)?;
     if !confirmed {
@@ -70,7 +64,7 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
             .as_ref()
             .filter(|e| !e.withdrawn)
             .map_or(0, |e| e.doses);
-        if let Some(reason) = implausible(&tx, site_id, &date, t.doses - counted_before)? {
+        if let Some(reason) = implausible(&tx, site_id, date, t.doses - counted_before)? {
             return Err(Error::NeedsConfirmation(format!(
                 "{} doses at {} on {date} not recorded: {reason}.",
                 crate::doses::flags::group(t.doses),
@@ -93,19 +87,40 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
     Ok(Recorded { replaced })
 }
 
-/// The site id, date and product code a tally names, checked.
-fn resolve(conn: &Connection, t: &Tally) -> Result<(i64, String, String)> {
+/// The site, date and product a tally names, checked: what its key is made of.
+struct Named {
+    site_id: i64,
+    date: String,
+    product: String,
+}
+
+impl Named {
+    fn key<'a>(&'a self, t: &'a Tally) -> Key<'a> {
+        Key {
+            site_id: self.site_id,
+            date: &self.date,
+            shift: t.shift.trim(),
+            dose_number: t.dose_number,
+            product: &self.product,
+        }
+    }
+}
+
+fn resolve(conn: &Connection, t: &Tally) -> Result<Named> {
     let date = crate::time::require_date("date", &t.date)?.to_string();
     if !(1..=3).contains(&t.dose_number) {
         return Err(Error::InvalidInput("dose number must be 1, 2 or 3".into()));
     }
-    let site_id = store::site::find(conn, &t.site_code)?
-        .ok_or_else(|| Error::NotFound(format!("site {}", t.site_code)))?;
+    let site_id = store::site::id(conn, &t.site_code)?;
     let product = t.product.trim().to_ascii_uppercase();
     if !product.is_empty() && !store::product::exists(conn, &product)? {
         return Err(Error::InvalidInput(format!("unknown product {product}")));
     }
-    Ok((site_id, date, product))
+    Ok(Named {
+        site_id,
+        date,
+        product,
+    })
 }
 
 /// Why a site-day's tallies changed by `change` doses would be implausible,
@@ -165,14 +180,8 @@ fn implausible(conn: &Connection, site_id: i64, date: &str, change: i64) -> Resu
 /// key again brings it back.
 pub fn withdraw(conn: &mut Connection, t: &Tally) -> Result<i64> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let (site_id, date, product) = resolve(&tx, t)?;
-    let key = Key {
-        site_id,
-        date: &date,
-        shift: t.shift.trim(),
-        dose_number: t.dose_number,
-        product: &product,
-    };
+    let named = resolve(&tx, t)?;
+    let (key, date) = (named.key(t), named.date.as_str());
     let old = store::dose_count::find(&tx, &key)?
         .filter(|old| !old.withdrawn)
         .ok_or_else(|| {

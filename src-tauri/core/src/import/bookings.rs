@@ -35,15 +35,10 @@ columns! {
 }
 
 pub(crate) fn import(cx: Importing<'_>) -> Imported {
-    let Importing {
-        tx,
-        path,
-        now,
-        progress,
-    } = cx;
-    let src = CsvSource::open(path, COLUMNS)?;
+    let (tx, now, progress) = (cx.tx, cx.now, cx.progress);
+    let src = cx.open(COLUMNS)?;
     let known = Known::load(tx)?;
-    if crate::store::bulk::count_rows(tx, "appointment")? == 0 {
+    if appointment::is_empty(tx)? {
         bulk::load(tx, src, &known, now, progress)
     } else {
         merge(tx, src, &known, now, progress)

@@ -21,13 +21,8 @@ columns! {
 }
 
 pub(crate) fn import(cx: Importing<'_>) -> Imported {
-    let Importing {
-        tx,
-        path,
-        now,
-        progress,
-    } = cx;
-    let mut src = CsvSource::open(path, COLUMNS)?;
+    let (tx, now, progress) = (cx.tx, cx.now, cx.progress);
+    let mut src = cx.open(COLUMNS)?;
     let sites = site::ids_by_code(tx)?;
     let products = product::codes(tx)?;
     if dose_count::is_empty(tx)? {

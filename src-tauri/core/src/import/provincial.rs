@@ -3,7 +3,7 @@
 //! series shown is the latest release, and values the province revised
 //! since the release before stay visible (`doses::provincial::revisions`).
 
-use super::csv_source::{opt, req, Column, CsvSource};
+use super::csv_source::{opt, req, Column};
 use super::rows::first_occurrence;
 use super::{Imported, Importing, Written};
 use crate::error::{Error, Result};
@@ -30,13 +30,8 @@ const VALUES: [usize; 7] = [usize::MAX, 3, 4, 5, 6, 7, 8];
 type DayValues = [Option<i64>; 7];
 
 pub(crate) fn import(cx: Importing<'_>) -> Imported {
-    let Importing {
-        tx,
-        path,
-        now,
-        progress,
-    } = cx;
-    let mut src = CsvSource::open(path, COLUMNS)?;
+    let (tx, now, progress) = (cx.tx, cx.now, cx.progress);
+    let mut src = cx.open(COLUMNS)?;
     let daily_col = match (src.has(DAILY_NEW), src.has(DAILY_OLD)) {
         (true, _) => DAILY_NEW,
         (false, true) => DAILY_OLD,

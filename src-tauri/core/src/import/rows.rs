@@ -39,6 +39,13 @@ pub(crate) struct Importing<'a> {
     pub progress: &'a dyn Progress,
 }
 
+impl Importing<'_> {
+    /// The file, checked against the importer's columns.
+    pub(crate) fn open(&self, columns: &'static [Column]) -> Result<CsvSource> {
+        CsvSource::open(self.path, columns)
+    }
+}
+
 /// What an importer hands back: the file it read (rows, hash, warnings)
 /// and what it wrote.
 pub(crate) type Imported = Result<(CsvSource, Written)>;
@@ -50,7 +57,7 @@ pub(crate) fn upsert_rows<R: Keyed>(
     columns: &'static [Column],
     mut parse: impl FnMut(&Row<'_>) -> Result<R>,
 ) -> Imported {
-    let mut src = CsvSource::open(cx.path, columns)?;
+    let mut src = cx.open(columns)?;
     let mut upsert = Upsert::<R>::prepare(cx.tx, cx.now)?;
     while let Some(row) = src.next_row(cx.progress)? {
         upsert.put(&parse(&row)?)?;

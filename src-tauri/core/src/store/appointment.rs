@@ -101,6 +101,14 @@ pub(crate) fn move_to(
     Ok(())
 }
 
+pub(crate) fn is_empty(conn: &Connection) -> Result<bool> {
+    Ok(
+        conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM appointment)", [], |r| {
+            r.get(0)
+        })?,
+    )
+}
+
 pub(crate) fn exists(conn: &Connection, id: i64) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM appointment WHERE id = ?1)",

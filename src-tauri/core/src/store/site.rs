@@ -7,15 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 /// The id of the site with this code, or a "no site" error naming it.
 pub fn id(conn: &Connection, code: &str) -> Result<i64> {
-    find(conn, code)?.ok_or_else(|| Error::NotFound(format!("no site with code {code:?}")))
-}
-
-/// The id of the site with this code, if there is one.
-pub fn find(conn: &Connection, code: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT id FROM site WHERE code = ?1")?
+    conn.prepare_cached("SELECT id FROM site WHERE code = ?1")?
         .query_row([code], |r| r.get(0))
-        .optional()?)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("no site with code {code:?}")))
 }
 
 /// `code → id` for every site, loaded once per import.
