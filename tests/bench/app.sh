@@ -10,12 +10,18 @@ bin=${1:?BIN_DIR}
 db=${2:?DB_PATH}
 week=${3:-2021-02-01} # inside the generated data (dosedesk-cli generate starts 2021-01-04)
 work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-appbench.XXXXXX")
-display=:$((90 + RANDOM % 9))
-Xvfb "$display" -screen 0 1400x900x24 >/dev/null 2>&1 &
+# Xvfb picks a free display itself (-displayfd) and writes its number once it
+# accepts clients, so a display left taken by another run cannot be confused
+# with ours.
+Xvfb -displayfd 3 -screen 0 1400x900x24 3>"$work/display" >"$work/xvfb.err" 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null; rm -rf "$work"' EXIT
-export DISPLAY=$display WEBKIT_DISABLE_COMPOSITING_MODE=1
-sleep 1
+for _ in $(seq 1 100); do [ -s "$work/display" ] && break; sleep 0.1; done
+if [ ! -s "$work/display" ]; then echo "app: Xvfb did not start"; cat "$work/xvfb.err"; exit 1; fi
+export DISPLAY=:$(tr -d '[:space:]' <"$work/display") WEBKIT_DISABLE_COMPOSITING_MODE=1
+
+# A process that has already ended cannot be killed: that is not a failure.
+stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 descendants() { local p=$1; echo "$p"; for c in $(pgrep -P "$p"); do descendants "$c"; done; }
 pss_mb() {
@@ -33,35 +39,57 @@ for run in 1 2 3; do
   start=$(date +%s%3N)
   "$bin/dosedesk" --db "$db" --week "$week" 2>"$work/app.err" >/dev/null &
   app=$!
-  for _ in $(seq 1 300); do grep -q "schedule painted at" "$work/app.err" && break; sleep 0.05; done
-  painted=$(grep -m1 -o "schedule painted at [0-9]*" "$work/app.err" | awk '{print $4}')
-  if [ -z "$painted" ]; then echo "app: the schedule never painted"; cat "$work/app.err"; kill $app; exit 1; fi
+  # A cold first start (fresh font and WebKit caches, a debug build) can take
+  # many seconds on a busy machine: wait up to two minutes, but stop waiting
+  # as soon as the app has died.
+  for _ in $(seq 1 1200); do
+    grep -q "schedule painted at" "$work/app.err" && break
+    kill -0 $app 2>/dev/null || break
+    sleep 0.1
+  done
+  painted=$(grep -m1 -o "schedule painted at [0-9]*" "$work/app.err" | awk '{print $4}' || true)
+  if [ -z "$painted" ]; then
+    echo "app: launch $run: the schedule never painted ($DISPLAY); the app's error output:"
+    tail -40 "$work/app.err"
+    stop $app
+    exit 1
+  fi
   ms=$((painted - start))
   if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
   if [ "$run" = 3 ]; then sleep 3; app_pss=$(pss_mb $app); fi
-  kill $app; wait $app 2>/dev/null || true
+  stop $app
 done
-render=$(grep -m1 -o "rendered in [0-9]* ms" "$work/app.err" | awk '{print $3}')
+render=$(grep -m1 -o "rendered in [0-9]* ms" "$work/app.err" | awk '{print $3}' || true)
 
 # Every view twice (--tour-views): the time from opening each to its paint,
 # data fetched over IPC included; a first open also loads the view's module.
 # Each round ends on the schedule again.
 "$bin/dosedesk" --db "$db" --week "$week" --tour-views 2>"$work/tour.err" >/dev/null &
 app=$!
-for _ in $(seq 1 1200); do [ "$(grep -c "painted at" "$work/tour.err")" -ge 19 ] && break; sleep 0.1; done
-kill $app; wait $app 2>/dev/null || true
+for _ in $(seq 1 1200); do
+  [ "$(grep -c "painted at" "$work/tour.err" || true)" -ge 19 ] && break
+  kill -0 $app 2>/dev/null || break
+  sleep 0.1
+done
+stop $app
 grep -o "dosedesk: [a-z]* painted at [0-9]* (rendered in [0-9]* ms)" "$work/tour.err" | tail -n +2 >"$work/tour.txt" || true
 round() { sed -n "$1" "$work/tour.txt" | awk '{printf "%s %s ms; ", $2, $8}'; }
 slowest() { sed -n "$1" "$work/tour.txt" | awk '$8 + 0 >= max { max = $8 + 0; name = $2 } END { printf "%s %d ms", name, max }'; }
 views=$(round 1,9p)
 again=$(round 10,18p)
-if [ -z "$views" ]; then echo "app: the view tour reported nothing"; tail -5 "$work/tour.err"; fi
+if [ -z "$views" ]; then echo "app: the view tour reported nothing; the app's error output:"; tail -40 "$work/tour.err"; exit 1; fi
 
-"$bin/examples/empty_window" >/dev/null 2>&1 &
+"$bin/examples/empty_window" >/dev/null 2>"$work/empty.err" &
 empty=$!
 sleep 4
-empty_pss=$(pss_mb $empty)
-kill $empty; wait $empty 2>/dev/null || true
+if kill -0 $empty 2>/dev/null; then
+  empty_pss=$(pss_mb $empty)
+else
+  echo "app: the empty Tauri window ended before it could be measured:"
+  tail -20 "$work/empty.err"
+  exit 1
+fi
+stop $empty
 
 rows=$(sqlite3 "$db" "SELECT count(*) FROM appointment")
 shown=$(grep -c . <<<"$(sqlite3 "$db" "SELECT 1 FROM shift WHERE date BETWEEN date('$week', 'weekday 1', '-7 days') AND date('$week', 'weekday 1', '-1 days') LIMIT 100000")" || true)
