@@ -12,9 +12,10 @@ export TAURI_DRIVER
 # Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
 RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev
 # sqlite3, pandas and matplotlib are the benchmarks' points of comparison;
+# procps (pgrep) finds the app's WebKit processes for tests/bench/app.sh;
 # poppler-utils reads the briefing PDFs back in the tests; nodejs runs the UI's
 # date logic (tests/ui/dates.test.mjs).
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 
