@@ -2,7 +2,9 @@
 
 use dosedesk_core::charts::to_file;
 use dosedesk_core::locale::Lang;
-use dosedesk_core::shift_plan::{self, chart::PlanChart, scenario, ShiftPlan, ShiftPlanRequest};
+use dosedesk_core::shift_plan::{
+    self, chart::PlanChart, scenario, ShiftKind, ShiftPlan, ShiftPlanRequest,
+};
 use dosedesk_core::{Connection, Error};
 use std::path::PathBuf;
 
@@ -116,8 +118,8 @@ fn print_text(plan: &ShiftPlan) {
     }
     println!("capacity before {:>8} doses", t.capacity_before);
     println!(
-        "extra shifts    {:>8}  adding {} doses, {:.0} staff-hours ({:.0} vaccinator-hours)",
-        t.shifts_added, plan.added_capacity, t.staff_hours, t.vaccinator_hours
+        "extra shifts    {:>8}  and {} scheduled shifts given more vaccinators: adding {} doses, {:.0} staff-hours ({:.0} vaccinator-hours)",
+        t.shifts_added, t.shifts_reinforced, plan.added_capacity, t.staff_hours, t.vaccinator_hours
     );
     println!("doses planned   {:>8}", t.doses_planned);
     println!(
@@ -133,10 +135,15 @@ fn print_text(plan: &ShiftPlan) {
         println!("(no shipments recorded: supply was not a limit)");
     }
     for s in plan.extra_shifts.iter().take(30) {
+        let what = match s.kind {
+            ShiftKind::NewShift => "new shift   ",
+            ShiftKind::MoreVaccinators => "add to shift",
+        };
         println!(
-            "  {} {:<8} {}–{} {:>3} vaccinators {:>5} doses  staff {} (check-in {}, screening {}, observation {} for {} chairs)",
+            "  {} {:<8} {} {}–{} {:>3} vaccinators {:>5} doses  staff {} (check-in {}, screening {}, observation {} for {} chairs){}",
             s.date,
             s.site_code,
+            what,
             s.start,
             s.end,
             s.vaccinators,
@@ -145,13 +152,44 @@ fn print_text(plan: &ShiftPlan) {
             s.staff.check_in,
             s.staff.screening,
             s.staff.observation,
-            s.staff.observation_chairs
+            s.staff.observation_chairs,
+            s.reason
+                .as_ref()
+                .map(|r| format!("  why: {}", r.describe()))
+                .unwrap_or_default()
         );
     }
     if plan.extra_shifts.len() > 30 {
         println!(
             "  … {} more (--json lists all)",
             plan.extra_shifts.len() - 30
+        );
+    }
+    if !plan.moves_needed.is_empty() {
+        println!(
+            "people to move   {:>8}  booked beyond places no line of the plan can serve: the rebooking desk must move them",
+            t.people_to_move
+        );
+    }
+    for m in &plan.moves_needed {
+        let room: Vec<String> = m
+            .room
+            .iter()
+            .map(|r| format!("{} {} places", r.site_code, r.places))
+            .collect();
+        println!(
+            "  {} {:<8} {}–{} {:>5} people (limit: {}); room that day: {}",
+            m.date,
+            m.site_code,
+            m.from,
+            m.to,
+            m.people,
+            m.limit,
+            if room.is_empty() {
+                "none at the open sites".to_owned()
+            } else {
+                room.join(", ")
+            }
         );
     }
     if !plan.surplus_shifts.is_empty() {

@@ -37,23 +37,64 @@ function staffText(s) {
   });
 }
 
+// Why a line is in the plan, worded from core's numbers.
+function reasonText(reason) {
+  if (!reason) return '';
+  switch (reason.kind) {
+    case 'overbooked':
+      return t('planner.reason.overbooked', { n: formatNumber(reason.booked_over_capacity), from: reason.from, to: reason.to });
+    case 'day_demand':
+      return t('planner.reason.day_demand', { demand: formatNumber(reason.demand), capacity: formatNumber(reason.capacity) });
+    default:
+      return t('planner.reason.idle_doses');
+  }
+}
+
 function shiftRows(shifts) {
   return shifts.slice(0, SHOWN).map((s) => {
+    const more = s.kind === 'more_vaccinators';
     const row = el('tr', {},
       el('td', { textContent: s.site_code }),
       el('td', { textContent: s.date }),
       el('td', { textContent: `${s.start}–${s.end}` }),
+      el('td', { textContent: more ? t('planner.kind.more_vaccinators', { n: s.vaccinators }) : t('planner.kind.new_shift') }),
       num(s.vaccinators),
       num(s.capacity),
       el('td', { textContent: staffText(s.staff) }),
-      el('td', { textContent: t(`planner.station.${s.bottleneck}`) }));
+      el('td', { textContent: t(`planner.station.${s.bottleneck}`) }),
+      el('td', { className: 'reason', textContent: reasonText(s.reason) }));
     row.dataset.site = s.site_code;
     row.dataset.date = s.date;
+    row.dataset.kind = s.kind ?? 'new_shift';
     return row;
   });
 }
 
-const shiftHeaders = () => ['site', 'date', 'hours', 'vaccinators', 'capacity', 'staff', 'bottleneck'].map((k) => t(`planner.col.${k}`));
+const shiftHeaders = () => ['site', 'date', 'hours', 'change', 'vaccinators', 'capacity', 'staff', 'bottleneck', 'why'].map((k) => t(`planner.col.${k}`));
+
+// People booked beyond places that no line of the plan serves.
+function movesSection(moves, total) {
+  const rows = moves.slice(0, SHOWN).map((m) => {
+    const room = m.room.map((r) => t('planner.moves.room_at', { site: r.site_code, n: formatNumber(r.places) })).join(', ');
+    const row = el('tr', {},
+      el('td', { textContent: m.site_code }),
+      el('td', { textContent: m.date }),
+      el('td', { textContent: `${m.from}–${m.to}` }),
+      num(m.people),
+      el('td', { textContent: t(`planner.binding.${m.limit}`) }),
+      el('td', { textContent: room || t('planner.moves.no_room') }));
+    row.dataset.site = m.site_code;
+    row.dataset.date = m.date;
+    row.dataset.people = m.people;
+    return row;
+  });
+  const headers = ['site', 'date', 'hours', 'people', 'limit', 'room'].map((k) => t(`planner.moves.col.${k}`));
+  return el('section', { id: 'plan-moves' },
+    el('h2', { textContent: t('planner.moves_title', { n: formatNumber(total) }) }),
+    el('p', { className: 'hint', textContent: t('planner.moves_hint') }),
+    table('plan-moves-table', headers, rows),
+    moreNote(moves.length) ?? '');
+}
 
 function moreNote(total) {
   return total > SHOWN ? el('p', { className: 'muted', textContent: t('planner.more', { shown: SHOWN, total: formatNumber(total) }) }) : null;
@@ -145,6 +186,7 @@ function result(plan, svg, request, onSaved) {
   } else {
     extra.append(table('plan-extra-table', shiftHeaders(), shiftRows(plan.extra_shifts)), moreNote(plan.extra_shifts.length) ?? '');
   }
+  if (plan.moves_needed.length > 0) parts.push(movesSection(plan.moves_needed, plan.totals.people_to_move));
   parts.push(extra, dayTable(plan.days));
   if (plan.surplus_shifts.length > 0) {
     parts.push(el('section', { id: 'plan-surplus' },

@@ -19,6 +19,19 @@ pub fn shift_capacity(
     })
 }
 
+/// A shift's explicit capacity once `added` vaccinators join it: scaled in
+/// proportion to its vaccinators (none recorded: unchanged). A shift without
+/// an explicit capacity keeps none: its places follow its vaccinators.
+pub fn reinforced_capacity(explicit: Option<i64>, vaccinators: i64, added: i64) -> Option<i64> {
+    explicit.map(|c| {
+        if vaccinators > 0 {
+            c * (vaccinators + added) / vaccinators
+        } else {
+            c
+        }
+    })
+}
+
 /// Number of 5-minute slots a shift covers.
 pub fn slots_in_shift(shift_minutes: i64) -> i64 {
     (shift_minutes + SLOT_MINUTES - 1) / SLOT_MINUTES

@@ -341,6 +341,7 @@ mod tests {
             from: "2021-04-01".into(),
             to: format!("2021-04-{days:02}"),
             extra_shifts: Vec::new(),
+            moves_needed: Vec::new(),
             added_capacity: 12_600,
             unmet_demand: 2_345,
             binding: vec!["staff".into()],

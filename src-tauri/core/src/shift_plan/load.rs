@@ -3,11 +3,12 @@
 
 use super::capacity_model::{site_rate, HistoryDay, SiteRate};
 use super::demand::{day_no, demand_by_day, CohortDemand, DemandParams, DemandParts};
-use super::planner::{ExistingShift, PlanDay, PlanInstance, PlanSite};
+use super::planner::{ExistingShift, Overbooked, PlanDay, PlanInstance, PlanSite};
 use super::supply::{supply_view, SupplyView};
-use crate::capacity::shift_capacity;
+use crate::capacity::{reinforced_capacity, shift_capacity, slot_capacity, slots_in_shift};
+use crate::checks::{over_capacity_slots, CheckQuery};
 use crate::error::Result;
-use crate::time::{parse_date, parse_hhmm};
+use crate::time::{parse_date, parse_hhmm, MINUTES_PER_DAY};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -20,6 +21,8 @@ pub struct Loaded {
     pub demand: Vec<DemandParts>,
     pub cohorts: Vec<CohortDemand>,
     pub supply: SupplyView,
+    /// Active bookings per (site, day) of the range, from the kept daily totals.
+    pub site_booked: HashMap<(usize, usize), i64>,
 }
 
 struct SiteRow {
@@ -41,6 +44,8 @@ pub fn load(
     let index: HashMap<i64, usize> = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
     let first = day_no(from);
     let mut existing = Vec::new();
+    // Each existing shift's explicit capacity, beside `existing`.
+    let mut explicit = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT site_id, date, start, end, vaccinators, capacity FROM shift
          WHERE date >= ?1 AND date <= ?2 ORDER BY site_id, date, start",
@@ -56,6 +61,7 @@ pub fn load(
             continue; // the importers never store such a shift
         };
         let vaccinators: i64 = r.get(4)?;
+        explicit.push(r.get::<_, Option<i64>>(5)?);
         existing.push(ExistingShift {
             site: si,
             day: (day_no(d) - first) as usize,
@@ -97,6 +103,17 @@ pub fn load(
         });
         rates.push(rate);
     }
+    let overbooked = overbooked(
+        conn,
+        from,
+        to,
+        &sites,
+        &index,
+        &plan_sites,
+        &existing,
+        &explicit,
+    )?;
+    let site_booked = site_booked(conn, from, to, &index)?;
     let (demand, cohorts) = demand_by_day(conn, from, to, demand_params)?;
     let supply = supply_view(conn, from, to)?;
     let days = demand
@@ -115,13 +132,99 @@ pub fn load(
             existing,
             opening_on_hand: supply.opening_on_hand.max(0),
             closing_reserve: supply.closing_reserve,
+            overbooked,
         },
         site_ids: sites.iter().map(|s| s.id).collect(),
         rates,
         demand,
         cohorts,
         supply,
+        site_booked,
     })
+}
+
+/// The over-capacity slots of the range (the kept check results, refreshed)
+/// grouped by the existing shift they fall in.
+#[allow(clippy::too_many_arguments)]
+fn overbooked(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    sites: &[SiteRow],
+    index: &HashMap<i64, usize>,
+    plan_sites: &[PlanSite],
+    existing: &[ExistingShift],
+    explicit: &[Option<i64>],
+) -> Result<Vec<Overbooked>> {
+    let query = CheckQuery {
+        from: Some(from.to_string()),
+        to: Some(to.to_string()),
+        site: None,
+    };
+    let first = day_no(from);
+    let mut out: Vec<Overbooked> = Vec::new();
+    for (site_id, slot, excess) in over_capacity_slots(conn, &query)? {
+        let Some(&site) = index.get(&site_id) else {
+            continue; // a site not open: not the planner's to staff
+        };
+        let day = (slot.div_euclid(MINUTES_PER_DAY) - first) as usize;
+        let minute = slot.rem_euclid(MINUTES_PER_DAY) as u32;
+        let Some(shift) = existing
+            .iter()
+            .position(|e| e.site == site && e.day == day && e.start <= minute && minute < e.end)
+        else {
+            continue; // over capacity means inside a shift; never reached
+        };
+        if let Some(ob) = out.iter_mut().find(|o| o.shift == shift) {
+            ob.slots.push((minute, excess));
+            continue;
+        }
+        let e = &existing[shift];
+        let minutes = i64::from(e.end - e.start);
+        let v = i64::from(e.vaccinators);
+        let slot_places = (0..=i64::from(plan_sites[site].stations))
+            .map(|a| {
+                slot_capacity(
+                    v + a,
+                    minutes,
+                    sites[site].minutes_per_dose,
+                    reinforced_capacity(explicit[shift], v, a),
+                )
+            })
+            .collect();
+        out.push(Overbooked {
+            site,
+            day,
+            shift,
+            slots: vec![(minute, excess)],
+            slot_places,
+            slots_in_shift: slots_in_shift(minutes),
+        });
+    }
+    Ok(out)
+}
+
+/// Active bookings per open (site, day) of the range, from `site_day`.
+fn site_booked(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    index: &HashMap<i64, usize>,
+) -> Result<HashMap<(usize, usize), i64>> {
+    let first = day_no(from);
+    let mut stmt = conn.prepare(
+        "SELECT site_id, date, booked FROM site_day WHERE date >= ?1 AND date <= ?2 AND booked > 0",
+    )?;
+    let mut rows = stmt.query([from.to_string(), to.to_string()])?;
+    let mut out = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let date: String = r.get(1)?;
+        let (Some(&site), Some(d)) = (index.get(&r.get::<_, i64>(0)?), parse_date(&date)) else {
+            continue;
+        };
+        out.insert((site, (day_no(d) - first) as usize), r.get(2)?);
+    }
+    Ok(out)
 }
 
 fn open_sites(conn: &Connection) -> Result<Vec<SiteRow>> {

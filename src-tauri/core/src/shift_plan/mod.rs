@@ -18,12 +18,13 @@ pub mod load;
 pub mod model;
 pub mod planner;
 pub mod scenario;
+pub mod site_bound;
 pub mod staffing;
 pub mod supply;
 pub mod synthetic;
 
 use crate::error::{Error, Result};
-use crate::time::{format_hhmm, require_date};
+use crate::time::{format_hhmm, parse_hhmm, require_date};
 use chrono::Duration;
 use demand::{DemandParams, DemandParts};
 use planner::{PlanParams, PlannedShift};
@@ -46,19 +47,92 @@ pub struct ShiftPlanRequest {
 /// Longest range planned at once.
 pub const MAX_DAYS: i64 = 366;
 
-/// One extra shift, as the CLI's JSON and a saved scenario show it.
+/// What a plan's line changes in the schedule.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ShiftKind {
+    /// A shift that is not in the schedule yet.
+    #[default]
+    NewShift,
+    /// More vaccinators on the shift already scheduled at that start.
+    MoreVaccinators,
+}
+
+/// Why a line is in the plan, in numbers the UI and CLI word themselves.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ShiftReason {
+    /// People booked at this site beyond its places between `from` and `to`.
+    Overbooked {
+        from: String,
+        to: String,
+        booked_over_capacity: i64,
+    },
+    /// The day's demand over all sites beyond the capacity planned so far.
+    DayDemand { demand: i64, capacity: i64 },
+    /// Doses on hand that no forecast demand uses.
+    IdleDoses { doses: i64 },
+}
+
+impl ShiftReason {
+    /// The reason in English, for the CLI.
+    pub fn describe(&self) -> String {
+        match self {
+            ShiftReason::Overbooked {
+                from,
+                to,
+                booked_over_capacity,
+            } => format!("{from}–{to}: {booked_over_capacity} booked over capacity"),
+            ShiftReason::DayDemand { demand, capacity } => {
+                format!("region's demand {demand} above capacity {capacity} that day")
+            }
+            ShiftReason::IdleDoses { doses } => format!("{doses} doses on hand with no demand"),
+        }
+    }
+}
+
+/// One line of the plan (an extra shift, or more vaccinators on a
+/// scheduled one), as the CLI's JSON and a saved scenario show it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExtraShift {
+    #[serde(default)]
+    pub kind: ShiftKind,
     pub site_code: String,
     pub date: String,
     pub start: String,
     pub end: String,
+    /// Vaccinators of a new shift; those added, for `more_vaccinators`.
     pub vaccinators: u32,
     /// Doses the shift can give.
     pub capacity: i64,
     pub staff: StationStaff,
     /// The station that limits the shift as staffed (vaccination by design).
     pub bottleneck: Station,
+    /// Saved plans from before reasons were kept have none.
+    #[serde(default)]
+    pub reason: Option<ShiftReason>,
+}
+
+/// People booked beyond a shift's places whom the site cannot serve: the
+/// rebooking desk must move them, and `room` says where places are free.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MovesNeeded {
+    pub site_code: String,
+    pub date: String,
+    /// The over-capacity hours.
+    pub from: String,
+    pub to: String,
+    pub people: i64,
+    /// Why the site cannot take them: `stations` (all in use) or `staff` (the pool).
+    pub limit: String,
+    /// Other open sites that day with free places after the plan, most first (at most 3).
+    pub room: Vec<SiteRoom>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SiteRoom {
+    pub site_code: String,
+    pub places: i64,
 }
 
 /// One day, for charting demand against capacity before and after.
@@ -96,6 +170,12 @@ pub struct PlanTotals {
     pub capacity_before: i64,
     pub doses_planned: i64,
     pub shifts_added: usize,
+    /// Scheduled shifts given more vaccinators.
+    #[serde(default)]
+    pub shifts_reinforced: usize,
+    /// People booked beyond places whom calls must move.
+    #[serde(default)]
+    pub people_to_move: i64,
     pub staff_hours: f64,
     pub vaccinator_hours: f64,
 }
@@ -106,7 +186,11 @@ pub struct PlanTotals {
 pub struct ShiftPlan {
     pub from: String,
     pub to: String,
+    /// More vaccinators at overbooked shifts first, then new shifts.
     pub extra_shifts: Vec<ExtraShift>,
+    /// Over-capacity people no line of the plan serves.
+    #[serde(default)]
+    pub moves_needed: Vec<MovesNeeded>,
     /// Doses the extra shifts add.
     pub added_capacity: i64,
     /// Doses wanted but not planned, over the range.
@@ -146,9 +230,11 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
     }
     let inst = &loaded.instance;
     let date_of = |day: usize| (from + Duration::days(day as i64)).to_string();
-    let extra = |s: &PlannedShift| {
+    let base = planner::base_capacity(inst);
+    let extra = |s: &PlannedShift, surplus: bool| {
         let rate = inst.sites[s.site].doses_per_vaccinator_hour;
         ExtraShift {
+            kind: ShiftKind::NewShift,
             site_code: inst.sites[s.site].code.clone(),
             date: date_of(s.day),
             start: format_hhmm(s.start),
@@ -157,6 +243,38 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
             capacity: s.capacity,
             staff: s.staff,
             bottleneck: bottleneck(&s.staff, rate, &req.params.ratios).0,
+            reason: Some(if surplus {
+                ShiftReason::IdleDoses {
+                    doses: outcome.surplus_doses,
+                }
+            } else {
+                ShiftReason::DayDemand {
+                    demand: loaded.demand[s.day].total(),
+                    capacity: base[s.day] + reinforced_on(&outcome, inst, s.day),
+                }
+            }),
+        }
+    };
+    let reinforcement = |r: &planner::Reinforcement| {
+        let ob = &inst.overbooked[r.overbooked];
+        let shift = &inst.existing[ob.shift];
+        let rate = inst.sites[ob.site].doses_per_vaccinator_hour;
+        let (from, to) = ob.hours();
+        ExtraShift {
+            kind: ShiftKind::MoreVaccinators,
+            site_code: inst.sites[ob.site].code.clone(),
+            date: date_of(ob.day),
+            start: format_hhmm(shift.start),
+            end: format_hhmm(shift.end),
+            vaccinators: r.added,
+            capacity: r.capacity,
+            staff: r.staff,
+            bottleneck: bottleneck(&r.staff, rate, &req.params.ratios).0,
+            reason: Some(ShiftReason::Overbooked {
+                from: format_hhmm(from),
+                to: format_hhmm(to),
+                booked_over_capacity: ob.excess(),
+            }),
         }
     };
     let mut totals = PlanTotals::default();
@@ -191,22 +309,37 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
     }
     binding_days.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     totals.shifts_added = outcome.shifts.len();
-    for s in &outcome.shifts {
-        let hours = f64::from(s.end - s.start) / 60.0;
+    totals.shifts_reinforced = outcome.reinforcements.len();
+    totals.people_to_move = outcome.moves.iter().map(|m| m.people).sum();
+    let mut extra_shifts: Vec<ExtraShift> =
+        outcome.reinforcements.iter().map(reinforcement).collect();
+    extra_shifts.extend(outcome.shifts.iter().map(|s| extra(s, false)));
+    for s in &extra_shifts {
+        let minutes = match (parse_hhmm(&s.start), parse_hhmm(&s.end)) {
+            (Some(a), Some(b)) => b.saturating_sub(a),
+            _ => 0,
+        };
+        let hours = f64::from(minutes) / 60.0;
         totals.staff_hours += f64::from(s.staff.total()) * hours;
         totals.vaccinator_hours += f64::from(s.vaccinators) * hours;
     }
+    let moves_needed = moves_needed(&loaded, &outcome, &date_of);
     Ok(ShiftPlan {
         from: from.to_string(),
         to: to.to_string(),
-        extra_shifts: outcome.shifts.iter().map(extra).collect(),
-        added_capacity: outcome.shifts.iter().map(|s| s.capacity).sum(),
+        added_capacity: extra_shifts.iter().map(|s| s.capacity).sum(),
+        extra_shifts,
+        moves_needed,
         unmet_demand: outcome.days.iter().map(|d| d.unmet).sum(),
         binding: binding_days
             .iter()
             .map(|(c, _)| c.name().to_owned())
             .collect(),
-        surplus_shifts: outcome.surplus_shifts.iter().map(extra).collect(),
+        surplus_shifts: outcome
+            .surplus_shifts
+            .iter()
+            .map(|s| extra(s, true))
+            .collect(),
         surplus_doses: outcome.surplus_doses,
         supply_known: loaded.supply.known,
         opening_on_hand: loaded.supply.opening_on_hand,
@@ -226,6 +359,82 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
         cohorts: loaded.cohorts,
         days: series,
     })
+}
+
+/// Doses the reinforcements add on one day.
+fn reinforced_on(outcome: &planner::PlanOutcome, inst: &planner::PlanInstance, day: usize) -> i64 {
+    outcome
+        .reinforcements
+        .iter()
+        .filter(|r| inst.overbooked[r.overbooked].day == day)
+        .map(|r| r.capacity)
+        .sum()
+}
+
+/// Each site-day's people to move, with the other sites' free places that
+/// day after the plan (capacity with the plan's lines − active bookings).
+fn moves_needed(
+    loaded: &load::Loaded,
+    outcome: &planner::PlanOutcome,
+    date_of: &dyn Fn(usize) -> String,
+) -> Vec<MovesNeeded> {
+    let inst = &loaded.instance;
+    let capacity_at = |site: usize, day: usize| -> i64 {
+        let scheduled: i64 = inst
+            .existing
+            .iter()
+            .filter(|e| e.site == site && e.day == day)
+            .map(|e| e.capacity)
+            .sum();
+        let reinforced: i64 = outcome
+            .reinforcements
+            .iter()
+            .filter(|r| {
+                let ob = &inst.overbooked[r.overbooked];
+                ob.site == site && ob.day == day
+            })
+            .map(|r| r.capacity)
+            .sum();
+        let added: i64 = outcome
+            .shifts
+            .iter()
+            .filter(|s| s.site == site && s.day == day)
+            .map(|s| s.capacity)
+            .sum();
+        scheduled + reinforced + added
+    };
+    let mut out: Vec<MovesNeeded> = outcome
+        .moves
+        .iter()
+        .map(|m| {
+            let ob = &inst.overbooked[m.overbooked];
+            let (from, to) = ob.hours();
+            let mut room: Vec<SiteRoom> = (0..inst.sites.len())
+                .filter(|&s| s != ob.site)
+                .filter_map(|s| {
+                    let booked = loaded.site_booked.get(&(s, ob.day)).copied().unwrap_or(0);
+                    let places = capacity_at(s, ob.day) - booked;
+                    (places > 0).then(|| SiteRoom {
+                        site_code: inst.sites[s].code.clone(),
+                        places,
+                    })
+                })
+                .collect();
+            room.sort_by(|a, b| b.places.cmp(&a.places).then(a.site_code.cmp(&b.site_code)));
+            room.truncate(3);
+            MovesNeeded {
+                site_code: inst.sites[ob.site].code.clone(),
+                date: date_of(ob.day),
+                from: format_hhmm(from),
+                to: format_hhmm(to),
+                people: m.people,
+                limit: m.limit.name().to_owned(),
+                room,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.date.cmp(&b.date).then(b.people.cmp(&a.people)));
+    out
 }
 
 fn validate_params(req: &ShiftPlanRequest) -> Result<()> {

@@ -48,6 +48,77 @@ pub struct PlanInstance {
     /// Doses that must still be on hand after the last day: bookings just
     /// after the range that its shipments are meant for.
     pub closing_reserve: i64,
+    /// Site-days booked beyond their shifts' places: demand bound to that
+    /// site and those hours, planned before the region's.
+    pub overbooked: Vec<Overbooked>,
+}
+
+/// People booked beyond one existing shift's places. They will come to that
+/// site at their slot's hour whatever room other clinics have, so only more
+/// vaccinators there and then, or calls moving them, can serve them.
+#[derive(Debug, Clone)]
+pub struct Overbooked {
+    pub site: usize,
+    pub day: usize,
+    /// The existing shift the over-capacity slots fall in (index into `existing`).
+    pub shift: usize,
+    /// Over-capacity slots: (start, minutes since midnight; people beyond its places).
+    pub slots: Vec<(u32, i64)>,
+    /// Places in each 5-minute slot of the shift with `a` more vaccinators,
+    /// for `a` = 0, 1, … up to the site's stations (FORMATS.md's slot rule).
+    pub slot_places: Vec<i64>,
+    /// 5-minute slots the shift has: places added × slots = doses added.
+    pub slots_in_shift: i64,
+}
+
+impl Overbooked {
+    /// People booked beyond the shift's places.
+    pub fn excess(&self) -> i64 {
+        self.slots.iter().map(|(_, e)| e).sum()
+    }
+
+    /// First over-capacity slot's start and last one's end (minutes since midnight).
+    pub fn hours(&self) -> (u32, u32) {
+        let first = self.slots.iter().map(|(m, _)| *m).min().unwrap_or(0);
+        let last = self.slots.iter().map(|(m, _)| *m).max().unwrap_or(0);
+        (first, last + crate::time::SLOT_MINUTES as u32)
+    }
+
+    /// Places each slot gains with `added` more vaccinators.
+    pub fn places_gained(&self, added: u32) -> i64 {
+        let at = |a: usize| self.slot_places.get(a).or(self.slot_places.last()).copied();
+        at(added as usize).unwrap_or(0) - at(0).unwrap_or(0)
+    }
+
+    /// The over-capacity people `added` more vaccinators would serve.
+    pub fn served_by(&self, added: u32) -> i64 {
+        let gained = self.places_gained(added);
+        self.slots.iter().map(|(_, e)| (*e).min(gained)).sum()
+    }
+}
+
+/// More vaccinators on an existing shift of an overbooked site-day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reinforcement {
+    /// Index into the instance's `overbooked`.
+    pub overbooked: usize,
+    pub added: u32,
+    /// Doses the added vaccinators give (places gained × slots).
+    pub capacity: i64,
+    /// The staff this adds to the shift, station by station.
+    pub staff: StationStaff,
+    /// Over-capacity people they serve.
+    pub served: i64,
+}
+
+/// Over-capacity people the site cannot serve itself: calls must move them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteMoves {
+    /// Index into the instance's `overbooked`.
+    pub overbooked: usize,
+    pub people: i64,
+    /// What stopped more vaccinators there: `Stations` or `Staff`.
+    pub limit: Constraint,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -85,6 +156,8 @@ pub enum Constraint {
     Hours,
     /// Every site with room already runs its maximum shifts that day.
     MaxShiftsPerDay,
+    /// An overbooked shift already uses every station of its site.
+    Stations,
 }
 
 impl Constraint {
@@ -94,6 +167,7 @@ impl Constraint {
             Constraint::Staff => "staff",
             Constraint::Hours => "hours",
             Constraint::MaxShiftsPerDay => "max_shifts_per_day",
+            Constraint::Stations => "stations",
         }
     }
 }
@@ -133,6 +207,10 @@ pub struct DayOutcome {
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlanOutcome {
+    /// More vaccinators on overbooked shifts, planned first.
+    pub reinforcements: Vec<Reinforcement>,
+    /// Over-capacity people left for the rebooking desk to move.
+    pub moves: Vec<SiteMoves>,
     pub shifts: Vec<PlannedShift>,
     pub days: Vec<DayOutcome>,
     /// Optional shifts that would use doses left idle after the plan.

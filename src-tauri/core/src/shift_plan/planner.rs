@@ -1,4 +1,6 @@
-//! The extra-shifts planner: a greedy over the whole range.
+//! The extra-shifts planner: first the site-bound stage (`site_bound`:
+//! more vaccinators where people are booked beyond a shift's places), then
+//! a greedy over the whole range for the region's demand.
 //!
 //! No backlog: a dose not given on its day is reported as unmet that day
 //! and does not raise the next day's demand (a deliberate simplification —
@@ -17,9 +19,12 @@
 use super::model::extra_allowed;
 pub use super::model::{
     base_capacity, candidates, peak_vaccinators, shift_doses, Candidate, Constraint, DayOutcome,
-    ExistingShift, PlanDay, PlanInstance, PlanOutcome, PlanParams, PlanSite, PlannedShift,
+    ExistingShift, Overbooked, PlanDay, PlanInstance, PlanOutcome, PlanParams, PlanSite,
+    PlannedShift, Reinforcement, SiteMoves,
 };
+use super::site_bound::plan_site_bound;
 use super::staffing::staff_for;
+use std::cmp::Reverse;
 
 /// The planner's working state: candidates per day and what is left of
 /// each day's staff pool and each site-day's shift allowance.
@@ -30,12 +35,15 @@ struct Board<'a> {
     used: Vec<Vec<bool>>,
     pool: Vec<Option<u32>>,
     allowed: Vec<Vec<u32>>,
+    /// Extra shifts planned per site so far: of equally good shifts, the
+    /// one at the site with fewest goes first, so ties spread over sites.
+    per_site: Vec<u32>,
     /// Rank candidates by doses per staff member rather than by size.
     lean: bool,
 }
 
 /// The best shift found so far: (score, usable doses, day, candidate, vaccinators).
-type Pick = ((f64, i64), i64, usize, usize, u32);
+type Pick = ((f64, i64, Reverse<u32>), i64, usize, usize, u32);
 
 /// Why a day could not get another shift.
 #[derive(Default)]
@@ -45,7 +53,8 @@ struct Blocked {
 }
 
 impl<'a> Board<'a> {
-    fn new(inst: &'a PlanInstance, params: &'a PlanParams, lean: bool) -> Self {
+    /// `staff_used`: what the site-bound stage already took from each day's pool.
+    fn new(inst: &'a PlanInstance, params: &'a PlanParams, staff_used: &[u32], lean: bool) -> Self {
         let n = inst.days.len();
         let cands: Vec<Vec<Candidate>> = (0..n).map(|d| candidates(inst, params, d)).collect();
         Board {
@@ -53,8 +62,14 @@ impl<'a> Board<'a> {
             params,
             used: cands.iter().map(|c| vec![false; c.len()]).collect(),
             cands,
-            pool: vec![params.staff_pool; n],
+            pool: (0..n)
+                .map(|d| {
+                    let used = staff_used.get(d).copied().unwrap_or(0);
+                    params.staff_pool.map(|p| p.saturating_sub(used))
+                })
+                .collect(),
             allowed: extra_allowed(inst, params),
+            per_site: vec![0; inst.sites.len()],
             lean,
         }
     }
@@ -133,11 +148,12 @@ impl<'a> Board<'a> {
                     for size in sizes {
                         let full = shift_doses(size, minutes, rate);
                         let usable = full.min(room);
+                        let tie = Reverse(self.per_site[c.site]);
                         let score = if self.lean {
                             let staff = staff_for(size, rate, &self.params.ratios).total();
-                            (usable as f64 / f64::from(staff.max(1)), usable)
+                            (usable as f64 / f64::from(staff.max(1)), usable, tie)
                         } else {
-                            (usable as f64, full)
+                            (usable as f64, full, tie)
                         };
                         if usable > 0 && best.as_ref().is_none_or(|b| score > b.0) {
                             best = Some((score, usable, d, i, size));
@@ -160,6 +176,7 @@ impl<'a> Board<'a> {
             let doses = shift_doses(v, minutes, rate);
             self.used[d][i] = true;
             self.allowed[c.site][d] -= 1;
+            self.per_site[c.site] += 1;
             if let Some(pool) = &mut self.pool[d] {
                 *pool -= staff.total();
             }
@@ -267,15 +284,28 @@ fn spare(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
     out
 }
 
-/// Plans extra shifts. With a staff pool, a second pass ranks shifts by
-/// doses per staff member; the plan giving more promised doses, then more
-/// doses, then with fewer shifts, wins.
+/// Plans more vaccinators at overbooked shifts, then extra shifts for the
+/// region. Each day's `capacity_before` is the schedule's as it stands.
 pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
-    let largest = plan_ranked(inst, params, false);
+    let site_bound = plan_site_bound(inst, params);
+    let mut out = plan_region(&site_bound.instance, params, &site_bound.staff_used);
+    for (day, base) in out.days.iter_mut().zip(base_capacity(inst)) {
+        day.capacity_before = base;
+    }
+    out.reinforcements = site_bound.reinforcements;
+    out.moves = site_bound.moves;
+    out
+}
+
+/// Extra shifts for the region's demand. With a staff pool, a second pass
+/// ranks shifts by doses per staff member; the plan giving more promised
+/// doses, then more doses, then with fewer shifts, wins.
+fn plan_region(inst: &PlanInstance, params: &PlanParams, staff_used: &[u32]) -> PlanOutcome {
+    let largest = plan_ranked(inst, params, staff_used, false);
     if params.staff_pool.is_none() {
         return largest;
     }
-    let lean = plan_ranked(inst, params, true);
+    let lean = plan_ranked(inst, params, staff_used, true);
     let key = |o: &PlanOutcome| {
         let promised: i64 = o
             .days
@@ -284,7 +314,7 @@ pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
             .map(|(o, d)| o.planned.min(d.committed))
             .sum();
         let given: i64 = o.days.iter().map(|d| d.planned).sum();
-        (promised, given, std::cmp::Reverse(o.shifts.len()))
+        (promised, given, Reverse(o.shifts.len()))
     };
     if key(&lean) > key(&largest) {
         lean
@@ -293,7 +323,12 @@ pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
     }
 }
 
-fn plan_ranked(inst: &PlanInstance, params: &PlanParams, lean: bool) -> PlanOutcome {
+fn plan_ranked(
+    inst: &PlanInstance,
+    params: &PlanParams,
+    staff_used: &[u32],
+    lean: bool,
+) -> PlanOutcome {
     let n = inst.days.len();
     let base = base_capacity(inst);
     let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
@@ -314,7 +349,7 @@ fn plan_ranked(inst: &PlanInstance, params: &PlanParams, lean: bool) -> PlanOutc
         held -= used[d];
     }
     let mut cap = base.clone();
-    let mut board = Board::new(inst, params, lean);
+    let mut board = Board::new(inst, params, staff_used, lean);
     let mut out = PlanOutcome::default();
     board.grow(&committed, &mut cap, &mut used, &mut out.shifts);
     board.grow(&demand, &mut cap, &mut used, &mut out.shifts);
@@ -393,6 +428,7 @@ mod tests {
             existing: vec![],
             opening_on_hand: 0,
             closing_reserve: 0,
+            overbooked: vec![],
         };
         // On hand 40, 0, 50: day 0 can use nothing more without leaving day 1 short.
         assert_eq!(spare(&inst, &[60, 40, 0]), vec![0, 0, 50]);

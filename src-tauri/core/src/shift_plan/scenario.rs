@@ -1,13 +1,15 @@
 //! Saved shift plans (the `plan` table, kind 'shifts'): save, list, compare,
 //! apply as real shifts in one transaction, and undo. The ids of the shifts
 //! an apply created are kept in the plan's outputs (`applied_shift_ids`),
-//! so undo removes exactly those and nothing else.
+//! so undo removes exactly those and nothing else; shifts it gave more
+//! vaccinators keep their former staffing there (`reinforced_shifts`) and
+//! get it back.
 
-use super::{ShiftPlan, ShiftPlanRequest};
-use crate::capacity::shift_capacity;
+use super::{ShiftKind, ShiftPlan, ShiftPlanRequest};
+use crate::capacity::{reinforced_capacity, shift_capacity};
 use crate::error::{Error, Result};
 use crate::store::appointment::active;
-use crate::store::shift::{ShiftRow, Source};
+use crate::store::shift::{ShiftRow, Source, Staffing};
 use crate::store::{self, now_timestamp};
 use crate::time::{day_start_minute, parse_date, parse_hhmm};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
@@ -128,8 +130,27 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
     let plan: ShiftPlan = serde_json::from_value(outputs.clone()).map_err(json_err)?;
     let now = now_timestamp();
     let mut created = Vec::new();
+    // The staffing each reinforced shift had, for undo.
+    let mut reinforced: Vec<Staffing> = Vec::new();
     for s in &plan.extra_shifts {
         let site = store::site::by_code(&tx, &s.site_code)?;
+        if s.kind == ShiftKind::MoreVaccinators {
+            let Some(before) = store::shift::staffing_at(&tx, site.id, &s.date, &s.start)? else {
+                return Err(Error::Conflict(format!(
+                    "{} no longer has a shift on {} at {}; nothing was applied",
+                    s.site_code, s.date, s.start
+                )));
+            };
+            let added = i64::from(s.vaccinators);
+            let after = Staffing {
+                vaccinators: before.vaccinators + added,
+                capacity: reinforced_capacity(before.capacity, before.vaccinators, added),
+                ..before
+            };
+            store::shift::set_staffing(&tx, &after, &now)?;
+            reinforced.push(before);
+            continue;
+        }
         let (site_id, minutes_per_dose) = (site.id, site.minutes_per_dose);
         let minutes = match (parse_hhmm(&s.start), parse_hhmm(&s.end)) {
             (Some(a), Some(b)) if b > a => i64::from(b - a),
@@ -161,6 +182,7 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
         created.push(id);
     }
     outputs["applied_shift_ids"] = serde_json::json!(created);
+    outputs["reinforced_shifts"] = serde_json::json!(reinforced);
     store::plan::set_outputs(&tx, id, &outputs.to_string(), Some(&now), &now)?;
     tx.commit()?;
     Ok(created)
@@ -190,10 +212,20 @@ pub fn undo(conn: &mut Connection, id: i64) -> Result<usize> {
     for shift in &ids {
         removed += usize::from(store::shift::delete_planned(&tx, *shift)?);
     }
+    // Reinforced shifts get their staffing back; those since deleted are gone.
+    let reinforced: Vec<Staffing> = outputs
+        .get("reinforced_shifts")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let now = now_timestamp();
+    for before in &reinforced {
+        removed += usize::from(store::shift::set_staffing(&tx, before, &now)?);
+    }
     if let Some(map) = outputs.as_object_mut() {
         map.remove("applied_shift_ids");
+        map.remove("reinforced_shifts");
     }
-    store::plan::set_outputs(&tx, id, &outputs.to_string(), None, &now_timestamp())?;
+    store::plan::set_outputs(&tx, id, &outputs.to_string(), None, &now)?;
     tx.commit()?;
     Ok(removed)
 }

@@ -1,6 +1,6 @@
 //! Seeded random planning instances for the tests and the bench.
 
-use super::planner::{ExistingShift, PlanDay, PlanInstance, PlanParams, PlanSite};
+use super::planner::{ExistingShift, Overbooked, PlanDay, PlanInstance, PlanParams, PlanSite};
 use crate::rng::Rng;
 
 /// A random instance of `sites` × `days`. Small instances (≤ 3 sites) use
@@ -50,6 +50,37 @@ pub fn random_instance(seed: u64, sites: usize, days: usize) -> (PlanInstance, P
             }
         }
     }
+    // Larger instances: some existing shifts booked beyond their places, in
+    // a run of slots (places per slot follow FORMATS.md: vaccinators × 5
+    // minutes ÷ minutes per dose, rounded down).
+    let mut overbooked = Vec::new();
+    if !small {
+        for (k, e) in existing.iter().enumerate() {
+            if !rng.chance(0.15) {
+                continue;
+            }
+            let site = &plan_sites[e.site];
+            let minutes_per_dose = 60.0 / site.doses_per_vaccinator_hour;
+            let slot_places = (0..=site.stations)
+                .map(|a| {
+                    (f64::from(e.vaccinators + a) * 5.0 / minutes_per_dose + 1e-9).floor() as i64
+                })
+                .collect();
+            let first = e.start + 5 * rng.below(u64::from((e.end - e.start) / 10)) as u32;
+            let count = 1 + rng.below(u64::from((e.end - first) / 5)) as u32;
+            let slots = (0..count)
+                .map(|i| (first + 5 * i, 1 + rng.below(6) as i64))
+                .collect();
+            overbooked.push(Overbooked {
+                site: e.site,
+                day: e.day,
+                shift: k,
+                slots,
+                slot_places,
+                slots_in_shift: i64::from((e.end - e.start).div_ceil(5)),
+            });
+        }
+    }
     let mean_base = base_total / days.max(1) as i64;
     let plan_days: Vec<PlanDay> = (0..days)
         .map(|_| {
@@ -90,6 +121,7 @@ pub fn random_instance(seed: u64, sites: usize, days: usize) -> (PlanInstance, P
         } else {
             rng.below(mean_base as u64 + 1) as i64
         },
+        overbooked,
     };
     (instance, params)
 }

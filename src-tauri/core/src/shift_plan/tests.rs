@@ -6,25 +6,151 @@ use super::planner::{
     base_capacity, candidates, plan, Constraint, PlanInstance, PlanOutcome, PlanParams,
     PlannedShift,
 };
-use super::staffing::staff_for;
+use super::staffing::{staff_for, StationStaff};
 use super::synthetic::random_instance;
 use super::*;
 use crate::import::Quiet;
 
+/// Staff at each station one shift needs beyond another, recomputed here.
+fn staff_beyond(vaccinators: u32, added: u32, rate: f64, params: &PlanParams) -> StationStaff {
+    let (a, b) = (
+        staff_for(vaccinators + added, rate, &params.ratios),
+        staff_for(vaccinators, rate, &params.ratios),
+    );
+    StationStaff {
+        check_in: a.check_in.saturating_sub(b.check_in),
+        screening: a.screening.saturating_sub(b.screening),
+        vaccination: a.vaccination.saturating_sub(b.vaccination),
+        observation: a.observation.saturating_sub(b.observation),
+        observation_chairs: a.observation_chairs.saturating_sub(b.observation_chairs),
+    }
+}
+
+/// The site rule: every overbooked shift's people are either served by the
+/// vaccinators added there (recomputed slot by slot from the places each
+/// added vaccinator gives) or listed to move, and a move names a limit that
+/// really binds (no free station left, or no staff left in the day's pool).
+/// Returns the vaccinators and doses added per existing shift.
+fn validate_site_rule(
+    inst: &PlanInstance,
+    params: &PlanParams,
+    out: &PlanOutcome,
+) -> Result<(Vec<u32>, Vec<i64>), String> {
+    let mut added = vec![0u32; inst.existing.len()];
+    let mut doses = vec![0i64; inst.existing.len()];
+    let mut staff_by_day = vec![0u32; inst.days.len()];
+    for (i, ob) in inst.overbooked.iter().enumerate() {
+        let mine: Vec<_> = out
+            .reinforcements
+            .iter()
+            .filter(|r| r.overbooked == i)
+            .collect();
+        let moves: Vec<_> = out.moves.iter().filter(|m| m.overbooked == i).collect();
+        if mine.len() > 1 || moves.len() > 1 {
+            return Err(format!("overbooked {i}: listed more than once"));
+        }
+        let excess: i64 = ob.slots.iter().map(|(_, e)| e).sum();
+        let served = match mine.first() {
+            Some(r) => {
+                let gained = ob.slot_places[r.added as usize] - ob.slot_places[0];
+                let served: i64 = ob.slots.iter().map(|(_, e)| (*e).min(gained)).sum();
+                let e = &inst.existing[ob.shift];
+                let rate = inst.sites[ob.site].doses_per_vaccinator_hour;
+                if r.added == 0
+                    || r.served != served
+                    || r.capacity != gained * ob.slots_in_shift
+                    || r.staff != staff_beyond(e.vaccinators, r.added, rate, params)
+                {
+                    return Err(format!(
+                        "overbooked {i}: reinforcement {r:?} does not add up"
+                    ));
+                }
+                added[ob.shift] += r.added;
+                doses[ob.shift] += r.capacity;
+                staff_by_day[ob.day] += r.staff.total();
+                served
+            }
+            None => 0,
+        };
+        let left = excess - served;
+        match (left > 0, moves.first()) {
+            (false, None) => {}
+            (true, Some(m)) if m.people == left => {}
+            _ => return Err(format!("overbooked {i}: {left} left over, moves {moves:?}")),
+        }
+    }
+    // A move's limit must bind once every reinforcement is in place.
+    for m in &out.moves {
+        let ob = &inst.overbooked[m.overbooked];
+        let e = &inst.existing[ob.shift];
+        let site = &inst.sites[ob.site];
+        match m.limit {
+            Constraint::Stations => {
+                // Free all through the shift: one more vaccinator would have fitted.
+                let free_throughout = (e.start..e.end).step_by(5).all(|minute| {
+                    let busy: u32 = inst
+                        .existing
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, x)| x.site == ob.site && x.day == ob.day)
+                        .filter(|(_, x)| x.start <= minute && minute < x.end)
+                        .map(|(k, x)| x.vaccinators + added[k])
+                        .sum();
+                    busy < site.stations
+                });
+                if free_throughout {
+                    return Err(format!("moves at {}: a station was free", site.code));
+                }
+            }
+            Constraint::Staff => {
+                let pool = params.staff_pool.ok_or("a staff limit with no pool")?;
+                let one_more = staff_beyond(
+                    e.vaccinators + added[ob.shift],
+                    1,
+                    site.doses_per_vaccinator_hour,
+                    params,
+                );
+                if staff_by_day[ob.day] + one_more.total() <= pool {
+                    return Err(format!("moves at {}: the pool had staff left", site.code));
+                }
+            }
+            other => return Err(format!("moves limited by {other:?}")),
+        }
+    }
+    Ok((added, doses))
+}
+
 /// Checks a plan against the instance without the planner's own code paths
-/// (beyond the shared candidate grid): capacity, supply, hours, stations,
-/// per-site daily shift limits, the staff pool, and that unmet demand names
-/// a constraint that really binds.
+/// (beyond the shared candidate grid): the site rule, capacity, supply,
+/// hours, stations, per-site daily shift limits, the staff pool, and that
+/// unmet demand names a constraint that really binds.
 fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Result<(), String> {
     let n = inst.days.len();
     if out.days.len() != n {
         return Err("one outcome per day".into());
     }
+    let (added, added_doses) = validate_site_rule(inst, params, out)?;
+    // The instance as the region's stage must see it: reinforced shifts included.
+    let mut reinforced = inst.clone();
+    for (k, e) in reinforced.existing.iter_mut().enumerate() {
+        e.vaccinators += added[k];
+        e.capacity += added_doses[k];
+    }
+    let reinforcement_staff = |d: usize| -> u32 {
+        out.reinforcements
+            .iter()
+            .filter(|r| inst.overbooked[r.overbooked].day == d)
+            .map(|r| r.staff.total())
+            .sum()
+    };
+    let inst_before = inst;
+    let inst = &reinforced;
     let check_shifts = |shifts: &[&PlannedShift]| -> Result<(), String> {
         for d in 0..n {
             let today: Vec<&&PlannedShift> = shifts.iter().filter(|s| s.day == d).collect();
             if let Some(pool) = params.staff_pool {
-                let staff: u32 = today.iter().map(|s| s.staff.total()).sum();
+                let staff: u32 =
+                    today.iter().map(|s| s.staff.total()).sum::<u32>() + reinforcement_staff(d);
                 if staff > pool {
                     return Err(format!("day {d}: {staff} staff > pool {pool}"));
                 }
@@ -75,8 +201,11 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
                         .filter(|(a, b, _)| *a <= minute && minute < *b)
                         .map(|w| w.2)
                         .sum();
-                    let existing_busy: u32 = existing
+                    // The schedule as it stood may already exceed the stations.
+                    let existing_busy: u32 = inst_before
+                        .existing
                         .iter()
+                        .filter(|e| e.site == si && e.day == d)
                         .filter(|e| e.start <= minute && minute < e.end)
                         .map(|e| e.vaccinators)
                         .sum();
@@ -92,7 +221,7 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
     check_shifts(&main)?;
     let all: Vec<&PlannedShift> = out.shifts.iter().chain(&out.surplus_shifts).collect();
     check_shifts(&all)?;
-    let base = base_capacity(inst);
+    let base = base_capacity(inst_before);
     let mut on_hand = inst.opening_on_hand;
     for (d, day) in out.days.iter().enumerate() {
         let extra: i64 = out
@@ -100,7 +229,13 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
             .iter()
             .filter(|s| s.day == d)
             .map(|s| s.capacity)
-            .sum();
+            .sum::<i64>()
+            + out
+                .reinforcements
+                .iter()
+                .filter(|r| inst.overbooked[r.overbooked].day == d)
+                .map(|r| r.capacity)
+                .sum::<i64>();
         let demand = inst.days[d].demand;
         if day.capacity_before != base[d] || day.capacity_after != base[d] + extra {
             return Err(format!("day {d}: capacity figures wrong"));
@@ -135,7 +270,8 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
             && !day.binding.contains(&Constraint::Supply)
         {
             let used: Vec<&PlannedShift> = out.shifts.iter().filter(|s| s.day == d).collect();
-            let staff_used: u32 = used.iter().map(|s| s.staff.total()).sum();
+            let staff_used: u32 =
+                used.iter().map(|s| s.staff.total()).sum::<u32>() + reinforcement_staff(d);
             let usable = candidates(inst, params, d).into_iter().any(|c| {
                 let taken = used.iter().any(|s| s.site == c.site && s.start == c.start);
                 let per_site = used.iter().filter(|s| s.site == c.site).count()
@@ -166,6 +302,7 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
 
 #[test]
 fn every_plan_on_random_instances_passes_the_validator() {
+    let (mut reinforced, mut moved) = (0, 0);
     for seed in 0..150 {
         let (sites, days) = if seed % 3 == 0 {
             (12, 30)
@@ -177,7 +314,14 @@ fn every_plan_on_random_instances_passes_the_validator() {
         if let Err(e) = validate(&inst, &params, &out) {
             panic!("seed {seed}: {e}");
         }
+        reinforced += out.reinforcements.len();
+        moved += out.moves.len();
     }
+    // The site rule was exercised both ways.
+    assert!(
+        reinforced > 20 && moved > 5,
+        "{reinforced} reinforced, {moved} moves"
+    );
 }
 
 #[test]
@@ -372,6 +516,7 @@ fn undo_refuses_to_strand_a_booking() {
     let mut conn = demo();
     let plan = ShiftPlan {
         extra_shifts: vec![ExtraShift {
+            kind: ShiftKind::NewShift,
             site_code: "CHL".into(),
             date: "2021-04-06".into(),
             start: "20:00".into(),
@@ -380,6 +525,7 @@ fn undo_refuses_to_strand_a_booking() {
             capacity: 12,
             staff: staff_for(1, 12.0, &Default::default()),
             bottleneck: staffing::Station::Vaccination,
+            reason: None,
         }],
         ..plan_shifts(
             &conn,
@@ -512,4 +658,184 @@ fn demand_supply_and_rate_from_a_small_store() {
     assert_eq!(loaded.rates[0].source, "history");
     assert!((loaded.rates[0].doses_per_vaccinator_hour - 12.5).abs() < 1e-9);
     assert_eq!(loaded.instance.sites[0].stations, 4);
+}
+
+/// Over-capacity people per (site code, date) of the range, recomputed from
+/// the raw tables by FORMATS.md's slot rule: each 5-minute slot holds the
+/// sum over covering shifts of vaccinators × 5 ÷ minutes per dose (or an
+/// explicit capacity spread evenly), rounded down per shift.
+fn excess_by_site_day(
+    conn: &rusqlite::Connection,
+    from: &str,
+    to: &str,
+) -> std::collections::BTreeMap<(String, String), i64> {
+    use std::collections::{BTreeMap, HashMap};
+    let mut places: HashMap<(String, String, u32), i64> = HashMap::new();
+    let mut stmt = conn
+        .prepare(
+            "SELECT s.code, sh.date, sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
+             FROM shift sh JOIN site s ON s.id = sh.site_id WHERE sh.date BETWEEN ?1 AND ?2",
+        )
+        .expect("shifts");
+    let rows = stmt
+        .query_map([from, to], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, f64>(6)?,
+            ))
+        })
+        .expect("query");
+    let minute = |hhmm: &str| -> u32 {
+        let (h, m) = hhmm.split_once(':').expect("HH:MM");
+        h.parse::<u32>().expect("hour") * 60 + m.parse::<u32>().expect("minute")
+    };
+    for row in rows {
+        let (code, date, start, end, v, cap, mpd) = row.expect("row");
+        let (a, b) = (minute(&start), minute(&end));
+        let slots = i64::from((b - a).div_ceil(5));
+        let per_slot = match cap {
+            Some(c) => c / slots,
+            None => ((v * 5) as f64 / mpd + 1e-9).floor() as i64,
+        };
+        for m in (a..b).step_by(5) {
+            *places.entry((code.clone(), date.clone(), m)).or_default() += per_slot;
+        }
+    }
+    let mut booked: HashMap<(String, String, u32), i64> = HashMap::new();
+    let mut stmt = conn
+        .prepare(
+            "SELECT s.code, a.slot_minute FROM appointment a JOIN site s ON s.id = a.site_id
+             WHERE a.status IN ('booked', 'attended')",
+        )
+        .expect("appointments");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .expect("query");
+    for row in rows {
+        let (code, at) = row.expect("row");
+        let date = chrono::DateTime::from_timestamp(at * 60, 0)
+            .expect("minute")
+            .naive_utc();
+        let day = date.date().to_string();
+        if day.as_str() < from || day.as_str() > to {
+            continue;
+        }
+        let m = (at.rem_euclid(1440) / 5 * 5) as u32;
+        *booked.entry((code, day, m)).or_default() += 1;
+    }
+    let mut out = BTreeMap::new();
+    for ((code, day, m), n) in booked {
+        // A booking outside every shift is another finding, not excess.
+        if let Some(p) = places.get(&(code.clone(), day.clone(), m)) {
+            if n > *p {
+                *out.entry((code, day)).or_default() += n - p;
+            }
+        }
+    }
+    out
+}
+
+/// Ottawa's March 2021 incident as the demo plants it: NSP and EVJ booked
+/// about 500 over capacity a day for three days. The plan must put more
+/// vaccinators there on those days (or state the moves), each line saying
+/// why; once applied, the checks find exactly the moves' people still over.
+#[test]
+fn the_incident_gets_capacity_at_the_overbooked_clinics() {
+    let mut conn = demo();
+    let (from, to) = ("2021-03-23", "2021-03-25");
+    let oracle = excess_by_site_day(&conn, from, to);
+    let incident: Vec<_> = oracle.keys().cloned().collect();
+    assert_eq!(incident.len(), 6, "NSP and EVJ on three days: {oracle:?}");
+    for (code, _) in &incident {
+        assert!(code == "NSP" || code == "EVJ", "{code}");
+    }
+    let req = ShiftPlanRequest {
+        from: from.into(),
+        to: to.into(),
+        params: PlanParams::default(),
+        demand: DemandParams::default(),
+    };
+    let plan = plan_shifts(&conn, &req).expect("plan");
+    for ((code, date), excess) in &oracle {
+        let lines: Vec<&ExtraShift> = plan
+            .extra_shifts
+            .iter()
+            .filter(|s| &s.site_code == code && &s.date == date)
+            .collect();
+        assert!(
+            !lines.is_empty(),
+            "{code} {date}: nothing planned for {excess} over capacity"
+        );
+        let stated: i64 = lines
+            .iter()
+            .map(|s| match &s.reason {
+                Some(ShiftReason::Overbooked {
+                    booked_over_capacity,
+                    ..
+                }) => *booked_over_capacity,
+                other => panic!("{code} {date}: reason {other:?}"),
+            })
+            .sum();
+        assert_eq!(stated, *excess, "{code} {date}: the reasons' people");
+        assert!(lines.iter().all(|s| s.kind == ShiftKind::MoreVaccinators));
+    }
+    // Apply the plan: what the checks still find over capacity is what the
+    // plan said must move, site-day by site-day.
+    let id = scenario::save(&conn, "incident", &req, &plan).expect("save");
+    scenario::apply(&mut conn, id).expect("apply");
+    let after = excess_by_site_day(&conn, from, to);
+    for key in oracle.keys() {
+        let to_move: i64 = plan
+            .moves_needed
+            .iter()
+            .filter(|m| m.site_code == key.0 && m.date == key.1)
+            .map(|m| m.people)
+            .sum();
+        assert_eq!(
+            after.get(key).copied().unwrap_or(0),
+            to_move,
+            "{key:?} after applying"
+        );
+    }
+    let total_before: i64 = oracle.values().sum();
+    let total_after: i64 = after.values().sum();
+    assert!(
+        total_after < total_before / 2,
+        "{total_before} → {total_after}"
+    );
+    // Undo gives the shifts their staffing back: the excess returns.
+    scenario::undo(&mut conn, id).expect("undo");
+    assert_eq!(excess_by_site_day(&conn, from, to), oracle);
+}
+
+/// Of equally good shifts, the planner spreads them over sites rather than
+/// filling the first site by code.
+#[test]
+fn ties_spread_over_sites() {
+    let (mut inst, params) = random_instance(11, 2, 1);
+    inst.existing.clear();
+    for s in &mut inst.sites {
+        s.stations = 4;
+        s.doses_per_vaccinator_hour = 12.0;
+        s.opens = 8 * 60;
+        s.closes = 16 * 60;
+    }
+    let params = PlanParams {
+        staff_pool: None,
+        shift_minutes: 120,
+        max_shifts_per_site_day: 4,
+        ..params
+    };
+    // Two full 2-hour shifts of 4 vaccinators (96 doses each).
+    inst.days[0].demand = 192;
+    inst.days[0].committed = 0;
+    inst.opening_on_hand = 10_000;
+    let out = plan(&inst, &params);
+    assert_eq!(out.shifts.len(), 2, "{:?}", out.shifts);
+    assert_ne!(out.shifts[0].site, out.shifts[1].site, "{:?}", out.shifts);
 }

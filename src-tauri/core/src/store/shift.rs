@@ -83,3 +83,43 @@ pub(crate) fn insert_new(
 pub(crate) fn delete_planned(conn: &Connection, id: i64) -> Result<bool> {
     Ok(conn.execute("DELETE FROM shift WHERE id = ?1 AND source = 'plan'", [id])? > 0)
 }
+
+/// A shift's staffing as a plan found it, to change it and set it back.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Staffing {
+    pub id: i64,
+    pub vaccinators: i64,
+    pub capacity: Option<i64>,
+}
+
+/// The staffing of the site's shift starting at `start` on `date`, if any.
+pub(crate) fn staffing_at(
+    conn: &Connection,
+    site_id: i64,
+    date: &str,
+    start: &str,
+) -> Result<Option<Staffing>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT id, vaccinators, capacity FROM shift WHERE site_id = ?1 AND date = ?2 AND start = ?3",
+            params![site_id, date, start],
+            |r| {
+                Ok(Staffing {
+                    id: r.get(0)?,
+                    vaccinators: r.get(1)?,
+                    capacity: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Sets a shift's vaccinators and explicit capacity (the day-total and
+/// check triggers follow); returns whether the shift was there.
+pub(crate) fn set_staffing(conn: &Connection, staffing: &Staffing, now: &str) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE shift SET vaccinators = ?2, capacity = ?3, updated_at = ?4 WHERE id = ?1",
+        params![staffing.id, staffing.vaccinators, staffing.capacity, now],
+    )? > 0)
+}
