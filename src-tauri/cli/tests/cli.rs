@@ -365,6 +365,77 @@ fn plan_shifts_on_the_demo_for_april_2021() {
     assert!(stderr(&bad).contains("not a date"), "{}", stderr(&bad));
 }
 
+/// The demo's March 2021 incident: `plan shifts --json` puts capacity at
+/// each site-day `check --json` finds overbooked, or says whom to move,
+/// and every line carries its reason.
+#[test]
+fn plan_shifts_puts_capacity_where_the_checks_find_overbooking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let range = ["--from", "2021-03-23", "--to", "2021-03-25", "--json"];
+    let check = cli(&db, &[&["check"][..], &range[..]].concat());
+    assert!(check.status.success(), "{}", stderr(&check));
+    let check: serde_json::Value = serde_json::from_slice(&check.stdout).expect("JSON");
+    let overbooked = check["by_site_day"].as_array().expect("by_site_day");
+    assert_eq!(overbooked.len(), 6, "NSP and EVJ on three days");
+    let out = cli(&db, &[&["plan", "shifts"][..], &range[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let lines = plan["extra_shifts"].as_array().expect("extra_shifts");
+    let moves = plan["moves_needed"].as_array().expect("moves_needed");
+    for day in overbooked {
+        let (site, date) = (&day["site_code"], &day["date"]);
+        let excess = day["excess_bookings"].as_i64().expect("excess");
+        let here = |l: &&serde_json::Value| &l["site_code"] == site && &l["date"] == date;
+        let stated: i64 = lines
+            .iter()
+            .filter(here)
+            .filter(|l| l["reason"]["kind"] == "overbooked")
+            .map(|l| l["reason"]["booked_over_capacity"].as_i64().unwrap_or(0))
+            .sum();
+        let to_move: i64 = moves
+            .iter()
+            .filter(here)
+            .map(|m| m["people"].as_i64().unwrap_or(0))
+            .sum();
+        assert_eq!(
+            stated, excess,
+            "{site} {date}: the lines' reasons cover the excess"
+        );
+        assert!(
+            lines
+                .iter()
+                .filter(here)
+                .any(|l| l["kind"] == "more_vaccinators")
+                || to_move == excess,
+            "{site} {date}: no capacity added and no moves stated"
+        );
+    }
+    for l in lines {
+        assert!(
+            l["reason"]["kind"].is_string(),
+            "a line without a reason: {l}"
+        );
+    }
+    let text = cli(
+        &db,
+        &[
+            "plan",
+            "shifts",
+            "--from",
+            "2021-03-23",
+            "--to",
+            "2021-03-25",
+        ],
+    );
+    assert!(
+        stdout(&text).contains("booked over capacity"),
+        "{}",
+        stdout(&text)
+    );
+}
+
 #[test]
 fn plan_scenarios_compare_apply_undo_and_chart() {
     let dir = tempfile::tempdir().expect("tempdir");
