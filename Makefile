@@ -42,6 +42,7 @@ test: deps-test tauri-driver
 	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
 	target/debug/examples/sqlite_floor 20000
 	target/debug/examples/bench_views target/bench/small.sqlite3 2021-02-01
+	tests/bench/plan.sh target/debug target/bench/small.sqlite3 2021-02-01 2021-02-28
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	tests/bench/chart.sh target/debug 20000 50
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
@@ -54,6 +55,7 @@ bench: deps-test
 	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
 	target/release/examples/sqlite_floor $(BENCH_BOOKINGS)
 	target/release/examples/bench_views target/bench/province.sqlite3 2021-02-01
+	tests/bench/plan.sh target/release target/bench/province.sqlite3 2021-02-01 2021-02-28
 	tests/bench/app.sh target/release target/bench/province.sqlite3
 	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
 	target/release/examples/bench_shiftplan

@@ -197,3 +197,64 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
     app.close().await?;
     result
 }
+
+/// The incident week: the plan adds vaccinators at the overbooked clinics
+/// (NSP and EVJ), each line saying why, in English and in French.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.find("#nav-planner").await?.click().await?;
+        app.find("#plan-form").await?;
+        for (lang, nav, why) in [
+            ("en", "Shift planner", "booked over capacity"),
+            ("fr", "Planification", "réservations au-delà de la capacité"),
+        ] {
+            app.find("#lang-select")
+                .await?
+                .select_by_value(lang)
+                .await?;
+            app.wait_text("#nav-planner", nav).await?;
+            app.find("#nav-planner").await?.click().await?;
+            app.find("#plan-form").await?;
+            app.client
+                .execute(
+                    "document.getElementById('plan-from').value = '2021-03-23';
+                     document.getElementById('plan-to').value = '2021-03-25';",
+                    vec![],
+                )
+                .await?;
+            app.find("#plan-submit").await?.click().await?;
+            wait_attr(&app, "#plan-unmet", "data-value").await?;
+            let sites: Vec<String> = serde_json::from_value(
+                app.client
+                    .execute(
+                        "return [...document.querySelectorAll('#plan-extra-table tbody tr[data-kind=\"more_vaccinators\"]')].map((r) => r.dataset.site + ' ' + r.dataset.date);",
+                        vec![],
+                    )
+                    .await?,
+            )?;
+            for site in ["NSP", "EVJ"] {
+                for date in ["2021-03-23", "2021-03-24", "2021-03-25"] {
+                    assert!(
+                        sites.contains(&format!("{site} {date}")),
+                        "{lang}: no vaccinators added at {site} on {date}: {sites:?}"
+                    );
+                }
+            }
+            let reasons = app.texts("#plan-extra-table td.reason").await?.join("\n");
+            assert!(reasons.contains(why), "{lang}: {reasons}");
+        }
+        app.find("#lang-select")
+            .await?
+            .select_by_value("en")
+            .await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

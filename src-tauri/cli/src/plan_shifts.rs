@@ -178,12 +178,13 @@ fn print_text(plan: &ShiftPlan) {
             .map(|r| format!("{} {} places", r.site_code, r.places))
             .collect();
         println!(
-            "  {} {:<8} {}–{} {:>5} people (limit: {}); room that day: {}",
+            "  {} {:<8} {}–{} {:>5} {} (limit: {}); room that day: {}",
             m.date,
             m.site_code,
             m.from,
             m.to,
             m.people,
+            if m.people == 1 { "person" } else { "people" },
             m.limit,
             if room.is_empty() {
                 "none at the open sites".to_owned()

@@ -132,20 +132,26 @@ pub fn demand_by_day(
     Ok((out, cohorts))
 }
 
+/// Active bookings per day from the kept daily totals (`site_day.booked`,
+/// kept by triggers and rebuilt after bulk loads): a few rows a day rather
+/// than a scan of the day's bookings.
 fn booked_by_day(conn: &Connection, first: i64, last: i64) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare(concat!(
-        "SELECT slot_minute / 1440 AS day, count(*) FROM appointment
-         WHERE ",
-        active!(),
-        "
-           AND slot_minute >= ?1 AND slot_minute < ?2
-         GROUP BY day"
-    ))?;
-    let rows = stmt.query_map(
-        [first * MINUTES_PER_DAY, (last + 1) * MINUTES_PER_DAY],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+    let mut stmt = conn.prepare(
+        "SELECT date, sum(booked) FROM site_day WHERE date >= ?1 AND date <= ?2 GROUP BY date",
     )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let (from, to) = (
+        date_of_day(first).to_string(),
+        date_of_day(last).to_string(),
+    );
+    let mut rows = stmt.query([from, to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let date: String = r.get(0)?;
+        if let Some(d) = parse_date(&date) {
+            out.push((day_no(d), r.get(1)?));
+        }
+    }
+    Ok(out)
 }
 
 fn min_intervals(conn: &Connection) -> Result<HashMap<String, i64>> {

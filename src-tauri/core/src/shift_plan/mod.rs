@@ -269,7 +269,13 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
             vaccinators: r.added,
             capacity: r.capacity,
             staff: r.staff,
-            bottleneck: bottleneck(&r.staff, rate, &req.params.ratios).0,
+            // The shift's limiting station once the vaccinators join it.
+            bottleneck: bottleneck(
+                &staffing::staff_for(shift.vaccinators + r.added, rate, &req.params.ratios),
+                rate,
+                &req.params.ratios,
+            )
+            .0,
             reason: Some(ShiftReason::Overbooked {
                 from: format_hhmm(from),
                 to: format_hhmm(to),
@@ -311,8 +317,11 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
     totals.shifts_added = outcome.shifts.len();
     totals.shifts_reinforced = outcome.reinforcements.len();
     totals.people_to_move = outcome.moves.iter().map(|m| m.people).sum();
+    // Reinforcements read as a schedule: by date, site and start.
     let mut extra_shifts: Vec<ExtraShift> =
         outcome.reinforcements.iter().map(reinforcement).collect();
+    extra_shifts
+        .sort_by(|a, b| (&a.date, &a.site_code, &a.start).cmp(&(&b.date, &b.site_code, &b.start)));
     extra_shifts.extend(outcome.shifts.iter().map(|s| extra(s, false)));
     for s in &extra_shifts {
         let minutes = match (parse_hhmm(&s.start), parse_hhmm(&s.end)) {
