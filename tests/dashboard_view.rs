@@ -144,6 +144,63 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
     result
 }
 
+/// An imported typo is held: the dashboard counts without it and says one
+/// tally awaits confirmation; confirmed in Tallies, it counts.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_imported_typo_is_held_until_confirmed_in_tallies() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let (_, _, total) = busiest_tally_day(&db);
+    let file = dir.path().join("dose_counts.csv");
+    std::fs::write(
+        &file,
+        "date,site_code,shift,dose_number,product,doses\n2021-03-22,NSP,typo,1,,99999\n",
+    )?;
+    {
+        let mut conn = dosedesk_core::store::open(&db)?;
+        let report = dosedesk_core::import::import_file(
+            &mut conn,
+            dosedesk_core::import::ImportKind::DoseCounts,
+            &file,
+            &dosedesk_core::import::Quiet,
+        )?;
+        assert!(
+            report
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("1 tally held")),
+            "{:?}",
+            report.warnings
+        );
+    }
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-dashboard").await?.click().await?;
+        app.find("#chart svg").await?;
+        assert_eq!(number(&app, "#fig-total .figure-value").await?, total);
+        assert_eq!(app.attrs("#held-tallies", "data-value").await?, vec!["1".to_owned()]);
+        app.wait_text("#held-tallies", "1 tally awaiting confirmation").await?;
+        app.find("#nav-tallies").await?.click().await?;
+        app.find("#tally-site").await?.select_by_value("NSP").await?;
+        app.client
+            .execute(
+                "const d = document.getElementById('tally-date'); d.value = '2021-03-22'; d.dispatchEvent(new Event('change'));",
+                vec![],
+            )
+            .await?;
+        app.find("#tally-table tr[data-held=\"true\"] button.confirm-held").await?.click().await?;
+        app.wait_text("#notice", "confirmed").await?;
+        app.find("#nav-dashboard").await?.click().await?;
+        app.find("#chart svg").await?;
+        assert_eq!(number(&app, "#fig-total .figure-value").await?, total + 99_999);
+        assert!(app.attrs("#held-tallies", "data-value").await?.is_empty());
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn saves_the_briefing_as_a_pdf_in_french() -> TestResult {
     let dir = tempfile::tempdir()?;

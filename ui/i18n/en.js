@@ -119,6 +119,8 @@ export default {
   // Dashboard
   'nav.dashboard': 'Dashboard',
   'dash.title': 'Dashboard',
+  'dash.held_one': "1 tally awaiting confirmation: held out of every figure until someone confirms it in Tallies.",
+  'dash.held_many': "{n} tallies awaiting confirmation: held out of every figure until someone confirms them in Tallies.",
   'dash.total': 'Doses administered (regional tallies)',
   'dash.last_day': 'Last day with tallies',
   'dash.avg7': '7-day average (last 7 days)',
@@ -205,6 +207,9 @@ export default {
   'tally.confirm_hint': 'Check the count; if it is right, type the same value again and press Enter to record it.',
   'tally.withdraw': 'Withdraw',
   'tally.withdraw_confirm': 'Withdraw {doses} doses? Click again',
+  'tally.held': "Awaiting confirmation (not counted)",
+  'tally.confirm_held': "Confirm {doses} as real",
+  'tally.held_confirmed': "{doses} doses confirmed: the tally now counts.",
   'tally.withdrawn': 'withdrawn',
   'tally.withdrawn_notice': 'Tally of {doses} doses withdrawn: it is kept in the list and counted in no total.',
   // Shift planner

@@ -119,6 +119,8 @@ export default {
   // Tableau de bord
   'nav.dashboard': 'Tableau de bord',
   'dash.title': 'Tableau de bord',
+  'dash.held_one': "1 décompte en attente de confirmation : exclu de tous les chiffres jusqu'à sa confirmation dans Décomptes.",
+  'dash.held_many': "{n} décomptes en attente de confirmation : exclus de tous les chiffres jusqu'à leur confirmation dans Décomptes.",
   'dash.total': 'Doses administrées (décomptes régionaux)',
   'dash.last_day': 'Dernier jour avec décomptes',
   'dash.avg7': 'Moyenne sur 7 jours (7 derniers jours)',
@@ -205,6 +207,9 @@ export default {
   'tally.confirm_hint': 'Vérifiez le compte ; s’il est juste, tapez de nouveau la même valeur et appuyez sur Entrée pour l’enregistrer.',
   'tally.withdraw': 'Retirer',
   'tally.withdraw_confirm': 'Retirer {doses} doses ? Cliquez de nouveau',
+  'tally.held': "En attente de confirmation (non compté)",
+  'tally.confirm_held': "Confirmer {doses} comme réel",
+  'tally.held_confirmed': "{doses} doses confirmées : le décompte est maintenant compté.",
   'tally.withdrawn': 'retiré',
   'tally.withdrawn_notice': 'Compte de {doses} doses retiré : il reste dans la liste et n’est compté dans aucun total.',
   // Planificateur de quarts

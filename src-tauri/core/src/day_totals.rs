@@ -66,7 +66,7 @@ pub fn rebuild_administered(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(
         "UPDATE site_day SET administered = 0 WHERE administered <> 0;
          INSERT INTO site_day (site_id, date, administered)
-         SELECT site_id, date, sum(doses) FROM dose_count WHERE withdrawn_at IS NULL
+         SELECT site_id, date, sum(doses) FROM counted_dose_count
          GROUP BY site_id, date
          ON CONFLICT (site_id, date) DO UPDATE SET administered = excluded.administered;",
     )?;

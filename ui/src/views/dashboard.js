@@ -28,6 +28,13 @@ function figuresSection(f) {
   const record = regional.querySelector('#fig-record');
   if (f.record_day) record.dataset.date = f.record_day.date;
   const parts = [regional];
+  if (f.held_tallies > 0) {
+    // Held imported tallies count nowhere: say so where the totals are.
+    const held = el('p', { className: 'hint alert', id: 'held-tallies',
+      textContent: t(f.held_tallies === 1 ? 'dash.held_one' : 'dash.held_many', { n: formatNumber(f.held_tallies) }) });
+    held.dataset.value = f.held_tallies;
+    parts.push(held);
+  }
   const p = f.provincial;
   if (p) {
     const prov = el('div', { className: 'figures', id: 'provincial-figures' },

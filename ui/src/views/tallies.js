@@ -59,19 +59,22 @@ export async function renderTallies(root) {
       const body = el('tbody');
       let total = 0;
       for (const r of rows) {
-        if (!r.withdrawn) total += r.doses;
-        const tr = el('tr', { className: r.withdrawn ? 'withdrawn' : '' },
+        if (!r.withdrawn && !r.held) total += r.doses;
+        const tr = el('tr', { className: r.withdrawn ? 'withdrawn' : r.held ? 'held' : '' },
           el('td', { textContent: r.shift || '—' }),
           el('td', { textContent: t('bookings.dose', { n: r.dose_number }) }),
           el('td', { textContent: r.product || '—' }),
           el('td', { className: 'num', textContent: formatNumber(r.doses) }),
           el('td', { className: 'muted small', textContent: r.history.length ? t('tally.was', { values: r.history.map(formatNumber).join(' ← ') }) : '' }),
           el('td', { className: 'muted small', textContent: `${r.source} · ${r.updated_at}` }),
-          el('td', {}, r.withdrawn
-            ? el('span', { className: 'badge', textContent: t('tally.withdrawn') })
-            : withdrawButton(r)));
+          el('td', {}, ...(r.withdrawn
+            ? [el('span', { className: 'badge', textContent: t('tally.withdrawn') })]
+            : r.held
+              ? [el('span', { className: 'badge alert', textContent: t('tally.held') }), confirmButton(r), withdrawButton(r)]
+              : [withdrawButton(r)])));
         tr.dataset.doses = r.doses;
         tr.dataset.withdrawn = r.withdrawn;
+        tr.dataset.held = r.held;
         body.append(tr);
       }
       list.replaceChildren(
@@ -113,6 +116,24 @@ export async function renderTallies(root) {
       }
       showError(err);
     }
+  };
+  // A held import counts once a person confirms the value as it stands.
+  const confirmButton = (r) => {
+    const button = el('button', { type: 'button', className: 'confirm-held', textContent: t('tally.confirm_held', { doses: formatNumber(r.doses) }) });
+    button.onclick = async () => {
+      hideError();
+      try {
+        await api.recordTally({
+          site_code: site.value, date: date.value, shift: r.shift,
+          dose_number: r.dose_number, product: r.product, doses: r.doses,
+        }, true);
+        showNotice(t('tally.held_confirmed', { doses: formatNumber(r.doses) }));
+        await showList();
+      } catch (err) {
+        showError(err);
+      }
+    };
+    return button;
   };
   // Two clicks, so no tally leaves the totals by one stray click.
   const withdrawButton = (r) => {

@@ -268,6 +268,22 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         );
         y = p.paragraph(MARGIN, y + 4.0, WIDTH - 2.0 * MARGIN, 8.0, MUTED, &line);
     }
+    if f.doses.held_tallies > 0 {
+        // Held imports count in no figure above: the page says so.
+        let line = if f.doses.held_tallies == 1 {
+            w.held_one.to_owned()
+        } else {
+            fill(w.held_many, &[("n", g(f.doses.held_tallies))])
+        };
+        y = p.paragraph(
+            MARGIN,
+            y + 4.0,
+            WIDTH - 2.0 * MARGIN,
+            8.0,
+            VERMILLION,
+            &line,
+        );
+    }
     let (shift, sites) = plan_lines(f, w, lang);
     // The daily chart, as vector.
     p.text((MARGIN, y + 12.0), SECTION, w.chart);

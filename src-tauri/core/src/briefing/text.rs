@@ -33,6 +33,9 @@ pub struct Words {
     pub cut_off: &'static str,
     pub aggregate: &'static str,
     pub provincial: &'static str,
+    /// Imported tallies held until confirmed (one; `{n}`).
+    pub held_one: &'static str,
+    pub held_many: &'static str,
 }
 
 pub fn words(lang: Lang) -> &'static Words {
@@ -81,6 +84,8 @@ static EN: Words = Words {
     cut_off: "Data cut-off: {time}.",
     aggregate: "Aggregate figures only; no personal information. Counts from 1 to 9 are shown as <10; x marks a count hidden so that a small one cannot be worked out.",
     provincial: "Ontario: {total} doses reported to {date}; record {record} on {record_date}.",
+    held_one: "1 tally awaiting confirmation is held out of every figure on this page.",
+    held_many: "{n} tallies awaiting confirmation are held out of every figure on this page.",
 };
 
 static FR: Words = Words {
@@ -113,4 +118,6 @@ static FR: Words = Words {
     cut_off: "Données arrêtées au {time}.",
     aggregate: "Chiffres agrégés seulement; aucun renseignement personnel. Les nombres de 1 à 9 sont indiqués <10; x marque un nombre masqué pour qu'un petit nombre ne puisse pas être déduit.",
     provincial: "Ontario : {total} doses déclarées au {date}; record de {record} le {record_date}.",
+    held_one: "1 décompte en attente de confirmation est exclu de tous les chiffres de cette page.",
+    held_many: "{n} décomptes en attente de confirmation sont exclus de tous les chiffres de cette page.",
 };

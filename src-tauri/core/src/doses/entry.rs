@@ -36,13 +36,8 @@ pub struct Recorded {
     pub replaced: Option<i64>,
 }
 
-/// A day's tallies may exceed its shifts' capacity by this share (walk-ins,
-/// doses drawn from a vial's extra dose, counting slack) before a person
-/// must confirm them...
-pub const CAPACITY_MARGIN: f64 = 0.25;
-/// ...and by this many doses more, so that a site with few or no scheduled
-/// places is not refused a handful of walk-ins.
-pub const CAPACITY_SLACK: i64 = 10;
+use super::guard::{judge, recent_days, NoShift};
+pub use super::guard::{CAPACITY_MARGIN, CAPACITY_SLACK};
 
 /// Records a tally, or corrects the one under the same key. An implausible
 /// value is refused (`needs_confirmation`, nothing written) unless
@@ -62,7 +57,7 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
     if !confirmed {
         let counted_before = existing
             .as_ref()
-            .filter(|e| !e.withdrawn)
+            .filter(|e| !e.withdrawn && !e.held)
             .map_or(0, |e| e.doses);
         if let Some(reason) = implausible(&tx, site_id, date, t.doses - counted_before)? {
             return Err(Error::NeedsConfirmation(format!(
@@ -75,6 +70,11 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
     let replaced = match existing {
         None => {
             store::dose_count::insert(&tx, &key, t.doses, Source::Local, &now)?;
+            None
+        }
+        // A held import, confirmed as it stands: it counts from now on.
+        Some(old) if old.doses == t.doses && old.held => {
+            store::dose_count::release(&tx, old.id, &now)?;
             None
         }
         Some(old) if old.doses == t.doses && !old.withdrawn => None,
@@ -124,9 +124,11 @@ fn resolve(conn: &Connection, t: &Tally) -> Result<Named> {
 }
 
 /// Why a site-day's tallies changed by `change` doses would be implausible,
-/// if they would: above what its shifts could give, or far above the site's
-/// recent days.
+/// if they would (`guard::judge`, a day with no shift included).
 fn implausible(conn: &Connection, site_id: i64, date: &str, change: i64) -> Result<Option<String>> {
+    if change <= 0 {
+        return Ok(None); // lowering a count never inflates a total
+    }
     let (capacity, administered): (i64, i64) = conn
         .query_row(
             "SELECT capacity, administered FROM site_day WHERE site_id = ?1 AND date = ?2",
@@ -135,44 +137,13 @@ fn implausible(conn: &Connection, site_id: i64, date: &str, change: i64) -> Resu
         )
         .optional()?
         .unwrap_or((0, 0));
-    if change <= 0 {
-        return Ok(None); // lowering a count never inflates a total
-    }
-    let total = administered + change;
-    let limit = (capacity as f64 * (1.0 + CAPACITY_MARGIN)).floor() as i64 + CAPACITY_SLACK;
-    let g = crate::doses::flags::group;
-    if total > limit {
-        return Ok(Some(if capacity == 0 {
-            format!(
-                "no shift is scheduled there that day, and the day would total {}",
-                g(total)
-            )
-        } else {
-            format!(
-                "the day would total {}, more than its shifts' capacity of {} allows ({} with a {}% margin)",
-                g(total),
-                g(capacity),
-                g(limit),
-                (CAPACITY_MARGIN * 100.0).round()
-            )
-        }));
-    }
-    let recent: Vec<i64> = conn
-        .prepare_cached(
-            "SELECT administered FROM site_day
-             WHERE site_id = ?1 AND date < ?2 AND administered > 0 ORDER BY date DESC LIMIT 14",
-        )?
-        .query_map(params![site_id, date], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(
-        crate::doses::flags::above_recent_range(&recent, total).map(|median| {
-            format!(
-                "the day would total {}, far above the site's recent days (median {})",
-                g(total),
-                g(median)
-            )
-        }),
-    )
+    let recent = recent_days(conn, site_id, date)?;
+    Ok(judge(
+        capacity,
+        administered + change,
+        &recent,
+        NoShift::Refuse,
+    ))
 }
 
 /// Withdraws the tally under `t`'s key (its `doses` are not used): it stays,
@@ -202,13 +173,15 @@ pub struct TallyRow {
     pub history: Vec<i64>,
     /// Withdrawn: kept, counted in no total.
     pub withdrawn: bool,
+    /// Held: an implausible imported value, counted in no total until confirmed.
+    pub held: bool,
 }
 
 /// A site-day's tallies, as the entry form lists them under the form.
 pub fn site_day(conn: &Connection, site_code: &str, date: &str) -> Result<Vec<TallyRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT d.id, d.shift, d.dose_number, d.product, d.doses, d.source, d.updated_at,
-                d.withdrawn_at IS NOT NULL AS withdrawn
+                d.withdrawn_at IS NOT NULL AS withdrawn, d.held_at IS NOT NULL AS held
          FROM dose_count d JOIN site ON site.id = d.site_id
          WHERE site.code = ?1 AND d.date = ?2
          ORDER BY d.shift, d.dose_number, d.product",
@@ -230,6 +203,7 @@ pub fn site_day(conn: &Connection, site_code: &str, date: &str) -> Result<Vec<Ta
                     updated_at: r.get("updated_at")?,
                     history: Vec::new(),
                     withdrawn: r.get("withdrawn")?,
+                    held: r.get("held")?,
                 },
             ))
         })?

@@ -27,6 +27,8 @@ pub struct DoseFigures {
     /// Mean daily doses over the 7 calendar days ending on the last day.
     pub seven_day_avg: Option<f64>,
     pub flagged_days: Vec<FlaggedDay>,
+    /// Tallies held out of every figure until a person confirms them.
+    pub held_tallies: i64,
     pub provincial: Option<ProvincialFigures>,
 }
 
@@ -99,6 +101,11 @@ pub fn figures_until(conn: &Connection, until: Option<NaiveDate>) -> Result<Dose
         last_day: last.map(day_doses),
         seven_day_avg,
         flagged_days,
+        held_tallies: crate::store::dose_count::held_count(
+            conn,
+            None,
+            until.map(|u| u.to_string()).as_deref(),
+        )?,
         provincial: provincial_figures(conn, until)?,
     })
 }

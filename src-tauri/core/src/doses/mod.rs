@@ -5,6 +5,7 @@
 pub mod entry;
 pub mod figures;
 pub mod flags;
+pub mod guard;
 pub mod provincial;
 pub mod reconcile;
 pub mod series;

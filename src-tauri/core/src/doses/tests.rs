@@ -333,7 +333,8 @@ fn a_repeated_tally_names_its_first_line_whether_the_table_is_empty_or_not() {
             |r| r.get(0),
         )
         .expect("schema");
-    assert_eq!(objects, 4);
+    // The key and held indexes and the three day-total triggers.
+    assert_eq!(objects, 5);
     let ok = write(
         dir.path(),
         "ok.csv",
@@ -474,4 +475,100 @@ fn a_withdrawn_tally_is_kept_counts_nowhere_and_can_come_back() {
     crate::day_totals::rebuild_administered(&tx).expect("rebuild");
     tx.commit().expect("commit");
     assert_eq!(figures(&conn).expect("f").doses_total, 100);
+}
+
+/// The day total of one date at site A, read from the kept daily totals.
+fn administered_on(conn: &Connection, date: &str) -> i64 {
+    conn.query_row(
+        "SELECT administered FROM site_day WHERE date = ?1",
+        [date],
+        |r| r.get(0),
+    )
+    .expect("site_day")
+}
+
+#[test]
+fn an_implausible_imported_tally_is_held_out_of_every_total_until_confirmed() {
+    let (dir, mut conn) = guarded_site();
+    // Into an empty table (the bulk path): the review's typo, 99,999 for a
+    // 96-place shift, beside plausible tallies.
+    let first = write(
+        dir.path(),
+        "dose_counts.csv",
+        "date,site_code,shift,dose_number,product,doses\n\
+         2021-04-09,A,am,1,,150\n\
+         2021-04-10,A,am,1,,99999\n\
+         2021-04-10,A,pm,1,,20\n",
+    );
+    let report = import_file(&mut conn, ImportKind::DoseCounts, &first, &Quiet).expect("import");
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("1 tally held")),
+        "{:?}",
+        report.warnings
+    );
+    // What counts is what this test wrote as plausible: 150 + 20.
+    let f = figures(&conn).expect("figures");
+    assert_eq!(f.doses_total, 170);
+    assert_eq!(f.held_tallies, 1);
+    assert_eq!(administered_on(&conn, "2021-04-10"), 20);
+    let rows = super::entry::site_day(&conn, "A", "2021-04-10").expect("rows");
+    let am = rows.iter().find(|r| r.tally.shift == "am").expect("kept");
+    assert!(am.held && !am.withdrawn, "{am:?}");
+    // Entered again without confirmation it is still refused and still held.
+    let again = record(&mut conn, &tally("2021-04-10", "am", 99_999), false);
+    assert_eq!(again.expect_err("held").code(), "needs_confirmation");
+    assert_eq!(figures(&conn).expect("figures").held_tallies, 1);
+    // Confirmed as it stands, it counts everywhere.
+    record(&mut conn, &tally("2021-04-10", "am", 99_999), true).expect("confirm");
+    let f = figures(&conn).expect("figures");
+    assert_eq!((f.doses_total, f.held_tallies), (170 + 99_999, 0));
+    assert_eq!(administered_on(&conn, "2021-04-10"), 99_999 + 20);
+
+    // Into a table that holds tallies (the upsert path): a later file
+    // corrects pm to 5,000. It is held; the confirmed am is left alone.
+    let second = write(
+        dir.path(),
+        "dose_counts_2.csv",
+        "date,site_code,shift,dose_number,product,doses\n2021-04-10,A,pm,1,,5000\n",
+    );
+    let report = import_file(&mut conn, ImportKind::DoseCounts, &second, &Quiet).expect("import");
+    assert!(report
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("1 tally held")));
+    let f = figures(&conn).expect("figures");
+    assert_eq!((f.doses_total, f.held_tallies), (150 + 99_999, 1));
+    // A recount from the raw table agrees with the triggers.
+    let tx = conn.transaction().expect("tx");
+    crate::day_totals::rebuild_administered(&tx).expect("rebuild");
+    tx.commit().expect("commit");
+    assert_eq!(figures(&conn).expect("figures").doses_total, 150 + 99_999);
+    // Withdrawn, a held tally leaves the count of those awaiting confirmation.
+    super::entry::withdraw(&mut conn, &tally("2021-04-10", "pm", 0)).expect("withdraw");
+    assert_eq!(figures(&conn).expect("figures").held_tallies, 0);
+}
+
+#[test]
+fn history_without_shifts_imports_without_holds() {
+    // Tallies of days whose shifts were never loaded are not judged against
+    // zero places: the chart benchmark and old exports import whole.
+    let (dir, mut conn) = db();
+    conn.execute(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'B', 'B', 'mass_clinic', 'x')",
+        [],
+    )
+    .expect("site");
+    let mut csv = String::from("date,site_code,shift,dose_number,product,doses\n");
+    for d in 1..=20 {
+        csv.push_str(&format!("2021-05-{d:02},B,,1,,{}\n", 900 + d));
+    }
+    let file = write(dir.path(), "dose_counts.csv", &csv);
+    let report = import_file(&mut conn, ImportKind::DoseCounts, &file, &Quiet).expect("import");
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let expected: i64 = (1..=20).map(|d| 900 + d).sum();
+    let f = figures(&conn).expect("figures");
+    assert_eq!((f.doses_total, f.held_tallies), (expected, 0));
 }

@@ -4,6 +4,7 @@
 use super::csv_source::{opt, req, Column, CsvSource};
 use super::rows::{known_product, known_site};
 use super::{Imported, Importing, Progress, Written};
+use crate::doses::guard;
 use crate::error::Result;
 use crate::store::dose_count::{self, Key, Source};
 use crate::store::{bulk, product, site};
@@ -20,14 +21,64 @@ columns! {
     DOSES = req("doses"),
 }
 
+/// The first and last date a file's tallies name.
+#[derive(Default)]
+struct Span {
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl Span {
+    fn see(&mut self, date: &str) {
+        if self.first.as_deref().is_none_or(|f| date < f) {
+            self.first = Some(date.to_owned());
+        }
+        if self.last.as_deref().is_none_or(|l| date > l) {
+            self.last = Some(date.to_owned());
+        }
+    }
+}
+
+/// Writes the file's tallies, then holds those that made their site-day
+/// implausible (`doses::guard`): they count nowhere until confirmed, and
+/// the report says how many wait.
 pub(crate) fn import(cx: Importing<'_>) -> Imported {
     let (tx, now, progress) = (cx.tx, cx.now, cx.progress);
     let mut src = cx.open(COLUMNS)?;
     let sites = site::ids_by_code(tx)?;
     let products = product::codes(tx)?;
-    if dose_count::is_empty(tx)? {
-        return bulk_load(tx, src, &sites, &products, now, progress);
+    let mut span = Span::default();
+    let (src, mut written) = if dose_count::is_empty(tx)? {
+        bulk_load(tx, src, &sites, &products, now, progress, &mut span)?
+    } else {
+        let written = upsert_load(tx, &mut src, &sites, &products, now, progress, &mut span)?;
+        (src, written)
+    };
+    if let (Some(first), Some(last)) = (&span.first, &span.last) {
+        let held = guard::hold_implausible_import(tx, first, last, now)?;
+        if held > 0 {
+            written.warnings.push(format!(
+                "{held} {} held out of every total: each would take its site-day above what its shifts \
+                 could give or far above the site's recent days. Confirm the value in Tallies (or \
+                 dosedesk-cli tally … --confirm) if it is real.",
+                if held == 1 { "tally" } else { "tallies" }
+            ));
+        }
     }
+    Ok((src, written))
+}
+
+/// Into a table that already holds tallies: each row inserted, corrected
+/// (keeping history) or matched unchanged.
+fn upsert_load(
+    tx: &Transaction<'_>,
+    src: &mut CsvSource,
+    sites: &HashMap<String, i64>,
+    products: &std::collections::HashSet<String>,
+    now: &str,
+    progress: &dyn Progress,
+    span: &mut Span,
+) -> Result<Written> {
     // Repeats within the file are caught by a 64-bit hash of each key (an
     // exact key set would not fit in memory at 30 million rows); a hash hit
     // is confirmed against the row this import wrote or matched.
@@ -43,11 +94,12 @@ pub(crate) fn import(cx: Importing<'_>) -> Imported {
     let mut written = Written::default();
     while let Some(row) = src.next_row(progress)? {
         let date = row.req_date(DATE)?.to_string();
-        let site_id = known_site(&row, SITE, &sites, row.req(SITE)?)?;
+        span.see(&date);
+        let site_id = known_site(&row, SITE, sites, row.req(SITE)?)?;
         let shift = row.opt(SHIFT)?.unwrap_or("").to_owned();
         let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;
         let product = match row.opt(PRODUCT)? {
-            Some(code) => known_product(&row, PRODUCT, &products, code)?,
+            Some(code) => known_product(&row, PRODUCT, products, code)?,
             None => String::new(),
         };
         let doses = row.req_int(DOSES, 0, 10_000_000)?;
@@ -91,7 +143,7 @@ pub(crate) fn import(cx: Importing<'_>) -> Imported {
             }
         }
     }
-    Ok((src, written))
+    Ok(written)
 }
 
 /// Into an empty table: plain inserts with the secondary index and the
@@ -105,11 +157,13 @@ fn bulk_load(
     products: &std::collections::HashSet<String>,
     now: &str,
     progress: &dyn Progress,
+    span: &mut Span,
 ) -> Result<(CsvSource, Written)> {
     let deferred = bulk::drop_indexes_and_triggers(tx, "dose_count")?;
     let mut lines: Vec<u32> = Vec::with_capacity((src.total_bytes() / 40) as usize);
     while let Some(row) = src.next_row(progress)? {
         let date = row.req_date(DATE)?.to_string();
+        span.see(&date);
         let site_id = known_site(&row, SITE, sites, row.req(SITE)?)?;
         let shift = row.opt(SHIFT)?.unwrap_or("");
         let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;

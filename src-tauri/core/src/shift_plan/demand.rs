@@ -204,7 +204,7 @@ fn seconds_due(conn: &Connection) -> Result<Vec<(i64, i64)>> {
     }
     let mut tallied: HashMap<i64, (i64, HashMap<String, i64>)> = HashMap::new();
     let mut stmt = conn.prepare(
-        "SELECT date, product, sum(doses) FROM dose_count WHERE dose_number = 1 GROUP BY date, product",
+        "SELECT date, product, sum(doses) FROM counted_dose_count WHERE dose_number = 1 GROUP BY date, product",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {

@@ -253,7 +253,7 @@ fn open_sites(conn: &Connection) -> Result<Vec<SiteRow>> {
 fn history(conn: &Connection) -> Result<HashMap<i64, Vec<HistoryDay>>> {
     let mut stmt = conn.prepare(
         "SELECT d.site_id, d.doses, h.vh FROM
-           (SELECT site_id, date, sum(doses) AS doses FROM dose_count GROUP BY site_id, date) d
+           (SELECT site_id, date, sum(doses) AS doses FROM counted_dose_count GROUP BY site_id, date) d
          JOIN
            (SELECT site_id, date,
                    sum(vaccinators * ((CAST(substr(end, 1, 2) AS INTEGER) * 60 + CAST(substr(end, 4, 2) AS INTEGER))

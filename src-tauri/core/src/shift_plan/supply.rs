@@ -103,7 +103,7 @@ fn closing_reserve(conn: &Connection, last: i64, arriving: &[i64]) -> Result<i64
 /// and the active appointments (a day may have one without the other).
 fn used_before(conn: &Connection, first: i64) -> Result<i64> {
     let mut per_day: HashMap<i64, (i64, i64)> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT date, sum(doses) FROM dose_count GROUP BY date")?;
+    let mut stmt = conn.prepare("SELECT date, sum(doses) FROM counted_dose_count GROUP BY date")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let date: String = r.get(0)?;

@@ -38,12 +38,15 @@ pub(crate) struct Existing {
     pub updated_at: String,
     /// Withdrawn tallies stay, with their history, but count nowhere.
     pub withdrawn: bool,
+    /// Held (an implausible imported value): counts nowhere until confirmed.
+    pub held: bool,
 }
 
 pub(crate) fn find(conn: &Connection, key: &Key<'_>) -> Result<Option<Existing>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, doses, source, updated_at, withdrawn_at IS NOT NULL AS withdrawn FROM dose_count
+            "SELECT id, doses, source, updated_at, withdrawn_at IS NOT NULL AS withdrawn,
+                    held_at IS NOT NULL AS held FROM dose_count
              WHERE site_id = ?1 AND date = ?2 AND shift = ?3 AND dose_number = ?4 AND product = ?5",
         )?
         .query_row(
@@ -61,6 +64,7 @@ pub(crate) fn find(conn: &Connection, key: &Key<'_>) -> Result<Option<Existing>>
                     source: r.get("source")?,
                     updated_at: r.get("updated_at")?,
                     withdrawn: r.get("withdrawn")?,
+                    held: r.get("held")?,
                 })
             },
         )
@@ -93,7 +97,8 @@ pub(crate) fn insert(
 }
 
 /// Replaces a tally's value, keeping the old one (and who wrote it) in its
-/// history; a withdrawn tally entered again counts again.
+/// history; a withdrawn or held tally entered again counts again (an import
+/// then judges the new value afresh).
 pub(crate) fn correct(
     conn: &Connection,
     old: &Existing,
@@ -103,7 +108,8 @@ pub(crate) fn correct(
 ) -> Result<()> {
     keep_history(conn, old, now)?;
     conn.prepare_cached(
-        "UPDATE dose_count SET doses = ?2, source = ?3, updated_at = ?4, withdrawn_at = NULL
+        "UPDATE dose_count SET doses = ?2, source = ?3, updated_at = ?4, withdrawn_at = NULL,
+                               held_at = NULL
          WHERE id = ?1",
     )?
     .execute(params![old.id, doses, source.name(), now])?;
@@ -117,6 +123,52 @@ pub(crate) fn withdraw(conn: &Connection, old: &Existing, now: &str) -> Result<(
     conn.prepare_cached("UPDATE dose_count SET withdrawn_at = ?2, updated_at = ?2 WHERE id = ?1")?
         .execute(params![old.id, now])?;
     Ok(())
+}
+
+/// Holds a tally out of every total until a person confirms it.
+pub(crate) fn hold(conn: &Connection, id: i64, now: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE dose_count SET held_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
+    Ok(())
+}
+
+/// Counts a held tally: a person confirmed its value (the confirmation is
+/// the update time; the value itself did not change, so no history row).
+pub(crate) fn release(conn: &Connection, id: i64, now: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE dose_count SET held_at = NULL, withdrawn_at = NULL, source = 'local', updated_at = ?2
+         WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    Ok(())
+}
+
+/// Import-written tallies of one site-day written at `now`, largest first:
+/// (id, doses). What a hold after an import may hold.
+pub(crate) fn imported_on(
+    conn: &Connection,
+    site_id: i64,
+    date: &str,
+    now: &str,
+) -> Result<Vec<(i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, doses FROM dose_count
+         WHERE site_id = ?1 AND date = ?2 AND updated_at = ?3 AND source = 'import'
+           AND withdrawn_at IS NULL AND held_at IS NULL
+         ORDER BY doses DESC",
+    )?;
+    let rows = stmt.query_map(params![site_id, date, now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Held tallies (not withdrawn) with dates in `[from, to]` (all dates when `None`).
+pub(crate) fn held_count(conn: &Connection, from: Option<&str>, to: Option<&str>) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM dose_count WHERE held_at IS NOT NULL AND withdrawn_at IS NULL
+           AND (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2)",
+        params![from, to],
+        |r| r.get(0),
+    )?)
 }
 
 /// Keeps a tally's current value (and who wrote it) before it changes.

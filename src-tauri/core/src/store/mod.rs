@@ -40,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_day_totals.sql"),
     include_str!("migrations/0003_check_results.sql"),
     include_str!("migrations/0004_tally_withdrawal.sql"),
+    include_str!("migrations/0005_tally_hold.sql"),
 ];
 
 /// The schema version this build writes.
