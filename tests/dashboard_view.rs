@@ -110,7 +110,12 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
                 vec![],
             )
             .await?;
-        app.find("#tally-shift").await?.send_keys("pm").await?;
+        // The shift is chosen from the site-day's shifts, labelled by their hours.
+        app.wait_text("#tally-shift", "Shift 15:00–19:00").await?;
+        app.find("#tally-shift")
+            .await?
+            .select_by_value("15:00–19:00")
+            .await?;
         // Enter (WebDriver's U+E007) saves.
         app.find("#tally-doses").await?.send_keys("123\u{E007}").await?;
         app.wait_text("#tally-table", "123").await?;

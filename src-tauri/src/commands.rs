@@ -385,6 +385,18 @@ pub async fn withdraw_tally(
 }
 
 #[tauri::command]
+pub async fn tally_shift_choices(
+    state: State<'_, AppState>,
+    site: String,
+    date: String,
+) -> Result<Vec<dosedesk_core::doses::entry::ShiftChoice>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::doses::entry::shift_choices(conn, &site, &date)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn site_day_tallies(
     state: State<'_, AppState>,
     site: String,

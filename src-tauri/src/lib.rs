@@ -88,6 +88,7 @@ commands![
     commands::record_tally,
     commands::withdraw_tally,
     commands::site_day_tallies,
+    commands::tally_shift_choices,
     commands::reconcile,
     commands::confirm_day,
     commands::provincial_revisions,

@@ -166,6 +166,16 @@ fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
     .expect("rows");
     assert_eq!(rows[0]["withdrawn"], true);
     assert_eq!(rows[0]["history"], serde_json::json!([125, 120]));
+    // The form's shift choices: no shift scheduled, the label a tally used.
+    let choices = call(
+        "tally_shift_choices",
+        serde_json::json!({"site": "A", "date": "2021-04-02"}),
+    )
+    .expect("choices");
+    assert_eq!(
+        choices,
+        serde_json::json!([{"label": "am", "start": null, "end": null}])
+    );
     let err = call(
         "record_tally",
         serde_json::json!({"tally": {"site_code": "ZZ", "date": "2021-04-02", "dose_number": 1, "doses": 1}}),

@@ -186,7 +186,6 @@ export default {
   'tally.site': 'Site',
   'tally.date': 'Date',
   'tally.shift': 'Shift',
-  'tally.shift_hint': 'am, pm, or empty for the whole day',
   'tally.dose': 'Dose number',
   'tally.product': 'Product',
   'tally.any_product': '(not recorded)',
@@ -210,6 +209,8 @@ export default {
   'tally.held': "Awaiting confirmation (not counted)",
   'tally.confirm_held': "Confirm {doses} as real",
   'tally.held_confirmed': "{doses} doses confirmed: the tally now counts.",
+  'tally.whole_day': "Whole day",
+  'tally.shift_hours': "Shift {hours}",
   'tally.withdrawn': 'withdrawn',
   'tally.withdrawn_notice': 'Tally of {doses} doses withdrawn: it is kept in the list and counted in no total.',
   // Shift planner

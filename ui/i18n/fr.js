@@ -186,7 +186,6 @@ export default {
   'tally.site': 'Site',
   'tally.date': 'Date',
   'tally.shift': 'Quart',
-  'tally.shift_hint': 'am, pm ou vide pour toute la journée',
   'tally.dose': 'Numéro de dose',
   'tally.product': 'Produit',
   'tally.any_product': '(non consigné)',
@@ -210,6 +209,8 @@ export default {
   'tally.held': "En attente de confirmation (non compté)",
   'tally.confirm_held': "Confirmer {doses} comme réel",
   'tally.held_confirmed': "{doses} doses confirmées : le décompte est maintenant compté.",
+  'tally.whole_day': "Toute la journée",
+  'tally.shift_hours': "Quart {hours}",
   'tally.withdrawn': 'retiré',
   'tally.withdrawn_notice': 'Compte de {doses} doses retiré : il reste dans la liste et n’est compté dans aucun total.',
   // Planificateur de quarts

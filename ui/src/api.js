@@ -61,6 +61,7 @@ export const exportChart = (request, path) => call('export_chart', { request, pa
 export const recordTally = (tally, confirm = false) => call('record_tally', { tally, confirm });
 export const withdrawTally = (tally) => call('withdraw_tally', { tally });
 export const siteDayTallies = (site, date) => call('site_day_tallies', { site, date });
+export const tallyShiftChoices = (site, date) => call('tally_shift_choices', { site, date });
 export const reconcile = (from, to) => call('reconcile', { from, to });
 /** series: 'regional' | 'provincial' */
 export const confirmDay = (series, date, confirmed) => call('confirm_day', { series, date, confirmed });

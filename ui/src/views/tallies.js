@@ -33,9 +33,16 @@ export async function renderTallies(root) {
   site.value = state.site;
   site.required = true;
   const date = el('input', { id: 'tally-date', type: 'date', value: state.date, required: true });
-  const shift = el('input', { id: 'tally-shift', value: state.shift, placeholder: t('tally.shift_hint') });
-  shift.setAttribute('list', 'tally-shifts');
-  const shifts = el('datalist', { id: 'tally-shifts' }, el('option', { value: 'am' }), el('option', { value: 'pm' }));
+  // The shift is chosen from the site-day's scheduled shifts (and labels its
+  // tallies already use), never typed: "morning" beside "am" made two rows.
+  const shift = el('select', { id: 'tally-shift' });
+  const loadShifts = async () => {
+    const choices = await api.tallyShiftChoices(site.value, date.value);
+    shift.replaceChildren(
+      el('option', { value: '', textContent: t('tally.whole_day') }),
+      ...choices.map((c) => el('option', { value: c.label, textContent: c.start ? t('tally.shift_hours', { hours: c.label }) : c.label })));
+    shift.value = choices.some((c) => c.label === state.shift) ? state.shift : '';
+  };
   const dose = el('select', { id: 'tally-dose' },
     ...['1', '2', '3'].map((n) => el('option', { value: n, textContent: t('bookings.dose', { n }), selected: n === state.dose })));
   const product = el('select', { id: 'tally-product' },
@@ -46,11 +53,12 @@ export async function renderTallies(root) {
   const form = el('form', { className: 'form', id: 'tally-form' },
     field(t('tally.site'), site), field(t('tally.date'), date), field(t('tally.shift'), shift),
     field(t('tally.dose'), dose), field(t('tally.product'), product), field(t('tally.doses'), doses),
-    shifts, save);
+    save);
   const list = el('div', { id: 'tally-list' });
 
   const showList = async () => {
     try {
+      await loadShifts();
       const rows = await api.siteDayTallies(site.value, date.value);
       if (rows.length === 0) {
         list.replaceChildren(el('p', { className: 'muted', textContent: t('tally.none') }));
@@ -90,7 +98,7 @@ export async function renderTallies(root) {
   form.onsubmit = async (event) => {
     event.preventDefault();
     hideError();
-    Object.assign(state, { site: site.value, date: date.value, shift: shift.value.trim(), dose: dose.value, product: product.value });
+    Object.assign(state, { site: site.value, date: date.value, shift: shift.value, dose: dose.value, product: product.value });
     const tally = {
       site_code: state.site, date: state.date, shift: state.shift,
       dose_number: Number(state.dose), product: state.product, doses: Number(doses.value),

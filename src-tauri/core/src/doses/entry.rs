@@ -163,6 +163,59 @@ pub fn withdraw(conn: &mut Connection, t: &Tally) -> Result<i64> {
     Ok(old.doses)
 }
 
+/// A shift a tally can be entered for: one of the site-day's scheduled
+/// shifts (its hours as the label), or a label the site-day's tallies
+/// already use (an import's `am`), so a correction lands on the same row.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ShiftChoice {
+    pub label: String,
+    /// The scheduled shift's hours; `None` for a label only tallies use.
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// The label a scheduled shift's tallies go under: its hours.
+pub fn shift_label(start: &str, end: &str) -> String {
+    format!("{start}–{end}")
+}
+
+/// What the entry form offers for a site-day, scheduled shifts first (by
+/// start), then the other labels its tallies use. "Whole day" (the empty
+/// label) is always offered by the form itself.
+pub fn shift_choices(conn: &Connection, site_code: &str, date: &str) -> Result<Vec<ShiftChoice>> {
+    let date = crate::time::require_date("date", date)?.to_string();
+    let site_id = store::site::id(conn, site_code)?;
+    let mut out: Vec<ShiftChoice> = conn
+        .prepare_cached(
+            "SELECT start, end FROM shift WHERE site_id = ?1 AND date = ?2 ORDER BY start",
+        )?
+        .query_map(params![site_id, date], |r| {
+            let (start, end): (String, String) = (r.get(0)?, r.get(1)?);
+            Ok(ShiftChoice {
+                label: shift_label(&start, &end),
+                start: Some(start),
+                end: Some(end),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let used: Vec<String> = conn
+        .prepare_cached(
+            "SELECT DISTINCT shift FROM dose_count WHERE site_id = ?1 AND date = ?2 AND shift <> '' ORDER BY shift",
+        )?
+        .query_map(params![site_id, date], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for label in used {
+        if !out.iter().any(|c| c.label == label) {
+            out.push(ShiftChoice {
+                label,
+                start: None,
+                end: None,
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TallyRow {
     #[serde(flatten)]

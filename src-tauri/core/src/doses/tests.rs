@@ -572,3 +572,24 @@ fn history_without_shifts_imports_without_holds() {
     let f = figures(&conn).expect("figures");
     assert_eq!((f.doses_total, f.held_tallies), (expected, 0));
 }
+
+#[test]
+fn the_form_offers_the_site_days_shifts_then_the_labels_its_tallies_use() {
+    let (_dir, mut conn) = guarded_site();
+    conn.execute(
+        "INSERT INTO shift (uuid, site_id, date, start, end, vaccinators, updated_at)
+         VALUES (randomblob(16), 1, '2021-04-10', '14:00', '18:00', 2, 'x')",
+        [],
+    )
+    .expect("shift");
+    record(&mut conn, &tally("2021-04-10", "am", 10), false).expect("am");
+    record(&mut conn, &tally("2021-04-10", "09:00–13:00", 10), false).expect("hours");
+    let labels: Vec<String> = super::entry::shift_choices(&conn, "A", "2021-04-10")
+        .expect("choices")
+        .into_iter()
+        .map(|c| c.label)
+        .collect();
+    assert_eq!(labels, ["09:00–13:00", "14:00–18:00", "am"]);
+    let none = super::entry::shift_choices(&conn, "A", "2021-05-01").expect("none");
+    assert!(none.is_empty());
+}
