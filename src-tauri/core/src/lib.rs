@@ -29,3 +29,6 @@ pub mod time;
 
 pub use error::{Error, Result};
 pub use rusqlite::Connection;
+
+#[cfg(test)]
+mod test_oracles;

@@ -416,6 +416,40 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
     })
 }
 
+/// Where the rebooking calls stand: bookings a call has moved, and the
+/// excess bookings still to move by their latest call.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct CallProgress {
+    /// Reached, accepted and moved (their latest call).
+    pub moved: i64,
+    pub declined: i64,
+    /// Unreachable or a wrong number: still expected at their slot.
+    pub unreachable: i64,
+    /// Not called yet.
+    pub to_call: i64,
+}
+
+pub fn call_progress(conn: &Connection, plan: &RebookPlan) -> Result<CallProgress> {
+    let moved = last_outcomes(conn)?
+        .values()
+        .filter(|o| o.as_str() == "reached_accepted")
+        .count() as i64;
+    let mut progress = CallProgress {
+        moved,
+        ..CallProgress::default()
+    };
+    for p in &plan.proposals {
+        match p.last_outcome.as_deref() {
+            None => progress.to_call += 1,
+            Some("reached_declined") => progress.declined += 1,
+            Some("unreachable" | "wrong_number") => progress.unreachable += 1,
+            // Accepted but still here: the move did not happen; call again.
+            Some(_) => progress.to_call += 1,
+        }
+    }
+    Ok(progress)
+}
+
 /// What only the whole plan knows.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 pub struct RebookCounts {

@@ -15,6 +15,17 @@ pub struct DayLoad {
     pub capacity: i64,
 }
 
+/// A site booked beyond its places in the days ahead: the people the
+/// rebooking desk must move (or the site must find room for).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SiteOverCapacity {
+    pub site_code: String,
+    pub site_name: String,
+    pub people: i64,
+    pub first_date: String,
+    pub last_date: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ShiftPlanLine {
     pub name: String,
@@ -53,8 +64,14 @@ pub struct BriefFigures {
     pub next7: Vec<DayLoad>,
     pub overbooked_slots: i64,
     pub excess_bookings: i64,
+    /// Over the whole store, as the Checks view counts them (not only ahead).
     pub orphan_first_doses: i64,
     pub unreachable_expected: i64,
+    /// Sites booked beyond their places from the briefing date on, most people first.
+    pub over_capacity_sites: Vec<SiteOverCapacity>,
+    pub calls: crate::rebook::CallProgress,
+    /// Unreachable people still expected, per site-day, most first.
+    pub walk_ins: Vec<crate::rebook::SiteDayArrivals>,
     /// Active bookings in the next 7 days per age cohort (`AGE_COHORTS`, then unknown).
     pub bookings_by_age: Vec<i64>,
     pub shift_plan: Option<ShiftPlanLine>,
@@ -79,6 +96,9 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
         site: None,
     };
     let checks = crate::checks::run(conn, &scope)?;
+    // First doses with no second: every one in the store, as the Checks
+    // view counts them (a first dose given last month still needs its second).
+    let whole = crate::checks::for_view(conn, &CheckQuery::default())?;
     let rebook = crate::rebook::plan(conn, &scope)?;
     let doses_on_date: Option<i64> = conn
         .query_row(
@@ -98,18 +118,59 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
         next7,
         overbooked_slots: checks.overbooked_slots,
         excess_bookings: checks.excess_bookings,
-        orphan_first_doses: checks.orphan_first_doses,
+        orphan_first_doses: whole.orphan_first_doses,
         unreachable_expected: rebook
             .expected_arrivals
             .iter()
             .map(|a| a.expected_unreachable)
             .sum(),
+        over_capacity_sites: over_capacity_sites(conn, &checks.by_site_day)?,
+        calls: crate::rebook::call_progress(conn, &rebook)?,
+        walk_ins: rebook
+            .expected_arrivals
+            .iter()
+            .filter(|a| a.expected_unreachable > 0)
+            .cloned()
+            .collect(),
         bookings_by_age: bookings_by_age(conn, date, &ahead)?,
         shift_plan: shift_plan(conn)?,
         site_plan: site_plan(conn)?,
         cut_off: cut_off(conn)?,
         sources: sources(conn)?,
     })
+}
+
+/// The site-days over capacity, summed per site, most people first.
+fn over_capacity_sites(
+    conn: &Connection,
+    days: &[crate::checks::SiteDayExcess],
+) -> Result<Vec<SiteOverCapacity>> {
+    let mut out: Vec<SiteOverCapacity> = Vec::new();
+    for d in days {
+        match out.iter_mut().find(|s| s.site_code == d.site_code) {
+            Some(s) => {
+                s.people += d.excess_bookings;
+                s.first_date = s.first_date.clone().min(d.date.clone());
+                s.last_date = s.last_date.clone().max(d.date.clone());
+            }
+            None => out.push(SiteOverCapacity {
+                site_code: d.site_code.clone(),
+                site_name: conn
+                    .query_row(
+                        "SELECT name FROM site WHERE code = ?1",
+                        [&d.site_code],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .unwrap_or_default(),
+                people: d.excess_bookings,
+                first_date: d.date.clone(),
+                last_date: d.date.clone(),
+            }),
+        }
+    }
+    out.sort_by(|a, b| b.people.cmp(&a.people).then(a.site_code.cmp(&b.site_code)));
+    Ok(out)
 }
 
 fn next_days(conn: &Connection, days: &[NaiveDate]) -> Result<Vec<DayLoad>> {

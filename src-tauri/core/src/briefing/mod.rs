@@ -30,17 +30,44 @@ const PNG_SCALE: f32 = 2.0;
 /// The page as SVG (PDF points).
 pub fn page_svg(conn: &Connection, req: &BriefRequest) -> Result<String> {
     let figures = figures::gather(conn, req.date)?;
-    let chart = crate::charts::svg(
-        conn,
-        &ChartRequest {
-            kind: ChartKind::Daily,
-            from: req.date - chrono::Duration::days(27),
-            to: req.date + chrono::Duration::days(7),
-            site: None,
-            lang: req.lang,
-        },
-    )?;
+    let (from, to) = chart_range(conn, req.date)?;
+    // Drawn with sizes doubled: shrunk to the page's width (0.45) its
+    // smallest labels (10 px) print at 9 pt.
+    let chart = crate::charts::style::printed(CHART_PRINT_SCALE, || {
+        crate::charts::svg(
+            conn,
+            &ChartRequest {
+                kind: ChartKind::Daily,
+                from,
+                to,
+                site: None,
+                lang: req.lang,
+            },
+        )
+    })?;
     Ok(page::compose(&figures, &chart.svg, req.lang))
+}
+
+/// Text and strokes of the briefing's chart, relative to the screen's.
+const CHART_PRINT_SCALE: f64 = 2.0;
+
+/// The chart's days: up to four weeks before the date and one after, from
+/// the first of them with doses, bookings or shifts (at least two weeks),
+/// so the page shows no weeks of empty axis.
+fn chart_range(conn: &Connection, date: NaiveDate) -> Result<(NaiveDate, NaiveDate)> {
+    let to = date + chrono::Duration::days(7);
+    let earliest = date - chrono::Duration::days(27);
+    let first: Option<String> = conn.query_row(
+        "SELECT min(date) FROM region_day
+         WHERE date >= ?1 AND date <= ?2 AND (administered > 0 OR booked > 0 OR capacity > 0)",
+        [earliest.to_string(), to.to_string()],
+        |r| r.get(0),
+    )?;
+    let first = first
+        .as_deref()
+        .and_then(crate::time::parse_date)
+        .unwrap_or(earliest);
+    Ok((first.min(to - chrono::Duration::days(13)), to))
 }
 
 /// Writes the briefing to `path`: PDF or PNG, by the file's extension.

@@ -223,6 +223,27 @@ fn date(lang: Lang, iso: &str) -> String {
     crate::time::parse_date(iso).map_or_else(|| iso.to_owned(), |d| lang.date_long(d))
 }
 
+/// A count of people as the page may print it: 1 to 9 as `<10`.
+fn people(lang: Lang, n: i64) -> String {
+    if (1..=9).contains(&n) {
+        "<10".into()
+    } else {
+        lang.group(n)
+    }
+}
+
+/// A short date range: one day, or first – last.
+fn day_span(lang: Lang, first: &str, last: &str) -> String {
+    let short = |iso: &str| {
+        crate::time::parse_date(iso).map_or_else(|| iso.to_owned(), |d| lang.date_short(d))
+    };
+    if first == last {
+        short(first)
+    } else {
+        format!("{} – {}", short(first), short(last))
+    }
+}
+
 fn cell_text(lang: Lang, cell: Cell) -> String {
     match cell {
         Cell::Shown(n) => lang.group(n),
@@ -292,7 +313,9 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     let line_h =
         |text: &str, size: f64| wrap(text, WIDTH - 2.0 * MARGIN, size).len() as f64 * size * 1.3;
     let plan_h = 28.0 + line_h(&shift, 8.5) + line_h(&sites, 8.5);
-    let below = TABLES_HEIGHT + plan_h + footer_height(f, w) + BOTTOM;
+    let ahead = ahead_lines(f, w, lang);
+    let ahead_h = 27.0 + ahead.iter().map(|l| line_h(l, 8.5) + 1.0).sum::<f64>();
+    let below = TABLES_HEIGHT + ahead_h + plan_h + footer_height(f, w, lang) + BOTTOM;
     let chart_h =
         (HEIGHT - below - (y + 25.0)).clamp(140.0, (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0);
     embed_chart(
@@ -307,11 +330,18 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     p.rule(y);
     y = tables(&mut p, f, w, lang, y + 14.0);
     p.rule(y);
+    // Who is over capacity, and where the calls stand.
+    p.text((MARGIN, y + 14.0), SECTION, w.ahead);
+    y += 27.0;
+    for line in &ahead {
+        y = p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 8.5, INK, line) + 1.0;
+    }
+    p.rule(y);
     // The plan.
     p.text((MARGIN, y + 14.0), SECTION, w.plan);
     y = p.paragraph(MARGIN, y + 27.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &shift);
     y = p.paragraph(MARGIN, y + 1.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &sites);
-    footer(&mut p, f, w, y + 4.0);
+    footer(&mut p, f, w, lang, y + 4.0);
     p.svg.push_str("</svg>");
     p.svg
 }
@@ -340,6 +370,72 @@ fn header(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang) -> f64 {
     y
 }
 
+/// Sites shown by name in the over-capacity lines; the rest are counted.
+const SITES_NAMED: usize = 4;
+/// Site-days shown in the walk-ins line.
+const WALK_INS_SHOWN: usize = 4;
+
+/// The over-capacity sites ahead with the people each must move, the
+/// rebooking calls' progress and the walk-ins expected, each a line.
+fn ahead_lines(f: &BriefFigures, w: &Words, lang: Lang) -> Vec<String> {
+    let mut lines = Vec::new();
+    if f.over_capacity_sites.is_empty() {
+        lines.push(w.no_over.to_owned());
+    } else {
+        let named: Vec<String> = f
+            .over_capacity_sites
+            .iter()
+            .take(SITES_NAMED)
+            .map(|s| {
+                fill(
+                    w.over_site,
+                    &[
+                        ("site", format!("{} {}", s.site_code, s.site_name)),
+                        ("n", people(lang, s.people)),
+                        ("dates", day_span(lang, &s.first_date, &s.last_date)),
+                    ],
+                )
+            })
+            .collect();
+        let mut line = fill(w.over_sites, &[("list", named.join("; "))]);
+        let more = f.over_capacity_sites.len().saturating_sub(SITES_NAMED);
+        if more > 0 {
+            line.push(' ');
+            line.push_str(&fill(w.more_sites, &[("n", lang.group(more as i64))]));
+        }
+        lines.push(line);
+    }
+    let c = &f.calls;
+    lines.push(fill(
+        w.calls,
+        &[
+            ("moved", people(lang, c.moved)),
+            ("declined", people(lang, c.declined)),
+            ("unreachable", people(lang, c.unreachable)),
+            ("to_call", people(lang, c.to_call)),
+        ],
+    ));
+    if f.walk_ins.is_empty() {
+        lines.push(w.no_walk_ins.to_owned());
+    } else {
+        let list: Vec<String> = f
+            .walk_ins
+            .iter()
+            .take(WALK_INS_SHOWN)
+            .map(|a| {
+                format!(
+                    "{} {} {}",
+                    a.site_code,
+                    day_span(lang, &a.date, &a.date),
+                    people(lang, a.expected_unreachable)
+                )
+            })
+            .collect();
+        lines.push(fill(w.walk_ins, &[("list", list.join(" · "))]));
+    }
+    lines
+}
+
 /// The saved shift plan and siting plan, each as one line (or what is missing).
 fn plan_lines(f: &BriefFigures, w: &Words, lang: Lang) -> (String, String) {
     let g = |n: i64| lang.group(n);
@@ -349,7 +445,14 @@ fn plan_lines(f: &BriefFigures, w: &Words, lang: Lang) -> (String, String) {
             &[
                 ("name", s.name.clone()),
                 ("date", date(lang, &s.saved)),
-                ("n", g(s.extra_shifts as i64)),
+                (
+                    "shifts",
+                    if s.extra_shifts == 1 {
+                        w.one_shift.to_owned()
+                    } else {
+                        fill(w.shifts, &[("n", g(s.extra_shifts as i64))])
+                    },
+                ),
                 ("capacity", g(s.added_capacity)),
                 ("unmet", g(s.unmet_demand)),
                 ("binding", binding_words(lang, &s.binding)),
@@ -385,6 +488,7 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
     let d = &f.doses;
     let booked: i64 = f.next7.iter().map(|x| x.booked).sum();
     let capacity: i64 = f.next7.iter().map(|x| x.capacity).sum();
+    let days_over = f.next7.iter().filter(|x| x.booked > x.capacity).count() as i64;
     let (day_value, day_note) = match f.doses_on_date {
         Some(n) => (g(n), String::new()),
         None => ("—".to_owned(), w.none_yet.to_owned()),
@@ -425,12 +529,14 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
         (
             format!("{} / {}", g(booked), g(capacity)),
             w.next7.into(),
-            if capacity > 0 {
-                lang.percent(booked * 100 / capacity)
-            } else {
-                String::new()
+            // The week's sum hides the days that are over: count those.
+            match days_over {
+                0 if capacity > 0 => lang.percent(booked * 100 / capacity),
+                0 => String::new(),
+                1 => w.day_over.to_owned(),
+                n => fill(w.days_over, &[("n", g(n))]),
             },
-            booked > capacity,
+            days_over > 0,
         ),
         (
             g(f.overbooked_slots),
@@ -439,26 +545,26 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
             f.overbooked_slots > 0,
         ),
         (
-            g(f.excess_bookings),
+            people(lang, f.excess_bookings),
             w.excess.into(),
             String::new(),
             f.excess_bookings > 0,
         ),
         (
-            g(f.unreachable_expected),
+            people(lang, f.unreachable_expected),
             w.unreachable.into(),
             String::new(),
             f.unreachable_expected > 0,
         ),
         (
-            g(f.orphan_first_doses),
+            people(lang, f.orphan_first_doses),
             w.orphans.into(),
             String::new(),
             f.orphan_first_doses > 0,
         ),
     ];
     let col_w = (WIDTH - 2.0 * MARGIN) / 3.0;
-    let row_h = 41.0;
+    let row_h = 44.0;
     for (i, (value, label, note, alert)) in cells.iter().enumerate() {
         let x = MARGIN + (i % 3) as f64 * col_w;
         let y = top + (i / 3) as f64 * row_h;
@@ -478,8 +584,14 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
             p.text((x + 8.0, ly), FIGURE_LABEL, &line);
             ly += 9.0;
         }
+        // Under the label: a long value cannot run into it.
         if !note.is_empty() {
-            p.text((x + col_w - 8.0, y + 15.0), FIGURE_NOTE, note);
+            let style = Ts {
+                anchor: "start",
+                colour: if *alert { VERMILLION } else { MUTED },
+                ..FIGURE_NOTE
+            };
+            p.text((x + 8.0, ly), style, note);
         }
     }
     top + 3.0 * row_h
@@ -506,8 +618,9 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     p.text((MARGIN, top), TABLE_TITLE, w.next7_table);
     let row = 10.5;
     let mut y = top + 13.0;
-    p.text((MARGIN + 150.0, y), COLUMN_HEAD, w.booked);
-    p.text((MARGIN + 215.0, y), COLUMN_HEAD, w.capacity);
+    p.text((MARGIN + 125.0, y), COLUMN_HEAD, w.booked);
+    p.text((MARGIN + 185.0, y), COLUMN_HEAD, w.capacity);
+    p.text((MARGIN + 245.0, y), COLUMN_HEAD, w.load);
     for d in &f.next7 {
         y += row;
         let day = crate::time::parse_date(&d.date)
@@ -515,17 +628,22 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
             .unwrap_or_default();
         let over = d.booked > d.capacity;
         p.text((MARGIN, y), CELL, &day);
-        p.text(
-            (MARGIN + 150.0, y),
-            Ts {
-                size: 8.0,
-                bold: over,
-                colour: if over { VERMILLION } else { INK },
-                anchor: "end",
-            },
-            &g(d.booked),
-        );
-        p.text((MARGIN + 215.0, y), CELL_NUMBER, &g(d.capacity));
+        let marked = Ts {
+            size: 8.0,
+            bold: over,
+            colour: if over { VERMILLION } else { INK },
+            anchor: "end",
+        };
+        p.text((MARGIN + 125.0, y), marked, &g(d.booked));
+        p.text((MARGIN + 185.0, y), CELL_NUMBER, &g(d.capacity));
+        let load = if d.capacity > 0 {
+            lang.percent(d.booked * 100 / d.capacity)
+        } else if d.booked > 0 {
+            w.no_capacity.to_owned()
+        } else {
+            "—".to_owned()
+        };
+        p.text((MARGIN + 245.0, y), marked, &load);
     }
     let left_bottom = y;
     // Right: bookings by age, suppressed.
@@ -570,17 +688,28 @@ const BOTTOM: f64 = 16.0;
 const TABLES_HEIGHT: f64 = 14.0 + 2.5 + 8.0 * 10.5 + 8.0;
 const SOURCES_SHOWN: usize = 9;
 
-fn footer_height(f: &BriefFigures, w: &Words) -> f64 {
+/// When the data last changed, in words, beside the date the figures are as of.
+fn cut_off_line(f: &BriefFigures, w: &Words, lang: Lang) -> String {
+    let time = chrono::DateTime::parse_from_rfc3339(&f.cut_off)
+        .map(|t| {
+            let utc = t.naive_utc();
+            format!("{} {} UTC", lang.date_long(utc.date()), utc.format("%H:%M"))
+        })
+        .unwrap_or_else(|_| f.cut_off.clone());
+    fill(w.cut_off, &[("time", time), ("date", date(lang, &f.date))])
+}
+
+fn footer_height(f: &BriefFigures, w: &Words, lang: Lang) -> f64 {
     let lines =
         |text: &str, size: f64| wrap(text, WIDTH - 2.0 * MARGIN, size).len() as f64 * size * 1.3;
     let sources = f.sources.len().min(SOURCES_SHOWN) + usize::from(f.sources.len() > SOURCES_SHOWN);
-    let cut = fill(w.cut_off, &[("time", f.cut_off.clone())]);
+    let cut = cut_off_line(f, w, lang);
     4.0 + 10.0 + 8.0 * sources as f64 + 11.0 + lines(&cut, 7.0) + lines(w.aggregate, 6.5)
 }
 
-fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
+fn footer(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) {
     // Bottom-aligned when the page has room to spare.
-    let mut y = top.max(HEIGHT - BOTTOM - footer_height(f, w) + 4.0);
+    let mut y = top.max(HEIGHT - BOTTOM - footer_height(f, w, lang) + 4.0);
     p.rule(y);
     y += 10.0;
     p.text((MARGIN, y), SOURCES_TITLE, w.sources);
@@ -601,7 +730,7 @@ fn footer(p: &mut Page, f: &BriefFigures, w: &Words, top: f64) {
         );
     }
     y += 11.0;
-    let cut = fill(w.cut_off, &[("time", f.cut_off.clone())]);
+    let cut = cut_off_line(f, w, lang);
     y = p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 7.0, INK, &cut);
     p.paragraph(MARGIN, y, WIDTH - 2.0 * MARGIN, 6.5, MUTED, w.aggregate);
 }

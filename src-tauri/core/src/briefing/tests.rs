@@ -249,3 +249,188 @@ fn everything_stays_on_the_page_with_plans_saved() {
         assert!(svg.contains("Three pharmacies"));
     }
 }
+
+/// Booked and capacity per day, from the raw rows by FORMATS.md's rule
+/// (an explicit shift capacity, else vaccinators × minutes ÷ minutes per dose).
+fn load_by_day(conn: &Connection, date: &str) -> Vec<(i64, i64)> {
+    let day = crate::time::parse_date(date).expect("date");
+    (1..=7)
+        .map(|i| {
+            let d = day + chrono::Duration::days(i);
+            let start = crate::time::day_start_minute(d);
+            let booked: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM appointment WHERE slot_minute >= ?1 AND slot_minute < ?2
+                     AND status IN ('booked', 'attended')",
+                    [start, start + 24 * 60],
+                    |r| r.get(0),
+                )
+                .expect("booked");
+            let capacity: i64 = conn
+                .query_row(
+                    "SELECT coalesce(sum(coalesce(sh.capacity, CAST(sh.vaccinators *
+                        ((CAST(substr(sh.end, 1, 2) AS INTEGER) * 60 + CAST(substr(sh.end, 4, 2) AS INTEGER))
+                       - (CAST(substr(sh.start, 1, 2) AS INTEGER) * 60 + CAST(substr(sh.start, 4, 2) AS INTEGER)))
+                        / s.minutes_per_dose + 1e-9 AS INTEGER))), 0)
+                     FROM shift sh JOIN site s ON s.id = sh.site_id WHERE sh.date = ?1",
+                    [d.to_string()],
+                    |r| r.get(0),
+                )
+                .expect("capacity");
+            (booked, capacity)
+        })
+        .collect()
+}
+
+/// People with an active first dose and no active second, counted here in SQL.
+fn first_doses_without_second(conn: &Connection) -> i64 {
+    conn.query_row(
+        "SELECT count(DISTINCT a.person_id) FROM appointment a
+         WHERE a.dose_number = 1 AND a.status IN ('booked', 'attended')
+           AND NOT EXISTS (SELECT 1 FROM appointment b WHERE b.person_id = a.person_id
+                           AND b.dose_number = 2 AND b.status IN ('booked', 'attended'))",
+        [],
+        |r| r.get(0),
+    )
+    .expect("orphans")
+}
+
+/// The review's list for the incident's eve: each day's share with the
+/// days over capacity marked, the overbooked sites named with the people
+/// each must move, the calls' progress, the same first-dose count as the
+/// Checks view, small counts shown as <10 — in English and in French.
+#[test]
+fn the_briefing_shows_the_crisis_day_by_day_and_site_by_site() {
+    let (dir, mut conn) = demo();
+    let date = "2021-03-22";
+    // Calls: 12 declined, 3 unreachable (a small count), among the excess.
+    let query = crate::checks::CheckQuery {
+        from: Some(date.into()),
+        to: None,
+        site: None,
+    };
+    let plan = crate::rebook::plan(&conn, &query).expect("rebook");
+    let excess_total = plan.total;
+    for (i, p) in plan.proposals.iter().take(15).enumerate() {
+        let outcome = if i < 12 {
+            "reached_declined"
+        } else {
+            "unreachable"
+        };
+        crate::rebook::record(
+            &mut conn,
+            &crate::rebook::CallOutcome {
+                appointment_id: p.appointment_id,
+                outcome: outcome.into(),
+                to_site: None,
+                to_slot: None,
+                note: None,
+            },
+        )
+        .expect("call");
+    }
+    let loads = load_by_day(&conn, date);
+    let over: Vec<(String, i64)> = excess_by_site(&conn, date);
+    assert_eq!(over.len(), 2, "NSP and EVJ: {over:?}");
+    let orphans = first_doses_without_second(&conn);
+    let checks_view =
+        crate::checks::for_view(&conn, &crate::checks::CheckQuery::default()).expect("checks");
+    assert_eq!(
+        checks_view.orphan_first_doses, orphans,
+        "the Checks view's count"
+    );
+
+    for lang in [Lang::En, Lang::Fr] {
+        let pdf = brief(&conn, dir.path(), lang, "pdf");
+        let text = squash(&tool("pdftotext", &[pdf.to_str().expect("path"), "-"]));
+        let g = |n: i64| squash(&lang.group(n));
+        let pct = |n: i64| squash(&lang.percent(n));
+        // Each day's share; three days over capacity, marked as such.
+        let mut days_over = 0;
+        for (booked, capacity) in &loads {
+            assert!(*capacity > 0);
+            let share = pct(booked * 100 / capacity);
+            assert!(text.contains(&share), "{lang:?}: {share} missing");
+            days_over += i64::from(booked > capacity);
+        }
+        assert_eq!(days_over, 3);
+        let marked = match lang {
+            Lang::En => "3 days over capacity",
+            Lang::Fr => "3 jours en surcapacité",
+        };
+        assert!(text.contains(marked), "{lang:?}: {marked}");
+        // The overbooked sites by name, with the people each must move.
+        for (code, people) in &over {
+            let name: String = conn
+                .query_row("SELECT name FROM site WHERE code = ?1", [code], |r| {
+                    r.get(0)
+                })
+                .expect("name");
+            let words = match lang {
+                Lang::En => format!("{code} {name} {} people", g(*people)),
+                Lang::Fr => format!("{code} {name} {} personnes", g(*people)),
+            };
+            assert!(
+                squash(&text.replace('\n', " ")).contains(&words),
+                "{lang:?}: {words}"
+            );
+        }
+        // The calls: 12 declined shown, 3 unreachable shown as <10, the rest to call.
+        let calls = match lang {
+            Lang::En => format!(
+                "0 reached and moved · 12 declined · <10 unreachable · {} still to call",
+                g(excess_total - 15)
+            ),
+            Lang::Fr => format!(
+                "0 joints et déplacés · 12 refus · <10 injoignables · {} à appeler",
+                g(excess_total - 15)
+            ),
+        };
+        assert!(
+            squash(&text.replace('\n', " ")).contains(&calls),
+            "{lang:?}: {calls}\n{text}"
+        );
+        // Same first-dose count as the Checks view and the SQL above.
+        assert!(text.contains(&g(orphans)), "{lang:?}: orphans {orphans}");
+        // The time the data last changed is labelled as such, in words.
+        let changed = match lang {
+            Lang::En => "the data last changed on",
+            Lang::Fr => "dernière modification des données le",
+        };
+        assert!(
+            squash(&text.replace('\n', " ")).contains(changed),
+            "{lang:?}"
+        );
+        assert!(!text.contains("cut-off"), "{lang:?}");
+    }
+}
+
+/// People booked beyond places per site from `date` on, from the oracle.
+fn excess_by_site(conn: &Connection, date: &str) -> Vec<(String, i64)> {
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for ((code, _), n) in crate::test_oracles::excess_by_site_day(conn, date, "9999-12-31") {
+        match out.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, total)) => *total += n,
+            None => out.push((code, n)),
+        }
+    }
+    out
+}
+
+/// The chart starts at the first day with data, not weeks of empty axis.
+#[test]
+fn the_chart_covers_the_days_with_data() {
+    let (_dir, conn) = demo();
+    let first_data: String = conn
+        .query_row(
+            "SELECT min(date) FROM (SELECT date FROM dose_count UNION SELECT date FROM shift)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("first");
+    let date = crate::time::parse_date("2021-03-22").expect("date");
+    let (from, to) = chart_range(&conn, date).expect("range");
+    assert_eq!(to.to_string(), "2021-03-29");
+    let earliest = (date - chrono::Duration::days(27)).to_string();
+    assert_eq!(from.to_string(), first_data.max(earliest));
+}

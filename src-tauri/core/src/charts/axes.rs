@@ -2,7 +2,7 @@
 //! tenth day, grouped numbers up the side, a light horizontal grid.
 
 use super::chart_error;
-use super::style::{px, FONT, GRID, INK};
+use super::style::{print_scale, px, FONT, GRID, INK};
 use crate::error::Result;
 use crate::locale::Lang;
 use chrono::NaiveDate;
@@ -48,7 +48,8 @@ pub(crate) fn draw_day_mesh<DB: DrawingBackend>(
     axes: &DayAxes<'_>,
 ) -> Result<()> {
     let font = |size: f64| (FONT, px(h, size)).into_font().color(&INK);
-    let every = (axes.days / 10).max(1);
+    // At most ten dates along the axis (fewer when printed larger).
+    let every = ((axes.days as f64 * print_scale() / 10.0) as usize).max(1);
     chart
         .configure_mesh()
         .disable_x_mesh()

@@ -36,9 +36,31 @@ pub fn register_fonts() -> Result<()> {
     }
 }
 
-/// Pixel size scaled to the canvas: sizes are designed for 560 pixels high.
+thread_local! {
+    /// Enlargement of every size `px` gives, for a chart printed small.
+    static PRINT_SCALE: std::cell::Cell<f64> = const { std::cell::Cell::new(1.0) };
+}
+
+/// Pixel size scaled to the canvas: sizes are designed for 560 pixels high
+/// (times the print scale while `printed` draws).
 pub fn px(height: u32, size: f64) -> u32 {
-    (size * f64::from(height) / 560.0).round().max(1.0) as u32
+    (size * print_scale() * f64::from(height) / 560.0)
+        .round()
+        .max(1.0) as u32
+}
+
+/// The enlargement `printed` applies now (1 on screen).
+pub fn print_scale() -> f64 {
+    PRINT_SCALE.with(std::cell::Cell::get)
+}
+
+/// Runs `draw` with text, margins and strokes `scale` times larger: a chart
+/// shrunk onto a printed page keeps labels readable (the briefing's chart).
+pub fn printed<T>(scale: f64, draw: impl FnOnce() -> T) -> T {
+    let before = PRINT_SCALE.with(|s| s.replace(scale));
+    let out = draw();
+    PRINT_SCALE.with(|s| s.set(before));
+    out
 }
 
 /// The SVG as plotters writes it, made to scale with its container and to
