@@ -3,7 +3,7 @@
 
 use crate::commands::with_db;
 use crate::AppState;
-use dosedesk_core::charts::{to_file, to_svg};
+use dosedesk_core::charts::{export_drawing, to_svg};
 use dosedesk_core::locale::Lang;
 use dosedesk_core::shift_plan::chart::PlanChart;
 use dosedesk_core::shift_plan::scenario::{self, ScenarioSummary};
@@ -43,7 +43,8 @@ pub async fn export_plan_chart(
 ) -> Result<()> {
     with_db(&state, move |conn| {
         let plan = plan(conn, &request)?;
-        to_file(
+        export_drawing(
+            conn,
             &PlanChart(&plan),
             lang.unwrap_or_default(),
             std::path::Path::new(&path),

@@ -3,7 +3,7 @@
 
 use crate::commands::with_db;
 use crate::AppState;
-use dosedesk_core::charts::{to_file, to_svg};
+use dosedesk_core::charts::{export_drawing, to_svg};
 use dosedesk_core::locale::Lang;
 use dosedesk_core::siting::scenario::{self, ScenarioSummary};
 use dosedesk_core::siting::{load_input, plan_from_db, SiteMap, SitingOptions, SitingReport};
@@ -70,7 +70,8 @@ pub async fn export_siting_map(
 ) -> Result<()> {
     with_db(&state, move |conn| {
         let report = plan_from_db(conn, &options)?;
-        to_file(
+        export_drawing(
+            conn,
             &SiteMap::new(&report),
             lang.unwrap_or_default(),
             std::path::Path::new(&path),

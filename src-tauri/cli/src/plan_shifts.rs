@@ -1,6 +1,6 @@
 //! `dosedesk-cli plan shifts`: the extra-shifts planner, headless.
 
-use dosedesk_core::charts::to_file;
+use dosedesk_core::charts::export_drawing;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::shift_plan::{
     self, chart::PlanChart, scenario, ShiftKind, ShiftPlan, ShiftPlanRequest,
@@ -71,7 +71,8 @@ pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
         None => None,
     };
     if let Some(path) = &args.chart {
-        to_file(
+        export_drawing(
+            conn,
             &PlanChart(&plan),
             Lang::parse(&args.lang).unwrap_or_default(),
             path,

@@ -51,7 +51,7 @@ pub fn run(conn: &Connection, args: &PlanSitingArgs) -> Result<(), Error> {
     let report = plan_from_db(conn, &options)?;
     if let Some(path) = &args.map {
         let lang = Lang::parse(&args.lang).unwrap_or_default();
-        dosedesk_core::charts::to_file(&SiteMap::new(&report), lang, path)?;
+        dosedesk_core::charts::export_drawing(conn, &SiteMap::new(&report), lang, path)?;
     }
     if args.json {
         crate::output::print_json(&report);

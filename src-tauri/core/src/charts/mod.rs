@@ -6,6 +6,7 @@ pub(crate) mod axes;
 mod cumulative;
 pub mod daily;
 pub mod data;
+pub mod provenance;
 mod sites;
 pub mod style;
 mod text;
@@ -143,9 +144,28 @@ pub fn svg(conn: &Connection, req: &ChartRequest) -> Result<SvgChart> {
     })
 }
 
-/// Writes a chart to `path`: PNG or SVG, by the file's extension.
+/// Writes a chart to `path`: PNG or SVG, by the file's extension, with the
+/// DEMO label on demo data and its source line.
 pub fn export(conn: &Connection, req: &ChartRequest, path: &Path) -> Result<()> {
-    to_file(&Prepared::load(conn, req)?, req.lang, path)
+    export_drawing(conn, &Prepared::load(conn, req)?, req.lang, path)
+}
+
+/// Writes any drawing to `path` as an export: labelled as `export` does.
+pub fn export_drawing(
+    conn: &Connection,
+    drawing: &impl Drawing,
+    lang: Lang,
+    path: &Path,
+) -> Result<()> {
+    let provenance = provenance::Provenance::of(conn)?;
+    to_file(
+        &provenance::Labelled {
+            drawing,
+            provenance: &provenance,
+        },
+        lang,
+        path,
+    )
 }
 
 /// A chart's data, read once, ready to draw on any backend.

@@ -207,3 +207,42 @@ fn dump_for_eyes() {
         .expect("png");
     }
 }
+
+/// Exported charts carry the DEMO band on demo data and a source line
+/// naming the imported files; a real store's charts carry no DEMO band.
+#[test]
+fn exports_carry_the_demo_band_and_their_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut demo = store::open(&dir.path().join("demo.sqlite3")).expect("open");
+    crate::demo::load(&mut demo, &crate::import::Quiet).expect("demo");
+    let req = request(ChartKind::Daily, "2021-03-15", "2021-03-29", None, Lang::En);
+    let svg = dir.path().join("demo.svg");
+    export(&demo, &req, &svg).expect("svg");
+    let text = std::fs::read_to_string(&svg).expect("read");
+    assert!(
+        text.contains("DEMO DATA — not real figures"),
+        "the demo band"
+    );
+    assert!(
+        text.contains("Source: DoseDesk, from demo_dose_counts.csv, demo_bookings.csv"),
+        "the source line"
+    );
+    let png = dir.path().join("demo.png");
+    export(&demo, &req, &png).expect("png");
+    assert_eq!(&std::fs::read(&png).expect("png")[1..4], b"PNG");
+
+    let (_real_dir, real) = store_with_april();
+    let svg = dir.path().join("real.svg");
+    export(
+        &real,
+        &request(ChartKind::Daily, "2021-04-01", "2021-04-30", None, Lang::Fr),
+        &svg,
+    )
+    .expect("svg");
+    let text = std::fs::read_to_string(&svg).expect("read");
+    assert!(!text.contains("DÉMONSTRATION"), "no demo band on real data");
+    assert!(
+        text.contains("Source : DoseDesk"),
+        "the source line in French"
+    );
+}
