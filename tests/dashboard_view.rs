@@ -35,6 +35,20 @@ async fn number(app: &App, css: &str) -> TestResult<i64> {
     Ok(text.replace([',', ' ', '\u{a0}'], "").parse()?)
 }
 
+/// Opens Tallies on a site-day, the date set as a picker would (WebDriver
+/// cannot type into a date input reliably).
+async fn open_tallies(app: &App, site: &str, date: &str) -> TestResult {
+    app.find("#nav-tallies").await?.click().await?;
+    app.find("#tally-site").await?.select_by_value(site).await?;
+    app.client
+        .execute(
+            "const d = document.getElementById('tally-date'); d.value = arguments[0]; d.dispatchEvent(new Event('change'));",
+            vec![serde_json::json!(date)],
+        )
+        .await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -101,15 +115,7 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
     let (_, _, total) = busiest_tally_day(&db);
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-tallies").await?.click().await?;
-        app.find("#tally-site").await?.select_by_value("NSP").await?;
-        // WebDriver cannot type into a date input reliably; set it as a picker would.
-        app.client
-            .execute(
-                "const d = document.getElementById('tally-date'); d.value = '2021-03-22'; d.dispatchEvent(new Event('change'));",
-                vec![],
-            )
-            .await?;
+        open_tallies(&app, "NSP", "2021-03-22").await?;
         // The shift is chosen from the site-day's shifts, labelled by their hours.
         app.wait_text("#tally-shift", "Shift 15:00–19:00").await?;
         app.find("#tally-shift")
@@ -117,26 +123,49 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
             .select_by_value("15:00–19:00")
             .await?;
         // Enter (WebDriver's U+E007) saves.
-        app.find("#tally-doses").await?.send_keys("123\u{E007}").await?;
+        app.find("#tally-doses")
+            .await?
+            .send_keys("123\u{E007}")
+            .await?;
         app.wait_text("#tally-table", "123").await?;
         // Entering the same tally again corrects it; the old value stays visible.
-        app.find("#tally-doses").await?.send_keys("130\u{E007}").await?;
+        app.find("#tally-doses")
+            .await?
+            .send_keys("130\u{E007}")
+            .await?;
         app.wait_text("#tally-table", "was 123").await?;
-        app.wait_text("#notice", "corrected from 123 to 130").await?;
+        app.wait_text("#notice", "corrected from 123 to 130")
+            .await?;
         // The review's typo: 99,999 for a shift is refused until typed again.
-        app.find("#tally-doses").await?.send_keys("99999\u{E007}").await?;
+        app.find("#tally-doses")
+            .await?
+            .send_keys("99999\u{E007}")
+            .await?;
         app.wait_text("#error-message", "not recorded").await?;
         app.wait_text("#tally-list h2", "130").await?;
-        app.find("#tally-doses").await?.send_keys("99999\u{E007}").await?;
-        app.wait_text("#notice", "corrected from 130 to 99,999").await?;
+        app.find("#tally-doses")
+            .await?
+            .send_keys("99999\u{E007}")
+            .await?;
+        app.wait_text("#notice", "corrected from 130 to 99,999")
+            .await?;
         // Withdrawn (two clicks): listed, struck out, out of the day's total.
-        app.find("#tally-table button.withdraw").await?.click().await?;
-        app.find("#tally-table button.withdraw").await?.click().await?;
+        app.find("#tally-table button.withdraw")
+            .await?
+            .click()
+            .await?;
+        app.find("#tally-table button.withdraw")
+            .await?
+            .click()
+            .await?;
         app.wait_text("#notice", "withdrawn").await?;
         app.wait_text("#tally-list h2", ": 0 doses").await?;
         app.find("#tally-table tr.withdrawn").await?;
         // Entered again, it counts again (the last value before the typo).
-        app.find("#tally-doses").await?.send_keys("130\u{E007}").await?;
+        app.find("#tally-doses")
+            .await?
+            .send_keys("130\u{E007}")
+            .await?;
         app.wait_text("#tally-list h2", "130").await?;
         // The dashboard's total follows.
         app.find("#nav-dashboard").await?.click().await?;
@@ -183,21 +212,22 @@ async fn an_imported_typo_is_held_until_confirmed_in_tallies() -> TestResult {
         app.find("#nav-dashboard").await?.click().await?;
         app.find("#chart svg").await?;
         assert_eq!(number(&app, "#fig-total .figure-value").await?, total);
-        assert_eq!(app.attrs("#held-tallies", "data-value").await?, vec!["1".to_owned()]);
-        app.wait_text("#held-tallies", "1 tally awaiting confirmation").await?;
-        app.find("#nav-tallies").await?.click().await?;
-        app.find("#tally-site").await?.select_by_value("NSP").await?;
-        app.client
-            .execute(
-                "const d = document.getElementById('tally-date'); d.value = '2021-03-22'; d.dispatchEvent(new Event('change'));",
-                vec![],
-            )
+        assert_eq!(
+            app.attrs("#held-tallies", "data-value").await?,
+            vec!["1".to_owned()]
+        );
+        app.wait_text("#held-tallies", "1 tally awaiting confirmation")
             .await?;
-        app.find("#tally-table tr[data-held=\"true\"] button.confirm-held").await?.click().await?;
+        open_tallies(&app, "NSP", "2021-03-22").await?;
+        app.click("#tally-table tr[data-held=\"true\"] button.confirm-held")
+            .await?;
         app.wait_text("#notice", "confirmed").await?;
         app.find("#nav-dashboard").await?.click().await?;
         app.find("#chart svg").await?;
-        assert_eq!(number(&app, "#fig-total .figure-value").await?, total + 99_999);
+        assert_eq!(
+            number(&app, "#fig-total .figure-value").await?,
+            total + 99_999
+        );
         assert!(app.attrs("#held-tallies", "data-value").await?.is_empty());
         TestResult::Ok(())
     }

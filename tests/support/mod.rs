@@ -169,6 +169,29 @@ impl App {
         }
     }
 
+    /// Clicks the element matching `css` once it is there, in one step in
+    /// the page: a view that re-renders meanwhile cannot leave the test
+    /// holding a stale handle.
+    pub async fn click(&self, css: &str) -> TestResult {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            self.find(css).await?;
+            let clicked = self
+                .client
+                .execute(
+                    "const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e;",
+                    vec![serde_json::json!(css)],
+                )
+                .await?;
+            if clicked == serde_json::Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{css} went away before it could be clicked").into());
+            }
+        }
+    }
+
     /// Waits until the element's text contains `want`; returns the text.
     pub async fn wait_text(&self, css: &str, want: &str) -> TestResult<String> {
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -31,25 +31,41 @@ const PNG_SCALE: f32 = 2.0;
 pub fn page_svg(conn: &Connection, req: &BriefRequest) -> Result<String> {
     let figures = figures::gather(conn, req.date)?;
     let (from, to) = chart_range(conn, req.date)?;
-    // Drawn with sizes doubled: shrunk to the page's width (0.45) its
-    // smallest labels (10 px) print at 9 pt.
-    let chart = crate::charts::style::printed(CHART_PRINT_SCALE, || {
-        crate::charts::svg(
-            conn,
-            &ChartRequest {
-                kind: ChartKind::Daily,
-                from,
-                to,
-                site: None,
-                lang: req.lang,
-            },
-        )
-    })?;
-    Ok(page::compose(&figures, &chart.svg, req.lang))
+    let chart_req = ChartRequest {
+        kind: ChartKind::Daily,
+        from,
+        to,
+        site: None,
+        lang: req.lang,
+    };
+    // The page decides the chart's box; the chart is drawn to its
+    // proportions, its text enlarged so that its smallest prints at
+    // MIN_CHART_TEXT_PT however small the box.
+    let chart = |box_w: f64, box_h: f64| -> Result<page::PageChart> {
+        let canvas = (
+            CHART_CANVAS_WIDTH,
+            (f64::from(CHART_CANVAS_WIDTH) * box_h / box_w).round() as u32,
+        );
+        let scale = (MIN_CHART_TEXT_PT * 560.0 / (SMALLEST_CHART_FONT_SIZE * box_h)).max(1.0);
+        let drawn = crate::charts::style::printed(scale, || {
+            crate::charts::svg_sized(conn, &chart_req, canvas)
+        })?;
+        Ok(page::PageChart {
+            legend: crate::charts::daily::legend(req.lang, drawn.days.iter().any(|d| d.flagged)),
+            svg: drawn.svg,
+            canvas,
+        })
+    };
+    page::compose(&figures, (from, to), &chart, req.lang)
 }
 
-/// Text and strokes of the briefing's chart, relative to the screen's.
-const CHART_PRINT_SCALE: f64 = 2.0;
+/// The chart is drawn this many pixels wide, whatever its box.
+const CHART_CANVAS_WIDTH: u32 = 1200;
+/// The smallest font-size in the chart's SVG on a 560-pixel-high canvas: its
+/// 13-pixel axis labels and legend, which plotters writes as 9.68...
+const SMALLEST_CHART_FONT_SIZE: f64 = 9.68;
+/// ...and the least it may print at, in points.
+const MIN_CHART_TEXT_PT: f64 = 8.5;
 
 /// The chart's days: up to four weeks before the date and one after, from
 /// the first of them with doses, bookings or shifts (at least two weeks),

@@ -200,8 +200,16 @@ fn escape(s: &str) -> String {
 }
 
 /// Greedy word wrap on an average DejaVu Sans advance of 0.58 em.
+/// A DejaVu Sans character's mean width, in ems (for wrapping and spacing).
+const CHAR_WIDTH: f64 = 0.58;
+
+/// About how wide `text` sets at `size` points.
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * CHAR_WIDTH
+}
+
 fn wrap(text: &str, width: f64, size: f64) -> Vec<String> {
-    let max = ((width / (size * 0.58)) as usize).max(8);
+    let max = ((width / (size * CHAR_WIDTH)) as usize).max(8);
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
@@ -252,7 +260,23 @@ fn cell_text(lang: Lang, cell: Cell) -> String {
     }
 }
 
-pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
+/// The daily chart drawn for the page's box, and the legend the page draws.
+pub struct PageChart {
+    pub svg: String,
+    /// Its canvas in pixels.
+    pub canvas: (u32, u32),
+    pub legend: Vec<crate::charts::daily::LegendEntry>,
+}
+
+/// Draws the chart for a box of (width, height) points.
+pub type ChartFor<'a> = dyn Fn(f64, f64) -> crate::error::Result<PageChart> + 'a;
+
+pub fn compose(
+    f: &BriefFigures,
+    (chart_from, chart_to): (NaiveDate, NaiveDate),
+    chart: &ChartFor<'_>,
+    lang: Lang,
+) -> crate::error::Result<String> {
     let w = words(lang);
     let g = |n: i64| lang.group(n);
     let mut p = Page {
@@ -306,8 +330,15 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
         );
     }
     let (shift, sites) = plan_lines(f, w, lang);
-    // The daily chart, as vector.
-    p.text((MARGIN, y + 12.0), SECTION, w.chart);
+    // The daily chart, as vector, under a heading with its days and a
+    // one-line legend (the chart itself carries neither on the page).
+    let heading = format!(
+        "{}, {}",
+        w.chart,
+        day_span(lang, &chart_from.to_string(), &chart_to.to_string())
+    );
+    p.text((MARGIN, y + 12.0), SECTION, &heading);
+    y += LEGEND_HEIGHT;
     // The chart takes the room the rest of the page leaves (at most its own
     // proportions); it scales to fit, centred.
     let line_h =
@@ -316,15 +347,16 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     let ahead = ahead_lines(f, w, lang);
     let ahead_h = 27.0 + ahead.iter().map(|l| line_h(l, 8.5) + 1.0).sum::<f64>();
     let below = TABLES_HEIGHT + ahead_h + plan_h + footer_height(f, w, lang) + BOTTOM;
-    let chart_h =
-        (HEIGHT - below - (y + 25.0)).clamp(140.0, (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0);
+    let chart_h = (HEIGHT - below - (y + 25.0))
+        .clamp(MIN_CHART_HEIGHT, (WIDTH - 2.0 * MARGIN) * 560.0 / 1200.0);
+    let drawn = chart(WIDTH - 2.0 * MARGIN, chart_h)?;
+    legend_row(&mut p, &drawn.legend, y + 13.0);
     embed_chart(
         &mut p,
-        chart_svg,
-        MARGIN,
-        y + 17.0,
-        WIDTH - 2.0 * MARGIN,
-        chart_h,
+        &drawn.svg,
+        drawn.canvas,
+        (MARGIN, y + 17.0),
+        (WIDTH - 2.0 * MARGIN, chart_h),
     );
     y += 17.0 + chart_h + 8.0;
     p.rule(y);
@@ -343,7 +375,7 @@ pub fn compose(f: &BriefFigures, chart_svg: &str, lang: Lang) -> String {
     y = p.paragraph(MARGIN, y + 1.0, WIDTH - 2.0 * MARGIN, 8.5, INK, &sites);
     footer(&mut p, f, w, lang, y + 4.0);
     p.svg.push_str("</svg>");
-    p.svg
+    Ok(p.svg)
 }
 
 /// The title, the as-of line and the DEMO band; returns the y below them.
@@ -597,8 +629,53 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
     top + 3.0 * row_h
 }
 
-fn embed_chart(p: &mut Page, chart: &str, x: f64, y: f64, width: f64, height: f64) {
-    // The chart is a complete SVG of 1200 × 560: keep its content, nest it.
+/// The chart's least height on the page: its text is drawn larger the
+/// smaller it gets (briefing::MIN_CHART_TEXT_PT), so a full page squeezes it.
+const MIN_CHART_HEIGHT: f64 = 115.0;
+
+/// The legend row under the chart's heading.
+const LEGEND_HEIGHT: f64 = 14.0;
+
+/// The chart's legend in one row: a swatch (square for bars, stroke for
+/// lines) and its label, each after the other.
+fn legend_row(p: &mut Page, entries: &[crate::charts::daily::LegendEntry], y: f64) {
+    let size = 8.0;
+    let mut x = MARGIN;
+    for e in entries {
+        let c = e.colour;
+        let colour = format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2);
+        if e.bar {
+            let _ = write!(
+                p.svg,
+                r#"<rect x="{x:.1}" y="{:.1}" width="7" height="7" fill="{colour}"/>"#,
+                y - 6.5
+            );
+        } else {
+            let _ = write!(
+                p.svg,
+                r#"<rect x="{x:.1}" y="{:.1}" width="10" height="2.2" fill="{colour}"/>"#,
+                y - 4.0
+            );
+        }
+        let style = Ts {
+            size,
+            bold: false,
+            colour: INK,
+            anchor: "start",
+        };
+        p.text((x + 13.0, y), style, e.label);
+        x += 13.0 + text_width(e.label, size) + 12.0;
+    }
+}
+
+fn embed_chart(
+    p: &mut Page,
+    chart: &str,
+    (cw, ch): (u32, u32),
+    (x, y): (f64, f64),
+    (width, height): (f64, f64),
+) {
+    // The chart is a complete SVG of cw × ch: keep its content, nest it.
     let inner = chart
         .find('>')
         .map(|start| &chart[start + 1..])
@@ -607,7 +684,7 @@ fn embed_chart(p: &mut Page, chart: &str, x: f64, y: f64, width: f64, height: f6
         .trim_end_matches("</svg>");
     let _ = write!(
         p.svg,
-        r#"<svg x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}" viewBox="0 0 1200 560">{inner}</svg>"#
+        r#"<svg x="{x:.1}" y="{y:.1}" width="{width:.1}" height="{height:.1}" viewBox="0 0 {cw} {ch}">{inner}</svg>"#
     );
 }
 

@@ -434,3 +434,43 @@ fn the_chart_covers_the_days_with_data() {
     let earliest = (date - chrono::Duration::days(27)).to_string();
     assert_eq!(from.to_string(), first_data.max(earliest));
 }
+
+/// The chart nested in the page: every text of it, shrunk to its box,
+/// prints at 8 pt or more (read from the page's own SVG).
+#[test]
+fn the_charts_text_prints_at_8_pt_or_more() {
+    let (_dir, conn) = demo();
+    for lang in [Lang::En, Lang::Fr] {
+        let req = BriefRequest {
+            date: crate::time::parse_date("2021-03-22").expect("date"),
+            lang,
+        };
+        let page = page_svg(&conn, &req).expect("page");
+        let start = page.find("<svg x=").expect("the nested chart");
+        let end = page[start..].find("</svg>").expect("its end") + start;
+        let nested = &page[start..end];
+        let attr = |name: &str| -> f64 {
+            let at = nested.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+            let end = nested[at..].find('"').expect("quote") + at;
+            nested[at..end]
+                .split(' ')
+                .next_back()
+                .expect("value")
+                .parse()
+                .expect("number")
+        };
+        // viewBox="0 0 cw ch": its last number is the canvas height.
+        let scale = attr("height") / attr("viewBox");
+        let sizes: Vec<f64> = nested
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse().ok())
+            .collect();
+        assert!(sizes.len() > 10, "{lang:?}: the chart's texts");
+        let smallest = sizes.iter().copied().fold(f64::MAX, f64::min) * scale;
+        assert!(
+            smallest >= 8.0,
+            "{lang:?}: the smallest chart text prints at {smallest:.1} pt"
+        );
+    }
+}

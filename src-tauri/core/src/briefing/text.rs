@@ -116,8 +116,8 @@ static EN: Words = Words {
     calls: "Rebooking calls: {moved} reached and moved · {declined} declined · {unreachable} unreachable · {to_call} still to call.",
     walk_ins: "Walk-ins expected (unreachable people who will still come): {list}.",
     no_walk_ins: "Walk-ins expected: none so far.",
-    one_shift: "1 shift",
-    shifts: "{n} shifts",
+    one_shift: "1 shift added or reinforced",
+    shifts: "{n} shifts added or reinforced",
 };
 
 static FR: Words = Words {
@@ -164,6 +164,6 @@ static FR: Words = Words {
     calls: "Appels de réaffectation : {moved} joints et déplacés · {declined} refus · {unreachable} injoignables · {to_call} à appeler.",
     walk_ins: "Personnes attendues sans rendez-vous valide (injoignables qui viendront quand même) : {list}.",
     no_walk_ins: "Personnes injoignables attendues : aucune pour l'instant.",
-    one_shift: "1 quart",
-    shifts: "{n} quarts",
+    one_shift: "1 quart ajouté ou renforcé",
+    shifts: "{n} quarts ajoutés ou renforcés",
 };

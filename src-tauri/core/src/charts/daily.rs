@@ -37,11 +37,19 @@ pub fn draw<DB: DrawingBackend>(
         lang.date_long(d.from),
         lang.date_long(d.to)
     );
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, title_font(h))
+    // Printed on a page, the chart sits under the page's own heading and
+    // legend (`legend`): no caption, no legend box over the data.
+    let printed = super::style::print_scale() > 1.0;
+    let mut builder = ChartBuilder::on(root);
+    if !printed {
+        builder.caption(title, title_font(h));
+    }
+    // Label areas sized for their text; printed text is larger, so less spare.
+    let (x_area, y_area) = if printed { (26.0, 66.0) } else { (40.0, 78.0) };
+    let mut chart = builder
         .margin(px(h, 14.0))
-        .x_label_area_size(px(h, 40.0))
-        .y_label_area_size(px(h, 78.0))
+        .x_label_area_size(px(h, x_area))
+        .y_label_area_size(px(h, y_area))
         .build_cartesian_2d(-0.5f64..(n.max(1) as f64 - 0.5), 0f64..top)
         .map_err(chart_error)?;
     let date_at = |i: usize| -> Option<NaiveDate> {
@@ -163,7 +171,9 @@ pub fn draw<DB: DrawingBackend>(
             )))
             .map_err(chart_error)?;
     }
-    super::style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, h)?;
+    if !printed {
+        super::style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, h)?;
+    }
 
     Ok(d.points
         .iter()
@@ -189,4 +199,54 @@ pub fn legend_line(x: i32, y: i32, colour: RGBColor, h: u32) -> PathElement<(i32
         vec![(x, y), (x + 2 * s, y)],
         colour.stroke_width(px(h, 2.5)),
     )
+}
+
+/// A legend entry for a page that draws the chart's legend itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LegendEntry {
+    pub label: &'static str,
+    pub colour: RGBColor,
+    /// A bar (filled square) rather than a line.
+    pub bar: bool,
+}
+
+/// The daily chart's legend, as `draw` labels its series (the flagged-day
+/// bar only where there is one).
+pub fn legend(lang: Lang, flagged: bool) -> Vec<LegendEntry> {
+    let w = words(lang);
+    let mut out = vec![LegendEntry {
+        label: w.administered,
+        colour: SKY_BLUE,
+        bar: true,
+    }];
+    if flagged {
+        out.push(LegendEntry {
+            label: w.flagged,
+            colour: GREY,
+            bar: true,
+        });
+    }
+    out.extend([
+        LegendEntry {
+            label: w.capacity,
+            colour: INK,
+            bar: false,
+        },
+        LegendEntry {
+            label: w.booked,
+            colour: VERMILLION,
+            bar: false,
+        },
+        LegendEntry {
+            label: w.avg7,
+            colour: GREEN,
+            bar: false,
+        },
+        LegendEntry {
+            label: w.record,
+            colour: BLUE,
+            bar: true,
+        },
+    ]);
+    out
 }

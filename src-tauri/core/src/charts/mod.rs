@@ -90,10 +90,19 @@ pub trait Drawing {
 
 /// Renders a drawing as an SVG string at screen size, with its bar extents.
 pub fn to_svg(drawing: &impl Drawing, lang: Lang) -> Result<(String, Vec<BarBox>)> {
+    to_svg_sized(drawing, lang, SCREEN)
+}
+
+/// Renders a drawing as an SVG string of `size` pixels (a briefing's box).
+pub fn to_svg_sized(
+    drawing: &impl Drawing,
+    lang: Lang,
+    size: (u32, u32),
+) -> Result<(String, Vec<BarBox>)> {
     style::register_fonts()?;
     let mut svg = String::new();
     let bars = {
-        let root = SVGBackend::with_string(&mut svg, SCREEN).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         let bars = drawing.draw(&root, lang)?;
         root.present().map_err(chart_error)?;
         bars
@@ -139,6 +148,19 @@ pub fn svg(conn: &Connection, req: &ChartRequest) -> Result<SvgChart> {
         svg,
         width: SCREEN.0,
         height: SCREEN.1,
+        bars,
+        days: prepared.days(),
+    })
+}
+
+/// A chart as SVG of `size` pixels, for a page that sets its own box.
+pub fn svg_sized(conn: &Connection, req: &ChartRequest, size: (u32, u32)) -> Result<SvgChart> {
+    let prepared = Prepared::load(conn, req)?;
+    let (svg, bars) = to_svg_sized(&prepared, req.lang, size)?;
+    Ok(SvgChart {
+        svg,
+        width: size.0,
+        height: size.1,
         bars,
         days: prepared.days(),
     })
