@@ -163,22 +163,30 @@ fn overbooked(
     };
     let first = day_no(from);
     let mut out: Vec<Overbooked> = Vec::new();
+    // Existing shifts by (site, day), and each overbooked shift's entry.
+    let mut shifts_of: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (k, e) in existing.iter().enumerate() {
+        shifts_of.entry((e.site, e.day)).or_default().push(k);
+    }
+    let mut entry_of: HashMap<usize, usize> = HashMap::new();
     for (site_id, slot, excess) in over_capacity_slots(conn, &query)? {
         let Some(&site) = index.get(&site_id) else {
             continue; // a site not open: not the planner's to staff
         };
         let day = (slot.div_euclid(MINUTES_PER_DAY) - first) as usize;
         let minute = slot.rem_euclid(MINUTES_PER_DAY) as u32;
-        let Some(shift) = existing
-            .iter()
-            .position(|e| e.site == site && e.day == day && e.start <= minute && minute < e.end)
-        else {
+        let Some(shift) = shifts_of.get(&(site, day)).and_then(|ks| {
+            ks.iter()
+                .copied()
+                .find(|&k| existing[k].start <= minute && minute < existing[k].end)
+        }) else {
             continue; // over capacity means inside a shift; never reached
         };
-        if let Some(ob) = out.iter_mut().find(|o| o.shift == shift) {
-            ob.slots.push((minute, excess));
+        if let Some(&i) = entry_of.get(&shift) {
+            out[i].slots.push((minute, excess));
             continue;
         }
+        entry_of.insert(shift, out.len());
         let e = &existing[shift];
         let minutes = i64::from(e.end - e.start);
         let v = i64::from(e.vaccinators);

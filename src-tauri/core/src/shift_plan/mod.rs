@@ -31,6 +31,7 @@ use planner::{PlanParams, PlannedShift};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use staffing::{bottleneck, Station, StationStaff};
+use std::collections::HashMap;
 
 /// What to plan: the date range and every editable assumption.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -388,30 +389,20 @@ fn moves_needed(
     date_of: &dyn Fn(usize) -> String,
 ) -> Vec<MovesNeeded> {
     let inst = &loaded.instance;
-    let capacity_at = |site: usize, day: usize| -> i64 {
-        let scheduled: i64 = inst
-            .existing
-            .iter()
-            .filter(|e| e.site == site && e.day == day)
-            .map(|e| e.capacity)
-            .sum();
-        let reinforced: i64 = outcome
-            .reinforcements
-            .iter()
-            .filter(|r| {
-                let ob = &inst.overbooked[r.overbooked];
-                ob.site == site && ob.day == day
-            })
-            .map(|r| r.capacity)
-            .sum();
-        let added: i64 = outcome
-            .shifts
-            .iter()
-            .filter(|s| s.site == site && s.day == day)
-            .map(|s| s.capacity)
-            .sum();
-        scheduled + reinforced + added
-    };
+    // Capacity per (site, day) after the plan, summed once: at province
+    // scale each move looks at every site.
+    let mut capacity: HashMap<(usize, usize), i64> = HashMap::new();
+    for e in &inst.existing {
+        *capacity.entry((e.site, e.day)).or_default() += e.capacity;
+    }
+    for r in &outcome.reinforcements {
+        let ob = &inst.overbooked[r.overbooked];
+        *capacity.entry((ob.site, ob.day)).or_default() += r.capacity;
+    }
+    for s in &outcome.shifts {
+        *capacity.entry((s.site, s.day)).or_default() += s.capacity;
+    }
+    let capacity_at = |site: usize, day: usize| capacity.get(&(site, day)).copied().unwrap_or(0);
     let mut out: Vec<MovesNeeded> = outcome
         .moves
         .iter()

@@ -243,15 +243,18 @@ pub fn base_capacity(inst: &PlanInstance) -> Vec<i64> {
 pub fn candidates(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<Candidate> {
     let mut out = Vec::new();
     let len = params.shift_minutes.max(15);
+    // The day's shifts by site, gathered once (a province has thousands of sites).
+    let mut todays: Vec<Vec<&ExistingShift>> = vec![Vec::new(); inst.sites.len()];
+    for s in inst.existing.iter().filter(|s| s.day == day) {
+        if let Some(v) = todays.get_mut(s.site) {
+            v.push(s);
+        }
+    }
     for (si, site) in inst.sites.iter().enumerate() {
         if site.closes <= site.opens {
             continue;
         }
-        let existing: Vec<&ExistingShift> = inst
-            .existing
-            .iter()
-            .filter(|s| s.site == si && s.day == day)
-            .collect();
+        let existing = &todays[si];
         let mut windows = Vec::new();
         let mut start = site.opens;
         while start + len <= site.closes {

@@ -8,6 +8,7 @@ use super::model::{
     peak_vaccinators, Constraint, PlanInstance, PlanParams, Reinforcement, SiteMoves,
 };
 use super::staffing::{staff_for, StationStaff};
+use std::collections::HashMap;
 
 /// What the site-bound stage decided, and the instance the region's stage
 /// then plans on: the reinforced shifts' vaccinators and doses included.
@@ -34,18 +35,25 @@ pub fn plan_site_bound(inst: &PlanInstance, params: &PlanParams) -> SiteBound {
     });
     let mut reinforcements = Vec::new();
     let mut moves = Vec::new();
+    // Existing shifts by (site, day): a province has tens of thousands.
+    let mut shifts_of: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (k, e) in inst.existing.iter().enumerate() {
+        shifts_of.entry((e.site, e.day)).or_default().push(k);
+    }
     for i in order {
         let ob = &inst.overbooked[i];
         let Some(shift) = reinforced.existing.get(ob.shift).cloned() else {
             continue;
         };
         let site = &inst.sites[ob.site];
+        let same_day = shifts_of
+            .get(&(ob.site, ob.day))
+            .map_or(&[][..], Vec::as_slice);
         let busy = peak_vaccinators(
-            reinforced
-                .existing
-                .iter()
-                .filter(|e| e.site == ob.site && e.day == ob.day)
-                .map(|e| (e.start, e.end, e.vaccinators)),
+            same_day.iter().map(|&k| {
+                let e = &reinforced.existing[k];
+                (e.start, e.end, e.vaccinators)
+            }),
             shift.start,
             shift.end,
         );
