@@ -103,7 +103,6 @@ pub fn figures_until(conn: &Connection, until: Option<NaiveDate>) -> Result<Dose
         flagged_days,
         held_tallies: crate::store::dose_count::held_count(
             conn,
-            None,
             until.map(|u| u.to_string()).as_deref(),
         )?,
         provincial: provincial_figures(conn, until)?,

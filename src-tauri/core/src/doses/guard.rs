@@ -90,7 +90,8 @@ pub(crate) fn hold_implausible_import(
          ORDER BY site_id, date",
     )?;
     let mut rows = stmt.query(params![from, to])?;
-    let mut flagged: Vec<(i64, String, i64, Vec<i64>)> = Vec::new();
+    // (site, date, capacity, day total, the site's recent days)
+    let mut flagged: Vec<(i64, String, i64, i64, Vec<i64>)> = Vec::new();
     let mut site = None;
     let mut recent: VecDeque<i64> = VecDeque::with_capacity(RECENT_DAYS + 1);
     while let Some(r) = rows.next()? {
@@ -104,7 +105,7 @@ pub(crate) fn hold_implausible_import(
         if date.as_str() >= from
             && judge(capacity, administered, &earlier, NoShift::Allow).is_some()
         {
-            flagged.push((site_id, date, capacity, earlier));
+            flagged.push((site_id, date, capacity, administered, earlier));
         }
         if administered > 0 {
             recent.push_back(administered);
@@ -115,12 +116,7 @@ pub(crate) fn hold_implausible_import(
     }
     drop(rows);
     let mut held = 0;
-    for (site_id, date, capacity, earlier) in flagged {
-        let mut total: i64 = conn.query_row(
-            "SELECT administered FROM site_day WHERE site_id = ?1 AND date = ?2",
-            params![site_id, date],
-            |r| r.get(0),
-        )?;
+    for (site_id, date, capacity, mut total, earlier) in flagged {
         for (id, doses) in dose_count::imported_on(conn, site_id, &date, now)? {
             if judge(capacity, total, &earlier, NoShift::Allow).is_none() {
                 break;

@@ -453,14 +453,7 @@ fn a_withdrawn_tally_is_kept_counts_nowhere_and_can_come_back() {
     // Out of every total: figures, the per-day series behind charts and
     // reconciliation, and a recount of the raw table by hand.
     assert_eq!(figures(&conn).expect("f").doses_total, 20);
-    let site_day: i64 = conn
-        .query_row(
-            "SELECT administered FROM site_day WHERE date = '2021-04-10'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("site_day");
-    assert_eq!(site_day, 20);
+    assert_eq!(administered_on(&conn, "2021-04-10"), 20);
     let rows = super::entry::site_day(&conn, "A", "2021-04-10").expect("rows");
     let am = rows.iter().find(|r| r.tally.shift == "am").expect("kept");
     assert!(am.withdrawn);

@@ -161,12 +161,12 @@ pub(crate) fn imported_on(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Held tallies (not withdrawn) with dates in `[from, to]` (all dates when `None`).
-pub(crate) fn held_count(conn: &Connection, from: Option<&str>, to: Option<&str>) -> Result<i64> {
+/// Held tallies (not withdrawn) dated up to `until` (all when `None`).
+pub(crate) fn held_count(conn: &Connection, until: Option<&str>) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT count(*) FROM dose_count WHERE held_at IS NOT NULL AND withdrawn_at IS NULL
-           AND (?1 IS NULL OR date >= ?1) AND (?2 IS NULL OR date <= ?2)",
-        params![from, to],
+           AND (?1 IS NULL OR date <= ?1)",
+        params![until],
         |r| r.get(0),
     )?)
 }
