@@ -43,6 +43,12 @@ pub enum Error {
     /// The change contradicts what the store holds (e.g. already booked).
     #[error("{0}")]
     Conflict(String),
+    /// The sync server cannot be reached (no network, server down).
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The sync server failed or answered something unreadable.
+    #[error("sync failed: {0}")]
+    Sync(String),
     #[error("cancelled")]
     Cancelled,
     /// Drawing or encoding a chart, map or briefing page failed.
@@ -70,6 +76,8 @@ impl Error {
             Error::NotEligible(_) => "not_eligible",
             Error::NeedsConfirmation(_) => "needs_confirmation",
             Error::Conflict(_) => "conflict",
+            Error::Offline(_) => "offline",
+            Error::Sync(_) => "sync_failed",
             Error::Cancelled => "cancelled",
             Error::Render(_) => "render",
             Error::Internal(_) => "internal",

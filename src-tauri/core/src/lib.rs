@@ -24,6 +24,7 @@ pub mod shift_plan;
 pub mod siting;
 pub mod stats;
 pub mod store;
+pub mod sync;
 pub mod temporary_clinic;
 pub mod time;
 

@@ -657,6 +657,12 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
             call.appointment_id
         )));
     }
+    let booked_at: i64 = tx.query_row(
+        "SELECT site_id FROM appointment WHERE id = ?1",
+        [call.appointment_id],
+        |r| r.get(0),
+    )?;
+    crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::ContactAttempt, booked_at)?;
     let now = crate::store::now_timestamp();
     let mut target = (None, None);
     if call.outcome == "reached_accepted" {
@@ -674,6 +680,7 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
                 ))
             })?;
         let slot = slot - slot.rem_euclid(SLOT_MINUTES);
+        crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::Appointment, site_id)?;
         let free = crate::booking::free_places_at(&tx, site_id, slot)?;
         if free.is_none_or(|n| n <= 0) {
             return Err(Error::SlotFull(format!(

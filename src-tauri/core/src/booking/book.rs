@@ -181,6 +181,9 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
             ))
         })?,
     };
+    for site in [first_site.id, second_site.id] {
+        crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::Appointment, site)?;
+    }
     let now = crate::store::now_timestamp();
     store::person::upsert(
         &tx,

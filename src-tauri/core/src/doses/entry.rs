@@ -52,6 +52,7 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let named = resolve(&tx, t)?;
     let (key, site_id, date) = (named.key(t), named.site_id, named.date.as_str());
+    crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::DoseCount, site_id)?;
     let now = store::now_timestamp();
     let existing = store::dose_count::find(&tx, &key)?;
     if !confirmed {
@@ -153,6 +154,7 @@ pub fn withdraw(conn: &mut Connection, t: &Tally) -> Result<i64> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let named = resolve(&tx, t)?;
     let (key, date) = (named.key(t), named.date.as_str());
+    crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::DoseCount, named.site_id)?;
     let old = store::dose_count::find(&tx, &key)?
         .filter(|old| !old.withdrawn)
         .ok_or_else(|| {

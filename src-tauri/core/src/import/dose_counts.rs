@@ -160,6 +160,8 @@ fn bulk_load(
     span: &mut Span,
 ) -> Result<(CsvSource, Written)> {
     let deferred = bulk::drop_indexes_and_triggers(tx, "dose_count")?;
+    // One range records every row for sync, instead of a trigger per row.
+    crate::store::sync_log::quiet(tx)?;
     let mut lines: Vec<u32> = Vec::with_capacity((src.total_bytes() / 40) as usize);
     while let Some(row) = src.next_row(progress)? {
         let date = row.req_date(DATE)?.to_string();
@@ -204,6 +206,8 @@ fn bulk_load(
     for sql in deferred {
         tx.execute_batch(&sql)?;
     }
+    crate::store::sync_log::record_all(tx, "dose_count")?;
+    crate::store::sync_log::loud(tx)?;
     crate::day_totals::rebuild_administered(tx)?;
     Ok((
         src,

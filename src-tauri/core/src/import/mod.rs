@@ -163,6 +163,7 @@ pub fn import_into(
     if progress.is_cancelled() {
         return Err(Error::Cancelled);
     }
+    crate::sync::enrolment::guard_import(tx, kind, &now)?;
     let rows = source.rows();
     let file = source.file_name().to_owned();
     let mut warnings = std::mem::take(&mut source.warnings);

@@ -25,6 +25,8 @@ pub(crate) mod provincial;
 pub(crate) mod shift;
 pub mod site;
 pub(crate) mod supply;
+pub(crate) mod sync_log;
+pub(crate) mod synced;
 pub(crate) mod upsert;
 
 use crate::error::{Error, Result};
@@ -41,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_check_results.sql"),
     include_str!("migrations/0004_tally_withdrawal.sql"),
     include_str!("migrations/0005_tally_hold.sql"),
+    include_str!("migrations/0006_sync.sql"),
 ];
 
 /// The schema version this build writes.

@@ -32,6 +32,9 @@ pub(super) fn load(
     // Nothing is judged row by row while loading: the next refresh judges all.
     crate::checks::invalidate(tx)?;
     let deferred = bulk::drop_indexes_and_triggers(tx, "appointment")?;
+    // One range records every booking (and, with it, its person's details)
+    // for sync, instead of a trigger per row.
+    crate::store::sync_log::quiet(tx)?;
     let (sender, batches) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
     let (written, parsed) = std::thread::scope(|scope| {
         let parser = scope.spawn(move || parse_all(src, known, progress, sender));
@@ -57,6 +60,8 @@ pub(super) fn load(
     bulk::cancellable(tx, progress, || {
         build_indexes(tx, &deferred, src.file_name(), &lines)
     })?;
+    crate::store::sync_log::record_all(tx, "appointment")?;
+    crate::store::sync_log::loud(tx)?;
     Ok((
         src,
         Written {

@@ -1,0 +1,157 @@
+//! The real server, over HTTPS (or plain HTTP on the loopback interface):
+//! one blocking client, so the CLI and the app's background task call it
+//! from a worker thread. Errors from the server arrive as `{code, message}`.
+
+use super::enrolment::Enrolment;
+use super::wire::{
+    Conflict, EnrolReply, EnrolRequest, Keep, PullPage, PushBatch, PushReply, ResolveRequest,
+    WireError,
+};
+use super::Transport;
+use crate::error::{Error, Result};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    bearer: String,
+}
+
+impl Client {
+    pub fn new(e: &Enrolment) -> Result<Client> {
+        Ok(Client {
+            agent: agent(e.ca_pem.as_deref())?,
+            base: e.server.trim_end_matches('/').to_string(),
+            bearer: format!("Bearer {}", e.secret),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn post<T: serde::de::DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<T> {
+        let reply = self
+            .agent
+            .post(&self.url(path))
+            .set("Authorization", &self.bearer)
+            .send_json(body);
+        read(&self.base, reply)
+    }
+}
+
+/// Exchanges a one-time enrolment token for this laptop's credential.
+pub fn enrol(server: &str, token: &str, ca_pem: Option<&str>) -> Result<Enrolment> {
+    let base = server.trim_end_matches('/').to_string();
+    let reply: EnrolReply = read(
+        &base,
+        agent(ca_pem)?
+            .post(&format!("{base}/v1/enrol"))
+            .send_json(EnrolRequest {
+                token: token.trim().to_string(),
+            }),
+    )?;
+    Ok(Enrolment {
+        server: base,
+        device: reply.device,
+        role: reply.role,
+        sites: reply.sites,
+        secret: reply.secret,
+        ca_pem: ca_pem.map(str::to_string),
+    })
+}
+
+impl Transport for Client {
+    fn push(&mut self, batch: &PushBatch) -> Result<PushReply> {
+        self.post("/v1/push", batch)
+    }
+
+    fn forward(&mut self, device: &str, body: &str, signature: &str) -> Result<PushReply> {
+        let reply = self
+            .agent
+            .post(&self.url("/v1/forward"))
+            .set("Authorization", &self.bearer)
+            .set("X-DoseDesk-Device", device)
+            .set("X-DoseDesk-Signature", signature)
+            .set("Content-Type", "application/json")
+            .send_string(body);
+        read(&self.base, reply)
+    }
+
+    fn pull(&mut self, cursor: i64, limit: usize) -> Result<PullPage> {
+        let reply = self
+            .agent
+            .get(&self.url("/v1/pull"))
+            .set("Authorization", &self.bearer)
+            .query("cursor", &cursor.to_string())
+            .query("limit", &limit.to_string())
+            .call();
+        read(&self.base, reply)
+    }
+
+    fn conflicts(&mut self) -> Result<Vec<Conflict>> {
+        let reply = self
+            .agent
+            .get(&self.url("/v1/conflicts"))
+            .set("Authorization", &self.bearer)
+            .call();
+        read(&self.base, reply)
+    }
+
+    fn resolve(&mut self, conflict_id: i64, keep: Keep, value: Option<serde_json::Value>) -> Result<()> {
+        let _: serde_json::Value = self.post(
+            &format!("/v1/conflicts/{conflict_id}/resolve"),
+            &ResolveRequest { keep, value },
+        )?;
+        Ok(())
+    }
+}
+
+fn read<T: serde::de::DeserializeOwned>(
+    server: &str,
+    reply: std::result::Result<ureq::Response, ureq::Error>,
+) -> Result<T> {
+    match reply {
+        Ok(response) => response
+            .into_json()
+            .map_err(|e| Error::Sync(format!("{server}: unreadable reply: {e}"))),
+        Err(ureq::Error::Status(status, response)) => {
+            let text = response.into_string().unwrap_or_default();
+            let message = serde_json::from_str::<WireError>(&text)
+                .map(|e| e.message)
+                .unwrap_or(text);
+            Err(match status {
+                401 | 403 => Error::InvalidInput(format!("{server} refused: {message}")),
+                409 => Error::Conflict(message),
+                _ => Error::Sync(format!("{server} answered {status}: {message}")),
+            })
+        }
+        Err(ureq::Error::Transport(t)) => Err(Error::Offline(format!("{server}: {t}"))),
+    }
+}
+
+fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(pem) = ca_pem {
+        let mut reader = std::io::BufReader::new(pem.as_bytes());
+        for cert in rustls_pemfile::certs(&mut reader) {
+            let cert = cert.map_err(|e| Error::InvalidInput(format!("CA certificate: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| Error::InvalidInput(format!("CA certificate: {e}")))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Internal(format!("TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(ureq::AgentBuilder::new()
+        .tls_config(Arc::new(tls))
+        .timeout_connect(Duration::from_secs(5))
+        .timeout(Duration::from_secs(300))
+        .build())
+}

@@ -1,0 +1,95 @@
+//! Pull: every row the server holds beyond this laptop's cursor, applied in
+//! one transaction (a pull cut short leaves the store as it was).
+
+use super::enrolment;
+use super::wire::PulledRow;
+use super::{Transport, BATCH_ROWS};
+use crate::error::{Error, Result};
+use crate::store::{sync_log, synced};
+use rusqlite::{Connection, TransactionBehavior};
+
+pub(super) struct Pulled {
+    pub rows: u64,
+    pub cursor: i64,
+}
+
+/// Pulls and applies; `None` when a change was made here since the push
+/// (it must be pushed first, never written over).
+pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Result<Option<Pulled>> {
+    let pushed_upto = sync_log::watermark(conn)?;
+    let now = crate::store::now_timestamp();
+    // The write lock is held from here: no change can slip in unseen.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if sync_log::watermark(&tx)? != pushed_upto || sync_log::pending_count(&tx)? > 0 {
+        return Ok(None);
+    }
+    sync_log::quiet(&tx)?;
+    let mut cursor = enrolment::cursor(&tx)?;
+    let mut rows = 0u64;
+    let mut waiting: Vec<PulledRow> = Vec::new();
+    loop {
+        let page = transport.pull(cursor, BATCH_ROWS)?;
+        if page.cursor < cursor {
+            return Err(Error::Internal(format!(
+                "the server's cursor went back from {cursor} to {}",
+                page.cursor
+            )));
+        }
+        rows += page.rows.len() as u64;
+        for row in page.rows {
+            if !apply(&tx, &row, &now)? {
+                waiting.push(row);
+            }
+        }
+        // A row whose site or booking came later in the order (its site was
+        // edited after it was booked) is applied once that arrived.
+        waiting = retry(&tx, waiting, &now)?;
+        cursor = page.cursor;
+        if !page.more {
+            break;
+        }
+    }
+    if let Some(row) = waiting.first() {
+        return Err(Error::Internal(format!(
+            "pulled {} row {} refers to a row the server did not send ({} such rows)",
+            row.table.name(),
+            row.id,
+            waiting.len()
+        )));
+    }
+    enrolment::set_cursor(&tx, cursor)?;
+    sync_log::loud(&tx)?;
+    tx.commit()?;
+    Ok(Some(Pulled { rows, cursor }))
+}
+
+/// Applies one row; false when a row it refers to is not here yet.
+fn apply(conn: &Connection, row: &PulledRow, now: &str) -> Result<bool> {
+    let gone = row.deleted || row.hidden;
+    let applied = synced::apply(conn, row.table, &row.id, row.data.get(), gone, now)?;
+    if applied == synced::Applied::MissingReference {
+        return Ok(false);
+    }
+    if row.hidden {
+        sync_log::forget_version(conn, row.table.name(), &row.id)?;
+    } else {
+        sync_log::set_version(conn, row.table.name(), &row.id, row.version)?;
+    }
+    Ok(true)
+}
+
+fn retry(conn: &Connection, mut waiting: Vec<PulledRow>, now: &str) -> Result<Vec<PulledRow>> {
+    loop {
+        let before = waiting.len();
+        let mut still = Vec::new();
+        for row in waiting {
+            if !apply(conn, &row, now)? {
+                still.push(row);
+            }
+        }
+        if still.is_empty() || still.len() == before {
+            return Ok(still);
+        }
+        waiting = still;
+    }
+}

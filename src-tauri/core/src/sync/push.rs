@@ -1,0 +1,149 @@
+//! Push: the changes recorded since the last push, in batches, each
+//! naming the server version it was made on top of.
+
+use super::wire::{PushBatch, PushReply, Table, WireRow};
+use super::{record_conflict, Transport, BATCH_ROWS};
+use crate::error::{Error, Result};
+use crate::store::{sync_log, synced};
+use rusqlite::Connection;
+use serde_json::value::RawValue;
+
+/// Pushes every change recorded up to now; returns the rows sent. The
+/// record is forgotten only once every batch was answered, so a push cut
+/// short is sent again whole (the server applies a repeated value once).
+pub(super) fn push_pending(conn: &mut Connection, transport: &mut dyn Transport) -> Result<u64> {
+    let watermark = sync_log::watermark(conn)?;
+    let mut outbox = Outbox::new(conn, watermark)?;
+    let mut sent = 0;
+    while let Some(batch) = outbox.next_batch(conn)? {
+        let reply = transport.push(&batch)?;
+        sent += batch.rows.len() as u64;
+        take_reply(conn, &batch, &reply)?;
+    }
+    let tx = conn.transaction()?;
+    sync_log::forget_changes(&tx, watermark)?;
+    tx.commit()?;
+    Ok(sent)
+}
+
+/// Records what the server did with a batch: the versions it now holds,
+/// and for each conflict its server value (kept here, as on every laptop)
+/// with this laptop's value kept in the conflict.
+pub(crate) fn take_reply(conn: &mut Connection, batch: &PushBatch, reply: &PushReply) -> Result<()> {
+    let now = crate::store::now_timestamp();
+    let tx = conn.transaction()?;
+    sync_log::quiet(&tx)?;
+    for &(index, version) in &reply.accepted {
+        let row = batch
+            .rows
+            .get(index as usize)
+            .ok_or_else(|| Error::Internal(format!("server acknowledged row {index} of a batch of {}", batch.rows.len())))?;
+        sync_log::set_version(&tx, row.table.name(), &row.id, version)?;
+    }
+    for c in &reply.conflicts {
+        record_conflict(&tx, c, &now)?;
+        let (data, gone) = match &c.server {
+            Some(v) => (v.to_string(), false),
+            None => ("{}".to_string(), true),
+        };
+        synced::apply(&tx, c.table, &c.row_id, &data, gone, &now)?;
+        sync_log::set_version(&tx, c.table.name(), &c.row_id, c.server_version)?;
+    }
+    sync_log::loud(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Reads the recorded changes table by table, in batches.
+pub(crate) struct Outbox {
+    /// Per table: merged id ranges still to read, and deleted rows' keys.
+    pending: Vec<(Table, Vec<(i64, i64)>, Vec<String>)>,
+}
+
+impl Outbox {
+    pub(crate) fn new(conn: &Connection, watermark: (i64, i64)) -> Result<Outbox> {
+        let mut pending = Vec::new();
+        for table in Table::ALL {
+            let ranges = sync_log::changed_ranges(conn, table.name(), watermark.0)?;
+            let tombs = sync_log::tombstones(conn, table.name(), watermark.1)?;
+            if !ranges.is_empty() || !tombs.is_empty() {
+                pending.push((table, ranges, tombs));
+            }
+        }
+        pending.reverse(); // popped from the back, in table order
+        Ok(Outbox { pending })
+    }
+
+    pub(crate) fn next_batch(&mut self, conn: &Connection) -> Result<Option<PushBatch>> {
+        let mut rows = Vec::new();
+        while rows.len() < BATCH_ROWS {
+            let Some((table, ranges, tombs)) = self.pending.last_mut() else {
+                break;
+            };
+            let table = *table;
+            if let Some((lo, hi)) = ranges.first().copied() {
+                let read = synced::read(conn, table, lo, hi, BATCH_ROWS - rows.len())?;
+                match read.last() {
+                    Some(last) if last.local_id < hi => ranges[0].0 = last.local_id + 1,
+                    _ => {
+                        ranges.remove(0);
+                    }
+                }
+                for r in read {
+                    rows.push(WireRow {
+                        table,
+                        base: sync_log::version_of(conn, table.name(), &r.wire_id)?,
+                        id: r.wire_id,
+                        site: r.site,
+                        deleted: false,
+                        data: raw(r.data)?,
+                    });
+                }
+            } else if let Some(key) = tombs.pop() {
+                let parsed: serde_json::Value = serde_json::from_str(&key)
+                    .map_err(|e| Error::Internal(format!("sync tombstone: {e}")))?;
+                if let Some((id, site)) = synced::tombstone_id(table, &parsed) {
+                    rows.push(WireRow {
+                        table,
+                        base: sync_log::version_of(conn, table.name(), &id)?,
+                        id,
+                        site,
+                        deleted: true,
+                        data: raw(key)?,
+                    });
+                }
+            } else {
+                self.pending.pop();
+            }
+        }
+        Ok((!rows.is_empty()).then(|| PushBatch {
+            batch_id: uuid::Uuid::new_v4().simple().to_string(),
+            rows,
+        }))
+    }
+}
+
+fn raw(json: String) -> Result<Box<RawValue>> {
+    RawValue::from_string(json).map_err(|e| Error::Internal(format!("row value: {e}")))
+}
+
+/// Forwards the batches carried in from bundles; returns how many.
+pub(super) fn forward_outbox(conn: &mut Connection, transport: &mut dyn Transport) -> Result<u64> {
+    let waiting = super::bundle::outbox(conn)?;
+    let mut forwarded = 0;
+    for item in waiting {
+        let reply = transport.forward(&item.device, &item.body, &item.signature)?;
+        let batch: PushBatch = serde_json::from_str(&item.body)
+            .map_err(|e| Error::Internal(format!("bundled batch {}: {e}", item.batch_id)))?;
+        // The versions are the other laptop's business; the conflicts are
+        // everyone's, and this laptop may hold the rows.
+        let reply = PushReply {
+            accepted: Vec::new(),
+            conflicts: reply.conflicts,
+        };
+        take_reply(conn, &batch, &reply)?;
+        super::bundle::forwarded(conn, &item.batch_id)?;
+        forwarded += 1;
+    }
+    Ok(forwarded)
+}
