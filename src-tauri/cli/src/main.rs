@@ -24,6 +24,7 @@ mod progress;
 mod rebook;
 mod schedule;
 mod stats;
+mod sync;
 
 use clap::{Parser, Subcommand};
 use dosedesk_core::{store, Connection, Error};
@@ -90,6 +91,11 @@ enum Command {
     },
     /// The clinic schedule for the week containing DATE.
     Schedule(schedule::ScheduleArgs),
+    /// Sync with the unit's central copy: push, then pull (or enrol,
+    /// export/import a bundle, status).
+    Sync(sync::SyncArgs),
+    /// Conflicts found by sync, and a manager's choice on each.
+    Conflicts(sync::ConflictsArgs),
 }
 
 #[derive(Subcommand)]
@@ -152,5 +158,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Book(args) => book::run(conn, args),
         Command::Rebook { action } => rebook::run(conn, action),
         Command::Schedule(args) => schedule::run(conn, args),
+        Command::Sync(args) => sync::run(conn, args),
+        Command::Conflicts(args) => sync::conflicts(conn, args),
     }
 }

@@ -1,0 +1,180 @@
+//! A pushed batch, applied in one transaction: loaded with COPY, judged
+//! against the central copy as a set, each row either taken (new, made on
+//! top of the latest version, or the same value), or kept aside as a
+//! conflict with the server's value untouched.
+
+use crate::db::LOCK_VERSIONS;
+use crate::device::Device;
+use crate::error::{ApiError, ApiResult};
+use deadpool_postgres::Pool;
+use dosedesk_core::sync::wire::{Conflict, PushBatch, PushReply, Table};
+use futures_util::pin_mut;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{Json, Type};
+
+pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Device) -> ApiResult<PushReply> {
+    refuse_forbidden(device, batch)?;
+    let mut client = crate::db::client(pool).await?;
+    let tx = client.transaction().await?;
+    if let Some(row) = tx
+        .query_opt(
+            "SELECT reply::text FROM push_batch WHERE device_id = $1 AND batch_id = $2",
+            &[&device.id, &batch.batch_id],
+        )
+        .await?
+    {
+        // A retry after a lost reply: the batch applied once already.
+        let text: String = row.get(0);
+        let reply: PushReply = serde_json::from_str(&text)
+            .map_err(|e| ApiError::from(anyhow::anyhow!("stored reply: {e}")))?;
+        return Ok(visible_to(viewer, reply));
+    }
+    tx.batch_execute(
+        "CREATE TEMP TABLE incoming (
+            ord int4, tbl text, id text, base int8, site text, person_level bool, deleted bool,
+            data jsonb) ON COMMIT DROP",
+    )
+    .await?;
+    let sink = tx
+        .copy_in("COPY incoming FROM STDIN (FORMAT binary)")
+        .await?;
+    let writer = BinaryCopyInWriter::new(
+        sink,
+        &[Type::INT4, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::BOOL, Type::BOOL, Type::JSONB],
+    );
+    pin_mut!(writer);
+    for (ord, row) in batch.rows.iter().enumerate() {
+        let ord = ord as i32;
+        let person_level = row.table.is_person_level();
+        writer
+            .as_mut()
+            .write(&[
+                &ord,
+                &row.table.name(),
+                &row.id,
+                &row.base,
+                &row.site,
+                &person_level,
+                &row.deleted,
+                &Json(&row.data),
+            ])
+            .await?;
+    }
+    writer.finish().await?;
+    // From here to commit, versions are drawn in commit order.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS]).await?;
+    tx.batch_execute(
+        "DELETE FROM incoming a USING incoming b
+          WHERE a.tbl = b.tbl AND a.id = b.id AND a.ord < b.ord;
+         CREATE TEMP TABLE judged ON COMMIT DROP AS
+         SELECT i.*, r.version AS current_version, r.site AS current_site,
+                CASE WHEN r.id IS NULL THEN 'new'
+                     WHEN (r.deleted AND i.deleted)
+                       OR (NOT r.deleted AND NOT i.deleted
+                           AND (r.data - 'updated_at') = (i.data - 'updated_at')) THEN 'same'
+                     WHEN i.base IS NOT DISTINCT FROM r.version THEN 'forward'
+                     ELSE 'conflict' END AS kind
+         FROM incoming i LEFT JOIN row_state r ON r.tbl = i.tbl AND r.id = i.id;",
+    )
+    .await?;
+    // A clinic may change a row only where it is now, too (not pull a
+    // booking away from another clinic's site).
+    let moved = tx
+        .query(
+            "SELECT tbl, current_site FROM judged
+             WHERE kind <> 'same' AND current_site IS DISTINCT FROM site AND current_site IS NOT NULL",
+            &[],
+        )
+        .await?;
+    for row in moved {
+        let table = Table::from_name(row.get(0)).unwrap_or(Table::Site);
+        let site: String = row.get(1);
+        if !device.role.may_write(&device.sites, table, Some(&site)) {
+            return Err(forbidden(device, table, Some(&site)));
+        }
+    }
+    tx.batch_execute(&format!(
+        "INSERT INTO row_history (tbl, id, version, deleted, data, device_id)
+         SELECT r.tbl, r.id, r.version, r.deleted, r.data, r.device_id
+         FROM row_state r JOIN judged j ON j.tbl = r.tbl AND j.id = r.id WHERE j.kind = 'forward';
+         INSERT INTO row_state AS r (tbl, id, version, site, seen_sites, person_level, deleted, data, device_id)
+         SELECT tbl, id, nextval('row_version'), site,
+                CASE WHEN site IS NULL THEN '{{}}'::text[] ELSE ARRAY[site] END,
+                person_level, deleted, data, {device}
+         FROM (SELECT * FROM judged WHERE kind IN ('new', 'forward') ORDER BY ord) j
+         ON CONFLICT (tbl, id) DO UPDATE SET
+            version = excluded.version, site = excluded.site,
+            seen_sites = ARRAY(SELECT DISTINCT unnest(r.seen_sites || excluded.seen_sites)),
+            deleted = excluded.deleted, data = excluded.data, device_id = excluded.device_id,
+            changed_at = now();",
+        device = device.id
+    ))
+    .await?;
+    let accepted = tx
+        .query(
+            "SELECT j.ord, r.version FROM judged j JOIN row_state r ON r.tbl = j.tbl AND r.id = j.id
+             WHERE j.kind <> 'conflict' ORDER BY j.ord",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| (r.get::<_, i32>(0) as u32, r.get::<_, i64>(1)))
+        .collect();
+    let conflict_ids: Vec<i64> = tx
+        .query(
+            "INSERT INTO conflict (tbl, row_id, site, person_level, kind, local_data, base_version, device_id)
+             SELECT tbl, id, coalesce(current_site, site), person_level,
+                    CASE tbl WHEN 'dose_count' THEN 'tally_corrected_twice'
+                             WHEN 'appointment' THEN 'booking_changed_twice'
+                             ELSE 'changed_twice' END,
+                    CASE WHEN deleted THEN NULL ELSE data END, base, $1
+             FROM judged WHERE kind = 'conflict' ORDER BY ord
+             RETURNING id",
+            &[&device.id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let conflicts = crate::resolve::conflicts_by_id(&tx, &conflict_ids).await?;
+    let reply = PushReply { accepted, conflicts };
+    tx.execute(
+        "INSERT INTO push_batch (device_id, batch_id, reply) VALUES ($1, $2, $3)",
+        &[&device.id, &batch.batch_id, &Json(&reply)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(visible_to(viewer, reply))
+}
+
+/// The reply as `viewer` may see it (a forwarded bundle's conflicts about
+/// rows the forwarding laptop may not hold are left out).
+fn visible_to(viewer: &Device, mut reply: PushReply) -> PushReply {
+    reply
+        .conflicts
+        .retain(|c: &Conflict| viewer.role.may_see(&viewer.sites, c.table, c.site.as_deref()));
+    reply
+}
+
+/// The whole batch is refused when one row is not the device's to write.
+fn refuse_forbidden(device: &Device, batch: &PushBatch) -> ApiResult<()> {
+    match batch
+        .rows
+        .iter()
+        .find(|r| !device.role.may_write(&device.sites, r.table, r.site.as_deref()))
+    {
+        Some(r) => Err(forbidden(device, r.table, r.site.as_deref())),
+        None => Ok(()),
+    }
+}
+
+fn forbidden(device: &Device, table: Table, site: Option<&str>) -> ApiError {
+    ApiError::forbidden(format!(
+        "device {} ({}{}) may not write {} rows{}; nothing in this batch was applied",
+        device.name,
+        device.role.name(),
+        if device.sites.is_empty() { String::new() } else { format!(" for {}", device.sites.join(", ")) },
+        table.name(),
+        site.map(|s| format!(" at {s}")).unwrap_or_default()
+    ))
+}
