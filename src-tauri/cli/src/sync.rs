@@ -80,6 +80,9 @@ pub fn run(conn: &mut Connection, args: &SyncArgs) -> Result<(), Error> {
             let enrolled = sync::enrolment::require(conn)?;
             let mut client = http::Client::new(&enrolled)?;
             let report = sync::sync(conn, &mut client)?;
+            for why in &report.refused_bundles {
+                eprintln!("dosedesk-cli: refused: {why}");
+            }
             if args.json {
                 return json(&report);
             }

@@ -46,6 +46,8 @@ pub struct SyncReport {
     pub server_cursor: i64,
     /// Bundled batches from other laptops forwarded to the server.
     pub forwarded: u64,
+    /// Why bundled batches were refused by the server (and set aside).
+    pub refused_bundles: Vec<String>,
 }
 
 /// Rows per pushed batch and per pulled page.
@@ -55,8 +57,10 @@ pub const BATCH_ROWS: usize = 5_000;
 /// everything newer than this laptop's cursor, then refreshes the list of
 /// conflicts.
 pub fn sync(conn: &mut Connection, transport: &mut dyn Transport) -> Result<SyncReport> {
+    let (forwarded, refused_bundles) = push::forward_outbox(conn, transport)?;
     let mut report = SyncReport {
-        forwarded: push::forward_outbox(conn, transport)?,
+        forwarded,
+        refused_bundles,
         ..SyncReport::default()
     };
     // A change made while the pull waited for the server is pushed first:

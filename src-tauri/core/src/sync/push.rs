@@ -127,12 +127,23 @@ fn raw(json: String) -> Result<Box<RawValue>> {
     RawValue::from_string(json).map_err(|e| Error::Internal(format!("row value: {e}")))
 }
 
-/// Forwards the batches carried in from bundles; returns how many.
-pub(super) fn forward_outbox(conn: &mut Connection, transport: &mut dyn Transport) -> Result<u64> {
+/// Forwards the batches carried in from bundles; returns how many went
+/// through, and why any were refused (an altered batch, a revoked laptop):
+/// a refused batch is set aside, never retried forever.
+pub(super) fn forward_outbox(conn: &mut Connection, transport: &mut dyn Transport) -> Result<(u64, Vec<String>)> {
     let waiting = super::bundle::outbox(conn)?;
     let mut forwarded = 0;
+    let mut refused = Vec::new();
     for item in waiting {
-        let reply = transport.forward(&item.device, &item.body, &item.signature)?;
+        let reply = match transport.forward(&item.device, &item.body, &item.signature) {
+            Ok(reply) => reply,
+            Err(Error::InvalidInput(why)) => {
+                refused.push(format!("a bundled batch from {}: {why}", item.device));
+                super::bundle::forwarded(conn, &item.batch_id)?;
+                continue;
+            }
+            Err(other) => return Err(other),
+        };
         let batch: PushBatch = serde_json::from_str(&item.body)
             .map_err(|e| Error::Internal(format!("bundled batch {}: {e}", item.batch_id)))?;
         // The versions are the other laptop's business; the conflicts are
@@ -145,5 +156,5 @@ pub(super) fn forward_outbox(conn: &mut Connection, transport: &mut dyn Transpor
         super::bundle::forwarded(conn, &item.batch_id)?;
         forwarded += 1;
     }
-    Ok(forwarded)
+    Ok((forwarded, refused))
 }

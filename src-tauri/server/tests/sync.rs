@@ -1,0 +1,292 @@
+//! Sync end to end with real parts: SQLite laptops, the dosedesk-server
+//! binary, a throwaway PostgreSQL.
+
+mod support;
+
+use dosedesk_core::doses::entry::{self, Tally};
+use dosedesk_core::sync::{self, bundle, http, wire::{Keep, Role}};
+use dosedesk_core::Error;
+use support::laptop::{fixture, Laptop};
+use support::{add_device, admin, Postgres, Server};
+
+struct Unit {
+    _pg: Postgres,
+    db: String,
+    server: Server,
+    dir: tempfile::TempDir,
+}
+
+fn unit(pg: Postgres, name: &str) -> Unit {
+    let db = pg.database(name);
+    admin(&db, &["migrate"]);
+    let server = Server::start(&db);
+    Unit { _pg: pg, db, server, dir: tempfile::tempdir().expect("dir") }
+}
+
+impl Unit {
+    fn laptop(&self, name: &str, role: &str, sites: &[&str]) -> Laptop {
+        let token = add_device(&self.db, name, role, sites);
+        let mut l = Laptop::new(self.dir.path(), name);
+        l.enrol(&self.server.url(), &token);
+        l
+    }
+}
+
+fn tally(site: &str, date: &str, doses: i64) -> Tally {
+    Tally {
+        site_code: site.into(),
+        date: date.into(),
+        shift: String::new(),
+        dose_number: 1,
+        product: "PFIZER".into(),
+        doses,
+    }
+}
+
+#[test]
+fn laptops_converge_each_holding_what_its_role_may_see() {
+    let u = unit(Postgres::start(), "roles");
+    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
+    for (kind, file) in fixture(u.dir.path(), 90) {
+        m1.import(kind, &file);
+    }
+    let before = m1.dump();
+    let token = add_device(&u.db, "m1", "manager", &[]);
+    m1.enrol(&u.server.url(), &token);
+    let pushed = m1.sync().expect("first push");
+    // 3 sites + 42 shifts + 90 bookings + 9 tallies + 1 shipment.
+    assert_eq!(pushed.pushed, 3 + 42 + 90 + 9 + 1);
+    assert_eq!(pushed.conflicts, 0);
+    // The token is spent.
+    let again = http::enrol(&u.server.url(), &token, None).expect_err("token used twice");
+    assert!(again.to_string().contains("already used"), "{again}");
+    assert_eq!(m1.dump(), before, "a manager's own sync changes nothing it holds");
+
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
+    let mut official = u.laptop("official", "official", &[]);
+    for l in [&mut m2, &mut clinic, &mut official] {
+        l.sync().expect("first pull");
+    }
+    assert_eq!(m2.dump(), before);
+    let a = vec!["AAA".to_string()];
+    assert_eq!(clinic.dump(), before.restricted(Role::Clinic, &a));
+    assert_eq!(clinic.count("SELECT count(*) FROM appointment"), 30);
+    assert_eq!(clinic.count("SELECT count(*) FROM person"), 30);
+    assert_eq!(official.dump(), before.restricted(Role::Official, &[]));
+    assert_eq!(official.count("SELECT count(*) FROM appointment"), 0);
+    assert_eq!(official.count("SELECT count(*) FROM person"), 0);
+    // Every day total is there for the official (from the tallies).
+    assert_eq!(
+        official.count("SELECT sum(administered) FROM site_day"),
+        m1.count("SELECT sum(administered) FROM site_day")
+    );
+
+    // A clinic may not write for another site: refused on the laptop...
+    let refused = entry::record(&mut clinic.conn, &tally("BBB", "2021-04-04", 5), true)
+        .expect_err("a tally for another site");
+    assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
+    assert!(refused.to_string().contains("may not record tallies for BBB"), "{refused}");
+    // ...and, should a laptop send one anyway, by the server.
+    let e = sync::enrolment::require(&clinic.conn).expect("enrolled");
+    let mut client = http::Client::new(&e).expect("client");
+    let forged = sync::wire::PushBatch {
+        batch_id: "forged".into(),
+        rows: vec![sync::wire::WireRow {
+            table: sync::wire::Table::DoseCount,
+            id: sync::wire::keyed_id(sync::wire::Table::DoseCount, &["BBB", "2021-04-04", "", "1", "PFIZER"]),
+            base: None,
+            site: Some("BBB".into()),
+            deleted: false,
+            data: serde_json::value::RawValue::from_string(
+                r#"{"site":"BBB","date":"2021-04-04","shift":"","dose_number":1,"product":"PFIZER","doses":5,"source":"local","withdrawn_at":null,"held_at":null,"updated_at":"2021-04-04T12:00:00Z"}"#.into(),
+            )
+            .expect("json"),
+        }],
+    };
+    let err = sync::Transport::push(&mut client, &forged).expect_err("server refuses");
+    assert!(err.to_string().contains("may not write dose_count rows at BBB"), "{err}");
+    // An official's push of a tally is refused the same way.
+    assert!(entry::record(&mut official.conn, &tally("AAA", "2021-04-04", 5), true).is_err());
+
+    // A clinic's own tally reaches everyone; a booking moved away from
+    // the clinic's site leaves its laptop, with the person's details.
+    entry::record(&mut clinic.conn, &tally("AAA", "2021-04-05", 44), true).expect("own tally");
+    clinic.sync().expect("clinic push");
+    let moved: i64 = m1.count("SELECT id FROM appointment WHERE booking_id = 'B00000'");
+    dosedesk_core::rebook::record(
+        &mut m1.conn,
+        &dosedesk_core::rebook::CallOutcome {
+            appointment_id: moved,
+            outcome: "reached_accepted".into(),
+            to_site: Some("BBB".into()),
+            to_slot: Some("2021-04-02T09:00".into()),
+            note: Some("moved by phone".into()),
+        },
+    )
+    .expect("accepted move");
+    for l in [&mut m1, &mut m2, &mut clinic, &mut official] {
+        l.sync().expect("round 1");
+    }
+    for l in [&mut m1, &mut m2, &mut clinic, &mut official] {
+        l.sync().expect("round 2");
+    }
+    let truth = m1.dump();
+    assert!(truth.tallies.iter().any(|t| t.starts_with("AAA|2021-04-05||1|PFIZER|44|")));
+    assert!(truth.calls.iter().any(|c| c.contains("|B00000|reached_accepted|moved by phone")));
+    assert_eq!(m2.dump(), truth);
+    assert_eq!(clinic.dump(), truth.restricted(Role::Clinic, &a));
+    assert_eq!(clinic.count("SELECT count(*) FROM appointment WHERE booking_id = 'B00000'"), 0);
+    assert_eq!(clinic.count("SELECT count(*) FROM person WHERE person_id = 'P00000'"), 0);
+    assert_eq!(official.dump(), truth.restricted(Role::Official, &[]));
+}
+
+#[test]
+fn a_tally_corrected_on_two_laptops_is_a_conflict_a_manager_resolves() {
+    let u = unit(Postgres::start(), "conflicts");
+    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
+    for (kind, file) in fixture(u.dir.path(), 12) {
+        m1.import(kind, &file);
+    }
+    let token = add_device(&u.db, "m1", "manager", &[]);
+    m1.enrol(&u.server.url(), &token);
+    m1.sync().expect("push");
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
+    m2.sync().expect("pull");
+    clinic.sync().expect("pull");
+    let sum = |l: &Laptop| l.count("SELECT administered FROM site_day s JOIN site USING (id) WHERE 0") ;
+    let _ = sum;
+    let day_total = |l: &Laptop| {
+        l.count("SELECT coalesce(sum(d.administered), 0) FROM site_day d JOIN site s ON s.id = d.site_id WHERE s.code = 'AAA' AND d.date = '2021-04-01'")
+    };
+    assert_eq!(day_total(&m2), 11);
+
+    // Both correct AAA's 2021-04-01 tally (11) on top of the same version.
+    entry::record(&mut m1.conn, &tally("AAA", "2021-04-01", 50), true).expect("m1");
+    entry::record(&mut clinic.conn, &tally("AAA", "2021-04-01", 60), true).expect("clinic");
+    assert_eq!(m1.sync().expect("m1 first").conflicts, 0);
+    let report = clinic.sync().expect("clinic second");
+    assert_eq!(report.conflicts, 1);
+    // The clinic holds the central value now, its own kept in the tally's
+    // history and in the conflict; the day counts the tally once.
+    assert_eq!(day_total(&clinic), 50);
+    assert_eq!(
+        clinic.count("SELECT count(*) FROM dose_count_history WHERE doses = 60"),
+        1
+    );
+    let listed = sync::conflicts(&clinic.conn, false).expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].kind, "tally_corrected_twice");
+    assert!(listed[0].local_data.as_deref().is_some_and(|d| d.contains("\"doses\":60")));
+    assert!(listed[0].server_data.as_deref().is_some_and(|d| d.contains("\"doses\":50")));
+
+    // Every laptop that may see it lists it; a clinic may not resolve it.
+    m2.sync().expect("m2");
+    let on_m2 = sync::conflicts(&m2.conn, false).expect("list");
+    assert_eq!(on_m2.len(), 1);
+    let e = sync::enrolment::require(&clinic.conn).expect("enrolled");
+    let mut client = http::Client::new(&e).expect("client");
+    assert!(sync::resolve(&mut clinic.conn, &mut client, listed[0].id, Keep::Local).is_err());
+
+    // The manager keeps the clinic's value: it becomes everyone's.
+    let e = sync::enrolment::require(&m2.conn).expect("enrolled");
+    let mut client = http::Client::new(&e).expect("client");
+    sync::resolve(&mut m2.conn, &mut client, on_m2[0].id, Keep::Local).expect("resolve");
+    for l in [&mut m1, &mut m2, &mut clinic] {
+        let r = l.sync().expect("after resolving");
+        assert_eq!(r.conflicts, 0, "{}", l.name);
+        assert_eq!(day_total(l), 60, "{}", l.name);
+    }
+    assert_eq!(m1.dump(), m2.dump());
+    let central = u._pg.psql(&u.db, "SELECT count(*) FROM row_history WHERE tbl = 'dose_count'");
+    assert!(central.trim().parse::<i64>().expect("count") >= 2, "both replaced values kept: {central}");
+}
+
+#[test]
+fn bundles_carry_changes_once_and_refuse_tampering() {
+    let u = unit(Postgres::start(), "bundles");
+    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
+    for (kind, file) in fixture(u.dir.path(), 12) {
+        m1.import(kind, &file);
+    }
+    let token = add_device(&u.db, "m1", "manager", &[]);
+    m1.enrol(&u.server.url(), &token);
+    m1.sync().expect("push");
+    let mut offline = u.laptop("clinic-a", "clinic", &["AAA"]);
+    offline.sync().expect("pull while at head office");
+
+    // At the clinic, no network: tallies go on a USB stick.
+    entry::record(&mut offline.conn, &tally("AAA", "2021-04-06", 77), true).expect("tally");
+    entry::record(&mut offline.conn, &tally("AAA", "2021-04-07", 78), true).expect("tally");
+    let stick = u.dir.path().join("stick.bundle");
+    let written = bundle::export(&offline.conn, &stick).expect("export");
+    assert_eq!(written.rows, 2);
+
+    // Damaged copies are refused whole, naming the file.
+    let text = std::fs::read_to_string(&stick).expect("bundle");
+    let cut = u.dir.path().join("cut.bundle");
+    std::fs::write(&cut, &text[..text.len() * 2 / 3]).expect("write");
+    let err = bundle::import(&mut m1.conn, &cut).expect_err("truncated");
+    assert!(err.to_string().contains("cut.bundle"), "{err}");
+    let altered = u.dir.path().join("altered.bundle");
+    std::fs::write(&altered, text.replacen("\\\"doses\\\":77", "\\\"doses\\\":7", 1)).expect("write");
+    let err = bundle::import(&mut m1.conn, &altered).expect_err("altered");
+    assert!(err.to_string().contains("checksum does not match"), "{err}");
+    assert_eq!(m1.count("SELECT count(*) FROM sync_outbox"), 0, "nothing half-imported");
+
+    // Imported twice, forwarded once.
+    let first = bundle::import(&mut m1.conn, &stick).expect("import");
+    assert_eq!((first.batches, first.already_here), (1, 0));
+    let second = bundle::import(&mut m1.conn, &stick).expect("import again");
+    assert_eq!((second.batches, second.already_here), (1, 1));
+    let r = m1.sync().expect("forward");
+    assert_eq!(r.forwarded, 1);
+    let day = |l: &Laptop, date: &str| {
+        l.count(&format!("SELECT coalesce(sum(doses), 0) FROM dose_count c JOIN site s ON s.id = c.site_id WHERE s.code = 'AAA' AND c.date = '{date}'"))
+    };
+    assert_eq!(day(&m1, "2021-04-06"), 77);
+    // The same stick carried in again changes nothing.
+    bundle::import(&mut m1.conn, &stick).expect("third import");
+    m1.sync().expect("forward again");
+    let versions = u._pg.psql(&u.db, "SELECT count(*) FROM row_history WHERE tbl = 'dose_count'");
+    assert_eq!(versions.trim(), "0", "no tally was replaced by a replay");
+    // When the clinic laptop later syncs online, its changes are already there.
+    let r = offline.sync().expect("online at last");
+    assert_eq!(r.conflicts, 0);
+    assert_eq!(offline.dump(), m1.dump().restricted(Role::Clinic, &["AAA".to_string()]));
+
+    // A batch altered, given a new id and a matching checksum by someone
+    // without the laptop's credential: the laptop takes the file in, the
+    // server refuses the batch (its signature), and nothing changes.
+    let batch_id = text
+        .split("\"batch_id\":\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a batch id")
+        .to_string();
+    let forged = text
+        .replacen("\\\"doses\\\":77", "\\\"doses\\\":99", 1)
+        .replace(&batch_id, "forgedbatch0000000000000000000001");
+    let body_end = forged.trim_end_matches('\n').rfind('\n').expect("trailer") + 1;
+    let forged = format!(
+        "{}{{\"sha256\":\"{}\"}}\n",
+        &forged[..body_end],
+        bundle_sha256(&forged[..body_end])
+    );
+    let forged_path = u.dir.path().join("forged.bundle");
+    std::fs::write(&forged_path, forged).expect("write");
+    let imported = bundle::import(&mut m1.conn, &forged_path).expect("checksum matches");
+    assert_eq!((imported.batches, imported.already_here), (1, 0));
+    let r = m1.sync().expect("sync goes on");
+    assert_eq!(r.forwarded, 0);
+    assert_eq!(r.refused_bundles.len(), 1, "{r:?}");
+    assert!(r.refused_bundles[0].contains("does not match its signature"), "{r:?}");
+    assert_eq!(day(&m1, "2021-04-06"), 77);
+    assert_eq!(m1.count("SELECT count(*) FROM sync_outbox"), 0, "set aside, not retried forever");
+}
+
+fn bundle_sha256(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
