@@ -30,6 +30,9 @@ CREATE TABLE row_state (
     -- moves away.
     seen_sites   text[] NOT NULL DEFAULT '{}',
     person_level boolean NOT NULL,
+    -- The row this one follows (a call's appointment): its site is always
+    -- that row's site, so a call is seen wherever its booking is.
+    parent       text,
     deleted      boolean NOT NULL DEFAULT false,
     data         jsonb NOT NULL,
     device_id    integer REFERENCES device(id),
@@ -37,6 +40,7 @@ CREATE TABLE row_state (
     PRIMARY KEY (tbl, id)
 );
 CREATE UNIQUE INDEX row_state_by_version ON row_state (version);
+CREATE INDEX row_state_by_parent ON row_state (parent) WHERE parent IS NOT NULL;
 
 -- Every value a change replaced.
 CREATE TABLE row_history (

@@ -31,8 +31,8 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
     }
     tx.batch_execute(
         "CREATE TEMP TABLE incoming (
-            ord int4, tbl text, id text, base int8, site text, person_level bool, deleted bool,
-            data jsonb) ON COMMIT DROP",
+            ord int4, tbl text, id text, base int8, site text, person_level bool, parent text,
+            deleted bool, data jsonb) ON COMMIT DROP",
     )
     .await?;
     let sink = tx
@@ -40,7 +40,7 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
         .await?;
     let writer = BinaryCopyInWriter::new(
         sink,
-        &[Type::INT4, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::BOOL, Type::BOOL, Type::JSONB],
+        &[Type::INT4, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::BOOL, Type::TEXT, Type::BOOL, Type::JSONB],
     );
     pin_mut!(writer);
     for (ord, row) in batch.rows.iter().enumerate() {
@@ -55,6 +55,7 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
                 &row.base,
                 &row.site,
                 &person_level,
+                &row.parent,
                 &row.deleted,
                 &Json(&row.data),
             ])
@@ -97,17 +98,19 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
         "INSERT INTO row_history (tbl, id, version, deleted, data, device_id)
          SELECT r.tbl, r.id, r.version, r.deleted, r.data, r.device_id
          FROM row_state r JOIN judged j ON j.tbl = r.tbl AND j.id = r.id WHERE j.kind = 'forward';
-         INSERT INTO row_state AS r (tbl, id, version, site, seen_sites, person_level, deleted, data, device_id)
+         INSERT INTO row_state AS r (tbl, id, version, site, seen_sites, person_level, parent, deleted, data, device_id)
          SELECT tbl, id, nextval('row_version'), site,
                 CASE WHEN site IS NULL THEN '{{}}'::text[] ELSE ARRAY[site] END,
-                person_level, deleted, data, {device}
+                person_level, parent, deleted, data, {device}
          FROM (SELECT * FROM judged WHERE kind IN ('new', 'forward') ORDER BY ord) j
          ON CONFLICT (tbl, id) DO UPDATE SET
             version = excluded.version, site = excluded.site,
             seen_sites = ARRAY(SELECT DISTINCT unnest(r.seen_sites || excluded.seen_sites)),
-            deleted = excluded.deleted, data = excluded.data, device_id = excluded.device_id,
-            changed_at = now();",
-        device = device.id
+            parent = excluded.parent, deleted = excluded.deleted, data = excluded.data,
+            device_id = excluded.device_id, changed_at = now();
+         {follow}",
+        device = device.id,
+        follow = FOLLOW_PARENTS
     ))
     .await?;
     let accepted = tx
@@ -146,6 +149,20 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
     tx.commit().await?;
     Ok(visible_to(viewer, reply))
 }
+
+/// Rows that follow another (calls follow their booking) take its site
+/// whenever either changed in this batch, with a new version so the
+/// clinics that gain or lose them hear of it. The laptop's own idea of a
+/// call's site does not matter: two laptops may disagree on where a
+/// booking is until their changes meet here.
+pub(crate) const FOLLOW_PARENTS: &str = "
+    UPDATE row_state c SET site = p.site, version = nextval('row_version'),
+           seen_sites = ARRAY(SELECT DISTINCT unnest(c.seen_sites || p.seen_sites)),
+           changed_at = now()
+    FROM row_state p
+    WHERE c.parent = p.id AND p.tbl = 'appointment' AND c.site IS DISTINCT FROM p.site
+      AND (c.parent IN (SELECT id FROM judged WHERE tbl = 'appointment' AND kind IN ('new', 'forward'))
+           OR c.id IN (SELECT id FROM judged WHERE tbl = 'contact_attempt' AND kind IN ('new', 'forward')));";
 
 /// The reply as `viewer` may see it (a forwarded bundle's conflicts about
 /// rows the forwarding laptop may not hold are left out).

@@ -104,6 +104,15 @@ pub async fn resolve(pool: &Pool, device: &Device, id: i64, req: &ResolveRequest
                 &[&tbl, &row_id, &deleted, &Json(value), &site, &device.id],
             )
             .await?;
+            // The rows that follow it follow it again (`push::FOLLOW_PARENTS`
+            // reads what changed from `judged`, as in a push).
+            tx.execute(
+                "CREATE TEMP TABLE judged ON COMMIT DROP AS
+                 SELECT $1::text AS tbl, $2::text AS id, 'forward'::text AS kind",
+                &[&tbl, &row_id],
+            )
+            .await?;
+            tx.batch_execute(crate::push::FOLLOW_PARENTS).await?;
             "local"
         }
     };

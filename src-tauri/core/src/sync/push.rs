@@ -95,6 +95,7 @@ impl Outbox {
                         base: sync_log::version_of(conn, table.name(), &r.wire_id)?,
                         id: r.wire_id,
                         site: r.site,
+                        parent: r.parent,
                         deleted: false,
                         data: raw(r.data)?,
                     });
@@ -108,6 +109,7 @@ impl Outbox {
                         base: sync_log::version_of(conn, table.name(), &id)?,
                         id,
                         site,
+                        parent: None,
                         deleted: true,
                         data: raw(key)?,
                     });

@@ -131,6 +131,10 @@ pub struct WireRow {
     /// The row was deleted here; `data` then holds its key only.
     #[serde(default)]
     pub deleted: bool,
+    /// The wire id of the row it follows (a call's appointment): the
+    /// server keeps it where that row is, wherever it moves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
     /// The row's whole value (JSON object), passed through untouched.
     pub data: Box<RawValue>,
 }

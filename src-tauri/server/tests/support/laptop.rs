@@ -50,7 +50,8 @@ impl Laptop {
             shifts: q("SELECT s.code, h.date, h.start, h.end, h.vaccinators, h.capacity FROM shift h JOIN site s ON s.id = h.site_id"),
             supply: q("SELECT date, product, doses, status FROM supply"),
             appointments: q("SELECT coalesce(a.booking_id, lower(hex(a.uuid))), a.person_id, s.code, a.slot_minute, a.dose_number, a.product, a.status FROM appointment a JOIN site s ON s.id = a.site_id"),
-            people: q("SELECT person_id, birth_date, phone FROM person"),
+            // A person row with no details says nothing: only details travel.
+            people: q("SELECT person_id, birth_date, phone FROM person WHERE birth_date IS NOT NULL OR phone IS NOT NULL"),
             tallies: q("SELECT s.code, c.date, c.shift, c.dose_number, c.product, c.doses, c.withdrawn_at IS NULL, c.held_at IS NULL FROM dose_count c JOIN site s ON s.id = c.site_id"),
             calls: q("SELECT lower(hex(c.uuid)), coalesce(a.booking_id, lower(hex(a.uuid))), c.outcome, c.note FROM contact_attempt c JOIN appointment a ON a.id = c.appointment_id"),
             plans: q("SELECT lower(hex(uuid)), kind, name, applied_at FROM plan"),
@@ -97,6 +98,28 @@ pub struct Dump {
 }
 
 impl Dump {
+    /// The rows only one side holds, table by table.
+    pub fn diff(&self, other: &Dump) -> String {
+        let mut out = String::new();
+        let mut side = |name: &str, a: &BTreeSet<String>, b: &BTreeSet<String>| {
+            for x in a.difference(b) {
+                out.push_str(&format!("  {name} only here:    {x}\n"));
+            }
+            for x in b.difference(a) {
+                out.push_str(&format!("  {name} only central: {x}\n"));
+            }
+        };
+        side("site", &self.sites, &other.sites);
+        side("shift", &self.shifts, &other.shifts);
+        side("supply", &self.supply, &other.supply);
+        side("appointment", &self.appointments, &other.appointments);
+        side("person", &self.people, &other.people);
+        side("tally", &self.tallies, &other.tallies);
+        side("call", &self.calls, &other.calls);
+        side("plan", &self.plans, &other.plans);
+        out
+    }
+
     /// What a device of this role and these sites may hold of `self`.
     /// Written from the rule, not from `Role::may_see`.
     pub fn restricted(&self, role: Role, sites: &[String]) -> Dump {
@@ -120,7 +143,7 @@ impl Dump {
     }
 }
 
-/// Small CSV files per FORMATS.md: sites AAA, BBB, CCC; a week of shifts;
+/// Small CSV files per FORMATS.md: sites AAA, BBB, CCC; two weeks of shifts;
 /// bookings at each; tallies; supply.
 pub fn fixture(dir: &Path, bookings: usize) -> Vec<(ImportKind, PathBuf)> {
     let write = |name: &str, text: String| {
@@ -137,10 +160,11 @@ pub fn fixture(dir: &Path, bookings: usize) -> Vec<(ImportKind, PathBuf)> {
             .into(),
     );
     let mut shifts = String::from("site_code,date,start,end,vaccinators\n");
-    for day in 1..=7 {
+    // The first week, and a week inside Pfizer's interval for second doses.
+    for day in (1..=7).chain(22..=28) {
         for site in ["AAA", "BBB", "CCC"] {
-            shifts.push_str(&format!("{site},2021-04-0{day},08:00,12:00,2\n"));
-            shifts.push_str(&format!("{site},2021-04-0{day},13:00,17:00,2\n"));
+            shifts.push_str(&format!("{site},2021-04-{day:02},08:00,12:00,2\n"));
+            shifts.push_str(&format!("{site},2021-04-{day:02},13:00,17:00,2\n"));
         }
     }
     let shifts = write("shifts.csv", shifts);

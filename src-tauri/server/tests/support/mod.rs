@@ -218,7 +218,7 @@ impl Server {
             .arg(&self.db_url)
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
+            .stderr(Stdio::null());
         if let Some((cert, key)) = &self.tls {
             cmd.arg("--tls-cert").arg(cert).arg("--tls-key").arg(key);
         }

@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use rusqlite::{params, Connection};
 
 pub(super) const READ: &str = "
-    SELECT c.id, c.uuid, s.code AS site, json_object(
+    SELECT c.id, c.uuid, s.code AS site, a.booking_id AS parent_booking, a.uuid AS parent_uuid,
+    json_object(
         'booking_id', a.booking_id,
         'appointment_uuid', CASE WHEN a.booking_id IS NULL THEN lower(hex(a.uuid)) END,
         'attempted_at', c.attempted_at, 'outcome', c.outcome, 'proposed_site', ps.code,
@@ -20,6 +21,14 @@ pub(super) const READ: &str = "
 
 pub(super) fn wire_id(r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
     super::by_uuid(r)
+}
+
+/// The wire id of the call's booking (as `appointment::wire_id` names it).
+pub(super) fn parent_id(r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
+    Ok(match r.get::<_, Option<String>>("parent_booking")? {
+        Some(b) => crate::sync::wire::keyed_id(crate::sync::wire::Table::Appointment, &[&b]),
+        None => crate::sync::wire::uuid_id(&r.get::<_, Vec<u8>>("parent_uuid")?),
+    })
 }
 
 /// Returns false when its booking (or the proposed site) is not here yet.

@@ -23,6 +23,8 @@ pub(crate) struct ReadRow {
     pub local_id: i64,
     pub wire_id: String,
     pub site: Option<String>,
+    /// The wire id of the row this one follows (a call's appointment).
+    pub parent: Option<String>,
     /// JSON text of the row's value.
     pub data: String,
 }
@@ -59,6 +61,10 @@ pub(crate) fn read(
             local_id: r.get("id")?,
             wire_id: wire_id(r)?,
             site: r.get("site")?,
+            parent: match table {
+                Table::ContactAttempt => Some(contact_attempt::parent_id(r)?),
+                _ => None,
+            },
             data: r.get("data")?,
         })
     })?;
