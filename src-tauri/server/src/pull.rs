@@ -18,6 +18,13 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
         .read_only(true)
         .start()
         .await?;
+    // Walk the version index in order and stop at the page's end. The
+    // planner, with statistics taken while the central copy was small (a
+    // first push grows it faster than autovacuum analyses it), otherwise
+    // fetches every row past the cursor and sorts them: a whole-table read
+    // per page.
+    tx.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+        .await?;
     // Every version up to this one is committed (writers draw versions
     // under one lock held to commit), so the cursor may move up to it.
     let newest: i64 = tx
@@ -25,7 +32,10 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
         .await?
         .get(0);
     // A coarse filter that spares reading rows no role rule could let
-    // through; `Role::may_see` below is the rule itself.
+    // through; `Role::may_see` below is the rule itself. A row whose
+    // current value this device sent (`device_id`) is not sent back: it
+    // holds that value already. (A value a manager chose in a conflict is
+    // written with no device, so every laptop pulls it.)
     let (any_person, clinic) = match device.role {
         Role::Manager => (true, false),
         Role::Clinic => (false, true),
@@ -36,8 +46,9 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
             "SELECT tbl, id, version, site, deleted, data::text FROM row_state
              WHERE version > $1 AND version <= $2
                AND (NOT person_level OR $3 OR ($4 AND seen_sites && $5))
+               AND device_id IS DISTINCT FROM $7
              ORDER BY version LIMIT $6",
-            &[&cursor, &newest, &any_person, &clinic, &device.sites, &limit],
+            &[&cursor, &newest, &any_person, &clinic, &device.sites, &limit, &device.id],
         )
         .await?;
     let full = rows.len() as i64 == limit;

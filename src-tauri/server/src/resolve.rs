@@ -98,10 +98,10 @@ pub async fn resolve(pool: &Pool, device: &Device, id: i64, req: &ResolveRequest
             tx.execute(
                 "UPDATE row_state SET version = nextval('row_version'), deleted = $3,
                         data = CASE WHEN $3 THEN data ELSE $4 END,
-                        site = coalesce($5, site), device_id = $6, changed_at = now(),
+                        site = coalesce($5, site), device_id = NULL, changed_at = now(),
                         seen_sites = ARRAY(SELECT DISTINCT unnest(seen_sites || coalesce(ARRAY[$5]::text[], '{}')))
                  WHERE tbl = $1 AND id = $2",
-                &[&tbl, &row_id, &deleted, &Json(value), &site, &device.id],
+                &[&tbl, &row_id, &deleted, &Json(value), &site],
             )
             .await?;
             // The rows that follow it follow it again (`push::FOLLOW_PARENTS`

@@ -113,9 +113,15 @@ fn read<T: serde::de::DeserializeOwned>(
     reply: std::result::Result<ureq::Response, ureq::Error>,
 ) -> Result<T> {
     match reply {
-        Ok(response) => response
-            .into_json()
-            .map_err(|e| Error::Sync(format!("{server}: unreadable reply: {e}"))),
+        Ok(response) => {
+            // Read whole, then parse: serde_json reading from the response
+            // itself pulls it a byte at a time.
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(&mut response.into_reader(), &mut body)
+                .map_err(|e| Error::Offline(format!("{server}: reply cut short: {e}")))?;
+            serde_json::from_slice(&body)
+                .map_err(|e| Error::Sync(format!("{server}: unreadable reply: {e}")))
+        }
         Err(ureq::Error::Status(status, response)) => {
             let text = response.into_string().unwrap_or_default();
             let message = serde_json::from_str::<WireError>(&text)

@@ -62,10 +62,13 @@ impl Postgres {
         };
         let data = pg.data();
         pg.run_pg("initdb", &["-D", &data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+        // DOSEDESK_PG_OPTS adds server options (e.g. `-c log_min_duration_statement=50`
+        // to see slow statements; DOSEDESK_PG_LOG=1 prints the log at the end).
         let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 {}",
             pg.port,
-            pg.dir.path().display()
+            pg.dir.path().display(),
+            std::env::var("DOSEDESK_PG_OPTS").unwrap_or_default()
         );
         let log = pg.dir.path().join("server.log");
         pg.run_pg(
@@ -121,6 +124,10 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
+        if std::env::var_os("DOSEDESK_PG_LOG").is_some() {
+            let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+            eprintln!("{log}");
+        }
         let exe = self.bin.join("pg_ctl");
         let data = self.data();
         let mut cmd = if self.as_root {

@@ -26,11 +26,10 @@ pub(super) fn wire_id(r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
 
 /// Returns false when the booking's site is not here yet.
 pub(super) fn upsert(conn: &Connection, wire_id: &str, data: &str, now: &str) -> Result<bool> {
+    let key = Key::of(data)?;
     let site_known: bool = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM site WHERE code = (SELECT json(?1) AS d)->>'site')",
-        )?
-        .query_row([data], |r| r.get(0))?;
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM site WHERE code = ?1)")?
+        .query_row([&key.site], |r| r.get(0))?;
     if !site_known {
         return Ok(false);
     }
@@ -45,10 +44,7 @@ pub(super) fn upsert(conn: &Connection, wire_id: &str, data: &str, now: &str) ->
          WHERE (birth_date, phone) IS NOT (excluded.birth_date, excluded.phone)",
     )?
     .execute(params![data, crate::store::new_uuid(), now])?;
-    let booking_id: Option<String> = conn
-        .prepare_cached("SELECT (SELECT json(?1) AS d)->>'booking_id'")?
-        .query_row([data], |r| r.get(0))?;
-    if booking_id.is_some() {
+    if key.booking_id.is_some() {
         conn.prepare_cached(
             "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
                                       product, status, source, booked_at, updated_at)
@@ -112,10 +108,7 @@ pub(super) fn remove(conn: &Connection, wire_id: &str, data: &str) -> Result<()>
 /// The local id of the booking a wire row names.
 fn find(conn: &Connection, wire_id: &str, data: &str) -> Result<Option<i64>> {
     use rusqlite::OptionalExtension;
-    let booking_id: Option<String> = conn
-        .prepare_cached("SELECT (SELECT json(?1) AS d)->>'booking_id'")?
-        .query_row([data], |r| r.get(0))?;
-    Ok(match booking_id {
+    Ok(match Key::of(data)?.booking_id {
         Some(b) => conn
             .prepare_cached("SELECT id FROM appointment WHERE booking_id = ?1")?
             .query_row([b], |r| r.get(0))
@@ -125,6 +118,22 @@ fn find(conn: &Connection, wire_id: &str, data: &str) -> Result<Option<i64>> {
             .query_row([own_uuid(wire_id)?.as_slice()], |r| r.get(0))
             .optional()?,
     })
+}
+
+/// What finds a booking, read from its value without SQLite parsing it
+/// once more per statement.
+#[derive(serde::Deserialize)]
+struct Key {
+    booking_id: Option<String>,
+    #[serde(default)]
+    site: String,
+}
+
+impl Key {
+    fn of(data: &str) -> Result<Key> {
+        serde_json::from_str(data)
+            .map_err(|e| Error::InvalidInput(format!("appointment: unreadable value: {e}")))
+    }
 }
 
 fn own_uuid(wire_id: &str) -> Result<[u8; 16]> {
