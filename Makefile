@@ -14,14 +14,18 @@ RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-d
 # sqlite3, pandas and matplotlib are the benchmarks' points of comparison;
 # procps (pgrep) finds the app's WebKit processes for tests/bench/app.sh;
 # poppler-utils reads the briefing PDFs back in the tests; nodejs runs the UI's
-# date logic (tests/ui/dates.test.mjs).
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs
+# date logic (tests/ui/dates.test.mjs); postgresql is the sync server's
+# central copy (the tests start a throwaway cluster of their own and stop it;
+# they never touch the machine's own cluster).
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 
 BENCH_BOOKINGS ?= 10000000
 BENCH_SITES ?= 3000
 BENCH_DOSE_COUNTS ?= 30000000
+BENCH_SYNC_BOOKINGS ?= 2000000
+BENCH_SYNC_CASES ?= 1000
 
 .PHONY: run test bench deps-run deps-test tauri-driver clean-demo
 
@@ -45,6 +49,7 @@ test: deps-test tauri-driver
 	tests/bench/plan.sh target/debug target/bench/small.sqlite3 2021-02-01 2021-02-28
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	tests/bench/chart.sh target/debug 20000 50
+	DOSEDESK_BENCH_SYNC_BOOKINGS=3000 $(CARGO) test --locked -p dosedesk-server --bench sync
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
 
 # Prints the speed and memory figures of the issues (release build, this machine).
@@ -60,6 +65,9 @@ bench: deps-test
 	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
 	target/release/examples/bench_shiftplan
 	target/release/examples/bench_siting
+	DOSEDESK_BENCH_SYNC_BOOKINGS=$(BENCH_SYNC_BOOKINGS) $(CARGO) bench --locked -p dosedesk-server --bench sync
+	@# The convergence soak: five times CI's seeded cases, release build.
+	DOSEDESK_SYNC_CASES=$(BENCH_SYNC_CASES) $(CARGO) test --release --locked -p dosedesk-server --test convergence -- --nocapture
 
 # Installs only the packages that are missing, so a ready machine skips apt.
 define apt_install

@@ -90,13 +90,21 @@ pub fn run(conn: &mut Connection, args: &SyncArgs) -> Result<(), Error> {
                 "pushed {} rows, pulled {} rows{}; {} conflicts to resolve; server cursor {}",
                 report.pushed,
                 report.pulled,
-                if report.forwarded > 0 { format!(", forwarded {} bundled batches", report.forwarded) } else { String::new() },
+                if report.forwarded > 0 {
+                    format!(", forwarded {} bundled batches", report.forwarded)
+                } else {
+                    String::new()
+                },
                 report.conflicts,
                 report.server_cursor
             );
             Ok(())
         }
-        Some(SyncAction::Enrol { server, token, ca_cert }) => {
+        Some(SyncAction::Enrol {
+            server,
+            token,
+            ca_cert,
+        }) => {
             let ca = ca_cert
                 .as_ref()
                 .map(|p| std::fs::read_to_string(p).map_err(|e| Error::io(p, &e)))
@@ -107,14 +115,23 @@ pub fn run(conn: &mut Connection, args: &SyncArgs) -> Result<(), Error> {
                 "enrolled as {} ({}{}) with {}",
                 enrolled.device,
                 enrolled.role.name(),
-                if enrolled.sites.is_empty() { String::new() } else { format!(" for {}", enrolled.sites.join(", ")) },
+                if enrolled.sites.is_empty() {
+                    String::new()
+                } else {
+                    format!(" for {}", enrolled.sites.join(", "))
+                },
                 enrolled.server
             );
             Ok(())
         }
         Some(SyncAction::Export { out }) => {
             let done = sync::bundle::export(conn, out)?;
-            println!("{}: {} changes in {} batches", out.display(), done.rows, done.batches);
+            println!(
+                "{}: {} changes in {} batches",
+                out.display(),
+                done.rows,
+                done.batches
+            );
             Ok(())
         }
         Some(SyncAction::Import { file }) => {
@@ -169,7 +186,9 @@ pub fn conflicts(conn: &mut Connection, args: &ConflictsArgs) -> Result<(), Erro
                     c.site.as_deref().unwrap_or("-"),
                     c.local_data.as_deref().unwrap_or("(deleted)"),
                     c.server_data.as_deref().unwrap_or("(deleted)"),
-                    c.resolution.map(|r| format!("\tresolved: kept {r}")).unwrap_or_default()
+                    c.resolution
+                        .map(|r| format!("\tresolved: kept {r}"))
+                        .unwrap_or_default()
                 );
             }
             Ok(())
@@ -182,7 +201,9 @@ pub fn conflicts(conn: &mut Connection, args: &ConflictsArgs) -> Result<(), Erro
                 Side::Server => Keep::Server,
             };
             sync::resolve(conn, &mut client, *id, keep)?;
-            println!("conflict {id} resolved; the next sync brings the chosen value to every laptop");
+            println!(
+                "conflict {id} resolved; the next sync brings the chosen value to every laptop"
+            );
             Ok(())
         }
     }

@@ -24,7 +24,13 @@ fn main() {
     let server = Server::start(&db);
     let dir = tempfile::tempdir().expect("dir");
     let files = dir.path().join("files");
-    let params = GenerateParams { sites: 300, bookings, dose_counts: 50_000, seed: 7, incident: 0 };
+    let params = GenerateParams {
+        sites: 300,
+        bookings,
+        dose_counts: 50_000,
+        seed: 7,
+        incident: 0,
+    };
     generate(&files, &params, &dosedesk_core::job::Quiet).expect("generate");
     let mut m1 = Laptop::new(dir.path(), "m1");
     for (kind, name) in [
@@ -36,27 +42,41 @@ fn main() {
         m1.import(kind, &files.join(name));
     }
     let rows = m1.count("SELECT (SELECT count(*) FROM site) + (SELECT count(*) FROM shift) + (SELECT count(*) FROM appointment) + (SELECT count(*) FROM dose_count)");
-    println!("sync bench: {bookings} bookings, {rows} rows that travel, PostgreSQL {}", pg.psql(&db, "SHOW server_version").trim());
+    println!(
+        "sync bench: {bookings} bookings, {rows} rows that travel, PostgreSQL {}",
+        pg.psql(&db, "SHOW server_version").trim()
+    );
 
     m1.enrol(&server.url(), &add_device(&db, "m1", "manager", &[]));
     let t = Instant::now();
     let pushed = m1.sync().expect("first push");
     let s = t.elapsed().as_secs_f64();
-    println!("  first push (manager):    {:>9} rows in {s:6.1} s = {:>7.0} rows/s", pushed.pushed, pushed.pushed as f64 / s);
+    println!(
+        "  first push (manager):    {:>9} rows in {s:6.1} s = {:>7.0} rows/s",
+        pushed.pushed,
+        pushed.pushed as f64 / s
+    );
 
     let mut m2 = Laptop::new(dir.path(), "m2");
     m2.enrol(&server.url(), &add_device(&db, "m2", "manager", &[]));
     let t = Instant::now();
     let pulled = m2.sync().expect("first pull");
     let s = t.elapsed().as_secs_f64();
-    println!("  first pull (manager):    {:>9} rows in {s:6.1} s = {:>7.0} rows/s", pulled.pulled, pulled.pulled as f64 / s);
+    println!(
+        "  first pull (manager):    {:>9} rows in {s:6.1} s = {:>7.0} rows/s",
+        pulled.pulled,
+        pulled.pulled as f64 / s
+    );
 
     let site: String = m1
         .conn
         .query_row("SELECT s.code FROM site s JOIN appointment a ON a.site_id = s.id GROUP BY s.code ORDER BY count(*) DESC LIMIT 1", [], |r| r.get(0))
         .expect("busiest site");
     let mut clinic = Laptop::new(dir.path(), "clinic");
-    clinic.enrol(&server.url(), &add_device(&db, "clinic", "clinic", &[&site]));
+    clinic.enrol(
+        &server.url(),
+        &add_device(&db, "clinic", "clinic", &[&site]),
+    );
     let t = Instant::now();
     let pulled = clinic.sync().expect("clinic pull");
     let s = t.elapsed().as_secs_f64();
@@ -75,8 +95,14 @@ fn main() {
         idle.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     idle.sort_by(f64::total_cmp);
-    println!("  idle sync round:         median {:.1} ms, worst {:.1} ms (21 rounds)", idle[10], idle[20]);
-    let size = pg.psql(&db, "SELECT pg_size_pretty(pg_database_size(current_database()))");
+    println!(
+        "  idle sync round:         median {:.1} ms, worst {:.1} ms (21 rounds)",
+        idle[10], idle[20]
+    );
+    let size = pg.psql(
+        &db,
+        "SELECT pg_size_pretty(pg_database_size(current_database()))",
+    );
     println!("  central copy on disk:    {}", size.trim());
     drop(server);
 }

@@ -39,7 +39,8 @@ pub async fn client(pool: &Pool) -> Result<Client> {
 pub async fn migrate(pool: &Pool) -> Result<usize> {
     let mut client = client(pool).await?;
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE]).await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_MIGRATE])
+        .await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migration (
             version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
@@ -47,12 +48,20 @@ pub async fn migrate(pool: &Pool) -> Result<usize> {
     .await?;
     let current = version(&tx).await?;
     if current > MIGRATIONS.len() {
-        bail!("the central schema is at version {current}, newer than this server ({})", MIGRATIONS.len());
+        bail!(
+            "the central schema is at version {current}, newer than this server ({})",
+            MIGRATIONS.len()
+        );
     }
     for (k, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        tx.batch_execute(sql).await.with_context(|| format!("migration {}", k + 1))?;
-        tx.execute("INSERT INTO schema_migration (version) VALUES ($1)", &[&((k + 1) as i32)])
-            .await?;
+        tx.batch_execute(sql)
+            .await
+            .with_context(|| format!("migration {}", k + 1))?;
+        tx.execute(
+            "INSERT INTO schema_migration (version) VALUES ($1)",
+            &[&((k + 1) as i32)],
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(MIGRATIONS.len())
@@ -60,7 +69,10 @@ pub async fn migrate(pool: &Pool) -> Result<usize> {
 
 async fn version(tx: &impl deadpool_postgres::GenericClient) -> Result<usize> {
     let row = tx
-        .query_one("SELECT coalesce(max(version), 0) FROM schema_migration", &[])
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migration",
+            &[],
+        )
         .await?;
     Ok(row.get::<_, i32>(0) as usize)
 }

@@ -23,7 +23,11 @@ pub fn sha256(s: &str) -> Vec<u8> {
 
 fn random_token() -> String {
     // 244 random bits from the OS generator.
-    format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
 }
 
 /// Adds a device; returns its one-time enrolment token.
@@ -74,7 +78,11 @@ pub async fn list(pool: &Pool) -> Result<Vec<String>> {
                 "{}\t{}\t{}\t{state}",
                 r.get::<_, String>(0),
                 r.get::<_, String>(1),
-                if sites.is_empty() { "-".into() } else { sites.join(",") }
+                if sites.is_empty() {
+                    "-".into()
+                } else {
+                    sites.join(",")
+                }
             )
         })
         .collect())
@@ -107,7 +115,9 @@ pub async fn enrol(pool: &Pool, token: &str) -> ApiResult<EnrolReply> {
             &[&sha256(token), &sha256(&secret)],
         )
         .await?
-        .ok_or_else(|| ApiError::unauthorized("this enrolment token is unknown, already used, or revoked"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("this enrolment token is unknown, already used, or revoked")
+        })?;
     Ok(EnrolReply {
         device: row.get(0),
         role: Role::parse(row.get(1)).unwrap_or(Role::Official),
@@ -118,9 +128,11 @@ pub async fn enrol(pool: &Pool, token: &str) -> ApiResult<EnrolReply> {
 
 /// The device whose credential this is.
 pub async fn authenticate(pool: &Pool, secret: &str) -> ApiResult<Device> {
-    by(pool, "secret_hash = $1", &sha256(secret)).await?.ok_or_else(|| {
-        ApiError::unauthorized("unknown or revoked device credential: enrol this laptop again")
-    })
+    by(pool, "secret_hash = $1", &sha256(secret))
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized("unknown or revoked device credential: enrol this laptop again")
+        })
 }
 
 pub async fn by_name(pool: &Pool, name: &str) -> ApiResult<Option<Device>> {

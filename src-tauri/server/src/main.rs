@@ -8,7 +8,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "dosedesk-server", version, about = "DoseDesk's central copy (PostgreSQL) and sync service")]
+#[command(
+    name = "dosedesk-server",
+    version,
+    about = "DoseDesk's central copy (PostgreSQL) and sync service"
+)]
 struct Cli {
     /// PostgreSQL connection URL, e.g. postgresql://dosedesk@localhost/dosedesk
     #[arg(long, env = "DOSEDESK_DATABASE_URL")]
@@ -51,7 +55,9 @@ enum DeviceCommand {
     },
     List,
     /// Revokes a laptop: its credential stops working at once.
-    Revoke { name: String },
+    Revoke {
+        name: String,
+    },
 }
 
 fn main() -> Result<()> {

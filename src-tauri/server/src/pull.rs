@@ -48,7 +48,15 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
                AND (NOT person_level OR $3 OR ($4 AND seen_sites && $5))
                AND device_id IS DISTINCT FROM $7
              ORDER BY version LIMIT $6",
-            &[&cursor, &newest, &any_person, &clinic, &device.sites, &limit, &device.id],
+            &[
+                &cursor,
+                &newest,
+                &any_person,
+                &clinic,
+                &device.sites,
+                &limit,
+                &device.id,
+            ],
         )
         .await?;
     let full = rows.len() as i64 == limit;
@@ -62,8 +70,9 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
         page.more = true;
     }
     for r in rows {
-        let table = Table::from_name(r.get(0))
-            .ok_or_else(|| ApiError::from(anyhow::anyhow!("unknown table {}", r.get::<_, String>(0))))?;
+        let table = Table::from_name(r.get(0)).ok_or_else(|| {
+            ApiError::from(anyhow::anyhow!("unknown table {}", r.get::<_, String>(0)))
+        })?;
         let site: Option<String> = r.get(3);
         let mut data: String = r.get(5);
         let hidden = !device.role.may_see(&device.sites, table, site.as_deref());
@@ -90,15 +99,18 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
 }
 
 fn key_only(table: Table, data: &str) -> ApiResult<String> {
-    let value: serde_json::Value =
-        serde_json::from_str(data).map_err(|e| ApiError::from(anyhow::anyhow!("stored value: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(data)
+        .map_err(|e| ApiError::from(anyhow::anyhow!("stored value: {e}")))?;
     let keep: &[&str] = match table {
         Table::Appointment => &["booking_id"],
         _ => &[],
     };
     let mut key = serde_json::Map::new();
     for k in keep {
-        key.insert((*k).into(), value.get(*k).cloned().unwrap_or(serde_json::Value::Null));
+        key.insert(
+            (*k).into(),
+            value.get(*k).cloned().unwrap_or(serde_json::Value::Null),
+        );
     }
     Ok(serde_json::Value::Object(key).to_string())
 }

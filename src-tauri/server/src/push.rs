@@ -12,7 +12,12 @@ use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{Json, Type};
 
-pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Device) -> ApiResult<PushReply> {
+pub async fn apply(
+    pool: &Pool,
+    device: &Device,
+    batch: &PushBatch,
+    viewer: &Device,
+) -> ApiResult<PushReply> {
     refuse_forbidden(device, batch)?;
     let mut client = crate::db::client(pool).await?;
     let tx = client.transaction().await?;
@@ -45,7 +50,17 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
     }
     let writer = BinaryCopyInWriter::new(
         sink,
-        &[Type::INT4, Type::TEXT, Type::TEXT, Type::INT8, Type::TEXT, Type::BOOL, Type::TEXT, Type::BOOL, Type::JSONB],
+        &[
+            Type::INT4,
+            Type::TEXT,
+            Type::TEXT,
+            Type::INT8,
+            Type::TEXT,
+            Type::BOOL,
+            Type::TEXT,
+            Type::BOOL,
+            Type::JSONB,
+        ],
     );
     pin_mut!(writer);
     for (ord, row) in batch.rows.iter().enumerate() {
@@ -75,7 +90,8 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
     // Only the join keys: sampling the JSON values doubled the cost.
     tx.batch_execute("ANALYZE incoming (tbl, id)").await?;
     // From here to commit, versions are drawn in commit order.
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS]).await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS])
+        .await?;
     tx.batch_execute(
         "CREATE TEMP TABLE judged ON COMMIT DROP AS
          SELECT i.*, r.version AS current_version, r.site AS current_site,
@@ -150,7 +166,10 @@ pub async fn apply(pool: &Pool, device: &Device, batch: &PushBatch, viewer: &Dev
         .map(|r| r.get(0))
         .collect();
     let conflicts = crate::resolve::conflicts_by_id(&tx, &conflict_ids).await?;
-    let reply = PushReply { accepted, conflicts };
+    let reply = PushReply {
+        accepted,
+        conflicts,
+    };
     tx.execute(
         "INSERT INTO push_batch (device_id, batch_id, reply) VALUES ($1, $2, $3)",
         &[&device.id, &batch.batch_id, &Json(&reply)],
@@ -177,19 +196,21 @@ pub(crate) const FOLLOW_PARENTS: &str = "
 /// The reply as `viewer` may see it (a forwarded bundle's conflicts about
 /// rows the forwarding laptop may not hold are left out).
 fn visible_to(viewer: &Device, mut reply: PushReply) -> PushReply {
-    reply
-        .conflicts
-        .retain(|c: &Conflict| viewer.role.may_see(&viewer.sites, c.table, c.site.as_deref()));
+    reply.conflicts.retain(|c: &Conflict| {
+        viewer
+            .role
+            .may_see(&viewer.sites, c.table, c.site.as_deref())
+    });
     reply
 }
 
 /// The whole batch is refused when one row is not the device's to write.
 fn refuse_forbidden(device: &Device, batch: &PushBatch) -> ApiResult<()> {
-    match batch
-        .rows
-        .iter()
-        .find(|r| !device.role.may_write(&device.sites, r.table, r.site.as_deref()))
-    {
+    match batch.rows.iter().find(|r| {
+        !device
+            .role
+            .may_write(&device.sites, r.table, r.site.as_deref())
+    }) {
         Some(r) => Err(forbidden(device, r.table, r.site.as_deref())),
         None => Ok(()),
     }
@@ -200,7 +221,11 @@ fn forbidden(device: &Device, table: Table, site: Option<&str>) -> ApiError {
         "device {} ({}{}) may not write {} rows{}; nothing in this batch was applied",
         device.name,
         device.role.name(),
-        if device.sites.is_empty() { String::new() } else { format!(" for {}", device.sites.join(", ")) },
+        if device.sites.is_empty() {
+            String::new()
+        } else {
+            format!(" for {}", device.sites.join(", "))
+        },
         table.name(),
         site.map(|s| format!(" at {s}")).unwrap_or_default()
     ))

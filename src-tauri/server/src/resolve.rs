@@ -29,8 +29,9 @@ async fn read(
         .map(|r| {
             Ok(Conflict {
                 id: r.get(0),
-                table: Table::from_name(r.get(1))
-                    .ok_or_else(|| ApiError::from(anyhow::anyhow!("unknown table {}", r.get::<_, String>(1))))?,
+                table: Table::from_name(r.get(1)).ok_or_else(|| {
+                    ApiError::from(anyhow::anyhow!("unknown table {}", r.get::<_, String>(1)))
+                })?,
                 row_id: r.get(2),
                 site: r.get(3),
                 kind: r.get(4),
@@ -55,7 +56,11 @@ pub async fn open_for(pool: &Pool, device: &Device) -> ApiResult<Vec<Conflict>> 
     let all = read(&client, "c.resolved_at IS NULL", &[]).await?;
     Ok(all
         .into_iter()
-        .filter(|c| device.role.may_see(&device.sites, c.table, c.site.as_deref()))
+        .filter(|c| {
+            device
+                .role
+                .may_see(&device.sites, c.table, c.site.as_deref())
+        })
         .collect())
 }
 
@@ -67,7 +72,8 @@ pub async fn resolve(pool: &Pool, device: &Device, id: i64, req: &ResolveRequest
     }
     let mut client = crate::db::client(pool).await?;
     let tx = client.transaction().await?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS]).await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS])
+        .await?;
     let row = tx
         .query_opt(
             "SELECT tbl, row_id, resolved_at IS NOT NULL FROM conflict WHERE id = $1 FOR UPDATE",
@@ -76,7 +82,9 @@ pub async fn resolve(pool: &Pool, device: &Device, id: i64, req: &ResolveRequest
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no conflict {id}")))?;
     if row.get::<_, bool>(2) {
-        return Err(ApiError::conflict(format!("conflict {id} is already resolved")));
+        return Err(ApiError::conflict(format!(
+            "conflict {id} is already resolved"
+        )));
     }
     let (tbl, row_id): (String, String) = (row.get(0), row.get(1));
     let side = match req.keep {
@@ -94,7 +102,10 @@ pub async fn resolve(pool: &Pool, device: &Device, id: i64, req: &ResolveRequest
                 &[&tbl, &row_id],
             )
             .await?;
-            let site = value.get("site").and_then(|s| s.as_str()).map(str::to_string);
+            let site = value
+                .get("site")
+                .and_then(|s| s.as_str())
+                .map(str::to_string);
             tx.execute(
                 "UPDATE row_state SET version = nextval('row_version'), deleted = $3,
                         data = CASE WHEN $3 THEN data ELSE $4 END,

@@ -39,7 +39,13 @@ pub async fn run(pool: Pool, listen: SocketAddr, tls: Option<(PathBuf, PathBuf)>
             let _ = rustls::crypto::ring::default_provider().install_default();
             let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
                 .await
-                .with_context(|| format!("TLS certificate {} and key {}", cert.display(), key.display()))?;
+                .with_context(|| {
+                    format!(
+                        "TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?;
             eprintln!("dosedesk-server: serving https://{listen}");
             axum_server::bind_rustls(listen, config).serve(app).await?;
         }
@@ -60,18 +66,29 @@ async fn caller(pool: &Pool, headers: &HeaderMap) -> ApiResult<Device> {
     device::authenticate(pool, secret.trim()).await
 }
 
-async fn enrol(State(pool): State<Pool>, Json(req): Json<EnrolRequest>) -> ApiResult<Json<EnrolReply>> {
+async fn enrol(
+    State(pool): State<Pool>,
+    Json(req): Json<EnrolRequest>,
+) -> ApiResult<Json<EnrolReply>> {
     Ok(Json(device::enrol(&pool, &req.token).await?))
 }
 
-async fn push(State(pool): State<Pool>, headers: HeaderMap, Json(batch): Json<PushBatch>) -> ApiResult<Json<PushReply>> {
+async fn push(
+    State(pool): State<Pool>,
+    headers: HeaderMap,
+    Json(batch): Json<PushBatch>,
+) -> ApiResult<Json<PushReply>> {
     let me = caller(&pool, &headers).await?;
     Ok(Json(crate::push::apply(&pool, &me, &batch, &me).await?))
 }
 
 /// A batch from a bundle, carried in by another laptop: applied as its
 /// signer's, once its signature checks out.
-async fn forward(State(pool): State<Pool>, headers: HeaderMap, body: String) -> ApiResult<Json<PushReply>> {
+async fn forward(
+    State(pool): State<Pool>,
+    headers: HeaderMap,
+    body: String,
+) -> ApiResult<Json<PushReply>> {
     let me = caller(&pool, &headers).await?;
     let header = |name: &str| {
         headers
@@ -82,7 +99,9 @@ async fn forward(State(pool): State<Pool>, headers: HeaderMap, body: String) -> 
     let signer_name = header("x-dosedesk-device")?;
     let signature = header("x-dosedesk-signature")?;
     let signer = device::by_name(&pool, signer_name).await?.ok_or_else(|| {
-        ApiError::forbidden(format!("the bundle's device {signer_name:?} is unknown or revoked"))
+        ApiError::forbidden(format!(
+            "the bundle's device {signer_name:?} is unknown or revoked"
+        ))
     })?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&signer.secret_hash)
         .map_err(|e| ApiError::from(anyhow::anyhow!("{e}")))?;
@@ -93,12 +112,13 @@ async fn forward(State(pool): State<Pool>, headers: HeaderMap, body: String) -> 
             "a batch in the bundle from {signer_name} does not match its signature: it was altered; nothing in it was applied"
         ))
     })?;
-    let batch: PushBatch = serde_json::from_str(&body).map_err(|e| ApiError::bad_request(format!("batch: {e}")))?;
+    let batch: PushBatch =
+        serde_json::from_str(&body).map_err(|e| ApiError::bad_request(format!("batch: {e}")))?;
     Ok(Json(crate::push::apply(&pool, &signer, &batch, &me).await?))
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -113,9 +133,15 @@ struct PullQuery {
     limit: Option<i64>,
 }
 
-async fn pull(State(pool): State<Pool>, headers: HeaderMap, Query(q): Query<PullQuery>) -> ApiResult<Json<PullPage>> {
+async fn pull(
+    State(pool): State<Pool>,
+    headers: HeaderMap,
+    Query(q): Query<PullQuery>,
+) -> ApiResult<Json<PullPage>> {
     let me = caller(&pool, &headers).await?;
-    Ok(Json(crate::pull::page(&pool, &me, q.cursor, q.limit.unwrap_or(5_000)).await?))
+    Ok(Json(
+        crate::pull::page(&pool, &me, q.cursor, q.limit.unwrap_or(5_000)).await?,
+    ))
 }
 
 async fn conflicts(State(pool): State<Pool>, headers: HeaderMap) -> ApiResult<Json<Vec<Conflict>>> {

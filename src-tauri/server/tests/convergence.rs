@@ -105,7 +105,12 @@ impl Transport for Faulty {
     fn conflicts(&mut self) -> dosedesk_core::Result<Vec<Conflict>> {
         self.inner.conflicts()
     }
-    fn resolve(&mut self, id: i64, keep: Keep, v: Option<serde_json::Value>) -> dosedesk_core::Result<()> {
+    fn resolve(
+        &mut self,
+        id: i64,
+        keep: Keep,
+        v: Option<serde_json::Value>,
+    ) -> dosedesk_core::Result<()> {
         self.inner.resolve(id, keep, v)
     }
 }
@@ -127,7 +132,12 @@ impl Device {
 
     fn sync_with(&mut self, fault: Fault, server: &Arc<Mutex<Server>>, rng: &mut Rng) -> bool {
         let e = sync::enrolment::require(&self.laptop.conn).expect("enrolled");
-        let mut t = Faulty { inner: http::Client::new(&e).expect("client"), fault, pushes: 0, pulls: 0 };
+        let mut t = Faulty {
+            inner: http::Client::new(&e).expect("client"),
+            fault,
+            pushes: 0,
+            pulls: 0,
+        };
         let killer = matches!(fault, Fault::KillServer).then(|| {
             let server = Arc::clone(server);
             let delay = std::time::Duration::from_millis(rng.below(40) as u64);
@@ -156,12 +166,25 @@ impl Device {
 }
 
 fn tally(site: &str, date: &str, doses: i64) -> Tally {
-    Tally { site_code: site.into(), date: date.into(), shift: String::new(), dose_number: 1, product: "PFIZER".into(), doses }
+    Tally {
+        site_code: site.into(),
+        date: date.into(),
+        shift: String::new(),
+        dose_number: 1,
+        product: "PFIZER".into(),
+        doses,
+    }
 }
 
 /// One random change on one laptop, as its user would make it; the
 /// domain may refuse it (a full slot), which is fine.
-fn random_change(d: &mut Device, rng: &mut Rng, made: &mut BTreeSet<String>, serial: &mut u64, dir: &std::path::Path) {
+fn random_change(
+    d: &mut Device,
+    rng: &mut Rng,
+    made: &mut BTreeSet<String>,
+    serial: &mut u64,
+    dir: &std::path::Path,
+) {
     let owned: Vec<String> = d.writes_at().into_iter().map(str::to_string).collect();
     let sites: Vec<&str> = owned.iter().map(String::as_str).collect();
     if sites.is_empty() {
@@ -171,10 +194,21 @@ fn random_change(d: &mut Device, rng: &mut Rng, made: &mut BTreeSet<String>, ser
     let conn = &mut d.laptop.conn;
     match rng.below(7) {
         0 | 1 => {
-            let _ = entry::record(conn, &tally(&site, *rng.pick(&TALLY_DAYS), rng.below(300) as i64), true);
+            let _ = entry::record(
+                conn,
+                &tally(
+                    &site,
+                    TALLY_DAYS[rng.below(TALLY_DAYS.len())],
+                    rng.below(300) as i64,
+                ),
+                true,
+            );
         }
         2 => {
-            let _ = entry::withdraw(conn, &tally(&site, *rng.pick(&TALLY_DAYS), 0));
+            let _ = entry::withdraw(
+                conn,
+                &tally(&site, TALLY_DAYS[rng.below(TALLY_DAYS.len())], 0),
+            );
         }
         3 => {
             *serial += 1;
@@ -193,7 +227,11 @@ fn random_change(d: &mut Device, rng: &mut Rng, made: &mut BTreeSet<String>, ser
             if let Ok(booked) = booking::book_first_dose(conn, &req) {
                 for id in [booked.first.id, booked.second.id] {
                     let uuid: String = conn
-                        .query_row("SELECT lower(hex(uuid)) FROM appointment WHERE id = ?1", [id], |r| r.get(0))
+                        .query_row(
+                            "SELECT lower(hex(uuid)) FROM appointment WHERE id = ?1",
+                            [id],
+                            |r| r.get(0),
+                        )
                         .expect("uuid");
                     made.insert(uuid);
                 }
@@ -214,9 +252,16 @@ fn random_change(d: &mut Device, rng: &mut Rng, made: &mut BTreeSet<String>, ser
                     conn,
                     &dosedesk_core::rebook::CallOutcome {
                         appointment_id: id,
-                        outcome: if accepted { "reached_accepted" } else { "unreachable" }.into(),
+                        outcome: if accepted {
+                            "reached_accepted"
+                        } else {
+                            "unreachable"
+                        }
+                        .into(),
                         to_site: accepted.then(|| to.clone()),
-                        to_slot: accepted.then(|| format!("2021-04-{day:02}T{:02}:{:02}", minute / 60, minute % 60)),
+                        to_slot: accepted.then(|| {
+                            format!("2021-04-{day:02}T{:02}:{:02}", minute / 60, minute % 60)
+                        }),
                         note: Some(format!("call {serial}")),
                     },
                 );
@@ -229,24 +274,41 @@ fn random_change(d: &mut Device, rng: &mut Rng, made: &mut BTreeSet<String>, ser
                 *serial += 1;
                 std::fs::write(
                     &file,
-                    format!("site_code,date,start,end,vaccinators\n{site},2021-04-0{},08:00,12:00,{}\n", 1 + rng.below(7), 1 + rng.below(4)),
+                    format!(
+                        "site_code,date,start,end,vaccinators\n{site},2021-04-0{},08:00,12:00,{}\n",
+                        1 + rng.below(7),
+                        1 + rng.below(4)
+                    ),
                 )
                 .expect("write");
-                let _ = dosedesk_core::import::import_file(conn, ImportKind::Shifts, &file, &dosedesk_core::job::Quiet);
+                let _ = dosedesk_core::import::import_file(
+                    conn,
+                    ImportKind::Shifts,
+                    &file,
+                    &dosedesk_core::job::Quiet,
+                );
             }
         }
     }
 }
 
 fn some_booking(conn: &dosedesk_core::Connection, sites: &[&str], rng: &mut Rng) -> Option<i64> {
-    let list = sites.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
+    let list = sites
+        .iter()
+        .map(|s| format!("'{s}'"))
+        .collect::<Vec<_>>()
+        .join(",");
     let mut stmt = conn
         .prepare(&format!(
             "SELECT a.id FROM appointment a JOIN site s ON s.id = a.site_id
              WHERE a.status = 'booked' AND s.code IN ({list}) ORDER BY a.id"
         ))
         .expect("query");
-    let ids: Vec<i64> = stmt.query_map([], |r| r.get(0)).expect("ids").map(|r| r.expect("id")).collect();
+    let ids: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))
+        .expect("ids")
+        .map(|r| r.expect("id"))
+        .collect();
     (!ids.is_empty()).then(|| ids[rng.below(ids.len())])
 }
 
@@ -254,16 +316,23 @@ fn some_booking(conn: &dosedesk_core::Connection, sites: &[&str], rng: &mut Rng)
 /// PostgreSQL's rows.
 fn central(rt: &tokio::runtime::Runtime, db: &str) -> (Dump, BTreeMap<(String, String), i64>) {
     rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(db, tokio_postgres::NoTls).await.expect("connect");
+        let (client, conn) = tokio_postgres::connect(db, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
         tokio::spawn(conn);
         let rows = client
             .query("SELECT tbl, id, data FROM row_state WHERE NOT deleted", &[])
             .await
             .expect("rows");
         let mut d = Dump {
-            sites: BTreeSet::new(), shifts: BTreeSet::new(), supply: BTreeSet::new(),
-            appointments: BTreeSet::new(), people: BTreeSet::new(), tallies: BTreeSet::new(),
-            calls: BTreeSet::new(), plans: BTreeSet::new(),
+            sites: BTreeSet::new(),
+            shifts: BTreeSet::new(),
+            supply: BTreeSet::new(),
+            appointments: BTreeSet::new(),
+            people: BTreeSet::new(),
+            tallies: BTreeSet::new(),
+            calls: BTreeSet::new(),
+            plans: BTreeSet::new(),
         };
         let mut totals = BTreeMap::new();
         for r in rows {
@@ -280,12 +349,52 @@ fn central(rt: &tokio::runtime::Runtime, db: &str) -> (Dump, BTreeMap<(String, S
             };
             let line = |keys: &[&str]| keys.iter().map(|k| f(k)).collect::<Vec<_>>().join("|");
             match tbl.as_str() {
-                "site" => { d.sites.insert(line(&["code", "name", "kind", "status", "lat", "lon", "stations", "minutes_per_dose", "capacity_per_day", "opens", "closes"])); }
-                "shift" => { d.shifts.insert(line(&["site", "date", "start", "end", "vaccinators", "capacity"])); }
-                "supply" => { d.supply.insert(line(&["date", "product", "doses", "status"])); }
+                "site" => {
+                    d.sites.insert(line(&[
+                        "code",
+                        "name",
+                        "kind",
+                        "status",
+                        "lat",
+                        "lon",
+                        "stations",
+                        "minutes_per_dose",
+                        "capacity_per_day",
+                        "opens",
+                        "closes",
+                    ]));
+                }
+                "shift" => {
+                    d.shifts.insert(line(&[
+                        "site",
+                        "date",
+                        "start",
+                        "end",
+                        "vaccinators",
+                        "capacity",
+                    ]));
+                }
+                "supply" => {
+                    d.supply
+                        .insert(line(&["date", "product", "doses", "status"]));
+                }
                 "appointment" => {
-                    let key = if v["booking_id"].is_null() { id.clone() } else { f("booking_id") };
-                    d.appointments.insert(format!("{key}|{}", line(&["person_id", "site", "slot_minute", "dose_number", "product", "status"])));
+                    let key = if v["booking_id"].is_null() {
+                        id.clone()
+                    } else {
+                        f("booking_id")
+                    };
+                    d.appointments.insert(format!(
+                        "{key}|{}",
+                        line(&[
+                            "person_id",
+                            "site",
+                            "slot_minute",
+                            "dose_number",
+                            "product",
+                            "status"
+                        ])
+                    ));
                     if !v["birth_date"].is_null() || !v["phone"].is_null() {
                         d.people.insert(line(&["person_id", "birth_date", "phone"]));
                     }
@@ -299,14 +408,23 @@ fn central(rt: &tokio::runtime::Runtime, db: &str) -> (Dump, BTreeMap<(String, S
                         if v["held_at"].is_null() { 1 } else { 0 }
                     ));
                     if counted {
-                        *totals.entry((f("site"), f("date"))).or_insert(0) += v["doses"].as_i64().expect("doses");
+                        *totals.entry((f("site"), f("date"))).or_insert(0) +=
+                            v["doses"].as_i64().expect("doses");
                     }
                 }
                 "contact_attempt" => {
-                    let booking = if v["booking_id"].is_null() { f("appointment_uuid") } else { f("booking_id") };
-                    d.calls.insert(format!("{id}|{booking}|{}", line(&["outcome", "note"])));
+                    let booking = if v["booking_id"].is_null() {
+                        f("appointment_uuid")
+                    } else {
+                        f("booking_id")
+                    };
+                    d.calls
+                        .insert(format!("{id}|{booking}|{}", line(&["outcome", "note"])));
                 }
-                "plan" => { d.plans.insert(format!("{id}|{}", line(&["kind", "name", "applied_at"]))); }
+                "plan" => {
+                    d.plans
+                        .insert(format!("{id}|{}", line(&["kind", "name", "applied_at"])));
+                }
                 other => panic!("unknown table {other}"),
             }
         }
@@ -327,7 +445,8 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let db = pg.database(&format!("case_{seed}"));
     let pool = dosedesk_server::db::pool(&db).expect("pool");
-    rt.block_on(dosedesk_server::db::migrate(&pool)).expect("migrate");
+    rt.block_on(dosedesk_server::db::migrate(&pool))
+        .expect("migrate");
     let server = Arc::new(Mutex::new(Server::start(&db)));
     let url = server.lock().expect("server").url();
     let dir = tempfile::tempdir().expect("dir");
@@ -354,7 +473,12 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
         };
         let name = format!("l{k}");
         let token = rt
-            .block_on(dosedesk_server::device::add(&pool, &name, role.name(), &sites))
+            .block_on(dosedesk_server::device::add(
+                &pool,
+                &name,
+                role.name(),
+                &sites,
+            ))
             .expect("device");
         let mut laptop = Laptop::new(dir.path(), &name);
         if k == 0 {
@@ -363,7 +487,11 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
             }
         }
         laptop.enrol(&url, &token);
-        devices.push(Device { laptop, role, sites });
+        devices.push(Device {
+            laptop,
+            role,
+            sites,
+        });
     }
     for d in devices.iter_mut() {
         assert!(d.sync_with(Fault::None, &server, &mut rng), "first sync");
@@ -376,7 +504,13 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
     for _ in 0..(15 + rng.below(20)) {
         let k = rng.below(n);
         if rng.chance(65) {
-            random_change(&mut devices[k], &mut rng, &mut made, &mut serial, dir.path());
+            random_change(
+                &mut devices[k],
+                &mut rng,
+                &mut made,
+                &mut serial,
+                dir.path(),
+            );
         } else if !partitioned[k] {
             let fault = match rng.below(10) {
                 0 => Fault::DropPush(1 + rng.below(2)),
@@ -387,21 +521,35 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
                 _ => Fault::None,
             };
             let name = format!("{fault:?}");
-            *seen.faults.entry(name.split('(').next().unwrap_or("?").to_string()).or_default() += 1;
+            *seen
+                .faults
+                .entry(name.split('(').next().unwrap_or("?").to_string())
+                .or_default() += 1;
             devices[k].sync_with(fault, &server, &mut rng);
         }
     }
     // Healing: the network is back; two rounds of sync for everyone.
     for _ in 0..2 {
         for d in devices.iter_mut() {
-            assert!(d.sync_with(Fault::None, &server, &mut rng), "seed {seed}: {} heal", d.laptop.name);
+            assert!(
+                d.sync_with(Fault::None, &server, &mut rng),
+                "seed {seed}: {} heal",
+                d.laptop.name
+            );
         }
     }
     let (truth, totals) = central(rt, &db);
     for d in &devices {
         let held = d.laptop.dump();
         let want = truth.restricted(d.role, &d.sites);
-        assert!(held == want, "seed {seed}: {} ({:?} {:?}) differs from the central copy:\n{}", d.laptop.name, d.role, d.sites, held.diff(&want));
+        assert!(
+            held == want,
+            "seed {seed}: {} ({:?} {:?}) differs from the central copy:\n{}",
+            d.laptop.name,
+            d.role,
+            d.sites,
+            held.diff(&want)
+        );
         // Day totals are the sum of the central tallies, each counted once.
         let mut stmt = d.laptop.conn
             .prepare("SELECT s.code, d.date, d.administered FROM site_day d JOIN site s ON s.id = d.site_id WHERE d.administered <> 0")
@@ -411,17 +559,25 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
             .expect("rows")
             .map(|r| r.expect("row"))
             .collect();
-        let nonzero: BTreeMap<_, _> = totals.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (k.clone(), *v)).collect();
+        let nonzero: BTreeMap<_, _> = totals
+            .iter()
+            .filter(|(_, v)| **v != 0)
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
         assert_eq!(local, nonzero, "seed {seed}: {} day totals", d.laptop.name);
     }
     // No booking made on any laptop is missing from the central copy.
     for uuid in &made {
-        assert!(truth.appointments.iter().any(|a| a.starts_with(&format!("{uuid}|"))), "seed {seed}: booking {uuid} lost");
+        assert!(
+            truth
+                .appointments
+                .iter()
+                .any(|a| a.starts_with(&format!("{uuid}|"))),
+            "seed {seed}: booking {uuid} lost"
+        );
     }
     seen.bookings_made += made.len() as u64;
-    let count = |sql: &str| -> u64 {
-        pg.psql(&db, sql).trim().parse().unwrap_or(0)
-    };
+    let count = |sql: &str| -> u64 { pg.psql(&db, sql).trim().parse().unwrap_or(0) };
     seen.conflicts += count("SELECT count(*) FROM conflict");
     seen.hidden_moves += count("SELECT count(*) FROM row_state WHERE cardinality(seen_sites) > 1");
     drop(server);
@@ -430,9 +586,18 @@ fn one_case(seed: u64, pg: &Postgres, rt: &tokio::runtime::Runtime, seen: &mut E
 #[test]
 fn laptops_converge_under_partitions_lost_replies_and_crashes() {
     let pg = Postgres::start();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    let cases: u64 = std::env::var("DOSEDESK_SYNC_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
-    let seeds: Vec<u64> = match std::env::var("DOSEDESK_SYNC_SEED").ok().and_then(|v| v.parse().ok()) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let cases: u64 = std::env::var("DOSEDESK_SYNC_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let seeds: Vec<u64> = match std::env::var("DOSEDESK_SYNC_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
         Some(seed) => vec![seed],
         None => (1..=cases).collect(),
     };
@@ -449,6 +614,9 @@ fn laptops_converge_under_partitions_lost_replies_and_crashes() {
     if seeds.len() >= 50 {
         // Enough cases must have met each fault, a conflict and a move.
         assert!(seen.faults.len() >= 6, "{seen:?}");
-        assert!(seen.conflicts > 0 && seen.hidden_moves > 0 && seen.bookings_made > 0, "{seen:?}");
+        assert!(
+            seen.conflicts > 0 && seen.hidden_moves > 0 && seen.bookings_made > 0,
+            "{seen:?}"
+        );
     }
 }

@@ -32,7 +32,10 @@ fn concurrent_pushes_never_hide_a_change_from_a_pull() {
     let mut pushers = Vec::new();
     for p in 0..PUSHERS {
         let mut l = Laptop::new(dir.path(), &format!("p{p}"));
-        l.enrol(&server.url(), &add_device(&db, &format!("p{p}"), "manager", &[]));
+        l.enrol(
+            &server.url(),
+            &add_device(&db, &format!("p{p}"), "manager", &[]),
+        );
         l.sync().expect("first pull");
         pushers.push(l);
     }
@@ -92,7 +95,13 @@ fn concurrent_pushes_never_hide_a_change_from_a_pull() {
     let want: BTreeSet<String> = (0..PUSHERS)
         .flat_map(|p| (0..ROUNDS).map(move |r| format!("p{p}-r{r}")))
         .collect();
-    assert!(pulls > 5, "the reader pulled only {pulls} times while others pushed");
+    assert!(
+        pulls > 5,
+        "the reader pulled only {pulls} times while others pushed"
+    );
     let missing: Vec<_> = want.difference(&got).collect();
-    assert!(missing.is_empty(), "after {pulls} pulls the reader never saw {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "after {pulls} pulls the reader never saw {missing:?}"
+    );
 }

@@ -4,7 +4,10 @@
 mod support;
 
 use dosedesk_core::doses::entry::{self, Tally};
-use dosedesk_core::sync::{self, bundle, http, wire::{Keep, Role}};
+use dosedesk_core::sync::{
+    self, bundle, http,
+    wire::{Keep, Role},
+};
 use dosedesk_core::Error;
 use support::laptop::{fixture, Laptop};
 use support::{add_device, admin, Postgres, Server};
@@ -20,7 +23,12 @@ fn unit(pg: Postgres, name: &str) -> Unit {
     let db = pg.database(name);
     admin(&db, &["migrate"]);
     let server = Server::start(&db);
-    Unit { _pg: pg, db, server, dir: tempfile::tempdir().expect("dir") }
+    Unit {
+        _pg: pg,
+        db,
+        server,
+        dir: tempfile::tempdir().expect("dir"),
+    }
 }
 
 impl Unit {
@@ -60,7 +68,11 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
     // The token is spent.
     let again = http::enrol(&u.server.url(), &token, None).expect_err("token used twice");
     assert!(again.to_string().contains("already used"), "{again}");
-    assert_eq!(m1.dump(), before, "a manager's own sync changes nothing it holds");
+    assert_eq!(
+        m1.dump(),
+        before,
+        "a manager's own sync changes nothing it holds"
+    );
 
     let mut m2 = u.laptop("m2", "manager", &[]);
     let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
@@ -86,7 +98,12 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
     let refused = entry::record(&mut clinic.conn, &tally("BBB", "2021-04-04", 5), true)
         .expect_err("a tally for another site");
     assert!(matches!(refused, Error::InvalidInput(_)), "{refused}");
-    assert!(refused.to_string().contains("may not record tallies for BBB"), "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("may not record tallies for BBB"),
+        "{refused}"
+    );
     // ...and, should a laptop send one anyway, by the server.
     let e = sync::enrolment::require(&clinic.conn).expect("enrolled");
     let mut client = http::Client::new(&e).expect("client");
@@ -106,7 +123,11 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
         }],
     };
     let err = sync::Transport::push(&mut client, &forged).expect_err("server refuses");
-    assert!(err.to_string().contains("may not write dose_count rows at BBB"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("may not write dose_count rows at BBB"),
+        "{err}"
+    );
     // An official's push of a tally is refused the same way.
     assert!(entry::record(&mut official.conn, &tally("AAA", "2021-04-04", 5), true).is_err());
 
@@ -133,12 +154,24 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
         l.sync().expect("round 2");
     }
     let truth = m1.dump();
-    assert!(truth.tallies.iter().any(|t| t.starts_with("AAA|2021-04-05||1|PFIZER|44|")));
-    assert!(truth.calls.iter().any(|c| c.contains("|B00000|reached_accepted|moved by phone")));
+    assert!(truth
+        .tallies
+        .iter()
+        .any(|t| t.starts_with("AAA|2021-04-05||1|PFIZER|44|")));
+    assert!(truth
+        .calls
+        .iter()
+        .any(|c| c.contains("|B00000|reached_accepted|moved by phone")));
     assert_eq!(m2.dump(), truth);
     assert_eq!(clinic.dump(), truth.restricted(Role::Clinic, &a));
-    assert_eq!(clinic.count("SELECT count(*) FROM appointment WHERE booking_id = 'B00000'"), 0);
-    assert_eq!(clinic.count("SELECT count(*) FROM person WHERE person_id = 'P00000'"), 0);
+    assert_eq!(
+        clinic.count("SELECT count(*) FROM appointment WHERE booking_id = 'B00000'"),
+        0
+    );
+    assert_eq!(
+        clinic.count("SELECT count(*) FROM person WHERE person_id = 'P00000'"),
+        0
+    );
     assert_eq!(official.dump(), truth.restricted(Role::Official, &[]));
 }
 
@@ -177,8 +210,14 @@ fn a_tally_corrected_on_two_laptops_is_a_conflict_a_manager_resolves() {
     let listed = sync::conflicts(&clinic.conn, false).expect("list");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].kind, "tally_corrected_twice");
-    assert!(listed[0].local_data.as_deref().is_some_and(|d| d.contains("\"doses\":60")));
-    assert!(listed[0].server_data.as_deref().is_some_and(|d| d.contains("\"doses\":50")));
+    assert!(listed[0]
+        .local_data
+        .as_deref()
+        .is_some_and(|d| d.contains("\"doses\":60")));
+    assert!(listed[0]
+        .server_data
+        .as_deref()
+        .is_some_and(|d| d.contains("\"doses\":50")));
 
     // Every laptop that may see it lists it; a clinic may not resolve it.
     m2.sync().expect("m2");
@@ -198,8 +237,14 @@ fn a_tally_corrected_on_two_laptops_is_a_conflict_a_manager_resolves() {
         assert_eq!(day_total(l), 60, "{}", l.name);
     }
     assert_eq!(m1.dump(), m2.dump());
-    let central = u._pg.psql(&u.db, "SELECT count(*) FROM row_history WHERE tbl = 'dose_count'");
-    assert!(central.trim().parse::<i64>().expect("count") >= 2, "both replaced values kept: {central}");
+    let central = u._pg.psql(
+        &u.db,
+        "SELECT count(*) FROM row_history WHERE tbl = 'dose_count'",
+    );
+    assert!(
+        central.trim().parse::<i64>().expect("count") >= 2,
+        "both replaced values kept: {central}"
+    );
 }
 
 #[test]
@@ -229,10 +274,18 @@ fn bundles_carry_changes_once_and_refuse_tampering() {
     let err = bundle::import(&mut m1.conn, &cut).expect_err("truncated");
     assert!(err.to_string().contains("cut.bundle"), "{err}");
     let altered = u.dir.path().join("altered.bundle");
-    std::fs::write(&altered, text.replacen("\\\"doses\\\":77", "\\\"doses\\\":7", 1)).expect("write");
+    std::fs::write(
+        &altered,
+        text.replacen("\\\"doses\\\":77", "\\\"doses\\\":7", 1),
+    )
+    .expect("write");
     let err = bundle::import(&mut m1.conn, &altered).expect_err("altered");
     assert!(err.to_string().contains("checksum does not match"), "{err}");
-    assert_eq!(m1.count("SELECT count(*) FROM sync_outbox"), 0, "nothing half-imported");
+    assert_eq!(
+        m1.count("SELECT count(*) FROM sync_outbox"),
+        0,
+        "nothing half-imported"
+    );
 
     // Imported twice, forwarded once.
     let first = bundle::import(&mut m1.conn, &stick).expect("import");
@@ -248,12 +301,18 @@ fn bundles_carry_changes_once_and_refuse_tampering() {
     // The same stick carried in again changes nothing.
     bundle::import(&mut m1.conn, &stick).expect("third import");
     m1.sync().expect("forward again");
-    let versions = u._pg.psql(&u.db, "SELECT count(*) FROM row_history WHERE tbl = 'dose_count'");
+    let versions = u._pg.psql(
+        &u.db,
+        "SELECT count(*) FROM row_history WHERE tbl = 'dose_count'",
+    );
     assert_eq!(versions.trim(), "0", "no tally was replaced by a replay");
     // When the clinic laptop later syncs online, its changes are already there.
     let r = offline.sync().expect("online at last");
     assert_eq!(r.conflicts, 0);
-    assert_eq!(offline.dump(), m1.dump().restricted(Role::Clinic, &["AAA".to_string()]));
+    assert_eq!(
+        offline.dump(),
+        m1.dump().restricted(Role::Clinic, &["AAA".to_string()])
+    );
 
     // A batch altered, given a new id and a matching checksum by someone
     // without the laptop's credential: the laptop takes the file in, the
@@ -280,12 +339,22 @@ fn bundles_carry_changes_once_and_refuse_tampering() {
     let r = m1.sync().expect("sync goes on");
     assert_eq!(r.forwarded, 0);
     assert_eq!(r.refused_bundles.len(), 1, "{r:?}");
-    assert!(r.refused_bundles[0].contains("does not match its signature"), "{r:?}");
+    assert!(
+        r.refused_bundles[0].contains("does not match its signature"),
+        "{r:?}"
+    );
     assert_eq!(day(&m1, "2021-04-06"), 77);
-    assert_eq!(m1.count("SELECT count(*) FROM sync_outbox"), 0, "set aside, not retried forever");
+    assert_eq!(
+        m1.count("SELECT count(*) FROM sync_outbox"),
+        0,
+        "set aside, not retried forever"
+    );
 }
 
 fn bundle_sha256(text: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -63,7 +63,9 @@ pub fn cancel(
     let now = crate::store::now_timestamp();
     for id in &ids {
         let site_id: i64 =
-            tx.query_row("SELECT site_id FROM appointment WHERE id = ?1", [id], |r| r.get(0))?;
+            tx.query_row("SELECT site_id FROM appointment WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
         crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::Appointment, site_id)?;
         store::appointment::cancel(&tx, *id, &now)?;
     }

@@ -32,11 +32,10 @@ pub(crate) fn record_range(conn: &Connection, table: &str, lo: i64, hi: i64) -> 
 /// Records every row of `table` as changed (a bulk load into an empty
 /// table, or a laptop's first push of all it holds).
 pub(crate) fn record_all(conn: &Connection, table: &str) -> Result<()> {
-    let (lo, hi): (Option<i64>, Option<i64>) = conn.query_row(
-        &format!("SELECT min(id), max(id) FROM {table}"),
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let (lo, hi): (Option<i64>, Option<i64>) =
+        conn.query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     if let (Some(lo), Some(hi)) = (lo, hi) {
         record_range(conn, table, lo, hi)?;
     }
@@ -74,8 +73,9 @@ pub(crate) fn changed_ranges(conn: &Connection, table: &str, upto: i64) -> Resul
 
 /// Deleted rows of `table` up to `upto`: their keys (JSON).
 pub(crate) fn tombstones(conn: &Connection, table: &str, upto: i64) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT key FROM sync_tombstone WHERE tbl = ?1 AND seq <= ?2 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT key FROM sync_tombstone WHERE tbl = ?1 AND seq <= ?2 ORDER BY seq",
+    )?;
     let keys = stmt.query_map(params![table, upto], |r| r.get(0))?;
     Ok(keys.collect::<rusqlite::Result<_>>()?)
 }
@@ -106,7 +106,12 @@ pub(crate) fn version_of(conn: &Connection, table: &str, wire_id: &str) -> Resul
         .optional()?)
 }
 
-pub(crate) fn set_version(conn: &Connection, table: &str, wire_id: &str, version: i64) -> Result<()> {
+pub(crate) fn set_version(
+    conn: &Connection,
+    table: &str,
+    wire_id: &str,
+    version: i64,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO sync_row (tbl, wire_id, version) VALUES (?1, ?2, ?3)
          ON CONFLICT (tbl, wire_id) DO UPDATE SET version = max(version, excluded.version)",
@@ -172,7 +177,12 @@ pub(crate) fn add_conflict(
     Ok(())
 }
 
-pub(crate) fn mark_resolved(conn: &Connection, server_id: i64, resolution: Option<&str>, now: &str) -> Result<()> {
+pub(crate) fn mark_resolved(
+    conn: &Connection,
+    server_id: i64,
+    resolution: Option<&str>,
+    now: &str,
+) -> Result<()> {
     conn.prepare_cached(
         "UPDATE sync_conflict SET resolved_at = ?2, resolution = coalesce(?3, resolution)
          WHERE server_id = ?1 AND resolved_at IS NULL",

@@ -127,3 +127,94 @@ fn meta_round_trips() {
     meta_set(&conn, "demo", "2").expect("set again");
     assert_eq!(meta_get(&conn, "demo").expect("get").as_deref(), Some("2"));
 }
+
+mod sync_capture {
+    use crate::import::{import_file, ImportKind};
+    use crate::store::sync_log;
+
+    fn ranges(conn: &rusqlite::Connection, table: &str) -> Vec<(i64, i64)> {
+        sync_log::changed_ranges(conn, table, i64::MAX).expect("ranges")
+    }
+
+    #[test]
+    fn a_bulk_load_records_one_range_and_a_single_write_one_row() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut conn = crate::store::open(&dir.path().join("s.sqlite3")).expect("open");
+        let write = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).expect("write");
+            p
+        };
+        let sites = write(
+            "sites.csv",
+            "site_code,name,kind\nAAA,A,mass_clinic\nBBB,B,pharmacy\n",
+        );
+        let mut bookings = String::from(
+            "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status\n",
+        );
+        for k in 0..500 {
+            bookings.push_str(&format!(
+                "B{k},P{k},613-555-0000,AAA,2021-04-01T09:00,1,PFIZER,booked\n"
+            ));
+        }
+        let bookings = write("bookings.csv", &bookings);
+        import_file(&mut conn, ImportKind::Sites, &sites, &crate::job::Quiet).expect("sites");
+        import_file(
+            &mut conn,
+            ImportKind::Bookings,
+            &bookings,
+            &crate::job::Quiet,
+        )
+        .expect("bookings");
+        // The bulk load wrote 500 rows and recorded one range, not 500 rows
+        // (nor, through the people it wrote, their bookings again).
+        let rows: Vec<(String, i64, i64)> = {
+            let mut stmt = conn
+                .prepare("SELECT tbl, lo, hi FROM sync_change WHERE tbl = 'appointment'")
+                .expect("q");
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .expect("rows")
+                .map(|r| r.expect("row"))
+                .collect()
+        };
+        assert_eq!(rows, vec![("appointment".to_string(), 1, 500)]);
+        assert_eq!(ranges(&conn, "site"), vec![(1, 2)]);
+        // The triggers are back: a single change records its row.
+        conn.execute(
+            "UPDATE appointment SET status = 'cancelled' WHERE booking_id = 'B7'",
+            [],
+        )
+        .expect("cancel");
+        let before = sync_log::pending_count(&conn).expect("count");
+        assert_eq!(
+            ranges(&conn, "appointment"),
+            vec![(1, 500)],
+            "the merged ranges cover it"
+        );
+        conn.execute(
+            "UPDATE person SET phone = '613-555-9999' WHERE person_id = 'P600'",
+            [],
+        )
+        .expect("none");
+        assert_eq!(
+            sync_log::pending_count(&conn).expect("count"),
+            before,
+            "no such person, nothing recorded"
+        );
+        // A silenced write (a pull's) records nothing.
+        let tx = conn.transaction().expect("tx");
+        sync_log::quiet(&tx).expect("quiet");
+        tx.execute("UPDATE site SET name = 'Arena' WHERE code = 'AAA'", [])
+            .expect("rename");
+        sync_log::loud(&tx).expect("loud");
+        tx.commit().expect("commit");
+        assert_eq!(sync_log::pending_count(&conn).expect("count"), before);
+        // Forgetting up to a watermark keeps what came after it.
+        let mark = sync_log::watermark(&conn).expect("mark");
+        conn.execute("UPDATE site SET name = 'Hall' WHERE code = 'BBB'", [])
+            .expect("rename");
+        sync_log::forget_changes(&conn, mark).expect("forget");
+        assert_eq!(ranges(&conn, "site"), vec![(2, 2)]);
+        assert_eq!(ranges(&conn, "appointment"), Vec::<(i64, i64)>::new());
+    }
+}

@@ -100,7 +100,10 @@ pub fn export(conn: &Connection, out: &Path) -> Result<Exported> {
     };
     text.push_str(&json(&trailer)?);
     text.push('\n');
-    let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut tmp = tempfile_in(dir, out)?;
     tmp.1
         .write_all(text.as_bytes())
@@ -142,10 +145,15 @@ pub struct Imported {
 pub fn import(conn: &mut Connection, file: &Path) -> Result<Imported> {
     let name = file.display().to_string();
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, &e))?;
-    let text = String::from_utf8(bytes).map_err(|_| bad(&name, 1, "not UTF-8 text: not a bundle"))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| bad(&name, 1, "not UTF-8 text: not a bundle"))?;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     if lines.len() < 2 || !text.ends_with('\n') {
-        return Err(bad(&name, lines.len() as u64, "the file ends early: the bundle was cut short; nothing was imported"));
+        return Err(bad(
+            &name,
+            lines.len() as u64,
+            "the file ends early: the bundle was cut short; nothing was imported",
+        ));
     }
     let body_len: usize = lines[..lines.len() - 1].iter().map(|l| l.len()).sum();
     let trailer: Trailer = serde_json::from_str(lines[lines.len() - 1])
@@ -156,11 +164,26 @@ pub fn import(conn: &mut Connection, file: &Path) -> Result<Imported> {
     let header: Header = serde_json::from_str(lines[0])
         .map_err(|e| bad(&name, 1, &format!("not a DoseDesk bundle header: {e}")))?;
     if header.format != FORMAT || header.version != VERSION {
-        return Err(bad(&name, 1, &format!("format {} version {}: this DoseDesk reads {FORMAT} version {VERSION}", header.format, header.version)));
+        return Err(bad(
+            &name,
+            1,
+            &format!(
+                "format {} version {}: this DoseDesk reads {FORMAT} version {VERSION}",
+                header.format, header.version
+            ),
+        ));
     }
     let batch_lines = &lines[1..lines.len() - 1];
     if batch_lines.len() != header.batches {
-        return Err(bad(&name, 1, &format!("the header names {} batches but the file holds {}", header.batches, batch_lines.len())));
+        return Err(bad(
+            &name,
+            1,
+            &format!(
+                "the header names {} batches but the file holds {}",
+                header.batches,
+                batch_lines.len()
+            ),
+        ));
     }
     let now = crate::store::now_timestamp();
     let tx = conn.transaction()?;
@@ -172,14 +195,24 @@ pub fn import(conn: &mut Connection, file: &Path) -> Result<Imported> {
         let batch: super::wire::PushBatch = serde_json::from_str(&signed.body)
             .map_err(|e| bad(&name, line_no, &format!("batch: {e}")))?;
         if batch.batch_id != signed.batch_id {
-            return Err(bad(&name, line_no, "the batch's id does not match its envelope"));
+            return Err(bad(
+                &name,
+                line_no,
+                "the batch's id does not match its envelope",
+            ));
         }
         let inserted = tx
             .prepare_cached(
                 "INSERT INTO sync_outbox (batch_id, device, body, signature, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (batch_id) DO NOTHING",
             )?
-            .execute(params![signed.batch_id, header.device, signed.body, signed.signature, now])?;
+            .execute(params![
+                signed.batch_id,
+                header.device,
+                signed.body,
+                signed.signature,
+                now
+            ])?;
         already_here += usize::from(inserted == 0);
     }
     tx.commit()?;

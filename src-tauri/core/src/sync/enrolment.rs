@@ -40,7 +40,8 @@ pub fn load(conn: &Connection) -> Result<Option<Enrolment>> {
         server,
         device: meta_get(conn, DEVICE)?.ok_or_else(|| missing(DEVICE))?,
         role: Role::parse(&role).ok_or_else(|| missing(ROLE))?,
-        sites: serde_json::from_str(&sites).map_err(|e| Error::Internal(format!("{SITES}: {e}")))?,
+        sites: serde_json::from_str(&sites)
+            .map_err(|e| Error::Internal(format!("{SITES}: {e}")))?,
         secret: meta_get(conn, SECRET)?.ok_or_else(|| missing(SECRET))?,
         ca_pem: meta_get(conn, CA)?,
     }))
@@ -62,7 +63,11 @@ pub fn save(conn: &mut Connection, e: &Enrolment) -> Result<()> {
     meta_set(&tx, SERVER, &e.server)?;
     meta_set(&tx, DEVICE, &e.device)?;
     meta_set(&tx, ROLE, e.role.name())?;
-    meta_set(&tx, SITES, &serde_json::to_string(&e.sites).unwrap_or_else(|_| "[]".into()))?;
+    meta_set(
+        &tx,
+        SITES,
+        &serde_json::to_string(&e.sites).unwrap_or_else(|_| "[]".into()),
+    )?;
     meta_set(&tx, SECRET, &e.secret)?;
     match &e.ca_pem {
         Some(pem) => meta_set(&tx, CA, pem)?,
@@ -83,7 +88,9 @@ pub fn save(conn: &mut Connection, e: &Enrolment) -> Result<()> {
 }
 
 pub(crate) fn cursor(conn: &Connection) -> Result<i64> {
-    Ok(meta_get(conn, CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0))
+    Ok(meta_get(conn, CURSOR)?
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
 }
 
 pub(crate) fn set_cursor(conn: &Connection, cursor: i64) -> Result<()> {
@@ -120,7 +127,10 @@ pub fn guard_write(conn: &Connection, table: Table, site_id: i64) -> Result<()> 
             "this laptop is enrolled for {} and may not record {what} for {code}",
             e.sites.join(", ")
         ),
-        _ => format!("this laptop is enrolled as {} and may not record {what}", e.role.name()),
+        _ => format!(
+            "this laptop is enrolled as {} and may not record {what}",
+            e.role.name()
+        ),
     }))
 }
 
@@ -131,7 +141,10 @@ pub fn guard_write(conn: &Connection, table: Table, site_id: i64) -> Result<()> 
 pub fn guard_import(conn: &Connection, kind: crate::import::ImportKind, now: &str) -> Result<()> {
     use crate::import::ImportKind;
     let Some(e) = load(conn)? else { return Ok(()) };
-    let travels = !matches!(kind, ImportKind::Provincial | ImportKind::Areas | ImportKind::Products);
+    let travels = !matches!(
+        kind,
+        ImportKind::Provincial | ImportKind::Areas | ImportKind::Products
+    );
     if e.role == Role::Manager || !travels {
         return Ok(());
     }

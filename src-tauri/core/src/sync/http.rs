@@ -31,7 +31,11 @@ impl Client {
         format!("{}{path}", self.base)
     }
 
-    fn post<T: serde::de::DeserializeOwned>(&self, path: &str, body: &impl serde::Serialize) -> Result<T> {
+    fn post<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> Result<T> {
         let reply = self
             .agent
             .post(&self.url(path))
@@ -99,7 +103,12 @@ impl Transport for Client {
         read(&self.base, reply)
     }
 
-    fn resolve(&mut self, conflict_id: i64, keep: Keep, value: Option<serde_json::Value>) -> Result<()> {
+    fn resolve(
+        &mut self,
+        conflict_id: i64,
+        keep: Keep,
+        value: Option<serde_json::Value>,
+    ) -> Result<()> {
         let _: serde_json::Value = self.post(
             &format!("/v1/conflicts/{conflict_id}/resolve"),
             &ResolveRequest { keep, value },

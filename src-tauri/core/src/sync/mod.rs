@@ -33,7 +33,12 @@ pub trait Transport {
     fn pull(&mut self, cursor: i64, limit: usize) -> Result<PullPage>;
     /// The unresolved conflicts this laptop may see.
     fn conflicts(&mut self) -> Result<Vec<Conflict>>;
-    fn resolve(&mut self, conflict_id: i64, keep: Keep, value: Option<serde_json::Value>) -> Result<()>;
+    fn resolve(
+        &mut self,
+        conflict_id: i64,
+        keep: Keep,
+        value: Option<serde_json::Value>,
+    ) -> Result<()>;
 }
 
 /// What one sync did (`sync --json`).
@@ -125,7 +130,12 @@ pub fn conflicts(conn: &Connection, include_resolved: bool) -> Result<Vec<sync_l
 
 /// A manager's choice on conflict `id` (this laptop's numbering): the
 /// server records it, and the next pull brings the chosen value here.
-pub fn resolve(conn: &mut Connection, transport: &mut dyn Transport, id: i64, keep: Keep) -> Result<()> {
+pub fn resolve(
+    conn: &mut Connection,
+    transport: &mut dyn Transport,
+    id: i64,
+    keep: Keep,
+) -> Result<()> {
     let enrolled = enrolment::require(conn)?;
     if enrolled.role != wire::Role::Manager {
         return Err(Error::InvalidInput(
@@ -135,7 +145,9 @@ pub fn resolve(conn: &mut Connection, transport: &mut dyn Transport, id: i64, ke
     let c = sync_log::conflict(conn, id)?
         .ok_or_else(|| Error::NotFound(format!("no conflict {id}")))?;
     if c.resolved_at.is_some() {
-        return Err(Error::Conflict(format!("conflict {id} is already resolved")));
+        return Err(Error::Conflict(format!(
+            "conflict {id} is already resolved"
+        )));
     }
     let value = match keep {
         Keep::Local => Some(match &c.local_data {
@@ -150,7 +162,12 @@ pub fn resolve(conn: &mut Connection, transport: &mut dyn Transport, id: i64, ke
         Keep::Local => "local",
         Keep::Server => "server",
     };
-    sync_log::mark_resolved(conn, c.server_id, Some(side), &crate::store::now_timestamp())?;
+    sync_log::mark_resolved(
+        conn,
+        c.server_id,
+        Some(side),
+        &crate::store::now_timestamp(),
+    )?;
     Ok(())
 }
 

@@ -29,15 +29,21 @@ pub(super) fn push_pending(conn: &mut Connection, transport: &mut dyn Transport)
 /// Records what the server did with a batch: the versions it now holds,
 /// and for each conflict its server value (kept here, as on every laptop)
 /// with this laptop's value kept in the conflict.
-pub(crate) fn take_reply(conn: &mut Connection, batch: &PushBatch, reply: &PushReply) -> Result<()> {
+pub(crate) fn take_reply(
+    conn: &mut Connection,
+    batch: &PushBatch,
+    reply: &PushReply,
+) -> Result<()> {
     let now = crate::store::now_timestamp();
     let tx = conn.transaction()?;
     sync_log::quiet(&tx)?;
     for &(index, version) in &reply.accepted {
-        let row = batch
-            .rows
-            .get(index as usize)
-            .ok_or_else(|| Error::Internal(format!("server acknowledged row {index} of a batch of {}", batch.rows.len())))?;
+        let row = batch.rows.get(index as usize).ok_or_else(|| {
+            Error::Internal(format!(
+                "server acknowledged row {index} of a batch of {}",
+                batch.rows.len()
+            ))
+        })?;
         sync_log::set_version(&tx, row.table.name(), &row.id, version)?;
     }
     for c in &reply.conflicts {
@@ -54,10 +60,19 @@ pub(crate) fn take_reply(conn: &mut Connection, batch: &PushBatch, reply: &PushR
     Ok(())
 }
 
+/// One table's recorded changes still to read.
+struct TableChanges {
+    table: Table,
+    /// Merged, ascending local id ranges.
+    ranges: Vec<(i64, i64)>,
+    /// Deleted rows' keys (JSON).
+    tombstones: Vec<String>,
+}
+
 /// Reads the recorded changes table by table, in batches.
 pub(crate) struct Outbox {
-    /// Per table: merged id ranges still to read, and deleted rows' keys.
-    pending: Vec<(Table, Vec<(i64, i64)>, Vec<String>)>,
+    /// In reverse table order: the next table is popped from the back.
+    pending: Vec<TableChanges>,
 }
 
 impl Outbox {
@@ -67,7 +82,11 @@ impl Outbox {
             let ranges = sync_log::changed_ranges(conn, table.name(), watermark.0)?;
             let tombs = sync_log::tombstones(conn, table.name(), watermark.1)?;
             if !ranges.is_empty() || !tombs.is_empty() {
-                pending.push((table, ranges, tombs));
+                pending.push(TableChanges {
+                    table,
+                    ranges,
+                    tombstones: tombs,
+                });
             }
         }
         pending.reverse(); // popped from the back, in table order
@@ -77,7 +96,12 @@ impl Outbox {
     pub(crate) fn next_batch(&mut self, conn: &Connection) -> Result<Option<PushBatch>> {
         let mut rows = Vec::new();
         while rows.len() < BATCH_ROWS {
-            let Some((table, ranges, tombs)) = self.pending.last_mut() else {
+            let Some(TableChanges {
+                table,
+                ranges,
+                tombstones: tombs,
+            }) = self.pending.last_mut()
+            else {
                 break;
             };
             let table = *table;
@@ -132,7 +156,10 @@ fn raw(json: String) -> Result<Box<RawValue>> {
 /// Forwards the batches carried in from bundles; returns how many went
 /// through, and why any were refused (an altered batch, a revoked laptop):
 /// a refused batch is set aside, never retried forever.
-pub(super) fn forward_outbox(conn: &mut Connection, transport: &mut dyn Transport) -> Result<(u64, Vec<String>)> {
+pub(super) fn forward_outbox(
+    conn: &mut Connection,
+    transport: &mut dyn Transport,
+) -> Result<(u64, Vec<String>)> {
     let waiting = super::bundle::outbox(conn)?;
     let mut forwarded = 0;
     let mut refused = Vec::new();

@@ -271,14 +271,20 @@ mod tests {
     #[test]
     fn keyed_ids_are_stable_and_separate_parts() {
         let a = keyed_id(Table::DoseCount, &["NSP", "2021-03-23", "", "1", ""]);
-        assert_eq!(a, keyed_id(Table::DoseCount, &["NSP", "2021-03-23", "", "1", ""]));
+        assert_eq!(
+            a,
+            keyed_id(Table::DoseCount, &["NSP", "2021-03-23", "", "1", ""])
+        );
         assert_eq!(a.len(), 32);
         // "ab" + "c" must not name the same row as "a" + "bc".
         assert_ne!(
             keyed_id(Table::Shift, &["ab", "c"]),
             keyed_id(Table::Shift, &["a", "bc"])
         );
-        assert_ne!(keyed_id(Table::Shift, &["a"]), keyed_id(Table::Site, &["a"]));
+        assert_ne!(
+            keyed_id(Table::Shift, &["a"]),
+            keyed_id(Table::Site, &["a"])
+        );
     }
 
     #[test]

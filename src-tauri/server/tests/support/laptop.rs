@@ -18,7 +18,11 @@ impl Laptop {
     pub fn new(dir: &Path, name: &str) -> Laptop {
         let path = dir.join(format!("{name}.sqlite3"));
         let conn = store::open(&path).expect("open store");
-        Laptop { name: name.into(), path, conn }
+        Laptop {
+            name: name.into(),
+            path,
+            conn,
+        }
     }
 
     pub fn import(&mut self, kind: ImportKind, file: &Path) {
@@ -38,7 +42,10 @@ impl Laptop {
     }
 
     pub fn role(&self) -> Option<(Role, Vec<String>)> {
-        sync::enrolment::load(&self.conn).ok().flatten().map(|e| (e.role, e.sites))
+        sync::enrolment::load(&self.conn)
+            .ok()
+            .flatten()
+            .map(|e| (e.role, e.sites))
     }
 
     /// Everything that travels, one line per row, keyed as the domain keys
@@ -132,11 +139,22 @@ impl Dump {
                 d.calls.clear();
             }
             Role::Clinic => {
-                d.appointments.retain(|a| sites.iter().any(|s| a.split('|').nth(2) == Some(s)));
-                let kept: BTreeSet<String> = d.appointments.iter().filter_map(|a| a.split('|').nth(1).map(str::to_string)).collect();
-                d.people.retain(|p| p.split('|').next().is_some_and(|id| kept.contains(id)));
-                let bookings: BTreeSet<String> = d.appointments.iter().filter_map(|a| a.split('|').next().map(str::to_string)).collect();
-                d.calls.retain(|c| c.split('|').nth(1).is_some_and(|b| bookings.contains(b)));
+                d.appointments
+                    .retain(|a| sites.iter().any(|s| a.split('|').nth(2) == Some(s)));
+                let kept: BTreeSet<String> = d
+                    .appointments
+                    .iter()
+                    .filter_map(|a| a.split('|').nth(1).map(str::to_string))
+                    .collect();
+                d.people
+                    .retain(|p| p.split('|').next().is_some_and(|id| kept.contains(id)));
+                let bookings: BTreeSet<String> = d
+                    .appointments
+                    .iter()
+                    .filter_map(|a| a.split('|').next().map(str::to_string))
+                    .collect();
+                d.calls
+                    .retain(|c| c.split('|').nth(1).is_some_and(|b| bookings.contains(b)));
             }
         }
         d
@@ -168,7 +186,9 @@ pub fn fixture(dir: &Path, bookings: usize) -> Vec<(ImportKind, PathBuf)> {
         }
     }
     let shifts = write("shifts.csv", shifts);
-    let mut b = String::from("booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status\n");
+    let mut b = String::from(
+        "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status\n",
+    );
     for k in 0..bookings {
         let site = ["AAA", "BBB", "CCC"][k % 3];
         let day = 1 + (k / 3) % 7;
@@ -189,7 +209,10 @@ pub fn fixture(dir: &Path, bookings: usize) -> Vec<(ImportKind, PathBuf)> {
         }
     }
     let tallies = write("dose_counts.csv", t);
-    let supply = write("supply.csv", "date,product,doses\n2021-03-30,PFIZER,5000\n".into());
+    let supply = write(
+        "supply.csv",
+        "date,product,doses\n2021-03-30,PFIZER,5000\n".into(),
+    );
     vec![
         (ImportKind::Sites, sites),
         (ImportKind::Shifts, shifts),

@@ -25,7 +25,9 @@ fn pg_bin() -> PathBuf {
         .filter(|p| p.join("initdb").exists())
         .collect();
     found.sort();
-    found.pop().expect("an initdb under /usr/lib/postgresql/*/bin")
+    found
+        .pop()
+        .expect("an initdb under /usr/lib/postgresql/*/bin")
 }
 
 pub fn free_port() -> u16 {
@@ -52,7 +54,9 @@ impl Postgres {
         let as_root = is_root();
         if as_root {
             // initdb refuses root: the cluster belongs to `postgres`.
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()));
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path()));
         }
         let pg = Postgres {
             bin: pg_bin(),
@@ -61,7 +65,19 @@ impl Postgres {
             dir,
         };
         let data = pg.data();
-        pg.run_pg("initdb", &["-D", &data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+        pg.run_pg(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
         // DOSEDESK_PG_OPTS adds server options (e.g. `-c log_min_duration_statement=50`
         // to see slow statements; DOSEDESK_PG_LOG=1 prints the log at the end).
         let opts = format!(
@@ -73,7 +89,18 @@ impl Postgres {
         let log = pg.dir.path().join("server.log");
         pg.run_pg(
             "pg_ctl",
-            &["-D", &data, "-o", &opts, "-l", &log.display().to_string(), "-w", "-t", "60", "start"],
+            &[
+                "-D",
+                &data,
+                "-o",
+                &opts,
+                "-l",
+                &log.display().to_string(),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
         );
         pg
     }
@@ -117,7 +144,11 @@ impl Postgres {
             .args([url, "-X", "-A", "-t", "-q", "-c", sql])
             .output()
             .expect("psql");
-        assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
@@ -125,7 +156,8 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         if std::env::var_os("DOSEDESK_PG_LOG").is_some() {
-            let log = std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
+            let log =
+                std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default();
             eprintln!("{log}");
         }
         let exe = self.bin.join("pg_ctl");
@@ -215,7 +247,11 @@ impl Server {
 
     pub fn url(&self) -> String {
         let scheme = if self.tls.is_some() { "https" } else { "http" };
-        let host = if self.tls.is_some() { "localhost" } else { "127.0.0.1" };
+        let host = if self.tls.is_some() {
+            "localhost"
+        } else {
+            "127.0.0.1"
+        };
         format!("{scheme}://{host}:{}", self.port)
     }
 
@@ -232,10 +268,17 @@ impl Server {
         self.child = Some(cmd.spawn().expect("dosedesk-server serve"));
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
                 panic!("dosedesk-server exited early: {status}");
             }
-            assert!(Instant::now() < deadline, "dosedesk-server did not listen within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "dosedesk-server did not listen within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

@@ -95,7 +95,10 @@ pub(super) fn remove(conn: &Connection, wire_id: &str, data: &str) -> Result<()>
         [id],
         |r| r.get(0),
     )?;
-    conn.execute("DELETE FROM contact_attempt WHERE appointment_id = ?1", [id])?;
+    conn.execute(
+        "DELETE FROM contact_attempt WHERE appointment_id = ?1",
+        [id],
+    )?;
     conn.execute("DELETE FROM appointment WHERE id = ?1", [id])?;
     conn.execute(
         "DELETE FROM person WHERE person_id = ?1

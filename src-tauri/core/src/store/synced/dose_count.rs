@@ -16,7 +16,11 @@ pub(super) const READ: &str = "
     WHERE c.id BETWEEN ?1 AND ?2 ORDER BY c.id LIMIT ?3";
 
 pub(super) fn wire_id(r: &rusqlite::Row<'_>) -> rusqlite::Result<String> {
-    super::keyed(r, Table::DoseCount, &["site", "date", "shift", "dose_number", "product"])
+    super::keyed(
+        r,
+        Table::DoseCount,
+        &["site", "date", "shift", "dose_number", "product"],
+    )
 }
 
 /// Returns false when the tally's site is not here yet.

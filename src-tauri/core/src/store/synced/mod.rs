@@ -72,12 +72,18 @@ pub(crate) fn read(
 }
 
 /// The wire id and site of a deleted row, from the key its tombstone kept.
-pub(crate) fn tombstone_id(table: Table, key: &serde_json::Value) -> Option<(String, Option<String>)> {
+pub(crate) fn tombstone_id(
+    table: Table,
+    key: &serde_json::Value,
+) -> Option<(String, Option<String>)> {
     let text = |k: &str| key.get(k).and_then(|v| v.as_str()).map(str::to_string);
     match table {
         Table::Shift => {
             let (site, date, start) = (text("site")?, text("date")?, text("start")?);
-            Some((crate::sync::wire::keyed_id(table, &[&site, &date, &start]), Some(site)))
+            Some((
+                crate::sync::wire::keyed_id(table, &[&site, &date, &start]),
+                Some(site),
+            ))
         }
         _ => None,
     }
