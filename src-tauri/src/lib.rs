@@ -5,6 +5,7 @@ mod commands;
 mod shift_plan_commands;
 mod siting_commands;
 mod state;
+mod sync_commands;
 
 pub use state::{CancelToken, Job, Jobs, Store};
 use std::path::PathBuf;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub launch: LaunchOptions,
     pub store: Arc<Store>,
     pub jobs: Jobs,
+    /// Background sync with the unit's server (when enrolled).
+    pub sync: Arc<sync_commands::SyncRunner>,
 }
 
 impl AppState {
@@ -33,6 +36,7 @@ impl AppState {
             launch,
             store,
             jobs: Jobs::default(),
+            sync: Arc::default(),
         }
     }
 }
@@ -108,6 +112,13 @@ commands![
     siting_commands::siting_scenarios,
     siting_commands::compare_siting_scenarios,
     siting_commands::open_siting_scenario,
+    sync_commands::sync_status,
+    sync_commands::sync_now,
+    sync_commands::sync_enrol,
+    sync_commands::sync_conflicts,
+    sync_commands::sync_resolve,
+    sync_commands::sync_export_bundle,
+    sync_commands::sync_import_bundle,
 ];
 
 /// Registers DoseDesk's state, plugins and commands on any runtime, so tests
@@ -173,8 +184,14 @@ pub fn run() {
         }
     };
     let launch = launch_from_args(std::env::args().skip(1));
-    let app =
-        builder(tauri::Builder::default(), db_path, launch).plugin(tauri_plugin_dialog::init());
+    let app = builder(tauri::Builder::default(), db_path, launch)
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            use tauri::Manager;
+            let state = app.state::<AppState>();
+            sync_commands::start_background(state.store.clone(), state.sync.clone());
+            Ok(())
+        });
     if let Err(err) = app.run(tauri::generate_context!()) {
         eprintln!("dosedesk: cannot start the window: {err}");
         std::process::exit(1);

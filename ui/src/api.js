@@ -69,7 +69,7 @@ export const provincialRevisions = () => call('provincial_revisions');
 /** request: {date, lang}; path ends in .pdf or .png */
 export const writeBriefing = (request, path) => call('write_briefing', { request, path });
 
-const FILE_KINDS = { csv: 'CSV', png: 'PNG image', svg: 'SVG image', pdf: 'PDF document' };
+const FILE_KINDS = { csv: 'CSV', png: 'PNG image', svg: 'SVG image', pdf: 'PDF document', bundle: 'DoseDesk bundle' };
 
 /** Native save dialog for a file of type `ext` (csv, png, svg, pdf) or one of
  * several (`['png', 'svg']`); resolves to its path — with the first type's
@@ -117,3 +117,26 @@ export const sitingScenarios = () => call('siting_scenarios');
 export const compareSitingScenarios = (ids) => call('compare_siting_scenarios', { ids });
 export const openSitingScenario = (id, lang) => call('open_siting_scenario', { id, lang });
 
+
+// Sync with the unit's server.
+/** {enrolled, server, device, role, last_sync, waiting, open_conflicts, bundles_waiting, running, last} */
+export const syncStatus = () => call('sync_status');
+/** Syncs now (push, then pull); resolves to the outcome, or null when a sync was already running. */
+export const syncNow = () => call('sync_now');
+export const syncEnrol = (server, token) => call('sync_enrol', { server, token });
+export const syncConflicts = () => call('sync_conflicts');
+/** keep: 'local' (the value the laptop that made the conflicting change sent) or 'server'. */
+export const syncResolve = (id, keep) => call('sync_resolve', { id, keep });
+export const syncExportBundle = (path) => call('sync_export_bundle', { path });
+export const syncImportBundle = (path) => call('sync_import_bundle', { path });
+
+/** Native open dialog for one sync bundle; resolves to its path or null. */
+export async function pickBundleFile(title) {
+  const path = await tauri().dialog.open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: 'DoseDesk bundle', extensions: ['bundle'] }],
+  });
+  return typeof path === 'string' ? path : null;
+}

@@ -6,6 +6,7 @@ import { runJob, showError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderEmpty } from './views/empty.js';
 import { setToday } from './dates.js';
+import { startSyncStatus } from './components/sync_status.js';
 
 // Views other than the schedule load when first opened: a quicker start
 // and less memory for a window that may only ever show the schedule.
@@ -18,6 +19,7 @@ const views = {
   planner: () => import('./views/planner.js'),
   book: () => import('./views/book.js'),
   checks: () => import('./views/checks.js'),
+  sync: () => import('./views/sync.js'),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -59,6 +61,7 @@ function showView(name) {
     rebook: (m) => m.renderRebook(root),
     planner: (m) => m.renderPlanner(root),
     book: (m) => m.renderBook(root),
+    sync: (m) => m.renderSync(root),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
@@ -162,6 +165,7 @@ window.addEventListener('DOMContentLoaded', () => {
   $('import-dialog').addEventListener('close', () => {
     if ($('import-dialog').returnValue === 'choose') importChosenFile();
   });
+  startSyncStatus($('sync-status'), () => showView('sync'));
   // Tests (and anything driving the window) wait for this before clicking.
   refresh().finally(() => (document.body.dataset.ready = 'true'));
 });

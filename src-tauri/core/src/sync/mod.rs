@@ -17,6 +17,7 @@ mod pull;
 mod push;
 pub mod wire;
 
+pub use crate::store::sync_log::ConflictRow;
 pub use enrolment::Enrolment;
 
 use crate::error::{Error, Result};
