@@ -37,7 +37,7 @@ run: deps-run
 test: deps-test tauri-driver
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
-	$(CARGO) build --locked -p dosedesk -p dosedesk-cli
+	$(CARGO) build --locked -p dosedesk -p dosedesk-cli -p dosedesk-server
 	@mkdir -p target
 	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
 	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful);

@@ -25,6 +25,9 @@ pub struct LastSync {
 /// One sync at a time, and what the last one did.
 #[derive(Default)]
 pub struct SyncRunner {
+    /// Held for the length of a sync: "Sync now" during a background sync
+    /// waits for it, then syncs (so it sees what that one brought).
+    one_at_a_time: Mutex<()>,
     running: AtomicBool,
     last: Mutex<Option<LastSync>>,
 }
@@ -34,11 +37,11 @@ impl SyncRunner {
         self.last.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Syncs now unless a sync is running; blocking (call off the main thread).
+    /// Syncs now (after any sync running); blocking: call off the main thread.
+    /// `None` when the laptop is not enrolled.
     pub fn run(&self, store: &Store) -> Result<Option<LastSync>> {
-        if self.running.swap(true, Ordering::SeqCst) {
-            return Ok(None); // the running one will do
-        }
+        let _turn = self.one_at_a_time.lock().unwrap_or_else(|e| e.into_inner());
+        self.running.store(true, Ordering::SeqCst);
         let outcome = (|| -> Result<Option<Result<sync::SyncReport>>> {
             let mut conn = store.view()?;
             let Some(enrolled) = sync::enrolment::load(&conn)? else {
@@ -54,9 +57,24 @@ impl SyncRunner {
         };
         let at = dosedesk_core::store::now_timestamp();
         let last = match result {
-            Ok(report) => LastSync { at, outcome: "ok", message: None, report: Some(report) },
-            Err(Error::Offline(m)) => LastSync { at, outcome: "offline", message: Some(m), report: None },
-            Err(e) => LastSync { at, outcome: "failed", message: Some(e.to_string()), report: None },
+            Ok(report) => LastSync {
+                at,
+                outcome: "ok",
+                message: None,
+                report: Some(report),
+            },
+            Err(Error::Offline(m)) => LastSync {
+                at,
+                outcome: "offline",
+                message: Some(m),
+                report: None,
+            },
+            Err(e) => LastSync {
+                at,
+                outcome: "failed",
+                message: Some(e.to_string()),
+                report: None,
+            },
         };
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(last.clone());
         Ok(Some(last))
@@ -72,14 +90,16 @@ pub fn start_background(store: Arc<Store>, runner: Arc<SyncRunner>) {
         .filter(|&s: &u64| s > 0)
         .unwrap_or(60);
     // A thread of its own: the sync blocks on the network and the store.
-    let spawned = std::thread::Builder::new().name("sync".into()).spawn(move || {
-        std::thread::sleep(Duration::from_secs(2));
-        loop {
-            // A failure is kept in the runner's last result for the top bar.
-            let _ = runner.run(&store);
-            std::thread::sleep(Duration::from_secs(every));
-        }
-    });
+    let spawned = std::thread::Builder::new()
+        .name("sync".into())
+        .spawn(move || {
+            std::thread::sleep(Duration::from_secs(2));
+            loop {
+                // A failure is kept in the runner's last result for the top bar.
+                let _ = runner.run(&store);
+                std::thread::sleep(Duration::from_secs(every));
+            }
+        });
     if let Err(e) = spawned {
         eprintln!("dosedesk: cannot start background sync: {e}");
     }
@@ -97,7 +117,11 @@ pub struct SyncStatus {
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncStatus> {
     let runner = state.sync.clone();
     let store = with_db(&state, |conn| sync::status(conn)).await?;
-    Ok(SyncStatus { store, running: runner.running.load(Ordering::SeqCst), last: runner.last() })
+    Ok(SyncStatus {
+        store,
+        running: runner.running.load(Ordering::SeqCst),
+        last: runner.last(),
+    })
 }
 
 #[tauri::command]
@@ -109,7 +133,11 @@ pub async fn sync_now(state: State<'_, AppState>) -> Result<Option<LastSync>> {
 }
 
 #[tauri::command]
-pub async fn sync_enrol(state: State<'_, AppState>, server: String, token: String) -> Result<sync::Status> {
+pub async fn sync_enrol(
+    state: State<'_, AppState>,
+    server: String,
+    token: String,
+) -> Result<sync::Status> {
     with_db(&state, move |conn| {
         let enrolled = http::enrol(&server, &token, None)?;
         sync::enrolment::save(conn, &enrolled)?;
@@ -133,11 +161,23 @@ pub async fn sync_resolve(state: State<'_, AppState>, id: i64, keep: Keep) -> Re
 }
 
 #[tauri::command]
-pub async fn sync_export_bundle(state: State<'_, AppState>, path: String) -> Result<sync::bundle::Exported> {
-    with_db(&state, move |conn| sync::bundle::export(conn, std::path::Path::new(&path))).await
+pub async fn sync_export_bundle(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<sync::bundle::Exported> {
+    with_db(&state, move |conn| {
+        sync::bundle::export(conn, std::path::Path::new(&path))
+    })
+    .await
 }
 
 #[tauri::command]
-pub async fn sync_import_bundle(state: State<'_, AppState>, path: String) -> Result<sync::bundle::Imported> {
-    with_db(&state, move |conn| sync::bundle::import(conn, std::path::Path::new(&path))).await
+pub async fn sync_import_bundle(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<sync::bundle::Imported> {
+    with_db(&state, move |conn| {
+        sync::bundle::import(conn, std::path::Path::new(&path))
+    })
+    .await
 }

@@ -121,7 +121,7 @@ export const openSitingScenario = (id, lang) => call('open_siting_scenario', { i
 // Sync with the unit's server.
 /** {enrolled, server, device, role, last_sync, waiting, open_conflicts, bundles_waiting, running, last} */
 export const syncStatus = () => call('sync_status');
-/** Syncs now (push, then pull); resolves to the outcome, or null when a sync was already running. */
+/** Syncs now (push, then pull; after any sync already running); resolves to the outcome, or null when not enrolled. */
 export const syncNow = () => call('sync_now');
 export const syncEnrol = (server, token) => call('sync_enrol', { server, token });
 export const syncConflicts = () => call('sync_conflicts');

@@ -47,7 +47,8 @@ function showView(name) {
   for (const button of document.querySelectorAll('#nav button')) {
     button.classList.toggle('active', button.dataset.view === name);
   }
-  if (!app.info || app.info.empty) return;
+  // A new laptop's store is empty until its first sync: Sync opens anyway.
+  if (!app.info || (app.info.empty && name !== 'sync')) return;
   // Each render gets its own container: a slow view that finishes after the
   // user has moved on writes into a detached node, not over the new view.
   const root = document.createElement('div');
@@ -166,6 +167,10 @@ window.addEventListener('DOMContentLoaded', () => {
     if ($('import-dialog').returnValue === 'choose') importChosenFile();
   });
   startSyncStatus($('sync-status'), () => showView('sync'));
+  // A sync that brought data into an empty store: show it.
+  window.addEventListener('dosedesk:data-changed', () => {
+    if (app.info?.empty) refresh();
+  });
   // Tests (and anything driving the window) wait for this before clicking.
   refresh().finally(() => (document.body.dataset.ready = 'true'));
 });

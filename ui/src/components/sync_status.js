@@ -20,8 +20,10 @@ export function whenText(iso) {
 /** {state, text, title} for a status from api.syncStatus(). */
 export function describe(status) {
   if (!status.enrolled) return { state: 'off', text: t('sync.pill_off'), title: t('sync.pill_off_title') };
-  const waiting = status.waiting > 0 ? t('sync.pill_waiting', { n: formatNumber(status.waiting) }) : '';
-  const conflicts = status.open_conflicts > 0 ? t('sync.pill_conflicts', { n: status.open_conflicts }) : '';
+  const waiting = status.waiting === 1 ? t('sync.pill_waiting_one')
+    : status.waiting > 1 ? t('sync.pill_waiting', { n: formatNumber(status.waiting) }) : '';
+  const conflicts = status.open_conflicts === 1 ? t('sync.pill_conflict_one')
+    : status.open_conflicts > 1 ? t('sync.pill_conflicts', { n: status.open_conflicts }) : '';
   if (status.running) return { state: 'running', text: t('sync.pill_running'), title: status.server };
   const last = status.last;
   if (last?.outcome === 'offline') {
@@ -43,9 +45,16 @@ let timer = null;
 /** Keeps `button` showing the sync state; clicking it calls `open`. */
 export function startSyncStatus(button, open) {
   button.addEventListener('click', open);
+  let seen = null;
   const update = async () => {
     try {
-      const d = describe(await api.syncStatus());
+      const status = await api.syncStatus();
+      // A sync finished (here or in the background): views showing synced
+      // data (the Sync view) refresh.
+      const mark = `${status.last?.at}|${status.open_conflicts}|${status.enrolled}`;
+      if (seen !== null && mark !== seen) window.dispatchEvent(new Event('dosedesk:synced'));
+      seen = mark;
+      const d = describe(status);
       button.dataset.state = d.state;
       button.textContent = d.text;
       button.title = d.title;
@@ -57,5 +66,7 @@ export function startSyncStatus(button, open) {
   };
   clearInterval(timer);
   timer = setInterval(update, 3000);
+  // After the user synced, enrolled or resolved: at once, not at the next tick.
+  window.addEventListener('dosedesk:sync-acted', update);
   return update();
 }

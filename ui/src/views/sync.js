@@ -7,7 +7,16 @@ import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { describe, whenText } from '../components/sync_status.js';
 
+let listening = null;
+
 export async function renderSync(root) {
+  // Re-render when a background sync finishes, while this view is shown.
+  if (listening) window.removeEventListener('dosedesk:synced', listening);
+  listening = () => {
+    if (root.isConnected) renderSync(root);
+    else window.removeEventListener('dosedesk:synced', listening);
+  };
+  window.addEventListener('dosedesk:synced', listening);
   let status;
   try {
     status = await api.syncStatus();
@@ -15,13 +24,20 @@ export async function renderSync(root) {
     showError(err);
     return;
   }
-  const again = () => renderSync(root);
+  const again = () => {
+    window.dispatchEvent(new Event('dosedesk:sync-acted'));
+    return renderSync(root);
+  };
   const parts = [el('h2', { textContent: t('sync.title') })];
-  if (!status.enrolled) {
-    parts.push(enrolForm(again));
-  } else {
-    parts.push(laptopPanel(status, again));
-    parts.push(await conflictsPanel(status, again));
+  try {
+    if (!status.enrolled) {
+      parts.push(enrolForm(again));
+    } else {
+      parts.push(laptopPanel(status, again));
+      parts.push(await conflictsPanel(status, again));
+    }
+  } catch (err) {
+    showError(err);
   }
   root.replaceChildren(...parts);
 }
@@ -46,6 +62,7 @@ function enrolForm(again) {
       const s = await api.syncEnrol(server.value.trim(), token.value.trim());
       showNotice(t('sync.enrolled', { device: s.device, role: t(`sync.role_${s.role}`) }));
       await api.syncNow();
+      window.dispatchEvent(new Event('dosedesk:data-changed'));
       await again();
     } catch (err) {
       showError(err);
@@ -76,6 +93,7 @@ function laptopPanel(status, again) {
       if (done?.outcome === 'ok') {
         const r = done.report;
         showNotice(t('sync.done', { pushed: formatNumber(r.pushed), pulled: formatNumber(r.pulled) }));
+        window.dispatchEvent(new Event('dosedesk:data-changed'));
       }
     } catch (err) {
       showError(err);
@@ -171,7 +189,7 @@ async function conflictsPanel(status, again) {
     }
     const diff = el('td', {});
     for (const line of differences(c.local_data, c.server_data)) diff.append(el('div', { textContent: line }));
-    body.append(el('tr', { dataset: {} },
+    body.append(el('tr', {},
       el('td', { textContent: t(`sync.kind_${c.kind}`) }),
       el('td', { textContent: rowLabel(c) }),
       diff,

@@ -187,8 +187,22 @@ fn run(cmd: &mut Command) {
     );
 }
 
-pub fn server_exe() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_dosedesk-server"))
+/// The server binary: Cargo's own for this package's tests and benches;
+/// `DOSEDESK_SERVER`, else the workspace's debug build, for the app's
+/// end-to-end tests (another package).
+pub fn server_exe() -> PathBuf {
+    if let Some(exe) = option_env!("CARGO_BIN_EXE_dosedesk-server") {
+        return PathBuf::from(exe);
+    }
+    if let Some(exe) = std::env::var_os("DOSEDESK_SERVER") {
+        return PathBuf::from(exe);
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+        .join("debug")
+        .join("dosedesk-server")
 }
 
 /// Runs `dosedesk-server --database-url URL ARGS…`; returns stdout.

@@ -1,0 +1,150 @@
+//! Sync in the real app: a new laptop enrols from its empty store through
+//! the Sync view, the top bar shows its state, and a tally corrected on two
+//! laptops is resolved in the Conflicts list. Real parts: the app in
+//! WebKit, the dosedesk-server binary, a throwaway PostgreSQL.
+
+#[path = "../src-tauri/server/tests/support/mod.rs"]
+mod server;
+
+use dosedesk_core::doses::entry::{self, Tally};
+use dosedesk_e2e::{App, TestResult};
+use server::laptop::{fixture, Laptop};
+use server::{add_device, admin, Postgres, Server};
+
+/// Waits until the element's rendered text (innerText) contains `want`.
+/// (WebDriver's own element text came back empty for the top bar's
+/// state button, whose text is clipped with an ellipsis.)
+async fn wait_inner(app: &App, css: &str, want: &str) -> TestResult<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut last = Vec::new();
+    while std::time::Instant::now() < deadline {
+        last = app.texts(css).await?;
+        if let Some(hit) = last.iter().find(|t| t.contains(want)) {
+            return Ok(hit.clone());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Err(format!("{css} never contained {want:?}; last: {last:?}").into())
+}
+
+fn tally(doses: i64) -> Tally {
+    Tally {
+        site_code: "AAA".into(),
+        date: "2021-04-01".into(),
+        shift: String::new(),
+        dose_number: 1,
+        product: "PFIZER".into(),
+        doses,
+    }
+}
+
+#[tokio::test]
+async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult {
+    let pg = Postgres::start();
+    let db = pg.database("app");
+    admin(&db, &["migrate"]);
+    let central = Server::start(&db);
+    let dir = tempfile::tempdir()?;
+    let mut m1 = Laptop::new(dir.path(), "m1");
+    for (kind, file) in fixture(dir.path(), 30) {
+        m1.import(kind, &file);
+    }
+    m1.enrol(&central.url(), &add_device(&db, "m1", "manager", &[]));
+    m1.sync()?;
+    let token = add_device(&db, "desk-laptop", "manager", &[]);
+
+    let store = dir.path().join("desk.sqlite3");
+    let app = App::launch_with(
+        &store,
+        &["--week", "2021-04-01"],
+        &[("DOSEDESK_SYNC_SECONDS", "2")],
+    )
+    .await?;
+    wait_inner(&app, "#sync-status", "Not connected").await?;
+    app.click("#sync-status").await?;
+    app.find("#sync-server")
+        .await?
+        .send_keys(&central.url())
+        .await?;
+    app.find("#sync-token").await?.send_keys(&token).await?;
+    app.click("#sync-enrol").await?;
+    // The first sync brings the unit's data; the schedule's views open.
+    wait_inner(&app, "#sync-status", "Synced").await?;
+    wait_inner(&app, "#sync-state", "Synced").await?;
+    let nav_hidden = app.attrs("#nav", "hidden").await?;
+    assert_eq!(
+        nav_hidden,
+        vec![String::new()],
+        "the views open once data arrived"
+    );
+    let desk = Laptop::new(dir.path(), "desk");
+    assert_eq!(desk.count("SELECT count(*) FROM appointment"), 30);
+    drop(desk);
+
+    // The same tally corrected at head office (50) and on this laptop (60).
+    entry::record(&mut m1.conn, &tally(50), true)?;
+    m1.sync()?;
+    {
+        let mut here = Laptop {
+            name: "desk".into(),
+            path: store.clone(),
+            conn: dosedesk_core::store::open(&store)?,
+        };
+        entry::record(&mut here.conn, &tally(60), true)?;
+    }
+    app.click("#sync-now").await?;
+    wait_inner(&app, "#sync-status", "1 conflict").await?;
+    wait_inner(&app, "#sync-conflicts", "Tally corrected").await?;
+    let rows = app.texts("#sync-conflicts tbody tr").await?;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].contains("Tally corrected on two laptops"),
+        "{rows:?}"
+    );
+    assert!(rows[0].contains("AAA · 2021-04-01"), "{rows:?}");
+    assert!(rows[0].contains("doses: 60 ≠ 50"), "{rows:?}");
+    if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
+        std::fs::write(
+            format!("{path}/sync-conflict-en.png"),
+            app.client.screenshot().await?,
+        )?;
+    }
+    // The manager keeps this laptop's value: it becomes everyone's.
+    app.click("#sync-conflicts button[data-keep='local']")
+        .await?;
+    wait_inner(&app, "#sync-conflicts", "No conflicts").await?;
+    m1.sync()?;
+    assert_eq!(
+        m1.count("SELECT doses FROM dose_count c JOIN site s ON s.id = c.site_id WHERE s.code = 'AAA' AND c.date = '2021-04-01'"),
+        60
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let pill = app.texts("#sync-status").await?;
+        if pill[0].starts_with("Synced") && !pill[0].contains("conflict") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the top bar still says {pill:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // In French.
+    app.client
+        .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
+        .await?;
+    wait_inner(&app, "#sync-status", "Synchronisé").await?;
+    app.click("#nav-sync").await?;
+    wait_inner(&app, "#sync-conflicts", "Aucun conflit").await?;
+    if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
+        std::fs::write(
+            format!("{path}/sync-fr.png"),
+            app.client.screenshot().await?,
+        )?;
+    }
+    app.close().await?;
+    drop(central);
+    Ok(())
+}
