@@ -358,3 +358,44 @@ fn bundle_sha256(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn the_server_speaks_tls_and_will_not_serve_the_network_in_clear() {
+    let pg = Postgres::start();
+    let db = pg.database("tls");
+    admin(&db, &["migrate"]);
+    // Refused: a non-loopback address without TLS.
+    let out = std::process::Command::new(support::server_exe())
+        .args(["--database-url", &db, "serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("refusing to serve 0.0.0.0:0 without TLS"),
+        "{said}"
+    );
+
+    // HTTPS with the unit's own certificate authority.
+    let dir = tempfile::tempdir().expect("dir");
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("cert");
+    let (cert, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+    std::fs::write(&cert, made.cert.pem()).expect("cert");
+    std::fs::write(&key, made.key_pair.serialize_pem()).expect("key");
+    let server = Server::start_with(&db, Some((cert.clone(), key)));
+    assert!(server.url().starts_with("https://localhost:"));
+    let token = add_device(&db, "m1", "manager", &[]);
+    // Without the unit's authority the laptop does not trust the server.
+    let untrusted = http::enrol(&server.url(), &token, None).expect_err("unknown authority");
+    assert!(matches!(untrusted, Error::Sync(_)), "{untrusted}");
+    assert!(untrusted.to_string().contains("--ca-cert"), "{untrusted}");
+    let ca = std::fs::read_to_string(&cert).expect("pem");
+    let e = http::enrol(&server.url(), &token, Some(&ca)).expect("enrol over TLS");
+    let mut m1 = Laptop::new(dir.path(), "m1");
+    for (kind, file) in fixture(dir.path(), 6) {
+        m1.import(kind, &file);
+    }
+    sync::enrolment::save(&mut m1.conn, &e).expect("save");
+    let r = m1.sync().expect("sync over TLS");
+    assert_eq!(r.pushed, 3 + 84 + 6 + 9 + 1);
+}

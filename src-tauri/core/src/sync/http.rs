@@ -142,6 +142,11 @@ fn read<T: serde::de::DeserializeOwned>(
                 _ => Error::Sync(format!("{server} answered {status}: {message}")),
             })
         }
+        // A certificate this laptop cannot trust is not "offline": syncing
+        // again will not help until it is given the unit's authority.
+        Err(ureq::Error::Transport(t)) if t.to_string().contains("certificate") => Err(Error::Sync(
+            format!("{server}: the server's certificate is not trusted ({t}); enrol with the unit's certificate authority (sync enrol --ca-cert FILE)"),
+        )),
         Err(ureq::Error::Transport(t)) => Err(Error::Offline(format!("{server}: {t}"))),
     }
 }
