@@ -89,6 +89,7 @@ pub async fn apply(
     // planner guesses and may scan the whole central copy per batch.
     // Only the join keys: sampling the JSON values doubled the cost.
     tx.batch_execute("ANALYZE incoming (tbl, id)").await?;
+    refuse_foreign_calls(&tx, device).await?;
     // From here to commit, versions are drawn in commit order.
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS])
         .await?;
@@ -205,15 +206,67 @@ fn visible_to(viewer: &Device, mut reply: PushReply) -> PushReply {
 }
 
 /// The whole batch is refused when one row is not the device's to write.
+/// A row's site is read from its value, never taken on the sender's word.
 fn refuse_forbidden(device: &Device, batch: &PushBatch) -> ApiResult<()> {
-    match batch.rows.iter().find(|r| {
-        !device
+    #[derive(serde::Deserialize)]
+    struct Named {
+        site: Option<String>,
+        code: Option<String>,
+    }
+    for r in &batch.rows {
+        let named: Named = serde_json::from_str(r.data.get())
+            .map_err(|e| ApiError::bad_request(format!("{} row {}: {e}", r.table.name(), r.id)))?;
+        let in_value = match r.table {
+            Table::Site => named.code,
+            _ => named.site,
+        };
+        if in_value.is_some() && in_value != r.site {
+            return Err(ApiError::bad_request(format!(
+                "{} row {} is sent as at {:?} but its value is at {:?}; nothing in this batch was applied",
+                r.table.name(),
+                r.id,
+                r.site,
+                in_value
+            )));
+        }
+        if !device
             .role
             .may_write(&device.sites, r.table, r.site.as_deref())
-    }) {
-        Some(r) => Err(forbidden(device, r.table, r.site.as_deref())),
-        None => Ok(()),
+        {
+            return Err(forbidden(device, r.table, r.site.as_deref()));
+        }
     }
+    Ok(())
+}
+
+/// A call is where its booking is (on the server, or in this batch): a
+/// clinic may record calls only about its own sites' bookings.
+async fn refuse_foreign_calls(
+    tx: &tokio_postgres::Transaction<'_>,
+    device: &Device,
+) -> ApiResult<()> {
+    if device.role == dosedesk_core::sync::wire::Role::Manager {
+        return Ok(());
+    }
+    let rows = tx
+        .query(
+            "SELECT coalesce(b.site, p.site) FROM incoming i
+             LEFT JOIN incoming b ON b.tbl = 'appointment' AND b.id = i.parent
+             LEFT JOIN row_state p ON p.tbl = 'appointment' AND p.id = i.parent
+             WHERE i.tbl = 'contact_attempt'",
+            &[],
+        )
+        .await?;
+    for row in rows {
+        let site: Option<String> = row.get(0);
+        if !device
+            .role
+            .may_write(&device.sites, Table::ContactAttempt, site.as_deref())
+        {
+            return Err(forbidden(device, Table::ContactAttempt, site.as_deref()));
+        }
+    }
+    Ok(())
 }
 
 fn forbidden(device: &Device, table: Table, site: Option<&str>) -> ApiError {

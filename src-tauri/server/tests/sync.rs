@@ -128,6 +128,37 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
             .contains("may not write dose_count rows at BBB"),
         "{err}"
     );
+    // Nor may it claim its own site for a value at another.
+    let mut claimed = forged.clone();
+    claimed.batch_id = "claimed".into();
+    claimed.rows[0].site = Some("AAA".into());
+    let err = sync::Transport::push(&mut client, &claimed).expect_err("server refuses");
+    assert!(
+        err.to_string().contains("its value is at Some(\"BBB\")"),
+        "{err}"
+    );
+    // A call is where its booking is, whatever site the sender names.
+    let call = sync::wire::PushBatch {
+        batch_id: "call".into(),
+        rows: vec![sync::wire::WireRow {
+            table: sync::wire::Table::ContactAttempt,
+            id: "0f0e0d0c0b0a09080706050403020100".into(),
+            base: None,
+            site: Some("AAA".into()),
+            parent: Some(sync::wire::keyed_id(sync::wire::Table::Appointment, &["B00001"])),
+            deleted: false,
+            data: serde_json::value::RawValue::from_string(
+                r#"{"booking_id":"B00001","appointment_uuid":null,"attempted_at":"2021-04-01T10:00:00Z","outcome":"unreachable","proposed_site":null,"proposed_slot_minute":null,"note":null,"updated_at":"2021-04-01T10:00:00Z"}"#.into(),
+            )
+            .expect("json"),
+        }],
+    };
+    let err = sync::Transport::push(&mut client, &call).expect_err("server refuses");
+    assert!(
+        err.to_string()
+            .contains("may not write contact_attempt rows at BBB"),
+        "{err}"
+    );
     // An official's push of a tally is refused the same way.
     assert!(entry::record(&mut official.conn, &tally("AAA", "2021-04-04", 5), true).is_err());
 
