@@ -15,14 +15,14 @@
 mod support;
 
 use dosedesk_core::booking::{self, BookRequest, LinkedSecond};
-use dosedesk_core::doses::entry::{self, Tally};
+use dosedesk_core::doses::entry;
 use dosedesk_core::import::ImportKind;
 use dosedesk_core::sync::wire::{Conflict, Keep, PullPage, PushBatch, PushReply, Role};
 use dosedesk_core::sync::{self, http, Transport};
 use dosedesk_core::Error;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use support::laptop::{fixture, Dump, Laptop};
+use support::laptop::{fixture, tally, Dump, Laptop};
 use support::{Postgres, Server};
 
 /// xorshift64*: small, seedable, and independent of the code under test.
@@ -162,17 +162,6 @@ impl Device {
             }
             Err(e) => panic!("{}: sync failed with no fault: {e}", self.laptop.name),
         }
-    }
-}
-
-fn tally(site: &str, date: &str, doses: i64) -> Tally {
-    Tally {
-        site_code: site.into(),
-        date: date.into(),
-        shift: String::new(),
-        dose_number: 1,
-        product: "PFIZER".into(),
-        doses,
     }
 }
 

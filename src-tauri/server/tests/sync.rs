@@ -3,13 +3,13 @@
 
 mod support;
 
-use dosedesk_core::doses::entry::{self, Tally};
+use dosedesk_core::doses::entry;
 use dosedesk_core::sync::{
     self, bundle, http,
     wire::{Keep, Role},
 };
 use dosedesk_core::Error;
-use support::laptop::{fixture, Laptop};
+use support::laptop::{fixture, tally, Laptop};
 use support::{add_device, admin, Postgres, Server};
 
 struct Unit {
@@ -37,17 +37,6 @@ impl Unit {
         let mut l = Laptop::new(self.dir.path(), name);
         l.enrol(&self.server.url(), &token);
         l
-    }
-}
-
-fn tally(site: &str, date: &str, doses: i64) -> Tally {
-    Tally {
-        site_code: site.into(),
-        date: date.into(),
-        shift: String::new(),
-        dose_number: 1,
-        product: "PFIZER".into(),
-        doses,
     }
 }
 

@@ -191,31 +191,38 @@ pub(crate) fn mark_resolved(
     Ok(())
 }
 
+const CONFLICT_COLUMNS: &str =
+    "SELECT id, server_id, tbl, wire_id, site, kind, local_data, server_data, server_version,
+            detected_at, resolved_at, resolution FROM sync_conflict";
+
+fn conflict_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ConflictRow> {
+    Ok(ConflictRow {
+        id: r.get(0)?,
+        server_id: r.get(1)?,
+        table: r.get(2)?,
+        row_id: r.get(3)?,
+        site: r.get(4)?,
+        kind: r.get(5)?,
+        local_data: r.get(6)?,
+        server_data: r.get(7)?,
+        server_version: r.get(8)?,
+        detected_at: r.get(9)?,
+        resolved_at: r.get(10)?,
+        resolution: r.get(11)?,
+    })
+}
+
 pub(crate) fn conflicts(conn: &Connection, include_resolved: bool) -> Result<Vec<ConflictRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, server_id, tbl, wire_id, site, kind, local_data, server_data, server_version,
-                detected_at, resolved_at, resolution
-         FROM sync_conflict WHERE ?1 OR resolved_at IS NULL ORDER BY id",
-    )?;
-    let rows = stmt.query_map([include_resolved], |r| {
-        Ok(ConflictRow {
-            id: r.get(0)?,
-            server_id: r.get(1)?,
-            table: r.get(2)?,
-            row_id: r.get(3)?,
-            site: r.get(4)?,
-            kind: r.get(5)?,
-            local_data: r.get(6)?,
-            server_data: r.get(7)?,
-            server_version: r.get(8)?,
-            detected_at: r.get(9)?,
-            resolved_at: r.get(10)?,
-            resolution: r.get(11)?,
-        })
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "{CONFLICT_COLUMNS} WHERE ?1 OR resolved_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([include_resolved], conflict_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(crate) fn conflict(conn: &Connection, id: i64) -> Result<Option<ConflictRow>> {
-    Ok(conflicts(conn, true)?.into_iter().find(|c| c.id == id))
+    Ok(conn
+        .prepare(&format!("{CONFLICT_COLUMNS} WHERE id = ?1"))?
+        .query_row([id], conflict_row)
+        .optional()?)
 }

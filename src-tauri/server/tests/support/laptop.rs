@@ -221,3 +221,15 @@ pub fn fixture(dir: &Path, bookings: usize) -> Vec<(ImportKind, PathBuf)> {
         (ImportKind::Supply, supply),
     ]
 }
+
+/// A whole-day first-dose Pfizer tally.
+pub fn tally(site: &str, date: &str, doses: i64) -> dosedesk_core::doses::entry::Tally {
+    dosedesk_core::doses::entry::Tally {
+        site_code: site.into(),
+        date: date.into(),
+        shift: String::new(),
+        dose_number: 1,
+        product: "PFIZER".into(),
+        doses,
+    }
+}
