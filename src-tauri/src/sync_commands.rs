@@ -147,8 +147,8 @@ pub async fn sync_enrol(
 }
 
 #[tauri::command]
-pub async fn sync_conflicts(state: State<'_, AppState>) -> Result<Vec<sync::ConflictRow>> {
-    with_db(&state, |conn| sync::conflicts(conn, false)).await
+pub async fn sync_conflicts(state: State<'_, AppState>) -> Result<sync::ConflictsView> {
+    with_db(&state, |conn| sync::conflicts_view(conn, false)).await
 }
 
 #[tauri::command]

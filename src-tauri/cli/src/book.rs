@@ -1,7 +1,7 @@
 //! `book`: a first dose and its reserved second dose.
 
 use crate::output::print_json;
-use dosedesk_core::booking::{book_first_dose, BookRequest};
+use dosedesk_core::booking::{book_first_dose, BookRequest, CentralCheck};
 use dosedesk_core::{Connection, Error};
 
 #[derive(clap::Args)]
@@ -60,6 +60,13 @@ pub fn run(conn: &mut Connection, args: &BookArgs) -> Result<(), Error> {
             booked.second.site_code,
             booked.second.slot
         );
+        match &booked.central {
+            CentralCheck::Passed => println!("the central copy confirmed the places"),
+            CentralCheck::Unreachable(why) => println!(
+                "the central copy could not confirm the places ({why}): the booking is kept here and checked at the next sync"
+            ),
+            CentralCheck::NotEnrolled => {}
+        }
     }
     Ok(())
 }

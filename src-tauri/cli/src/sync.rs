@@ -170,14 +170,14 @@ pub fn run(conn: &mut Connection, args: &SyncArgs) -> Result<(), Error> {
 pub fn conflicts(conn: &mut Connection, args: &ConflictsArgs) -> Result<(), Error> {
     match &args.action {
         None => {
-            let list = sync::conflicts(conn, args.all)?;
+            let view = sync::conflicts_view(conn, args.all)?;
             if args.json {
-                return json(&list);
+                return json(&view);
             }
-            if list.is_empty() {
+            if view.conflicts.is_empty() {
                 println!("no conflicts");
             }
-            for c in list {
+            for c in view.conflicts {
                 println!(
                     "{}\t{}\t{}\t{}\tlocal: {}\tserver: {}{}",
                     c.id,
@@ -189,6 +189,22 @@ pub fn conflicts(conn: &mut Connection, args: &ConflictsArgs) -> Result<(), Erro
                     c.resolution
                         .map(|r| format!("\tresolved: kept {r}"))
                         .unwrap_or_default()
+                );
+            }
+            let over = &view.overbooked;
+            if over.total > 0 {
+                println!("over capacity: {} slot(s)", over.total);
+            }
+            for s in &over.slots {
+                println!(
+                    "{}\t{}\t{} booked for {} places",
+                    s.site_code, s.slot, s.booked, s.places
+                );
+            }
+            if over.total > over.slots.len() {
+                println!(
+                    "… and {} more (see `checks`)",
+                    over.total - over.slots.len()
                 );
             }
             Ok(())

@@ -195,6 +195,44 @@ pub fn over_capacity_slots(conn: &Connection, q: &CheckQuery) -> Result<Vec<(i64
     results::over_capacity_slots(conn, scope.from_minute, scope.to_minute, scope.site_id)
 }
 
+/// Slots holding more bookings than places, as the Conflicts view lists
+/// them: offline bookings from several laptops can meet there at a sync.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct OverbookedSlots {
+    /// Every over-capacity slot in the store.
+    pub total: usize,
+    /// The first ones, by site and time.
+    pub slots: Vec<OverbookedSlot>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OverbookedSlot {
+    pub site_code: String,
+    /// `YYYY-MM-DDTHH:MM`
+    pub slot: String,
+    pub places: i64,
+    pub booked: i64,
+}
+
+/// The whole store's over-capacity slots, the first `limit` of them listed.
+pub fn overbooked_slots(conn: &Connection, limit: usize) -> Result<OverbookedSlots> {
+    let all = over_capacity_slots(conn, &CheckQuery::default())?;
+    let mut slots = Vec::with_capacity(all.len().min(limit));
+    for &(site_id, slot, excess) in all.iter().take(limit) {
+        let places = crate::capacity::slot_capacity_at(conn, site_id, slot)?.unwrap_or(0);
+        slots.push(OverbookedSlot {
+            site_code: crate::store::site::code(conn, site_id)?,
+            slot: crate::time::format_minute(slot),
+            places,
+            booked: places + excess,
+        });
+    }
+    Ok(OverbookedSlots {
+        total: all.len(),
+        slots,
+    })
+}
+
 /// The shifts a scope needs: one site-day's, or all of them.
 fn shifts_for(conn: &Connection, scope: &Scope) -> Result<ShiftSlots> {
     let one_day = scope.to_minute.saturating_sub(scope.from_minute) == MINUTES_PER_DAY;

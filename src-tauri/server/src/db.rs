@@ -5,7 +5,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 
 pub type Client = deadpool_postgres::Object;
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_central.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_central.sql"),
+    include_str!("../migrations/0002_capacity_guard.sql"),
+];
 
 /// Advisory lock keys (one namespace for the whole server).
 pub const LOCK_MIGRATE: i64 = 0x444F_5345_0001;

@@ -40,6 +40,14 @@ impl ApiError {
             message: message.into(),
         }
     }
+    /// A booking the capacity guard refused (the laptop keeps nothing).
+    pub fn slot_full(message: impl Into<String>) -> Self {
+        Self {
+            status: StatusCode::CONFLICT,
+            code: "slot_full",
+            message: message.into(),
+        }
+    }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::CONFLICT,

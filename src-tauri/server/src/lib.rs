@@ -6,6 +6,7 @@
 pub mod db;
 pub mod device;
 pub mod error;
+pub mod guard;
 pub mod pull;
 pub mod push;
 pub mod resolve;

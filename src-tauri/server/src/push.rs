@@ -12,11 +12,23 @@ use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{Json, Type};
 
+/// What a batch is checked against before it is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// A sync: everything is taken (offline bookings included; an
+    /// overbooking they make shows in every laptop's checks).
+    None,
+    /// A booking made online: refused whole when a slot it fills would
+    /// hold more than its places (`crate::guard`).
+    Capacity,
+}
+
 pub async fn apply(
     pool: &Pool,
     device: &Device,
     batch: &PushBatch,
     viewer: &Device,
+    guard: Guard,
 ) -> ApiResult<PushReply> {
     refuse_forbidden(device, batch)?;
     let mut client = crate::db::client(pool).await?;
@@ -120,6 +132,9 @@ pub async fn apply(
         if !device.role.may_write(&device.sites, table, Some(&site)) {
             return Err(forbidden(device, table, Some(&site)));
         }
+    }
+    if guard == Guard::Capacity {
+        crate::guard::check_capacity(&tx).await?;
     }
     tx.batch_execute(&format!(
         "INSERT INTO row_history (tbl, id, version, deleted, data, device_id)

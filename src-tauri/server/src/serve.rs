@@ -2,6 +2,7 @@
 
 use crate::device::{self, Device};
 use crate::error::{ApiError, ApiResult};
+use crate::push::Guard;
 use anyhow::{Context, Result};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -24,6 +25,7 @@ pub fn router(pool: Pool) -> Router {
         .route("/v1/health", get(|| async { "ok" }))
         .route("/v1/enrol", post(enrol))
         .route("/v1/push", post(push))
+        .route("/v1/book", post(book))
         .route("/v1/forward", post(forward))
         .route("/v1/pull", get(pull))
         .route("/v1/conflicts", get(conflicts))
@@ -79,7 +81,22 @@ async fn push(
     Json(batch): Json<PushBatch>,
 ) -> ApiResult<Json<PushReply>> {
     let me = caller(&pool, &headers).await?;
-    Ok(Json(crate::push::apply(&pool, &me, &batch, &me).await?))
+    Ok(Json(
+        crate::push::apply(&pool, &me, &batch, &me, Guard::None).await?,
+    ))
+}
+
+/// A booking made online: its rows are taken only if every slot they fill
+/// still has a place on the central copy.
+async fn book(
+    State(pool): State<Pool>,
+    headers: HeaderMap,
+    Json(batch): Json<PushBatch>,
+) -> ApiResult<Json<PushReply>> {
+    let me = caller(&pool, &headers).await?;
+    Ok(Json(
+        crate::push::apply(&pool, &me, &batch, &me, Guard::Capacity).await?,
+    ))
 }
 
 /// A batch from a bundle, carried in by another laptop: applied as its
@@ -114,7 +131,9 @@ async fn forward(
     })?;
     let batch: PushBatch =
         serde_json::from_str(&body).map_err(|e| ApiError::bad_request(format!("batch: {e}")))?;
-    Ok(Json(crate::push::apply(&pool, &signer, &batch, &me).await?))
+    Ok(Json(
+        crate::push::apply(&pool, &signer, &batch, &me, Guard::None).await?,
+    ))
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {

@@ -91,6 +91,9 @@ impl Transport for Faulty {
             _ => self.inner.push(batch),
         }
     }
+    fn book(&mut self, batch: &PushBatch) -> dosedesk_core::Result<PushReply> {
+        self.inner.book(batch)
+    }
     fn forward(&mut self, d: &str, b: &str, s: &str) -> dosedesk_core::Result<PushReply> {
         self.inner.forward(d, b, s)
     }
@@ -213,7 +216,15 @@ fn random_change(
                 second_site: None,
                 second_slot: None,
             };
-            if let Ok(booked) = booking::book_first_dose(conn, &req) {
+            // Half the bookings are made online, through the server's
+            // capacity guard (refused when the central copy's slot is full,
+            // kept here when the server is down); half offline.
+            let booked = if rng.chance(50) {
+                booking::book_first_dose(conn, &req)
+            } else {
+                booking::book_first_dose_via(conn, &req, None)
+            };
+            if let Ok(booked) = booked {
                 for id in [booked.first.id, booked.second.id] {
                     let uuid: String = conn
                         .query_row(

@@ -3,6 +3,7 @@
 
 mod support;
 
+use dosedesk_core::booking::CentralCheck;
 use dosedesk_core::doses::entry;
 use dosedesk_core::sync::{
     self, bundle, http,
@@ -193,6 +194,126 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
         0
     );
     assert_eq!(official.dump(), truth.restricted(Role::Official, &[]));
+}
+
+/// Bookings for one AAA slot, as this test counts them in plain SQL.
+fn booked_at(l: &Laptop, slot: &str) -> i64 {
+    l.count(&format!(
+        "SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id
+         WHERE s.code = 'AAA' AND a.status = 'booked'
+           AND a.slot_minute = CAST(round((julianday('{slot}') - julianday('1970-01-01')) * 1440) AS INTEGER)"
+    ))
+}
+
+#[test]
+fn online_laptops_never_share_the_last_place_and_offline_overbooking_is_listed() {
+    let u = unit(Postgres::start(), "guard");
+    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
+    for (kind, file) in fixture(u.dir.path(), 30) {
+        m1.import(kind, &file);
+    }
+    let token = add_device(&u.db, "m1", "manager", &[]);
+    m1.enrol(&u.server.url(), &token);
+    m1.sync().expect("first push");
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
+    for l in [&mut m2, &mut clinic] {
+        l.sync().expect("first pull");
+    }
+    // AAA's afternoon shifts: 2 vaccinators at 5 minutes a dose, so 2
+    // places a slot, and none booked by the fixture. Second doses go to
+    // slots of their own, so only the first-dose slot is contested.
+    let slot = "2021-04-02T14:00";
+    assert_eq!(booked_at(&m1, slot), 0);
+    let first = m2
+        .book(true, "X1", "AAA", slot, "2021-04-23T13:00")
+        .expect("first place");
+    assert_eq!(first.central, CentralCheck::Passed);
+    clinic
+        .book(true, "X2", "AAA", slot, "2021-04-23T13:05")
+        .expect("second place");
+    // m1 has not heard of either: its own count says 2 free places, the
+    // central copy says none. Refused, and nothing of it kept here.
+    assert_eq!(booked_at(&m1, slot), 0);
+    let refused = m1
+        .book(true, "X3", "AAA", slot, "2021-04-23T13:10")
+        .expect_err("the slot is full on the central copy");
+    assert!(
+        matches!(&refused, Error::SlotFull(m) if m.contains("AAA 2021-04-02 14:00 is full") && m.contains("2 of its 2 places")),
+        "{refused}"
+    );
+    assert_eq!(
+        m1.count("SELECT count(*) FROM person WHERE person_id = 'X3'"),
+        0
+    );
+    assert_eq!(
+        m1.count("SELECT count(*) FROM appointment WHERE person_id = 'X3'"),
+        0
+    );
+
+    // Two stale laptops race for one last place at once: one gets it.
+    let slot = "2021-04-02T15:00";
+    m1.book(true, "Y1", "AAA", slot, "2021-04-23T14:00")
+        .expect("one of two places");
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| m2.book(true, "Y2", "AAA", slot, "2021-04-23T14:05"));
+        let b = s.spawn(|| clinic.book(true, "Y3", "AAA", slot, "2021-04-23T14:10"));
+        (a.join().expect("m2"), b.join().expect("clinic"))
+    });
+    assert!(
+        a.is_ok() != b.is_ok(),
+        "exactly one of the racing bookings wins: {a:?} / {b:?}"
+    );
+    for lost in [&a, &b].into_iter().filter_map(|r| r.as_ref().err()) {
+        assert!(matches!(lost, Error::SlotFull(_)), "{lost}");
+    }
+
+    // The server down: a booking is kept on the laptop, and says so.
+    let mut server = u.server;
+    server.kill();
+    let kept = m2
+        .book(true, "Z0", "AAA", "2021-04-02T16:30", "2021-04-23T15:30")
+        .expect("booked offline");
+    assert!(
+        matches!(&kept.central, CentralCheck::Unreachable(_)),
+        "{:?}",
+        kept.central
+    );
+    server.restart();
+
+    // Offline bookings from two laptops meet at the server: 3 bookings for
+    // 2 places. Nothing is dropped; every laptop lists the slot.
+    let slot = "2021-04-02T16:00";
+    m2.book(false, "W1", "AAA", slot, "2021-04-23T15:00")
+        .expect("offline");
+    m2.book(false, "W2", "AAA", slot, "2021-04-23T15:05")
+        .expect("offline");
+    clinic
+        .book(false, "W3", "AAA", slot, "2021-04-23T15:10")
+        .expect("offline");
+    for _ in 0..2 {
+        for l in [&mut m1, &mut m2, &mut clinic] {
+            l.sync().expect("sync");
+        }
+    }
+    for l in [&m1, &m2, &clinic] {
+        assert_eq!(booked_at(l, slot), 3, "{}: no booking dropped", l.name);
+        assert_eq!(booked_at(l, "2021-04-02T14:00"), 2, "{}", l.name);
+        assert_eq!(booked_at(l, "2021-04-02T15:00"), 2, "{}", l.name);
+        let view = sync::conflicts_view(&l.conn, false).expect("conflicts view");
+        let listed: Vec<_> = view
+            .overbooked
+            .slots
+            .iter()
+            .map(|s| (s.site_code.as_str(), s.slot.as_str(), s.booked, s.places))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![("AAA", slot, 3, 2)],
+            "{}: the overbooked slot, and only it",
+            l.name
+        );
+    }
 }
 
 #[test]

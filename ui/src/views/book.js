@@ -82,6 +82,10 @@ export async function renderBook(root) {
         site2: booked.second.site_code, slot2: booked.second.slot.replace('T', ' '),
         days: daysBetween(booked.first.slot, booked.second.slot),
       });
+      // Said plainly when the central copy could not check the places.
+      if (booked.central.state === 'passed') result.textContent += ` ${t('book.central_passed')}`;
+      if (booked.central.state === 'unreachable') result.textContent += ` ${t('book.central_unreachable')}`;
+      result.dataset.central = booked.central.state;
       result.dataset.first = booked.first.slot;
       result.dataset.second = booked.second.slot;
       showNotice(result.textContent);

@@ -2,7 +2,7 @@
 // and a one-time token), syncing now, bundles for sites with no network,
 // and the conflicts a manager chooses between.
 import * as api from '../api.js';
-import { t, formatNumber, lang } from '../i18n.js';
+import { t, formatNumber, formatDate, lang } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { describe, whenText } from '../components/sync_status.js';
@@ -158,10 +158,12 @@ function rowLabel(c) {
 }
 
 async function conflictsPanel(status, again) {
-  const list = await api.syncConflicts();
+  const view = await api.syncConflicts();
+  const list = view.conflicts;
   const section = el('section', { id: 'sync-conflicts', className: 'card' }, el('h3', { textContent: t('sync.conflicts') }));
   if (list.length === 0) {
     section.append(el('p', { className: 'muted', textContent: t('sync.conflicts_none') }));
+    section.append(overbookedPanel(view.overbooked));
     return section;
   }
   section.append(el('p', { className: 'hint', textContent: t('sync.conflicts_intro') }));
@@ -202,5 +204,36 @@ async function conflictsPanel(status, again) {
       el('th', { textContent: t('sync.col_values') }),
       el('th', { textContent: '' }))),
     body)));
+  section.append(overbookedPanel(view.overbooked));
   return section;
+}
+
+/** Slots that ended with more bookings than places: bookings made offline
+ * on several laptops meet at the server, and none is dropped. */
+function overbookedPanel(over) {
+  const part = el('div', { id: 'sync-overbooked' }, el('h4', { textContent: t('sync.overbooked') }));
+  if (over.total === 0) {
+    part.append(el('p', { className: 'muted', textContent: t('sync.overbooked_none') }));
+    return part;
+  }
+  part.append(el('p', { className: 'hint', textContent: t(over.total === 1 ? 'sync.overbooked_intro_one' : 'sync.overbooked_intro', { n: formatNumber(over.total) }) }));
+  const body = el('tbody');
+  for (const s of over.slots) {
+    body.append(el('tr', {},
+      el('td', { textContent: s.site_code }),
+      el('td', { textContent: `${formatDate(s.slot.slice(0, 10))} ${s.slot.slice(11)}` }),
+      el('td', { className: 'num', textContent: formatNumber(s.booked) }),
+      el('td', { className: 'num', textContent: formatNumber(s.places) })));
+  }
+  part.append(el('div', { className: 'table-scroll' }, el('table', {},
+    el('thead', {}, el('tr', {},
+      el('th', { textContent: t('sync.col_site') }),
+      el('th', { textContent: t('sync.col_slot') }),
+      el('th', { className: 'num', textContent: t('sync.col_booked') }),
+      el('th', { className: 'num', textContent: t('sync.col_places') }))),
+    body)));
+  if (over.total > over.slots.length) {
+    part.append(el('p', { className: 'muted', textContent: t('sync.overbooked_more', { n: formatNumber(over.total - over.slots.length) }) }));
+  }
+  return part;
 }

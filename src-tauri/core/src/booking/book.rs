@@ -40,6 +40,23 @@ pub struct BookedDose {
 pub struct Booked {
     pub first: BookedDose,
     pub second: BookedDose,
+    pub central: CentralCheck,
+}
+
+/// Whether the unit's central copy checked the booking's places.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "state", content = "reason", rename_all = "snake_case")]
+pub enum CentralCheck {
+    /// This laptop syncs with no server: its own count is the only one.
+    NotEnrolled,
+    /// The server took the booking in the same transaction as its count
+    /// of every laptop's bookings: no other online laptop can take the
+    /// same last place.
+    Passed,
+    /// The server could not be asked (why): the booking is kept here and
+    /// travels at the next sync; if it overbooks then, every laptop's
+    /// Checks and Conflicts show the slot.
+    Unreachable(String),
 }
 
 use crate::store::site::SiteRef as Site;
@@ -79,7 +96,26 @@ fn parse_slot(text: &str, what: &str) -> Result<i64> {
 }
 
 /// Books a first dose and reserves the linked second dose, or nothing.
+/// On an enrolled laptop the server's capacity guard is asked too (see
+/// [`CentralCheck`]); the app and the CLI book through here.
 pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booked> {
+    let mut server = crate::sync::booking_client(conn)?;
+    book_first_dose_via(
+        conn,
+        req,
+        server
+            .as_mut()
+            .map(|c| c as &mut dyn crate::sync::Transport),
+    )
+}
+
+/// [`book_first_dose`] with the central guard given: `None` books on this
+/// laptop alone (as when offline).
+pub fn book_first_dose_via(
+    conn: &mut Connection,
+    req: &BookRequest,
+    guard: Option<&mut dyn crate::sync::Transport>,
+) -> Result<Booked> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let first_site = site(&tx, &req.site)?;
     let product = req.product.to_ascii_uppercase();
@@ -203,8 +239,13 @@ pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booke
         &product,
         &now,
     )?;
+    let central = match guard {
+        Some(server) => crate::sync::guard_booking(&tx, server, &[first_id, second_id])?,
+        None => CentralCheck::NotEnrolled,
+    };
     tx.commit()?;
     Ok(Booked {
+        central,
         first: BookedDose {
             id: first_id,
             site_code: first_site.code,

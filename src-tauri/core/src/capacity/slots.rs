@@ -31,24 +31,61 @@ pub(crate) fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> 
     let mut out: ShiftSlots = HashMap::new();
     while let Some(r) = rows.next()? {
         let date: String = r.get("date")?;
-        let (start, end): (String, String) = (r.get("start")?, r.get("end")?);
-        let (Some(day), Some(s), Some(e)) =
-            (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
+        let spec = ShiftSpec {
+            start: r.get("start")?,
+            end: r.get("end")?,
+            vaccinators: r.get("vaccinators")?,
+            capacity: r.get("capacity")?,
+        };
+        let (Some(day), Some(span)) =
+            (parse_date(&date), spec.per_slot(r.get("minutes_per_dose")?))
         else {
             continue; // the importers never store such a shift
         };
-        let minutes = i64::from(e - s);
-        let per_slot = slot_capacity(
-            r.get("vaccinators")?,
-            minutes,
-            r.get("minutes_per_dose")?,
-            r.get("capacity")?,
-        );
         out.entry((r.get("site_id")?, day_start_minute(day) / MINUTES_PER_DAY))
             .or_default()
-            .push((i64::from(s), i64::from(e), per_slot));
+            .push(span);
     }
     Ok(out)
+}
+
+/// One shift as stored (and as it travels): times as `HH:MM`.
+#[derive(Debug, Clone)]
+pub struct ShiftSpec {
+    pub start: String,
+    pub end: String,
+    pub vaccinators: i64,
+    pub capacity: Option<i64>,
+}
+
+impl ShiftSpec {
+    /// (start, end, places per slot) in minutes of the day, or `None` for
+    /// times that are not `HH:MM`.
+    fn per_slot(&self, minutes_per_dose: f64) -> Option<(i64, i64, i64)> {
+        let (s, e) = (parse_hhmm(&self.start)?, parse_hhmm(&self.end)?);
+        let per_slot = slot_capacity(
+            self.vaccinators,
+            i64::from(e) - i64::from(s),
+            minutes_per_dose,
+            self.capacity,
+        );
+        Some((i64::from(s), i64::from(e), per_slot))
+    }
+}
+
+/// Places in the slot starting at `minute_of_day`, given one site-day's
+/// shifts (`None` when none covers it): the rule `slot_capacity_at` applies
+/// to this store, for a copy held elsewhere (the central server's).
+pub fn capacity_of_slot(
+    shifts: &[ShiftSpec],
+    minutes_per_dose: f64,
+    minute_of_day: i64,
+) -> Option<i64> {
+    let spans: Vec<_> = shifts
+        .iter()
+        .filter_map(|s| s.per_slot(minutes_per_dose))
+        .collect();
+    covering_capacity(&spans, minute_of_day)
 }
 
 /// Capacity of every slot a site's shifts cover on one day: (slot start, places).

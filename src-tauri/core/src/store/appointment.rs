@@ -23,6 +23,10 @@ macro_rules! active {
 }
 pub(crate) use active;
 
+/// The statuses `active!()` counts, for a copy held elsewhere (the central
+/// server judges a slot's places by them); a test holds the two together.
+pub const ACTIVE_STATUSES: [&str; 2] = ["booked", "attended"];
+
 /// An import's upsert keyed by booking_id. Parameters: uuid, booking_id,
 /// person_id, site_id, slot_minute, dose_number, product, status,
 /// booked_at, updated_at.
@@ -115,4 +119,26 @@ pub(crate) fn exists(conn: &Connection, id: i64) -> Result<bool> {
         [id],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod active_tests {
+    use super::*;
+
+    /// `ACTIVE_STATUSES` and `active!()` name the same statuses: every
+    /// status the schema allows is tried against the SQL.
+    #[test]
+    fn the_constant_and_the_sql_agree() {
+        let conn = Connection::open_in_memory().expect("in-memory database");
+        for status in ["booked", "attended", "cancelled", "no_show", "rescheduled"] {
+            let by_sql: bool = conn
+                .query_row(
+                    concat!("SELECT ", active!(), " FROM (SELECT ?1 AS status)"),
+                    [status],
+                    |r| r.get(0),
+                )
+                .expect("the active!() condition");
+            assert_eq!(by_sql, ACTIVE_STATUSES.contains(&status), "{status}");
+        }
+    }
 }

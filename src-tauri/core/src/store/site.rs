@@ -13,6 +13,14 @@ pub fn id(conn: &Connection, code: &str) -> Result<i64> {
         .ok_or_else(|| Error::NotFound(format!("no site with code {code:?}")))
 }
 
+/// The code of the site with this id.
+pub fn code(conn: &Connection, id: i64) -> Result<String> {
+    conn.prepare_cached("SELECT code FROM site WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("no site with id {id}")))
+}
+
 /// `code → id` for every site, loaded once per import.
 pub(crate) fn ids_by_code(conn: &Connection) -> Result<HashMap<String, i64>> {
     let mut stmt = conn.prepare("SELECT code, id FROM site")?;

@@ -18,10 +18,28 @@ pub struct Client {
     bearer: String,
 }
 
+/// How long a sync may wait on one request (a first push of a province's
+/// bookings sends batches of several megabytes).
+const SYNC_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a booking waits for the central capacity guard: the local
+/// store's write lock is held meanwhile, and an unanswered server is
+/// treated as unreachable (the booking is kept here, checked at the next
+/// sync).
+const BOOKING_TIMEOUT: Duration = Duration::from_secs(8);
+
 impl Client {
     pub fn new(e: &Enrolment) -> Result<Client> {
+        Client::with_timeout(e, SYNC_TIMEOUT)
+    }
+
+    /// A client for the capacity guard of one booking.
+    pub fn for_booking(e: &Enrolment) -> Result<Client> {
+        Client::with_timeout(e, BOOKING_TIMEOUT)
+    }
+
+    fn with_timeout(e: &Enrolment, timeout: Duration) -> Result<Client> {
         Ok(Client {
-            agent: agent(e.ca_pem.as_deref())?,
+            agent: agent(e.ca_pem.as_deref(), timeout)?,
             base: e.server.trim_end_matches('/').to_string(),
             bearer: format!("Bearer {}", e.secret),
         })
@@ -50,7 +68,7 @@ pub fn enrol(server: &str, token: &str, ca_pem: Option<&str>) -> Result<Enrolmen
     let base = server.trim_end_matches('/').to_string();
     let reply: EnrolReply = read(
         &base,
-        agent(ca_pem)?
+        agent(ca_pem, SYNC_TIMEOUT)?
             .post(&format!("{base}/v1/enrol"))
             .send_json(EnrolRequest {
                 token: token.trim().to_string(),
@@ -69,6 +87,10 @@ pub fn enrol(server: &str, token: &str, ca_pem: Option<&str>) -> Result<Enrolmen
 impl Transport for Client {
     fn push(&mut self, batch: &PushBatch) -> Result<PushReply> {
         self.post("/v1/push", batch)
+    }
+
+    fn book(&mut self, batch: &PushBatch) -> Result<PushReply> {
+        self.post("/v1/book", batch)
     }
 
     fn forward(&mut self, device: &str, body: &str, signature: &str) -> Result<PushReply> {
@@ -133,11 +155,12 @@ fn read<T: serde::de::DeserializeOwned>(
         }
         Err(ureq::Error::Status(status, response)) => {
             let text = response.into_string().unwrap_or_default();
-            let message = serde_json::from_str::<WireError>(&text)
-                .map(|e| e.message)
-                .unwrap_or(text);
+            let (code, message) = serde_json::from_str::<WireError>(&text)
+                .map(|e| (e.code, e.message))
+                .unwrap_or((String::new(), text));
             Err(match status {
                 401 | 403 => Error::InvalidInput(format!("{server} refused: {message}")),
+                409 if code == "slot_full" => Error::SlotFull(message),
                 409 => Error::Conflict(message),
                 _ => Error::Sync(format!("{server} answered {status}: {message}")),
             })
@@ -151,7 +174,7 @@ fn read<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent> {
+fn agent(ca_pem: Option<&str>, timeout: Duration) -> Result<ureq::Agent> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(pem) = ca_pem {
@@ -171,7 +194,7 @@ fn agent(ca_pem: Option<&str>) -> Result<ureq::Agent> {
         .with_no_client_auth();
     Ok(ureq::AgentBuilder::new()
         .tls_config(Arc::new(tls))
-        .timeout_connect(Duration::from_secs(5))
-        .timeout(Duration::from_secs(300))
+        .timeout_connect(Duration::from_secs(5).min(timeout))
+        .timeout(timeout)
         .build())
 }

@@ -15,6 +15,7 @@ pub mod enrolment;
 pub mod http;
 mod pull;
 mod push;
+pub(crate) use push::guard_booking;
 pub mod wire;
 
 pub use crate::store::sync_log::ConflictRow;
@@ -29,6 +30,10 @@ use wire::{Conflict, Keep, PullPage, PushBatch, PushReply};
 /// The server as a laptop sees it.
 pub trait Transport {
     fn push(&mut self, batch: &PushBatch) -> Result<PushReply>;
+    /// Pushes a booking's rows through the server's capacity guard: taken
+    /// whole, or refused with [`Error::SlotFull`] when a slot would hold
+    /// more than its places on the central copy.
+    fn book(&mut self, batch: &PushBatch) -> Result<PushReply>;
     /// Forwards a batch another laptop signed (from a bundle).
     fn forward(&mut self, device: &str, body: &str, signature: &str) -> Result<PushReply>;
     fn pull(&mut self, cursor: i64, limit: usize) -> Result<PullPage>;
@@ -40,6 +45,13 @@ pub trait Transport {
         keep: Keep,
         value: Option<serde_json::Value>,
     ) -> Result<()>;
+}
+
+/// The server's capacity guard for a booking, when this laptop is enrolled.
+pub fn booking_client(conn: &Connection) -> Result<Option<http::Client>> {
+    enrolment::load(conn)?
+        .map(|e| http::Client::for_booking(&e))
+        .transpose()
 }
 
 /// What one sync did (`sync --json`).
@@ -122,6 +134,25 @@ pub(crate) fn record_conflict(conn: &Connection, c: &Conflict, now: &str) -> Res
         c.server_version,
         now,
     )
+}
+
+/// Over-capacity slots the Conflicts view lists below the conflicts.
+pub const OVERBOOKED_SHOWN: usize = 100;
+
+/// What the Conflicts view (and `conflicts --json`) shows: the changes a
+/// manager must choose between, and the slots that ended over capacity
+/// (offline bookings meet at the server; nothing is dropped).
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictsView {
+    pub conflicts: Vec<sync_log::ConflictRow>,
+    pub overbooked: crate::checks::OverbookedSlots,
+}
+
+pub fn conflicts_view(conn: &Connection, include_resolved: bool) -> Result<ConflictsView> {
+    Ok(ConflictsView {
+        conflicts: sync_log::conflicts(conn, include_resolved)?,
+        overbooked: crate::checks::overbooked_slots(conn, OVERBOOKED_SHOWN)?,
+    })
 }
 
 /// The conflicts this laptop knows of.

@@ -3,6 +3,7 @@
 
 use super::wire::{PushBatch, PushReply, Table, WireRow};
 use super::{record_conflict, Transport, BATCH_ROWS};
+use crate::booking::CentralCheck;
 use crate::error::{Error, Result};
 use crate::store::{sync_log, synced};
 use rusqlite::Connection;
@@ -114,15 +115,7 @@ impl Outbox {
                     }
                 }
                 for r in read {
-                    rows.push(WireRow {
-                        table,
-                        base: sync_log::version_of(conn, table.name(), &r.wire_id)?,
-                        id: r.wire_id,
-                        site: r.site,
-                        parent: r.parent,
-                        deleted: false,
-                        data: raw(r.data)?,
-                    });
+                    rows.push(wire_row(conn, table, r)?);
                 }
             } else if let Some(key) = tombs.pop() {
                 let parsed: serde_json::Value = serde_json::from_str(&key)
@@ -146,6 +139,56 @@ impl Outbox {
             batch_id: uuid::Uuid::new_v4().simple().to_string(),
             rows,
         }))
+    }
+}
+
+/// A row as pushed: its value, on top of the version this laptop holds.
+fn wire_row(conn: &Connection, table: Table, r: synced::ReadRow) -> Result<WireRow> {
+    Ok(WireRow {
+        table,
+        base: sync_log::version_of(conn, table.name(), &r.wire_id)?,
+        id: r.wire_id,
+        site: r.site,
+        parent: r.parent,
+        deleted: false,
+        data: raw(r.data)?,
+    })
+}
+
+/// Sends a booking's new appointments (local ids) through the server's
+/// capacity guard, inside the booking's own transaction: the booking is
+/// kept here only if the server took it, or could not be asked.
+pub(crate) fn guard_booking(
+    conn: &Connection,
+    transport: &mut dyn Transport,
+    ids: &[i64],
+) -> Result<CentralCheck> {
+    let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
+        return Ok(CentralCheck::Passed);
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for r in synced::read(conn, Table::Appointment, lo, hi, usize::MAX >> 1)? {
+        if ids.contains(&r.local_id) {
+            rows.push(wire_row(conn, Table::Appointment, r)?);
+        }
+    }
+    let batch = PushBatch {
+        batch_id: uuid::Uuid::new_v4().simple().to_string(),
+        rows,
+    };
+    match transport.book(&batch) {
+        Ok(reply) => {
+            for &(index, version) in &reply.accepted {
+                if let Some(row) = batch.rows.get(index as usize) {
+                    sync_log::set_version(conn, row.table.name(), &row.id, version)?;
+                }
+            }
+            Ok(CentralCheck::Passed)
+        }
+        // Offline first: a booking is never lost to the network. It
+        // travels at the next sync, where an overbooking shows everywhere.
+        Err(Error::Offline(why) | Error::Sync(why)) => Ok(CentralCheck::Unreachable(why)),
+        Err(refused) => Err(refused),
     }
 }
 

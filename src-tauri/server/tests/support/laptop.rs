@@ -2,6 +2,7 @@
 //! what it holds written here in plain SQL (not with the sync code).
 #![allow(dead_code)]
 
+use dosedesk_core::booking;
 use dosedesk_core::import::{self, ImportKind};
 use dosedesk_core::sync::{self, http, wire::Role};
 use dosedesk_core::{store, Connection};
@@ -39,6 +40,34 @@ impl Laptop {
         let e = sync::enrolment::require(&self.conn)?;
         let mut client = http::Client::new(&e)?;
         sync::sync(&mut self.conn, &mut client)
+    }
+
+    /// Books a Pfizer first dose for `person` at `site` `slot`, its second
+    /// dose at `second` (same site): through the server's capacity guard
+    /// when `online`, on this laptop alone otherwise.
+    pub fn book(
+        &mut self,
+        online: bool,
+        person: &str,
+        site: &str,
+        slot: &str,
+        second: &str,
+    ) -> dosedesk_core::Result<booking::Booked> {
+        let req = booking::BookRequest {
+            person_id: person.into(),
+            birth_date: Some("1970-05-05".into()),
+            phone: Some("613-555-0199".into()),
+            site: site.into(),
+            slot: slot.into(),
+            product: "PFIZER".into(),
+            second_site: None,
+            second_slot: Some(second.into()),
+        };
+        if online {
+            booking::book_first_dose(&mut self.conn, &req)
+        } else {
+            booking::book_first_dose_via(&mut self.conn, &req, None)
+        }
     }
 
     pub fn role(&self) -> Option<(Role, Vec<String>)> {
