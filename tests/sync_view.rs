@@ -81,8 +81,12 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     assert_eq!(desk.count("SELECT count(*) FROM appointment"), 30);
     drop(desk);
 
-    // The same tally corrected at head office (50) and on this laptop (60).
+    // The same tally corrected at head office (50) and on this laptop (60);
+    // and a slot with 2 places booked offline twice there, once here.
+    let slot = "2021-04-02T14:00";
     entry::record(&mut m1.conn, &tally(50), true)?;
+    m1.book(false, "W1", "AAA", slot, "2021-04-23T15:00")?;
+    m1.book(false, "W2", "AAA", slot, "2021-04-23T15:05")?;
     m1.sync()?;
     {
         let mut here = Laptop {
@@ -91,11 +95,12 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
             conn: dosedesk_core::store::open(&store)?,
         };
         entry::record(&mut here.conn, &tally(60), true)?;
+        here.book(false, "W3", "AAA", slot, "2021-04-23T15:10")?;
     }
     app.click("#sync-now").await?;
     wait_inner(&app, "#sync-status", "1 conflict").await?;
     wait_inner(&app, "#sync-conflicts", "Tally corrected").await?;
-    let rows = app.texts("#sync-conflicts tbody tr").await?;
+    let rows = app.texts("#sync-conflicts > .table-scroll tbody tr").await?;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(
         rows[0].contains("Tally corrected on two laptops"),
@@ -103,6 +108,16 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     );
     assert!(rows[0].contains("AAA · 2021-04-01"), "{rows:?}");
     assert!(rows[0].contains("doses: 60 ≠ 50"), "{rows:?}");
+    // The offline bookings were all kept; their slot is listed.
+    wait_inner(&app, "#sync-overbooked", "1 slot holds more bookings than places").await?;
+    let over = app.texts("#sync-overbooked tbody tr").await?;
+    assert_eq!(over.len(), 1, "{over:?}");
+    let cells: Vec<&str> = over[0].split_whitespace().collect();
+    assert_eq!(
+        cells,
+        ["AAA", "April", "2,", "2021", "14:00", "3", "2"],
+        "{over:?}"
+    );
     if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
         std::fs::write(
             format!("{path}/sync-conflict-en.png"),
@@ -138,6 +153,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     wait_inner(&app, "#sync-status", "Synchronisé").await?;
     app.click("#nav-sync").await?;
     wait_inner(&app, "#sync-conflicts", "Aucun conflit").await?;
+    wait_inner(&app, "#sync-overbooked", "2 avril 2021 14:00").await?;
     if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
         std::fs::write(
             format!("{path}/sync-fr.png"),

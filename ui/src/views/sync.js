@@ -225,7 +225,7 @@ function overbookedPanel(over) {
       el('td', { className: 'num', textContent: formatNumber(s.booked) }),
       el('td', { className: 'num', textContent: formatNumber(s.places) })));
   }
-  part.append(el('div', { className: 'table-scroll' }, el('table', {},
+  part.append(el('div', { className: 'table-scroll' }, el('table', { className: 'data' },
     el('thead', {}, el('tr', {},
       el('th', { textContent: t('sync.col_site') }),
       el('th', { textContent: t('sync.col_slot') }),
