@@ -100,7 +100,9 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     app.click("#sync-now").await?;
     wait_inner(&app, "#sync-status", "1 conflict").await?;
     wait_inner(&app, "#sync-conflicts", "Tally corrected").await?;
-    let rows = app.texts("#sync-conflicts > .table-scroll tbody tr").await?;
+    let rows = app
+        .texts("#sync-conflicts > .table-scroll tbody tr")
+        .await?;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert!(
         rows[0].contains("Tally corrected on two laptops"),
@@ -109,7 +111,12 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     assert!(rows[0].contains("AAA · 2021-04-01"), "{rows:?}");
     assert!(rows[0].contains("doses: 60 ≠ 50"), "{rows:?}");
     // The offline bookings were all kept; their slot is listed.
-    wait_inner(&app, "#sync-overbooked", "1 slot holds more bookings than places").await?;
+    wait_inner(
+        &app,
+        "#sync-overbooked",
+        "1 slot holds more bookings than places",
+    )
+    .await?;
     let over = app.texts("#sync-overbooked tbody tr").await?;
     assert_eq!(over.len(), 1, "{over:?}");
     let cells: Vec<&str> = over[0].split_whitespace().collect();

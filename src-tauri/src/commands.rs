@@ -261,7 +261,7 @@ pub async fn rebook_counts(
 pub async fn rebook_record(
     state: State<'_, AppState>,
     call: dosedesk_core::rebook::CallOutcome,
-) -> Result<()> {
+) -> Result<Option<dosedesk_core::booking::CentralCheck>> {
     with_db(&state, move |conn| {
         dosedesk_core::rebook::record(conn, &call)
     })

@@ -62,6 +62,7 @@ export default {
   'book.submit': 'Book both doses',
   'book.central_passed': 'The central copy confirmed the places.',
   'book.central_unreachable': 'The central copy could not be reached to confirm the places: the booking is kept on this laptop and checked at the next sync (an overbooking would then show in Checks and Sync).',
+  'rebook.central_unreachable': 'Moved on this laptop; the central copy could not be reached to confirm the new slot, so it is checked at the next sync.',
   'book.done': 'Booked {person}: dose 1 at {site1} on {slot1}; dose 2 reserved at {site2} on {slot2} ({days} days later).',
   'checks.title': 'Booking checks',
   'checks.intro': 'Active bookings (booked or attended) in the whole store, checked against clinic capacity, shifts, and each person\'s doses.',

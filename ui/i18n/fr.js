@@ -62,6 +62,7 @@ export default {
   'book.submit': 'Réserver les deux doses',
   'book.central_passed': 'La copie centrale a confirmé les places.',
   'book.central_unreachable': "La copie centrale n'a pas pu être jointe pour confirmer les places : le rendez-vous est gardé sur cet ordinateur et vérifié à la prochaine synchronisation (un surnombre apparaîtrait alors dans Vérifications et Synchronisation).",
+  'rebook.central_unreachable': "Déplacé sur cet ordinateur ; la copie centrale n'a pas pu être jointe pour confirmer le nouveau créneau, il sera vérifié à la prochaine synchronisation.",
   'book.done': 'Rendez-vous pris pour {person} : dose 1 à {site1} le {slot1} ; dose 2 réservée à {site2} le {slot2} ({days} jours plus tard).',
   'checks.title': 'Vérification des rendez-vous',
   'checks.intro': 'Rendez-vous actifs (statut booked ou attended) de toute la base de données, vérifiés par rapport à la capacité des cliniques, aux quarts et aux doses de chaque personne.',

@@ -2,6 +2,7 @@
 
 use crate::check::Scope;
 use crate::output::print_json;
+use dosedesk_core::booking::CentralCheck;
 use dosedesk_core::rebook::{self, CallOutcome};
 use dosedesk_core::{Connection, Error};
 use std::path::PathBuf;
@@ -65,7 +66,7 @@ pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
             to_slot,
             note,
         } => {
-            rebook::record(
+            let central = rebook::record(
                 conn,
                 &CallOutcome {
                     appointment_id: *appointment,
@@ -76,6 +77,11 @@ pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
                 },
             )?;
             println!("recorded {outcome} for appointment {appointment}");
+            if let Some(CentralCheck::Unreachable(why)) = central {
+                println!(
+                    "the central copy could not confirm the new slot's places ({why}): the move is kept here and checked at the next sync"
+                );
+            }
         }
     }
     Ok(())

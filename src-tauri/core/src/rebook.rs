@@ -5,6 +5,7 @@
 //! product's interval. Calls are recorded; an accepted move updates the
 //! booking in the same transaction that re-checks the capacity.
 
+use crate::booking::CentralCheck;
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
 use crate::store;
@@ -641,8 +642,28 @@ pub struct CallOutcome {
 }
 
 /// Records one call. An accepted move re-checks the new slot's capacity and
-/// moves the booking, all in one IMMEDIATE transaction.
-pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
+/// moves the booking, all in one IMMEDIATE transaction; on an enrolled
+/// laptop the server's capacity guard is asked too, as for a new booking
+/// (`booking::CentralCheck`).
+/// Returns the central check of a move (`None` when no booking moved).
+pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<Option<CentralCheck>> {
+    let mut server = crate::sync::booking_client(conn)?;
+    record_via(
+        conn,
+        call,
+        server
+            .as_mut()
+            .map(|c| c as &mut dyn crate::sync::Transport),
+    )
+}
+
+/// [`record`] with the central guard given: `None` records on this laptop
+/// alone (as when offline).
+pub fn record_via(
+    conn: &mut Connection,
+    call: &CallOutcome,
+    guard: Option<&mut dyn crate::sync::Transport>,
+) -> Result<Option<CentralCheck>> {
     if !OUTCOMES.contains(&call.outcome.as_str()) {
         return Err(Error::InvalidInput(format!(
             "outcome {:?} is not one of: {}",
@@ -699,8 +720,17 @@ pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<()> {
         call.note.as_deref(),
         &now,
     )?;
+    let central = match (guard, target.0) {
+        (_, None) => None, // no place taken: nothing to check
+        (Some(server), Some(_)) => Some(crate::sync::guard_booking(
+            &tx,
+            server,
+            &[call.appointment_id],
+        )?),
+        (None, Some(_)) => Some(CentralCheck::NotEnrolled),
+    };
     tx.commit()?;
-    Ok(())
+    Ok(central)
 }
 
 #[cfg(test)]

@@ -250,6 +250,23 @@ fn online_laptops_never_share_the_last_place_and_offline_overbooking_is_listed()
         m1.count("SELECT count(*) FROM appointment WHERE person_id = 'X3'"),
         0
     );
+    // A rebooking call that moves a booking there is refused the same way:
+    // neither the move nor the call is kept.
+    let b0 = m1.count("SELECT id FROM appointment WHERE booking_id = 'B00000'");
+    let before = m1.dump();
+    let refused = dosedesk_core::rebook::record(
+        &mut m1.conn,
+        &dosedesk_core::rebook::CallOutcome {
+            appointment_id: b0,
+            outcome: "reached_accepted".into(),
+            to_site: Some("AAA".into()),
+            to_slot: Some(slot.into()),
+            note: None,
+        },
+    )
+    .expect_err("the slot is full on the central copy");
+    assert!(matches!(refused, Error::SlotFull(_)), "{refused}");
+    assert_eq!(m1.dump(), before, "nothing of the refused move is kept");
 
     // Two stale laptops race for one last place at once: one gets it.
     let slot = "2021-04-02T15:00";

@@ -75,7 +75,7 @@ export async function renderRebook(root) {
       button.disabled = outcome === 'reached_accepted' && !p.proposed_slot;
       button.onclick = async () => {
         try {
-          await api.rebookRecord({
+          const central = await api.rebookRecord({
             appointment_id: p.appointment_id,
             outcome,
             to_site: outcome === 'reached_accepted' ? p.proposed_site : null,
@@ -83,6 +83,7 @@ export async function renderRebook(root) {
             note: null,
           });
           await renderRebook(root);
+          if (central?.state === 'unreachable') showNotice(t('rebook.central_unreachable'));
         } catch (err) {
           showError(err);
         }

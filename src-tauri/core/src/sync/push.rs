@@ -35,9 +35,16 @@ pub(crate) fn take_reply(
     batch: &PushBatch,
     reply: &PushReply,
 ) -> Result<()> {
-    let now = crate::store::now_timestamp();
     let tx = conn.transaction()?;
-    sync_log::quiet(&tx)?;
+    take_reply_in(&tx, batch, reply)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// [`take_reply`] inside a transaction the caller holds.
+fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Result<()> {
+    let now = crate::store::now_timestamp();
+    sync_log::quiet(tx)?;
     for &(index, version) in &reply.accepted {
         let row = batch.rows.get(index as usize).ok_or_else(|| {
             Error::Internal(format!(
@@ -45,19 +52,18 @@ pub(crate) fn take_reply(
                 batch.rows.len()
             ))
         })?;
-        sync_log::set_version(&tx, row.table.name(), &row.id, version)?;
+        sync_log::set_version(tx, row.table.name(), &row.id, version)?;
     }
     for c in &reply.conflicts {
-        record_conflict(&tx, c, &now)?;
+        record_conflict(tx, c, &now)?;
         let (data, gone) = match &c.server {
             Some(v) => (v.to_string(), false),
             None => ("{}".to_string(), true),
         };
-        synced::apply(&tx, c.table, &c.row_id, &data, gone, &now)?;
-        sync_log::set_version(&tx, c.table.name(), &c.row_id, c.server_version)?;
+        synced::apply(tx, c.table, &c.row_id, &data, gone, &now)?;
+        sync_log::set_version(tx, c.table.name(), &c.row_id, c.server_version)?;
     }
-    sync_log::loud(&tx)?;
-    tx.commit()?;
+    sync_log::loud(tx)?;
     Ok(())
 }
 
@@ -155,7 +161,7 @@ fn wire_row(conn: &Connection, table: Table, r: synced::ReadRow) -> Result<WireR
     })
 }
 
-/// Sends a booking's new appointments (local ids) through the server's
+/// Sends a booking's appointments (local ids: new, or just moved) through the server's
 /// capacity guard, inside the booking's own transaction: the booking is
 /// kept here only if the server took it, or could not be asked.
 pub(crate) fn guard_booking(
@@ -178,11 +184,9 @@ pub(crate) fn guard_booking(
     };
     match transport.book(&batch) {
         Ok(reply) => {
-            for &(index, version) in &reply.accepted {
-                if let Some(row) = batch.rows.get(index as usize) {
-                    sync_log::set_version(conn, row.table.name(), &row.id, version)?;
-                }
-            }
+            // A move made on top of a stale version is a conflict, as in
+            // any push: kept, with the server's value shown here.
+            take_reply_in(conn, &batch, &reply)?;
             Ok(CentralCheck::Passed)
         }
         // Offline first: a booking is never lost to the network. It
