@@ -86,7 +86,9 @@ pub fn parse_local_datetime(s: &str) -> Option<NaiveDateTime> {
 /// `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`.
 pub fn is_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() < 16 || parse_local_datetime(&s[..16]).is_none() {
+    // `get`, not `[..16]`: byte 16 may fall inside a multibyte character
+    // of a hostile file (`2021-03-01T09:1é` once panicked here).
+    if s.get(..16).and_then(parse_local_datetime).is_none() {
         return false;
     }
     let mut rest = &b[16..];
@@ -150,6 +152,33 @@ mod tests {
             parse_local_datetime("2021-03-23 14:35:59").map(minute_of),
             Some(m)
         );
+    }
+
+    /// A multibyte character anywhere in a date or time (a hostile or
+    /// mis-encoded file) is refused, never a panic: every position of
+    /// every parser's input is tried with characters of 2, 3 and 4 bytes.
+    #[test]
+    fn multibyte_characters_anywhere_are_refused_not_a_panic() {
+        let valid = ["2021-03-01T09:15", "2021-03-01T09:15:30.25-04:00", "2021-03-01", "09:15"];
+        for text in valid {
+            for at in 0..=text.len() {
+                for c in ['é', '€', '𝟘'] {
+                    let inserted = format!("{}{c}{}", &text[..at], &text[at..]);
+                    let replaced = format!(
+                        "{}{c}{}",
+                        &text[..at.saturating_sub(1)],
+                        &text[at..]
+                    );
+                    for s in [inserted, replaced] {
+                        assert!(!is_timestamp(&s), "{s}");
+                        assert_eq!(parse_local_datetime(&s), None, "{s}");
+                        assert_eq!(parse_date(&s), None, "{s}");
+                        assert_eq!(parse_hhmm(&s), None, "{s}");
+                    }
+                }
+            }
+        }
+        assert!(!is_timestamp("2021-03-01T09:1é"));
     }
 
     #[test]

@@ -268,3 +268,38 @@ fn an_overlong_identifier_is_refused_with_its_line_and_column() {
         .expect("count");
     assert_eq!(n, 0, "nothing of the file is kept");
 }
+
+/// A `booked_at` cut inside a multibyte character (found by a probe with
+/// hostile files: a panic on a store with bookings, "the parser thread
+/// stopped unexpectedly" on an empty one) is refused naming file, line and
+/// column, on both import paths, and nothing of the file is kept.
+#[test]
+fn a_booked_at_cut_inside_a_character_is_refused_with_its_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = write(
+        dir.path(),
+        "bookings.csv",
+        &format!("{HEADER}K1,P1,,,A,2021-04-01T08:00,1,PFIZER,booked,\nK2,P2,,,A,2021-04-01T08:05,1,PFIZER,booked,2021-03-01T09:1é\n"),
+    );
+    let good = write(
+        dir.path(),
+        "first.csv",
+        &format!("{HEADER}K0,P0,,,B,2021-04-01T08:00,1,PFIZER,booked,\n"),
+    );
+    // Empty store: the bulk path. A store with bookings: row by row.
+    for (name, first) in [("empty.sqlite3", None), ("booked.sqlite3", Some(&good))] {
+        let mut conn = store(dir.path(), name);
+        if let Some(first) = first {
+            import_file(&mut conn, ImportKind::Bookings, first, &Quiet).expect("first bookings");
+        }
+        let before = contents(&conn);
+        let err = import_file(&mut conn, ImportKind::Bookings, &bad, &Quiet)
+            .expect_err("a booked_at that is no timestamp");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("bookings.csv:3: column booked_at:"),
+            "{name}: {text}"
+        );
+        assert_eq!(contents(&conn), before, "{name}: nothing of the file is kept");
+    }
+}
