@@ -277,8 +277,9 @@ pub async fn rebook_export(
 ) -> Result<usize> {
     with_db(&state, move |conn| {
         let plan = dosedesk_core::rebook::plan(conn, &query)?;
-        let mut file = std::fs::File::create(&path).map_err(|e| Error::io(&path, &e))?;
-        dosedesk_core::rebook::export_csv(&plan, &mut file)?;
+        dosedesk_core::export::write(conn, std::path::Path::new(&path), |w| {
+            dosedesk_core::rebook::export_csv(&plan, w)
+        })?;
         Ok(plan.proposals.len())
     })
     .await

@@ -55,8 +55,7 @@ pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
         }
         RebookAction::Export { out, scope } => {
             let plan = rebook::plan(conn, &scope.query())?;
-            let mut file = std::fs::File::create(out).map_err(|e| Error::io(out, &e))?;
-            rebook::export_csv(&plan, &mut file)?;
+            dosedesk_core::export::write(conn, out, |w| rebook::export_csv(&plan, w))?;
             println!("wrote {} calls to {}", plan.proposals.len(), out.display());
         }
         RebookAction::Record {

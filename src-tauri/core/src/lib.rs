@@ -12,6 +12,7 @@ pub mod day_totals;
 pub mod demo;
 pub mod doses;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod geo;
 pub mod import;

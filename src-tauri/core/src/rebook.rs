@@ -595,7 +595,7 @@ fn last_outcomes(conn: &Connection) -> Result<HashMap<i64, String>> {
 }
 
 /// The call list as CSV: who to call, their current and proposed slot.
-pub fn export_csv(plan: &RebookPlan, out: &mut impl std::io::Write) -> Result<()> {
+pub fn export_csv(plan: &RebookPlan, out: &mut dyn std::io::Write) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| Error::InvalidInput(format!("cannot write the call list: {e}"));
     w.write_record([
@@ -611,16 +611,19 @@ pub fn export_csv(plan: &RebookPlan, out: &mut impl std::io::Write) -> Result<()
         "last_outcome",
     ])
     .map_err(io)?;
+    // Ids, phones and codes come from imported files: a cell such as
+    // `=HYPERLINK(...)` must open as text, not run.
+    let cell = |s: Option<&str>| crate::export::csv_cell(s.unwrap_or_default()).into_owned();
     for p in &plan.proposals {
         w.write_record([
             p.appointment_id.to_string(),
-            p.booking_id.clone().unwrap_or_default(),
-            p.person_id.clone(),
-            p.phone.clone().unwrap_or_default(),
+            cell(p.booking_id.as_deref()),
+            cell(Some(&p.person_id)),
+            cell(p.phone.as_deref()),
             p.dose_number.to_string(),
-            p.site_code.clone(),
+            cell(Some(&p.site_code)),
             p.slot.clone(),
-            p.proposed_site.clone().unwrap_or_default(),
+            cell(p.proposed_site.as_deref()),
             p.proposed_slot.clone().unwrap_or_default(),
             p.last_outcome.clone().unwrap_or_default(),
         ])

@@ -159,16 +159,17 @@ mod tests {
     /// every parser's input is tried with characters of 2, 3 and 4 bytes.
     #[test]
     fn multibyte_characters_anywhere_are_refused_not_a_panic() {
-        let valid = ["2021-03-01T09:15", "2021-03-01T09:15:30.25-04:00", "2021-03-01", "09:15"];
+        let valid = [
+            "2021-03-01T09:15",
+            "2021-03-01T09:15:30.25-04:00",
+            "2021-03-01",
+            "09:15",
+        ];
         for text in valid {
             for at in 0..=text.len() {
                 for c in ['é', '€', '𝟘'] {
                     let inserted = format!("{}{c}{}", &text[..at], &text[at..]);
-                    let replaced = format!(
-                        "{}{c}{}",
-                        &text[..at.saturating_sub(1)],
-                        &text[at..]
-                    );
+                    let replaced = format!("{}{c}{}", &text[..at.saturating_sub(1)], &text[at..]);
                     for s in [inserted, replaced] {
                         assert!(!is_timestamp(&s), "{s}");
                         assert_eq!(parse_local_datetime(&s), None, "{s}");

@@ -102,7 +102,10 @@ pub fn write(conn: &Connection, req: &BriefRequest, path: &Path) -> Result<()> {
             )))
         }
     };
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, &e))
+    crate::export::write(conn, path, |w| {
+        w.write_all(&bytes).map_err(|e| Error::io(path, &e))
+    })?;
+    Ok(())
 }
 
 fn tree(svg: &str) -> Result<usvg::Tree> {

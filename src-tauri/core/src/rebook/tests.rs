@@ -276,3 +276,38 @@ fn the_first_screen_is_the_start_of_the_whole_plan() {
         }
     );
 }
+
+/// Ids and phones from an imported file that a spreadsheet would run
+/// (`=HYPERLINK(...)` was exported live once) open as text in the call
+/// list; the file is read back cell by cell with a CSV reader.
+#[test]
+fn the_call_list_opens_in_a_spreadsheet_with_no_live_formula() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let hostile = dir.path().join("hostile.csv");
+    std::fs::write(
+        &hostile,
+        "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status,booked_at\n\
+         @K8,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",+1 613 555 0108,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-21T09:00\n\
+         K9,-2+3,=1+1,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-21T09:01\n",
+    )
+    .expect("write");
+    import_file(&mut conn, ImportKind::Bookings, &hostile, &Quiet).expect("import");
+    let plan = plan(&conn, &CheckQuery::default()).expect("plan");
+    let out = dir.path().join("calls.csv");
+    crate::export::write(&conn, &out, |w| export_csv(&plan, w)).expect("export");
+    let mut reader = csv::Reader::from_path(&out).expect("read back");
+    let mut people = Vec::new();
+    for record in reader.records() {
+        let record = record.expect("a record");
+        for cell in record.iter() {
+            assert!(!crate::export::tests::would_run(cell), "{cell:?} would run");
+        }
+        people.push(record.get(2).expect("person_id").to_string());
+    }
+    assert!(
+        people.contains(&"'=HYPERLINK(\"http://evil.example\",\"x\")".to_string()),
+        "{people:?}"
+    );
+    assert!(people.contains(&"'-2+3".to_string()), "{people:?}");
+}

@@ -54,12 +54,40 @@ pub fn open(path: &Path) -> Result<Connection> {
     if path.exists() {
         inspect_existing(path)?;
     } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, &e))?;
+        if !dir.exists() {
+            create_private_dir(dir)?;
+        }
     }
     let conn = Connection::open(path).map_err(|e| corrupt_or_db(path, e))?;
+    keep_private(path)?;
     configure(&conn, path)?;
     migrate(&conn, path)?;
     Ok(conn)
+}
+
+/// The store holds people's ids, birth dates and phones: its file is its
+/// owner's only (0600). SQLite gives the -wal and -shm files it creates the
+/// main file's mode, so they follow. An existing store is tightened too.
+fn keep_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            // A store someone else owns (read-only to us) stays as it is.
+            let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    Ok(())
+}
+
+/// A folder DoseDesk creates for a store: its owner's only (0700).
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| Error::io(dir, &e))
 }
 
 /// A private in-memory database, for tests and scratch work.

@@ -218,3 +218,27 @@ mod sync_capture {
         assert_eq!(ranges(&conn, "appointment"), Vec::<(i64, i64)>::new());
     }
 }
+
+/// The store, its -wal and -shm, and a folder made for it are their
+/// owner's only (they were 0644 and world-readable); a store found
+/// world-readable is tightened when opened.
+#[test]
+fn the_store_and_its_companions_are_their_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("unit/site/store.sqlite3");
+    let conn = open(&path).expect("open");
+    conn.execute_batch("INSERT INTO meta (key, value) VALUES ('private', 'yes')")
+        .expect("a write makes the WAL");
+    for companion in ["store.sqlite3", "store.sqlite3-wal", "store.sqlite3-shm"] {
+        let p = path.with_file_name(companion);
+        assert_eq!(mode(&p), 0o600, "{companion}: {:o}", mode(&p));
+    }
+    assert_eq!(mode(&dir.path().join("unit/site")), 0o700);
+    assert_eq!(mode(&dir.path().join("unit")), 0o700);
+    drop(conn);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+    drop(open(&path).expect("reopen"));
+    assert_eq!(mode(&path), 0o600);
+}

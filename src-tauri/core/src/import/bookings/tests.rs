@@ -300,6 +300,10 @@ fn a_booked_at_cut_inside_a_character_is_refused_with_its_line_and_column() {
             text.starts_with("bookings.csv:3: column booked_at:"),
             "{name}: {text}"
         );
-        assert_eq!(contents(&conn), before, "{name}: nothing of the file is kept");
+        assert_eq!(
+            contents(&conn),
+            before,
+            "{name}: nothing of the file is kept"
+        );
     }
 }
