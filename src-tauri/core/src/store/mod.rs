@@ -6,9 +6,11 @@
 //! the same schema checks.
 //!
 //! An existing file is first inspected read-only: a database written by a
-//! newer DoseDesk, an SQLite file of another application, or a file that is not
-//! a readable database is refused untouched. Clinic records are never deleted
-//! or "repaired" here.
+//! newer DoseDesk, an SQLite file of another application, a file that is not
+//! a readable database, an empty file, a folder, or a store missing part of
+//! its schema is refused untouched. Clinic records are never deleted or
+//! "repaired" here. A new store is built under a temporary name and linked
+//! into place whole.
 
 pub mod appointment;
 pub(crate) mod area;
@@ -53,16 +55,50 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub fn open(path: &Path) -> Result<Connection> {
     if path.exists() {
         inspect_existing(path)?;
-    } else if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            create_private_dir(dir)?;
-        }
+    } else {
+        create_new(path)?;
     }
     let conn = Connection::open(path).map_err(|e| corrupt_or_db(path, e))?;
     keep_private(path)?;
     configure(&conn, path)?;
     migrate(&conn, path)?;
     Ok(conn)
+}
+
+/// A new store is built whole under a temporary name beside `path` and
+/// then linked into place, so a file at a store's path is never an empty
+/// or half-migrated one: an empty file found there is damage, not a store
+/// being born (and two processes creating the same store at once both end
+/// with the one that was linked first).
+fn create_new(path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.exists() {
+        create_private_dir(&dir)?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", name.unwrap_or_default()))
+        .suffix(".new")
+        .tempfile_in(&dir)
+        .map_err(|e| Error::io(&dir, &e))?
+        .into_temp_path();
+    {
+        let conn = Connection::open(&temp).map_err(|e| corrupt_or_db(path, e))?;
+        configure(&conn, path)?;
+        migrate(&conn, path)?;
+    } // closing the last connection folds the WAL into the file
+    match std::fs::hard_link(&temp, path) {
+        Ok(()) => Ok(()),
+        // Another process made the store first: it is the store.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        // A file system without hard links: rename, unless the store
+        // appeared meanwhile.
+        Err(_) if !path.exists() => std::fs::rename(&temp, path).map_err(|e| Error::io(path, &e)),
+        Err(_) => Ok(()),
+    }
 }
 
 /// The store holds people's ids, birth dates and phones: its file is its
@@ -144,11 +180,20 @@ pub const VIEW_CACHE_SIZE: i64 = -8_192;
 
 /// Refuses, without writing a byte, a file we must not touch.
 fn inspect_existing(path: &Path) -> Result<()> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| Error::io(path, &e))?
-        .len();
-    if len == 0 {
-        return Ok(()); // an empty file is a new database
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
+    if meta.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{} is a folder, not a DoseDesk store: give the path of the store's file (it was not changed)",
+            path.display()
+        )));
+    }
+    if meta.len() == 0 {
+        // New stores are linked into place whole (`create_new`): an empty
+        // file is a store that lost its contents, or not ours.
+        return Err(Error::Corrupt(
+            path.to_path_buf(),
+            "it is empty; a DoseDesk store, even a new one, never is. Restore it from a backup, or give a path that does not exist yet for a new store".into(),
+        ));
     }
     let conn = Connection::open_with_flags(
         path,
@@ -168,10 +213,51 @@ fn inspect_existing(path: &Path) -> Result<()> {
             version,
             SCHEMA_VERSION,
         )),
+        APPLICATION_ID if version == SCHEMA_VERSION => require_whole_schema(&conn, path),
         APPLICATION_ID => Ok(()),
         0 if objects == 0 && version == 0 => Ok(()), // empty SQLite file
         _ => Err(Error::NotDoseDesk(path.to_path_buf())),
     }
+}
+
+/// A current store holding fewer tables, indexes or triggers than this
+/// build makes was damaged (or edited by hand): refused before anything
+/// (the WAL switch included) writes to it.
+fn require_whole_schema(conn: &Connection, path: &Path) -> Result<()> {
+    static EXPECTED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let expected = match EXPECTED.get() {
+        Some(names) => names,
+        None => {
+            let fresh = Connection::open_in_memory()?;
+            migrate(&fresh, Path::new(":memory:"))?;
+            let names = schema_names(&fresh)?;
+            EXPECTED.get_or_init(|| names)
+        }
+    };
+    let present: std::collections::HashSet<String> = schema_names(conn)
+        .map_err(|e| match e {
+            Error::Database(e) => corrupt_or_db(path, e),
+            other => other,
+        })?
+        .into_iter()
+        .collect();
+    match expected.iter().find(|name| !present.contains(*name)) {
+        Some(missing) => Err(Error::Corrupt(
+            path.to_path_buf(),
+            format!("its {missing} is missing; the store is damaged"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// "table x", "index y", "trigger z" for every object in the schema.
+fn schema_names(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT type || ' ' || name FROM sqlite_schema
+         WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite_%'",
+    )?;
+    let names = stmt.query_map([], |r| r.get(0))?;
+    Ok(names.collect::<rusqlite::Result<_>>()?)
 }
 
 fn corrupt_or_db(path: &Path, e: rusqlite::Error) -> Error {
