@@ -89,7 +89,7 @@ impl Booking<'_> {
 fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     let booking_id = short(row, BOOKING_ID, row.req(BOOKING_ID)?)?;
     let person_id = short(row, PERSON_ID, row.req(PERSON_ID)?)?;
-    let birth_date = row.opt_date(BIRTH_DATE)?;
+    let birth_date = row.opt_birth_date(BIRTH_DATE)?;
     let phone = row.opt(PHONE)?.map(|p| short(row, PHONE, p)).transpose()?;
     let site_code = row.req(SITE)?;
     let site_id = known_site(row, SITE, &known.sites, site_code)?;
@@ -98,6 +98,7 @@ fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
         "a local date-time (YYYY-MM-DDTHH:MM)",
         parse_local_datetime,
     )?;
+    row.event_year(SLOT_START, slot.date())?;
     let dose_number = row.req_int(DOSE_NUMBER, 1, 3)? as u8;
     let code = row.req(PRODUCT)?;
     let product = match known
@@ -111,8 +112,13 @@ fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     let status = row.req_word(STATUS, STATUSES)?;
     let status = STATUSES.iter().position(|s| *s == status).unwrap_or(0) as u8;
     let booked_at = row.opt(BOOKED_AT)?;
-    if let Some(text) = booked_at.filter(|s| !crate::time::is_timestamp(s)) {
-        return Err(row.error(BOOKED_AT, format!("{text:?} is not an ISO 8601 timestamp")));
+    if let Some(text) = booked_at {
+        if !crate::time::is_timestamp(text) {
+            return Err(row.error(BOOKED_AT, format!("{text:?} is not an ISO 8601 timestamp")));
+        }
+        if let Some(day) = text.get(..10).and_then(crate::time::parse_date) {
+            row.event_year(BOOKED_AT, day)?;
+        }
     }
     Ok(Booking {
         booking_id,

@@ -17,6 +17,13 @@ pub struct Column {
     pub required: bool,
 }
 
+/// The longest text a cell may hold (a site's name or address); some
+/// columns (identifiers, phones) have tighter limits where they are read.
+pub const MAX_CELL_CHARS: usize = 500;
+
+/// The years a clinic event may fall in.
+pub const EVENT_YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
+
 pub const fn req(name: &'static str) -> Column {
     Column {
         name,
@@ -331,7 +338,10 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// The trimmed text of a column, `None` when absent or empty.
+    /// The trimmed text of a column, `None` when absent or empty. Text a
+    /// person could not have typed into a cell is refused here, for every
+    /// importer: control characters (NUL, a terminal's escape sequences)
+    /// and cells longer than [`MAX_CELL_CHARS`].
     pub fn opt(&self, col: usize) -> Result<Option<&'a str>> {
         let Some(pos) = self.source.positions[col] else {
             return Ok(None);
@@ -340,7 +350,52 @@ impl<'a> Row<'a> {
         let raw = &source.record[pos];
         let text = std::str::from_utf8(raw).map_err(|_| self.error(col, "is not UTF-8 text"))?;
         let text = text.trim();
+        // Bytes first: the characters are decoded only when a byte hints
+        // at a control (C0, DEL, or the lead byte of C1). Line breaks and
+        // tabs are text (FORMATS.md: quoted fields may hold line breaks).
+        let layout = |c: char| matches!(c, '\n' | '\r' | '\t');
+        if text
+            .bytes()
+            .any(|b| (b < 0x20 && !layout(char::from(b))) || b == 0x7f || b == 0xc2)
+        {
+            if let Some(c) = text.chars().find(|&c| c.is_control() && !layout(c)) {
+                return Err(self.error(
+                    col,
+                    format!(
+                        "contains a control character (U+{:04X}); only printable text is accepted",
+                        u32::from(c)
+                    ),
+                ));
+            }
+        }
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            return Err(self.error(
+                col,
+                format!(
+                    "is {} characters long; at most {MAX_CELL_CHARS} expected",
+                    text.chars().count()
+                ),
+            ));
+        }
         Ok((!text.is_empty()).then_some(text))
+    }
+
+    /// Refuses an event (shift, tally, shipment, booking) dated outside
+    /// [`EVENT_YEARS`]: a year 9999 once became the chart's last day.
+    pub fn event_year(&self, col: usize, date: chrono::NaiveDate) -> Result<()> {
+        use chrono::Datelike;
+        if EVENT_YEARS.contains(&date.year()) {
+            Ok(())
+        } else {
+            Err(self.error(
+                col,
+                format!(
+                    "{date} is outside the years DoseDesk accepts for clinic events ({}–{})",
+                    EVENT_YEARS.start(),
+                    EVENT_YEARS.end()
+                ),
+            ))
+        }
     }
 
     pub fn req(&self, col: usize) -> Result<&'a str> {
@@ -372,12 +427,28 @@ impl<'a> Row<'a> {
         parse(text).ok_or_else(|| self.error(col, format!("{text:?} is not {what}")))
     }
 
+    /// The date of a clinic event, within [`EVENT_YEARS`].
     pub fn req_date(&self, col: usize) -> Result<chrono::NaiveDate> {
-        self.req_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)
+        let date = self.req_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)?;
+        self.event_year(col, date)?;
+        Ok(date)
     }
 
-    pub fn opt_date(&self, col: usize) -> Result<Option<chrono::NaiveDate>> {
-        self.opt_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)
+    /// A birth date: from 1900 to today.
+    pub fn opt_birth_date(&self, col: usize) -> Result<Option<chrono::NaiveDate>> {
+        let Some(date) = self.opt_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)?
+        else {
+            return Ok(None);
+        };
+        let first = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
+        let today = chrono::Local::now().date_naive();
+        if date < first || date > today {
+            return Err(self.error(
+                col,
+                format!("{date} is not a birth date DoseDesk accepts (1900-01-01 to today)"),
+            ));
+        }
+        Ok(Some(date))
     }
 
     pub fn req_time(&self, col: usize) -> Result<u32> {

@@ -712,3 +712,40 @@ fn areas_and_candidates_reject_bad_input_and_change_nothing() {
         f.rejects(kind, body.as_bytes(), line, column, what);
     }
 }
+
+/// Values a person could not have typed, or dates no clinic event has,
+/// found by a probe with hostile files: each is refused naming file, line
+/// and column, for every importer that reads such a cell, and nothing of
+/// the file is kept (a tally dated 9999-12-31 once made the chart's last
+/// day 9999; a site name's escape sequence reached the terminal raw).
+#[test]
+fn control_characters_huge_cells_and_impossible_years_are_refused() {
+    use ImportKind::*;
+    let long = "x".repeat(600);
+    let cases: Vec<(ImportKind, String, &str, &str)> = vec![
+        (Sites, "site_code,name,kind\nQ1,\"\u{1b}[31mRed\u{1b}[0m\",mass_clinic\n".into(), "name", "control character (U+001B)"),
+        (Sites, "site_code,name,kind\nQ1,Nul\u{0}Hall,mass_clinic\n".into(), "name", "control character (U+0000)"),
+        (Sites, "site_code,name,kind\nQ1,C1\u{9b}Hall,mass_clinic\n".into(), "name", "control character (U+009B)"),
+        (Sites, format!("site_code,name,kind,address\nQ1,Hall,mass_clinic,{long}\n"), "address", "is 600 characters long; at most 500 expected"),
+        (DoseCounts, "date,site_code,shift,dose_number,product,doses\n9999-12-31,EVJ,,1,PFIZER,95\n".into(), "date", "outside the years DoseDesk accepts for clinic events (2020–2100)"),
+        (Shifts, "site_code,date,start,end,vaccinators\nEVJ,0000-01-01,08:00,12:00,2\n".into(), "date", "outside the years"),
+        (Supply, "date,product,doses\n2019-12-31,PFIZER,100\n".into(), "date", "outside the years"),
+        (Bookings, "booking_id,person_id,birth_date,site_code,slot_start,dose_number,product,status\nB9,P9,,EVJ,9999-01-01T09:00,1,PFIZER,booked\n".into(), "slot_start", "outside the years"),
+        (Bookings, "booking_id,person_id,birth_date,site_code,slot_start,dose_number,product,status\nB9,P9,1899-12-31,EVJ,2021-04-01T09:00,1,PFIZER,booked\n".into(), "birth_date", "not a birth date DoseDesk accepts"),
+        (Bookings, "booking_id,person_id,birth_date,site_code,slot_start,dose_number,product,status\nB9,P9,2999-01-01,EVJ,2021-04-01T09:00,1,PFIZER,booked\n".into(), "birth_date", "not a birth date DoseDesk accepts"),
+        (Bookings, "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at\nB9,P9,EVJ,2021-04-01T09:00,1,PFIZER,booked,0001-01-01T00:00\n".into(), "booked_at", "outside the years"),
+        (Bookings, "booking_id,person_id,site_code,slot_start,dose_number,product,status\nB9,\"P\u{7}9\",EVJ,2021-04-01T09:00,1,PFIZER,booked\n".into(), "person_id", "control character (U+0007)"),
+    ];
+    for (kind, body, column, what) in cases {
+        let mut f = Fixture::with_base();
+        f.rejects(kind, body.as_bytes(), 2, Some(column), what);
+    }
+    // Line breaks and tabs inside a quoted cell are text (FORMATS.md).
+    let mut f = Fixture::with_base();
+    f.import(
+        Sites,
+        "sites.csv",
+        "site_code,name,kind,address\nQ2,\"Hall\tB\",pharmacy,\"1 Main St\nUnit 2\"\n".as_bytes(),
+    )
+    .expect("line breaks and tabs are accepted");
+}
