@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::store::shift::{ShiftRow, Source};
 use crate::store::{self, now_timestamp};
-use crate::time::{format_hhmm, parse_hhmm, require_date};
+use crate::time::{format_hhmm, parse_hhmm, require_event_date};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
@@ -38,7 +38,7 @@ pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
     if code.is_empty() {
         return Err(bad("a site code is required".into()));
     }
-    let date = require_date("date", &s.date)?.to_string();
+    let date = require_event_date("date", &s.date)?.to_string();
     let start =
         parse_hhmm(&s.start).ok_or_else(|| bad(format!("start {:?} is not HH:MM", s.start)))?;
     let end = parse_hhmm(&s.end).ok_or_else(|| bad(format!("end {:?} is not HH:MM", s.end)))?;

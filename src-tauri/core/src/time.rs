@@ -1,7 +1,7 @@
 //! Dates and times as FORMATS.md writes them, and the compact forms the
 //! store keeps: minutes since 1970-01-01T00:00 local time for appointments.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 pub const MINUTES_PER_DAY: i64 = 24 * 60;
 /// Appointment slots are 5 minutes long, aligned to the hour.
@@ -30,6 +30,48 @@ pub fn require_date(what: &str, s: &str) -> crate::Result<NaiveDate> {
         };
         crate::Error::InvalidInput(format!("{field}{s:?} is not a date (YYYY-MM-DD)"))
     })
+}
+
+/// The years a clinic event (shift, tally, shipment, booking) may fall in:
+/// a tally dated 9999 once became the chart's last day.
+pub const EVENT_YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
+
+/// Birth dates DoseDesk accepts: from 1900-01-01 to today.
+pub fn is_birth_date(date: NaiveDate) -> bool {
+    let first = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+    (first..=chrono::Local::now().date_naive()).contains(&date)
+}
+
+/// Why `date` cannot be a clinic event's, or `None` when it can.
+pub fn event_year_problem(date: NaiveDate) -> Option<String> {
+    (!EVENT_YEARS.contains(&date.year())).then(|| {
+        format!(
+            "{date} is outside the years DoseDesk accepts for clinic events ({}–{})",
+            EVENT_YEARS.start(),
+            EVENT_YEARS.end()
+        )
+    })
+}
+
+/// A clinic event's date typed in the app or the CLI.
+pub fn require_event_date(what: &str, s: &str) -> crate::Result<NaiveDate> {
+    let date = require_date(what, s)?;
+    match event_year_problem(date) {
+        Some(problem) => Err(crate::Error::InvalidInput(format!("{what}: {problem}"))),
+        None => Ok(date),
+    }
+}
+
+/// A birth date typed in the app or the CLI.
+pub fn require_birth_date(what: &str, s: &str) -> crate::Result<NaiveDate> {
+    let date = require_date(what, s)?;
+    if is_birth_date(date) {
+        Ok(date)
+    } else {
+        Err(crate::Error::InvalidInput(format!(
+            "{what}: {date} is not a birth date DoseDesk accepts (1900-01-01 to today)"
+        )))
+    }
 }
 
 /// `HH:MM` (24-hour). Returns minutes since midnight.

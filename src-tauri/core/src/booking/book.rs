@@ -87,11 +87,15 @@ pub(crate) fn free_places_at(tx: &Transaction<'_>, site_id: i64, slot: i64) -> R
 }
 
 fn parse_slot(text: &str, what: &str) -> Result<i64> {
-    let minute = parse_local_datetime(text).map(minute_of).ok_or_else(|| {
+    let at = parse_local_datetime(text).ok_or_else(|| {
         Error::InvalidInput(format!(
             "{what} {text:?} is not a date-time (YYYY-MM-DDTHH:MM)"
         ))
     })?;
+    if let Some(problem) = crate::time::event_year_problem(at.date()) {
+        return Err(Error::InvalidInput(format!("{what}: {problem}")));
+    }
+    let minute = minute_of(at);
     Ok(minute - minute.rem_euclid(SLOT_MINUTES))
 }
 
@@ -150,7 +154,7 @@ pub fn book_first_dose_via(
         )));
     }
     let birth = match req.birth_date.as_deref().filter(|b| !b.is_empty()) {
-        Some(b) => Some(crate::time::require_date("birth date", b)?),
+        Some(b) => Some(crate::time::require_birth_date("birth date", b)?),
         None => tx
             .query_row(
                 "SELECT birth_date FROM person WHERE person_id = ?1",

@@ -250,3 +250,48 @@ fn cancelling_a_first_dose_asks_about_the_second() {
         "not_found"
     );
 }
+
+/// Dates typed in the Book view or the CLI are held to the same years as
+/// imported ones (issue 17): a slot in year 9999, a birth date before 1900
+/// or in the future, and a tally dated 9999 are refused, nothing written.
+#[test]
+fn impossible_years_typed_in_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = crate::store::open(&setup(dir.path())).expect("open");
+    let far = request("P1", "9999-03-01T09:00");
+    let err = book_first_dose(&mut conn, &far).expect_err("year 9999");
+    assert!(
+        err.to_string()
+            .contains("outside the years DoseDesk accepts"),
+        "{err}"
+    );
+    for birth in ["1899-12-31", "2999-01-01"] {
+        let mut req = request("P1", "2021-03-01T09:00");
+        req.birth_date = Some(birth.into());
+        let err = book_first_dose(&mut conn, &req).expect_err(birth);
+        assert!(
+            err.to_string()
+                .contains("not a birth date DoseDesk accepts"),
+            "{err}"
+        );
+    }
+    let tally = crate::doses::entry::Tally {
+        site_code: "A".into(),
+        date: "9999-12-31".into(),
+        shift: String::new(),
+        dose_number: 1,
+        product: "PFIZER".into(),
+        doses: 95,
+    };
+    let err = crate::doses::entry::record(&mut conn, &tally, true).expect_err("tally in 9999");
+    assert!(
+        err.to_string()
+            .contains("outside the years DoseDesk accepts"),
+        "{err}"
+    );
+    assert_eq!(appointments(&conn), 0);
+    let tallies: i64 = conn
+        .query_row("SELECT count(*) FROM dose_count", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(tallies, 0);
+}

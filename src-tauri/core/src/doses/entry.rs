@@ -108,7 +108,7 @@ impl Named {
 }
 
 fn resolve(conn: &Connection, t: &Tally) -> Result<Named> {
-    let date = crate::time::require_date("date", &t.date)?.to_string();
+    let date = crate::time::require_event_date("date", &t.date)?.to_string();
     if !(1..=3).contains(&t.dose_number) {
         return Err(Error::InvalidInput("dose number must be 1, 2 or 3".into()));
     }
@@ -185,7 +185,7 @@ pub fn shift_label(start: &str, end: &str) -> String {
 /// start), then the other labels its tallies use. "Whole day" (the empty
 /// label) is always offered by the form itself.
 pub fn shift_choices(conn: &Connection, site_code: &str, date: &str) -> Result<Vec<ShiftChoice>> {
-    let date = crate::time::require_date("date", date)?.to_string();
+    let date = crate::time::require_event_date("date", date)?.to_string();
     let site_id = store::site::id(conn, site_code)?;
     let mut out: Vec<ShiftChoice> = conn
         .prepare_cached(

@@ -21,9 +21,6 @@ pub struct Column {
 /// columns (identifiers, phones) have tighter limits where they are read.
 pub const MAX_CELL_CHARS: usize = 500;
 
-/// The years a clinic event may fall in.
-pub const EVENT_YEARS: std::ops::RangeInclusive<i32> = 2020..=2100;
-
 pub const fn req(name: &'static str) -> Column {
     Column {
         name,
@@ -381,20 +378,11 @@ impl<'a> Row<'a> {
     }
 
     /// Refuses an event (shift, tally, shipment, booking) dated outside
-    /// [`EVENT_YEARS`]: a year 9999 once became the chart's last day.
+    /// `time::EVENT_YEARS`.
     pub fn event_year(&self, col: usize, date: chrono::NaiveDate) -> Result<()> {
-        use chrono::Datelike;
-        if EVENT_YEARS.contains(&date.year()) {
-            Ok(())
-        } else {
-            Err(self.error(
-                col,
-                format!(
-                    "{date} is outside the years DoseDesk accepts for clinic events ({}–{})",
-                    EVENT_YEARS.start(),
-                    EVENT_YEARS.end()
-                ),
-            ))
+        match crate::time::event_year_problem(date) {
+            Some(problem) => Err(self.error(col, problem)),
+            None => Ok(()),
         }
     }
 
@@ -427,7 +415,7 @@ impl<'a> Row<'a> {
         parse(text).ok_or_else(|| self.error(col, format!("{text:?} is not {what}")))
     }
 
-    /// The date of a clinic event, within [`EVENT_YEARS`].
+    /// The date of a clinic event, within `time::EVENT_YEARS`.
     pub fn req_date(&self, col: usize) -> Result<chrono::NaiveDate> {
         let date = self.req_parse(col, "a date (YYYY-MM-DD)", crate::time::parse_date)?;
         self.event_year(col, date)?;
@@ -440,9 +428,7 @@ impl<'a> Row<'a> {
         else {
             return Ok(None);
         };
-        let first = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
-        let today = chrono::Local::now().date_naive();
-        if date < first || date > today {
+        if !crate::time::is_birth_date(date) {
             return Err(self.error(
                 col,
                 format!("{date} is not a birth date DoseDesk accepts (1900-01-01 to today)"),
