@@ -650,14 +650,7 @@ pub struct CallOutcome {
 /// (`booking::CentralCheck`).
 /// Returns the central check of a move (`None` when no booking moved).
 pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<Option<CentralCheck>> {
-    let mut server = crate::sync::booking_client(conn)?;
-    record_via(
-        conn,
-        call,
-        server
-            .as_mut()
-            .map(|c| c as &mut dyn crate::sync::Transport),
-    )
+    crate::sync::with_booking_guard(conn, |conn, guard| record_via(conn, call, guard))
 }
 
 /// [`record`] with the central guard given: `None` records on this laptop

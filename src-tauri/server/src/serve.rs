@@ -80,10 +80,7 @@ async fn push(
     headers: HeaderMap,
     Json(batch): Json<PushBatch>,
 ) -> ApiResult<Json<PushReply>> {
-    let me = caller(&pool, &headers).await?;
-    Ok(Json(
-        crate::push::apply(&pool, &me, &batch, &me, Guard::None).await?,
-    ))
+    apply_own(&pool, &headers, &batch, Guard::None).await
 }
 
 /// A booking made online: its rows are taken only if every slot they fill
@@ -93,9 +90,19 @@ async fn book(
     headers: HeaderMap,
     Json(batch): Json<PushBatch>,
 ) -> ApiResult<Json<PushReply>> {
-    let me = caller(&pool, &headers).await?;
+    apply_own(&pool, &headers, &batch, Guard::Capacity).await
+}
+
+/// A batch the calling laptop sends as its own.
+async fn apply_own(
+    pool: &Pool,
+    headers: &HeaderMap,
+    batch: &PushBatch,
+    guard: Guard,
+) -> ApiResult<Json<PushReply>> {
+    let me = caller(pool, headers).await?;
     Ok(Json(
-        crate::push::apply(&pool, &me, &batch, &me, Guard::Capacity).await?,
+        crate::push::apply(pool, &me, batch, &me, guard).await?,
     ))
 }
 

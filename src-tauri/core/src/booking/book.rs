@@ -103,14 +103,7 @@ fn parse_slot(text: &str, what: &str) -> Result<i64> {
 /// On an enrolled laptop the server's capacity guard is asked too (see
 /// [`CentralCheck`]); the app and the CLI book through here.
 pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booked> {
-    let mut server = crate::sync::booking_client(conn)?;
-    book_first_dose_via(
-        conn,
-        req,
-        server
-            .as_mut()
-            .map(|c| c as &mut dyn crate::sync::Transport),
-    )
+    crate::sync::with_booking_guard(conn, |conn, guard| book_first_dose_via(conn, req, guard))
 }
 
 /// [`book_first_dose`] with the central guard given: `None` books on this

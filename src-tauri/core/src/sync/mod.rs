@@ -47,11 +47,16 @@ pub trait Transport {
     ) -> Result<()>;
 }
 
-/// The server's capacity guard for a booking, when this laptop is enrolled.
-pub fn booking_client(conn: &Connection) -> Result<Option<http::Client>> {
-    enrolment::load(conn)?
+/// Runs a booking's write with the server's capacity guard when this
+/// laptop is enrolled (`None` otherwise): bookings and rebooking moves.
+pub(crate) fn with_booking_guard<T>(
+    conn: &mut Connection,
+    write: impl FnOnce(&mut Connection, Option<&mut dyn Transport>) -> Result<T>,
+) -> Result<T> {
+    let mut server = enrolment::load(conn)?
         .map(|e| http::Client::for_booking(&e))
-        .transpose()
+        .transpose()?;
+    write(conn, server.as_mut().map(|c| c as &mut dyn Transport))
 }
 
 /// What one sync did (`sync --json`).
