@@ -333,6 +333,8 @@ fn central(rt: &tokio::runtime::Runtime, db: &str) -> (Dump, BTreeMap<(String, S
             tallies: BTreeSet::new(),
             calls: BTreeSet::new(),
             plans: BTreeSet::new(),
+            products: BTreeSet::new(),
+            releases: BTreeSet::new(),
         };
         let mut totals = BTreeMap::new();
         for r in rows {
@@ -424,6 +426,25 @@ fn central(rt: &tokio::runtime::Runtime, db: &str) -> (Dump, BTreeMap<(String, S
                 "plan" => {
                     d.plans
                         .insert(format!("{id}|{}", line(&["kind", "name", "applied_at"])));
+                }
+                "product" => {
+                    d.products.insert(line(&[
+                        "code",
+                        "name",
+                        "min_interval_days",
+                        "max_interval_days",
+                    ]));
+                }
+                "provincial_release" => {
+                    let days = v["days"].as_array().expect("a release's days");
+                    let total: i64 = days.iter().filter_map(|day| day[4].as_i64()).sum();
+                    let total = if days.iter().all(|day| day[4].is_null()) {
+                        "∅".to_string()
+                    } else {
+                        total.to_string()
+                    };
+                    d.releases
+                        .insert(format!("{}|{}|{total}", f("sha256"), days.len()));
                 }
                 other => panic!("unknown table {other}"),
             }

@@ -52,8 +52,9 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
     let token = add_device(&u.db, "m1", "manager", &[]);
     m1.enrol(&u.server.url(), &token);
     let pushed = m1.sync().expect("first push");
-    // 3 sites + 84 shifts + 90 bookings + 9 tallies + 1 shipment.
-    assert_eq!(pushed.pushed, 3 + 84 + 90 + 9 + 1);
+    // 3 sites + 3 built-in products + 84 shifts + 90 bookings + 9 tallies
+    // + 1 shipment.
+    assert_eq!(pushed.pushed, 3 + 3 + 84 + 90 + 9 + 1);
     assert_eq!(pushed.conflicts, 0);
     // The token is spent.
     let again = http::enrol(&u.server.url(), &token, None).expect_err("token used twice");
@@ -197,6 +198,136 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
 }
 
 /// Bookings for one AAA slot, as this test counts them in plain SQL.
+/// The province's file as published on an earlier day: its first `days`
+/// report dates.
+fn earlier_release(dir: &std::path::Path, days: usize) -> std::path::PathBuf {
+    let real = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../assets/demo/on_vaccine_doses.csv"),
+    )
+    .expect("the real provincial file");
+    let text: Vec<&str> = real.lines().take(1 + days).collect();
+    let path = dir.join(format!("on_vaccine_doses_{days}.csv"));
+    std::fs::write(&path, text.join("\n") + "\n").expect("write release");
+    path
+}
+
+fn newest_report(l: &Laptop) -> Option<String> {
+    dosedesk_core::doses::series::provincial(&l.conn)
+        .expect("provincial series")
+        .last()
+        .map(|r| r.report_date.to_string())
+}
+
+#[test]
+fn products_and_the_provinces_releases_travel_to_every_laptop() {
+    use dosedesk_core::import::ImportKind;
+    let u = unit(Postgres::start(), "products");
+    let dir = u.dir.path();
+    let mut m1 = Laptop::new(dir, "m1-data");
+    for (kind, file) in fixture(dir, 9) {
+        m1.import(kind, &file);
+    }
+    // A product the unit added, and two bookings at AAA that use it: a
+    // clinic laptop that lacked it could not hold them (a booking names a
+    // known product).
+    let products = dir.join("products.csv");
+    std::fs::write(
+        &products,
+        "product,name,min_interval_days,max_interval_days\nNOVAVAX,Novavax Nuvaxovid,21,112\n",
+    )
+    .expect("write products");
+    m1.import(ImportKind::Products, &products);
+    let bookings = dir.join("novavax.csv");
+    std::fs::write(
+        &bookings,
+        "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status\n\
+         N1,PN1,1970-02-02,613-555-1001,AAA,2021-04-05T09:00,1,NOVAVAX,booked\n\
+         N2,PN2,1971-03-03,613-555-1002,AAA,2021-04-05T09:05,1,NOVAVAX,booked\n",
+    )
+    .expect("write bookings");
+    m1.import(ImportKind::Bookings, &bookings);
+    let first_release = earlier_release(dir, 60);
+    m1.import(ImportKind::Provincial, &first_release);
+    m1.enrol(&u.server.url(), &add_device(&u.db, "m1", "manager", &[]));
+    m1.sync().expect("first push");
+
+    let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
+    let mut official = u.laptop("official", "official", &[]);
+    assert!(m1.count("SELECT count(*) FROM provincial_day") > 50);
+    for l in [&mut clinic, &mut official] {
+        l.sync().expect("first pull");
+        assert_eq!(
+            l.count("SELECT count(*) FROM product WHERE code = 'NOVAVAX' AND min_interval_days = 21 AND max_interval_days = 112"),
+            1,
+            "{}: the unit's product",
+            l.name
+        );
+        assert_eq!(l.count("SELECT count(*) FROM product"), 4, "{}", l.name);
+        assert_eq!(
+            l.count("SELECT count(*) FROM provincial_release"),
+            1,
+            "{}",
+            l.name
+        );
+        assert_eq!(
+            l.count("SELECT count(*) FROM provincial_day"),
+            m1.count("SELECT count(*) FROM provincial_day"),
+            "{}",
+            l.name
+        );
+        assert_eq!(newest_report(l), newest_report(&m1), "{}", l.name);
+    }
+    assert_eq!(
+        clinic.count("SELECT count(*) FROM appointment WHERE product = 'NOVAVAX'"),
+        2
+    );
+    assert_eq!(official.count("SELECT count(*) FROM appointment"), 0);
+
+    // An official brings in the province's newer file for a briefing: the
+    // manager's laptop charts it too.
+    let newer = earlier_release(dir, 120);
+    official.import(ImportKind::Provincial, &newer);
+    official.sync().expect("official pushes the newer release");
+    m1.sync().expect("manager pulls it");
+    assert_eq!(m1.count("SELECT count(*) FROM provincial_release"), 2);
+    assert_eq!(newest_report(&m1), newest_report(&official));
+    assert_ne!(newest_report(&m1), newest_report(&clinic));
+    clinic.sync().expect("clinic pulls it");
+    assert_eq!(newest_report(&clinic), newest_report(&official));
+    // The same release, synced back and forth, is one row everywhere.
+    official.sync().expect("official again");
+    assert_eq!(official.count("SELECT count(*) FROM provincial_release"), 2);
+
+    // The manager changes the product's interval: it changes everywhere.
+    std::fs::write(
+        &products,
+        "product,name,min_interval_days,max_interval_days\nNOVAVAX,Novavax Nuvaxovid,28,112\n",
+    )
+    .expect("rewrite products");
+    m1.import(ImportKind::Products, &products);
+    m1.sync().expect("manager pushes the change");
+    clinic.sync().expect("clinic pulls the change");
+    assert_eq!(
+        clinic.count("SELECT min_interval_days FROM product WHERE code = 'NOVAVAX'"),
+        28
+    );
+
+    // Products are the manager's: a clinic laptop may not import them.
+    let refused = dosedesk_core::import::import_file(
+        &mut clinic.conn,
+        ImportKind::Products,
+        &products,
+        &dosedesk_core::job::Quiet,
+    )
+    .expect_err("a clinic imports products");
+    assert!(
+        refused.to_string().contains("may not import products"),
+        "{refused}"
+    );
+    assert_eq!(clinic.count("SELECT count(*) FROM product"), 4);
+}
+
 fn booked_at(l: &Laptop, slot: &str) -> i64 {
     l.count(&format!(
         "SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id
@@ -555,5 +686,5 @@ fn the_server_speaks_tls_and_will_not_serve_the_network_in_clear() {
     }
     sync::enrolment::save(&mut m1.conn, &e).expect("save");
     let r = m1.sync().expect("sync over TLS");
-    assert_eq!(r.pushed, 3 + 84 + 6 + 9 + 1);
+    assert_eq!(r.pushed, 3 + 3 + 84 + 6 + 9 + 1);
 }

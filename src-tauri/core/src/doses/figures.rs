@@ -119,9 +119,10 @@ fn provincial_figures(
     let (Some(first), Some(last)) = (reports.first(), reports.last()) else {
         return Ok(None);
     };
+    let newest = crate::store::provincial::newest_ids(conn, 1)?;
     let release = conn.query_row(
-        "SELECT id, file_name, sha256, imported_at FROM provincial_release ORDER BY id DESC LIMIT 1",
-        [],
+        "SELECT id, file_name, sha256, imported_at FROM provincial_release WHERE id = ?1",
+        [newest.first()],
         |r| {
             Ok((
                 r.get::<_, i64>("id")?,

@@ -27,11 +27,7 @@ const FIELDS: [&str; 7] = [
 /// Changed values, report date order. A report date the new release dropped
 /// shows as values going to none.
 pub fn revisions(conn: &Connection) -> Result<Vec<Revision>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id FROM provincial_release ORDER BY id DESC LIMIT 2")?;
-    let ids: Vec<i64> = stmt
-        .query_map([], |r| r.get("id"))?
-        .collect::<rusqlite::Result<_>>()?;
+    let ids = crate::store::provincial::newest_ids(conn, 2)?;
     let [latest, previous] = ids[..] else {
         return Ok(Vec::new());
     };

@@ -52,12 +52,14 @@ pub struct Report {
 
 /// The latest release's reports in date order (empty when none is loaded).
 pub fn provincial(conn: &Connection) -> Result<Vec<Report>> {
+    let Some(&latest) = crate::store::provincial::newest_ids(conn, 1)?.first() else {
+        return Ok(Vec::new());
+    };
     let mut stmt = conn.prepare_cached(
         "SELECT report_date, previous_day_doses, total_doses FROM provincial_day
-         WHERE release_id = (SELECT max(id) FROM provincial_release)
-         ORDER BY report_date",
+         WHERE release_id = ?1 ORDER BY report_date",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([latest], |r| {
         Ok((
             r.get::<_, String>("report_date")?,
             r.get::<_, Option<i64>>("previous_day_doses")?,

@@ -8,7 +8,6 @@ use super::rows::first_occurrence;
 use super::{Imported, Importing, Written};
 use crate::error::{Error, Result};
 use crate::store;
-use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 
 columns! {
@@ -76,13 +75,17 @@ pub(crate) fn import(cx: Importing<'_>) -> Imported {
         days.push((date, values));
     }
     let sha256 = src.sha256();
-    let latest: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT id, sha256 FROM provincial_release ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get("id")?, r.get("sha256")?)),
-        )
-        .optional()?;
+    let latest: Option<(i64, String)> = match store::provincial::newest_ids(tx, 1)?.first() {
+        Some(&id) => Some((
+            id,
+            tx.query_row(
+                "SELECT sha256 FROM provincial_release WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?,
+        )),
+        None => None,
+    };
     if latest.as_ref().is_some_and(|(_, sha)| *sha == sha256) {
         // The same release again: nothing new to keep.
         return Ok((src, Written::default()));

@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_tally_withdrawal.sql"),
     include_str!("migrations/0005_tally_hold.sql"),
     include_str!("migrations/0006_sync.sql"),
+    include_str!("migrations/0007_sync_products_releases.sql"),
 ];
 
 /// The schema version this build writes.

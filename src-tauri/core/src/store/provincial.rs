@@ -47,3 +47,14 @@ pub(crate) fn insert_day(
     ])?;
     Ok(())
 }
+
+/// Up to `n` releases, newest first: by when they were imported (on
+/// whichever laptop did it; a release pulled from the central copy may be
+/// older than one imported here), then by id.
+pub(crate) fn newest_ids(conn: &Connection, n: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM provincial_release ORDER BY imported_at DESC, id DESC LIMIT ?1",
+    )?;
+    let ids = stmt.query_map([n as i64], |r| r.get("id"))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}

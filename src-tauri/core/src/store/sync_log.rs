@@ -32,8 +32,13 @@ pub(crate) fn record_range(conn: &Connection, table: &str, lo: i64, hi: i64) -> 
 /// Records every row of `table` as changed (a bulk load into an empty
 /// table, or a laptop's first push of all it holds).
 pub(crate) fn record_all(conn: &Connection, table: &str) -> Result<()> {
+    // Products are keyed by code: their sync numbers live beside them.
+    let ids = match table {
+        "product" => "product_sync_id",
+        other => other,
+    };
     let (lo, hi): (Option<i64>, Option<i64>) =
-        conn.query_row(&format!("SELECT min(id), max(id) FROM {table}"), [], |r| {
+        conn.query_row(&format!("SELECT min(id), max(id) FROM {ids}"), [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
     if let (Some(lo), Some(hi)) = (lo, hi) {

@@ -78,8 +78,9 @@ pub fn save(conn: &mut Connection, e: &Enrolment) -> Result<()> {
     meta_set(&tx, CURSOR, "0")?;
     tx.execute_batch("DELETE FROM sync_change; DELETE FROM sync_tombstone; DELETE FROM sync_row;")?;
     for table in Table::ALL {
-        // Only what this role may write is this laptop's to send.
-        if e.role == Role::Manager || table == Table::Plan {
+        // Only what this role may write is this laptop's to send (a
+        // clinic's own tallies and bookings come from the server).
+        if e.role.may_write(&e.sites, table, None) {
             sync_log::record_all(&tx, table.name())?;
         }
     }
@@ -136,16 +137,24 @@ pub fn guard_write(conn: &Connection, table: Table, site_id: i64) -> Result<()> 
 
 /// Refuses, on the laptop, an import its role may not make. A clinic
 /// imports only tallies, and only for its own sites (checked on the rows
-/// this import wrote, all stamped with its time); an official imports
-/// nothing that travels. The caller rolls the import back.
+/// this import wrote, all stamped with its time); an official imports only
+/// the province's releases; areas stay on the laptop and anyone imports
+/// them. The caller rolls the import back.
 pub fn guard_import(conn: &Connection, kind: crate::import::ImportKind, now: &str) -> Result<()> {
     use crate::import::ImportKind;
     let Some(e) = load(conn)? else { return Ok(()) };
-    let travels = !matches!(
-        kind,
-        ImportKind::Provincial | ImportKind::Areas | ImportKind::Products
-    );
-    if e.role == Role::Manager || !travels {
+    let table = match kind {
+        ImportKind::Sites | ImportKind::Candidates => Table::Site,
+        ImportKind::Shifts => Table::Shift,
+        ImportKind::Products => Table::Product,
+        ImportKind::Supply => Table::Supply,
+        ImportKind::Bookings => Table::Appointment,
+        ImportKind::DoseCounts => Table::DoseCount,
+        ImportKind::Provincial => Table::Provincial,
+        ImportKind::Areas => return Ok(()),
+    };
+    // Site-less write rights (a clinic's tallies are judged per site below).
+    if e.role.may_write(&e.sites, table, None) {
         return Ok(());
     }
     if e.role == Role::Clinic && kind == ImportKind::DoseCounts {

@@ -12,20 +12,24 @@ use serde_json::Value;
 #[serde(rename_all = "snake_case")]
 pub enum Table {
     Site,
+    Product,
     Shift,
     Supply,
     Plan,
+    Provincial,
     Appointment,
     DoseCount,
     ContactAttempt,
 }
 
 impl Table {
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 9] = [
         Table::Site,
+        Table::Product,
         Table::Shift,
         Table::Supply,
         Table::Plan,
+        Table::Provincial,
         Table::Appointment,
         Table::DoseCount,
         Table::ContactAttempt,
@@ -35,9 +39,11 @@ impl Table {
     pub fn name(self) -> &'static str {
         match self {
             Table::Site => "site",
+            Table::Product => "product",
             Table::Shift => "shift",
             Table::Supply => "supply",
             Table::Plan => "plan",
+            Table::Provincial => "provincial_release",
             Table::Appointment => "appointment",
             Table::DoseCount => "dose_count",
             Table::ContactAttempt => "contact_attempt",
@@ -107,11 +113,13 @@ impl Role {
         let own = || site.is_some_and(|s| sites.iter().any(|own| own == s));
         match self {
             Role::Manager => true,
-            Role::Official => table == Table::Plan,
+            Role::Official => matches!(table, Table::Plan | Table::Provincial),
             Role::Clinic => match table {
                 Table::Appointment | Table::ContactAttempt | Table::DoseCount => own(),
                 Table::Plan => true,
-                Table::Site | Table::Shift | Table::Supply => false,
+                Table::Site | Table::Product | Table::Shift | Table::Supply | Table::Provincial => {
+                    false
+                }
             },
         }
     }
@@ -301,5 +309,9 @@ mod tests {
         assert!(!Clinic.may_write(&own, Table::Shift, Some("EVJ")));
         assert!(!Official.may_write(&[], Table::DoseCount, Some("EVJ")));
         assert!(Manager.may_write(&[], Table::Site, None));
+        assert!(Official.may_write(&[], Table::Provincial, None));
+        assert!(!Clinic.may_write(&own, Table::Product, None));
+        assert!(!Official.may_write(&[], Table::Product, None));
+        assert!(Official.may_see(&[], Table::Provincial, None));
     }
 }

@@ -91,6 +91,9 @@ impl Laptop {
             tallies: q("SELECT s.code, c.date, c.shift, c.dose_number, c.product, c.doses, c.withdrawn_at IS NULL, c.held_at IS NULL FROM dose_count c JOIN site s ON s.id = c.site_id"),
             calls: q("SELECT lower(hex(c.uuid)), coalesce(a.booking_id, lower(hex(a.uuid))), c.outcome, c.note FROM contact_attempt c JOIN appointment a ON a.id = c.appointment_id"),
             plans: q("SELECT lower(hex(uuid)), kind, name, applied_at FROM plan"),
+            products: q("SELECT code, name, min_interval_days, max_interval_days FROM product"),
+            releases: q("SELECT r.sha256, count(d.report_date), sum(d.total_doses) FROM provincial_release r
+                         LEFT JOIN provincial_day d ON d.release_id = r.id GROUP BY r.id"),
         }
     }
 
@@ -131,6 +134,9 @@ pub struct Dump {
     pub tallies: BTreeSet<String>,
     pub calls: BTreeSet<String>,
     pub plans: BTreeSet<String>,
+    pub products: BTreeSet<String>,
+    /// Each release of the province's file: its checksum and its days.
+    pub releases: BTreeSet<String>,
 }
 
 impl Dump {
@@ -153,6 +159,8 @@ impl Dump {
         side("tally", &self.tallies, &other.tallies);
         side("call", &self.calls, &other.calls);
         side("plan", &self.plans, &other.plans);
+        side("product", &self.products, &other.products);
+        side("release", &self.releases, &other.releases);
         out
     }
 

@@ -9,6 +9,8 @@ mod appointment;
 mod contact_attempt;
 mod dose_count;
 mod plan;
+mod product;
+mod provincial;
 mod shift;
 mod site;
 mod supply;
@@ -48,6 +50,8 @@ pub(crate) fn read(
 ) -> Result<Vec<ReadRow>> {
     let (sql, wire_id): (&str, fn(&rusqlite::Row<'_>) -> rusqlite::Result<String>) = match table {
         Table::Site => (site::READ, site::wire_id),
+        Table::Product => (product::READ, product::wire_id),
+        Table::Provincial => (provincial::READ, provincial::wire_id),
         Table::Shift => (shift::READ, shift::wire_id),
         Table::Supply => (supply::READ, supply::wire_id),
         Table::Plan => (plan::READ, plan::wire_id),
@@ -102,6 +106,8 @@ pub(crate) fn apply(
 ) -> Result<Applied> {
     let written = match (table, gone) {
         (Table::Site, false) => site::upsert(conn, data)?,
+        (Table::Product, false) => product::upsert(conn, data)?,
+        (Table::Provincial, false) => provincial::upsert(conn, data)?,
         (Table::Shift, false) => shift::upsert(conn, data)?,
         (Table::Shift, true) => {
             shift::delete(conn, data)?;
@@ -120,9 +126,17 @@ pub(crate) fn apply(
             contact_attempt::remove(conn, wire_id)?;
             true
         }
-        // Sites, supply, plans and tallies are never deleted; one no longer
-        // seen stays as it was.
-        (Table::Site | Table::Supply | Table::Plan | Table::DoseCount, true) => true,
+        // Sites, products, supply, plans, releases and tallies are never
+        // deleted; one no longer seen stays as it was.
+        (
+            Table::Site
+            | Table::Product
+            | Table::Supply
+            | Table::Plan
+            | Table::Provincial
+            | Table::DoseCount,
+            true,
+        ) => true,
     };
     Ok(if written {
         Applied::Written
