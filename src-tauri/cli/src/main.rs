@@ -3,10 +3,18 @@
 //! One module per subcommand; this file only parses and dispatches.
 
 /// Every module's `println!` goes through `print_line`: std's panics when
-/// the reader of stdout has gone (`dosedesk-cli check --json | head`).
+/// the reader of stdout has gone (`dosedesk-cli check --json | head`), and
+/// neither std macro keeps a terminal from obeying what a name holds
+/// (`output::terminal_safe`).
 macro_rules! println {
     ($($arg:tt)*) => {
         $crate::output::print_line(format_args!($($arg)*))
+    };
+}
+
+macro_rules! eprintln {
+    ($($arg:tt)*) => {
+        $crate::output::eprint_line(format_args!($($arg)*))
     };
 }
 
@@ -117,6 +125,10 @@ enum PlanCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // exits 2 on a usage error, 0 for --help
+    store::on_lock_wait(|notice| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "dosedesk-cli: {notice}");
+    });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

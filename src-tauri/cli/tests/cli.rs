@@ -199,6 +199,46 @@ fn schedule_lists_the_demo_clinics() {
     assert_eq!(shifts, 14, "two shifts a day for seven days");
 }
 
+#[test]
+fn names_from_elsewhere_print_escaped_never_obeyed_by_the_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    // As a pull from the central copy writes it (no importer judged it):
+    // a name that clears the screen, rings, and reverses the line.
+    let hostile = "North \u{1b}[2J\u{7}Superstore\u{202e}lanigiro";
+    {
+        let conn = dosedesk_core::Connection::open(&db).expect("open");
+        conn.execute("UPDATE site SET name = ?1 WHERE code = 'NSP'", [hostile])
+            .expect("plant");
+    }
+    let out = cli(&db, &["schedule", "--week", "2021-04-14"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        !out.stdout.iter().any(|&b| b == 0x1b || b == 0x07),
+        "raw control bytes printed"
+    );
+    assert!(
+        !text.contains('\u{202e}'),
+        "a direction override printed raw"
+    );
+    assert!(
+        text.contains("North \\u001b[2J\\u0007Superstore\\u202elanigiro"),
+        "{text}"
+    );
+    // JSON stays valid and carries the name exactly.
+    let out = cli(&db, &["schedule", "--week", "2021-04-14", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!out.stdout.iter().any(|&b| b == 0x1b || b == 0x07));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<&str> = json["sites"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(names.contains(&hostile), "{names:?}");
+}
+
 /// Two `dosedesk-cli book` processes race for the one place in a slot, 1,000
 /// times: exactly one wins each round; the loser is told the slot is full.
 #[test]

@@ -57,8 +57,27 @@ pub enum Error {
     /// A failure of DoseDesk itself, not of what the user gave it.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Another process held the store's write lock for longer than
+    /// [`crate::store::LOCK_PATIENCE`].
+    #[error("{0}")]
+    Busy(String),
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[source] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => Error::Busy(format!(
+                "the store is busy: another DoseDesk window or command has been writing to it \
+                 for over {} minutes (an import or a sync?); this was not done, and nothing \
+                 was changed by it. Try again once that work has finished",
+                crate::store::LOCK_PATIENCE.as_secs() / 60
+            )),
+            _ => Error::Database(e),
+        }
+    }
 }
 
 impl Error {
@@ -81,6 +100,7 @@ impl Error {
             Error::Cancelled => "cancelled",
             Error::Render(_) => "render",
             Error::Internal(_) => "internal",
+            Error::Busy(_) => "store_busy",
             Error::Database(_) => "database",
         }
     }

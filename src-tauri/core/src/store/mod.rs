@@ -59,9 +59,9 @@ pub fn open(path: &Path) -> Result<Connection> {
     } else {
         create_new(path)?;
     }
-    let conn = Connection::open(path).map_err(|e| corrupt_or_db(path, e))?;
+    let mut conn = Connection::open(path).map_err(|e| corrupt_or_db(path, e))?;
     keep_private(path)?;
-    configure(&conn, path)?;
+    configure(&mut conn, path)?;
     migrate(&conn, path)?;
     Ok(conn)
 }
@@ -87,8 +87,8 @@ fn create_new(path: &Path) -> Result<()> {
         .map_err(|e| Error::io(&dir, &e))?
         .into_temp_path();
     {
-        let conn = Connection::open(&temp).map_err(|e| corrupt_or_db(path, e))?;
-        configure(&conn, path)?;
+        let mut conn = Connection::open(&temp).map_err(|e| corrupt_or_db(path, e))?;
+        configure(&mut conn, path)?;
         migrate(&conn, path)?;
     } // closing the last connection folds the WAL into the file
     match std::fs::hard_link(&temp, path) {
@@ -129,9 +129,9 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 
 /// A private in-memory database, for tests and scratch work.
 pub fn open_in_memory() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
+    let mut conn = Connection::open_in_memory()?;
     let path = PathBuf::from(":memory:");
-    configure(&conn, &path)?;
+    configure(&mut conn, &path)?;
     migrate(&conn, &path)?;
     Ok(conn)
 }
@@ -145,10 +145,10 @@ pub fn default_path() -> Result<PathBuf> {
         })
 }
 
-fn configure(conn: &Connection, path: &Path) -> Result<()> {
-    // Another process (the CLI beside the app) may hold the write lock for a
-    // while during an import; wait rather than fail at once.
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
+    // Another process (the CLI beside the app) may hold the write lock for
+    // minutes during an import; wait, saying so, rather than fail.
+    conn.busy_handler(Some(wait_for_lock))?;
     // WAL: readers (the app's views) never block the writer (an import) and
     // vice versa. `journal_mode` returns the mode; in-memory stays "memory".
     let mode: String = conn
@@ -169,6 +169,47 @@ fn configure(conn: &Connection, path: &Path) -> Result<()> {
     // rebooking plan cycles through more, and re-parsed them every time.
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
+}
+
+/// How long a write waits for another process's (an import of a
+/// province's bookings takes minutes) before it gives up with a clear
+/// message ([`Error::Busy`]).
+pub const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// After this long a wait is announced (see [`on_lock_wait`]).
+const LOCK_NOTICE_AFTER_MS: i64 = 1_000;
+
+static LOCK_WAIT_NOTICE: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+/// Where "waiting for the store" goes, once per wait that lasts over a
+/// second (the CLI prints it on standard error). Set once per process.
+pub fn on_lock_wait(notice: fn(&str)) {
+    let _ = LOCK_WAIT_NOTICE.set(notice);
+}
+
+/// SQLite's busy handler: called with how often this lock was tried.
+/// Short sleeps first (most waits are a view's brief write), then a
+/// quarter second, until [`LOCK_PATIENCE`] has passed.
+fn wait_for_lock(attempt: i32) -> bool {
+    let attempt = i64::from(attempt);
+    let (waited_ms, step_ms) = if attempt < 20 {
+        (attempt * 50, 50)
+    } else {
+        (1_000 + (attempt - 20) * 250, 250)
+    };
+    if waited_ms >= LOCK_PATIENCE.as_millis() as i64 {
+        return false;
+    }
+    if waited_ms == LOCK_NOTICE_AFTER_MS {
+        if let Some(notice) = LOCK_WAIT_NOTICE.get() {
+            notice(
+                "waiting for the store: another DoseDesk window or command is writing to it \
+                 (an import or a sync?); this goes on as soon as that finishes",
+            );
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(step_ms as u64));
+    true
 }
 
 /// `cache_size` for long work over millions of rows (imports, checks): 64 MiB.
@@ -196,11 +237,13 @@ fn inspect_existing(path: &Path) -> Result<()> {
             "it is empty; a DoseDesk store, even a new one, never is. Restore it from a backup, or give a path that does not exist yet for a new store".into(),
         ));
     }
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| corrupt_or_db(path, e))?;
+    // Another process may be creating, migrating or checkpointing it.
+    conn.busy_handler(Some(wait_for_lock))?;
     let read = |sql: &str| -> Result<i64> {
         conn.query_row(sql, [], |r| r.get(0))
             .map_err(|e| corrupt_or_db(path, e))
@@ -272,7 +315,7 @@ fn corrupt_or_db(path: &Path, e: rusqlite::Error) -> Error {
                 message: format!("cannot open: {e}"),
             }
         }
-        _ => Error::Database(e),
+        _ => Error::from(e),
     }
 }
 

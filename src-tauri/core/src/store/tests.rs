@@ -319,3 +319,91 @@ fn the_store_and_its_companions_are_their_owners_only() {
     drop(open(&path).expect("reopen"));
     assert_eq!(mode(&path), 0o600);
 }
+
+#[test]
+fn many_processes_opening_a_new_store_at_once_all_get_it() {
+    // Each thread stands for a process (the app and CLI commands started
+    // together): every first open of the same new path must succeed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("together.sqlite3");
+    let openers = 48;
+    let start = std::sync::Barrier::new(openers);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..openers)
+            .map(|_| {
+                scope.spawn(|| {
+                    start.wait();
+                    open(&path).and_then(|c| {
+                        meta_set(&c, "opened", "yes")?;
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| match h.join().expect("opener thread") {
+                Ok(()) => None,
+                Err(e) => Some(e.to_string()),
+            })
+            .collect()
+    });
+    assert!(
+        failures.is_empty(),
+        "{} failed: {failures:?}",
+        failures.len()
+    );
+}
+
+static LOCK_NOTICES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[test]
+fn a_write_waits_for_a_long_import_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("busy.sqlite3");
+    drop(open(&path).expect("create"));
+    on_lock_wait(|_| {
+        LOCK_NOTICES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    });
+    // Another process's import holds the write lock longer than SQLite's
+    // usual timeouts (this store's was ten seconds).
+    let held = std::time::Duration::from_secs(11);
+    let locked = std::sync::Barrier::new(2);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let import = open(&path).expect("importer");
+            import.execute_batch("BEGIN IMMEDIATE").expect("lock");
+            meta_set(&import, "import", "running").expect("write");
+            locked.wait();
+            std::thread::sleep(held);
+            import.execute_batch("COMMIT").expect("commit");
+        });
+        locked.wait();
+        let started = std::time::Instant::now();
+        let desk = open(&path).expect("the desk opens while the import runs");
+        meta_set(&desk, "booking", "made").expect("the desk's write waits, then lands");
+        assert!(started.elapsed() >= held - std::time::Duration::from_secs(1));
+    });
+    assert_eq!(LOCK_NOTICES.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let conn = open(&path).expect("reopen");
+    assert_eq!(
+        meta_get(&conn, "booking").expect("read").as_deref(),
+        Some("made")
+    );
+    assert_eq!(
+        meta_get(&conn, "import").expect("read").as_deref(),
+        Some("running")
+    );
+}
+
+#[test]
+fn a_lock_held_past_patience_is_a_clear_busy_error() {
+    let e: Error =
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY), None)
+            .into();
+    assert_eq!(e.code(), "store_busy");
+    assert!(
+        e.to_string().contains("another DoseDesk window or command"),
+        "{e}"
+    );
+}
