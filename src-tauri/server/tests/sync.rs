@@ -555,6 +555,11 @@ fn bundles_carry_changes_once_and_refuse_tampering() {
     let stick = u.dir.path().join("stick.bundle");
     let written = bundle::export(&offline.conn, &stick).expect("export");
     assert_eq!(written.rows, 2);
+    // It carries people's details: its owner's only, like the store.
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&stick).expect("bundle").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600);
 
     // Damaged copies are refused whole, naming the file.
     let text = std::fs::read_to_string(&stick).expect("bundle");

@@ -110,34 +110,50 @@ pub fn to_svg_sized(
     Ok((style::portable_svg(svg), bars))
 }
 
-/// Writes a drawing to `path`: PNG (slide size) or SVG, by the file's extension.
-pub fn to_file(drawing: &impl Drawing, lang: Lang, path: &Path) -> Result<()> {
+/// A drawing as the bytes of a file named `path`: PNG (slide size) or SVG,
+/// by the name's extension.
+pub fn file_bytes(drawing: &impl Drawing, lang: Lang, path: &Path) -> Result<Vec<u8>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
-        Some("svg") => {
-            let (svg, _) = to_svg(drawing, lang)?;
-            std::fs::write(path, svg).map_err(|e| Error::io(path, &e))
-        }
-        Some("png") => {
-            style::register_fonts()?;
-            let root = BitMapBackend::new(path, SLIDE).into_drawing_area();
-            drawing.draw(&root, lang)?;
-            root.present().map_err(|e| match e {
-                DrawingAreaErrorKind::BackendError(_) => Error::Io {
-                    path: path.to_path_buf(),
-                    message: format!("cannot write the PNG: {e}"),
-                },
-                other => chart_error(other),
-            })
-        }
+        Some("svg") => Ok(to_svg(drawing, lang)?.0.into_bytes()),
+        Some("png") => to_png(drawing, lang),
         _ => Err(Error::InvalidInput(format!(
             "{}: a chart is saved as .svg or .png",
             path.display()
         ))),
     }
+}
+
+/// Renders a drawing as a PNG of slide size.
+pub fn to_png(drawing: &impl Drawing, lang: Lang) -> Result<Vec<u8>> {
+    style::register_fonts()?;
+    let (width, height) = SLIDE;
+    let mut rgb = vec![0u8; width as usize * height as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, SLIDE).into_drawing_area();
+        drawing.draw(&root, lang)?;
+        root.present().map_err(chart_error)?;
+    }
+    let mut rgba = Vec::with_capacity(rgb.len() / 3 * 4);
+    for px in rgb.chunks_exact(3) {
+        rgba.extend_from_slice(&[px[0], px[1], px[2], u8::MAX]);
+    }
+    let size = resvg::tiny_skia::IntSize::from_wh(width, height)
+        .ok_or_else(|| Error::Render("chart size".into()))?;
+    resvg::tiny_skia::Pixmap::from_vec(rgba, size)
+        .ok_or_else(|| Error::Render("chart size".into()))?
+        .encode_png()
+        .map_err(|e| Error::Render(format!("chart PNG: {e}")))
+}
+
+/// Writes a drawing to `path` with no store at hand (tests' pictures).
+#[cfg(test)]
+pub(crate) fn to_file(drawing: &impl Drawing, lang: Lang, path: &Path) -> Result<()> {
+    let bytes = file_bytes(drawing, lang, path)?;
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, &e))
 }
 
 /// Draws a chart as an SVG string.
@@ -180,14 +196,18 @@ pub fn export_drawing(
     path: &Path,
 ) -> Result<()> {
     let provenance = provenance::Provenance::of(conn)?;
-    to_file(
+    let bytes = file_bytes(
         &provenance::Labelled {
             drawing,
             provenance: &provenance,
         },
         lang,
         path,
-    )
+    )?;
+    crate::export::write(conn, path, |w| {
+        w.write_all(&bytes).map_err(|e| Error::io(path, &e))
+    })?;
+    Ok(())
 }
 
 /// A chart's data, read once, ready to draw on any backend.

@@ -127,3 +127,51 @@ fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
         assert_eq!(csv_cell(plain), plain);
     }
 }
+
+#[test]
+fn charts_are_written_as_exports_too() {
+    use crate::charts::{ChartKind, ChartRequest};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("unit.sqlite3");
+    let mut conn = crate::store::open(&path).expect("open");
+    crate::demo::load(&mut conn, &crate::job::Quiet).expect("demo");
+    let chart = |out: &Path| {
+        let request = ChartRequest {
+            kind: ChartKind::Daily,
+            from: chrono::NaiveDate::from_ymd_opt(2021, 4, 1).expect("date"),
+            to: chrono::NaiveDate::from_ymd_opt(2021, 4, 30).expect("date"),
+            site: None,
+            lang: crate::locale::Lang::En,
+        };
+        crate::charts::export(&conn, &request, out)
+    };
+    // A chart "saved as" the store (a stray .png added, then removed in
+    // the dialog, or a link) is refused and the store still opens.
+    let before = std::fs::read(&path).expect("store bytes");
+    let link = dir.path().join("chart.png");
+    std::os::unix::fs::symlink(&path, &link).expect("symlink");
+    let err = chart(&link).expect_err("a chart over the store");
+    assert!(err.to_string().contains("store"), "{err}");
+    assert_eq!(std::fs::read(&path).expect("store bytes"), before);
+    std::fs::remove_file(&link).expect("unlink");
+
+    for name in ["april.png", "april.svg"] {
+        let out = dir.path().join(name);
+        chart(&out).expect("chart export");
+        let mode = std::fs::metadata(&out).expect("meta").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name}");
+        let bytes = std::fs::read(&out).expect("read");
+        if name.ends_with(".png") {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}");
+        } else {
+            assert!(String::from_utf8_lossy(&bytes).contains("<svg"), "{name}");
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

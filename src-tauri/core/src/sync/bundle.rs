@@ -14,7 +14,6 @@ use hmac::{Hmac, Mac};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::Path;
 
 const FORMAT: &str = "dosedesk-sync-bundle";
@@ -62,8 +61,8 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Writes every change not yet pushed to `out` (written to a temporary
-/// file beside it, then renamed: a full disk never leaves half a bundle).
+/// Writes every change not yet pushed to `out` (through `export::write`:
+/// a full disk never leaves half a bundle).
 /// Changes stay recorded: each bundle holds all of them since the last
 /// push, so a lost stick loses nothing.
 pub fn export(conn: &Connection, out: &Path) -> Result<Exported> {
@@ -100,31 +99,15 @@ pub fn export(conn: &Connection, out: &Path) -> Result<Exported> {
     };
     text.push_str(&json(&trailer)?);
     text.push('\n');
-    let dir = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile_in(dir, out)?;
-    tmp.1
-        .write_all(text.as_bytes())
-        .and_then(|_| tmp.1.sync_all())
-        .map_err(|e| Error::io(&tmp.0, &e))?;
-    std::fs::rename(&tmp.0, out).map_err(|e| Error::io(out, &e))?;
+    // It carries people's details: written as every export is (never onto
+    // the store, whole or not at all, its owner's only).
+    crate::export::write(conn, out, |w| {
+        w.write_all(text.as_bytes()).map_err(|e| Error::io(out, &e))
+    })?;
     Ok(Exported {
         batches: lines.len(),
         rows,
     })
-}
-
-fn tempfile_in(dir: &Path, out: &Path) -> Result<(std::path::PathBuf, std::fs::File)> {
-    let name = format!(
-        ".{}.{}.partial",
-        out.file_name().and_then(|n| n.to_str()).unwrap_or("bundle"),
-        std::process::id()
-    );
-    let path = dir.join(name);
-    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, &e))?;
-    Ok((path, file))
 }
 
 fn json(value: &impl Serialize) -> Result<String> {
