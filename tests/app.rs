@@ -393,14 +393,27 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        // Export through the (stubbed) save dialog.
-        let path = serde_json::json!(export);
-        app.client
-            .execute(
-                "const p = arguments[0]; window.__TAURI__.dialog.save = async () => p;",
-                vec![path],
-            )
-            .await?;
+        // The page cannot name a file itself: not to a command, and not to
+        // the dialog plugin (the window may not open dialogs).
+        let named = dir.path().join("named-by-the-page.csv");
+        let refusals: Vec<String> = serde_json::from_value(
+            app.client
+                .execute_async(
+                    "const [path, done] = arguments;
+                     const why = (p) => p.then(() => 'accepted', (e) => String(e?.code ?? e));
+                     Promise.all([
+                       why(window.__TAURI__.core.invoke('rebook_export', { file: path, query: {} })),
+                       why(window.__TAURI__.core.invoke('plugin:dialog|save', { options: {} })),
+                     ]).then(done);",
+                    vec![serde_json::json!(named)],
+                )
+                .await?,
+        )?;
+        assert_eq!(refusals[0], "invalid_input", "{refusals:?}");
+        assert_ne!(refusals[1], "accepted", "{refusals:?}");
+        assert!(!named.exists());
+        // Export through the save dialog (answered for the test).
+        app.save_file_next(&export).await?;
         app.find("#rebook-export").await?.click().await?;
         app.wait_text("#notice", "calls to").await?;
         TestResult::Ok((unreachable, accepted))

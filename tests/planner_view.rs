@@ -116,14 +116,10 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
         }
         assert_eq!(app.texts("#plan-days tbody tr").await?.len(), 30);
 
-        // Export through the save dialog (stubbed: WebDriver cannot drive it).
+        // Export through the save dialog (answered for the test: WebDriver
+        // cannot drive it).
         let png = dir.path().join("april.png");
-        app.client
-            .execute(
-                "const path = arguments[0]; window.__TAURI__.dialog.save = async () => path;",
-                vec![serde_json::json!(png)],
-            )
-            .await?;
+        app.save_file_next(&png).await?;
         app.find("#plan-export-png").await?.click().await?;
         app.wait_text("#notice", "april.png").await?;
         assert_eq!(&std::fs::read(&png)?[1..4], b"PNG");

@@ -98,13 +98,7 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         assert!(compared.contains(&want_codes.join(", ")), "{compared}");
 
         // Export: the native save dialog "picks" a path; the PNG is the app's.
-        app.client
-            .execute(
-                "const path = arguments[0];
-                 window.__TAURI__.dialog.save = async () => path;",
-                vec![serde_json::json!(png)],
-            )
-            .await?;
+        app.save_file_next(&png).await?;
         app.find("#siting-export").await?.click().await?;
         app.wait_text("#notice", "Map saved to").await?;
         TestResult::Ok(())

@@ -27,6 +27,29 @@ async fn wait_inner(app: &App, css: &str, want: &str) -> TestResult<String> {
     Err(format!("{css} never contained {want:?}; last: {last:?}").into())
 }
 
+/// Books `person` at AAA in the Book view, as a person at the desk would.
+async fn book_in_view(app: &App, person: &str, slot: &str) -> TestResult {
+    app.click("#nav-book").await?;
+    app.find("#book-person").await?.send_keys(person).await?;
+    app.client
+        .execute(
+            "document.getElementById('book-slot').value = arguments[0];",
+            vec![serde_json::json!(slot)],
+        )
+        .await?;
+    app.find("#book-site[data-loaded]")
+        .await?
+        .select_by_value("AAA")
+        .await?;
+    // The store's products, the one added on another laptop among them.
+    let products = app
+        .attrs("#book-product[data-loaded] option", "value")
+        .await?;
+    assert!(products.iter().any(|p| p == "NOVAVAX"), "{products:?}");
+    app.click("#book-submit").await?;
+    Ok(())
+}
+
 fn tally(doses: i64) -> Tally {
     Tally {
         site_code: "AAA".into(),
@@ -49,6 +72,12 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     for (kind, file) in fixture(dir.path(), 30) {
         m1.import(kind, &file);
     }
+    let products = dir.path().join("products.csv");
+    std::fs::write(
+        &products,
+        "product,name,min_interval_days,max_interval_days\nNOVAVAX,Novavax Nuvaxovid,21,112\n",
+    )?;
+    m1.import(dosedesk_core::import::ImportKind::Products, &products);
     m1.enrol(&central.url(), &add_device(&db, "m1", "manager", &[]));
     m1.sync()?;
     let token = add_device(&db, "desk-laptop", "manager", &[]);
@@ -153,6 +182,17 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
+    // A booking made in the Book view passes the central copy's capacity
+    // guard while the server answers, and the view says so.
+    book_in_view(&app, "W4", "2021-04-03T09:00").await?;
+    wait_inner(
+        &app,
+        "#book-result",
+        "The central copy confirmed the places.",
+    )
+    .await?;
+    assert_eq!(app.attrs("#book-result", "data-central").await?, ["passed"]);
+
     // In French.
     app.client
         .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
@@ -167,7 +207,34 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
             app.client.screenshot().await?,
         )?;
     }
-    app.close().await?;
+    // The server goes away: the booking is still made here, and the view
+    // says plainly that the central copy did not check it.
     drop(central);
+    book_in_view(&app, "W5", "2021-04-03T09:05").await?;
+    wait_inner(
+        &app,
+        "#book-result",
+        "La copie centrale n'a pas pu être jointe pour confirmer les places",
+    )
+    .await?;
+    assert_eq!(
+        app.attrs("#book-result", "data-central").await?,
+        ["unreachable"]
+    );
+    if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
+        std::fs::write(
+            format!("{path}/book-unreachable-fr.png"),
+            app.client.screenshot().await?,
+        )?;
+    }
+    app.close().await?;
+    let desk = Laptop::new(dir.path(), "desk");
+    assert_eq!(
+        desk.count(
+            "SELECT count(*) FROM appointment WHERE person_id IN ('W4', 'W5') AND dose_number = 1"
+        ),
+        2,
+        "both bookings kept"
+    );
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! IPC commands. Each borrows a connection of the app's store off the main
 //! thread and calls core.
 
+use crate::file_picks::Purpose;
 use crate::{AppState, Job};
 use dosedesk_core::import::{ImportKind, ImportReport, Progress, Stage};
 use dosedesk_core::schedule::{WeekQuery, WeekSchedule};
@@ -170,13 +171,13 @@ pub async fn load_demo(
 pub async fn import_file(
     state: State<'_, AppState>,
     kind: ImportKind,
-    path: String,
+    file: String,
     on_progress: Channel<JobProgress>,
 ) -> Result<ImportReport> {
+    let path = state.picks.take(&file, Purpose::ImportCsv)?;
     let progress = start_job(&state, on_progress);
     with_bulk(&state, progress, move |conn, progress| {
-        let path = std::path::Path::new(&path);
-        dosedesk_core::import::import_file_then_check(conn, kind, path, progress)
+        dosedesk_core::import::import_file_then_check(conn, kind, &path, progress)
     })
     .await
 }
@@ -188,18 +189,31 @@ pub fn cancel_job(state: State<'_, AppState>, id: u64) -> bool {
     state.jobs.cancel(id)
 }
 
+/// A site or a product as a picker lists it.
 #[derive(Serialize)]
-pub struct SiteOption {
+pub struct Choice {
     code: String,
     name: String,
 }
 
 #[tauri::command]
-pub async fn site_list(state: State<'_, AppState>) -> Result<Vec<SiteOption>> {
+pub async fn site_list(state: State<'_, AppState>) -> Result<Vec<Choice>> {
     with_db(&state, |conn| {
         Ok(dosedesk_core::schedule::site_list(conn)?
             .into_iter()
-            .map(|(code, name)| SiteOption { code, name })
+            .map(|(code, name)| Choice { code, name })
+            .collect())
+    })
+    .await
+}
+
+/// The products a booking may name: the store's, not a list in the page.
+#[tauri::command]
+pub async fn product_list(state: State<'_, AppState>) -> Result<Vec<Choice>> {
+    with_db(&state, |conn| {
+        Ok(dosedesk_core::schedule::product_list(conn)?
+            .into_iter()
+            .map(|(code, name)| Choice { code, name })
             .collect())
     })
     .await
@@ -268,18 +282,17 @@ pub async fn rebook_record(
     .await
 }
 
-/// Writes the call list to `path` (chosen in the native save dialog).
+/// Writes the call list to the file chosen in the save dialog (`file`).
 #[tauri::command]
 pub async fn rebook_export(
     state: State<'_, AppState>,
-    path: String,
+    file: String,
     query: dosedesk_core::checks::CheckQuery,
 ) -> Result<usize> {
+    let path = state.picks.take(&file, Purpose::SaveCsv)?;
     with_db(&state, move |conn| {
         let plan = dosedesk_core::rebook::plan(conn, &query)?;
-        dosedesk_core::export::write(conn, std::path::Path::new(&path), |w| {
-            dosedesk_core::rebook::export_csv(&plan, w)
-        })?;
+        dosedesk_core::export::write(conn, &path, |w| dosedesk_core::rebook::export_csv(&plan, w))?;
         Ok(plan.proposals.len())
     })
     .await
@@ -346,15 +359,16 @@ pub async fn chart_svg(
     .await
 }
 
-/// Writes a chart to `path` (chosen in the native save dialog), PNG or SVG by extension.
+/// Writes a chart to the file chosen in the save dialog, PNG or SVG by extension.
 #[tauri::command]
 pub async fn export_chart(
     state: State<'_, AppState>,
     request: dosedesk_core::charts::ChartRequest,
-    path: String,
+    file: String,
 ) -> Result<()> {
+    let path = state.picks.take(&file, Purpose::SaveChart)?;
     with_db(&state, move |conn| {
-        dosedesk_core::charts::export(conn, &request, std::path::Path::new(&path))
+        dosedesk_core::charts::export(conn, &request, &path)
     })
     .await
 }
@@ -449,15 +463,16 @@ pub async fn provincial_revisions(
     .await
 }
 
-/// Writes the one-page briefing to `path` (PDF or PNG by extension).
+/// Writes the one-page briefing to the file chosen in the save dialog (PDF or PNG by extension).
 #[tauri::command]
 pub async fn write_briefing(
     state: State<'_, AppState>,
     request: dosedesk_core::briefing::BriefRequest,
-    path: String,
+    file: String,
 ) -> Result<()> {
+    let path = state.picks.take(&file, Purpose::SaveBriefing)?;
     with_db(&state, move |conn| {
-        dosedesk_core::briefing::write(conn, &request, std::path::Path::new(&path))
+        dosedesk_core::briefing::write(conn, &request, &path)
     })
     .await
 }

@@ -2,6 +2,7 @@
 //! lines each, and runs them off the main thread. No domain logic lives here.
 
 mod commands;
+mod file_picks;
 mod shift_plan_commands;
 mod siting_commands;
 mod state;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub jobs: Jobs,
     /// Background sync with the unit's server (when enrolled).
     pub sync: Arc<sync_commands::SyncRunner>,
+    /// Files chosen in native dialogs, not used yet.
+    pub picks: file_picks::Picks,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             store,
             jobs: Jobs::default(),
             sync: Arc::default(),
+            picks: file_picks::Picks::default(),
         }
     }
 }
@@ -71,10 +75,12 @@ macro_rules! commands {
 
 commands![
     commands::app_info,
+    file_picks::pick_file,
     commands::load_demo,
     commands::import_file,
     commands::cancel_job,
     commands::site_list,
+    commands::product_list,
     commands::week_schedule,
     commands::run_checks,
     commands::book_first_dose,

@@ -2,6 +2,7 @@
 //! Each is a few lines over `dosedesk_core::shift_plan`.
 
 use crate::commands::with_db;
+use crate::file_picks::Purpose;
 use crate::AppState;
 use dosedesk_core::charts::{export_drawing, to_svg};
 use dosedesk_core::locale::Lang;
@@ -33,22 +34,19 @@ pub async fn plan_shifts(
     .await
 }
 
-/// Plans again and writes the chart to `path` (PNG or SVG by extension).
+/// Plans again and writes the chart to the file chosen in the save dialog
+/// (PNG or SVG by extension).
 #[tauri::command]
 pub async fn export_plan_chart(
     state: State<'_, AppState>,
     request: ShiftPlanRequest,
-    path: String,
+    file: String,
     lang: Option<Lang>,
 ) -> Result<()> {
+    let path = state.picks.take(&file, Purpose::SaveChart)?;
     with_db(&state, move |conn| {
         let plan = plan(conn, &request)?;
-        export_drawing(
-            conn,
-            &PlanChart(&plan),
-            lang.unwrap_or_default(),
-            std::path::Path::new(&path),
-        )
+        export_drawing(conn, &PlanChart(&plan), lang.unwrap_or_default(), &path)
     })
     .await
 }

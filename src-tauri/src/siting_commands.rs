@@ -2,6 +2,7 @@
 //! the map, saved scenarios. Each is a few lines over `dosedesk_core::siting`.
 
 use crate::commands::with_db;
+use crate::file_picks::Purpose;
 use crate::AppState;
 use dosedesk_core::charts::{export_drawing, to_svg};
 use dosedesk_core::locale::Lang;
@@ -60,21 +61,22 @@ pub async fn plan_siting(
     .await
 }
 
-/// Writes the run's map to `path` (chosen in the native save dialog), PNG or SVG by extension.
+/// Writes the run's map to the file chosen in the save dialog, PNG or SVG by extension.
 #[tauri::command]
 pub async fn export_siting_map(
     state: State<'_, AppState>,
     options: SitingOptions,
-    path: String,
+    file: String,
     lang: Option<Lang>,
 ) -> Result<()> {
+    let path = state.picks.take(&file, Purpose::SaveChart)?;
     with_db(&state, move |conn| {
         let report = plan_from_db(conn, &options)?;
         export_drawing(
             conn,
             &SiteMap::new(&report),
             lang.unwrap_or_default(),
-            std::path::Path::new(&path),
+            &path,
         )
     })
     .await

@@ -3,6 +3,7 @@
 //! on a blocking thread whenever the laptop is enrolled, so no view waits.
 
 use crate::commands::with_db;
+use crate::file_picks::Purpose;
 use crate::{AppState, Store};
 use dosedesk_core::sync::{self, http, wire::Keep};
 use dosedesk_core::{Error, Result};
@@ -163,21 +164,17 @@ pub async fn sync_resolve(state: State<'_, AppState>, id: i64, keep: Keep) -> Re
 #[tauri::command]
 pub async fn sync_export_bundle(
     state: State<'_, AppState>,
-    path: String,
+    file: String,
 ) -> Result<sync::bundle::Exported> {
-    with_db(&state, move |conn| {
-        sync::bundle::export(conn, std::path::Path::new(&path))
-    })
-    .await
+    let path = state.picks.take(&file, Purpose::SaveBundle)?;
+    with_db(&state, move |conn| sync::bundle::export(conn, &path)).await
 }
 
 #[tauri::command]
 pub async fn sync_import_bundle(
     state: State<'_, AppState>,
-    path: String,
+    file: String,
 ) -> Result<sync::bundle::Imported> {
-    with_db(&state, move |conn| {
-        sync::bundle::import(conn, std::path::Path::new(&path))
-    })
-    .await
+    let path = state.picks.take(&file, Purpose::OpenBundle)?;
+    with_db(&state, move |conn| sync::bundle::import(conn, &path)).await
 }

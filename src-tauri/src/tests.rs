@@ -2,6 +2,7 @@
 //! database file, no window.
 
 use super::*;
+use crate::file_picks::Purpose;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -17,6 +18,19 @@ fn request(cmd: &str, body: serde_json::Value) -> InvokeRequest {
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     }
+}
+
+/// As if the person chose `path` in the dialog for `purpose`: its token.
+fn chosen(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    purpose: Purpose,
+    path: &std::path::Path,
+) -> String {
+    use tauri::Manager;
+    app.state::<AppState>()
+        .picks
+        .grant(purpose, path.to_path_buf())
+        .token
 }
 
 fn app(
@@ -191,7 +205,7 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     let mut conn = dosedesk_core::store::open(&db).expect("open");
     dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
     drop(conn);
-    let (_app, webview) = app(db);
+    let (app, webview) = app(db);
     let call = |cmd: &str, body: serde_json::Value| {
         get_ipc_response(&webview, request(cmd, body))
             .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
@@ -223,12 +237,22 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
         assert!(plan["days"][0]["demand"][part].is_i64(), "{part}");
     }
     let png = dir.path().join("plan.png");
+    let file = chosen(&app, Purpose::SaveChart, &png);
     call(
         "export_plan_chart",
-        serde_json::json!({"request": req, "path": png, "lang": null}),
+        serde_json::json!({"request": req, "file": file, "lang": null}),
     )
     .expect("export");
     assert!(png.exists());
+    // The choice is spent, and a path is no choice.
+    for file in [file, png.display().to_string()] {
+        let again = call(
+            "export_plan_chart",
+            serde_json::json!({"request": req, "file": file, "lang": null}),
+        )
+        .expect_err("a second write");
+        assert_eq!(again["code"], "invalid_input");
+    }
 
     let id = call(
         "save_shift_scenario",
@@ -308,7 +332,7 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     dosedesk_core::siting::demo_inputs::load_demo_siting(&tx).expect("areas and candidates");
     tx.commit().expect("commit");
     drop(conn);
-    let (_app, webview) = app(db);
+    let (app, webview) = app(db);
     let call = |cmd: &str, body: serde_json::Value| {
         get_ipc_response(&webview, request(cmd, body))
             .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
@@ -363,15 +387,17 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     assert_eq!(reopened["report"]["chosen"], report["chosen"]);
 
     let png = dir.path().join("map.png");
+    let file = chosen(&app, Purpose::SaveChart, &png);
     call(
         "export_siting_map",
-        serde_json::json!({"options": options, "path": png}),
+        serde_json::json!({"options": options, "file": file}),
     )
     .expect("export");
     assert!(std::fs::read(&png).expect("png").starts_with(b"\x89PNG"));
+    let file = chosen(&app, Purpose::SaveChart, &dir.path().join("map.gif"));
     let err = call(
         "export_siting_map",
-        serde_json::json!({"options": options, "path": dir.path().join("map.gif")}),
+        serde_json::json!({"options": options, "file": file}),
     )
     .expect_err("gif");
     assert_eq!(err["code"], "invalid_input");
@@ -746,5 +772,60 @@ fn ui_dates_hold_at_2330_local_time() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// The webview's reach, declared here: a new permission, a remote source in
+/// the CSP or a command that takes a file path from the page fails this
+/// test until it is added to the lists below on purpose.
+#[test]
+fn the_webview_may_do_only_what_is_declared() {
+    const PERMISSIONS: &[&str] = &["core:default"];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut granted = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(root.join("capabilities")).expect("capabilities") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("capability");
+        let json: serde_json::Value = serde_json::from_str(&text).expect("capability JSON");
+        for p in json["permissions"].as_array().expect("permissions") {
+            let id = p
+                .as_str()
+                .or_else(|| p["identifier"].as_str())
+                .expect("a permission names itself");
+            granted.insert(id.to_string());
+        }
+    }
+    let declared: std::collections::BTreeSet<String> =
+        PERMISSIONS.iter().map(|p| p.to_string()).collect();
+    assert_eq!(granted, declared, "the window's permissions");
+
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tauri.conf.json")).expect("tauri.conf.json"),
+    )
+    .expect("conf JSON");
+    let csp = conf["app"]["security"]["csp"].as_str().expect("a CSP");
+    for source in csp.split([';', ' ']).filter(|s| !s.is_empty()) {
+        let remote = source.contains("://") && source != "http://ipc.localhost";
+        assert!(
+            !remote && !source.contains('*') && source != "https:" && source != "http:",
+            "the CSP lets the page load {source:?}"
+        );
+    }
+
+    // Commands read and write files through tokens from file_picks, never
+    // a path from the page.
+    for entry in std::fs::read_dir(root.join("src")).expect("src") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("source");
+        for command in text.split("#[tauri::command]").skip(1) {
+            let signature = command.split_once('{').map_or(command, |(s, _)| s);
+            for banned in ["path: String", "PathBuf", "&Path", "path: &str"] {
+                assert!(
+                    !signature.contains(banned),
+                    "{}: a command takes a path from the page: {signature}",
+                    path.display()
+                );
+            }
+        }
     }
 }

@@ -61,6 +61,9 @@ pub struct App {
     _driver: Driver,
     _guard: tokio::sync::MutexGuard<'static, ()>,
     _home: tempfile::TempDir,
+    /// The file the app's file dialogs read their answer from (debug
+    /// builds, `DOSEDESK_E2E_PICKS`): WebDriver cannot drive a native dialog.
+    picks: PathBuf,
 }
 
 impl App {
@@ -99,7 +102,9 @@ impl App {
         // Each app gets its own WebKit storage, so a setting one test
         // changes (the UI language) cannot leak into the next.
         let home = tempfile::tempdir()?;
+        let picks = home.path().join("next-file-dialog-answer");
         let child = Command::new(tauri_driver)
+            .env("DOSEDESK_E2E_PICKS", &picks)
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
@@ -137,6 +142,7 @@ impl App {
             _driver: driver,
             _guard: guard,
             _home: home,
+            picks,
         };
         // The UI attaches its handlers when its module has run: wait for it.
         app.find("body[data-ready]").await?;
@@ -230,29 +236,17 @@ impl App {
         Ok(serde_json::from_value(value)?)
     }
 
-    /// Replaces the native open dialog — which WebDriver cannot drive — with
-    /// one that "picks" `path`. Everything after the pick is the real app.
+    /// The next native open dialog — which WebDriver cannot drive — answers
+    /// `path`, as if the person chose it. The shell reads the answer (debug
+    /// builds only); the page never sees more than the token it is given.
     pub async fn pick_file_next(&self, path: &Path) -> TestResult {
-        self.client
-            .execute(
-                "const path = arguments[0];
-                 window.__TAURI__.dialog.open = async () => path;",
-                vec![serde_json::json!(path)],
-            )
-            .await?;
+        std::fs::write(&self.picks, path.as_os_str().as_encoded_bytes())?;
         Ok(())
     }
 
-    /// Replaces the native save dialog with one that "chooses" `path`.
+    /// The next native save dialog answers `path`.
     pub async fn save_file_next(&self, path: &Path) -> TestResult {
-        self.client
-            .execute(
-                "const path = arguments[0];
-                 window.__TAURI__.dialog.save = async () => path;",
-                vec![serde_json::json!(path)],
-            )
-            .await?;
-        Ok(())
+        self.pick_file_next(path).await
     }
 
     pub async fn close(self) -> TestResult {

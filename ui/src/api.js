@@ -35,6 +35,8 @@ function progressChannel(onProgress, onStarted) {
 
 export const appInfo = () => call('app_info');
 export const siteList = () => call('site_list');
+/** [{code, name}]: the products the store knows (the unit may add some). */
+export const productList = () => call('product_list');
 export const weekSchedule = (query) => call('week_schedule', { query });
 /** Cancels the job `id` (from a job's onStarted) and no other; resolves to false if it had already finished. */
 export const cancelJob = (id) => call('cancel_job', { id });
@@ -50,13 +52,13 @@ export const rebookPlan = (query = {}) => call('rebook_plan', { query });
 /** {total, unplaced}: the excess bookings that can move and those no site has room for (the whole plan). */
 export const rebookCounts = (query = {}) => call('rebook_counts', { query });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
-export const rebookExport = (path, query = {}) => call('rebook_export', { path, query });
+export const rebookExport = (file, query = {}) => call('rebook_export', { file, query });
 /** shift: {site_code, name, lat, lon, date, start, end, vaccinators}; a new code opens a temporary-clinic site. */
 export const addTemporaryShift = (shift) => call('add_temporary_shift', { shift });
 export const doseFigures = () => call('dose_figures');
 /** request: {kind: 'daily'|'cumulative'|'sites', from, to, site, lang} */
 export const chartSvg = (request) => call('chart_svg', { request });
-export const exportChart = (request, path) => call('export_chart', { request, path });
+export const exportChart = (request, file) => call('export_chart', { request, file });
 /** confirm: the person entered an implausible value again (error code needs_confirmation). */
 export const recordTally = (tally, confirm = false) => call('record_tally', { tally, confirm });
 export const withdrawTally = (tally) => call('withdraw_tally', { tally });
@@ -66,42 +68,27 @@ export const reconcile = (from, to) => call('reconcile', { from, to });
 /** series: 'regional' | 'provincial' */
 export const confirmDay = (series, date, confirmed) => call('confirm_day', { series, date, confirmed });
 export const provincialRevisions = () => call('provincial_revisions');
-/** request: {date, lang}; path ends in .pdf or .png */
-export const writeBriefing = (request, path) => call('write_briefing', { request, path });
+/** request: {date, lang}; file: a 'save_briefing' token (.pdf or .png) */
+export const writeBriefing = (request, file) => call('write_briefing', { request, file });
 
-const FILE_KINDS = { csv: 'CSV', png: 'PNG image', svg: 'SVG image', pdf: 'PDF document', bundle: 'DoseDesk bundle' };
-
-/** Native save dialog for a file of type `ext` (csv, png, svg, pdf) or one of
- * several (`['png', 'svg']`); resolves to its path — with the first type's
- * extension added when the user typed none of them — or null. */
-export async function pickSavePath(title, defaultPath, ext = 'csv') {
-  const exts = Array.isArray(ext) ? ext : [ext];
-  const filters = exts.map((e) => ({ name: FILE_KINDS[e] ?? e, extensions: [e] }));
-  const path = await tauri().dialog.save({ title, defaultPath, filters });
-  if (typeof path !== 'string') return null;
-  return exts.some((e) => path.toLowerCase().endsWith(`.${e}`)) ? path : `${path}.${exts[0]}`;
-}
+/** Native file dialogs, opened by the shell. Resolves to {token, name, path}
+ * or null when cancelled. Commands that read or write a file take the token
+ * (good once, for its purpose), never a path: the shell uses only files the
+ * person chose. purpose: 'import_csv' | 'open_bundle' | 'save_csv' |
+ * 'save_chart' (png, svg) | 'save_briefing' (pdf, png) | 'save_bundle';
+ * formats narrows a save to some of its purpose's types, the first the default. */
+export const pickFile = (purpose, title, suggestedName = null, formats = null) =>
+  call('pick_file', { purpose, title, suggestedName, formats: formats == null ? null : [].concat(formats) });
 
 export const loadDemo = (onProgress, onStarted) =>
   call('load_demo', { onProgress: progressChannel(onProgress, onStarted) });
 
-export const importFile = (kind, path, onProgress, onStarted) =>
-  call('import_file', { kind, path, onProgress: progressChannel(onProgress, onStarted) });
-
-/** Native open dialog for one CSV file; resolves to its path or null. */
-export async function pickCsvFile(title) {
-  const path = await tauri().dialog.open({
-    title,
-    multiple: false,
-    directory: false,
-    filters: [{ name: 'CSV', extensions: ['csv', 'CSV', 'txt'] }],
-  });
-  return typeof path === 'string' ? path : null;
-}
+export const importFile = (kind, file, onProgress, onStarted) =>
+  call('import_file', { kind, file, onProgress: progressChannel(onProgress, onStarted) });
 
 // Shift planner. `lang` is the chart's language ('en' or 'fr').
 export const planShifts = (request, lang = 'en') => call('plan_shifts', { request, lang });
-export const exportPlanChart = (request, path, lang = 'en') => call('export_plan_chart', { request, path, lang });
+export const exportPlanChart = (request, file, lang = 'en') => call('export_plan_chart', { request, file, lang });
 export const saveShiftScenario = (name, request) => call('save_shift_scenario', { name, request });
 export const listShiftScenarios = () => call('list_shift_scenarios');
 export const compareShiftScenarios = (ids) => call('compare_shift_scenarios', { ids });
@@ -111,7 +98,7 @@ export const undoShiftScenario = (id) => call('undo_shift_scenario', { id });
 // Distribution points (siting). lang ('en' or 'fr') is the map's wording.
 export const sitingCandidates = () => call('siting_candidates');
 export const planSiting = (options, lang) => call('plan_siting', { options, lang });
-export const exportSitingMap = (options, path, lang) => call('export_siting_map', { options, path, lang });
+export const exportSitingMap = (options, file, lang) => call('export_siting_map', { options, file, lang });
 export const saveSitingScenario = (name, options) => call('save_siting_scenario', { name, options });
 export const sitingScenarios = () => call('siting_scenarios');
 export const compareSitingScenarios = (ids) => call('compare_siting_scenarios', { ids });
@@ -127,16 +114,6 @@ export const syncEnrol = (server, token) => call('sync_enrol', { server, token }
 export const syncConflicts = () => call('sync_conflicts');
 /** keep: 'local' (the value the laptop that made the conflicting change sent) or 'server'. */
 export const syncResolve = (id, keep) => call('sync_resolve', { id, keep });
-export const syncExportBundle = (path) => call('sync_export_bundle', { path });
-export const syncImportBundle = (path) => call('sync_import_bundle', { path });
+export const syncExportBundle = (file) => call('sync_export_bundle', { file });
+export const syncImportBundle = (file) => call('sync_import_bundle', { file });
 
-/** Native open dialog for one sync bundle; resolves to its path or null. */
-export async function pickBundleFile(title) {
-  const path = await tauri().dialog.open({
-    title,
-    multiple: false,
-    directory: false,
-    filters: [{ name: 'DoseDesk bundle', extensions: ['bundle'] }],
-  });
-  return typeof path === 'string' ? path : null;
-}

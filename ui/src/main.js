@@ -127,17 +127,17 @@ function openImportDialog() {
 
 async function importChosenFile() {
   const kind = $('import-kind').value;
-  let path;
+  let picked;
   try {
-    path = await api.pickCsvFile(t('import.title'));
+    picked = await api.pickFile('import_csv', t('import.title'));
   } catch (err) {
     showError(err);
     return;
   }
-  if (!path) return;
-  const file = path.split(/[\\/]/).pop();
+  if (!picked) return;
+  const file = picked.name;
   try {
-    const report = await runJob(t('import.running', { file }), (progress, started) => api.importFile(kind, path, progress, started));
+    const report = await runJob(t('import.running', { file }), (progress, started) => api.importFile(kind, picked.token, progress, started));
     showNotice(t('import.done', {
       file: report.file,
       rows: formatNumber(report.rows),

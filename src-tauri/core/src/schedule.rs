@@ -63,6 +63,14 @@ pub fn site_list(conn: &Connection) -> Result<Vec<(String, String)>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// (code, name) of every vaccine product the store knows (the built-in
+/// three and any the unit added, here or on another laptop), by name.
+pub fn product_list(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT code, name FROM product ORDER BY name, code")?;
+    let rows = stmt.query_map([], |r| Ok((r.get("code")?, r.get("name")?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 pub fn week(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
     crate::store::read_snapshot(conn, || week_in(conn, query))
 }

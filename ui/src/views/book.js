@@ -44,7 +44,14 @@ export async function renderBook(root) {
   const phone = input('book-phone', 'tel');
   const site = select('book-site', []);
   const slot = input('book-slot', 'datetime-local', { required: true, step: 300, value: `${day}T09:00` });
-  const product = select('book-product', [['PFIZER', 'Pfizer-BioNTech'], ['MODERNA', 'Moderna'], ['ASTRAZENECA', 'AstraZeneca']]);
+  // The store's products (a unit may add one, here or on another laptop).
+  const product = select('book-product', [['PFIZER', 'Pfizer-BioNTech']]);
+  api.productList().then((products) => {
+    const chosen = product.value;
+    product.replaceChildren(...products.map((p) => new Option(`${p.name} (${p.code})`, p.code)));
+    if (products.some((p) => p.code === chosen)) product.value = chosen;
+    product.dataset.loaded = 'true';
+  }, showError);
   const secondSite = select('book-second-site', [['', t('book.same_site')]]);
   fillSiteSelects([site, secondSite]);
   const secondSlot = input('book-second-slot', 'datetime-local', { step: 300 });

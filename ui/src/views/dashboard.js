@@ -197,10 +197,10 @@ function briefingSection(today) {
     el('option', { value: 'fr', textContent: 'Français', selected: lang() === 'fr' }));
   const save = (ext) => async () => {
     try {
-      const path = await api.pickSavePath(t('dash.brief_title'), `briefing-${date.value}-${language.value}.${ext}`, ext);
-      if (!path) return;
-      await api.writeBriefing({ date: date.value, lang: language.value }, path);
-      showNotice(t('dash.brief_saved', { path }));
+      const picked = await api.pickFile('save_briefing', t('dash.brief_title'), `briefing-${date.value}-${language.value}.${ext}`, ext);
+      if (!picked) return;
+      await api.writeBriefing({ date: date.value, lang: language.value }, picked.token);
+      showNotice(t('dash.brief_saved', { path: picked.path }));
     } catch (err) {
       showError(err);
     }
@@ -286,10 +286,10 @@ export async function renderDashboard(root) {
   };
   const exportAs = async (ext) => {
     try {
-      const path = await api.pickSavePath(t('dash.export_title'), `doses-${state.kind}-${state.from}-${state.to}.${ext}`, ext);
-      if (!path) return;
-      await api.exportChart(request(), path);
-      showNotice(t('dash.exported', { path }));
+      const picked = await api.pickFile('save_chart', t('dash.export_title'), `doses-${state.kind}-${state.from}-${state.to}.${ext}`, ext);
+      if (!picked) return;
+      await api.exportChart(request(), picked.token);
+      showNotice(t('dash.exported', { path: picked.path }));
     } catch (err) {
       showError(err);
     }

@@ -133,10 +133,10 @@ function chart(svgText, request) {
     const button = el('button', { className: 'secondary', id: `plan-export-${format}`, textContent: t(`planner.export_${format}`) });
     button.onclick = async () => {
       try {
-        const path = await api.pickSavePath(t('planner.export_title'), `shift-plan-${request.from}.${format}`, format);
-        if (!path) return;
-        await api.exportPlanChart(request, path, lang());
-        showNotice(t('planner.exported', { path }));
+        const picked = await api.pickFile('save_chart', t('planner.export_title'), `shift-plan-${request.from}.${format}`, format);
+        if (!picked) return;
+        await api.exportPlanChart(request, picked.token, lang());
+        showNotice(t('planner.exported', { path: picked.path }));
       } catch (err) {
         showError(err);
       }

@@ -53,10 +53,10 @@ export async function renderRebook(root) {
   const exportButton = el('button', { className: 'secondary', id: 'rebook-export', textContent: t('rebook.export') });
   exportButton.onclick = async () => {
     try {
-      const path = await api.pickSavePath(t('rebook.export'), 'call-list.csv');
-      if (!path) return;
-      const n = await api.rebookExport(path, query);
-      showNotice(t('rebook.exported', { n: formatNumber(n), path }));
+      const picked = await api.pickFile('save_csv', t('rebook.export'), 'call-list.csv');
+      if (!picked) return;
+      const n = await api.rebookExport(picked.token, query);
+      showNotice(t('rebook.exported', { n: formatNumber(n), path: picked.path }));
     } catch (err) {
       showError(err);
     }

@@ -140,10 +140,10 @@ function actions(state) {
   exportButton.title = state.options ? '' : t('siting.export_saved');
   exportButton.onclick = async () => {
     try {
-      const path = await api.pickSavePath(t('siting.export'), 'distribution-points.png', ['png', 'svg']);
-      if (!path) return;
-      await api.exportSitingMap(state.options, path, lang());
-      showNotice(t('siting.exported', { path }));
+      const picked = await api.pickFile('save_chart', t('siting.export'), 'distribution-points.png', ['png', 'svg']);
+      if (!picked) return;
+      await api.exportSitingMap(state.options, picked.token, lang());
+      showNotice(t('siting.exported', { path: picked.path }));
     } catch (err) {
       showError(err);
     }

@@ -102,21 +102,21 @@ function laptopPanel(status, again) {
   });
   const exportButton = el('button', { className: 'secondary', type: 'button', textContent: t('sync.export') });
   exportButton.addEventListener('click', async () => {
-    const path = await api.pickSavePath(t('sync.export'), `${status.device}.bundle`, 'bundle');
-    if (!path) return;
     try {
-      const done = await api.syncExportBundle(path);
-      showNotice(t('sync.exported', { rows: formatNumber(done.rows), path }));
+      const picked = await api.pickFile('save_bundle', t('sync.export'), `${status.device}.bundle`);
+      if (!picked) return;
+      const done = await api.syncExportBundle(picked.token);
+      showNotice(t('sync.exported', { rows: formatNumber(done.rows), path: picked.path }));
     } catch (err) {
       showError(err);
     }
   });
   const importButton = el('button', { className: 'secondary', type: 'button', textContent: t('sync.import') });
   importButton.addEventListener('click', async () => {
-    const path = await api.pickBundleFile(t('sync.import'));
-    if (!path) return;
     try {
-      const done = await api.syncImportBundle(path);
+      const picked = await api.pickFile('open_bundle', t('sync.import'));
+      if (!picked) return;
+      const done = await api.syncImportBundle(picked.token);
       showNotice(t('sync.imported', { batches: done.batches, device: done.device, already: done.already_here }));
       await again();
     } catch (err) {
