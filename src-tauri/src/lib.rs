@@ -190,6 +190,9 @@ pub fn run() {
         }
     };
     let launch = launch_from_args(std::env::args().skip(1));
+    // A command waiting for another process's import says so in the log
+    // (the view shows it as still working).
+    dosedesk_core::store::on_lock_wait(|notice| eprintln!("dosedesk: {notice}"));
     let app = builder(tauri::Builder::default(), db_path, launch)
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
