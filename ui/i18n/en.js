@@ -461,6 +461,8 @@ export default {
   "sync.table_site": "Site",
   "sync.table_supply": "Shipment",
   "sync.table_plan": "Plan",
+  "sync.table_product": "Product",
+  "sync.table_provincial_release": "Province's release",
   "sync.field_doses": "doses",
   "sync.field_status": "status",
   "sync.field_site": "site",

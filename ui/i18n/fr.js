@@ -461,6 +461,8 @@ export default {
   "sync.table_site": "Site",
   "sync.table_supply": "Livraison",
   "sync.table_plan": "Plan",
+  "sync.table_product": "Produit",
+  "sync.table_provincial_release": "Publication provinciale",
   "sync.field_doses": "doses",
   "sync.field_status": "statut",
   "sync.field_site": "site",

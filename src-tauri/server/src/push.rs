@@ -111,7 +111,8 @@ pub async fn apply(
                 CASE WHEN r.id IS NULL THEN 'new'
                      WHEN (r.deleted AND i.deleted)
                        OR (NOT r.deleted AND NOT i.deleted
-                           AND (r.data - 'updated_at') = (i.data - 'updated_at')) THEN 'same'
+                           AND (r.data - 'updated_at' - 'history')
+                             = (i.data - 'updated_at' - 'history')) THEN 'same'
                      WHEN i.base IS NOT DISTINCT FROM r.version THEN 'forward'
                      ELSE 'conflict' END AS kind
          FROM incoming i LEFT JOIN row_state r ON r.tbl = i.tbl AND r.id = i.id;",

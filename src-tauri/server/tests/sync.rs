@@ -198,6 +198,58 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
 }
 
 /// Bookings for one AAA slot, as this test counts them in plain SQL.
+#[test]
+fn a_tally_travels_with_its_corrections_and_counts_once() {
+    let u = unit(Postgres::start(), "history");
+    let dir = u.dir.path();
+    let mut m1 = Laptop::new(dir, "m1-data");
+    for (kind, file) in fixture(dir, 9) {
+        m1.import(kind, &file);
+    }
+    m1.enrol(&u.server.url(), &add_device(&u.db, "m1", "manager", &[]));
+    m1.sync().expect("first push");
+    let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
+    clinic.sync().expect("clinic's first pull");
+    // The clinic enters a tally, syncs (head office sees 10), then corrects
+    // it twice.
+    entry::record(&mut clinic.conn, &tally("AAA", "2021-04-05", 10), true).expect("10");
+    clinic.sync().expect("clinic pushes 10");
+    m1.sync().expect("head office pulls 10");
+    entry::record(&mut clinic.conn, &tally("AAA", "2021-04-05", 12), true).expect("12");
+    entry::record(&mut clinic.conn, &tally("AAA", "2021-04-05", 15), true).expect("15");
+    clinic.sync().expect("clinic pushes the corrections");
+    // A laptop enrolled afterwards never held 10 or 12, yet shows both.
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    for l in [&mut m1, &mut m2] {
+        l.sync().expect("pull the corrections");
+        l.sync().expect("and again: nothing doubles");
+    }
+    let history = |l: &Laptop| -> Vec<String> {
+        let mut stmt = l
+            .conn
+            .prepare(
+                "SELECT h.doses || ' ' || h.source FROM dose_count_history h
+                 JOIN dose_count c ON c.id = h.dose_count_id JOIN site s ON s.id = c.site_id
+                 WHERE s.code = 'AAA' AND c.date = '2021-04-05' ORDER BY h.id",
+            )
+            .expect("history query");
+        let rows = stmt.query_map([], |r| r.get(0)).expect("history");
+        rows.collect::<Result<_, _>>().expect("rows")
+    };
+    let want = vec!["10 local".to_string(), "12 local".to_string()];
+    assert_eq!(history(&clinic), want, "clinic");
+    assert_eq!(history(&m1), want, "head office, which held 10");
+    assert_eq!(history(&m2), want, "a laptop that never held 10 or 12");
+    for l in [&clinic, &m1, &m2] {
+        assert_eq!(
+            l.count("SELECT administered FROM site_day d JOIN site s ON s.id = d.site_id WHERE s.code = 'AAA' AND d.date = '2021-04-05'"),
+            15,
+            "{}: the tally counts once, at its latest value",
+            l.name
+        );
+    }
+}
+
 /// The province's file as published on an earlier day: its first `days`
 /// report dates.
 fn earlier_release(dir: &std::path::Path, days: usize) -> std::path::PathBuf {

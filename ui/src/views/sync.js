@@ -139,7 +139,8 @@ function differences(local, server) {
   const a = local ? JSON.parse(local) : null;
   const b = server ? JSON.parse(server) : null;
   if (!a || !b) return [a ? t('sync.deleted_on_server') : t('sync.deleted_here')];
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => k !== 'updated_at');
+  // A tally's history is context, not the value in conflict.
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => k !== 'updated_at' && k !== 'history');
   const shown = (v) => (v === null || v === undefined || v === '' ? '–' : String(v));
   const name = (k) => (t(`sync.field_${k}`) === `sync.field_${k}` ? k : t(`sync.field_${k}`));
   const colon = lang() === 'fr' ? '\u00a0: ' : ': ';

@@ -43,3 +43,7 @@ INSERT INTO sync_change (tbl, lo, hi)
 SELECT 'provincial_release', min(id), max(id) FROM provincial_release
 WHERE EXISTS (SELECT 1 FROM meta WHERE key = 'sync.role' AND value IN ('manager', 'official'))
 HAVING count(*) > 0;
+
+-- A tally travels with its history (the values corrections replaced, and
+-- who wrote them): read by tally, here and on every view of corrections.
+CREATE INDEX dose_count_history_by_tally ON dose_count_history(dose_count_id, id);
