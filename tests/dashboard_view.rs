@@ -123,30 +123,18 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
             .select_by_value("15:00–19:00")
             .await?;
         // Enter (WebDriver's U+E007) saves.
-        app.find("#tally-doses")
-            .await?
-            .send_keys("123\u{E007}")
-            .await?;
+        app.type_into("#tally-doses", "123\u{E007}").await?;
         app.wait_text("#tally-table", "123").await?;
         // Entering the same tally again corrects it; the old value stays visible.
-        app.find("#tally-doses")
-            .await?
-            .send_keys("130\u{E007}")
-            .await?;
+        app.type_into("#tally-doses", "130\u{E007}").await?;
         app.wait_text("#tally-table", "was 123").await?;
         app.wait_text("#notice", "corrected from 123 to 130")
             .await?;
         // The review's typo: 99,999 for a shift is refused until typed again.
-        app.find("#tally-doses")
-            .await?
-            .send_keys("99999\u{E007}")
-            .await?;
+        app.type_into("#tally-doses", "99999\u{E007}").await?;
         app.wait_text("#error-message", "not recorded").await?;
         app.wait_text("#tally-list h2", "130").await?;
-        app.find("#tally-doses")
-            .await?
-            .send_keys("99999\u{E007}")
-            .await?;
+        app.type_into("#tally-doses", "99999\u{E007}").await?;
         app.wait_text("#notice", "corrected from 130 to 99,999")
             .await?;
         // Withdrawn (two clicks): listed, struck out, out of the day's total.
@@ -162,10 +150,7 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
         app.wait_text("#tally-list h2", ": 0 doses").await?;
         app.find("#tally-table tr.withdrawn").await?;
         // Entered again, it counts again (the last value before the typo).
-        app.find("#tally-doses")
-            .await?
-            .send_keys("130\u{E007}")
-            .await?;
+        app.type_into("#tally-doses", "130\u{E007}").await?;
         app.wait_text("#tally-list h2", "130").await?;
         // The dashboard's total follows.
         app.find("#nav-dashboard").await?.click().await?;

@@ -175,6 +175,25 @@ impl App {
         }
     }
 
+    /// Types `keys` into the element matching `css`. A view that re-renders
+    /// between finding the element and typing leaves a stale handle, which
+    /// WebDriver refuses before a key is typed: find it again and retry.
+    pub async fn type_into(&self, css: &str, keys: &str) -> TestResult {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.find(css).await?.send_keys(keys).await {
+                Ok(()) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// Clicks the element matching `css` once it is there, in one step in
     /// the page: a view that re-renders meanwhile cannot leave the test
     /// holding a stale handle.

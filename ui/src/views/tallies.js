@@ -15,8 +15,10 @@ let pending = null;
 
 export async function renderTallies(root) {
   let sites;
+  let products;
   try {
-    sites = await api.siteList();
+    // The store's products: one the unit added (here or on another laptop) can be tallied.
+    [sites, products] = await Promise.all([api.siteList(), api.productList()]);
   } catch (err) {
     showError(err);
     return;
@@ -47,7 +49,7 @@ export async function renderTallies(root) {
     ...['1', '2', '3'].map((n) => el('option', { value: n, textContent: t('bookings.dose', { n }), selected: n === state.dose })));
   const product = el('select', { id: 'tally-product' },
     el('option', { value: '', textContent: t('tally.any_product') }),
-    ...['PFIZER', 'MODERNA', 'ASTRAZENECA'].map((p) => el('option', { value: p, textContent: p, selected: p === state.product })));
+    ...products.map((p) => el('option', { value: p.code, textContent: p.code, title: p.name, selected: p.code === state.product })));
   const doses = el('input', { id: 'tally-doses', type: 'number', min: '0', step: '1', required: true, inputMode: 'numeric' });
   const save = el('button', { id: 'tally-save', type: 'submit', textContent: t('tally.save') });
   const form = el('form', { className: 'form', id: 'tally-form' },
