@@ -68,7 +68,16 @@ pub enum Error {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        // A read that turned into a write after another process wrote is
+        // refused at once (no wait would help): say that, not "15 minutes".
+        let changed_meanwhile = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_BUSY_SNAPSHOT);
         match e.sqlite_error_code() {
+            Some(DatabaseBusy) if changed_meanwhile => Error::Busy(
+                "another DoseDesk window or command changed the store while this step was \
+                 reading it; this was not done, and nothing was changed by it. Try again"
+                    .into(),
+            ),
             Some(DatabaseBusy | DatabaseLocked) => Error::Busy(format!(
                 "the store is busy: another DoseDesk window or command has been writing to it \
                  for over {} minutes (an import or a sync?); this was not done, and nothing \

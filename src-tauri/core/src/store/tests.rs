@@ -406,4 +406,14 @@ fn a_lock_held_past_patience_is_a_clear_busy_error() {
         e.to_string().contains("another DoseDesk window or command"),
         "{e}"
     );
+    assert!(e.to_string().contains("15 minutes"), "{e}");
+    // Refused at once (no wait would help): not said to have waited.
+    let e: Error = rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY_SNAPSHOT),
+        None,
+    )
+    .into();
+    assert_eq!(e.code(), "store_busy");
+    assert!(e.to_string().contains("changed the store while"), "{e}");
+    assert!(!e.to_string().contains("minutes"), "{e}");
 }
