@@ -196,13 +196,17 @@ pub struct Choice {
     name: String,
 }
 
+fn choices(pairs: Vec<(String, String)>) -> Vec<Choice> {
+    pairs
+        .into_iter()
+        .map(|(code, name)| Choice { code, name })
+        .collect()
+}
+
 #[tauri::command]
 pub async fn site_list(state: State<'_, AppState>) -> Result<Vec<Choice>> {
     with_db(&state, |conn| {
-        Ok(dosedesk_core::schedule::site_list(conn)?
-            .into_iter()
-            .map(|(code, name)| Choice { code, name })
-            .collect())
+        Ok(choices(dosedesk_core::schedule::site_list(conn)?))
     })
     .await
 }
@@ -211,10 +215,7 @@ pub async fn site_list(state: State<'_, AppState>) -> Result<Vec<Choice>> {
 #[tauri::command]
 pub async fn product_list(state: State<'_, AppState>) -> Result<Vec<Choice>> {
     with_db(&state, |conn| {
-        Ok(dosedesk_core::schedule::product_list(conn)?
-            .into_iter()
-            .map(|(code, name)| Choice { code, name })
-            .collect())
+        Ok(choices(dosedesk_core::schedule::product_list(conn)?))
     })
     .await
 }

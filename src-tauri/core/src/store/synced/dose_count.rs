@@ -7,7 +7,7 @@
 
 use crate::error::Result;
 use crate::sync::wire::Table;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 pub(super) const READ: &str = "
     SELECT c.id, s.code AS site, c.date, c.shift, c.dose_number, c.product, json_object(
@@ -41,7 +41,7 @@ pub(super) fn upsert(conn: &Connection, data: &str, now: &str) -> Result<bool> {
                            WHERE h.value->>0 = c.doses AND h.value->>1 = c.source)",
     )?
     .execute(params![data, now])?;
-    let n = conn
+    let tally: Option<i64> = conn
         .prepare_cached(
             "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source,
                                      withdrawn_at, held_at, updated_at)
@@ -51,22 +51,24 @@ pub(super) fn upsert(conn: &Connection, data: &str, now: &str) -> Result<bool> {
              ON CONFLICT (site_id, date, shift, dose_number, product) DO UPDATE SET
                 doses = excluded.doses, source = excluded.source,
                 withdrawn_at = excluded.withdrawn_at, held_at = excluded.held_at,
-                updated_at = excluded.updated_at",
+                updated_at = excluded.updated_at
+             RETURNING id",
         )?
-        .execute(params![data, crate::store::new_uuid()])?;
+        .query_row(params![data, crate::store::new_uuid()], |r| r.get(0))
+        .optional()?;
+    let Some(tally) = tally else {
+        return Ok(false);
+    };
     // The sender's history, less what is here already (in its order).
     conn.prepare_cached(
         "INSERT INTO dose_count_history (dose_count_id, doses, source, replaced_at)
-         SELECT c.id, h.value->>0, h.value->>1, h.value->>2
-         FROM (SELECT json(?1) AS d) JOIN site s ON s.code = d->>'site'
-         JOIN dose_count c ON c.site_id = s.id AND c.date = d->>'date' AND c.shift = d->>'shift'
-                          AND c.dose_number = d->>'dose_number' AND c.product = d->>'product'
-         JOIN json_each(d, '$.history') h
+         SELECT ?2, h.value->>0, h.value->>1, h.value->>2
+         FROM json_each(?1, '$.history') h
          WHERE NOT EXISTS (SELECT 1 FROM dose_count_history x
-                           WHERE x.dose_count_id = c.id AND x.doses = h.value->>0
+                           WHERE x.dose_count_id = ?2 AND x.doses = h.value->>0
                              AND x.source = h.value->>1 AND x.replaced_at = h.value->>2)
          ORDER BY h.key",
     )?
-    .execute(params![data])?;
-    Ok(n > 0)
+    .execute(params![data, tally])?;
+    Ok(true)
 }
