@@ -156,6 +156,18 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
         app.find("#nav-dashboard").await?.click().await?;
         app.find("#chart svg").await?;
         assert_eq!(number(&app, "#fig-total .figure-value").await?, total + 130);
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            app.click("#nav-tallies").await?;
+            app.wait_text("#tally-list h2", "130").await?;
+            std::fs::write(format!("{dir}/tallies-en.png"), app.client.screenshot().await?)?;
+            app.client
+                .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
+                .await?;
+            app.wait_text("#nav-tallies", "Décomptes").await?;
+            app.click("#nav-tallies").await?;
+            app.wait_text("#tally-list h2", "130").await?;
+            std::fs::write(format!("{dir}/tallies-fr.png"), app.client.screenshot().await?)?;
+        }
         TestResult::Ok(())
     }
     .await;
