@@ -31,7 +31,9 @@ mod plan_siting;
 mod progress;
 mod rebook;
 mod schedule;
+mod signin;
 mod stats;
+mod store_file;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +51,14 @@ struct Cli {
     /// The DoseDesk database (created if missing). Default: the app's own database.
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Who signs in to an encrypted store (default: DOSEDESK_USER). A new
+    /// store is created encrypted, this user holding its key.
+    #[arg(long, global = true, value_name = "NAME")]
+    user: Option<String>,
+    /// A file holding the user's passphrase (default:
+    /// DOSEDESK_PASSPHRASE_FILE; without either, asked on a terminal).
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -104,6 +114,11 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Conflicts found by sync, and a manager's choice on each.
     Conflicts(sync::ConflictsArgs),
+    /// The store file: encryption status, encrypting a plain store, passphrases.
+    Store {
+        #[command(subcommand)]
+        action: store_file::StoreAction,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,10 +161,15 @@ fn run(cli: Cli) -> Result<(), Error> {
         Some(path) => path.clone(),
         None => store::default_path()?,
     };
+    let who = signin::given(cli.user.as_deref(), cli.passphrase_file.as_deref())?;
+    if let Command::Store { action } = &cli.command {
+        return store_file::run(&path, action, who.as_ref());
+    }
+    signin::unlock(&path, who.as_ref())?;
     let mut conn: Connection = store::open(&path)?;
     let conn = &mut conn;
     match &cli.command {
-        Command::Generate(_) => Ok(()),
+        Command::Generate(_) | Command::Store { .. } => Ok(()),
         Command::Demo => load::demo(&path, conn),
         Command::Import(args) => load::import(conn, args),
         Command::Plan { what } => match what {

@@ -635,3 +635,149 @@ fn an_implausible_tally_needs_confirm_and_a_tally_can_be_withdrawn() {
     assert!(fine.status.success(), "{}", stderr(&fine));
     assert_eq!(total(&db), before + 200);
 }
+
+/// Runs the CLI with a clean sign-in environment plus `env`.
+fn cli_env(db: &Path, env: &[(&str, &Path)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"));
+    command
+        .env_remove("DOSEDESK_USER")
+        .env_remove("DOSEDESK_PASSPHRASE_FILE")
+        .stdin(std::process::Stdio::null())
+        .arg("--db")
+        .arg(db)
+        .args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run dosedesk-cli")
+}
+
+fn site_count(out: &Output) -> i64 {
+    assert!(out.status.success(), "{}", stderr(out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    json["counts"]["site"].as_i64().unwrap_or(-1)
+}
+
+#[test]
+fn an_encrypted_store_opens_only_with_a_users_passphrase_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pass = write(dir.path(), "pass", "correct horse battery\n");
+    let wrong = write(dir.path(), "wrong", "not the passphrase\n");
+    let sites = write(
+        dir.path(),
+        "sites.csv",
+        "site_code,name,kind\nAAA,Arena,mass_clinic\n",
+    );
+    let sites = sites.to_str().unwrap_or_default();
+    let db = dir.path().join("enc.sqlite3");
+    let user = Path::new("manager");
+    let signed_in = [
+        ("DOSEDESK_USER", user),
+        ("DOSEDESK_PASSPHRASE_FILE", pass.as_path()),
+    ];
+
+    // The first command naming a user creates the store encrypted.
+    let out = cli_env(&db, &signed_in, &["import", "sites", sites]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status = cli_env(&db, &[], &["store", "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("JSON");
+    assert_eq!(status["encryption"], "encrypted");
+    let header = std::fs::read(&db).expect("read");
+    assert!(!header.starts_with(b"SQLite format 3"));
+
+    let locked = cli_env(&db, &[], &["stats", "--json"]);
+    assert_eq!(locked.status.code(), Some(1));
+    assert!(
+        stderr(&locked).contains("is encrypted: sign in"),
+        "{}",
+        stderr(&locked)
+    );
+    let wrong_file = wrong.to_str().unwrap_or_default();
+    let refused = cli_env(
+        &db,
+        &[],
+        &[
+            "--user",
+            "manager",
+            "--passphrase-file",
+            wrong_file,
+            "stats",
+            "--json",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("do not open this store"),
+        "{}",
+        stderr(&refused)
+    );
+    // No terminal to ask on: the way to give the passphrase is named.
+    let no_passphrase = cli_env(&db, &[], &["--user", "manager", "stats", "--json"]);
+    assert_eq!(no_passphrase.status.code(), Some(1));
+    assert!(
+        stderr(&no_passphrase).contains("--passphrase-file"),
+        "{}",
+        stderr(&no_passphrase)
+    );
+    assert_eq!(
+        site_count(&cli_env(&db, &signed_in, &["stats", "--json"])),
+        1
+    );
+}
+
+#[test]
+fn a_plain_store_is_encrypted_in_place_and_its_passphrase_changed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pass = write(dir.path(), "pass", "correct horse battery\n");
+    let new = write(dir.path(), "new", "another long passphrase\n");
+    let sites = write(
+        dir.path(),
+        "sites.csv",
+        "site_code,name,kind\nAAA,Arena,mass_clinic\n",
+    );
+    let db = dir.path().join("plain.sqlite3");
+    let out = cli_env(
+        &db,
+        &[],
+        &["import", "sites", sites.to_str().unwrap_or_default()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let user = Path::new("manager");
+    fn with<'a>(user: &'a Path, file: &'a Path) -> [(&'static str, &'a Path); 2] {
+        [("DOSEDESK_USER", user), ("DOSEDESK_PASSPHRASE_FILE", file)]
+    }
+
+    let out = cli_env(&db, &with(user, &pass), &["store", "encrypt"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("rows copied and compared"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        cli_env(&db, &[], &["stats", "--json"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        site_count(&cli_env(&db, &with(user, &pass), &["stats", "--json"])),
+        1
+    );
+
+    let new_file = new.to_str().unwrap_or_default();
+    let out = cli_env(
+        &db,
+        &with(user, &pass),
+        &["store", "passphrase", "--new-passphrase-file", new_file],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        cli_env(&db, &with(user, &pass), &["stats", "--json"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        site_count(&cli_env(&db, &with(user, &new), &["stats", "--json"])),
+        1
+    );
+}

@@ -61,6 +61,12 @@ pub enum Error {
     /// [`crate::store::LOCK_PATIENCE`].
     #[error("{0}")]
     Busy(String),
+    /// The store is encrypted and this process has not unlocked it.
+    #[error("{0}")]
+    Locked(String),
+    /// A sign-in with a wrong user name or passphrase.
+    #[error("{0}")]
+    WrongPassphrase(String),
     #[error("database error: {0}")]
     Database(#[source] rusqlite::Error),
 }
@@ -110,6 +116,8 @@ impl Error {
             Error::Render(_) => "render",
             Error::Internal(_) => "internal",
             Error::Busy(_) => "store_busy",
+            Error::Locked(_) => "store_locked",
+            Error::WrongPassphrase(_) => "wrong_passphrase",
             Error::Database(_) => "database",
         }
     }

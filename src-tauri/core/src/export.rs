@@ -28,6 +28,15 @@ pub fn write(
     body: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<Written> {
     refuse_store_files(conn, out)?;
+    write_file(out, body)
+}
+
+/// Writes `out` whole or not at all: a temporary file beside it (0600),
+/// synced, then renamed over it.
+pub(crate) fn write_file(
+    out: &Path,
+    body: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<Written> {
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -77,7 +86,7 @@ fn refuse_store_files(conn: &Connection, out: &Path) -> Result<()> {
         return Ok(());
     };
     let store_text = store.as_os_str().to_string_lossy().into_owned();
-    let companions = ["", "-wal", "-shm", "-journal"];
+    let companions = ["", "-wal", "-shm", "-journal", ".keys"];
     if companions
         .iter()
         .any(|suffix| target == Path::new(&format!("{store_text}{suffix}")))
@@ -108,7 +117,7 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -19,6 +19,7 @@ pub(crate) mod confirmed_day;
 pub(crate) mod contact_attempt;
 pub(crate) mod dose_count;
 pub(crate) mod eligibility;
+pub mod encryption;
 pub(crate) mod import_log;
 pub(crate) mod person;
 pub(crate) mod plan;
@@ -54,16 +55,46 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Opens (creating if needed) the database at `path`, migrated to the current schema.
 pub fn open(path: &Path) -> Result<Connection> {
+    let key = key_for(path)?;
     if path.exists() {
-        inspect_existing(path)?;
+        inspect_existing(path, key.as_ref())?;
     } else {
-        create_new(path)?;
+        create_new(path, key.as_ref())?;
     }
     let mut conn = Connection::open(path).map_err(|e| corrupt_or_db(path, e))?;
+    if let Some(key) = &key {
+        encryption::apply_key(&conn, key)?;
+    }
     keep_private(path)?;
     configure(&mut conn, path)?;
     migrate(&conn, path)?;
     Ok(conn)
+}
+
+/// The data key `path` needs: none for a plain store (or a new one no
+/// one has unlocked), the unlocked one for an encrypted store, and a clear
+/// refusal for an encrypted store this process has not unlocked.
+fn key_for(path: &Path) -> Result<Option<encryption::DataKey>> {
+    use encryption::StoreKind;
+    match encryption::kind(path) {
+        StoreKind::Plain => Ok(None),
+        StoreKind::Missing => Ok(encryption::unlocked_key(path)),
+        StoreKind::Encrypted => encryption::unlocked_key(path).map(Some).ok_or_else(|| {
+            Error::Locked(format!(
+                "{} is encrypted: sign in to open it (the command line takes --user NAME and \
+                 --passphrase-file FILE, or DOSEDESK_USER and DOSEDESK_PASSPHRASE_FILE)",
+                path.display()
+            ))
+        }),
+        StoreKind::Unreadable => Err(Error::Corrupt(
+            path.to_path_buf(),
+            format!(
+                "it is not a readable SQLite database and has no key file ({}) beside it; if it \
+                 is an encrypted DoseDesk store, restore its key file from the backup made with it",
+                encryption::keyring_path(path).display()
+            ),
+        )),
+    }
 }
 
 /// A new store is built whole under a temporary name beside `path` and
@@ -71,7 +102,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 /// or half-migrated one: an empty file found there is damage, not a store
 /// being born (and two processes creating the same store at once both end
 /// with the one that was linked first).
-fn create_new(path: &Path) -> Result<()> {
+fn create_new(path: &Path, key: Option<&encryption::DataKey>) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -88,6 +119,9 @@ fn create_new(path: &Path) -> Result<()> {
         .into_temp_path();
     {
         let mut conn = Connection::open(&temp).map_err(|e| corrupt_or_db(path, e))?;
+        if let Some(key) = key {
+            encryption::apply_key(&conn, key)?;
+        }
         configure(&mut conn, path)?;
         migrate(&conn, path)?;
     } // closing the last connection folds the WAL into the file
@@ -221,7 +255,7 @@ pub const BULK_CACHE_SIZE: i64 = -65_536;
 pub const VIEW_CACHE_SIZE: i64 = -8_192;
 
 /// Refuses, without writing a byte, a file we must not touch.
-fn inspect_existing(path: &Path) -> Result<()> {
+fn inspect_existing(path: &Path, key: Option<&encryption::DataKey>) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, &e))?;
     if meta.is_dir() {
         return Err(Error::InvalidInput(format!(
@@ -242,11 +276,24 @@ fn inspect_existing(path: &Path) -> Result<()> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| corrupt_or_db(path, e))?;
+    if let Some(key) = key {
+        encryption::apply_key(&conn, key)?;
+    }
     // Another process may be creating, migrating or checkpointing it.
     conn.busy_handler(Some(wait_for_lock))?;
     let read = |sql: &str| -> Result<i64> {
         conn.query_row(sql, [], |r| r.get(0))
-            .map_err(|e| corrupt_or_db(path, e))
+            .map_err(|e| match key {
+                Some(_) if is_not_a_database(&e) => Error::Corrupt(
+                    path.to_path_buf(),
+                    format!(
+                        "its key file ({}) does not open it: the key file belongs to another \
+                     store, or the store is damaged",
+                        encryption::keyring_path(path).display()
+                    ),
+                ),
+                _ => corrupt_or_db(path, e),
+            })
     };
     let app_id = read("PRAGMA application_id")?;
     let version = read("PRAGMA user_version")?;
@@ -302,6 +349,10 @@ fn schema_names(conn: &Connection) -> Result<Vec<String>> {
     )?;
     let names = stmt.query_map([], |r| r.get(0))?;
     Ok(names.collect::<rusqlite::Result<_>>()?)
+}
+
+fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase)
 }
 
 fn corrupt_or_db(path: &Path, e: rusqlite::Error) -> Error {

@@ -1,0 +1,281 @@
+use super::*;
+use crate::import::{import_file, ImportKind};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+
+const PASSPHRASE: &str = "correct horse battery";
+// Values found nowhere else: a byte search that finds them found
+// personal health information.
+const PERSON: &str = "QZPERSON7431";
+const PHONE: &str = "613-555-0147";
+
+fn load_people(conn: &mut Connection, dir: &Path) {
+    let sites = dir.join("sites.csv");
+    std::fs::write(&sites, "site_code,name,kind\nAAA,Arena,mass_clinic\n").expect("write");
+    let mut text = String::from(
+        "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status\n",
+    );
+    text.push_str(&format!(
+        "B0,{PERSON},{PHONE},AAA,2021-04-01T09:00,1,PFIZER,booked\n"
+    ));
+    for k in 1..300 {
+        text.push_str(&format!(
+            "B{k},P{k},613-555-{:04},AAA,2021-04-01T09:00,1,PFIZER,booked\n",
+            k % 10_000
+        ));
+    }
+    let bookings = dir.join("bookings.csv");
+    std::fs::write(&bookings, text).expect("write");
+    import_file(conn, ImportKind::Sites, &sites, &crate::job::Quiet).expect("sites");
+    import_file(conn, ImportKind::Bookings, &bookings, &crate::job::Quiet).expect("bookings");
+    // The CSVs hold the values in the clear; they are not the store's.
+    std::fs::remove_file(sites).expect("rm");
+    std::fs::remove_file(bookings).expect("rm");
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if std::fs::read(&path)
+                .expect("read")
+                .windows(needle.len())
+                .any(|w| w == needle.as_bytes())
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+fn people(conn: &Connection) -> i64 {
+    conn.query_row("SELECT count(*) FROM person", [], |r| r.get(0))
+        .expect("count")
+}
+
+/// Every table's rows, each table's sorted, read by plain SQL.
+fn dump(conn: &Connection) -> Vec<(String, Vec<String>)> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+        .expect("q")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).expect("q");
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    (0..n)
+                        .map(|c| r.get::<_, Value>(c))
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .expect("rows")
+                .map(|r| format!("{:?}", r.expect("row")))
+                .collect();
+            rows.sort();
+            (t, rows)
+        })
+        .collect()
+}
+
+#[test]
+fn an_encrypted_store_and_its_wal_hold_no_person_id_or_phone() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    create(&path, "manager", PASSPHRASE).expect("create");
+    let mut conn = crate::store::open(&path).expect("open");
+    load_people(&mut conn, dir.path());
+    // The connection is still open: the import's pages are in the WAL.
+    let wal = dir.path().join("s.sqlite3-wal");
+    assert!(
+        std::fs::metadata(&wal).expect("wal").len() > 0,
+        "the WAL holds the import"
+    );
+    assert_eq!(kind(&path), StoreKind::Encrypted);
+    assert_eq!(files_holding(dir.path(), PERSON), Vec::<PathBuf>::new());
+    assert_eq!(files_holding(dir.path(), PHONE), Vec::<PathBuf>::new());
+    drop(conn);
+    assert_eq!(files_holding(dir.path(), PERSON), Vec::<PathBuf>::new());
+
+    // The same search finds them in a plain store: it can fail.
+    let plain_dir = tempfile::tempdir().expect("dir");
+    let mut plain = crate::store::open(&plain_dir.path().join("p.sqlite3")).expect("open");
+    load_people(&mut plain, plain_dir.path());
+    assert!(!files_holding(plain_dir.path(), PERSON).is_empty());
+    assert!(!files_holding(plain_dir.path(), PHONE).is_empty());
+}
+
+#[test]
+fn an_encrypted_store_opens_only_with_a_users_passphrase() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    create(&path, "manager", PASSPHRASE).expect("create");
+    load_people(&mut crate::store::open(&path).expect("open"), dir.path());
+    forget(&path); // a new process, as it were
+
+    let locked = crate::store::open(&path).expect_err("locked");
+    assert_eq!(locked.code(), "store_locked", "{locked}");
+    assert!(locked.to_string().contains("--passphrase-file"), "{locked}");
+    for (user, passphrase) in [("manager", "not the passphrase"), ("stranger", PASSPHRASE)] {
+        let refused = unlock(&path, user, passphrase).expect_err("wrong");
+        assert_eq!(refused.code(), "wrong_passphrase");
+        assert_eq!(
+            crate::store::open(&path).expect_err("still locked").code(),
+            "store_locked"
+        );
+    }
+    unlock(&path, "manager", PASSPHRASE).expect("unlock");
+    let conn = crate::store::open(&path).expect("open");
+    assert_eq!(people(&conn), 300);
+    // SQLCipher's own check reads and authenticates every page.
+    let check: String = conn
+        .query_row("PRAGMA cipher_integrity_check", [], |r| r.get(0))
+        .unwrap_or_else(|_| "ok".into());
+    assert_eq!(check, "ok");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(integrity, "ok");
+}
+
+#[test]
+fn a_passphrase_change_rewraps_the_key_and_leaves_the_store_untouched() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    create(&path, "manager", PASSPHRASE).expect("create");
+    load_people(&mut crate::store::open(&path).expect("open"), dir.path());
+    let before = std::fs::read(&path).expect("read");
+    let short = change_passphrase(&path, "manager", PASSPHRASE, "short").expect_err("short");
+    assert_eq!(short.code(), "invalid_input");
+    change_passphrase(&path, "manager", PASSPHRASE, "a new and longer one").expect("change");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "not re-encrypted"
+    );
+    forget(&path);
+    assert_eq!(
+        unlock(&path, "manager", PASSPHRASE)
+            .expect_err("old")
+            .code(),
+        "wrong_passphrase"
+    );
+    unlock(&path, "manager", "a new and longer one").expect("new");
+    assert_eq!(people(&crate::store::open(&path).expect("open")), 300);
+}
+
+#[test]
+fn a_key_file_entry_renamed_to_another_user_does_not_unwrap() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    create(&path, "manager", PASSPHRASE).expect("create");
+    drop(crate::store::open(&path).expect("open"));
+    let keys = keyring_path(&path);
+    let text = std::fs::read_to_string(&keys).expect("keys");
+    assert!(text.contains("\"manager\""));
+    std::fs::write(&keys, text.replace("\"manager\"", "\"mallory\"")).expect("edit");
+    forget(&path);
+    assert_eq!(
+        unlock(&path, "mallory", PASSPHRASE)
+            .expect_err("moved")
+            .code(),
+        "wrong_passphrase"
+    );
+}
+
+#[test]
+fn a_plain_store_is_encrypted_in_place_with_every_row_kept() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    let original = {
+        let mut conn = crate::store::open(&path).expect("open");
+        load_people(&mut conn, dir.path());
+        conn.execute_batch("ANALYZE").expect("analyze"); // statistics tables copy too
+        dump(&conn)
+    };
+    assert!(
+        !files_holding(dir.path(), PERSON).is_empty(),
+        "plain to begin with"
+    );
+
+    let done = encrypt_in_place(&path, "manager", PASSPHRASE).expect("encrypt");
+    assert!(done.tables >= 20, "{done:?}");
+    let rows: usize = original.iter().map(|(_, rows)| rows.len()).sum();
+    assert!(
+        done.rows as usize >= 600 && done.rows as usize <= rows,
+        "{done:?} of {rows}"
+    );
+    assert_eq!(kind(&path), StoreKind::Encrypted);
+    assert_eq!(files_holding(dir.path(), PERSON), Vec::<PathBuf>::new());
+    assert_eq!(files_holding(dir.path(), PHONE), Vec::<PathBuf>::new());
+
+    forget(&path);
+    assert_eq!(
+        crate::store::open(&path).expect_err("locked").code(),
+        "store_locked"
+    );
+    unlock(&path, "manager", PASSPHRASE).expect("unlock");
+    let conn = crate::store::open(&path).expect("open");
+    assert_eq!(dump(&conn), original);
+    // Converting again is refused, the store unchanged.
+    drop(conn);
+    let before = std::fs::read(&path).expect("read");
+    let again = encrypt_in_place(&path, "manager", PASSPHRASE).expect_err("again");
+    assert_eq!(again.code(), "invalid_input");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
+
+#[test]
+fn a_conversion_while_the_store_is_open_elsewhere_leaves_it_plain() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    let mut other = crate::store::open(&path).expect("open");
+    load_people(&mut other, dir.path());
+    let refused = encrypt_in_place(&path, "manager", PASSPHRASE).expect_err("open elsewhere");
+    assert_eq!(refused.code(), "store_busy", "{refused}");
+    assert_eq!(kind(&path), StoreKind::Plain);
+    assert_eq!(people(&other), 300);
+    drop(other);
+    encrypt_in_place(&path, "manager", PASSPHRASE).expect("once closed");
+    assert_eq!(people(&crate::store::open(&path).expect("open")), 300);
+}
+
+#[test]
+fn a_store_without_its_key_file_says_what_is_missing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("s.sqlite3");
+    create(&path, "manager", PASSPHRASE).expect("create");
+    drop(crate::store::open(&path).expect("open"));
+    let keys = keyring_path(&path);
+    std::fs::rename(&keys, dir.path().join("elsewhere")).expect("move");
+    forget(&path);
+    let before = std::fs::read(&path).expect("read");
+    let refused = crate::store::open(&path).expect_err("no key file");
+    assert_eq!(refused.code(), "corrupt_database");
+    assert!(refused.to_string().contains("s.sqlite3.keys"), "{refused}");
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+
+    // Another store's key file does not open it either, and says so.
+    let other = dir.path().join("o.sqlite3");
+    create(&other, "manager", PASSPHRASE).expect("create");
+    drop(crate::store::open(&other).expect("open"));
+    std::fs::copy(keyring_path(&other), &keys).expect("copy");
+    unlock(&path, "manager", PASSPHRASE).expect("the passphrase fits that key file");
+    let refused = crate::store::open(&path).expect_err("wrong key file");
+    assert_eq!(refused.code(), "corrupt_database");
+    assert!(
+        refused.to_string().contains("belongs to another store"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+}
