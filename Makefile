@@ -22,6 +22,8 @@ TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 tim
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 
 BENCH_BOOKINGS ?= 10000000
+# Encrypted vs plain: the import, check and views twice over.
+BENCH_ENCRYPTION_BOOKINGS ?= 2000000
 BENCH_SITES ?= 3000
 BENCH_DOSE_COUNTS ?= 30000000
 BENCH_SYNC_BOOKINGS ?= 2000000
@@ -49,6 +51,7 @@ test: deps-test tauri-driver
 	tests/bench/plan.sh target/debug target/bench/small.sqlite3 2021-02-01 2021-02-28
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	tests/bench/chart.sh target/debug 20000 50
+	tests/bench/encryption.sh target/debug 20000 50
 	DOSEDESK_BENCH_SYNC_BOOKINGS=3000 $(CARGO) test --locked -p dosedesk-server --bench sync
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
 
@@ -63,6 +66,7 @@ bench: deps-test
 	tests/bench/plan.sh target/release target/bench/province.sqlite3 2021-02-01 2021-02-28
 	tests/bench/app.sh target/release target/bench/province.sqlite3
 	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
+	tests/bench/encryption.sh target/release $(BENCH_ENCRYPTION_BOOKINGS) $(BENCH_SITES)
 	target/release/examples/bench_shiftplan
 	target/release/examples/bench_siting
 	DOSEDESK_BENCH_SYNC_BOOKINGS=$(BENCH_SYNC_BOOKINGS) $(CARGO) bench --locked -p dosedesk-server --bench sync

@@ -66,7 +66,7 @@ pub fn open(path: &Path) -> Result<Connection> {
         encryption::apply_key(&conn, key)?;
     }
     keep_private(path)?;
-    configure(&mut conn, path)?;
+    configure(&mut conn, path, key.is_some())?;
     migrate(&conn, path)?;
     Ok(conn)
 }
@@ -122,7 +122,7 @@ fn create_new(path: &Path, key: Option<&encryption::DataKey>) -> Result<()> {
         if let Some(key) = key {
             encryption::apply_key(&conn, key)?;
         }
-        configure(&mut conn, path)?;
+        configure(&mut conn, path, key.is_some())?;
         migrate(&conn, path)?;
     } // closing the last connection folds the WAL into the file
     match std::fs::hard_link(&temp, path) {
@@ -165,7 +165,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 pub fn open_in_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     let path = PathBuf::from(":memory:");
-    configure(&mut conn, &path)?;
+    configure(&mut conn, &path, false)?;
     migrate(&conn, &path)?;
     Ok(conn)
 }
@@ -179,7 +179,7 @@ pub fn default_path() -> Result<PathBuf> {
         })
 }
 
-fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
+fn configure(conn: &mut Connection, path: &Path, encrypted: bool) -> Result<()> {
     // Another process (the CLI beside the app) may hold the write lock for
     // minutes during an import; wait, saying so, rather than fail.
     conn.busy_handler(Some(wait_for_lock))?;
@@ -196,8 +196,13 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // A large page cache for imports and checks over millions of rows.
     conn.pragma_update(None, "cache_size", BULK_CACHE_SIZE)?;
-    // Let large sorts (index builds after a bulk import, big GROUP BYs) use
-    // a second core.
+    // Sorts too big for the cache (index builds after a bulk import, big
+    // GROUP BYs) spill to temporary files, which SQLCipher cannot encrypt:
+    // an encrypted store keeps them in memory (SQLCipher's default), a
+    // plain one on disk, where a sort may also use a second core.
+    if !encrypted {
+        conn.pragma_update(None, "temp_store", "FILE")?;
+    }
     conn.pragma_update(None, "threads", 2)?;
     // rusqlite keeps 16 prepared statements by default; a view such as the
     // rebooking plan cycles through more, and re-parsed them every time.
