@@ -600,3 +600,57 @@ async fn cancelling_the_demo_load_keeps_the_database_empty() -> TestResult {
     );
     Ok(())
 }
+
+/// An encrypted store opens on the sign-in screen: nothing of it shows
+/// before a user's passphrase opens it, a wrong one is refused in words
+/// (in French too), and the right one opens the schedule.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("encrypted.sqlite3");
+    dosedesk_core::store::encryption::create(&db, "manager", "correct horse battery")?;
+    {
+        let mut conn = dosedesk_core::store::open(&db)?;
+        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
+    }
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#signin-view").await?;
+        assert!(!app.find("#nav").await?.is_displayed().await?, "no views before sign-in");
+        assert!(!app.find("#import-button").await?.is_displayed().await?);
+        assert!(!app.find("#sync-status").await?.is_displayed().await?);
+        let schedules = app.client.find_all(Locator::Css("table.schedule")).await?;
+        assert!(schedules.is_empty(), "nothing of the store is shown");
+        let shots = std::env::var("DOSEDESK_SCREENSHOTS").ok();
+        if let Some(dir) = &shots {
+            std::fs::write(format!("{dir}/signin-en.png"), app.client.screenshot().await?)?;
+        }
+        app.type_into("#signin-user", "manager").await?;
+        app.type_into("#signin-passphrase", "not the passphrase").await?;
+        app.click("#signin-submit").await?;
+        app.wait_text("#signin-message", "do not open this store").await?;
+
+        app.client
+            .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
+            .await?;
+        app.wait_text("#signin-view h1", "Connexion").await?;
+        app.type_into("#signin-user", "manager").await?;
+        app.type_into("#signin-passphrase", "still not it").await?;
+        app.click("#signin-submit").await?;
+        app.wait_text("#signin-message", "ouvrent pas cette base").await?;
+        if let Some(dir) = &shots {
+            std::fs::write(format!("{dir}/signin-fr-wrong.png"), app.client.screenshot().await?)?;
+        }
+        // The user name stays; the wrong passphrase was cleared.
+        app.type_into("#signin-passphrase", "correct horse battery").await?;
+        app.click("#signin-submit").await?;
+        app.find("table.schedule").await?;
+        assert!(app.find("#nav").await?.is_displayed().await?);
+        assert!(app.find("#import-button").await?.is_displayed().await?);
+        app.wait_inner_text("#sync-status", "Non connecté").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

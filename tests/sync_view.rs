@@ -11,22 +11,6 @@ use dosedesk_e2e::{App, TestResult};
 use server::laptop::{fixture, Laptop};
 use server::{add_device, admin, Postgres, Server};
 
-/// Waits until the element's rendered text (innerText) contains `want`.
-/// (WebDriver's own element text came back empty for the top bar's
-/// state button, whose text is clipped with an ellipsis.)
-async fn wait_inner(app: &App, css: &str, want: &str) -> TestResult<String> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut last = Vec::new();
-    while std::time::Instant::now() < deadline {
-        last = app.texts(css).await?;
-        if let Some(hit) = last.iter().find(|t| t.contains(want)) {
-            return Ok(hit.clone());
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    Err(format!("{css} never contained {want:?}; last: {last:?}").into())
-}
-
 /// Books `person` at AAA in the Book view, as a person at the desk would.
 async fn book_in_view(app: &App, person: &str, slot: &str) -> TestResult {
     app.click("#nav-book").await?;
@@ -89,7 +73,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
         &[("DOSEDESK_SYNC_SECONDS", "2")],
     )
     .await?;
-    wait_inner(&app, "#sync-status", "Not connected").await?;
+    app.wait_inner_text("#sync-status", "Not connected").await?;
     app.click("#sync-status").await?;
     app.find("#sync-server")
         .await?
@@ -98,8 +82,8 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     app.find("#sync-token").await?.send_keys(&token).await?;
     app.click("#sync-enrol").await?;
     // The first sync brings the unit's data; the schedule's views open.
-    wait_inner(&app, "#sync-status", "Synced").await?;
-    wait_inner(&app, "#sync-state", "Synced").await?;
+    app.wait_inner_text("#sync-status", "Synced").await?;
+    app.wait_inner_text("#sync-state", "Synced").await?;
     let nav_hidden = app.attrs("#nav", "hidden").await?;
     assert_eq!(
         nav_hidden,
@@ -127,8 +111,9 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
         here.book(false, "W3", "AAA", slot, "2021-04-23T15:10")?;
     }
     app.click("#sync-now").await?;
-    wait_inner(&app, "#sync-status", "1 conflict").await?;
-    wait_inner(&app, "#sync-conflicts", "Tally corrected").await?;
+    app.wait_inner_text("#sync-status", "1 conflict").await?;
+    app.wait_inner_text("#sync-conflicts", "Tally corrected")
+        .await?;
     let rows = app
         .texts("#sync-conflicts > .table-scroll tbody tr")
         .await?;
@@ -142,12 +127,8 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     // The tally's history travels in its value, but is no part of the conflict.
     assert!(!rows[0].contains("history"), "{rows:?}");
     // The offline bookings were all kept; their slot is listed.
-    wait_inner(
-        &app,
-        "#sync-overbooked",
-        "1 slot holds more bookings than places",
-    )
-    .await?;
+    app.wait_inner_text("#sync-overbooked", "1 slot holds more bookings than places")
+        .await?;
     let over = app.texts("#sync-overbooked tbody tr").await?;
     assert_eq!(over.len(), 1, "{over:?}");
     let cells: Vec<&str> = over[0].split_whitespace().collect();
@@ -165,7 +146,8 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     // The manager keeps this laptop's value: it becomes everyone's.
     app.click("#sync-conflicts button[data-keep='local']")
         .await?;
-    wait_inner(&app, "#sync-conflicts", "No conflicts").await?;
+    app.wait_inner_text("#sync-conflicts", "No conflicts")
+        .await?;
     m1.sync()?;
     assert_eq!(
         m1.count("SELECT doses FROM dose_count c JOIN site s ON s.id = c.site_id WHERE s.code = 'AAA' AND c.date = '2021-04-01'"),
@@ -187,22 +169,20 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     // A booking made in the Book view passes the central copy's capacity
     // guard while the server answers, and the view says so.
     book_in_view(&app, "W4", "2021-04-03T09:00").await?;
-    wait_inner(
-        &app,
-        "#book-result",
-        "The central copy confirmed the places.",
-    )
-    .await?;
+    app.wait_inner_text("#book-result", "The central copy confirmed the places.")
+        .await?;
     assert_eq!(app.attrs("#book-result", "data-central").await?, ["passed"]);
 
     // In French.
     app.client
         .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
         .await?;
-    wait_inner(&app, "#sync-status", "Synchronisé").await?;
+    app.wait_inner_text("#sync-status", "Synchronisé").await?;
     app.click("#nav-sync").await?;
-    wait_inner(&app, "#sync-conflicts", "Aucun conflit").await?;
-    wait_inner(&app, "#sync-overbooked", "2 avril 2021 14:00").await?;
+    app.wait_inner_text("#sync-conflicts", "Aucun conflit")
+        .await?;
+    app.wait_inner_text("#sync-overbooked", "2 avril 2021 14:00")
+        .await?;
     if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
         std::fs::write(
             format!("{path}/sync-fr.png"),
@@ -213,8 +193,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     // says plainly that the central copy did not check it.
     drop(central);
     book_in_view(&app, "W5", "2021-04-03T09:05").await?;
-    wait_inner(
-        &app,
+    app.wait_inner_text(
         "#book-result",
         "La copie centrale n'a pas pu être jointe pour confirmer les places",
     )

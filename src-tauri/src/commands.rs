@@ -46,6 +46,24 @@ where
     .map_err(background_failed)?
 }
 
+/// Signs in to an encrypted store (the sign-in screen): the data key is
+/// unwrapped with the user's passphrase, then the store opened with it.
+#[tauri::command]
+pub async fn unlock_store(
+    state: State<'_, AppState>,
+    user: String,
+    passphrase: String,
+) -> Result<()> {
+    let (path, store) = (state.db_path.clone(), state.store.clone());
+    tauri::async_runtime::spawn_blocking(move || {
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        store::encryption::unlock(&path, &user, &passphrase)?;
+        store.view().map(drop)
+    })
+    .await
+    .map_err(background_failed)?
+}
+
 #[derive(Serialize)]
 pub struct AppInfo {
     db_path: String,

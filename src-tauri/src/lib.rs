@@ -75,6 +75,7 @@ macro_rules! commands {
 
 commands![
     commands::app_info,
+    commands::unlock_store,
     file_picks::pick_file,
     commands::load_demo,
     commands::import_file,

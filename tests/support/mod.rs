@@ -233,6 +233,22 @@ impl App {
         Err(format!("{css} never contained {want:?}; last text: {last:?}").into())
     }
 
+    /// Waits until the rendered text (innerText) of an element matching
+    /// `css` contains `want`. WebDriver's own element text came back empty
+    /// for the top bar's sync state, whose text is clipped with an ellipsis.
+    pub async fn wait_inner_text(&self, css: &str, want: &str) -> TestResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = Vec::new();
+        while Instant::now() < deadline {
+            last = self.texts(css).await?;
+            if let Some(hit) = last.iter().find(|t| t.contains(want)) {
+                return Ok(hit.clone());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} never contained {want:?}; last: {last:?}").into())
+    }
+
     /// The rendered text of every match, read in one step (the views
     /// re-render, so element handles held across calls may go stale).
     pub async fn texts(&self, css: &str) -> TestResult<Vec<String>> {

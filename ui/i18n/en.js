@@ -1,5 +1,12 @@
 // English UI strings. Keys are grouped by view; French follows in fr.js.
 export default {
+  'signin.title': 'Sign in',
+  'signin.intro': 'This store is encrypted: it holds personal health information. Sign in with your DoseDesk user name and passphrase to open it.',
+  'signin.user': 'User name',
+  'signin.passphrase': 'Passphrase',
+  'signin.submit': 'Sign in',
+  'signin.checking': 'Checking…',
+  'signin.wrong': 'That user name and passphrase do not open this store. Each wrong try makes the next answer slower.',
   'app.database': 'Database',
   'nav.schedule': 'Schedule',
   'nav.checks': 'Checks',

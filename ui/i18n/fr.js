@@ -1,5 +1,12 @@
 // Chaînes de l'interface en français (Canada). Mêmes clés que en.js.
 export default {
+  'signin.title': 'Connexion',
+  'signin.intro': 'Cette base est chiffrée : elle contient des renseignements personnels sur la santé. Connectez-vous avec votre nom d\'utilisateur et votre phrase de passe DoseDesk pour l\'ouvrir.',
+  'signin.user': 'Nom d\'utilisateur',
+  'signin.passphrase': 'Phrase de passe',
+  'signin.submit': 'Se connecter',
+  'signin.checking': 'Vérification…',
+  'signin.wrong': 'Ce nom d\'utilisateur et cette phrase de passe n\'ouvrent pas cette base. Chaque essai erroné ralentit la réponse suivante.',
   'app.database': 'Base de données',
   'nav.schedule': 'Horaire',
   'nav.checks': 'Vérifications',

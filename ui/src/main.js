@@ -2,9 +2,10 @@
 // empty-database choices.
 import * as api from './api.js';
 import { t, translatePage, formatNumber, lang, setLang } from './i18n.js';
-import { runJob, showError, showNotice } from './components/job.js';
+import { runJob, showError, hideError, showNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderEmpty } from './views/empty.js';
+import { renderSignIn } from './views/signin.js';
 import { setToday } from './dates.js';
 import { startSyncStatus } from './components/sync_status.js';
 
@@ -85,11 +86,20 @@ async function refresh() {
     app.info = await api.appInfo();
     setToday(app.info.today);
   } catch (err) {
+    if (err.code === 'store_locked') {
+      // An encrypted store: nothing of it is shown before sign-in.
+      $('nav').hidden = true;
+      $('import-button').hidden = true;
+      hideError();
+      renderSignIn($('view'), { onSignedIn: refresh });
+      return;
+    }
     $('db-path').textContent = '';
     showError(err);
     $('view').replaceChildren();
     return;
   }
+  $('import-button').hidden = false;
   const { db_path: path, demo } = app.info;
   $('db-path').textContent = path;
   $('db-path').title = path;
@@ -159,6 +169,8 @@ window.addEventListener('DOMContentLoaded', () => {
     setLang($('lang-select').value);
     translatePage();
     refresh();
+    // The top bar's sync state in the new language now, not at its next poll.
+    window.dispatchEvent(new Event('dosedesk:sync-acted'));
   });
   for (const button of document.querySelectorAll('#nav button')) {
     button.addEventListener('click', () => showView(button.dataset.view));

@@ -41,8 +41,8 @@ fn main() -> Result<()> {
         std::env::var("DOSEDESK_USER"),
         std::env::var("DOSEDESK_PASSPHRASE_FILE"),
     ) {
-        let passphrase = std::fs::read_to_string(&file)
-            .map_err(|e| dosedesk_core::Error::io(&file, &e))?;
+        let passphrase =
+            std::fs::read_to_string(&file).map_err(|e| dosedesk_core::Error::io(&file, &e))?;
         store::encryption::unlock(db, &user, passphrase.trim_end_matches(['\n', '\r']))?;
     }
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")

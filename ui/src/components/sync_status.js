@@ -55,10 +55,13 @@ export function startSyncStatus(button, open) {
       if (seen !== null && mark !== seen) window.dispatchEvent(new Event('dosedesk:synced'));
       seen = mark;
       const d = describe(status);
+      button.hidden = false;
       button.dataset.state = d.state;
       button.textContent = d.text;
       button.title = d.title;
-    } catch {
+    } catch (err) {
+      // An encrypted store before sign-in: nothing to say about its sync.
+      button.hidden = err?.code === 'store_locked';
       // The store itself is unreadable: the error bar says why already.
       button.dataset.state = 'failed';
       button.textContent = t('sync.pill_failed');

@@ -187,16 +187,46 @@ fn run_pragma(conn: &rusqlite::Connection, sql: &str) -> Result<()> {
 /// Unlocks the encrypted store at `store` for this process with `user`'s
 /// passphrase. A wrong passphrase, an unknown user and a key file that
 /// does not belong to the store are each refused plainly.
+///
+/// Each failed attempt in a row makes the next refusal slower (1 s, 2 s,
+/// 4 s … up to 30 s, on top of Argon2id's own cost), so guessing at a
+/// sign-in screen gets nowhere fast; a success starts the count again.
 pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<()> {
     let keyring = read_keyring(store)?;
-    let entry = keyring
+    let key = keyring
         .users
         .iter()
         .find(|w| w.user == user)
-        .ok_or_else(|| wrong_credentials(store))?;
-    let key = unwrap_key(entry, passphrase).ok_or_else(|| wrong_credentials(store))?;
-    remember(store, key);
-    Ok(())
+        .and_then(|entry| unwrap_key(entry, passphrase));
+    let mut failures = FAILED_SIGN_INS.lock().unwrap_or_else(|p| p.into_inner());
+    let count = failures
+        .get_or_insert_with(HashMap::new)
+        .entry(registry_key(store))
+        .or_insert(0);
+    match key {
+        Some(key) => {
+            *count = 0;
+            drop(failures);
+            remember(store, key);
+            Ok(())
+        }
+        None => {
+            *count += 1;
+            let wait = failed_sign_in_delay(*count);
+            drop(failures);
+            std::thread::sleep(wait);
+            Err(wrong_credentials(store))
+        }
+    }
+}
+
+/// Failed sign-ins in a row, by store.
+static FAILED_SIGN_INS: Mutex<Option<HashMap<PathBuf, u32>>> = Mutex::new(None);
+
+/// The pause before refusing the `failures`-th wrong sign-in in a row.
+pub fn failed_sign_in_delay(failures: u32) -> std::time::Duration {
+    let seconds = 1u64 << failures.saturating_sub(1).min(5);
+    std::time::Duration::from_secs(seconds.min(30))
 }
 
 /// One message for an unknown user and a wrong passphrase, so a guess
