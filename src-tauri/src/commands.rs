@@ -57,8 +57,11 @@ pub async fn unlock_store(
     let (path, store) = (state.db_path.clone(), state.store.clone());
     tauri::async_runtime::spawn_blocking(move || {
         let passphrase = zeroize::Zeroizing::new(passphrase);
-        store::encryption::unlock(&path, &user, &passphrase)?;
-        store.view().map(drop)
+        let signed_in = store::encryption::unlock(&path, &user, &passphrase)?;
+        dosedesk_core::audit::set_actor(&user);
+        let detail = serde_json::json!({ "via": "app", "failed_before": signed_in.failed_before });
+        let conn = store.view()?;
+        dosedesk_core::audit::record(&conn, "sign_in", &user, detail)
     })
     .await
     .map_err(background_failed)?

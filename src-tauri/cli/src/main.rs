@@ -18,6 +18,7 @@ macro_rules! eprintln {
     };
 }
 
+mod audit;
 mod book;
 mod brief;
 mod check;
@@ -114,6 +115,9 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Conflicts found by sync, and a manager's choice on each.
     Conflicts(sync::ConflictsArgs),
+    /// The store's audit log (sign-ins, changes, refusals, exports, views
+    /// of people's data), newest first; --verify checks its hash chain.
+    Audit(audit::AuditArgs),
     /// The store file: encryption status, encrypting a plain store, passphrases.
     Store {
         #[command(subcommand)]
@@ -165,8 +169,12 @@ fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Store { action } = &cli.command {
         return store_file::run(&path, action, who.as_ref());
     }
-    signin::unlock(&path, who.as_ref())?;
+    let signed_in = signin::unlock(&path, who.as_ref())?;
     let mut conn: Connection = store::open(&path)?;
+    if let Some(user) = signed_in {
+        let detail = serde_json::json!({ "via": "command line" });
+        dosedesk_core::audit::record(&conn, "sign_in", &user, detail)?;
+    }
     let conn = &mut conn;
     match &cli.command {
         Command::Generate(_) | Command::Store { .. } => Ok(()),
@@ -192,5 +200,6 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Schedule(args) => schedule::run(conn, args),
         Command::Sync(args) => sync::run(conn, args),
         Command::Conflicts(args) => sync::conflicts(conn, args),
+        Command::Audit(args) => audit::run(conn, args),
     }
 }

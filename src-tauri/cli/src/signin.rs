@@ -68,19 +68,32 @@ fn ask_on_terminal(user: &str) -> Result<Zeroizing<String>, Error> {
 /// Unlocks `store` for this process when it is encrypted, and makes a new
 /// store encrypted when a user is given. A user given for a plain store
 /// is told how to encrypt it.
-pub fn unlock(store: &Path, credentials: Option<&Credentials>) -> Result<(), Error> {
-    match (encryption::kind(store), credentials) {
-        (StoreKind::Encrypted, Some(c)) => encryption::unlock(store, &c.user, &c.passphrase),
-        (StoreKind::Missing, Some(c)) => encryption::create(store, &c.user, &c.passphrase),
+///
+/// Returns the user who signed in (the audit log's actor from then on);
+/// a user named for a plain store is no sign-in (nothing checks the name).
+pub fn unlock(store: &Path, credentials: Option<&Credentials>) -> Result<Option<String>, Error> {
+    let signed_in = match (encryption::kind(store), credentials) {
+        (StoreKind::Encrypted, Some(c)) => {
+            encryption::unlock(store, &c.user, &c.passphrase)?;
+            Some(c.user.clone())
+        }
+        (StoreKind::Missing, Some(c)) => {
+            encryption::create(store, &c.user, &c.passphrase)?;
+            Some(c.user.clone())
+        }
         (StoreKind::Plain, Some(_)) => {
             eprintln!(
                 "dosedesk-cli: note: {} is not encrypted; `dosedesk-cli store encrypt` encrypts it",
                 store.display()
             );
-            Ok(())
+            None
         }
         // `store::open` refuses an encrypted store it has no key for, and
         // says how to sign in.
-        _ => Ok(()),
+        _ => None,
+    };
+    if let Some(user) = &signed_in {
+        dosedesk_core::audit::set_actor(user);
     }
+    Ok(signed_in)
 }

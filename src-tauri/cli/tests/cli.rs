@@ -781,3 +781,138 @@ fn a_plain_store_is_encrypted_in_place_and_its_passphrase_changed() {
         1
     );
 }
+
+/// Every change, refusal and sign-in lands in the audit log under the
+/// signed-in user; `audit --verify` passes, then names the entry edited
+/// behind DoseDesk's back.
+#[test]
+fn the_audit_log_records_who_did_what_and_verify_names_an_edit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pass = write(dir.path(), "pass", "correct horse battery\n");
+    let db = dir.path().join("audited.sqlite3");
+    let user = Path::new("manager");
+    let signed_in = [
+        ("DOSEDESK_USER", user),
+        ("DOSEDESK_PASSPHRASE_FILE", pass.as_path()),
+    ];
+    assert!(cli_env(&db, &signed_in, &["demo"]).status.success());
+    let tally = [
+        "tally",
+        "--site",
+        "EVJ",
+        "--date",
+        "2021-03-22",
+        "--shift",
+        "am",
+        "--dose-number",
+        "1",
+    ];
+    let typo = cli_env(
+        &db,
+        &signed_in,
+        &[&tally[..], &["--doses", "99999"]].concat(),
+    );
+    assert_eq!(typo.status.code(), Some(1), "{}", stderr(&typo));
+    let fixed = cli_env(&db, &signed_in, &[&tally[..], &["--doses", "120"]].concat());
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    let calls = dir.path().join("calls.csv");
+    let export = cli_env(
+        &db,
+        &signed_in,
+        &[
+            "rebook",
+            "export",
+            "--out",
+            calls.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(export.status.success(), "{}", stderr(&export));
+
+    let out = cli_env(&db, &signed_in, &["audit", "--json", "--limit", "500"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    let actions: Vec<&str> = entries
+        .iter()
+        .rev()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for want in [
+        "sign_in",
+        "import",
+        "tally_refused",
+        "tally",
+        "export",
+        "view_audit_log",
+    ] {
+        assert!(actions.contains(&want), "{want} missing from {actions:?}");
+    }
+    assert!(
+        entries.iter().all(|e| e["actor"] == "manager"),
+        "{entries:?}"
+    );
+    let refused = entries
+        .iter()
+        .find(|e| e["action"] == "tally_refused")
+        .expect("refusal");
+    assert_eq!(refused["subject"], "EVJ 2021-03-22");
+    assert!(refused["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("needs_confirmation"));
+    // The export's entry holds the SHA-256 of the file as written.
+    let exported = entries
+        .iter()
+        .find(|e| e["action"] == "export")
+        .expect("export");
+    let detail: serde_json::Value =
+        serde_json::from_str(exported["detail"].as_str().unwrap_or_default()).expect("detail");
+    let digest = Command::new("sha256sum")
+        .arg(&calls)
+        .output()
+        .expect("sha256sum");
+    let digest = String::from_utf8_lossy(&digest.stdout);
+    assert_eq!(detail["sha256"].as_str(), digest.split_whitespace().next());
+
+    let verify = cli_env(&db, &signed_in, &["audit", "--verify"]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    assert!(
+        stdout(&verify).contains("the chain is intact"),
+        "{}",
+        stdout(&verify)
+    );
+
+    // Someone with the key edits the log with SQLite: the trigger that
+    // refuses edits is dropped (a store without it is refused as damaged)…
+    dosedesk_core::store::encryption::unlock(&db, "manager", "correct horse battery")
+        .expect("unlock");
+    let conn = dosedesk_core::store::open(&db).expect("open");
+    let trigger: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'audit_log_append_only_u'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("trigger");
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_append_only_u;
+         UPDATE audit_log SET actor = 'nobody' WHERE id = 3;",
+    )
+    .expect("tamper");
+    let damaged = cli_env(&db, &signed_in, &["audit", "--verify"]);
+    assert_eq!(damaged.status.code(), Some(1));
+    assert!(
+        stderr(&damaged).contains("audit_log_append_only_u is missing"),
+        "{}",
+        stderr(&damaged)
+    );
+    // … and put back to cover the tracks: the chain still tells.
+    conn.execute_batch(&trigger).expect("trigger back");
+    drop(conn);
+    let verify = cli_env(&db, &signed_in, &["audit", "--verify"]);
+    assert_eq!(verify.status.code(), Some(1), "{}", stdout(&verify));
+    assert!(
+        stderr(&verify).contains("broken at entry 3"),
+        "{}",
+        stderr(&verify)
+    );
+}

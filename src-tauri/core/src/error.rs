@@ -61,6 +61,10 @@ pub enum Error {
     /// [`crate::store::LOCK_PATIENCE`].
     #[error("{0}")]
     Busy(String),
+    /// The audit log's hash chain does not hold: an entry was edited,
+    /// removed or reordered outside DoseDesk.
+    #[error("{0}")]
+    AuditBroken(String),
     /// The store is encrypted and this process has not unlocked it.
     #[error("{0}")]
     Locked(String),
@@ -117,6 +121,7 @@ impl Error {
             Error::Internal(_) => "internal",
             Error::Busy(_) => "store_busy",
             Error::Locked(_) => "store_locked",
+            Error::AuditBroken(_) => "audit_broken",
             Error::WrongPassphrase(_) => "wrong_passphrase",
             Error::Database(_) => "database",
         }

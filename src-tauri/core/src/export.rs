@@ -28,7 +28,15 @@ pub fn write(
     body: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<Written> {
     refuse_store_files(conn, out)?;
-    write_file(out, body)
+    let written = write_file(out, body)?;
+    let name = out.file_name().unwrap_or_default().to_string_lossy();
+    crate::audit::record(
+        conn,
+        "export",
+        &name,
+        serde_json::json!({ "path": out, "bytes": written.bytes, "sha256": written.sha256 }),
+    )?;
+    Ok(written)
 }
 
 /// Writes `out` whole or not at all: a temporary file beside it (0600),

@@ -2,6 +2,7 @@
 //! rules, importers, the demo data and the queries behind each view. Every
 //! behaviour is a plain function over a `rusqlite::Connection` or a value.
 
+pub mod audit;
 pub mod booking;
 pub mod briefing;
 pub mod capacity;

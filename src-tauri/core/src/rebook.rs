@@ -403,6 +403,13 @@ pub const PROPOSALS_SHOWN: usize = 100;
 
 pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPage> {
     crate::checks::refresh(conn)?;
+    // The desk's first screen names people and their phones.
+    crate::audit::record(
+        conn,
+        "view_call_list",
+        query.site.as_deref().unwrap_or("all sites"),
+        serde_json::json!({ "from": query.from, "to": query.to, "shown": shown }),
+    )?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
         let first = first_excess_bookings(conn, &slots, shown)?;
@@ -650,7 +657,9 @@ pub struct CallOutcome {
 /// (`booking::CentralCheck`).
 /// Returns the central check of a move (`None` when no booking moved).
 pub fn record(conn: &mut Connection, call: &CallOutcome) -> Result<Option<CentralCheck>> {
-    crate::sync::with_booking_guard(conn, |conn, guard| record_via(conn, call, guard))
+    let result = crate::sync::with_booking_guard(conn, |conn, guard| record_via(conn, call, guard));
+    let subject = format!("appointment {}", call.appointment_id);
+    crate::audit::noting_refusal(conn, "call_outcome", &subject, result)
 }
 
 /// [`record`] with the central guard given: `None` records on this laptop
@@ -725,6 +734,14 @@ pub fn record_via(
         )?),
         (None, Some(_)) => Some(CentralCheck::NotEnrolled),
     };
+    crate::audit::record(
+        &tx,
+        "call_outcome",
+        &format!("appointment {}", call.appointment_id),
+        serde_json::json!({
+            "outcome": call.outcome, "to_site": call.to_site, "to_slot": call.to_slot,
+        }),
+    )?;
     tx.commit()?;
     Ok(central)
 }

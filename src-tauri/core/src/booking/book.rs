@@ -103,7 +103,9 @@ fn parse_slot(text: &str, what: &str) -> Result<i64> {
 /// On an enrolled laptop the server's capacity guard is asked too (see
 /// [`CentralCheck`]); the app and the CLI book through here.
 pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booked> {
-    crate::sync::with_booking_guard(conn, |conn, guard| book_first_dose_via(conn, req, guard))
+    let result =
+        crate::sync::with_booking_guard(conn, |conn, guard| book_first_dose_via(conn, req, guard));
+    crate::audit::noting_refusal(conn, "book", req.person_id.trim(), result)
 }
 
 /// [`book_first_dose`] with the central guard given: `None` books on this
@@ -240,6 +242,16 @@ pub fn book_first_dose_via(
         Some(server) => crate::sync::guard_booking(&tx, server, &[first_id, second_id])?,
         None => CentralCheck::NotEnrolled,
     };
+    crate::audit::record(
+        &tx,
+        "book",
+        person,
+        serde_json::json!({
+            "product": product,
+            "first": { "site": first_site.code, "slot": format_minute(slot) },
+            "second": { "site": second_site.code, "slot": format_minute(second_slot) },
+        }),
+    )?;
     tx.commit()?;
     Ok(Booked {
         central,

@@ -69,6 +69,12 @@ pub fn cancel(
         crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::Appointment, site_id)?;
         store::appointment::cancel(&tx, *id, &now)?;
     }
+    crate::audit::record(
+        &tx,
+        "cancel",
+        &person,
+        serde_json::json!({ "appointments": ids }),
+    )?;
     tx.commit()?;
     Ok(ids)
 }

@@ -48,6 +48,7 @@ const SELECT: &str = "SELECT a.id, a.booking_id, a.person_id, s.code, a.slot_min
 /// A person's appointments, oldest first (exact id; uses the person index).
 pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
     let person_id = person_id.trim();
+    crate::audit::record(conn, "view_person", person_id, serde_json::json!({}))?;
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE a.person_id = ?1 ORDER BY a.slot_minute, a.dose_number"
     ))?;
@@ -88,6 +89,12 @@ pub struct SlotRow {
 pub fn site_day(conn: &Connection, site: &str, date: &str) -> Result<Vec<SlotRow>> {
     let day = crate::time::require_date("", date)?;
     let site_id = crate::store::site::id(conn, site)?;
+    crate::audit::record(
+        conn,
+        "view_site_day",
+        &format!("{site} {day}"),
+        serde_json::json!({}),
+    )?;
     let start = day_start_minute(day);
     let capacity = crate::capacity::slot_capacities(conn, site_id, day)?;
     let mut stmt = conn.prepare_cached(&format!(

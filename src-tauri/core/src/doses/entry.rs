@@ -43,6 +43,16 @@ pub use super::guard::{CAPACITY_MARGIN, CAPACITY_SLACK};
 /// value is refused (`needs_confirmation`, nothing written) unless
 /// `confirmed`.
 pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recorded> {
+    let result = record_unaudited(conn, t, confirmed);
+    crate::audit::noting_refusal(conn, "tally", &tally_subject(t), result)
+}
+
+/// What the audit log names a tally by: its site and day.
+fn tally_subject(t: &Tally) -> String {
+    format!("{} {}", t.site_code, t.date)
+}
+
+fn record_unaudited(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recorded> {
     if !(0..=10_000_000).contains(&t.doses) {
         return Err(Error::InvalidInput(format!(
             "doses must be between 0 and 10,000,000, not {}",
@@ -84,6 +94,12 @@ pub fn record(conn: &mut Connection, t: &Tally, confirmed: bool) -> Result<Recor
             Some(old.doses)
         }
     };
+    crate::audit::record(
+        &tx,
+        "tally",
+        &tally_subject(t),
+        serde_json::json!({ "doses": t.doses, "replaced": replaced, "confirmed": confirmed }),
+    )?;
     tx.commit()?;
     Ok(Recorded { replaced })
 }
@@ -151,6 +167,11 @@ fn implausible(conn: &Connection, site_id: i64, date: &str, change: i64) -> Resu
 /// with its value in its history, and counts in no total. Entering the same
 /// key again brings it back.
 pub fn withdraw(conn: &mut Connection, t: &Tally) -> Result<i64> {
+    let result = withdraw_unaudited(conn, t);
+    crate::audit::noting_refusal(conn, "tally_withdrawal", &tally_subject(t), result)
+}
+
+fn withdraw_unaudited(conn: &mut Connection, t: &Tally) -> Result<i64> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let named = resolve(&tx, t)?;
     let (key, date) = (named.key(t), named.date.as_str());
@@ -161,6 +182,12 @@ pub fn withdraw(conn: &mut Connection, t: &Tally) -> Result<i64> {
             Error::NotFound(format!("no tally to withdraw at {} on {date}", t.site_code))
         })?;
     store::dose_count::withdraw(&tx, &old, &store::now_timestamp())?;
+    crate::audit::record(
+        &tx,
+        "tally_withdrawal",
+        &tally_subject(t),
+        serde_json::json!({ "doses": old.doses }),
+    )?;
     tx.commit()?;
     Ok(old.doses)
 }

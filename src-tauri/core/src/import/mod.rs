@@ -101,6 +101,17 @@ pub fn import_file(
     path: &Path,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
+    let result = import_file_unaudited(conn, kind, path, progress);
+    let file = path.file_name().unwrap_or_default().to_string_lossy();
+    crate::audit::noting_refusal(conn, "import", &file, result)
+}
+
+fn import_file_unaudited(
+    conn: &mut Connection,
+    kind: ImportKind,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     progress.stage(Stage::Rows);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let report = import_into(&tx, kind, path, progress)?;
@@ -170,6 +181,15 @@ pub fn import_into(
     warnings.extend(written.warnings);
     let sha256 = source.finish();
     crate::store::import_log::insert(tx, kind.name(), &file, &sha256, rows, &now)?;
+    crate::audit::record(
+        tx,
+        "import",
+        &file,
+        serde_json::json!({
+            "kind": kind.name(), "rows": rows, "sha256": sha256,
+            "inserted": written.inserted, "updated": written.updated,
+        }),
+    )?;
     Ok(ImportReport {
         kind,
         file,

@@ -184,6 +184,12 @@ pub fn apply(conn: &mut Connection, id: i64) -> Result<Vec<i64>> {
     outputs["applied_shift_ids"] = serde_json::json!(created);
     outputs["reinforced_shifts"] = serde_json::json!(reinforced);
     store::plan::set_outputs(&tx, id, &outputs.to_string(), Some(&now), &now)?;
+    crate::audit::record(
+        &tx,
+        "plan_apply",
+        &format!("shift plan {id}"),
+        serde_json::json!({ "shifts_created": created }),
+    )?;
     tx.commit()?;
     Ok(created)
 }
@@ -226,6 +232,12 @@ pub fn undo(conn: &mut Connection, id: i64) -> Result<usize> {
         map.remove("reinforced_shifts");
     }
     store::plan::set_outputs(&tx, id, &outputs.to_string(), None, &now)?;
+    crate::audit::record(
+        &tx,
+        "plan_undo",
+        &format!("shift plan {id}"),
+        serde_json::json!({ "shifts_removed_or_restored": removed }),
+    )?;
     tx.commit()?;
     Ok(removed)
 }

@@ -191,7 +191,7 @@ fn run_pragma(conn: &rusqlite::Connection, sql: &str) -> Result<()> {
 /// Each failed attempt in a row makes the next refusal slower (1 s, 2 s,
 /// 4 s … up to 30 s, on top of Argon2id's own cost), so guessing at a
 /// sign-in screen gets nowhere fast; a success starts the count again.
-pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<()> {
+pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<SignIn> {
     let keyring = read_keyring(store)?;
     let key = keyring
         .users
@@ -205,10 +205,10 @@ pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<()> {
         .or_insert(0);
     match key {
         Some(key) => {
-            *count = 0;
+            let failed_before = std::mem::take(count);
             drop(failures);
             remember(store, key);
-            Ok(())
+            Ok(SignIn { failed_before })
         }
         None => {
             *count += 1;
@@ -218,6 +218,13 @@ pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<()> {
             Err(wrong_credentials(store))
         }
     }
+}
+
+/// A successful [`unlock`]: what the audit log records of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SignIn {
+    /// Wrong attempts in this process since the last success.
+    pub failed_before: u32,
 }
 
 /// Failed sign-ins in a row, by store.

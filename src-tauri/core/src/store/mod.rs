@@ -14,6 +14,7 @@
 
 pub mod appointment;
 pub(crate) mod area;
+pub(crate) mod audit_log;
 pub(crate) mod bulk;
 pub(crate) mod confirmed_day;
 pub(crate) mod contact_attempt;
@@ -48,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_tally_hold.sql"),
     include_str!("migrations/0006_sync.sql"),
     include_str!("migrations/0007_sync_products_releases.sql"),
+    include_str!("migrations/0008_audit_log.sql"),
 ];
 
 /// The schema version this build writes.

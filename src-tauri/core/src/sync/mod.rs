@@ -199,12 +199,15 @@ pub fn resolve(
         Keep::Local => "local",
         Keep::Server => "server",
     };
-    sync_log::mark_resolved(
-        conn,
-        c.server_id,
-        Some(side),
-        &crate::store::now_timestamp(),
+    let tx = conn.transaction()?;
+    sync_log::mark_resolved(&tx, c.server_id, Some(side), &crate::store::now_timestamp())?;
+    crate::audit::record(
+        &tx,
+        "conflict_resolved",
+        &format!("conflict {id}"),
+        serde_json::json!({ "table": c.table, "keep": side }),
     )?;
+    tx.commit()?;
     Ok(())
 }
 
