@@ -1,0 +1,368 @@
+//! `kill -9` in the middle of work: the command is killed at points spread
+//! over its run (import, demo load, booking, tally, call outcome,
+//! passphrase change, encryption of a plain store). After each kill the
+//! store opens, SQLite's integrity check (through SQLCipher when
+//! encrypted) is ok, the audit chain verifies, and the store is exactly as
+//! before the command or as after it (every table's row count), never in
+//! between.
+
+use dosedesk_core::store::encryption;
+use dosedesk_core::Connection;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const USER: &str = "manager";
+const PASSPHRASE: &str = "correct horse battery";
+const NEW_PASSPHRASE: &str = "a different long passphrase";
+
+fn cli(db: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"));
+    command
+        .env_remove("DOSEDESK_USER")
+        .env_remove("DOSEDESK_PASSPHRASE_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .arg("--db")
+        .arg(db)
+        .args(args);
+    command
+}
+
+fn run_ok(db: &Path, args: &[&str]) {
+    let out = cli(db, args).stderr(Stdio::piped()).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The store's files (the store, its WAL and key file) copied to `to`.
+fn copy_store(from: &Path, to: &Path) {
+    for suffix in ["", "-wal", ".keys"] {
+        let source = PathBuf::from(format!("{}{suffix}", from.display()));
+        let target = PathBuf::from(format!("{}{suffix}", to.display()));
+        let _ = std::fs::remove_file(&target);
+        if source.exists() {
+            std::fs::copy(&source, &target).expect("copy");
+        }
+    }
+    let _ = std::fs::remove_file(format!("{}-shm", to.display()));
+}
+
+/// Opens the store as the next command would, after a crash: every
+/// table's row count, with the integrity and audit checks passed.
+fn state(db: &Path, passphrase: Option<&str>) -> BTreeMap<String, i64> {
+    if let Some(p) = passphrase {
+        encryption::unlock(db, USER, p).expect("unlock");
+    }
+    let conn = dosedesk_core::store::open(db).expect("the store opens after the kill");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(integrity, "ok", "{}", db.display());
+    let audit = dosedesk_core::audit::verify(&conn).expect("audit");
+    assert_eq!(audit.first_broken, None, "{}", db.display());
+    counts(&conn)
+}
+
+fn counts(conn: &Connection) -> BTreeMap<String, i64> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .expect("q")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n = conn
+                .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+                .expect("count");
+            (t, n)
+        })
+        .collect()
+}
+
+/// Kills `args` on a copy of `base` at `points` moments spread over its
+/// uninterrupted run time, and checks each outcome with `judge` (given
+/// the copy, its state before, and the uninterrupted run's after).
+fn kill_at_points(
+    work: &Path,
+    base: &Path,
+    args: &[&str],
+    points: usize,
+    judge: impl Fn(&Path, &BTreeMap<String, i64>, &BTreeMap<String, i64>) -> bool,
+    (passphrase_before, passphrase_after): (Option<&str>, Option<&str>),
+) -> (usize, usize) {
+    let before = state(base, passphrase_before);
+    encryption::forget(base);
+    // The uninterrupted run: how long it takes, and what it leaves.
+    let reference = work.join("reference.sqlite3");
+    encryption::forget(&reference);
+    copy_store(base, &reference);
+    let started = Instant::now();
+    let out = cli(&reference, args)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let took = started.elapsed();
+    let after = state(&reference, passphrase_after);
+    encryption::forget(&reference);
+    let (mut as_before, mut as_after) = (0, 0);
+    for point in 0..points {
+        let copy = work.join(format!("crash{point}.sqlite3"));
+        copy_store(base, &copy);
+        // From the first instant to past the end of the run (a run here
+        // may be slower than the reference one on a busy machine).
+        let delay = took.mul_f64(1.6 * point as f64 / points as f64);
+        let mut child = cli(&copy, args).spawn().expect("spawn");
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL: no destructor, no rollback
+        let _ = child.wait();
+        encryption::forget(&copy);
+        if judge(&copy, &before, &after) {
+            as_after += 1;
+        } else {
+            as_before += 1;
+        }
+        for suffix in ["", "-wal", "-shm", ".keys"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", copy.display()));
+        }
+    }
+    (as_before, as_after)
+}
+
+/// The usual judge: the counts are those before or those after.
+fn before_or_after(
+    passphrase: Option<&'static str>,
+) -> impl Fn(&Path, &BTreeMap<String, i64>, &BTreeMap<String, i64>) -> bool {
+    move |copy, before, after| {
+        let now = state(copy, passphrase);
+        assert!(
+            now == *before || now == *after,
+            "{}: a state between before and after: {now:?}",
+            copy.display()
+        );
+        now == *after && now != *before
+    }
+}
+
+#[test]
+fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
+    let dir = tempfile::tempdir().expect("dir");
+    let work = dir.path();
+    let mut tried = Vec::new();
+
+    // Bulk import into a store holding sites and shifts.
+    let data = work.join("data");
+    let out = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
+        .args(["generate", "--out"])
+        .arg(&data)
+        .args([
+            "--bookings",
+            "20000",
+            "--dose-counts",
+            "1",
+            "--sites",
+            "50",
+            "--seed",
+            "7",
+        ])
+        .output()
+        .expect("generate");
+    assert!(out.status.success());
+    let schedule = work.join("schedule.sqlite3");
+    for kind in ["sites", "shifts"] {
+        run_ok(
+            &schedule,
+            &[
+                "import",
+                kind,
+                data.join(format!("{kind}.csv"))
+                    .to_str()
+                    .unwrap_or_default(),
+            ],
+        );
+    }
+    let bookings = data.join("bookings.csv");
+    let bookings = bookings.to_str().unwrap_or_default();
+    tried.push((
+        "import bookings",
+        kill_at_points(
+            work,
+            &schedule,
+            &["import", "bookings", bookings],
+            40,
+            before_or_after(None),
+            (None, None),
+        ),
+    ));
+
+    // The demo load, into an empty store.
+    let empty = work.join("empty.sqlite3");
+    drop(dosedesk_core::store::open(&empty).expect("new store"));
+    tried.push((
+        "demo load",
+        kill_at_points(
+            work,
+            &empty,
+            &["demo"],
+            25,
+            before_or_after(None),
+            (None, None),
+        ),
+    ));
+
+    // Single writes on the demo.
+    let demo = work.join("demo.sqlite3");
+    run_ok(&demo, &["demo"]);
+    let book = [
+        "book",
+        "--person",
+        "CRASH1",
+        "--site",
+        "EVJ",
+        "--slot",
+        "2021-03-26T09:00",
+    ];
+    tried.push((
+        "booking",
+        kill_at_points(work, &demo, &book, 40, before_or_after(None), (None, None)),
+    ));
+    let tally = [
+        "tally",
+        "--site",
+        "EVJ",
+        "--date",
+        "2021-03-22",
+        "--shift",
+        "am",
+        "--dose-number",
+        "1",
+        "--doses",
+        "123",
+    ];
+    tried.push((
+        "tally",
+        kill_at_points(work, &demo, &tally, 30, before_or_after(None), (None, None)),
+    ));
+    let call = [
+        "rebook",
+        "record",
+        "--appointment",
+        "1",
+        "--outcome",
+        "unreachable",
+    ];
+    tried.push((
+        "call outcome",
+        kill_at_points(work, &demo, &call, 30, before_or_after(None), (None, None)),
+    ));
+
+    // Encrypting the plain demo in place: plain and whole, or encrypted
+    // and whole, every row kept either way.
+    let pass = work.join("pass");
+    std::fs::write(&pass, format!("{PASSPHRASE}\n")).expect("pass");
+    let pass_arg = pass.to_str().unwrap_or_default().to_string();
+    let encrypt = [
+        "--user",
+        USER,
+        "--passphrase-file",
+        &pass_arg,
+        "store",
+        "encrypt",
+    ];
+    let plain_counts = state(&demo, None);
+    let (b, a) = kill_at_points(
+        work,
+        &demo,
+        &encrypt,
+        30,
+        |copy, _, _| {
+            let encrypted = encryption::kind(copy) == encryption::StoreKind::Encrypted;
+            let now = state(copy, encrypted.then_some(PASSPHRASE));
+            assert_eq!(now, plain_counts, "{}: rows lost or added", copy.display());
+            encrypted
+        },
+        (None, Some(PASSPHRASE)),
+    );
+    tried.push(("store encrypt", (b, a)));
+
+    // A passphrase change on an encrypted store: exactly one of the old and
+    // the new passphrase opens it, and it holds what it held.
+    let encrypted = work.join("encrypted.sqlite3");
+    copy_store(&demo, &encrypted);
+    run_ok(&encrypted, &encrypt);
+    encryption::forget(&encrypted);
+    let new = work.join("new");
+    std::fs::write(&new, format!("{NEW_PASSPHRASE}\n")).expect("new");
+    let new_arg = new.to_str().unwrap_or_default().to_string();
+    let change = [
+        "--user",
+        USER,
+        "--passphrase-file",
+        &pass_arg,
+        "store",
+        "passphrase",
+        "--new-passphrase-file",
+        &new_arg,
+    ];
+    let held = state(&encrypted, Some(PASSPHRASE));
+    encryption::forget(&encrypted);
+    let (b, a) = kill_at_points(
+        work,
+        &encrypted,
+        &change,
+        25,
+        |copy, _, _| {
+            let old_opens = encryption::unlock(copy, USER, PASSPHRASE).is_ok();
+            encryption::forget(copy);
+            let new_opens = encryption::unlock(copy, USER, NEW_PASSPHRASE).is_ok();
+            encryption::forget(copy);
+            assert!(
+                old_opens != new_opens,
+                "{}: old {old_opens}, new {new_opens}",
+                copy.display()
+            );
+            let now = state(
+                copy,
+                Some(if new_opens {
+                    NEW_PASSPHRASE
+                } else {
+                    PASSPHRASE
+                }),
+            );
+            assert_eq!(now, held);
+            new_opens
+        },
+        (Some(PASSPHRASE), Some(NEW_PASSPHRASE)),
+    );
+    tried.push(("passphrase change", (b, a)));
+
+    let total: usize = tried.iter().map(|(_, (b, a))| b + a).sum();
+    for (what, (b, a)) in &tried {
+        eprintln!(
+            "kill -9 during {what}: {} points, {b} left as before, {a} as after",
+            b + a
+        );
+    }
+    eprintln!("kill -9: {total} points in all");
+    assert!(total >= 200, "{total}");
+    // The kills landed on both sides of every operation's commit.
+    for (what, (b, a)) in &tried {
+        assert!(
+            *b > 0 && *a > 0,
+            "{what}: {b} before, {a} after: the points missed the work"
+        );
+    }
+}
