@@ -54,13 +54,19 @@ pub async fn unlock_store(
     user: String,
     passphrase: String,
 ) -> Result<()> {
-    let (path, store) = (state.db_path.clone(), state.store.clone());
+    let path = state.db_path.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let passphrase = zeroize::Zeroizing::new(passphrase);
         let signed_in = store::encryption::unlock(&path, &user, &passphrase)?;
-        dosedesk_core::audit::set_actor(&user);
-        let detail = serde_json::json!({ "via": "app", "failed_before": signed_in.failed_before });
-        let conn = store.view()?;
+        // A connection of its own, outside the pool: a key holder who is
+        // not an enabled user leaves no keyed connection behind.
+        let conn = store::open(&path)?;
+        let session = dosedesk_core::users::sign_in(&conn, &user).inspect_err(|_| {
+            store::encryption::forget(&path);
+        })?;
+        let detail = serde_json::json!({
+            "via": "app", "role": session.role.name(), "failed_before": signed_in.failed_before,
+        });
         dosedesk_core::audit::record(&conn, "sign_in", &user, detail)
     })
     .await

@@ -36,6 +36,7 @@ mod signin;
 mod stats;
 mod store_file;
 mod sync;
+mod users;
 
 use clap::{Parser, Subcommand};
 use dosedesk_core::{store, Connection, Error};
@@ -118,6 +119,11 @@ enum Command {
     /// The store's audit log (sign-ins, changes, refusals, exports, views
     /// of people's data), newest first; --verify checks its hash chain.
     Audit(audit::AuditArgs),
+    /// A manager's list of who may sign in to this encrypted store.
+    Users {
+        #[command(subcommand)]
+        action: users::UsersAction,
+    },
     /// The store file: encryption status, encrypting a plain store, passphrases.
     Store {
         #[command(subcommand)]
@@ -172,7 +178,8 @@ fn run(cli: Cli) -> Result<(), Error> {
     let signed_in = signin::unlock(&path, who.as_ref())?;
     let mut conn: Connection = store::open(&path)?;
     if let Some(user) = signed_in {
-        let detail = serde_json::json!({ "via": "command line" });
+        let session = dosedesk_core::users::sign_in(&conn, &user)?;
+        let detail = serde_json::json!({ "via": "command line", "role": session.role.name() });
         dosedesk_core::audit::record(&conn, "sign_in", &user, detail)?;
     }
     let conn = &mut conn;
@@ -201,5 +208,6 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Sync(args) => sync::run(conn, args),
         Command::Conflicts(args) => sync::conflicts(conn, args),
         Command::Audit(args) => audit::run(conn, args),
+        Command::Users { action } => users::run(conn, &path, action),
     }
 }

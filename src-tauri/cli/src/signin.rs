@@ -92,8 +92,5 @@ pub fn unlock(store: &Path, credentials: Option<&Credentials>) -> Result<Option<
         // says how to sign in.
         _ => None,
     };
-    if let Some(user) = &signed_in {
-        dosedesk_core::audit::set_actor(user);
-    }
     Ok(signed_in)
 }

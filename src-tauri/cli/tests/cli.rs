@@ -916,3 +916,180 @@ fn the_audit_log_records_who_did_what_and_verify_names_an_edit() {
         stderr(&verify)
     );
 }
+
+/// A manager adds a clinic user and an official: each sees and records
+/// only what their role allows, whatever command asks; a disabled user's
+/// passphrase no longer opens the store.
+#[test]
+fn users_see_and_record_only_what_their_role_allows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = |name: &str, text: &str| write(dir.path(), name, &format!("{text}\n"));
+    let (manager, eva, olga) = (
+        file("manager", "correct horse battery"),
+        file("eva", "eva's own passphrase"),
+        file("olga", "olga's own passphrase"),
+    );
+    let db = dir.path().join("unit.sqlite3");
+    let as_user = |name: &'static str, pass: &Path, args: &[&str]| -> Output {
+        cli_env(
+            &db,
+            &[
+                ("DOSEDESK_USER", Path::new(name)),
+                ("DOSEDESK_PASSPHRASE_FILE", pass),
+            ],
+            args,
+        )
+    };
+    let ok = |out: Output| {
+        assert!(out.status.success(), "{}", stderr(&out));
+        out
+    };
+    let refused = |out: Output, says: &str| {
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        assert!(
+            stderr(&out).contains(says),
+            "wanted {says:?}: {}",
+            stderr(&out)
+        );
+    };
+    ok(as_user("manager", &manager, &["demo"])); // the first user: its manager
+    let eva_file = eva.to_str().unwrap_or_default();
+    let olga_file = olga.to_str().unwrap_or_default();
+    ok(as_user(
+        "manager",
+        &manager,
+        &[
+            "users",
+            "add",
+            "eva",
+            "--role",
+            "clinic",
+            "--site",
+            "EVJ",
+            "--new-passphrase-file",
+            eva_file,
+        ],
+    ));
+    ok(as_user(
+        "manager",
+        &manager,
+        &[
+            "users",
+            "add",
+            "olga",
+            "--role",
+            "official",
+            "--new-passphrase-file",
+            olga_file,
+        ],
+    ));
+
+    // The official: figures yes, people no, writes no.
+    ok(as_user("olga", &olga, &["stats", "--json"]));
+    refused(
+        as_user("olga", &olga, &["rebook", "plan"]),
+        "signed in as an official",
+    );
+    refused(
+        as_user("olga", &olga, &["rebook", "plan", "--site", "EVJ"]),
+        "signed in as an official",
+    );
+    let book = [
+        "book",
+        "--person",
+        "ROLE1",
+        "--site",
+        "EVJ",
+        "--slot",
+        "2021-03-26T09:00",
+    ];
+    refused(as_user("olga", &olga, &book), "may not record this at EVJ");
+    refused(
+        as_user("olga", &olga, &["users", "list"]),
+        "may not list users",
+    );
+
+    // The clinic user: its own site only.
+    ok(as_user("eva", &eva, &["rebook", "plan", "--site", "EVJ"]));
+    refused(
+        as_user("eva", &eva, &["rebook", "plan"]),
+        "only at EVJ: choose one of those sites",
+    );
+    refused(
+        as_user("eva", &eva, &["rebook", "plan", "--site", "CHL"]),
+        "not at CHL",
+    );
+    let tally = |site: &'static str| {
+        [
+            "tally",
+            "--site",
+            site,
+            "--date",
+            "2021-03-22",
+            "--shift",
+            "am",
+            "--dose-number",
+            "1",
+            "--doses",
+            "120",
+        ]
+    };
+    ok(as_user("eva", &eva, &tally("EVJ")));
+    refused(
+        as_user("eva", &eva, &tally("CHL")),
+        "may not record this at CHL",
+    );
+    refused(
+        as_user(
+            "eva",
+            &eva,
+            &[
+                "users",
+                "add",
+                "x",
+                "--role",
+                "manager",
+                "--new-passphrase-file",
+                eva_file,
+            ],
+        ),
+        "may not add users",
+    );
+
+    // Disabled: the passphrase opens nothing; the row stays for the log.
+    ok(as_user("manager", &manager, &["users", "disable", "eva"]));
+    refused(
+        as_user("eva", &eva, &["stats", "--json"]),
+        "do not open this store",
+    );
+    let list = ok(as_user("manager", &manager, &["users", "list", "--json"]));
+    let users: Vec<serde_json::Value> = serde_json::from_slice(&list.stdout).expect("JSON");
+    let roles: Vec<(String, String, bool)> = users
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap_or_default().to_string(),
+                u["role"].as_str().unwrap_or_default().to_string(),
+                !u["disabled_at"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("eva".to_string(), "clinic".to_string(), true),
+            ("manager".to_string(), "manager".to_string(), false),
+            ("olga".to_string(), "official".to_string(), false),
+        ]
+    );
+    let audit = ok(as_user(
+        "manager",
+        &manager,
+        &["audit", "--json", "--limit", "1000"],
+    ));
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&audit.stdout).expect("JSON");
+    let count = |action: &str| entries.iter().filter(|e| e["action"] == action).count();
+    assert_eq!(count("user_added"), 3);
+    assert_eq!(count("user_disabled"), 1);
+    assert!(count("tally_refused") >= 1 && count("book_refused") >= 1);
+}

@@ -61,6 +61,9 @@ pub enum Error {
     /// [`crate::store::LOCK_PATIENCE`].
     #[error("{0}")]
     Busy(String),
+    /// The signed-in user's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// The audit log's hash chain does not hold: an entry was edited,
     /// removed or reordered outside DoseDesk.
     #[error("{0}")]
@@ -122,6 +125,7 @@ impl Error {
             Error::Busy(_) => "store_busy",
             Error::Locked(_) => "store_locked",
             Error::AuditBroken(_) => "audit_broken",
+            Error::Forbidden(_) => "forbidden",
             Error::WrongPassphrase(_) => "wrong_passphrase",
             Error::Database(_) => "database",
         }

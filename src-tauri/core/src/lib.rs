@@ -29,6 +29,7 @@ pub mod store;
 pub mod sync;
 pub mod temporary_clinic;
 pub mod time;
+pub mod users;
 
 pub use error::{Error, Result};
 pub use rusqlite::Connection;

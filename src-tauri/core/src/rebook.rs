@@ -230,6 +230,7 @@ struct Excess {
 
 /// Every excess booking's proposal.
 pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+    crate::users::require_person_view(query.site.as_deref())?;
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
@@ -402,6 +403,7 @@ pub struct RebookPage {
 pub const PROPOSALS_SHOWN: usize = 100;
 
 pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPage> {
+    crate::users::require_person_view(query.site.as_deref())?;
     crate::checks::refresh(conn)?;
     // The desk's first screen names people and their phones.
     crate::audit::record(

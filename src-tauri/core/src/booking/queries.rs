@@ -46,8 +46,15 @@ const SELECT: &str = "SELECT a.id, a.booking_id, a.person_id, s.code, a.slot_min
                       FROM appointment a JOIN site s ON s.id = a.site_id";
 
 /// A person's appointments, oldest first (exact id; uses the person index).
+/// A clinic user sees the person's appointments at its sites only (and
+/// nothing of someone booked elsewhere); an official is refused.
 pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
     let person_id = person_id.trim();
+    if let Some(s) = crate::users::session() {
+        if s.role == crate::sync::wire::Role::Official {
+            crate::users::require_person_view(None)?;
+        }
+    }
     crate::audit::record(conn, "view_person", person_id, serde_json::json!({}))?;
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE a.person_id = ?1 ORDER BY a.slot_minute, a.dose_number"
@@ -55,6 +62,14 @@ pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
     let appointments: Vec<AppointmentRow> = stmt
         .query_map([person_id], row)?
         .collect::<rusqlite::Result<_>>()?;
+    let booked_here = appointments.len();
+    let mut appointments = appointments;
+    appointments.retain(|a| crate::users::may_see_people_at(&a.site_code));
+    if booked_here > 0 && appointments.is_empty() {
+        return Err(Error::NotFound(format!(
+            "no bookings for person {person_id:?} at your sites"
+        )));
+    }
     let details: Option<(Option<String>, Option<String>)> = conn
         .query_row(
             "SELECT birth_date, phone FROM person WHERE person_id = ?1",
@@ -89,6 +104,7 @@ pub struct SlotRow {
 pub fn site_day(conn: &Connection, site: &str, date: &str) -> Result<Vec<SlotRow>> {
     let day = crate::time::require_date("", date)?;
     let site_id = crate::store::site::id(conn, site)?;
+    crate::users::require_person_view(Some(site))?;
     crate::audit::record(
         conn,
         "view_site_day",

@@ -282,6 +282,41 @@ pub fn change_passphrase(store: &Path, user: &str, old: &str, new: &str) -> Resu
     write_keyring(store, &keyring)
 }
 
+/// Gives `user` a key to the store (a new user, or a manager's reset of a
+/// forgotten passphrase): the data key this process unlocked, wrapped by
+/// `passphrase`. Replaces the user's key if there is one.
+pub fn set_key_holder(store: &Path, user: &str, passphrase: &str) -> Result<()> {
+    check_new_passphrase(passphrase)?;
+    let key = unlocked_key(store).ok_or_else(|| {
+        Error::Locked(format!(
+            "{} is not unlocked: sign in first",
+            store.display()
+        ))
+    })?;
+    let mut keyring = read_keyring(store)?;
+    let wrapped = wrap_key(&key, user, passphrase)?;
+    match keyring.users.iter_mut().find(|w| w.user == user) {
+        Some(entry) => *entry = wrapped,
+        None => keyring.users.push(wrapped),
+    }
+    write_keyring(store, &keyring)
+}
+
+/// Takes `user`'s key away: their passphrase no longer opens the store.
+pub fn remove_key_holder(store: &Path, user: &str) -> Result<bool> {
+    let mut keyring = read_keyring(store)?;
+    let before = keyring.users.len();
+    keyring.users.retain(|w| w.user != user);
+    if keyring.users.is_empty() {
+        return Err(Error::InvalidInput(
+            "the store's last key holder cannot be removed: no one could open it".into(),
+        ));
+    }
+    let removed = keyring.users.len() < before;
+    write_keyring(store, &keyring)?;
+    Ok(removed)
+}
+
 fn check_new_passphrase(passphrase: &str) -> Result<()> {
     if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Error::InvalidInput(format!(

@@ -12,6 +12,7 @@
 //! "repaired" here. A new store is built under a temporary name and linked
 //! into place whole.
 
+pub(crate) mod app_user;
 pub mod appointment;
 pub(crate) mod area;
 pub(crate) mod audit_log;
@@ -50,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_sync.sql"),
     include_str!("migrations/0007_sync_products_releases.sql"),
     include_str!("migrations/0008_audit_log.sql"),
+    include_str!("migrations/0009_users.sql"),
 ];
 
 /// The schema version this build writes.

@@ -108,12 +108,20 @@ pub(crate) fn set_last_sync(conn: &Connection, at: &str) -> Result<()> {
 
 /// Refuses, on the laptop, a write its role may not make: a clinic's
 /// tally, booking or call for another clinic's site; an official's write
-/// of clinic data. An unenrolled laptop writes anything (it is nobody's copy).
+/// of clinic data. Judged for the signed-in user (`crate::users`) and for
+/// the laptop's enrolment; an unenrolled laptop with no one signed in
+/// writes anything (it is nobody's copy).
 pub fn guard_write(conn: &Connection, table: Table, site_id: i64) -> Result<()> {
-    let Some(e) = load(conn)? else { return Ok(()) };
+    let enrolled = load(conn)?;
+    let session = crate::users::session();
+    if enrolled.is_none() && session.is_none() {
+        return Ok(());
+    }
     let code: String = conn
         .prepare_cached("SELECT code FROM site WHERE id = ?1")?
         .query_row([site_id], |r| r.get(0))?;
+    crate::users::require_write(table, &code)?;
+    let Some(e) = enrolled else { return Ok(()) };
     if e.role.may_write(&e.sites, table, Some(&code)) {
         return Ok(());
     }
@@ -139,10 +147,34 @@ pub fn guard_write(conn: &Connection, table: Table, site_id: i64) -> Result<()> 
 /// imports only tallies, and only for its own sites (checked on the rows
 /// this import wrote, all stamped with its time); an official imports only
 /// the province's releases; areas stay on the laptop and anyone imports
-/// them. The caller rolls the import back.
+/// them. Judged for the signed-in user and for the laptop's enrolment. The
+/// caller rolls the import back.
 pub fn guard_import(conn: &Connection, kind: crate::import::ImportKind, now: &str) -> Result<()> {
+    if let Some(s) = crate::users::session() {
+        let who = format!("{} is signed in as {}", s.user, s.role.name());
+        judge_import(conn, s.role, &s.sites, kind, now, &who).map_err(Error::Forbidden)?;
+    }
+    if let Some(e) = load(conn)? {
+        let who = match e.role {
+            Role::Clinic => format!("this laptop is enrolled for {}", e.sites.join(", ")),
+            _ => format!("this laptop is enrolled as {}", e.role.name()),
+        };
+        judge_import(conn, e.role, &e.sites, kind, now, &who).map_err(Error::InvalidInput)?;
+    }
+    Ok(())
+}
+
+/// One holder's (a user's, a laptop's) right to an import; `Err` is the
+/// refusal's message.
+fn judge_import(
+    conn: &Connection,
+    role: Role,
+    sites: &[String],
+    kind: crate::import::ImportKind,
+    now: &str,
+    who: &str,
+) -> std::result::Result<(), String> {
     use crate::import::ImportKind;
-    let Some(e) = load(conn)? else { return Ok(()) };
     let table = match kind {
         ImportKind::Sites | ImportKind::Candidates => Table::Site,
         ImportKind::Shifts => Table::Shift,
@@ -154,30 +186,31 @@ pub fn guard_import(conn: &Connection, kind: crate::import::ImportKind, now: &st
         ImportKind::Areas => return Ok(()),
     };
     // Site-less write rights (a clinic's tallies are judged per site below).
-    if e.role.may_write(&e.sites, table, None) {
+    if role.may_write(sites, table, None) {
         return Ok(());
     }
-    if e.role == Role::Clinic && kind == ImportKind::DoseCounts {
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT s.code FROM dose_count c JOIN site s ON s.id = c.site_id
-             WHERE c.updated_at = ?1 ORDER BY s.code",
-        )?;
-        let codes: Vec<String> = stmt
-            .query_map([now], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let foreign: Vec<&String> = codes.iter().filter(|c| !e.sites.contains(c)).collect();
+    if role == Role::Clinic && kind == ImportKind::DoseCounts {
+        let foreign = (|| -> rusqlite::Result<Vec<String>> {
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT s.code FROM dose_count c JOIN site s ON s.id = c.site_id
+                 WHERE c.updated_at = ?1 ORDER BY s.code",
+            )?;
+            let codes = stmt.query_map([now], |r| r.get::<_, String>(0))?;
+            codes
+                .filter(|c| c.as_ref().map_or(true, |c| !sites.contains(c)))
+                .collect()
+        })()
+        .map_err(|e| format!("checking the tallies' sites failed: {e}"))?;
         if foreign.is_empty() {
             return Ok(());
         }
-        return Err(Error::InvalidInput(format!(
-            "this laptop is enrolled for {} and may not record tallies for {}; nothing was imported",
-            e.sites.join(", "),
-            foreign.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-        )));
+        return Err(format!(
+            "{who} and may not record tallies for {}; nothing was imported",
+            foreign.join(", ")
+        ));
     }
-    Err(Error::InvalidInput(format!(
-        "this laptop is enrolled as {} and may not import {}; nothing was imported",
-        e.role.name(),
+    Err(format!(
+        "{who} and may not import {}; nothing was imported",
         kind.name()
-    )))
+    ))
 }
