@@ -603,7 +603,9 @@ async fn cancelling_the_demo_load_keeps_the_database_empty() -> TestResult {
 
 /// An encrypted store opens on the sign-in screen: nothing of it shows
 /// before a user's passphrase opens it, a wrong one is refused in words
-/// (in French too), and the right one opens the schedule.
+/// (in French too), and the right one opens the schedule. It locks itself
+/// after the idle time, and at once with the Lock button; both locks and
+/// the sign-ins are in the audit log.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -613,7 +615,7 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
         let mut conn = dosedesk_core::store::open(&db)?;
         dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
     }
-    let app = App::launch(&db).await?;
+    let app = App::launch_with(&db, &["--lock-after", "6"], &[]).await?;
     let result = async {
         app.find("#signin-view").await?;
         assert!(!app.find("#nav").await?.is_displayed().await?, "no views before sign-in");
@@ -648,9 +650,44 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
         assert!(app.find("#nav").await?.is_displayed().await?);
         assert!(app.find("#import-button").await?.is_displayed().await?);
         app.wait_inner_text("#sync-status", "Non connecté").await?;
+        app.wait_inner_text("#signed-in", "manager (gestionnaire)").await?;
+        if let Some(dir) = &shots {
+            std::fs::write(format!("{dir}/signed-in-fr.png"), app.client.screenshot().await?)?;
+        }
+        // Six seconds with no input: locked, nothing of the store shown.
+        app.find("#signin-view").await?;
+        assert!(!app.find("#nav").await?.is_displayed().await?);
+        assert!(app.client.find_all(Locator::Css("table.schedule")).await?.is_empty());
+        // Signed in again, then locked by hand.
+        app.type_into("#signin-user", "manager").await?;
+        app.type_into("#signin-passphrase", "correct horse battery").await?;
+        app.click("#signin-submit").await?;
+        app.find("table.schedule").await?;
+        app.click("#lock-button").await?;
+        app.find("#signin-view").await?;
         TestResult::Ok(())
     }
     .await;
     app.close().await?;
-    result
+    result?;
+    dosedesk_core::store::encryption::unlock(&db, "manager", "correct horse battery")?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let locks: Vec<String> = conn
+        .prepare("SELECT action || ' ' || detail FROM audit_log WHERE action IN ('sign_in', 'lock') ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(locks.len(), 4, "{locks:?}");
+    assert!(
+        locks[0].starts_with("sign_in") && locks[0].contains("\"failed_before\":2"),
+        "{locks:?}"
+    );
+    assert!(
+        locks[1].starts_with("lock") && locks[1].contains("idle"),
+        "{locks:?}"
+    );
+    assert!(
+        locks[3].starts_with("lock") && locks[3].contains("asked"),
+        "{locks:?}"
+    );
+    Ok(())
 }

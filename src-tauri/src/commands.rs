@@ -73,6 +73,27 @@ pub async fn unlock_store(
     .map_err(background_failed)?
 }
 
+/// Locks an encrypted store (idle too long, or the user asked): the
+/// lock is written to the audit log, the key forgotten, the session ended
+/// and every connection closed; the UI shows the sign-in screen.
+#[tauri::command]
+pub async fn lock_store(state: State<'_, AppState>, reason: String) -> Result<()> {
+    let (path, store) = (state.db_path.clone(), state.store.clone());
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Some(session) = dosedesk_core::users::session() {
+            let conn = store.view()?;
+            let detail = serde_json::json!({ "reason": reason });
+            dosedesk_core::audit::record(&conn, "lock", &session.user, detail)?;
+        }
+        store::encryption::forget(&path);
+        dosedesk_core::users::sign_out();
+        store.close_all();
+        Ok(())
+    })
+    .await
+    .map_err(background_failed)?
+}
+
 #[derive(Serialize)]
 pub struct AppInfo {
     db_path: String,
@@ -85,11 +106,22 @@ pub struct AppInfo {
     empty: bool,
     /// Open every view once after start-up (`--tour-views`, for the benchmark).
     tour_views: bool,
+    /// The store is encrypted: the app locks itself after
+    /// `lock_after_seconds` with no input (0: never).
+    encrypted: bool,
+    lock_after_seconds: u64,
+    /// Who is signed in (an encrypted store), and as what.
+    user: Option<dosedesk_core::users::Session>,
 }
+
+/// The idle time after which an encrypted store locks, unless `--lock-after`.
+const DEFAULT_LOCK_AFTER_SECONDS: u64 = 10 * 60;
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     let db_path = state.db_path.display().to_string();
+    let encrypted =
+        store::encryption::kind(&state.db_path) == store::encryption::StoreKind::Encrypted;
     let launch = state.launch.clone();
     with_db(&state, move |conn| {
         let demo = store::meta_get(conn, "demo")?;
@@ -113,6 +145,11 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
             today,
             empty: dosedesk_core::stats::is_empty(conn)?,
             tour_views: launch.tour_views,
+            encrypted,
+            lock_after_seconds: launch
+                .lock_after_seconds
+                .unwrap_or(DEFAULT_LOCK_AFTER_SECONDS),
+            user: dosedesk_core::users::session(),
         })
     })
     .await

@@ -56,6 +56,9 @@ pub struct LaunchOptions {
     /// `--now INSTANT` (RFC 3339): run as if the clock said so, e.g. 23:30
     /// in Ottawa for the end-to-end test of "today".
     pub now: Option<String>,
+    /// `--lock-after SECONDS`: an encrypted store locks after this long
+    /// with no keyboard or mouse input (default 10 minutes; 0: never).
+    pub lock_after_seconds: Option<u64>,
 }
 
 /// Declares the IPC commands once: `COMMANDS` lists their names and
@@ -76,6 +79,7 @@ macro_rules! commands {
 commands![
     commands::app_info,
     commands::unlock_store,
+    commands::lock_store,
     file_picks::pick_file,
     commands::load_demo,
     commands::import_file,
@@ -177,6 +181,10 @@ pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions
             launch.now = args.next();
         } else if let Some(instant) = arg.strip_prefix("--now=") {
             launch.now = Some(instant.to_owned());
+        } else if arg == "--lock-after" {
+            launch.lock_after_seconds = args.next().and_then(|s| s.parse().ok());
+        } else if let Some(seconds) = arg.strip_prefix("--lock-after=") {
+            launch.lock_after_seconds = seconds.parse().ok();
         }
     }
     launch

@@ -56,6 +56,18 @@ impl Store {
         self.bulk.get(self, Some(cancel))
     }
 
+    /// Closes every connection (the app's lock): idle ones now, those in
+    /// use when they come back. The next command opens new ones, which an
+    /// encrypted store refuses until someone signs in again.
+    pub fn close_all(&self) {
+        for pool in [&self.views, &self.bulk] {
+            let mut idle = pool.lock();
+            idle.generation += 1;
+            idle.open -= idle.conns.len();
+            idle.conns.clear();
+        }
+    }
+
     /// How many connections the app has opened so far.
     pub fn opened(&self) -> usize {
         self.opened.load(Ordering::Relaxed)
@@ -73,6 +85,9 @@ struct Idle {
     conns: Vec<Connection>,
     /// Connections of this pool that exist, idle or checked out.
     open: usize,
+    /// Bumped by `close_all`: a connection checked out before is closed
+    /// when it comes back, not kept.
+    generation: u64,
 }
 
 struct Pool {
@@ -88,6 +103,7 @@ impl Pool {
             idle: Mutex::new(Idle {
                 conns: Vec::with_capacity(max),
                 open: 0,
+                generation: 0,
             }),
             returned: Condvar::new(),
             max,
@@ -103,10 +119,12 @@ impl Pool {
     fn get<'a>(&'a self, store: &'a Store, cancel: Option<&CancelToken>) -> Result<Pooled<'a>> {
         let mut idle = self.lock();
         loop {
+            let generation = idle.generation;
             if let Some(conn) = idle.conns.pop() {
                 return Ok(Pooled {
                     conn: Some(conn),
                     pool: self,
+                    generation,
                 });
             }
             if idle.open < self.max {
@@ -116,6 +134,7 @@ impl Pool {
                     Ok(conn) => Ok(Pooled {
                         conn: Some(conn),
                         pool: self,
+                        generation,
                     }),
                     Err(err) => {
                         self.forget_one();
@@ -140,7 +159,12 @@ impl Pool {
         self.returned.notify_one();
     }
 
-    fn put_back(&self, conn: Connection) {
+    fn put_back(&self, conn: Connection, generation: u64) {
+        if self.lock().generation != generation {
+            drop(conn); // checked out before a `close_all`
+            self.forget_one();
+            return;
+        }
         // A command that failed inside a transaction it began by hand must not
         // hand the next one an open transaction; if even ROLLBACK fails, the
         // connection is closed instead of reused.
@@ -164,6 +188,7 @@ impl Pool {
 pub struct Pooled<'a> {
     conn: Option<Connection>,
     pool: &'a Pool,
+    generation: u64,
 }
 
 impl Deref for Pooled<'_> {
@@ -182,7 +207,7 @@ impl DerefMut for Pooled<'_> {
 impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            self.pool.put_back(conn);
+            self.pool.put_back(conn, self.generation);
         }
     }
 }

@@ -98,6 +98,7 @@ fn db_path_comes_from_the_command_line() {
             start_date: Some("2021-03-22".into()),
             tour_views: true,
             now: None,
+            lock_after_seconds: None,
         }
     );
     assert_eq!(
@@ -109,6 +110,10 @@ fn db_path_comes_from_the_command_line() {
     assert_eq!(
         launch_from_args(args(&["--db", "x"])),
         LaunchOptions::default()
+    );
+    assert_eq!(
+        launch_from_args(args(&["--lock-after", "90"])).lock_after_seconds,
+        Some(90)
     );
 }
 

@@ -1,5 +1,16 @@
 // English UI strings. Keys are grouped by view; French follows in fr.js.
 export default {
+  'demo.note': 'Demo data — not real clinic records',
+  'kind.mass_clinic': 'mass clinic',
+  'kind.temporary_clinic': 'temporary clinic',
+  'kind.pharmacy': 'pharmacy',
+  'kind.physician': 'physician',
+  'kind.mobile': 'mobile clinic',
+  'signin.as': 'Signed in: {user} ({role})',
+  'signin.lock': 'Lock',
+  'role.manager': 'manager',
+  'role.clinic': 'clinic',
+  'role.official': 'official',
   'signin.title': 'Sign in',
   'signin.intro': 'This store is encrypted: it holds personal health information. Sign in with your DoseDesk user name and passphrase to open it.',
   'signin.user': 'User name',

@@ -1,5 +1,16 @@
 // Chaînes de l'interface en français (Canada). Mêmes clés que en.js.
 export default {
+  'demo.note': 'Données de démonstration — pas de vrais dossiers de clinique',
+  'kind.mass_clinic': 'clinique de masse',
+  'kind.temporary_clinic': 'clinique temporaire',
+  'kind.pharmacy': 'pharmacie',
+  'kind.physician': 'cabinet médical',
+  'kind.mobile': 'clinique mobile',
+  'signin.as': 'Connecté : {user} ({role})',
+  'signin.lock': 'Verrouiller',
+  'role.manager': 'gestionnaire',
+  'role.clinic': 'clinique',
+  'role.official': 'responsable',
   'signin.title': 'Connexion',
   'signin.intro': 'Cette base est chiffrée : elle contient des renseignements personnels sur la santé. Connectez-vous avec votre nom d\'utilisateur et votre phrase de passe DoseDesk pour l\'ouvrir.',
   'signin.user': 'Nom d\'utilisateur',

@@ -81,6 +81,35 @@ function showView(name) {
   return timed('schedule', () => renderSchedule(root));
 }
 
+// An encrypted store locks itself after `lock_after_seconds` with no
+// keyboard or mouse input (and at once with the Lock button).
+const idle = { timer: null, seconds: 0 };
+
+function armIdleLock() {
+  clearTimeout(idle.timer);
+  if (!app.info?.encrypted || !idle.seconds) return;
+  idle.timer = setTimeout(() => lockNow('idle'), idle.seconds * 1000);
+}
+
+async function lockNow(reason) {
+  clearTimeout(idle.timer);
+  try {
+    await api.lockStore(reason);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  app.info = null;
+  await refresh();
+}
+
+function showSignedIn(info) {
+  const who = info?.user;
+  $('signed-in').hidden = !who;
+  $('lock-button').hidden = !who;
+  $('signed-in').textContent = who ? t('signin.as', { user: who.user, role: t(`role.${who.role}`) }) : '';
+}
+
 async function refresh() {
   try {
     app.info = await api.appInfo();
@@ -88,6 +117,8 @@ async function refresh() {
   } catch (err) {
     if (err.code === 'store_locked') {
       // An encrypted store: nothing of it is shown before sign-in.
+      clearTimeout(idle.timer);
+      showSignedIn(null);
       $('nav').hidden = true;
       $('import-button').hidden = true;
       hideError();
@@ -100,6 +131,9 @@ async function refresh() {
     return;
   }
   $('import-button').hidden = false;
+  showSignedIn(app.info);
+  idle.seconds = app.info.lock_after_seconds;
+  armIdleLock();
   const { db_path: path, demo } = app.info;
   $('db-path').textContent = path;
   $('db-path').title = path;
@@ -107,6 +141,7 @@ async function refresh() {
   $('demo-badge').textContent = t('demo.badge');
   $('demo-badge').title = demo ?? '';
   document.body.classList.toggle('is-demo', Boolean(demo));
+  $('view').dataset.demoNote = t('demo.note');
   $('nav').hidden = app.info.empty;
   if (app.info.empty) {
     renderEmpty($('view'), { onImport: openImportDialog, onDemo: loadDemo });
@@ -164,6 +199,10 @@ async function importChosenFile() {
 window.addEventListener('DOMContentLoaded', () => {
   translatePage();
   $('import-button').addEventListener('click', openImportDialog);
+  $('lock-button').addEventListener('click', () => lockNow('asked'));
+  for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart']) {
+    window.addEventListener(type, armIdleLock, { passive: true });
+  }
   $('lang-select').value = lang();
   $('lang-select').addEventListener('change', () => {
     setLang($('lang-select').value);

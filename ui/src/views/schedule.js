@@ -66,7 +66,7 @@ function renderGrid(week, goToOffset) {
     row.dataset.site = site.code;
     row.append(el('th', { className: 'site-name' },
       el('div', { textContent: site.name }),
-      el('div', { className: 'muted small', textContent: `${site.code} · ${site.kind.replace('_', ' ')}` })));
+      el('div', { className: 'muted small', textContent: `${site.code} · ${t(`kind.${site.kind}`)}` })));
     for (const day of week.days) {
       const cell = el('td');
       const shifts = site.shifts.filter((s) => s.date === day);
