@@ -691,3 +691,47 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
     );
     Ok(())
 }
+
+/// The audit view lists what was done (a person looked up in the Bookings
+/// view shows as a view of that person) and verifies the chain, in
+/// English and French.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_view_lists_who_looked_at_whom_and_verifies_the_chain() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let person: String = dosedesk_core::store::open(&db)?.query_row(
+        "SELECT person_id FROM appointment ORDER BY id LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.click("#nav-bookings").await?;
+        app.type_into("#person-search", &person).await?;
+        app.click("#person-find").await?;
+        app.wait_inner_text("#person-result", &person).await?;
+        app.click("#nav-audit").await?;
+        app.find("#audit-entries tr.audit-entry").await?;
+        let rows = app.texts("#audit-entries tr.audit-entry").await?;
+        assert!(
+            rows.iter().any(|r| r.contains("view_person") && r.contains(&person)),
+            "{rows:?}"
+        );
+        assert!(rows.iter().any(|r| r.contains("import")), "the demo's imports: {rows:?}");
+        app.click("#audit-verify").await?;
+        app.wait_inner_text("#audit-result", "The chain is intact").await?;
+        app.client
+            .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
+            .await?;
+        app.wait_inner_text("#view h1", "Journal d'audit").await?;
+        app.click("#audit-verify").await?;
+        app.wait_inner_text("#audit-result", "La chaîne est intacte").await?;
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(format!("{dir}/audit-fr.png"), app.client.screenshot().await?)?;
+        }
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

@@ -73,6 +73,26 @@ pub async fn unlock_store(
     .map_err(background_failed)?
 }
 
+/// The audit log's newest entries (managers; the reading is logged).
+#[tauri::command]
+pub async fn audit_entries(
+    state: State<'_, AppState>,
+    limit: i64,
+) -> Result<Vec<dosedesk_core::audit::Entry>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::audit::newest(conn, limit)
+    })
+    .await
+}
+
+/// The audit log's hash chain, recomputed.
+#[tauri::command]
+pub async fn audit_verify(
+    state: State<'_, AppState>,
+) -> Result<dosedesk_core::audit::Verification> {
+    with_db(&state, |conn| dosedesk_core::audit::verify(conn)).await
+}
+
 /// Locks an encrypted store (idle too long, or the user asked): the
 /// lock is written to the audit log, the key forgotten, the session ended
 /// and every connection closed; the UI shows the sign-in screen.

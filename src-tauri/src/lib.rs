@@ -80,6 +80,8 @@ commands![
     commands::app_info,
     commands::unlock_store,
     commands::lock_store,
+    commands::audit_entries,
+    commands::audit_verify,
     file_picks::pick_file,
     commands::load_demo,
     commands::import_file,

@@ -1,5 +1,18 @@
 // English UI strings. Keys are grouped by view; French follows in fr.js.
 export default {
+  'nav.audit': 'Audit log',
+  'audit.title': 'Audit log',
+  'audit.intro': 'The newest {n} entries: sign-ins, changes, refusals, exports and every view of a person\'s data, each linked to the one before it by its hash.',
+  'audit.verify': 'Verify the chain',
+  'audit.verifying': 'Checking every entry…',
+  'audit.intact': 'The chain is intact: {n} entries, none edited, removed or reordered.',
+  'audit.broken': 'The chain is broken at entry {id}: {reason}',
+  'audit.col_id': '#',
+  'audit.col_at': 'When',
+  'audit.col_actor': 'Who',
+  'audit.col_action': 'What',
+  'audit.col_subject': 'About',
+  'audit.col_detail': 'Detail',
   'demo.note': 'Demo data — not real clinic records',
   'kind.mass_clinic': 'mass clinic',
   'kind.temporary_clinic': 'temporary clinic',

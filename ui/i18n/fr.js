@@ -1,5 +1,18 @@
 // Chaînes de l'interface en français (Canada). Mêmes clés que en.js.
 export default {
+  'nav.audit': 'Journal d\'audit',
+  'audit.title': 'Journal d\'audit',
+  'audit.intro': 'Les {n} entrées les plus récentes : connexions, modifications, refus, exportations et chaque consultation des données d\'une personne, chacune liée à la précédente par son empreinte.',
+  'audit.verify': 'Vérifier la chaîne',
+  'audit.verifying': 'Vérification de chaque entrée…',
+  'audit.intact': 'La chaîne est intacte : {n} entrées, aucune modifiée, supprimée ou déplacée.',
+  'audit.broken': 'La chaîne est rompue à l\'entrée {id} : {reason}',
+  'audit.col_id': 'no',
+  'audit.col_at': 'Quand',
+  'audit.col_actor': 'Qui',
+  'audit.col_action': 'Quoi',
+  'audit.col_subject': 'Sujet',
+  'audit.col_detail': 'Détail',
   'demo.note': 'Données de démonstration — pas de vrais dossiers de clinique',
   'kind.mass_clinic': 'clinique de masse',
   'kind.temporary_clinic': 'clinique temporaire',

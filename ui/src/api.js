@@ -36,6 +36,8 @@ function progressChannel(onProgress, onStarted) {
 export const appInfo = () => call('app_info');
 export const unlockStore = (user, passphrase) => call('unlock_store', { user, passphrase });
 export const lockStore = (reason) => call('lock_store', { reason });
+export const auditEntries = (limit) => call('audit_entries', { limit });
+export const auditVerify = () => call('audit_verify');
 export const siteList = () => call('site_list');
 /** [{code, name}]: the products the store knows (the unit may add some). */
 export const productList = () => call('product_list');

@@ -21,6 +21,7 @@ const views = {
   book: () => import('./views/book.js'),
   checks: () => import('./views/checks.js'),
   sync: () => import('./views/sync.js'),
+  audit: () => import('./views/audit.js'),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -64,6 +65,7 @@ function showView(name) {
     planner: (m) => m.renderPlanner(root),
     book: (m) => m.renderBook(root),
     sync: (m) => m.renderSync(root),
+    audit: (m) => m.renderAudit(root),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);

@@ -34,10 +34,34 @@ fn actor() -> String {
     if let Some(user) = ACTOR.lock().unwrap_or_else(|p| p.into_inner()).clone() {
         return user;
     }
-    let system = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into());
-    format!("system account {system}")
+    format!("system account {}", system_account())
+}
+
+/// The account running DoseDesk: from the environment, else (an app
+/// started without one) the owner of this process looked up in
+/// /etc/passwd, else its uid.
+fn system_account() -> String {
+    for var in ["USER", "LOGNAME", "USERNAME"] {
+        if let Ok(name) = std::env::var(var) {
+            if !name.is_empty() {
+                return name;
+            }
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) {
+            let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+            let name = passwd.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                (fields.nth(1)? == uid.to_string()).then(|| name.to_string())
+            });
+            return name.unwrap_or_else(|| format!("uid {uid}"));
+        }
+    }
+    "unknown".into()
 }
 
 /// The hash of an entry (see the module's documentation).
@@ -161,9 +185,31 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     })
 }
 
-/// The newest `limit` entries, newest first.
+/// The newest `limit` entries, newest first. The log names people (who
+/// was looked up): on an encrypted store only a manager reads it, and the
+/// reading is itself recorded.
 pub fn newest(conn: &Connection, limit: i64) -> Result<Vec<Row>> {
+    require_reader()?;
+    record(
+        conn,
+        "view_audit_log",
+        "audit log",
+        serde_json::json!({ "limit": limit }),
+    )?;
     audit_log::newest(conn, limit)
+}
+
+fn require_reader() -> Result<()> {
+    match crate::users::session() {
+        Some(s) if s.role != crate::sync::wire::Role::Manager => {
+            Err(crate::Error::Forbidden(format!(
+                "{} is signed in as {}: the audit log is for managers",
+                s.user,
+                s.role.name()
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
