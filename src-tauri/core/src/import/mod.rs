@@ -203,4 +203,6 @@ pub fn import_into(
 }
 
 #[cfg(test)]
+mod hostile_tests;
+#[cfg(test)]
 mod tests;
