@@ -376,7 +376,7 @@ pub async fn rebook_export(
 ) -> Result<usize> {
     let path = state.picks.take(&file, Purpose::SaveCsv)?;
     with_db(&state, move |conn| {
-        let plan = dosedesk_core::rebook::plan(conn, &query)?;
+        let plan = dosedesk_core::rebook::call_list(conn, &query)?;
         dosedesk_core::export::write(conn, &path, |w| dosedesk_core::rebook::export_csv(&plan, w))?;
         Ok(plan.proposals.len())
     })

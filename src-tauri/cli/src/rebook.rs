@@ -46,7 +46,7 @@ pub enum RebookAction {
 pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
     match action {
         RebookAction::Plan { json, scope } => {
-            let plan = rebook::plan(conn, &scope.query())?;
+            let plan = rebook::call_list(conn, &scope.query())?;
             if *json {
                 print_json(&plan);
             } else {
@@ -54,7 +54,7 @@ pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
             }
         }
         RebookAction::Export { out, scope } => {
-            let plan = rebook::plan(conn, &scope.query())?;
+            let plan = rebook::call_list(conn, &scope.query())?;
             dosedesk_core::export::write(conn, out, |w| rebook::export_csv(&plan, w))?;
             println!("wrote {} calls to {}", plan.proposals.len(), out.display());
         }

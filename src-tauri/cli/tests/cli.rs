@@ -984,8 +984,23 @@ fn users_see_and_record_only_what_their_role_allows() {
         ],
     ));
 
-    // The official: figures yes, people no, writes no.
+    // The official: figures yes (the briefing quotes the rebooking counts),
+    // people no, writes no.
     ok(as_user("olga", &olga, &["stats", "--json"]));
+    let brief = dir.path().join("brief.pdf");
+    let brief = brief.to_str().unwrap_or_default();
+    ok(as_user(
+        "olga",
+        &olga,
+        &["brief", "--date", "2021-03-24", "--out", brief],
+    ));
+    let calls = dir.path().join("calls.csv");
+    let calls = calls.to_str().unwrap_or_default();
+    refused(
+        as_user("olga", &olga, &["rebook", "export", "--out", calls]),
+        "signed in as an official",
+    );
+    assert!(!Path::new(calls).exists(), "no call list was written");
     refused(
         as_user("olga", &olga, &["rebook", "plan"]),
         "signed in as an official",

@@ -229,8 +229,9 @@ struct Excess {
 }
 
 /// Every excess booking's proposal.
+/// Its counts are aggregates (a briefing quotes them to officials); the
+/// people in it are for [`call_list`].
 pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
-    crate::users::require_person_view(query.site.as_deref())?;
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
@@ -396,6 +397,19 @@ pub struct RebookPage {
     pub proposals: Vec<Proposal>,
     pub excess: i64,
     pub expected_arrivals: Vec<SiteDayArrivals>,
+}
+
+/// The call list: every proposal, with the people to call and their
+/// phones. Refused to a role that may not see them, and logged.
+pub fn call_list(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+    crate::users::require_person_view(query.site.as_deref())?;
+    crate::audit::record(
+        conn,
+        "view_call_list",
+        query.site.as_deref().unwrap_or("all sites"),
+        serde_json::json!({ "from": query.from, "to": query.to }),
+    )?;
+    plan(conn, query)
 }
 
 /// Proposals the Rebooking view lists on its first screen (`shown` of
