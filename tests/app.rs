@@ -720,6 +720,9 @@ async fn the_audit_view_lists_who_looked_at_whom_and_verifies_the_chain() -> Tes
         assert!(rows.iter().any(|r| r.contains("import")), "the demo's imports: {rows:?}");
         app.click("#audit-verify").await?;
         app.wait_inner_text("#audit-result", "The chain is intact").await?;
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(format!("{dir}/audit-en.png"), app.client.screenshot().await?)?;
+        }
         app.client
             .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
             .await?;

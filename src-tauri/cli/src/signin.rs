@@ -69,8 +69,9 @@ fn ask_on_terminal(user: &str) -> Result<Zeroizing<String>, Error> {
 /// store encrypted when a user is given. A user given for a plain store
 /// is told how to encrypt it.
 ///
-/// Returns the user who signed in (the audit log's actor from then on);
-/// a user named for a plain store is no sign-in (nothing checks the name).
+/// Returns the user whose passphrase opened the store (`users::sign_in`
+/// then makes them the session and the audit log's actor); a user named
+/// for a plain store is no sign-in (nothing checks the name).
 pub fn unlock(store: &Path, credentials: Option<&Credentials>) -> Result<Option<String>, Error> {
     let signed_in = match (encryption::kind(store), credentials) {
         (StoreKind::Encrypted, Some(c)) => {

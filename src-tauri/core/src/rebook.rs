@@ -402,14 +402,20 @@ pub struct RebookPage {
 /// The call list: every proposal, with the people to call and their
 /// phones. Refused to a role that may not see them, and logged.
 pub fn call_list(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+    open_call_list(conn, query, None)?;
+    plan(conn, query)
+}
+
+/// Refuses a role that may not see the people on the call list, and logs
+/// that the list was opened (`shown`: how many proposals, when paged).
+fn open_call_list(conn: &Connection, query: &CheckQuery, shown: Option<usize>) -> Result<()> {
     crate::users::require_person_view(query.site.as_deref())?;
     crate::audit::record(
         conn,
         "view_call_list",
         query.site.as_deref().unwrap_or("all sites"),
-        serde_json::json!({ "from": query.from, "to": query.to }),
-    )?;
-    plan(conn, query)
+        serde_json::json!({ "from": query.from, "to": query.to, "shown": shown }),
+    )
 }
 
 /// Proposals the Rebooking view lists on its first screen (`shown` of
@@ -417,15 +423,9 @@ pub fn call_list(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
 pub const PROPOSALS_SHOWN: usize = 100;
 
 pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Result<RebookPage> {
-    crate::users::require_person_view(query.site.as_deref())?;
-    crate::checks::refresh(conn)?;
     // The desk's first screen names people and their phones.
-    crate::audit::record(
-        conn,
-        "view_call_list",
-        query.site.as_deref().unwrap_or("all sites"),
-        serde_json::json!({ "from": query.from, "to": query.to, "shown": shown }),
-    )?;
+    open_call_list(conn, query, Some(shown))?;
+    crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
         let first = first_excess_bookings(conn, &slots, shown)?;

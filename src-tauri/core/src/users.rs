@@ -213,6 +213,14 @@ pub fn require_person_view(site: Option<&str>) -> Result<()> {
     }
 }
 
+/// Refuses a user whose role sees no one's data at any site (an official).
+pub fn require_any_person_view() -> Result<()> {
+    match session() {
+        Some(s) if s.role == Role::Official => Err(person_refusal(&s, None)),
+        _ => Ok(()),
+    }
+}
+
 /// May the signed-in user (if any) see people's data at `site`?
 pub fn may_see_people_at(site: &str) -> bool {
     session().is_none_or(|s| s.role.may_see(&s.sites, Table::Appointment, Some(site)))

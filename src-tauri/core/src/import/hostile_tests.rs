@@ -81,14 +81,12 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
             }
             4 | 5 => {
                 // Replace one cell of a data line with a nasty value.
-                let text = bytes.clone();
-                let cells: Vec<usize> = text
+                // Cell boundaries after the header line (found once).
+                let header_end = bytes.iter().position(|c| *c == b'\n').unwrap_or(0);
+                let cells: Vec<usize> = bytes
                     .iter()
                     .enumerate()
-                    .filter(|(i, b)| {
-                        (**b == b',' || **b == b'\n')
-                            && *i > text.iter().position(|c| *c == b'\n').unwrap_or(0)
-                    })
+                    .filter(|(i, b)| (**b == b',' || **b == b'\n') && *i > header_end)
                     .map(|(i, _)| i)
                     .collect();
                 if cells.len() >= 2 {
@@ -206,6 +204,16 @@ fn hostile_files_never_panic_and_every_refusal_names_file_and_line() {
     );
 }
 
+/// Every site's code, name and kind, in code order.
+fn site_rows(conn: &Connection) -> Vec<String> {
+    conn.prepare("SELECT code || name || kind FROM site ORDER BY code")
+        .expect("q")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
 /// A refusal through the real entry point leaves every table as it was.
 #[test]
 fn a_refused_hostile_import_leaves_the_store_unchanged() {
@@ -233,24 +241,11 @@ fn a_refused_hostile_import_leaves_the_store_unchanged() {
             let file = dir.path().join(format!("{}.csv", kind.name()));
             std::fs::write(&file, &bytes).expect("write");
             let before = dump(&conn);
-            let sites_before: Vec<String> = conn
-                .prepare("SELECT code || name || kind FROM site ORDER BY code")
-                .expect("q")
-                .query_map([], |r| r.get(0))
-                .expect("rows")
-                .map(|r| r.expect("row"))
-                .collect();
+            let sites_before = site_rows(&conn);
             if import_file(&mut conn, *kind, &file, &Quiet).is_err() {
                 refusals += 1;
                 assert_eq!(dump(&conn), before);
-                let sites_after: Vec<String> = conn
-                    .prepare("SELECT code || name || kind FROM site ORDER BY code")
-                    .expect("q")
-                    .query_map([], |r| r.get(0))
-                    .expect("rows")
-                    .map(|r| r.expect("row"))
-                    .collect();
-                assert_eq!(sites_after, sites_before);
+                assert_eq!(site_rows(&conn), sites_before);
             }
         }
     }
