@@ -10,7 +10,7 @@ TAURI_DRIVER ?= $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.car
 export TAURI_DRIVER
 
 # Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
-RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev
+RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev cmake libclang-dev
 # sqlite3, pandas and matplotlib are the benchmarks' points of comparison;
 # procps (pgrep) finds the app's WebKit processes for tests/bench/app.sh;
 # poppler-utils reads the briefing PDFs back in the tests; nodejs runs the UI's

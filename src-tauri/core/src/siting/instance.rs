@@ -84,6 +84,18 @@ pub struct SitingOptions {
     /// When set, a point serves at most capacity_per_day × this many days of
     /// eligible people (points without a capacity are unlimited).
     pub capacity_days: Option<f64>,
+    /// How long the exact solver may look for the best answer, in seconds;
+    /// past it, the best answer found is reported with its gap.
+    #[serde(default = "default_time_limit")]
+    pub time_limit_seconds: f64,
+}
+
+/// Seconds the exact solver gets unless told otherwise: the national
+/// instance's coverage runs prove optimality well within it.
+pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 5.0;
+
+fn default_time_limit() -> f64 {
+    DEFAULT_TIME_LIMIT_SECONDS
 }
 
 impl SitingOptions {
@@ -95,6 +107,7 @@ impl SitingOptions {
             lock: Vec::new(),
             exclude: Vec::new(),
             capacity_days: None,
+            time_limit_seconds: DEFAULT_TIME_LIMIT_SECONDS,
         }
     }
 }

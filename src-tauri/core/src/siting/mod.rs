@@ -4,12 +4,16 @@
 //! maximal covering within a radius, and p-median (eligible-weighted mean
 //! distance). Existing open sites with coordinates are always part of the
 //! network. Heuristic: lazy greedy (CELF) then best-improvement interchange
-//! (`search`); `exact` enumerates subsets for small instances and the tests.
+//! (`search`). Maximal covering without capacities is then solved exactly
+//! by HiGHS (`covering_mip`), started from the heuristic's answer, within a
+//! time limit; the report carries the proven bound and the gap. `exact`
+//! enumerates subsets for small instances and the tests.
 //! With `capacity_days`, each point serves at most capacity_per_day × days
 //! eligible people, assigned greedily nearest-pair first (`assign`).
 
 mod assign;
 mod coverage;
+mod covering_mip;
 pub mod demo_inputs;
 mod exact;
 pub use crate::geo;
@@ -19,6 +23,7 @@ pub mod map;
 mod map_words;
 mod median;
 mod model;
+pub mod national;
 mod random;
 mod report;
 pub mod scenario;
@@ -26,7 +31,9 @@ mod search;
 mod selection;
 
 pub use exact::MAX_SUBSETS;
-pub use instance::{AreaInput, Objective, PointInput, SitingInput, SitingOptions};
+pub use instance::{
+    AreaInput, Objective, PointInput, SitingInput, SitingOptions, DEFAULT_TIME_LIMIT_SECONDS,
+};
 pub use load::{load_input, plan_from_db};
 pub use map::SiteMap;
 pub use random::random_input;
@@ -36,18 +43,31 @@ use crate::error::Result;
 use model::Model;
 use selection::{select, Selection};
 
-/// Chooses `options.k` candidates with the heuristic.
+/// Chooses `options.k` candidates: the heuristic, then, for maximal
+/// covering without capacities, HiGHS within `options.time_limit_seconds`.
 pub fn plan(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
-    run(input, options, false)
+    run(input, options, Method::Solve)
+}
+
+/// The heuristic alone (greedy + interchange): the bench's comparison.
+pub fn plan_heuristic(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
+    run(input, options, Method::Heuristic)
 }
 
 /// Chooses `options.k` candidates by enumerating every subset: optimal, for
 /// small instances only (at most `MAX_SUBSETS` subsets).
 pub fn plan_exact(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
-    run(input, options, true)
+    run(input, options, Method::Enumerate)
 }
 
-fn run(input: &SitingInput, options: &SitingOptions, exact: bool) -> Result<SitingReport> {
+#[derive(PartialEq)]
+enum Method {
+    Heuristic,
+    Solve,
+    Enumerate,
+}
+
+fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<SitingReport> {
     let sel = select(input, options)?;
     let model = Model::new(
         input,
@@ -55,13 +75,25 @@ fn run(input: &SitingInput, options: &SitingOptions, exact: bool) -> Result<Siti
         options.radius_km,
         options.capacity_days,
     );
-    let (chosen, swaps, method) = if exact {
-        let (set, _) = exact::best_subset(&model, &sel.locked, &sel.allowed, options.k)?;
-        (set, 0, "exact")
+    let answer = if how == Method::Enumerate {
+        let (set, score) = exact::best_subset(&model, &sel.locked, &sel.allowed, options.k)?;
+        Answer::proven(set, score, "exact")
     } else {
-        heuristic(&model, &sel, options.k)
+        let (set, swaps, method) = heuristic(&model, &sel, options.k);
+        let mut answer = Answer {
+            score: model.score(&set),
+            chosen: set,
+            swaps,
+            method,
+            bound: None,
+        };
+        let solvable = options.objective == Objective::Coverage && !model.capacitated();
+        if how == Method::Solve && solvable {
+            answer = answer.or_solved(&model, &sel, options);
+        }
+        answer
     };
-    let order = order_of_choice(&model, &chosen, sel.locked.len());
+    let order = order_of_choice(&model, &answer.chosen, sel.locked.len());
     Ok(report::build(
         input,
         options,
@@ -69,10 +101,71 @@ fn run(input: &SitingInput, options: &SitingOptions, exact: bool) -> Result<Siti
             order: &order,
             locked: &sel.locked,
             excluded: &sel.excluded,
-            swaps,
-            method,
+            swaps: answer.swaps,
+            method: answer.method,
+            bound: answer.bound,
+            gap: answer.gap(),
         },
     ))
+}
+
+/// A run's chosen points with what is known of how good they are.
+struct Answer {
+    chosen: Vec<usize>,
+    score: f64,
+    swaps: usize,
+    method: &'static str,
+    /// Proven upper bound on the score, when some method gave one.
+    bound: Option<f64>,
+}
+
+impl Answer {
+    fn proven(chosen: Vec<usize>, score: f64, method: &'static str) -> Self {
+        Answer {
+            chosen,
+            score,
+            swaps: 0,
+            method,
+            bound: Some(score),
+        }
+    }
+
+    /// The exact solver's answer when it does at least as well as this one
+    /// (it starts from it), with the bound it proved either way.
+    fn or_solved(self, model: &Model, sel: &Selection, options: &SitingOptions) -> Self {
+        let Some(mip) = covering_mip::solve(
+            model,
+            sel,
+            options.k,
+            &self.chosen,
+            options.time_limit_seconds,
+        ) else {
+            return self;
+        };
+        let bound = Some(mip.bound).filter(|b| b.is_finite());
+        if mip.proven_optimal || mip.objective > self.score + model.tolerance() {
+            Answer {
+                chosen: mip.chosen,
+                score: mip.objective,
+                swaps: self.swaps,
+                method: "highs",
+                bound,
+            }
+        } else {
+            Answer { bound, ..self }
+        }
+    }
+
+    /// Share of the bound the answer may fall short by (0: optimal).
+    fn gap(&self) -> Option<f64> {
+        self.bound.map(|bound| {
+            if bound.abs() < 1e-12 {
+                0.0
+            } else {
+                ((bound - self.score) / bound.abs()).max(0.0)
+            }
+        })
+    }
 }
 
 /// Greedy + interchange from several starts: plain greedy, then greedy
@@ -174,5 +267,7 @@ fn order_of_choice(model: &Model, chosen: &[usize], locked: usize) -> Vec<usize>
     state.chosen().to_vec()
 }
 
+#[cfg(test)]
+mod exact_tests;
 #[cfg(test)]
 mod tests;

@@ -12,9 +12,18 @@ pub struct SitingReport {
     pub k: usize,
     pub radius_km: f64,
     pub capacity_days: Option<f64>,
-    /// `greedy+interchange`, `greedy` (capacity runs too large for
-    /// interchange) or `exact`.
+    /// `highs` (the exact solver, see `gap`), `greedy+interchange`,
+    /// `greedy` (capacity runs too large for interchange) or `exact`
+    /// (every subset tried: small instances only).
     pub method: String,
+    /// No choice of points can score better than this, in the objective's
+    /// units (coverage: eligible × weight covered); `None` when unknown.
+    #[serde(default)]
+    pub bound: Option<f64>,
+    /// How far the answer may be from the best possible, as a share of the
+    /// bound: 0 means proven optimal; `None` when unknown.
+    #[serde(default)]
+    pub gap: Option<f64>,
     /// Chosen candidates, each with its marginal gain, in order of choice.
     pub chosen: Vec<ChosenPoint>,
     /// Σ eligible × weight of covered areas (within the radius), before and
@@ -202,6 +211,8 @@ pub(crate) struct Choice<'a> {
     pub excluded: &'a [usize],
     pub swaps: usize,
     pub method: &'static str,
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
 }
 
 pub(crate) fn build(
@@ -298,6 +309,8 @@ pub(crate) fn build(
         radius_km: options.radius_km,
         capacity_days: options.capacity_days,
         method: choice.method.to_owned(),
+        bound: choice.bound,
+        gap: choice.gap,
         chosen,
         covered_before: before.covered,
         covered_after: after.covered,
