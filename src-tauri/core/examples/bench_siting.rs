@@ -1,9 +1,14 @@
-//! Siting figures: time for 1,000 candidates × 10,000 areas, k = 30, each
-//! objective, and heuristic/optimal ratios over small random instances.
+//! Siting figures: the national instance (1,643 postal areas, 463
+//! pharmacies) by the heuristic and by HiGHS, with each one's objective,
+//! time and gap; time for 1,000 candidates × 10,000 areas, k = 30, each
+//! objective; heuristic/optimal ratios over small random instances.
 //! `cargo run --release -p dosedesk-core --example bench_siting [N]`
 //! Prints figures only; speed is never asserted.
 
-use dosedesk_core::siting::{plan, plan_exact, random_input, Objective, SitingOptions};
+use dosedesk_core::siting::{
+    national, plan, plan_exact, plan_heuristic, random_input, Objective, SitingOptions,
+    SitingReport,
+};
 use std::time::Instant;
 
 fn main() -> Result<(), dosedesk_core::Error> {
@@ -11,6 +16,8 @@ fn main() -> Result<(), dosedesk_core::Error> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(500);
+
+    national_instance()?;
 
     let (areas, candidates, open, span_km, radius_km, k) = (10_000, 1_000, 20, 100.0, 5.0, 30);
     let input = random_input(42, areas, candidates, open, span_km);
@@ -68,7 +75,10 @@ fn ratios(n: u64, areas: usize, cands: usize, kmax: u64) -> Result<(), dosedesk_
             let k = 1 + (seed % kmax) as usize;
             let input = random_input(seed, areas, cands, (seed % 3) as usize, 30.0);
             let options = SitingOptions::new(k, 4.0, objective);
-            let (h, e) = (plan(&input, &options)?, plan_exact(&input, &options)?);
+            let (h, e) = (
+                plan_heuristic(&input, &options)?,
+                plan_exact(&input, &options)?,
+            );
             // Heuristic over optimal: coverage ≤ 1, distance ≥ 1; 1 is optimal.
             let ratio = match objective {
                 Objective::Coverage if e.covered_after > 0.0 => h.covered_after / e.covered_after,
@@ -85,6 +95,59 @@ fn ratios(n: u64, areas: usize, cands: usize, kmax: u64) -> Result<(), dosedesk_
         println!(
             "  {objective:?} heuristic/optimal: mean {:.5}, min {min:.5}, max {max:.5}; optimal on {optimal} of {n}",
             sum / n as f64
+        );
+    }
+    Ok(())
+}
+
+/// Issue 21's instance: every (k, radius) for maximal covering and every k
+/// for p-median, the heuristic alone and then HiGHS (default time limit).
+fn national_instance() -> Result<(), dosedesk_core::Error> {
+    let input = national::canada_pharmacies(
+        include_str!("../../../assets/national/fsa_centroids_canada.json"),
+        include_str!("../../../assets/demo/walmart_locations.csv"),
+        include_str!("../../../assets/national/sobeys_locations.csv"),
+    )?;
+    println!(
+        "national instance: {} postal areas (equal weights), {} pharmacy candidates",
+        input.areas.len(),
+        input.points.len()
+    );
+    let timed = |f: &dyn Fn() -> Result<SitingReport, dosedesk_core::Error>| {
+        let start = Instant::now();
+        f().map(|r| (r, start.elapsed().as_secs_f64()))
+    };
+    let gap = |r: &SitingReport| match r.gap {
+        Some(g) if g == 0.0 => "optimal".to_owned(),
+        Some(g) => format!("gap {:.3}%", 100.0 * g),
+        None => "gap unknown".to_owned(),
+    };
+    println!("  coverage (areas covered): k, radius | heuristic, s | HiGHS, s, gap");
+    for k in [5, 10, 25, 50, 100] {
+        for radius_km in [5.0, 15.0, 30.0] {
+            let options = SitingOptions::new(k, radius_km, Objective::Coverage);
+            let (h, ht) = timed(&|| plan_heuristic(&input, &options))?;
+            let (e, et) = timed(&|| plan(&input, &options))?;
+            println!(
+                "  {k:>3}, {radius_km:>2} km | {:>5.0}, {ht:.2} s | {:>5.0}, {et:.2} s, {} ({})",
+                h.covered_after,
+                e.covered_after,
+                gap(&e),
+                e.method
+            );
+        }
+    }
+    println!("  p-median (mean km to the nearest point): k | heuristic, s | HiGHS, s, gap");
+    for k in [5, 10, 25, 50, 100] {
+        let options = SitingOptions::new(k, 5.0, Objective::Distance);
+        let (h, ht) = timed(&|| plan_heuristic(&input, &options))?;
+        let (e, et) = timed(&|| plan(&input, &options))?;
+        println!(
+            "  {k:>3} | {:.3} km, {ht:.2} s | {:.3} km, {et:.2} s, {} ({})",
+            h.mean_distance_km_after.unwrap_or(f64::NAN),
+            e.mean_distance_km_after.unwrap_or(f64::NAN),
+            gap(&e),
+            e.method
         );
     }
     Ok(())

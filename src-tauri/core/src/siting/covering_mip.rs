@@ -81,13 +81,27 @@ pub(crate) fn solve(
     let all: Vec<_> = open.iter().map(|&x| (x, 1.0)).collect();
     pb.add_row(to_choose as f64..=to_choose as f64, all);
 
+    let start_cols = start_columns(sel, start, &areas, &reach);
+    run(model, sel, pb, start_cols, constant, time_limit_s)
+}
+
+/// Hands a model whose first columns are `open[p]` for `sel.allowed` to
+/// HiGHS (maximising), started from `start_cols`; `constant` is the
+/// objective's part no column holds.
+pub(crate) fn run(
+    model: &Model,
+    sel: &Selection,
+    pb: RowProblem,
+    start_cols: Vec<f64>,
+    constant: f64,
+    time_limit_s: f64,
+) -> Option<MipAnswer> {
     let mut mip = pb.try_optimise(Sense::Maximise).ok()?;
     mip.make_quiet();
     mip.try_set_option("time_limit", time_limit_s.max(0.0))
         .ok()?;
     // Optimal means optimal: no relative tolerance on the proof.
     mip.try_set_option("mip_rel_gap", 0.0).ok()?;
-    let start_cols = start_columns(sel, start, &areas, &reach);
     // A rejected start only costs HiGHS time: the heuristic's answer is kept
     // by the caller either way.
     let _ = mip.try_set_solution(Some(&start_cols), None, None, None);

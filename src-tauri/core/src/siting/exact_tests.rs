@@ -184,3 +184,107 @@ fn a_solve_stopped_by_its_time_limit_keeps_the_best_plan_found() {
     // The heuristic takes a fraction of this; the solver, no time at all.
     assert!(took < 60.0, "a zero time limit still took {took:.1} s");
 }
+
+/// Σ eligible × km to the nearest open site or chosen candidate.
+fn person_km(input: &SitingInput, chosen: &[&str]) -> f64 {
+    let open: Vec<&PointInput> = input
+        .points
+        .iter()
+        .filter(|p| p.open || chosen.contains(&p.site_code.as_str()))
+        .collect();
+    input
+        .areas
+        .iter()
+        .map(|a| {
+            let nearest = open
+                .iter()
+                .map(|p| km((a.lat, a.lon), (p.lat, p.lon)))
+                .fold(f64::INFINITY, f64::min);
+            a.eligible * nearest
+        })
+        .sum()
+}
+
+/// The least Σ eligible × km over every set of k candidates.
+fn brute_force_least_km(input: &SitingInput, k: usize) -> f64 {
+    let free: Vec<&str> = input
+        .points
+        .iter()
+        .filter(|p| !p.open)
+        .map(|p| p.site_code.as_str())
+        .collect();
+    let mut best = f64::INFINITY;
+    for mask in 0u32..(1 << free.len()) {
+        if mask.count_ones() as usize == k {
+            let set: Vec<&str> = (0..free.len())
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| free[i])
+                .collect();
+            best = best.min(person_km(input, &set));
+        }
+    }
+    best
+}
+
+#[test]
+fn p_median_small_instances_are_solved_to_the_brute_force_optimum() {
+    for seed in 0..120u64 {
+        let input = random_input(5_000 + seed, 40, 12, (seed % 3) as usize, 30.0);
+        let k = 1 + (seed % 4) as usize;
+        let options = SitingOptions::new(k, 4.0, Objective::Distance);
+        let report = plan(&input, &options).expect("plan");
+        let best = brute_force_least_km(&input, k);
+        let got = person_km(&input, &chosen(&report));
+        assert!(
+            (got - best).abs() <= 1e-6 * best,
+            "seed {seed}: {got} person-km, best {best}"
+        );
+        assert_eq!(report.method, "highs", "seed {seed}");
+        assert_eq!(report.gap, Some(0.0), "seed {seed}");
+        let eligible: f64 = input.areas.iter().map(|a| a.eligible).sum();
+        let mean = report.mean_distance_km_after.expect("a mean distance");
+        assert!(
+            (mean - got / eligible).abs() < 1e-6,
+            "seed {seed}: reported mean {mean}"
+        );
+    }
+}
+
+/// The Lagrangian bound never claims more than the brute-force optimum
+/// allows, and on these instances it is close to it, even started from a
+/// poor plan.
+#[test]
+fn the_lagrangian_bound_is_never_beaten_and_is_tight() {
+    let mut gaps = Vec::new();
+    for seed in 0..120u64 {
+        let input = random_input(9_000 + seed, 40, 12, (seed % 3) as usize, 30.0);
+        let k = 1 + (seed % 4) as usize;
+        let options = SitingOptions::new(k, 4.0, Objective::Distance);
+        // A poor plan to start from (the first k candidates): a bound that
+        // merely echoed its starting plan would be caught.
+        let start: Vec<usize> = (0..input.points.len())
+            .filter(|&p| !input.points[p].open)
+            .take(k)
+            .collect();
+        let model = model::Model::new(&input, Objective::Distance, 4.0, None);
+        let sel = selection::select(&input, &options).expect("selection");
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        let score = model.score(&start);
+        let bound = median_bound::lagrangian_bound(&model, &sel, k, &start, score, deadline);
+        // Values are minus person-km: the bound is a floor on person-km.
+        let floor_km = -bound;
+        let best = brute_force_least_km(&input, k);
+        assert!(
+            floor_km <= best * (1.0 + 1e-6),
+            "seed {seed}: bound says ≥ {floor_km} person-km, yet {best} is reachable"
+        );
+        gaps.push((best - floor_km) / best);
+    }
+    let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+    let worst = gaps.iter().copied().fold(0.0, f64::max);
+    eprintln!("bound gaps: mean {mean:.5}, worst {worst:.5}");
+    assert!(
+        mean < 0.01 && worst < 0.05,
+        "bound gaps: mean {mean:.4}, worst {worst:.4}"
+    );
+}

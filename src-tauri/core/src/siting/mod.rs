@@ -16,6 +16,8 @@ mod coverage;
 mod covering_mip;
 pub mod demo_inputs;
 mod exact;
+mod median_bound;
+mod median_mip;
 pub use crate::geo;
 mod instance;
 mod load;
@@ -42,6 +44,12 @@ pub use report::{AreaResult, ChosenPoint, PointResult, SitingReport, UncoveredHo
 use crate::error::Result;
 use model::Model;
 use selection::{select, Selection};
+use std::time::{Duration, Instant};
+
+/// Past this many (point, area) pairs the p-median assignment model takes
+/// HiGHS longer to build and relax than a time limit of seconds allows;
+/// such runs get the Lagrangian bound (`median_bound`) instead.
+const MEDIAN_MIP_PAIRS: usize = 150_000;
 
 /// Chooses `options.k` candidates: the heuristic, then, for maximal
 /// covering without capacities, HiGHS within `options.time_limit_seconds`.
@@ -87,8 +95,7 @@ fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<Siti
             method,
             bound: None,
         };
-        let solvable = options.objective == Objective::Coverage && !model.capacitated();
-        if how == Method::Solve && solvable {
+        if how == Method::Solve && !model.capacitated() {
             answer = answer.or_solved(&model, &sel, options);
         }
         answer
@@ -104,7 +111,7 @@ fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<Siti
             swaps: answer.swaps,
             method: answer.method,
             bound: answer.bound,
-            gap: answer.gap(),
+            gap: answer.gap(model.tolerance()),
         },
     ))
 }
@@ -133,7 +140,27 @@ impl Answer {
     /// The exact solver's answer when it does at least as well as this one
     /// (it starts from it), with the bound it proved either way.
     fn or_solved(self, model: &Model, sel: &Selection, options: &SitingOptions) -> Self {
-        let Some(mip) = covering_mip::solve(
+        let deadline =
+            Instant::now() + Duration::from_secs_f64(options.time_limit_seconds.max(0.0));
+        let solve = match options.objective {
+            Objective::Coverage => covering_mip::solve,
+            Objective::Distance if model.pairs() <= MEDIAN_MIP_PAIRS => median_mip::solve,
+            Objective::Distance => {
+                let bound = median_bound::lagrangian_bound(
+                    model,
+                    sel,
+                    options.k,
+                    &self.chosen,
+                    self.score,
+                    deadline,
+                );
+                return Answer {
+                    bound: Some(bound).filter(|b| b.is_finite()),
+                    ..self
+                };
+            }
+        };
+        let Some(mip) = solve(
             model,
             sel,
             options.k,
@@ -156,10 +183,11 @@ impl Answer {
         }
     }
 
-    /// Share of the bound the answer may fall short by (0: optimal).
-    fn gap(&self) -> Option<f64> {
+    /// Share of the bound the answer may fall short by (0: optimal, a
+    /// shortfall within `tolerance` being rounding).
+    fn gap(&self, tolerance: f64) -> Option<f64> {
         self.bound.map(|bound| {
-            if bound.abs() < 1e-12 {
+            if bound - self.score <= tolerance || bound.abs() < 1e-12 {
                 0.0
             } else {
                 ((bound - self.score) / bound.abs()).max(0.0)
