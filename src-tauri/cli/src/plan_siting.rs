@@ -26,6 +26,10 @@ pub struct PlanSitingArgs {
     /// Respect capacities: a point serves at most capacity_per_day × D people.
     #[arg(long, value_name = "D")]
     pub capacity_days: Option<f64>,
+    /// Seconds the exact solver (HiGHS) may take; past them the best plan
+    /// found is given with how far from the best possible it may be.
+    #[arg(long, value_name = "SECONDS", default_value_t = dosedesk_core::siting::DEFAULT_TIME_LIMIT_SECONDS)]
+    pub time_limit: f64,
     /// Also draw the map to this file: PNG (1920×960) or SVG, by extension.
     #[arg(long, value_name = "PATH")]
     pub map: Option<std::path::PathBuf>,
@@ -47,6 +51,7 @@ pub fn run(conn: &Connection, args: &PlanSitingArgs) -> Result<(), Error> {
         lock: args.lock.clone(),
         exclude: args.exclude.clone(),
         capacity_days: args.capacity_days,
+        time_limit_seconds: args.time_limit,
     };
     let report = plan_from_db(conn, &options)?;
     if let Some(path) = &args.map {
@@ -100,6 +105,7 @@ fn print_text(r: &SitingReport) {
         km(r.mean_distance_km_before),
         km(r.mean_distance_km_after)
     );
+    println!("{}", quality(r));
     if let Some(u) = r.unserved_eligible_after {
         println!("eligible people beyond every point's capacity: {u:.0}");
     }
@@ -114,5 +120,21 @@ fn print_text(r: &SitingReport) {
                 km(h.distance_km)
             );
         }
+    }
+}
+
+/// What is known of the plan's quality, in a manager's words.
+fn quality(r: &SitingReport) -> String {
+    match r.gap {
+        Some(gap) if gap <= 0.0 => format!(
+            "optimal: no other choice of points does better ({})",
+            r.method
+        ),
+        Some(gap) => format!(
+            "at most {} short of the best possible ({}; stopped at the time limit)",
+            dosedesk_core::locale::Lang::En.percent2_up(gap),
+            r.method
+        ),
+        None => format!("how far from the best possible is not known ({})", r.method),
     }
 }

@@ -81,6 +81,9 @@ fn plan_sites_json_has_the_contract_keys_and_k_points() {
             "covered_after",
             "mean_distance_km_before",
             "mean_distance_km_after",
+            "method",
+            "bound",
+            "gap",
         ] {
             assert!(json.get(key).is_some(), "{key} missing: {json}");
         }
@@ -91,6 +94,14 @@ fn plan_sites_json_has_the_contract_keys_and_k_points() {
             .all(|c| c["site_code"].is_string() && c.get("gain").is_some()));
         assert_eq!(json["covered_before"], 0.0);
         assert!(json["covered_after"].as_f64().unwrap_or(0.0) > 0.0);
+        if extra.contains(&"--capacity-days") {
+            // Capacity runs are not solved exactly: nothing is claimed.
+            assert_eq!(json["gap"], serde_json::Value::Null, "{json}");
+        } else {
+            // Four candidates: HiGHS proves its plan the best.
+            assert_eq!(json["method"], "highs", "{json}");
+            assert_eq!(json["gap"], 0.0, "{json}");
+        }
         if objective == "distance" {
             assert_eq!(chosen[0]["site_code"], "CS", "the lock-in comes first");
             assert_eq!(chosen[1]["site_code"], "CW", "CC and CE are excluded");
@@ -114,7 +125,26 @@ fn plan_sites_json_has_the_contract_keys_and_k_points() {
     // Text output and a user error.
     let out = cli(&db, &["plan", "sites", "--k", "1", "--radius-km", "3"]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("covered"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("covered"));
+    assert!(
+        text.contains("optimal: no other choice of points does better"),
+        "{text}"
+    );
+    let out = cli(
+        &db,
+        &[
+            "plan",
+            "sites",
+            "--k",
+            "1",
+            "--radius-km",
+            "3",
+            "--time-limit=-1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("time limit -1 s"));
     let out = cli(
         &db,
         &["plan", "sites", "--k", "9", "--radius-km", "3", "--json"],

@@ -118,7 +118,7 @@ fn national_instance() -> Result<(), dosedesk_core::Error> {
         f().map(|r| (r, start.elapsed().as_secs_f64()))
     };
     let gap = |r: &SitingReport| match r.gap {
-        Some(g) if g == 0.0 => "optimal".to_owned(),
+        Some(0.0) => "optimal".to_owned(),
         Some(g) => format!("gap {:.3}%", 100.0 * g),
         None => "gap unknown".to_owned(),
     };

@@ -49,6 +49,22 @@ impl Lang {
         }
     }
 
+    /// A share as a percentage with two decimals, rounded up so a gap is
+    /// never understated: 0.00389 → `0.39%` / `0,39 %`.
+    pub fn percent2_up(self, share: f64) -> String {
+        let hundredths = (share * 10_000.0 - 1e-9).ceil().max(0.0) as i64;
+        let mark = if self == Lang::Fr { ',' } else { '.' };
+        let number = format!(
+            "{}{mark}{:02}",
+            self.group(hundredths / 100),
+            hundredths % 100
+        );
+        match self {
+            Lang::En => format!("{number}%"),
+            Lang::Fr => format!("{number}\u{a0}%"),
+        }
+    }
+
     /// One decimal: `419.7` / `419,7`.
     pub fn decimal1(self, x: f64) -> String {
         let whole = x.trunc() as i64;
@@ -134,6 +150,12 @@ mod tests {
         assert_eq!(Lang::En.group(999), "999");
         assert_eq!(Lang::Fr.decimal1(419.66), "419,7");
         assert_eq!(Lang::En.decimal1(9.96), "10.0");
+        // Gaps round up, never down to a smaller promise.
+        assert_eq!(Lang::En.percent2_up(0.00389), "0.39%");
+        assert_eq!(Lang::En.percent2_up(0.000_01), "0.01%");
+        assert_eq!(Lang::En.percent2_up(0.0), "0.00%");
+        assert_eq!(Lang::En.percent2_up(0.05), "5.00%");
+        assert_eq!(Lang::Fr.percent2_up(0.12341), "12,35\u{a0}%");
         let d = NaiveDate::from_ymd_opt(2021, 3, 24).expect("date");
         assert_eq!(Lang::Fr.date_long(d), "24 mars 2021");
         assert_eq!(Lang::En.date_long(d), "March 24, 2021");

@@ -43,6 +43,9 @@ pub struct SitePlanLine {
     pub chosen: Vec<String>,
     pub covered_before: f64,
     pub covered_after: f64,
+    /// How far from the best possible (0: proven optimal); `None` for plans
+    /// no solver bounded.
+    pub gap: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,6 +290,7 @@ fn site_plan(conn: &Connection) -> Result<Option<SitePlanLine>> {
                 .unwrap_or_default(),
             covered_before: v["covered_before"].as_f64().unwrap_or(0.0),
             covered_after: v["covered_after"].as_f64().unwrap_or(0.0),
+            gap: v["gap"].as_f64(),
         }),
     )
 }

@@ -508,6 +508,16 @@ fn plan_lines(f: &BriefFigures, w: &Words, lang: Lang) -> (String, String) {
                 ),
                 ("before", g(s.covered_before.round() as i64)),
                 ("after", g(s.covered_after.round() as i64)),
+                (
+                    "quality",
+                    match s.gap {
+                        Some(gap) if gap <= 0.0 => format!(" {}", w.plan_optimal),
+                        Some(gap) => {
+                            format!(" {}", fill(w.plan_gap, &[("gap", lang.percent2_up(gap))]))
+                        }
+                        None => String::new(),
+                    },
+                ),
             ],
         ),
         None => w.no_site_plan.to_owned(),

@@ -247,6 +247,16 @@ fn everything_stays_on_the_page_with_plans_saved() {
             "{lang:?}: lowest text at {lowest}"
         );
         assert!(svg.contains("Three pharmacies"));
+        // The plan was solved exactly, and the officials are told so.
+        let proven = if lang == Lang::En {
+            "Proven"
+        } else {
+            "prouvé"
+        };
+        assert!(
+            svg.contains(proven),
+            "{lang:?}: no word of the plan's proof"
+        );
     }
 }
 

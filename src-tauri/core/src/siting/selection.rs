@@ -24,6 +24,12 @@ pub(crate) fn select(input: &SitingInput, options: &SitingOptions) -> Result<Sel
             options.radius_km
         )));
     }
+    if !(options.time_limit_seconds.is_finite() && options.time_limit_seconds >= 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "time limit {} s: must be zero or more seconds",
+            options.time_limit_seconds
+        )));
+    }
     if let Some(days) = options.capacity_days {
         if !(days.is_finite() && days > 0.0) {
             return Err(Error::InvalidInput(format!(
