@@ -84,6 +84,14 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         );
         let rows = app.attrs("#siting-areas tbody tr", "data-key").await?;
         assert_eq!(rows.len(), areas, "every area's nearest point is listed");
+        // The CLI's run was solved to proven optimality; the view says so.
+        assert_eq!(want["gap"], 0.0, "{want}");
+        app.wait_inner_text("#siting-quality", "Proven the best possible choice of 3 new points")
+            .await?;
+        assert_eq!(app.attrs("#siting-quality", "data-gap").await?, vec!["0"]);
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(format!("{dir}/siting-en.png"), app.client.screenshot().await?)?;
+        }
 
         // Save the run, then compare it with itself side by side.
         set_value(&app, "#siting-scenario-name", "three at 3 km").await?;
@@ -101,6 +109,21 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         app.save_file_next(&png).await?;
         app.find("#siting-export").await?.click().await?;
         app.wait_text("#notice", "Map saved to").await?;
+
+        // In French, the same run says the same.
+        app.client
+            .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
+            .await?;
+        app.wait_inner_text("#nav-siting", "Points").await?;
+        app.click("#nav-siting").await?;
+        set_value(&app, "#siting-k", "3").await?;
+        set_value(&app, "#siting-radius", "3").await?;
+        app.click("#siting-run").await?;
+        app.wait_inner_text("#siting-quality", "Meilleur choix possible de 3 nouveaux points, prouvé")
+            .await?;
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(format!("{dir}/siting-fr.png"), app.client.screenshot().await?)?;
+        }
         TestResult::Ok(())
     }
     .await;

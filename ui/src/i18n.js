@@ -40,6 +40,12 @@ function cached(make, key) {
 
 export const formatNumber = (n) => cached(() => new Intl.NumberFormat(locale), 'number').format(n);
 
+/** Exactly `digits` decimals, in the language's own way (4,49 in French). */
+export const formatFixed = (x, digits) => cached(
+  () => new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+  `fixed${digits}`,
+).format(x);
+
 /** A `YYYY-MM-DD` date in the locale's form, with Intl.DateTimeFormat `options`.
  * Read and written in UTC, so this computer's time zone cannot move the day. */
 export function formatDay(iso, options) {

@@ -3,14 +3,31 @@
 // points, hotspots still uncovered and every area's nearest point; export
 // the map, save the run as a scenario and compare scenarios.
 import * as api from '../api.js';
-import { t, formatNumber, lang } from '../i18n.js';
+import { t, formatNumber, formatFixed, lang, locale } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { sortableTable } from '../components/sortable.js';
 import { renderScenarios } from './siting_scenarios.js';
 
-const km = (d) => (d === null || d === undefined ? '–' : `${d.toFixed(2)} km`);
-const pct = (x, total) => (total > 0 ? `${(100 * x / total).toFixed(1)} %` : '–');
+const km = (d) => (d === null || d === undefined ? '–' : `${formatFixed(d, 2)} km`);
+const pct = (x, total) => (total > 0 ? `${formatFixed(100 * x / total, 1)} %` : '–');
+
+/** A gap as a percentage, rounded up: a plan is never promised closer to
+ *  the best than it was proven to be. */
+const gapPercent = (gap) => new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  .format(Math.ceil(gap * 10000 - 1e-9) / 10000);
+
+/** What is known of the plan's quality: proven best, within a gap, or not known. */
+function quality(r) {
+  const [key, vars] = r.gap === null || r.gap === undefined
+    ? ['siting.quality_unknown', {}]
+    : r.gap <= 0
+      ? ['siting.quality_optimal', { k: r.k }]
+      : ['siting.quality_gap', { gap: gapPercent(r.gap) }];
+  const line = el('p', { id: 'siting-quality', className: 'muted', textContent: t(key, vars) });
+  line.dataset.gap = r.gap ?? '';
+  return line;
+}
 
 export async function renderSiting(root) {
   let candidates;
@@ -109,6 +126,7 @@ function resultParts(run, state) {
     figure('siting-distance-after', km(r.mean_distance_km_after), t('siting.distance_after')));
   return [
     figures,
+    quality(r),
     actions(state),
     mapFigure(run.svg, r),
     el('h2', { textContent: t('siting.chosen') }), chosenTable(r),
@@ -172,7 +190,7 @@ function gainText(objective, gain) {
   if (gain === null || gain === undefined) return t('siting.first_point');
   return objective === 'coverage'
     ? t('siting.gain_people', { n: formatNumber(Math.round(gain)) })
-    : t('siting.gain_km', { km: gain.toFixed(2) });
+    : t('siting.gain_km', { km: formatFixed(gain, 2) });
 }
 
 function chosenTable(r) {

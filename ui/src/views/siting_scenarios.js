@@ -1,12 +1,12 @@
 // Saved distribution-point scenarios: the list, reopening one, and two or
 // more side by side.
 import * as api from '../api.js';
-import { t, formatNumber } from '../i18n.js';
+import { t, formatNumber, formatFixed } from '../i18n.js';
 import { showError } from '../components/job.js';
 import { el } from '../components/dom.js';
 
-const km = (d) => (d === null || d === undefined ? '–' : `${d.toFixed(2)} km`);
-const people = (x, total) => `${formatNumber(Math.round(x))}${total > 0 ? ` (${(100 * x / total).toFixed(1)} %)` : ''}`;
+const km = (d) => (d === null || d === undefined ? '–' : `${formatFixed(d, 2)} km`);
+const people = (x, total) => `${formatNumber(Math.round(x))}${total > 0 ? ` (${formatFixed(100 * x / total, 1)} %)` : ''}`;
 
 /** What the side-by-side table shows, one row per figure. */
 const ROWS = [
