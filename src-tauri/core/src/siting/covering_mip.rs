@@ -60,11 +60,7 @@ pub(crate) fn solve(
     let to_choose = k.saturating_sub(sel.locked.len()).min(sel.allowed.len());
 
     let mut pb = RowProblem::default();
-    let open: Vec<_> = sel
-        .allowed
-        .iter()
-        .map(|_| pb.add_integer_column(0.0, 0..=1))
-        .collect();
+    let open = open_columns(&mut pb, sel);
     let areas: Vec<usize> = (0..n_areas).filter(|&a| !reach[a].is_empty()).collect();
     let covered: Vec<_> = areas
         .iter()
@@ -147,6 +143,23 @@ pub(crate) fn run(
     })
 }
 
+/// The first columns of both siting models: `open[p]` ∈ {0, 1} for each
+/// candidate that may be chosen, in `sel.allowed`'s order.
+pub(crate) fn open_columns(pb: &mut RowProblem, sel: &Selection) -> Vec<highs::Col> {
+    sel.allowed
+        .iter()
+        .map(|_| pb.add_integer_column(0.0, 0..=1))
+        .collect()
+}
+
+/// `open[p]`'s values for a starting plan.
+pub(crate) fn start_open(sel: &Selection, start: &[usize]) -> Vec<f64> {
+    sel.allowed
+        .iter()
+        .map(|p| if start.contains(p) { 1.0 } else { 0.0 })
+        .collect()
+}
+
 /// The heuristic's choice as a full column vector: its candidates open and
 /// every area they reach covered.
 fn start_columns(
@@ -155,11 +168,7 @@ fn start_columns(
     areas: &[usize],
     reach: &[Vec<usize>],
 ) -> Vec<f64> {
-    let open: Vec<f64> = sel
-        .allowed
-        .iter()
-        .map(|p| if start.contains(p) { 1.0 } else { 0.0 })
-        .collect();
+    let open = start_open(sel, start);
     let covered = areas.iter().map(|&a| {
         if reach[a].iter().any(|&col| open[col] > 0.5) {
             1.0

@@ -20,14 +20,19 @@ fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
     2.0 * EARTH_KM * (chord / 2.0).min(1.0).asin()
 }
 
-/// Σ eligible × weight of the areas with an open site or a chosen
-/// candidate within the radius.
-fn covered(input: &SitingInput, chosen: &[&str], radius_km: f64) -> f64 {
-    let open: Vec<&PointInput> = input
+/// Open sites and the chosen candidates.
+fn open_points<'a>(input: &'a SitingInput, chosen: &[&str]) -> Vec<&'a PointInput> {
+    input
         .points
         .iter()
         .filter(|p| p.open || chosen.contains(&p.site_code.as_str()))
-        .collect();
+        .collect()
+}
+
+/// Σ eligible × weight of the areas with an open site or a chosen
+/// candidate within the radius.
+fn covered(input: &SitingInput, chosen: &[&str], radius_km: f64) -> f64 {
+    let open = open_points(input, chosen);
     input
         .areas
         .iter()
@@ -187,11 +192,7 @@ fn a_solve_stopped_by_its_time_limit_keeps_the_best_plan_found() {
 
 /// Σ eligible × km to the nearest open site or chosen candidate.
 fn person_km(input: &SitingInput, chosen: &[&str]) -> f64 {
-    let open: Vec<&PointInput> = input
-        .points
-        .iter()
-        .filter(|p| p.open || chosen.contains(&p.site_code.as_str()))
-        .collect();
+    let open = open_points(input, chosen);
     input
         .areas
         .iter()

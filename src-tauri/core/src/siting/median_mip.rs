@@ -27,11 +27,7 @@ pub(crate) fn solve(
         model.for_each(p, |a, v| floor[a] = floor[a].max(v));
     }
     let mut pb = RowProblem::default();
-    let open: Vec<_> = sel
-        .allowed
-        .iter()
-        .map(|_| pb.add_integer_column(0.0, 0..=1))
-        .collect();
+    let open = covering_mip::open_columns(&mut pb, sel);
     // Per area, the candidates that would beat its floor: (column, value).
     let mut options: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n_areas];
     for (col, &p) in sel.allowed.iter().enumerate() {
@@ -75,11 +71,7 @@ pub(crate) fn solve(
 /// The heuristic's choice as a full column vector: its candidates open and
 /// each area served by the best of them that beats its floor.
 fn start_columns(sel: &Selection, start: &[usize], options: &[Vec<(usize, f64)>]) -> Vec<f64> {
-    let open: Vec<f64> = sel
-        .allowed
-        .iter()
-        .map(|p| if start.contains(p) { 1.0 } else { 0.0 })
-        .collect();
+    let open = covering_mip::start_open(sel, start);
     let mut cols = open.clone();
     for row in options {
         let best = row
