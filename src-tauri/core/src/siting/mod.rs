@@ -4,10 +4,12 @@
 //! maximal covering within a radius, and p-median (eligible-weighted mean
 //! distance). Existing open sites with coordinates are always part of the
 //! network. Heuristic: lazy greedy (CELF) then best-improvement interchange
-//! (`search`). Maximal covering without capacities is then solved exactly
-//! by HiGHS (`covering_mip`), started from the heuristic's answer, within a
-//! time limit; the report carries the proven bound and the gap. `exact`
-//! enumerates subsets for small instances and the tests.
+//! (`search`). Without capacities, the heuristic's answer then starts an
+//! exact solve within a time limit: maximal covering by HiGHS
+//! (`covering_mip`); p-median by HiGHS when small enough (`median_mip`),
+//! otherwise bounded by Lagrangian relaxation (`median_bound`). The report
+//! carries the proven bound and the gap. `exact` enumerates subsets for
+//! small instances and the tests.
 //! With `capacity_days`, each point serves at most capacity_per_day × days
 //! eligible people, assigned greedily nearest-pair first (`assign`).
 
@@ -51,8 +53,8 @@ use std::time::{Duration, Instant};
 /// such runs get the Lagrangian bound (`median_bound`) instead.
 const MEDIAN_MIP_PAIRS: usize = 150_000;
 
-/// Chooses `options.k` candidates: the heuristic, then, for maximal
-/// covering without capacities, HiGHS within `options.time_limit_seconds`.
+/// Chooses `options.k` candidates: the heuristic, then, without
+/// capacities, the exact solve or bound within `options.time_limit_seconds`.
 pub fn plan(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
     run(input, options, Method::Solve)
 }
@@ -170,7 +172,10 @@ impl Answer {
             return self;
         };
         let bound = Some(mip.bound).filter(|b| b.is_finite());
-        if mip.proven_optimal || mip.objective > self.score + model.tolerance() {
+        // Never trade the heuristic's plan for a worse one (a rounding in
+        // the solver could otherwise make "optimal" lose a person).
+        let not_worse = mip.objective >= self.score - model.tolerance();
+        if not_worse && (mip.proven_optimal || mip.objective > self.score + model.tolerance()) {
             Answer {
                 chosen: mip.chosen,
                 score: mip.objective,
