@@ -115,6 +115,12 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
             .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
             .await?;
         app.wait_inner_text("#nav-siting", "Points").await?;
+        // The English "Map saved to …" does not linger over a French page.
+        let hidden = app
+            .client
+            .execute("return document.getElementById('notice').hidden", vec![])
+            .await?;
+        assert_eq!(hidden, serde_json::Value::Bool(true), "the notice stays up after a language change");
         app.click("#nav-siting").await?;
         set_value(&app, "#siting-k", "3").await?;
         set_value(&app, "#siting-radius", "3").await?;

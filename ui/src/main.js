@@ -2,7 +2,7 @@
 // empty-database choices.
 import * as api from './api.js';
 import { t, translatePage, formatNumber, lang, setLang } from './i18n.js';
-import { runJob, showError, hideError, showNotice } from './components/job.js';
+import { runJob, showError, hideError, showNotice, hideNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderEmpty } from './views/empty.js';
 import { renderSignIn } from './views/signin.js';
@@ -208,6 +208,7 @@ window.addEventListener('DOMContentLoaded', () => {
   $('lang-select').value = lang();
   $('lang-select').addEventListener('change', () => {
     setLang($('lang-select').value);
+    hideNotice();
     translatePage();
     refresh();
     // The top bar's sync state in the new language now, not at its next poll.

@@ -60,6 +60,12 @@ export function hideError() {
   $('error').hidden = true;
 }
 
+/** A notice is written in one language: a language change takes it down. */
+export function hideNotice() {
+  clearTimeout(showNotice.timer);
+  $('notice').hidden = true;
+}
+
 export function showNotice(text) {
   const notice = $('notice');
   notice.textContent = text;
