@@ -2,6 +2,7 @@
 //! the bench hold the heuristic to. Only for small instances.
 
 use super::model::Model;
+use super::selection::Selection;
 use crate::error::{Error, Result};
 
 /// Subsets beyond this are refused rather than left running for hours.
@@ -9,13 +10,9 @@ pub const MAX_SUBSETS: u128 = 5_000_000;
 
 /// The best set of `k - locked.len()` candidates from `allowed` to add to
 /// `locked`, and its score. Ties keep the first subset in lexicographic order.
-pub(crate) fn best_subset(
-    model: &Model,
-    locked: &[usize],
-    allowed: &[usize],
-    k: usize,
-) -> Result<(Vec<usize>, f64)> {
-    let r = k.saturating_sub(locked.len()).min(allowed.len());
+pub(crate) fn best_subset(model: &Model, sel: &Selection, k: usize) -> Result<(Vec<usize>, f64)> {
+    let (locked, allowed) = (&sel.locked, &sel.allowed);
+    let r = sel.to_choose(k);
     let n = allowed.len();
     let subsets = binomial(n as u128, r as u128);
     if subsets > MAX_SUBSETS {

@@ -30,7 +30,7 @@ pub(crate) fn lagrangian_bound(
     deadline: Instant,
 ) -> f64 {
     let n = model.n_areas();
-    let to_choose = k.saturating_sub(sel.locked.len()).min(sel.allowed.len());
+    let to_choose = sel.to_choose(k);
     let always: Vec<usize> = model.fixed.iter().chain(&sel.locked).copied().collect();
     // Start from each area's value in the heuristic's plan.
     let mut price: Vec<f64> = (0..n).map(|a| model.base(a)).collect();

@@ -1,14 +1,14 @@
 //! p-median solved exactly: the classic assignment model handed to HiGHS,
-//! started from the heuristic's answer and stopped at a time limit, as for
-//! covering (`covering_mip`).
+//! started from the heuristic's answer and stopped at a time limit (`mip`).
 //!
 //! Variables: `open[p]` ∈ {0, 1} per candidate that may be chosen;
-//! `serve[a, p]` ∈ [0, 1], the share of area a's people served by point p
-//! (each open site, locked-in or candidate point); `unserved[a]` ∈ [0, 1].
-//! A candidate farther from an area than that area's nearest always-open
-//! point never serves it and is left out of its row.
+//! `serve[a, p]` ∈ [0, 1], the share of area a's people a chosen candidate
+//! serves. What is not served by a candidate stays with the area's nearest
+//! always-open point (an open site or lock-in), valued as the constant; a
+//! candidate no nearer than that point never serves the area and is left
+//! out of its row.
 
-use super::covering_mip::{self, MipAnswer};
+use super::mip::{self, MipAnswer};
 use super::model::Model;
 use super::selection::Selection;
 use highs::RowProblem;
@@ -27,7 +27,7 @@ pub(crate) fn solve(
         model.for_each(p, |a, v| floor[a] = floor[a].max(v));
     }
     let mut pb = RowProblem::default();
-    let open = covering_mip::open_columns(&mut pb, sel);
+    let open = mip::open_columns(&mut pb, sel);
     // Per area, the candidates that would beat its floor: (column, value).
     let mut options: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n_areas];
     for (col, &p) in sel.allowed.iter().enumerate() {
@@ -37,7 +37,7 @@ pub(crate) fn solve(
             }
         });
     }
-    let to_choose = k.saturating_sub(sel.locked.len()).min(sel.allowed.len());
+    let to_choose = sel.to_choose(k);
     let mut constant = 0.0;
     for (a, row) in options.iter().enumerate() {
         // An area no always-open point serves is served by a chosen one
@@ -61,17 +61,15 @@ pub(crate) fn solve(
             pb.add_row(..=1.0, assign);
         }
     }
-    // Rule: exactly k new points, lock-ins included.
-    let all: Vec<_> = open.iter().map(|&x| (x, 1.0)).collect();
-    pb.add_row(to_choose as f64..=to_choose as f64, all);
+    mip::choose_exactly(&mut pb, &open, to_choose);
     let start_cols = start_columns(sel, start, &options);
-    covering_mip::run(model, sel, pb, start_cols, constant, time_limit_s)
+    mip::run(model, sel, pb, start_cols, constant, time_limit_s)
 }
 
 /// The heuristic's choice as a full column vector: its candidates open and
 /// each area served by the best of them that beats its floor.
 fn start_columns(sel: &Selection, start: &[usize], options: &[Vec<(usize, f64)>]) -> Vec<f64> {
-    let open = covering_mip::start_open(sel, start);
+    let open = mip::start_open(sel, start);
     let mut cols = open.clone();
     for row in options {
         let best = row

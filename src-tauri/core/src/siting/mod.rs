@@ -20,6 +20,7 @@ pub mod demo_inputs;
 mod exact;
 mod median_bound;
 mod median_mip;
+mod mip;
 pub use crate::geo;
 mod instance;
 mod load;
@@ -89,7 +90,7 @@ fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<Siti
         options.capacity_days,
     );
     let answer = if how == Method::Enumerate {
-        let (set, score) = exact::best_subset(&model, &sel.locked, &sel.allowed, options.k)?;
+        let (set, score) = exact::best_subset(&model, &sel, options.k)?;
         Answer::proven(set, score, "exact")
     } else {
         let (set, swaps, method) = heuristic(&model, &sel, options.k);

@@ -12,6 +12,13 @@ pub(crate) struct Selection {
     pub excluded: Vec<usize>,
 }
 
+impl Selection {
+    /// Candidates a run of `k` points picks beyond its lock-ins.
+    pub fn to_choose(&self, k: usize) -> usize {
+        k.saturating_sub(self.locked.len()).min(self.allowed.len())
+    }
+}
+
 pub(crate) fn select(input: &SitingInput, options: &SitingOptions) -> Result<Selection> {
     if input.areas.is_empty() {
         return Err(Error::InvalidInput(
