@@ -205,9 +205,19 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
         app.find("table.schedule").await?;
         app.find("#nav-planner").await?.click().await?;
         app.find("#plan-form").await?;
-        for (lang, nav, why) in [
-            ("en", "Shift planner", "booked over capacity"),
-            ("fr", "Planification", "réservations au-delà de la capacité"),
+        for (lang, nav, why, proven) in [
+            (
+                "en",
+                "Shift planner",
+                "booked over capacity",
+                "Proven the best possible extra shifts",
+            ),
+            (
+                "fr",
+                "Planification",
+                "réservations au-delà de la capacité",
+                "Meilleurs quarts supplémentaires possibles, prouvé",
+            ),
         ] {
             app.find("#lang-select")
                 .await?
@@ -243,6 +253,15 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
             }
             let reasons = app.texts("#plan-extra-table td.reason").await?.join("\n");
             assert!(reasons.contains(why), "{lang}: {reasons}");
+            // HiGHS proves the demo's week optimal (the CLI's JSON gives gap 0 too).
+            app.wait_inner_text("#plan-quality", proven).await?;
+            assert_eq!(wait_attr(&app, "#plan-quality", "data-gap").await?, "0");
+            if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+                std::fs::write(
+                    format!("{dir}/planner-{lang}.png"),
+                    app.client.screenshot().await?,
+                )?;
+            }
         }
         app.find("#lang-select")
             .await?

@@ -46,6 +46,13 @@ export const formatFixed = (x, digits) => cached(
   `fixed${digits}`,
 ).format(x);
 
+/** A solver's gap as a percentage, rounded up: a plan is never promised
+ *  closer to the best than it was proven to be. */
+export const formatGap = (gap) => cached(
+  () => new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+  'gap',
+).format(Math.ceil(gap * 10000 - 1e-9) / 10000);
+
 /** A `YYYY-MM-DD` date in the locale's form, with Intl.DateTimeFormat `options`.
  * Read and written in UTC, so this computer's time zone cannot move the day. */
 export function formatDay(iso, options) {

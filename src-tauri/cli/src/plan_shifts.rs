@@ -28,6 +28,10 @@ pub struct PlanShiftsArgs {
     /// Share of each eligible cohort expected to book a first dose (0–1).
     #[arg(long, default_value_t = 0.8)]
     pub uptake: f64,
+    /// Seconds the exact solver (HiGHS) may take; past it the best plan
+    /// found is kept and the gap to the best possible is reported.
+    #[arg(long, value_name = "SECONDS", default_value_t = dosedesk_core::mip::DEFAULT_TIME_LIMIT_SECONDS)]
+    pub time_limit: f64,
     /// Save the plan as a scenario under this name.
     #[arg(long, value_name = "NAME")]
     pub save: Option<String>,
@@ -58,6 +62,7 @@ impl PlanShiftsArgs {
         req.params.staff_pool = self.staff_pool;
         req.params.max_shifts_per_site_day = self.max_shifts_per_day;
         req.params.shift_minutes = (self.shift_hours * 60.0).round() as u32;
+        req.params.time_limit_seconds = self.time_limit;
         req.demand.uptake = self.uptake;
         Ok(req)
     }
@@ -132,6 +137,7 @@ fn print_text(plan: &ShiftPlan) {
             plan.binding.join(", ")
         }
     );
+    println!("{}", quality(plan));
     if !plan.supply_known {
         println!("(no shipments recorded: supply was not a limit)");
     }
@@ -200,5 +206,20 @@ fn print_text(plan: &ShiftPlan) {
             plan.surplus_shifts.len(),
             plan.surplus_doses
         );
+    }
+}
+
+/// What is known of the plan's quality, in a manager's words.
+fn quality(plan: &ShiftPlan) -> String {
+    let method = plan.method.name();
+    match plan.gap {
+        Some(gap) if gap <= 0.0 => format!(
+            "optimal: given the vaccinators added at overbooked shifts, no other choice of extra shifts gives more promised doses, then more doses, with fewer shifts ({method})"
+        ),
+        Some(gap) => format!(
+            "at most {} short of the best possible plan ({method}; the solver stopped at its time limit)",
+            Lang::En.percent2_up(gap)
+        ),
+        None => format!("how far from the best possible is not known ({method})"),
     }
 }

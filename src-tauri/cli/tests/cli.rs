@@ -383,6 +383,31 @@ fn plan_shifts_on_the_demo_for_april_2021() {
             assert!(s.get(key).is_some(), "{s}");
         }
     }
+    // The solver's verdict: worth recomputed from the days by the README's
+    // rule (2 per promised dose, 1 per other, under one dose for all shifts).
+    let mut worth = 0;
+    for d in days {
+        let planned = d["doses_planned"].as_i64().expect("planned");
+        let promised = d["demand"]["booked"].as_i64().unwrap_or(0)
+            + d["demand"]["second_doses_due"].as_i64().unwrap_or(0);
+        worth += 2 * planned.min(promised) + (planned - planned.min(promised));
+    }
+    let reported = json["worth"].as_f64().expect("worth");
+    assert!(
+        reported <= worth as f64 && reported > worth as f64 - 1.0,
+        "worth {reported} vs {worth}"
+    );
+    assert!(["highs", "greedy"].contains(&json["method"].as_str().unwrap_or("")));
+    let (bound, gap) = (json["bound"].as_f64(), json["gap"].as_f64());
+    assert!(bound.is_some_and(|b| b >= reported), "{bound:?}");
+    assert!(gap.is_some_and(|g| (0.0..0.01).contains(&g)), "{gap:?}");
+    let refused = cli(&db, &[&args[..10], &["--time-limit=-1"]].concat());
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("time limit"),
+        "{}",
+        stderr(&refused)
+    );
     // Text output and a bad date.
     let text = cli(
         &db,
@@ -397,6 +422,12 @@ fn plan_shifts_on_the_demo_for_april_2021() {
     );
     assert!(text.status.success(), "{}", stderr(&text));
     assert!(stdout(&text).contains("unmet demand"));
+    assert!(
+        stdout(&text).contains("optimal: given the vaccinators added")
+            || stdout(&text).contains("short of the best possible plan"),
+        "{}",
+        stdout(&text)
+    );
     let bad = cli(
         &db,
         &["plan", "shifts", "--from", "April", "--to", "2021-04-07"],

@@ -19,6 +19,7 @@ pub mod geo;
 pub mod import;
 pub mod job;
 pub mod locale;
+pub mod mip;
 pub mod rebook;
 mod rng;
 pub mod schedule;

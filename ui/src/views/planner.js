@@ -1,7 +1,7 @@
 // Shift planner: the assumptions, the plan (summary, chart, extra shifts,
 // demand per day, surplus), and saved scenarios to compare, apply and undo.
 import * as api from '../api.js';
-import { t, formatNumber, labelled, lang } from '../i18n.js';
+import { t, formatNumber, formatGap, labelled, lang } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { monthAfter, today } from '../dates.js';
@@ -106,6 +106,19 @@ function figure(id, label, value, alert = false) {
   return box;
 }
 
+/** What is known of the plan's quality: proven best, within a gap, or not known. */
+function quality(plan) {
+  const [key, vars] = plan.gap === null || plan.gap === undefined
+    ? ['planner.quality_unknown', {}]
+    : plan.gap <= 0
+      ? ['planner.quality_optimal', {}]
+      : ['planner.quality_gap', { gap: formatGap(plan.gap) }];
+  const line = el('p', { id: 'plan-quality', className: 'muted', textContent: t(key, vars) });
+  line.dataset.gap = plan.gap ?? '';
+  line.dataset.method = plan.method ?? '';
+  return line;
+}
+
 function summary(plan) {
   const unmet = figure('plan-unmet', t('planner.unmet'), formatNumber(plan.unmet_demand), plan.unmet_demand > 0);
   unmet.dataset.value = plan.unmet_demand;
@@ -122,7 +135,7 @@ function summary(plan) {
     demand: formatNumber(t2.demand), booked: formatNumber(t2.booked), second: formatNumber(t2.second_doses_due),
     new: formatNumber(t2.new_bookings), planned: formatNumber(t2.doses_planned),
   }) });
-  return el('section', { id: 'plan-summary' }, el('div', { className: 'figures' }, shifts, added, unmet, staffHours), binding, demand, ...notes);
+  return el('section', { id: 'plan-summary' }, el('div', { className: 'figures' }, shifts, added, unmet, staffHours), binding, demand, quality(plan), ...notes);
 }
 
 function chart(svgText, request) {

@@ -3,7 +3,7 @@
 // points, hotspots still uncovered and every area's nearest point; export
 // the map, save the run as a scenario and compare scenarios.
 import * as api from '../api.js';
-import { t, formatNumber, formatFixed, lang, locale } from '../i18n.js';
+import { t, formatNumber, formatFixed, formatGap, lang } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { sortableTable } from '../components/sortable.js';
@@ -12,18 +12,13 @@ import { renderScenarios } from './siting_scenarios.js';
 const km = (d) => (d === null || d === undefined ? '–' : `${formatFixed(d, 2)} km`);
 const pct = (x, total) => (total > 0 ? `${formatFixed(100 * x / total, 1)} %` : '–');
 
-/** A gap as a percentage, rounded up: a plan is never promised closer to
- *  the best than it was proven to be. */
-const gapPercent = (gap) => new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
-  .format(Math.ceil(gap * 10000 - 1e-9) / 10000);
-
 /** What is known of the plan's quality: proven best, within a gap, or not known. */
 function quality(r) {
   const [key, vars] = r.gap === null || r.gap === undefined
     ? ['siting.quality_unknown', {}]
     : r.gap <= 0
       ? ['siting.quality_optimal', { k: r.k }]
-      : ['siting.quality_gap', { gap: gapPercent(r.gap) }];
+      : ['siting.quality_gap', { gap: formatGap(r.gap) }];
   const line = el('p', { id: 'siting-quality', className: 'muted', textContent: t(key, vars) });
   line.dataset.gap = r.gap ?? '';
   return line;

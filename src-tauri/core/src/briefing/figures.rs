@@ -34,6 +34,8 @@ pub struct ShiftPlanLine {
     pub added_capacity: i64,
     pub unmet_demand: i64,
     pub binding: Vec<String>,
+    /// The solver's gap when the plan was saved (0: proven optimal).
+    pub gap: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -271,6 +273,7 @@ fn shift_plan(conn: &Connection) -> Result<Option<ShiftPlanLine>> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            gap: v["gap"].as_f64(),
         }),
     )
 }

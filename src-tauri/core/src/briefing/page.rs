@@ -488,6 +488,7 @@ fn plan_lines(f: &BriefFigures, w: &Words, lang: Lang) -> (String, String) {
                 ("capacity", g(s.added_capacity)),
                 ("unmet", g(s.unmet_demand)),
                 ("binding", binding_words(lang, &s.binding)),
+                ("quality", quality(s.gap, w, lang)),
             ],
         ),
         None => w.no_shift_plan.to_owned(),
@@ -508,21 +509,21 @@ fn plan_lines(f: &BriefFigures, w: &Words, lang: Lang) -> (String, String) {
                 ),
                 ("before", g(s.covered_before.round() as i64)),
                 ("after", g(s.covered_after.round() as i64)),
-                (
-                    "quality",
-                    match s.gap {
-                        Some(gap) if gap <= 0.0 => format!(" {}", w.plan_optimal),
-                        Some(gap) => {
-                            format!(" {}", fill(w.plan_gap, &[("gap", lang.percent2_up(gap))]))
-                        }
-                        None => String::new(),
-                    },
-                ),
+                ("quality", quality(s.gap, w, lang)),
             ],
         ),
         None => w.no_site_plan.to_owned(),
     };
     (shift, sites)
+}
+
+/// What is known of a saved plan's quality, as the end of its line.
+fn quality(gap: Option<f64>, w: &Words, lang: Lang) -> String {
+    match gap {
+        Some(gap) if gap <= 0.0 => format!(" {}", w.plan_optimal),
+        Some(gap) => format!(" {}", fill(w.plan_gap, &[("gap", lang.percent2_up(gap))])),
+        None => String::new(),
+    }
 }
 
 fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f64 {

@@ -353,6 +353,10 @@ mod tests {
             sites: Vec::new(),
             cohorts: Vec::new(),
             days: series,
+            method: Default::default(),
+            bound: None,
+            gap: None,
+            worth: 0.0,
         }
     }
 

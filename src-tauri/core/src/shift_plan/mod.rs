@@ -18,6 +18,7 @@ pub mod load;
 pub mod model;
 pub mod planner;
 pub mod scenario;
+pub mod shift_mip;
 pub mod site_bound;
 pub mod staffing;
 pub mod supply;
@@ -209,6 +210,20 @@ pub struct ShiftPlan {
     /// Where the expected new bookings come from.
     pub cohorts: Vec<demand::CohortDemand>,
     pub days: Vec<PlanDaySeries>,
+    /// `highs` (the exact plan beat the greedy's) or `greedy`.
+    #[serde(default)]
+    pub method: planner::PlanMethod,
+    /// No plan is worth more than this, where `worth` counts 2 per promised
+    /// dose and 1 per other dose given, less a fraction of a dose per extra
+    /// shift. Saved plans from before the solver have none.
+    #[serde(default)]
+    pub bound: Option<f64>,
+    /// (bound − worth) / bound: 0 when the plan is proven the best possible,
+    /// None when not known.
+    #[serde(default)]
+    pub gap: Option<f64>,
+    #[serde(default)]
+    pub worth: f64,
 }
 
 /// Plans extra shifts over the request's range from the store's data.
@@ -368,6 +383,10 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
             .collect(),
         cohorts: loaded.cohorts,
         days: series,
+        method: outcome.solve.method,
+        bound: outcome.solve.bound,
+        gap: outcome.solve.gap,
+        worth: outcome.solve.score,
     })
 }
 
@@ -442,6 +461,9 @@ fn validate_params(req: &ShiftPlanRequest) -> Result<()> {
     let bad = |m: &str| Err(Error::InvalidInput(m.to_owned()));
     if p.shift_minutes < 30 || p.shift_minutes > 16 * 60 {
         return bad("shift length must be between 30 minutes and 16 hours");
+    }
+    if !(p.time_limit_seconds.is_finite() && p.time_limit_seconds >= 0.0) {
+        return bad("the solver's time limit must be zero or more seconds");
     }
     let r = &p.ratios;
     if !(r.check_in_per_hour > 0.0 && r.screenings_per_hour > 0.0 && r.chairs_per_observer > 0.0) {

@@ -132,6 +132,9 @@ pub struct PlanParams {
     /// People (all stations) available per day for extra shifts; None = no limit.
     pub staff_pool: Option<u32>,
     pub ratios: StaffingRatios,
+    /// Seconds HiGHS may spend on the exact plan; past it the better of its
+    /// plan and the greedy's is kept, with the gap to the best possible.
+    pub time_limit_seconds: f64,
 }
 
 impl Default for PlanParams {
@@ -141,6 +144,7 @@ impl Default for PlanParams {
             max_shifts_per_site_day: 4,
             staff_pool: None,
             ratios: StaffingRatios::default(),
+            time_limit_seconds: crate::mip::DEFAULT_TIME_LIMIT_SECONDS,
         }
     }
 }
@@ -205,6 +209,39 @@ pub struct DayOutcome {
     pub binding: Vec<Constraint>,
 }
 
+/// How the region's plan was found and how good it is known to be.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanMethod {
+    /// The greedy's plan (HiGHS found none better, or did not run).
+    #[default]
+    Greedy,
+    /// HiGHS's plan, better than the greedy's.
+    Highs,
+}
+
+impl PlanMethod {
+    /// As the CLI's JSON writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanMethod::Greedy => "greedy",
+            PlanMethod::Highs => "highs",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SolveReport {
+    pub method: PlanMethod,
+    /// The plan's worth (`shift_mip::Scoring`: 2 per promised dose, 1 per
+    /// other dose, a fraction of a dose less per shift).
+    pub score: f64,
+    /// No plan is worth more than this; None when nothing proved a bound.
+    pub bound: Option<f64>,
+    /// (bound − score) / bound: 0 when the plan is proven the best possible.
+    pub gap: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlanOutcome {
     /// More vaccinators on overbooked shifts, planned first.
@@ -217,6 +254,7 @@ pub struct PlanOutcome {
     pub surplus_shifts: Vec<PlannedShift>,
     /// Doses the surplus shifts would use.
     pub surplus_doses: i64,
+    pub solve: SolveReport,
 }
 
 /// Doses a shift gives: vaccinators × hours × rate, rounded down.

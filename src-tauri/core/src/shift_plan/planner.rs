@@ -19,9 +19,10 @@
 use super::model::extra_allowed;
 pub use super::model::{
     base_capacity, candidates, peak_vaccinators, shift_doses, Candidate, Constraint, DayOutcome,
-    ExistingShift, Overbooked, PlanDay, PlanInstance, PlanOutcome, PlanParams, PlanSite,
-    PlannedShift, Reinforcement, SiteMoves,
+    ExistingShift, Overbooked, PlanDay, PlanInstance, PlanMethod, PlanOutcome, PlanParams,
+    PlanSite, PlannedShift, Reinforcement, SiteMoves, SolveReport,
 };
+use super::shift_mip::{self, promised_on_existing, Scoring};
 use super::site_bound::plan_site_bound;
 use super::staffing::staff_for;
 use std::cmp::Reverse;
@@ -71,6 +72,25 @@ impl<'a> Board<'a> {
             allowed: extra_allowed(inst, params),
             per_site: vec![0; inst.sites.len()],
             lean,
+        }
+    }
+
+    /// Books a shift decided elsewhere (the exact plan) on the board, so
+    /// what is left of the day's limits is known.
+    fn place(&mut self, s: &PlannedShift) {
+        let d = s.day;
+        if let Some(i) = self.cands[d]
+            .iter()
+            .position(|c| c.site == s.site && c.start == s.start)
+        {
+            self.used[d][i] = true;
+        }
+        if let Some(a) = self.allowed.get_mut(s.site).and_then(|a| a.get_mut(d)) {
+            *a = a.saturating_sub(1);
+        }
+        self.per_site[s.site] += 1;
+        if let Some(pool) = &mut self.pool[d] {
+            *pool = pool.saturating_sub(s.staff.total());
         }
     }
 
@@ -286,9 +306,23 @@ fn spare(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
 
 /// Plans more vaccinators at overbooked shifts, then extra shifts for the
 /// region. Each day's `capacity_before` is the schedule's as it stands.
+/// The region's plan is HiGHS's when it does better than the greedy's
+/// within `params.time_limit_seconds`, and says how far from the best possible it may be.
 pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
+    plan_with(inst, params, true)
+}
+
+/// The greedy alone, as `plan` starts from (the bench's and tests' comparison).
+pub fn plan_greedy(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
+    plan_with(inst, params, false)
+}
+
+fn plan_with(inst: &PlanInstance, params: &PlanParams, solve: bool) -> PlanOutcome {
     let site_bound = plan_site_bound(inst, params);
     let mut out = plan_region(&site_bound.instance, params, &site_bound.staff_used);
+    if solve {
+        out = or_solved(out, &site_bound.instance, params, &site_bound.staff_used);
+    }
     for (day, base) in out.days.iter_mut().zip(base_capacity(inst)) {
         day.capacity_before = base;
     }
@@ -323,14 +357,79 @@ fn plan_region(inst: &PlanInstance, params: &PlanParams, staff_used: &[u32]) -> 
     }
 }
 
+/// The exact plan (`shift_mip`) when it is better than the greedy's, which
+/// it starts from; either way with what the solve proved of how good it is.
+fn or_solved(
+    greedy: PlanOutcome,
+    inst: &PlanInstance,
+    params: &PlanParams,
+    staff_used: &[u32],
+) -> PlanOutcome {
+    let scoring = Scoring::new(inst, params);
+    let planned = |o: &PlanOutcome| o.days.iter().map(|d| d.planned).collect::<Vec<i64>>();
+    let greedy_planned = planned(&greedy);
+    let greedy_score = scoring.score(inst, &greedy_planned, greedy.shifts.len());
+    let Some(mip) = shift_mip::solve(inst, params, staff_used, &greedy.shifts, &greedy_planned)
+    else {
+        return PlanOutcome {
+            solve: SolveReport {
+                method: PlanMethod::Greedy,
+                score: greedy_score,
+                bound: None,
+                gap: None,
+            },
+            ..greedy
+        };
+    };
+    // Scores differ by at least a shift's weight when plans differ at all.
+    let tolerance = scoring.per_shift / 2.0;
+    let mip_score = scoring.score(inst, &mip.planned, mip.shifts.len());
+    let (mut out, score, method) = if mip_score > greedy_score + tolerance {
+        let out = with_shifts(inst, params, staff_used, mip.shifts, mip.planned);
+        (out, mip_score, PlanMethod::Highs)
+    } else {
+        (greedy, greedy_score, PlanMethod::Greedy)
+    };
+    let bound = mip.bound.map(|b| b.max(score));
+    out.solve = SolveReport {
+        method,
+        score,
+        bound,
+        gap: bound.map(|b| {
+            if b - score <= tolerance || b.abs() < 1e-12 {
+                0.0
+            } else {
+                (b - score) / b.abs()
+            }
+        }),
+    };
+    out
+}
+
+/// The outcome of a plan decided elsewhere: its shifts and doses per day.
+fn with_shifts(
+    inst: &PlanInstance,
+    params: &PlanParams,
+    staff_used: &[u32],
+    shifts: Vec<PlannedShift>,
+    planned: Vec<i64>,
+) -> PlanOutcome {
+    let mut cap = base_capacity(inst);
+    let mut board = Board::new(inst, params, staff_used, false);
+    for s in &shifts {
+        board.place(s);
+        cap[s.day] += s.capacity;
+    }
+    let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
+    conclude(inst, &mut board, &demand, cap, planned, shifts)
+}
+
 fn plan_ranked(
     inst: &PlanInstance,
     params: &PlanParams,
     staff_used: &[u32],
     lean: bool,
 ) -> PlanOutcome {
-    let n = inst.days.len();
-    let base = base_capacity(inst);
     let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
     let committed: Vec<i64> = inst
         .days
@@ -341,19 +440,31 @@ fn plan_ranked(
     // First promised doses on existing shifts, earliest day first (they cost
     // no shift); then shifts for promised doses; then for new bookings. The
     // look-ahead in `grow` keeps each stage from taking an earlier stage's doses.
-    let mut used = vec![0; n];
-    let mut held = inst.opening_on_hand;
-    for d in 0..n {
-        held += inst.days[d].arrivals;
-        used[d] = committed[d].min(base[d]).min(held.max(0));
-        held -= used[d];
-    }
-    let mut cap = base.clone();
+    let mut used = promised_on_existing(inst);
+    let mut cap = base_capacity(inst);
     let mut board = Board::new(inst, params, staff_used, lean);
-    let mut out = PlanOutcome::default();
-    board.grow(&committed, &mut cap, &mut used, &mut out.shifts);
-    board.grow(&demand, &mut cap, &mut used, &mut out.shifts);
+    let mut shifts = Vec::new();
+    board.grow(&committed, &mut cap, &mut used, &mut shifts);
+    board.grow(&demand, &mut cap, &mut used, &mut shifts);
+    conclude(inst, &mut board, &demand, cap, used, shifts)
+}
 
+/// Each day's figures and binding limits for a plan, and the surplus shifts
+/// that would use doses it leaves idle.
+fn conclude(
+    inst: &PlanInstance,
+    board: &mut Board<'_>,
+    demand: &[i64],
+    mut cap: Vec<i64>,
+    used: Vec<i64>,
+    shifts: Vec<PlannedShift>,
+) -> PlanOutcome {
+    let n = inst.days.len();
+    let base = base_capacity(inst);
+    let mut out = PlanOutcome {
+        shifts,
+        ..PlanOutcome::default()
+    };
     let spare_left = spare(inst, &used);
     let held = on_hand(inst, &used);
     for d in 0..n {

@@ -90,9 +90,7 @@ pub struct SitingOptions {
     pub time_limit_seconds: f64,
 }
 
-/// Seconds the exact solver gets unless told otherwise: the national
-/// instance's coverage runs prove optimality well within it.
-pub const DEFAULT_TIME_LIMIT_SECONDS: f64 = 5.0;
+pub use crate::mip::DEFAULT_TIME_LIMIT_SECONDS;
 
 fn default_time_limit() -> f64 {
     DEFAULT_TIME_LIMIT_SECONDS

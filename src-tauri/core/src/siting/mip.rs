@@ -1,11 +1,12 @@
 //! What both exact siting models share: the `open[p]` columns that come
 //! first in each, the rule on how many to open, and the solve itself
 //! (HiGHS, maximising, started from the heuristic's plan, stopped at a time
-//! limit, its answer re-scored by the model and bounded).
+//! limit, its answer re-scored by the model and bounded; `crate::mip`
+//! drives HiGHS).
 
 use super::model::Model;
 use super::selection::Selection;
-use highs::{Col, HighsModelStatus, HighsSolutionStatus, RowProblem, Sense};
+use highs::{Col, RowProblem};
 
 /// What HiGHS found within its time limit.
 pub(crate) struct MipAnswer {
@@ -52,53 +53,25 @@ pub(crate) fn run(
     constant: f64,
     time_limit_s: f64,
 ) -> Option<MipAnswer> {
-    let mut mip = pb.try_optimise(Sense::Maximise).ok()?;
-    mip.make_quiet();
-    mip.try_set_option("time_limit", time_limit_s.max(0.0))
-        .ok()?;
-    // Optimal means optimal: no relative tolerance on the proof.
-    mip.try_set_option("mip_rel_gap", 0.0).ok()?;
-    // A rejected start only costs HiGHS time: the heuristic's answer is kept
-    // by the caller either way.
-    let _ = mip.try_set_solution(Some(&start_cols), None, None, None);
-    let solved = mip.try_solve().ok()?;
-    let status = solved.status();
-    let has_solution = solved.primal_solution_status() == HighsSolutionStatus::Feasible;
-    if !has_solution
-        || !matches!(
-            status,
-            HighsModelStatus::Optimal
-                | HighsModelStatus::ReachedTimeLimit
-                | HighsModelStatus::ReachedInterrupt
-        )
-    {
-        return None;
-    }
-    let solution = solved.get_solution();
-    let columns = solution.columns();
+    let solved = crate::mip::maximise(pb, &start_cols, time_limit_s)?;
     let mut chosen = sel.locked.clone();
     chosen.extend(
         sel.allowed
             .iter()
-            .zip(columns)
+            .zip(solved.solution.columns())
             .filter(|(_, &x)| x > 0.5)
             .map(|(&p, _)| p),
     );
     let objective = model.score(&chosen);
-    let proven_optimal = status == HighsModelStatus::Optimal;
-    let bound = if proven_optimal {
+    let bound = if solved.proven_optimal {
         objective
     } else {
-        solved
-            .double_info_value(c"mip_dual_bound")
-            .ok()
-            .filter(|b| b.is_finite())
-            .map_or(f64::INFINITY, |b| b + constant)
+        solved.dual_bound.map_or(f64::INFINITY, |b| b + constant)
     };
     Some(MipAnswer {
         chosen,
         objective,
         bound: bound.max(objective),
-        proven_optimal,
+        proven_optimal: solved.proven_optimal,
     })
 }
