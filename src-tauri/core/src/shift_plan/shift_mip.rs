@@ -141,9 +141,16 @@ fn levels(
     out
 }
 
+/// Largest programme handed to HiGHS, in (window, vaccinator count)
+/// columns. Building and presolving it is not bounded by the time limit:
+/// 20 sites × 120 days with a staff pool has under 100,000; a province's
+/// month with a pool can have millions, and then keeps the greedy's plan
+/// with its gap not known.
+pub const MAX_COLUMNS: usize = 300_000;
+
 /// Solves the region's plan within `params.time_limit_seconds`, started
 /// from the greedy's (`start_shifts`, `start_planned`). None when HiGHS
-/// found nothing in time.
+/// found nothing in time, or the programme is beyond `MAX_COLUMNS`.
 pub fn solve(
     inst: &PlanInstance,
     params: &PlanParams,
@@ -168,15 +175,32 @@ pub fn solve(
         other.push(pb.add_integer_column(OTHER, 0.0..=(demand - committed) as f64));
     }
 
+    let pools: Vec<Option<u32>> = (0..n)
+        .map(|d| {
+            let used = staff_used.get(d).copied().unwrap_or(0);
+            params.staff_pool.map(|p| p.saturating_sub(used))
+        })
+        .collect();
+    let staffings: Vec<Vec<(Candidate, Vec<Level>)>> = (0..n)
+        .map(|d| {
+            candidates(inst, params, d)
+                .into_iter()
+                .map(|cand| {
+                    let levels = levels(inst, params, &cand, pools[d]);
+                    (cand, levels)
+                })
+                .collect()
+        })
+        .collect();
+    let columns: usize = staffings.iter().flatten().map(|(_, l)| l.len()).sum();
+    if columns > MAX_COLUMNS {
+        return None;
+    }
     let mut windows: Vec<Vec<Window>> = Vec::with_capacity(n);
-    for d in 0..n {
-        let pool = params
-            .staff_pool
-            .map(|p| p.saturating_sub(staff_used.get(d).copied().unwrap_or(0)));
-        let day: Vec<Window> = candidates(inst, params, d)
+    for (d, (day_staffings, pool)) in staffings.into_iter().zip(pools).enumerate() {
+        let day: Vec<Window> = day_staffings
             .into_iter()
-            .map(|cand| {
-                let levels = levels(inst, params, &cand, pool);
+            .map(|(cand, levels)| {
                 let pick = levels
                     .iter()
                     .map(|_| pb.add_integer_column(-scoring.per_shift, 0..=1))
@@ -374,4 +398,23 @@ fn trim(
         kept.extend(today);
     }
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shift_plan::synthetic::random_instance;
+
+    #[test]
+    fn a_programme_beyond_the_column_limit_is_not_built() {
+        let (inst, mut params) = random_instance(21, 600, 60);
+        params.staff_pool = Some(200);
+        let columns: usize = (0..inst.days.len())
+            .flat_map(|d| candidates(&inst, &params, d))
+            .map(|c| levels(&inst, &params, &c, params.staff_pool).len())
+            .sum();
+        assert!(columns > MAX_COLUMNS, "{columns} columns");
+        let none = vec![0; inst.days.len()];
+        assert!(solve(&inst, &params, &[], &[], &none).is_none());
+    }
 }
