@@ -61,3 +61,14 @@ pub(crate) fn maximise(pb: RowProblem, start: &[f64], time_limit_s: f64) -> Opti
         dual_bound,
     })
 }
+
+/// Share of `bound` a plan scoring `score` may fall short by: 0 when the
+/// shortfall is within `tolerance` (rounding, or less than the smallest
+/// step between two plans' scores).
+pub(crate) fn gap(score: f64, bound: f64, tolerance: f64) -> f64 {
+    if bound - score <= tolerance || bound.abs() < 1e-12 {
+        0.0
+    } else {
+        ((bound - score) / bound.abs()).max(0.0)
+    }
+}

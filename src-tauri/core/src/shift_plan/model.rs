@@ -38,6 +38,13 @@ pub struct PlanDay {
     pub arrivals: i64,
 }
 
+impl PlanDay {
+    /// The promised part of the day's demand, within 0 ..= demand.
+    pub fn promised(&self) -> i64 {
+        self.committed.clamp(0, self.demand.max(0))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PlanInstance {
     pub sites: Vec<PlanSite>,

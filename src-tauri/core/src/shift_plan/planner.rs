@@ -345,7 +345,7 @@ fn plan_region(inst: &PlanInstance, params: &PlanParams, staff_used: &[u32]) -> 
             .days
             .iter()
             .zip(&inst.days)
-            .map(|(o, d)| o.planned.min(d.committed))
+            .map(|(o, d)| o.planned.min(d.promised()))
             .sum();
         let given: i64 = o.days.iter().map(|d| d.planned).sum();
         (promised, given, Reverse(o.shifts.len()))
@@ -369,8 +369,14 @@ fn or_solved(
     let planned = |o: &PlanOutcome| o.days.iter().map(|d| d.planned).collect::<Vec<i64>>();
     let greedy_planned = planned(&greedy);
     let greedy_score = scoring.score(inst, &greedy_planned, greedy.shifts.len());
-    let Some(mip) = shift_mip::solve(inst, params, staff_used, &greedy.shifts, &greedy_planned)
-    else {
+    let Some(mip) = shift_mip::solve(
+        inst,
+        params,
+        staff_used,
+        &scoring,
+        &greedy.shifts,
+        &greedy_planned,
+    ) else {
         return PlanOutcome {
             solve: SolveReport {
                 method: PlanMethod::Greedy,
@@ -395,13 +401,7 @@ fn or_solved(
         method,
         score,
         bound,
-        gap: bound.map(|b| {
-            if b - score <= tolerance || b.abs() < 1e-12 {
-                0.0
-            } else {
-                (b - score) / b.abs()
-            }
-        }),
+        gap: bound.map(|b| crate::mip::gap(score, b, tolerance)),
     };
     out
 }
@@ -431,12 +431,7 @@ fn plan_ranked(
     lean: bool,
 ) -> PlanOutcome {
     let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
-    let committed: Vec<i64> = inst
-        .days
-        .iter()
-        .zip(&demand)
-        .map(|(d, all)| d.committed.clamp(0, *all))
-        .collect();
+    let committed: Vec<i64> = inst.days.iter().map(PlanDay::promised).collect();
     // First promised doses on existing shifts, earliest day first (they cost
     // no shift); then shifts for promised doses; then for new bookings. The
     // look-ahead in `grow` keeps each stage from taking an earlier stage's doses.

@@ -66,7 +66,7 @@ impl Scoring {
             .iter()
             .zip(planned)
             .map(|(day, &given)| {
-                let promised = given.min(day.committed.clamp(0, day.demand.max(0)));
+                let promised = given.min(day.promised());
                 PROMISED * promised as f64 + OTHER * (given - promised) as f64
             })
             .sum();
@@ -85,8 +85,7 @@ pub fn promised_on_existing(inst: &PlanInstance) -> Vec<i64> {
         .zip(&base)
         .map(|(day, &cap)| {
             held += day.arrivals;
-            let committed = day.committed.clamp(0, day.demand.max(0));
-            let given = committed.min(cap).min(held.max(0));
+            let given = day.promised().min(cap).min(held.max(0));
             held -= given;
             given
         })
@@ -148,18 +147,19 @@ fn levels(
 /// with its gap not known.
 pub const MAX_COLUMNS: usize = 300_000;
 
-/// Solves the region's plan within `params.time_limit_seconds`, started
-/// from the greedy's (`start_shifts`, `start_planned`). None when HiGHS
-/// found nothing in time, or the programme is beyond `MAX_COLUMNS`.
+/// Solves the region's plan within `params.time_limit_seconds`, scored by
+/// `scoring` (`Scoring::new` of the same instance), started from the
+/// greedy's (`start_shifts`, `start_planned`). None when HiGHS found
+/// nothing in time, or the programme is beyond `MAX_COLUMNS`.
 pub fn solve(
     inst: &PlanInstance,
     params: &PlanParams,
     staff_used: &[u32],
+    scoring: &Scoring,
     start_shifts: &[PlannedShift],
     start_planned: &[i64],
 ) -> Option<MipPlan> {
     let n = inst.days.len();
-    let scoring = Scoring::new(inst, params);
     let base = base_capacity(inst);
     let floor = promised_on_existing(inst);
     let allowed = extra_allowed(inst, params);
@@ -170,7 +170,7 @@ pub fn solve(
     let mut other = Vec::with_capacity(n);
     for day in &inst.days {
         let demand = day.demand.max(0);
-        let committed = day.committed.clamp(0, demand);
+        let committed = day.promised();
         promised.push(pb.add_integer_column(PROMISED, 0.0..=committed as f64));
         other.push(pb.add_integer_column(OTHER, 0.0..=(demand - committed) as f64));
     }
@@ -330,7 +330,7 @@ fn start_columns(
 ) -> Vec<f64> {
     let mut cols = Vec::new();
     for (day, &given) in inst.days.iter().zip(planned) {
-        let promised = given.min(day.committed.clamp(0, day.demand.max(0)));
+        let promised = given.min(day.promised());
         cols.push(promised as f64);
         cols.push((given - promised) as f64);
     }
@@ -415,6 +415,7 @@ mod tests {
             .sum();
         assert!(columns > MAX_COLUMNS, "{columns} columns");
         let none = vec![0; inst.days.len()];
-        assert!(solve(&inst, &params, &[], &[], &none).is_none());
+        let scoring = Scoring::new(&inst, &params);
+        assert!(solve(&inst, &params, &[], &scoring, &[], &none).is_none());
     }
 }

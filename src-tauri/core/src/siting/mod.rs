@@ -204,13 +204,8 @@ impl Answer {
     /// Share of the bound the answer may fall short by (0: optimal, a
     /// shortfall within `tolerance` being rounding).
     fn gap(&self, tolerance: f64) -> Option<f64> {
-        self.bound.map(|bound| {
-            if bound - self.score <= tolerance || bound.abs() < 1e-12 {
-                0.0
-            } else {
-                ((bound - self.score) / bound.abs()).max(0.0)
-            }
-        })
+        self.bound
+            .map(|bound| crate::mip::gap(self.score, bound, tolerance))
     }
 }
 
