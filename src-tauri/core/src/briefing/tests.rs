@@ -210,6 +210,11 @@ fn everything_stays_on_the_page_with_plans_saved() {
     }))
     .expect("request");
     let plan = crate::shift_plan::plan_shifts(&conn, &request).expect("plan");
+    assert_eq!(
+        plan.gap,
+        Some(0.0),
+        "the demo's April plan is proven optimal"
+    );
     crate::shift_plan::scenario::save(
         &conn,
         "April with a very long scenario name for the officials",
@@ -247,15 +252,17 @@ fn everything_stays_on_the_page_with_plans_saved() {
             "{lang:?}: lowest text at {lowest}"
         );
         assert!(svg.contains("Three pharmacies"));
-        // The plan was solved exactly, and the officials are told so.
+        // Both plans were solved exactly, and the officials are told so on
+        // each plan's line.
         let proven = if lang == Lang::En {
             "Proven"
         } else {
             "prouvé"
         };
-        assert!(
-            svg.contains(proven),
-            "{lang:?}: no word of the plan's proof"
+        assert_eq!(
+            svg.matches(proven).count(),
+            2,
+            "{lang:?}: the shift and site plans' proofs"
         );
     }
 }
