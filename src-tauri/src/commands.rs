@@ -30,6 +30,21 @@ where
     .map_err(background_failed)?
 }
 
+/// `with_db` for a job the person watches and may cancel: a planner's
+/// solve. The job is registered (its id sent first) before it starts.
+pub(crate) async fn with_db_job<T, F>(
+    state: &AppState,
+    channel: Channel<JobProgress>,
+    job: F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Connection, &dyn Progress) -> Result<T> + Send + 'static,
+{
+    let progress = start_job(state, channel);
+    with_db(state, move |conn| job(conn, &progress)).await
+}
+
 /// Runs a long job on a blocking thread with the store's bulk connection
 /// (the large page cache), once any job before it has finished with it.
 async fn with_bulk<T, F>(state: &AppState, progress: ChannelProgress, job: F) -> Result<T>
@@ -266,8 +281,8 @@ pub async fn import_file(
     .await
 }
 
-/// Asks the job `id` (an import or the demo load) to stop; it rolls back.
-/// Other jobs run on. False when no such job is running any more.
+/// Asks the job `id` to stop: an import or the demo load rolls back; a
+/// planner's solve answers with the best plan it has. Other jobs run on. False when no such job is running any more.
 #[tauri::command]
 pub fn cancel_job(state: State<'_, AppState>, id: u64) -> bool {
     state.jobs.cancel(id)

@@ -1,16 +1,18 @@
 //! IPC commands of the shift planner: plan, chart, and saved scenarios.
 //! Each is a few lines over `dosedesk_core::shift_plan`.
 
-use crate::commands::with_db;
+use crate::commands::{with_db, with_db_job, JobProgress};
 use crate::file_picks::Purpose;
 use crate::AppState;
 use dosedesk_core::charts::{export_drawing, to_svg};
+use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::shift_plan::chart::PlanChart;
 use dosedesk_core::shift_plan::scenario::{self, ScenarioSummary};
 use dosedesk_core::shift_plan::{plan_shifts as plan, ShiftPlan, ShiftPlanRequest};
 use dosedesk_core::Result;
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::State;
 
 #[derive(Serialize)]
@@ -25,9 +27,10 @@ pub async fn plan_shifts(
     state: State<'_, AppState>,
     request: ShiftPlanRequest,
     lang: Option<Lang>,
+    on_progress: Channel<JobProgress>,
 ) -> Result<PlannedShifts> {
-    with_db(&state, move |conn| {
-        let plan = plan(conn, &request)?;
+    with_db_job(&state, on_progress, move |conn, progress| {
+        let plan = plan(conn, &request, progress)?;
         let (svg, _) = to_svg(&PlanChart(&plan), lang.unwrap_or_default())?;
         Ok(PlannedShifts { plan, svg })
     })
@@ -45,7 +48,7 @@ pub async fn export_plan_chart(
 ) -> Result<()> {
     let path = state.picks.take(&file, Purpose::SaveChart)?;
     with_db(&state, move |conn| {
-        let plan = plan(conn, &request)?;
+        let plan = plan(conn, &request, &Quiet)?;
         export_drawing(conn, &PlanChart(&plan), lang.unwrap_or_default(), &path)
     })
     .await
@@ -59,7 +62,7 @@ pub async fn save_shift_scenario(
     request: ShiftPlanRequest,
 ) -> Result<i64> {
     with_db(&state, move |conn| {
-        let plan = plan(conn, &request)?;
+        let plan = plan(conn, &request, &Quiet)?;
         scenario::save(conn, name.trim(), &request, &plan)
     })
     .await

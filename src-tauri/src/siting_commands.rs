@@ -1,15 +1,17 @@
 //! IPC commands of the Distribution points view: plan with a map, export
 //! the map, saved scenarios. Each is a few lines over `dosedesk_core::siting`.
 
-use crate::commands::with_db;
+use crate::commands::{with_db, with_db_job, JobProgress};
 use crate::file_picks::Purpose;
 use crate::AppState;
 use dosedesk_core::charts::{export_drawing, to_svg};
+use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::siting::scenario::{self, ScenarioSummary};
 use dosedesk_core::siting::{load_input, plan_from_db, SiteMap, SitingOptions, SitingReport};
 use dosedesk_core::Result;
 use serde::Serialize;
+use tauri::ipc::Channel;
 use tauri::State;
 
 /// A run and its map, drawn in core.
@@ -54,9 +56,13 @@ pub async fn plan_siting(
     state: State<'_, AppState>,
     options: SitingOptions,
     lang: Option<Lang>,
+    on_progress: Channel<JobProgress>,
 ) -> Result<SitePlan> {
-    with_db(&state, move |conn| {
-        with_map(plan_from_db(conn, &options)?, lang.unwrap_or_default())
+    with_db_job(&state, on_progress, move |conn, progress| {
+        with_map(
+            plan_from_db(conn, &options, progress)?,
+            lang.unwrap_or_default(),
+        )
     })
     .await
 }
@@ -71,7 +77,7 @@ pub async fn export_siting_map(
 ) -> Result<()> {
     let path = state.picks.take(&file, Purpose::SaveChart)?;
     with_db(&state, move |conn| {
-        let report = plan_from_db(conn, &options)?;
+        let report = plan_from_db(conn, &options, &Quiet)?;
         export_drawing(
             conn,
             &SiteMap::new(&report),
@@ -90,7 +96,12 @@ pub async fn save_siting_scenario(
     options: SitingOptions,
 ) -> Result<ScenarioSummary> {
     with_db(&state, move |conn| {
-        let id = scenario::save(conn, &name, &options, &plan_from_db(conn, &options)?)?;
+        let id = scenario::save(
+            conn,
+            &name,
+            &options,
+            &plan_from_db(conn, &options, &Quiet)?,
+        )?;
         scenario::compare(conn, &[id])?
             .pop()
             .ok_or_else(|| dosedesk_core::Error::NotFound(format!("scenario {id}")))

@@ -424,7 +424,8 @@ fn job_stages_cross_ipc_with_a_ui_string_each() {
         | Stage::Indexes
         | Stage::Commit
         | Stage::Checkpoint
-        | Stage::Checks => stage,
+        | Stage::Checks
+        | Stage::Solving => stage,
     };
     let stages = [
         Stage::Rows,
@@ -434,6 +435,7 @@ fn job_stages_cross_ipc_with_a_ui_string_each() {
         Stage::Commit,
         Stage::Checkpoint,
         Stage::Checks,
+        Stage::Solving,
     ];
     for stage in stages.map(listed) {
         let message =

@@ -1,6 +1,7 @@
 //! `dosedesk-cli plan shifts`: the extra-shifts planner, headless.
 
 use dosedesk_core::charts::export_drawing;
+use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::shift_plan::{
     self, chart::PlanChart, scenario, ShiftKind, ShiftPlan, ShiftPlanRequest,
@@ -70,7 +71,7 @@ impl PlanShiftsArgs {
 
 pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
     let req = args.request()?;
-    let plan = shift_plan::plan_shifts(conn, &req)?;
+    let plan = shift_plan::plan_shifts(conn, &req, &Quiet)?;
     let saved = match &args.save {
         Some(name) => Some(scenario::save(conn, name, &req, &plan)?),
         None => None,

@@ -1,6 +1,7 @@
 //! `dosedesk-cli plan sites`: choose new distribution points among the
 //! imported candidates (areas.csv and candidates.csv).
 
+use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::siting::{plan_from_db, Objective, SiteMap, SitingOptions, SitingReport};
 use dosedesk_core::{Connection, Error};
@@ -55,7 +56,7 @@ pub fn run(conn: &Connection, args: &PlanSitingArgs) -> Result<(), Error> {
         capacity_days: args.capacity_days,
         time_limit_seconds: args.time_limit,
     };
-    let report = plan_from_db(conn, &options)?;
+    let report = plan_from_db(conn, &options, &Quiet)?;
     if let Some(path) = &args.map {
         let lang = Lang::parse(&args.lang).unwrap_or_default();
         dosedesk_core::charts::export_drawing(conn, &SiteMap::new(&report), lang, path)?;

@@ -1,4 +1,4 @@
-//! Long work (imports, the demo load, index builds, solves): its progress,
+//! Long work (imports, the demo load, index builds, planners' solves): its progress,
 //! the stage it is in, and whether the person who started it asked it to stop.
 
 use serde::Serialize;
@@ -32,6 +32,9 @@ pub enum Stage {
     Checkpoint,
     /// Judging the bookings again for the Checks view (after a bulk load: all of them).
     Checks,
+    /// A planner's exact search (HiGHS), up to its time limit; progress is
+    /// the seconds spent of that limit.
+    Solving,
 }
 
 impl Stage {
@@ -44,6 +47,7 @@ impl Stage {
             Stage::Commit => "committing",
             Stage::Checkpoint => "writing the database file",
             Stage::Checks => "checking the bookings",
+            Stage::Solving => "searching for the best plan",
         }
     }
 }
@@ -51,3 +55,48 @@ impl Stage {
 /// For callers that need neither progress nor cancellation.
 pub struct Quiet;
 impl Progress for Quiet {}
+
+/// A person who presses Cancel some time after a solve starts, and what
+/// the solve told them meanwhile (tests).
+#[cfg(test)]
+pub(crate) struct CancelAfter {
+    after: std::time::Duration,
+    solving_since: std::sync::Mutex<Option<std::time::Instant>>,
+    /// (done, total) of each progress update.
+    pub updates: std::sync::Mutex<Vec<(u64, u64)>>,
+}
+
+#[cfg(test)]
+impl CancelAfter {
+    pub fn new(after: std::time::Duration) -> Self {
+        CancelAfter {
+            after,
+            solving_since: std::sync::Mutex::new(None),
+            updates: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// When the solver said it started.
+    pub fn solving_since(&self) -> Option<std::time::Instant> {
+        *self.solving_since.lock().expect("lock")
+    }
+}
+
+#[cfg(test)]
+impl Progress for CancelAfter {
+    fn update(&self, done: u64, total: u64) {
+        self.updates.lock().expect("lock").push((done, total));
+    }
+    fn stage(&self, stage: Stage) {
+        if stage == Stage::Solving {
+            self.solving_since
+                .lock()
+                .expect("lock")
+                .get_or_insert_with(std::time::Instant::now);
+        }
+    }
+    fn is_cancelled(&self) -> bool {
+        self.solving_since()
+            .is_some_and(|t| t.elapsed() >= self.after)
+    }
+}

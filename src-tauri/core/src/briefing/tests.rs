@@ -209,7 +209,7 @@ fn everything_stays_on_the_page_with_plans_saved() {
         "from": "2021-04-01", "to": "2021-04-30"
     }))
     .expect("request");
-    let plan = crate::shift_plan::plan_shifts(&conn, &request).expect("plan");
+    let plan = crate::shift_plan::plan_shifts(&conn, &request, &crate::job::Quiet).expect("plan");
     assert_eq!(
         plan.gap,
         Some(0.0),
@@ -223,7 +223,7 @@ fn everything_stays_on_the_page_with_plans_saved() {
     )
     .expect("save");
     let options = crate::siting::SitingOptions::new(3, 3.0, crate::siting::Objective::Coverage);
-    let report = crate::siting::plan_from_db(&conn, &options).expect("siting");
+    let report = crate::siting::plan_from_db(&conn, &options, &crate::job::Quiet).expect("siting");
     crate::siting::scenario::save(&conn, "Three pharmacies", &options, &report).expect("save");
     for lang in [Lang::En, Lang::Fr] {
         let svg = page_svg(

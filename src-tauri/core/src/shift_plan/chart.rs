@@ -357,6 +357,7 @@ mod tests {
             bound: None,
             gap: None,
             worth: 0.0,
+            cancelled: false,
         }
     }
 

@@ -25,6 +25,7 @@ pub mod supply;
 pub mod synthetic;
 
 use crate::error::{Error, Result};
+use crate::job::Progress;
 use crate::time::{format_hhmm, parse_hhmm, require_date};
 use chrono::Duration;
 use demand::{DemandParams, DemandParts};
@@ -224,10 +225,19 @@ pub struct ShiftPlan {
     pub gap: Option<f64>,
     #[serde(default)]
     pub worth: f64,
+    /// The person stopped the solver before it finished: the plan is the
+    /// best found by then, `gap` how far it may be from the best.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
-/// Plans extra shifts over the request's range from the store's data.
-pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPlan> {
+/// Plans extra shifts over the request's range from the store's data; the
+/// solver's progress goes to `progress`, which may stop it early.
+pub fn plan_shifts(
+    conn: &Connection,
+    req: &ShiftPlanRequest,
+    progress: &dyn Progress,
+) -> Result<ShiftPlan> {
     let from = require_date("from", &req.from)?;
     let to = require_date("to", &req.to)?;
     let days = (to - from).num_days() + 1;
@@ -238,7 +248,7 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
     }
     validate_params(req)?;
     let loaded = load::load(conn, from, to, &req.demand)?;
-    let mut outcome = planner::plan(&loaded.instance, &req.params);
+    let mut outcome = planner::plan_watched(&loaded.instance, &req.params, progress);
     if !loaded.supply.known {
         // "Unlimited" supply would list every free window as surplus.
         outcome.surplus_shifts.clear();
@@ -387,6 +397,7 @@ pub fn plan_shifts(conn: &Connection, req: &ShiftPlanRequest) -> Result<ShiftPla
         bound: outcome.solve.bound,
         gap: outcome.solve.gap,
         worth: outcome.solve.score,
+        cancelled: outcome.solve.cancelled,
     })
 }
 

@@ -247,6 +247,8 @@ pub struct SolveReport {
     pub bound: Option<f64>,
     /// (bound − score) / bound: 0 when the plan is proven the best possible.
     pub gap: Option<f64>,
+    /// The person stopped the search before it finished.
+    pub cancelled: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -25,6 +25,7 @@ pub use super::model::{
 use super::shift_mip::{self, promised_on_existing, Scoring};
 use super::site_bound::plan_site_bound;
 use super::staffing::staff_for;
+use crate::job::{Progress, Quiet};
 use std::cmp::Reverse;
 
 /// The planner's working state: candidates per day and what is left of
@@ -309,19 +310,40 @@ fn spare(inst: &PlanInstance, used: &[i64]) -> Vec<i64> {
 /// The region's plan is HiGHS's when it does better than the greedy's
 /// within `params.time_limit_seconds`, and says how far from the best possible it may be.
 pub fn plan(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
-    plan_with(inst, params, true)
+    plan_with(inst, params, Some(&Quiet))
+}
+
+/// `plan`, with the solver's progress sent to `progress`, which may stop
+/// it: the plan is then the best found so far, with its gap.
+pub fn plan_watched(
+    inst: &PlanInstance,
+    params: &PlanParams,
+    progress: &dyn Progress,
+) -> PlanOutcome {
+    plan_with(inst, params, Some(progress))
 }
 
 /// The greedy alone, as `plan` starts from (the bench's and tests' comparison).
 pub fn plan_greedy(inst: &PlanInstance, params: &PlanParams) -> PlanOutcome {
-    plan_with(inst, params, false)
+    plan_with(inst, params, None)
 }
 
-fn plan_with(inst: &PlanInstance, params: &PlanParams, solve: bool) -> PlanOutcome {
+/// The greedy's plan, then (with `solver`) HiGHS's when it does better.
+fn plan_with(
+    inst: &PlanInstance,
+    params: &PlanParams,
+    solver: Option<&dyn Progress>,
+) -> PlanOutcome {
     let site_bound = plan_site_bound(inst, params);
     let mut out = plan_region(&site_bound.instance, params, &site_bound.staff_used);
-    if solve {
-        out = or_solved(out, &site_bound.instance, params, &site_bound.staff_used);
+    if let Some(progress) = solver {
+        out = or_solved(
+            out,
+            &site_bound.instance,
+            params,
+            &site_bound.staff_used,
+            progress,
+        );
     }
     for (day, base) in out.days.iter_mut().zip(base_capacity(inst)) {
         day.capacity_before = base;
@@ -364,6 +386,7 @@ fn or_solved(
     inst: &PlanInstance,
     params: &PlanParams,
     staff_used: &[u32],
+    progress: &dyn Progress,
 ) -> PlanOutcome {
     let scoring = Scoring::new(inst, params);
     let planned = |o: &PlanOutcome| o.days.iter().map(|d| d.planned).collect::<Vec<i64>>();
@@ -376,6 +399,7 @@ fn or_solved(
         &scoring,
         &greedy.shifts,
         &greedy_planned,
+        progress,
     ) else {
         return PlanOutcome {
             solve: SolveReport {
@@ -383,6 +407,7 @@ fn or_solved(
                 score: greedy_score,
                 bound: None,
                 gap: None,
+                cancelled: progress.is_cancelled(),
             },
             ..greedy
         };
@@ -402,6 +427,7 @@ fn or_solved(
         score,
         bound,
         gap: bound.map(|b| crate::mip::gap(score, b, tolerance)),
+        cancelled: mip.cancelled,
     };
     out
 }

@@ -23,6 +23,8 @@ use super::model::{
     PlannedShift,
 };
 use super::staffing::staff_for;
+use crate::job::Progress;
+use crate::mip::Budget;
 use highs::{Col, RowProblem};
 
 /// What the solve found.
@@ -35,6 +37,8 @@ pub struct MipPlan {
     /// No plan scores above this (`Scoring::score`'s units); None when the
     /// search stopped before it had a bound.
     pub bound: Option<f64>,
+    /// The person stopped the search before it finished.
+    pub cancelled: bool,
 }
 
 /// The objective, shared by the programme and by whoever compares plans.
@@ -149,8 +153,9 @@ pub const MAX_COLUMNS: usize = 300_000;
 
 /// Solves the region's plan within `params.time_limit_seconds`, scored by
 /// `scoring` (`Scoring::new` of the same instance), started from the
-/// greedy's (`start_shifts`, `start_planned`). None when HiGHS found
-/// nothing in time, or the programme is beyond `MAX_COLUMNS`.
+/// greedy's (`start_shifts`, `start_planned`), watched by `progress`. None
+/// when HiGHS found nothing in time, or the programme is beyond `MAX_COLUMNS`.
+#[allow(clippy::too_many_arguments)]
 pub fn solve(
     inst: &PlanInstance,
     params: &PlanParams,
@@ -158,6 +163,7 @@ pub fn solve(
     scoring: &Scoring,
     start_shifts: &[PlannedShift],
     start_planned: &[i64],
+    progress: &dyn Progress,
 ) -> Option<MipPlan> {
     let n = inst.days.len();
     let base = base_capacity(inst);
@@ -281,7 +287,11 @@ pub fn solve(
     }
 
     let start = start_columns(inst, &windows, start_shifts, start_planned);
-    let solved = crate::mip::maximise(pb, &start, params.time_limit_seconds)?;
+    let budget = Budget {
+        seconds: params.time_limit_seconds,
+        progress,
+    };
+    let solved = crate::mip::maximise(pb, &start, budget)?;
     let value = |c: Col| solved.solution[c];
     let planned: Vec<i64> = (0..n)
         .map(|d| (value(promised[d]) + value(other[d]) + 1e-6).floor() as i64)
@@ -316,6 +326,7 @@ pub fn solve(
         shifts,
         planned,
         proven_optimal: solved.proven_optimal,
+        cancelled: solved.cancelled,
     })
 }
 
@@ -416,6 +427,15 @@ mod tests {
         assert!(columns > MAX_COLUMNS, "{columns} columns");
         let none = vec![0; inst.days.len()];
         let scoring = Scoring::new(&inst, &params);
-        assert!(solve(&inst, &params, &[], &scoring, &[], &none).is_none());
+        assert!(solve(
+            &inst,
+            &params,
+            &[],
+            &scoring,
+            &[],
+            &none,
+            &crate::job::Quiet
+        )
+        .is_none());
     }
 }

@@ -518,7 +518,7 @@ fn april() -> ShiftPlanRequest {
 #[test]
 fn demo_april_plan_is_consistent() {
     let conn = demo();
-    let plan = plan_shifts(&conn, &april()).expect("plan");
+    let plan = plan_shifts(&conn, &april(), &crate::job::Quiet).expect("plan");
     assert_eq!(plan.days.len(), 30);
     assert!(plan.supply_known);
     let booked: i64 = plan.days.iter().map(|d| d.demand.booked).sum();
@@ -559,7 +559,7 @@ fn demo_april_plan_is_consistent() {
 fn scenarios_save_compare_apply_and_undo() {
     let mut conn = demo();
     let req = april();
-    let plan = plan_shifts(&conn, &req).expect("plan");
+    let plan = plan_shifts(&conn, &req, &crate::job::Quiet).expect("plan");
     // A roomier scenario: more doses than the demo's shipments.
     conn.execute(
         "INSERT INTO supply (uuid, date, product, doses, status, updated_at)
@@ -567,7 +567,7 @@ fn scenarios_save_compare_apply_and_undo() {
         [],
     )
     .expect("supply");
-    let more = plan_shifts(&conn, &req).expect("plan with more supply");
+    let more = plan_shifts(&conn, &req, &crate::job::Quiet).expect("plan with more supply");
     assert!(more.extra_shifts.len() >= plan.extra_shifts.len());
     assert!(more.unmet_demand <= plan.unmet_demand);
     let a = scenario::save(&conn, "demo supply", &req, &plan).expect("save");
@@ -588,7 +588,7 @@ fn scenarios_save_compare_apply_and_undo() {
         "conflict"
     );
     // Planning again sees the new shifts as existing capacity.
-    let after = plan_shifts(&conn, &req).expect("replan");
+    let after = plan_shifts(&conn, &req, &crate::job::Quiet).expect("replan");
     assert!(after.totals.capacity_before > more.totals.capacity_before || created.is_empty());
     let removed = scenario::undo(&mut conn, b).expect("undo");
     assert_eq!(removed, created.len());
@@ -624,6 +624,7 @@ fn undo_refuses_to_strand_a_booking() {
                 to: "2021-04-01".into(),
                 ..april()
             },
+            &crate::job::Quiet,
         )
         .expect("plan")
     };
@@ -650,17 +651,21 @@ fn bad_requests_are_refused() {
     let mut req = april();
     req.to = "2021-03-01".into();
     assert_eq!(
-        plan_shifts(&conn, &req).expect_err("backwards").code(),
+        plan_shifts(&conn, &req, &crate::job::Quiet)
+            .expect_err("backwards")
+            .code(),
         "invalid_input"
     );
     req = april();
     req.demand.uptake = 1.5;
     assert_eq!(
-        plan_shifts(&conn, &req).expect_err("uptake").code(),
+        plan_shifts(&conn, &req, &crate::job::Quiet)
+            .expect_err("uptake")
+            .code(),
         "invalid_input"
     );
     // An empty store: no demand, nothing to add, supply unknown.
-    let plan = plan_shifts(&conn, &april()).expect("empty");
+    let plan = plan_shifts(&conn, &april(), &crate::job::Quiet).expect("empty");
     assert!(plan.extra_shifts.is_empty() && !plan.supply_known);
 }
 
@@ -771,7 +776,7 @@ fn the_incident_gets_capacity_at_the_overbooked_clinics() {
         params: PlanParams::default(),
         demand: DemandParams::default(),
     };
-    let plan = plan_shifts(&conn, &req).expect("plan");
+    let plan = plan_shifts(&conn, &req, &crate::job::Quiet).expect("plan");
     for ((code, date), excess) in &oracle {
         let lines: Vec<&ExtraShift> = plan
             .extra_shifts
@@ -849,4 +854,76 @@ fn ties_spread_over_sites() {
     let out = plan(&inst, &params);
     assert_eq!(out.shifts.len(), 2, "{:?}", out.shifts);
     assert_ne!(out.shifts[0].site, out.shifts[1].site, "{:?}", out.shifts);
+}
+
+/// Cancel stops the solver within moments, not at its time limit, and the
+/// plan is the best found by then: never worse than the greedy's, checked
+/// by the plan's own rules, with its gap. (With a staff pool and ample
+/// supply, 20 sites × 120 days is not proven optimal in 5 s.)
+#[test]
+fn a_cancelled_solve_stops_at_once_with_the_best_plan_found() {
+    use crate::job::CancelAfter;
+    use std::time::Duration;
+    let (mut inst, mut params) = random_instance(6, 20, 120);
+    inst.opening_on_hand = 1_000_000_000;
+    assert!(params.staff_pool.is_some(), "seed 6 draws a staff pool");
+    params.time_limit_seconds = 300.0;
+    let person = CancelAfter::new(Duration::from_millis(700));
+    let out = planner::plan_watched(&inst, &params, &person);
+    let since = person.solving_since().expect("the solver said it started");
+    let solving = since.elapsed();
+    eprintln!("cancelled run solving {solving:?}, gap {:?}", out.solve.gap);
+    assert!(out.solve.cancelled, "the solve was not reported cancelled");
+    assert!(
+        solving < Duration::from_secs(15),
+        "cancelled 0.7 s in, the solve ran {solving:?} of its 300 s"
+    );
+    if let Err(e) = validate(&inst, &params, &out) {
+        panic!("the cancelled plan breaks a rule: {e}");
+    }
+    let greedy = plan_greedy(&inst, &params);
+    let (g, x) = (key_of(&inst, &greedy), key_of(&inst, &out));
+    assert!(
+        (x.0, x.1, std::cmp::Reverse(x.2)) >= (g.0, g.1, std::cmp::Reverse(g.2)),
+        "{x:?} worse than the greedy's {g:?}"
+    );
+    // How far it may be from the best is still said, and is honest.
+    let (bound, gap) = (out.solve.bound, out.solve.gap);
+    if let (Some(b), Some(g)) = (bound, gap) {
+        assert!(b >= out.solve.score - 1e-9 && (0.0..1.0).contains(&g));
+    }
+    assert!(gap != Some(0.0), "a search stopped at 0.7 s claims a proof");
+    // Any progress was the seconds spent of the 300 s limit. (HiGHS first
+    // asks after presolve and the root relaxation, about 1.3 s here: the
+    // Cancel pressed at 0.7 s took effect then.)
+    let updates = person.updates.lock().expect("lock").clone();
+    assert!(updates
+        .iter()
+        .all(|&(done, total)| total == 300_000 && done <= total));
+}
+
+/// Without Cancel, the same watched solve runs to its time limit and no further.
+#[test]
+fn a_watched_solve_honours_its_time_limit() {
+    let (mut inst, mut params) = random_instance(6, 20, 120);
+    inst.opening_on_hand = 1_000_000_000;
+    params.time_limit_seconds = 2.0;
+    let person = crate::job::CancelAfter::new(std::time::Duration::from_secs(3600));
+    let out = planner::plan_watched(&inst, &params, &person);
+    let solving = person.solving_since().expect("solver started").elapsed();
+    assert!(!out.solve.cancelled);
+    assert!(
+        solving.as_secs_f64() < 2.0 + 5.0,
+        "a 2 s limit ran {solving:?}"
+    );
+    let updates = person.updates.lock().expect("lock").clone();
+    let last = updates.last().expect("progress").0;
+    assert!(last >= 1_000, "progress reached only {last} ms of 2,000");
+    assert!(updates
+        .iter()
+        .all(|&(done, total)| total == 2_000 && done <= total));
+    assert!(
+        updates.windows(2).all(|w| w[0].0 < w[1].0),
+        "progress went back"
+    );
 }

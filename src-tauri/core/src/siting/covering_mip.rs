@@ -12,6 +12,7 @@
 use super::mip::{self, MipAnswer};
 use super::model::Model;
 use super::selection::Selection;
+use crate::mip::Budget;
 use highs::RowProblem;
 
 /// Solves the covering model for `k` points (lock-ins included), starting
@@ -22,7 +23,7 @@ pub(crate) fn solve(
     sel: &Selection,
     k: usize,
     start: &[usize],
-    time_limit_s: f64,
+    budget: Budget<'_>,
 ) -> Option<MipAnswer> {
     let n_areas = model.n_areas();
     // Value of covering each area (eligible × weight); every covering point
@@ -64,7 +65,7 @@ pub(crate) fn solve(
     mip::choose_exactly(&mut pb, &open, sel.to_choose(k));
 
     let start_cols = start_columns(sel, start, &areas, &reach);
-    mip::run(model, sel, pb, start_cols, constant, time_limit_s)
+    mip::run(model, sel, pb, start_cols, constant, budget)
 }
 
 /// The heuristic's choice as a full column vector: its candidates open and

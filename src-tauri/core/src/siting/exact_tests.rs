@@ -271,7 +271,8 @@ fn the_lagrangian_bound_is_never_beaten_and_is_tight() {
         let sel = selection::select(&input, &options).expect("selection");
         let deadline = Instant::now() + std::time::Duration::from_secs(10);
         let score = model.score(&start);
-        let bound = median_bound::lagrangian_bound(&model, &sel, k, &start, score, deadline);
+        let stop = || Instant::now() >= deadline;
+        let bound = median_bound::lagrangian_bound(&model, &sel, k, &start, score, stop);
         // Values are minus person-km: the bound is a floor on person-km.
         let floor_km = -bound;
         let best = brute_force_least_km(&input, k);
@@ -287,5 +288,75 @@ fn the_lagrangian_bound_is_never_beaten_and_is_tight() {
     assert!(
         mean < 0.01 && worst < 0.05,
         "bound gaps: mean {mean:.4}, worst {worst:.4}"
+    );
+}
+
+/// Cancel stops the exact search within moments, and the answer is the best plan found by then, re-scored from
+/// coordinates, with any bound it claims honest.
+#[test]
+fn a_cancelled_solve_stops_at_once_with_the_best_plan_found() {
+    use crate::job::CancelAfter;
+    // Not proven in 20 s (gap 1.6 % then): the search is still on at 4 s.
+    let input = random_input(77, 4_000, 600, 0, 90.0);
+    let mut options = SitingOptions::new(15, 12.0, Objective::Coverage);
+    let heuristic = plan_heuristic(&input, &options).expect("heuristic");
+    options.time_limit_seconds = 300.0;
+    let person = CancelAfter::new(std::time::Duration::from_secs(4));
+    let stopped = plan_watched(&input, &options, &person).expect("plan");
+    let solving = person
+        .solving_since()
+        .expect("the solver started")
+        .elapsed();
+    eprintln!("cancelled run solving {solving:?}, gap {:?}", stopped.gap);
+    assert!(stopped.cancelled, "not reported cancelled");
+    assert!(
+        solving.as_secs_f64() < 10.0,
+        "cancelled at 4 s, ran {solving:?}"
+    );
+    // Mid-search, the bound reached so far is kept.
+    assert!(
+        stopped.gap.is_some(),
+        "cancelled mid-search without its bound"
+    );
+    let got = covered(&input, &chosen(&stopped), options.radius_km);
+    assert!((stopped.covered_after - got).abs() < 1e-6);
+    assert!(
+        got >= heuristic.covered_after - 1e-6,
+        "{got} < the heuristic's"
+    );
+    if let Some(gap) = stopped.gap {
+        let bound = stopped.bound.expect("a gap comes with its bound");
+        assert!(bound >= got - 1e-6 && gap > 0.0, "bound {bound}, gap {gap}");
+    }
+}
+
+/// p-median too large for HiGHS within a short limit is bounded by
+/// Lagrangian relaxation until the deadline; Cancel ends that as well, and
+/// the bound it had is still a bound.
+#[test]
+fn a_cancelled_lagrangian_bound_stops_at_once_and_still_bounds() {
+    use crate::job::CancelAfter;
+    // 1.2 million pairs: past `MEDIAN_MIP_PAIRS`, so bounded, not solved.
+    let input = random_input(78, 3_000, 400, 0, 60.0);
+    let mut options = SitingOptions::new(8, 3.0, Objective::Distance);
+    options.time_limit_seconds = 40.0;
+    let person = CancelAfter::new(std::time::Duration::from_millis(300));
+    let started = Instant::now();
+    let stopped = plan_watched(&input, &options, &person).expect("plan");
+    let took = started.elapsed().as_secs_f64();
+    let heuristic = plan_heuristic(&input, &options).expect("heuristic");
+    eprintln!("cancelled bound: {took:.1} s, gap {:?}", stopped.gap);
+    assert!(
+        took < 30.0,
+        "the 40 s bound ran on after Cancel: {took:.1} s"
+    );
+    assert!(stopped.cancelled);
+    assert_eq!(chosen(&stopped), chosen(&heuristic));
+    let km = person_km(&input, &chosen(&stopped));
+    let bound = stopped.bound.expect("the bound had a value");
+    // Values are minus person-km: the bound is a floor on person-km.
+    assert!(
+        -bound <= km * (1.0 + 1e-9),
+        "bound {bound} above the plan's −{km}"
     );
 }

@@ -4,6 +4,7 @@
 use super::instance::{AreaInput, PointInput, SitingInput, SitingOptions};
 use super::report::SitingReport;
 use crate::error::{Error, Result};
+use crate::job::Progress;
 use rusqlite::Connection;
 
 pub fn load_input(conn: &Connection) -> Result<SitingInput> {
@@ -47,13 +48,17 @@ pub fn load_input(conn: &Connection) -> Result<SitingInput> {
     Ok(SitingInput { areas, points })
 }
 
-/// Loads the store's areas and sites and plans with the heuristic.
-pub fn plan_from_db(conn: &Connection, options: &SitingOptions) -> Result<SitingReport> {
+/// Loads the store's areas and sites and plans (`super::plan_watched`).
+pub fn plan_from_db(
+    conn: &Connection,
+    options: &SitingOptions,
+    progress: &dyn Progress,
+) -> Result<SitingReport> {
     let input = load_input(conn)?;
     if !input.points.iter().any(|p| !p.open) {
         return Err(Error::InvalidInput(
             "no candidate sites with coordinates: import candidates.csv first".into(),
         ));
     }
-    super::plan(&input, options)
+    super::plan_watched(&input, options, progress)
 }

@@ -13,7 +13,6 @@
 
 use super::model::Model;
 use super::selection::Selection;
-use std::time::Instant;
 
 const MAX_ROUNDS: usize = 3_000;
 /// Rounds without a better bound before the step is halved.
@@ -27,7 +26,7 @@ pub(crate) fn lagrangian_bound(
     k: usize,
     start: &[usize],
     start_score: f64,
-    deadline: Instant,
+    stop: impl Fn() -> bool,
 ) -> f64 {
     let n = model.n_areas();
     let to_choose = sel.to_choose(k);
@@ -43,7 +42,7 @@ pub(crate) fn lagrangian_bound(
     let mut served = vec![0u32; n];
     let mut rho: Vec<(f64, usize)> = Vec::with_capacity(sel.allowed.len());
     for _ in 0..MAX_ROUNDS {
-        if Instant::now() >= deadline {
+        if stop() {
             break;
         }
         served.iter_mut().for_each(|s| *s = 0);

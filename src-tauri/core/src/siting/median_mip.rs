@@ -11,6 +11,7 @@
 use super::mip::{self, MipAnswer};
 use super::model::Model;
 use super::selection::Selection;
+use crate::mip::Budget;
 use highs::RowProblem;
 
 pub(crate) fn solve(
@@ -18,7 +19,7 @@ pub(crate) fn solve(
     sel: &Selection,
     k: usize,
     start: &[usize],
-    time_limit_s: f64,
+    budget: Budget<'_>,
 ) -> Option<MipAnswer> {
     let n_areas = model.n_areas();
     // Best value each area already has from points that are always open.
@@ -63,7 +64,7 @@ pub(crate) fn solve(
     }
     mip::choose_exactly(&mut pb, &open, to_choose);
     let start_cols = start_columns(sel, start, &options);
-    mip::run(model, sel, pb, start_cols, constant, time_limit_s)
+    mip::run(model, sel, pb, start_cols, constant, budget)
 }
 
 /// The heuristic's choice as a full column vector: its candidates open and

@@ -6,6 +6,7 @@
 
 use super::model::Model;
 use super::selection::Selection;
+use crate::mip::Budget;
 use highs::{Col, RowProblem};
 
 /// What HiGHS found within its time limit.
@@ -17,6 +18,8 @@ pub(crate) struct MipAnswer {
     /// No choice can do better than this (same units).
     pub bound: f64,
     pub proven_optimal: bool,
+    /// The person stopped the search before it finished.
+    pub cancelled: bool,
 }
 
 /// The first columns of both siting models: `open[p]` ∈ {0, 1} for each
@@ -51,9 +54,9 @@ pub(crate) fn run(
     pb: RowProblem,
     start_cols: Vec<f64>,
     constant: f64,
-    time_limit_s: f64,
+    budget: Budget<'_>,
 ) -> Option<MipAnswer> {
-    let solved = crate::mip::maximise(pb, &start_cols, time_limit_s)?;
+    let solved = crate::mip::maximise(pb, &start_cols, budget)?;
     let mut chosen = sel.locked.clone();
     chosen.extend(
         sel.allowed
@@ -73,5 +76,6 @@ pub(crate) fn run(
         objective,
         bound: bound.max(objective),
         proven_optimal: solved.proven_optimal,
+        cancelled: solved.cancelled,
     })
 }

@@ -45,6 +45,8 @@ pub use random::random_input;
 pub use report::{AreaResult, ChosenPoint, PointResult, SitingReport, UncoveredHotspot};
 
 use crate::error::Result;
+use crate::job::{Progress, Quiet};
+use crate::mip::{Budget, Watch};
 use model::Model;
 use selection::{select, Selection};
 use std::time::{Duration, Instant};
@@ -60,18 +62,28 @@ pub const LONG_SOLVE_SECONDS: f64 = 60.0;
 /// Chooses `options.k` candidates: the heuristic, then, without
 /// capacities, the exact solve or bound within `options.time_limit_seconds`.
 pub fn plan(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
-    run(input, options, Method::Solve)
+    plan_watched(input, options, &Quiet)
+}
+
+/// `plan`, with the exact solve's progress sent to `progress`, which may
+/// stop it: the answer is then the best found so far, with its gap.
+pub fn plan_watched(
+    input: &SitingInput,
+    options: &SitingOptions,
+    progress: &dyn Progress,
+) -> Result<SitingReport> {
+    run(input, options, Method::Solve, progress)
 }
 
 /// The heuristic alone (greedy + interchange): the bench's comparison.
 pub fn plan_heuristic(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
-    run(input, options, Method::Heuristic)
+    run(input, options, Method::Heuristic, &Quiet)
 }
 
 /// Chooses `options.k` candidates by enumerating every subset: optimal, for
 /// small instances only (at most `MAX_SUBSETS` subsets).
 pub fn plan_exact(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
-    run(input, options, Method::Enumerate)
+    run(input, options, Method::Enumerate, &Quiet)
 }
 
 #[derive(PartialEq)]
@@ -81,7 +93,12 @@ enum Method {
     Enumerate,
 }
 
-fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<SitingReport> {
+fn run(
+    input: &SitingInput,
+    options: &SitingOptions,
+    how: Method,
+    progress: &dyn Progress,
+) -> Result<SitingReport> {
     let sel = select(input, options)?;
     let model = Model::new(
         input,
@@ -100,9 +117,14 @@ fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<Siti
             swaps,
             method,
             bound: None,
+            cancelled: false,
         };
         if how == Method::Solve && !model.capacitated() {
-            answer = answer.or_solved(&model, &sel, options);
+            let budget = Budget {
+                seconds: options.time_limit_seconds,
+                progress,
+            };
+            answer = answer.or_solved(&model, &sel, options, budget);
         }
         answer
     };
@@ -118,6 +140,7 @@ fn run(input: &SitingInput, options: &SitingOptions, how: Method) -> Result<Siti
             method: answer.method,
             bound: answer.bound,
             gap: answer.gap(model.tolerance()),
+            cancelled: answer.cancelled,
         },
     ))
 }
@@ -130,6 +153,8 @@ struct Answer {
     method: &'static str,
     /// Proven upper bound on the score, when some method gave one.
     bound: Option<f64>,
+    /// The person stopped the exact search before it finished.
+    cancelled: bool,
 }
 
 impl Answer {
@@ -140,38 +165,41 @@ impl Answer {
             swaps: 0,
             method,
             bound: Some(score),
+            cancelled: false,
         }
     }
 
     /// The exact solver's answer when it does at least as well as this one
     /// (it starts from it), with the bound it proved either way.
-    fn or_solved(self, model: &Model, sel: &Selection, options: &SitingOptions) -> Self {
-        let deadline =
-            Instant::now() + Duration::from_secs_f64(options.time_limit_seconds.max(0.0));
+    fn or_solved(
+        self,
+        model: &Model,
+        sel: &Selection,
+        options: &SitingOptions,
+        budget: Budget<'_>,
+    ) -> Self {
+        let k = options.k;
+        let deadline = Instant::now() + Duration::from_secs_f64(budget.seconds.max(0.0));
         let solve = match options.objective {
             Objective::Coverage => covering_mip::solve,
             Objective::Distance
-                if model.pairs() <= MEDIAN_MIP_PAIRS
-                    || options.time_limit_seconds >= LONG_SOLVE_SECONDS =>
+                if model.pairs() <= MEDIAN_MIP_PAIRS || budget.seconds >= LONG_SOLVE_SECONDS =>
             {
                 median_mip::solve
             }
-            Objective::Distance => return self.lagrangian(model, sel, options.k, deadline),
+            Objective::Distance => return self.lagrangian(model, sel, k, deadline, budget),
         };
-        let Some(mip) = solve(
-            model,
-            sel,
-            options.k,
-            &self.chosen,
-            options.time_limit_seconds,
-        ) else {
+        let Some(mip) = solve(model, sel, k, &self.chosen, budget) else {
             // HiGHS found nothing in time: p-median still gets a bound.
             return match options.objective {
                 Objective::Distance => {
                     let short = Instant::now() + Duration::from_secs(1);
-                    self.lagrangian(model, sel, options.k, short)
+                    self.lagrangian(model, sel, k, short, budget)
                 }
-                Objective::Coverage => self,
+                Objective::Coverage => Answer {
+                    cancelled: budget.progress.is_cancelled(),
+                    ..self
+                },
             };
         };
         let bound = Some(mip.bound).filter(|b| b.is_finite());
@@ -185,18 +213,35 @@ impl Answer {
                 swaps: self.swaps,
                 method: "highs",
                 bound,
+                cancelled: mip.cancelled,
             }
         } else {
-            Answer { bound, ..self }
+            Answer {
+                bound,
+                cancelled: mip.cancelled,
+                ..self
+            }
         }
     }
 
     /// This plan with p-median's Lagrangian bound (`median_bound`).
-    fn lagrangian(self, model: &Model, sel: &Selection, k: usize, deadline: Instant) -> Self {
-        let bound =
-            median_bound::lagrangian_bound(model, sel, k, &self.chosen, self.score, deadline);
+    /// Stops at `deadline` or when the person asks (any round's bound holds).
+    fn lagrangian(
+        self,
+        model: &Model,
+        sel: &Selection,
+        k: usize,
+        deadline: Instant,
+        budget: Budget<'_>,
+    ) -> Self {
+        let started = Instant::now();
+        let seconds = deadline.saturating_duration_since(started).as_secs_f64();
+        let watch = Watch::new(budget.progress, seconds);
+        let stop = || Instant::now() >= deadline || watch.check(started.elapsed().as_secs_f64());
+        let bound = median_bound::lagrangian_bound(model, sel, k, &self.chosen, self.score, stop);
         Answer {
             bound: Some(bound).filter(|b| b.is_finite()),
+            cancelled: watch.cancelled(),
             ..self
         }
     }

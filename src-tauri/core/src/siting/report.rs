@@ -24,6 +24,10 @@ pub struct SitingReport {
     /// bound: 0 means proven optimal; `None` when unknown.
     #[serde(default)]
     pub gap: Option<f64>,
+    /// The person stopped the exact search before it finished: the answer
+    /// is the best found by then, `gap` how far it may be from the best.
+    #[serde(default)]
+    pub cancelled: bool,
     /// Chosen candidates, each with its marginal gain, in order of choice.
     pub chosen: Vec<ChosenPoint>,
     /// Σ eligible × weight of covered areas (within the radius), before and
@@ -213,6 +217,7 @@ pub(crate) struct Choice<'a> {
     pub method: &'static str,
     pub bound: Option<f64>,
     pub gap: Option<f64>,
+    pub cancelled: bool,
 }
 
 pub(crate) fn build(
@@ -311,6 +316,7 @@ pub(crate) fn build(
         method: choice.method.to_owned(),
         bound: choice.bound,
         gap: choice.gap,
+        cancelled: choice.cancelled,
         chosen,
         covered_before: before.covered,
         covered_after: after.covered,

@@ -372,7 +372,12 @@ fn demo_inputs_load_without_duplicating_open_sites() {
         count("SELECT count(*) FROM import_log WHERE kind IN ('areas', 'candidates')"),
         2
     );
-    let r = plan_from_db(&conn, &SitingOptions::new(3, 3.0, Objective::Coverage)).expect("plan");
+    let r = plan_from_db(
+        &conn,
+        &SitingOptions::new(3, 3.0, Objective::Coverage),
+        &crate::job::Quiet,
+    )
+    .expect("plan");
     assert_eq!(r.chosen.len(), 3);
     assert!(r.covered_after > r.covered_before);
     assert_eq!(r.areas.len(), 110);
