@@ -205,18 +205,20 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
         app.find("table.schedule").await?;
         app.find("#nav-planner").await?.click().await?;
         app.find("#plan-form").await?;
-        for (lang, nav, why, proven) in [
+        for (lang, nav, why, proven, unknown) in [
             (
                 "en",
                 "Shift planner",
                 "booked over capacity",
                 "Proven the best possible extra shifts",
+                "How far this plan is from the best possible is not known.",
             ),
             (
                 "fr",
                 "Planification",
                 "réservations au-delà de la capacité",
                 "Meilleurs quarts supplémentaires possibles, prouvé",
+                "L’écart avec le meilleur plan possible n’est pas connu.",
             ),
         ] {
             app.find("#lang-select")
@@ -262,6 +264,17 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
                     app.client.screenshot().await?,
                 )?;
             }
+            // No time to search: the greedy's plan, its quality not known.
+            // (The field reaches the solver; 5 s again for the next language.)
+            let limit = "document.getElementById('plan-time-limit').value = arguments[0];";
+            app.client.execute(limit, vec!["0".into()]).await?;
+            app.find("#plan-submit").await?.click().await?;
+            app.wait_inner_text("#plan-quality", unknown).await?;
+            assert_eq!(app.attrs("#plan-quality", "data-gap").await?, vec![""]);
+            assert_eq!(app.attrs("#plan-quality", "data-cancelled").await?, vec!["false"]);
+            app.client.execute(limit, vec!["5".into()]).await?;
+            app.find("#plan-submit").await?.click().await?;
+            app.wait_inner_text("#plan-quality", proven).await?;
         }
         app.find("#lang-select")
             .await?

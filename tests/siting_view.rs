@@ -148,3 +148,103 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
     assert_eq!(saved, 1);
     Ok(())
 }
+
+/// A CSV field, quoted (names hold commas).
+fn quoted(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A store holding the national instance (1,643 postal areas, 463
+/// pharmacies): its p-median for 25 points takes HiGHS minutes to prove.
+fn national_db(dir: &Path) -> TestResult<std::path::PathBuf> {
+    use dosedesk_core::import::{import_file, ImportKind, Quiet};
+    let input = dosedesk_core::siting::national::canada_pharmacies(
+        include_str!("../assets/national/fsa_centroids_canada.json"),
+        include_str!("../assets/demo/walmart_locations.csv"),
+        include_str!("../assets/national/sobeys_locations.csv"),
+    )?;
+    let mut areas = String::from("area_id,name,lat,lon,population,eligible,weight\n");
+    for a in &input.areas {
+        areas += &format!(
+            "{},{},{},{},1000,1000,1\n",
+            a.area_id, a.area_id, a.lat, a.lon
+        );
+    }
+    let mut candidates = String::from("site_code,name,kind,lat,lon,capacity_per_day\n");
+    for p in &input.points {
+        let name = quoted(&p.name);
+        candidates += &format!("{},{name},pharmacy,{},{},150\n", p.site_code, p.lat, p.lon);
+    }
+    let db = dir.join("national.sqlite3");
+    let mut conn = dosedesk_core::store::open(&db)?;
+    for (kind, file, text) in [
+        (ImportKind::Areas, "areas.csv", areas),
+        (ImportKind::Candidates, "candidates.csv", candidates),
+    ] {
+        let path = dir.join(file);
+        std::fs::write(&path, text)?;
+        import_file(&mut conn, kind, &path, &Quiet)?;
+    }
+    Ok(db)
+}
+
+/// A long solve shows its progress in the job strip; Cancel there stops it
+/// and the view shows the best choice found, saying the search was stopped.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_solve_can_be_cancelled_and_keeps_the_best_choice() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = national_db(dir.path())?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#nav-siting").await?.click().await?;
+        app.find("#siting-form").await?;
+        for (lang, stage, stopped) in [
+            ("en", "searching for the best plan", "stopped the search"),
+            ("fr", "recherche du meilleur plan", "arrêté la recherche"),
+        ] {
+            app.find("#lang-select")
+                .await?
+                .select_by_value(lang)
+                .await?;
+            app.find("#siting-form").await?;
+            set_value(&app, "#siting-k", "25").await?;
+            set_value(&app, "#siting-radius", "30").await?;
+            set_value(&app, "#siting-time-limit", "600").await?;
+            app.find("#siting-objective")
+                .await?
+                .select_by_value("distance")
+                .await?;
+            let started = Instant::now();
+            app.find("#siting-run").await?.click().await?;
+            app.wait_inner_text("#job-label", stage).await?;
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+                let png = app.client.screenshot().await?;
+                std::fs::write(format!("{dir}/siting-solving-{lang}.png"), png)?;
+            }
+            app.find("#job-cancel").await?.click().await?;
+            app.wait_inner_text("#siting-quality", stopped).await?;
+            let took = started.elapsed();
+            eprintln!("{lang}: run and cancel took {took:?} (Cancel pressed 2 s into the search)");
+            assert_eq!(
+                app.attrs("#siting-quality", "data-cancelled").await?,
+                vec!["true"]
+            );
+            // HiGHS needs minutes to prove this one; a Cancel honoured at its
+            // next check ends the run long before the 600 s limit.
+            assert!(
+                took < Duration::from_secs(120),
+                "{lang}: cancelled run took {took:?}"
+            );
+            assert_eq!(app.texts("#siting-chosen tbody tr").await?.len(), 25);
+            if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+                let png = app.client.screenshot().await?;
+                std::fs::write(format!("{dir}/siting-cancelled-{lang}.png"), png)?;
+            }
+        }
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

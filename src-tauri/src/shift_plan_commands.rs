@@ -5,7 +5,6 @@ use crate::commands::{with_db, with_db_job, JobProgress};
 use crate::file_picks::Purpose;
 use crate::AppState;
 use dosedesk_core::charts::{export_drawing, to_svg};
-use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::shift_plan::chart::PlanChart;
 use dosedesk_core::shift_plan::scenario::{self, ScenarioSummary};
@@ -37,32 +36,35 @@ pub async fn plan_shifts(
     .await
 }
 
-/// Plans again and writes the chart to the file chosen in the save dialog
-/// (PNG or SVG by extension).
+/// Plans again (a job, as `plan_shifts`) and writes the chart to the file
+/// chosen in the save dialog (PNG or SVG by extension).
 #[tauri::command]
 pub async fn export_plan_chart(
     state: State<'_, AppState>,
     request: ShiftPlanRequest,
     file: String,
     lang: Option<Lang>,
+    on_progress: Channel<JobProgress>,
 ) -> Result<()> {
     let path = state.picks.take(&file, Purpose::SaveChart)?;
-    with_db(&state, move |conn| {
-        let plan = plan(conn, &request, &Quiet)?;
+    with_db_job(&state, on_progress, move |conn, progress| {
+        let plan = plan(conn, &request, progress)?;
         export_drawing(conn, &PlanChart(&plan), lang.unwrap_or_default(), &path)
     })
     .await
 }
 
-/// Plans again (the store may have changed since) and saves; returns the id.
+/// Plans again (the store may have changed since; a job, as `plan_shifts`)
+/// and saves; returns the id.
 #[tauri::command]
 pub async fn save_shift_scenario(
     state: State<'_, AppState>,
     name: String,
     request: ShiftPlanRequest,
+    on_progress: Channel<JobProgress>,
 ) -> Result<i64> {
-    with_db(&state, move |conn| {
-        let plan = plan(conn, &request, &Quiet)?;
+    with_db_job(&state, on_progress, move |conn, progress| {
+        let plan = plan(conn, &request, progress)?;
         scenario::save(conn, name.trim(), &request, &plan)
     })
     .await

@@ -5,7 +5,6 @@ use crate::commands::{with_db, with_db_job, JobProgress};
 use crate::file_picks::Purpose;
 use crate::AppState;
 use dosedesk_core::charts::{export_drawing, to_svg};
-use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::siting::scenario::{self, ScenarioSummary};
 use dosedesk_core::siting::{load_input, plan_from_db, SiteMap, SitingOptions, SitingReport};
@@ -67,17 +66,19 @@ pub async fn plan_siting(
     .await
 }
 
-/// Writes the run's map to the file chosen in the save dialog, PNG or SVG by extension.
+/// Runs the options again (a job, as `plan_siting`) and writes the map to
+/// the file chosen in the save dialog, PNG or SVG by extension.
 #[tauri::command]
 pub async fn export_siting_map(
     state: State<'_, AppState>,
     options: SitingOptions,
     file: String,
     lang: Option<Lang>,
+    on_progress: Channel<JobProgress>,
 ) -> Result<()> {
     let path = state.picks.take(&file, Purpose::SaveChart)?;
-    with_db(&state, move |conn| {
-        let report = plan_from_db(conn, &options, &Quiet)?;
+    with_db_job(&state, on_progress, move |conn, progress| {
+        let report = plan_from_db(conn, &options, progress)?;
         export_drawing(
             conn,
             &SiteMap::new(&report),
@@ -88,20 +89,17 @@ pub async fn export_siting_map(
     .await
 }
 
-/// Runs the options and saves the run under `name`.
+/// Runs the options (a job, as `plan_siting`) and saves the run under `name`.
 #[tauri::command]
 pub async fn save_siting_scenario(
     state: State<'_, AppState>,
     name: String,
     options: SitingOptions,
+    on_progress: Channel<JobProgress>,
 ) -> Result<ScenarioSummary> {
-    with_db(&state, move |conn| {
-        let id = scenario::save(
-            conn,
-            &name,
-            &options,
-            &plan_from_db(conn, &options, &Quiet)?,
-        )?;
+    with_db_job(&state, on_progress, move |conn, progress| {
+        let report = plan_from_db(conn, &options, progress)?;
+        let id = scenario::save(conn, &name, &options, &report)?;
         scenario::compare(conn, &[id])?
             .pop()
             .ok_or_else(|| dosedesk_core::Error::NotFound(format!("scenario {id}")))

@@ -90,10 +90,17 @@ export const loadDemo = (onProgress, onStarted) =>
 export const importFile = (kind, file, onProgress, onStarted) =>
   call('import_file', { kind, file, onProgress: progressChannel(onProgress, onStarted) });
 
-// Shift planner. `lang` is the chart's language ('en' or 'fr').
-export const planShifts = (request, lang = 'en') => call('plan_shifts', { request, lang });
-export const exportPlanChart = (request, file, lang = 'en') => call('export_plan_chart', { request, file, lang });
-export const saveShiftScenario = (name, request) => call('save_shift_scenario', { name, request });
+// Shift planner. `lang` is the chart's language ('en' or 'fr'). Planning
+// is a job (onProgress, onStarted as for imports): its solver can be cancelled,
+// and then answers with the best plan it found.
+export const planShifts = (request, lang, onProgress, onStarted) =>
+  call('plan_shifts', { request, lang, onProgress: progressChannel(onProgress, onStarted) });
+/** Plans again, as a job (see planShifts), then writes the chart. */
+export const exportPlanChart = (request, file, lang, onProgress, onStarted) =>
+  call('export_plan_chart', { request, file, lang, onProgress: progressChannel(onProgress, onStarted) });
+/** Plans again, as a job (see planShifts), then saves. */
+export const saveShiftScenario = (name, request, onProgress, onStarted) =>
+  call('save_shift_scenario', { name, request, onProgress: progressChannel(onProgress, onStarted) });
 export const listShiftScenarios = () => call('list_shift_scenarios');
 export const compareShiftScenarios = (ids) => call('compare_shift_scenarios', { ids });
 export const applyShiftScenario = (id) => call('apply_shift_scenario', { id });
@@ -101,9 +108,15 @@ export const undoShiftScenario = (id) => call('undo_shift_scenario', { id });
 
 // Distribution points (siting). lang ('en' or 'fr') is the map's wording.
 export const sitingCandidates = () => call('siting_candidates');
-export const planSiting = (options, lang) => call('plan_siting', { options, lang });
-export const exportSitingMap = (options, file, lang) => call('export_siting_map', { options, file, lang });
-export const saveSitingScenario = (name, options) => call('save_siting_scenario', { name, options });
+/** A job, like planShifts: cancelling it keeps the best choice found. */
+export const planSiting = (options, lang, onProgress, onStarted) =>
+  call('plan_siting', { options, lang, onProgress: progressChannel(onProgress, onStarted) });
+/** Runs the options again, as a job (see planSiting), then writes the map. */
+export const exportSitingMap = (options, file, lang, onProgress, onStarted) =>
+  call('export_siting_map', { options, file, lang, onProgress: progressChannel(onProgress, onStarted) });
+/** Runs the options again, as a job (see planSiting), then saves. */
+export const saveSitingScenario = (name, options, onProgress, onStarted) =>
+  call('save_siting_scenario', { name, options, onProgress: progressChannel(onProgress, onStarted) });
 export const sitingScenarios = () => call('siting_scenarios');
 export const compareSitingScenarios = (ids) => call('compare_siting_scenarios', { ids });
 export const openSitingScenario = (id, lang) => call('open_siting_scenario', { id, lang });

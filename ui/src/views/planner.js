@@ -1,8 +1,9 @@
 // Shift planner: the assumptions, the plan (summary, chart, extra shifts,
 // demand per day, surplus), and saved scenarios to compare, apply and undo.
 import * as api from '../api.js';
-import { t, formatNumber, formatGap, labelled, lang } from '../i18n.js';
-import { showError, hideError, showNotice } from '../components/job.js';
+import { t, formatNumber, labelled, lang } from '../i18n.js';
+import { runJob, showError, hideError, showNotice } from '../components/job.js';
+import { qualityLine } from '../components/quality.js';
 import { el } from '../components/dom.js';
 import { monthAfter, today } from '../dates.js';
 
@@ -106,15 +107,8 @@ function figure(id, label, value, alert = false) {
   return box;
 }
 
-/** What is known of the plan's quality: proven best, within a gap, or not known. */
 function quality(plan) {
-  const [key, vars] = plan.gap === null || plan.gap === undefined
-    ? ['planner.quality_unknown', {}]
-    : plan.gap <= 0
-      ? ['planner.quality_optimal', {}]
-      : ['planner.quality_gap', { gap: formatGap(plan.gap) }];
-  const line = el('p', { id: 'plan-quality', className: 'muted', textContent: t(key, vars) });
-  line.dataset.gap = plan.gap ?? '';
+  const line = qualityLine('plan-quality', 'planner', plan);
   line.dataset.method = plan.method ?? '';
   return line;
 }
@@ -148,7 +142,7 @@ function chart(svgText, request) {
       try {
         const picked = await api.pickFile('save_chart', t('planner.export_title'), `shift-plan-${request.from}.${format}`, format);
         if (!picked) return;
-        await api.exportPlanChart(request, picked.token, lang());
+        await runJob(t('planner.planning'), (progress, started) => api.exportPlanChart(request, picked.token, lang(), progress, started));
         showNotice(t('planner.exported', { path: picked.path }));
       } catch (err) {
         showError(err);
@@ -180,7 +174,7 @@ function saveForm(onSaved) {
     event.preventDefault();
     if (!name.value.trim()) return;
     try {
-      const id = await api.saveShiftScenario(name.value.trim(), state.request);
+      const id = await runJob(t('planner.planning'), (progress, started) => api.saveShiftScenario(name.value.trim(), state.request, progress, started));
       showNotice(t('planner.saved', { name: name.value.trim(), id }));
       name.value = '';
       await onSaved();
@@ -318,11 +312,12 @@ export async function renderPlanner(root) {
   const maxShifts = el('input', { id: 'plan-max-shifts', type: 'number', min: 1, max: 12, step: 1, required: true, value: r?.params.max_shifts_per_site_day ?? 4 });
   const hours = el('input', { id: 'plan-shift-hours', type: 'number', min: 0.5, max: 16, step: 0.5, required: true, value: r ? r.params.shift_minutes / 60 : 4 });
   const uptake = el('input', { id: 'plan-uptake', type: 'number', min: 0, max: 100, step: 1, required: true, value: r ? Math.round(r.demand.uptake * 100) : 80 });
+  const timeLimit = el('input', { id: 'plan-time-limit', type: 'number', min: 0, max: 3600, step: 1, required: true, value: r?.params.time_limit_seconds ?? 5 });
   const submit = el('button', { type: 'submit', id: 'plan-submit', textContent: t('planner.plan') });
   const form = el('form', { className: 'form', id: 'plan-form' },
     field(t('planner.from'), from), field(t('planner.to'), to), field(t('planner.staff_pool'), pool),
     field(t('planner.max_shifts'), maxShifts), field(t('planner.shift_hours'), hours), field(t('planner.uptake'), uptake),
-    submit);
+    field(t('planner.time_limit'), timeLimit), submit);
   const out = el('div', { id: 'plan-result' });
   const scenarios = el('section', { id: 'plan-scenarios' });
   form.onsubmit = async (event) => {
@@ -335,13 +330,14 @@ export async function renderPlanner(root) {
         staff_pool: pool.value === '' ? null : Number(pool.value),
         max_shifts_per_site_day: Number(maxShifts.value),
         shift_minutes: Math.round(Number(hours.value) * 60),
+        time_limit_seconds: Number(timeLimit.value),
       },
       demand: { uptake: Number(uptake.value) / 100 },
     };
     submit.disabled = true;
     out.replaceChildren(el('p', { className: 'muted', textContent: t('planner.planning') }));
     try {
-      const { plan, svg } = await api.planShifts(request, lang());
+      const { plan, svg } = await runJob(t('planner.planning'), (progress, started) => api.planShifts(request, lang(), progress, started));
       state.request = request;
       state.result = { plan, svg };
       out.replaceChildren(...result(plan, svg, request, () => renderScenarios(scenarios)));

@@ -3,8 +3,9 @@
 // points, hotspots still uncovered and every area's nearest point; export
 // the map, save the run as a scenario and compare scenarios.
 import * as api from '../api.js';
-import { t, formatNumber, formatFixed, formatGap, lang } from '../i18n.js';
-import { showError, showNotice } from '../components/job.js';
+import { t, formatNumber, formatFixed, lang } from '../i18n.js';
+import { runJob, showError, showNotice } from '../components/job.js';
+import { qualityLine } from '../components/quality.js';
 import { el } from '../components/dom.js';
 import { sortableTable } from '../components/sortable.js';
 import { renderScenarios } from './siting_scenarios.js';
@@ -12,17 +13,7 @@ import { renderScenarios } from './siting_scenarios.js';
 const km = (d) => (d === null || d === undefined ? '–' : `${formatFixed(d, 2)} km`);
 const pct = (x, total) => (total > 0 ? `${formatFixed(100 * x / total, 1)} %` : '–');
 
-/** What is known of the plan's quality: proven best, within a gap, or not known. */
-function quality(r) {
-  const [key, vars] = r.gap === null || r.gap === undefined
-    ? ['siting.quality_unknown', {}]
-    : r.gap <= 0
-      ? ['siting.quality_optimal', { k: r.k }]
-      : ['siting.quality_gap', { gap: formatGap(r.gap) }];
-  const line = el('p', { id: 'siting-quality', className: 'muted', textContent: t(key, vars) });
-  line.dataset.gap = r.gap ?? '';
-  return line;
-}
+const quality = (r) => qualityLine('siting-quality', 'siting', r, { k: r.k });
 
 export async function renderSiting(root) {
   let candidates;
@@ -43,12 +34,16 @@ export async function renderSiting(root) {
   form.onsubmit = async (event) => {
     event.preventDefault();
     const options = readOptions(form);
+    const run = form.querySelector('#siting-run');
+    run.disabled = true;
     result.replaceChildren(el('p', { className: 'muted', textContent: t('siting.running') }));
     try {
-      show(await api.planSiting(options, lang()), options);
+      show(await runJob(t('siting.running'), (progress, started) => api.planSiting(options, lang(), progress, started)), options);
     } catch (err) {
       result.replaceChildren();
       showError(err);
+    } finally {
+      run.disabled = false;
     }
   };
   const refreshScenarios = () => renderScenarios(scenarios, {
@@ -88,6 +83,7 @@ function siteForm(candidates) {
     field(t('siting.capacity_days'), el('input', { id: 'siting-capacity', type: 'number', min: 1, step: 1, placeholder: t('siting.capacity_none') })),
     field(t('siting.lock'), choices('siting-lock')),
     field(t('siting.exclude'), choices('siting-exclude')),
+    field(t('siting.time_limit'), el('input', { id: 'siting-time-limit', type: 'number', min: 0, max: 3600, step: 1, value: 5, required: true })),
     el('button', { type: 'submit', id: 'siting-run', textContent: t('siting.run') }));
 }
 
@@ -102,6 +98,7 @@ function readOptions(form) {
     lock: picked('siting-lock'),
     exclude: picked('siting-exclude'),
     capacity_days: capacity === '' ? null : Number.parseFloat(capacity),
+    time_limit_seconds: Number.parseFloat(value('siting-time-limit')),
   };
 }
 
@@ -155,7 +152,7 @@ function actions(state) {
     try {
       const picked = await api.pickFile('save_chart', t('siting.export'), 'distribution-points.png', ['png', 'svg']);
       if (!picked) return;
-      await api.exportSitingMap(state.options, picked.token, lang());
+      await runJob(t('siting.running'), (progress, started) => api.exportSitingMap(state.options, picked.token, lang(), progress, started));
       showNotice(t('siting.exported', { path: picked.path }));
     } catch (err) {
       showError(err);
@@ -170,7 +167,7 @@ function actions(state) {
       return;
     }
     try {
-      const saved = await api.saveSitingScenario(name.value, state.options);
+      const saved = await runJob(t('siting.running'), (progress, started) => api.saveSitingScenario(name.value, state.options, progress, started));
       showNotice(t('siting.saved', { name: saved.name }));
       name.value = '';
       await state.saved();
