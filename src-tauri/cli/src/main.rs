@@ -150,6 +150,7 @@ enum PlanCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse(); // exits 2 on a usage error, 0 for --help
+    progress::stop_on_ctrl_c();
     store::on_lock_wait(|notice| {
         use std::io::Write;
         let _ = writeln!(std::io::stderr(), "dosedesk-cli: {notice}");

@@ -1,7 +1,7 @@
 //! `dosedesk-cli plan shifts`: the extra-shifts planner, headless.
 
+use crate::progress::Bar;
 use dosedesk_core::charts::export_drawing;
-use dosedesk_core::job::Quiet;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::shift_plan::{
     self, chart::PlanChart, scenario, ShiftKind, ShiftPlan, ShiftPlanRequest,
@@ -30,7 +30,8 @@ pub struct PlanShiftsArgs {
     #[arg(long, default_value_t = 0.8)]
     pub uptake: f64,
     /// Seconds the exact solver (HiGHS) may take; past it the best plan
-    /// found is kept and the gap to the best possible is reported.
+    /// found is kept and the gap to the best possible is reported. Ctrl-C
+    /// stops the search sooner, the same way.
     #[arg(long, value_name = "SECONDS", default_value_t = dosedesk_core::mip::DEFAULT_TIME_LIMIT_SECONDS)]
     pub time_limit: f64,
     /// Save the plan as a scenario under this name.
@@ -71,7 +72,10 @@ impl PlanShiftsArgs {
 
 pub fn run(conn: &Connection, args: &PlanShiftsArgs) -> Result<(), Error> {
     let req = args.request()?;
-    let plan = shift_plan::plan_shifts(conn, &req, &Quiet)?;
+    let bar = Bar::solving("plan shifts");
+    let plan = shift_plan::plan_shifts(conn, &req, &bar);
+    bar.finish();
+    let plan = plan?;
     let saved = match &args.save {
         Some(name) => Some(scenario::save(conn, name, &req, &plan)?),
         None => None,
@@ -218,9 +222,23 @@ fn quality(plan: &ShiftPlan) -> String {
             "optimal: given the vaccinators added at overbooked shifts, no other choice of extra shifts gives more promised doses, then more doses, with fewer shifts ({method})"
         ),
         Some(gap) => format!(
-            "at most {} short of the best possible plan ({method}; the solver stopped at its time limit)",
-            Lang::En.percent2_up(gap)
+            "at most {} short of the best possible plan ({method}; {})",
+            Lang::En.percent2_up(gap),
+            stopped(plan.cancelled)
+        ),
+        None if plan.cancelled => format!(
+            "how far from the best possible is not known ({method}; {})",
+            stopped(true)
         ),
         None => format!("how far from the best possible is not known ({method})"),
+    }
+}
+
+/// Why a search ended before proving its plan the best.
+pub(crate) fn stopped(cancelled: bool) -> &'static str {
+    if cancelled {
+        "stopped at your request"
+    } else {
+        "the solver stopped at its time limit"
     }
 }

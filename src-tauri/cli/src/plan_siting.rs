@@ -1,7 +1,8 @@
 //! `dosedesk-cli plan sites`: choose new distribution points among the
 //! imported candidates (areas.csv and candidates.csv).
 
-use dosedesk_core::job::Quiet;
+use crate::plan_shifts::stopped;
+use crate::progress::Bar;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::siting::{plan_from_db, Objective, SiteMap, SitingOptions, SitingReport};
 use dosedesk_core::{Connection, Error};
@@ -30,7 +31,8 @@ pub struct PlanSitingArgs {
     /// Seconds the exact solver (HiGHS) may take; past them the best plan
     /// found is given with how far from the best possible it may be. A
     /// large p-median (over 150,000 area × point pairs) is solved exactly
-    /// only with 60 s or more; below that it gets a proven bound.
+    /// only with 60 s or more; below that it gets a proven bound. Ctrl-C
+    /// stops the search sooner with the best plan found.
     #[arg(long, value_name = "SECONDS", default_value_t = dosedesk_core::siting::DEFAULT_TIME_LIMIT_SECONDS)]
     pub time_limit: f64,
     /// Also draw the map to this file: PNG (1920×960) or SVG, by extension.
@@ -56,7 +58,10 @@ pub fn run(conn: &Connection, args: &PlanSitingArgs) -> Result<(), Error> {
         capacity_days: args.capacity_days,
         time_limit_seconds: args.time_limit,
     };
-    let report = plan_from_db(conn, &options, &Quiet)?;
+    let bar = Bar::solving("plan sites");
+    let report = plan_from_db(conn, &options, &bar);
+    bar.finish();
+    let report = report?;
     if let Some(path) = &args.map {
         let lang = Lang::parse(&args.lang).unwrap_or_default();
         dosedesk_core::charts::export_drawing(conn, &SiteMap::new(&report), lang, path)?;
@@ -134,9 +139,15 @@ fn quality(r: &SitingReport) -> String {
             r.method
         ),
         Some(gap) => format!(
-            "at most {} short of the best possible ({}; stopped at the time limit)",
+            "at most {} short of the best possible ({}; {})",
             dosedesk_core::locale::Lang::En.percent2_up(gap),
-            r.method
+            r.method,
+            stopped(r.cancelled)
+        ),
+        None if r.cancelled => format!(
+            "how far from the best possible is not known ({}; {})",
+            r.method,
+            stopped(true)
         ),
         None => format!("how far from the best possible is not known ({})", r.method),
     }

@@ -1,10 +1,29 @@
-//! Progress of long work on stderr.
+//! Progress of long work on stderr, and Ctrl-C as its Cancel button.
 
 use dosedesk_core::import::{Progress, Stage};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
+
+/// Set by the first Ctrl-C.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C ask long work to stop, as the app's Cancel does: an import
+/// rolls back, a planner's solve answers with the best plan it has. A
+/// second Ctrl-C ends the program at once.
+pub fn stop_on_ctrl_c() {
+    let installed = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("dosedesk-cli: stopping (Ctrl-C again to quit at once)");
+    });
+    if let Err(e) = installed {
+        eprintln!("dosedesk-cli: Ctrl-C will end the program at once ({e})");
+    }
+}
 
 /// A progress bar on stderr, drawn only when stderr is a terminal; it names
 /// the stage long work is in, and can time each stage.
@@ -33,6 +52,20 @@ impl Bar {
             label: label.to_owned(),
             stages: None,
         }
+    }
+
+    /// A bar for a planner's solve: the share of its time limit spent.
+    pub fn solving(label: &str) -> Self {
+        let bar = Bar::new(label);
+        if let Some(b) = &bar.bar {
+            let style = ProgressStyle::with_template(
+                "{prefix} [{bar:40}] {percent:>3} % of the time limit (Ctrl-C keeps the best plan found)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> ");
+            b.set_style(style);
+        }
+        bar
     }
 
     pub fn timed(mut self, on: bool) -> Self {
@@ -74,5 +107,9 @@ impl Progress for Bar {
         if let Some(Ok(mut stages)) = self.stages.as_ref().map(Mutex::lock) {
             stages.push((stage, Instant::now()));
         }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        INTERRUPTED.load(Ordering::SeqCst)
     }
 }

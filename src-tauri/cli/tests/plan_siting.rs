@@ -197,3 +197,73 @@ fn plan_sites_draws_the_map_to_png_or_svg() {
     assert_eq!(svg.matches("<circle").count(), 4, "one circle per area");
     assert!(svg.contains("couverture maximale"));
 }
+
+/// Ctrl-C during a long solve, as a person at a terminal would press it:
+/// the search stops and the best plan found is printed, saying so.
+#[test]
+fn ctrl_c_stops_the_solve_and_prints_the_best_plan_found() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("x.sqlite3");
+    // 4,000 areas and 600 candidates: covering 15 points within 12 km is
+    // not proven in 20 s (a gap of 1.6 % then).
+    let input = dosedesk_core::siting::random_input(77, 4_000, 600, 0, 90.0);
+    let mut areas = String::from("area_id,name,lat,lon,population,eligible,weight\n");
+    for a in &input.areas {
+        let people = a.eligible.round();
+        areas += &format!(
+            "{},{},{},{},{people},{people},{}\n",
+            a.area_id, a.area_id, a.lat, a.lon, a.weight
+        );
+    }
+    let mut candidates = String::from("site_code,name,kind,lat,lon,capacity_per_day\n");
+    for p in &input.points {
+        candidates += &format!(
+            "{},{},pharmacy,{},{},150\n",
+            p.site_code, p.site_code, p.lat, p.lon
+        );
+    }
+    import(&db, "areas", &write(dir.path(), "areas.csv", &areas));
+    import(
+        &db,
+        "candidates",
+        &write(dir.path(), "candidates.csv", &candidates),
+    );
+    let started = std::time::Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "plan",
+            "sites",
+            "--k",
+            "15",
+            "--radius-km",
+            "12",
+            "--time-limit",
+            "300",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run dosedesk-cli");
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success());
+    let out = child.wait_with_output().expect("wait");
+    let took = started.elapsed();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("stopping"), "{stderr}");
+    assert!(stdout.contains("stopped at your request"), "{stdout}");
+    assert!(
+        took.as_secs() < 60,
+        "Ctrl-C at 6 s of a 300 s limit: {took:?}"
+    );
+    eprintln!("run and Ctrl-C: {took:?}\n{stdout}");
+}
