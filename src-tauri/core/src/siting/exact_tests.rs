@@ -206,25 +206,31 @@ fn person_km(input: &SitingInput, chosen: &[&str]) -> f64 {
         .sum()
 }
 
-/// The least Σ eligible × km over every set of k candidates.
-fn brute_force_least_km(input: &SitingInput, k: usize) -> f64 {
+/// Every set of k candidates (open sites are always open).
+fn every_choice(input: &SitingInput, k: usize) -> Vec<Vec<&str>> {
     let free: Vec<&str> = input
         .points
         .iter()
         .filter(|p| !p.open)
         .map(|p| p.site_code.as_str())
         .collect();
-    let mut best = f64::INFINITY;
-    for mask in 0u32..(1 << free.len()) {
-        if mask.count_ones() as usize == k {
-            let set: Vec<&str> = (0..free.len())
+    (0u32..(1 << free.len()))
+        .filter(|mask| mask.count_ones() as usize == k)
+        .map(|mask| {
+            (0..free.len())
                 .filter(|i| mask & (1 << i) != 0)
                 .map(|i| free[i])
-                .collect();
-            best = best.min(person_km(input, &set));
-        }
-    }
-    best
+                .collect()
+        })
+        .collect()
+}
+
+/// The least Σ eligible × km over every set of k candidates.
+fn brute_force_least_km(input: &SitingInput, k: usize) -> f64 {
+    every_choice(input, k)
+        .iter()
+        .map(|set| person_km(input, set))
+        .fold(f64::INFINITY, f64::min)
 }
 
 #[test]
@@ -428,22 +434,10 @@ fn capacity_runs_reach_the_brute_force_best_under_the_nearest_first_rule() {
         let mut options = SitingOptions::new(2 + (seed % 2) as usize, 4.0, objective);
         options.capacity_days = Some(5.0 + (seed % 4) as f64 * 10.0);
         let report = plan(&input, &options).expect("plan");
-        let free: Vec<&str> = input
-            .points
+        let best = every_choice(&input, options.k)
             .iter()
-            .filter(|p| !p.open)
-            .map(|p| p.site_code.as_str())
-            .collect();
-        let mut best = f64::NEG_INFINITY;
-        for mask in 0u32..(1 << free.len()) {
-            if mask.count_ones() as usize == options.k {
-                let set: Vec<&str> = (0..free.len())
-                    .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| free[i])
-                    .collect();
-                best = best.max(capacity_score(&input, &set, &options));
-            }
-        }
+            .map(|set| capacity_score(&input, set, &options))
+            .fold(f64::NEG_INFINITY, f64::max);
         let got = capacity_score(&input, &chosen(&report), &options);
         let slack = 1e-6 * best.abs().max(1.0);
         assert!(
