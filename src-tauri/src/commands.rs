@@ -282,7 +282,8 @@ pub async fn import_file(
 }
 
 /// Asks the job `id` to stop: an import or the demo load rolls back; a
-/// planner's solve answers with the best plan it has. Other jobs run on. False when no such job is running any more.
+/// planner's solve answers with the best plan it has. Other jobs run on.
+/// False when no such job is running any more.
 #[tauri::command]
 pub fn cancel_job(state: State<'_, AppState>, id: u64) -> bool {
     state.jobs.cancel(id)
