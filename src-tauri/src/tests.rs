@@ -203,6 +203,10 @@ fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
     assert_eq!(err["code"], "not_found");
 }
 
+/// The progress channel a view passes to a planner's job, as the shell's
+/// JavaScript serialises it (messages sent on it go nowhere in the mock).
+const PROGRESS: &str = "__CHANNEL__:1";
+
 #[test]
 fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -221,7 +225,7 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
         "demand": {"uptake": 0.8}});
     let planned = call(
         "plan_shifts",
-        serde_json::json!({"request": req, "lang": "fr"}),
+        serde_json::json!({"request": req, "lang": "fr", "onProgress": PROGRESS}),
     )
     .expect("plan");
     assert!(planned["svg"]
@@ -245,7 +249,7 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     let file = chosen(&app, Purpose::SaveChart, &png);
     call(
         "export_plan_chart",
-        serde_json::json!({"request": req, "file": file, "lang": null}),
+        serde_json::json!({"request": req, "file": file, "lang": null, "onProgress": PROGRESS}),
     )
     .expect("export");
     assert!(png.exists());
@@ -253,7 +257,7 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     for file in [file, png.display().to_string()] {
         let again = call(
             "export_plan_chart",
-            serde_json::json!({"request": req, "file": file, "lang": null}),
+            serde_json::json!({"request": req, "file": file, "lang": null, "onProgress": PROGRESS}),
         )
         .expect_err("a second write");
         assert_eq!(again["code"], "invalid_input");
@@ -261,7 +265,7 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
 
     let id = call(
         "save_shift_scenario",
-        serde_json::json!({"name": "first week", "request": req}),
+        serde_json::json!({"name": "first week", "request": req, "onProgress": PROGRESS}),
     )
     .expect("save");
     let list = call("list_shift_scenarios", serde_json::json!({})).expect("list");
@@ -286,7 +290,11 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
         .is_u64());
     let mut backwards = req.clone();
     backwards["to"] = "2021-03-01".into();
-    let err = call("plan_shifts", serde_json::json!({"request": backwards})).expect_err("range");
+    let err = call(
+        "plan_shifts",
+        serde_json::json!({"request": backwards, "onProgress": PROGRESS}),
+    )
+    .expect_err("range");
     assert_eq!(err["code"], "invalid_input");
 }
 
@@ -348,7 +356,7 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
         "lock": [first], "exclude": [], "capacity_days": null});
     let run = call(
         "plan_siting",
-        serde_json::json!({"options": options, "lang": "fr"}),
+        serde_json::json!({"options": options, "lang": "fr", "onProgress": PROGRESS}),
     )
     .expect("plan");
     assert!(run["svg"].as_str().is_some_and(|s| s.starts_with("<svg")));
@@ -365,7 +373,7 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
 
     let saved = call(
         "save_siting_scenario",
-        serde_json::json!({"name": "two", "options": options}),
+        serde_json::json!({"name": "two", "options": options, "onProgress": PROGRESS}),
     )
     .expect("save");
     assert_eq!(saved["name"], "two");
@@ -395,14 +403,14 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     let file = chosen(&app, Purpose::SaveChart, &png);
     call(
         "export_siting_map",
-        serde_json::json!({"options": options, "file": file}),
+        serde_json::json!({"options": options, "file": file, "onProgress": PROGRESS}),
     )
     .expect("export");
     assert!(std::fs::read(&png).expect("png").starts_with(b"\x89PNG"));
     let file = chosen(&app, Purpose::SaveChart, &dir.path().join("map.gif"));
     let err = call(
         "export_siting_map",
-        serde_json::json!({"options": options, "file": file}),
+        serde_json::json!({"options": options, "file": file, "onProgress": PROGRESS}),
     )
     .expect_err("gif");
     assert_eq!(err["code"], "invalid_input");
