@@ -1,7 +1,38 @@
 //! What the CLI writes to stdout and stderr.
 
+use dosedesk_core::locale::Lang;
 use std::borrow::Cow;
 use std::fmt::Write as _;
+
+/// What is known of a planner's answer, in a manager's words: proven best
+/// (`optimal` says what that means for this planner), at most its gap
+/// short of the best possible `what`, or not known; and why the search
+/// stopped short (its time limit, or the person's Ctrl-C). `method` is how
+/// the answer was found.
+pub fn plan_quality(
+    gap: Option<f64>,
+    cancelled: bool,
+    method: &str,
+    optimal: &str,
+    what: &str,
+) -> String {
+    let stopped = if cancelled {
+        "stopped at your request"
+    } else {
+        "the solver stopped at its time limit"
+    };
+    match gap {
+        Some(gap) if gap <= 0.0 => format!("optimal: {optimal} ({method})"),
+        Some(gap) => format!(
+            "at most {} short of the best possible {what} ({method}; {stopped})",
+            Lang::En.percent2_up(gap)
+        ),
+        None if cancelled => {
+            format!("how far from the best possible is not known ({method}; {stopped})")
+        }
+        None => format!("how far from the best possible is not known ({method})"),
+    }
+}
 
 /// Text as a terminal shows it, never as it obeys it. Names and notes may
 /// come from another laptop through the central copy (no importer checked

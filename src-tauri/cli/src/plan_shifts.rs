@@ -216,29 +216,12 @@ fn print_text(plan: &ShiftPlan) {
 
 /// What is known of the plan's quality, in a manager's words.
 fn quality(plan: &ShiftPlan) -> String {
-    let method = plan.method.name();
-    match plan.gap {
-        Some(gap) if gap <= 0.0 => format!(
-            "optimal: given the vaccinators added at overbooked shifts, no other choice of extra shifts gives more promised doses, then more doses, with fewer shifts ({method})"
-        ),
-        Some(gap) => format!(
-            "at most {} short of the best possible plan ({method}; {})",
-            Lang::En.percent2_up(gap),
-            stopped(plan.cancelled)
-        ),
-        None if plan.cancelled => format!(
-            "how far from the best possible is not known ({method}; {})",
-            stopped(true)
-        ),
-        None => format!("how far from the best possible is not known ({method})"),
-    }
-}
-
-/// Why a search ended before proving its plan the best.
-pub(crate) fn stopped(cancelled: bool) -> &'static str {
-    if cancelled {
-        "stopped at your request"
-    } else {
-        "the solver stopped at its time limit"
-    }
+    let optimal = "given the vaccinators added at overbooked shifts, no other choice of extra shifts gives more promised doses, then more doses, with fewer shifts";
+    crate::output::plan_quality(
+        plan.gap,
+        plan.cancelled,
+        plan.method.name(),
+        optimal,
+        "plan",
+    )
 }

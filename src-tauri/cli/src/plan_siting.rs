@@ -1,7 +1,6 @@
 //! `dosedesk-cli plan sites`: choose new distribution points among the
 //! imported candidates (areas.csv and candidates.csv).
 
-use crate::plan_shifts::stopped;
 use crate::progress::Bar;
 use dosedesk_core::locale::Lang;
 use dosedesk_core::siting::{plan_from_db, Objective, SiteMap, SitingOptions, SitingReport};
@@ -133,22 +132,6 @@ fn print_text(r: &SitingReport) {
 
 /// What is known of the plan's quality, in a manager's words.
 fn quality(r: &SitingReport) -> String {
-    match r.gap {
-        Some(gap) if gap <= 0.0 => format!(
-            "optimal: no other choice of points does better ({})",
-            r.method
-        ),
-        Some(gap) => format!(
-            "at most {} short of the best possible ({}; {})",
-            dosedesk_core::locale::Lang::En.percent2_up(gap),
-            r.method,
-            stopped(r.cancelled)
-        ),
-        None if r.cancelled => format!(
-            "how far from the best possible is not known ({}; {})",
-            r.method,
-            stopped(true)
-        ),
-        None => format!("how far from the best possible is not known ({})", r.method),
-    }
+    let optimal = "no other choice of points does better";
+    crate::output::plan_quality(r.gap, r.cancelled, &r.method, optimal, "choice")
 }

@@ -105,7 +105,7 @@ fn given(inst: &PlanInstance, out: &PlanOutcome) -> (i64, i64) {
         .days
         .iter()
         .zip(&inst.days)
-        .map(|(o, d)| o.planned.min(d.committed.clamp(0, d.demand.max(0))))
+        .map(|(o, d)| o.planned.min(d.promised()))
         .sum();
     (promised, out.days.iter().map(|d| d.planned).sum())
 }
