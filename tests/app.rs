@@ -53,11 +53,10 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
         );
 
         // Week navigation and the site filter.
-        app.find("#week-next").await?.click().await?;
+        app.click("#week-next").await?;
         app.wait_text("#schedule-title", "Mar 29").await?;
         // The filter's list is filled once the week is on screen.
-        let filter = app.find("#site-filter[data-loaded]").await?;
-        filter.select_by_value("NSP").await?;
+        app.select("#site-filter[data-loaded]", "NSP").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             let rows = app.attrs("tr.site", "data-site").await?;
@@ -99,24 +98,18 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
 
         // Import sites.csv: choose the kind, pick the file, see the report.
         app.pick_file_next(&sites).await?;
-        app.find("#empty-import").await?.click().await?;
-        app.find("#import-kind")
-            .await?
-            .select_by_value("sites")
-            .await?;
-        app.find("#import-choose").await?.click().await?;
+        app.click("#empty-import").await?;
+        app.select("#import-kind", "sites").await?;
+        app.click("#import-choose").await?;
         let notice = app.wait_text("#notice", "sites.csv: 1 rows").await?;
         assert!(notice.contains("1 new"), "{notice}");
         app.find("tr[data-site='TMP1']").await?;
 
         // A bad shifts.csv: the importer's error, verbatim; nothing kept.
         app.pick_file_next(&bad_shifts).await?;
-        app.find("#import-button").await?.click().await?;
-        app.find("#import-kind")
-            .await?
-            .select_by_value("shifts")
-            .await?;
-        app.find("#import-choose").await?.click().await?;
+        app.click("#import-button").await?;
+        app.select("#import-kind", "shifts").await?;
+        app.click("#import-choose").await?;
         let error = app.wait_text("#error-message", "shifts.csv:3").await?;
         assert_eq!(
             error,
@@ -140,7 +133,7 @@ async fn loads_the_demo_from_an_empty_database() -> TestResult {
     let db = dir.path().join("fresh.sqlite3");
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#load-demo").await?.click().await?;
+        app.click("#load-demo").await?;
         app.find("table.schedule").await?;
         app.wait_text("#notice", "Demo loaded").await?;
         assert!(app.find("#demo-badge").await?.is_displayed().await?);
@@ -161,7 +154,7 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-checks").await?.click().await?;
+        app.click("#nav-checks").await?;
         app.find("#check-figures").await?;
         let values = app.attrs("#check-figures .figure", "data-value").await?;
         let keys = app.attrs("#check-figures .figure", "data-key").await?;
@@ -187,10 +180,7 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
             );
         }
         // A site-day opens that week's schedule at that site, over capacity in red.
-        app.find("#site-days tbody tr button")
-            .await?
-            .click()
-            .await?;
+        app.click("#site-days tbody tr button").await?;
         app.wait_text("#schedule-title", "Mar 22").await?;
         let rows = app.attrs("tr.site", "data-site").await?;
         assert_eq!(rows, vec![sites[0].clone()]);
@@ -204,20 +194,14 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
             over.len()
         );
         // The same site-day's bookings, slot by slot; a person opens their own.
-        app.find("#nav-checks").await?.click().await?;
-        app.find("#site-days tbody tr .open-bookings")
-            .await?
-            .click()
-            .await?;
+        app.click("#nav-checks").await?;
+        app.click("#site-days tbody tr .open-bookings").await?;
         app.find("#day-result tr.over").await?;
         let person = app
             .attrs("#day-result tr.over .person-link", "data-person")
             .await?;
         assert!(!person.is_empty(), "people listed in an over-capacity slot");
-        app.find("#day-result tr.over .person-link")
-            .await?
-            .click()
-            .await?;
+        app.click("#day-result tr.over .person-link").await?;
         app.wait_text("#person-result", &person[0]).await?;
         TestResult::Ok(())
     }
@@ -255,7 +239,7 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-book").await?.click().await?;
+        app.click("#nav-book").await?;
         app.find("#book-person")
             .await?
             .send_keys("E2E-0001")
@@ -268,11 +252,8 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
                 vec![serde_json::json!(slot)],
             )
             .await?;
-        app.find("#book-site[data-loaded]")
-            .await?
-            .select_by_value("RFC")
-            .await?;
-        app.find("#book-submit").await?.click().await?;
+        app.select("#book-site[data-loaded]", "RFC").await?;
+        app.click("#book-submit").await?;
         let text = app.wait_text("#book-result", "dose 2 reserved").await?;
         assert!(text.contains("E2E-0001") && text.contains("RFC"), "{text}");
         let first = app.attrs("#book-result", "data-first").await?.remove(0);
@@ -285,32 +266,29 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
             "second dose {gap} days after the first: {text}"
         );
         // Booking the same person again is refused, with the reason shown.
-        app.find("#book-submit").await?.click().await?;
+        app.click("#book-submit").await?;
         let error = app
             .wait_text("#error-message", "already has a first dose")
             .await?;
         assert!(error.contains("E2E-0001"), "{error}");
 
         // Bookings: find the person; cancelling dose 1 asks about dose 2.
-        app.find("#nav-bookings").await?.click().await?;
+        app.click("#nav-bookings").await?;
         app.find("#person-search")
             .await?
             .send_keys("E2E-0001")
             .await?;
-        app.find("#person-find").await?.click().await?;
+        app.click("#person-find").await?;
         app.find("#person-result tr[data-status='booked'] button.cancel")
             .await?;
         let statuses = app.attrs("#person-result tr", "data-status").await?;
         assert_eq!(statuses, vec!["booked", "booked"]);
-        app.find("#person-result tr button.cancel")
-            .await?
-            .click()
-            .await?;
+        app.click("#person-result tr button.cancel").await?;
         let ask = app
             .wait_text("#person-result .ask", "also has a second dose")
             .await?;
         assert!(ask.contains(&second[..10]), "{ask}");
-        app.find("#cancel-both").await?.click().await?;
+        app.click("#cancel-both").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
             let statuses = app.attrs("#person-result tr", "data-status").await?;
@@ -349,7 +327,7 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-rebook").await?.click().await?;
+        app.click("#nav-rebook").await?;
         app.find("#rebook-table").await?;
         // The whole plan's counts follow the first screen.
         let summary = app.find("#rebook-summary[data-total]").await?;
@@ -414,7 +392,7 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
         assert!(!named.exists());
         // Export through the save dialog (answered for the test).
         app.save_file_next(&export).await?;
-        app.find("#rebook-export").await?.click().await?;
+        app.click("#rebook-export").await?;
         app.wait_text("#notice", "calls to").await?;
         TestResult::Ok((unreachable, accepted))
     }
@@ -469,7 +447,7 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
     let db = demo_db(dir.path());
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-rebook").await?.click().await?;
+        app.click("#nav-rebook").await?;
         // The count of unplaced bookings follows the first screen.
         let unplaced = app.find("#rebook-summary[data-unplaced]").await?;
         assert_ne!(
@@ -484,7 +462,7 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
             &format!("{} with no free place", want.unplaced),
         )
         .await?;
-        app.find(".temp-details summary").await?.click().await?;
+        app.click(".temp-details summary").await?;
         app.find("#temp-code").await?.send_keys("TMP1").await?;
         app.find("#temp-name")
             .await?
@@ -502,7 +480,7 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
                 vec![],
             )
             .await?;
-        app.find("#temp-add").await?.click().await?;
+        app.click("#temp-add").await?;
         app.wait_text("#notice", "TMP1").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
@@ -548,27 +526,27 @@ async fn every_view_starts_from_ottawas_today_at_2330() -> TestResult {
                 TestResult::Ok(field.prop("value").await?.unwrap_or_default())
             }
         };
-        app.find("#nav-tallies").await?.click().await?;
+        app.click("#nav-tallies").await?;
         assert_eq!(value("#tally-date").await?, "2021-03-22");
-        app.find("#nav-bookings").await?.click().await?;
+        app.click("#nav-bookings").await?;
         assert_eq!(value("#day-date").await?, "2021-03-22");
-        app.find("#nav-book").await?.click().await?;
+        app.click("#nav-book").await?;
         assert_eq!(value("#book-slot").await?, "2021-03-22T09:00");
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         assert_eq!(value("#brief-date").await?, "2021-03-22");
         assert_eq!(value("#chart-from").await?, "2021-03-08");
         assert_eq!(value("#chart-to").await?, "2021-04-18");
-        app.find("#nav-planner").await?.click().await?;
+        app.click("#nav-planner").await?;
         assert_eq!(value("#plan-from").await?, "2021-04-01");
         assert_eq!(value("#plan-to").await?, "2021-04-30");
-        app.find("#nav-schedule").await?.click().await?;
+        app.click("#nav-schedule").await?;
         // The week's first load finishes before "next" is pressed: a click
         // during it was overwritten by the load (seen once in CI).
         app.find("table.schedule").await?;
         app.wait_text("#schedule-title", "Mar 22").await?;
         app.click("#week-next").await?;
         app.wait_text("#schedule-title", "Mar 29").await?;
-        app.find("#week-today").await?.click().await?;
+        app.click("#week-today").await?;
         app.wait_text("#schedule-title", "Mar 22").await?;
         TestResult::Ok(())
     }
@@ -584,11 +562,8 @@ async fn cancelling_the_demo_load_keeps_the_database_empty() -> TestResult {
     let db = dir.path().join("fresh.sqlite3");
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#load-demo").await?.click().await?;
-        app.find("#job:not([hidden]) #job-cancel")
-            .await?
-            .click()
-            .await?;
+        app.click("#load-demo").await?;
+        app.click("#job:not([hidden]) #job-cancel").await?;
         app.find("#error[data-code='cancelled']:not([hidden])")
             .await?;
         app.find("#load-demo").await?;

@@ -38,8 +38,8 @@ async fn number(app: &App, css: &str) -> TestResult<i64> {
 /// Opens Tallies on a site-day, the date set as a picker would (WebDriver
 /// cannot type into a date input reliably).
 async fn open_tallies(app: &App, site: &str, date: &str) -> TestResult {
-    app.find("#nav-tallies").await?.click().await?;
-    app.find("#tally-site").await?.select_by_value(site).await?;
+    app.click("#nav-tallies").await?;
+    app.select("#tally-site", site).await?;
     app.client
         .execute(
             "const d = document.getElementById('tally-date'); d.value = arguments[0]; d.dispatchEvent(new Event('change'));",
@@ -56,7 +56,7 @@ async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestR
     let (record_date, record_doses, total) = busiest_tally_day(&db);
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         app.find("#chart svg").await?;
         assert_eq!(number(&app, "#fig-record .figure-value").await?, record_doses);
         assert_eq!(app.attrs("#fig-record", "data-date").await?, vec![record_date.clone()]);
@@ -87,8 +87,8 @@ async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestR
         let shown = shown.as_str().unwrap_or_default().to_owned();
         assert!(shown.contains(&format!("{record_doses}")), "tooltip over the record day: {shown:?}");
         // Other charts draw too.
-        app.find("#chart-kind").await?.select_by_value("cumulative").await?;
-        app.find("#chart-draw").await?.click().await?;
+        app.select("#chart-kind", "cumulative").await?;
+        app.click("#chart-draw").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while !svg_text(&app).await?.contains("Share of Ontario") {
             assert!(std::time::Instant::now() < deadline, "cumulative chart drawn");
@@ -97,7 +97,7 @@ async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestR
         // Saving a PNG writes a real PNG where the save dialog pointed.
         let png = dir.path().join("chart.png");
         app.save_file_next(&png).await?;
-        app.find("#chart-png").await?.click().await?;
+        app.click("#chart-png").await?;
         app.wait_text("#notice", "chart.png").await?;
         let bytes = std::fs::read(&png)?;
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
@@ -118,10 +118,7 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
         open_tallies(&app, "NSP", "2021-03-22").await?;
         // The shift is chosen from the site-day's shifts, labelled by their hours.
         app.wait_text("#tally-shift", "Shift 15:00–19:00").await?;
-        app.find("#tally-shift")
-            .await?
-            .select_by_value("15:00–19:00")
-            .await?;
+        app.select("#tally-shift", "15:00–19:00").await?;
         // Enter (WebDriver's U+E007) saves.
         app.type_into("#tally-doses", "123\u{E007}").await?;
         app.wait_text("#tally-table", "123").await?;
@@ -138,14 +135,8 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
         app.wait_text("#notice", "corrected from 130 to 99,999")
             .await?;
         // Withdrawn (two clicks): listed, struck out, out of the day's total.
-        app.find("#tally-table button.withdraw")
-            .await?
-            .click()
-            .await?;
-        app.find("#tally-table button.withdraw")
-            .await?
-            .click()
-            .await?;
+        app.click("#tally-table button.withdraw").await?;
+        app.click("#tally-table button.withdraw").await?;
         app.wait_text("#notice", "withdrawn").await?;
         app.wait_text("#tally-list h2", ": 0 doses").await?;
         app.find("#tally-table tr.withdrawn").await?;
@@ -153,7 +144,7 @@ async fn tallies_are_entered_from_the_keyboard_and_corrections_keep_history() ->
         app.type_into("#tally-doses", "130\u{E007}").await?;
         app.wait_text("#tally-list h2", "130").await?;
         // The dashboard's total follows.
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         app.find("#chart svg").await?;
         assert_eq!(number(&app, "#fig-total .figure-value").await?, total + 130);
         if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
@@ -206,7 +197,7 @@ async fn an_imported_typo_is_held_until_confirmed_in_tallies() -> TestResult {
     }
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         app.find("#chart svg").await?;
         assert_eq!(number(&app, "#fig-total .figure-value").await?, total);
         assert_eq!(
@@ -219,7 +210,7 @@ async fn an_imported_typo_is_held_until_confirmed_in_tallies() -> TestResult {
         app.click("#tally-table tr[data-held=\"true\"] button.confirm-held")
             .await?;
         app.wait_text("#notice", "confirmed").await?;
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         app.find("#chart svg").await?;
         assert_eq!(
             number(&app, "#fig-total .figure-value").await?,
@@ -239,11 +230,11 @@ async fn saves_the_briefing_as_a_pdf_in_french() -> TestResult {
     let db = demo_db(dir.path());
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-dashboard").await?.click().await?;
-        app.find("#brief-lang").await?.select_by_value("fr").await?;
+        app.click("#nav-dashboard").await?;
+        app.select("#brief-lang", "fr").await?;
         let pdf = dir.path().join("note.pdf");
         app.save_file_next(&pdf).await?;
-        app.find("#brief-pdf").await?.click().await?;
+        app.click("#brief-pdf").await?;
         app.wait_text("#notice", "note.pdf").await?;
         let out = std::process::Command::new("pdftotext")
             .arg(&pdf)
@@ -266,12 +257,9 @@ async fn the_whole_app_switches_to_french() -> TestResult {
     let (record_date, record_doses, _) = busiest_tally_day(&db);
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#lang-select")
-            .await?
-            .select_by_value("fr")
-            .await?;
+        app.select("#lang-select", "fr").await?;
         app.wait_text("#nav-dashboard", "Tableau de bord").await?;
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         app.find("#chart svg").await?;
         // fr-CA: a space groups thousands, dates read "17 mars 2021".
         let record = app
@@ -295,10 +283,7 @@ async fn the_whole_app_switches_to_french() -> TestResult {
             "the chart is drawn in French"
         );
         // Back to English.
-        app.find("#lang-select")
-            .await?
-            .select_by_value("en")
-            .await?;
+        app.select("#lang-select", "en").await?;
         app.wait_text("#nav-dashboard", "Dashboard").await?;
         TestResult::Ok(())
     }
@@ -334,9 +319,9 @@ async fn a_newer_provincial_release_shows_what_the_province_revised() -> TestRes
     drop(conn);
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-dashboard").await?.click().await?;
+        app.click("#nav-dashboard").await?;
         assert_eq!(number(&app, "#prov-revised .figure-value").await?, 1);
-        app.find("#revisions summary").await?.click().await?;
+        app.click("#revisions summary").await?;
         app.wait_text("#revisions tbody", "40,710").await?;
         assert_eq!(
             app.attrs("#revisions tbody tr", "data-date").await?,

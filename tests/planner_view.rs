@@ -70,7 +70,7 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-planner").await?.click().await?;
+        app.click("#nav-planner").await?;
         // The demo's "today" is 2021-03-22: the form opens on April 2021.
         app.find("#plan-form").await?;
         let range = app
@@ -88,7 +88,7 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
                 vec![],
             )
             .await?;
-        app.find("#plan-submit").await?.click().await?;
+        app.click("#plan-submit").await?;
 
         let unmet: i64 = wait_attr(&app, "#plan-unmet", "data-value")
             .await?
@@ -120,7 +120,7 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
         // cannot drive it).
         let png = dir.path().join("april.png");
         app.save_file_next(&png).await?;
-        app.find("#plan-export-png").await?.click().await?;
+        app.click("#plan-export-png").await?;
         app.wait_text("#notice", "april.png").await?;
         assert_eq!(&std::fs::read(&png)?[1..4], b"PNG");
 
@@ -129,7 +129,7 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
             .await?
             .send_keys("April, demo supply")
             .await?;
-        app.find("#scenario-save").await?.click().await?;
+        app.click("#scenario-save").await?;
         app.wait_text("#scenario-list", "April, demo supply")
             .await?;
         app.wait_text("#notice", "Saved scenario").await?;
@@ -144,7 +144,7 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
             [],
         )?;
         let shifts_before = shift_count(&conn)?;
-        app.find("#plan-submit").await?.click().await?;
+        app.click("#plan-submit").await?;
         let deadline = Instant::now() + Duration::from_secs(60);
         let added: usize = loop {
             let n: usize = wait_attr(&app, "#plan-shifts", "data-value").await?.parse()?;
@@ -159,7 +159,7 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
             added.min(200)
         );
         app.find("#scenario-name").await?.send_keys("20k more").await?;
-        app.find("#scenario-save").await?.click().await?;
+        app.click("#scenario-save").await?;
         app.wait_text("#scenario-list", "20k more").await?;
         for checkbox in app
             .client
@@ -170,21 +170,15 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
         }
         let compare = app.wait_text("#scenario-compare", "20k more").await?;
         assert!(compare.contains("April, demo supply"), "{compare}");
-        app.find("#scenario-list tr:first-child button[data-action=apply]")
-            .await?
-            .click()
-            .await?;
+        app.click("#scenario-list tr:first-child button[data-action=apply]").await?;
         // Apply asks first; nothing is created until confirmed.
         app.wait_text("#scenario-list .ask", "Create the").await?;
         assert_eq!(shift_count(&conn)?, shifts_before);
-        app.find("#scenario-list .ask + button").await?.click().await?;
+        app.click("#scenario-list .ask + button").await?;
         app.wait_text("#notice", &format!("Created {added} shifts")).await?;
         assert_eq!(shift_count(&conn)?, shifts_before + added as i64);
-        app.find("#scenario-list button[data-action=undo]")
-            .await?
-            .click()
-            .await?;
-        app.find("#scenario-list .ask + button").await?.click().await?;
+        app.click("#scenario-list button[data-action=undo]").await?;
+        app.click("#scenario-list .ask + button").await?;
         app.wait_text("#notice", &format!("Removed {added} shifts")).await?;
         assert_eq!(shift_count(&conn)?, shifts_before);
         TestResult::Ok(())
@@ -203,7 +197,7 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-planner").await?.click().await?;
+        app.click("#nav-planner").await?;
         app.find("#plan-form").await?;
         for (lang, nav, why, proven, unknown) in [
             (
@@ -221,12 +215,9 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
                 "L’écart avec le meilleur plan possible n’est pas connu.",
             ),
         ] {
-            app.find("#lang-select")
-                .await?
-                .select_by_value(lang)
-                .await?;
+            app.select("#lang-select", lang).await?;
             app.wait_text("#nav-planner", nav).await?;
-            app.find("#nav-planner").await?.click().await?;
+            app.click("#nav-planner").await?;
             app.find("#plan-form").await?;
             app.client
                 .execute(
@@ -235,7 +226,7 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
                     vec![],
                 )
                 .await?;
-            app.find("#plan-submit").await?.click().await?;
+            app.click("#plan-submit").await?;
             wait_attr(&app, "#plan-unmet", "data-value").await?;
             let sites: Vec<String> = serde_json::from_value(
                 app.client
@@ -268,18 +259,15 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
             // (The field reaches the solver; 5 s again for the next language.)
             let limit = "document.getElementById('plan-time-limit').value = arguments[0];";
             app.client.execute(limit, vec!["0".into()]).await?;
-            app.find("#plan-submit").await?.click().await?;
+            app.click("#plan-submit").await?;
             app.wait_inner_text("#plan-quality", unknown).await?;
             assert_eq!(app.attrs("#plan-quality", "data-gap").await?, vec![""]);
             assert_eq!(app.attrs("#plan-quality", "data-cancelled").await?, vec!["false"]);
             app.client.execute(limit, vec!["5".into()]).await?;
-            app.find("#plan-submit").await?.click().await?;
+            app.click("#plan-submit").await?;
             app.wait_inner_text("#plan-quality", proven).await?;
         }
-        app.find("#lang-select")
-            .await?
-            .select_by_value("en")
-            .await?;
+        app.select("#lang-select", "en").await?;
         TestResult::Ok(())
     }
     .await;

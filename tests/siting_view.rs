@@ -63,14 +63,11 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        app.find("#nav-siting").await?.click().await?;
+        app.click("#nav-siting").await?;
         set_value(&app, "#siting-k", "3").await?;
         set_value(&app, "#siting-radius", "3").await?;
-        app.find("#siting-objective")
-            .await?
-            .select_by_value("coverage")
-            .await?;
-        app.find("#siting-run").await?.click().await?;
+        app.select("#siting-objective", "coverage").await?;
+        app.click("#siting-run").await?;
         app.find("#siting-chosen tbody tr").await?;
 
         let codes = app.attrs("#siting-chosen tbody tr", "data-site").await?;
@@ -95,19 +92,16 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
 
         // Save the run, then compare it with itself side by side.
         set_value(&app, "#siting-scenario-name", "three at 3 km").await?;
-        app.find("#siting-save").await?.click().await?;
+        app.click("#siting-save").await?;
         app.wait_text("#notice", "three at 3 km").await?;
-        app.find("#siting-scenario-list tbody tr input")
-            .await?
-            .click()
-            .await?;
-        app.find("#siting-compare-button").await?.click().await?;
+        app.click("#siting-scenario-list tbody tr input").await?;
+        app.click("#siting-compare-button").await?;
         let compared = app.wait_text("#siting-compare", "three at 3 km").await?;
         assert!(compared.contains(&want_codes.join(", ")), "{compared}");
 
         // Export: the native save dialog "picks" a path; the PNG is the app's.
         app.save_file_next(&png).await?;
-        app.find("#siting-export").await?.click().await?;
+        app.click("#siting-export").await?;
         app.wait_text("#notice", "Map saved to").await?;
 
         // In French, the same run says the same.
@@ -196,33 +190,27 @@ async fn a_long_solve_can_be_cancelled_and_keeps_the_best_choice() -> TestResult
     let db = national_db(dir.path())?;
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("#nav-siting").await?.click().await?;
+        app.click("#nav-siting").await?;
         app.find("#siting-form").await?;
         for (lang, stage, stopped) in [
             ("en", "searching for the best plan", "stopped the search"),
             ("fr", "recherche du meilleur plan", "arrêté la recherche"),
         ] {
-            app.find("#lang-select")
-                .await?
-                .select_by_value(lang)
-                .await?;
+            app.select("#lang-select", lang).await?;
             app.find("#siting-form").await?;
             set_value(&app, "#siting-k", "25").await?;
             set_value(&app, "#siting-radius", "30").await?;
             set_value(&app, "#siting-time-limit", "600").await?;
-            app.find("#siting-objective")
-                .await?
-                .select_by_value("distance")
-                .await?;
+            app.select("#siting-objective", "distance").await?;
             let started = Instant::now();
-            app.find("#siting-run").await?.click().await?;
+            app.click("#siting-run").await?;
             app.wait_inner_text("#job-label", stage).await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
             if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
                 let png = app.client.screenshot().await?;
                 std::fs::write(format!("{dir}/siting-solving-{lang}.png"), png)?;
             }
-            app.find("#job-cancel").await?.click().await?;
+            app.click("#job-cancel").await?;
             app.wait_inner_text("#siting-quality", stopped).await?;
             let took = started.elapsed();
             eprintln!("{lang}: run and cancel took {took:?} (Cancel pressed 2 s into the search)");

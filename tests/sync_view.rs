@@ -21,10 +21,7 @@ async fn book_in_view(app: &App, person: &str, slot: &str) -> TestResult {
             vec![serde_json::json!(slot)],
         )
         .await?;
-    app.find("#book-site[data-loaded]")
-        .await?
-        .select_by_value("AAA")
-        .await?;
+    app.select("#book-site[data-loaded]", "AAA").await?;
     // The store's products, the one added on another laptop among them.
     let products = app
         .attrs("#book-product[data-loaded] option", "value")

@@ -194,6 +194,24 @@ impl App {
         }
     }
 
+    /// Chooses `value` in the select matching `css`, finding it again if
+    /// the view re-rendered between finding and choosing.
+    pub async fn select(&self, css: &str, value: &str) -> TestResult {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.find(css).await?.select_by_value(value).await {
+                Ok(_) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// Clicks the element matching `css` once it is there, in one step in
     /// the page: a view that re-renders meanwhile cannot leave the test
     /// holding a stale handle.
