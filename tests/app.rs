@@ -18,7 +18,7 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
         assert_eq!(badge.text().await?, "DEMO DATA");
 
         // The demo opens on its "today", the week of Monday 22 March 2021.
-        let title = app.wait_text("#schedule-title", "Mar 22").await?;
+        let title = app.wait_text("#schedule-title", "22 Mar 2021").await?;
         assert!(title.contains("Week of"), "{title}");
         let sites = app.attrs("tr.site", "data-site").await?;
         for code in ["CHL", "NSP", "EVJ", "RFC"] {
@@ -54,7 +54,7 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
 
         // Week navigation and the site filter.
         app.click("#week-next").await?;
-        app.wait_text("#schedule-title", "Mar 29").await?;
+        app.wait_text("#schedule-title", "29 Mar 2021").await?;
         // The filter's list is filled once the week is on screen.
         app.select("#site-filter[data-loaded]", "NSP").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -181,7 +181,7 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
         }
         // A site-day opens that week's schedule at that site, over capacity in red.
         app.click("#site-days tbody tr button").await?;
-        app.wait_text("#schedule-title", "Mar 22").await?;
+        app.wait_text("#schedule-title", "22 Mar 2021").await?;
         let rows = app.attrs("tr.site", "data-site").await?;
         assert_eq!(rows, vec![sites[0].clone()]);
         let over = app
@@ -517,7 +517,7 @@ async fn every_view_starts_from_ottawas_today_at_2330() -> TestResult {
     let result = async {
         app.find("table.schedule").await?;
         assert!(!app.find("#demo-badge").await?.is_displayed().await?);
-        let title = app.wait_text("#schedule-title", "Mar 22").await?;
+        let title = app.wait_text("#schedule-title", "22 Mar 2021").await?;
         assert!(title.contains("Week of"), "{title}");
         let value = |css: &'static str| {
             let app = &app;
@@ -543,11 +543,11 @@ async fn every_view_starts_from_ottawas_today_at_2330() -> TestResult {
         // The week's first load finishes before "next" is pressed: a click
         // during it was overwritten by the load (seen once in CI).
         app.find("table.schedule").await?;
-        app.wait_text("#schedule-title", "Mar 22").await?;
+        app.wait_text("#schedule-title", "22 Mar 2021").await?;
         app.click("#week-next").await?;
-        app.wait_text("#schedule-title", "Mar 29").await?;
+        app.wait_text("#schedule-title", "29 Mar 2021").await?;
         app.click("#week-today").await?;
-        app.wait_text("#schedule-title", "Mar 22").await?;
+        app.wait_text("#schedule-title", "22 Mar 2021").await?;
         TestResult::Ok(())
     }
     .await;

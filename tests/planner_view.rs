@@ -274,3 +274,144 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
     app.close().await?;
     result
 }
+
+/// What a date field shows: the page's own text, not its `value` (which is
+/// the day as `YYYY-MM-DD`, as a native date input's).
+async fn shown(app: &App, css: &str) -> TestResult<String> {
+    app.find(css).await?;
+    let text = app
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]);
+             return Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').get.call(e);",
+            vec![serde_json::json!(css)],
+        )
+        .await?;
+    Ok(text.as_str().unwrap_or_default().replace('\u{a0}', " "))
+}
+
+async fn value(app: &App, css: &str) -> TestResult<String> {
+    Ok(app
+        .find(css)
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default())
+}
+
+/// Types `keys` into an emptied field.
+async fn retype(app: &App, css: &str, keys: &str) -> TestResult {
+    app.find(css).await?.clear().await?;
+    app.type_into(css, keys).await
+}
+
+/// Issue 15's "one way to write a date": the planner's date fields show the
+/// day in the app's language (WebKit's own date input showed 03/23/2021 in
+/// a French app), read what people type, step with the arrows, and refuse a
+/// date that could be read two ways or is no day at all, saying why.
+#[tokio::test(flavor = "multi_thread")]
+async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.click("#nav-planner").await?;
+        app.find("#plan-form").await?;
+        // The demo's today is Monday 22 March 2021: April is planned.
+        assert_eq!(shown(&app, "#plan-from").await?, "Thu 1 Apr 2021");
+        assert_eq!(shown(&app, "#plan-to").await?, "Fri 30 Apr 2021");
+
+        // Typed the English ways, committed by Tab: shown the one way.
+        retype(&app, "#plan-from", "March 25, 2021\u{E004}").await?;
+        assert_eq!(shown(&app, "#plan-from").await?, "Thu 25 Mar 2021");
+        assert_eq!(value(&app, "#plan-from").await?, "2021-03-25");
+        retype(&app, "#plan-to", "27/3\u{E004}").await?;
+        assert_eq!(value(&app, "#plan-to").await?, "2021-03-27");
+        // The Up arrow moves a day on.
+        app.type_into("#plan-to", "\u{E013}").await?;
+        assert_eq!(shown(&app, "#plan-to").await?, "Sun 28 Mar 2021");
+
+        // "4/5/2021" is 4 May or 5 April: the plan is not run, and why is said.
+        retype(&app, "#plan-from", "4/5/2021").await?;
+        app.click("#plan-submit").await?;
+        let error = app.wait_text("#error-message", "could be").await?;
+        assert!(
+            error.contains("Tue 4 May 2021") && error.contains("Mon 5 Apr 2021"),
+            "{error}"
+        );
+        assert_eq!(app.attrs("#plan-from", "aria-invalid").await?, ["true"]);
+        assert!(
+            app.texts("#plan-result").await?.join("").is_empty(),
+            "no plan was started"
+        );
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(
+                format!("{dir}/date-ambiguous-en.png"),
+                app.client.screenshot().await?,
+            )?;
+        }
+
+        // In French: day first, months in French, no US format anywhere.
+        app.select("#lang-select", "fr").await?;
+        app.wait_text("#nav-dashboard", "Tableau de bord").await?;
+        app.click("#nav-planner").await?;
+        app.find("#plan-form").await?;
+        assert_eq!(shown(&app, "#plan-from").await?, "jeu. 1 avr. 2021");
+        retype(&app, "#plan-from", "5/4/2021\u{E004}").await?;
+        assert_eq!(shown(&app, "#plan-from").await?, "lun. 5 avr. 2021");
+        retype(&app, "#plan-to", "1er mai\u{E004}").await?;
+        assert_eq!(value(&app, "#plan-to").await?, "2021-05-01");
+        retype(&app, "#plan-to", "31/04/2021").await?;
+        app.click("#plan-submit").await?;
+        app.wait_text("#error-message", "n’est pas un jour du calendrier")
+            .await?;
+        // Put right, the plan runs on the typed days.
+        retype(&app, "#plan-to", "30 avril 2021\u{E004}").await?;
+        app.click("#plan-submit").await?;
+        wait_attr(&app, "#plan-unmet", "data-value").await?;
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(
+                format!("{dir}/date-fields-fr.png"),
+                app.client.screenshot().await?,
+            )?;
+        }
+        // The tallies and the Book view read the same way; a slot is a day
+        // and a time on the 24-hour clock ("14h30" is read as 14:30).
+        app.click("#nav-tallies").await?;
+        assert_eq!(shown(&app, "#tally-date").await?, "lun. 22 mars 2021");
+        app.click("#nav-book").await?;
+        assert_eq!(shown(&app, "#book-slot-date").await?, "lun. 22 mars 2021");
+        retype(&app, "#book-slot-time", "14h30\u{E004}").await?;
+        assert_eq!(shown(&app, "#book-slot-time").await?, "14:30");
+        assert_eq!(value(&app, "#book-slot").await?, "2021-03-22T14:30");
+        retype(&app, "#book-slot-time", "25:00").await?;
+        assert_eq!(value(&app, "#book-slot").await?, "");
+        assert_eq!(
+            app.attrs("#book-slot-time", "aria-invalid").await?,
+            ["true"]
+        );
+        // An optional second-dose slot is given whole: a day alone is refused.
+        retype(&app, "#book-second-slot-date", "29 mars\u{E004}").await?;
+        assert_eq!(
+            app.attrs("#book-second-slot-time", "aria-invalid").await?,
+            ["true"]
+        );
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(
+                format!("{dir}/date-book-fr.png"),
+                app.client.screenshot().await?,
+            )?;
+        }
+        app.find("#book-second-slot-date").await?.clear().await?;
+        app.type_into("#book-second-slot-date", "\u{E004}").await?;
+        assert_eq!(
+            app.attrs("#book-second-slot-time", "aria-invalid").await?,
+            ["false"]
+        );
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}

@@ -131,7 +131,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     let cells: Vec<&str> = over[0].split_whitespace().collect();
     assert_eq!(
         cells,
-        ["AAA", "April", "2,", "2021", "14:00", "3", "2"],
+        ["AAA", "Fri", "2", "Apr", "2021", "14:00", "3", "2"],
         "{over:?}"
     );
     if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
@@ -178,7 +178,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     app.click("#nav-sync").await?;
     app.wait_inner_text("#sync-conflicts", "Aucun conflit")
         .await?;
-    app.wait_inner_text("#sync-overbooked", "2 avril 2021 14:00")
+    app.wait_inner_text("#sync-overbooked", "ven. 2 avr. 2021 14:00")
         .await?;
     if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
         std::fs::write(

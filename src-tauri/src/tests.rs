@@ -761,32 +761,48 @@ fn app_info_today_is_the_health_units_date() {
     assert_eq!(err["code"], "invalid_input");
 }
 
+/// Runs the UI test script `tests/ui/NAME` under node with `env`; fails
+/// with its output when the script does.
+fn run_ui_script(name: &str, env: &[(&str, &str)]) {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/ui")
+        .join(name);
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}): install nodejs (make deps-test does)"));
+    assert!(
+        out.status.success(),
+        "{name} {env:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The UI's date logic (ui/src/dates.js) under node, on a computer whose
 /// clock says 23:30 in Ottawa (03:30 UTC the next day), and in zones far
 /// east and west of UTC: no day moves.
 #[test]
 fn ui_dates_hold_at_2330_local_time() {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/ui/dates.test.mjs");
     for (zone, instant) in [
         ("America/Toronto", "2021-03-23T03:30:00Z"),
         ("Pacific/Kiritimati", "2021-03-22T09:30:00Z"),
         ("Pacific/Pago_Pago", "2021-03-23T10:30:00Z"),
     ] {
-        let out = std::process::Command::new("node")
-            .arg(&script)
-            .env("TZ", zone)
-            .env("FAKE_NOW", instant)
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("cannot run node ({e}): install nodejs (make deps-test does)")
-            });
-        assert!(
-            out.status.success(),
-            "{zone}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_ui_script("dates.test.mjs", &[("TZ", zone), ("FAKE_NOW", instant)]);
+    }
+}
+
+/// What people type into the UI's date and time fields
+/// (ui/src/date_text.js) under node, in zones east and west of UTC: 58,000
+/// typed dates from 2020 to 2031 read back as their day in English and
+/// French, and every minute of the day as its time; ambiguous, impossible
+/// and unreadable ones are refused with their reason.
+#[test]
+fn ui_date_fields_read_what_people_type() {
+    for zone in ["America/Toronto", "Pacific/Kiritimati", "Pacific/Pago_Pago"] {
+        run_ui_script("date_text.test.mjs", &[("TZ", zone)]);
     }
 }
 

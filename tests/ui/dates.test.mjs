@@ -1,5 +1,5 @@
 // The UI's date logic (ui/src/dates.js, and the day formatting of
-// ui/src/i18n.js) under node, with this computer's clock set to FAKE_NOW
+// ui/src/i18n.js and ui/src/date_text.js) under node, with this computer's clock set to FAKE_NOW
 // (an RFC 3339 instant) and its zone to TZ. Run by the shell's
 // `cargo test` (src-tauri/src/tests.rs, ui_dates_hold_at_2330_local_time) at
 // 23:30 local time in Ottawa and in zones far east and west of UTC:
@@ -68,12 +68,13 @@ for (const [from, want] of [
   assert.deepEqual(dates.monthAfter(from), want, from);
 }
 
-// Days shown in words keep their date.
-const long = { year: 'numeric', month: 'long', day: 'numeric' };
-assert.equal(i18n.formatDay('2021-03-22', long), 'March 22, 2021');
-assert.equal(i18n.formatDay('2021-03-14', { weekday: 'long', day: 'numeric' }), 'Sunday 14');
-assert.equal(i18n.formatDate('2021-11-07'), 'November 7, 2021');
+// Days shown in words keep their date (and their weekday: 7 November 2021
+// was a Sunday, 14 March 2021 too).
+assert.equal(i18n.formatDate('2021-11-07'), 'Sun 7 Nov 2021');
+assert.equal(i18n.formatDateNoYear('2021-03-14'), 'Sun 14 Mar');
+assert.equal(i18n.formatSlot('2021-03-22T09:15'), 'Mon 22 Mar 2021 09:15');
 i18n.setLang('fr');
-assert.equal(i18n.formatDate('2021-03-24'), '24 mars 2021');
+assert.equal(i18n.formatDate('2021-03-24'), 'mer. 24 mars 2021');
+assert.equal(i18n.formatDateNoYear('2021-03-14'), 'dim. 14 mars');
 
 console.log(`ui dates: all passed (TZ=${process.env.TZ ?? ''}, clock ${new Date().toString()})`);

@@ -2,6 +2,7 @@
 // this computer); `{name}` placeholders are filled from `vars`.
 import en from '../i18n/en.js';
 import fr from '../i18n/fr.js';
+import { formatDateIn } from './date_text.js';
 
 const TABLES = { en, fr };
 const STORE_KEY = 'dosedesk.lang';
@@ -53,17 +54,15 @@ export const formatGap = (gap) => cached(
   'gap',
 ).format(Math.ceil(gap * 10000 - 1e-9) / 10000);
 
-/** A `YYYY-MM-DD` date in the locale's form, with Intl.DateTimeFormat `options`.
- * Read and written in UTC, so this computer's time zone cannot move the day. */
-export function formatDay(iso, options) {
-  const [y, m, d] = iso.split('-').map(Number);
-  const key = JSON.stringify(options);
-  return cached(() => new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }), key)
-    .format(new Date(Date.UTC(y, m - 1, d)));
-}
+/** `2021-03-24` → "Wed 24 Mar 2021" / "mer. 24 mars 2021": the one way
+ * the views write a day. */
+export const formatDate = (iso) => formatDateIn(current, iso);
 
-/** `2021-03-24` → `March 24, 2021` / `24 mars 2021` (the locale's long date). */
-export const formatDate = (iso) => formatDay(iso, { year: 'numeric', month: 'long', day: 'numeric' });
+/** `2021-03-24T09:15` → "Wed 24 Mar 2021 09:15". */
+export const formatSlot = (slot) => `${formatDate(slot.slice(0, 10))} ${slot.slice(11, 16)}`;
+
+/** `2021-03-24` → "Wed 24 Mar" / "mer. 24 mars", where the year is plain. */
+export const formatDateNoYear = (iso) => formatDateIn(current, iso, { year: false });
 
 /** Fills every element carrying data-i18n with its string. */
 export function translatePage(root = document) {

@@ -1,9 +1,10 @@
 // Book a first dose; the shell reserves the linked second dose in the same
 // transaction and reports where it went.
 import * as api from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatSlot } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { fillSiteSelects } from '../components/sites.js';
+import { dateInput, slotInput } from '../components/date_input.js';
 import { today } from '../dates.js';
 
 function field(label, input) {
@@ -40,10 +41,10 @@ export async function renderBook(root) {
   form.className = 'form';
   form.id = 'book-form';
   const person = input('book-person', 'text', { required: true });
-  const birth = input('book-birth', 'date');
+  const birth = dateInput({ id: 'book-birth' });
   const phone = input('book-phone', 'tel');
   const site = select('book-site', []);
-  const slot = input('book-slot', 'datetime-local', { required: true, step: 300, value: `${day}T09:00` });
+  const slot = slotInput({ id: 'book-slot', required: true, value: `${day}T09:00` });
   // The store's products (a unit may add one, here or on another laptop).
   const product = select('book-product', [['PFIZER', 'Pfizer-BioNTech']]);
   api.productList().then((products) => {
@@ -54,7 +55,7 @@ export async function renderBook(root) {
   }, showError);
   const secondSite = select('book-second-site', [['', t('book.same_site')]]);
   fillSiteSelects([site, secondSite]);
-  const secondSlot = input('book-second-slot', 'datetime-local', { step: 300 });
+  const secondSlot = slotInput({ id: 'book-second-slot' });
   const submit = document.createElement('button');
   submit.type = 'submit';
   submit.id = 'book-submit';
@@ -85,8 +86,8 @@ export async function renderBook(root) {
       });
       result.textContent = t('book.done', {
         person: person.value,
-        site1: booked.first.site_code, slot1: booked.first.slot.replace('T', ' '),
-        site2: booked.second.site_code, slot2: booked.second.slot.replace('T', ' '),
+        site1: booked.first.site_code, slot1: formatSlot(booked.first.slot),
+        site2: booked.second.site_code, slot2: formatSlot(booked.second.slot),
         days: daysBetween(booked.first.slot, booked.second.slot),
       });
       // Said plainly when the central copy could not check the places.

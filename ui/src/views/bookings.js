@@ -1,9 +1,10 @@
 // Bookings: search a person's appointments (and cancel, choosing what
 // happens to a linked second dose), or list one site-day slot by slot.
 import * as api from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatSlot } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { dateInput } from '../components/date_input.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { today } from '../dates.js';
 
@@ -11,7 +12,7 @@ const state = { person: '', site: '', date: '', showDay: false };
 
 function appointmentRow(a, onCancel) {
   const row = el('tr', {},
-    el('td', { textContent: a.slot.replace('T', ' ') }),
+    el('td', { textContent: formatSlot(a.slot) }),
     el('td', { textContent: a.site_code }),
     el('td', { textContent: t('bookings.dose', { n: a.dose_number }) }),
     el('td', { textContent: a.product }),
@@ -77,14 +78,14 @@ export async function renderBookings(root) {
   const siteSelect = el('select', { id: 'day-site' });
   if (state.site) siteSelect.append(el('option', { value: state.site, textContent: state.site }));
   fillSiteSelects([siteSelect], state.site);
-  const dateInput = el('input', { id: 'day-date', type: 'date', value: state.date || today() });
+  const dayDate = dateInput({ id: 'day-date', value: state.date || today(), label: t('bookings.day_date') });
   const show = el('button', { id: 'day-show', type: 'submit', textContent: t('bookings.show') });
-  const dayForm = el('form', { className: 'inline-form' }, siteSelect, dateInput, show);
+  const dayForm = el('form', { className: 'inline-form' }, siteSelect, dayDate, show);
   const dayResult = el('div', { id: 'day-result' });
   dayForm.onsubmit = async (e) => {
     e.preventDefault();
     state.site = siteSelect.value;
-    state.date = dateInput.value;
+    state.date = dayDate.value;
     try {
       const slots = await api.siteDayBookings(state.site, state.date);
       const list = el('table', { className: 'data slots' });

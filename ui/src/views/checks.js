@@ -1,7 +1,7 @@
 // Checks: the booking failures found in the store, worst site-days first.
 // Each site-day opens the schedule of that week at that site.
 import * as api from '../api.js';
-import { t, formatNumber, formatDay } from '../i18n.js';
+import { t, formatNumber, formatDate } from '../i18n.js';
 import { showError } from '../components/job.js';
 import { el } from '../components/dom.js';
 
@@ -9,10 +9,6 @@ const FIGURES = [
   'overbooked_slots', 'excess_bookings', 'outside_shift_bookings', 'duplicate_people',
   'orphan_first_doses', 'second_dose_out_of_window', 'not_yet_eligible',
 ];
-
-function longDate(iso) {
-  return formatDay(iso, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
-}
 
 export async function renderChecks(root, { openSchedule, openBookings }) {
   root.replaceChildren(el('h1', { textContent: t('checks.title') }), el('p', { className: 'muted', textContent: t('checks.running') }));
@@ -48,7 +44,7 @@ export async function renderChecks(root, { openSchedule, openBookings }) {
       const bookings = el('button', { className: 'secondary small open-bookings', textContent: t('checks.open_bookings') });
       bookings.onclick = () => openBookings({ date: row.date, site: row.site_code });
       const tr = el('tr', {},
-        el('td', { textContent: row.site_code }), el('td', { textContent: longDate(row.date) }),
+        el('td', { textContent: row.site_code }), el('td', { textContent: formatDate(row.date) }),
         el('td', { className: 'num', textContent: formatNumber(row.excess_bookings) }), el('td', {}, open, ' ', bookings));
       tr.dataset.site = row.site_code;
       tr.dataset.date = row.date;

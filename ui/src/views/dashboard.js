@@ -5,6 +5,7 @@ import * as api from '../api.js';
 import { t, formatNumber, formatDate, lang, labelled } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { dateInput } from '../components/date_input.js';
 import { addDays, today as appToday } from '../dates.js';
 
 const state = { kind: 'daily', site: '', from: '', to: '' };
@@ -191,11 +192,12 @@ function reconcileTable(gaps) {
 
 /** The one-page briefing for officials, saved as PDF or PNG. */
 function briefingSection(today) {
-  const date = el('input', { id: 'brief-date', type: 'date', value: today, required: true });
+  const date = dateInput({ id: 'brief-date', value: today, required: true, label: t('dash.brief_date') });
   const language = el('select', { id: 'brief-lang' },
     el('option', { value: 'en', textContent: 'English', selected: lang() === 'en' }),
     el('option', { value: 'fr', textContent: 'Français', selected: lang() === 'fr' }));
   const save = (ext) => async () => {
+    if (!date.checkValidity()) return;
     try {
       const picked = await api.pickFile('save_briefing', t('dash.brief_title'), `briefing-${date.value}-${language.value}.${ext}`, ext);
       if (!picked) return;
@@ -253,8 +255,8 @@ export async function renderDashboard(root) {
       site.dataset.loaded = 'true';
     }, showError);
   });
-  const from = el('input', { id: 'chart-from', type: 'date', value: state.from, required: true });
-  const to = el('input', { id: 'chart-to', type: 'date', value: state.to, required: true });
+  const from = dateInput({ id: 'chart-from', value: state.from, required: true, label: t('dash.from') });
+  const to = dateInput({ id: 'chart-to', value: state.to, required: true, label: t('dash.to') });
   const draw = el('button', { id: 'chart-draw', type: 'submit', textContent: t('dash.draw') });
   const exportPng = el('button', { id: 'chart-png', type: 'button', className: 'secondary', textContent: t('dash.export_png') });
   const exportSvg = el('button', { id: 'chart-svg', type: 'button', className: 'secondary', textContent: t('dash.export_svg') });

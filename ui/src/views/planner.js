@@ -1,10 +1,11 @@
 // Shift planner: the assumptions, the plan (summary, chart, extra shifts,
 // demand per day, surplus), and saved scenarios to compare, apply and undo.
 import * as api from '../api.js';
-import { t, formatNumber, labelled, lang } from '../i18n.js';
+import { t, formatNumber, formatDate, labelled, lang } from '../i18n.js';
 import { runJob, showError, hideError, showNotice } from '../components/job.js';
 import { qualityLine } from '../components/quality.js';
 import { el } from '../components/dom.js';
+import { dateInput } from '../components/date_input.js';
 import { monthAfter, today } from '../dates.js';
 
 // Rows shown per table: a month at many sites can plan hundreds of shifts.
@@ -56,7 +57,7 @@ function shiftRows(shifts) {
     const more = s.kind === 'more_vaccinators';
     const row = el('tr', {},
       el('td', { textContent: s.site_code }),
-      el('td', { textContent: s.date }),
+      el('td', { textContent: formatDate(s.date) }),
       el('td', { textContent: `${s.start}–${s.end}` }),
       el('td', { textContent: more ? t('planner.kind.more_vaccinators', { n: s.vaccinators }) : t('planner.kind.new_shift') }),
       num(s.vaccinators),
@@ -79,7 +80,7 @@ function movesSection(moves, total) {
     const room = m.room.map((r) => t('planner.moves.room_at', { site: r.site_code, n: formatNumber(r.places) })).join(', ');
     const row = el('tr', {},
       el('td', { textContent: m.site_code }),
-      el('td', { textContent: m.date }),
+      el('td', { textContent: formatDate(m.date) }),
       el('td', { textContent: `${m.from}–${m.to}` }),
       num(m.people),
       el('td', { textContent: t(`planner.binding.${m.limit}`) }),
@@ -156,7 +157,7 @@ function chart(svgText, request) {
 function dayTable(days) {
   const rows = days.map((d) => {
     const row = el('tr', { className: d.unmet > 0 ? 'unmet' : '' },
-      el('td', { textContent: d.date }),
+      el('td', { textContent: formatDate(d.date) }),
       num(d.demand.booked), num(d.demand.second_doses_due), num(d.demand.new_bookings),
       num(d.capacity_before), num(d.capacity_after), num(d.on_hand), num(d.unmet));
     row.dataset.date = d.date;
@@ -306,8 +307,8 @@ async function renderScenarios(box) {
 export async function renderPlanner(root) {
   const [from0, to0] = monthAfter(today());
   const r = state.request;
-  const from = el('input', { id: 'plan-from', type: 'date', required: true, value: r?.from ?? from0 });
-  const to = el('input', { id: 'plan-to', type: 'date', required: true, value: r?.to ?? to0 });
+  const from = dateInput({ id: 'plan-from', required: true, value: r?.from ?? from0 });
+  const to = dateInput({ id: 'plan-to', required: true, value: r?.to ?? to0 });
   const pool = el('input', { id: 'plan-staff-pool', type: 'number', min: 1, step: 1, placeholder: t('planner.no_limit'), value: r?.params.staff_pool ?? '' });
   const maxShifts = el('input', { id: 'plan-max-shifts', type: 'number', min: 1, max: 12, step: 1, required: true, value: r?.params.max_shifts_per_site_day ?? 4 });
   const hours = el('input', { id: 'plan-shift-hours', type: 'number', min: 0.5, max: 16, step: 0.5, required: true, value: r ? r.params.shift_minutes / 60 : 4 });

@@ -1,9 +1,10 @@
 // Rebooking desk: the excess bookings with a proposed new slot, one row per
 // call; outcomes are recorded as the calls are made.
 import * as api from '../api.js';
-import { t, formatNumber } from '../i18n.js';
+import { t, formatNumber, formatDate, formatSlot } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { dateInput, timeInput } from '../components/date_input.js';
 import { today } from '../dates.js';
 
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
@@ -16,9 +17,9 @@ function temporaryClinicForm(replan) {
   const name = input('temp-name', { placeholder: t('rebook.temp_name_hint') });
   const lat = input('temp-lat', { type: 'number', step: 'any', placeholder: t('rebook.temp_lat') });
   const lon = input('temp-lon', { type: 'number', step: 'any', placeholder: t('rebook.temp_lon') });
-  const date = input('temp-date', { type: 'date', required: true });
-  const start = input('temp-start', { type: 'time', value: '09:00', required: true });
-  const end = input('temp-end', { type: 'time', value: '17:00', required: true });
+  const date = dateInput({ id: 'temp-date', required: true, value: today(), label: t('rebook.temp_date') });
+  const start = timeInput({ id: 'temp-start', value: '09:00', required: true, label: t('rebook.temp_start') });
+  const end = timeInput({ id: 'temp-end', value: '17:00', required: true, label: t('rebook.temp_end') });
   const vaccinators = input('temp-vaccinators', { type: 'number', min: '1', value: '4', required: true });
   const add = el('button', { id: 'temp-add', type: 'submit', textContent: t('rebook.temp_add') });
   const form = el('form', { className: 'inline-form temp-clinic', id: 'temp-form' },
@@ -92,12 +93,12 @@ export async function renderRebook(root) {
     }
     if (p.last_outcome) actions.append(el('span', { className: 'muted small', textContent: ` ${t(`rebook.${p.last_outcome}`)}` }));
     const proposed = p.proposed_slot
-      ? `${p.proposed_site} ${p.proposed_slot.replace('T', ' ')}${p.distance_km ? ` (${p.distance_km} km)` : ''}`
+      ? `${p.proposed_site} ${formatSlot(p.proposed_slot)}${p.distance_km ? ` (${p.distance_km} km)` : ''}`
       : t('rebook.none_free');
     const row = el('tr', {},
       el('td', { textContent: p.person_id }),
       el('td', { textContent: p.phone ?? t('rebook.no_phone') }),
-      el('td', { textContent: `${p.site_code} ${p.slot.replace('T', ' ')}` }),
+      el('td', { textContent: `${p.site_code} ${formatSlot(p.slot)}` }),
       el('td', { textContent: proposed }),
       actions);
     row.dataset.appointment = p.appointment_id;
@@ -109,7 +110,7 @@ export async function renderRebook(root) {
     arrivals.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_none') }));
   }
   for (const a of plan.expected_arrivals) {
-    const line = el('p', { textContent: `${a.site_code} ${a.date}: ${formatNumber(a.expected_unreachable)} ${t('rebook.extra')}` });
+    const line = el('p', { textContent: `${a.site_code}, ${formatDate(a.date)}: ${formatNumber(a.expected_unreachable)} ${t('rebook.extra')}` });
     line.dataset.site = a.site_code;
     line.dataset.count = a.expected_unreachable;
     arrivals.append(line);

@@ -1,17 +1,13 @@
 // Clinic schedule: sites × days for one week. Each shift shows its hours,
 // vaccinators, capacity and active bookings as a filled bar.
 import * as api from '../api.js';
-import { t, formatNumber, formatDay } from '../i18n.js';
+import { t, formatNumber, formatDate, formatDateNoYear } from '../i18n.js';
 import { showError } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { addDays, today as appToday } from '../dates.js';
 
 const state = { date: null, site: '', offset: 0 };
-
-function dayHeading(iso) {
-  return formatDay(iso, { weekday: 'short', month: 'short', day: 'numeric' });
-}
 
 /** Makes the schedule open on the week of `date` at `site` ('' for all). */
 export function focusSchedule({ date, site }) {
@@ -40,7 +36,7 @@ export async function renderSchedule(root) {
   const load = async () => {
     try {
       const week = await api.weekSchedule({ date: state.date, site: state.site || null, offset: state.offset });
-      title.textContent = `${t('schedule.title')} — ${t('schedule.week_of', { date: dayHeading(week.week_start) })}`;
+      title.textContent = `${t('schedule.title')} — ${t('schedule.week_of', { date: formatDate(week.week_start) })}`;
       grid.replaceChildren(renderGrid(week, (offset) => { state.offset = offset; load(); }));
     } catch (err) {
       showError(err);
@@ -58,7 +54,7 @@ function renderGrid(week, goToOffset) {
   if (week.sites.length === 0) return el('p', { className: 'muted', textContent: t('schedule.no_sites') });
   const table = el('table', { className: 'schedule' });
   const head = el('tr', {}, el('th', { textContent: t('schedule.site') }));
-  for (const day of week.days) head.append(el('th', { textContent: dayHeading(day) }));
+  for (const day of week.days) head.append(el('th', { textContent: formatDateNoYear(day) }));
   table.append(el('thead', {}, head));
   const body = el('tbody');
   for (const site of week.sites) {

@@ -2,7 +2,7 @@
 // and a one-time token), syncing now, bundles for sites with no network,
 // and the conflicts a manager chooses between.
 import * as api from '../api.js';
-import { t, formatNumber, formatDate, lang } from '../i18n.js';
+import { t, formatNumber, formatSlot, lang } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { describe, whenText } from '../components/sync_status.js';
@@ -222,7 +222,7 @@ function overbookedPanel(over) {
   for (const s of over.slots) {
     body.append(el('tr', {},
       el('td', { textContent: s.site_code }),
-      el('td', { textContent: `${formatDate(s.slot.slice(0, 10))} ${s.slot.slice(11)}` }),
+      el('td', { textContent: formatSlot(s.slot) }),
       el('td', { className: 'num', textContent: formatNumber(s.booked) }),
       el('td', { className: 'num', textContent: formatNumber(s.places) })));
   }

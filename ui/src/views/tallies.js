@@ -7,6 +7,7 @@ import * as api from '../api.js';
 import { t, formatNumber } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { dateInput } from '../components/date_input.js';
 import { today } from '../dates.js';
 
 const state = { site: '', date: '', shift: '', dose: '1', product: '' };
@@ -34,7 +35,7 @@ export async function renderTallies(root) {
     ...sites.map((s) => el('option', { value: s.code, textContent: `${s.code} — ${s.name}` })));
   site.value = state.site;
   site.required = true;
-  const date = el('input', { id: 'tally-date', type: 'date', value: state.date, required: true });
+  const date = dateInput({ id: 'tally-date', value: state.date, required: true });
   // The shift is chosen from the site-day's scheduled shifts (and labels its
   // tallies already use), never typed: "morning" beside "am" made two rows.
   const shift = el('select', { id: 'tally-shift' });
@@ -169,7 +170,7 @@ export async function renderTallies(root) {
     return button;
   };
   site.onchange = showList;
-  date.onchange = showList;
+  date.onchange = () => date.checkValidity() && showList();
 
   root.replaceChildren(
     el('h1', { textContent: t('tally.title') }),

@@ -1,0 +1,155 @@
+// A date field in the app's language, replacing <input type="date">, which
+// WebKit draws in the computer's format (03/23/2021 in a French app) and
+// which is awkward to type into. It shows "Tue 23 Mar 2021" / "mar. 23 mars
+// 2021", accepts what people type (date_text.js), and steps a day with the
+// Up and Down arrows.
+//
+// Its `value` is the day as `YYYY-MM-DD` ('' while what is typed is not a
+// date), read and written like a native date input's, so forms and tests
+// use it unchanged. A typed date that is not one blocks the form with a
+// message saying why.
+import { t, lang } from '../i18n.js';
+import { today, addDays } from '../dates.js';
+import { formatDateIn, parseDateText, parseTimeText } from '../date_text.js';
+import { el } from './dom.js';
+import { showError } from './job.js';
+
+const nativeValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+
+/** `props` as for `el('input', …)`: id, required, value (`YYYY-MM-DD`);
+ * `label` names a field that has no <label> of its own. */
+export function dateInput({ value = '', label = null, ...props }) {
+  const input = el('input', {
+    ...props,
+    type: 'text',
+    className: 'date-input',
+    autocomplete: 'off',
+    spellcheck: false,
+    placeholder: t('date.placeholder'),
+    title: t('date.how_to_type'),
+  });
+  if (label) input.setAttribute('aria-label', label);
+  const text = () => nativeValue.get.call(input);
+  const show = (iso) => nativeValue.set.call(input, iso ? formatDateIn(lang(), iso) : '');
+  const read = () => parseDateText(text(), lang(), Number(today().slice(0, 4)));
+  const judge = () => {
+    const r = read();
+    const typed = text().trim();
+    let message = '';
+    if (typed && !r.iso) message = problem(typed, r);
+    else if (!typed && input.required) message = t('date.missing');
+    input.setCustomValidity(message);
+    input.setAttribute('aria-invalid', message ? 'true' : 'false');
+    return r;
+  };
+  Object.defineProperty(input, 'value', {
+    get: () => read().iso ?? '',
+    set: (iso) => {
+      show(iso);
+      judge();
+    },
+  });
+  input.addEventListener('input', judge);
+  // Once committed (Enter or leaving the field), the day is shown the one
+  // way: "24/03" becomes "mer. 24 mars 2021", so a misreading shows.
+  input.addEventListener('change', () => {
+    const r = judge();
+    if (r.iso) show(r.iso);
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    event.preventDefault();
+    const r = read();
+    input.value = r.iso ? addDays(r.iso, event.key === 'ArrowUp' ? 1 : -1) : today();
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  // The form refuses to send; the message says why, in words.
+  input.addEventListener('invalid', () => {
+    showError({ code: 'invalid_input', message: input.validationMessage });
+  });
+  input.value = value;
+  return input;
+}
+
+function problem(typed, { error, readings }) {
+  if (error === 'ambiguous') {
+    const [first, second] = readings.map((iso) => formatDateIn(lang(), iso));
+    return t('date.ambiguous', { text: typed, first, second });
+  }
+  return t(error === 'no_such_day' ? 'date.no_such_day' : 'date.unreadable', { text: typed });
+}
+
+/** A time of day on the 24-hour clock ("09:00"; "9", "9h30" and "14 h"
+ * are read too), replacing <input type="time">, which WebKit draws as
+ * "09:00 AM" whatever the app's language. `value` is `HH:MM` or ''. */
+export function timeInput({ value = '', label = null, ...props }) {
+  const input = el('input', {
+    ...props, type: 'text', className: 'time-input', autocomplete: 'off', spellcheck: false, inputMode: 'numeric', placeholder: '09:00',
+  });
+  if (label) input.setAttribute('aria-label', label);
+  const text = () => nativeValue.get.call(input);
+  const judge = () => {
+    const hhmm = parseTimeText(text());
+    const typed = text().trim();
+    let message = '';
+    if (typed && !hhmm) message = t('date.bad_time', { text: typed });
+    else if (!typed && input.required) message = t('date.missing_time');
+    input.setCustomValidity(message);
+    input.setAttribute('aria-invalid', message ? 'true' : 'false');
+    return hhmm;
+  };
+  Object.defineProperty(input, 'value', {
+    get: () => parseTimeText(text()) ?? '',
+    set: (hhmm) => {
+      nativeValue.set.call(input, hhmm ?? '');
+      judge();
+    },
+  });
+  input.addEventListener('input', judge);
+  input.addEventListener('change', () => {
+    const hhmm = judge();
+    if (hhmm) nativeValue.set.call(input, hhmm);
+  });
+  input.addEventListener('invalid', () => {
+    showError({ code: 'invalid_input', message: input.validationMessage });
+  });
+  input.value = value;
+  return input;
+}
+
+/** A booking slot: a date field and a time field side by side, whose
+ * `value` is `YYYY-MM-DDTHH:MM` ('' until both are filled), as a native
+ * datetime-local input's. `id` names the pair; the fields are `id-date`
+ * and `id-time`. */
+export function slotInput({ id, value = '', required = false }) {
+  const date = dateInput({ id: `${id}-date`, required, label: t('date.slot_day') });
+  const time = timeInput({ id: `${id}-time`, required, label: t('date.slot_time') });
+  const pair = el('span', { id, className: 'slot-input' }, date, time);
+  Object.defineProperty(pair, 'value', {
+    get: () => (date.value && time.value ? `${date.value}T${time.value}` : ''),
+    set: (slot) => {
+      date.value = slot ? slot.slice(0, 10) : '';
+      time.value = slot ? slot.slice(11, 16) : '';
+    },
+  });
+  // An optional slot is given whole or not at all: a day without its time
+  // must not quietly become "the first free slot".
+  if (!required) {
+    const typed = (input) => nativeValue.get.call(input).trim() !== '';
+    const wholeOrNothing = () => {
+      const any = typed(date) || typed(time);
+      for (const input of [date, time]) {
+        if (input.required !== any) {
+          input.required = any;
+          input.dispatchEvent(new Event('input'));
+        }
+      }
+    };
+    for (const input of [date, time]) {
+      input.addEventListener('input', wholeOrNothing);
+      input.addEventListener('change', wholeOrNothing);
+    }
+  }
+  pair.value = value;
+  return pair;
+}
