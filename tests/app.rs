@@ -146,6 +146,104 @@ async fn loads_the_demo_from_an_empty_database() -> TestResult {
     result
 }
 
+/// The figure a Checks card shows for `key`.
+async fn check_figure(app: &App, key: &str) -> TestResult<i64> {
+    let css = format!("#check-figures .figure[data-key={key}]");
+    let value = app.attrs(&css, "data-value").await?;
+    Ok(value.first().ok_or(css)?.parse()?)
+}
+
+/// Issue 15's start-up story: the demo opens on Monday 22 March 2021 and a
+/// banner says what the Checks find in the 7 days ahead (the incident of
+/// 23–25 March), in English and French; it opens the Checks on those days,
+/// whose figures are core's for that range, and "every date" widens them.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_start_up_banner_tells_of_overbooking_ahead_and_opens_the_checks() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let week = dosedesk_core::checks::CheckQuery {
+        from: Some("2021-03-22".into()),
+        to: Some("2021-03-28".into()),
+        site: None,
+    };
+    let conn = dosedesk_core::store::open(&db)?;
+    let ahead = dosedesk_core::checks::run(&conn, &week)?;
+    let all = dosedesk_core::checks::run(&conn, &Default::default())?;
+    drop(conn);
+    assert!(
+        ahead.overbooked_slots > 0,
+        "the incident is ahead: {ahead:?}"
+    );
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        let text = app.wait_text("#ahead", "over-capacity slots").await?;
+        let slots = format!("{} over-capacity slots", group(ahead.overbooked_slots));
+        let excess = format!("{} bookings beyond", group(ahead.excess_bookings));
+        assert!(text.contains(&slots) && text.contains(&excess), "{text}");
+        assert!(
+            text.contains("Mon 22 Mar 2021 to Sun 28 Mar 2021"),
+            "{text}"
+        );
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(
+                format!("{dir}/ahead-en.png"),
+                app.client.screenshot().await?,
+            )?;
+        }
+        app.click("#ahead-open").await?;
+        app.find("#checks-scope[data-from='2021-03-22'][data-to='2021-03-28']")
+            .await?;
+        assert_eq!(
+            check_figure(&app, "overbooked_slots").await?,
+            ahead.overbooked_slots
+        );
+        assert_eq!(
+            check_figure(&app, "excess_bookings").await?,
+            ahead.excess_bookings
+        );
+        assert_eq!(
+            check_figure(&app, "orphan_first_doses").await?,
+            ahead.orphan_first_doses
+        );
+        app.click("#checks-every-date").await?;
+        app.wait_text("#checks-scope", "whole store").await?;
+        assert_eq!(
+            check_figure(&app, "orphan_first_doses").await?,
+            all.orphan_first_doses
+        );
+        assert_eq!(
+            check_figure(&app, "overbooked_slots").await?,
+            all.overbooked_slots
+        );
+
+        app.select("#lang-select", "fr").await?;
+        let text = app
+            .wait_text("#ahead", "plages dépassant la capacité")
+            .await?
+            .replace(['\u{a0}', '\u{202f}'], " ");
+        assert!(
+            text.contains("du lun. 22 mars 2021 au dim. 28 mars 2021"),
+            "{text}"
+        );
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(
+                format!("{dir}/ahead-fr.png"),
+                app.client.screenshot().await?,
+            )?;
+        }
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
+/// `n` grouped the English way (2,979).
+fn group(n: i64) -> String {
+    dosedesk_core::locale::Lang::En.group(n)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn checks_view_shows_the_march_incident() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -1,24 +1,9 @@
 //! End-to-end: the Shift planner view on the demo database, against the CLI.
 
-use dosedesk_e2e::{demo_db, App, TestResult};
+use dosedesk_e2e::{cli_binary, demo_db, App, TestResult};
 use fantoccini::Locator;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// `dosedesk-cli`, built next to the app (`cargo build -p dosedesk-cli`).
-fn cli_binary() -> TestResult<PathBuf> {
-    let app = dosedesk_e2e::app_binary();
-    let cli = app.with_file_name("dosedesk-cli");
-    if cli.exists() {
-        Ok(cli)
-    } else {
-        Err(format!(
-            "{} not found: build it first (cargo build -p dosedesk-cli)",
-            cli.display()
-        )
-        .into())
-    }
-}
 
 /// The CLI's unmet demand for April 2021 with the planner's defaults.
 fn cli_unmet(db: &Path) -> TestResult<i64> {

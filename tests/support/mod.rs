@@ -322,6 +322,21 @@ async fn wait_for_port(port: u16, timeout: Duration) -> TestResult {
     Err(format!("nothing listens on port {port} (tauri-driver or WebKitWebDriver)").into())
 }
 
+/// `dosedesk-cli`, built next to the app (`cargo build -p dosedesk-cli`).
+pub fn cli_binary() -> TestResult<PathBuf> {
+    let app = app_binary();
+    let cli = app.with_file_name("dosedesk-cli");
+    if cli.exists() {
+        Ok(cli)
+    } else {
+        Err(format!(
+            "{} not found: build it first (cargo build -p dosedesk-cli)",
+            cli.display()
+        )
+        .into())
+    }
+}
+
 /// A fresh database holding the built-in demo, in `dir`.
 pub fn demo_db(dir: &Path) -> PathBuf {
     let path = dir.join("demo.sqlite3");

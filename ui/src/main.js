@@ -8,6 +8,7 @@ import { renderEmpty } from './views/empty.js';
 import { renderSignIn } from './views/signin.js';
 import { setToday } from './dates.js';
 import { startSyncStatus } from './components/sync_status.js';
+import { showAhead } from './components/ahead.js';
 
 // Views other than the schedule load when first opened: a quicker start
 // and less memory for a window that may only ever show the schedule.
@@ -67,6 +68,7 @@ function showView(name) {
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
     checks: (m) => m.renderChecks(root, {
+      showChecks: () => showView('checks'),
       openSchedule: (focus) => {
         focusSchedule(focus);
         showView('schedule');
@@ -145,14 +147,24 @@ async function refresh() {
   document.body.classList.toggle('is-demo', Boolean(demo));
   $('view').dataset.demoNote = t('demo.note');
   $('nav').hidden = app.info.empty;
+  $('ahead').hidden = true;
   if (app.info.empty) {
     renderEmpty($('view'), { onImport: openImportDialog, onDemo: loadDemo });
   } else {
     const shown = showView(app.view);
-    if (app.info.tour_views) shown.then(tourViews);
-    // The other views' modules, fetched while the user reads the schedule,
-    // so that opening one does not wait for it.
-    else shown.then(() => setTimeout(() => Object.values(views).forEach((load) => load()), 1000));
+    if (app.info.tour_views) {
+      shown.then(tourViews);
+    } else {
+      // The other views' modules, fetched while the user reads the schedule,
+      // so that opening one does not wait for it.
+      shown.then(() => setTimeout(() => Object.values(views).forEach((load) => load()), 1000));
+      // The problems ahead, once the first view is drawn: the checks must
+      // not keep it waiting for the store.
+      shown.then(() => showAhead($('ahead'), async (range) => {
+        (await views.checks()).focusChecks(range);
+        showView('checks');
+      }));
+    }
   }
 }
 

@@ -10,11 +10,20 @@ const FIGURES = [
   'orphan_first_doses', 'second_dose_out_of_window', 'not_yet_eligible',
 ];
 
-export async function renderChecks(root, { openSchedule, openBookings }) {
+// The days the Checks look at: every date, or a range the start-up banner
+// opened them on.
+const state = { range: null };
+
+/** Makes the Checks open on appointments from `range.from` to `range.to`. */
+export function focusChecks(range) {
+  state.range = range;
+}
+
+export async function renderChecks(root, { openSchedule, openBookings, showChecks }) {
   root.replaceChildren(el('h1', { textContent: t('checks.title') }), el('p', { className: 'muted', textContent: t('checks.running') }));
   let report;
   try {
-    report = await api.runChecks({});
+    report = await api.runChecks(state.range ?? {});
   } catch (err) {
     showError(err);
     return;
@@ -57,8 +66,18 @@ export async function renderChecks(root, { openSchedule, openBookings }) {
         shown: formatNumber(report.by_site_day.length), total: formatNumber(report.site_days_with_excess) }) }));
     }
   }
-  root.replaceChildren(
-    el('h1', { textContent: t('checks.title') }),
-    el('p', { className: 'muted', textContent: t('checks.intro') }),
-    figures, days);
+  const scope = el('p', { className: 'muted', id: 'checks-scope' });
+  if (state.range) {
+    const every = el('button', { id: 'checks-every-date', className: 'secondary small', textContent: t('checks.every_date') });
+    every.onclick = () => {
+      state.range = null;
+      showChecks();
+    };
+    scope.append(t('checks.range', { from: formatDate(state.range.from), to: formatDate(state.range.to) }), ' ', every);
+    scope.dataset.from = state.range.from;
+    scope.dataset.to = state.range.to;
+  } else {
+    scope.textContent = t('checks.intro');
+  }
+  root.replaceChildren(el('h1', { textContent: t('checks.title') }), scope, figures, days);
 }

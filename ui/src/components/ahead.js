@@ -1,0 +1,48 @@
+// The start-up banner: what the Checks find in the next 7 days from the
+// app's today, so a manager sees an overbooked clinic day before it comes
+// (in 2021 the double-booking was found too late), with the way to it.
+import * as api from '../api.js';
+import { t, formatNumber, formatDate } from '../i18n.js';
+import { addDays, today } from '../dates.js';
+import { el } from './dom.js';
+
+/** The days the banner looks at: today and the 6 after it. */
+export const aheadRange = () => ({ from: today(), to: addDays(today(), 6) });
+
+/** Fills `banner` with the problems ahead, or hides it when there are none
+ * (or the checks cannot run: the banner never stands in a view's way).
+ * `openChecks(range)` opens the Checks on those days. */
+export async function showAhead(banner, openChecks) {
+  const range = aheadRange();
+  let report;
+  try {
+    report = await api.runChecks(range);
+  } catch {
+    banner.hidden = true;
+    return;
+  }
+  const slots = report.overbooked_slots;
+  banner.dataset.slots = slots;
+  banner.dataset.excess = report.excess_bookings;
+  if (slots === 0) {
+    banner.hidden = true;
+    banner.replaceChildren();
+    return;
+  }
+  const open = el('button', { id: 'ahead-open', className: 'secondary small', textContent: t('ahead.open') });
+  open.onclick = () => openChecks(range);
+  const close = el('button', { className: 'link', textContent: '×' });
+  close.setAttribute('aria-label', t('ahead.dismiss'));
+  close.onclick = () => { banner.hidden = true; };
+  banner.replaceChildren(
+    el('span', {
+      textContent: t(slots === 1 ? 'ahead.one_slot' : 'ahead.slots', {
+        slots: formatNumber(slots),
+        excess: formatNumber(report.excess_bookings),
+        from: formatDate(range.from),
+        to: formatDate(range.to),
+      }),
+    }),
+    open, close);
+  banner.hidden = false;
+}
