@@ -10,9 +10,10 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
-        // The open database and the demo label are shown.
-        let path = app.find("#db-path").await?.text().await?;
-        assert!(path.contains("demo.sqlite3"), "db path shown: {path:?}");
+        // The open database's file name is shown, its whole path on hover.
+        app.wait_inner_text("#db-path", "demo.sqlite3").await?;
+        let whole = app.attrs("#db-path", "title").await?;
+        assert_eq!(whole, [db.display().to_string()], "the whole path on hover");
         let badge = app.find("#demo-badge").await?;
         assert!(badge.is_displayed().await?, "demo data is labelled");
         assert_eq!(badge.text().await?, "DEMO DATA");

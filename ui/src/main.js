@@ -139,7 +139,9 @@ async function refresh() {
   idle.seconds = app.info.lock_after_seconds;
   armIdleLock();
   const { db_path: path, demo } = app.info;
-  $('db-path').textContent = path;
+  // The file's name; its whole path on hover (a temporary folder's path
+  // filled three lines of the top bar).
+  $('db-path').textContent = path.split(/[\\/]/).pop();
   $('db-path').title = path;
   $('demo-badge').hidden = !demo;
   $('demo-badge').textContent = t('demo.badge');

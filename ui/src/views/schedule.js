@@ -100,7 +100,7 @@ function renderShift(shift) {
   box.append(
     el('div', { className: 'shift-hours' },
       el('strong', { textContent: `${shift.start}–${shift.end}` }),
-      el('span', { className: 'muted', textContent: ` · ${t('schedule.vaccinators', { n: shift.vaccinators })}` })),
+      el('span', { className: 'muted nowrap', textContent: t('schedule.vaccinators', { n: shift.vaccinators }) })),
     bar,
     el('div', { className: 'small booked', textContent: t('schedule.booked_of', { booked: formatNumber(shift.booked), capacity: formatNumber(shift.capacity) }) }),
   );
