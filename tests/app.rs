@@ -182,16 +182,18 @@ async fn the_start_up_banner_tells_of_overbooking_ahead_and_opens_the_checks() -
         let slots = format!("{} over-capacity slots", group(ahead.overbooked_slots));
         let excess = format!("{} bookings beyond", group(ahead.excess_bookings));
         assert!(text.contains(&slots) && text.contains(&excess), "{text}");
+        // The README quotes these figures.
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))?;
+        let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            readme.contains(&format!("{slots}, {excess} their places")),
+            "README's banner figures differ from {slots}, {excess}"
+        );
         assert!(
             text.contains("Mon 22 Mar 2021 to Sun 28 Mar 2021"),
             "{text}"
         );
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(
-                format!("{dir}/ahead-en.png"),
-                app.client.screenshot().await?,
-            )?;
-        }
+        app.screenshot("ahead-en").await?;
         app.click("#ahead-open").await?;
         app.find("#checks-scope[data-from='2021-03-22'][data-to='2021-03-28']")
             .await?;
@@ -227,12 +229,7 @@ async fn the_start_up_banner_tells_of_overbooking_ahead_and_opens_the_checks() -
             text.contains("du lun. 22 mars 2021 au dim. 28 mars 2021"),
             "{text}"
         );
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(
-                format!("{dir}/ahead-fr.png"),
-                app.client.screenshot().await?,
-            )?;
-        }
+        app.screenshot("ahead-fr").await?;
         TestResult::Ok(())
     }
     .await;
@@ -618,26 +615,19 @@ async fn every_view_starts_from_ottawas_today_at_2330() -> TestResult {
         assert!(!app.find("#demo-badge").await?.is_displayed().await?);
         let title = app.wait_text("#schedule-title", "22 Mar 2021").await?;
         assert!(title.contains("Week of"), "{title}");
-        let value = |css: &'static str| {
-            let app = &app;
-            async move {
-                let field = app.find(css).await?;
-                TestResult::Ok(field.prop("value").await?.unwrap_or_default())
-            }
-        };
         app.click("#nav-tallies").await?;
-        assert_eq!(value("#tally-date").await?, "2021-03-22");
+        assert_eq!(app.value("#tally-date").await?, "2021-03-22");
         app.click("#nav-bookings").await?;
-        assert_eq!(value("#day-date").await?, "2021-03-22");
+        assert_eq!(app.value("#day-date").await?, "2021-03-22");
         app.click("#nav-book").await?;
-        assert_eq!(value("#book-slot").await?, "2021-03-22T09:00");
+        assert_eq!(app.value("#book-slot").await?, "2021-03-22T09:00");
         app.click("#nav-dashboard").await?;
-        assert_eq!(value("#brief-date").await?, "2021-03-22");
-        assert_eq!(value("#chart-from").await?, "2021-03-08");
-        assert_eq!(value("#chart-to").await?, "2021-04-18");
+        assert_eq!(app.value("#brief-date").await?, "2021-03-22");
+        assert_eq!(app.value("#chart-from").await?, "2021-03-08");
+        assert_eq!(app.value("#chart-to").await?, "2021-04-18");
         app.click("#nav-planner").await?;
-        assert_eq!(value("#plan-from").await?, "2021-04-01");
-        assert_eq!(value("#plan-to").await?, "2021-04-30");
+        assert_eq!(app.value("#plan-from").await?, "2021-04-01");
+        assert_eq!(app.value("#plan-to").await?, "2021-04-30");
         app.click("#nav-schedule").await?;
         // The week's first load finishes before "next" is pressed: a click
         // during it was overwritten by the load (seen once in CI).
@@ -701,10 +691,7 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
         assert!(!app.find("#sync-status").await?.is_displayed().await?);
         let schedules = app.client.find_all(Locator::Css("table.schedule")).await?;
         assert!(schedules.is_empty(), "nothing of the store is shown");
-        let shots = std::env::var("DOSEDESK_SCREENSHOTS").ok();
-        if let Some(dir) = &shots {
-            std::fs::write(format!("{dir}/signin-en.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("signin-en").await?;
         app.type_into("#signin-user", "manager").await?;
         app.type_into("#signin-passphrase", "not the passphrase").await?;
         app.click("#signin-submit").await?;
@@ -718,9 +705,7 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
         app.type_into("#signin-passphrase", "still not it").await?;
         app.click("#signin-submit").await?;
         app.wait_text("#signin-message", "ouvrent pas cette base").await?;
-        if let Some(dir) = &shots {
-            std::fs::write(format!("{dir}/signin-fr-wrong.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("signin-fr-wrong").await?;
         // The user name stays; the wrong passphrase was cleared.
         app.type_into("#signin-passphrase", "correct horse battery").await?;
         app.click("#signin-submit").await?;
@@ -729,9 +714,7 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
         assert!(app.find("#import-button").await?.is_displayed().await?);
         app.wait_inner_text("#sync-status", "Non connecté").await?;
         app.wait_inner_text("#signed-in", "manager (gestionnaire)").await?;
-        if let Some(dir) = &shots {
-            std::fs::write(format!("{dir}/signed-in-fr.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("signed-in-fr").await?;
         // Six seconds with no input: locked, nothing of the store shown.
         app.find("#signin-view").await?;
         assert!(!app.find("#nav").await?.is_displayed().await?);
@@ -798,18 +781,14 @@ async fn the_audit_view_lists_who_looked_at_whom_and_verifies_the_chain() -> Tes
         assert!(rows.iter().any(|r| r.contains("import")), "the demo's imports: {rows:?}");
         app.click("#audit-verify").await?;
         app.wait_inner_text("#audit-result", "The chain is intact").await?;
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(format!("{dir}/audit-en.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("audit-en").await?;
         app.client
             .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
             .await?;
         app.wait_inner_text("#view h1", "Journal d'audit").await?;
         app.click("#audit-verify").await?;
         app.wait_inner_text("#audit-result", "La chaîne est intacte").await?;
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(format!("{dir}/audit-fr.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("audit-fr").await?;
         TestResult::Ok(())
     }
     .await;

@@ -282,9 +282,11 @@ async fn the_whole_app_switches_to_french() -> TestResult {
             svg.contains("Doses administrées par jour"),
             "the chart is drawn in French"
         );
+        walk_every_view(&app, "fr").await?;
         // Back to English.
         app.select("#lang-select", "en").await?;
         app.wait_text("#nav-dashboard", "Dashboard").await?;
+        walk_every_view(&app, "en").await?;
         TestResult::Ok(())
     }
     .await;
@@ -332,4 +334,37 @@ async fn a_newer_provincial_release_shows_what_the_province_revised() -> TestRes
     .await;
     app.close().await?;
     result
+}
+
+/// Opens every view in turn (a screenshot each, `view-NAME-LANG`, when
+/// DOSEDESK_SCREENSHOTS is set); no view may show a value the UI failed to
+/// format.
+async fn walk_every_view(app: &App, lang: &str) -> TestResult {
+    for name in [
+        "schedule",
+        "dashboard",
+        "bookings",
+        "book",
+        "checks",
+        "rebook",
+        "tallies",
+        "planner",
+        "siting",
+        "sync",
+        "audit",
+    ] {
+        app.click(&format!("#nav-{name}")).await?;
+        app.find("#view .view-root > *").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        let text = app
+            .client
+            .execute("return document.getElementById('view').innerText;", vec![])
+            .await?;
+        let text = text.as_str().unwrap_or_default();
+        for bad in ["undefined", "NaN", "Invalid Date", "[object Object]"] {
+            assert!(!text.contains(bad), "{lang} {name} shows {bad:?}");
+        }
+        app.screenshot(&format!("view-{name}-{lang}")).await?;
+    }
+    Ok(())
 }

@@ -34,6 +34,14 @@ fn shift_count(conn: &dosedesk_core::Connection) -> TestResult<i64> {
 }
 
 /// Waits until `css` matches exactly one element; returns its attribute.
+/// Opens the Shift planner once the schedule, the first view, is drawn.
+async fn open_planner(app: &App) -> TestResult {
+    app.find("table.schedule").await?;
+    app.click("#nav-planner").await?;
+    app.find("#plan-form").await?;
+    Ok(())
+}
+
 async fn wait_attr(app: &App, css: &str, attr: &str) -> TestResult<String> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -54,10 +62,8 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
     let want_unmet = cli_unmet(&db)?;
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("table.schedule").await?;
-        app.click("#nav-planner").await?;
         // The demo's "today" is 2021-03-22: the form opens on April 2021.
-        app.find("#plan-form").await?;
+        open_planner(&app).await?;
         let range = app
             .client
             .execute(
@@ -181,9 +187,7 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
     let db = demo_db(dir.path());
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("table.schedule").await?;
-        app.click("#nav-planner").await?;
-        app.find("#plan-form").await?;
+        open_planner(&app).await?;
         for (lang, nav, why, proven, unknown) in [
             (
                 "en",
@@ -234,12 +238,7 @@ async fn the_incident_week_gets_vaccinators_at_the_overbooked_clinics() -> TestR
             // HiGHS proves the demo's week optimal (the CLI's JSON gives gap 0 too).
             app.wait_inner_text("#plan-quality", proven).await?;
             assert_eq!(wait_attr(&app, "#plan-quality", "data-gap").await?, "0");
-            if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-                std::fs::write(
-                    format!("{dir}/planner-{lang}.png"),
-                    app.client.screenshot().await?,
-                )?;
-            }
+            app.screenshot(&format!("planner-{lang}")).await?;
             // No time to search: the greedy's plan, its quality not known.
             // (The field reaches the solver; 5 s again for the next language.)
             let limit = "document.getElementById('plan-time-limit').value = arguments[0];";
@@ -275,15 +274,6 @@ async fn shown(app: &App, css: &str) -> TestResult<String> {
     Ok(text.as_str().unwrap_or_default().replace('\u{a0}', " "))
 }
 
-async fn value(app: &App, css: &str) -> TestResult<String> {
-    Ok(app
-        .find(css)
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default())
-}
-
 /// Types `keys` into an emptied field.
 async fn retype(app: &App, css: &str, keys: &str) -> TestResult {
     app.find(css).await?.clear().await?;
@@ -300,9 +290,7 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
     let db = demo_db(dir.path());
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("table.schedule").await?;
-        app.click("#nav-planner").await?;
-        app.find("#plan-form").await?;
+        open_planner(&app).await?;
         // The demo's today is Monday 22 March 2021: April is planned.
         assert_eq!(shown(&app, "#plan-from").await?, "Thu 1 Apr 2021");
         assert_eq!(shown(&app, "#plan-to").await?, "Fri 30 Apr 2021");
@@ -310,9 +298,9 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
         // Typed the English ways, committed by Tab: shown the one way.
         retype(&app, "#plan-from", "March 25, 2021\u{E004}").await?;
         assert_eq!(shown(&app, "#plan-from").await?, "Thu 25 Mar 2021");
-        assert_eq!(value(&app, "#plan-from").await?, "2021-03-25");
+        assert_eq!(app.value("#plan-from").await?, "2021-03-25");
         retype(&app, "#plan-to", "27/3\u{E004}").await?;
-        assert_eq!(value(&app, "#plan-to").await?, "2021-03-27");
+        assert_eq!(app.value("#plan-to").await?, "2021-03-27");
         // The Up arrow moves a day on.
         app.type_into("#plan-to", "\u{E013}").await?;
         assert_eq!(shown(&app, "#plan-to").await?, "Sun 28 Mar 2021");
@@ -330,12 +318,7 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
             app.texts("#plan-result").await?.join("").is_empty(),
             "no plan was started"
         );
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(
-                format!("{dir}/date-ambiguous-en.png"),
-                app.client.screenshot().await?,
-            )?;
-        }
+        app.screenshot("date-ambiguous-en").await?;
 
         // In French: day first, months in French, no US format anywhere.
         app.select("#lang-select", "fr").await?;
@@ -346,7 +329,7 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
         retype(&app, "#plan-from", "5/4/2021\u{E004}").await?;
         assert_eq!(shown(&app, "#plan-from").await?, "lun. 5 avr. 2021");
         retype(&app, "#plan-to", "1er mai\u{E004}").await?;
-        assert_eq!(value(&app, "#plan-to").await?, "2021-05-01");
+        assert_eq!(app.value("#plan-to").await?, "2021-05-01");
         retype(&app, "#plan-to", "31/04/2021").await?;
         app.click("#plan-submit").await?;
         app.wait_text("#error-message", "n’est pas un jour du calendrier")
@@ -355,12 +338,7 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
         retype(&app, "#plan-to", "30 avril 2021\u{E004}").await?;
         app.click("#plan-submit").await?;
         wait_attr(&app, "#plan-unmet", "data-value").await?;
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(
-                format!("{dir}/date-fields-fr.png"),
-                app.client.screenshot().await?,
-            )?;
-        }
+        app.screenshot("date-fields-fr").await?;
         // The tallies and the Book view read the same way; a slot is a day
         // and a time on the 24-hour clock ("14h30" is read as 14:30).
         app.click("#nav-tallies").await?;
@@ -369,9 +347,9 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
         assert_eq!(shown(&app, "#book-slot-date").await?, "lun. 22 mars 2021");
         retype(&app, "#book-slot-time", "14h30\u{E004}").await?;
         assert_eq!(shown(&app, "#book-slot-time").await?, "14:30");
-        assert_eq!(value(&app, "#book-slot").await?, "2021-03-22T14:30");
+        assert_eq!(app.value("#book-slot").await?, "2021-03-22T14:30");
         retype(&app, "#book-slot-time", "25:00").await?;
-        assert_eq!(value(&app, "#book-slot").await?, "");
+        assert_eq!(app.value("#book-slot").await?, "");
         assert_eq!(
             app.attrs("#book-slot-time", "aria-invalid").await?,
             ["true"]
@@ -382,12 +360,7 @@ async fn date_fields_speak_the_apps_language_and_read_typing() -> TestResult {
             app.attrs("#book-second-slot-time", "aria-invalid").await?,
             ["true"]
         );
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(
-                format!("{dir}/date-book-fr.png"),
-                app.client.screenshot().await?,
-            )?;
-        }
+        app.screenshot("date-book-fr").await?;
         app.find("#book-second-slot-date").await?.clear().await?;
         app.type_into("#book-second-slot-date", "\u{E004}").await?;
         assert_eq!(

@@ -86,9 +86,7 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         app.wait_inner_text("#siting-quality", "Proven the best possible choice of 3 new points")
             .await?;
         assert_eq!(app.attrs("#siting-quality", "data-gap").await?, vec!["0"]);
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(format!("{dir}/siting-en.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("siting-en").await?;
 
         // Save the run, then compare it with itself side by side.
         set_value(&app, "#siting-scenario-name", "three at 3 km").await?;
@@ -121,9 +119,7 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         app.click("#siting-run").await?;
         app.wait_inner_text("#siting-quality", "Meilleur choix possible de 3 nouveaux points, prouvé")
             .await?;
-        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-            std::fs::write(format!("{dir}/siting-fr.png"), app.client.screenshot().await?)?;
-        }
+        app.screenshot("siting-fr").await?;
         TestResult::Ok(())
     }
     .await;
@@ -206,10 +202,7 @@ async fn a_long_solve_can_be_cancelled_and_keeps_the_best_choice() -> TestResult
             app.click("#siting-run").await?;
             app.wait_inner_text("#job-label", stage).await?;
             tokio::time::sleep(Duration::from_secs(2)).await;
-            if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-                let png = app.client.screenshot().await?;
-                std::fs::write(format!("{dir}/siting-solving-{lang}.png"), png)?;
-            }
+            app.screenshot(&format!("siting-solving-{lang}")).await?;
             app.click("#job-cancel").await?;
             app.wait_inner_text("#siting-quality", stopped).await?;
             let took = started.elapsed();
@@ -225,10 +218,7 @@ async fn a_long_solve_can_be_cancelled_and_keeps_the_best_choice() -> TestResult
                 "{lang}: cancelled run took {took:?}"
             );
             assert_eq!(app.texts("#siting-chosen tbody tr").await?.len(), 25);
-            if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
-                let png = app.client.screenshot().await?;
-                std::fs::write(format!("{dir}/siting-cancelled-{lang}.png"), png)?;
-            }
+            app.screenshot(&format!("siting-cancelled-{lang}")).await?;
         }
         TestResult::Ok(())
     }

@@ -134,12 +134,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
         ["AAA", "Fri", "2", "Apr", "2021", "14:00", "3", "2"],
         "{over:?}"
     );
-    if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
-        std::fs::write(
-            format!("{path}/sync-conflict-en.png"),
-            app.client.screenshot().await?,
-        )?;
-    }
+    app.screenshot("sync-conflict-en").await?;
     // The manager keeps this laptop's value: it becomes everyone's.
     app.click("#sync-conflicts button[data-keep='local']")
         .await?;
@@ -180,12 +175,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
         .await?;
     app.wait_inner_text("#sync-overbooked", "ven. 2 avr. 2021 14:00")
         .await?;
-    if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
-        std::fs::write(
-            format!("{path}/sync-fr.png"),
-            app.client.screenshot().await?,
-        )?;
-    }
+    app.screenshot("sync-fr").await?;
     // The server goes away: the booking is still made here, and the view
     // says plainly that the central copy did not check it.
     drop(central);
@@ -199,12 +189,7 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
         app.attrs("#book-result", "data-central").await?,
         ["unreachable"]
     );
-    if let Ok(path) = std::env::var("DOSEDESK_SCREENSHOTS") {
-        std::fs::write(
-            format!("{path}/book-unreachable-fr.png"),
-            app.client.screenshot().await?,
-        )?;
-    }
+    app.screenshot("book-unreachable-fr").await?;
     app.close().await?;
     let desk = Laptop::new(dir.path(), "desk");
     assert_eq!(

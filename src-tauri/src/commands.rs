@@ -340,6 +340,17 @@ pub async fn run_checks(
 }
 
 #[tauri::command]
+pub async fn slot_checks(
+    state: State<'_, AppState>,
+    query: dosedesk_core::checks::CheckQuery,
+) -> Result<dosedesk_core::checks::SlotFigures> {
+    with_db(&state, move |conn| {
+        dosedesk_core::checks::slot_figures(conn, &query)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn book_first_dose(
     state: State<'_, AppState>,
     request: dosedesk_core::booking::BookRequest,

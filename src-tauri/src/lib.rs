@@ -90,6 +90,7 @@ commands![
     commands::product_list,
     commands::week_schedule,
     commands::run_checks,
+    commands::slot_checks,
     commands::book_first_dose,
     commands::rebook_plan,
     commands::rebook_counts,

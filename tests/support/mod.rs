@@ -194,6 +194,25 @@ impl App {
         }
     }
 
+    /// Saves the window as `DIR/NAME.png` when `DOSEDESK_SCREENSHOTS=DIR`.
+    pub async fn screenshot(&self, name: &str) -> TestResult {
+        if let Ok(dir) = std::env::var("DOSEDESK_SCREENSHOTS") {
+            std::fs::write(format!("{dir}/{name}.png"), self.client.screenshot().await?)?;
+        }
+        Ok(())
+    }
+
+    /// The `value` property of the element matching `css` (a date field's
+    /// is its day as `YYYY-MM-DD`).
+    pub async fn value(&self, css: &str) -> TestResult<String> {
+        Ok(self
+            .find(css)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
     /// Chooses `value` in the select matching `css`, finding it again if
     /// the view re-rendered between finding and choosing.
     pub async fn select(&self, css: &str, value: &str) -> TestResult {

@@ -47,6 +47,7 @@ export const cancelJob = (id) => call('cancel_job', { id });
 /** Tells the shell a view has painted (start-up and view timings for `make bench`). */
 export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
+export const slotChecks = (query) => call('slot_checks', { query });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
 export const personBookings = (personId) => call('person_bookings', { personId });
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });

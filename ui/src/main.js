@@ -68,7 +68,6 @@ function showView(name) {
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
     checks: (m) => m.renderChecks(root, {
-      showChecks: () => showView('checks'),
       openSchedule: (focus) => {
         focusSchedule(focus);
         showView('schedule');

@@ -119,6 +119,27 @@ impl CheckQuery {
     }
 }
 
+/// The capacity figures of a scope alone, without the people's checks.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct SlotFigures {
+    pub overbooked_slots: i64,
+    pub excess_bookings: i64,
+}
+
+/// Over-capacity slots and their excess bookings in scope: an index range
+/// over the scope's slots, where `run` also scans every booking for the
+/// people's checks (seconds at province scale). The start-up banner asks
+/// this at every start.
+pub fn slot_figures(conn: &Connection, q: &CheckQuery) -> Result<SlotFigures> {
+    let scope = scope(conn, q)?;
+    let mut figures = SlotFigures::default();
+    for found in site_day_findings(conn, &scope)?.values() {
+        figures.overbooked_slots += found.overbooked_slots;
+        figures.excess_bookings += found.excess_bookings;
+    }
+    Ok(figures)
+}
+
 /// Site-days a view lists; the report still counts them all.
 pub const SITE_DAYS_SHOWN: usize = 200;
 

@@ -7,7 +7,8 @@
 // Its `value` is the day as `YYYY-MM-DD` ('' while what is typed is not a
 // date), read and written like a native date input's, so forms and tests
 // use it unchanged. A typed date that is not one blocks the form with a
-// message saying why.
+// message saying why. Times (timeInput) and booking slots (slotInput) work
+// the same way.
 import { t, lang } from '../i18n.js';
 import { today, addDays } from '../dates.js';
 import { formatDateIn, parseDateText, parseTimeText } from '../date_text.js';
@@ -16,62 +17,78 @@ import { showError } from './job.js';
 
 const nativeValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
 
-/** `props` as for `el('input', …)`: id, required, value (`YYYY-MM-DD`);
- * `label` names a field that has no <label> of its own. */
-export function dateInput({ value = '', label = null, ...props }) {
-  const input = el('input', {
-    ...props,
-    type: 'text',
-    className: 'date-input',
-    autocomplete: 'off',
-    spellcheck: false,
-    placeholder: t('date.placeholder'),
-    title: t('date.how_to_type'),
-  });
+/**
+ * A text field whose `value` is what `parse` reads from the typed text
+ * (the native value stays the text): `parse(text)` → `{ value }` or
+ * `{ error }`; `show(value)` is the text for a value; `problem(typed,
+ * error)` the message for text that is not one; `missing` the message for
+ * an empty required field. Shared by the date and time fields.
+ */
+function typedField(attrs, { label, className, parse, show, problem, missing }) {
+  const input = el('input', { ...attrs, type: 'text', className, autocomplete: 'off', spellcheck: false });
   if (label) input.setAttribute('aria-label', label);
   const text = () => nativeValue.get.call(input);
-  const show = (iso) => nativeValue.set.call(input, iso ? formatDateIn(lang(), iso) : '');
-  const read = () => parseDateText(text(), lang(), Number(today().slice(0, 4)));
   const judge = () => {
-    const r = read();
+    const read = parse(text());
     const typed = text().trim();
     let message = '';
-    if (typed && !r.iso) message = problem(typed, r);
-    else if (!typed && input.required) message = t('date.missing');
+    if (typed && read.value === undefined) message = problem(typed, read);
+    else if (!typed && input.required) message = missing;
     input.setCustomValidity(message);
     input.setAttribute('aria-invalid', message ? 'true' : 'false');
-    return r;
+    return read;
   };
   Object.defineProperty(input, 'value', {
-    get: () => read().iso ?? '',
-    set: (iso) => {
-      show(iso);
+    get: () => parse(text()).value ?? '',
+    set: (value) => {
+      nativeValue.set.call(input, value ? show(value) : '');
       judge();
     },
   });
   input.addEventListener('input', judge);
-  // Once committed (Enter or leaving the field), the day is shown the one
+  // Once committed (Enter or leaving the field), the value is shown the one
   // way: "24/03" becomes "mer. 24 mars 2021", so a misreading shows.
   input.addEventListener('change', () => {
-    const r = judge();
-    if (r.iso) show(r.iso);
-  });
-  input.addEventListener('keydown', (event) => {
-    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
-    event.preventDefault();
-    const r = read();
-    input.value = r.iso ? addDays(r.iso, event.key === 'ArrowUp' ? 1 : -1) : today();
-    input.dispatchEvent(new Event('change', { bubbles: true }));
+    const read = judge();
+    if (read.value !== undefined) nativeValue.set.call(input, show(read.value));
   });
   // The form refuses to send; the message says why, in words.
   input.addEventListener('invalid', () => {
     showError({ code: 'invalid_input', message: input.validationMessage });
   });
+  return input;
+}
+
+/** `props` as for `el('input', …)`: id, required, value (`YYYY-MM-DD`);
+ * `label` names a field that has no <label> of its own. */
+export function dateInput({ value = '', label = null, ...props }) {
+  const parse = (text) => {
+    const read = parseDateText(text, lang(), Number(today().slice(0, 4)));
+    return read.iso ? { value: read.iso } : read;
+  };
+  const input = typedField(
+    { ...props, placeholder: t('date.placeholder'), title: t('date.how_to_type') },
+    {
+      label,
+      className: 'date-input',
+      parse,
+      show: (iso) => formatDateIn(lang(), iso),
+      problem: dateProblem,
+      missing: t('date.missing'),
+    },
+  );
+  input.addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+    event.preventDefault();
+    const iso = input.value;
+    input.value = iso ? addDays(iso, event.key === 'ArrowUp' ? 1 : -1) : today();
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+  });
   input.value = value;
   return input;
 }
 
-function problem(typed, { error, readings }) {
+function dateProblem(typed, { error, readings }) {
   if (error === 'ambiguous') {
     const [first, second] = readings.map((iso) => formatDateIn(lang(), iso));
     return t('date.ambiguous', { text: typed, first, second });
@@ -83,36 +100,20 @@ function problem(typed, { error, readings }) {
  * are read too), replacing <input type="time">, which WebKit draws as
  * "09:00 AM" whatever the app's language. `value` is `HH:MM` or ''. */
 export function timeInput({ value = '', label = null, ...props }) {
-  const input = el('input', {
-    ...props, type: 'text', className: 'time-input', autocomplete: 'off', spellcheck: false, inputMode: 'numeric', placeholder: '09:00',
-  });
-  if (label) input.setAttribute('aria-label', label);
-  const text = () => nativeValue.get.call(input);
-  const judge = () => {
-    const hhmm = parseTimeText(text());
-    const typed = text().trim();
-    let message = '';
-    if (typed && !hhmm) message = t('date.bad_time', { text: typed });
-    else if (!typed && input.required) message = t('date.missing_time');
-    input.setCustomValidity(message);
-    input.setAttribute('aria-invalid', message ? 'true' : 'false');
-    return hhmm;
-  };
-  Object.defineProperty(input, 'value', {
-    get: () => parseTimeText(text()) ?? '',
-    set: (hhmm) => {
-      nativeValue.set.call(input, hhmm ?? '');
-      judge();
+  const input = typedField(
+    { ...props, inputMode: 'numeric', placeholder: '09:00' },
+    {
+      label,
+      className: 'time-input',
+      parse: (text) => {
+        const hhmm = parseTimeText(text);
+        return hhmm ? { value: hhmm } : {};
+      },
+      show: (hhmm) => hhmm,
+      problem: (typed) => t('date.bad_time', { text: typed }),
+      missing: t('date.missing_time'),
     },
-  });
-  input.addEventListener('input', judge);
-  input.addEventListener('change', () => {
-    const hhmm = judge();
-    if (hhmm) nativeValue.set.call(input, hhmm);
-  });
-  input.addEventListener('invalid', () => {
-    showError({ code: 'invalid_input', message: input.validationMessage });
-  });
+  );
   input.value = value;
   return input;
 }

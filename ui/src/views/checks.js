@@ -19,7 +19,8 @@ export function focusChecks(range) {
   state.range = range;
 }
 
-export async function renderChecks(root, { openSchedule, openBookings, showChecks }) {
+export async function renderChecks(root, links) {
+  const { openSchedule, openBookings } = links;
   root.replaceChildren(el('h1', { textContent: t('checks.title') }), el('p', { className: 'muted', textContent: t('checks.running') }));
   let report;
   try {
@@ -71,7 +72,7 @@ export async function renderChecks(root, { openSchedule, openBookings, showCheck
     const every = el('button', { id: 'checks-every-date', className: 'secondary small', textContent: t('checks.every_date') });
     every.onclick = () => {
       state.range = null;
-      showChecks();
+      renderChecks(root, links);
     };
     scope.append(t('checks.range', { from: formatDate(state.range.from), to: formatDate(state.range.to) }), ' ', every);
     scope.dataset.from = state.range.from;

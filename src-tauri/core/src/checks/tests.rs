@@ -374,3 +374,40 @@ fn filters_by_site_and_dates() {
     .expect_err("unknown site");
     assert_eq!(unknown.code(), "not_found");
 }
+
+/// The banner's figures for a week are the planted excess of that week's
+/// days (all at site A), and over the whole range the planted slots.
+#[test]
+fn slot_figures_of_a_week_are_its_planted_excess() {
+    for seed in [2, 5] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (conn, p) = build(seed, dir.path());
+        let whole = slot_figures(&conn, &CheckQuery::default()).expect("whole");
+        assert_eq!(
+            (whole.overbooked_slots, whole.excess_bookings),
+            (p.overbooked_slots, p.excess),
+            "seed {seed}"
+        );
+        assert!(p.excess > 0, "seed {seed} plants overbooking");
+        for first in (0..DAYS).step_by(11) {
+            let (from, to) = (day(first), day(first + 6));
+            let want: i64 = p
+                .excess_by_day
+                .range(from.clone()..=to.clone())
+                .map(|(_, n)| n)
+                .sum();
+            let week = CheckQuery {
+                from: Some(from.clone()),
+                to: Some(to),
+                site: None,
+            };
+            let got = slot_figures(&conn, &week).expect("week");
+            assert_eq!(got.excess_bookings, want, "seed {seed}, week of {from}");
+            assert_eq!(
+                got.overbooked_slots > 0,
+                want > 0,
+                "seed {seed}, week of {from}"
+            );
+        }
+    }
+}
