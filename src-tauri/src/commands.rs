@@ -362,12 +362,24 @@ pub async fn book_first_dose(
 }
 
 #[tauri::command]
-pub async fn rebook_plan(
+pub async fn rebook_page(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
-) -> Result<dosedesk_core::rebook::RebookPage> {
+    filter: dosedesk_core::rebook::DeskFilter,
+) -> Result<dosedesk_core::rebook::DeskPage> {
     with_db(&state, move |conn| {
-        dosedesk_core::rebook::plan_for_view(conn, &query, dosedesk_core::rebook::PROPOSALS_SHOWN)
+        dosedesk_core::rebook::page(conn, &query, &filter)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn rebook_undo(
+    state: State<'_, AppState>,
+    appointment_id: i64,
+) -> Result<dosedesk_core::rebook::Undone> {
+    with_db(&state, move |conn| {
+        dosedesk_core::rebook::undo_accepted(conn, appointment_id)
     })
     .await
 }

@@ -53,7 +53,10 @@ export const personBookings = (personId) => call('person_bookings', { personId }
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });
 /** linked: null (ask), 'cancel' or 'keep' — what happens to the person's second dose. */
 export const cancelAppointment = (id, linked = null) => call('cancel_appointment', { id, linked });
-export const rebookPlan = (query = {}) => call('rebook_plan', { query });
+/** filter: {site, date, status, search, offset, limit}; matching is null on the unfiltered first page. */
+export const rebookPage = (query = {}, filter = {}) => call('rebook_page', { query, filter });
+/** Puts back a booking an accepted call moved; returns {site_code, slot} it is back at. */
+export const rebookUndo = (appointmentId) => call('rebook_undo', { appointmentId });
 /** {total, unplaced}: the excess bookings that can move and those no site has room for (the whole plan). */
 export const rebookCounts = (query = {}) => call('rebook_counts', { query });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });

@@ -73,6 +73,7 @@ pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
                     to_site: to_site.clone(),
                     to_slot: to_slot.clone(),
                     note: note.clone(),
+                    call_back_at: None,
                 },
             )?;
             println!("recorded {outcome} for appointment {appointment}");

@@ -30,7 +30,8 @@ pub fn set_actor(user: &str) {
     *ACTOR.lock().unwrap_or_else(|p| p.into_inner()) = Some(user.to_string());
 }
 
-fn actor() -> String {
+/// Who this process acts for, as entries and calls name them.
+pub fn actor() -> String {
     if let Some(user) = ACTOR.lock().unwrap_or_else(|p| p.into_inner()).clone() {
         return user;
     }

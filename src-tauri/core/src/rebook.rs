@@ -10,6 +10,7 @@ use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
 use crate::store;
 use crate::store::appointment::active;
+pub use crate::store::contact_attempt::CallHistory;
 use crate::time::{format_minute, MINUTES_PER_DAY, SLOT_MINUTES};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -31,8 +32,10 @@ pub struct Proposal {
     pub proposed_site: Option<String>,
     pub proposed_slot: Option<String>,
     pub distance_km: Option<f64>,
-    /// Outcome of the latest call, if any.
-    pub last_outcome: Option<String>,
+    /// The calls made so far (undone ones left out): how many, and the
+    /// latest one's outcome, time, caller, note and call-back time.
+    #[serde(flatten)]
+    pub calls: CallHistory,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -260,7 +263,8 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
            AND ",
         active!()
     ))?;
-    let outcomes = last_outcomes(conn)?;
+    let histories = crate::store::contact_attempt::histories(conn)?;
+    let outcomes = last_outcomes(&histories);
     let code = |site: i64| sites.get(&site).map(|s| s.code.clone());
     let mut proposals = Vec::with_capacity(excess.len());
     let mut unplaced = 0;
@@ -291,7 +295,7 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
             distance_km: found
                 .and_then(|(.., d)| d)
                 .map(|d| (d * 10.0).round() / 10.0),
-            last_outcome: outcomes.get(&e.id).cloned(),
+            calls: histories.get(&e.id).cloned().unwrap_or_default(),
         });
     }
     Ok(RebookPlan {
@@ -454,7 +458,7 @@ pub struct CallProgress {
 }
 
 pub fn call_progress(conn: &Connection, plan: &RebookPlan) -> Result<CallProgress> {
-    let moved = last_outcomes(conn)?
+    let moved = last_outcomes(&crate::store::contact_attempt::histories(conn)?)
         .values()
         .filter(|o| o.as_str() == "reached_accepted")
         .count() as i64;
@@ -463,7 +467,7 @@ pub fn call_progress(conn: &Connection, plan: &RebookPlan) -> Result<CallProgres
         ..CallProgress::default()
     };
     for p in &plan.proposals {
-        match p.last_outcome.as_deref() {
+        match p.calls.last_outcome.as_deref() {
             None => progress.to_call += 1,
             Some("reached_declined") => progress.declined += 1,
             Some("unreachable" | "wrong_number") => progress.unreachable += 1,
@@ -608,13 +612,11 @@ fn unreachable_arrivals(
 }
 
 /// The latest call outcome of every appointment called about.
-fn last_outcomes(conn: &Connection) -> Result<HashMap<i64, String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT appointment_id, outcome FROM contact_attempt ORDER BY attempted_at, id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get("appointment_id")?, r.get("outcome")?)))?;
-    // Later rows overwrite earlier ones: the latest call wins.
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+fn last_outcomes(histories: &HashMap<i64, CallHistory>) -> HashMap<i64, String> {
+    histories
+        .iter()
+        .filter_map(|(id, h)| Some((*id, h.last_outcome.clone()?)))
+        .collect()
 }
 
 /// The call list as CSV: who to call, their current and proposed slot.
@@ -648,7 +650,7 @@ pub fn export_csv(plan: &RebookPlan, out: &mut dyn std::io::Write) -> Result<()>
             p.slot.clone(),
             cell(p.proposed_site.as_deref()),
             p.proposed_slot.clone().unwrap_or_default(),
-            p.last_outcome.clone().unwrap_or_default(),
+            p.calls.last_outcome.clone().unwrap_or_default(),
         ])
         .map_err(io)?;
     }
@@ -665,6 +667,9 @@ pub struct CallOutcome {
     pub to_site: Option<String>,
     pub to_slot: Option<String>,
     pub note: Option<String>,
+    /// When to call again (`YYYY-MM-DDTHH:MM`), as the person asked.
+    #[serde(default)]
+    pub call_back_at: Option<String>,
 }
 
 /// Records one call. An accepted move re-checks the new slot's capacity and
@@ -699,14 +704,28 @@ pub fn record_via(
             call.appointment_id
         )));
     }
-    let booked_at: i64 = tx.query_row(
-        "SELECT site_id FROM appointment WHERE id = ?1",
+    // Where the booking is now: its calls are that site's to write.
+    let (was_site, was_slot) = tx.query_row(
+        "SELECT site_id, slot_minute FROM appointment WHERE id = ?1",
         [call.appointment_id],
-        |r| r.get(0),
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
     )?;
-    crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::ContactAttempt, booked_at)?;
+    crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::ContactAttempt, was_site)?;
+    let call_back_at = match call.call_back_at.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(
+            crate::time::parse_local_datetime(text)
+                .map(|t| t.format("%Y-%m-%dT%H:%M").to_string())
+                .ok_or_else(|| {
+                    Error::InvalidInput(format!(
+                        "call-back time {text:?} is not a date-time (YYYY-MM-DDTHH:MM)"
+                    ))
+                })?,
+        ),
+    };
     let now = crate::store::now_timestamp();
     let mut target = (None, None);
+    let mut from = (None, None);
     if call.outcome == "reached_accepted" {
         let (Some(site_code), Some(slot_text)) = (&call.to_site, &call.to_slot) else {
             return Err(Error::InvalidInput(
@@ -732,13 +751,24 @@ pub fn record_via(
         }
         store::appointment::move_to(&tx, call.appointment_id, site_id, slot, &now)?;
         target = (Some(site_id), Some(slot));
+        from = (Some(was_site), Some(was_slot));
     }
+    let note = call
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
     store::contact_attempt::insert(
         &tx,
-        call.appointment_id,
-        &call.outcome,
-        target,
-        call.note.as_deref(),
+        &store::contact_attempt::NewAttempt {
+            appointment_id: call.appointment_id,
+            outcome: &call.outcome,
+            proposed: target,
+            from,
+            note,
+            call_back_at: call_back_at.as_deref(),
+            caller: &crate::audit::actor(),
+        },
         &now,
     )?;
     let central = match (guard, target.0) {
@@ -756,11 +786,17 @@ pub fn record_via(
         &format!("appointment {}", call.appointment_id),
         serde_json::json!({
             "outcome": call.outcome, "to_site": call.to_site, "to_slot": call.to_slot,
+            "call_back_at": call_back_at,
         }),
     )?;
     tx.commit()?;
     Ok(central)
 }
+
+mod desk;
+mod undo;
+pub use desk::{page, DeskFilter, DeskPage, STATUSES};
+pub use undo::{undo_accepted, Undone};
 
 #[cfg(test)]
 mod tests;

@@ -263,6 +263,7 @@ fn random_change(
                             format!("2021-04-{day:02}T{:02}:{:02}", minute / 60, minute % 60)
                         }),
                         note: Some(format!("call {serial}")),
+                        call_back_at: None,
                     },
                 );
             }

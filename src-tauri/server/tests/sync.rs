@@ -166,6 +166,7 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
             to_site: Some("BBB".into()),
             to_slot: Some("2021-04-02T09:00".into()),
             note: Some("moved by phone".into()),
+            call_back_at: None,
         },
     )
     .expect("accepted move");
@@ -445,6 +446,7 @@ fn online_laptops_never_share_the_last_place_and_offline_overbooking_is_listed()
             to_site: Some("AAA".into()),
             to_slot: Some(slot.into()),
             note: None,
+            call_back_at: None,
         },
     )
     .expect_err("the slot is full on the central copy");

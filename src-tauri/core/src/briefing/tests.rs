@@ -342,6 +342,7 @@ fn the_briefing_shows_the_crisis_day_by_day_and_site_by_site() {
                 to_site: None,
                 to_slot: None,
                 note: None,
+                call_back_at: None,
             },
         )
         .expect("call");

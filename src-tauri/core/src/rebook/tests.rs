@@ -98,6 +98,7 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
             to_site: accepted.proposed_site.clone(),
             to_slot: accepted.proposed_slot.clone(),
             note: None,
+            call_back_at: None,
         },
     )
     .expect("accept");
@@ -113,6 +114,7 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
                 to_site: None,
                 to_slot: None,
                 note: None,
+                call_back_at: None,
             },
         )
         .expect("record");
@@ -162,6 +164,7 @@ fn moves_keep_the_other_dose_in_its_window_and_accepting_rechecks_capacity() {
             to_site: Some("A".into()),
             to_slot: Some("2021-03-23T08:00".into()),
             note: None,
+            call_back_at: None,
         },
     )
     .expect_err("full");
@@ -178,6 +181,7 @@ fn moves_keep_the_other_dose_in_its_window_and_accepting_rechecks_capacity() {
             to_site: None,
             to_slot: None,
             note: None,
+            call_back_at: None,
         },
     )
     .expect_err("bad outcome");
@@ -247,6 +251,7 @@ fn the_first_screen_is_the_start_of_the_whole_plan() {
                 to_site: None,
                 to_slot: None,
                 note: None,
+                call_back_at: None,
             },
         )
         .expect("record");
@@ -310,4 +315,322 @@ fn the_call_list_opens_in_a_spreadsheet_with_no_live_formula() {
         "{people:?}"
     );
     assert!(people.contains(&"'-2+3".to_string()), "{people:?}");
+}
+
+fn call(
+    id: i64,
+    outcome: &str,
+    to: Option<(&str, &str)>,
+    note: Option<&str>,
+    back: Option<&str>,
+) -> CallOutcome {
+    CallOutcome {
+        appointment_id: id,
+        outcome: outcome.into(),
+        to_site: to.map(|t| t.0.into()),
+        to_slot: to.map(|t| t.1.into()),
+        note: note.map(Into::into),
+        call_back_at: back.map(Into::into),
+    }
+}
+
+fn place_of(conn: &Connection, id: i64) -> (String, i64) {
+    conn.query_row(
+        "SELECT s.code, a.slot_minute FROM appointment a JOIN site s ON s.id = a.site_id WHERE a.id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("place")
+}
+
+fn minute(text: &str) -> i64 {
+    crate::time::minute_of(crate::time::parse_local_datetime(text).expect("a time"))
+}
+
+/// The desk's filters, against the fixture's people as written above:
+/// K3, K4 and K5 are the excess (P3 613-555-0103, P4 no phone, P5).
+#[test]
+fn the_desk_finds_a_person_pages_and_narrows_by_how_the_calls_stand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let q = CheckQuery::default();
+    let find = |conn: &Connection, f: DeskFilter| {
+        let page = page(conn, &q, &f).expect("page");
+        let ids: Vec<String> = page
+            .proposals
+            .iter()
+            .filter_map(|p| p.booking_id.clone())
+            .collect();
+        (ids, page.matching)
+    };
+    let search = |s: &str| DeskFilter {
+        search: Some(s.into()),
+        ..DeskFilter::default()
+    };
+    assert_eq!(
+        find(&conn, search("555 0103")),
+        (vec!["K3".to_string()], Some(1)),
+        "by phone, spaced"
+    );
+    assert_eq!(
+        find(&conn, search("k4")),
+        (vec!["K4".to_string()], Some(1)),
+        "by booking id, any case"
+    );
+    assert_eq!(
+        find(&conn, search("p5")),
+        (vec!["K5".to_string()], Some(1)),
+        "by person id"
+    );
+    assert_eq!(
+        find(&conn, search("01")).1,
+        Some(0),
+        "two digits are not a phone search, and no id holds 01"
+    );
+    // Pages of one walk the whole list once, in order.
+    let mut walked = Vec::new();
+    for offset in 0..4 {
+        walked.extend(
+            find(
+                &conn,
+                DeskFilter {
+                    offset,
+                    limit: 1,
+                    ..DeskFilter::default()
+                },
+            )
+            .0,
+        );
+    }
+    assert_eq!(walked, ["K3", "K4", "K5"]);
+    let first = page(&conn, &q, &DeskFilter::default()).expect("first page");
+    assert_eq!(
+        first.matching, None,
+        "the first page does not plan the rest"
+    );
+    assert_eq!(
+        (first.excess, first.sites.clone(), first.dates.clone()),
+        (3, vec!["A".to_string()], vec!["2021-03-23".to_string()])
+    );
+    let narrowed = page(
+        &conn,
+        &q,
+        &DeskFilter {
+            site: Some("A".into()),
+            ..DeskFilter::default()
+        },
+    )
+    .expect("site");
+    assert_eq!(
+        (
+            narrowed.matching,
+            narrowed.sites.clone(),
+            narrowed.dates.clone()
+        ),
+        (
+            Some(3),
+            vec!["A".to_string()],
+            vec!["2021-03-23".to_string()]
+        )
+    );
+    assert_eq!(
+        find(
+            &conn,
+            DeskFilter {
+                site: Some("B".into()),
+                ..DeskFilter::default()
+            }
+        )
+        .1,
+        Some(0)
+    );
+    assert_eq!(
+        find(
+            &conn,
+            DeskFilter {
+                date: Some("2021-03-24".into()),
+                ..DeskFilter::default()
+            }
+        )
+        .1,
+        Some(0)
+    );
+
+    // K3 declines; K4 cannot be reached twice, with a note and a call-back; K5 not called.
+    let ids: Vec<i64> = first.proposals.iter().map(|p| p.appointment_id).collect();
+    record(
+        &mut conn,
+        &call(ids[0], "reached_declined", None, None, None),
+    )
+    .expect("declined");
+    record(
+        &mut conn,
+        &call(ids[1], "unreachable", None, Some("no answer"), None),
+    )
+    .expect("first try");
+    record(
+        &mut conn,
+        &call(
+            ids[1],
+            "unreachable",
+            None,
+            Some("  voicemail, call after supper "),
+            Some("2021-03-22T18:30"),
+        ),
+    )
+    .expect("second try");
+    let status = |s: &str| DeskFilter {
+        status: Some(s.into()),
+        ..DeskFilter::default()
+    };
+    assert_eq!(find(&conn, status("declined")).0, ["K3"]);
+    assert_eq!(find(&conn, status("unreachable")).0, ["K4"]);
+    assert_eq!(find(&conn, status("call_back")).0, ["K4"]);
+    assert_eq!(find(&conn, status("to_call")).0, ["K5"]);
+    assert_eq!(find(&conn, status("unplaced")).1, Some(0));
+    let k4 = page(&conn, &q, &search("K4"))
+        .expect("K4")
+        .proposals
+        .remove(0);
+    assert_eq!(k4.calls.attempts, 2);
+    assert_eq!(
+        k4.calls.last_note.as_deref(),
+        Some("voicemail, call after supper")
+    );
+    assert_eq!(k4.calls.call_back_at.as_deref(), Some("2021-03-22T18:30"));
+    assert_eq!(k4.calls.last_caller, Some(crate::audit::actor()));
+    // A call-back time that is not one is refused and writes nothing.
+    let before: i64 = conn
+        .query_row("SELECT count(*) FROM contact_attempt", [], |r| r.get(0))
+        .expect("n");
+    let bad = record(
+        &mut conn,
+        &call(ids[2], "unreachable", None, None, Some("after supper")),
+    )
+    .expect_err("not a time");
+    assert!(bad.to_string().contains("after supper"), "{bad}");
+    let after: i64 = conn
+        .query_row("SELECT count(*) FROM contact_attempt", [], |r| r.get(0))
+        .expect("n");
+    assert_eq!(before, after);
+    let unknown = page(&conn, &q, &status("maybe")).expect_err("unknown status");
+    assert_eq!(unknown.code(), "invalid_input");
+}
+
+/// Accepted by mistake: Undo puts the booking back and the call is kept,
+/// marked undone; a chain of moves unwinds one at a time; a booking moved
+/// since by someone else is left where it is.
+#[test]
+fn an_accepted_move_is_undone_in_one_step_and_only_while_it_stands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let q = CheckQuery::default();
+    let first = plan(&conn, &q).expect("plan");
+    let k3 = first.proposals[0].clone();
+    assert_eq!(k3.booking_id.as_deref(), Some("K3"));
+    let was = place_of(&conn, k3.appointment_id);
+    assert_eq!(was, ("A".to_string(), minute("2021-03-23T08:00")));
+    record(
+        &mut conn,
+        &call(
+            k3.appointment_id,
+            "reached_accepted",
+            Some(("A", "2021-03-23T08:05")),
+            None,
+            None,
+        ),
+    )
+    .expect("accept");
+    record(
+        &mut conn,
+        &call(
+            k3.appointment_id,
+            "reached_accepted",
+            Some(("A", "2021-03-23T08:10")),
+            None,
+            None,
+        ),
+    )
+    .expect("again");
+    assert_eq!(
+        place_of(&conn, k3.appointment_id),
+        ("A".to_string(), minute("2021-03-23T08:10"))
+    );
+
+    let back = undo_accepted(&mut conn, k3.appointment_id).expect("undo the second");
+    assert_eq!(
+        (back.site_code.as_str(), back.slot.as_str()),
+        ("A", "2021-03-23T08:05")
+    );
+    assert_eq!(
+        place_of(&conn, k3.appointment_id).1,
+        minute("2021-03-23T08:05")
+    );
+    let back = undo_accepted(&mut conn, k3.appointment_id).expect("undo the first");
+    assert_eq!(back.slot, "2021-03-23T08:00");
+    assert_eq!(place_of(&conn, k3.appointment_id), was);
+    // Both calls stay on record, undone; the desk proposes K3 again as before.
+    let undone: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM contact_attempt WHERE undone_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("n");
+    assert_eq!(undone, 2);
+    let again = plan(&conn, &q).expect("plan again");
+    assert_eq!(again.proposals, first.proposals);
+    assert_eq!(
+        undo_accepted(&mut conn, k3.appointment_id)
+            .expect_err("nothing left")
+            .code(),
+        "invalid_input"
+    );
+
+    // Moved since (a sync brought another move): not moved back.
+    record(
+        &mut conn,
+        &call(
+            k3.appointment_id,
+            "reached_accepted",
+            Some(("A", "2021-03-23T08:05")),
+            None,
+            None,
+        ),
+    )
+    .expect("accept");
+    let b = crate::store::site::id(&conn, "B").expect("B");
+    crate::store::appointment::move_to(
+        &conn,
+        k3.appointment_id,
+        b,
+        minute("2021-03-23T08:00"),
+        "2021-03-21T00:00:00Z",
+    )
+    .expect("move");
+    let err = undo_accepted(&mut conn, k3.appointment_id).expect_err("moved since");
+    assert_eq!(err.code(), "conflict");
+    assert!(err.to_string().contains("B 2021-03-23T08:00"), "{err}");
+    assert_eq!(
+        place_of(&conn, k3.appointment_id),
+        ("B".to_string(), minute("2021-03-23T08:00"))
+    );
+    // A declined call is not a move to undo.
+    record(
+        &mut conn,
+        &call(
+            first.proposals[1].appointment_id,
+            "reached_declined",
+            None,
+            None,
+            None,
+        ),
+    )
+    .expect("declined");
+    assert_eq!(
+        undo_accepted(&mut conn, first.proposals[1].appointment_id)
+            .expect_err("declined")
+            .code(),
+        "invalid_input"
+    );
 }

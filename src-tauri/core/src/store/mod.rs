@@ -52,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_sync_products_releases.sql"),
     include_str!("migrations/0008_audit_log.sql"),
     include_str!("migrations/0009_users.sql"),
+    include_str!("migrations/0010_call_details.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,198 @@
+//! The desk's list as callers work it: a page of proposals at a time,
+//! narrowed by site, day, where the calls stand, or a search for one
+//! person (id, booking id or phone), so every call can be reached.
+
+use super::{open_call_list, plan, plan_for_view, Proposal, SiteDayArrivals, PROPOSALS_SHOWN};
+use crate::checks::CheckQuery;
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+
+/// Which proposals a page lists. Empty fields narrow nothing.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct DeskFilter {
+    /// The site the booking is at now (code).
+    pub site: Option<String>,
+    /// The day of the booking's slot, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Where the calls stand: one of [`STATUSES`].
+    pub status: Option<String>,
+    /// Part of a person id, booking id or phone number.
+    pub search: Option<String>,
+    pub offset: usize,
+    /// Proposals a page holds; 0 means [`PROPOSALS_SHOWN`].
+    pub limit: usize,
+}
+
+/// `to_call`: not called yet (or accepted but not moved); `call_back`: the
+/// latest call asked for a call-back (those come by call-back time);
+/// `declined`; `unreachable` (or a wrong number); `unplaced`: no site has
+/// a free place for them.
+pub const STATUSES: &[&str] = &[
+    "to_call",
+    "call_back",
+    "declined",
+    "unreachable",
+    "unplaced",
+];
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DeskPage {
+    pub proposals: Vec<Proposal>,
+    pub offset: usize,
+    /// Proposals the filter matches; `None` on the unfiltered first page,
+    /// which is read without planning the rest (the counts follow).
+    pub matching: Option<i64>,
+    /// Excess bookings in scope, as the Checks count them.
+    pub excess: i64,
+    /// The sites and days with over-capacity slots, for the filter's choices.
+    pub sites: Vec<String>,
+    pub dates: Vec<String>,
+    pub expected_arrivals: Vec<SiteDayArrivals>,
+}
+
+/// A filter field as given: trimmed, and `None` when blank.
+fn given(field: &Option<String>) -> Option<&str> {
+    field.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl DeskFilter {
+    fn is_empty(&self) -> bool {
+        [&self.site, &self.date, &self.status, &self.search]
+            .into_iter()
+            .all(|f| given(f).is_none())
+    }
+
+    fn matches(&self, p: &Proposal) -> bool {
+        if given(&self.site).is_some_and(|s| p.site_code != s) {
+            return false;
+        }
+        if given(&self.date).is_some_and(|d| !p.slot.starts_with(d)) {
+            return false;
+        }
+        if let Some(status) = given(&self.status) {
+            let outcome = p.calls.last_outcome.as_deref();
+            let fits = match status {
+                "to_call" => matches!(outcome, None | Some("reached_accepted")),
+                "call_back" => p.calls.call_back_at.is_some(),
+                "declined" => outcome == Some("reached_declined"),
+                "unreachable" => matches!(outcome, Some("unreachable" | "wrong_number")),
+                _ => p.proposed_slot.is_none(), // "unplaced", checked in `page`
+            };
+            if !fits {
+                return false;
+            }
+        }
+        given(&self.search).is_none_or(|needle| search_matches(needle, p))
+    }
+}
+
+/// A search matches part of the person id or booking id (any case), or,
+/// when it holds 3 digits or more, part of the phone number's digits (so
+/// "613 555-01" finds "613-555-0101").
+fn search_matches(needle: &str, p: &Proposal) -> bool {
+    let needle_lower = needle.to_lowercase();
+    let in_text = |s: &str| s.to_lowercase().contains(&needle_lower);
+    if in_text(&p.person_id) || p.booking_id.as_deref().is_some_and(in_text) {
+        return true;
+    }
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let wanted = digits(needle);
+    wanted.len() >= 3
+        && p.phone
+            .as_deref()
+            .is_some_and(|ph| digits(ph).contains(&wanted))
+}
+
+/// One page of the desk's list.
+pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Result<DeskPage> {
+    if let Some(status) = given(&filter.status) {
+        if !STATUSES.contains(&status) {
+            return Err(Error::InvalidInput(format!(
+                "call status {status:?} is not one of: {}",
+                STATUSES.join(", ")
+            )));
+        }
+    }
+    let limit = if filter.limit == 0 {
+        PROPOSALS_SHOWN
+    } else {
+        filter.limit
+    };
+    let scope = Scope::of(conn, query)?;
+    if filter.is_empty() && filter.offset == 0 {
+        let first = plan_for_view(conn, query, limit)?;
+        return Ok(DeskPage {
+            proposals: first.proposals,
+            offset: 0,
+            matching: None,
+            excess: scope.excess,
+            sites: scope.sites,
+            dates: scope.dates,
+            expected_arrivals: first.expected_arrivals,
+        });
+    }
+    open_call_list(conn, query, Some(limit))?;
+    let whole = plan(conn, query)?;
+    let mut matching: Vec<&Proposal> = whole
+        .proposals
+        .iter()
+        .filter(|p| filter.matches(p))
+        .collect();
+    if given(&filter.status) == Some("call_back") {
+        // Stable: the same call-back time keeps slot order.
+        matching.sort_by(|a, b| a.calls.call_back_at.cmp(&b.calls.call_back_at));
+    }
+    Ok(DeskPage {
+        offset: filter.offset,
+        matching: Some(matching.len() as i64),
+        proposals: matching
+            .into_iter()
+            .skip(filter.offset)
+            .take(limit)
+            .cloned()
+            .collect(),
+        excess: scope.excess,
+        sites: scope.sites,
+        dates: scope.dates,
+        expected_arrivals: whole.expected_arrivals,
+    })
+}
+
+/// The over-capacity slots in scope: their excess bookings as the Checks
+/// count them (attended ones too), and the sites and days they are at.
+struct Scope {
+    excess: i64,
+    sites: Vec<String>,
+    dates: Vec<String>,
+}
+
+impl Scope {
+    fn of(conn: &Connection, query: &CheckQuery) -> Result<Scope> {
+        crate::checks::refresh(conn)?;
+        let slots =
+            crate::store::read_snapshot(conn, || crate::checks::over_capacity_slots(conn, query))?;
+        let codes: std::collections::HashMap<i64, String> = crate::store::site::ids_by_code(conn)?
+            .into_iter()
+            .map(|(code, id)| (id, code))
+            .collect();
+        let mut sites: Vec<String> = slots
+            .iter()
+            .filter_map(|s| codes.get(&s.0).cloned())
+            .collect();
+        sites.sort();
+        sites.dedup();
+        let mut dates: Vec<String> = slots
+            .iter()
+            .map(|s| crate::time::format_minute(s.1)[..10].to_owned())
+            .collect();
+        dates.sort();
+        dates.dedup();
+        Ok(Scope {
+            excess: slots.iter().map(|s| s.2).sum(),
+            sites,
+            dates,
+        })
+    }
+}
