@@ -414,59 +414,129 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
     Ok(())
 }
 
+/// The desk as a caller works it: every proposal reachable by paging, a
+/// person found by search, two calls with a note and a call-back, an
+/// accepted move confirmed then undone, another kept, and the call list.
 #[tokio::test(flavor = "multi_thread")]
-async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult {
+async fn rebooking_desk_finds_people_pages_undoes_and_exports_the_call_list() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
     let want = dosedesk_core::rebook::plan(&dosedesk_core::store::open(&db)?, &Default::default())?;
+    let ids = |ps: &[&dosedesk_core::rebook::Proposal]| -> Vec<String> {
+        ps.iter().map(|p| p.appointment_id.to_string()).collect()
+    };
+    let all: Vec<&dosedesk_core::rebook::Proposal> = want.proposals.iter().collect();
+    assert!(
+        all.len() > 250,
+        "the demo's incident fills pages: {}",
+        all.len()
+    );
+    // Someone far down the list, found by the search the way FORMATS' ids
+    // and phones read: part of an id (any case) or 3+ digits of the phone.
+    let sought = all[all.len() * 2 / 3];
+    let needle = sought.person_id.to_lowercase();
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let found: Vec<&dosedesk_core::rebook::Proposal> = all
+        .iter()
+        .copied()
+        .filter(|p| {
+            p.person_id.to_lowercase().contains(&needle)
+                || p.booking_id
+                    .as_deref()
+                    .is_some_and(|b| b.to_lowercase().contains(&needle))
+                || (digits(&needle).len() >= 3
+                    && p.phone
+                        .as_deref()
+                        .is_some_and(|ph| digits(ph).contains(&digits(&needle))))
+        })
+        .collect();
+    assert!(found
+        .iter()
+        .any(|p| p.appointment_id == sought.appointment_id));
     let export = dir.path().join("calls.csv");
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
         app.click("#nav-rebook").await?;
         app.find("#rebook-table").await?;
-        // The whole plan's counts follow the first screen.
+        // The whole plan's counts follow the first screen, and the pager's.
         let summary = app.find("#rebook-summary[data-total]").await?;
-        assert_eq!(
-            summary.attr("data-total").await?,
-            Some(want.proposals.len().to_string())
-        );
-        let rows = app
-            .attrs("#rebook-table tbody tr", "data-appointment")
-            .await?;
-        let (unreachable, accepted) = (rows[0].clone(), rows[1].clone());
-        // First call: nobody answers. Its site-day now expects one more arrival.
-        app.find(&format!(
-            "tr[data-appointment='{unreachable}'] button[data-outcome='unreachable']"
-        ))
-        .await?
-        .click()
+        assert_eq!(summary.attr("data-total").await?, Some(all.len().to_string()));
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&all[..100])).await?;
+        app.wait_attrs("#rebook-showing", "data-total", &[all.len().to_string()]).await?;
+        // The last page ends with the last proposal.
+        app.click("#rebook-last").await?;
+        let last_page = (all.len() - 1) / 100 * 100;
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&all[last_page..])).await?;
+        // Figures as the app writes them in English: 2,901.
+        let grouped = |n: usize| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        };
+        app.wait_text(
+            "#rebook-showing",
+            &format!("Showing {}–{} of {}", grouped(last_page + 1), grouped(all.len()), grouped(all.len())),
+        )
         .await?;
-        app.wait_text("#rebook-arrivals", "extra places needed")
-            .await?;
-        // Second call: accepted, the booking moves to the proposed slot.
-        app.find(&format!(
-            "tr[data-appointment='{accepted}'] button[data-outcome='reached_accepted']"
-        ))
-        .await?
-        .click()
-        .await?;
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while app
-            .attrs(
-                &format!("tr[data-appointment='{accepted}']"),
-                "data-appointment",
-            )
-            .await?
-            .len()
-            == 1
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the accepted booking is still listed"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        app.click("#rebook-prev").await?;
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&all[last_page - 100..last_page])).await?;
+
+        // Find the person by id, typed as a caller would (any case).
+        app.type_into("#rebook-search", &sought.person_id.to_lowercase()).await?;
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&found)).await?;
+        let row = format!("tr[data-appointment='{}']", sought.appointment_id);
+        // First call: no answer, a note. Second: a note and a call-back time.
+        app.click(&format!("{row} .call-details summary")).await?;
+        app.type_into(&format!("{row} .call-note-input"), "no answer").await?;
+        app.click(&format!("{row} button[data-outcome='unreachable']")).await?;
+        app.wait_attrs(&format!("{row} td.calls"), "data-attempts", &["1".to_string()]).await?;
+        app.click(&format!("{row} .call-details summary")).await?;
+        app.type_into(&format!("{row} .call-note-input"), "voicemail: back after 6").await?;
+        app.type_into(&format!("{row} .slot-input input.date-input"), "23 March").await?;
+        app.type_into(&format!("{row} .slot-input input:not(.date-input)"), "18h30").await?;
+        app.click(&format!("{row} button[data-outcome='unreachable']")).await?;
+        app.wait_attrs(&format!("{row} td.calls"), "data-attempts", &["2".to_string()]).await?;
+        let calls = app.wait_text(&format!("{row} td.calls"), "voicemail: back after 6").await?;
+        assert!(calls.contains("2 calls") && calls.contains("Call back Tue 23 Mar 2021 18:30"), "{calls}");
+        let chosen = app.attrs(&format!("{row} button[aria-pressed='true']"), "data-outcome").await?;
+        assert_eq!(chosen, ["unreachable"], "the chosen outcome is the highlighted one");
+        app.wait_text("#rebook-arrivals", "could not be reached").await?;
+        // The call-back list has them.
+        app.click("#rebook-clear").await?;
+        app.select("#rebook-status", "call_back").await?;
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &[sought.appointment_id.to_string()]).await?;
+        app.screenshot("rebook-call-back-list").await?;
+
+        // Accept: asked once more with both places named; then undone.
+        app.select("#rebook-status", "").await?;
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&all[..100])).await?;
+        let moved = all[1];
+        let row = format!("tr[data-appointment='{}']", moved.appointment_id);
+        app.click(&format!("{row} button[data-outcome='reached_accepted']")).await?;
+        let ask = app.wait_text(&format!("{row} .confirm-text"), &moved.person_id).await?;
+        let to = format!("{} ", moved.proposed_site.as_deref().ok_or("a proposal")?);
+        assert!(ask.contains(&to) && ask.contains(&format!("{} ", moved.site_code)), "{ask}");
+        app.screenshot("rebook-confirm").await?;
+        app.click(&format!("{row} button.confirm-move")).await?;
+        app.wait_attrs("#rebook-undo", "data-appointment", &[moved.appointment_id.to_string()]).await?;
+        let gone: Vec<String> = ids(&all[..101]).into_iter().filter(|id| *id != moved.appointment_id.to_string()).collect();
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &gone).await?;
+        app.screenshot("rebook-undo").await?;
+        app.click("#rebook-undo-button").await?;
+        app.wait_text("#notice", "is back at").await?;
+        app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&all[..100])).await?;
+        // Accepted again, kept this time.
+        app.click(&format!("{row} button[data-outcome='reached_accepted']")).await?;
+        app.click(&format!("{row} button.confirm-move")).await?;
+        app.wait_attrs("#rebook-undo", "data-appointment", &[moved.appointment_id.to_string()]).await?;
+
         // The page cannot name a file itself: not to a command, and not to
         // the dialog plugin (the window may not open dialogs).
         let named = dir.path().join("named-by-the-page.csv");
@@ -490,26 +560,49 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
         app.save_file_next(&export).await?;
         app.click("#rebook-export").await?;
         app.wait_text("#notice", "calls to").await?;
-        TestResult::Ok((unreachable, accepted))
+        TestResult::Ok(moved.clone())
     }
     .await;
     app.close().await?;
-    let (unreachable, accepted) = result?;
+    let moved = result?;
     let conn = dosedesk_core::store::open(&db)?;
-    let outcome = |id: &str| -> TestResult<String> {
-        Ok(conn.query_row(
-            "SELECT outcome FROM contact_attempt WHERE appointment_id = ?1",
-            [id.parse::<i64>().unwrap_or(-1)],
-            |r| r.get(0),
-        )?)
-    };
-    assert_eq!(outcome(&unreachable)?, "unreachable");
-    assert_eq!(outcome(&accepted)?, "reached_accepted");
-    let moved = want
-        .proposals
-        .iter()
-        .find(|p| p.appointment_id.to_string() == accepted)
-        .ok_or("proposal")?;
+    let calls: Vec<(String, Option<String>, Option<String>, Option<String>)> = conn
+        .prepare(
+            "SELECT outcome, note, call_back_at, undone_at FROM contact_attempt
+             WHERE appointment_id = ?1 ORDER BY id",
+        )?
+        .query_map([sought.appointment_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        calls,
+        vec![
+            (
+                "unreachable".to_string(),
+                Some("no answer".to_string()),
+                None,
+                None
+            ),
+            (
+                "unreachable".to_string(),
+                Some("voicemail: back after 6".to_string()),
+                Some("2021-03-23T18:30".to_string()),
+                None
+            ),
+        ]
+    );
+    let accepted: Vec<(String, bool)> = conn
+        .prepare("SELECT outcome, undone_at IS NOT NULL FROM contact_attempt WHERE appointment_id = ?1 ORDER BY id")?
+        .query_map([moved.appointment_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        accepted,
+        [
+            ("reached_accepted".to_string(), true),
+            ("reached_accepted".to_string(), false)
+        ]
+    );
     let now: String = conn.query_row(
         "SELECT s.code || ' ' || strftime('%Y-%m-%dT%H:%M', a.slot_minute * 60, 'unixepoch') FROM appointment a
          JOIN site s ON s.id = a.site_id WHERE a.id = ?1",
@@ -531,7 +624,7 @@ async fn rebooking_desk_records_calls_and_exports_the_call_list() -> TestResult 
     );
     assert_eq!(
         csv.lines().count(),
-        want.proposals.len(),
+        all.len(),
         "header + all but the moved booking"
     );
     Ok(())

@@ -292,6 +292,20 @@ impl App {
         self.query_all(css, "e.innerText").await
     }
 
+    /// Waits until the attribute of every match is `want`, in order.
+    pub async fn wait_attrs(&self, css: &str, attr: &str, want: &[String]) -> TestResult {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = Vec::new();
+        while Instant::now() < deadline {
+            last = self.attrs(css, attr).await?;
+            if last == want {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{css} {attr}: wanted {want:?}, last {last:?}").into())
+    }
+
     /// An attribute of every match, read in one step.
     pub async fn attrs(&self, css: &str, attr: &str) -> TestResult<Vec<String>> {
         self.query_all(css, &format!("e.getAttribute({attr:?}) ?? ''"))

@@ -4,10 +4,16 @@ import * as api from '../api.js';
 import { t, formatNumber, formatDate, formatSlot } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
-import { dateInput, timeInput } from '../components/date_input.js';
+import { dateInput, timeInput, slotInput } from '../components/date_input.js';
 import { today } from '../dates.js';
 
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
+const STATUSES = ['to_call', 'call_back', 'declined', 'unreachable', 'unplaced'];
+const PAGE = 100;
+
+// What the desk shows, kept when the view is drawn again (after a call, a
+// language change or a visit to another view): the caller keeps their place.
+const desk = { filter: { site: '', date: '', status: '', search: '' }, offset: 0, lastMove: null };
 
 /** Opens a temporary-clinic shift (at a new or existing site) so the plan
  * has somewhere to send the bookings no other site can take. */
@@ -44,13 +50,6 @@ function temporaryClinicForm(replan) {
 export async function renderRebook(root) {
   // Only bookings from the app's today on can still be moved.
   const query = { from: today() };
-  let plan;
-  try {
-    plan = await api.rebookPlan(query);
-  } catch (err) {
-    showError(err);
-    return;
-  }
   const exportButton = el('button', { className: 'secondary', id: 'rebook-export', textContent: t('rebook.export') });
   exportButton.onclick = async () => {
     try {
@@ -62,69 +61,288 @@ export async function renderRebook(root) {
       showError(err);
     }
   };
+  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary_counting', { n: '…' }) });
+  const filters = filterBar(() => { desk.offset = 0; refresh(); });
+  const undoBar = el('div', { id: 'rebook-undo', className: 'undo-bar', hidden: true });
   const table = el('table', { className: 'data', id: 'rebook-table' });
-  table.append(el('thead', {}, el('tr', {},
+  const pager = el('div', { id: 'rebook-pager', className: 'pager' });
+  const arrivals = el('section', { id: 'rebook-arrivals' });
+  root.replaceChildren(
+    el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton),
+    summary, temporaryClinicForm(() => renderRebook(root)), arrivals, filters.bar, undoBar, table, pager);
+
+  // The whole plan (thousands of searches in an incident) follows the first screen.
+  let counts = null;
+  api.rebookCounts(query).then((c) => {
+    counts = c;
+    summary.textContent = t('rebook.summary', { n: formatNumber(c.total), unplaced: formatNumber(c.unplaced) });
+    summary.dataset.total = c.total;
+    summary.dataset.unplaced = c.unplaced;
+    drawPager();
+  }, showError);
+
+  let page = null;
+  let asked = 0;
+  async function refresh() {
+    const mine = ++asked;
+    let got;
+    try {
+      got = await api.rebookPage(query, { ...desk.filter, offset: desk.offset, limit: PAGE });
+    } catch (err) {
+      showError(err);
+      return;
+    }
+    if (mine !== asked || !root.contains(table)) return; // a newer search, or another view
+    page = got;
+    if (!counts) summary.textContent = t('rebook.summary_counting', { n: formatNumber(page.excess) });
+    filters.choices(page.sites, page.dates);
+    drawTable(table, page.proposals, { onMoved: showUndo, redraw: refresh });
+    drawArrivals(arrivals, page.expected_arrivals);
+    drawPager();
+    drawUndo();
+  }
+
+  /** The proposals the filter matches: its count, or (unfiltered) the whole plan's. */
+  const matching = () => (page?.matching ?? counts?.total ?? null);
+  function drawPager() {
+    if (!page) return;
+    const total = matching();
+    const shown = page.proposals.length;
+    const from = shown ? desk.offset + 1 : 0;
+    const text = total === null
+      ? t('rebook.showing_counting', { from: formatNumber(from), to: formatNumber(desk.offset + shown) })
+      : t('rebook.showing', { from: formatNumber(from), to: formatNumber(desk.offset + shown), total: formatNumber(total) });
+    const lastOffset = total === null ? null : Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
+    const go = (offset) => () => { desk.offset = offset; refresh(); };
+    const button = (id, label, offset, enabled) => {
+      const b = el('button', { id, className: 'secondary small', textContent: t(label), disabled: !enabled });
+      b.onclick = go(offset);
+      return b;
+    };
+    const status = el('span', { id: 'rebook-showing', textContent: text });
+    status.dataset.total = total ?? '';
+    status.setAttribute('aria-live', 'polite');
+    pager.replaceChildren(
+      button('rebook-first', 'rebook.first', 0, desk.offset > 0),
+      button('rebook-prev', 'rebook.prev', Math.max(0, desk.offset - PAGE), desk.offset > 0),
+      status,
+      button('rebook-next', 'rebook.next', desk.offset + PAGE, total !== null && desk.offset + PAGE < total),
+      button('rebook-last', 'rebook.last', lastOffset ?? 0, lastOffset !== null && desk.offset < lastOffset));
+  }
+
+  function showUndo(move) {
+    desk.lastMove = move;
+    refresh();
+  }
+  function drawUndo() {
+    const move = desk.lastMove;
+    undoBar.hidden = !move;
+    if (!move) return undoBar.replaceChildren();
+    const undo = el('button', { id: 'rebook-undo-button', className: 'small', textContent: t('rebook.undo') });
+    undo.onclick = async () => {
+      undo.disabled = true;
+      try {
+        const back = await api.rebookUndo(move.appointment_id);
+        desk.lastMove = null;
+        showNotice(t('rebook.undone', { person: move.person, place: `${back.site_code} ${formatSlot(back.slot)}` }));
+        await refresh();
+      } catch (err) {
+        undo.disabled = false;
+        showError(err);
+      }
+    };
+    undoBar.replaceChildren(el('span', { textContent: t('rebook.moved', move.words) }), undo);
+    undoBar.dataset.appointment = move.appointment_id;
+  }
+
+  await refresh();
+}
+
+/** Search, site, day and call status; `changed` runs when one changes. */
+function filterBar(changed) {
+  const search = el('input', {
+    id: 'rebook-search', type: 'search', value: desk.filter.search, placeholder: t('rebook.search_hint'), size: 30,
+  });
+  search.setAttribute('aria-label', t('rebook.search'));
+  let timer = null;
+  search.oninput = () => {
+    clearTimeout(timer);
+    // Typing a phone number is many keys: ask once the typing pauses.
+    timer = setTimeout(() => { desk.filter.search = search.value; changed(); }, 250);
+  };
+  const select = (id, key, label) => {
+    const s = el('select', { id });
+    s.setAttribute('aria-label', label);
+    s.onchange = () => { desk.filter[key] = s.value; changed(); };
+    return s;
+  };
+  const site = select('rebook-site', 'site', t('rebook.filter_site'));
+  const date = select('rebook-date', 'date', t('rebook.filter_date'));
+  const status = select('rebook-status', 'status', t('rebook.filter_status'));
+  const fill = (s, all, values, label) => {
+    const wanted = desk.filter[s.id.replace('rebook-', '')];
+    s.replaceChildren(el('option', { value: '', textContent: all }),
+      ...values.map((v) => el('option', { value: v, textContent: label(v) })));
+    s.value = values.includes(wanted) ? wanted : '';
+  };
+  fill(status, t('rebook.status_all'), STATUSES, (v) => t(`rebook.status_${v}`));
+  const clear = el('button', { id: 'rebook-clear', type: 'button', className: 'secondary small', textContent: t('rebook.clear') });
+  clear.onclick = () => {
+    desk.filter = { site: '', date: '', status: '', search: '' };
+    search.value = '';
+    site.value = '';
+    date.value = '';
+    status.value = '';
+    changed();
+  };
+  const bar = el('div', { className: 'inline-form rebook-filters', id: 'rebook-filters' }, search, site, date, status, clear);
+  return {
+    bar,
+    choices(sites, dates) {
+      fill(site, t('rebook.all_sites'), sites, (v) => v);
+      fill(date, t('rebook.all_days'), dates, formatDate);
+    },
+  };
+}
+
+/** A stored UTC time (`2026-12-04T14:05:00Z`) as this computer's local slot text. */
+function localSlot(stamp) {
+  const d = new Date(stamp);
+  if (Number.isNaN(d.getTime())) return stamp;
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** What the calls so far say: how many, the latest's time and caller, its note, the call-back. */
+function callsCell(p) {
+  const cell = el('td', { className: 'calls' });
+  if (!p.attempts) {
+    cell.append(el('span', { className: 'muted', textContent: t('rebook.not_called') }));
+    return cell;
+  }
+  cell.append(el('div', {
+    textContent: t(p.attempts === 1 ? 'rebook.calls_one' : 'rebook.calls_many', {
+      n: formatNumber(p.attempts), when: formatSlot(localSlot(p.last_at)), who: p.last_caller ?? '?',
+    }),
+  }));
+  if (p.last_note) cell.append(el('div', { className: 'call-note', textContent: `« ${p.last_note} »` }));
+  if (p.call_back_at) cell.append(el('div', { className: 'call-back', textContent: t('rebook.call_back_at', { when: formatSlot(p.call_back_at) }) }));
+  cell.dataset.attempts = p.attempts;
+  return cell;
+}
+
+function drawTable(table, proposals, { onMoved, redraw }) {
+  table.replaceChildren(el('thead', {}, el('tr', {},
     el('th', { textContent: t('rebook.person') }), el('th', { textContent: t('rebook.phone') }),
     el('th', { textContent: t('rebook.current') }), el('th', { textContent: t('rebook.proposed') }),
-    el('th', { textContent: t('rebook.outcome') }))));
+    el('th', { textContent: t('rebook.calls') }), el('th', { textContent: t('rebook.outcome') }))));
   const body = el('tbody');
-  for (const p of plan.proposals) {
-    const actions = el('td', { className: 'actions' });
-    for (const outcome of OUTCOMES) {
-      const button = el('button', { className: 'secondary small', textContent: t(`rebook.${outcome}`) });
-      button.dataset.outcome = outcome;
-      button.disabled = outcome === 'reached_accepted' && !p.proposed_slot;
-      button.onclick = async () => {
-        try {
-          const central = await api.rebookRecord({
-            appointment_id: p.appointment_id,
-            outcome,
-            to_site: outcome === 'reached_accepted' ? p.proposed_site : null,
-            to_slot: outcome === 'reached_accepted' ? p.proposed_slot : null,
-            note: null,
-          });
-          await renderRebook(root);
-          if (central?.state === 'unreachable') showNotice(t('rebook.central_unreachable'));
-        } catch (err) {
-          showError(err);
-        }
-      };
-      actions.append(button);
-    }
-    if (p.last_outcome) actions.append(el('span', { className: 'muted small', textContent: ` ${t(`rebook.${p.last_outcome}`)}` }));
-    const proposed = p.proposed_slot
-      ? `${p.proposed_site} ${formatSlot(p.proposed_slot)}${p.distance_km ? ` (${p.distance_km} km)` : ''}`
-      : t('rebook.none_free');
-    const row = el('tr', {},
-      el('td', { textContent: p.person_id }),
-      el('td', { textContent: p.phone ?? t('rebook.no_phone') }),
-      el('td', { textContent: `${p.site_code} ${formatSlot(p.slot)}` }),
-      el('td', { textContent: proposed }),
-      actions);
-    row.dataset.appointment = p.appointment_id;
-    body.append(row);
+  if (proposals.length === 0) {
+    body.append(el('tr', {}, el('td', { colSpan: 6, className: 'muted', textContent: t('rebook.nobody') })));
   }
+  for (const p of proposals) body.append(proposalRow(p, { onMoved, redraw }));
   table.append(body);
-  const arrivals = el('section', { id: 'rebook-arrivals' }, el('h2', { textContent: t('rebook.arrivals') }));
-  if (plan.expected_arrivals.length === 0) {
-    arrivals.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_none') }));
+}
+
+function proposalRow(p, { onMoved, redraw }) {
+  const current = `${p.site_code} ${formatSlot(p.slot)}`;
+  const proposedText = p.proposed_slot ? `${p.proposed_site} ${formatSlot(p.proposed_slot)}` : null;
+  const proposed = el('td', {});
+  if (proposedText) {
+    proposed.append(proposedText);
+    if (p.distance_km) proposed.append(el('span', { className: 'muted', textContent: ` (${formatNumber(p.distance_km)} km)` }));
+  } else {
+    proposed.append(el('strong', { textContent: t('rebook.none_free') }),
+      el('div', { className: 'muted small', textContent: t('rebook.none_free_why') }));
   }
-  for (const a of plan.expected_arrivals) {
-    const line = el('p', { textContent: `${a.site_code}, ${formatDate(a.date)}: ${formatNumber(a.expected_unreachable)} ${t('rebook.extra')}` });
+  // A note and a call-back time go with the next outcome recorded.
+  const note = el('input', { className: 'call-note-input', placeholder: t('rebook.note'), size: 24 });
+  note.setAttribute('aria-label', t('rebook.note'));
+  const callBack = slotInput({ id: `call-back-${p.appointment_id}` });
+  const details = el('details', { className: 'call-details' },
+    el('summary', { textContent: t('rebook.note_and_call_back') }), note,
+    el('label', { className: 'small', textContent: t('rebook.call_back') }), callBack);
+  const actions = el('td', { className: 'actions' });
+  const send = async (outcome) => {
+    const accepted = outcome === 'reached_accepted';
+    // A half-typed call-back time is said, not dropped.
+    const unread = [...callBack.querySelectorAll('input')].find((input) => !input.checkValidity());
+    if (unread) {
+      details.open = true;
+      unread.reportValidity();
+      return;
+    }
+    try {
+      const central = await api.rebookRecord({
+        appointment_id: p.appointment_id,
+        outcome,
+        to_site: accepted ? p.proposed_site : null,
+        to_slot: accepted ? p.proposed_slot : null,
+        note: note.value.trim() || null,
+        call_back_at: callBack.value || null,
+      });
+      if (central?.state === 'unreachable') showNotice(t('rebook.central_unreachable'));
+      if (accepted) {
+        onMoved({
+          appointment_id: p.appointment_id, person: p.person_id,
+          words: { person: p.person_id, from: current, to: proposedText },
+        });
+      } else {
+        redraw();
+      }
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const buttons = OUTCOMES.map((outcome) => {
+    const chosen = p.last_outcome === outcome;
+    const button = el('button', { className: `small ${chosen ? 'chosen' : 'secondary'}`, textContent: t(`rebook.${outcome}`) });
+    button.dataset.outcome = outcome;
+    button.setAttribute('aria-pressed', chosen ? 'true' : 'false');
+    button.disabled = outcome === 'reached_accepted' && !p.proposed_slot;
+    button.onclick = () => {
+      if (outcome !== 'reached_accepted') return send(outcome);
+      // A move is asked for once more, naming both places: one stray click moves nobody.
+      const confirm = el('button', { className: 'small confirm-move', textContent: t('rebook.confirm_move') });
+      const cancel = el('button', { className: 'secondary small', textContent: t('rebook.cancel') });
+      confirm.onclick = () => { confirm.disabled = true; send(outcome); };
+      cancel.onclick = () => actions.replaceChildren(...buttons, details);
+      actions.replaceChildren(el('div', {
+        className: 'confirm-text', textContent: t('rebook.confirm_text', { person: p.person_id, from: current, to: proposedText }),
+      }), confirm, cancel);
+      confirm.focus();
+    };
+    return button;
+  });
+  actions.append(...buttons, details);
+  const person = el('td', {}, el('div', { textContent: p.person_id }));
+  if (p.booking_id) person.append(el('div', { className: 'muted small', textContent: p.booking_id }));
+  const row = el('tr', {},
+    person,
+    el('td', { className: 'nowrap', textContent: p.phone ?? t('rebook.no_phone') }),
+    el('td', { textContent: current }),
+    proposed,
+    callsCell(p),
+    actions);
+  row.dataset.appointment = p.appointment_id;
+  row.dataset.person = p.person_id;
+  return row;
+}
+
+/** Per site and day, the people who could not be reached and so are still expected. */
+function drawArrivals(section, arrivals) {
+  section.replaceChildren(el('h2', { textContent: t('rebook.arrivals') }));
+  if (arrivals.length === 0) {
+    section.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_none') }));
+  }
+  for (const a of arrivals) {
+    const line = el('p', {
+      textContent: t(a.expected_unreachable === 1 ? 'rebook.arrival_one' : 'rebook.arrival_many', {
+        site: a.site_code, date: formatDate(a.date), n: formatNumber(a.expected_unreachable),
+      }),
+    });
     line.dataset.site = a.site_code;
     line.dataset.count = a.expected_unreachable;
-    arrivals.append(line);
+    section.append(line);
   }
-  const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary_counting', { n: formatNumber(plan.excess) }) });
-  const more = el('p', { className: 'muted', id: 'rebook-more' });
-  // The whole plan (thousands of searches in an incident) follows the first screen.
-  api.rebookCounts(query).then(({ total, unplaced }) => {
-    summary.textContent = t('rebook.summary', { n: formatNumber(total), unplaced: formatNumber(unplaced) });
-    summary.dataset.total = total;
-    summary.dataset.unplaced = unplaced;
-    if (total > plan.proposals.length) more.textContent = t('rebook.more', { shown: formatNumber(plan.proposals.length), total: formatNumber(total) });
-  }, showError);
-  const parts = [el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton), summary,
-    temporaryClinicForm(() => renderRebook(root)), arrivals, table, more];
-  root.replaceChildren(...parts);
 }
