@@ -242,6 +242,79 @@ fn group(n: i64) -> String {
     dosedesk_core::locale::Lang::En.group(n)
 }
 
+/// Every Checks card above zero opens what it counts: the people figures
+/// their people (duplicates against the FORMATS rule, recomputed here in
+/// SQL: one person, two active bookings for one dose), a person their
+/// bookings, and the overbooking figures the rebooking desk.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_checks_card_opens_its_list() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let conn = dosedesk_core::store::open(&db)?;
+    let want = dosedesk_core::checks::run(&conn, &Default::default())?;
+    let booked_twice: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT person_id FROM (
+                 SELECT person_id FROM appointment WHERE lower(status) IN ('booked', 'attended')
+                 GROUP BY person_id, dose_number HAVING count(*) > 1)
+             ORDER BY person_id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    drop(conn);
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.click("#nav-checks").await?;
+        app.find("#check-figures").await?;
+        let mut opened = 0;
+        for (key, people) in [
+            ("duplicate_people", Some(want.duplicate_people)),
+            ("orphan_first_doses", Some(want.orphan_first_doses)),
+            (
+                "second_dose_out_of_window",
+                Some(want.second_dose_out_of_window),
+            ),
+            // This figure counts bookings; its list, the people who made them.
+            ("not_yet_eligible", None),
+        ] {
+            if check_figure(&app, key).await? == 0 {
+                continue;
+            }
+            opened += 1;
+            app.click(&format!(
+                "#check-figures .figure[data-key={key}] .figure-open"
+            ))
+            .await?;
+            app.find(&format!("#check-people[data-key={key}]")).await?;
+            let total: i64 = app.attrs("#check-people", "data-total").await?[0].parse()?;
+            let rows = app.attrs("#check-people tbody tr", "data-person").await?;
+            if let Some(n) = people {
+                assert_eq!(total, n, "{key}");
+            }
+            assert!(total > 0, "{key}");
+            assert_eq!(rows.len() as i64, total.min(200), "{key}");
+            if key == "duplicate_people" {
+                assert_eq!(rows[..], booked_twice[..rows.len()], "{key}");
+                assert_eq!(total, booked_twice.len() as i64);
+            }
+        }
+        assert!(opened >= 2, "the demo has people to list: {want:?}");
+        app.screenshot("checks-people").await?;
+        let first = app.attrs("#check-people tbody tr", "data-person").await?[0].clone();
+        app.click("#check-people tbody tr button").await?;
+        app.wait_text("#person-result", &first).await?;
+        // Overbooking opens the desk.
+        app.click("#nav-checks").await?;
+        app.click("#check-figures .figure[data-key=excess_bookings] .figure-open")
+            .await?;
+        app.find("#rebook-table tbody tr[data-appointment]").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn checks_view_shows_the_march_incident() -> TestResult {
     let dir = tempfile::tempdir()?;

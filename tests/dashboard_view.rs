@@ -255,6 +255,7 @@ async fn the_whole_app_switches_to_french() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
     let (record_date, record_doses, _) = busiest_tally_day(&db);
+    let names = place_names(&db)?;
     let app = App::launch(&db).await?;
     let result = async {
         app.select("#lang-select", "fr").await?;
@@ -282,11 +283,11 @@ async fn the_whole_app_switches_to_french() -> TestResult {
             svg.contains("Doses administrées par jour"),
             "the chart is drawn in French"
         );
-        walk_every_view(&app, "fr").await?;
+        walk_every_view(&app, "fr", &names).await?;
         // Back to English.
         app.select("#lang-select", "en").await?;
         app.wait_text("#nav-dashboard", "Dashboard").await?;
-        walk_every_view(&app, "en").await?;
+        walk_every_view(&app, "en", &names).await?;
         TestResult::Ok(())
     }
     .await;
@@ -336,10 +337,85 @@ async fn a_newer_provincial_release_shows_what_the_province_revised() -> TestRes
     result
 }
 
+/// The codes FORMATS.md and the app's data use (site kinds, booking and
+/// supply statuses, call outcomes and statuses, planner reasons), and the
+/// English words that are nothing but a code: none belongs on a French screen.
+const DATA_CODES: &[&str] = &[
+    "mass_clinic",
+    "temporary_clinic",
+    "pharmacy",
+    "physician",
+    "booked",
+    "cancelled",
+    "attended",
+    "no_show",
+    "rescheduled",
+    "expected",
+    "received",
+    "reached_accepted",
+    "reached_declined",
+    "unreachable",
+    "wrong_number",
+    "to_call",
+    "call_back",
+    "unplaced",
+    "overbooked",
+    "day_demand",
+    "idle_doses",
+    "disagrees_with_cumulative",
+    "above_recent_range",
+    "negative",
+];
+
+/// Every site's name in the store and every distribution-point
+/// candidate's in the demo's candidates file, longest first (so no shorter
+/// name eats part of a longer one).
+fn place_names(db: &std::path::Path) -> TestResult<Vec<String>> {
+    let conn = dosedesk_core::store::open(db)?;
+    let mut names: Vec<String> = conn
+        .prepare("SELECT name FROM site")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let candidates = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../assets/demo/ottawa_candidates.csv"),
+    )?;
+    // The name is the second field; no name holds a comma or a quote.
+    names.extend(
+        candidates
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split(',').nth(1))
+            .map(str::to_string),
+    );
+    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    Ok(names)
+}
+
+/// The data codes in `text`, as whole words (`_` is part of a word).
+fn english_data_codes(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| DATA_CODES.contains(w))
+        .map(str::to_string)
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn data_codes_are_found_as_whole_words_only() {
+    assert_eq!(
+        english_data_codes("Site NSP (mass_clinic), booked; Pharmacie Booked unreachable_x"),
+        ["booked", "mass_clinic"]
+    );
+}
+
 /// Opens every view in turn (a screenshot each, `view-NAME-LANG`, when
 /// DOSEDESK_SCREENSHOTS is set); no view may show a value the UI failed to
 /// format.
-async fn walk_every_view(app: &App, lang: &str) -> TestResult {
+async fn walk_every_view(app: &App, lang: &str, names: &[String]) -> TestResult {
     for name in [
         "schedule",
         "dashboard",
@@ -363,6 +439,37 @@ async fn walk_every_view(app: &App, lang: &str) -> TestResult {
         let text = text.as_str().unwrap_or_default();
         for bad in ["undefined", "NaN", "Invalid Date", "[object Object]"] {
             assert!(!text.contains(bad), "{lang} {name} shows {bad:?}");
+        }
+        if lang == "fr" {
+            // Everything in the view, hidden parts and chart labels too.
+            let all = app
+                .client
+                .execute(
+                    "return document.getElementById('view').textContent;",
+                    vec![],
+                )
+                .await?;
+            // Places are named as their owners name them ("Sobeys March
+            // Road pharmacy"): a name is not a code.
+            let mut all = all.as_str().unwrap_or_default().to_string();
+            for name in names {
+                all = all.replace(name.as_str(), " ");
+            }
+            let all = all.as_str();
+            let codes = english_data_codes(all);
+            let context: Vec<String> = codes
+                .iter()
+                .filter_map(|c| all.find(c.as_str()))
+                .map(|at| {
+                    let before: String = all[..at].chars().rev().take(60).collect();
+                    let after: String = all[at..].chars().take(60).collect();
+                    before.chars().rev().collect::<String>() + &after
+                })
+                .collect();
+            assert!(
+                codes.is_empty(),
+                "fr {name} shows the data codes {codes:?} in {context:?}"
+            );
         }
         app.screenshot(&format!("view-{name}-{lang}")).await?;
     }

@@ -362,6 +362,23 @@ pub async fn book_first_dose(
 }
 
 #[tauri::command]
+pub async fn check_people(
+    state: State<'_, AppState>,
+    query: dosedesk_core::checks::CheckQuery,
+    finding: dosedesk_core::checks::PersonFinding,
+) -> Result<dosedesk_core::checks::PeopleFound> {
+    with_db(&state, move |conn| {
+        dosedesk_core::checks::people_with(
+            conn,
+            &query,
+            finding,
+            dosedesk_core::checks::PEOPLE_SHOWN,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn rebook_page(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,

@@ -93,6 +93,7 @@ commands![
     commands::slot_checks,
     commands::book_first_dose,
     commands::rebook_page,
+    commands::check_people,
     commands::rebook_undo,
     commands::rebook_counts,
     commands::rebook_record,

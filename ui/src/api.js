@@ -48,6 +48,8 @@ export const cancelJob = (id) => call('cancel_job', { id });
 export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const slotChecks = (query) => call('slot_checks', { query });
+/** finding: duplicate_people, orphan_first_doses, second_dose_out_of_window or not_yet_eligible → {total, people: [{person_id, phone}]}. */
+export const checkPeople = (query, finding) => call('check_people', { query, finding });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
 export const personBookings = (personId) => call('person_bookings', { personId });
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });

@@ -76,6 +76,7 @@ function showView(name) {
         (await views.bookings()).focusBookings(focus);
         showView('bookings');
       },
+      openDesk: () => showView('rebook'),
     }),
   }[name];
   if (render) {

@@ -589,5 +589,8 @@ fn age_on(birth_day: i64, day: i64) -> i64 {
     age
 }
 
+mod people;
+pub use people::{people_with, FoundPerson, PeopleFound, PersonFinding, PEOPLE_SHOWN};
+
 #[cfg(test)]
 mod tests;

@@ -221,7 +221,8 @@ fn ottawa_pharmacies() -> Vec<[String; 6]> {
             .to_owned();
         out.push([
             field(0),
-            format!("Walmart pharmacy {place}"),
+            // The kind says "pharmacy" in the app's language; the name is the store's.
+            format!("Walmart {place}"),
             format!("{}, {}", field(2), field(3)),
             field(5),
             field(6),

@@ -16,7 +16,7 @@ function appointmentRow(a, onCancel) {
     el('td', { textContent: a.site_code }),
     el('td', { textContent: t('bookings.dose', { n: a.dose_number }) }),
     el('td', { textContent: a.product }),
-    el('td', { className: `status status-${a.status}`, textContent: a.status.replace('_', ' ') }),
+    el('td', { className: `status status-${a.status}`, textContent: t(`status.${a.status}`) }),
     el('td', { textContent: a.booking_id ?? a.source }));
   row.dataset.id = a.id;
   row.dataset.status = a.status;
@@ -113,7 +113,7 @@ export async function renderBookings(root) {
 
   // Each person in a slot opens their own bookings above.
   function personLink(a) {
-    const link = el('button', { className: 'link person-link', type: 'button', textContent: `${a.person_id} (${a.status.replace('_', ' ')})` });
+    const link = el('button', { className: 'link person-link', type: 'button', textContent: `${a.person_id} (${t(`status.${a.status}`)})` });
     link.dataset.person = a.person_id;
     link.onclick = () => {
       personInput.value = a.person_id;
@@ -134,7 +134,9 @@ export async function renderBookings(root) {
   }
 }
 
-/** Opens the view on a site-day (from Checks: the affected bookings). */
-export function focusBookings({ site, date }) {
-  Object.assign(state, { site, date, showDay: true });
+/** Opens the view on a site-day (from Checks: the affected bookings), or
+ * on a person's bookings. */
+export function focusBookings({ site, date, person }) {
+  if (person) Object.assign(state, { person });
+  else Object.assign(state, { site, date, showDay: true });
 }

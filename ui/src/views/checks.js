@@ -9,6 +9,10 @@ const FIGURES = [
   'overbooked_slots', 'excess_bookings', 'outside_shift_bookings', 'duplicate_people',
   'orphan_first_doses', 'second_dose_out_of_window', 'not_yet_eligible',
 ];
+// The figures that count people: each opens the list of them.
+const PEOPLE_FIGURES = ['duplicate_people', 'orphan_first_doses', 'second_dose_out_of_window', 'not_yet_eligible'];
+// The figures the rebooking desk works through.
+const DESK_FIGURES = ['overbooked_slots', 'excess_bookings'];
 
 // The days the Checks look at: every date, or a range the start-up banner
 // opened them on.
@@ -20,11 +24,13 @@ export function focusChecks(range) {
 }
 
 export async function renderChecks(root, links) {
-  const { openSchedule, openBookings } = links;
+  const { openSchedule, openBookings, openDesk } = links;
+  const query = state.range ?? {};
+  const peopleList = el('section', { id: 'check-people', hidden: true });
   root.replaceChildren(el('h1', { textContent: t('checks.title') }), el('p', { className: 'muted', textContent: t('checks.running') }));
   let report;
   try {
-    report = await api.runChecks(state.range ?? {});
+    report = await api.runChecks(query);
   } catch (err) {
     showError(err);
     return;
@@ -37,6 +43,15 @@ export async function renderChecks(root, links) {
       el('div', { className: 'figure-label', textContent: t(`checks.${key}`) }));
     card.dataset.key = key;
     card.dataset.value = value;
+    // A figure above zero opens what it counts.
+    if (value > 0 && (PEOPLE_FIGURES.includes(key) || DESK_FIGURES.includes(key))) {
+      const open = el('button', {
+        className: 'secondary small figure-open',
+        textContent: t(DESK_FIGURES.includes(key) ? 'checks.to_desk' : 'checks.open_list'),
+      });
+      open.onclick = () => (DESK_FIGURES.includes(key) ? openDesk() : showPeople(peopleList, query, key, openBookings));
+      card.append(open);
+    }
     figures.append(card);
   }
   const days = el('section', {}, el('h2', { textContent: t('checks.by_site_day') }));
@@ -80,5 +95,38 @@ export async function renderChecks(root, links) {
   } else {
     scope.textContent = t('checks.intro');
   }
-  root.replaceChildren(el('h1', { textContent: t('checks.title') }), scope, figures, days);
+  root.replaceChildren(el('h1', { textContent: t('checks.title') }), scope, figures, peopleList, days);
+}
+
+/** Lists the people behind a person figure; each opens their bookings. */
+async function showPeople(section, query, key, openBookings) {
+  let found;
+  try {
+    found = await api.checkPeople(query, key);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const body = el('tbody');
+  for (const p of found.people) {
+    const open = el('button', { className: 'secondary small', textContent: t('checks.open_person') });
+    open.onclick = () => openBookings({ person: p.person_id });
+    const row = el('tr', {}, el('td', { textContent: p.person_id }), el('td', { textContent: p.phone ?? '' }), el('td', {}, open));
+    row.dataset.person = p.person_id;
+    body.append(row);
+  }
+  section.replaceChildren(el('h2', { textContent: t(`checks.list_${key}`) }));
+  if (found.people.length === 0) section.append(el('p', { className: 'muted', textContent: t('checks.list_none') }));
+  else {
+    section.append(el('table', { className: 'data' },
+      el('thead', {}, el('tr', {}, el('th', { textContent: t('checks.person') }), el('th', { textContent: t('checks.phone') }), el('th'))),
+      body));
+  }
+  if (found.total > found.people.length) {
+    section.append(el('p', { className: 'muted', textContent: t('checks.list_more', { shown: formatNumber(found.people.length), total: formatNumber(found.total) }) }));
+  }
+  section.dataset.key = key;
+  section.dataset.total = found.total;
+  section.hidden = false;
+  section.scrollIntoView({ block: 'nearest' });
 }

@@ -105,7 +105,7 @@ function flaggedSection(f, rerender) {
       el('td', { textContent: t(`dash.series_${d.series}`) }),
       el('td', { textContent: formatDate(d.date) }),
       el('td', { className: 'num', textContent: formatNumber(d.doses) }),
-      el('td', { textContent: d.reason }),
+      el('td', { textContent: flagWhy(d.why) }),
       el('td', { textContent: d.confirmed ? t('dash.confirmed') : t('dash.excluded') }),
       el('td', {}, button));
     tr.dataset.date = d.date;
@@ -118,6 +118,14 @@ function flaggedSection(f, rerender) {
       el('thead', {}, el('tr', {}, ...['series', 'date', 'doses', 'reason', 'status', ''].map((k) =>
         el('th', { textContent: k ? t(`dash.col_${k}`) : '' })))),
       body));
+}
+
+/** Why a day was flagged, in the app's language, with its figures. */
+function flagWhy(why) {
+  const n = (v) => formatNumber(v);
+  return t(`dash.why_${why.kind}`, {
+    doses: n(why.doses), change: n(why.change ?? 0), factor: n(why.factor ?? 0), days: n(why.days ?? 0), median: n(why.median ?? 0),
+  });
 }
 
 function parseSvg(text) {

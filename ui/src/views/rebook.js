@@ -161,7 +161,7 @@ export async function renderRebook(root) {
 /** Search, site, day and call status; `changed` runs when one changes. */
 function filterBar(changed) {
   const search = el('input', {
-    id: 'rebook-search', type: 'search', value: desk.filter.search, placeholder: t('rebook.search_hint'), size: 30,
+    id: 'rebook-search', type: 'search', value: desk.filter.search, placeholder: t('rebook.search_hint'), size: 36,
   });
   search.setAttribute('aria-label', t('rebook.search'));
   let timer = null;

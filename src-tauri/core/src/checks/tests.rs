@@ -25,6 +25,8 @@ struct Planted {
     not_eligible: i64,
     /// excess per date at site A
     excess_by_day: std::collections::BTreeMap<String, i64>,
+    /// The person ids planted with each person finding, by figure name.
+    people: HashMap<&'static str, Vec<String>>,
 }
 
 const DAYS: i64 = 150;
@@ -200,6 +202,10 @@ fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
         let m = b_slot(&mut rng, d1 + 30);
         add(&mut b, person, old, "B", d1 + 30, m, 2, active(&mut rng));
         p.duplicates += 1;
+        p.people
+            .entry("duplicate_people")
+            .or_default()
+            .push(format!("Q{person}"));
     }
     // Orphans: an active first dose, the second cancelled or never booked.
     for _ in 0..1 + rng.below(9) {
@@ -212,6 +218,10 @@ fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
             add(&mut b, person, old, "B", d1 + 25, m, 2, inactive(&mut rng));
         }
         p.orphans += 1;
+        p.people
+            .entry("orphan_first_doses")
+            .or_default()
+            .push(format!("Q{person}"));
     }
     // Second dose too early (< 21 days) or too late (> 112 days); the first
     // two just outside the edges.
@@ -228,6 +238,10 @@ fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
         add(&mut b, person, old, "B", d1, m1, 1, active(&mut rng));
         add(&mut b, person, old, "B", d1 + gap, m2, 2, active(&mut rng));
         p.out_of_window += 1;
+        p.people
+            .entry("second_dose_out_of_window")
+            .or_default()
+            .push(format!("Q{person}"));
     }
     // Not yet eligible: 70 years old, first dose before the 60+ phase (day 30).
     for _ in 0..1 + rng.below(6) {
@@ -256,6 +270,10 @@ fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
             active(&mut rng),
         );
         p.not_eligible += 1;
+        p.people
+            .entry("not_yet_eligible")
+            .or_default()
+            .push(format!("Q{person}"));
     }
     let write = |name: &str, body: &str| {
         let path = dir.join(name);
@@ -408,6 +426,44 @@ fn slot_figures_of_a_week_are_its_planted_excess() {
                 want > 0,
                 "seed {seed}, week of {from}"
             );
+        }
+    }
+}
+
+/// Each person figure's list is exactly the people planted with it, from
+/// the kept results and from a fresh scan of a scope holding everything.
+#[test]
+fn each_person_figure_lists_the_planted_people() {
+    use super::people::PersonFinding::*;
+    for seed in 1..=4 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (conn, p) = build(seed, dir.path());
+        let everything = CheckQuery {
+            from: Some(day(-400)),
+            to: Some(day(400)),
+            site: None,
+        };
+        for (finding, key) in [
+            (DuplicatePeople, "duplicate_people"),
+            (OrphanFirstDoses, "orphan_first_doses"),
+            (SecondDoseOutOfWindow, "second_dose_out_of_window"),
+            (NotYetEligible, "not_yet_eligible"),
+        ] {
+            let mut want = p.people.get(key).cloned().unwrap_or_default();
+            want.sort();
+            assert!(!want.is_empty(), "seed {seed}: {key} is planted");
+            let kept = people_with(&conn, &CheckQuery::default(), finding, 1000).expect("kept");
+            let ids: Vec<String> = kept.people.iter().map(|f| f.person_id.clone()).collect();
+            assert_eq!(
+                (ids, kept.total),
+                (want.clone(), want.len() as i64),
+                "seed {seed} {key}"
+            );
+            let fresh = people_with(&conn, &everything, finding, 1000).expect("scanned");
+            assert_eq!(fresh, kept, "seed {seed} {key}");
+            let first = people_with(&conn, &CheckQuery::default(), finding, 1).expect("one");
+            assert_eq!((first.people.len(), first.total), (1, want.len() as i64));
+            assert_eq!(first.people[0].person_id, want[0]);
         }
     }
 }

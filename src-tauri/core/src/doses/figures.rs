@@ -177,10 +177,11 @@ pub fn record_and_flags(
         });
     let flagged = flags
         .into_iter()
-        .map(|(i, reason)| FlaggedDay {
+        .map(|(i, why)| FlaggedDay {
             date: days[i].date.to_string(),
             doses: days[i].doses,
-            reason,
+            reason: why.english(),
+            why,
             confirmed: confirmed.contains(&days[i].date),
         })
         .collect();

@@ -18,7 +18,10 @@ pub struct Day {
 pub struct FlaggedDay {
     pub date: String,
     pub doses: i64,
+    /// Why, in English (the CLI's words).
     pub reason: String,
+    /// Why, with its figures, for the UI to say in its language.
+    pub why: FlagWhy,
     /// A user has confirmed the value as real; it may then be a record.
     pub confirmed: bool,
 }
@@ -35,12 +38,55 @@ const OUTLIER_MIN_EXCESS: i64 = 100;
 const CUMULATIVE_TOLERANCE: f64 = 0.10;
 const CUMULATIVE_MIN_GAP: i64 = 100;
 
+/// Why a day is implausible.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FlagWhy {
+    Negative {
+        doses: i64,
+    },
+    DisagreesWithCumulative {
+        doses: i64,
+        change: i64,
+    },
+    AboveRecentRange {
+        doses: i64,
+        factor: f64,
+        days: usize,
+        median: i64,
+    },
+}
+
+impl FlagWhy {
+    pub fn english(&self) -> String {
+        match *self {
+            FlagWhy::Negative { doses } => format!("negative daily count ({doses})"),
+            FlagWhy::DisagreesWithCumulative { doses, change } => format!(
+                "daily count {} differs from the change in the cumulative total ({})",
+                group(doses),
+                group(change)
+            ),
+            FlagWhy::AboveRecentRange {
+                doses,
+                factor,
+                days,
+                median,
+            } => format!(
+                "{} is more than {factor}× the median of the previous {days} days ({}): \
+                 a backlog or a change in what is counted?",
+                group(doses),
+                group(median)
+            ),
+        }
+    }
+}
+
 /// Indexes of implausible days in a date-ordered series, with the reason.
-pub fn implausible(series: &[Day]) -> Vec<(usize, String)> {
+pub fn implausible(series: &[Day]) -> Vec<(usize, FlagWhy)> {
     let mut flagged = Vec::new();
     for (i, day) in series.iter().enumerate() {
         if day.doses < 0 {
-            flagged.push((i, format!("negative daily count ({})", day.doses)));
+            flagged.push((i, FlagWhy::Negative { doses: day.doses }));
             continue;
         }
         if let Some(reason) = disagrees_with_cumulative(series, i) {
@@ -54,7 +100,7 @@ pub fn implausible(series: &[Day]) -> Vec<(usize, String)> {
     flagged
 }
 
-fn disagrees_with_cumulative(series: &[Day], i: usize) -> Option<String> {
+fn disagrees_with_cumulative(series: &[Day], i: usize) -> Option<FlagWhy> {
     let day = series[i];
     let prev = series.get(i.checked_sub(1)?)?;
     // Only a consecutive day's totals say what one day added.
@@ -64,27 +110,23 @@ fn disagrees_with_cumulative(series: &[Day], i: usize) -> Option<String> {
     let change = day.cumulative? - prev.cumulative?;
     let gap = (day.doses - change).abs();
     let scale = day.doses.max(change).max(1) as f64;
-    (gap > CUMULATIVE_MIN_GAP && gap as f64 > CUMULATIVE_TOLERANCE * scale).then(|| {
-        format!(
-            "daily count {} differs from the change in the cumulative total ({})",
-            group(day.doses),
-            group(change)
-        )
-    })
+    (gap > CUMULATIVE_MIN_GAP && gap as f64 > CUMULATIVE_TOLERANCE * scale).then_some(
+        FlagWhy::DisagreesWithCumulative {
+            doses: day.doses,
+            change,
+        },
+    )
 }
 
-fn outside_recent_range(series: &[Day], i: usize) -> Option<String> {
+fn outside_recent_range(series: &[Day], i: usize) -> Option<FlagWhy> {
     let start = i.saturating_sub(RECENT_DAYS);
     let recent: Vec<i64> = series[start..i].iter().map(|d| d.doses).collect();
     let doses = series[i].doses;
-    above_recent_range(&recent, doses).map(|median| {
-        format!(
-            "{} is more than {OUTLIER_FACTOR}× the median of the previous {} days ({}): \
-             a backlog or a change in what is counted?",
-            group(doses),
-            recent.len(),
-            group(median)
-        )
+    above_recent_range(&recent, doses).map(|median| FlagWhy::AboveRecentRange {
+        doses,
+        factor: OUTLIER_FACTOR,
+        days: recent.len(),
+        median,
     })
 }
 

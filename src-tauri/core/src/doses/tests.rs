@@ -182,7 +182,7 @@ fn a_backlog_day_is_flagged_and_kept_out_of_the_record_until_confirmed() {
     let flags = implausible(&days);
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].0, 14);
-    assert!(flags[0].1.contains("median"), "{}", flags[0].1);
+    assert!(flags[0].1.english().contains("median"), "{:?}", flags[0].1);
 
     // Through the store: tallies at one site, record then confirmation.
     let (_dir, mut conn) = db();
