@@ -546,7 +546,7 @@ async fn rebooking_desk_finds_people_pages_undoes_and_exports_the_call_list() ->
             let digits = n.to_string();
             let mut out = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     out.push(',');
                 }
                 out.push(c);
@@ -639,7 +639,9 @@ async fn rebooking_desk_finds_people_pages_undoes_and_exports_the_call_list() ->
     app.close().await?;
     let moved = result?;
     let conn = dosedesk_core::store::open(&db)?;
-    let calls: Vec<(String, Option<String>, Option<String>, Option<String>)> = conn
+    /// outcome, note, call-back time, undone at
+    type Call = (String, Option<String>, Option<String>, Option<String>);
+    let calls: Vec<Call> = conn
         .prepare(
             "SELECT outcome, note, call_back_at, undone_at FROM contact_attempt
              WHERE appointment_id = ?1 ORDER BY id",

@@ -128,5 +128,5 @@ async function showPeople(section, query, key, openBookings) {
   section.dataset.key = key;
   section.dataset.total = found.total;
   section.hidden = false;
-  section.scrollIntoView({ block: 'nearest' });
+  section.scrollIntoView({ block: 'start' });
 }
