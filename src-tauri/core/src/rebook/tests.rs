@@ -334,6 +334,15 @@ fn call(
     }
 }
 
+/// Records an accepted call moving `id` to site A at `slot`.
+fn accept(conn: &mut Connection, id: i64, slot: &str) {
+    record(
+        conn,
+        &call(id, "reached_accepted", Some(("A", slot)), None, None),
+    )
+    .expect("accept");
+}
+
 fn place_of(conn: &Connection, id: i64) -> (String, i64) {
     conn.query_row(
         "SELECT s.code, a.slot_minute FROM appointment a JOIN site s ON s.id = a.site_id WHERE a.id = ?1",
@@ -530,28 +539,8 @@ fn an_accepted_move_is_undone_in_one_step_and_only_while_it_stands() {
     assert_eq!(k3.booking_id.as_deref(), Some("K3"));
     let was = place_of(&conn, k3.appointment_id);
     assert_eq!(was, ("A".to_string(), minute("2021-03-23T08:00")));
-    record(
-        &mut conn,
-        &call(
-            k3.appointment_id,
-            "reached_accepted",
-            Some(("A", "2021-03-23T08:05")),
-            None,
-            None,
-        ),
-    )
-    .expect("accept");
-    record(
-        &mut conn,
-        &call(
-            k3.appointment_id,
-            "reached_accepted",
-            Some(("A", "2021-03-23T08:10")),
-            None,
-            None,
-        ),
-    )
-    .expect("again");
+    accept(&mut conn, k3.appointment_id, "2021-03-23T08:05");
+    accept(&mut conn, k3.appointment_id, "2021-03-23T08:10");
     assert_eq!(
         place_of(&conn, k3.appointment_id),
         ("A".to_string(), minute("2021-03-23T08:10"))
@@ -588,17 +577,7 @@ fn an_accepted_move_is_undone_in_one_step_and_only_while_it_stands() {
     );
 
     // Moved since (a sync brought another move): not moved back.
-    record(
-        &mut conn,
-        &call(
-            k3.appointment_id,
-            "reached_accepted",
-            Some(("A", "2021-03-23T08:05")),
-            None,
-            None,
-        ),
-    )
-    .expect("accept");
+    accept(&mut conn, k3.appointment_id, "2021-03-23T08:05");
     let b = crate::store::site::id(&conn, "B").expect("B");
     crate::store::appointment::move_to(
         &conn,
