@@ -421,10 +421,26 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
                 vec![serde_json::json!(slot)],
             )
             .await?;
+        app.type_into("#book-given", "Hélène").await?;
+        app.type_into("#book-family", "Côté").await?;
+        app.select("#book-language", "fr").await?;
         app.select("#book-site[data-loaded]", "RFC").await?;
         app.click("#book-submit").await?;
         let text = app.wait_text("#book-result", "dose 2 reserved").await?;
-        assert!(text.contains("E2E-0001") && text.contains("RFC"), "{text}");
+        assert!(
+            text.contains("Hélène Côté (E2E-0001)") && text.contains("RFC"),
+            "{text}"
+        );
+        // Ready for the next person: who they were is gone, where stays.
+        for field in [
+            "#book-person",
+            "#book-given",
+            "#book-family",
+            "#book-language",
+        ] {
+            assert_eq!(app.value(field).await?, "", "{field}");
+        }
+        assert_eq!(app.value("#book-site").await?, "RFC");
         let first = app.attrs("#book-result", "data-first").await?.remove(0);
         let second = app.attrs("#book-result", "data-second").await?.remove(0);
         assert_eq!(first, slot);
@@ -435,6 +451,13 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
             "second dose {gap} days after the first: {text}"
         );
         // Booking the same person again is refused, with the reason shown.
+        app.type_into("#book-person", "E2E-0001").await?;
+        app.client
+            .execute(
+                "document.getElementById('book-slot').value = arguments[0];",
+                vec![serde_json::json!(slot)],
+            )
+            .await?;
         app.click("#book-submit").await?;
         let error = app
             .wait_text("#error-message", "already has a first dose")
@@ -450,6 +473,10 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
         app.click("#person-find").await?;
         app.find("#person-result tr[data-status='booked'] button.cancel")
             .await?;
+        let who = app
+            .wait_text("#person-result", "Hélène Côté (E2E-0001)")
+            .await?;
+        assert!(who.contains("calls in FR"), "{who}");
         let statuses = app.attrs("#person-result tr", "data-status").await?;
         assert_eq!(statuses, vec!["booked", "booked"]);
         app.click("#person-result tr button.cancel").await?;
@@ -504,24 +531,38 @@ async fn rebooking_desk_finds_people_pages_undoes_and_exports_the_call_list() ->
         "the demo's incident fills pages: {}",
         all.len()
     );
-    // Someone far down the list, found by the search the way FORMATS' ids
-    // and phones read: part of an id (any case) or 3+ digits of the phone.
+    // Someone far down the list, found by name as a caller types it: lower
+    // case, no accents. Everyone whose name starts so is listed (the demo's
+    // synthetic names repeat), and nobody else (a name holds no digit, so
+    // no phone or id matches).
     let sought = all[all.len() * 2 / 3];
-    let needle = sought.person_id.to_lowercase();
-    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    let plain = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'à' | 'â' => 'a',
+                'é' | 'è' | 'ê' | 'ë' => 'e',
+                'î' | 'ï' => 'i',
+                'ô' => 'o',
+                'ù' | 'û' => 'u',
+                'ç' => 'c',
+                c => c,
+            })
+            .collect()
+    };
+    let full = |p: &dosedesk_core::rebook::Proposal| {
+        format!(
+            "{} {}",
+            p.name.given_name.as_deref().unwrap_or_default(),
+            p.name.family_name.as_deref().unwrap_or_default()
+        )
+    };
+    let needle = plain(&full(sought));
+    assert!(needle.len() > 4, "the demo names people: {needle:?}");
     let found: Vec<&dosedesk_core::rebook::Proposal> = all
         .iter()
         .copied()
-        .filter(|p| {
-            p.person_id.to_lowercase().contains(&needle)
-                || p.booking_id
-                    .as_deref()
-                    .is_some_and(|b| b.to_lowercase().contains(&needle))
-                || (digits(&needle).len() >= 3
-                    && p.phone
-                        .as_deref()
-                        .is_some_and(|ph| digits(ph).contains(&digits(&needle))))
-        })
+        .filter(|p| plain(&full(p)).starts_with(&needle))
         .collect();
     assert!(found
         .iter()
@@ -561,8 +602,8 @@ async fn rebooking_desk_finds_people_pages_undoes_and_exports_the_call_list() ->
         app.click("#rebook-prev").await?;
         app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&all[last_page - 100..last_page])).await?;
 
-        // Find the person by id, typed as a caller would (any case).
-        app.type_into("#rebook-search", &sought.person_id.to_lowercase()).await?;
+        // Find the person by name.
+        app.type_into("#rebook-search", &needle).await?;
         app.wait_attrs("#rebook-table tbody tr", "data-appointment", &ids(&found)).await?;
         let row = format!("tr[data-appointment='{}']", sought.appointment_id);
         // First call: no answer, a note. Second: a note and a call-back time.
@@ -593,7 +634,8 @@ async fn rebooking_desk_finds_people_pages_undoes_and_exports_the_call_list() ->
         let moved = all[1];
         let row = format!("tr[data-appointment='{}']", moved.appointment_id);
         app.click(&format!("{row} button[data-outcome='reached_accepted']")).await?;
-        let ask = app.wait_text(&format!("{row} .confirm-text"), &moved.person_id).await?;
+        // Named as the booking export names them.
+        let ask = app.wait_text(&format!("{row} .confirm-text"), &full(moved)).await?;
         let to = format!("{} ", moved.proposed_site.as_deref().ok_or("a proposal")?);
         assert!(ask.contains(&to) && ask.contains(&format!("{} ", moved.site_code)), "{ask}");
         app.screenshot("rebook-confirm").await?;

@@ -47,6 +47,9 @@ pub fn run(conn: &mut Connection, args: &BookArgs) -> Result<(), Error> {
             product: args.product.clone(),
             second_site: args.second_site.clone(),
             second_slot: args.second_slot.clone(),
+            given_name: None,
+            family_name: None,
+            preferred_language: None,
         },
     )?;
     if args.json {

@@ -534,11 +534,13 @@ fn interval(product: &str) -> (i64, i64) {
     }
 }
 
-/// A booking person: generated id, birth date by the eligibility of the day, a phone.
+/// A booking person: generated id, birth date by the eligibility of the
+/// day, a phone, a synthetic name and the language to call them in.
 struct Person {
     id: String,
     birth: NaiveDate,
     phone: String,
+    name: (&'static str, &'static str, &'static str),
 }
 
 impl Person {
@@ -554,6 +556,7 @@ impl Person {
             id: format!("P{:07}", *seq),
             birth: day - Duration::days(age * 365 + 30 + rng.below(300) as i64),
             phone,
+            name: crate::names::synthetic(u64::from(*seq)),
         }
     }
 }
@@ -602,7 +605,7 @@ impl Bookings {
         self.count += 1;
         let _ = writeln!(
             self.csv,
-            "B{:08},{},{},{},{},{day}T{},{dose},{product},{status},{booked_at}T{:02}:{:02}:00",
+            "B{:08},{},{},{},{},{day}T{},{dose},{product},{status},{booked_at}T{:02}:{:02}:00,{},{},{}",
             self.count,
             person.id,
             person.birth,
@@ -610,7 +613,10 @@ impl Bookings {
             site.code,
             crate::time::format_hhmm(start + 5 * slot as u32),
             8 + rng.below(12),
-            rng.below(60)
+            rng.below(60),
+            person.name.0,
+            person.name.1,
+            person.name.2
         );
         if status == "attended" || status == "booked" {
             *self.used.entry((di, product)).or_default() += 1;

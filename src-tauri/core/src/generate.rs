@@ -256,8 +256,9 @@ fn write_bookings(
         let date = first_day + Duration::days(i64::from(day));
         let booked = date - Duration::days(1 + rng.below(20) as i64);
         written += 1;
+        let (given, family, language) = crate::names::synthetic(person);
         let tail = format!(
-            "{birth_year}-0{}-1{},613-555-01{:02},S{site:05},{date}T{},1,{product},{status},{booked}T10:00:00",
+            "{birth_year}-0{}-1{},613-555-01{:02},S{site:05},{date}T{},1,{product},{status},{booked}T10:00:00,{given},{family},{language}",
             1 + rng.below(9),
             rng.below(10),
             person % 100,
@@ -281,7 +282,7 @@ fn write_bookings(
                 written += 1;
                 writeln!(
                     w,
-                    "B{written:09},P{person:09},,,S{site:05},{date2}T{},2,{product},{status2},{booked}T10:00:30",
+                    "B{written:09},P{person:09},,,S{site:05},{date2}T{},2,{product},{status2},{booked}T10:00:30,,,",
                     hhmm(minute)
                 )
                 .map_err(io(&path))?;

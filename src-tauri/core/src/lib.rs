@@ -20,6 +20,7 @@ pub mod import;
 pub mod job;
 pub mod locale;
 pub mod mip;
+mod names;
 pub mod rebook;
 mod rng;
 pub mod schedule;

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::store;
 use crate::store::appointment::active;
 pub use crate::store::contact_attempt::CallHistory;
+pub use crate::store::person::PersonName;
 use crate::time::{format_minute, MINUTES_PER_DAY, SLOT_MINUTES};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub struct Proposal {
     pub booking_id: Option<String>,
     pub person_id: String,
     pub phone: Option<String>,
+    #[serde(flatten)]
+    pub name: PersonName,
     pub dose_number: i64,
     pub site_code: String,
     pub slot: String,
@@ -225,6 +228,7 @@ struct Excess {
     booking_id: Option<String>,
     person: String,
     phone: Option<String>,
+    name: PersonName,
     dose: i64,
     site: i64,
     minute: i64,
@@ -287,6 +291,7 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
             booking_id: e.booking_id.clone(),
             person_id: e.person.clone(),
             phone: e.phone.clone(),
+            name: e.name.clone(),
             dose_number: e.dose,
             site_code: code(e.site).unwrap_or_default(),
             slot: format_minute(e.minute),
@@ -512,9 +517,11 @@ fn excess_bookings(conn: &Connection, slots: &Slots) -> Result<Vec<Excess>> {
     let mut stmt = conn.prepare_cached(
         "WITH slot (site_id, slot_minute, excess) AS (
              SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
-         SELECT id, booking_id, person_id, dose_number, site_id, slot_minute, product, phone
+         SELECT id, booking_id, person_id, dose_number, site_id, slot_minute, product, phone,
+                given_name, family_name, preferred_language
          FROM (SELECT a.id, a.booking_id, a.person_id, a.dose_number, a.site_id, a.slot_minute,
-                      a.product, p.phone, slot.excess,
+                      a.product, p.phone, p.given_name, p.family_name, p.preferred_language,
+                      slot.excess,
                       row_number() OVER (PARTITION BY slot.site_id, slot.slot_minute
                                          ORDER BY a.booked_at DESC, a.id DESC) AS nth
                FROM slot
@@ -530,6 +537,11 @@ fn excess_bookings(conn: &Connection, slots: &Slots) -> Result<Vec<Excess>> {
             booking_id: r.get("booking_id")?,
             person: r.get("person_id")?,
             phone: r.get("phone")?,
+            name: PersonName {
+                given_name: r.get("given_name")?,
+                family_name: r.get("family_name")?,
+                preferred_language: r.get("preferred_language")?,
+            },
             dose: r.get("dose_number")?,
             site: r.get("site_id")?,
             minute: r.get("slot_minute")?,
@@ -634,6 +646,9 @@ pub fn export_csv(plan: &RebookPlan, out: &mut dyn std::io::Write) -> Result<()>
         "proposed_site",
         "proposed_slot",
         "last_outcome",
+        "given_name",
+        "family_name",
+        "preferred_language",
     ])
     .map_err(io)?;
     // Ids, phones and codes come from imported files: a cell such as
@@ -651,6 +666,9 @@ pub fn export_csv(plan: &RebookPlan, out: &mut dyn std::io::Write) -> Result<()>
             cell(p.proposed_site.as_deref()),
             p.proposed_slot.clone().unwrap_or_default(),
             p.calls.last_outcome.clone().unwrap_or_default(),
+            cell(p.name.given_name.as_deref()),
+            cell(p.name.family_name.as_deref()),
+            cell(p.name.preferred_language.as_deref()),
         ])
         .map_err(io)?;
     }

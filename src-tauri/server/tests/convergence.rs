@@ -215,6 +215,9 @@ fn random_change(
                 product: "PFIZER".into(),
                 second_site: None,
                 second_slot: None,
+                given_name: None,
+                family_name: None,
+                preferred_language: None,
             };
             // Half the bookings are made online, through the server's
             // capacity guard (refused when the central copy's slot is full,

@@ -43,6 +43,9 @@ export async function renderBook(root) {
   const person = input('book-person', 'text', { required: true });
   const birth = dateInput({ id: 'book-birth' });
   const phone = input('book-phone', 'tel');
+  const given = input('book-given', 'text', { autocomplete: 'off' });
+  const family = input('book-family', 'text', { autocomplete: 'off' });
+  const language = select('book-language', [['', t('book.language_unknown')], ['en', t('book.language_en')], ['fr', t('book.language_fr')]]);
   const site = select('book-site', []);
   const slot = slotInput({ id: 'book-slot', required: true, value: `${day}T09:00` });
   // The store's products (a unit may add one, here or on another laptop).
@@ -64,7 +67,8 @@ export async function renderBook(root) {
   result.id = 'book-result';
   result.className = 'result';
   form.append(
-    field(t('book.person'), person), field(t('book.birth_date'), birth), field(t('book.phone'), phone),
+    field(t('book.person'), person), field(t('book.given_name'), given), field(t('book.family_name'), family),
+    field(t('book.language'), language), field(t('book.birth_date'), birth), field(t('book.phone'), phone),
     field(t('book.site'), site), field(t('book.slot'), slot), field(t('book.product'), product),
     field(t('book.second_site'), secondSite), field(t('book.second_slot'), secondSlot), submit,
   );
@@ -78,14 +82,18 @@ export async function renderBook(root) {
         person_id: person.value,
         birth_date: birth.value || null,
         phone: phone.value || null,
+        given_name: given.value.trim() || null,
+        family_name: family.value.trim() || null,
+        preferred_language: language.value || null,
         site: site.value,
         slot: slot.value.slice(0, 16),
         product: product.value,
         second_site: secondSite.value || null,
         second_slot: secondSlot.value ? secondSlot.value.slice(0, 16) : null,
       });
+      const who = [given.value.trim(), family.value.trim()].filter(Boolean).join(' ');
       result.textContent = t('book.done', {
-        person: person.value,
+        person: who ? `${who} (${person.value})` : person.value,
         site1: booked.first.site_code, slot1: formatSlot(booked.first.slot),
         site2: booked.second.site_code, slot2: formatSlot(booked.second.slot),
         days: daysBetween(booked.first.slot, booked.second.slot),
@@ -97,6 +105,12 @@ export async function renderBook(root) {
       result.dataset.first = booked.first.slot;
       result.dataset.second = booked.second.slot;
       showNotice(result.textContent);
+      // Ready for the next person: who they are goes; where and what stay.
+      for (const f of [person, given, family, phone]) f.value = '';
+      birth.value = '';
+      language.value = '';
+      secondSlot.value = '';
+      person.focus();
     } catch (err) {
       showError(err);
     } finally {

@@ -47,7 +47,7 @@ export async function renderBookings(root) {
       for (const a of found.appointments) body.append(appointmentRow(a, cancel));
       table.append(body);
       personResult.replaceChildren(
-        el('p', { textContent: `${found.person_id} — ${t('bookings.contact', { birth: found.birth_date ?? t('bookings.unknown'), phone: found.phone ?? t('bookings.unknown') })}` }),
+        el('p', { textContent: `${[found.given_name, found.family_name].filter(Boolean).join(' ') || found.person_id}${found.given_name || found.family_name ? ` (${found.person_id})` : ''} — ${t('bookings.contact', { birth: found.birth_date ?? t('bookings.unknown'), phone: found.phone ?? t('bookings.unknown') })}${found.preferred_language ? ` — ${t('bookings.language', { lang: found.preferred_language.toUpperCase() })}` : ''}` }),
         table);
     } catch (err) {
       personResult.replaceChildren();

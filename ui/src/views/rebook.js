@@ -1,7 +1,7 @@
 // Rebooking desk: the excess bookings with a proposed new slot, one row per
 // call; outcomes are recorded as the calls are made.
 import * as api from '../api.js';
-import { t, formatNumber, formatDate, formatSlot } from '../i18n.js';
+import { t, lang, formatNumber, formatDate, formatSlot } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput, timeInput, slotInput } from '../components/date_input.js';
@@ -205,6 +205,11 @@ function filterBar(changed) {
   };
 }
 
+/** "Given Family" as far as the booking export named them; '' when it did not. */
+export function personName(p) {
+  return [p.given_name, p.family_name].filter(Boolean).join(' ');
+}
+
 /** A stored UTC time (`2026-12-04T14:05:00Z`) as this computer's local slot text. */
 function localSlot(stamp) {
   const d = new Date(stamp);
@@ -245,6 +250,7 @@ function drawTable(table, proposals, { onMoved, redraw }) {
 }
 
 function proposalRow(p, { onMoved, redraw }) {
+  const name = personName(p);
   const current = `${p.site_code} ${formatSlot(p.slot)}`;
   const proposedText = p.proposed_slot ? `${p.proposed_site} ${formatSlot(p.proposed_slot)}` : null;
   const proposed = el('td', {});
@@ -284,8 +290,8 @@ function proposalRow(p, { onMoved, redraw }) {
       if (central?.state === 'unreachable') showNotice(t('rebook.central_unreachable'));
       if (accepted) {
         onMoved({
-          appointment_id: p.appointment_id, person: p.person_id,
-          words: { person: p.person_id, from: current, to: proposedText },
+          appointment_id: p.appointment_id, person: name || p.person_id,
+          words: { person: name || p.person_id, from: current, to: proposedText },
         });
       } else {
         redraw();
@@ -308,14 +314,23 @@ function proposalRow(p, { onMoved, redraw }) {
       confirm.onclick = () => { confirm.disabled = true; send(outcome); };
       cancel.onclick = () => actions.replaceChildren(...buttons, details);
       actions.replaceChildren(el('div', {
-        className: 'confirm-text', textContent: t('rebook.confirm_text', { person: p.person_id, from: current, to: proposedText }),
+        className: 'confirm-text', textContent: t('rebook.confirm_text', { person: name || p.person_id, from: current, to: proposedText }),
       }), confirm, cancel);
       confirm.focus();
     };
     return button;
   });
   actions.append(...buttons, details);
-  const person = el('td', {}, el('div', { textContent: p.person_id }));
+  const person = el('td', {});
+  if (name) {
+    const line = el('div', { className: 'person-name' }, el('strong', { textContent: name }));
+    // The language to call them in, when it is not the app's own.
+    if (p.preferred_language && p.preferred_language !== lang()) {
+      line.append(' ', el('span', { className: 'lang-badge', textContent: p.preferred_language.toUpperCase(), title: t('rebook.call_in', { lang: p.preferred_language }) }));
+    }
+    person.append(line);
+  }
+  person.append(el('div', { className: name ? 'muted small' : '', textContent: p.person_id }));
   if (p.booking_id) person.append(el('div', { className: 'muted small', textContent: p.booking_id }));
   const row = el('tr', {},
     person,

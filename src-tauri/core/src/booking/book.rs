@@ -26,6 +26,13 @@ pub struct BookRequest {
     pub second_site: Option<String>,
     /// A chosen second-dose slot instead of the earliest free one.
     pub second_slot: Option<String>,
+    #[serde(default)]
+    pub given_name: Option<String>,
+    #[serde(default)]
+    pub family_name: Option<String>,
+    /// ISO 639-1 (`en`, `fr`, …): the language to call them in.
+    #[serde(default)]
+    pub preferred_language: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -148,6 +155,14 @@ pub fn book_first_dose_via(
             "{person} already has a first dose booked ({at})"
         )));
     }
+    let language = match req.preferred_language.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(crate::store::person::language_code(code).ok_or_else(|| {
+            Error::InvalidInput(format!(
+                "preferred language {code:?} is not a two-letter ISO 639-1 code such as en or fr"
+            ))
+        })?),
+    };
     let birth = match req.birth_date.as_deref().filter(|b| !b.is_empty()) {
         Some(b) => Some(crate::time::require_birth_date("birth date", b)?),
         None => tx
@@ -220,11 +235,17 @@ pub fn book_first_dose_via(
         crate::sync::enrolment::guard_write(&tx, crate::sync::wire::Table::Appointment, site)?;
     }
     let now = crate::store::now_timestamp();
+    let birth_text = birth.map(|b| b.to_string());
     store::person::upsert(
         &tx,
         person,
-        birth.map(|b| b.to_string()).as_deref(),
-        req.phone.as_deref().filter(|p| !p.is_empty()),
+        &store::person::Details {
+            birth_date: birth_text.as_deref(),
+            phone: given(&req.phone),
+            given_name: given(&req.given_name),
+            family_name: given(&req.family_name),
+            preferred_language: language.as_deref(),
+        },
         &now,
     )?;
     let first_id =
@@ -325,4 +346,9 @@ fn check_eligible(
             site.kind.replace('_', " ")
         ))),
     }
+}
+
+/// A text field as given: trimmed, `None` when blank.
+fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }

@@ -24,6 +24,8 @@ pub struct PersonBookings {
     pub person_id: String,
     pub birth_date: Option<String>,
     pub phone: Option<String>,
+    #[serde(flatten)]
+    pub name: crate::store::person::PersonName,
     pub appointments: Vec<AppointmentRow>,
 }
 
@@ -66,11 +68,27 @@ pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
             "no bookings for person {person_id:?} at your sites"
         )));
     }
-    let details: Option<(Option<String>, Option<String>)> = conn
+    type Details = (
+        Option<String>,
+        Option<String>,
+        crate::store::person::PersonName,
+    );
+    let details: Option<Details> = conn
         .query_row(
-            "SELECT birth_date, phone FROM person WHERE person_id = ?1",
+            "SELECT birth_date, phone, given_name, family_name, preferred_language
+             FROM person WHERE person_id = ?1",
             [person_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    crate::store::person::PersonName {
+                        given_name: r.get(2)?,
+                        family_name: r.get(3)?,
+                        preferred_language: r.get(4)?,
+                    },
+                ))
+            },
         )
         .optional()?;
     if appointments.is_empty() && details.is_none() {
@@ -78,11 +96,12 @@ pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
             "no bookings for person {person_id:?}"
         )));
     }
-    let (birth_date, phone) = details.unwrap_or_default();
+    let (birth_date, phone, name) = details.unwrap_or_default();
     Ok(PersonBookings {
         person_id: person_id.to_owned(),
         birth_date,
         phone,
+        name,
         appointments,
     })
 }

@@ -39,6 +39,9 @@ fn request(person: &str, slot: &str) -> BookRequest {
         product: "PFIZER".into(),
         second_site: None,
         second_slot: None,
+        given_name: None,
+        family_name: None,
+        preferred_language: None,
     }
 }
 

@@ -14,7 +14,6 @@ use super::{Imported, Importing, Progress, Written};
 use crate::error::Result;
 use crate::store::{appointment, product, site};
 use crate::time::{minute_of, parse_local_datetime};
-use chrono::NaiveDate;
 use rusqlite::{params, OptionalExtension, Transaction};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -32,6 +31,9 @@ columns! {
     PRODUCT = req("product"),
     STATUS = req("status"),
     BOOKED_AT = opt("booked_at"),
+    GIVEN_NAME = opt("given_name"),
+    FAMILY_NAME = opt("family_name"),
+    PREFERRED_LANGUAGE = opt("preferred_language"),
 }
 
 pub(crate) fn import(cx: Importing<'_>) -> Imported {
@@ -66,8 +68,7 @@ impl Known {
 struct Booking<'a> {
     booking_id: &'a str,
     person_id: &'a str,
-    birth_date: Option<NaiveDate>,
-    phone: Option<&'a str>,
+    details: people::RowDetails<'a>,
     site_id: i64,
     slot_minute: i64,
     dose_number: u8,
@@ -89,8 +90,23 @@ impl Booking<'_> {
 fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     let booking_id = short(row, BOOKING_ID, row.req(BOOKING_ID)?)?;
     let person_id = short(row, PERSON_ID, row.req(PERSON_ID)?)?;
-    let birth_date = row.opt_birth_date(BIRTH_DATE)?;
-    let phone = row.opt(PHONE)?.map(|p| short(row, PHONE, p)).transpose()?;
+    let text = |col| row.opt(col)?.map(|t| short(row, col, t)).transpose();
+    let language = row.opt(PREFERRED_LANGUAGE)?;
+    if let Some(code) = language {
+        if crate::store::person::language_code(code).is_none() {
+            return Err(row.error(
+                PREFERRED_LANGUAGE,
+                format!("{code:?} is not a two-letter ISO 639-1 language code such as en or fr"),
+            ));
+        }
+    }
+    let details = people::RowDetails {
+        birth: row.opt_birth_date(BIRTH_DATE)?,
+        phone: text(PHONE)?,
+        given_name: text(GIVEN_NAME)?,
+        family_name: text(FAMILY_NAME)?,
+        language,
+    };
     let site_code = row.req(SITE)?;
     let site_id = known_site(row, SITE, &known.sites, site_code)?;
     let slot = row.req_parse(
@@ -123,8 +139,7 @@ fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     Ok(Booking {
         booking_id,
         person_id,
-        birth_date,
-        phone,
+        details,
         site_id,
         slot_minute: minute_of(slot),
         dose_number,
@@ -191,7 +206,7 @@ fn merge(
                 ));
             }
         }
-        people.add(b.person_id, b.birth_date, b.phone);
+        people.add(b.person_id, &b.details);
         touched += upsert.execute(params![
             crate::store::new_uuid(),
             b.booking_id,

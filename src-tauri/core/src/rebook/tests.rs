@@ -135,7 +135,7 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
     let mut out = Vec::new();
     export_csv(&again, &mut out).expect("export");
     let text = String::from_utf8(out).expect("utf8");
-    assert!(text.starts_with("appointment_id,booking_id,person_id,phone,dose_number,site_code,slot,proposed_site,proposed_slot,last_outcome\n"), "{text}");
+    assert!(text.starts_with("appointment_id,booking_id,person_id,phone,dose_number,site_code,slot,proposed_site,proposed_slot,last_outcome,given_name,family_name,preferred_language\n"), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
 }
 
@@ -611,5 +611,89 @@ fn an_accepted_move_is_undone_in_one_step_and_only_while_it_stands() {
             .expect_err("declined")
             .code(),
         "invalid_input"
+    );
+}
+
+/// The desk finds people by name the way a caller types it: any case, with
+/// or without accents, given name first or family name first; the call
+/// list carries the names and the language to call in.
+#[test]
+fn the_desk_finds_people_by_name_and_the_call_list_names_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let names = dir.path().join("names.csv");
+    std::fs::write(
+        &names,
+        "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at,given_name,family_name,preferred_language\n\
+         K3,P3,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:00,Hélène,Gagné,FR\n\
+         K4,P4,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:01,Mark,Gagnon,en\n",
+    )
+    .expect("write");
+    import_file(&mut conn, ImportKind::Bookings, &names, &Quiet).expect("names");
+    let q = CheckQuery::default();
+    let found = |text: &str| -> Vec<String> {
+        page(
+            &conn,
+            &q,
+            &DeskFilter {
+                search: Some(text.into()),
+                ..DeskFilter::default()
+            },
+        )
+        .expect("page")
+        .proposals
+        .iter()
+        .filter_map(|p| p.booking_id.clone())
+        .collect()
+    };
+    assert_eq!(
+        found("gagne"),
+        ["K3"],
+        "accents folded, a prefix of the family name"
+    );
+    assert_eq!(found("GAGN"), ["K3", "K4"]);
+    assert_eq!(found("helene gag"), ["K3"], "given name first");
+    assert_eq!(
+        found("gagnon  mark"),
+        ["K4"],
+        "family name first, spaces squeezed"
+    );
+    assert!(found("lene").is_empty(), "names match from their start");
+    let k3 = page(
+        &conn,
+        &q,
+        &DeskFilter {
+            search: Some("K3".into()),
+            ..DeskFilter::default()
+        },
+    )
+    .expect("K3")
+    .proposals
+    .remove(0);
+    assert_eq!(
+        (
+            k3.name.given_name.as_deref(),
+            k3.name.family_name.as_deref(),
+            k3.name.preferred_language.as_deref()
+        ),
+        (Some("Hélène"), Some("Gagné"), Some("fr"))
+    );
+    let mut out = Vec::new();
+    export_csv(&plan(&conn, &q).expect("plan"), &mut out).expect("export");
+    let mut reader = csv::Reader::from_reader(&out[..]);
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    let k3_row = rows
+        .iter()
+        .find(|r| &r[1] == "K3")
+        .expect("K3 in the call list");
+    assert_eq!(
+        (
+            &k3_row[column("given_name")],
+            &k3_row[column("family_name")],
+            &k3_row[column("preferred_language")]
+        ),
+        ("Hélène", "Gagné", "fr")
     );
 }

@@ -53,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_audit_log.sql"),
     include_str!("migrations/0009_users.sql"),
     include_str!("migrations/0010_call_details.sql"),
+    include_str!("migrations/0011_person_names.sql"),
 ];
 
 /// The schema version this build writes.

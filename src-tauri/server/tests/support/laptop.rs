@@ -62,6 +62,9 @@ impl Laptop {
             product: "PFIZER".into(),
             second_site: None,
             second_slot: Some(second.into()),
+            given_name: None,
+            family_name: None,
+            preferred_language: None,
         };
         if online {
             booking::book_first_dose(&mut self.conn, &req)

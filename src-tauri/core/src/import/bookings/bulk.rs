@@ -159,7 +159,7 @@ fn parse_all(
     while let Some(row) = src.next_row(progress)? {
         let b = parse(&row, known)?;
         lines.push(row.line.min(u64::from(u32::MAX)) as u32);
-        people.add(b.person_id, b.birth_date, b.phone);
+        people.add(b.person_id, &b.details);
         if b.is_active() {
             // Integer division as in SQL's `slot_minute / 1440`.
             let day = days

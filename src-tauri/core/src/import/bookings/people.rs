@@ -1,7 +1,7 @@
-//! People's details (birth date, phone) from booking rows, merged into
-//! `person` once at the end of an import, in key order: one sorted pass
-//! instead of a random B-tree update per booking. A later row's birth date
-//! or phone replaces an earlier one; an empty field keeps what was there.
+//! People's details (birth date, phone, name, language) from booking rows,
+//! merged into `person` once at the end of an import, in key order: one
+//! sorted pass instead of a random B-tree update per booking. A later row's
+//! value replaces an earlier one; an empty field keeps what was there.
 
 use crate::error::Result;
 use crate::store::person;
@@ -12,19 +12,36 @@ use rusqlite::{params, Transaction};
 #[derive(Default)]
 pub(super) struct People {
     details: Vec<Detail>,
-    /// Person ids and phones back to back; `Detail` points into it.
+    /// Person ids, phones, given and family names back to back; `Detail`
+    /// points into it.
     text: Vec<u8>,
 }
 
-/// 16 bytes a row: millions of them are held until the end of the import.
+/// 24 bytes a row: millions of them are held until the end of the import.
 #[derive(Clone, Copy)]
 struct Detail {
-    /// Where the person id starts in `text`; the phone follows it.
+    /// Where the person id starts in `text`; the phone, given name and
+    /// family name follow it.
     at: u64,
     id_len: u16,
     phone_len: u16,
+    given_len: u16,
+    family_len: u16,
     /// Days from the common era; `NO_BIRTH_DATE` when not given.
     birth: i32,
+    /// An ISO 639-1 code's two letters; zeros when not given.
+    language: [u8; 2],
+}
+
+/// One booking row's details about its person.
+#[derive(Clone, Copy, Default)]
+pub(super) struct RowDetails<'a> {
+    pub birth: Option<NaiveDate>,
+    pub phone: Option<&'a str>,
+    pub given_name: Option<&'a str>,
+    pub family_name: Option<&'a str>,
+    /// Checked by `parse`: two ASCII letters.
+    pub language: Option<&'a str>,
 }
 
 const NO_BIRTH_DATE: i32 = i32::MIN;
@@ -39,21 +56,32 @@ impl People {
         }
     }
 
-    /// Keeps a row's details; rows with neither are skipped.
-    pub fn add(&mut self, person_id: &str, birth: Option<NaiveDate>, phone: Option<&str>) {
-        if birth.is_none() && phone.is_none() {
+    /// Keeps a row's details; rows with none are skipped.
+    pub fn add(&mut self, person_id: &str, row: &RowDetails<'_>) {
+        let texts = [row.phone, row.given_name, row.family_name];
+        if row.birth.is_none() && row.language.is_none() && texts.iter().all(Option::is_none) {
             return;
         }
-        // `parse` bounds both lengths far below u16::MAX.
-        let (id, phone) = (person_id.as_bytes(), phone.unwrap_or_default().as_bytes());
+        // `parse` bounds every length far below u16::MAX.
+        let len = |t: Option<&str>| t.map_or(0, str::len) as u16;
+        let mut language = [0; 2];
+        if let Some(code) = row.language {
+            language.copy_from_slice(&code.as_bytes()[..2]);
+            language.make_ascii_lowercase(); // "FR" is fr
+        }
         self.details.push(Detail {
             at: self.text.len() as u64,
-            id_len: id.len() as u16,
-            phone_len: phone.len() as u16,
-            birth: birth.map_or(NO_BIRTH_DATE, |d| d.num_days_from_ce()),
+            id_len: person_id.len() as u16,
+            phone_len: len(row.phone),
+            given_len: len(row.given_name),
+            family_len: len(row.family_name),
+            birth: row.birth.map_or(NO_BIRTH_DATE, |d| d.num_days_from_ce()),
+            language,
         });
-        self.text.extend_from_slice(id);
-        self.text.extend_from_slice(phone);
+        self.text.extend_from_slice(person_id.as_bytes());
+        for t in texts.into_iter().flatten() {
+            self.text.extend_from_slice(t.as_bytes());
+        }
     }
 
     fn id(&self, d: &Detail) -> &[u8] {
@@ -61,11 +89,20 @@ impl People {
         &self.text[at..at + usize::from(d.id_len)]
     }
 
-    fn phone(&self, d: &Detail) -> Option<&str> {
-        let at = d.at as usize + usize::from(d.id_len);
-        let bytes = &self.text[at..at + usize::from(d.phone_len)];
+    /// The `k`th text after the id (0 phone, 1 given name, 2 family name);
+    /// `None` when empty.
+    fn part(&self, d: &Detail, k: usize) -> Option<&str> {
+        let lens = [d.phone_len, d.given_len, d.family_len].map(usize::from);
+        let at = d.at as usize + usize::from(d.id_len) + lens[..k].iter().sum::<usize>();
+        let bytes = &self.text[at..at + lens[k]];
         (!bytes.is_empty())
             .then(|| std::str::from_utf8(bytes).ok())
+            .flatten()
+    }
+
+    fn language<'d>(&self, d: &'d Detail) -> Option<&'d str> {
+        (d.language != [0; 2])
+            .then(|| std::str::from_utf8(&d.language).ok())
             .flatten()
     }
 
@@ -77,23 +114,28 @@ impl People {
         self.details = details;
     }
 
-    /// Each person once, with the last birth date and phone given; in id
-    /// order after `sort`.
+    /// Each person once, with the last of each detail given; in id order
+    /// after `sort`.
     fn merged(&self) -> impl Iterator<Item = Merged<'_>> {
         let mut i = 0;
         std::iter::from_fn(move || {
             let id = self.id(self.details.get(i)?);
-            let (mut birth, mut phone) = (NO_BIRTH_DATE, None);
+            let mut birth = NO_BIRTH_DATE;
+            let mut m = Merged::default();
             while let Some(d) = self.details.get(i).filter(|d| self.id(d) == id) {
                 if d.birth != NO_BIRTH_DATE {
                     birth = d.birth;
                 }
-                phone = self.phone(d).or(phone);
+                m.phone = self.part(d, 0).or(m.phone);
+                m.given_name = self.part(d, 1).or(m.given_name);
+                m.family_name = self.part(d, 2).or(m.family_name);
+                m.language = self.language(d).or(m.language);
                 i += 1;
             }
-            let birth = NaiveDate::from_num_days_from_ce_opt(birth).map(format_date);
+            m.birth = NaiveDate::from_num_days_from_ce_opt(birth).map(format_date);
             // Whole `&str`s went in, so an id is always UTF-8.
-            Some((std::str::from_utf8(id).unwrap_or_default(), birth, phone))
+            m.id = std::str::from_utf8(id).unwrap_or_default();
+            Some(m)
         })
     }
 
@@ -112,12 +154,15 @@ impl People {
             );
         }
         let mut upsert = tx.prepare(person::UPSERT)?;
-        for (id, birth, phone) in self.merged() {
+        for m in self.merged() {
             upsert.execute(params![
-                id,
+                m.id,
                 crate::store::new_uuid(),
-                birth_text(&birth),
-                phone,
+                birth_text(&m.birth),
+                m.phone,
+                m.given_name,
+                m.family_name,
+                m.language,
                 now
             ])?;
         }
@@ -125,20 +170,32 @@ impl People {
     }
 }
 
-type Merged<'a> = (&'a str, Option<[u8; 10]>, Option<&'a str>);
+/// One person's details after the merge.
+#[derive(Default)]
+struct Merged<'a> {
+    id: &'a str,
+    birth: Option<[u8; 10]>,
+    phone: Option<&'a str>,
+    given_name: Option<&'a str>,
+    family_name: Option<&'a str>,
+    language: Option<&'a str>,
+}
 
 fn birth_text(birth: &Option<[u8; 10]>) -> Option<&str> {
     birth.as_ref().and_then(|b| std::str::from_utf8(b).ok())
 }
 
-/// Binds one person's five parameters from index `at` on.
-fn bind(stmt: &mut rusqlite::Statement<'_>, at: usize, row: &Merged<'_>, now: &str) -> Result<()> {
-    let (id, birth, phone) = row;
-    stmt.raw_bind_parameter(at, *id)?;
+/// Binds one person's `person::PARAMS` parameters from index `at` on, in
+/// `person::UPSERT`'s order.
+fn bind(stmt: &mut rusqlite::Statement<'_>, at: usize, m: &Merged<'_>, now: &str) -> Result<()> {
+    stmt.raw_bind_parameter(at, m.id)?;
     stmt.raw_bind_parameter(at + 1, &crate::store::new_uuid()[..])?;
-    stmt.raw_bind_parameter(at + 2, birth_text(birth))?;
-    stmt.raw_bind_parameter(at + 3, *phone)?;
-    stmt.raw_bind_parameter(at + 4, now)?;
+    stmt.raw_bind_parameter(at + 2, birth_text(&m.birth))?;
+    stmt.raw_bind_parameter(at + 3, m.phone)?;
+    stmt.raw_bind_parameter(at + 4, m.given_name)?;
+    stmt.raw_bind_parameter(at + 5, m.family_name)?;
+    stmt.raw_bind_parameter(at + 6, m.language)?;
+    stmt.raw_bind_parameter(at + 7, now)?;
     Ok(())
 }
 

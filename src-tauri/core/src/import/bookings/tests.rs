@@ -13,6 +13,9 @@ const SITES: &str = "site_code,name,kind,minutes_per_dose\n\
 A,Clinic A,mass_clinic,5\nB,Pharmacy B,pharmacy,10\nC,Clinic C,mass_clinic,4\n";
 const HEADER: &str =
     "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at\n";
+/// With FORMATS' optional name and language columns.
+const HEADER_NAMED: &str =
+    "booking_id,person_id,birth_date,phone,site_code,slot_start,dose_number,product,status,booked_at,given_name,family_name,preferred_language\n";
 
 /// A store on disk with the sites and a week of shifts.
 fn store(dir: &Path, name: &str) -> Connection {
@@ -36,14 +39,15 @@ fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
     path
 }
 
-/// person id → the last birth date and phone given.
-type Details = HashMap<String, (Option<String>, Option<String>)>;
+/// person id → the last birth date, phone, given name, family name and
+/// language (lowercase) given.
+type Details = HashMap<String, [Option<String>; 5]>;
 
 /// Bookings with people repeated across rows, details given on some rows
 /// and not others, every status, products in any case.
 fn random_bookings(seed: u64, rows: usize) -> (String, Details) {
     let mut rng = Rng::new(seed);
-    let mut body = String::from(HEADER);
+    let mut body = String::from(HEADER_NAMED);
     // What `person` must hold: the last birth date and phone given per person.
     let mut people = Details::new();
     for i in 0..rows {
@@ -59,17 +63,34 @@ fn random_bookings(seed: u64, rows: usize) -> (String, Details) {
         let phone = rng
             .chance(0.5)
             .then(|| format!("613-555-{:04}", rng.below(10_000)));
-        if birth.is_some() || phone.is_some() {
+        let given = rng
+            .chance(0.4)
+            .then(|| ["Hélène", "Mark", "Zoë", "José María"][rng.below(4) as usize].to_string());
+        let family = rng
+            .chance(0.4)
+            .then(|| ["Côté", "O'Brien", "Nguyen", "Gagné-Roy"][rng.below(4) as usize].to_string());
+        let language = rng
+            .chance(0.3)
+            .then(|| ["en", "fr", "FR", "Pa"][rng.below(4) as usize].to_string());
+        let given_now = [
+            birth.clone(),
+            phone.clone(),
+            given.clone(),
+            family.clone(),
+            language.as_ref().map(|l| l.to_lowercase()),
+        ];
+        if given_now.iter().any(Option::is_some) {
             let entry = people.entry(person.clone()).or_default();
-            entry.0 = birth.clone().or(entry.0.take());
-            entry.1 = phone.clone().or(entry.1.take());
+            for (kept, new) in entry.iter_mut().zip(given_now) {
+                *kept = new.or(kept.take());
+            }
         }
         let site = ["A", "B", "C"][rng.below(3) as usize];
         let status =
             ["booked", "Attended", "cancelled", "no_show", "rescheduled"][rng.below(5) as usize];
         let product = ["PFIZER", "moderna", "AstraZeneca"][rng.below(3) as usize];
         body.push_str(&format!(
-            "K{i:05},{person},{},{},{site},2021-04-0{}T{:02}:{:02},{},{product},{status},{}\n",
+            "K{i:05},{person},{},{},{site},2021-04-0{}T{:02}:{:02},{},{product},{status},{},{},{},{}\n",
             birth.unwrap_or_default(),
             phone.unwrap_or_default(),
             1 + rng.below(9),
@@ -81,6 +102,9 @@ fn random_bookings(seed: u64, rows: usize) -> (String, Details) {
             } else {
                 ""
             },
+            given.unwrap_or_default(),
+            family.unwrap_or_default(),
+            language.unwrap_or_default(),
         ));
     }
     (body, people)
@@ -109,7 +133,8 @@ fn contents(conn: &Connection) -> Vec<Vec<String>> {
     [
         "SELECT booking_id, person_id, site_id, slot_minute, dose_number, product, status, source, booked_at
          FROM appointment ORDER BY booking_id",
-        "SELECT person_id, birth_date, phone, length(uuid) FROM person ORDER BY person_id",
+        "SELECT person_id, birth_date, phone, given_name, family_name, preferred_language,
+                length(uuid) FROM person ORDER BY person_id",
         "SELECT site_id, date, administered, booked, attended, capacity FROM site_day ORDER BY 1, 2",
         "SELECT * FROM region_day ORDER BY date",
     ]
@@ -155,12 +180,13 @@ fn bulk_and_row_by_row_imports_leave_the_same_store() {
         assert_eq!(rows(&tx, "SELECT * FROM site_day ORDER BY 1, 2"), before);
         drop(tx);
 
-        // People: the last birth date and phone given, counted independently.
+        // People: the last of each detail given, counted independently.
         let mut want: Vec<String> = want_people
             .into_iter()
-            .map(|(id, (birth, phone))| {
+            .map(|(id, details)| {
                 let text = |v: Option<String>| v.map_or("Null".into(), |v| format!("Text({v:?})"));
-                format!("Text({id:?})|{}|{}|Integer(16)", text(birth), text(phone))
+                let details: Vec<String> = details.into_iter().map(text).collect();
+                format!("Text({id:?})|{}|Integer(16)", details.join("|"))
             })
             .collect();
         want.sort();
@@ -306,4 +332,32 @@ fn a_booked_at_cut_inside_a_character_is_refused_with_its_line_and_column() {
             "{name}: nothing of the file is kept"
         );
     }
+}
+
+/// A preferred language that is not a two-letter code is refused with its
+/// file, line and field, and nothing of the file is written.
+#[test]
+fn a_language_that_is_not_a_code_names_its_line_and_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = store(dir.path(), "lang.sqlite3");
+    let file = write(
+        dir.path(),
+        "bookings.csv",
+        &format!(
+            "{HEADER_NAMED}K1,P1,,,A,2021-04-01T08:00,1,PFIZER,booked,,Marie,Côté,fr\n\
+             K2,P2,,,A,2021-04-01T08:00,1,PFIZER,booked,,Mark,Smith,English\n"
+        ),
+    );
+    let err = import_file(&mut conn, ImportKind::Bookings, &file, &Quiet).expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        text.contains("bookings.csv:3")
+            && text.contains("preferred_language")
+            && text.contains("English"),
+        "{text}"
+    );
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM appointment", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(n, 0);
 }

@@ -8,19 +8,20 @@ const PASSPHRASE: &str = "correct horse battery";
 // personal health information.
 const PERSON: &str = "QZPERSON7431";
 const PHONE: &str = "613-555-0147";
+const FAMILY_NAME: &str = "Qzandervilliers";
 
 fn load_people(conn: &mut Connection, dir: &Path) {
     let sites = dir.join("sites.csv");
     std::fs::write(&sites, "site_code,name,kind\nAAA,Arena,mass_clinic\n").expect("write");
     let mut text = String::from(
-        "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status\n",
+        "booking_id,person_id,phone,site_code,slot_start,dose_number,product,status,family_name\n",
     );
     text.push_str(&format!(
-        "B0,{PERSON},{PHONE},AAA,2021-04-01T09:00,1,PFIZER,booked\n"
+        "B0,{PERSON},{PHONE},AAA,2021-04-01T09:00,1,PFIZER,booked,{FAMILY_NAME}\n"
     ));
     for k in 1..300 {
         text.push_str(&format!(
-            "B{k},P{k},613-555-{:04},AAA,2021-04-01T09:00,1,PFIZER,booked\n",
+            "B{k},P{k},613-555-{:04},AAA,2021-04-01T09:00,1,PFIZER,booked,Smith\n",
             k % 10_000
         ));
     }
@@ -104,6 +105,10 @@ fn an_encrypted_store_and_its_wal_hold_no_person_id_or_phone() {
     assert_eq!(kind(&path), StoreKind::Encrypted);
     assert_eq!(files_holding(dir.path(), PERSON), Vec::<PathBuf>::new());
     assert_eq!(files_holding(dir.path(), PHONE), Vec::<PathBuf>::new());
+    assert_eq!(
+        files_holding(dir.path(), FAMILY_NAME),
+        Vec::<PathBuf>::new()
+    );
     drop(conn);
     assert_eq!(files_holding(dir.path(), PERSON), Vec::<PathBuf>::new());
 
@@ -113,6 +118,7 @@ fn an_encrypted_store_and_its_wal_hold_no_person_id_or_phone() {
     load_people(&mut plain, plain_dir.path());
     assert!(!files_holding(plain_dir.path(), PERSON).is_empty());
     assert!(!files_holding(plain_dir.path(), PHONE).is_empty());
+    assert!(!files_holding(plain_dir.path(), FAMILY_NAME).is_empty());
 }
 
 #[test]
@@ -218,6 +224,10 @@ fn a_plain_store_is_encrypted_in_place_with_every_row_kept() {
     assert_eq!(kind(&path), StoreKind::Encrypted);
     assert_eq!(files_holding(dir.path(), PERSON), Vec::<PathBuf>::new());
     assert_eq!(files_holding(dir.path(), PHONE), Vec::<PathBuf>::new());
+    assert_eq!(
+        files_holding(dir.path(), FAMILY_NAME),
+        Vec::<PathBuf>::new()
+    );
 
     forget(&path);
     assert_eq!(

@@ -1,5 +1,5 @@
 //! `appointment` as it travels, with its person's details (birth date,
-//! phone) inside: person-level data goes only where the booking goes.
+//! phone, name, language) inside: person-level data goes only where the booking goes.
 //! Imported bookings are known by the booking system's id; bookings made
 //! in the app by their uuid.
 
@@ -12,7 +12,9 @@ pub(super) const READ: &str = "
         'booking_id', a.booking_id, 'person_id', a.person_id, 'site', s.code,
         'slot_minute', a.slot_minute, 'dose_number', a.dose_number, 'product', a.product,
         'status', a.status, 'source', a.source, 'booked_at', a.booked_at,
-        'updated_at', a.updated_at, 'birth_date', p.birth_date, 'phone', p.phone) AS data
+        'updated_at', a.updated_at, 'birth_date', p.birth_date, 'phone', p.phone,
+        'given_name', p.given_name, 'family_name', p.family_name,
+        'preferred_language', p.preferred_language) AS data
     FROM appointment a JOIN site s ON s.id = a.site_id
     LEFT JOIN person p ON p.person_id = a.person_id
     WHERE a.id BETWEEN ?1 AND ?2 ORDER BY a.id LIMIT ?3";
@@ -33,15 +35,27 @@ pub(super) fn upsert(conn: &Connection, wire_id: &str, data: &str, now: &str) ->
     if !site_known {
         return Ok(false);
     }
-    // The person's details as the sending laptop had them.
+    // The person's details as the sending laptop had them (a laptop that
+    // does not know names yet sends none: the names here stay).
     conn.prepare_cached(
-        "INSERT INTO person (person_id, uuid, birth_date, phone, updated_at)
-         SELECT d->>'person_id', ?2, d->>'birth_date', d->>'phone', ?3
+        "INSERT INTO person (person_id, uuid, birth_date, phone, given_name, family_name,
+                             preferred_language, updated_at)
+         SELECT d->>'person_id', ?2, d->>'birth_date', d->>'phone', d->>'given_name',
+                d->>'family_name', d->>'preferred_language', ?3
          FROM (SELECT json(?1) AS d)
-         WHERE d->>'birth_date' IS NOT NULL OR d->>'phone' IS NOT NULL
+         WHERE coalesce(d->>'birth_date', d->>'phone', d->>'given_name', d->>'family_name',
+                        d->>'preferred_language') IS NOT NULL
          ON CONFLICT (person_id) DO UPDATE SET
-            birth_date = excluded.birth_date, phone = excluded.phone, updated_at = excluded.updated_at
-         WHERE (birth_date, phone) IS NOT (excluded.birth_date, excluded.phone)",
+            birth_date = excluded.birth_date, phone = excluded.phone,
+            given_name = coalesce(excluded.given_name, given_name),
+            family_name = coalesce(excluded.family_name, family_name),
+            preferred_language = coalesce(excluded.preferred_language, preferred_language),
+            updated_at = excluded.updated_at
+         WHERE (birth_date, phone, given_name, family_name, preferred_language)
+            IS NOT (excluded.birth_date, excluded.phone,
+                    coalesce(excluded.given_name, given_name),
+                    coalesce(excluded.family_name, family_name),
+                    coalesce(excluded.preferred_language, preferred_language))",
     )?
     .execute(params![data, crate::store::new_uuid(), now])?;
     if key.booking_id.is_some() {
