@@ -362,6 +362,40 @@ pub async fn book_first_dose(
 }
 
 #[tauri::command]
+pub async fn shift_add(
+    state: State<'_, AppState>,
+    shift: dosedesk_core::shift_edit::NewShift,
+) -> Result<dosedesk_core::shift_edit::Edited> {
+    with_db(&state, move |conn| {
+        dosedesk_core::shift_edit::add(conn, &shift)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn shift_change(
+    state: State<'_, AppState>,
+    change: dosedesk_core::shift_edit::ShiftChange,
+) -> Result<dosedesk_core::shift_edit::Edited> {
+    with_db(&state, move |conn| {
+        dosedesk_core::shift_edit::change(conn, &change)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn shift_cancel(
+    state: State<'_, AppState>,
+    id: i64,
+    confirmed: bool,
+) -> Result<dosedesk_core::shift_edit::Edited> {
+    with_db(&state, move |conn| {
+        dosedesk_core::shift_edit::cancel(conn, id, confirmed)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn check_people(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,

@@ -48,6 +48,12 @@ export const cancelJob = (id) => call('cancel_job', { id });
 export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const slotChecks = (query) => call('slot_checks', { query });
+/** shift: {site_code, date, start, end, vaccinators, capacity} → {shift_id, site_code, date, excess_bookings, excess_added}. */
+export const shiftAdd = (shift) => call('shift_add', { shift });
+/** change: {id, start, end, vaccinators, capacity}. */
+export const shiftChange = (change) => call('shift_change', { change });
+/** Refused with needs_confirmation (saying how many bookings it holds) unless confirmed. */
+export const shiftCancel = (id, confirmed = false) => call('shift_cancel', { id, confirmed });
 /** finding: duplicate_people, orphan_first_doses, second_dose_out_of_window or not_yet_eligible → {total, people: [{person_id, phone}]}. */
 export const checkPeople = (query, finding) => call('check_people', { query, finding });
 export const bookFirstDose = (request) => call('book_first_dose', { request });

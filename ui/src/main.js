@@ -82,7 +82,7 @@ function showView(name) {
   if (render) {
     return timed(name, async () => render(await views[name]()));
   }
-  return timed('schedule', () => renderSchedule(root));
+  return timed('schedule', () => renderSchedule(root, { openDesk: () => showView('rebook') }));
 }
 
 // An encrypted store locks itself after `lock_after_seconds` with no

@@ -24,6 +24,7 @@ mod names;
 pub mod rebook;
 mod rng;
 pub mod schedule;
+pub mod shift_edit;
 pub mod shift_plan;
 pub mod siting;
 pub mod stats;

@@ -46,6 +46,7 @@ pub struct SiteWeek {
 
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct ShiftCell {
+    pub id: i64,
     pub date: String,
     pub start: String,
     pub end: String,
@@ -53,6 +54,12 @@ pub struct ShiftCell {
     pub capacity: i64,
     /// Bookings with status booked or attended inside the shift's hours.
     pub booked: i64,
+    /// Cancelled in the app: no vaccinators and a capacity of 0
+    /// (`shift_edit::cancel`); its bookings are the desk's to move.
+    pub cancelled: bool,
+    /// Entered in the app (a temporary clinic, an added shift) or by
+    /// applying a plan, rather than imported: `local`, `plan` or `import`.
+    pub source: String,
 }
 
 /// Sites for the filter list: (code, name), ordered by name.
@@ -96,7 +103,7 @@ fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
          LIMIT ?2 OFFSET ?3",
     )?;
     let mut shifts_stmt = conn.prepare_cached(
-        "SELECT date, start, end, vaccinators, capacity FROM shift
+        "SELECT id, date, start, end, vaccinators, capacity, source FROM shift
          WHERE site_id = ?1 AND date BETWEEN ?2 AND ?3 ORDER BY date, start",
     )?;
     // One pass over the site's week in the covering index; each shift then
@@ -128,6 +135,7 @@ fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
     for (site_id, code, name, kind, minutes_per_dose) in site_rows {
         let raw = shifts_stmt.query_map(params![site_id, first, last], |r| {
             Ok((
+                (r.get::<_, i64>("id")?, r.get::<_, String>("source")?),
                 r.get::<_, String>("date")?,
                 r.get::<_, String>("start")?,
                 r.get::<_, String>("end")?,
@@ -144,7 +152,7 @@ fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
                 - booked_minutes.partition_point(|m| *m < from)) as i64
         };
         let mut shifts = Vec::with_capacity(raw.len());
-        for (date, start, end, vaccinators, explicit) in raw {
+        for ((id, source), date, start, end, vaccinators, explicit) in raw {
             let (Some(day), Some(s), Some(e)) =
                 (parse_date(&date), parse_hhmm(&start), parse_hhmm(&end))
             else {
@@ -156,6 +164,9 @@ fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
             let minutes = i64::from(e - s);
             let booked = count_between(base + i64::from(s), base + i64::from(e));
             shifts.push(ShiftCell {
+                id,
+                cancelled: vaccinators == 0 && explicit == Some(0),
+                source,
                 date,
                 start,
                 end,

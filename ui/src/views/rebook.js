@@ -341,6 +341,8 @@ function proposalRow(p, { onMoved, redraw }) {
     actions);
   row.dataset.appointment = p.appointment_id;
   row.dataset.person = p.person_id;
+  row.dataset.site = p.site_code;
+  row.dataset.date = p.slot.slice(0, 10);
   return row;
 }
 

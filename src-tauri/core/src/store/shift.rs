@@ -123,3 +123,19 @@ pub(crate) fn set_staffing(conn: &Connection, staffing: &Staffing, now: &str) ->
         params![staffing.id, staffing.vaccinators, staffing.capacity, now],
     )? > 0)
 }
+
+/// Sets a shift's hours and staffing (its site and day stay); returns
+/// false when another shift of the site starts at the new start that day.
+pub(crate) fn set_hours_and_staffing(
+    conn: &Connection,
+    id: i64,
+    row: &ShiftRow,
+    now: &str,
+) -> Result<bool> {
+    Ok(conn.execute(
+        "UPDATE OR IGNORE shift SET start = ?2, end = ?3, vaccinators = ?4, capacity = ?5,
+                                    updated_at = ?6
+         WHERE id = ?1",
+        params![id, row.start, row.end, row.vaccinators, row.capacity, now],
+    )? > 0)
+}
