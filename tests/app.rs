@@ -774,8 +774,9 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
             .await?
             .send_keys("Temporary clinic, Nepean")
             .await?;
-        app.find("#temp-lat").await?.send_keys("45.33").await?;
-        app.find("#temp-lon").await?.send_keys("-75.72").await?;
+        // Placed by its postal code's area (Nepean, K2G).
+        app.type_into("#temp-postal", "k2g 1v8").await?;
+        app.screenshot("rebook-temp-form").await?;
         // Date and time inputs are set as their pickers would set them.
         app.client
             .execute(
@@ -800,7 +801,28 @@ async fn a_temporary_clinic_shift_takes_the_bookings_no_site_could() -> TestResu
     }
     .await;
     app.close().await?;
-    result
+    result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let (postal, lat, lon, kind): (String, f64, f64, String) = conn.query_row(
+        "SELECT postal_code, lat, lon, kind FROM site WHERE code = 'TMP1'",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    assert_eq!(
+        (postal.as_str(), kind.as_str()),
+        ("K2G 1V8", "temporary_clinic")
+    );
+    assert_eq!(
+        Some((lat, lon)),
+        dosedesk_core::geo::postal_code_position("K2G")
+    );
+    // The desk sends people there now.
+    let plan = dosedesk_core::rebook::plan(&conn, &Default::default())?;
+    assert!(plan
+        .proposals
+        .iter()
+        .any(|p| p.proposed_site.as_deref() == Some("TMP1")));
+    Ok(())
 }
 
 /// At 23:30 in Ottawa (03:30 UTC the next day) on real data (not the

@@ -54,7 +54,6 @@ export default {
   'nav.rebook': 'Rebooking desk',
   'rebook.title': 'Rebooking desk',
   'rebook.temp_title': "Open a temporary-clinic shift",
-  'rebook.temp_name_hint': "Name (for a new site)",
   'rebook.temp_lat': "Latitude",
   'rebook.temp_lon': "Longitude",
   'rebook.temp_add': "Add shift and plan again",
@@ -624,4 +623,10 @@ export default {
   'schedule.added': "Shift added at {site} on {date}.",
   'schedule.was_cancelled': "Shift cancelled at {site} on {date}: {n} more bookings to move.",
   'schedule.edit_left': "{site}, {date}: {n} bookings beyond capacity now.",
+  'rebook.temp_intro': "A new code opens a temporary clinic there; an existing site's code adds the shift to it. Without a latitude and longitude, the postal code's area centroid places a new clinic. The desk then offers it first to the people nearest it (within 15 km) whose own clinic is full that day.",
+  'rebook.temp_code': "Site code",
+  'rebook.temp_name': "Name (a new site)",
+  'rebook.temp_address': "Address",
+  'rebook.temp_postal': "Postal code",
+  'rebook.temp_vaccinators': "Vaccinators",
 };

@@ -54,7 +54,6 @@ export default {
   'nav.rebook': 'Réaffectation des rendez-vous',
   'rebook.title': 'Réaffectation des rendez-vous',
   'rebook.temp_title': "Ouvrir un quart de clinique temporaire",
-  'rebook.temp_name_hint': "Nom (pour un nouveau site)",
   'rebook.temp_lat': "Latitude",
   'rebook.temp_lon': "Longitude",
   'rebook.temp_add': "Ajouter le quart et refaire le plan",
@@ -624,4 +623,10 @@ export default {
   'schedule.added': "Quart ajouté à {site} le {date}.",
   'schedule.was_cancelled': "Quart annulé à {site} le {date} : {n} rendez-vous de plus à déplacer.",
   'schedule.edit_left': "{site}, {date} : {n} rendez-vous au-delà de la capacité.",
+  'rebook.temp_intro': "Un nouveau code ouvre une clinique temporaire ; le code d'un site existant lui ajoute le quart. Sans latitude ni longitude, le centroïde de la région du code postal situe la nouvelle clinique. La réaffectation la propose alors d'abord aux personnes les plus proches (à moins de 15 km) dont la clinique est complète ce jour-là.",
+  'rebook.temp_code': "Code du site",
+  'rebook.temp_name': "Nom (nouveau site)",
+  'rebook.temp_address': "Adresse",
+  'rebook.temp_postal': "Code postal",
+  'rebook.temp_vaccinators': "Vaccinateurs",
 };

@@ -17,6 +17,7 @@ pub mod export;
 pub mod generate;
 pub mod geo;
 pub mod import;
+mod input;
 pub mod job;
 pub mod locale;
 pub mod mip;

@@ -72,7 +72,13 @@ struct SiteInfo {
     code: String,
     lat: Option<f64>,
     lon: Option<f64>,
+    /// A temporary clinic: opened for the people nearest it (see `propose`).
+    temporary: bool,
 }
+
+/// How far a temporary clinic reaches on its first pass: people booked
+/// farther away keep their own site's later days (or the nearest sites).
+const TEMPORARY_CLINIC_REACH_KM: f64 = 15.0;
 
 /// Other sites a booking may move to, nearest first: nobody is asked to
 /// cross the province, and the search stays quick with thousands of sites.
@@ -153,6 +159,23 @@ impl<'a> FreePlaces<'a> {
     /// The earliest free slot at `site` within `[from, to)` minutes, other
     /// than the slot `not`, taken.
     fn take_earliest(&mut self, site: i64, from: i64, to: i64, not: i64) -> Result<Option<i64>> {
+        self.earliest(site, from, to, not, true)
+    }
+
+    /// Whether `site` has a free slot within `[from, to)` other than `not`
+    /// (nothing taken).
+    fn has_free(&mut self, site: i64, from: i64, to: i64, not: i64) -> Result<bool> {
+        Ok(self.earliest(site, from, to, not, false)?.is_some())
+    }
+
+    fn earliest(
+        &mut self,
+        site: i64,
+        from: i64,
+        to: i64,
+        not: i64,
+        take: bool,
+    ) -> Result<Option<i64>> {
         let mut day = from.div_euclid(MINUTES_PER_DAY);
         while day * MINUTES_PER_DAY < to {
             let base = day * MINUTES_PER_DAY;
@@ -170,7 +193,9 @@ impl<'a> FreePlaces<'a> {
                     let slot = base + i as i64 * SLOT_MINUTES;
                     match places {
                         Some(n) if *n > 0 && slot != not => {
-                            *n -= 1;
+                            if take {
+                                *n -= 1;
+                            }
                             return Ok(Some(slot));
                         }
                         _ => {}
@@ -270,8 +295,7 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
     let histories = crate::store::contact_attempt::histories(conn)?;
     let outcomes = last_outcomes(&histories);
     let code = |site: i64| sites.get(&site).map(|s| s.code.clone());
-    let mut proposals = Vec::with_capacity(excess.len());
-    let mut unplaced = 0;
+    let mut windows = Vec::with_capacity(excess.len());
     for e in excess {
         let interval = intervals
             .get(&e.product)
@@ -281,8 +305,17 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
             params![e.person, if e.dose == 1 { 2 } else { e.dose - 1 }],
             |r| r.get(0),
         )?;
-        let (from, to) = move_window(e, interval, partner);
-        let found = place(e, from, to, &mut free, &mut neighbours)?;
+        windows.push(move_window(e, interval, partner));
+    }
+    let mut places = temporary_clinics_first(excess, &windows, &sites, &mut free)?;
+    for ((e, &(from, to)), found) in excess.iter().zip(&windows).zip(places.iter_mut()) {
+        if found.is_none() {
+            *found = place(e, from, to, &mut free, &mut neighbours)?;
+        }
+    }
+    let mut proposals = Vec::with_capacity(excess.len());
+    let mut unplaced = 0;
+    for (e, found) in excess.iter().zip(places) {
         if found.is_none() {
             unplaced += 1;
         }
@@ -314,7 +347,7 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
 /// Open sites and where they are.
 fn open_sites(conn: &Connection) -> Result<HashMap<i64, SiteInfo>> {
     Ok(conn
-        .prepare("SELECT id, code, lat, lon FROM site WHERE status = 'open'")?
+        .prepare("SELECT id, code, lat, lon, kind FROM site WHERE status = 'open'")?
         .query_map([], |r| {
             Ok((
                 r.get("id")?,
@@ -322,6 +355,7 @@ fn open_sites(conn: &Connection) -> Result<HashMap<i64, SiteInfo>> {
                     code: r.get("code")?,
                     lat: r.get("lat")?,
                     lon: r.get("lon")?,
+                    temporary: r.get::<_, String>("kind")? == "temporary_clinic",
                 },
             ))
         })?
@@ -348,6 +382,57 @@ fn move_window(e: &Excess, (min_days, max_days): (i64, i64), partner: Option<i64
     (from.max(e.minute), to)
 }
 
+/// A place found: (site, slot, distance km).
+type Found = Option<(i64, i64, Option<f64>)>;
+
+/// A temporary clinic is opened for the people nearest it whose own site is
+/// full that day: before anyone else is placed, each temporary clinic
+/// takes, nearest first (within `TEMPORARY_CLINIC_REACH_KM`), the excess
+/// bookings of its days whose own site has no free place left that day,
+/// into its earliest free slot from their own time on. Everyone else is
+/// placed by `place` after.
+fn temporary_clinics_first(
+    excess: &[Excess],
+    windows: &[(i64, i64)],
+    sites: &HashMap<i64, SiteInfo>,
+    free: &mut FreePlaces<'_>,
+) -> Result<Vec<Found>> {
+    let mut found: Vec<Found> = vec![None; excess.len()];
+    let mut temporary: Vec<(i64, (f64, f64))> = sites
+        .iter()
+        .filter(|(_, s)| s.temporary)
+        .filter_map(|(id, s)| Some((*id, s.lat.zip(s.lon)?)))
+        .collect();
+    temporary.sort_by_key(|t| t.0);
+    for (clinic, (lat, lon)) in temporary {
+        let mut near: Vec<(f64, usize)> = excess
+            .iter()
+            .enumerate()
+            .filter(|(i, e)| found[*i].is_none() && e.site != clinic)
+            .filter_map(|(i, e)| {
+                let s = sites.get(&e.site)?;
+                let d = crate::geo::haversine_km(lat, lon, s.lat?, s.lon?);
+                (d <= TEMPORARY_CLINIC_REACH_KM).then_some((d, i))
+            })
+            .collect();
+        near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        for (d, i) in near {
+            let e = &excess[i];
+            let (from, to) = windows[i];
+            let day_end = e.minute - e.minute.rem_euclid(MINUTES_PER_DAY) + MINUTES_PER_DAY;
+            let to = to.min(day_end);
+            let own_slot = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
+            if free.has_free(e.site, from, to, own_slot)? {
+                continue; // their own clinic still has room that day
+            }
+            if let Some(slot) = free.take_earliest(clinic, from, to, i64::MIN)? {
+                found[i] = Some((clinic, slot, Some(d)));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The first free place in `[from, to)` for a booking, taken from `free`:
 /// its own site (not its own slot) first, then the nearest sites. Returns
 /// (site, slot, distance km), or `None` when no site has room.
@@ -357,7 +442,7 @@ fn place(
     to: i64,
     free: &mut FreePlaces<'_>,
     neighbours: &mut Neighbours<'_>,
-) -> Result<Option<(i64, i64, Option<f64>)>> {
+) -> Result<Found> {
     let own_slot = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
     if let Some(slot) = free.take_earliest(e.site, from, to, own_slot)? {
         return Ok(Some((e.site, slot, Some(0.0))));
@@ -408,6 +493,16 @@ pub struct RebookPage {
     pub expected_arrivals: Vec<SiteDayArrivals>,
 }
 
+/// Whether any temporary clinic has a shift.
+fn temporary_clinics_open(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM shift h JOIN site s ON s.id = h.site_id
+                        WHERE s.kind = 'temporary_clinic' AND s.status = 'open')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// The call list: every proposal, with the people to call and their
 /// phones. Refused to a role that may not see them, and logged.
 pub fn call_list(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
@@ -437,8 +532,15 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
-        let first = first_excess_bookings(conn, &slots, shown)?;
-        let plan = propose(conn, &slots, &first)?;
+        // A temporary clinic chooses among all of a day's excess bookings
+        // (nearest first): the first page is then the whole plan's start.
+        let first = if temporary_clinics_open(conn)? {
+            excess_bookings(conn, &slots)?
+        } else {
+            first_excess_bookings(conn, &slots, shown)?
+        };
+        let mut plan = propose(conn, &slots, &first)?;
+        plan.proposals.truncate(shown);
         Ok(RebookPage {
             proposals: plan.proposals,
             // Counted from the slots, as the Checks count (attended ones

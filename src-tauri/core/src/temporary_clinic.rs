@@ -3,6 +3,7 @@
 //! to go. One IMMEDIATE transaction; the shift is marked as entered locally.
 
 use crate::error::{Error, Result};
+use crate::input::given;
 use crate::store::shift::{ShiftRow, Source};
 use crate::store::{self, now_timestamp};
 use crate::time::{format_hhmm, parse_hhmm, require_event_date};
@@ -19,6 +20,12 @@ pub struct TemporaryShift {
     pub lat: Option<f64>,
     #[serde(default)]
     pub lon: Option<f64>,
+    /// For a new site: where it is. Without a latitude and longitude, the
+    /// postal code's area centroid places it (`geo::postal_code_position`).
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
     pub date: String,
     pub start: String,
     pub end: String,
@@ -72,7 +79,27 @@ pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
             {
                 return Err(bad("latitude and longitude must be WGS84 degrees".into()));
             }
-            let id = store::site::insert_temporary(&tx, code, name, s.lat, s.lon, &now)?;
+            let postal = given(&s.postal_code);
+            let (lat, lon) = match (s.lat, s.lon, postal) {
+                (Some(lat), Some(lon), _) => (Some(lat), Some(lon)),
+                (None, None, Some(postal)) => {
+                    let (lat, lon) = crate::geo::postal_code_position(postal).ok_or_else(|| {
+                        bad(format!(
+                            "postal code {postal:?} is not a Canadian postal code with a known area"
+                        ))
+                    })?;
+                    (Some(lat), Some(lon))
+                }
+                (None, None, None) => (None, None),
+                _ => return Err(bad("give both latitude and longitude, or neither".into())),
+            };
+            let place = store::site::Place {
+                address: given(&s.address),
+                postal_code: postal.map(|p| p.to_uppercase()),
+                lat,
+                lon,
+            };
+            let id = store::site::insert_temporary(&tx, code, name, &place, &now)?;
             (id, true)
         }
     };
@@ -114,6 +141,8 @@ mod tests {
             name: Some("Temporary clinic, Nepean".into()),
             lat: Some(45.33),
             lon: Some(-75.72),
+            address: None,
+            postal_code: None,
             date: "2021-03-25".into(),
             start: "08:00".into(),
             end: "21:00".into(),

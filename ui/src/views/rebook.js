@@ -16,29 +16,40 @@ const PAGE = 100;
 const desk = { filter: { site: '', date: '', status: '', search: '' }, offset: 0, lastMove: null };
 
 /** Opens a temporary-clinic shift (at a new or existing site) so the plan
- * has somewhere to send the bookings no other site can take. */
+ * has somewhere to send the bookings no other site can take; the desk then
+ * proposes it first to the people nearest it whose clinic is full. */
 function temporaryClinicForm(replan) {
+  const labelled = (key, input) => el('label', {}, el('span', { textContent: t(key) }), input);
   const input = (id, props) => el('input', { id, ...props });
   const code = input('temp-code', { required: true, placeholder: 'TMP1', size: 8 });
-  const name = input('temp-name', { placeholder: t('rebook.temp_name_hint') });
-  const lat = input('temp-lat', { type: 'number', step: 'any', placeholder: t('rebook.temp_lat') });
-  const lon = input('temp-lon', { type: 'number', step: 'any', placeholder: t('rebook.temp_lon') });
+  const name = input('temp-name', { size: 28 });
+  const address = input('temp-address', { size: 28 });
+  const postal = input('temp-postal', { size: 8, placeholder: 'K2G 1V8' });
+  const lat = input('temp-lat', { type: 'number', step: 'any' });
+  const lon = input('temp-lon', { type: 'number', step: 'any' });
   const date = dateInput({ id: 'temp-date', required: true, value: today(), label: t('rebook.temp_date') });
   const start = timeInput({ id: 'temp-start', value: '09:00', required: true, label: t('rebook.temp_start') });
   const end = timeInput({ id: 'temp-end', value: '17:00', required: true, label: t('rebook.temp_end') });
   const vaccinators = input('temp-vaccinators', { type: 'number', min: '1', value: '4', required: true });
   const add = el('button', { id: 'temp-add', type: 'submit', textContent: t('rebook.temp_add') });
-  const form = el('form', { className: 'inline-form temp-clinic', id: 'temp-form' },
-    el('strong', { textContent: t('rebook.temp_title') }), code, name, lat, lon, date, start, end, vaccinators, add);
+  const form = el('form', { className: 'form temp-clinic', id: 'temp-form' },
+    el('p', { className: 'muted small', textContent: t('rebook.temp_intro') }),
+    labelled('rebook.temp_code', code), labelled('rebook.temp_name', name),
+    labelled('rebook.temp_address', address), labelled('rebook.temp_postal', postal),
+    labelled('rebook.temp_lat', lat), labelled('rebook.temp_lon', lon),
+    labelled('rebook.temp_date', date), labelled('rebook.temp_start', start), labelled('rebook.temp_end', end),
+    labelled('rebook.temp_vaccinators', vaccinators), add);
   form.onsubmit = async (event) => {
     event.preventDefault();
     const number = (v) => (v === '' ? null : Number(v));
+    const text = (v) => v.trim() || null;
     try {
       const added = await api.addTemporaryShift({
-        site_code: code.value.trim(), name: name.value.trim() || null, lat: number(lat.value), lon: number(lon.value),
+        site_code: code.value.trim(), name: text(name.value), address: text(address.value), postal_code: text(postal.value),
+        lat: number(lat.value), lon: number(lon.value),
         date: date.value, start: start.value, end: end.value, vaccinators: Number(vaccinators.value),
       });
-      showNotice(t(added.new_site ? 'rebook.temp_added_site' : 'rebook.temp_added', { code: code.value.trim(), date: date.value }));
+      showNotice(t(added.new_site ? 'rebook.temp_added_site' : 'rebook.temp_added', { code: code.value.trim(), date: formatDate(date.value) }));
       replan();
     } catch (err) {
       showError(err);

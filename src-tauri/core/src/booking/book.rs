@@ -3,6 +3,7 @@
 //! another writer.
 
 use crate::error::{Error, Result};
+use crate::input::given;
 use crate::store;
 use crate::store::appointment::active;
 use crate::time::{
@@ -346,9 +347,4 @@ fn check_eligible(
             site.kind.replace('_', " ")
         ))),
     }
-}
-
-/// A text field as given: trimmed, `None` when blank.
-fn given(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }

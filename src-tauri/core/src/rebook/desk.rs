@@ -5,6 +5,7 @@
 use super::{open_call_list, plan, plan_for_view, Proposal, SiteDayArrivals, PROPOSALS_SHOWN};
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
+use crate::input::given;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -50,11 +51,6 @@ pub struct DeskPage {
     pub sites: Vec<String>,
     pub dates: Vec<String>,
     pub expected_arrivals: Vec<SiteDayArrivals>,
-}
-
-/// A filter field as given: trimmed, and `None` when blank.
-fn given(field: &Option<String>) -> Option<&str> {
-    field.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 impl DeskFilter {

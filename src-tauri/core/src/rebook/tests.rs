@@ -697,3 +697,105 @@ fn the_desk_finds_people_by_name_and_the_call_list_names_them() {
         ("Hélène", "Gagné", "fr")
     );
 }
+
+/// A temporary clinic takes the people nearest it whose own clinic is full
+/// that day, before anyone farther away, however early the others' slots.
+/// A and C are full on the 23rd (one booking too many each, nothing else
+/// free there that day; A has room on the 24th); T opens 2 km from A and
+/// 8 km from C with one place; B, 30 km away, has room.
+#[test]
+fn a_temporary_clinic_takes_the_nearest_people_whose_clinic_is_full() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = crate::store::open(&dir.path().join("t.sqlite3")).expect("open");
+    let write = |name: &str, body: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, body).expect("write");
+        p
+    };
+    // 1 km of latitude is 1/111.2 degrees.
+    let sites = write(
+        "sites.csv",
+        "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.4000,-75.7\nC,C,mass_clinic,45.4540,-75.7\nB,B,mass_clinic,45.1302,-75.7\n",
+    );
+    let shifts = write(
+        "shifts.csv",
+        "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,08:05,2\nC,2021-03-23,07:55,08:05,2\nB,2021-03-23,08:00,12:00,4\nA,2021-03-24,08:00,12:00,2\n",
+    );
+    // C's excess booking sits in the earlier slot (07:55), so slot order
+    // would reach it first.
+    let bookings = write(
+        "bookings.csv",
+        "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at\n\
+         A1,PA1,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+         A2,PA2,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n\
+         A3,PA3,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:00\n\
+         C1,PC1,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-01T09:00\n\
+         C2,PC2,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-01T09:01\n\
+         C3,PC3,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-20T09:00\n\
+         C4,PC4,C,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+         C5,PC5,C,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n",
+    );
+    for (k, p) in [
+        (ImportKind::Sites, sites),
+        (ImportKind::Shifts, shifts),
+        (ImportKind::Bookings, bookings),
+    ] {
+        import_file(&mut conn, k, &p, &Quiet).expect("import");
+    }
+    let q = CheckQuery::default();
+    let proposed = |conn: &Connection| -> Vec<(String, String, String)> {
+        let mut all: Vec<(String, String, String)> = plan(conn, &q)
+            .expect("plan")
+            .proposals
+            .iter()
+            .map(|p| {
+                (
+                    p.booking_id.clone().unwrap_or_default(),
+                    p.proposed_site.clone().unwrap_or_default(),
+                    p.proposed_slot.clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    // Before: both to A's next day (C3's nearest site with room).
+    assert_eq!(
+        proposed(&conn),
+        [
+            ("A3".into(), "A".into(), "2021-03-24T08:00".into()),
+            ("C3".into(), "A".into(), "2021-03-24T08:00".into()),
+        ]
+    );
+    crate::temporary_clinic::add(
+        &mut conn,
+        &crate::temporary_clinic::TemporaryShift {
+            site_code: "T".into(),
+            name: Some("Temporary T".into()),
+            lat: Some(45.4180),
+            lon: Some(-75.7),
+            address: None,
+            postal_code: None,
+            date: "2021-03-23".into(),
+            start: "08:00".into(),
+            end: "08:05".into(),
+            vaccinators: 1,
+        },
+    )
+    .expect("temporary clinic");
+    // After: T's one place goes to A3, 2 km away, not to C3 (8 km), though
+    // C3's slot comes first; C3 keeps A's next day.
+    let after = proposed(&conn);
+    assert_eq!(
+        after[0],
+        ("A3".into(), "T".into(), "2021-03-23T08:00".into())
+    );
+    assert_eq!(
+        after[1],
+        ("C3".into(), "A".into(), "2021-03-24T08:00".into())
+    );
+    // The view's first page is the whole plan's start here too.
+    let page = plan_for_view(&conn, &q, 1).expect("page");
+    let whole = plan(&conn, &q).expect("plan");
+    assert_eq!(page.proposals[..], whole.proposals[..1]);
+}

@@ -78,18 +78,34 @@ pub(crate) fn open_codes(conn: &Connection) -> Result<HashSet<String>> {
 }
 
 /// A new temporary clinic opened from the rebooking desk; returns its id.
+/// Where a new site is.
+pub(crate) struct Place<'a> {
+    pub address: Option<&'a str>,
+    pub postal_code: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
 pub(crate) fn insert_temporary(
     conn: &Connection,
     code: &str,
     name: &str,
-    lat: Option<f64>,
-    lon: Option<f64>,
+    place: &Place<'_>,
     now: &str,
 ) -> Result<i64> {
     conn.execute(
-        "INSERT INTO site (uuid, code, name, kind, lat, lon, updated_at)
-         VALUES (?1, ?2, ?3, 'temporary_clinic', ?4, ?5, ?6)",
-        params![super::new_uuid(), code, name, lat, lon, now],
+        "INSERT INTO site (uuid, code, name, kind, address, postal_code, lat, lon, updated_at)
+         VALUES (?1, ?2, ?3, 'temporary_clinic', ?4, ?5, ?6, ?7, ?8)",
+        params![
+            super::new_uuid(),
+            code,
+            name,
+            place.address,
+            place.postal_code,
+            place.lat,
+            place.lon,
+            now
+        ],
     )?;
     Ok(conn.last_insert_rowid())
 }
