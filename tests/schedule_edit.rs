@@ -78,6 +78,17 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
         let shift = format!(".shift[data-id='{id}']");
         app.find(&shift).await?;
 
+        // A shift opens its site-day's bookings, slot by slot.
+        app.click(&format!("{shift} .shift-bookings")).await?;
+        app.find("#day-result tr[data-slot]").await?;
+        let slots = app.attrs("#day-result tr[data-slot]", "data-slot").await?;
+        assert!(slots.iter().all(|s| s.starts_with(&date)), "{slots:?}");
+        app.click("#nav-schedule").await?;
+        app.find(&format!("#site-filter option[value='{site}']"))
+            .await?;
+        app.select("#site-filter", &site).await?;
+        app.find(&shift).await?;
+
         // Change: 2 vaccinators more.
         app.click(&format!("{shift} .edit-shift")).await?;
         let vaccinators: i64 = app

@@ -629,4 +629,5 @@ export default {
   'rebook.temp_address': "Address",
   'rebook.temp_postal': "Postal code",
   'rebook.temp_vaccinators': "Vaccinators",
+  'schedule.bookings': "Bookings",
 };

@@ -629,4 +629,5 @@ export default {
   'rebook.temp_address': "Adresse",
   'rebook.temp_postal': "Code postal",
   'rebook.temp_vaccinators': "Vaccinateurs",
+  'schedule.bookings': "Rendez-vous",
 };

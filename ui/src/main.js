@@ -82,7 +82,13 @@ function showView(name) {
   if (render) {
     return timed(name, async () => render(await views[name]()));
   }
-  return timed('schedule', () => renderSchedule(root, { openDesk: () => showView('rebook') }));
+  return timed('schedule', () => renderSchedule(root, {
+    openDesk: () => showView('rebook'),
+    openBookings: async (focus) => {
+      (await views.bookings()).focusBookings(focus);
+      showView('bookings');
+    },
+  }));
 }
 
 // An encrypted store locks itself after `lock_after_seconds` with no

@@ -42,7 +42,7 @@ export async function renderSchedule(root, links = {}) {
     try {
       const week = await api.weekSchedule({ date: state.date, site: state.site || null, offset: state.offset });
       title.textContent = `${t('schedule.title')} — ${t('schedule.week_of', { date: formatDate(week.week_start) })}`;
-      grid.replaceChildren(renderGrid(week, (offset) => { state.offset = offset; load(); }, { afterEdit }));
+      grid.replaceChildren(renderGrid(week, (offset) => { state.offset = offset; load(); }, { afterEdit, openBookings: links.openBookings }));
     } catch (err) {
       showError(err);
     }
@@ -91,7 +91,7 @@ function renderGrid(week, goToOffset, actions) {
       cell.dataset.date = day;
       const shifts = site.shifts.filter((s) => s.date === day);
       if (shifts.length === 0) cell.append(el('div', { className: 'muted small', textContent: t('schedule.no_shifts') }));
-      for (const shift of shifts) cell.append(renderShift(shift, actions));
+      for (const shift of shifts) cell.append(renderShift({ ...shift, site: site.code }, actions));
       cell.append(addShiftButton(site, day, cell, actions));
       row.append(cell);
     }
@@ -136,7 +136,14 @@ function renderShift(shift, actions) {
   box.title = `${shift.date} ${shift.start}–${shift.end}`;
   const edit = el('button', { type: 'button', className: 'link small edit-shift', textContent: t('schedule.edit') });
   edit.onclick = () => box.replaceChildren(shiftEditor(shift, actions, () => box.replaceWith(renderShift(shift, actions))));
-  box.append(edit);
+  const tools = el('div', { className: 'shift-tools' }, edit);
+  // The shift's bookings, slot by slot, in Bookings.
+  if (shift.booked > 0 && actions.openBookings) {
+    const bookings = el('button', { type: 'button', className: 'link small shift-bookings', textContent: t('schedule.bookings') });
+    bookings.onclick = () => actions.openBookings({ site: shift.site, date: shift.date });
+    tools.append(bookings);
+  }
+  box.append(tools);
   return box;
 }
 
