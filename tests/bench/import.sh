@@ -33,7 +33,8 @@ ref="$work/sqlite3.sqlite3"
 sqlite3 "$ref" <<'SQL' >/dev/null
 PRAGMA journal_mode = WAL;
 CREATE TABLE booking (booking_id TEXT, person_id TEXT, birth_date TEXT, phone TEXT, site_code TEXT,
-  slot_start TEXT, dose_number INTEGER, product TEXT, status TEXT, booked_at TEXT);
+  slot_start TEXT, dose_number INTEGER, product TEXT, status TEXT, booked_at TEXT,
+  given_name TEXT, family_name TEXT, preferred_language TEXT);
 CREATE UNIQUE INDEX booking_by_id ON booking(booking_id);
 CREATE INDEX booking_by_site_slot ON booking(site_code, slot_start);
 CREATE INDEX booking_by_person ON booking(person_id, dose_number);

@@ -82,15 +82,18 @@ export async function renderRebook(root) {
     el('div', { className: 'toolbar' }, el('h1', { textContent: t('rebook.title') }), el('div', { className: 'spacer' }), exportButton),
     summary, temporaryClinicForm(() => renderRebook(root)), arrivals, filters.bar, undoBar, table, pager);
 
-  // The whole plan (thousands of searches in an incident) follows the first screen.
+  // The whole plan (thousands of searches in an incident) follows the
+  // first screen, and is counted again after each call that moves someone.
   let counts = null;
-  api.rebookCounts(query).then((c) => {
+  const recount = () => api.rebookCounts(query).then((c) => {
+    if (!root.contains(summary)) return;
     counts = c;
     summary.textContent = t('rebook.summary', { n: formatNumber(c.total), unplaced: formatNumber(c.unplaced) });
     summary.dataset.total = c.total;
     summary.dataset.unplaced = c.unplaced;
     drawPager();
   }, showError);
+  recount();
 
   let page = null;
   let asked = 0;
@@ -144,6 +147,7 @@ export async function renderRebook(root) {
   function showUndo(move) {
     desk.lastMove = move;
     refresh();
+    recount();
   }
   function drawUndo() {
     const move = desk.lastMove;
@@ -156,6 +160,7 @@ export async function renderRebook(root) {
         const back = await api.rebookUndo(move.appointment_id);
         desk.lastMove = null;
         showNotice(t('rebook.undone', { person: move.person, place: `${back.site_code} ${formatSlot(back.slot)}` }));
+        recount();
         await refresh();
       } catch (err) {
         undo.disabled = false;

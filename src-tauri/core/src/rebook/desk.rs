@@ -1,6 +1,6 @@
 //! The desk's list as callers work it: a page of proposals at a time,
 //! narrowed by site, day, where the calls stand, or a search for one
-//! person (id, booking id or phone), so every call can be reached.
+//! person (name, id, booking id or phone), so every call can be reached.
 
 use super::{open_call_list, plan, plan_for_view, Proposal, SiteDayArrivals, PROPOSALS_SHOWN};
 use crate::checks::CheckQuery;
@@ -19,7 +19,8 @@ pub struct DeskFilter {
     pub date: Option<String>,
     /// Where the calls stand: one of [`STATUSES`].
     pub status: Option<String>,
-    /// Part of a person id, booking id or phone number.
+    /// A name's start, part of a person id or booking id, or part of a
+    /// phone number (see `search_matches`).
     pub search: Option<String>,
     pub offset: usize,
     /// Proposals a page holds; 0 means [`PROPOSALS_SHOWN`].
