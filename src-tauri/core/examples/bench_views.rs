@@ -122,6 +122,43 @@ fn main() -> Result<()> {
             "rebooking, whole plan (counts)",
             Box::new(|c| Ok(rebook::plan(c, &Default::default())?.proposals.len())),
         ),
+        (
+            "rebooking desk, a search by name",
+            Box::new(|c| {
+                let filter = rebook::DeskFilter {
+                    search: Some("marie tr".into()),
+                    ..Default::default()
+                };
+                Ok(rebook::page(c, &Default::default(), &filter)?
+                    .proposals
+                    .len())
+            }),
+        ),
+        (
+            "rebooking desk, page 10",
+            Box::new(|c| {
+                let filter = rebook::DeskFilter {
+                    offset: 9 * rebook::PROPOSALS_SHOWN,
+                    ..Default::default()
+                };
+                Ok(rebook::page(c, &Default::default(), &filter)?
+                    .proposals
+                    .len())
+            }),
+        ),
+        (
+            "checks, people booked twice (kept)",
+            Box::new(|c| {
+                Ok(checks::people_with(
+                    c,
+                    &Default::default(),
+                    checks::PersonFinding::DuplicatePeople,
+                    checks::PEOPLE_SHOWN,
+                )?
+                .people
+                .len())
+            }),
+        ),
     ];
     for (name, call) in calls {
         let (first, median, size) = median_ms(db, call)?;
