@@ -126,7 +126,7 @@ fn main() -> Result<()> {
             "rebooking desk, a search by name",
             Box::new(|c| {
                 let filter = rebook::DeskFilter {
-                    search: Some("marie tr".into()),
+                    search: Some("tremblay".into()),
                     ..Default::default()
                 };
                 Ok(rebook::page(c, &Default::default(), &filter)?
@@ -135,10 +135,10 @@ fn main() -> Result<()> {
             }),
         ),
         (
-            "rebooking desk, page 10",
+            "rebooking desk, page 5",
             Box::new(|c| {
                 let filter = rebook::DeskFilter {
-                    offset: 9 * rebook::PROPOSALS_SHOWN,
+                    offset: 4 * rebook::PROPOSALS_SHOWN,
                     ..Default::default()
                 };
                 Ok(rebook::page(c, &Default::default(), &filter)?
