@@ -250,7 +250,21 @@ fn group(n: i64) -> String {
 async fn every_checks_card_opens_its_list() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
-    let conn = dosedesk_core::store::open(&db)?;
+    let mut conn = dosedesk_core::store::open(&db)?;
+    // Two bookings at 23:30, when no clinic runs.
+    let late = dir.path().join("late.csv");
+    std::fs::write(
+        &late,
+        "booking_id,person_id,site_code,slot_start,dose_number,product,status\n\
+         LATE1,LATE-P1,NSP,2021-03-24T23:30,1,PFIZER,booked\n\
+         LATE2,LATE-P2,NSP,2021-03-24T23:30,1,PFIZER,booked\n",
+    )?;
+    dosedesk_core::import::import_file(
+        &mut conn,
+        dosedesk_core::import::ImportKind::Bookings,
+        &late,
+        &dosedesk_core::import::Quiet,
+    )?;
     let want = dosedesk_core::checks::run(&conn, &Default::default())?;
     let booked_twice: Vec<String> = conn
         .prepare(
@@ -300,6 +314,24 @@ async fn every_checks_card_opens_its_list() -> TestResult {
         }
         assert!(opened >= 2, "the demo has people to list: {want:?}");
         app.screenshot("checks-people").await?;
+        // Bookings outside any shift, by site-day; the planted night is one.
+        assert!(want.outside_shift_bookings >= 2, "{want:?}");
+        app.click("#check-figures .figure[data-key=outside_shift_bookings] .figure-open")
+            .await?;
+        app.find("#check-people[data-key=outside_shift_bookings]")
+            .await?;
+        let total: i64 = app.attrs("#check-people", "data-total").await?[0].parse()?;
+        assert_eq!(total, want.outside_shift_bookings);
+        let night = "#check-people tr[data-site='NSP'][data-date='2021-03-24']";
+        assert!(app.attrs(night, "data-count").await?[0].parse::<i64>()? >= 2);
+        app.click(&format!("{night} button")).await?;
+        app.find("#day-result tr[data-slot='2021-03-24T23:30']")
+            .await?;
+        app.click("#nav-checks").await?;
+        app.click("#check-figures .figure[data-key=duplicate_people] .figure-open")
+            .await?;
+        app.find("#check-people[data-key=duplicate_people] tbody tr")
+            .await?;
         let first = app.attrs("#check-people tbody tr", "data-person").await?[0].clone();
         app.click("#check-people tbody tr button").await?;
         app.wait_text("#person-result", &first).await?;

@@ -396,6 +396,21 @@ pub async fn shift_cancel(
 }
 
 #[tauri::command]
+pub async fn outside_shift_days(
+    state: State<'_, AppState>,
+    query: dosedesk_core::checks::CheckQuery,
+) -> Result<Vec<dosedesk_core::checks::SiteDayExcess>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::checks::outside_shift_site_days(
+            conn,
+            &query,
+            dosedesk_core::checks::SITE_DAYS_SHOWN,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn check_people(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,

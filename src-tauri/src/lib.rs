@@ -94,6 +94,7 @@ commands![
     commands::book_first_dose,
     commands::rebook_page,
     commands::check_people,
+    commands::outside_shift_days,
     commands::shift_add,
     commands::shift_change,
     commands::shift_cancel,

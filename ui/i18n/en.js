@@ -630,4 +630,6 @@ export default {
   'rebook.temp_postal': "Postal code",
   'rebook.temp_vaccinators': "Vaccinators",
   'schedule.bookings': "Bookings",
+  'checks.list_outside_shift_bookings': "Site-days with bookings outside any shift",
+  'checks.outside_count': "Bookings outside any shift",
 };

@@ -630,4 +630,6 @@ export default {
   'rebook.temp_postal': "Code postal",
   'rebook.temp_vaccinators': "Vaccinateurs",
   'schedule.bookings': "Rendez-vous",
+  'checks.list_outside_shift_bookings': "Jours-sites avec des rendez-vous hors de tout quart",
+  'checks.outside_count': "Rendez-vous hors quart",
 };

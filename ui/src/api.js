@@ -56,6 +56,8 @@ export const shiftChange = (change) => call('shift_change', { change });
 export const shiftCancel = (id, confirmed = false) => call('shift_cancel', { id, confirmed });
 /** finding: duplicate_people, orphan_first_doses, second_dose_out_of_window or not_yet_eligible → {total, people: [{person_id, phone}]}. */
 export const checkPeople = (query, finding) => call('check_people', { query, finding });
+/** Site-days with bookings outside any shift, most first: [{site_code, date, excess_bookings}]. */
+export const outsideShiftDays = (query) => call('outside_shift_days', { query });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
 export const personBookings = (personId) => call('person_bookings', { personId });
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });

@@ -589,7 +589,9 @@ fn age_on(birth_day: i64, day: i64) -> i64 {
     age
 }
 
+mod outside_shift;
 mod people;
+pub use outside_shift::outside_shift_site_days;
 pub use people::{people_with, FoundPerson, PeopleFound, PersonFinding, PEOPLE_SHOWN};
 
 #[cfg(test)]

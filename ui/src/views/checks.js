@@ -44,12 +44,16 @@ export async function renderChecks(root, links) {
     card.dataset.key = key;
     card.dataset.value = value;
     // A figure above zero opens what it counts.
-    if (value > 0 && (PEOPLE_FIGURES.includes(key) || DESK_FIGURES.includes(key))) {
+    if (value > 0) {
       const open = el('button', {
         className: 'secondary small figure-open',
         textContent: t(DESK_FIGURES.includes(key) ? 'checks.to_desk' : 'checks.open_list'),
       });
-      open.onclick = () => (DESK_FIGURES.includes(key) ? openDesk() : showPeople(peopleList, query, key, openBookings));
+      open.onclick = () => {
+        if (DESK_FIGURES.includes(key)) openDesk();
+        else if (PEOPLE_FIGURES.includes(key)) showPeople(peopleList, query, key, openBookings);
+        else showOutsideShift(peopleList, query, openBookings);
+      };
       card.append(open);
     }
     figures.append(card);
@@ -96,6 +100,38 @@ export async function renderChecks(root, links) {
     scope.textContent = t('checks.intro');
   }
   root.replaceChildren(el('h1', { textContent: t('checks.title') }), scope, figures, peopleList, days);
+}
+
+/** Lists the site-days with bookings outside any shift; each opens its
+ * bookings slot by slot. */
+async function showOutsideShift(section, query, openBookings) {
+  let days;
+  try {
+    days = await api.outsideShiftDays(query);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  const body = el('tbody');
+  for (const d of days) {
+    const open = el('button', { className: 'secondary small', textContent: t('checks.open_bookings') });
+    open.onclick = () => openBookings({ site: d.site_code, date: d.date });
+    const row = el('tr', {}, el('td', { textContent: d.site_code }), el('td', { textContent: formatDate(d.date) }),
+      el('td', { className: 'num', textContent: formatNumber(d.excess_bookings) }), el('td', {}, open));
+    row.dataset.site = d.site_code;
+    row.dataset.date = d.date;
+    row.dataset.count = d.excess_bookings;
+    body.append(row);
+  }
+  section.replaceChildren(el('h2', { textContent: t('checks.list_outside_shift_bookings') }),
+    el('table', { className: 'data' },
+      el('thead', {}, el('tr', {}, el('th', { textContent: t('checks.site') }), el('th', { textContent: t('checks.date') }),
+        el('th', { className: 'num', textContent: t('checks.outside_count') }), el('th'))),
+      body));
+  section.dataset.key = 'outside_shift_bookings';
+  section.dataset.total = days.reduce((n, d) => n + d.excess_bookings, 0);
+  section.hidden = false;
+  section.scrollIntoView({ block: 'start' });
 }
 
 /** Lists the people behind a person figure; each opens their bookings. */

@@ -25,6 +25,8 @@ struct Planted {
     not_eligible: i64,
     /// excess per date at site A
     excess_by_day: std::collections::BTreeMap<String, i64>,
+    /// Bookings planted outside any shift, per date (all at site A).
+    outside_by_day: std::collections::BTreeMap<String, i64>,
     /// The person ids planted with each person finding, by figure name.
     people: HashMap<&'static str, Vec<String>>,
 }
@@ -190,6 +192,7 @@ fn build(seed: u64, dir: &std::path::Path) -> (Connection, Planted) {
         };
         add(&mut b, person, "", "A", d, m, 2, active(&mut rng));
         p.outside_shift += 1;
+        *p.outside_by_day.entry(day(d)).or_default() += 1;
     }
     // Duplicates: two active first doses (and a valid second).
     for _ in 0..1 + rng.below(6) {
@@ -465,5 +468,37 @@ fn each_person_figure_lists_the_planted_people() {
             assert_eq!((first.people.len(), first.total), (1, want.len() as i64));
             assert_eq!(first.people[0].person_id, want[0]);
         }
+    }
+}
+
+/// The outside-shift figure's list is the planted site-days, most first,
+/// from the kept results and from a fresh scan alike.
+#[test]
+fn the_outside_shift_figure_lists_the_planted_site_days() {
+    for seed in 1..=4 {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (conn, p) = build(seed, dir.path());
+        let mut want: Vec<(String, String, i64)> = p
+            .outside_by_day
+            .iter()
+            .map(|(d, n)| ("A".to_string(), d.clone(), *n))
+            .collect();
+        want.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+        let as_tuples = |days: Vec<SiteDayExcess>| -> Vec<(String, String, i64)> {
+            days.into_iter()
+                .map(|d| (d.site_code, d.date, d.excess_bookings))
+                .collect()
+        };
+        let kept = outside_shift_site_days(&conn, &CheckQuery::default(), 1000).expect("kept");
+        assert_eq!(as_tuples(kept), want, "seed {seed}");
+        let everything = CheckQuery {
+            from: Some(day(-400)),
+            to: Some(day(400)),
+            site: None,
+        };
+        let fresh = outside_shift_site_days(&conn, &everything, 1000).expect("fresh");
+        assert_eq!(as_tuples(fresh), want, "seed {seed}");
+        let first = outside_shift_site_days(&conn, &CheckQuery::default(), 1).expect("one");
+        assert_eq!(as_tuples(first), want[..1]);
     }
 }
