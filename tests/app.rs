@@ -193,6 +193,15 @@ async fn the_start_up_banner_tells_of_overbooking_ahead_and_opens_the_checks() -
             text.contains("Mon 22 Mar 2021 to Sun 28 Mar 2021"),
             "{text}"
         );
+        // The menu counts the same days.
+        assert_eq!(
+            app.attrs("#nav-checks-count", "data-count").await?,
+            [ahead.overbooked_slots.to_string()]
+        );
+        assert_eq!(
+            app.attrs("#nav-rebook-count", "data-count").await?,
+            [ahead.excess_bookings.to_string()]
+        );
         app.screenshot("ahead-en").await?;
         app.click("#ahead-open").await?;
         app.find("#checks-scope[data-from='2021-03-22'][data-to='2021-03-28']")

@@ -632,4 +632,6 @@ export default {
   'schedule.bookings': "Bookings",
   'checks.list_outside_shift_bookings': "Site-days with bookings outside any shift",
   'checks.outside_count': "Bookings outside any shift",
+  'ahead.count_checks': "{n} over-capacity slots in the next 7 days",
+  'ahead.count_rebook': "{n} bookings beyond their places in the next 7 days",
 };

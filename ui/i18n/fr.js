@@ -632,4 +632,6 @@ export default {
   'schedule.bookings': "Rendez-vous",
   'checks.list_outside_shift_bookings': "Jours-sites avec des rendez-vous hors de tout quart",
   'checks.outside_count': "Rendez-vous hors quart",
+  'ahead.count_checks': "{n} plages dépassant la capacité dans les 7 prochains jours",
+  'ahead.count_rebook': "{n} rendez-vous au-delà des places dans les 7 prochains jours",
 };

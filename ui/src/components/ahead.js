@@ -20,8 +20,10 @@ export async function showAhead(banner, openChecks) {
     found = await api.slotChecks(range);
   } catch {
     banner.hidden = true;
+    showCounts(null);
     return;
   }
+  showCounts(found);
   const slots = found.overbooked_slots;
   if (slots === 0) {
     banner.hidden = true;
@@ -44,4 +46,19 @@ export async function showAhead(banner, openChecks) {
     }),
     open, close);
   banner.hidden = false;
+}
+
+/** The menu's counts for the same 7 days: over-capacity slots on Checks,
+ * bookings to move on the rebooking desk; none when there are none. */
+function showCounts(found) {
+  const set = (id, n, key) => {
+    const badge = document.getElementById(id);
+    if (!badge) return;
+    badge.hidden = !n;
+    badge.textContent = n ? formatNumber(n) : '';
+    badge.title = n ? t(key, { n: formatNumber(n) }) : '';
+    badge.dataset.count = n ?? 0;
+  };
+  set('nav-checks-count', found?.overbooked_slots, 'ahead.count_checks');
+  set('nav-rebook-count', found?.excess_bookings, 'ahead.count_rebook');
 }
