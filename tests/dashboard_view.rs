@@ -68,6 +68,16 @@ async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestR
         assert!(svg.contains("Record"), "record labelled in the chart: {svg}");
         let days = app.attrs("#chart-table tbody tr", "data-date").await?;
         assert!(days.contains(&record_date), "{record_date} in {days:?}");
+        // A day after the app's today has no tallies yet, said so (not 0);
+        // the table may be folded away, so its text is read as it is.
+        let future = app
+            .client
+            .execute(
+                "return document.querySelector(\"#chart-table tbody tr[data-date='2021-04-10'] td:nth-child(2)\").textContent;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(future.as_str(), Some("no tallies yet"));
         // Hovering the record day's bar shows its numbers: sweep the chart
         // until the tooltip names that day.
         let shown = app

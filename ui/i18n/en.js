@@ -634,4 +634,5 @@ export default {
   'checks.outside_count': "Bookings outside any shift",
   'ahead.count_checks': "{n} over-capacity slots in the next 7 days",
   'ahead.count_rebook': "{n} bookings beyond their places in the next 7 days",
+  'dash.no_tallies_yet': "no tallies yet",
 };

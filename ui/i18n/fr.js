@@ -634,4 +634,5 @@ export default {
   'checks.outside_count': "Rendez-vous hors quart",
   'ahead.count_checks': "{n} plages dépassant la capacité dans les 7 prochains jours",
   'ahead.count_rebook': "{n} rendez-vous au-delà des places dans les 7 prochains jours",
+  'dash.no_tallies_yet': "pas encore de décompte",
 };

@@ -151,7 +151,7 @@ function attachHover(box, chart) {
     const d = chart.days[i];
     tip.replaceChildren(
       el('strong', { textContent: formatDate(d.date) }),
-      el('div', { textContent: labelled('dash.col_administered', formatNumber(d.administered) + (d.flagged ? ` (${t('dash.flag_short')})` : '')) }),
+      el('div', { textContent: labelled('dash.col_administered', administeredText(d)) }),
       el('div', { textContent: labelled('dash.col_booked', formatNumber(d.booked)) }),
       el('div', { textContent: labelled('dash.col_capacity', formatNumber(d.capacity)) }),
       el('div', { textContent: labelled('dash.col_avg7', d.avg7 == null ? '—' : formatNumber(Math.round(d.avg7))) }));
@@ -163,12 +163,19 @@ function attachHover(box, chart) {
   box.onmouseleave = () => (tip.hidden = true);
 }
 
+/** A day's doses given; after the app's today, that none are tallied yet
+ * (not a 0 that reads as a day with no doses). */
+function administeredText(d) {
+  if (d.date > appToday() && d.administered === 0) return t('dash.no_tallies_yet');
+  return formatNumber(d.administered) + (d.flagged ? ` (${t('dash.flag_short')})` : '');
+}
+
 function daysTable(days) {
   const body = el('tbody');
   for (const d of days) {
     const tr = el('tr', { className: d.flagged ? 'flagged' : '' },
       el('td', { textContent: formatDate(d.date) }),
-      el('td', { className: 'num', textContent: formatNumber(d.administered) }),
+      el('td', { className: 'num', textContent: administeredText(d) }),
       el('td', { className: 'num', textContent: formatNumber(d.booked) }),
       el('td', { className: 'num', textContent: formatNumber(d.capacity) }),
       el('td', { className: 'num', textContent: d.avg7 == null ? '—' : formatNumber(Math.round(d.avg7)) }));

@@ -51,7 +51,7 @@ pub fn page_svg(conn: &Connection, req: &BriefRequest) -> Result<String> {
             crate::charts::svg_sized(conn, &chart_req, canvas)
         })?;
         Ok(page::PageChart {
-            legend: crate::charts::daily::legend(req.lang, drawn.days.iter().any(|d| d.flagged)),
+            legend: crate::charts::daily::legend(req.lang, drawn.drawn.unwrap_or_default()),
             svg: drawn.svg,
             canvas,
         })

@@ -67,13 +67,15 @@ pub fn draw<DB: DrawingBackend>(
 
     let half = 0.38;
     let record_date = d.record.as_ref().map(|r| r.date.as_str());
+    // The legend names only what is drawn (future days have no tallies).
+    let drawn = Drawn::of(d);
     let bar = |i: usize, colour: RGBColor, value: i64| {
         Rectangle::new(
             [(i as f64 - half, 0.0), (i as f64 + half, value as f64)],
             colour.filled(),
         )
     };
-    chart
+    let administered = chart
         .draw_series(
             d.points
                 .iter()
@@ -81,10 +83,13 @@ pub fn draw<DB: DrawingBackend>(
                 .filter(|(_, p)| !p.flagged && Some(p.date.as_str()) != record_date)
                 .map(|(i, p)| bar(i, SKY_BLUE, p.administered)),
         )
-        .map_err(chart_error)?
-        .label(w.administered)
-        .legend(move |(x, y)| legend_box(x, y, SKY_BLUE, h));
-    if d.points.iter().any(|p| p.flagged) {
+        .map_err(chart_error)?;
+    if drawn.administered {
+        administered
+            .label(w.administered)
+            .legend(move |(x, y)| legend_box(x, y, SKY_BLUE, h));
+    }
+    if drawn.flagged {
         chart
             .draw_series(
                 d.points
@@ -98,7 +103,7 @@ pub fn draw<DB: DrawingBackend>(
             .legend(move |(x, y)| legend_box(x, y, GREY, h));
     }
     let line = |colour: RGBColor, width: f64| colour.stroke_width(px(h, width));
-    chart
+    let capacity = chart
         .draw_series(LineSeries::new(
             d.points
                 .iter()
@@ -106,10 +111,13 @@ pub fn draw<DB: DrawingBackend>(
                 .map(|(i, p)| (i as f64, p.capacity as f64)),
             line(INK, 1.6),
         ))
-        .map_err(chart_error)?
-        .label(w.capacity)
-        .legend(move |(x, y)| legend_line(x, y, INK, h));
-    chart
+        .map_err(chart_error)?;
+    if drawn.capacity {
+        capacity
+            .label(w.capacity)
+            .legend(move |(x, y)| legend_line(x, y, INK, h));
+    }
+    let booked = chart
         .draw_series(LineSeries::new(
             d.points
                 .iter()
@@ -117,10 +125,13 @@ pub fn draw<DB: DrawingBackend>(
                 .map(|(i, p)| (i as f64, p.booked as f64)),
             line(VERMILLION, 2.2),
         ))
-        .map_err(chart_error)?
-        .label(w.booked)
-        .legend(move |(x, y)| legend_line(x, y, VERMILLION, h));
-    chart
+        .map_err(chart_error)?;
+    if drawn.booked {
+        booked
+            .label(w.booked)
+            .legend(move |(x, y)| legend_line(x, y, VERMILLION, h));
+    }
+    let avg7 = chart
         .draw_series(LineSeries::new(
             d.points
                 .iter()
@@ -128,9 +139,11 @@ pub fn draw<DB: DrawingBackend>(
                 .filter_map(|(i, p)| Some((i as f64, p.avg7?))),
             line(GREEN, 3.0),
         ))
-        .map_err(chart_error)?
-        .label(w.avg7)
-        .legend(move |(x, y)| legend_line(x, y, GREEN, h));
+        .map_err(chart_error)?;
+    if drawn.avg7 {
+        avg7.label(w.avg7)
+            .legend(move |(x, y)| legend_line(x, y, GREEN, h));
+    }
 
     if let Some((i, p)) = d
         .points
@@ -210,43 +223,50 @@ pub struct LegendEntry {
     pub bar: bool,
 }
 
-/// The daily chart's legend, as `draw` labels its series (the flagged-day
-/// bar only where there is one).
-pub fn legend(lang: Lang, flagged: bool) -> Vec<LegendEntry> {
-    let w = words(lang);
-    let mut out = vec![LegendEntry {
-        label: w.administered,
-        colour: SKY_BLUE,
-        bar: true,
-    }];
-    if flagged {
-        out.push(LegendEntry {
-            label: w.flagged,
-            colour: GREY,
-            bar: true,
-        });
+/// Which of the daily chart's series have something to draw; `draw`
+/// labels only those, and `legend` lists only those.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Drawn {
+    /// A day with doses given that is neither flagged nor the record.
+    pub administered: bool,
+    pub flagged: bool,
+    pub capacity: bool,
+    pub booked: bool,
+    pub avg7: bool,
+    /// The record day falls in the range.
+    pub record: bool,
+}
+
+impl Drawn {
+    pub fn of(d: &Daily) -> Drawn {
+        let record = d.record.as_ref().map(|r| r.date.as_str());
+        let any = |f: &dyn Fn(&super::data::DailyPoint) -> bool| d.points.iter().any(f);
+        Drawn {
+            administered: any(&|p| {
+                p.administered > 0 && !p.flagged && Some(p.date.as_str()) != record
+            }),
+            flagged: any(&|p| p.flagged),
+            capacity: any(&|p| p.capacity > 0),
+            booked: any(&|p| p.booked > 0),
+            avg7: any(&|p| p.avg7.is_some()),
+            record: any(&|p| Some(p.date.as_str()) == record),
+        }
     }
-    out.extend([
-        LegendEntry {
-            label: w.capacity,
-            colour: INK,
-            bar: false,
-        },
-        LegendEntry {
-            label: w.booked,
-            colour: VERMILLION,
-            bar: false,
-        },
-        LegendEntry {
-            label: w.avg7,
-            colour: GREEN,
-            bar: false,
-        },
-        LegendEntry {
-            label: w.record,
-            colour: BLUE,
-            bar: true,
-        },
-    ]);
-    out
+}
+
+/// The daily chart's legend, as `draw` labels its series.
+pub fn legend(lang: Lang, drawn: Drawn) -> Vec<LegendEntry> {
+    let w = words(lang);
+    let entry = |label, colour, bar| LegendEntry { label, colour, bar };
+    [
+        (drawn.administered, entry(w.administered, SKY_BLUE, true)),
+        (drawn.flagged, entry(w.flagged, GREY, true)),
+        (drawn.capacity, entry(w.capacity, INK, false)),
+        (drawn.booked, entry(w.booked, VERMILLION, false)),
+        (drawn.avg7, entry(w.avg7, GREEN, false)),
+        (drawn.record, entry(w.record, BLUE, true)),
+    ]
+    .into_iter()
+    .filter_map(|(shown, e)| shown.then_some(e))
+    .collect()
 }

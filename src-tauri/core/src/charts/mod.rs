@@ -70,6 +70,8 @@ pub struct SvgChart {
     pub bars: Vec<BarBox>,
     /// Daily charts: the numbers drawn, for the table under the chart.
     pub days: Vec<data::DailyPoint>,
+    /// Daily charts: which series were drawn (and so are in the legend).
+    pub drawn: Option<daily::Drawn>,
 }
 
 /// Size of charts in the UI and of exported SVG files.
@@ -166,6 +168,7 @@ pub fn svg(conn: &Connection, req: &ChartRequest) -> Result<SvgChart> {
         height: SCREEN.1,
         bars,
         days: prepared.days(),
+        drawn: prepared.drawn(),
     })
 }
 
@@ -179,6 +182,7 @@ pub fn svg_sized(conn: &Connection, req: &ChartRequest, size: (u32, u32)) -> Res
         height: size.1,
         bars,
         days: prepared.days(),
+        drawn: prepared.drawn(),
     })
 }
 
@@ -244,6 +248,13 @@ impl Prepared {
         match self {
             Prepared::Daily(d) => d.points.clone(),
             _ => Vec::new(),
+        }
+    }
+
+    fn drawn(&self) -> Option<daily::Drawn> {
+        match self {
+            Prepared::Daily(d) => Some(daily::Drawn::of(d)),
+            _ => None,
         }
     }
 }

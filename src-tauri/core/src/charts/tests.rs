@@ -246,3 +246,50 @@ fn exports_carry_the_demo_band_and_their_source() {
         "the source line in French"
     );
 }
+
+/// The legend names only the series drawn: April has every one; May, after
+/// the last tally, booking and shift, has none; the briefing's legend is
+/// the same list.
+#[test]
+fn the_legend_names_only_what_is_drawn() {
+    let (_dir, conn) = store_with_april();
+    let words = [
+        "Doses administered",
+        "Booked appointments",
+        "7-day average",
+        "Capacity",
+    ];
+    let april = svg(
+        &conn,
+        &request(ChartKind::Daily, "2021-04-01", "2021-04-30", None, Lang::En),
+    )
+    .expect("april");
+    for w in words {
+        assert!(april.svg.contains(w), "April's legend has {w}");
+    }
+    let labels = |c: &SvgChart| -> Vec<&str> {
+        super::daily::legend(Lang::En, c.drawn.expect("a daily chart"))
+            .iter()
+            .map(|e| e.label)
+            .collect()
+    };
+    assert_eq!(
+        labels(&april),
+        [
+            "Doses administered",
+            "Capacity",
+            "Booked appointments",
+            "7-day average",
+            "Record"
+        ]
+    );
+    let may = svg(
+        &conn,
+        &request(ChartKind::Daily, "2021-05-01", "2021-05-31", None, Lang::En),
+    )
+    .expect("may");
+    for w in words {
+        assert!(!may.svg.contains(w), "May draws no {w}");
+    }
+    assert!(labels(&may).is_empty());
+}
