@@ -420,6 +420,74 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
     result
 }
 
+/// Booking into a full slot is refused in words and offers the free slots
+/// nearest it (core's `nearest_free`, itself tested against a hand-built
+/// store); one click takes one, and the booking goes there.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_slot_offers_the_nearest_free_ones() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let full = "2021-03-23T09:00";
+    let (offered, capacity, booked) = {
+        let conn = dosedesk_core::store::open(&db)?;
+        let site = dosedesk_core::store::site::id(&conn, "NSP")?;
+        let minute = dosedesk_core::time::minute_of(
+            dosedesk_core::time::parse_local_datetime(full).ok_or("slot")?,
+        );
+        let capacity = dosedesk_core::capacity::slot_capacity_at(&conn, site, minute)?.unwrap_or(0);
+        let booked: i64 = conn.query_row(
+            "SELECT count(*) FROM appointment WHERE site_id = ?1 AND slot_minute = ?2
+             AND status IN ('booked', 'attended')",
+            rusqlite::params![site, minute],
+            |r| r.get(0),
+        )?;
+        let offered: Vec<String> = dosedesk_core::booking::nearest_free(&conn, "NSP", full, 6)?
+            .into_iter()
+            .map(|f| f.slot)
+            .collect();
+        (offered, capacity, booked)
+    };
+    assert!(
+        booked >= capacity,
+        "NSP {full} is full: {booked} of {capacity}"
+    );
+    assert!(!offered.is_empty());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.click("#nav-book").await?;
+        app.type_into("#book-person", "E2E-NEAR").await?;
+        app.client
+            .execute(
+                "document.getElementById('book-birth').value = '1938-02-14';
+                 document.getElementById('book-slot').value = arguments[0];",
+                vec![serde_json::json!(full)],
+            )
+            .await?;
+        app.select("#book-site[data-loaded]", "NSP").await?;
+        app.click("#book-submit").await?;
+        app.wait_text("#error-message", "is full").await?;
+        app.find("#book-nearest .nearest-slot").await?;
+        assert_eq!(
+            app.attrs("#book-nearest .nearest-slot", "data-slot")
+                .await?,
+            offered
+        );
+        app.screenshot("book-nearest").await?;
+        app.click("#book-nearest .nearest-slot").await?;
+        assert_eq!(app.value("#book-slot").await?, offered[0]);
+        app.click("#book-submit").await?;
+        app.wait_text("#book-result", "dose 2 reserved").await?;
+        assert_eq!(
+            app.attrs("#book-result", "data-first").await?,
+            [offered[0].clone()]
+        );
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestResult {
     let dir = tempfile::tempdir()?;

@@ -428,6 +428,18 @@ pub async fn check_people(
 }
 
 #[tauri::command]
+pub async fn nearest_free_slots(
+    state: State<'_, AppState>,
+    site: String,
+    slot: String,
+) -> Result<Vec<dosedesk_core::booking::FreeSlot>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::booking::nearest_free(conn, &site, &slot, 6)
+    })
+    .await
+}
+
+#[tauri::command]
 pub async fn rebook_page(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,

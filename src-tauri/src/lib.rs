@@ -93,6 +93,7 @@ commands![
     commands::slot_checks,
     commands::book_first_dose,
     commands::rebook_page,
+    commands::nearest_free_slots,
     commands::check_people,
     commands::outside_shift_days,
     commands::shift_add,

@@ -635,4 +635,8 @@ export default {
   'ahead.count_checks': "{n} over-capacity slots in the next 7 days",
   'ahead.count_rebook': "{n} bookings beyond their places in the next 7 days",
   'dash.no_tallies_yet': "no tallies yet",
+  'book.nearest': "That slot is full. The nearest free places:",
+  'book.nearest_none': "That slot is full, and no free place was found near it.",
+  'book.nearest_here': "{site} {slot} ({free} free)",
+  'book.nearest_there': "{site} {slot} ({free} free, {km} km)",
 };

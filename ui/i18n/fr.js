@@ -635,4 +635,8 @@ export default {
   'ahead.count_checks': "{n} plages dépassant la capacité dans les 7 prochains jours",
   'ahead.count_rebook': "{n} rendez-vous au-delà des places dans les 7 prochains jours",
   'dash.no_tallies_yet': "pas encore de décompte",
+  'book.nearest': "Cette plage est complète. Les places libres les plus proches :",
+  'book.nearest_none': "Cette plage est complète, et aucune place libre n'a été trouvée près d'elle.",
+  'book.nearest_here': "{site} {slot} ({free} libres)",
+  'book.nearest_there': "{site} {slot} ({free} libres, {km} km)",
 };

@@ -59,6 +59,8 @@ export const checkPeople = (query, finding) => call('check_people', { query, fin
 /** Site-days with bookings outside any shift, most first: [{site_code, date, excess_bookings}]. */
 export const outsideShiftDays = (query) => call('outside_shift_days', { query });
 export const bookFirstDose = (request) => call('book_first_dose', { request });
+/** The free slots nearest a full one: [{site_code, slot, free, distance_km}]. */
+export const nearestFreeSlots = (site, slot) => call('nearest_free_slots', { site, slot });
 export const personBookings = (personId) => call('person_bookings', { personId });
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });
 /** linked: null (ask), 'cancel' or 'keep' — what happens to the person's second dose. */

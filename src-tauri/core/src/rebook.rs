@@ -128,30 +128,14 @@ impl<'a> FreePlaces<'a> {
         }
         let base = day * MINUTES_PER_DAY;
         let date = crate::time::datetime_of_minute(base).date();
-        // The FORMATS slot rule, computed where the checks compute it.
-        let capacities = crate::capacity::slot_capacities(self.conn, site, date)?;
-        if capacities.is_empty() {
+        // The FORMATS slot rule less the active bookings, as booking sees it.
+        let places = crate::capacity::free_places(self.conn, site, date)?;
+        if places.is_empty() {
             return Ok(None);
         }
         let mut free = vec![None; SLOTS_PER_DAY].into_boxed_slice();
-        for (slot, places) in capacities {
-            free[((slot - base) / SLOT_MINUTES) as usize] = Some(places);
-        }
-        // Counted in SQL: hundreds of bookings a site-day, one row per slot back.
-        let mut booked = self.conn.prepare_cached(concat!(
-            "SELECT (slot_minute - ?2) / 5 AS slot, count(*) AS n FROM appointment
-             WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
-               AND ",
-            active!(),
-            "
-             GROUP BY 1"
-        ))?;
-        let mut rows = booked.query(params![site, base, base + MINUTES_PER_DAY])?;
-        while let Some(r) = rows.next()? {
-            let (slot, n): (i64, i64) = (r.get("slot")?, r.get("n")?);
-            if let Some(Some(places)) = usize::try_from(slot).ok().and_then(|i| free.get_mut(i)) {
-                *places -= n;
-            }
+        for (slot, n) in places {
+            free[((slot - base) / SLOT_MINUTES) as usize] = Some(n);
         }
         Ok(Some(free))
     }

@@ -1,7 +1,7 @@
 // Book a first dose; the shell reserves the linked second dose in the same
 // transaction and reports where it went.
 import * as api from '../api.js';
-import { t, formatSlot } from '../i18n.js';
+import { t, formatSlot, formatNumber } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { dateInput, slotInput } from '../components/date_input.js';
@@ -66,6 +66,39 @@ export async function renderBook(root) {
   const result = document.createElement('p');
   result.id = 'book-result';
   result.className = 'result';
+  // A full slot offers the free ones nearest it; one click takes one.
+  const nearest = document.createElement('div');
+  nearest.id = 'book-nearest';
+  nearest.hidden = true;
+  const offerNearest = async () => {
+    let free;
+    try {
+      free = await api.nearestFreeSlots(site.value, slot.value.slice(0, 16));
+    } catch {
+      return;
+    }
+    const title = document.createElement('p');
+    title.textContent = t(free.length ? 'book.nearest' : 'book.nearest_none');
+    const buttons = free.map((f) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'secondary small nearest-slot';
+      b.textContent = t(f.distance_km == null ? 'book.nearest_here' : 'book.nearest_there', {
+        site: f.site_code, slot: formatSlot(f.slot), free: formatNumber(f.free), km: formatNumber(f.distance_km ?? 0),
+      });
+      b.dataset.site = f.site_code;
+      b.dataset.slot = f.slot;
+      b.onclick = () => {
+        site.value = f.site_code;
+        slot.value = f.slot;
+        nearest.hidden = true;
+        submit.focus();
+      };
+      return b;
+    });
+    nearest.replaceChildren(title, ...buttons);
+    nearest.hidden = false;
+  };
   form.append(
     field(t('book.person'), person), field(t('book.given_name'), given), field(t('book.family_name'), family),
     field(t('book.language'), language), field(t('book.birth_date'), birth), field(t('book.phone'), phone),
@@ -76,6 +109,7 @@ export async function renderBook(root) {
     event.preventDefault();
     hideError();
     result.textContent = '';
+    nearest.hidden = true;
     submit.disabled = true;
     try {
       const booked = await api.bookFirstDose({
@@ -113,6 +147,7 @@ export async function renderBook(root) {
       person.focus();
     } catch (err) {
       showError(err);
+      if (err.code === 'slot_full') offerNearest();
     } finally {
       submit.disabled = false;
     }
@@ -122,5 +157,5 @@ export async function renderBook(root) {
   const intro = document.createElement('p');
   intro.className = 'muted';
   intro.textContent = t('book.intro');
-  root.replaceChildren(title, intro, form, result);
+  root.replaceChildren(title, intro, form, nearest, result);
 }

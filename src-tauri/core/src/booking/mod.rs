@@ -10,6 +10,8 @@
 
 mod book;
 mod cancel;
+mod nearest;
+pub use nearest::{nearest_free, FreeSlot};
 pub mod queries;
 
 pub(crate) use book::free_places_at;

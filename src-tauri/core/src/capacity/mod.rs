@@ -2,7 +2,7 @@
 
 mod slots;
 pub(crate) use slots::{capacity_at, shift_slots, ShiftSlots};
-pub use slots::{capacity_of_slot, slot_capacities, slot_capacity_at, ShiftSpec};
+pub use slots::{capacity_of_slot, free_places, slot_capacities, slot_capacity_at, ShiftSpec};
 
 use crate::time::SLOT_MINUTES;
 

@@ -103,6 +103,37 @@ pub fn slot_capacities(conn: &Connection, site_id: i64, day: NaiveDate) -> Resul
         .collect())
 }
 
+/// Free places of every slot a site's shifts cover on one day: (slot
+/// start, capacity less the active bookings, possibly negative when over).
+pub fn free_places(conn: &Connection, site_id: i64, day: NaiveDate) -> Result<Vec<(i64, i64)>> {
+    let mut free = slot_capacities(conn, site_id, day)?;
+    if free.is_empty() {
+        return Ok(free);
+    }
+    let base = day_start_minute(day);
+    // Counted in SQL: hundreds of bookings a site-day, one row per slot back.
+    let mut booked = conn.prepare_cached(concat!(
+        "SELECT (slot_minute - ?2) / 5 AS slot, count(*) AS n FROM appointment
+         WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
+           AND ",
+        crate::store::appointment::active!(),
+        "
+         GROUP BY 1"
+    ))?;
+    let mut rows = booked.query(rusqlite::params![site_id, base, base + MINUTES_PER_DAY])?;
+    let mut by_slot = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        by_slot.insert(
+            base + r.get::<_, i64>("slot")? * SLOT_MINUTES,
+            r.get::<_, i64>("n")?,
+        );
+    }
+    for (slot, places) in &mut free {
+        *places -= by_slot.get(slot).copied().unwrap_or(0);
+    }
+    Ok(free)
+}
+
 /// Capacity of the slot starting at `slot` at a site, or `None` when no
 /// shift covers it: the one place a single slot's capacity is computed.
 pub fn slot_capacity_at(conn: &Connection, site_id: i64, slot: i64) -> Result<Option<i64>> {
