@@ -516,15 +516,7 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
-        // A temporary clinic chooses among all of a day's excess bookings
-        // (nearest first): the first page is then the whole plan's start.
-        let first = if temporary_clinics_open(conn)? {
-            excess_bookings(conn, &slots)?
-        } else {
-            first_excess_bookings(conn, &slots, shown)?
-        };
-        let mut plan = propose(conn, &slots, &first)?;
-        plan.proposals.truncate(shown);
+        let plan = first_proposals(conn, &slots, shown)?;
         Ok(RebookPage {
             proposals: plan.proposals,
             // Counted from the slots, as the Checks count (attended ones
@@ -533,6 +525,20 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
             expected_arrivals: plan.expected_arrivals,
         })
     })
+}
+
+/// The first `shown` proposals of `slots`, reading only the slots they are
+/// in; but a temporary clinic chooses among all of a day's excess bookings
+/// (nearest first), so then every one is planned and the first kept.
+fn first_proposals(conn: &Connection, slots: &Slots, shown: usize) -> Result<RebookPlan> {
+    let excess = if temporary_clinics_open(conn)? {
+        excess_bookings(conn, slots)?
+    } else {
+        first_excess_bookings(conn, slots, shown)?
+    };
+    let mut plan = propose(conn, slots, &excess)?;
+    plan.proposals.truncate(shown);
+    Ok(plan)
 }
 
 /// Where the rebooking calls stand: bookings a call has moved, and the

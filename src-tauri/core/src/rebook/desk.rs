@@ -2,7 +2,10 @@
 //! narrowed by site, day, where the calls stand, or a search for one
 //! person (name, id, booking id or phone), so every call can be reached.
 
-use super::{open_call_list, plan, plan_for_view, Proposal, SiteDayArrivals, PROPOSALS_SHOWN};
+use super::{
+    excess_bookings, first_proposals, open_call_list, propose, Proposal, SiteDayArrivals, Slots,
+    PROPOSALS_SHOWN,
+};
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
 use crate::input::given;
@@ -136,43 +139,49 @@ pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Resul
     } else {
         filter.limit
     };
-    let scope = Scope::of(conn, query)?;
-    if filter.is_empty() && filter.offset == 0 {
-        let first = plan_for_view(conn, query, limit)?;
-        return Ok(DeskPage {
-            proposals: first.proposals,
-            offset: 0,
-            matching: None,
+    // The desk's pages name people and their phones.
+    open_call_list(conn, query, Some(limit))?;
+    crate::checks::refresh(conn)?;
+    crate::store::read_snapshot(conn, || {
+        let slots = crate::checks::over_capacity_slots(conn, query)?;
+        let scope = Scope::of(conn, &slots)?;
+        if filter.is_empty() && filter.offset == 0 {
+            // The first screen: only the slots its proposals are in are read.
+            let first = first_proposals(conn, &slots, limit)?;
+            return Ok(DeskPage {
+                proposals: first.proposals,
+                offset: 0,
+                matching: None,
+                excess: scope.excess,
+                sites: scope.sites,
+                dates: scope.dates,
+                expected_arrivals: first.expected_arrivals,
+            });
+        }
+        let whole = propose(conn, &slots, &excess_bookings(conn, &slots)?)?;
+        let mut matching: Vec<&Proposal> = whole
+            .proposals
+            .iter()
+            .filter(|p| filter.matches(p))
+            .collect();
+        if given(&filter.status) == Some("call_back") {
+            // Stable: the same call-back time keeps slot order.
+            matching.sort_by(|a, b| a.calls.call_back_at.cmp(&b.calls.call_back_at));
+        }
+        Ok(DeskPage {
+            offset: filter.offset,
+            matching: Some(matching.len() as i64),
+            proposals: matching
+                .into_iter()
+                .skip(filter.offset)
+                .take(limit)
+                .cloned()
+                .collect(),
             excess: scope.excess,
             sites: scope.sites,
             dates: scope.dates,
-            expected_arrivals: first.expected_arrivals,
-        });
-    }
-    open_call_list(conn, query, Some(limit))?;
-    let whole = plan(conn, query)?;
-    let mut matching: Vec<&Proposal> = whole
-        .proposals
-        .iter()
-        .filter(|p| filter.matches(p))
-        .collect();
-    if given(&filter.status) == Some("call_back") {
-        // Stable: the same call-back time keeps slot order.
-        matching.sort_by(|a, b| a.calls.call_back_at.cmp(&b.calls.call_back_at));
-    }
-    Ok(DeskPage {
-        offset: filter.offset,
-        matching: Some(matching.len() as i64),
-        proposals: matching
-            .into_iter()
-            .skip(filter.offset)
-            .take(limit)
-            .cloned()
-            .collect(),
-        excess: scope.excess,
-        sites: scope.sites,
-        dates: scope.dates,
-        expected_arrivals: whole.expected_arrivals,
+            expected_arrivals: whole.expected_arrivals,
+        })
     })
 }
 
@@ -185,10 +194,7 @@ struct Scope {
 }
 
 impl Scope {
-    fn of(conn: &Connection, query: &CheckQuery) -> Result<Scope> {
-        crate::checks::refresh(conn)?;
-        let slots =
-            crate::store::read_snapshot(conn, || crate::checks::over_capacity_slots(conn, query))?;
+    fn of(conn: &Connection, slots: &Slots) -> Result<Scope> {
         let codes: std::collections::HashMap<i64, String> = crate::store::site::ids_by_code(conn)?
             .into_iter()
             .map(|(code, id)| (id, code))
