@@ -14,7 +14,7 @@ use crate::store::shift::{ShiftRow, Source, Staffing};
 use crate::store::{self, now_timestamp};
 use crate::sync::{enrolment::guard_write, wire::Table};
 use crate::time::{day_start_minute, format_hhmm, parse_hhmm, require_event_date};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
 /// A shift to add.
@@ -64,9 +64,6 @@ pub fn add(conn: &mut Connection, s: &NewShift) -> Result<Edited> {
 }
 
 fn add_in_transaction(conn: &mut Connection, s: &NewShift) -> Result<Edited> {
-    let date = require_event_date("date", &s.date)?.to_string();
-    let (start, end) = hours(&s.start, &s.end)?;
-    staffing_ok(s.vaccinators, s.capacity)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let code = s.site_code.trim();
     let site = store::site::find_by_code(&tx, code)?
@@ -76,24 +73,41 @@ fn add_in_transaction(conn: &mut Connection, s: &NewShift) -> Result<Edited> {
             "{code} is a candidate distribution point, not an open site: open it first"
         )));
     }
-    guard_write(&tx, Table::Shift, site.id)?;
+    let date = require_event_date("date", &s.date)?.to_string();
     let before = excess(&tx, code, &date)?;
+    let (id, row) = insert_checked(&tx, site.id, s)?;
+    finish(tx, id, code, &date, before, "shift_add", &row)
+}
+
+/// A new shift at the open site `site_id`, checked (date, hours,
+/// staffing) and guarded like every shift write, inside the caller's
+/// transaction; shared with the rebooking desk's temporary clinics.
+pub(crate) fn insert_checked(
+    tx: &Transaction<'_>,
+    site_id: i64,
+    s: &NewShift,
+) -> Result<(i64, ShiftRow)> {
+    let date = require_event_date("date", &s.date)?.to_string();
+    let (start, end) = hours(&s.start, &s.end)?;
+    staffing_ok(s.vaccinators, s.capacity)?;
+    guard_write(tx, Table::Shift, site_id)?;
     let row = ShiftRow {
-        site_id: site.id,
-        date: date.clone(),
+        site_id,
+        date,
         start,
         end,
         vaccinators: s.vaccinators,
         capacity: s.capacity,
     };
-    let now = now_timestamp();
-    let Some(id) = store::shift::insert_new(&tx, &row, Source::Local, &now)? else {
+    let Some(id) = store::shift::insert_new(tx, &row, Source::Local, &now_timestamp())? else {
         return Err(Error::Conflict(format!(
-            "{code} already has a shift on {date} starting at {}",
+            "{} already has a shift on {} starting at {}",
+            s.site_code.trim(),
+            row.date,
             row.start
         )));
     };
-    finish(tx, id, code, &date, before, "shift_add", &row)
+    Ok((id, row))
 }
 
 pub fn change(conn: &mut Connection, c: &ShiftChange) -> Result<Edited> {
@@ -137,20 +151,8 @@ fn cancel_in_transaction(conn: &mut Connection, id: i64, confirmed: bool) -> Res
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (site_id, code, date) = shift_place(&tx, id)?;
     guard_write(&tx, Table::Shift, site_id)?;
-    let row: ShiftRow = tx.query_row(
-        "SELECT site_id, date, start, end, vaccinators, capacity FROM shift WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(ShiftRow {
-                site_id: r.get(0)?,
-                date: r.get(1)?,
-                start: r.get(2)?,
-                end: r.get(3)?,
-                vaccinators: r.get(4)?,
-                capacity: r.get(5)?,
-            })
-        },
-    )?;
+    let row =
+        store::shift::by_id(&tx, id)?.ok_or_else(|| Error::NotFound(format!("no shift {id}")))?;
     let held = bookings_in(&tx, &row)?;
     if held > 0 && !confirmed {
         return Err(Error::NeedsConfirmation(format!(
@@ -242,13 +244,9 @@ fn staffing_ok(vaccinators: i64, capacity: Option<i64>) -> Result<()> {
 
 /// The shift's site id, site code and date.
 fn shift_place(tx: &Transaction<'_>, id: i64) -> Result<(i64, String, String)> {
-    tx.query_row(
-        "SELECT s.id, s.code, h.date FROM shift h JOIN site s ON s.id = h.site_id WHERE h.id = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
-    .optional()?
-    .ok_or_else(|| Error::NotFound(format!("no shift {id}")))
+    let row =
+        store::shift::by_id(tx, id)?.ok_or_else(|| Error::NotFound(format!("no shift {id}")))?;
+    Ok((row.site_id, store::site::code(tx, row.site_id)?, row.date))
 }
 
 /// Active bookings inside a shift's hours.

@@ -4,9 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::input::given;
-use crate::store::shift::{ShiftRow, Source};
 use crate::store::{self, now_timestamp};
-use crate::time::{format_hhmm, parse_hhmm, require_event_date};
 use rusqlite::{Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 
@@ -39,24 +37,19 @@ pub struct Added {
     pub new_site: bool,
 }
 
+/// Adds the shift (and the site when its code is new), guarded and checked
+/// as every added shift is, and audited (a refusal too).
 pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
+    let result = add_in_transaction(conn, s);
+    let subject = format!("{} {} {}", s.site_code.trim(), s.date, s.start);
+    crate::audit::noting_refusal(conn, "temporary_clinic_add", &subject, result)
+}
+
+fn add_in_transaction(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
     let bad = |m: String| Error::InvalidInput(m);
     let code = s.site_code.trim();
     if code.is_empty() {
         return Err(bad("a site code is required".into()));
-    }
-    let date = require_event_date("date", &s.date)?.to_string();
-    let start =
-        parse_hhmm(&s.start).ok_or_else(|| bad(format!("start {:?} is not HH:MM", s.start)))?;
-    let end = parse_hhmm(&s.end).ok_or_else(|| bad(format!("end {:?} is not HH:MM", s.end)))?;
-    if end <= start {
-        return Err(bad(format!(
-            "the shift must end after it starts ({} – {})",
-            s.start, s.end
-        )));
-    }
-    if !(1..=500).contains(&s.vaccinators) {
-        return Err(bad("vaccinators must be between 1 and 500".into()));
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let now = now_timestamp();
@@ -103,20 +96,26 @@ pub fn add(conn: &mut Connection, s: &TemporaryShift) -> Result<Added> {
             (id, true)
         }
     };
-    let shift = ShiftRow {
-        site_id,
-        date,
-        start: format_hhmm(start),
-        end: format_hhmm(end),
+    // Checked and guarded as every added shift is; the site made above
+    // goes with it when it is refused.
+    let shift = crate::shift_edit::NewShift {
+        site_code: code.to_owned(),
+        date: s.date.clone(),
+        start: s.start.clone(),
+        end: s.end.clone(),
         vaccinators: s.vaccinators,
         capacity: None,
     };
-    let Some(shift_id) = store::shift::insert_new(&tx, &shift, Source::Local, &now)? else {
-        return Err(Error::Conflict(format!(
-            "{code} already has a shift on {} starting at {}",
-            shift.date, shift.start
-        )));
-    };
+    let (shift_id, row) = crate::shift_edit::insert_checked(&tx, site_id, &shift)?;
+    crate::audit::record(
+        &tx,
+        "temporary_clinic_add",
+        &format!("shift {shift_id}"),
+        serde_json::json!({
+            "site": code, "new_site": new_site, "date": row.date, "start": row.start,
+            "end": row.end, "vaccinators": row.vaccinators,
+        }),
+    )?;
     tx.commit()?;
     Ok(Added { shift_id, new_site })
 }
@@ -150,6 +149,14 @@ mod tests {
         };
         let added = add(&mut conn, &shift).expect("add");
         assert!(added.new_site);
+        let logged: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM audit_log WHERE action = 'temporary_clinic_add'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("audit");
+        assert_eq!(logged, 1, "the write is audited");
         let after = crate::rebook::plan(&conn, &Default::default()).expect("plan");
         assert_eq!(after.unplaced, 0, "the new shift takes everyone left");
         assert!(after

@@ -139,3 +139,24 @@ pub(crate) fn set_hours_and_staffing(
         params![id, row.start, row.end, row.vaccinators, row.capacity, now],
     )? > 0)
 }
+
+/// One shift by its id.
+pub(crate) fn by_id(conn: &Connection, id: i64) -> Result<Option<ShiftRow>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT site_id, date, start, end, vaccinators, capacity FROM shift WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(ShiftRow {
+                    site_id: r.get(0)?,
+                    date: r.get(1)?,
+                    start: r.get(2)?,
+                    end: r.get(3)?,
+                    vaccinators: r.get(4)?,
+                    capacity: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
