@@ -39,4 +39,6 @@ pub use error::{Error, Result};
 pub use rusqlite::Connection;
 
 #[cfg(test)]
+mod test_fixtures;
+#[cfg(test)]
 mod test_oracles;

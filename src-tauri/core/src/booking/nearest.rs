@@ -108,7 +108,7 @@ pub fn nearest_free(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::{import_file, ImportKind, Quiet};
+    use crate::import::ImportKind;
 
     /// A (2 a slot, 08:00–08:20 on the 23rd) has 08:00 and 08:05 full and
     /// one place at 08:10; B, 5.6 km away, runs 08:00–09:00 with one a slot;
@@ -116,29 +116,20 @@ mod tests {
     #[test]
     fn a_full_slot_offers_the_nearest_free_ones() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut conn = crate::store::open(&dir.path().join("n.sqlite3")).expect("open");
-        let write = |name: &str, body: &str| {
-            let p = dir.path().join(name);
-            std::fs::write(&p, body).expect("write");
-            p
-        };
-        let files = [
-            (ImportKind::Sites, write("sites.csv", "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.40,-75.70\nB,B,mass_clinic,45.45,-75.70\nC,C,mass_clinic,45.67,-75.70\n")),
-            (ImportKind::Shifts, write("shifts.csv", "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,08:20,2\nB,2021-03-23,08:00,09:00,1\nC,2021-03-23,08:00,09:00,4\n")),
-            (
-                ImportKind::Bookings,
-                write(
-                    "bookings.csv",
+        let conn = crate::test_fixtures::store_from_csv(
+            dir.path(),
+            &[
+                (ImportKind::Sites, "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.40,-75.70\nB,B,mass_clinic,45.45,-75.70\nC,C,mass_clinic,45.67,-75.70\n"),
+                (ImportKind::Shifts, "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,08:20,2\nB,2021-03-23,08:00,09:00,1\nC,2021-03-23,08:00,09:00,4\n"),
+                (
+                    ImportKind::Bookings,
                     "booking_id,person_id,site_code,slot_start,dose_number,product,status\n\
                      K1,P1,A,2021-03-23T08:00,1,PFIZER,booked\nK2,P2,A,2021-03-23T08:00,1,PFIZER,booked\n\
                      K3,P3,A,2021-03-23T08:05,1,PFIZER,booked\nK4,P4,A,2021-03-23T08:05,1,PFIZER,attended\n\
                      K5,P5,A,2021-03-23T08:10,1,PFIZER,booked\nK6,P6,A,2021-03-23T08:15,1,PFIZER,cancelled\n",
                 ),
-            ),
-        ];
-        for (kind, path) in files {
-            import_file(&mut conn, kind, &path, &Quiet).expect("import");
-        }
+            ],
+        );
         let found = nearest_free(&conn, "A", "2021-03-23T08:05", 4).expect("nearest");
         let got: Vec<(&str, &str, i64)> = found
             .iter()

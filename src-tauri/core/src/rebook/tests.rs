@@ -706,42 +706,33 @@ fn the_desk_finds_people_by_name_and_the_call_list_names_them() {
 #[test]
 fn a_temporary_clinic_takes_the_nearest_people_whose_clinic_is_full() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut conn = crate::store::open(&dir.path().join("t.sqlite3")).expect("open");
-    let write = |name: &str, body: &str| {
-        let p = dir.path().join(name);
-        std::fs::write(&p, body).expect("write");
-        p
-    };
-    // 1 km of latitude is 1/111.2 degrees.
-    let sites = write(
-        "sites.csv",
-        "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.4000,-75.7\nC,C,mass_clinic,45.4540,-75.7\nB,B,mass_clinic,45.1302,-75.7\n",
+    // 1 km of latitude is 1/111.2 degrees. C's excess booking sits in the
+    // earlier slot (07:55), so slot order would reach it first.
+    let mut conn = crate::test_fixtures::store_from_csv(
+        dir.path(),
+        &[
+            (
+                ImportKind::Sites,
+                "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.4000,-75.7\nC,C,mass_clinic,45.4540,-75.7\nB,B,mass_clinic,45.1302,-75.7\n",
+            ),
+            (
+                ImportKind::Shifts,
+                "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,08:05,2\nC,2021-03-23,07:55,08:05,2\nB,2021-03-23,08:00,12:00,4\nA,2021-03-24,08:00,12:00,2\n",
+            ),
+            (
+                ImportKind::Bookings,
+                "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at\n\
+                 A1,PA1,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+                 A2,PA2,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n\
+                 A3,PA3,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:00\n\
+                 C1,PC1,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-01T09:00\n\
+                 C2,PC2,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-01T09:01\n\
+                 C3,PC3,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-20T09:00\n\
+                 C4,PC4,C,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+                 C5,PC5,C,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n",
+            ),
+        ],
     );
-    let shifts = write(
-        "shifts.csv",
-        "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,08:05,2\nC,2021-03-23,07:55,08:05,2\nB,2021-03-23,08:00,12:00,4\nA,2021-03-24,08:00,12:00,2\n",
-    );
-    // C's excess booking sits in the earlier slot (07:55), so slot order
-    // would reach it first.
-    let bookings = write(
-        "bookings.csv",
-        "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at\n\
-         A1,PA1,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
-         A2,PA2,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n\
-         A3,PA3,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:00\n\
-         C1,PC1,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-01T09:00\n\
-         C2,PC2,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-01T09:01\n\
-         C3,PC3,C,2021-03-23T07:55,1,PFIZER,booked,2021-03-20T09:00\n\
-         C4,PC4,C,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
-         C5,PC5,C,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n",
-    );
-    for (k, p) in [
-        (ImportKind::Sites, sites),
-        (ImportKind::Shifts, shifts),
-        (ImportKind::Bookings, bookings),
-    ] {
-        import_file(&mut conn, k, &p, &Quiet).expect("import");
-    }
     let q = CheckQuery::default();
     let proposed = |conn: &Connection| -> Vec<(String, String, String)> {
         let mut all: Vec<(String, String, String)> = plan(conn, &q)

@@ -1,33 +1,23 @@
 use super::*;
-use crate::import::{import_file, ImportKind, Quiet};
+use crate::import::ImportKind;
 
 /// Site A runs 08:00–09:00 with 2 vaccinators (2 places a 5-minute slot at
 /// 5 minutes a dose); 6 people are booked 08:00–08:25, none beyond capacity.
 fn setup(dir: &std::path::Path) -> Connection {
-    let mut conn = crate::store::open(&dir.join("e.sqlite3")).expect("open");
-    let write = |name: &str, body: &str| {
-        let p = dir.join(name);
-        std::fs::write(&p, body).expect("write");
-        p
-    };
-    let files = [
-        (ImportKind::Sites, write("sites.csv", "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.4,-75.7\nP,Pharmacy P,pharmacy,45.5,-75.7\n")),
-        (ImportKind::Shifts, write("shifts.csv", "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,09:00,2\n")),
-        (
-            ImportKind::Bookings,
-            write(
-                "bookings.csv",
+    crate::test_fixtures::store_from_csv(
+        dir,
+        &[
+            (ImportKind::Sites, "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.4,-75.7\nP,Pharmacy P,pharmacy,45.5,-75.7\n"),
+            (ImportKind::Shifts, "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,09:00,2\n"),
+            (
+                ImportKind::Bookings,
                 "booking_id,person_id,site_code,slot_start,dose_number,product,status\n\
                  K1,P1,A,2021-03-23T08:00,1,PFIZER,booked\nK2,P2,A,2021-03-23T08:00,1,PFIZER,booked\n\
                  K3,P3,A,2021-03-23T08:10,1,PFIZER,booked\nK4,P4,A,2021-03-23T08:20,1,PFIZER,booked\n\
                  K5,P5,A,2021-03-23T08:25,1,PFIZER,booked\nK6,P6,A,2021-03-23T08:25,1,PFIZER,cancelled\n",
             ),
-        ),
-    ];
-    for (kind, path) in files {
-        import_file(&mut conn, kind, &path, &Quiet).expect("import");
-    }
-    conn
+        ],
+    )
 }
 
 fn shift_id(conn: &Connection, site: &str, start: &str) -> i64 {
@@ -39,45 +29,13 @@ fn shift_id(conn: &Connection, site: &str, start: &str) -> i64 {
     .expect("shift")
 }
 
-/// The excess bookings of A on the 23rd, counted here from FORMATS' slot
-/// rule (vaccinators × 5 ÷ 5 a slot, or a capacity spread over the slots),
-/// independently of the checks.
+/// The excess bookings of A on the 23rd by FORMATS' slot rule, recomputed
+/// from the raw tables by the shared oracle, not by the checks.
 fn excess_by_rule(conn: &Connection) -> i64 {
-    let shifts: Vec<(String, String, i64, Option<i64>)> = conn
-        .prepare("SELECT start, end, vaccinators, capacity FROM shift h JOIN site s ON s.id = h.site_id WHERE s.code = 'A'")
-        .expect("prepare")
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .expect("shifts")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    let minute =
-        |t: &str| t[..2].parse::<i64>().unwrap_or(0) * 60 + t[3..].parse::<i64>().unwrap_or(0);
-    let mut excess = 0;
-    for slot in (0..24 * 60).step_by(5) {
-        let capacity: i64 = shifts
-            .iter()
-            .filter(|(s, e, ..)| minute(s) <= slot && slot < minute(e))
-            .map(|(s, e, v, c)| match c {
-                Some(c) => c / ((minute(e) - minute(s)) / 5),
-                None => *v,
-            })
-            .sum();
-        let covered = shifts
-            .iter()
-            .any(|(s, e, ..)| minute(s) <= slot && slot < minute(e));
-        let booked: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM appointment WHERE status IN ('booked','attended')
-                 AND strftime('%H', slot_minute * 60, 'unixepoch') * 60 + strftime('%M', slot_minute * 60, 'unixepoch') = ?1",
-                [slot],
-                |r| r.get(0),
-            )
-            .expect("count");
-        if covered {
-            excess += (booked - capacity).max(0);
-        }
-    }
-    excess
+    crate::test_oracles::excess_by_site_day(conn, "2021-03-23", "2021-03-23")
+        .get(&("A".to_string(), "2021-03-23".to_string()))
+        .copied()
+        .unwrap_or(0)
 }
 
 #[test]
