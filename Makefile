@@ -8,6 +8,10 @@ CARGO ?= cargo
 # `cargo install` puts tauri-driver in ~/.cargo/bin, which may not be on PATH.
 TAURI_DRIVER ?= $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
 export TAURI_DRIVER
+# No incremental caches: a one-shot build gains nothing from them, and they
+# double the size of target/ on CI's disk.
+CARGO_INCREMENTAL ?= 0
+export CARGO_INCREMENTAL
 
 # Debian packages: Tauri's WebKitGTK stack; WebKitWebDriver and Xvfb for tests.
 RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev cmake libclang-dev

@@ -411,6 +411,30 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
             .attrs("#day-result tr.over .person-link", "data-person")
             .await?;
         assert!(!person.is_empty(), "people listed in an over-capacity slot");
+        // Free places only: the slots a person can still be booked into,
+        // adding up to the day's free places.
+        let all_free: Vec<i64> = app
+            .attrs("#day-result tr[data-slot]", "data-free")
+            .await?
+            .iter()
+            .map(|f| f.parse())
+            .collect::<Result<_, _>>()?;
+        app.click("#day-free-only").await?;
+        let wanted: Vec<String> = all_free
+            .iter()
+            .filter(|f| **f > 0)
+            .map(|f| f.to_string())
+            .collect();
+        app.wait_attrs("#day-result tr[data-slot]", "data-free", &wanted)
+            .await?;
+        app.wait_attrs(
+            "#day-free-total",
+            "data-free",
+            &[all_free.iter().sum::<i64>().to_string()],
+        )
+        .await?;
+        app.click("#day-free-only").await?;
+        app.find("#day-result tr.over").await?;
         app.click("#day-result tr.over .person-link").await?;
         app.wait_text("#person-result", &person[0]).await?;
         TestResult::Ok(())
@@ -1135,4 +1159,132 @@ async fn the_audit_view_lists_who_looked_at_whom_and_verifies_the_chain() -> Tes
     .await;
     app.close().await?;
     result
+}
+
+/// The manager caps how far anyone is sent, and a caller offers a person
+/// who declined the proposal another free slot, picked by hand: the slots
+/// offered respect the cap, and the booking lands where it was picked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_declined_person_takes_a_slot_picked_by_hand_within_the_distance_cap() -> TestResult {
+    const CAP_KM: f64 = 8.0;
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let conn = dosedesk_core::store::open(&db)?;
+    let capped = dosedesk_core::rebook::counts(&conn, &Default::default(), Some(CAP_KM))?;
+    let uncapped = dosedesk_core::rebook::counts(&conn, &Default::default(), None)?;
+    assert!(
+        capped.unplaced >= uncapped.unplaced,
+        "{capped:?} {uncapped:?}"
+    );
+    let plan = dosedesk_core::rebook::plan(&conn, &Default::default())?;
+    let person = plan
+        .proposals
+        .get(2)
+        .ok_or("the demo's incident has proposals")?
+        .clone();
+    // Where each site is, and the great-circle distance between two (the
+    // haversine, written here rather than borrowed from the app).
+    let at: std::collections::HashMap<String, (f64, f64)> = conn
+        .prepare("SELECT code, lat, lon FROM site WHERE lat IS NOT NULL AND lon IS NOT NULL")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<Result<_, _>>()?;
+    let km = |a: &str, b: &str| -> Option<f64> {
+        let ((la, oa), (lb, ob)) = (at.get(a)?, at.get(b)?);
+        let (p1, p2) = (la.to_radians(), lb.to_radians());
+        let h = ((p2 - p1) / 2.0).sin().powi(2)
+            + p1.cos() * p2.cos() * ((ob - oa).to_radians() / 2.0).sin().powi(2);
+        Some(2.0 * 6371.0 * h.sqrt().asin())
+    };
+    drop(conn);
+    let row = format!("tr[data-appointment='{}']", person.appointment_id);
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.click("#nav-rebook").await?;
+        app.find("#rebook-summary[data-total]").await?;
+        // Before any call, who will come anyway is a forecast.
+        app.wait_text("#rebook-forecast-basis", "No calls yet")
+            .await?;
+        app.type_into("#rebook-max-km", &format!("{CAP_KM}\u{E004}"))
+            .await?;
+        app.wait_attrs(
+            "#rebook-summary",
+            "data-unplaced",
+            &[capped.unplaced.to_string()],
+        )
+        .await?;
+        for d in app
+            .attrs("#rebook-table tbody td.proposed", "data-km")
+            .await?
+        {
+            assert!(
+                d.is_empty() || d.parse::<f64>()? <= CAP_KM,
+                "proposed {d} km"
+            );
+        }
+        // Declined; then other slots, none farther than the cap.
+        app.click(&format!("{row} button[data-outcome='reached_declined']"))
+            .await?;
+        app.wait_attrs(
+            &format!("{row} td.calls"),
+            "data-attempts",
+            &["1".to_string()],
+        )
+        .await?;
+        let day = format!(
+            "#rebook-arrivals p[data-site='{}'][data-date='{}']",
+            person.site_code,
+            &person.slot[..10]
+        );
+        app.wait_text(&day, "1 who declined to move").await?;
+        app.wait_text("#rebook-forecast-basis", "0 of 1 called so far")
+            .await?;
+        app.click(&format!("{row} .other-slots")).await?;
+        app.find(&format!("{row} .alt-slot")).await?;
+        let sites = app.attrs(&format!("{row} .alt-slot"), "data-site").await?;
+        let slots = app.attrs(&format!("{row} .alt-slot"), "data-slot").await?;
+        assert!(sites.len() >= 2, "{sites:?}");
+        for s in &sites {
+            let d = km(&person.site_code, s).ok_or("sites have coordinates")?;
+            assert!(
+                d <= CAP_KM + 0.05,
+                "{s} is {d:.1} km from {}",
+                person.site_code
+            );
+        }
+        app.screenshot("rebook-other-slots").await?;
+        let (site, slot) = (sites.last().ok_or("a site")?, slots.last().ok_or("a slot")?);
+        app.click(&format!(
+            "{row} .alt-slot[data-site='{site}'][data-slot='{slot}']"
+        ))
+        .await?;
+        app.wait_text(&format!("{row} .confirm-text"), &format!("to {site} "))
+            .await?;
+        app.click(&format!("{row} button.confirm-move")).await?;
+        app.wait_attrs(
+            "#rebook-undo",
+            "data-appointment",
+            &[person.appointment_id.to_string()],
+        )
+        .await?;
+        TestResult::Ok((site.clone(), slot.clone()))
+    }
+    .await;
+    app.close().await?;
+    let (site, slot) = result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    // Slots are stored as minutes since 1970 of the health unit's wall clock.
+    let now: (String, String) = conn.query_row(
+        "SELECT s.code, strftime('%Y-%m-%dT%H:%M', a.slot_minute * 60, 'unixepoch')
+         FROM appointment a JOIN site s ON s.id = a.site_id WHERE a.id = ?1",
+        [person.appointment_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!(now, (site, slot));
+    let outcomes: Vec<String> = conn
+        .prepare("SELECT outcome FROM contact_attempt WHERE appointment_id = ?1 ORDER BY id")?
+        .query_map([person.appointment_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(outcomes, ["reached_declined", "reached_accepted"]);
+    Ok(())
 }

@@ -466,9 +466,23 @@ pub async fn rebook_undo(
 pub async fn rebook_counts(
     state: State<'_, AppState>,
     query: dosedesk_core::checks::CheckQuery,
+    max_km: Option<f64>,
 ) -> Result<dosedesk_core::rebook::RebookCounts> {
     with_db(&state, move |conn| {
-        dosedesk_core::rebook::counts(conn, &query)
+        dosedesk_core::rebook::counts(conn, &query, max_km)
+    })
+    .await
+}
+
+/// Free places a caller may offer instead of the proposal.
+#[tauri::command]
+pub async fn rebook_alternatives(
+    state: State<'_, AppState>,
+    appointment_id: i64,
+    max_km: Option<f64>,
+) -> Result<Vec<dosedesk_core::booking::FreeSlot>> {
+    with_db(&state, move |conn| {
+        dosedesk_core::rebook::alternatives(conn, appointment_id, max_km, 8)
     })
     .await
 }
@@ -490,10 +504,11 @@ pub async fn rebook_export(
     state: State<'_, AppState>,
     file: String,
     query: dosedesk_core::checks::CheckQuery,
+    max_km: Option<f64>,
 ) -> Result<usize> {
     let path = state.picks.take(&file, Purpose::SaveCsv)?;
     with_db(&state, move |conn| {
-        let plan = dosedesk_core::rebook::call_list(conn, &query)?;
+        let plan = dosedesk_core::rebook::call_list(conn, &query, max_km)?;
         dosedesk_core::export::write(conn, &path, |w| dosedesk_core::rebook::export_csv(&plan, w))?;
         Ok(plan.proposals.len())
     })

@@ -101,6 +101,7 @@ commands![
     commands::shift_cancel,
     commands::rebook_undo,
     commands::rebook_counts,
+    commands::rebook_alternatives,
     commands::rebook_record,
     commands::rebook_export,
     commands::view_painted,

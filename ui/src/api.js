@@ -70,9 +70,11 @@ export const rebookPage = (query = {}, filter = {}) => call('rebook_page', { que
 /** Puts back a booking an accepted call moved; returns {site_code, slot} it is back at. */
 export const rebookUndo = (appointmentId) => call('rebook_undo', { appointmentId });
 /** {total, unplaced}: the excess bookings that can move and those no site has room for (the whole plan). */
-export const rebookCounts = (query = {}) => call('rebook_counts', { query });
+export const rebookCounts = (query = {}, maxKm = null) => call('rebook_counts', { query, maxKm });
+/** Free places to offer instead of the proposal: [{site_code, slot, free, distance_km}]; maxKm caps other sites' distance. */
+export const rebookAlternatives = (appointmentId, maxKm = null) => call('rebook_alternatives', { appointmentId, maxKm });
 export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
-export const rebookExport = (file, query = {}) => call('rebook_export', { file, query });
+export const rebookExport = (file, query = {}, maxKm = null) => call('rebook_export', { file, query, maxKm });
 /** shift: {site_code, name, lat, lon, date, start, end, vaccinators}; a new code opens a temporary-clinic site. */
 export const addTemporaryShift = (shift) => call('add_temporary_shift', { shift });
 export const doseFigures = () => call('dose_figures');

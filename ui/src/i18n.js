@@ -47,6 +47,12 @@ export const formatFixed = (x, digits) => cached(
   `fixed${digits}`,
 ).format(x);
 
+/** A share (0.45) as a whole percentage: "45%" / "45 %". */
+export const formatPercent = (share) => cached(
+  () => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }),
+  'percent',
+).format(share);
+
 /** A solver's gap as a percentage, rounded up: a plan is never promised
  *  closer to the best than it was proven to be. */
 export const formatGap = (gap) => cached(

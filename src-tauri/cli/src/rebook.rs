@@ -16,6 +16,9 @@ pub enum RebookAction {
         json: bool,
         #[command(flatten)]
         scope: Scope,
+        /// Propose no other site farther than this many km from the booking's own.
+        #[arg(long)]
+        max_km: Option<f64>,
     },
     /// Write the call list (person, phone, old slot, proposed slot) as CSV.
     Export {
@@ -24,6 +27,9 @@ pub enum RebookAction {
         out: PathBuf,
         #[command(flatten)]
         scope: Scope,
+        /// Propose no other site farther than this many km from the booking's own.
+        #[arg(long)]
+        max_km: Option<f64>,
     },
     /// Record a call's outcome; an accepted move updates the booking.
     Record {
@@ -45,16 +51,20 @@ pub enum RebookAction {
 
 pub fn run(conn: &mut Connection, action: &RebookAction) -> Result<(), Error> {
     match action {
-        RebookAction::Plan { json, scope } => {
-            let plan = rebook::call_list(conn, &scope.query())?;
+        RebookAction::Plan {
+            json,
+            scope,
+            max_km,
+        } => {
+            let plan = rebook::call_list(conn, &scope.query(), *max_km)?;
             if *json {
                 print_json(&plan);
             } else {
                 print_rebook(&plan);
             }
         }
-        RebookAction::Export { out, scope } => {
-            let plan = rebook::call_list(conn, &scope.query())?;
+        RebookAction::Export { out, scope, max_km } => {
+            let plan = rebook::call_list(conn, &scope.query(), *max_km)?;
             dosedesk_core::export::write(conn, out, |w| rebook::export_csv(&plan, w))?;
             println!("wrote {} calls to {}", plan.proposals.len(), out.display());
         }
@@ -111,10 +121,11 @@ fn print_rebook(plan: &dosedesk_core::rebook::RebookPlan) {
             plan.proposals.len() - 20
         );
     }
+    let share = plan.walk_in_forecast.share * 100.0;
     for a in &plan.expected_arrivals {
         println!(
-            "still expected (unreachable): {} {}  {}",
-            a.site_code, a.date, a.expected_unreachable
+            "still expected: {} {}  {} not reached, {} declined, about {} of {} still to call ({share:.0}% not reached)",
+            a.site_code, a.date, a.expected_unreachable, a.declined, a.forecast_unreachable, a.to_call
         );
     }
 }

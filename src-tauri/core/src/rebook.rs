@@ -41,13 +41,57 @@ pub struct Proposal {
     pub calls: CallHistory,
 }
 
+/// Who is still expected at a site-day's over-capacity slots: everyone the
+/// calls have not moved. The extra capacity that day needs.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct SiteDayArrivals {
     pub site_code: String,
     pub date: String,
-    /// Excess bookings whose person could not be reached: still expected to
-    /// come, so the extra capacity that day needs.
+    /// Excess bookings whose person could not be reached: still expected.
     pub expected_unreachable: i64,
+    /// Reached, and declined to move: they keep their slot.
+    pub declined: i64,
+    /// Not called yet (or accepted, not moved).
+    pub to_call: i64,
+    /// Of `to_call`, how many will not be reached either, at the share of
+    /// [`WalkInForecast`] (rounded): before a call is made, the forecast.
+    pub forecast_unreachable: i64,
+}
+
+/// The share of people the calls do not reach, which forecasts who will
+/// come anyway. Until the desk's calls say otherwise it leans on Ottawa's
+/// spring 2021 (about 1,400 of 3,100 double-booked people could not be
+/// reached), weighed as `PRIOR_CALLS` calls: `(unreached + prior share ×
+/// PRIOR_CALLS) ÷ (calls + PRIOR_CALLS)`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct WalkInForecast {
+    /// People called so far (their latest call, undone ones left out).
+    pub calls: i64,
+    /// Of those, not reached (unreachable or a wrong number).
+    pub unreached: i64,
+    pub share: f64,
+}
+
+/// Ottawa, spring 2021: the share of double-booked people not reached.
+pub const PRIOR_UNREACHED_SHARE: f64 = 1400.0 / 3100.0;
+/// How many calls the prior share weighs as.
+pub const PRIOR_CALLS: i64 = 20;
+
+impl WalkInForecast {
+    fn from_outcomes(outcomes: &HashMap<i64, String>) -> WalkInForecast {
+        let calls = outcomes.len() as i64;
+        let unreached = outcomes
+            .values()
+            .filter(|o| matches!(o.as_str(), "unreachable" | "wrong_number"))
+            .count() as i64;
+        let share = (unreached as f64 + PRIOR_UNREACHED_SHARE * PRIOR_CALLS as f64)
+            / (calls + PRIOR_CALLS) as f64;
+        WalkInForecast {
+            calls,
+            unreached,
+            share,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -59,6 +103,7 @@ pub struct RebookPlan {
     pub total: i64,
     pub unplaced: i64,
     pub expected_arrivals: Vec<SiteDayArrivals>,
+    pub walk_in_forecast: WalkInForecast,
 }
 
 pub const OUTCOMES: &[&str] = &[
@@ -150,6 +195,16 @@ impl<'a> FreePlaces<'a> {
     /// (nothing taken).
     fn has_free(&mut self, site: i64, from: i64, to: i64, not: i64) -> Result<bool> {
         Ok(self.earliest(site, from, to, not, false)?.is_some())
+    }
+
+    /// Free places left in the slot starting at `slot` (0 where no shift
+    /// covers it).
+    fn places_at(&mut self, site: i64, slot: i64) -> Result<i64> {
+        let index = (slot.rem_euclid(MINUTES_PER_DAY) / SLOT_MINUTES) as usize;
+        Ok(self
+            .day(site, slot.div_euclid(MINUTES_PER_DAY))?
+            .and_then(|free| free[index])
+            .unwrap_or(0))
     }
 
     fn earliest(
@@ -248,53 +303,75 @@ struct Excess {
 /// Its counts are aggregates (a briefing quotes them to officials); the
 /// people in it are for [`call_list`].
 pub fn plan(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+    plan_within(conn, query, None)
+}
+
+/// [`plan`], proposing no other site farther than `max_km` from the
+/// booking's own (its own site's later slots are always proposed).
+pub fn plan_within(
+    conn: &Connection,
+    query: &CheckQuery,
+    max_km: Option<f64>,
+) -> Result<RebookPlan> {
+    let reach = Reach::new(max_km)?;
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
         let excess = excess_bookings(conn, &slots)?;
-        propose(conn, &slots, &excess)
+        propose(conn, &slots, &excess, reach)
     })
+}
+
+/// How far from a booking's own site a proposal may send the person: a
+/// manager's cap, or none.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Reach {
+    max_km: Option<f64>,
+}
+
+impl Reach {
+    fn new(max_km: Option<f64>) -> Result<Reach> {
+        match max_km {
+            Some(km) if !(km.is_finite() && km > 0.0) => Err(Error::InvalidInput(format!(
+                "the distance cap must be a positive number of km, not {km}"
+            ))),
+            _ => Ok(Reach { max_km }),
+        }
+    }
+
+    /// Whether a site `km` away (`None`: no coordinates to tell) may be
+    /// proposed: anything without a cap; with one, only a known distance
+    /// inside it.
+    fn allows(self, km: Option<f64>) -> bool {
+        self.max_km
+            .is_none_or(|cap| km.is_some_and(|d| d <= cap + 1e-9))
+    }
 }
 
 /// Proposes a place for each of `excess`, in order: a proposal only takes
 /// places left by those before it, so the first n of a plan are the same
 /// whether or not the rest are planned. Expected arrivals count every
 /// excess booking of `slots`.
-fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<RebookPlan> {
+fn propose(
+    conn: &Connection,
+    slots: &Slots,
+    excess: &[Excess],
+    reach: Reach,
+) -> Result<RebookPlan> {
     let sites = open_sites(conn)?;
     let mut free = FreePlaces::new(conn, &sites);
     let mut neighbours = Neighbours {
         sites: &sites,
         by_site: HashMap::new(),
     };
-    let intervals: HashMap<String, (i64, i64)> = conn
-        .prepare("SELECT code, min_interval_days, max_interval_days FROM product")?
-        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut other_dose = conn.prepare_cached(concat!(
-        "SELECT min(slot_minute) FROM appointment WHERE person_id = ?1 AND dose_number = ?2
-           AND ",
-        active!()
-    ))?;
     let histories = crate::store::contact_attempt::histories(conn)?;
     let outcomes = last_outcomes(&histories);
     let code = |site: i64| sites.get(&site).map(|s| s.code.clone());
-    let mut windows = Vec::with_capacity(excess.len());
-    for e in excess {
-        let interval = intervals
-            .get(&e.product)
-            .copied()
-            .unwrap_or((0, i64::MAX / MINUTES_PER_DAY));
-        let partner: Option<i64> = other_dose.query_row(
-            params![e.person, if e.dose == 1 { 2 } else { e.dose - 1 }],
-            |r| r.get(0),
-        )?;
-        windows.push(move_window(e, interval, partner));
-    }
-    let mut places = temporary_clinics_first(excess, &windows, &sites, &mut free)?;
+    let windows = move_windows(conn, excess)?;
+    let mut places = temporary_clinics_first(excess, &windows, &sites, &mut free, reach)?;
     for ((e, &(from, to)), found) in excess.iter().zip(&windows).zip(places.iter_mut()) {
         if found.is_none() {
-            *found = place(e, from, to, &mut free, &mut neighbours)?;
+            *found = place(e, from, to, &mut free, &mut neighbours, reach)?;
         }
     }
     let mut proposals = Vec::with_capacity(excess.len());
@@ -325,6 +402,7 @@ fn propose(conn: &Connection, slots: &Slots, excess: &[Excess]) -> Result<Rebook
         proposals,
         unplaced,
         expected_arrivals: expected_arrivals(conn, slots, &outcomes, &sites)?,
+        walk_in_forecast: WalkInForecast::from_outcomes(&outcomes),
     })
 }
 
@@ -344,6 +422,33 @@ fn open_sites(conn: &Connection) -> Result<HashMap<i64, SiteInfo>> {
             ))
         })?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Each booking's [`move_window`], from its product's interval and the
+/// person's other dose.
+fn move_windows(conn: &Connection, excess: &[Excess]) -> Result<Vec<(i64, i64)>> {
+    let intervals: HashMap<String, (i64, i64)> = conn
+        .prepare("SELECT code, min_interval_days, max_interval_days FROM product")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut other_dose = conn.prepare_cached(concat!(
+        "SELECT min(slot_minute) FROM appointment WHERE person_id = ?1 AND dose_number = ?2
+           AND ",
+        active!()
+    ))?;
+    let mut windows = Vec::with_capacity(excess.len());
+    for e in excess {
+        let interval = intervals
+            .get(&e.product)
+            .copied()
+            .unwrap_or((0, i64::MAX / MINUTES_PER_DAY));
+        let partner: Option<i64> = other_dose.query_row(
+            params![e.person, if e.dose == 1 { 2 } else { e.dose - 1 }],
+            |r| r.get(0),
+        )?;
+        windows.push(move_window(e, interval, partner));
+    }
+    Ok(windows)
 }
 
 /// Where in time a booking may move, as `[from, to)` minutes: from its own
@@ -371,7 +476,8 @@ type Found = Option<(i64, i64, Option<f64>)>;
 
 /// A temporary clinic is opened for the people nearest it whose own site is
 /// full that day: before anyone else is placed, each temporary clinic
-/// takes, nearest first (within `TEMPORARY_CLINIC_REACH_KM`), the excess
+/// takes, nearest first (within `TEMPORARY_CLINIC_REACH_KM`, or the
+/// manager's cap when nearer), the excess
 /// bookings of its days whose own site has no free place left that day,
 /// into its earliest free slot from their own time on. Everyone else is
 /// placed by `place` after.
@@ -380,6 +486,7 @@ fn temporary_clinics_first(
     windows: &[(i64, i64)],
     sites: &HashMap<i64, SiteInfo>,
     free: &mut FreePlaces<'_>,
+    reach: Reach,
 ) -> Result<Vec<Found>> {
     let mut found: Vec<Found> = vec![None; excess.len()];
     let mut temporary: Vec<(i64, (f64, f64))> = sites
@@ -396,7 +503,7 @@ fn temporary_clinics_first(
             .filter_map(|(i, e)| {
                 let s = sites.get(&e.site)?;
                 let d = crate::geo::haversine_km(lat, lon, s.lat?, s.lon?);
-                (d <= TEMPORARY_CLINIC_REACH_KM).then_some((d, i))
+                (d <= TEMPORARY_CLINIC_REACH_KM && reach.allows(Some(d))).then_some((d, i))
             })
             .collect();
         near.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -418,20 +525,24 @@ fn temporary_clinics_first(
 }
 
 /// The first free place in `[from, to)` for a booking, taken from `free`:
-/// its own site (not its own slot) first, then the nearest sites. Returns
-/// (site, slot, distance km), or `None` when no site has room.
+/// its own site (not its own slot) first, then the nearest sites `reach`
+/// allows. Returns (site, slot, distance km), or `None` when no site has room.
 fn place(
     e: &Excess,
     from: i64,
     to: i64,
     free: &mut FreePlaces<'_>,
     neighbours: &mut Neighbours<'_>,
+    reach: Reach,
 ) -> Result<Found> {
     let own_slot = e.minute - e.minute.rem_euclid(SLOT_MINUTES);
     if let Some(slot) = free.take_earliest(e.site, from, to, own_slot)? {
         return Ok(Some((e.site, slot, Some(0.0))));
     }
     for &(site, d) in neighbours.of(e.site) {
+        if !reach.allows(d) {
+            continue;
+        }
         if let Some(slot) = free.take_earliest(site, from, to, i64::MIN)? {
             return Ok(Some((site, slot, d)));
         }
@@ -439,29 +550,55 @@ fn place(
     Ok(None)
 }
 
-/// Per site-day, the unreachable people still expected to arrive: most
-/// first; ties by date and site, so the order never depends on a hash map's.
+/// Per site-day with over-capacity slots, who is still expected there: the
+/// people not reached, those who declined, and a forecast of how many of
+/// those still to call will not be reached either. Most expected first;
+/// ties by date and site, so the order never depends on a hash map's.
 fn expected_arrivals(
     conn: &Connection,
     slots: &Slots,
     outcomes: &HashMap<i64, String>,
     sites: &HashMap<i64, SiteInfo>,
 ) -> Result<Vec<SiteDayArrivals>> {
-    let mut arrivals: Vec<SiteDayArrivals> = unreachable_arrivals(conn, slots, outcomes)?
+    let share = WalkInForecast::from_outcomes(outcomes).share;
+    let mut excess: HashMap<(i64, i64), i64> = HashMap::new();
+    for &(site, slot, n) in slots {
+        *excess
+            .entry((site, slot.div_euclid(MINUTES_PER_DAY)))
+            .or_default() += n;
+    }
+    let called = called_arrivals(conn, slots, outcomes)?;
+    let mut arrivals: Vec<SiteDayArrivals> = excess
         .into_iter()
-        .map(|((site, day), n)| SiteDayArrivals {
-            site_code: sites.get(&site).map(|s| s.code.clone()).unwrap_or_default(),
-            date: format_minute(day * MINUTES_PER_DAY)[..10].to_owned(),
-            expected_unreachable: n,
+        .map(|((site, day), n)| {
+            let c = called.get(&(site, day)).copied().unwrap_or_default();
+            let to_call = (n - c.unreachable - c.declined).max(0);
+            SiteDayArrivals {
+                site_code: sites.get(&site).map(|s| s.code.clone()).unwrap_or_default(),
+                date: format_minute(day * MINUTES_PER_DAY)[..10].to_owned(),
+                expected_unreachable: c.unreachable,
+                declined: c.declined,
+                to_call,
+                forecast_unreachable: (share * to_call as f64).round() as i64,
+            }
         })
         .collect();
+    let expected =
+        |a: &SiteDayArrivals| a.expected_unreachable + a.declined + a.forecast_unreachable;
     arrivals.sort_by(|a, b| {
-        b.expected_unreachable
-            .cmp(&a.expected_unreachable)
+        expected(b)
+            .cmp(&expected(a))
             .then(a.date.cmp(&b.date))
             .then(a.site_code.cmp(&b.site_code))
     });
     Ok(arrivals)
+}
+
+/// Excess bookings still in their slot after a call, per site-day.
+#[derive(Debug, Clone, Copy, Default)]
+struct Called {
+    unreachable: i64,
+    declined: i64,
 }
 
 /// The Rebooking view's first screen: the first `shown` proposals (an
@@ -475,6 +612,7 @@ pub struct RebookPage {
     pub proposals: Vec<Proposal>,
     pub excess: i64,
     pub expected_arrivals: Vec<SiteDayArrivals>,
+    pub walk_in_forecast: WalkInForecast,
 }
 
 /// Whether any temporary clinic has a shift.
@@ -489,9 +627,9 @@ fn temporary_clinics_open(conn: &Connection) -> Result<bool> {
 
 /// The call list: every proposal, with the people to call and their
 /// phones. Refused to a role that may not see them, and logged.
-pub fn call_list(conn: &Connection, query: &CheckQuery) -> Result<RebookPlan> {
+pub fn call_list(conn: &Connection, query: &CheckQuery, max_km: Option<f64>) -> Result<RebookPlan> {
     open_call_list(conn, query, None)?;
-    plan(conn, query)
+    plan_within(conn, query, max_km)
 }
 
 /// Refuses a role that may not see the people on the call list, and logs
@@ -516,13 +654,14 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
     crate::checks::refresh(conn)?;
     crate::store::read_snapshot(conn, || {
         let slots = crate::checks::over_capacity_slots(conn, query)?;
-        let plan = first_proposals(conn, &slots, shown)?;
+        let plan = first_proposals(conn, &slots, shown, Reach::default())?;
         Ok(RebookPage {
             proposals: plan.proposals,
             // Counted from the slots, as the Checks count (attended ones
             // too): no booking is read for it.
             excess: slots.iter().map(|s| s.2).sum(),
             expected_arrivals: plan.expected_arrivals,
+            walk_in_forecast: plan.walk_in_forecast,
         })
     })
 }
@@ -530,13 +669,18 @@ pub fn plan_for_view(conn: &Connection, query: &CheckQuery, shown: usize) -> Res
 /// The first `shown` proposals of `slots`, reading only the slots they are
 /// in; but a temporary clinic chooses among all of a day's excess bookings
 /// (nearest first), so then every one is planned and the first kept.
-fn first_proposals(conn: &Connection, slots: &Slots, shown: usize) -> Result<RebookPlan> {
+fn first_proposals(
+    conn: &Connection,
+    slots: &Slots,
+    shown: usize,
+    reach: Reach,
+) -> Result<RebookPlan> {
     let excess = if temporary_clinics_open(conn)? {
         excess_bookings(conn, slots)?
     } else {
         first_excess_bookings(conn, slots, shown)?
     };
-    let mut plan = propose(conn, slots, &excess)?;
+    let mut plan = propose(conn, slots, &excess, reach)?;
     plan.proposals.truncate(shown);
     Ok(plan)
 }
@@ -584,8 +728,8 @@ pub struct RebookCounts {
     pub unplaced: i64,
 }
 
-pub fn counts(conn: &Connection, query: &CheckQuery) -> Result<RebookCounts> {
-    let plan = plan(conn, query)?;
+pub fn counts(conn: &Connection, query: &CheckQuery, max_km: Option<f64>) -> Result<RebookCounts> {
+    let plan = plan_within(conn, query, max_km)?;
     Ok(RebookCounts {
         total: plan.total,
         unplaced: plan.unplaced,
@@ -672,27 +816,32 @@ fn first_excess_bookings(conn: &Connection, slots: &Slots, n: usize) -> Result<V
     Ok(out)
 }
 
-/// Excess bookings whose person could not be reached, per (site, day
-/// number): still expected on the day. Only the slots such a booking is in
-/// are read.
-fn unreachable_arrivals(
+/// Excess bookings whose person could not be reached, or declined to move,
+/// per (site, day number): still expected on the day. Only the slots such a
+/// booking is in are read.
+fn called_arrivals(
     conn: &Connection,
     slots: &Slots,
     outcomes: &HashMap<i64, String>,
-) -> Result<HashMap<(i64, i64), i64>> {
-    let unreachable: std::collections::HashSet<i64> = outcomes
+) -> Result<HashMap<(i64, i64), Called>> {
+    let staying: HashMap<i64, &str> = outcomes
         .iter()
-        .filter(|(_, o)| matches!(o.as_str(), "unreachable" | "wrong_number"))
-        .map(|(id, _)| *id)
+        .filter(|(_, o)| {
+            matches!(
+                o.as_str(),
+                "unreachable" | "wrong_number" | "reached_declined"
+            )
+        })
+        .map(|(id, o)| (*id, o.as_str()))
         .collect();
-    let mut arrivals = HashMap::new();
-    if unreachable.is_empty() {
+    let mut arrivals: HashMap<(i64, i64), Called> = HashMap::new();
+    if staying.is_empty() {
         return Ok(arrivals);
     }
     let mut place =
         conn.prepare_cached("SELECT site_id, slot_minute FROM appointment WHERE id = ?1")?;
     let mut wanted = std::collections::HashSet::new();
-    for id in &unreachable {
+    for id in staying.keys() {
         if let Some((site, minute)) = place
             .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))
             .optional()?
@@ -706,10 +855,16 @@ fn unreachable_arrivals(
         .filter(|&(site, slot, _)| wanted.contains(&(site, slot)))
         .collect();
     for e in excess_bookings(conn, &those)? {
-        if unreachable.contains(&e.id) {
-            *arrivals
-                .entry((e.site, e.minute.div_euclid(MINUTES_PER_DAY)))
-                .or_default() += 1;
+        let Some(outcome) = staying.get(&e.id) else {
+            continue;
+        };
+        let day = arrivals
+            .entry((e.site, e.minute.div_euclid(MINUTES_PER_DAY)))
+            .or_default();
+        if *outcome == "reached_declined" {
+            day.declined += 1;
+        } else {
+            day.unreachable += 1;
         }
     }
     Ok(arrivals)
@@ -903,8 +1058,10 @@ pub fn record_via(
     Ok(central)
 }
 
+mod alternatives;
 mod desk;
 mod undo;
+pub use alternatives::alternatives;
 pub use desk::{page, DeskFilter, DeskPage, STATUSES};
 pub use undo::{undo_accepted, Undone};
 

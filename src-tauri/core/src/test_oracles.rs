@@ -1,16 +1,22 @@
 //! Oracles the tests of several modules share: figures recomputed from the
 //! raw tables by the rules in FORMATS.md, with none of the code they judge.
 
-/// Over-capacity people per (site code, date) of the range, recomputed from
-/// the raw tables by FORMATS.md's slot rule: each 5-minute slot holds the
-/// sum over covering shifts of vaccinators × 5 ÷ minutes per dose (or an
-/// explicit capacity spread evenly), rounded down per shift.
-pub(crate) fn excess_by_site_day(
+type SlotKey = (String, String, u32);
+
+/// Places per 5-minute slot by FORMATS.md's slot rule (each slot holds the
+/// sum over covering shifts of vaccinators × 5 ÷ minutes per dose, or an
+/// explicit capacity spread evenly, rounded down per shift), and active
+/// bookings per slot, keyed by (site code, date, minute of the day), for
+/// the days of `[from, to]`.
+fn slot_places_and_bookings(
     conn: &rusqlite::Connection,
     from: &str,
     to: &str,
-) -> std::collections::BTreeMap<(String, String), i64> {
-    use std::collections::{BTreeMap, HashMap};
+) -> (
+    std::collections::HashMap<SlotKey, i64>,
+    std::collections::HashMap<SlotKey, i64>,
+) {
+    use std::collections::HashMap;
     let mut places: HashMap<(String, String, u32), i64> = HashMap::new();
     let mut stmt = conn
         .prepare(
@@ -69,6 +75,18 @@ pub(crate) fn excess_by_site_day(
         let m = (at.rem_euclid(1440) / 5 * 5) as u32;
         *booked.entry((code, day, m)).or_default() += 1;
     }
+    (places, booked)
+}
+
+/// Over-capacity people per (site code, date) of the range, recomputed from
+/// the raw tables by FORMATS.md's slot rule.
+pub(crate) fn excess_by_site_day(
+    conn: &rusqlite::Connection,
+    from: &str,
+    to: &str,
+) -> std::collections::BTreeMap<(String, String), i64> {
+    use std::collections::BTreeMap;
+    let (places, booked) = slot_places_and_bookings(conn, from, to);
     let mut out = BTreeMap::new();
     for ((code, day, m), n) in booked {
         // A booking outside every shift is another finding, not excess.
@@ -79,4 +97,28 @@ pub(crate) fn excess_by_site_day(
         }
     }
     out
+}
+
+/// Free places per slot that a shift covers, as (site code, `YYYY-MM-DDTHH:MM`)
+/// → places less active bookings (negative when overbooked), for the days
+/// of `[from, to]`.
+pub(crate) fn free_by_slot(
+    conn: &rusqlite::Connection,
+    from: &str,
+    to: &str,
+) -> std::collections::BTreeMap<(String, String), i64> {
+    let (places, booked) = slot_places_and_bookings(conn, from, to);
+    places
+        .into_iter()
+        .map(|((code, day, m), n)| {
+            let taken = booked
+                .get(&(code.clone(), day.clone(), m))
+                .copied()
+                .unwrap_or(0);
+            (
+                (code, format!("{day}T{:02}:{:02}", m / 60, m % 60)),
+                n - taken,
+            )
+        })
+        .collect()
 }

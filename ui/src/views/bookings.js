@@ -1,14 +1,14 @@
 // Bookings: search a person's appointments (and cancel, choosing what
 // happens to a linked second dose), or list one site-day slot by slot.
 import * as api from '../api.js';
-import { t, formatSlot } from '../i18n.js';
+import { t, formatSlot, formatNumber } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput } from '../components/date_input.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { today } from '../dates.js';
 
-const state = { person: '', site: '', date: '', showDay: false };
+const state = { person: '', site: '', date: '', showDay: false, freeOnly: false };
 
 function appointmentRow(a, onCancel) {
   const row = el('tr', {},
@@ -80,7 +80,11 @@ export async function renderBookings(root) {
   fillSiteSelects([siteSelect], state.site);
   const dayDate = dateInput({ id: 'day-date', value: state.date || today(), label: t('bookings.day_date') });
   const show = el('button', { id: 'day-show', type: 'submit', textContent: t('bookings.show') });
-  const dayForm = el('form', { className: 'inline-form' }, siteSelect, dayDate, show);
+  // Only the slots with a free place: where a person can still be booked.
+  const freeOnly = el('input', { id: 'day-free-only', type: 'checkbox', checked: state.freeOnly });
+  freeOnly.onchange = () => { state.freeOnly = freeOnly.checked; if (state.site) dayForm.requestSubmit(); };
+  const freeLabel = el('label', { className: 'small' }, freeOnly, ` ${t('bookings.free_only')}`);
+  const dayForm = el('form', { className: 'inline-form' }, siteSelect, dayDate, show, freeLabel);
   const dayResult = el('div', { id: 'day-result' });
   dayForm.onsubmit = async (e) => {
     e.preventDefault();
@@ -90,7 +94,13 @@ export async function renderBookings(root) {
       const slots = await api.siteDayBookings(state.site, state.date);
       const list = el('table', { className: 'data slots' });
       const body = el('tbody');
-      for (const s of slots) {
+      const free = (s) => (s.capacity ?? 0) - s.active;
+      const shown = state.freeOnly ? slots.filter((s) => s.capacity !== null && free(s) > 0) : slots;
+      const places = slots.reduce((n, s) => n + Math.max(0, s.capacity === null ? 0 : free(s)), 0);
+      const totals = el('p', { id: 'day-free-total', textContent: t('bookings.free_total', { n: formatNumber(places) }) });
+      totals.dataset.free = places;
+      if (shown.length === 0) body.append(el('tr', {}, el('td', { colSpan: 4, className: 'muted', textContent: t(state.freeOnly ? 'bookings.no_free' : 'bookings.no_slots') })));
+      for (const s of shown) {
         const cap = s.capacity ?? 0;
         const bar = el('div', { className: 'bar' }, el('div', { className: 'fill' }));
         bar.firstChild.style.width = `${Math.min(100, cap > 0 ? (100 * s.active) / cap : (s.active ? 100 : 0))}%`;
@@ -98,14 +108,15 @@ export async function renderBookings(root) {
         const row = el('tr', { className: over ? 'over' : '' },
           el('td', { textContent: s.slot.slice(11) }),
           el('td', { className: 'shift' }, bar),
-          el('td', { textContent: s.capacity === null ? t('bookings.no_shift') : t('bookings.slot_line', { active: s.active, capacity: cap }) }),
+          el('td', { textContent: s.capacity === null ? t('bookings.no_shift') : t(free(s) >= 0 ? 'bookings.slot_line' : 'bookings.slot_over', { active: s.active, capacity: cap, free: free(s), over: -free(s) }) }),
           el('td', { className: 'small people' }, ...s.appointments.map((a) => personLink(a))));
         row.dataset.slot = s.slot;
         row.dataset.active = s.active;
+        row.dataset.free = s.capacity === null ? 0 : Math.max(0, free(s));
         body.append(row);
       }
       list.append(body);
-      dayResult.replaceChildren(list);
+      dayResult.replaceChildren(totals, list);
     } catch (err) {
       showError(err);
     }

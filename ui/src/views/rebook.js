@@ -1,7 +1,7 @@
 // Rebooking desk: the excess bookings with a proposed new slot, one row per
 // call; outcomes are recorded as the calls are made.
 import * as api from '../api.js';
-import { t, lang, formatNumber, formatDate, formatSlot } from '../i18n.js';
+import { t, lang, formatNumber, formatDate, formatSlot, formatPercent } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput, timeInput, slotInput } from '../components/date_input.js';
@@ -13,7 +13,11 @@ const PAGE = 100;
 
 // What the desk shows, kept when the view is drawn again (after a call, a
 // language change or a visit to another view): the caller keeps their place.
-const desk = { filter: { site: '', date: '', status: '', search: '' }, offset: 0, lastMove: null };
+const EMPTY_FILTER = { site: '', date: '', status: '', search: '', max_km: '' };
+const desk = { filter: { ...EMPTY_FILTER }, offset: 0, lastMove: null };
+
+/** The manager's distance cap in km, or null for none. */
+const maxKm = () => (desk.filter.max_km === '' ? null : Number(desk.filter.max_km));
 
 /** Opens a temporary-clinic shift (at a new or existing site) so the plan
  * has somewhere to send the bookings no other site can take; the desk then
@@ -66,14 +70,14 @@ export async function renderRebook(root) {
     try {
       const picked = await api.pickFile('save_csv', t('rebook.export'), 'call-list.csv');
       if (!picked) return;
-      const n = await api.rebookExport(picked.token, query);
+      const n = await api.rebookExport(picked.token, query, maxKm());
       showNotice(t('rebook.exported', { n: formatNumber(n), path: picked.path }));
     } catch (err) {
       showError(err);
     }
   };
   const summary = el('p', { id: 'rebook-summary', textContent: t('rebook.summary_counting', { n: '…' }) });
-  const filters = filterBar(() => { desk.offset = 0; refresh(); });
+  const filters = filterBar(() => { desk.offset = 0; refresh(); }, () => { counts = null; recount(); });
   const undoBar = el('div', { id: 'rebook-undo', className: 'undo-bar', hidden: true });
   const table = el('table', { className: 'data', id: 'rebook-table' });
   const pager = el('div', { id: 'rebook-pager', className: 'pager' });
@@ -85,7 +89,7 @@ export async function renderRebook(root) {
   // The whole plan (thousands of searches in an incident) follows the
   // first screen, and is counted again after each call that moves someone.
   let counts = null;
-  const recount = () => api.rebookCounts(query).then((c) => {
+  const recount = () => api.rebookCounts(query, maxKm()).then((c) => {
     if (!root.contains(summary)) return;
     counts = c;
     summary.textContent = t('rebook.summary', { n: formatNumber(c.total), unplaced: formatNumber(c.unplaced) });
@@ -101,7 +105,7 @@ export async function renderRebook(root) {
     const mine = ++asked;
     let got;
     try {
-      got = await api.rebookPage(query, { ...desk.filter, offset: desk.offset, limit: PAGE });
+      got = await api.rebookPage(query, { ...desk.filter, max_km: maxKm(), offset: desk.offset, limit: PAGE });
     } catch (err) {
       showError(err);
       return;
@@ -111,7 +115,7 @@ export async function renderRebook(root) {
     if (!counts) summary.textContent = t('rebook.summary_counting', { n: formatNumber(page.excess) });
     filters.choices(page.sites, page.dates);
     drawTable(table, page.proposals, { onMoved: showUndo, redraw: refresh });
-    drawArrivals(arrivals, page.expected_arrivals);
+    drawArrivals(arrivals, page.expected_arrivals, page.walk_in_forecast);
     drawPager();
     drawUndo();
   }
@@ -174,8 +178,9 @@ export async function renderRebook(root) {
   await refresh();
 }
 
-/** Search, site, day and call status; `changed` runs when one changes. */
-function filterBar(changed) {
+/** Search, site, day, call status and distance cap; `changed` runs when
+ * one changes, and `replanned` too when the cap (which changes the plan) does. */
+function filterBar(changed, replanned) {
   const search = el('input', {
     id: 'rebook-search', type: 'search', value: desk.filter.search, placeholder: t('rebook.search_hint'), size: 36,
   });
@@ -202,16 +207,31 @@ function filterBar(changed) {
     s.value = values.includes(wanted) ? wanted : '';
   };
   fill(status, t('rebook.status_all'), STATUSES, (v) => t(`rebook.status_${v}`));
+  // Nobody is proposed another site farther than this; empty: no cap.
+  const cap = el('input', { id: 'rebook-max-km', type: 'number', min: '0.5', step: '0.5', size: 5, value: desk.filter.max_km });
+  cap.onchange = () => {
+    if (cap.value !== '' && !(cap.checkValidity() && Number(cap.value) > 0)) {
+      cap.reportValidity();
+      return;
+    }
+    desk.filter.max_km = cap.value;
+    changed();
+    replanned();
+  };
+  const capLabel = el('label', { className: 'small max-km' }, el('span', { textContent: t('rebook.max_km') }), cap, ' km');
   const clear = el('button', { id: 'rebook-clear', type: 'button', className: 'secondary small', textContent: t('rebook.clear') });
   clear.onclick = () => {
-    desk.filter = { site: '', date: '', status: '', search: '' };
+    const hadCap = desk.filter.max_km !== '';
+    desk.filter = { ...EMPTY_FILTER };
     search.value = '';
     site.value = '';
     date.value = '';
     status.value = '';
+    cap.value = '';
     changed();
+    if (hadCap) replanned();
   };
-  const bar = el('div', { className: 'inline-form rebook-filters', id: 'rebook-filters' }, search, site, date, status, clear);
+  const bar = el('div', { className: 'inline-form rebook-filters', id: 'rebook-filters' }, search, site, date, status, capLabel, clear);
   return {
     bar,
     choices(sites, dates) {
@@ -265,17 +285,24 @@ function drawTable(table, proposals, { onMoved, redraw }) {
   table.append(body);
 }
 
+/** "NSP Fri 26 Mar 2021 09:00": a site and slot, as the desk names a place. */
+const placeText = ({ site, slot }) => `${site} ${formatSlot(slot)}`;
+
 function proposalRow(p, { onMoved, redraw }) {
   const name = personName(p);
   const current = `${p.site_code} ${formatSlot(p.slot)}`;
   const proposedText = p.proposed_slot ? `${p.proposed_site} ${formatSlot(p.proposed_slot)}` : null;
-  const proposed = el('td', {});
+  const proposed = el('td', { className: 'proposed' });
+  proposed.dataset.km = p.distance_km ?? '';
   if (proposedText) {
     proposed.append(proposedText);
     if (p.distance_km) proposed.append(el('span', { className: 'muted', textContent: ` (${formatNumber(p.distance_km)} km)` }));
   } else {
     proposed.append(el('strong', { textContent: t('rebook.none_free') }),
-      el('div', { className: 'muted small', textContent: t('rebook.none_free_why') }));
+      el('div', {
+      className: 'muted small',
+      textContent: maxKm() === null ? t('rebook.none_free_why') : t('rebook.none_free_why_cap', { km: formatNumber(maxKm()) }),
+    }));
   }
   // A note and a call-back time go with the next outcome recorded.
   const note = el('input', { className: 'call-note-input', placeholder: t('rebook.note'), size: 24 });
@@ -285,7 +312,8 @@ function proposalRow(p, { onMoved, redraw }) {
     el('summary', { textContent: t('rebook.note_and_call_back') }), note,
     el('label', { className: 'small', textContent: t('rebook.call_back') }), callBack);
   const actions = el('td', { className: 'actions' });
-  const send = async (outcome) => {
+  // `to`: where an accepted move goes ({site, slot}): the proposal, or a slot picked by hand.
+  const send = async (outcome, to = { site: p.proposed_site, slot: p.proposed_slot }) => {
     const accepted = outcome === 'reached_accepted';
     // A half-typed call-back time is said, not dropped.
     const unread = [...callBack.querySelectorAll('input')].find((input) => !input.checkValidity());
@@ -298,8 +326,8 @@ function proposalRow(p, { onMoved, redraw }) {
       const central = await api.rebookRecord({
         appointment_id: p.appointment_id,
         outcome,
-        to_site: accepted ? p.proposed_site : null,
-        to_slot: accepted ? p.proposed_slot : null,
+        to_site: accepted ? to.site : null,
+        to_slot: accepted ? to.slot : null,
         note: note.value.trim() || null,
         call_back_at: callBack.value || null,
       });
@@ -307,7 +335,7 @@ function proposalRow(p, { onMoved, redraw }) {
       if (accepted) {
         onMoved({
           appointment_id: p.appointment_id, person: name || p.person_id,
-          words: { person: name || p.person_id, from: current, to: proposedText },
+          words: { person: name || p.person_id, from: current, to: placeText(to) },
         });
       } else {
         redraw();
@@ -322,21 +350,50 @@ function proposalRow(p, { onMoved, redraw }) {
     button.dataset.outcome = outcome;
     button.setAttribute('aria-pressed', chosen ? 'true' : 'false');
     button.disabled = outcome === 'reached_accepted' && !p.proposed_slot;
-    button.onclick = () => {
-      if (outcome !== 'reached_accepted') return send(outcome);
-      // A move is asked for once more, naming both places: one stray click moves nobody.
-      const confirm = el('button', { className: 'small confirm-move', textContent: t('rebook.confirm_move') });
-      const cancel = el('button', { className: 'secondary small', textContent: t('rebook.cancel') });
-      confirm.onclick = () => { confirm.disabled = true; send(outcome); };
-      cancel.onclick = () => actions.replaceChildren(...buttons, details);
-      actions.replaceChildren(el('div', {
-        className: 'confirm-text', textContent: t('rebook.confirm_text', { person: name || p.person_id, from: current, to: proposedText }),
-      }), confirm, cancel);
-      confirm.focus();
-    };
+    button.onclick = () => (outcome === 'reached_accepted' ? askMove() : send(outcome));
     return button;
   });
-  actions.append(...buttons, details);
+  const restore = () => actions.replaceChildren(...buttons, others, details);
+  // A move is asked for once more, naming both places: one stray click moves nobody.
+  const askMove = (to = { site: p.proposed_site, slot: p.proposed_slot }) => {
+    const confirm = el('button', { className: 'small confirm-move', textContent: t('rebook.confirm_move') });
+    const cancel = el('button', { className: 'secondary small', textContent: t('rebook.cancel') });
+    confirm.onclick = () => { confirm.disabled = true; send('reached_accepted', to); };
+    cancel.onclick = restore;
+    actions.replaceChildren(el('div', {
+      className: 'confirm-text', textContent: t('rebook.confirm_text', { person: name || p.person_id, from: current, to: placeText(to) }),
+    }), confirm, cancel);
+    confirm.focus();
+  };
+  // Other free places, for a person who declines the proposal or asks for another day or site.
+  const others = el('button', { className: 'secondary small other-slots', textContent: t('rebook.other_slots') });
+  others.onclick = async () => {
+    let found;
+    try {
+      found = await api.rebookAlternatives(p.appointment_id, maxKm());
+    } catch (err) {
+      showError(err);
+      return;
+    }
+    const list = el('div', { className: 'alt-slots', role: 'group' });
+    list.setAttribute('aria-label', t('rebook.other_slots'));
+    if (found.length === 0) list.append(el('span', { className: 'muted', textContent: t('rebook.no_other_slots') }));
+    for (const f of found) {
+      const at = { site: f.site_code, slot: f.slot };
+      const extra = f.distance_km == null ? t('rebook.alt_free', { n: formatNumber(f.free) })
+        : t('rebook.alt_free_km', { n: formatNumber(f.free), km: formatNumber(f.distance_km) });
+      const pick = el('button', { className: 'small secondary alt-slot', textContent: `${placeText(at)} · ${extra}` });
+      pick.dataset.site = f.site_code;
+      pick.dataset.slot = f.slot;
+      pick.onclick = () => askMove(at);
+      list.append(pick);
+    }
+    const back = el('button', { className: 'link small', textContent: t('rebook.cancel') });
+    back.onclick = restore;
+    actions.replaceChildren(list, back);
+    list.querySelector('button')?.focus();
+  };
+  actions.append(...buttons, others, details);
   const person = el('td', {});
   if (name) {
     const line = el('div', { className: 'person-name' }, el('strong', { textContent: name }));
@@ -362,20 +419,42 @@ function proposalRow(p, { onMoved, redraw }) {
   return row;
 }
 
-/** Per site and day, the people who could not be reached and so are still expected. */
-function drawArrivals(section, arrivals) {
+/** Site-days drawn at most in the arrivals section (an incident can hold hundreds). */
+const ARRIVALS_SHOWN = 12;
+
+/** Per site and day, who is still expected at the over-capacity slots: the
+ * people not reached, those who declined, and the forecast among those still
+ * to call; with what the forecast rests on. */
+function drawArrivals(section, arrivals, forecast) {
   section.replaceChildren(el('h2', { textContent: t('rebook.arrivals') }));
   if (arrivals.length === 0) {
     section.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_none') }));
+    return;
   }
-  for (const a of arrivals) {
-    const line = el('p', {
-      textContent: t(a.expected_unreachable === 1 ? 'rebook.arrival_one' : 'rebook.arrival_many', {
-        site: a.site_code, date: formatDate(a.date), n: formatNumber(a.expected_unreachable),
-      }),
-    });
+  const share = formatPercent(forecast.share);
+  section.append(el('p', {
+    className: 'muted small', id: 'rebook-forecast-basis',
+    textContent: forecast.calls === 0 ? t('rebook.forecast_prior', { share })
+      : t('rebook.forecast_basis', { share, unreached: formatNumber(forecast.unreached), calls: formatNumber(forecast.calls) }),
+  }));
+  for (const a of arrivals.slice(0, ARRIVALS_SHOWN)) {
+    const parts = [];
+    if (a.expected_unreachable > 0) {
+      parts.push(t(a.expected_unreachable === 1 ? 'rebook.arrival_one' : 'rebook.arrival_many', { n: formatNumber(a.expected_unreachable) }));
+    }
+    if (a.declined > 0) parts.push(t('rebook.arrival_declined', { n: formatNumber(a.declined) }));
+    if (a.to_call > 0) parts.push(t('rebook.arrival_forecast', { n: formatNumber(a.forecast_unreachable), to_call: formatNumber(a.to_call) }));
+    const expected = a.expected_unreachable + a.declined + a.forecast_unreachable;
+    const line = el('p', {},
+      el('strong', { textContent: t('rebook.arrival_head', { site: a.site_code, date: formatDate(a.date), n: formatNumber(expected) }) }),
+      ` — ${parts.join('; ')}`);
     line.dataset.site = a.site_code;
+    line.dataset.date = a.date;
     line.dataset.count = a.expected_unreachable;
+    line.dataset.expected = expected;
     section.append(line);
+  }
+  if (arrivals.length > ARRIVALS_SHOWN) {
+    section.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_more', { n: formatNumber(arrivals.length - ARRIVALS_SHOWN) }) }));
   }
 }

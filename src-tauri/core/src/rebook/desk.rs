@@ -3,8 +3,8 @@
 //! person (name, id, booking id or phone), so every call can be reached.
 
 use super::{
-    excess_bookings, first_proposals, open_call_list, propose, Proposal, SiteDayArrivals, Slots,
-    PROPOSALS_SHOWN,
+    excess_bookings, first_proposals, open_call_list, propose, Proposal, Reach, SiteDayArrivals,
+    Slots, WalkInForecast, PROPOSALS_SHOWN,
 };
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
@@ -25,6 +25,8 @@ pub struct DeskFilter {
     /// A name's start, part of a person id or booking id, or part of a
     /// phone number (see `search_matches`).
     pub search: Option<String>,
+    /// No other site farther than this from the booking's own, in km.
+    pub max_km: Option<f64>,
     pub offset: usize,
     /// Proposals a page holds; 0 means [`PROPOSALS_SHOWN`].
     pub limit: usize,
@@ -55,6 +57,7 @@ pub struct DeskPage {
     pub sites: Vec<String>,
     pub dates: Vec<String>,
     pub expected_arrivals: Vec<SiteDayArrivals>,
+    pub walk_in_forecast: WalkInForecast,
 }
 
 impl DeskFilter {
@@ -134,6 +137,7 @@ pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Resul
             )));
         }
     }
+    let reach = Reach::new(filter.max_km)?;
     let limit = if filter.limit == 0 {
         PROPOSALS_SHOWN
     } else {
@@ -147,7 +151,7 @@ pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Resul
         let scope = Scope::of(conn, &slots)?;
         if filter.is_empty() && filter.offset == 0 {
             // The first screen: only the slots its proposals are in are read.
-            let first = first_proposals(conn, &slots, limit)?;
+            let first = first_proposals(conn, &slots, limit, reach)?;
             return Ok(DeskPage {
                 proposals: first.proposals,
                 offset: 0,
@@ -156,9 +160,10 @@ pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Resul
                 sites: scope.sites,
                 dates: scope.dates,
                 expected_arrivals: first.expected_arrivals,
+                walk_in_forecast: first.walk_in_forecast,
             });
         }
-        let whole = propose(conn, &slots, &excess_bookings(conn, &slots)?)?;
+        let whole = propose(conn, &slots, &excess_bookings(conn, &slots)?, reach)?;
         let mut matching: Vec<&Proposal> = whole
             .proposals
             .iter()
@@ -181,6 +186,7 @@ pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Resul
             sites: scope.sites,
             dates: scope.dates,
             expected_arrivals: whole.expected_arrivals,
+            walk_in_forecast: whole.walk_in_forecast,
         })
     })
 }

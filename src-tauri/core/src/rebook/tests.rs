@@ -79,7 +79,7 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
     assert_eq!(page.excess, 3);
     assert_eq!(page.expected_arrivals, first.expected_arrivals);
     assert_eq!(
-        counts(&conn, &CheckQuery::default()).expect("counts"),
+        counts(&conn, &CheckQuery::default(), None).expect("counts"),
         RebookCounts {
             total: 3,
             unplaced: first.unplaced
@@ -127,7 +127,10 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
         vec![SiteDayArrivals {
             site_code: "A".into(),
             date: "2021-03-23".into(),
-            expected_unreachable: 2
+            expected_unreachable: 2,
+            declined: 0,
+            to_call: 0,
+            forecast_unreachable: 0,
         }]
     );
 
@@ -274,7 +277,7 @@ fn the_first_screen_is_the_start_of_the_whole_plan() {
                 .excess_bookings
     );
     assert_eq!(
-        counts(&conn, &CheckQuery::default()).expect("counts"),
+        counts(&conn, &CheckQuery::default(), None).expect("counts"),
         RebookCounts {
             total: all.total,
             unplaced: all.unplaced
@@ -789,4 +792,219 @@ fn a_temporary_clinic_takes_the_nearest_people_whose_clinic_is_full() {
     let page = plan_for_view(&conn, &q, 1).expect("page");
     let whole = plan(&conn, &q).expect("plan");
     assert_eq!(page.proposals[..], whole.proposals[..1]);
+}
+
+/// A 2-a-slot site with its 08:00 slot booked 3 times, a site 5.6 km away
+/// and one 30 km away: what a caller may offer instead, and what a cap on
+/// the distance leaves.
+fn store_for_alternatives(dir: &std::path::Path) -> Connection {
+    crate::test_fixtures::store_from_csv(
+        dir,
+        &[
+            (ImportKind::Sites, "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.40,-75.70\nB,B,mass_clinic,45.45,-75.70\nC,C,mass_clinic,45.67,-75.70\n"),
+            (
+                ImportKind::Shifts,
+                "site_code,date,start,end,vaccinators\n\
+                 A,2021-03-23,08:00,08:20,2\nA,2021-03-24,08:00,08:10,2\nA,2021-03-26,09:00,09:10,2\n\
+                 B,2021-03-23,08:00,09:00,1\nC,2021-03-24,08:00,09:00,4\n",
+            ),
+            (
+                ImportKind::Bookings,
+                "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at\n\
+                 K1,P1,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+                 K2,P2,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:01\n\
+                 K3,P3,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-20T09:00\n\
+                 K4,P3,A,2021-04-13T08:00,2,PFIZER,booked,2021-03-20T09:00\n\
+                 K5,P5,A,2021-03-23T08:05,1,PFIZER,booked,2021-03-01T09:00\n\
+                 K6,P6,A,2021-03-23T08:05,1,PFIZER,booked,2021-03-01T09:00\n\
+                 K7,P7,A,2021-03-23T08:10,1,PFIZER,booked,2021-03-01T09:00\n\
+                 K8,P8,A,2021-03-24T08:05,1,PFIZER,attended,2021-03-01T09:00\n\
+                 K9,P9,A,2021-03-23T08:00,1,MODERNA,cancelled,2021-03-01T09:00\n",
+            ),
+        ],
+    )
+}
+
+fn appointment_of(conn: &Connection, booking: &str) -> i64 {
+    conn.query_row(
+        "SELECT id FROM appointment WHERE booking_id = ?1",
+        [booking],
+        |r| r.get(0),
+    )
+    .expect("appointment")
+}
+
+#[test]
+fn alternatives_are_free_inside_the_dose_window_and_the_cap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = store_for_alternatives(dir.path());
+    let free = crate::test_oracles::free_by_slot(&conn, "2021-03-20", "2021-04-30");
+    let list = |booking: &str, cap: Option<f64>, limit: usize| -> Vec<(String, String)> {
+        let found =
+            alternatives(&conn, appointment_of(&conn, booking), cap, limit).expect("alternatives");
+        for f in &found {
+            // Each one free by the FORMATS slot rule, recounted from the tables.
+            let left = free.get(&(f.site_code.clone(), f.slot.clone())).copied();
+            assert_eq!(left, Some(f.free), "{f:?}");
+            assert!(f.free > 0, "{f:?}");
+        }
+        found.into_iter().map(|f| (f.site_code, f.slot)).collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // P3's second dose on 13 April: Pfizer's 21 days keep the first on the 23rd.
+    assert_eq!(
+        list("K3", None, 8),
+        pairs(&[("A", "2021-03-23T08:10"), ("B", "2021-03-23T08:00")])
+    );
+    // P2 has no second dose: A's earliest free slot each day, then B, then C.
+    assert_eq!(
+        list("K2", None, 8),
+        pairs(&[
+            ("A", "2021-03-23T08:10"),
+            ("A", "2021-03-24T08:00"),
+            ("A", "2021-03-26T09:00"),
+            ("B", "2021-03-23T08:00"),
+            ("C", "2021-03-24T08:00"),
+        ])
+    );
+    // A 10 km cap drops C, 30 km away; a short list keeps the earliest.
+    assert!(!list("K2", Some(10.0), 8).iter().any(|(s, _)| s == "C"));
+    assert_eq!(
+        list("K2", None, 2),
+        pairs(&[("A", "2021-03-23T08:10"), ("A", "2021-03-24T08:00")])
+    );
+    // Only a booked appointment moves; a cap is a positive distance.
+    let attended = alternatives(&conn, appointment_of(&conn, "K8"), None, 8).expect_err("attended");
+    assert_eq!(attended.code(), "invalid_input");
+    assert_eq!(
+        alternatives(&conn, 999_999, None, 8)
+            .expect_err("none")
+            .code(),
+        "not_found"
+    );
+    for bad in [0.0, -3.0, f64::NAN] {
+        let e = alternatives(&conn, appointment_of(&conn, "K2"), Some(bad), 8).expect_err("cap");
+        assert_eq!(e.code(), "invalid_input", "{bad}");
+    }
+}
+
+#[test]
+fn a_distance_cap_keeps_proposals_near_or_leaves_them_unplaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = crate::test_fixtures::store_from_csv(
+        dir.path(),
+        &[
+            (ImportKind::Sites, "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.40,-75.70\nB,B,mass_clinic,45.45,-75.70\nC,C,mass_clinic,45.67,-75.70\n"),
+            (
+                ImportKind::Shifts,
+                "site_code,date,start,end,vaccinators\nA,2021-03-23,08:00,08:05,1\nB,2021-03-23,08:00,08:05,1\nC,2021-03-23,08:00,08:30,4\n",
+            ),
+            (
+                ImportKind::Bookings,
+                "booking_id,person_id,site_code,slot_start,dose_number,product,status,booked_at\n\
+                 K1,P1,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-01T09:00\n\
+                 K2,P2,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-02T09:00\n\
+                 K3,P3,A,2021-03-23T08:00,1,PFIZER,booked,2021-03-03T09:00\n",
+            ),
+        ],
+    );
+    let placed = |cap: Option<f64>| -> Vec<(Option<String>, Option<f64>)> {
+        plan_within(&conn, &CheckQuery::default(), cap)
+            .expect("plan")
+            .proposals
+            .into_iter()
+            .map(|p| (p.proposed_site, p.distance_km))
+            .collect()
+    };
+    // K2 and K3 move, in id order: K2 to B (5.6 km), K3 to C (30 km).
+    let uncapped = placed(None);
+    let sites: Vec<_> = uncapped.iter().map(|p| p.0.as_deref()).collect();
+    assert_eq!(sites, [Some("B"), Some("C")]);
+    // Capped at 10 km: B still, and nobody is sent 30 km: unplaced instead.
+    let capped = placed(Some(10.0));
+    assert_eq!(
+        capped
+            .iter()
+            .filter(|p| p.0.as_deref() == Some("B"))
+            .count(),
+        1
+    );
+    assert_eq!(capped.iter().filter(|p| p.0.is_none()).count(), 1);
+    assert!(
+        capped.iter().all(|p| p.1.is_none_or(|d| d <= 10.0)),
+        "{capped:?}"
+    );
+    let counted = counts(&conn, &CheckQuery::default(), Some(10.0)).expect("counts");
+    assert_eq!((counted.total, counted.unplaced), (2, 1));
+    let page = page(
+        &conn,
+        &CheckQuery::default(),
+        &DeskFilter {
+            max_km: Some(10.0),
+            status: Some("unplaced".into()),
+            ..Default::default()
+        },
+    )
+    .expect("page");
+    assert_eq!(page.matching, Some(1));
+}
+
+/// The walk-in forecast by its rule, with the figures worked by hand: A's
+/// 08:00 slot holds 3 excess bookings (K3, K4, K5). Before any call the
+/// share not reached is Ottawa's 1,400 of 3,100; each call then weighs
+/// against 20 calls at that share.
+#[test]
+fn walk_ins_are_forecast_before_any_call_and_follow_the_calls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut conn = setup(dir.path());
+    let ottawa = 1400.0 / 3100.0;
+    let arrivals = |conn: &Connection| {
+        let p = plan(conn, &CheckQuery::default()).expect("plan");
+        let a = p.expected_arrivals.first().expect("A on the 23rd").clone();
+        assert_eq!(p.expected_arrivals.len(), 1);
+        (
+            (
+                a.expected_unreachable,
+                a.declined,
+                a.to_call,
+                a.forecast_unreachable,
+            ),
+            p.walk_in_forecast,
+        )
+    };
+    let (counts, forecast) = arrivals(&conn);
+    // 3 × 0.4516 = 1.35: one person expected before anyone is called.
+    assert_eq!(counts, (0, 0, 3, 1));
+    assert_eq!((forecast.calls, forecast.unreached), (0, 0));
+    assert!((forecast.share - ottawa).abs() < 1e-12);
+    let id = |booking: &str| appointment_of(&conn, booking);
+    let (k3, k4) = (id("K3"), id("K4"));
+    let call = |conn: &mut Connection, appointment_id: i64, outcome: &str| {
+        record(
+            conn,
+            &CallOutcome {
+                appointment_id,
+                outcome: outcome.into(),
+                to_site: None,
+                to_slot: None,
+                note: None,
+                call_back_at: None,
+            },
+        )
+        .expect("record");
+    };
+    call(&mut conn, k3, "unreachable");
+    // (1 + 20 × 0.4516) / 21 = 0.4777; 2 still to call → 0.96 → 1.
+    let (counts, forecast) = arrivals(&conn);
+    assert_eq!(counts, (1, 0, 2, 1));
+    assert!((forecast.share - (1.0 + 20.0 * ottawa) / 21.0).abs() < 1e-12);
+    call(&mut conn, k4, "reached_declined");
+    // (1 + 9.03) / 22 = 0.456; 1 still to call → 0.46 → 0.
+    let (counts, forecast) = arrivals(&conn);
+    assert_eq!(counts, (1, 1, 1, 0));
+    assert_eq!((forecast.calls, forecast.unreached), (2, 1));
 }
