@@ -47,8 +47,10 @@ test: deps-test tauri-driver
 	@mkdir -p target
 	set -o pipefail; xvfb-run -a -s "-screen 0 1400x900x24" $(CARGO) test --workspace --locked 2>&1 | tee target/test.log
 	@# The benchmark harness at toy size, so it cannot rot (debug build: figures not meaningful);
-	@# the planners' bench examples are compiled here and run by `make bench`.
-	$(CARGO) build --locked -p dosedesk -p dosedesk-core --examples
+	@# the planners' bench examples are compiled here and run by `make bench`. `--workspace`, as
+	@# for the tests: the same features, so the examples the tests built are reused (with `-p`
+	@# the dependencies were compiled again: 8 minutes and 1 GB more).
+	$(CARGO) build --locked --workspace --examples
 	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
 	target/debug/examples/sqlite_floor 20000
 	target/debug/examples/bench_views target/bench/small.sqlite3 2021-02-01
@@ -56,7 +58,7 @@ test: deps-test tauri-driver
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	tests/bench/chart.sh target/debug 20000 50
 	tests/bench/encryption.sh target/debug 20000 50
-	DOSEDESK_BENCH_SYNC_BOOKINGS=3000 $(CARGO) test --locked -p dosedesk-server --bench sync
+	DOSEDESK_BENCH_SYNC_BOOKINGS=3000 $(CARGO) test --locked --workspace --bench sync
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
 
 # Prints the speed and memory figures of the issues (release build, this machine).

@@ -1202,6 +1202,14 @@ async fn a_declined_person_takes_a_slot_picked_by_hand_within_the_distance_cap()
         app.find("table.schedule").await?;
         app.click("#nav-rebook").await?;
         app.find("#rebook-summary[data-total]").await?;
+        // The menu's count of bookings to move in the next 7 days.
+        let to_move: i64 = app
+            .find("#nav-rebook-count[data-count]")
+            .await?
+            .attr("data-count")
+            .await?
+            .ok_or("a count")?
+            .parse()?;
         // Before any call, who will come anyway is a forecast.
         app.wait_text("#rebook-forecast-basis", "No calls yet")
             .await?;
@@ -1267,6 +1275,30 @@ async fn a_declined_person_takes_a_slot_picked_by_hand_within_the_distance_cap()
             &[person.appointment_id.to_string()],
         )
         .await?;
+        app.screenshot("rebook-moved-by-hand").await?;
+        // Counted again after the move, without reopening anything.
+        app.wait_attrs(
+            "#nav-rebook-count",
+            "data-count",
+            &[(to_move - 1).to_string()],
+        )
+        .await?;
+        // In French: the forecast's basis and another row's other slots.
+        app.select("#lang-select", "fr").await?;
+        app.wait_text("#rebook-forecast-basis", "Prévision").await?;
+        app.wait_text("#rebook-arrivals", "encore à appeler (prévision)")
+            .await?;
+        app.click("#rebook-table tbody tr:nth-child(2) .other-slots")
+            .await?;
+        let offered = app
+            .wait_text(
+                "#rebook-table tbody tr:nth-child(2) .alt-slots",
+                "places libres",
+            )
+            .await?;
+        assert!(offered.contains("mars 2021"), "{offered}");
+        app.screenshot("rebook-other-slots-fr").await?;
+        app.select("#lang-select", "en").await?;
         TestResult::Ok((site.clone(), slot.clone()))
     }
     .await;

@@ -476,9 +476,11 @@ fn ui_file(path: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The command names ui/src/api.js invokes: every `call('name'`.
+/// The command names ui/src/api.js invokes: every `call('name'` (and
+/// `write('name'`, a call that changes bookings or shifts).
 fn api_js_commands() -> std::collections::BTreeSet<String> {
     ui_file("src/api.js")
+        .replace("write('", "call('")
         .split("call('")
         .skip(1)
         .filter_map(|rest| rest.split_once('\'').map(|(name, _)| name.to_owned()))

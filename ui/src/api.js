@@ -21,6 +21,17 @@ async function call(command, args = {}) {
   }
 }
 
+/** Fired on `window` after a call that changed bookings or shifts, so what
+ * counts them (the banner, the menu's counts) can count again. */
+export const DATA_CHANGED = 'dosedesk:data-changed';
+
+/** A call that writes bookings or shifts; tells the window once it did. */
+async function write(command, args) {
+  const result = await call(command, args);
+  window.dispatchEvent(new Event(DATA_CHANGED));
+  return result;
+}
+
 /** onStarted(id) first, with the job's id for cancelJob; then onProgress(fraction)
  * as the job goes, and onProgress(null, stage) when it moves to another stage. */
 function progressChannel(onProgress, onStarted) {
@@ -49,34 +60,34 @@ export const viewPainted = (view, renderMs) => call('view_painted', { view, rend
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const slotChecks = (query) => call('slot_checks', { query });
 /** shift: {site_code, date, start, end, vaccinators, capacity} → {shift_id, site_code, date, excess_bookings, excess_added}. */
-export const shiftAdd = (shift) => call('shift_add', { shift });
+export const shiftAdd = (shift) => write('shift_add', { shift });
 /** change: {id, start, end, vaccinators, capacity}. */
-export const shiftChange = (change) => call('shift_change', { change });
+export const shiftChange = (change) => write('shift_change', { change });
 /** Refused with needs_confirmation (saying how many bookings it holds) unless confirmed. */
-export const shiftCancel = (id, confirmed = false) => call('shift_cancel', { id, confirmed });
+export const shiftCancel = (id, confirmed = false) => write('shift_cancel', { id, confirmed });
 /** finding: duplicate_people, orphan_first_doses, second_dose_out_of_window or not_yet_eligible → {total, people: [{person_id, phone}]}. */
 export const checkPeople = (query, finding) => call('check_people', { query, finding });
 /** Site-days with bookings outside any shift, most first: [{site_code, date, excess_bookings}]. */
 export const outsideShiftDays = (query) => call('outside_shift_days', { query });
-export const bookFirstDose = (request) => call('book_first_dose', { request });
+export const bookFirstDose = (request) => write('book_first_dose', { request });
 /** The free slots nearest a full one: [{site_code, slot, free, distance_km}]. */
 export const nearestFreeSlots = (site, slot) => call('nearest_free_slots', { site, slot });
 export const personBookings = (personId) => call('person_bookings', { personId });
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });
 /** linked: null (ask), 'cancel' or 'keep' — what happens to the person's second dose. */
-export const cancelAppointment = (id, linked = null) => call('cancel_appointment', { id, linked });
+export const cancelAppointment = (id, linked = null) => write('cancel_appointment', { id, linked });
 /** filter: {site, date, status, search, offset, limit}; matching is null on the unfiltered first page. */
 export const rebookPage = (query = {}, filter = {}) => call('rebook_page', { query, filter });
 /** Puts back a booking an accepted call moved; returns {site_code, slot} it is back at. */
-export const rebookUndo = (appointmentId) => call('rebook_undo', { appointmentId });
+export const rebookUndo = (appointmentId) => write('rebook_undo', { appointmentId });
 /** {total, unplaced}: the excess bookings that can move and those no site has room for (the whole plan). */
 export const rebookCounts = (query = {}, maxKm = null) => call('rebook_counts', { query, maxKm });
 /** Free places to offer instead of the proposal: [{site_code, slot, free, distance_km}]; maxKm caps other sites' distance. */
 export const rebookAlternatives = (appointmentId, maxKm = null) => call('rebook_alternatives', { appointmentId, maxKm });
-export const rebookRecord = (outcome) => call('rebook_record', { call: outcome });
+export const rebookRecord = (outcome) => write('rebook_record', { call: outcome });
 export const rebookExport = (file, query = {}, maxKm = null) => call('rebook_export', { file, query, maxKm });
 /** shift: {site_code, name, lat, lon, date, start, end, vaccinators}; a new code opens a temporary-clinic site. */
-export const addTemporaryShift = (shift) => call('add_temporary_shift', { shift });
+export const addTemporaryShift = (shift) => write('add_temporary_shift', { shift });
 export const doseFigures = () => call('dose_figures');
 /** request: {kind: 'daily'|'cumulative'|'sites', from, to, site, lang} */
 export const chartSvg = (request) => call('chart_svg', { request });

@@ -6,6 +6,9 @@ import { t, formatNumber, formatDate } from '../i18n.js';
 import { addDays, today } from '../dates.js';
 import { el } from './dom.js';
 
+let listening = false;
+let dismissed = false;
+
 /** The days the banner looks at: today and the 6 after it. */
 export const aheadRange = () => ({ from: today(), to: addDays(today(), 6) });
 
@@ -13,6 +16,15 @@ export const aheadRange = () => ({ from: today(), to: addDays(today(), 6) });
  * (or the checks cannot run: the banner never stands in a view's way).
  * `openChecks(range)` opens the Checks on those days. */
 export async function showAhead(banner, openChecks) {
+  if (!listening) {
+    listening = true;
+    // Counted again after each change of bookings or shifts; a banner the
+    // user closed stays closed.
+    window.addEventListener(api.DATA_CHANGED, () => {
+      if (!dismissed) showAhead(banner, openChecks);
+      else api.slotChecks(aheadRange()).then(showCounts, () => showCounts(null));
+    });
+  }
   const range = aheadRange();
   let found;
   try {
@@ -34,7 +46,7 @@ export async function showAhead(banner, openChecks) {
   open.onclick = () => openChecks(range);
   const close = el('button', { className: 'link', textContent: '×' });
   close.setAttribute('aria-label', t('ahead.dismiss'));
-  close.onclick = () => { banner.hidden = true; };
+  close.onclick = () => { banner.hidden = true; dismissed = true; };
   banner.replaceChildren(
     el('span', {
       textContent: t(slots === 1 ? 'ahead.one_slot' : 'ahead.slots', {

@@ -171,7 +171,9 @@ export async function renderRebook(root) {
         showError(err);
       }
     };
-    undoBar.replaceChildren(el('span', { textContent: t('rebook.moved', move.words) }), undo);
+    // Written when drawn, so a change of language reaches the dates too.
+    const words = { person: move.person, from: placeText(move.from), to: placeText(move.to) };
+    undoBar.replaceChildren(el('span', { textContent: t('rebook.moved', words) }), undo);
     undoBar.dataset.appointment = move.appointment_id;
   }
 
@@ -335,7 +337,7 @@ function proposalRow(p, { onMoved, redraw }) {
       if (accepted) {
         onMoved({
           appointment_id: p.appointment_id, person: name || p.person_id,
-          words: { person: name || p.person_id, from: current, to: placeText(to) },
+          from: { site: p.site_code, slot: p.slot }, to,
         });
       } else {
         redraw();
