@@ -56,6 +56,8 @@ pub struct SiteDayArrivals {
     /// Of `to_call`, how many will not be reached either, at the share of
     /// [`WalkInForecast`] (rounded): before a call is made, the forecast.
     pub forecast_unreachable: i64,
+    /// All of them: not reached, declined and forecast.
+    pub expected: i64,
 }
 
 /// The share of people the calls do not reach, which forecasts who will
@@ -573,21 +575,21 @@ fn expected_arrivals(
         .map(|((site, day), n)| {
             let c = called.get(&(site, day)).copied().unwrap_or_default();
             let to_call = (n - c.unreachable - c.declined).max(0);
+            let forecast_unreachable = (share * to_call as f64).round() as i64;
             SiteDayArrivals {
                 site_code: sites.get(&site).map(|s| s.code.clone()).unwrap_or_default(),
                 date: format_minute(day * MINUTES_PER_DAY)[..10].to_owned(),
                 expected_unreachable: c.unreachable,
                 declined: c.declined,
                 to_call,
-                forecast_unreachable: (share * to_call as f64).round() as i64,
+                forecast_unreachable,
+                expected: c.unreachable + c.declined + forecast_unreachable,
             }
         })
         .collect();
-    let expected =
-        |a: &SiteDayArrivals| a.expected_unreachable + a.declined + a.forecast_unreachable;
     arrivals.sort_by(|a, b| {
-        expected(b)
-            .cmp(&expected(a))
+        b.expected
+            .cmp(&a.expected)
             .then(a.date.cmp(&b.date))
             .then(a.site_code.cmp(&b.site_code))
     });

@@ -446,7 +446,7 @@ function drawArrivals(section, arrivals, forecast) {
     }
     if (a.declined > 0) parts.push(t('rebook.arrival_declined', { n: formatNumber(a.declined) }));
     if (a.to_call > 0) parts.push(t('rebook.arrival_forecast', { n: formatNumber(a.forecast_unreachable), to_call: formatNumber(a.to_call) }));
-    const expected = a.expected_unreachable + a.declined + a.forecast_unreachable;
+    const { expected } = a;
     const line = el('p', {},
       el('strong', { textContent: t('rebook.arrival_head', { site: a.site_code, date: formatDate(a.date), n: formatNumber(expected) }) }),
       ` — ${parts.join('; ')}`);

@@ -71,11 +71,14 @@ pub struct BriefFigures {
     pub excess_bookings: i64,
     /// Over the whole store, as the Checks view counts them (not only ahead).
     pub orphan_first_doses: i64,
-    pub unreachable_expected: i64,
+    /// People still expected at over-capacity slots: not reached, declined
+    /// to move, or forecast among those still to call.
+    pub still_expected: i64,
     /// Sites booked beyond their places from the briefing date on, most people first.
     pub over_capacity_sites: Vec<SiteOverCapacity>,
     pub calls: crate::rebook::CallProgress,
-    /// Unreachable people still expected, per site-day, most first.
+    /// People still expected at over-capacity slots (not reached, declined,
+    /// forecast), per site-day, most first.
     pub walk_ins: Vec<crate::rebook::SiteDayArrivals>,
     /// Active bookings in the next 7 days per age cohort (`AGE_COHORTS`, then unknown).
     pub bookings_by_age: Vec<i64>,
@@ -124,17 +127,13 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
         overbooked_slots: checks.overbooked_slots,
         excess_bookings: checks.excess_bookings,
         orphan_first_doses: whole.orphan_first_doses,
-        unreachable_expected: rebook
-            .expected_arrivals
-            .iter()
-            .map(|a| a.expected_unreachable)
-            .sum(),
+        still_expected: rebook.expected_arrivals.iter().map(|a| a.expected).sum(),
         over_capacity_sites: over_capacity_sites(conn, &checks.by_site_day)?,
         calls: crate::rebook::call_progress(conn, &rebook)?,
         walk_ins: rebook
             .expected_arrivals
             .iter()
-            .filter(|a| a.expected_unreachable > 0)
+            .filter(|a| a.expected > 0)
             .cloned()
             .collect(),
         bookings_by_age: bookings_by_age(conn, date, &ahead)?,

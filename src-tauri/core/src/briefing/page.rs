@@ -459,7 +459,7 @@ fn ahead_lines(f: &BriefFigures, w: &Words, lang: Lang) -> Vec<String> {
                     "{} {} {}",
                     a.site_code,
                     day_span(lang, &a.date, &a.date),
-                    people(lang, a.expected_unreachable)
+                    people(lang, a.expected)
                 )
             })
             .collect();
@@ -594,10 +594,10 @@ fn headline_grid(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64
             f.excess_bookings > 0,
         ),
         (
-            people(lang, f.unreachable_expected),
-            w.unreachable.into(),
+            people(lang, f.still_expected),
+            w.still_expected.into(),
             String::new(),
-            f.unreachable_expected > 0,
+            f.still_expected > 0,
         ),
         (
             people(lang, f.orphan_first_doses),

@@ -131,6 +131,7 @@ fn proposes_same_site_then_nearest_sites_without_overbooking() {
             declined: 0,
             to_call: 0,
             forecast_unreachable: 0,
+            expected: 2,
         }]
     );
 
@@ -966,6 +967,10 @@ fn walk_ins_are_forecast_before_any_call_and_follow_the_calls() {
         let p = plan(conn, &CheckQuery::default()).expect("plan");
         let a = p.expected_arrivals.first().expect("A on the 23rd").clone();
         assert_eq!(p.expected_arrivals.len(), 1);
+        assert_eq!(
+            a.expected,
+            a.expected_unreachable + a.declined + a.forecast_unreachable
+        );
         (
             (
                 a.expected_unreachable,
