@@ -25,10 +25,13 @@ pub fn load_input(conn: &Connection) -> Result<SitingInput> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    // Open sites without coordinates cannot be placed, so they do not count.
+    // Open sites without coordinates cannot be placed, so they do not count;
+    // nor does a temporary clinic, opened for an incident's days: siting
+    // plans where people are served for good, and it will have closed.
     let mut stmt = conn.prepare(
         "SELECT code, name, kind, lat, lon, capacity_per_day, status
-         FROM site WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY status DESC, code",
+         FROM site WHERE lat IS NOT NULL AND lon IS NOT NULL AND kind <> 'temporary_clinic'
+         ORDER BY status DESC, code",
     )?;
     let points = stmt
         .query_map([], |r| {

@@ -464,3 +464,31 @@ fn coverage_rows_match_brute_force_anywhere_on_earth() {
         }
     }
 }
+
+/// A temporary clinic (opened from the rebooking desk for an incident's
+/// days) is no existing site to siting: it closes, so it covers nobody for
+/// good. The mass clinic beside it still counts.
+#[test]
+fn a_temporary_clinic_is_not_an_existing_site() {
+    use crate::import::ImportKind;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = crate::test_fixtures::store_from_csv(
+        dir.path(),
+        &[(
+            ImportKind::Sites,
+            "site_code,name,kind,lat,lon\nA,A,mass_clinic,45.40,-75.70\nT,T,temporary_clinic,45.41,-75.70\nP,P,pharmacy,45.42,-75.70\n",
+        )],
+    );
+    let stored: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM site WHERE kind = 'temporary_clinic' AND status = 'open'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(stored, 1);
+    let input = load_input(&conn).expect("input");
+    let mut codes: Vec<&str> = input.points.iter().map(|p| p.site_code.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(codes, ["A", "P"]);
+}
