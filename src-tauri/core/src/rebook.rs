@@ -75,17 +75,19 @@ pub struct WalkInForecast {
 }
 
 /// Ottawa, spring 2021: the share of double-booked people not reached.
-pub const PRIOR_UNREACHED_SHARE: f64 = 1400.0 / 3100.0;
+const PRIOR_UNREACHED_SHARE: f64 = 1400.0 / 3100.0;
 /// How many calls the prior share weighs as.
-pub const PRIOR_CALLS: i64 = 20;
+const PRIOR_CALLS: i64 = 20;
+
+/// A call that did not reach the person: they are still expected at their slot.
+fn not_reached(outcome: &str) -> bool {
+    matches!(outcome, "unreachable" | "wrong_number")
+}
 
 impl WalkInForecast {
     fn from_outcomes(outcomes: &HashMap<i64, String>) -> WalkInForecast {
         let calls = outcomes.len() as i64;
-        let unreached = outcomes
-            .values()
-            .filter(|o| matches!(o.as_str(), "unreachable" | "wrong_number"))
-            .count() as i64;
+        let unreached = outcomes.values().filter(|o| not_reached(o)).count() as i64;
         let share = (unreached as f64 + PRIOR_UNREACHED_SHARE * PRIOR_CALLS as f64)
             / (calls + PRIOR_CALLS) as f64;
         WalkInForecast {
@@ -369,6 +371,7 @@ fn propose(
     let histories = crate::store::contact_attempt::histories(conn)?;
     let outcomes = last_outcomes(&histories);
     let code = |site: i64| sites.get(&site).map(|s| s.code.clone());
+    let forecast = WalkInForecast::from_outcomes(&outcomes);
     let windows = move_windows(conn, excess)?;
     let mut places = temporary_clinics_first(excess, &windows, &sites, &mut free, reach)?;
     for ((e, &(from, to)), found) in excess.iter().zip(&windows).zip(places.iter_mut()) {
@@ -403,8 +406,8 @@ fn propose(
         total: proposals.len() as i64,
         proposals,
         unplaced,
-        expected_arrivals: expected_arrivals(conn, slots, &outcomes, &sites)?,
-        walk_in_forecast: WalkInForecast::from_outcomes(&outcomes),
+        expected_arrivals: expected_arrivals(conn, slots, &outcomes, &sites, forecast.share)?,
+        walk_in_forecast: forecast,
     })
 }
 
@@ -561,8 +564,8 @@ fn expected_arrivals(
     slots: &Slots,
     outcomes: &HashMap<i64, String>,
     sites: &HashMap<i64, SiteInfo>,
+    share: f64,
 ) -> Result<Vec<SiteDayArrivals>> {
-    let share = WalkInForecast::from_outcomes(outcomes).share;
     let mut excess: HashMap<(i64, i64), i64> = HashMap::new();
     for &(site, slot, n) in slots {
         *excess
@@ -713,7 +716,7 @@ pub fn call_progress(conn: &Connection, plan: &RebookPlan) -> Result<CallProgres
         match p.calls.last_outcome.as_deref() {
             None => progress.to_call += 1,
             Some("reached_declined") => progress.declined += 1,
-            Some("unreachable" | "wrong_number") => progress.unreachable += 1,
+            Some(o) if not_reached(o) => progress.unreachable += 1,
             // Accepted but still here: the move did not happen; call again.
             Some(_) => progress.to_call += 1,
         }
@@ -828,12 +831,7 @@ fn called_arrivals(
 ) -> Result<HashMap<(i64, i64), Called>> {
     let staying: HashMap<i64, &str> = outcomes
         .iter()
-        .filter(|(_, o)| {
-            matches!(
-                o.as_str(),
-                "unreachable" | "wrong_number" | "reached_declined"
-            )
-        })
+        .filter(|(_, o)| not_reached(o) || o.as_str() == "reached_declined")
         .map(|(id, o)| (*id, o.as_str()))
         .collect();
     let mut arrivals: HashMap<(i64, i64), Called> = HashMap::new();

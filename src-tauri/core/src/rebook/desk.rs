@@ -3,8 +3,8 @@
 //! person (name, id, booking id or phone), so every call can be reached.
 
 use super::{
-    excess_bookings, first_proposals, open_call_list, propose, Proposal, Reach, SiteDayArrivals,
-    Slots, WalkInForecast, PROPOSALS_SHOWN,
+    excess_bookings, first_proposals, not_reached, open_call_list, propose, Proposal, Reach,
+    SiteDayArrivals, Slots, WalkInForecast, PROPOSALS_SHOWN,
 };
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
@@ -80,7 +80,7 @@ impl DeskFilter {
                 "to_call" => matches!(outcome, None | Some("reached_accepted")),
                 "call_back" => p.calls.call_back_at.is_some(),
                 "declined" => outcome == Some("reached_declined"),
-                "unreachable" => matches!(outcome, Some("unreachable" | "wrong_number")),
+                "unreachable" => outcome.is_some_and(not_reached),
                 _ => p.proposed_slot.is_none(), // "unplaced", checked in `page`
             };
             if !fits {
