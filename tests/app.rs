@@ -411,29 +411,46 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
             .attrs("#day-result tr.over .person-link", "data-person")
             .await?;
         assert!(!person.is_empty(), "people listed in an over-capacity slot");
-        // Free places only: the slots a person can still be booked into,
-        // adding up to the day's free places.
-        let all_free: Vec<i64> = app
-            .attrs("#day-result tr[data-slot]", "data-free")
-            .await?
-            .iter()
-            .map(|f| f.parse())
-            .collect::<Result<_, _>>()?;
+        // Free places only, on a day of the same site with room left: the
+        // slots a person can still be booked into, adding up to the day's
+        // free places as FORMATS.md's slot rule gives them from the tables.
+        let site = app.value("#day-site").await?;
+        let free_day = "2021-03-26";
+        app.client
+            .execute(
+                "document.getElementById('day-date').value = arguments[0];",
+                vec![serde_json::json!(free_day)],
+            )
+            .await?;
+        app.click("#day-show").await?;
         app.click("#day-free-only").await?;
-        let wanted: Vec<String> = all_free
-            .iter()
-            .filter(|f| **f > 0)
-            .map(|f| f.to_string())
-            .collect();
-        app.wait_attrs("#day-result tr[data-slot]", "data-free", &wanted)
+        let want = free_places_by_slot(&db, &site, free_day)?;
+        assert!(
+            want.values().sum::<i64>() > 0,
+            "{site} has room on {free_day}"
+        );
+        let slots: Vec<String> = want.keys().cloned().collect();
+        app.wait_attrs("#day-result tr[data-slot]", "data-slot", &slots)
+            .await?;
+        let free: Vec<String> = want.values().map(|n| n.to_string()).collect();
+        app.wait_attrs("#day-result tr[data-slot]", "data-free", &free)
             .await?;
         app.wait_attrs(
             "#day-free-total",
             "data-free",
-            &[all_free.iter().sum::<i64>().to_string()],
+            &[want.values().sum::<i64>().to_string()],
         )
         .await?;
-        app.click("#day-free-only").await?;
+        app.screenshot("bookings-free-only").await?;
+        app.select("#lang-select", "fr").await?;
+        app.click("#day-show").await?;
+        app.wait_text("#day-free-total", "Places libres ce jour")
+            .await?;
+        app.wait_text("#day-result", "libres").await?;
+        app.screenshot("bookings-free-only-fr").await?;
+        app.select("#lang-select", "en").await?;
+        app.click("#nav-checks").await?;
+        app.click("#site-days tbody tr .open-bookings").await?;
         app.find("#day-result tr.over").await?;
         app.click("#day-result tr.over .person-link").await?;
         app.wait_text("#person-result", &person[0]).await?;
@@ -1319,4 +1336,63 @@ async fn a_declined_person_takes_a_slot_picked_by_hand_within_the_distance_cap()
         .collect::<Result<_, _>>()?;
     assert_eq!(outcomes, ["reached_declined", "reached_accepted"]);
     Ok(())
+}
+
+/// The free places of each slot of a site-day that has them, by FORMATS.md's
+/// slot rule recomputed here from the raw tables (places per slot: the sum
+/// over covering shifts of vaccinators × 5 ÷ minutes per dose, or an
+/// explicit capacity spread evenly; less the booked and attended).
+fn free_places_by_slot(
+    db: &std::path::Path,
+    site: &str,
+    date: &str,
+) -> TestResult<std::collections::BTreeMap<String, i64>> {
+    let conn = dosedesk_core::store::open(db)?;
+    let minute = |hhmm: &str| -> i64 {
+        let (h, m) = hhmm.split_once(':').unwrap_or(("0", "0"));
+        h.parse::<i64>().unwrap_or(0) * 60 + m.parse::<i64>().unwrap_or(0)
+    };
+    let mut places: std::collections::BTreeMap<i64, i64> = Default::default();
+    let mut stmt = conn.prepare(
+        "SELECT sh.start, sh.end, sh.vaccinators, sh.capacity, s.minutes_per_dose
+         FROM shift sh JOIN site s ON s.id = sh.site_id WHERE s.code = ?1 AND sh.date = ?2",
+    )?;
+    let shifts = stmt.query_map([site, date], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+            r.get::<_, f64>(4)?,
+        ))
+    })?;
+    for shift in shifts {
+        let (start, end, vaccinators, capacity, per_dose) = shift?;
+        let (a, b) = (minute(&start), minute(&end));
+        let slots = (b - a + 4) / 5;
+        let each = match capacity {
+            Some(c) => c / slots,
+            None => ((vaccinators * 5) as f64 / per_dose + 1e-9).floor() as i64,
+        };
+        for m in (a..b).step_by(5) {
+            *places.entry(m).or_default() += each;
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT a.slot_minute % 1440 / 5 * 5, count(*) FROM appointment a
+         JOIN site s ON s.id = a.site_id
+         WHERE s.code = ?1 AND strftime('%Y-%m-%d', a.slot_minute * 60, 'unixepoch') = ?2
+           AND a.status IN ('booked', 'attended')
+         GROUP BY 1",
+    )?;
+    let booked: std::collections::HashMap<i64, i64> = stmt
+        .query_map([site, date], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(places
+        .into_iter()
+        .filter_map(|(m, n)| {
+            let free = n - booked.get(&m).copied().unwrap_or(0);
+            (free > 0).then(|| (format!("{date}T{:02}:{:02}", m / 60, m % 60), free))
+        })
+        .collect())
 }

@@ -50,7 +50,7 @@ export default {
   'bookings.site_day': "Journée d'un site",
   'bookings.show': 'Afficher',
   'bookings.no_shift': 'aucun quart',
-  'bookings.slot_line': "{active} sur {capacity} réservées · {free} libres",
+  'bookings.slot_line': "{active} sur {capacity} réservées · libres : {free}",
   'nav.rebook': 'Réaffectation des rendez-vous',
   'rebook.title': 'Réaffectation des rendez-vous',
   'rebook.temp_title': "Ouvrir un quart de clinique temporaire",

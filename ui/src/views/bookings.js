@@ -108,7 +108,7 @@ export async function renderBookings(root) {
         const row = el('tr', { className: over ? 'over' : '' },
           el('td', { textContent: s.slot.slice(11) }),
           el('td', { className: 'shift' }, bar),
-          el('td', { textContent: s.capacity === null ? t('bookings.no_shift') : t(free(s) >= 0 ? 'bookings.slot_line' : 'bookings.slot_over', { active: s.active, capacity: cap, free: free(s), over: -free(s) }) }),
+          el('td', { className: 'nowrap', textContent: s.capacity === null ? t('bookings.no_shift') : t(free(s) >= 0 ? 'bookings.slot_line' : 'bookings.slot_over', { active: s.active, capacity: cap, free: free(s), over: -free(s) }) }),
           el('td', { className: 'small people' }, ...s.appointments.map((a) => personLink(a))));
         row.dataset.slot = s.slot;
         row.dataset.active = s.active;
@@ -149,5 +149,6 @@ export async function renderBookings(root) {
  * on a person's bookings. */
 export function focusBookings({ site, date, person }) {
   if (person) Object.assign(state, { person });
-  else Object.assign(state, { site, date, showDay: true });
+  // Every slot of it: the free-only list is for booking, not for seeing who is there.
+  else Object.assign(state, { site, date, showDay: true, freeOnly: false });
 }
