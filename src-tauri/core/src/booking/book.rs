@@ -46,6 +46,8 @@ pub struct BookedDose {
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Booked {
+    /// The person's id: as given, or the one made for a new person.
+    pub person_id: String,
     pub first: BookedDose,
     pub second: BookedDose,
     pub central: CentralCheck,
@@ -113,7 +115,11 @@ fn parse_slot(text: &str, what: &str) -> Result<i64> {
 pub fn book_first_dose(conn: &mut Connection, req: &BookRequest) -> Result<Booked> {
     let result =
         crate::sync::with_booking_guard(conn, |conn, guard| book_first_dose_via(conn, req, guard));
-    crate::audit::noting_refusal(conn, "book", req.person_id.trim(), result)
+    let who = match req.person_id.trim() {
+        "" => "a new person",
+        id => id,
+    };
+    crate::audit::noting_refusal(conn, "book", who, result)
 }
 
 /// [`book_first_dose`] with the central guard given: `None` books on this
@@ -135,10 +141,19 @@ pub fn book_first_dose_via(
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("unknown product {:?}", req.product)))?;
     let slot = parse_slot(&req.slot, "slot")?;
-    let person = req.person_id.trim();
-    if person.is_empty() {
-        return Err(Error::InvalidInput("a person id is required".into()));
-    }
+    let new_id;
+    let person = match req.person_id.trim() {
+        "" if given(&req.given_name).is_none() && given(&req.family_name).is_none() => {
+            return Err(Error::InvalidInput(
+                "give the person's id, or their name to book them as a new person".into(),
+            ))
+        }
+        "" => {
+            new_id = new_person_id(&tx)?;
+            new_id.as_str()
+        }
+        id => id,
+    };
     let already: Option<String> = tx
         .query_row(
             concat!(
@@ -276,6 +291,7 @@ pub fn book_first_dose_via(
     )?;
     tx.commit()?;
     Ok(Booked {
+        person_id: person.to_owned(),
         central,
         first: BookedDose {
             id: first_id,
@@ -290,6 +306,31 @@ pub fn book_first_dose_via(
             dose_number: 2,
         },
     })
+}
+
+/// An id for a person booked here who has none from the booking system
+/// (a walk-in): `DD-` and ten hex digits, unused in this store. Random, so
+/// two laptops booking offline do not make the same one.
+fn new_person_id(tx: &Transaction<'_>) -> Result<String> {
+    loop {
+        let bytes = crate::store::new_uuid();
+        let id = format!(
+            "DD-{}",
+            bytes[..5]
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<String>()
+        );
+        let used: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM person WHERE person_id = ?1)
+                 OR EXISTS (SELECT 1 FROM appointment WHERE person_id = ?1)",
+            [&id],
+            |r| r.get(0),
+        )?;
+        if !used {
+            return Ok(id);
+        }
+    }
 }
 
 /// The earliest slot in `[from, to)` with a free place at `site`.

@@ -1,5 +1,6 @@
 //! Local booking: a first dose with its second dose reserved (`book`),
-//! cancellations (`cancel`) and the Bookings view's lists (`queries`).
+//! cancellations (`cancel`), finding a person by name or id (`find`) and
+//! the Bookings view's lists (`queries`).
 //!
 //! The capacity check and the inserts run in one IMMEDIATE transaction: the
 //! write lock is taken before anything is read, so two windows, or the app
@@ -10,6 +11,7 @@
 
 mod book;
 mod cancel;
+mod find;
 mod nearest;
 pub use nearest::{nearest_free, FreeSlot};
 pub mod queries;
@@ -19,6 +21,7 @@ pub use book::{
     book_first_dose, book_first_dose_via, BookRequest, Booked, BookedDose, CentralCheck,
 };
 pub use cancel::{cancel, LinkedSecond};
+pub use find::{find_people, PeopleFound, PersonMatch, MIN_SEARCH};
 
 #[cfg(test)]
 mod tests;

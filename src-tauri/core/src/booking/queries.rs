@@ -54,12 +54,7 @@ pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
     let person_id = person_id.trim();
     crate::users::require_any_person_view()?;
     crate::audit::record(conn, "view_person", person_id, serde_json::json!({}))?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE a.person_id = ?1 ORDER BY a.slot_minute, a.dose_number"
-    ))?;
-    let appointments: Vec<AppointmentRow> = stmt
-        .query_map([person_id], row)?
-        .collect::<rusqlite::Result<_>>()?;
+    let appointments = appointments_of(conn, person_id)?;
     let booked_here = appointments.len();
     let mut appointments = appointments;
     appointments.retain(|a| crate::users::may_see_people_at(&a.site_code));
@@ -104,6 +99,17 @@ pub fn person(conn: &Connection, person_id: &str) -> Result<PersonBookings> {
         name,
         appointments,
     })
+}
+
+/// Every appointment of a person, whoever may see it, oldest first.
+pub(super) fn appointments_of(conn: &Connection, person_id: &str) -> Result<Vec<AppointmentRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE a.person_id = ?1 ORDER BY a.slot_minute, a.dose_number"
+    ))?;
+    let rows = stmt
+        .query_map([person_id], row)?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
 }
 
 #[derive(Debug, Serialize)]

@@ -29,7 +29,7 @@ fn setup(dir: &std::path::Path) -> std::path::PathBuf {
     db
 }
 
-fn request(person: &str, slot: &str) -> BookRequest {
+pub(super) fn request(person: &str, slot: &str) -> BookRequest {
     BookRequest {
         person_id: person.into(),
         birth_date: None,

@@ -9,6 +9,7 @@ use super::{
 use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
 use crate::input::given;
+use crate::store::person::{name_key, name_matches};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -91,9 +92,9 @@ impl DeskFilter {
     }
 }
 
-/// A search matches part of the person id or booking id (any case); the
-/// start of the given name, the family name or "given family" (any case,
-/// accents or not: "gagne" finds Gagné); or, when it holds 3 digits or
+/// A search matches part of the person id or booking id (any case); a
+/// name as `person::name_matches` has it (any case, accents or not:
+/// "gagne" and "marie gag" find Marie Gagné); or, when it holds 3 digits or
 /// more, part of the phone number's digits (so "613 555-01" finds
 /// "613-555-0101").
 fn search_matches(needle: &str, p: &Proposal) -> bool {
@@ -102,21 +103,8 @@ fn search_matches(needle: &str, p: &Proposal) -> bool {
     if in_text(&p.person_id) || p.booking_id.as_deref().is_some_and(in_text) {
         return true;
     }
-    let wanted = fold(needle);
     let (given, family) = (&p.name.given_name, &p.name.family_name);
-    let names = [
-        given.clone(),
-        family.clone(),
-        given
-            .as_ref()
-            .zip(family.as_ref())
-            .map(|(g, f)| format!("{g} {f}")),
-        given
-            .as_ref()
-            .zip(family.as_ref())
-            .map(|(g, f)| format!("{f} {g}")),
-    ];
-    if names.iter().flatten().any(|n| fold(n).starts_with(&wanted)) {
+    if name_matches(&name_key(needle), given.as_deref(), family.as_deref()) {
         return true;
     }
     let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
@@ -223,27 +211,4 @@ impl Scope {
             dates,
         })
     }
-}
-
-/// Lowercase without French accents, spaces squeezed: how a name is
-/// compared with what a caller typed.
-fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.trim().to_lowercase().chars() {
-        let plain = match c {
-            'à' | 'â' | 'ä' | 'á' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' | 'í' => 'i',
-            'ô' | 'ö' | 'ó' => 'o',
-            'ù' | 'û' | 'ü' | 'ú' => 'u',
-            'ç' => 'c',
-            'ÿ' => 'y',
-            c if c.is_whitespace() => ' ',
-            c => c,
-        };
-        if !(plain == ' ' && out.ends_with(' ')) {
-            out.push(plain);
-        }
-    }
-    out
 }

@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 pub const APPLICATION_ID: i64 = 0x444F_5345;
 
 /// Each entry moves the schema up one version; never edit a released one.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_day_totals.sql"),
     include_str!("migrations/0003_check_results.sql"),
@@ -54,7 +54,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_users.sql"),
     include_str!("migrations/0010_call_details.sql"),
     include_str!("migrations/0011_person_names.sql"),
+    include_str!("migrations/0012_person_name_keys.sql"),
 ];
+
+/// Work a migration needs that SQL cannot do, run right after the script
+/// that brings the schema to that version, in the same transaction.
+const AFTER_MIGRATION: &[(i64, fn(&Connection) -> Result<()>)] = &[(12, person::fill_name_keys)];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -398,8 +403,11 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
             SCHEMA_VERSION,
         ));
     }
-    for sql in &MIGRATIONS[current as usize..] {
+    for (version, sql) in (1..).zip(MIGRATIONS).skip(current as usize) {
         tx.execute_batch(sql)?;
+        for (_, step) in AFTER_MIGRATION.iter().filter(|(v, _)| *v == version) {
+            step(&tx)?;
+        }
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

@@ -163,7 +163,9 @@ impl People {
                 m.given_name,
                 m.family_name,
                 m.language,
-                now
+                now,
+                m.given_name.map(person::name_key),
+                m.family_name.map(person::name_key),
             ])?;
         }
         Ok(())
@@ -196,6 +198,8 @@ fn bind(stmt: &mut rusqlite::Statement<'_>, at: usize, m: &Merged<'_>, now: &str
     stmt.raw_bind_parameter(at + 5, m.family_name)?;
     stmt.raw_bind_parameter(at + 6, m.language)?;
     stmt.raw_bind_parameter(at + 7, now)?;
+    stmt.raw_bind_parameter(at + 8, m.given_name.map(person::name_key))?;
+    stmt.raw_bind_parameter(at + 9, m.family_name.map(person::name_key))?;
     Ok(())
 }
 

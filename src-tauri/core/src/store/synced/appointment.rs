@@ -39,9 +39,9 @@ pub(super) fn upsert(conn: &Connection, wire_id: &str, data: &str, now: &str) ->
     // does not know names yet sends none: the names here stay).
     conn.prepare_cached(
         "INSERT INTO person (person_id, uuid, birth_date, phone, given_name, family_name,
-                             preferred_language, updated_at)
+                             preferred_language, updated_at, given_key, family_key)
          SELECT d->>'person_id', ?2, d->>'birth_date', d->>'phone', d->>'given_name',
-                d->>'family_name', d->>'preferred_language', ?3
+                d->>'family_name', d->>'preferred_language', ?3, ?4, ?5
          FROM (SELECT json(?1) AS d)
          WHERE coalesce(d->>'birth_date', d->>'phone', d->>'given_name', d->>'family_name',
                         d->>'preferred_language') IS NOT NULL
@@ -50,6 +50,8 @@ pub(super) fn upsert(conn: &Connection, wire_id: &str, data: &str, now: &str) ->
             given_name = coalesce(excluded.given_name, given_name),
             family_name = coalesce(excluded.family_name, family_name),
             preferred_language = coalesce(excluded.preferred_language, preferred_language),
+            given_key = coalesce(excluded.given_key, given_key),
+            family_key = coalesce(excluded.family_key, family_key),
             updated_at = excluded.updated_at
          WHERE (birth_date, phone, given_name, family_name, preferred_language)
             IS NOT (excluded.birth_date, excluded.phone,
@@ -57,7 +59,17 @@ pub(super) fn upsert(conn: &Connection, wire_id: &str, data: &str, now: &str) ->
                     coalesce(excluded.family_name, family_name),
                     coalesce(excluded.preferred_language, preferred_language))",
     )?
-    .execute(params![data, crate::store::new_uuid(), now])?;
+    .execute(params![
+        data,
+        crate::store::new_uuid(),
+        now,
+        key.given_name
+            .as_deref()
+            .map(crate::store::person::name_key),
+        key.family_name
+            .as_deref()
+            .map(crate::store::person::name_key),
+    ])?;
     if key.booking_id.is_some() {
         conn.prepare_cached(
             "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
@@ -144,6 +156,11 @@ struct Key {
     booking_id: Option<String>,
     #[serde(default)]
     site: String,
+    /// The names, for their search keys (`person::name_key`).
+    #[serde(default)]
+    given_name: Option<String>,
+    #[serde(default)]
+    family_name: Option<String>,
 }
 
 impl Key {
