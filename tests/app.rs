@@ -533,28 +533,7 @@ async fn a_full_slot_offers_the_nearest_free_ones() -> TestResult {
 async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
-    // A slot at Ray Friel with a free place on 26 March (2 places a slot).
-    let slot = {
-        let conn = dosedesk_core::store::open(&db)?;
-        let mut free = None;
-        for m in (9 * 60..13 * 60).step_by(5) {
-            let at = format!("2021-03-26T{:02}:{:02}", m / 60, m % 60);
-            let minute = dosedesk_core::time::minute_of(
-                dosedesk_core::time::parse_local_datetime(&at).ok_or("time")?,
-            );
-            let n: i64 = conn.query_row(
-                "SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id
-                 WHERE s.code = 'RFC' AND a.slot_minute = ?1 AND a.status IN ('booked', 'attended')",
-                [minute],
-                |r| r.get(0),
-            )?;
-            if n < 2 {
-                free = Some(at);
-                break;
-            }
-        }
-        free.ok_or("no free slot at RFC on 26 March")?
-    };
+    let slot = free_rfc_slot(&db, 0)?;
     let app = App::launch(&db).await?;
     let result = async {
         app.find("table.schedule").await?;
@@ -661,6 +640,221 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
         |r| r.get(0),
     )?;
     assert_eq!(n, 2, "both doses stored, then cancelled together: {all}");
+    Ok(())
+}
+
+/// The `skip`-th morning slot at Ray Friel on 26 March with a free place
+/// (2 places a slot), counted from the raw bookings.
+fn free_rfc_slot(db: &std::path::Path, skip: usize) -> TestResult<String> {
+    let conn = dosedesk_core::store::open(db)?;
+    let mut free = Vec::new();
+    for m in (9 * 60..13 * 60).step_by(5) {
+        let at = format!("2021-03-26T{:02}:{:02}", m / 60, m % 60);
+        let minute = dosedesk_core::time::minute_of(
+            dosedesk_core::time::parse_local_datetime(&at).ok_or("time")?,
+        );
+        let n: i64 = conn.query_row(
+            "SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id
+             WHERE s.code = 'RFC' AND a.slot_minute = ?1 AND a.status IN ('booked', 'attended')",
+            [minute],
+            |r| r.get(0),
+        )?;
+        if n < 2 {
+            free.push(at);
+        }
+    }
+    free.into_iter()
+        .nth(skip)
+        .ok_or_else(|| "too few free slots at RFC on 26 March".into())
+}
+
+/// Lowercase, French accents dropped: the test's own reading of "any case,
+/// accents or not".
+fn bare(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
+/// The Book view finds people already booked by name (either order, no
+/// accents typed), in the order a list of people is read, and fills the
+/// form with the one picked, warning that they hold a first dose; someone
+/// new is booked by name alone under an id made for them, and found again
+/// by name in Bookings; in French too.
+#[tokio::test(flavor = "multi_thread")]
+async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let slot = free_rfc_slot(&db, 1)?;
+    // Everyone the search should list, worked out from the raw table.
+    let (expected, more, first_phone) = {
+        let conn = dosedesk_core::store::open(&db)?;
+        let mut stmt = conn.prepare(
+            "SELECT person_id, coalesce(given_name, ''), coalesce(family_name, ''),
+                    coalesce(phone, '') FROM person",
+        )?;
+        let mut people: Vec<(String, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        people.retain(|(_, given, family, _)| {
+            let (g, f) = (bare(given), bare(family));
+            (f.starts_with("gagne") && g.starts_with("and"))
+                || (g.starts_with("gagne") && f.starts_with("and"))
+        });
+        people.sort_by_key(|(id, given, family, _)| (bare(family), bare(given), id.clone()));
+        let more = people.len() > 12;
+        let phone = people.first().map(|p| p.3.clone()).unwrap_or_default();
+        let ids: Vec<String> = people.into_iter().take(12).map(|p| p.0).collect();
+        (ids, more, phone)
+    };
+    assert!(
+        expected.len() >= 2,
+        "the demo has several André Gagné: {expected:?}"
+    );
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("table.schedule").await?;
+        app.click("#nav-book").await?;
+        app.type_into("#book-find", "gagne and").await?;
+        app.find("#book-find-results .person-match").await?;
+        app.wait_attrs("#book-find-results .person-match", "data-person", &expected)
+            .await?;
+        assert_eq!(
+            app.texts("#book-find-results .more").await?.len(),
+            usize::from(more)
+        );
+        let first = app
+            .texts("#book-find-results .person-match")
+            .await?
+            .remove(0);
+        assert!(
+            first.contains("Gagné, André")
+                && first.contains(&expected[0])
+                && first.contains(&first_phone),
+            "{first}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // painted
+        app.screenshot("book-find").await?;
+        app.click("#book-find-results .person-match").await?;
+        assert_eq!(app.value("#book-person").await?, expected[0]);
+        assert_eq!(app.value("#book-given").await?, "André");
+        assert_eq!(app.value("#book-family").await?, "Gagné");
+        assert_eq!(app.value("#book-phone").await?, first_phone);
+        assert_eq!(app.attrs("#book-picked", "class").await?, ["warning"]);
+        let warning = app
+            .wait_text("#book-picked", "already have a first dose")
+            .await?;
+        assert!(warning.contains(&format!("({})", expected[0])), "{warning}");
+        assert!(app
+            .texts("#book-find-results .person-match")
+            .await?
+            .is_empty());
+
+        // Someone new: a name, no id.
+        for field in ["#book-person", "#book-given", "#book-family", "#book-phone"] {
+            app.client
+                .execute(
+                    "document.querySelector(arguments[0]).value = '';",
+                    vec![serde_json::json!(field)],
+                )
+                .await?;
+        }
+        app.type_into("#book-given", "Zoé").await?;
+        app.type_into("#book-family", "Lafrenière-Nouvelle").await?;
+        app.client
+            .execute(
+                "document.getElementById('book-birth').value = '1939-05-01';
+                 document.getElementById('book-slot').value = arguments[0];",
+                vec![serde_json::json!(slot)],
+            )
+            .await?;
+        app.select("#book-site[data-loaded]", "RFC").await?;
+        app.click("#book-submit").await?;
+        let done = app.wait_text("#book-result", "dose 2 reserved").await?;
+        let id = done
+            .split("Zoé Lafrenière-Nouvelle (")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .ok_or(format!("no id in {done:?}"))?
+            .to_string();
+        assert!(id.starts_with("DD-") && id.len() == 13, "{done}");
+
+        // Found again by name in Bookings, accents not typed; Enter opens
+        // the only one found.
+        app.click("#nav-bookings").await?;
+        app.type_into("#person-search", "lafreniere-n").await?;
+        app.wait_attrs(
+            "#person-matches .person-match",
+            "data-person",
+            std::slice::from_ref(&id),
+        )
+        .await?;
+        app.click("#person-find").await?;
+        app.wait_text("#person-result", &format!("Zoé Lafrenière-Nouvelle ({id})"))
+            .await?;
+        assert_eq!(
+            app.attrs("#person-result tr", "data-status").await?,
+            ["booked", "booked"]
+        );
+
+        // In French: no one found, said in French; a match in French.
+        app.select("#lang-select", "fr").await?;
+        app.click("#nav-book").await?;
+        app.type_into("#book-find", "zzzz").await?;
+        app.wait_text("#book-find-results", "Personne dans cette base de données")
+            .await?;
+        app.click("#nav-bookings").await?;
+        // The view keeps the person it showed; a new search starts afresh.
+        assert_eq!(app.value("#person-search").await?, id);
+        app.client
+            .execute(
+                "document.getElementById('person-search').value = '';",
+                vec![],
+            )
+            .await?;
+        app.type_into("#person-search", "zoe laf").await?;
+        let match_fr = app
+            .wait_text("#person-matches .person-match", "réservé")
+            .await?;
+        assert!(
+            match_fr.contains("naissance : lun. 1 mai 1939") && match_fr.contains("dose 1 RFC"),
+            "{match_fr}"
+        );
+        assert!(!app.texts("#person-matches").await?[0].contains("null"));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        app.screenshot("bookings-find-fr").await?;
+        app.select("#lang-select", "en").await?;
+        TestResult::Ok(id)
+    }
+    .await;
+    app.close().await?;
+    let id = result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let stored: (String, String, String, i64) = conn.query_row(
+        "SELECT p.given_name, p.family_name, p.birth_date,
+                (SELECT count(*) FROM appointment a WHERE a.person_id = p.person_id AND a.status = 'booked')
+         FROM person p WHERE p.person_id = ?1",
+        [&id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    assert_eq!(
+        stored,
+        (
+            "Zoé".into(),
+            "Lafrenière-Nouvelle".into(),
+            "1939-05-01".into(),
+            2
+        )
+    );
     Ok(())
 }
 

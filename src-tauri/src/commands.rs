@@ -536,6 +536,19 @@ pub async fn person_bookings(
     .await
 }
 
+/// People whose id or name starts with what was typed (the Book and
+/// Bookings views), at most 12.
+#[tauri::command]
+pub async fn find_people(
+    state: State<'_, AppState>,
+    text: String,
+) -> Result<dosedesk_core::booking::PeopleFound> {
+    with_db(&state, move |conn| {
+        dosedesk_core::booking::find_people(conn, &text, 12)
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn site_day_bookings(
     state: State<'_, AppState>,

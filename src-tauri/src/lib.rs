@@ -106,6 +106,7 @@ commands![
     commands::rebook_export,
     commands::view_painted,
     commands::person_bookings,
+    commands::find_people,
     commands::site_day_bookings,
     commands::cancel_appointment,
     commands::dose_figures,

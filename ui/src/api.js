@@ -73,6 +73,7 @@ export const bookFirstDose = (request) => write('book_first_dose', { request });
 /** The free slots nearest a full one: [{site_code, slot, free, distance_km}]. */
 export const nearestFreeSlots = (site, slot) => call('nearest_free_slots', { site, slot });
 export const personBookings = (personId) => call('person_bookings', { personId });
+export const findPeople = (text) => call('find_people', { text });
 export const siteDayBookings = (site, date) => call('site_day_bookings', { site, date });
 /** linked: null (ask), 'cancel' or 'keep' — what happens to the person's second dose. */
 export const cancelAppointment = (id, linked = null) => write('cancel_appointment', { id, linked });

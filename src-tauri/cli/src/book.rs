@@ -6,9 +6,19 @@ use dosedesk_core::{Connection, Error};
 
 #[derive(clap::Args)]
 pub struct BookArgs {
-    /// The person's id (the booking system's, or a local one).
+    /// The person's id (the booking system's, or a local one). Without it,
+    /// a name books a new person under a fresh id.
     #[arg(long)]
-    person: String,
+    person: Option<String>,
+    /// Their given name.
+    #[arg(long)]
+    given_name: Option<String>,
+    /// Their family name.
+    #[arg(long)]
+    family_name: Option<String>,
+    /// The language to call them in (en, fr, …).
+    #[arg(long)]
+    language: Option<String>,
     /// Site code of the first dose.
     #[arg(long)]
     site: String,
@@ -39,7 +49,7 @@ pub fn run(conn: &mut Connection, args: &BookArgs) -> Result<(), Error> {
     let booked = book_first_dose(
         conn,
         &BookRequest {
-            person_id: args.person.clone(),
+            person_id: args.person.clone().unwrap_or_default(),
             birth_date: args.birth_date.clone(),
             phone: args.phone.clone(),
             site: args.site.clone(),
@@ -47,9 +57,9 @@ pub fn run(conn: &mut Connection, args: &BookArgs) -> Result<(), Error> {
             product: args.product.clone(),
             second_site: args.second_site.clone(),
             second_slot: args.second_slot.clone(),
-            given_name: None,
-            family_name: None,
-            preferred_language: None,
+            given_name: args.given_name.clone(),
+            family_name: args.family_name.clone(),
+            preferred_language: args.language.clone(),
         },
     )?;
     if args.json {
@@ -57,7 +67,7 @@ pub fn run(conn: &mut Connection, args: &BookArgs) -> Result<(), Error> {
     } else {
         println!(
             "booked {}: dose 1 at {} {}, dose 2 reserved at {} {}",
-            args.person,
+            booked.person_id,
             booked.first.site_code,
             booked.first.slot,
             booked.second.site_code,
@@ -70,6 +80,62 @@ pub fn run(conn: &mut Connection, args: &BookArgs) -> Result<(), Error> {
             ),
             CentralCheck::NotEnrolled => {}
         }
+    }
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct PeopleArgs {
+    /// The start of a person id or of a name (given, family, either order;
+    /// any case, accents or not).
+    text: String,
+    /// At most this many people.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `people`: find people already in the store.
+pub fn people(conn: &Connection, args: &PeopleArgs) -> Result<(), Error> {
+    let found = dosedesk_core::booking::find_people(conn, &args.text, args.limit)?;
+    if args.json {
+        print_json(&found);
+        return Ok(());
+    }
+    for p in &found.people {
+        let name = [&p.name.family_name, &p.name.given_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let doses: Vec<String> = p
+            .appointments
+            .iter()
+            .map(|a| {
+                format!(
+                    "dose {} {} {} {}",
+                    a.dose_number, a.site_code, a.slot, a.status
+                )
+            })
+            .collect();
+        // Names come from elsewhere: `println!` prints them escaped.
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            p.person_id,
+            if name.is_empty() { "(no name)" } else { &name },
+            p.birth_date.as_deref().unwrap_or("-"),
+            p.phone.as_deref().unwrap_or("-"),
+            doses.join("; ")
+        );
+    }
+    if found.people.is_empty() {
+        println!("no one matches {:?}", args.text);
+    }
+    if found.more {
+        println!("more people match: type more of the name");
     }
     Ok(())
 }

@@ -90,6 +90,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Book a first dose and reserve its second dose, in one transaction.
     Book(book::BookArgs),
+    /// Find people already in the store by the start of their id or name.
+    People(book::PeopleArgs),
     /// The rebooking desk: proposals for excess bookings, the call list, call outcomes.
     Rebook {
         #[command(subcommand)]
@@ -204,6 +206,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Revisions { json } => doses::revisions(conn, *json),
         Command::Check(args) => check::run(conn, args),
         Command::Book(args) => book::run(conn, args),
+        Command::People(args) => book::people(conn, args),
         Command::Rebook { action } => rebook::run(conn, action),
         Command::Schedule(args) => schedule::run(conn, args),
         Command::Sync(args) => sync::run(conn, args),

@@ -239,6 +239,56 @@ fn names_from_elsewhere_print_escaped_never_obeyed_by_the_terminal() {
     assert!(names.contains(&hostile), "{names:?}");
 }
 
+/// Someone new is booked by name alone under an id made for them, and found
+/// again by name; with neither an id nor a name, the booking is refused.
+#[test]
+fn a_new_person_is_booked_by_name_and_found_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let book = |extra: &[&str]| {
+        let mut args = vec![
+            "book",
+            "--site",
+            "RFC",
+            "--slot",
+            "2021-03-26T09:00",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        cli(&db, &args)
+    };
+    let nameless = book(&[]);
+    assert_eq!(nameless.status.code(), Some(1));
+    assert!(
+        stderr(&nameless).contains("give the person's id, or their name"),
+        "{}",
+        stderr(&nameless)
+    );
+    let out = book(&[
+        "--given-name",
+        "Zoé",
+        "--family-name",
+        "Ouimet-Neuf",
+        "--language",
+        "FR",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let booked: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let id = booked["person_id"].as_str().unwrap_or_default().to_string();
+    assert!(id.starts_with("DD-") && id.len() == 13, "{booked}");
+    let out = cli(&db, &["people", "ouimet-neuf zo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!("{id}\tOuimet-Neuf, Zoé\t"))
+            && text.contains("dose 1 RFC 2021-03-26T09:00 booked"),
+        "{text}"
+    );
+    let out = cli(&db, &["people", "zzzz"]);
+    assert_eq!(stdout(&out), "no one matches \"zzzz\"\n");
+}
+
 /// Two `dosedesk-cli book` processes race for the one place in a slot, 1,000
 /// times: exactly one wins each round; the loser is told the slot is full.
 #[test]
@@ -1065,6 +1115,47 @@ fn users_see_and_record_only_what_their_role_allows() {
         as_user("eva", &eva, &["rebook", "plan", "--site", "CHL"]),
         "not at CHL",
     );
+    // Finding people: an official is refused; a clinic user finds only the
+    // people booked at its sites, and sees only those bookings.
+    refused(
+        as_user("olga", &olga, &["people", "gagn"]),
+        "signed in as an official",
+    );
+    let people = |out: Output| -> Vec<serde_json::Value> {
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        json["people"].as_array().cloned().unwrap_or_default()
+    };
+    let search = ["people", "gagn", "--json", "--limit", "100000"];
+    let everyone = people(ok(as_user("manager", &manager, &search)));
+    let at_evj = people(ok(as_user("eva", &eva, &search)));
+    let sites = |p: &serde_json::Value| -> Vec<String> {
+        p["appointments"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|a| a["site_code"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let want: Vec<&serde_json::Value> = everyone
+        .iter()
+        .filter(|p| sites(p).iter().any(|s| s == "EVJ"))
+        .collect();
+    assert!(
+        !want.is_empty() && want.len() < everyone.len(),
+        "{} of {} booked at EVJ",
+        want.len(),
+        everyone.len()
+    );
+    let ids = |v: &[&serde_json::Value]| -> Vec<String> {
+        v.iter()
+            .map(|p| p["person_id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&at_evj.iter().collect::<Vec<_>>()), ids(&want));
+    assert!(at_evj.iter().all(|p| sites(p).iter().all(|s| s == "EVJ")));
+
     let tally = |site: &'static str| {
         [
             "tally",

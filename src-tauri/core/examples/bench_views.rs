@@ -5,7 +5,7 @@
 //!
 //!   cargo run --release -p dosedesk-core --example bench_views -- DB_PATH DATE
 
-use dosedesk_core::{checks, doses, rebook, schedule, store, Connection, Result};
+use dosedesk_core::{booking, checks, doses, rebook, schedule, store, Connection, Result};
 use std::time::Instant;
 
 /// (first run, median of 7) in ms, and the size of the answer. The first
@@ -51,6 +51,11 @@ fn main() -> Result<()> {
     let to = (day + chrono::Duration::days(27)).to_string();
     let first_site: String = store::open(db)?.query_row(
         "SELECT code FROM site WHERE status = 'open' ORDER BY code LIMIT 1",
+        [],
+        |r| r.get(0),
+    )?;
+    let some_person: String = store::open(db)?.query_row(
+        "SELECT person_id FROM person ORDER BY person_id LIMIT 1 OFFSET 1000",
         [],
         |r| r.get(0),
     )?;
@@ -145,6 +150,20 @@ fn main() -> Result<()> {
                     .proposals
                     .len())
             }),
+        ),
+        // The Book and Bookings views' person search (12 shown), from a
+        // broad two letters to a name and the start of another.
+        (
+            "find people \"ma\" (broad)",
+            Box::new(|c| Ok(booking::find_people(c, "ma", 12)?.people.len())),
+        ),
+        (
+            "find people \"tremblay ma\"",
+            Box::new(|c| Ok(booking::find_people(c, "tremblay ma", 12)?.people.len())),
+        ),
+        (
+            "find a person by id",
+            Box::new(|c| Ok(booking::find_people(c, &some_person, 12)?.people.len())),
         ),
         (
             "checks, people booked twice (kept)",

@@ -6,6 +6,7 @@ import { showError, hideError, showNotice } from '../components/job.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { dateInput, slotInput } from '../components/date_input.js';
 import { today } from '../dates.js';
+import { personMatches, personName, activeFirstDose } from '../components/person_search.js';
 
 function field(label, input) {
   const wrap = document.createElement('label');
@@ -40,7 +41,13 @@ export async function renderBook(root) {
   const form = document.createElement('form');
   form.className = 'form';
   form.id = 'book-form';
-  const person = input('book-person', 'text', { required: true });
+  // Someone already in the store is found, not typed again; someone new
+  // gets an id made for them when booked.
+  const findInput = input('book-find', 'search', { autocomplete: 'off', placeholder: t('book.find_hint') });
+  const picked = document.createElement('p');
+  picked.id = 'book-picked';
+  picked.hidden = true;
+  const person = input('book-person', 'text', { autocomplete: 'off', placeholder: t('book.person_new') });
   const birth = dateInput({ id: 'book-birth' });
   const phone = input('book-phone', 'tel');
   const given = input('book-given', 'text', { autocomplete: 'off' });
@@ -99,6 +106,28 @@ export async function renderBook(root) {
     nearest.replaceChildren(title, ...buttons);
     nearest.hidden = false;
   };
+  const fill = (p) => {
+    person.value = p.person_id;
+    given.value = p.given_name ?? '';
+    family.value = p.family_name ?? '';
+    language.value = ['en', 'fr'].includes(p.preferred_language) ? p.preferred_language : '';
+    birth.value = p.birth_date ?? '';
+    phone.value = p.phone ?? '';
+    findInput.value = '';
+    const first = activeFirstDose(p);
+    picked.textContent = t('book.picked', { person: `${personName(p) || p.person_id} (${p.person_id})` })
+      + (first ? ` ${t('book.picked_has_first', { site: first.site_code, slot: formatSlot(first.slot), status: t(`status.${first.status}`) })}` : '');
+    picked.className = first ? 'warning' : 'muted';
+    picked.dataset.person = p.person_id;
+    picked.hidden = false;
+    site.focus();
+  };
+  const matches = personMatches(findInput, { id: 'book-find-results', onPick: fill });
+  // Typing an id by hand leaves whoever was picked.
+  person.addEventListener('input', () => { picked.hidden = true; });
+  const finder = document.createElement('div');
+  finder.className = 'book-finder';
+  finder.append(field(t('book.find'), findInput), matches.list, picked);
   form.append(
     field(t('book.person'), person), field(t('book.given_name'), given), field(t('book.family_name'), family),
     field(t('book.language'), language), field(t('book.birth_date'), birth), field(t('book.phone'), phone),
@@ -127,7 +156,7 @@ export async function renderBook(root) {
       });
       const who = [given.value.trim(), family.value.trim()].filter(Boolean).join(' ');
       result.textContent = t('book.done', {
-        person: who ? `${who} (${person.value})` : person.value,
+        person: who ? `${who} (${booked.person_id})` : booked.person_id,
         site1: booked.first.site_code, slot1: formatSlot(booked.first.slot),
         site2: booked.second.site_code, slot2: formatSlot(booked.second.slot),
         days: daysBetween(booked.first.slot, booked.second.slot),
@@ -144,7 +173,9 @@ export async function renderBook(root) {
       birth.value = '';
       language.value = '';
       secondSlot.value = '';
-      person.focus();
+      picked.hidden = true;
+      matches.clear();
+      findInput.focus();
     } catch (err) {
       showError(err);
       if (err.code === 'slot_full') offerNearest();
@@ -157,5 +188,5 @@ export async function renderBook(root) {
   const intro = document.createElement('p');
   intro.className = 'muted';
   intro.textContent = t('book.intro');
-  root.replaceChildren(title, intro, form, nearest, result);
+  root.replaceChildren(title, intro, finder, form, nearest, result);
 }

@@ -1,12 +1,13 @@
 // Bookings: search a person's appointments (and cancel, choosing what
 // happens to a linked second dose), or list one site-day slot by slot.
 import * as api from '../api.js';
-import { t, formatSlot, formatNumber } from '../i18n.js';
+import { t, formatDate, formatSlot, formatNumber } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput } from '../components/date_input.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { today } from '../dates.js';
+import { personMatches } from '../components/person_search.js';
 
 const state = { person: '', site: '', date: '', showDay: false, freeOnly: false };
 
@@ -35,6 +36,13 @@ export async function renderBookings(root) {
   const find = el('button', { id: 'person-find', type: 'submit', textContent: t('bookings.find') });
   const personForm = el('form', { className: 'inline-form' }, personInput, find);
   const personResult = el('div', { id: 'person-result' });
+  const matches = personMatches(personInput, {
+    id: 'person-matches',
+    onPick: (p) => {
+      personInput.value = p.person_id;
+      showPerson();
+    },
+  });
 
   const showPerson = async () => {
     state.person = personInput.value.trim();
@@ -47,7 +55,7 @@ export async function renderBookings(root) {
       for (const a of found.appointments) body.append(appointmentRow(a, cancel));
       table.append(body);
       personResult.replaceChildren(
-        el('p', { textContent: `${[found.given_name, found.family_name].filter(Boolean).join(' ') || found.person_id}${found.given_name || found.family_name ? ` (${found.person_id})` : ''} — ${t('bookings.contact', { birth: found.birth_date ?? t('bookings.unknown'), phone: found.phone ?? t('bookings.unknown') })}${found.preferred_language ? ` — ${t('bookings.language', { lang: found.preferred_language.toUpperCase() })}` : ''}` }),
+        el('p', { textContent: `${[found.given_name, found.family_name].filter(Boolean).join(' ') || found.person_id}${found.given_name || found.family_name ? ` (${found.person_id})` : ''} — ${t('bookings.contact', { birth: found.birth_date ? formatDate(found.birth_date) : t('bookings.unknown'), phone: found.phone ?? t('bookings.unknown') })}${found.preferred_language ? ` — ${t('bookings.language', { lang: found.preferred_language.toUpperCase() })}` : ''}` }),
         table);
     } catch (err) {
       personResult.replaceChildren();
@@ -73,7 +81,20 @@ export async function renderBookings(root) {
       }
     }
   };
-  personForm.onsubmit = (e) => { e.preventDefault(); showPerson(); };
+  // Enter opens the person whose id it is, or the only one found; with
+  // several found, the list is there to pick from.
+  personForm.onsubmit = async (e) => {
+    e.preventDefault();
+    const text = personInput.value.trim();
+    const found = await matches.search();
+    const people = found?.people ?? [];
+    const one = people.find((p) => p.person_id === text) ?? (people.length === 1 ? people[0] : null);
+    if (one) matches.pick(one);
+    else if (!people.length) {
+      matches.clear();
+      showPerson();
+    } else personResult.replaceChildren();
+  };
 
   const siteSelect = el('select', { id: 'day-site' });
   if (state.site) siteSelect.append(el('option', { value: state.site, textContent: state.site }));
@@ -136,7 +157,7 @@ export async function renderBookings(root) {
 
   root.replaceChildren(
     el('h1', { textContent: t('bookings.title') }),
-    el('h2', { textContent: t('bookings.person') }), personForm, personResult,
+    el('h2', { textContent: t('bookings.person') }), personForm, matches.list, personResult,
     el('h2', { textContent: t('bookings.site_day') }), dayForm, dayResult);
   if (state.person) showPerson();
   if (state.showDay) {
