@@ -1230,3 +1230,209 @@ fn users_see_and_record_only_what_their_role_allows() {
     assert_eq!(count("user_disabled"), 1);
     assert!(count("tally_refused") >= 1 && count("book_refused") >= 1);
 }
+
+/// The README, its whitespace squeezed (its sentences wrap anywhere).
+fn readme() -> String {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README.md");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 240996 → "240,996", as the README writes numbers.
+fn grouped(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// 2021-05-23 → "23 May 2021".
+fn long_date(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let part = |range: std::ops::Range<usize>| -> usize {
+        iso.get(range)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("not a date: {iso}"))
+    };
+    format!("{} {} {}", part(8..10), MONTHS[part(5..7) - 1], part(0..4))
+}
+
+fn json_of(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = cli(db, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// Every figure the README quotes about the demo and the provincial file
+/// is what the CLI prints today: a changed result fails here until the
+/// README says the new one.
+#[test]
+fn the_readme_quotes_the_clis_own_figures() {
+    let readme = readme();
+    let says = |fragment: String| {
+        assert!(
+            readme.contains(&fragment),
+            "the README does not say {fragment:?}"
+        );
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let n = |v: &serde_json::Value| v.as_i64().unwrap_or_else(|| panic!("not an integer: {v}"));
+    let f = |v: &serde_json::Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+
+    // The incident, and the start-up banner's 7 days from the app's today.
+    let incident = json_of(
+        &db,
+        &[
+            "check",
+            "--from",
+            "2021-03-23",
+            "--to",
+            "2021-03-25",
+            "--json",
+        ],
+    );
+    says(format!(
+        "{} of them beyond their slots' places",
+        grouped(n(&incident["excess_bookings"]))
+    ));
+    says(format!(
+        "after which the checks find none of the {} excess bookings left",
+        grouped(n(&incident["excess_bookings"]))
+    ));
+    let week = json_of(
+        &db,
+        &[
+            "check",
+            "--from",
+            "2021-03-22",
+            "--to",
+            "2021-03-28",
+            "--json",
+        ],
+    );
+    says(format!(
+        "(\"{} over-capacity slots, {} bookings beyond their places\" on the demo)",
+        grouped(n(&week["overbooked_slots"])),
+        grouped(n(&week["excess_bookings"]))
+    ));
+
+    // Ontario's whole file (the demo carries it only to its today); the
+    // repository keeps a copy of ../shared/data's.
+    let ontario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/demo/on_vaccine_doses.csv"
+    );
+    let out = cli(&db, &["import", "provincial", ontario]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats = json_of(&db, &["stats", "--json"]);
+    let p = &stats["provincial"];
+    let flagged = p["flagged_days"].as_array().expect("flagged days");
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    says(format!(
+        "{} doses to {}, record {} doses given on {}, {} missing report dates, and {} flagged (its daily {} against a cumulative change of {})",
+        grouped(n(&p["total_doses"])),
+        long_date(p["last_date"].as_str().unwrap_or_default()),
+        grouped(n(&p["record_day"]["doses"])),
+        long_date(p["record_day"]["date"].as_str().unwrap_or_default()),
+        n(&p["missing_dates"]),
+        long_date(flagged[0]["date"].as_str().unwrap_or_default()),
+        grouped(n(&flagged[0]["why"]["doses"])),
+        grouped(n(&flagged[0]["why"]["change"])),
+    ));
+
+    // The April plan on the demo's shipments, then with 20,000 more doses.
+    let april = [
+        "plan",
+        "shifts",
+        "--from",
+        "2021-04-01",
+        "--to",
+        "2021-04-30",
+        "--json",
+    ];
+    let plan = json_of(&db, &april);
+    let t = &plan["totals"];
+    assert_eq!(plan["extra_shifts"].as_array().map(Vec::len), Some(0));
+    says(format!(
+        "On the demo, April 2021 is limited by supply: {} doses of demand ({} booked, {} second doses due, {} expected new bookings",
+        grouped(n(&t["demand"])),
+        grouped(n(&t["booked"])),
+        grouped(n(&t["second_doses_due"])),
+        grouped(n(&t["new_bookings"])),
+    ));
+    says(format!(
+        "against {} doses of capacity and the shipments on hand, so no extra shift would serve anyone and {} doses of demand are unmet",
+        grouped(n(&t["capacity_before"])),
+        grouped(n(&plan["unmet_demand"])),
+    ));
+    let supply = write(
+        dir.path(),
+        "supply.csv",
+        "date,product,doses,status\n2021-04-06,PFIZER,20000,expected\n",
+    );
+    assert!(cli(
+        &db,
+        &["import", "supply", supply.to_str().unwrap_or_default()]
+    )
+    .status
+    .success());
+    let more = json_of(&db, &april);
+    says(format!(
+        "With 20,000 more doses arriving on April 6 it adds {} shifts ({} doses of capacity, {} staff-hours) and unmet demand falls to {}.",
+        more["extra_shifts"].as_array().map(Vec::len).unwrap_or_default(),
+        grouped(n(&more["added_capacity"])),
+        grouped(f(&more["totals"]["staff_hours"]).round() as i64),
+        grouped(n(&more["unmet_demand"])),
+    ));
+
+    // Siting: k = 3 within 3 km.
+    let sites = json_of(
+        &db,
+        &["plan", "sites", "--k", "3", "--radius-km", "3", "--json"],
+    );
+    let chosen: Vec<&str> = sites["chosen"]
+        .as_array()
+        .expect("chosen")
+        .iter()
+        .filter_map(|c| c["site_code"].as_str())
+        .collect();
+    assert_eq!(chosen.len(), 3, "{chosen:?}");
+    says(format!(
+        "this picks Walmart Barrhaven ({}), Walmart Gloucester ({}) and Sobeys March Road ({})",
+        chosen[0], chosen[1], chosen[2]
+    ));
+    let total = f(&sites["weighted_total"]);
+    let (before, after) = (f(&sites["covered_before"]), f(&sites["covered_after"]));
+    says(format!(
+        "weight {} ({:.1}%) → {} ({:.1}%), mean distance {:.2} → {:.2} km",
+        grouped(before.round() as i64),
+        100.0 * before / total,
+        grouped(after.round() as i64),
+        100.0 * after / total,
+        f(&sites["mean_distance_km_before"]),
+        f(&sites["mean_distance_km_after"]),
+    ));
+}

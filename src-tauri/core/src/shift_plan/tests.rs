@@ -581,6 +581,7 @@ fn scenarios_save_compare_apply_and_undo() {
         .expect("count");
     let created = scenario::apply(&mut conn, b).expect("apply");
     assert_eq!(created.len(), more.extra_shifts.len());
+    assert!(!created.is_empty(), "20,000 more doses add shifts");
     let applied = scenario::compare(&conn, &[b]).expect("compare");
     assert!(applied[0].applied_at.is_some());
     assert_eq!(
@@ -589,7 +590,7 @@ fn scenarios_save_compare_apply_and_undo() {
     );
     // Planning again sees the new shifts as existing capacity.
     let after = plan_shifts(&conn, &req, &crate::job::Quiet).expect("replan");
-    assert!(after.totals.capacity_before > more.totals.capacity_before || created.is_empty());
+    assert!(after.totals.capacity_before > more.totals.capacity_before);
     let removed = scenario::undo(&mut conn, b).expect("undo");
     assert_eq!(removed, created.len());
     let shifts_after: i64 = conn
