@@ -184,30 +184,6 @@ fn png_export_writes_a_png_and_bad_requests_say_why() {
     assert!(matches!(svg(&conn, &unknown), Err(Error::NotFound(_))));
 }
 
-#[test]
-#[ignore]
-fn dump_for_eyes() {
-    let (_dir, conn) = store_with_april();
-    for (k, name) in [
-        (ChartKind::Daily, "daily"),
-        (ChartKind::Cumulative, "cum"),
-        (ChartKind::Sites, "sites"),
-    ] {
-        let c = svg(
-            &conn,
-            &request(k, "2021-04-01", "2021-04-30", None, Lang::En),
-        )
-        .expect("c");
-        std::fs::write(format!("/tmp/chart_{name}.svg"), c.svg).expect("w");
-        export(
-            &conn,
-            &request(k, "2021-04-01", "2021-04-30", None, Lang::En),
-            std::path::Path::new(&format!("/tmp/chart_{name}.png")),
-        )
-        .expect("png");
-    }
-}
-
 /// Exported charts carry the DEMO band on demo data and a source line
 /// naming the imported files; a real store's charts carry no DEMO band.
 #[test]
