@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::capacity::{slot_capacity, slots_in_shift};
-use crate::rng::Rng as SplitMix64;
+use proptest::prelude::*;
 use crate::store;
 use rusqlite::{params, Connection};
 use std::collections::BTreeMap;
@@ -138,73 +138,126 @@ fn region_of(sites: &Totals) -> BTreeMap<String, [i64; 4]> {
 
 const STATUSES: [&str; 5] = ["booked", "attended", "cancelled", "no_show", "rescheduled"];
 
-fn random_step(conn: &Connection, rng: &mut SplitMix64) {
-    let site = 1 + rng.below(3) as i64;
-    let day = format!("2021-04-{:02}", 1 + rng.below(5));
-    let minute = crate::time::parse_local_datetime(&format!("{day}T09:00"))
-        .map(crate::time::minute_of)
-        .expect("date")
-        + 5 * rng.below(100) as i64;
-    let status = STATUSES[rng.below(5) as usize];
+/// One write to a table the totals follow. `pick` chooses an existing row
+/// (by id, modulo how many there are), so a step means the same thing
+/// whatever came before it and a failing sequence shrinks to a short one.
+#[derive(Debug, Clone)]
+enum Step {
+    Book { site: i64, day: u32, slot: i64, status: usize },
+    SetStatus { pick: i64, status: usize },
+    Move { pick: i64, site: i64, day: u32, slot: i64 },
+    DeleteAppointment { pick: i64 },
+    Tally { site: i64, day: u32, shift: u8, doses: i64 },
+    DeleteTally { pick: i64 },
+    AddShift { site: i64, day: u32, start: u32, end: (u32, u32), vaccinators: i64, capacity: Option<i64> },
+    ChangeShift { pick: i64, vaccinators: i64, day: u32 },
+    DeleteShift { pick: i64 },
+    MinutesPerDose { site: i64, minutes: f64 },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let (site, day, slot, status, pick) = (1..=3i64, 1..=5u32, 0..100i64, 0..5usize, 0..1000i64);
+    prop_oneof![
+        3 => (site.clone(), day.clone(), slot.clone(), status.clone())
+            .prop_map(|(site, day, slot, status)| Step::Book { site, day, slot, status }),
+        1 => (pick.clone(), status).prop_map(|(pick, status)| Step::SetStatus { pick, status }),
+        1 => (pick.clone(), site.clone(), day.clone(), slot)
+            .prop_map(|(pick, site, day, slot)| Step::Move { pick, site, day, slot }),
+        1 => pick.clone().prop_map(|pick| Step::DeleteAppointment { pick }),
+        1 => (site.clone(), day.clone(), 0..3u8, 0..500i64)
+            .prop_map(|(site, day, shift, doses)| Step::Tally { site, day, shift, doses }),
+        1 => pick.clone().prop_map(|pick| Step::DeleteTally { pick }),
+        1 => (site.clone(), day.clone(), 8..12u32, (13..17u32, 0..12u32), 0..8i64, proptest::option::of(0..300i64))
+            .prop_map(|(site, day, start, end, vaccinators, capacity)| Step::AddShift {
+                site, day, start, end, vaccinators, capacity,
+            }),
+        1 => (pick.clone(), 0..9i64, day.clone())
+            .prop_map(|(pick, vaccinators, day)| Step::ChangeShift { pick, vaccinators, day }),
+        1 => pick.prop_map(|pick| Step::DeleteShift { pick }),
+        1 => (site, prop::sample::select(vec![2.5, 4.0, 5.0, 7.0]))
+            .prop_map(|(site, minutes)| Step::MinutesPerDose { site, minutes }),
+    ]
+}
+
+/// The id of the `pick`-th row of `table` (modulo its rows), or NULL.
+fn nth(table: &str) -> String {
+    format!(
+        "(SELECT id FROM {table} ORDER BY id LIMIT 1
+          OFFSET ?1 % max(1, (SELECT count(*) FROM {table})))"
+    )
+}
+
+fn apply(conn: &Connection, step: &Step) {
     let now = "2021-04-01T00:00:00Z";
-    let sql = match rng.below(12) {
-        0..=2 => conn.execute(
+    let date = |day: u32| format!("2021-04-{day:02}");
+    let minute = |day: u32, slot: i64| {
+        crate::time::parse_local_datetime(&format!("{}T09:00", date(day)))
+            .map(crate::time::minute_of)
+            .expect("date")
+            + 5 * slot
+    };
+    let done = match step {
+        Step::Book { site, day, slot, status } => conn.execute(
             "INSERT INTO appointment (uuid, person_id, site_id, slot_minute, dose_number, product, status, updated_at)
              VALUES (?1, 'p', ?2, ?3, 1, 'PFIZER', ?4, ?5)",
-            params![store::new_uuid(), site, minute, status, now],
+            params![store::new_uuid(), site, minute(*day, *slot), STATUSES[*status], now],
         ),
-        3 => conn.execute(
-            "UPDATE appointment SET status = ?1 WHERE id = (SELECT id FROM appointment ORDER BY random() LIMIT 1)",
-            [status],
+        Step::SetStatus { pick, status } => conn.execute(
+            &format!("UPDATE appointment SET status = ?2 WHERE id = {}", nth("appointment")),
+            params![pick, STATUSES[*status]],
         ),
-        4 => conn.execute(
-            "UPDATE appointment SET site_id = ?1, slot_minute = ?2
-             WHERE id = (SELECT id FROM appointment ORDER BY random() LIMIT 1)",
-            params![site, minute],
+        Step::Move { pick, site, day, slot } => conn.execute(
+            &format!(
+                "UPDATE appointment SET site_id = ?2, slot_minute = ?3 WHERE id = {}",
+                nth("appointment")
+            ),
+            params![pick, site, minute(*day, *slot)],
         ),
-        5 => conn.execute(
-            "DELETE FROM appointment WHERE id = (SELECT id FROM appointment ORDER BY random() LIMIT 1)",
-            [],
+        Step::DeleteAppointment { pick } => conn.execute(
+            &format!("DELETE FROM appointment WHERE id = {}", nth("appointment")),
+            [pick],
         ),
-        6 => conn.execute(
+        Step::Tally { site, day, shift, doses } => conn.execute(
             "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, updated_at)
              VALUES (?1, ?2, ?3, ?4, 1, '', ?5, ?6)
              ON CONFLICT DO UPDATE SET doses = excluded.doses",
-            params![store::new_uuid(), site, day, rng.below(3).to_string(), rng.below(500) as i64, now],
+            params![store::new_uuid(), site, date(*day), shift.to_string(), doses, now],
         ),
-        7 => conn.execute(
-            "DELETE FROM dose_count WHERE id = (SELECT id FROM dose_count ORDER BY random() LIMIT 1)",
-            [],
+        Step::DeleteTally { pick } => conn.execute(
+            &format!("DELETE FROM dose_count WHERE id = {}", nth("dose_count")),
+            [pick],
         ),
-        8 => conn.execute(
+        Step::AddShift { site, day, start, end, vaccinators, capacity } => conn.execute(
             "INSERT OR IGNORE INTO shift (uuid, site_id, date, start, end, vaccinators, capacity, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 store::new_uuid(),
                 site,
-                day,
-                format!("{:02}:00", 8 + rng.below(4)),
-                format!("{:02}:{:02}", 13 + rng.below(4), 5 * rng.below(12)),
-                rng.below(8) as i64,
-                (rng.below(2) == 0).then(|| rng.below(300) as i64),
+                date(*day),
+                format!("{start:02}:00"),
+                format!("{:02}:{:02}", end.0, 5 * end.1),
+                vaccinators,
+                capacity,
                 now
             ],
         ),
-        9 => conn.execute(
-            "UPDATE OR IGNORE shift SET vaccinators = ?1, date = ?2
-             WHERE id = (SELECT id FROM shift ORDER BY random() LIMIT 1)",
-            params![rng.below(9) as i64, day],
+        Step::ChangeShift { pick, vaccinators, day } => conn.execute(
+            &format!(
+                "UPDATE OR IGNORE shift SET vaccinators = ?2, date = ?3 WHERE id = {}",
+                nth("shift")
+            ),
+            params![pick, vaccinators, date(*day)],
         ),
-        10 => conn.execute(
-            "DELETE FROM shift WHERE id = (SELECT id FROM shift ORDER BY random() LIMIT 1)",
-            [],
+        Step::DeleteShift { pick } => conn.execute(
+            &format!("DELETE FROM shift WHERE id = {}", nth("shift")),
+            [pick],
         ),
-        _ => conn.execute(
+        Step::MinutesPerDose { site, minutes } => conn.execute(
             "UPDATE site SET minutes_per_dose = ?1 WHERE id = ?2",
-            params![[2.5, 4.0, 5.0, 7.0][rng.below(4) as usize], site],
+            params![minutes, site],
         ),
     };
-    sql.expect("step");
+    done.expect("step");
 }
 
 fn three_sites() -> Connection {
@@ -219,38 +272,39 @@ fn three_sites() -> Connection {
     conn
 }
 
-#[test]
-fn triggers_keep_totals_equal_to_a_recount() {
-    for seed in 0..20 {
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// After any mix of up to 300 writes, checked every 50 and at the end.
+    #[test]
+    fn triggers_keep_totals_equal_to_a_recount(steps in prop::collection::vec(step(), 1..300)) {
         let conn = three_sites();
-        let mut rng = SplitMix64::new(seed);
-        for step in 0..300 {
-            random_step(&conn, &mut rng);
-            if step % 50 == 49 {
+        for (i, s) in steps.iter().enumerate() {
+            apply(&conn, s);
+            if i % 50 == 49 || i + 1 == steps.len() {
                 let expected = recount(&conn);
                 let (sites, region) = stored(&conn);
-                assert_eq!(sites, expected, "seed {seed} step {step}");
-                assert_eq!(region, region_of(&expected), "seed {seed} step {step}");
+                prop_assert_eq!(&sites, &expected, "after step {}", i);
+                prop_assert_eq!(region, region_of(&expected), "after step {}", i);
             }
         }
     }
-}
 
-#[test]
-fn rebuilds_match_the_triggers() {
-    let mut conn = three_sites();
-    let mut rng = SplitMix64::new(7);
-    for _ in 0..400 {
-        random_step(&conn, &mut rng);
+    #[test]
+    fn rebuilds_match_the_triggers(steps in prop::collection::vec(step(), 1..400)) {
+        let mut conn = three_sites();
+        for s in &steps {
+            apply(&conn, s);
+        }
+        let expected = recount(&conn);
+        let tx = conn.transaction().expect("tx");
+        tx.execute_batch("UPDATE site_day SET booked = 7, administered = 3")
+            .expect("spoil");
+        rebuild_bookings(&tx).expect("rebuild");
+        rebuild_administered(&tx).expect("rebuild");
+        tx.commit().expect("commit");
+        let (sites, region) = stored(&conn);
+        prop_assert_eq!(&sites, &expected);
+        prop_assert_eq!(region, region_of(&expected));
     }
-    let expected = recount(&conn);
-    let tx = conn.transaction().expect("tx");
-    tx.execute_batch("UPDATE site_day SET booked = 7, administered = 3")
-        .expect("spoil");
-    rebuild_bookings(&tx).expect("rebuild");
-    rebuild_administered(&tx).expect("rebuild");
-    tx.commit().expect("commit");
-    let (sites, region) = stored(&conn);
-    assert_eq!(sites, expected);
-    assert_eq!(region, region_of(&expected));
 }
