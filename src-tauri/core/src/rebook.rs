@@ -1066,4 +1066,6 @@ pub use desk::{page, DeskFilter, DeskPage, STATUSES};
 pub use undo::{undo_accepted, Undone};
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;

@@ -4,8 +4,8 @@
 
 use super::*;
 use crate::capacity::{slot_capacity, slots_in_shift};
-use proptest::prelude::*;
 use crate::store;
+use proptest::prelude::*;
 use rusqlite::{params, Connection};
 use std::collections::BTreeMap;
 
@@ -143,16 +143,54 @@ const STATUSES: [&str; 5] = ["booked", "attended", "cancelled", "no_show", "resc
 /// whatever came before it and a failing sequence shrinks to a short one.
 #[derive(Debug, Clone)]
 enum Step {
-    Book { site: i64, day: u32, slot: i64, status: usize },
-    SetStatus { pick: i64, status: usize },
-    Move { pick: i64, site: i64, day: u32, slot: i64 },
-    DeleteAppointment { pick: i64 },
-    Tally { site: i64, day: u32, shift: u8, doses: i64 },
-    DeleteTally { pick: i64 },
-    AddShift { site: i64, day: u32, start: u32, end: (u32, u32), vaccinators: i64, capacity: Option<i64> },
-    ChangeShift { pick: i64, vaccinators: i64, day: u32 },
-    DeleteShift { pick: i64 },
-    MinutesPerDose { site: i64, minutes: f64 },
+    Book {
+        site: i64,
+        day: u32,
+        slot: i64,
+        status: usize,
+    },
+    SetStatus {
+        pick: i64,
+        status: usize,
+    },
+    Move {
+        pick: i64,
+        site: i64,
+        day: u32,
+        slot: i64,
+    },
+    DeleteAppointment {
+        pick: i64,
+    },
+    Tally {
+        site: i64,
+        day: u32,
+        shift: u8,
+        doses: i64,
+    },
+    DeleteTally {
+        pick: i64,
+    },
+    AddShift {
+        site: i64,
+        day: u32,
+        start: u32,
+        end: (u32, u32),
+        vaccinators: i64,
+        capacity: Option<i64>,
+    },
+    ChangeShift {
+        pick: i64,
+        vaccinators: i64,
+        day: u32,
+    },
+    DeleteShift {
+        pick: i64,
+    },
+    MinutesPerDose {
+        site: i64,
+        minutes: f64,
+    },
 }
 
 fn step() -> impl Strategy<Value = Step> {

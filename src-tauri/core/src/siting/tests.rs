@@ -296,7 +296,10 @@ fn capacitated_runs_never_exceed_capacity() {
                         (assigned + unserved - eligible).abs() < 1e-6 * eligible,
                         "seed {seed}: {assigned} served + {unserved} unserved != {eligible}"
                     );
-                    assert!(unserved > 0.0, "seed {seed}: 3 points of 30 days serve everyone?");
+                    assert!(
+                        unserved > 0.0,
+                        "seed {seed}: 3 points of 30 days serve everyone?"
+                    );
                 }
             }
         }
