@@ -391,3 +391,91 @@ fn a_store_from_before_the_keys_gets_them_when_opened() {
     assert_eq!(ids(&found), ["OLD1"]);
     assert!(found.people[0].appointments.is_empty());
 }
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Names from a small alphabet (so searches often hit), with capitals,
+    /// accents, hyphens, apostrophes and inner spaces.
+    fn name() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of("[aAéÉeèçCoôlL][aeéiou'çn -]{0,6}[aeéiounr]")
+    }
+
+    /// A search: the start of someone's name (in either order, any case,
+    /// accents kept or not), of their id, or anything at all.
+    fn search(people: &[(Option<String>, Option<String>)]) -> impl Strategy<Value = String> {
+        let names: Vec<String> = people
+            .iter()
+            .flat_map(|(g, f)| {
+                let g = g.clone().unwrap_or_default();
+                let f = f.clone().unwrap_or_default();
+                [g.clone(), f.clone(), format!("{g} {f}"), format!("{f} {g}")]
+            })
+            .filter(|n| n.trim().chars().count() >= 2)
+            .collect();
+        let from_names = if names.is_empty() {
+            Just("ab".to_string()).boxed()
+        } else {
+            (
+                prop::sample::select(names),
+                2..12usize,
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(n, len, upper, bare)| {
+                    let mut s: String = n.chars().take(len).collect();
+                    if upper {
+                        s = s.to_uppercase();
+                    }
+                    if bare {
+                        s = plain(&s);
+                    }
+                    s
+                })
+                .boxed()
+        };
+        prop_oneof![
+            4 => from_names,
+            1 => (0..people.len().max(1)).prop_map(|i| format!("Q{i:03}")[..3].to_string()),
+            1 => "[a-zé ]{2,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn finds_what_a_scan_of_everyone_finds(
+            (people, texts) in prop::collection::vec((name(), name()), 1..60)
+                .prop_flat_map(|people| {
+                    let texts = prop::collection::vec(search(&people), 1..8);
+                    (Just(people), texts)
+                })
+        ) {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let conn = crate::store::open(&dir.path().join("p.sqlite3")).expect("open");
+            for (i, (given, family)) in people.iter().enumerate() {
+                crate::store::person::upsert(
+                    &conn,
+                    &format!("Q{i:03}"),
+                    &crate::store::person::Details {
+                        given_name: given.as_deref(),
+                        family_name: family.as_deref(),
+                        ..Default::default()
+                    },
+                    "2021-03-01T00:00:00Z",
+                )
+                .expect("person");
+            }
+            let everyone = everyone(&conn);
+            for text in texts {
+                if text.trim().chars().count() < MIN_SEARCH {
+                    continue;
+                }
+                let got = find_people(&conn, &text, 1000).expect("find");
+                prop_assert_eq!(ids(&got), expected(&everyone, &text), "search {:?}", text);
+            }
+        }
+    }
+}
