@@ -273,13 +273,14 @@ fn every_name_written_keeps_its_search_key() {
         let mut stmt = conn
             .prepare("SELECT person_id, given_name, family_name, given_key, family_key FROM person")
             .expect("prepare");
-        let rows: Vec<(
+        type Names = (
             String,
             Option<String>,
             Option<String>,
             Option<String>,
             Option<String>,
-        )> = stmt
+        );
+        let rows: Vec<Names> = stmt
             .query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })

@@ -59,7 +59,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 
 /// Work a migration needs that SQL cannot do, run right after the script
 /// that brings the schema to that version, in the same transaction.
-const AFTER_MIGRATION: &[(i64, fn(&Connection) -> Result<()>)] = &[(12, person::fill_name_keys)];
+const AFTER_MIGRATION: &[(i64, MigrationStep)] = &[(12, person::fill_name_keys)];
+
+type MigrationStep = fn(&Connection) -> Result<()>;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
