@@ -1436,3 +1436,229 @@ fn the_readme_quotes_the_clis_own_figures() {
         f(&sites["mean_distance_km_after"]),
     ));
 }
+
+/// The commands no other test runs: `chart` (SVG and PNG, English and
+/// French, and refusals), `confirm-day` (a flagged day only; undone),
+/// `revisions` (what a new release of Ontario's file changed) and
+/// `check --kept` (the kept results say what a fresh check says).
+#[test]
+fn charts_confirmations_revisions_and_kept_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+
+    // Charts.
+    let daily = [
+        "chart",
+        "daily",
+        "--from",
+        "2021-03-08",
+        "--to",
+        "2021-04-18",
+    ];
+    let svg = path("daily.svg");
+    let out = cli(&db, &[&daily[..], &["--out", &svg]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&svg).expect("svg");
+    assert!(text.starts_with("<svg"), "{}", &text[..80.min(text.len())]);
+    assert!(text.contains("DEMO DATA"), "the demo's band");
+    assert!(
+        text.contains("Daily doses administered — all sites, March 8, 2021 – April 18, 2021"),
+        "the title names the range"
+    );
+    let png = path("daily_fr.png");
+    let out = cli(
+        &db,
+        &[&daily[..], &["--lang", "fr", "--out", &png]].concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&png).expect("png");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+    let dimension =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    assert!(
+        dimension(16) >= 1200 && dimension(20) >= 560,
+        "{}×{}",
+        dimension(16),
+        dimension(20)
+    );
+    let svg_fr = path("sites_fr.svg");
+    let out = cli(
+        &db,
+        &[
+            "chart",
+            "sites",
+            "--from",
+            "2021-03-15",
+            "--to",
+            "2021-03-21",
+            "--lang",
+            "fr",
+            "--out",
+            &svg_fr,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&svg_fr).expect("svg");
+    assert!(text.contains("DONNÉES DE DÉMONSTRATION"), "French band");
+    let backwards = cli(
+        &db,
+        &[
+            "chart",
+            "daily",
+            "--from",
+            "2021-04-18",
+            "--to",
+            "2021-03-08",
+            "--out",
+            &svg,
+        ],
+    );
+    assert_eq!(backwards.status.code(), Some(1));
+    assert!(
+        stderr(&backwards).contains("ends (2021-03-08) before it starts (2021-04-18)"),
+        "{}",
+        stderr(&backwards)
+    );
+    let unknown_site = cli(
+        &db,
+        &[&daily[..], &["--site", "ZZZ", "--out", &svg]].concat(),
+    );
+    assert_eq!(unknown_site.status.code(), Some(1));
+    assert!(
+        stderr(&unknown_site).contains("ZZZ"),
+        "{}",
+        stderr(&unknown_site)
+    );
+    let unknown_kind = cli(
+        &db,
+        &[
+            "chart",
+            "weekly",
+            "--from",
+            "2021-03-08",
+            "--to",
+            "2021-04-18",
+            "--out",
+            &svg,
+        ],
+    );
+    assert_eq!(unknown_kind.status.code(), Some(2), "a usage error");
+
+    // Ontario's whole file, then a revised release of it.
+    let ontario = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/demo/on_vaccine_doses.csv"
+    );
+    assert!(cli(&db, &["import", "provincial", ontario])
+        .status
+        .success());
+    let flagged = |db: &Path| -> Vec<(String, bool)> {
+        let stats: serde_json::Value =
+            serde_json::from_slice(&cli(db, &["stats", "--json"]).stdout).expect("JSON");
+        stats["provincial"]["flagged_days"]
+            .as_array()
+            .expect("flagged")
+            .iter()
+            .map(|d| {
+                (
+                    d["date"].as_str().unwrap_or_default().to_string(),
+                    d["confirmed"].as_bool().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(flagged(&db), [("2020-12-30".to_string(), false)]);
+    let typo = cli(
+        &db,
+        &["confirm-day", "--series", "provincial", "2020-12-31"],
+    );
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(
+        stderr(&typo).contains("2020-12-31 is not a flagged day of the provincial series")
+            && stderr(&typo).contains("(flagged: 2020-12-30)"),
+        "{}",
+        stderr(&typo)
+    );
+    let out = cli(
+        &db,
+        &["confirm-day", "--series", "provincial", "2020-12-30"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flagged(&db), [("2020-12-30".to_string(), true)]);
+    let out = cli(
+        &db,
+        &[
+            "confirm-day",
+            "--series",
+            "provincial",
+            "2020-12-30",
+            "--undo",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(flagged(&db), [("2020-12-30".to_string(), false)]);
+
+    let none: serde_json::Value =
+        serde_json::from_slice(&cli(&db, &["revisions", "--json"]).stdout).expect("JSON");
+    assert_eq!(none, serde_json::json!([]));
+    let original = std::fs::read_to_string(ontario).expect("read");
+    assert!(original.contains("\n2021-01-01,5415,28887,"));
+    let revised = write(
+        dir.path(),
+        "on_revised.csv",
+        &original.replace("\n2021-01-01,5415,28887,", "\n2021-01-01,5416,28888,"),
+    );
+    let out = cli(
+        &db,
+        &["import", "provincial", revised.to_str().unwrap_or_default()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the province revised 1 earlier report date"),
+        "{}",
+        stderr(&out)
+    );
+    let changes: serde_json::Value =
+        serde_json::from_slice(&cli(&db, &["revisions", "--json"]).stdout).expect("JSON");
+    assert_eq!(
+        changes,
+        serde_json::json!([
+            {"report_date": "2021-01-01", "field": "previous_day_doses", "before": 5415, "after": 5416},
+            {"report_date": "2021-01-01", "field": "total_doses", "before": 28887, "after": 28888},
+        ])
+    );
+
+    // Kept check results, before and after a booking changes.
+    let check = |args: &[&str]| -> serde_json::Value {
+        let out = cli(&db, args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    assert_eq!(
+        check(&["check", "--kept", "--json"]),
+        check(&["check", "--json"])
+    );
+    let out = cli(
+        &db,
+        &[
+            "book",
+            "--given-name",
+            "Ann",
+            "--family-name",
+            "Kept",
+            "--site",
+            "RFC",
+            "--slot",
+            "2021-03-26T09:00",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let kept = check(&["check", "--kept", "--json"]);
+    assert_eq!(kept, check(&["check", "--json"]));
+    assert_eq!(
+        kept["excess_bookings"], 2981,
+        "a booking into a free place adds no excess"
+    );
+}

@@ -208,8 +208,27 @@ pub fn confirmed_days(conn: &Connection, series: Series) -> Result<HashSet<Naive
 }
 
 /// Marks a flagged day as real (it may then be a record), or withdraws that.
+/// Confirming a day the series does not flag is refused: a mistyped date
+/// would otherwise be "confirmed" silently and the flagged one left as it
+/// was. Withdrawing is always allowed.
 pub fn confirm_day(conn: &Connection, series: Series, date: &str, confirmed: bool) -> Result<()> {
     let date = crate::time::require_date("", date)?.to_string();
+    let all = figures(conn)?;
+    let flagged = match series {
+        Series::Regional => &all.flagged_days,
+        Series::Provincial => match &all.provincial {
+            Some(p) => &p.flagged_days,
+            None => &Vec::new(),
+        },
+    };
+    if confirmed && !flagged.iter().any(|d| d.date == date) {
+        let dates: Vec<&str> = flagged.iter().map(|d| d.date.as_str()).collect();
+        return Err(crate::error::Error::InvalidInput(format!(
+            "{date} is not a flagged day of the {} series, so there is nothing to confirm (flagged: {})",
+            series.name(),
+            if dates.is_empty() { "none".to_string() } else { dates.join(", ") }
+        )));
+    }
     let now = crate::store::now_timestamp();
     crate::store::confirmed_day::set(conn, series.name(), &date, confirmed, &now)?;
     Ok(())

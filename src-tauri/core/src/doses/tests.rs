@@ -221,6 +221,10 @@ fn a_backlog_day_is_flagged_and_kept_out_of_the_record_until_confirmed() {
         Some((last7 as f64 / 7.0 * 10.0).round() / 10.0)
     );
 
+    // A mistyped day is refused, naming the one that is flagged.
+    let typo = confirm_day(&conn, Series::Regional, "2021-04-14", true).expect_err("not flagged");
+    assert_eq!(typo.code(), "invalid_input");
+    assert!(typo.to_string().contains("(flagged: 2021-04-15)"), "{typo}");
     confirm_day(&conn, Series::Regional, "2021-04-15", true).expect("confirm");
     let f = figures(&conn).expect("figures");
     assert_eq!(
