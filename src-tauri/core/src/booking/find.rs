@@ -11,6 +11,7 @@ use crate::store::person::{name_key, PersonName};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One person found, with the bookings the signed-in user may see.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -28,7 +29,8 @@ pub struct PersonMatch {
 pub struct PeopleFound {
     /// By family name, given name, then id.
     pub people: Vec<PersonMatch>,
-    /// More people match than were returned: type more of the name.
+    /// More people may match than were returned (those shown are then
+    /// some of the matches): type more of the name.
     pub more: bool,
 }
 
@@ -36,9 +38,18 @@ pub struct PeopleFound {
 /// of a province).
 pub const MIN_SEARCH: usize = 2;
 
-/// People matching `text`, at most `limit`. A clinic user finds only people
-/// booked at their sites; an official is refused. Logged in the audit log
-/// with the ids shown.
+/// How many candidates each way of matching reads for a clinic user, per
+/// person shown: people booked elsewhere are passed over.
+const CLINIC_READ_FACTOR: usize = 20;
+
+/// People matching `text`, at most `limit`, sorted by family name, given
+/// name and id. Each way of matching reads its index in order and stops
+/// after `limit + 1` people, so a two-letter search costs the same as a
+/// full name at province scale; when more match than are shown (`more`),
+/// the list shown is some of them, not necessarily the first in that
+/// order: typing more of the name narrows it. A clinic user finds only
+/// people booked at their sites; an official is refused. Logged in the
+/// audit log with the ids shown.
 pub fn find_people(conn: &Connection, text: &str, limit: usize) -> Result<PeopleFound> {
     crate::users::require_any_person_view()?;
     let text = text.trim();
@@ -48,42 +59,57 @@ pub fn find_people(conn: &Connection, text: &str, limit: usize) -> Result<People
         )));
     }
     let sees_everyone = crate::users::require_person_view(None).is_ok();
-    let (mut sql, values) = search_sql(text);
-    if sees_everyone {
-        // One more than shown says whether there are more.
-        sql += &format!(" LIMIT {}", limit + 1);
-    }
+    let reads = if sees_everyone {
+        limit + 1
+    } else {
+        (limit + 1) * CLINIC_READ_FACTOR
+    };
     let found = crate::store::read_snapshot(conn, || {
-        let mut stmt = conn.prepare(&sql)?;
-        let mut rows = stmt.query(params_from_iter(values.iter()))?;
+        let mut candidates = BTreeMap::new();
+        let mut cut_short = false;
+        for (sql, values) in search_sql(text) {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(params_from_iter(
+                values.iter().chain([&Value::Integer(reads as i64)]),
+            ))?;
+            let mut read = 0;
+            while let Some(r) = rows.next()? {
+                read += 1;
+                let found = Found {
+                    person_id: r.get(0)?,
+                    birth_date: r.get(1)?,
+                    phone: r.get(2)?,
+                    name: PersonName {
+                        given_name: r.get(3)?,
+                        family_name: r.get(4)?,
+                        preferred_language: r.get(5)?,
+                    },
+                };
+                let key = (
+                    found.name.family_name.is_none(),
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    found.person_id.clone(),
+                );
+                candidates.insert(key, found);
+            }
+            cut_short |= read == reads;
+        }
         let mut people = Vec::new();
-        let mut more = false;
-        while let Some(r) = rows.next()? {
-            let person_id: String = r.get(0)?;
-            let mut person = PersonMatch {
-                appointments: appointments_of(conn, &person_id)?,
-                person_id,
-                birth_date: r.get(1)?,
-                phone: r.get(2)?,
-                name: PersonName {
-                    given_name: r.get(3)?,
-                    family_name: r.get(4)?,
-                    preferred_language: r.get(5)?,
-                },
-            };
-            let booked_anywhere = !person.appointments.is_empty();
-            person
-                .appointments
-                .retain(|a| crate::users::may_see_people_at(&a.site_code));
+        let mut more = cut_short;
+        for found in candidates.into_values() {
+            let mut appointments = appointments_of(conn, &found.person_id)?;
+            let booked_anywhere = !appointments.is_empty();
+            appointments.retain(|a| crate::users::may_see_people_at(&a.site_code));
             // A clinic user sees only people booked at one of their sites.
-            if !sees_everyone && (!booked_anywhere || person.appointments.is_empty()) {
+            if !sees_everyone && (!booked_anywhere || appointments.is_empty()) {
                 continue;
             }
             if people.len() == limit {
                 more = true;
                 break;
             }
-            people.push(person);
+            people.push(found.with(appointments));
         }
         Ok(PeopleFound { people, more })
     })?;
@@ -97,49 +123,65 @@ pub fn find_people(conn: &Connection, text: &str, limit: usize) -> Result<People
     Ok(found)
 }
 
-/// The query and its parameters: one OR term per way `text` can match,
-/// each a range of one index (SQLite answers an OR of indexed terms by
-/// reading each range and merging them).
-fn search_sql(text: &str) -> (String, Vec<Value>) {
-    let mut terms = Vec::new();
-    let mut values = Vec::new();
-    let prefix = |column: &str, start: &str, values: &mut Vec<Value>| {
-        values.push(Value::Text(start.to_owned()));
-        values.push(Value::Text(format!("{start}{}", char::MAX)));
-        let n = values.len();
-        format!("({column} >= ?{} AND {column} < ?{n})", n - 1)
+/// A candidate before its bookings are read.
+struct Found {
+    person_id: String,
+    birth_date: Option<String>,
+    phone: Option<String>,
+    name: PersonName,
+}
+
+impl Found {
+    fn with(self, appointments: Vec<AppointmentRow>) -> PersonMatch {
+        PersonMatch {
+            person_id: self.person_id,
+            birth_date: self.birth_date,
+            phone: self.phone,
+            name: self.name,
+            appointments,
+        }
+    }
+}
+
+/// One query per way `text` can match, each reading one index's range in
+/// that index's order (the last parameter, appended by the caller, is how
+/// many rows to read).
+fn search_sql(text: &str) -> Vec<(String, Vec<Value>)> {
+    let mut queries = Vec::new();
+    let mut add = |ranges: &[(&str, &str)]| {
+        let mut values = Vec::new();
+        let mut terms = Vec::new();
+        for (column, start) in ranges {
+            values.push(Value::Text((*start).to_owned()));
+            values.push(Value::Text(format!("{start}{}", char::MAX)));
+            let n = values.len();
+            terms.push(format!("{column} >= ?{} AND {column} < ?{n}", n - 1));
+        }
+        let sql = format!(
+            "SELECT person_id, birth_date, phone, given_name, family_name, preferred_language,
+                    family_key, given_key
+             FROM person WHERE {} ORDER BY {} LIMIT ?{}",
+            terms.join(" AND "),
+            ranges[0].0,
+            values.len() + 1
+        );
+        queries.push((sql, values));
     };
-    terms.push(prefix("person_id", text, &mut values));
+    add(&[("person_id", text)]);
     let upper = text.to_uppercase();
     if upper != text {
-        terms.push(prefix("person_id", &upper, &mut values));
+        add(&[("person_id", &upper)]);
     }
     let key = name_key(text);
-    terms.push(prefix("family_key", &key, &mut values));
-    terms.push(prefix("given_key", &key, &mut values));
+    add(&[("family_key", &key)]);
+    add(&[("given_key", &key)]);
     // "marie gagn" and "gagne marie": split at each space.
     for (at, _) in key.match_indices(' ') {
         let (first, rest) = (&key[..at], &key[at + 1..]);
-        let given_family = format!(
-            "({} AND {})",
-            prefix("given_key", first, &mut values),
-            prefix("family_key", rest, &mut values)
-        );
-        let family_given = format!(
-            "({} AND {})",
-            prefix("family_key", first, &mut values),
-            prefix("given_key", rest, &mut values)
-        );
-        terms.push(given_family);
-        terms.push(family_given);
+        add(&[("given_key", first), ("family_key", rest)]);
+        add(&[("family_key", first), ("given_key", rest)]);
     }
-    let sql = format!(
-        "SELECT person_id, birth_date, phone, given_name, family_name, preferred_language
-         FROM person WHERE {}
-         ORDER BY family_key IS NULL, family_key, given_key, person_id",
-        terms.join(" OR ")
-    );
-    (sql, values)
+    queries
 }
 
 #[cfg(test)]

@@ -8,10 +8,20 @@ use rusqlite::{Connection, Statement};
 /// Drops a table's indexes and triggers and returns the SQL that recreates
 /// them. The caller rebuilds what the triggers would have kept.
 pub(crate) fn drop_indexes_and_triggers(conn: &Connection, table: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare(
+    drop_schema_objects(conn, table, "('index', 'trigger')")
+}
+
+/// [`drop_indexes_and_triggers`] for the indexes alone (the key's own
+/// index stays): the triggers still run.
+pub(crate) fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    drop_schema_objects(conn, table, "('index')")
+}
+
+fn drop_schema_objects(conn: &Connection, table: &str, types: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!(
         "SELECT type, name, sql FROM sqlite_schema
-         WHERE type IN ('index', 'trigger') AND tbl_name = ?1 AND sql IS NOT NULL",
-    )?;
+         WHERE type IN {types} AND tbl_name = ?1 AND sql IS NOT NULL"
+    ))?;
     let objects: Vec<(String, String, String)> = stmt
         .query_map([table], |r| {
             Ok((r.get("type")?, r.get("name")?, r.get("sql")?))

@@ -145,13 +145,20 @@ impl People {
         // confirms it.
         self.sort();
         if person::is_empty(tx)? {
-            // Nobody to merge with: plain inserts, many rows per statement.
-            return crate::store::bulk::insert_in_chunks(
+            // Nobody to merge with: plain inserts, many rows per statement,
+            // and the name-key indexes built once at the end (one sort
+            // instead of a random B-tree insert per person).
+            let deferred = crate::store::bulk::drop_indexes(tx, "person")?;
+            crate::store::bulk::insert_in_chunks(
                 tx,
                 person::insert_sql,
                 self.merged(),
                 |stmt, at, row| bind(stmt, at, row, now),
-            );
+            )?;
+            for sql in deferred {
+                tx.execute_batch(&sql)?;
+            }
+            return Ok(());
         }
         let mut upsert = tx.prepare(person::UPSERT)?;
         for m in self.merged() {
