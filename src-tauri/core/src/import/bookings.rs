@@ -234,4 +234,6 @@ fn merge(
 }
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;
