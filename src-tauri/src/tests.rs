@@ -242,9 +242,27 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     ] {
         assert!(plan.get(key).is_some(), "{key}");
     }
-    for part in ["booked", "second_doses_due", "new_bookings"] {
-        assert!(plan["days"][0]["demand"][part].is_i64(), "{part}");
+    // Each day's figures add up by the planner's own definitions, read
+    // from the JSON: demand is its three parts, unmet is what the planned
+    // doses leave of it, and no day plans more than its capacity or stock.
+    let int = |v: &serde_json::Value| v.as_i64().unwrap_or_else(|| panic!("not an integer: {v}"));
+    let mut demand = 0;
+    for d in plan["days"].as_array().expect("days") {
+        let parts: i64 = ["booked", "second_doses_due", "new_bookings"]
+            .iter()
+            .map(|p| int(&d["demand"][*p]))
+            .sum();
+        assert_eq!(int(&d["demand_total"]), parts, "{d}");
+        let planned = int(&d["doses_planned"]);
+        assert_eq!(int(&d["unmet"]), (parts - planned).max(0), "{d}");
+        assert!(
+            planned <= int(&d["capacity_after"])
+                && int(&d["capacity_after"]) >= int(&d["capacity_before"]),
+            "{d}"
+        );
+        demand += parts;
     }
+    assert_eq!(int(&plan["totals"]["demand"]), demand);
     let png = dir.path().join("plan.png");
     let file = chosen(&app, Purpose::SaveChart, &png);
     call(
@@ -252,7 +270,16 @@ fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
         serde_json::json!({"request": req, "file": file, "lang": null, "onProgress": PROGRESS}),
     )
     .expect("export");
-    assert!(png.exists());
+    let bytes = std::fs::read(&png).expect("the chart was written");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let side =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    assert!(
+        side(16) >= 800 && side(20) >= 400,
+        "{}×{}",
+        side(16),
+        side(20)
+    );
     // The choice is spent, and a path is no choice.
     for file in [file, png.display().to_string()] {
         let again = call(
@@ -364,11 +391,27 @@ fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     assert_eq!(report["chosen"].as_array().map(Vec::len), Some(2));
     assert_eq!(report["chosen"][0]["site_code"], first.as_str());
     assert_eq!(report["chosen"][0]["locked"], true);
-    for key in ["covered_before", "covered_after", "weighted_total"] {
-        assert!(report[key].is_f64(), "{key}");
+    // The covered figure is the areas within 3 km of their nearest site,
+    // eligible × weight, added up from the report's own areas.
+    let num = |v: &serde_json::Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
+    let (mut covered, mut total) = (0.0, 0.0);
+    for a in report["areas"].as_array().expect("areas") {
+        let weight = num(&a["eligible"]) * num(&a["weight"]);
+        let within = num(&a["distance_km"]) <= 3.0;
+        assert_eq!(a["covered"], within, "{a}");
+        assert!(a["nearest_site_code"].is_string(), "{a}");
+        total += weight;
+        covered += if within { weight } else { 0.0 };
     }
-    assert!(report["areas"][0]["distance_km"].is_f64());
-    assert!(report["areas"][0]["nearest_site_code"].is_string());
+    assert!(
+        (num(&report["covered_after"]) - covered).abs() < 1e-6 * total,
+        "{covered}"
+    );
+    assert!(
+        (num(&report["weighted_total"]) - total).abs() < 1e-6 * total,
+        "{total}"
+    );
+    assert!(num(&report["covered_before"]) <= num(&report["covered_after"]));
     assert!(report["uncovered_hotspots"].is_array());
 
     let saved = call(
