@@ -130,6 +130,14 @@ fn assert_kept_equals_fresh(conn: &Connection, context: &str) {
         fresh.excess_bookings,
         "{context}"
     );
+    // And both say what FORMATS.md's slot rule says of the raw tables.
+    let oracle = crate::test_oracles::excess_by_site_day(conn, "2021-01-01", "2021-12-31");
+    let kept_days: std::collections::BTreeMap<(String, String), i64> = kept
+        .by_site_day
+        .iter()
+        .map(|d| ((d.site_code.clone(), d.date.clone()), d.excess_bookings))
+        .collect();
+    assert_eq!(kept_days, oracle, "{context}: kept excess per site-day");
 }
 
 fn valid(conn: &Connection) -> (bool, bool) {
