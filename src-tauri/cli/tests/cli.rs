@@ -1662,3 +1662,205 @@ fn charts_confirmations_revisions_and_kept_checks() {
         "a booking into a free place adds no excess"
     );
 }
+
+/// A wrong value for each command's arguments: exit 1 with one line naming
+/// what was wrong (2 for what the argument parser itself refuses), and
+/// nothing written.
+#[test]
+fn every_command_refuses_a_wrong_value_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    let out = dir.path().join("out.pdf").to_string_lossy().into_owned();
+    let cases: &[(&[&str], i32, &str)] = &[
+        (
+            &["check", "--from", "2021-02-30"],
+            1,
+            "from \"2021-02-30\" is not a date",
+        ),
+        (
+            &["schedule", "--week", "tomorrow"],
+            1,
+            "\"tomorrow\" is not a date",
+        ),
+        (
+            &["schedule", "--week", "2021-03-23", "--site", "ZZZ"],
+            1,
+            "no site with code \"ZZZ\"",
+        ),
+        (
+            &[
+                "book",
+                "--person",
+                "X1",
+                "--site",
+                "EVJ",
+                "--slot",
+                "2021-03-26",
+            ],
+            1,
+            "is not a date-time",
+        ),
+        (
+            &[
+                "book",
+                "--person",
+                "X1",
+                "--site",
+                "ZZZ",
+                "--slot",
+                "2021-03-26T09:00",
+            ],
+            1,
+            "\"ZZZ\"",
+        ),
+        (
+            &[
+                "tally",
+                "--site",
+                "ZZZ",
+                "--date",
+                "2021-03-22",
+                "--shift",
+                "am",
+                "--dose-number",
+                "1",
+                "--doses",
+                "5",
+            ],
+            1,
+            "no site with code \"ZZZ\"",
+        ),
+        (
+            &[
+                "tally",
+                "--site",
+                "EVJ",
+                "--date",
+                "2021-03-22",
+                "--shift",
+                "am",
+                "--dose-number",
+                "4",
+                "--doses",
+                "5",
+            ],
+            1,
+            "dose number must be 1, 2 or 3",
+        ),
+        (
+            &[
+                "plan",
+                "shifts",
+                "--from",
+                "2021-04-01",
+                "--to",
+                "2021-03-01",
+            ],
+            1,
+            "must run forward",
+        ),
+        (
+            &["plan", "sites", "--k", "2", "--radius-km", "-1"],
+            2,
+            "unexpected argument '-1'",
+        ),
+        (&["plan", "apply", "9999"], 1, "no saved shift plan 9999"),
+        (
+            &["plan", "compare", "9998", "9999"],
+            1,
+            "no saved shift plan 9998",
+        ),
+        (
+            &[
+                "rebook",
+                "record",
+                "--appointment",
+                "999999999",
+                "--outcome",
+                "unreachable",
+            ],
+            1,
+            "no appointment 999999999",
+        ),
+        (
+            &[
+                "rebook",
+                "record",
+                "--appointment",
+                "1",
+                "--outcome",
+                "maybe",
+            ],
+            2,
+            "invalid value 'maybe'",
+        ),
+        (
+            &["confirm-day", "--series", "regional", "2021-13-01"],
+            1,
+            "\"2021-13-01\" is not a date",
+        ),
+        (&["people", "a"], 1, "at least 2 characters"),
+        (
+            &["brief", "--date", "nope", "--out", &out],
+            1,
+            "\"nope\" is not a date",
+        ),
+        (
+            &["brief", "--date", "2021-03-24", "--out", "x.doc"],
+            1,
+            "a briefing is saved as .pdf or .png",
+        ),
+        (
+            &["import", "bookings", "/nonexistent/b.csv"],
+            1,
+            "/nonexistent/b.csv",
+        ),
+        (
+            &["revisions", "--bogus"],
+            2,
+            "unexpected argument '--bogus'",
+        ),
+    ];
+    for (args, code, says) in cases {
+        let result = cli(&db, args);
+        assert_eq!(
+            result.status.code(),
+            Some(*code),
+            "{args:?}: {}",
+            stderr(&result)
+        );
+        assert!(
+            stderr(&result).contains(says),
+            "{args:?}: {}",
+            stderr(&result)
+        );
+        if *code == 1 {
+            assert_eq!(stderr(&result).lines().count(), 1, "{args:?}: one line");
+        }
+    }
+    assert!(!Path::new(&out).exists(), "no briefing written");
+    // Refusals changed nothing but the audit log's record of them.
+    let conn = dosedesk_core::Connection::open(&db).expect("open");
+    let counts: (i64, i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM appointment), (SELECT count(*) FROM dose_count),
+                    (SELECT count(*) FROM shift)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("counts");
+    let fresh = tempfile::tempdir().expect("tempdir");
+    let again = fresh.path().join("demo.sqlite3");
+    assert!(cli(&again, &["demo"]).status.success());
+    let want: (i64, i64, i64) = dosedesk_core::Connection::open(&again)
+        .expect("open")
+        .query_row(
+            "SELECT (SELECT count(*) FROM appointment), (SELECT count(*) FROM dose_count),
+                    (SELECT count(*) FROM shift)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("counts");
+    assert_eq!(counts, want);
+}

@@ -89,6 +89,10 @@ fn week_in(conn: &Connection, query: &WeekQuery) -> Result<WeekSchedule> {
     let (first, last) = (days[0].to_string(), days[6].to_string());
     let limit = query.limit.unwrap_or(SITES_PER_PAGE).clamp(1, 500);
     let offset = query.offset.unwrap_or(0);
+    // A mistyped code says so, rather than showing an empty week.
+    if let Some(code) = &query.site {
+        crate::store::site::id(conn, code)?;
+    }
 
     let total_sites: u32 = conn.query_row(
         "SELECT count(*) FROM site WHERE status = 'open' AND (?1 IS NULL OR code = ?1)",
