@@ -771,6 +771,18 @@ async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() ->
             .texts("#book-find-results .person-match")
             .await?
             .is_empty());
+        // Their bookings are one click away.
+        app.click("#book-open-bookings").await?;
+        let theirs = app
+            .wait_text("#person-result", &format!("({picked})"))
+            .await?;
+        assert!(theirs.contains("André Gagné"), "{theirs}");
+        assert!(!app
+            .attrs("#person-result tr", "data-status")
+            .await?
+            .is_empty());
+        app.click("#nav-book").await?;
+        app.find("#book-given").await?;
 
         // Someone new: a name, no id.
         for field in ["#book-person", "#book-given", "#book-family", "#book-phone"] {
@@ -804,6 +816,12 @@ async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() ->
         // Found again by name in Bookings, accents not typed; Enter opens
         // the only one found.
         app.click("#nav-bookings").await?;
+        app.client
+            .execute(
+                "document.getElementById('person-search').value = '';",
+                vec![],
+            )
+            .await?;
         app.type_into("#person-search", "lafreniere-n").await?;
         app.wait_attrs(
             "#person-matches .person-match",

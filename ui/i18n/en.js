@@ -667,4 +667,5 @@ export default {
   'find.no_name': "(no name)",
   'find.none': "No one in this database matches “{text}”.",
   'find.more': "More people match: type more of the name.",
+  'book.open_bookings': "Open their bookings",
 };

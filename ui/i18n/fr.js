@@ -667,4 +667,5 @@ export default {
   'find.no_name': "(sans nom)",
   'find.none': "Personne dans cette base de données ne correspond à « {text} ».",
   'find.more': "D'autres personnes correspondent : tapez davantage du nom.",
+  'book.open_bookings': "Ouvrir ses rendez-vous",
 };

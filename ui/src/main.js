@@ -64,7 +64,12 @@ function showView(name) {
     siting: (m) => m.renderSiting(root),
     rebook: (m) => m.renderRebook(root),
     planner: (m) => m.renderPlanner(root),
-    book: (m) => m.renderBook(root),
+    book: (m) => m.renderBook(root, {
+      openBookings: async (focus) => {
+        (await views.bookings()).focusBookings(focus);
+        showView('bookings');
+      },
+    }),
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
     checks: (m) => m.renderChecks(root, {

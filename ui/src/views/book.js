@@ -36,7 +36,7 @@ function select(id, options) {
 
 const daysBetween = (a, b) => Math.round((Date.parse(b.slice(0, 10)) - Date.parse(a.slice(0, 10))) / 86400000);
 
-export async function renderBook(root) {
+export async function renderBook(root, links = {}) {
   const day = today();
   const form = document.createElement('form');
   form.className = 'form';
@@ -118,6 +118,16 @@ export async function renderBook(root) {
     picked.textContent = t('book.picked', { person: `${personName(p) || p.person_id} (${p.person_id})` })
       + (first ? ` ${t('book.picked_has_first', { site: first.site_code, slot: formatSlot(first.slot), status: t(`status.${first.status}`) })}` : '');
     picked.className = first ? 'warning' : 'muted';
+    // Their bookings are a click away (to check or cancel before booking again).
+    if (p.appointments.length && links.openBookings) {
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.id = 'book-open-bookings';
+      open.className = 'link small';
+      open.textContent = t('book.open_bookings');
+      open.onclick = () => links.openBookings({ person: p.person_id });
+      picked.append(' ', open);
+    }
     picked.dataset.person = p.person_id;
     picked.hidden = false;
     site.focus();
