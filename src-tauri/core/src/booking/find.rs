@@ -85,19 +85,26 @@ pub fn find_people(conn: &Connection, text: &str, limit: usize) -> Result<People
                         preferred_language: r.get(5)?,
                     },
                 };
-                let key = (
-                    found.name.family_name.is_none(),
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
+                let (family_key, given_key): (Option<String>, Option<String>) =
+                    (r.get(6)?, r.get(7)?);
+                let order = (
+                    family_key.is_none(),
+                    family_key,
+                    given_key,
                     found.person_id.clone(),
                 );
-                candidates.insert(key, found);
+                candidates.insert(order, found);
             }
             cut_short |= read == reads;
         }
         let mut people = Vec::new();
         let mut more = cut_short;
         for found in candidates.into_values() {
+            // Everyone is shown to a manager: no need to read past the limit.
+            if sees_everyone && people.len() == limit {
+                more = true;
+                break;
+            }
             let mut appointments = appointments_of(conn, &found.person_id)?;
             let booked_anywhere = !appointments.is_empty();
             appointments.retain(|a| crate::users::may_see_people_at(&a.site_code));

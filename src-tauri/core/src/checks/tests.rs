@@ -33,6 +33,25 @@ struct Planted {
 
 const DAYS: i64 = 150;
 
+impl Planted {
+    /// The excess planted on the days of `[from, to]`.
+    fn excess_between(&self, from: &str, to: &str) -> i64 {
+        self.excess_by_day
+            .range(from.to_string()..=to.to_string())
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// A check of the days `[from, to]`, every site.
+fn days(from: &str, to: &str) -> CheckQuery {
+    CheckQuery {
+        from: Some(from.into()),
+        to: Some(to.into()),
+        site: None,
+    }
+}
+
 fn day(d: i64) -> String {
     (NaiveDate::from_ymd_opt(2021, 3, 1).unwrap_or(NaiveDate::MIN) + chrono::Duration::days(d))
         .to_string()
@@ -378,20 +397,8 @@ fn filters_by_site_and_dates() {
     let mut weeks_with_excess = 0;
     for first in (0..DAYS).step_by(7) {
         let (from, to) = (day(first), day(first + 6));
-        let want: i64 = p
-            .excess_by_day
-            .range(from.clone()..=to.clone())
-            .map(|(_, n)| n)
-            .sum();
-        let week = run(
-            &conn,
-            &CheckQuery {
-                from: Some(from.clone()),
-                to: Some(to),
-                site: None,
-            },
-        )
-        .expect("week");
+        let want = p.excess_between(&from, &to);
+        let week = run(&conn, &days(&from, &to)).expect("week");
         assert_eq!(week.excess_bookings, want, "week of {from}");
         weeks_with_excess += usize::from(want > 0);
     }
@@ -445,16 +452,8 @@ fn slot_figures_of_a_week_are_its_planted_excess() {
         assert!(p.excess > 0, "seed {seed} plants overbooking");
         for first in (0..DAYS).step_by(11) {
             let (from, to) = (day(first), day(first + 6));
-            let want: i64 = p
-                .excess_by_day
-                .range(from.clone()..=to.clone())
-                .map(|(_, n)| n)
-                .sum();
-            let week = CheckQuery {
-                from: Some(from.clone()),
-                to: Some(to),
-                site: None,
-            };
+            let want = p.excess_between(&from, &to);
+            let week = days(&from, &to);
             let got = slot_figures(&conn, &week).expect("week");
             assert_eq!(got.excess_bookings, want, "seed {seed}, week of {from}");
             assert_eq!(

@@ -68,7 +68,7 @@ impl DeskFilter {
             .all(|f| given(f).is_none())
     }
 
-    fn matches(&self, p: &Proposal) -> bool {
+    fn matches(&self, needle: Option<&Needle>, p: &Proposal) -> bool {
         if given(&self.site).is_some_and(|s| p.site_code != s) {
             return false;
         }
@@ -88,31 +88,49 @@ impl DeskFilter {
                 return false;
             }
         }
-        given(&self.search).is_none_or(|needle| search_matches(needle, p))
+        needle.is_none_or(|n| n.matches(p))
     }
 }
 
-/// A search matches part of the person id or booking id (any case); a
-/// name as `person::name_matches` has it (any case, accents or not:
-/// "gagne" and "marie gag" find Marie Gagné); or, when it holds 3 digits or
-/// more, part of the phone number's digits (so "613 555-01" finds
-/// "613-555-0101").
-fn search_matches(needle: &str, p: &Proposal) -> bool {
-    let needle_lower = needle.to_lowercase();
-    let in_text = |s: &str| s.to_lowercase().contains(&needle_lower);
-    if in_text(&p.person_id) || p.booking_id.as_deref().is_some_and(in_text) {
-        return true;
+/// A search, read once per page rather than once per proposal.
+struct Needle {
+    lower: String,
+    name_key: String,
+    digits: String,
+}
+
+impl Needle {
+    fn new(text: &str) -> Self {
+        Needle {
+            lower: text.to_lowercase(),
+            name_key: name_key(text),
+            digits: digits(text),
+        }
     }
-    let (given, family) = (&p.name.given_name, &p.name.family_name);
-    if name_matches(&name_key(needle), given.as_deref(), family.as_deref()) {
-        return true;
+
+    /// A search matches part of the person id or booking id (any case); a
+    /// name as `person::name_matches` has it (any case, accents or not:
+    /// "gagne" and "marie gag" find Marie Gagné); or, when it holds 3 digits
+    /// or more, part of the phone number's digits (so "613 555-01" finds
+    /// "613-555-0101").
+    fn matches(&self, p: &Proposal) -> bool {
+        let in_text = |s: &str| s.to_lowercase().contains(&self.lower);
+        if in_text(&p.person_id) || p.booking_id.as_deref().is_some_and(in_text) {
+            return true;
+        }
+        let (given, family) = (&p.name.given_name, &p.name.family_name);
+        if name_matches(&self.name_key, given.as_deref(), family.as_deref()) {
+            return true;
+        }
+        self.digits.len() >= 3
+            && p.phone
+                .as_deref()
+                .is_some_and(|ph| digits(ph).contains(&self.digits))
     }
-    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-    let wanted = digits(needle);
-    wanted.len() >= 3
-        && p.phone
-            .as_deref()
-            .is_some_and(|ph| digits(ph).contains(&wanted))
+}
+
+fn digits(text: &str) -> String {
+    text.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// One page of the desk's list.
@@ -152,10 +170,11 @@ pub fn page(conn: &Connection, query: &CheckQuery, filter: &DeskFilter) -> Resul
             });
         }
         let whole = propose(conn, &slots, &excess_bookings(conn, &slots)?, reach)?;
+        let needle = given(&filter.search).map(Needle::new);
         let mut matching: Vec<&Proposal> = whole
             .proposals
             .iter()
-            .filter(|p| filter.matches(p))
+            .filter(|p| filter.matches(needle.as_ref(), p))
             .collect();
         if given(&filter.status) == Some("call_back") {
             // Stable: the same call-back time keeps slot order.
