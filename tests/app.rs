@@ -497,13 +497,8 @@ async fn a_full_slot_offers_the_nearest_free_ones() -> TestResult {
     let result = async {
         app.click("#nav-book").await?;
         app.type_into("#book-person", "E2E-NEAR").await?;
-        app.client
-            .execute(
-                "document.getElementById('book-birth').value = '1938-02-14';
-                 document.getElementById('book-slot').value = arguments[0];",
-                vec![serde_json::json!(full)],
-            )
-            .await?;
+        app.set_value("#book-birth", "1938-02-14").await?;
+        app.set_value("#book-slot", &full).await?;
         app.select("#book-site[data-loaded]", "NSP").await?;
         app.click("#book-submit").await?;
         app.wait_text("#error-message", "is full").await?;
@@ -543,13 +538,8 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
             .send_keys("E2E-0001")
             .await?;
         app.find("#book-birth").await?;
-        app.client
-            .execute(
-                "document.getElementById('book-birth').value = '1938-02-14';
-                 document.getElementById('book-slot').value = arguments[0];",
-                vec![serde_json::json!(slot)],
-            )
-            .await?;
+        app.set_value("#book-birth", "1938-02-14").await?;
+        app.set_value("#book-slot", &slot).await?;
         app.type_into("#book-given", "Hélène").await?;
         app.type_into("#book-family", "Côté").await?;
         app.select("#book-language", "fr").await?;
@@ -766,6 +756,7 @@ async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() ->
         let warning = app
             .wait_text("#book-picked", "already have a first dose")
             .await?;
+        app.screenshot("book-picked").await?;
         assert!(warning.contains(&format!("({picked})")), "{warning}");
         assert!(app
             .texts("#book-find-results .person-match")
@@ -786,22 +777,12 @@ async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() ->
 
         // Someone new: a name, no id.
         for field in ["#book-person", "#book-given", "#book-family", "#book-phone"] {
-            app.client
-                .execute(
-                    "document.querySelector(arguments[0]).value = '';",
-                    vec![serde_json::json!(field)],
-                )
-                .await?;
+            app.set_value(field, "").await?;
         }
         app.type_into("#book-given", "Zoé").await?;
         app.type_into("#book-family", "Lafrenière-Nouvelle").await?;
-        app.client
-            .execute(
-                "document.getElementById('book-birth').value = '1939-05-01';
-                 document.getElementById('book-slot').value = arguments[0];",
-                vec![serde_json::json!(slot)],
-            )
-            .await?;
+        app.set_value("#book-birth", "1939-05-01").await?;
+        app.set_value("#book-slot", &slot).await?;
         app.select("#book-site[data-loaded]", "RFC").await?;
         app.click("#book-submit").await?;
         let done = app.wait_text("#book-result", "dose 2 reserved").await?;
@@ -816,12 +797,7 @@ async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() ->
         // Found again by name in Bookings, accents not typed; Enter opens
         // the only one found.
         app.click("#nav-bookings").await?;
-        app.client
-            .execute(
-                "document.getElementById('person-search').value = '';",
-                vec![],
-            )
-            .await?;
+        app.set_value("#person-search", "").await?;
         app.type_into("#person-search", "lafreniere-n").await?;
         app.wait_attrs(
             "#person-matches .person-match",
@@ -840,18 +816,25 @@ async fn finds_people_by_name_and_books_someone_new_without_inventing_an_id() ->
         // In French: no one found, said in French; a match in French.
         app.select("#lang-select", "fr").await?;
         app.click("#nav-book").await?;
+        app.type_into("#book-find", "gagne and").await?;
+        app.find("#book-find-results .person-match").await?;
+        app.click("#book-find-results .person-match").await?;
+        let warning_fr = app
+            .wait_text("#book-picked", "a déjà une première dose")
+            .await?;
+        assert!(
+            warning_fr.contains("Ouvrir ses rendez-vous"),
+            "{warning_fr}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // painted
+        app.screenshot("book-picked-fr").await?;
         app.type_into("#book-find", "zzzz").await?;
         app.wait_text("#book-find-results", "Personne dans cette base de données")
             .await?;
         app.click("#nav-bookings").await?;
         // The view keeps the person it showed; a new search starts afresh.
         assert_eq!(app.value("#person-search").await?, id);
-        app.client
-            .execute(
-                "document.getElementById('person-search').value = '';",
-                vec![],
-            )
-            .await?;
+        app.set_value("#person-search", "").await?;
         app.type_into("#person-search", "zoe laf").await?;
         let match_fr = app
             .wait_text("#person-matches .person-match", "réservé")

@@ -213,6 +213,19 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Sets the `value` of the element matching `css` from the page, as a
+    /// script would (a date or slot field shows it in the app's words).
+    pub async fn set_value(&self, css: &str, value: &str) -> TestResult {
+        self.find(css).await?;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![serde_json::json!(css), serde_json::json!(value)],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Chooses `value` in the select matching `css`, finding it again if
     /// the view re-rendered between finding and choosing.
     pub async fn select(&self, css: &str, value: &str) -> TestResult {

@@ -243,9 +243,7 @@ fn names_from_elsewhere_print_escaped_never_obeyed_by_the_terminal() {
 /// again by name; with neither an id nor a name, the booking is refused.
 #[test]
 fn a_new_person_is_booked_by_name_and_found_again() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.sqlite3");
-    assert!(cli(&db, &["demo"]).status.success());
+    let (_dir, db) = demo_store();
     let book = |extra: &[&str]| {
         let mut args = vec![
             "book",
@@ -1278,6 +1276,14 @@ fn long_date(iso: &str) -> String {
     format!("{} {} {}", part(8..10), MONTHS[part(5..7) - 1], part(0..4))
 }
 
+/// A store holding the demo, in a folder of its own.
+fn demo_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    assert!(cli(&db, &["demo"]).status.success());
+    (dir, db)
+}
+
 fn json_of(db: &Path, args: &[&str]) -> serde_json::Value {
     let out = cli(db, args);
     assert!(out.status.success(), "{args:?}: {}", stderr(&out));
@@ -1296,9 +1302,7 @@ fn the_readme_quotes_the_clis_own_figures() {
             "the README does not say {fragment:?}"
         );
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.sqlite3");
-    assert!(cli(&db, &["demo"]).status.success());
+    let (dir, db) = demo_store();
     let n = |v: &serde_json::Value| v.as_i64().unwrap_or_else(|| panic!("not an integer: {v}"));
     let f = |v: &serde_json::Value| v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"));
 
@@ -1443,9 +1447,7 @@ fn the_readme_quotes_the_clis_own_figures() {
 /// `check --kept` (the kept results say what a fresh check says).
 #[test]
 fn charts_confirmations_revisions_and_kept_checks() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.sqlite3");
-    assert!(cli(&db, &["demo"]).status.success());
+    let (dir, db) = demo_store();
     let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
 
     // Charts.
@@ -1631,11 +1633,7 @@ fn charts_confirmations_revisions_and_kept_checks() {
     );
 
     // Kept check results, before and after a booking changes.
-    let check = |args: &[&str]| -> serde_json::Value {
-        let out = cli(&db, args);
-        assert!(out.status.success(), "{}", stderr(&out));
-        serde_json::from_slice(&out.stdout).expect("JSON")
-    };
+    let check = |args: &[&str]| json_of(&db, args);
     assert_eq!(
         check(&["check", "--kept", "--json"]),
         check(&["check", "--json"])
@@ -1668,9 +1666,7 @@ fn charts_confirmations_revisions_and_kept_checks() {
 /// nothing written.
 #[test]
 fn every_command_refuses_a_wrong_value_in_words() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("demo.sqlite3");
-    assert!(cli(&db, &["demo"]).status.success());
+    let (dir, db) = demo_store();
     let out = dir.path().join("out.pdf").to_string_lossy().into_owned();
     let cases: &[(&[&str], i32, &str)] = &[
         (
@@ -1841,26 +1837,17 @@ fn every_command_refuses_a_wrong_value_in_words() {
     }
     assert!(!Path::new(&out).exists(), "no briefing written");
     // Refusals changed nothing but the audit log's record of them.
-    let conn = dosedesk_core::Connection::open(&db).expect("open");
-    let counts: (i64, i64, i64) = conn
-        .query_row(
-            "SELECT (SELECT count(*) FROM appointment), (SELECT count(*) FROM dose_count),
-                    (SELECT count(*) FROM shift)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .expect("counts");
-    let fresh = tempfile::tempdir().expect("tempdir");
-    let again = fresh.path().join("demo.sqlite3");
-    assert!(cli(&again, &["demo"]).status.success());
-    let want: (i64, i64, i64) = dosedesk_core::Connection::open(&again)
-        .expect("open")
-        .query_row(
-            "SELECT (SELECT count(*) FROM appointment), (SELECT count(*) FROM dose_count),
-                    (SELECT count(*) FROM shift)",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .expect("counts");
-    assert_eq!(counts, want);
+    let counts = |db: &Path| -> (i64, i64, i64) {
+        dosedesk_core::Connection::open(db)
+            .expect("open")
+            .query_row(
+                "SELECT (SELECT count(*) FROM appointment), (SELECT count(*) FROM dose_count),
+                        (SELECT count(*) FROM shift)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("counts")
+    };
+    let (_fresh, again) = demo_store();
+    assert_eq!(counts(&db), counts(&again));
 }
