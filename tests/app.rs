@@ -498,7 +498,7 @@ async fn a_full_slot_offers_the_nearest_free_ones() -> TestResult {
         app.click("#nav-book").await?;
         app.type_into("#book-person", "E2E-NEAR").await?;
         app.set_value("#book-birth", "1938-02-14").await?;
-        app.set_value("#book-slot", &full).await?;
+        app.set_value("#book-slot", full).await?;
         app.select("#book-site[data-loaded]", "NSP").await?;
         app.click("#book-submit").await?;
         app.wait_text("#error-message", "is full").await?;
