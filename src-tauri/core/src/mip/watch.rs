@@ -1,13 +1,14 @@
 //! A solve the person can watch and stop: progress is the seconds spent
 //! of the time limit, sent at most every `REPORT_EVERY_MS`; the answer to
 //! "stop now?" comes from the job's `Progress` (the person pressed Cancel).
-//! HiGHS asks through `callback`; the Lagrangian bound asks each round.
+//! The thread waiting on HiGHS asks every `mip::POLL`; the Lagrangian
+//! bound asks each round.
 
 use crate::job::{Progress, Stage};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// Progress is sent at most this often: HiGHS checks its limits at every
-/// node, thousands of times a second.
+/// Progress is sent at most this often: the Lagrangian bound asks
+/// thousands of times a second.
 const REPORT_EVERY_MS: u64 = 100;
 
 /// What a solve's checks read and record.
@@ -16,8 +17,6 @@ pub(crate) struct Watch<'a> {
     limit_ms: u64,
     last_report_ms: AtomicU64,
     cancelled: AtomicBool,
-    /// The last finite dual bound HiGHS reported, as `f64` bits (NaN: none).
-    dual_bound: AtomicU64,
 }
 
 impl<'a> Watch<'a> {
@@ -29,19 +28,6 @@ impl<'a> Watch<'a> {
             limit_ms: seconds_to_ms(time_limit_s),
             last_report_ms: AtomicU64::new(0),
             cancelled: AtomicBool::new(false),
-            dual_bound: AtomicU64::new(f64::NAN.to_bits()),
-        }
-    }
-
-    /// The search's bound when last asked: HiGHS does not always keep it
-    /// in its results once interrupted.
-    pub(crate) fn dual_bound(&self) -> Option<f64> {
-        Some(f64::from_bits(self.dual_bound.load(Ordering::Relaxed))).filter(|b| b.is_finite())
-    }
-
-    pub(crate) fn record_dual_bound(&self, bound: f64) {
-        if bound.is_finite() {
-            self.dual_bound.store(bound.to_bits(), Ordering::Relaxed);
         }
     }
 
@@ -58,9 +44,12 @@ impl<'a> Watch<'a> {
         }
         let now = seconds_to_ms(running_time_s);
         let last = self.last_report_ms.load(Ordering::Relaxed);
-        if now >= last + REPORT_EVERY_MS {
-            self.last_report_ms.store(now, Ordering::Relaxed);
-            self.progress.update(now.min(self.limit_ms), self.limit_ms);
+        // Past the limit (HiGHS finishing its last step) there is nothing
+        // new to say: progress only moves forward.
+        let done = now.min(self.limit_ms);
+        if now >= last + REPORT_EVERY_MS && done > last {
+            self.last_report_ms.store(done, Ordering::Relaxed);
+            self.progress.update(done, self.limit_ms);
         }
         false
     }

@@ -292,7 +292,7 @@ pub fn solve(
         progress,
     };
     let solved = crate::mip::maximise(pb, &start, budget)?;
-    let value = |c: Col| solved.solution[c];
+    let value = |c: Col| solved.columns[c.index()];
     let planned: Vec<i64> = (0..n)
         .map(|d| (value(promised[d]) + value(other[d]) + 1e-6).floor() as i64)
         .collect();

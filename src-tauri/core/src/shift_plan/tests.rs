@@ -875,8 +875,10 @@ fn a_cancelled_solve_stops_at_once_with_the_best_plan_found() {
     let solving = since.elapsed();
     eprintln!("cancelled run solving {solving:?}, gap {:?}", out.solve.gap);
     assert!(out.solve.cancelled, "the solve was not reported cancelled");
+    // The answer comes within moments of Cancel, wherever HiGHS is in its
+    // search (it hears a stop only between stages: 1.3 s in here).
     assert!(
-        solving < Duration::from_secs(15),
+        solving < Duration::from_millis(2_000),
         "cancelled 0.7 s in, the solve ran {solving:?} of its 300 s"
     );
     if let Err(e) = validate(&inst, &params, &out) {
@@ -894,10 +896,10 @@ fn a_cancelled_solve_stops_at_once_with_the_best_plan_found() {
         assert!(b >= out.solve.score - 1e-9 && (0.0..1.0).contains(&g));
     }
     assert!(gap != Some(0.0), "a search stopped at 0.7 s claims a proof");
-    // Any progress was the seconds spent of the 300 s limit. (HiGHS first
-    // asks after presolve and the root relaxation, about 1.3 s here: the
-    // Cancel pressed at 0.7 s took effect then.)
+    // Progress was the seconds spent of the 300 s limit, reported while
+    // HiGHS was still in its root relaxation.
     let updates = person.updates.lock().expect("lock").clone();
+    assert!(!updates.is_empty(), "no progress before Cancel");
     assert!(updates
         .iter()
         .all(|&(done, total)| total == 300_000 && done <= total));

@@ -297,8 +297,10 @@ fn the_lagrangian_bound_is_never_beaten_and_is_tight() {
     );
 }
 
-/// Cancel stops the exact search within moments, and the answer is the best plan found by then, re-scored from
-/// coordinates, with any bound it claims honest.
+/// Cancel stops the exact search within moments, even in HiGHS's root
+/// relaxation (about 6 s here, where HiGHS hears no stop request), and the
+/// answer is the best plan found by then, re-scored from coordinates, with
+/// any bound it claims honest (`mip::tests` checks the bound is kept).
 #[test]
 fn a_cancelled_solve_stops_at_once_with_the_best_plan_found() {
     use crate::job::CancelAfter;
@@ -316,13 +318,8 @@ fn a_cancelled_solve_stops_at_once_with_the_best_plan_found() {
     eprintln!("cancelled run solving {solving:?}, gap {:?}", stopped.gap);
     assert!(stopped.cancelled, "not reported cancelled");
     assert!(
-        solving.as_secs_f64() < 10.0,
+        solving.as_secs_f64() < 5.5,
         "cancelled at 4 s, ran {solving:?}"
-    );
-    // Mid-search, the bound reached so far is kept.
-    assert!(
-        stopped.gap.is_some(),
-        "cancelled mid-search without its bound"
     );
     let got = covered(&input, &chosen(&stopped), options.radius_km);
     assert!((stopped.covered_after - got).abs() < 1e-6);

@@ -61,7 +61,7 @@ pub(crate) fn run(
     chosen.extend(
         sel.allowed
             .iter()
-            .zip(solved.solution.columns())
+            .zip(&solved.columns)
             .filter(|(_, &x)| x > 0.5)
             .map(|(&p, _)| p),
     );
