@@ -78,6 +78,8 @@ bench: deps-test
 	DOSEDESK_BENCH_SYNC_BOOKINGS=$(BENCH_SYNC_BOOKINGS) $(CARGO) bench --locked -p dosedesk-server --bench sync
 	@# The convergence soak: five times CI's seeded cases, release build.
 	DOSEDESK_SYNC_CASES=$(BENCH_SYNC_CASES) $(CARGO) test --release --locked -p dosedesk-server --test convergence -- --nocapture
+	@# The hostile-files soak: ten times CI's mutated files per format.
+	DOSEDESK_HOSTILE_FILES=30000 $(CARGO) test --release --locked -p dosedesk-core --lib hostile_files -- --nocapture
 
 # Installs only the packages that are missing, so a ready machine skips apt.
 define apt_install

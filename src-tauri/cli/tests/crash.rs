@@ -4,7 +4,8 @@
 //! store opens, SQLite's integrity check (through SQLCipher when
 //! encrypted) is ok, the audit chain verifies, and the store is exactly as
 //! before the command or as after it (every table's row count), never in
-//! between.
+//! between. 220 points in all, one test per kind of operation so that
+//! they run side by side.
 
 use dosedesk_core::store::encryption;
 use dosedesk_core::Connection;
@@ -157,12 +158,30 @@ fn before_or_after(
     }
 }
 
+/// Reports one operation's kills, and checks they landed on both sides of
+/// its commit.
+fn landed_on_both_sides(what: &str, (before, after): (usize, usize)) {
+    eprintln!(
+        "kill -9 during {what}: {} points, {before} left as before, {after} as after",
+        before + after
+    );
+    assert!(
+        before > 0 && after > 0,
+        "{what}: {before} before, {after} after: the points missed the work"
+    );
+}
+
+/// A fresh demo store in `work`.
+fn demo_store(work: &Path) -> PathBuf {
+    let demo = work.join("demo.sqlite3");
+    run_ok(&demo, &["demo"]);
+    demo
+}
+
 #[test]
-fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
+fn kill_nine_during_a_bulk_import_leaves_the_store_as_before_or_as_after() {
     let dir = tempfile::tempdir().expect("dir");
     let work = dir.path();
-    let mut tried = Vec::new();
-
     // Bulk import into a store holding sites and shifts.
     let data = work.join("data");
     let out = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
@@ -196,7 +215,7 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
     }
     let bookings = data.join("bookings.csv");
     let bookings = bookings.to_str().unwrap_or_default();
-    tried.push((
+    landed_on_both_sides(
         "import bookings",
         kill_at_points(
             work,
@@ -206,12 +225,16 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
             before_or_after(None),
             (None, None),
         ),
-    ));
+    );
+}
 
-    // The demo load, into an empty store.
+#[test]
+fn kill_nine_during_the_demo_load_leaves_the_store_empty_or_loaded() {
+    let dir = tempfile::tempdir().expect("dir");
+    let work = dir.path();
     let empty = work.join("empty.sqlite3");
     drop(dosedesk_core::store::open(&empty).expect("new store"));
-    tried.push((
+    landed_on_both_sides(
         "demo load",
         kill_at_points(
             work,
@@ -221,11 +244,15 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
             before_or_after(None),
             (None, None),
         ),
-    ));
+    );
+}
 
-    // Single writes on the demo.
-    let demo = work.join("demo.sqlite3");
-    run_ok(&demo, &["demo"]);
+/// Single writes on the demo: a booking, a tally, a call's outcome.
+#[test]
+fn kill_nine_during_a_single_write_leaves_it_undone_or_done() {
+    let dir = tempfile::tempdir().expect("dir");
+    let work = dir.path();
+    let demo = demo_store(work);
     let book = [
         "book",
         "--person",
@@ -235,10 +262,6 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
         "--slot",
         "2021-03-26T09:00",
     ];
-    tried.push((
-        "booking",
-        kill_at_points(work, &demo, &book, 40, before_or_after(None), (None, None)),
-    ));
     let tally = [
         "tally",
         "--site",
@@ -252,10 +275,6 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
         "--doses",
         "123",
     ];
-    tried.push((
-        "tally",
-        kill_at_points(work, &demo, &tally, 30, before_or_after(None), (None, None)),
-    ));
     let call = [
         "rebook",
         "record",
@@ -264,29 +283,53 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
         "--outcome",
         "unreachable",
     ];
-    tried.push((
-        "call outcome",
-        kill_at_points(work, &demo, &call, 30, before_or_after(None), (None, None)),
-    ));
+    for (what, args, points) in [
+        ("booking", &book[..], 40),
+        ("tally", &tally[..], 30),
+        ("call outcome", &call[..], 30),
+    ] {
+        let kills = kill_at_points(
+            work,
+            &demo,
+            args,
+            points,
+            before_or_after(None),
+            (None, None),
+        );
+        landed_on_both_sides(what, kills);
+    }
+}
 
-    // Encrypting the plain demo in place: plain and whole, or encrypted
-    // and whole, every row kept either way.
-    let pass = work.join("pass");
-    std::fs::write(&pass, format!("{PASSPHRASE}\n")).expect("pass");
-    let pass_arg = pass.to_str().unwrap_or_default().to_string();
-    let encrypt = [
+fn passphrase_file(work: &Path, name: &str, passphrase: &str) -> String {
+    let path = work.join(name);
+    std::fs::write(&path, format!("{passphrase}\n")).expect("passphrase file");
+    path.to_str().unwrap_or_default().to_string()
+}
+
+fn encrypt_args(pass_arg: &str) -> [&str; 6] {
+    [
         "--user",
         USER,
         "--passphrase-file",
-        &pass_arg,
+        pass_arg,
         "store",
         "encrypt",
-    ];
+    ]
+}
+
+/// Encrypting the plain demo in place: plain and whole, or encrypted and
+/// whole, every row kept either way.
+#[test]
+fn kill_nine_during_encryption_leaves_the_store_plain_or_encrypted_and_whole() {
+    let dir = tempfile::tempdir().expect("dir");
+    let work = dir.path();
+    let demo = demo_store(work);
+    let pass_arg = passphrase_file(work, "pass", PASSPHRASE);
     let plain_counts = state(&demo, None);
-    let (b, a) = kill_at_points(
+    let kills = kill_at_points(
         work,
         &demo,
-        &encrypt,
+        &encrypt_args(&pass_arg),
         30,
         |copy, _, _| {
             let encrypted = encryption::kind(copy) == encryption::StoreKind::Encrypted;
@@ -296,17 +339,20 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
         },
         (None, Some(PASSPHRASE)),
     );
-    tried.push(("store encrypt", (b, a)));
+    landed_on_both_sides("store encrypt", kills);
+}
 
-    // A passphrase change on an encrypted store: exactly one of the old and
-    // the new passphrase opens it, and it holds what it held.
-    let encrypted = work.join("encrypted.sqlite3");
-    copy_store(&demo, &encrypted);
-    run_ok(&encrypted, &encrypt);
+/// A passphrase change on an encrypted store: exactly one of the old and
+/// the new passphrase opens it, and it holds what it held.
+#[test]
+fn kill_nine_during_a_passphrase_change_leaves_exactly_one_passphrase_working() {
+    let dir = tempfile::tempdir().expect("dir");
+    let work = dir.path();
+    let encrypted = demo_store(work);
+    let pass_arg = passphrase_file(work, "pass", PASSPHRASE);
+    run_ok(&encrypted, &encrypt_args(&pass_arg));
     encryption::forget(&encrypted);
-    let new = work.join("new");
-    std::fs::write(&new, format!("{NEW_PASSPHRASE}\n")).expect("new");
-    let new_arg = new.to_str().unwrap_or_default().to_string();
+    let new_arg = passphrase_file(work, "new", NEW_PASSPHRASE);
     let change = [
         "--user",
         USER,
@@ -319,7 +365,7 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
     ];
     let held = state(&encrypted, Some(PASSPHRASE));
     encryption::forget(&encrypted);
-    let (b, a) = kill_at_points(
+    let kills = kill_at_points(
         work,
         &encrypted,
         &change,
@@ -347,22 +393,5 @@ fn kill_nine_at_over_200_points_leaves_every_store_as_before_or_as_after() {
         },
         (Some(PASSPHRASE), Some(NEW_PASSPHRASE)),
     );
-    tried.push(("passphrase change", (b, a)));
-
-    let total: usize = tried.iter().map(|(_, (b, a))| b + a).sum();
-    for (what, (b, a)) in &tried {
-        eprintln!(
-            "kill -9 during {what}: {} points, {b} left as before, {a} as after",
-            b + a
-        );
-    }
-    eprintln!("kill -9: {total} points in all");
-    assert!(total >= 200, "{total}");
-    // The kills landed on both sides of every operation's commit.
-    for (what, (b, a)) in &tried {
-        assert!(
-            *b > 0 && *a > 0,
-            "{what}: {b} before, {a} after: the points missed the work"
-        );
-    }
+    landed_on_both_sides("passphrase change", kills);
 }
