@@ -261,8 +261,10 @@ fn ctrl_c_stops_the_solve_and_prints_the_best_plan_found() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("stopping"), "{stderr}");
     assert!(stdout.contains("stopped at your request"), "{stdout}");
+    // Answered at once, though HiGHS (in its root relaxation until about
+    // 11 s here) hears no stop request before then.
     assert!(
-        took.as_secs() < 60,
+        took.as_secs_f64() < 8.0,
         "Ctrl-C at 6 s of a 300 s limit: {took:?}"
     );
     eprintln!("run and Ctrl-C: {took:?}\n{stdout}");
