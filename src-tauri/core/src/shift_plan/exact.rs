@@ -4,10 +4,12 @@
 //! shifts. Per day, every subset of candidates and every vaccinator count is
 //! tried (the best capacity for k shifts within the day's limits); across
 //! days a dynamic programme over doses given so far carries the supply.
-//! Exponential in candidates per day: tests and the bench only.
+//! Exponential in candidates per day: tests and the bench only. Windows,
+//! doses and staff come from `oracle`, the rules written apart from the
+//! planner's code.
 
-use super::planner::{base_capacity, candidates, shift_doses, Candidate, PlanInstance, PlanParams};
-use super::staffing::staff_for;
+use super::oracle::{self, Window};
+use super::planner::{PlanInstance, PlanParams};
 
 /// Limits beyond which `optimum` refuses (it would take too long).
 pub const MAX_CANDIDATES_PER_DAY: usize = 8;
@@ -22,7 +24,7 @@ pub struct Optimum {
 
 /// Best extra capacity with exactly k shifts on one day (None: impossible).
 fn best_by_count(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<Option<i64>> {
-    let cands = candidates(inst, params, day);
+    let cands = oracle::windows(inst, params.shift_minutes, day);
     let mut allowed = vec![params.max_shifts_per_site_day; inst.sites.len()];
     for s in inst.existing.iter().filter(|s| s.day == day) {
         allowed[s.site] = allowed[s.site].saturating_sub(1);
@@ -30,7 +32,7 @@ fn best_by_count(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<Op
     let mut best = vec![None; cands.len() + 1];
     best[0] = Some(0);
     for mask in 1u32..(1 << cands.len()) {
-        let chosen: Vec<&Candidate> = (0..cands.len())
+        let chosen: Vec<&Window> = (0..cands.len())
             .filter(|i| mask & (1 << i) != 0)
             .map(|i| &cands[i])
             .collect();
@@ -53,7 +55,7 @@ fn best_by_count(inst: &PlanInstance, params: &PlanParams, day: usize) -> Vec<Op
 fn best_levels(
     inst: &PlanInstance,
     params: &PlanParams,
-    chosen: &[&Candidate],
+    chosen: &[&Window],
     i: usize,
     pool: Option<u32>,
 ) -> Option<i64> {
@@ -62,15 +64,15 @@ fn best_levels(
     };
     let rate = inst.sites[c.site].doses_per_vaccinator_hour;
     let mut best = None;
-    for v in 1..=c.max_vaccinators {
-        let staff = staff_for(v, rate, &params.ratios).total();
+    for v in 1..=c.free_stations {
+        let staff = oracle::staff(v, rate, &params.ratios).total();
         let left = match pool {
             Some(p) if staff > p => break,
             Some(p) => Some(p - staff),
             None => None,
         };
         if let Some(rest) = best_levels(inst, params, chosen, i + 1, left) {
-            let total = shift_doses(v, c.end - c.start, rate) + rest;
+            let total = oracle::doses(v, c.end - c.start, rate) + rest;
             best = Some(best.map_or(total, |b: i64| b.max(total)));
         }
     }
@@ -80,10 +82,11 @@ fn best_levels(
 /// The optimum, or None when the instance is too large to enumerate.
 pub fn optimum(inst: &PlanInstance, params: &PlanParams) -> Option<Optimum> {
     let n = inst.days.len();
-    let base = base_capacity(inst);
+    let base = oracle::capacity_by_day(inst);
     let total_supply = inst.opening_on_hand + inst.days.iter().map(|d| d.arrivals).sum::<i64>();
     if total_supply > MAX_DOSES
-        || (0..n).any(|d| candidates(inst, params, d).len() > MAX_CANDIDATES_PER_DAY)
+        || (0..n)
+            .any(|d| oracle::windows(inst, params.shift_minutes, d).len() > MAX_CANDIDATES_PER_DAY)
     {
         return None;
     }

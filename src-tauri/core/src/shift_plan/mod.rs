@@ -16,6 +16,7 @@ pub mod demand;
 pub mod exact;
 pub mod load;
 pub mod model;
+pub mod oracle;
 pub mod planner;
 pub mod scenario;
 pub mod shift_mip;

@@ -2,11 +2,11 @@
 //! instances, against the exact optimum on small ones, and on the demo.
 
 use super::exact::optimum;
+use super::oracle;
 use super::planner::{
-    base_capacity, candidates, plan, plan_greedy, Constraint, PlanInstance, PlanMethod,
-    PlanOutcome, PlanParams, PlannedShift,
+    plan, plan_greedy, Constraint, PlanInstance, PlanMethod, PlanOutcome, PlanParams, PlannedShift,
 };
-use super::staffing::{staff_for, StationStaff};
+use super::staffing::StationStaff;
 use super::synthetic::random_instance;
 use super::*;
 use crate::import::Quiet;
@@ -15,8 +15,8 @@ use crate::test_oracles::excess_by_site_day;
 /// Staff at each station one shift needs beyond another, recomputed here.
 fn staff_beyond(vaccinators: u32, added: u32, rate: f64, params: &PlanParams) -> StationStaff {
     let (a, b) = (
-        staff_for(vaccinators + added, rate, &params.ratios),
-        staff_for(vaccinators, rate, &params.ratios),
+        oracle::staff(vaccinators + added, rate, &params.ratios),
+        oracle::staff(vaccinators, rate, &params.ratios),
     );
     StationStaff {
         check_in: a.check_in.saturating_sub(b.check_in),
@@ -122,7 +122,7 @@ fn validate_site_rule(
 }
 
 /// Checks a plan against the instance without the planner's own code paths
-/// (beyond the shared candidate grid): the site rule, capacity, supply,
+/// (windows, doses and staff come from `oracle`): the site rule, capacity, supply,
 /// hours, stations, per-site daily shift limits, the staff pool, and that
 /// unmet demand names a constraint that really binds.
 fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Result<(), String> {
@@ -182,15 +182,12 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
                         return Err(format!("site {si} day {d}: start {} taken", s.start));
                     }
                     let rate = site.doses_per_vaccinator_hour;
-                    if s.staff != staff_for(s.vaccinators, rate, &params.ratios)
+                    if s.staff != oracle::staff(s.vaccinators, rate, &params.ratios)
                         || s.vaccinators == 0
                     {
                         return Err("staff does not match vaccinators".into());
                     }
-                    let doses = (f64::from(s.vaccinators) * f64::from(s.end - s.start) / 60.0
-                        * rate
-                        + 1e-9)
-                        .floor() as i64;
+                    let doses = oracle::doses(s.vaccinators, s.end - s.start, rate);
                     if doses != s.capacity {
                         return Err(format!("capacity {} ≠ {doses}", s.capacity));
                     }
@@ -222,7 +219,20 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
     check_shifts(&main)?;
     let all: Vec<&PlannedShift> = out.shifts.iter().chain(&out.surplus_shifts).collect();
     check_shifts(&all)?;
-    let base = base_capacity(inst_before);
+    let base = oracle::capacity_by_day(inst_before);
+    // Doses left at the end of each day, from the plan's doses and the
+    // arrivals: a day's unused shift is excused by supply only when the
+    // doses it would give are all taken by that day or a later one (the
+    // last day keeps the closing reserve for bookings just after the range).
+    let left_after: Vec<i64> = inst
+        .days
+        .iter()
+        .zip(&out.days)
+        .scan(inst.opening_on_hand, |left, (day, planned)| {
+            *left += day.arrivals - planned.planned;
+            Some(*left)
+        })
+        .collect();
     let mut on_hand = inst.opening_on_hand;
     for (d, day) in out.days.iter().enumerate() {
         let extra: i64 = out
@@ -264,36 +274,51 @@ fn validate(inst: &PlanInstance, params: &PlanParams, out: &PlanOutcome) -> Resu
                 day.unmet
             ));
         }
-        // Capacity ≥ demand where feasible: short of supply, the day must
-        // have had no usable shift left.
-        if day.capacity_after < demand
-            && day.planned < avail
-            && !day.binding.contains(&Constraint::Supply)
-        {
+        // Capacity ≥ demand where feasible: unless every dose on hand is
+        // given by this day or a later one, the day must have had no usable
+        // shift left.
+        // Doses day d could still give without taking one from a later day.
+        let last = n - 1;
+        let spare = (d..n)
+            .map(|t| left_after[t] - if t == last { inst.closing_reserve } else { 0 })
+            .min()
+            .unwrap_or(0)
+            .max(0);
+        if day.unmet > 0 && day.binding.contains(&Constraint::Supply) != (spare < day.unmet) {
+            return Err(format!(
+                "day {d}: {} unmet with {spare} doses spare, yet binding {:?}",
+                day.unmet, day.binding
+            ));
+        }
+        let supply_binds = spare == 0;
+        if day.capacity_after < demand && !supply_binds {
             let used: Vec<&PlannedShift> = out.shifts.iter().filter(|s| s.day == d).collect();
             let staff_used: u32 =
                 used.iter().map(|s| s.staff.total()).sum::<u32>() + reinforcement_staff(d);
-            let usable = candidates(inst, params, d).into_iter().any(|c| {
-                let taken = used.iter().any(|s| s.site == c.site && s.start == c.start);
-                let per_site = used.iter().filter(|s| s.site == c.site).count()
-                    + inst
-                        .existing
-                        .iter()
-                        .filter(|e| e.site == c.site && e.day == d)
-                        .count();
-                let staff = staff_for(
-                    1,
-                    inst.sites[c.site].doses_per_vaccinator_hour,
-                    &params.ratios,
-                )
-                .total();
-                !taken
-                    && per_site < params.max_shifts_per_site_day as usize
-                    && params.staff_pool.is_none_or(|p| staff_used + staff <= p)
-            });
+            let usable = oracle::windows(inst, params.shift_minutes, d)
+                .into_iter()
+                .any(|c| {
+                    let taken = used.iter().any(|s| s.site == c.site && s.start == c.start);
+                    let per_site = used.iter().filter(|s| s.site == c.site).count()
+                        + inst
+                            .existing
+                            .iter()
+                            .filter(|e| e.site == c.site && e.day == d)
+                            .count();
+                    let staff = oracle::staff(
+                        1,
+                        inst.sites[c.site].doses_per_vaccinator_hour,
+                        &params.ratios,
+                    )
+                    .total();
+                    !taken
+                        && per_site < params.max_shifts_per_site_day as usize
+                        && params.staff_pool.is_none_or(|p| staff_used + staff <= p)
+                });
             if usable {
                 return Err(format!(
-                    "day {d}: demand unmet while a shift was still usable"
+                    "day {d}: demand unmet while a shift was still usable (binding {:?}, plan by {:?}, gap {:?}, left after {:?})",
+                    day.binding, out.solve.method, out.solve.gap, &left_after[d..]
                 ));
             }
         }
@@ -619,7 +644,7 @@ fn undo_refuses_to_strand_a_booking() {
             end: "21:00".into(),
             vaccinators: 1,
             capacity: 12,
-            staff: staff_for(1, 12.0, &Default::default()),
+            staff: oracle::staff(1, 12.0, &Default::default()),
             bottleneck: staffing::Station::Vaccination,
             reason: None,
         }],
