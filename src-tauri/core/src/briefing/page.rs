@@ -737,7 +737,15 @@ fn tables(p: &mut Page, f: &BriefFigures, w: &Words, lang: Lang, top: f64) -> f6
     // Right: bookings by age, suppressed.
     let x = MARGIN + half;
     p.text((x, top), TABLE_TITLE, w.by_age);
-    let (cells, total) = suppress(&f.bookings_by_age);
+    let Some((cells, total)) = suppress(&f.bookings_by_age) else {
+        // Too few bookings to break down without revealing a small count.
+        let mut y = top + 2.5 + row;
+        for line in wrap(w.age_withheld, half - 10.0, CELL.size) {
+            p.text((x, y), CELL, &line);
+            y += row;
+        }
+        return left_bottom.max(y) + 8.0;
+    };
     let mut labels: Vec<String> = AGE_COHORTS
         .iter()
         .enumerate()

@@ -492,3 +492,44 @@ fn the_charts_text_prints_at_8_pt_or_more() {
         );
     }
 }
+
+/// Bookings by age that no hidden cell can protect (all five of the week's
+/// bookings in one age group, whose count the page's bookings total gives
+/// away) are not broken down: the page says so in each language instead of
+/// printing `<10` beside a total of 5.
+#[test]
+fn an_age_breakdown_that_would_reveal_a_small_count_is_not_shown() {
+    let (_dir, conn) = demo();
+    let date = crate::time::parse_date("2021-03-22").expect("date");
+    let mut figures = figures::gather(&conn, date).expect("figures");
+    let chart = |_: f64, _: f64| {
+        Ok(page::PageChart {
+            svg: r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>"#.into(),
+            canvas: (10, 10),
+            legend: Vec::new(),
+        })
+    };
+    for (lang, withheld) in [
+        (Lang::En, "Not shown: too few bookings"),
+        (Lang::Fr, "Non présenté : trop peu de rendez-vous"),
+    ] {
+        figures.bookings_by_age = vec![0, 5, 0, 0, 0, 0, 0];
+        let svg = page::compose(&figures, (date, date), &chart, lang).expect("page");
+        assert!(svg.contains(withheld), "{lang:?}: no withheld line");
+        // The demo's own breakdown is shown, with its total.
+        figures.bookings_by_age = figures::gather(&conn, date)
+            .expect("figures")
+            .bookings_by_age;
+        let total: i64 = figures.bookings_by_age.iter().sum();
+        assert!(total >= 10);
+        let svg = page::compose(&figures, (date, date), &chart, lang).expect("page");
+        assert!(
+            !svg.contains(withheld),
+            "{lang:?}: the demo's breakdown withheld"
+        );
+        assert!(
+            svg.contains(&lang.group(total)),
+            "{lang:?}: total {total} missing"
+        );
+    }
+}
