@@ -1817,6 +1817,38 @@ fn every_command_refuses_a_wrong_value_in_words() {
             2,
             "unexpected argument '--bogus'",
         ),
+        (&["sync"], 1, "this laptop is not enrolled"),
+        (
+            &["sync", "enrol", "--server", "notaurl", "--token", "abc"],
+            1,
+            "server \"notaurl\" is not an address like https://",
+        ),
+        (
+            &["sync", "import", "/nonexistent/bundle.ddsync"],
+            1,
+            "/nonexistent/bundle.ddsync",
+        ),
+        (
+            &["conflicts", "resolve", "abc", "--keep", "local"],
+            2,
+            "invalid value 'abc'",
+        ),
+        (
+            &["conflicts", "resolve", "1", "--keep", "both"],
+            2,
+            "invalid value 'both'",
+        ),
+        (
+            &["users", "add", "bob", "--role", "boss"],
+            2,
+            "invalid value 'boss'",
+        ),
+        (
+            &["users", "disable", "nobody"],
+            1,
+            "needs a manager signed in to an encrypted store",
+        ),
+        (&["store", "encrypt"], 1, "this needs --user NAME"),
     ];
     for (args, code, says) in cases {
         let result = cli(&db, args);

@@ -65,7 +65,7 @@ impl Client {
 
 /// Exchanges a one-time enrolment token for this laptop's credential.
 pub fn enrol(server: &str, token: &str, ca_pem: Option<&str>) -> Result<Enrolment> {
-    let base = server.trim_end_matches('/').to_string();
+    let base = server_address(server)?;
     let reply: EnrolReply = read(
         &base,
         agent(ca_pem, SYNC_TIMEOUT)?
@@ -82,6 +82,25 @@ pub fn enrol(server: &str, token: &str, ca_pem: Option<&str>) -> Result<Enrolmen
         secret: reply.secret,
         ca_pem: ca_pem.map(str::to_string),
     })
+}
+
+/// `server` as the base of the sync API's addresses: http:// or https://,
+/// a host, and no trailing slash. A typo is refused here, in words, rather
+/// than reported as "offline" (which tells the person to try again later).
+fn server_address(server: &str) -> Result<String> {
+    let trimmed = server.trim().trim_end_matches('/');
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(trimmed.to_string())
+        }
+        _ => Err(Error::InvalidInput(format!(
+            "server \"{server}\" is not an address like https://dosedesk.example.org:8443"
+        ))),
+    }
 }
 
 impl Transport for Client {
@@ -197,4 +216,33 @@ fn agent(ca_pem: Option<&str>, timeout: Duration) -> Result<ureq::Agent> {
         .timeout_connect(Duration::from_secs(5).min(timeout))
         .timeout(timeout)
         .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_address_needs_a_scheme_and_a_host() {
+        assert_eq!(
+            server_address("https://unit.example:8443/").expect("ok"),
+            "https://unit.example:8443"
+        );
+        assert_eq!(
+            server_address(" http://127.0.0.1:9000 ").expect("ok"),
+            "http://127.0.0.1:9000"
+        );
+        for bad in [
+            "notaurl",
+            "unit.example:8443",
+            "https://",
+            "ftp://unit.example",
+            "https:///v1",
+            "http://a b",
+        ] {
+            let e = server_address(bad).expect_err(bad);
+            assert_eq!(e.code(), "invalid_input", "{bad}");
+            assert!(e.to_string().contains(&format!("\"{bad}\"")), "{e}");
+        }
+    }
 }
