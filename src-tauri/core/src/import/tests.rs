@@ -286,7 +286,13 @@ fn rejects_binary_garbage_and_non_utf8_text() {
     let garbage: Vec<u8> = (0..4096u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
         .collect();
-    f.rejects(ImportKind::Bookings, &garbage, 1, None, "");
+    f.rejects(
+        ImportKind::Bookings,
+        &garbage,
+        1,
+        None,
+        "is not UTF-8 text (is this a CSV file?)",
+    );
     // Latin-1 "Orléans" in a data row: the column is named.
     let mut latin1 = b"site_code,name,kind\nRFC,Ray Friel Orl".to_vec();
     latin1.push(0xE9);
