@@ -1343,6 +1343,163 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
     Ok(())
 }
 
+/// Users, as a manager and then as a clinic user would: the manager adds a
+/// clinic user for one site and an official, resets the clinic user's
+/// passphrase, disables the official and changes their own passphrase;
+/// the clinic user then signs in with the reset passphrase and sees only
+/// their own passphrase form (no user list, no audit log). Each step is
+/// checked in the key file and the audit log afterwards.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passphrase() -> TestResult
+{
+    const OLD: &str = "correct horse battery";
+    const NEW: &str = "a brand new passphrase";
+    const CLINIC_FIRST: &str = "clinic first passphrase";
+    const CLINIC_RESET: &str = "clinic reset passphrase";
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("encrypted.sqlite3");
+    dosedesk_core::store::encryption::create(&db, "manager", OLD)?;
+    {
+        let mut conn = dosedesk_core::store::open(&db)?;
+        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
+    }
+    dosedesk_core::store::encryption::forget(&db);
+    let app = App::launch(&db).await?;
+    let result = async {
+        let sign_in = |user: &'static str, passphrase: &'static str| {
+            let app = &app;
+            async move {
+                app.find("#signin-view").await?;
+                app.set_value("#signin-user", "").await?;
+                app.type_into("#signin-user", user).await?;
+                app.type_into("#signin-passphrase", passphrase).await?;
+                app.click("#signin-submit").await?;
+                app.wait_inner_text("#signed-in", user).await?;
+                TestResult::Ok(())
+            }
+        };
+        sign_in("manager", OLD).await?;
+        app.click("#nav-users").await?;
+        app.find("#users-list tr.user-row[data-user='manager']").await?;
+        // A clinic user for Eva James only.
+        app.type_into("#user-name", "clinic1").await?;
+        app.select("#user-role", "clinic").await?;
+        app.find("#user-sites[data-loaded]").await?;
+        app.select("#user-sites", "EVJ").await?;
+        app.type_into("#user-passphrase", CLINIC_FIRST).await?;
+        app.type_into("#user-repeat", CLINIC_FIRST).await?;
+        app.click("#user-add").await?;
+        app.wait_inner_text("#users-list tr.user-row[data-user='clinic1']", "EVJ").await?;
+        // An official, refused first for a short passphrase (core's words).
+        app.type_into("#user-name", "official1").await?;
+        app.select("#user-role", "official").await?;
+        app.type_into("#user-passphrase", "short").await?;
+        app.type_into("#user-repeat", "short").await?;
+        app.click("#user-add").await?;
+        app.wait_inner_text("#error-message", "at least 10 characters").await?;
+        app.set_value("#user-passphrase", "").await?;
+        app.set_value("#user-repeat", "").await?;
+        app.type_into("#user-passphrase", "official passphrase").await?;
+        app.type_into("#user-repeat", "official passphrase").await?;
+        app.click("#user-add").await?;
+        app.wait_inner_text("#users-list tr.user-row[data-user='official1']", "official").await?;
+        // Reset clinic1's passphrase, asked in the row.
+        app.click("tr.user-row[data-user='clinic1'] button[data-action='reset']").await?;
+        app.type_into("#reset-new", CLINIC_RESET).await?;
+        app.type_into("#reset-repeat", CLINIC_RESET).await?;
+        app.click("#reset-set").await?;
+        app.wait_inner_text("#notice", "clinic1 has a new passphrase").await?;
+        // Disable the official, asked in the row; the manager's own row has no Disable.
+        assert!(app
+            .client
+            .find_all(Locator::Css("tr.user-row[data-user='manager'] button[data-action='disable']"))
+            .await?
+            .is_empty());
+        app.click("tr.user-row[data-user='official1'] button[data-action='disable']").await?;
+        app.click("#disable-yes").await?;
+        app.wait_inner_text("#users-list tr.user-row[data-user='official1']", "disabled").await?;
+        app.wait_inner_text("#users-list tr.user-row[data-user='official1']", "no one's data").await?;
+        // The re-drawn Add form has its sites again.
+        app.find("#user-sites[data-loaded]").await?;
+        assert!(app.texts("#user-sites option").await?.len() >= 9, "the sites to choose from");
+        app.screenshot("users-en").await?;
+        // The manager's own passphrase: a mismatch is caught before sending.
+        app.type_into("#own-current", OLD).await?;
+        app.type_into("#own-new", NEW).await?;
+        app.type_into("#own-repeat", "something else entirely").await?;
+        app.click("#own-change").await?;
+        let valid: bool = serde_json::from_value(
+            app.client
+                .execute("return document.getElementById('own-repeat').validity.valid;", vec![])
+                .await?,
+        )?;
+        assert!(!valid, "the mismatch is flagged on the field");
+        app.set_value("#own-repeat", "").await?;
+        app.type_into("#own-repeat", NEW).await?;
+        app.click("#own-change").await?;
+        app.wait_inner_text("#notice", "Your passphrase is changed").await?;
+        app.client
+            .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
+            .await?;
+        app.wait_inner_text("#view h1", "Utilisateurs").await?;
+        app.wait_inner_text("#users-list tr.user-row[data-user='official1']", "désactivé").await?;
+        app.screenshot("users-fr").await?;
+        // The new passphrase opens the store; the clinic user sees only theirs.
+        app.click("#lock-button").await?;
+        sign_in("manager", NEW).await?;
+        app.click("#lock-button").await?;
+        sign_in("clinic1", CLINIC_RESET).await?;
+        assert!(!app.find("#nav-audit").await?.is_displayed().await?);
+        app.click("#nav-users").await?;
+        app.find("#own-passphrase").await?;
+        assert!(app.client.find_all(Locator::Css("#users-list")).await?.is_empty());
+        app.screenshot("users-clinic-fr").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    use dosedesk_core::store::encryption;
+    for (user, passphrase, opens) in [
+        ("manager", OLD, false),
+        ("manager", NEW, true),
+        ("clinic1", CLINIC_FIRST, false),
+        ("clinic1", CLINIC_RESET, true),
+        ("official1", "official passphrase", false),
+    ] {
+        assert_eq!(
+            encryption::unlock(&db, user, passphrase).is_ok(),
+            opens,
+            "{user} / {passphrase}"
+        );
+        encryption::forget(&db);
+    }
+    encryption::unlock(&db, "manager", NEW)?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let actions: Vec<String> = conn
+        .prepare("SELECT action || ' ' || subject FROM audit_log WHERE action IN ('user_added', 'passphrase_reset', 'user_disabled', 'passphrase_changed') ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        actions,
+        [
+            "user_added manager",
+            "user_added clinic1",
+            "user_added official1",
+            "passphrase_reset clinic1",
+            "user_disabled official1",
+            "passphrase_changed manager",
+        ],
+    );
+    let sites: String = conn.query_row(
+        "SELECT sites FROM app_user WHERE name = 'clinic1'",
+        [],
+        |r| r.get(0),
+    )?;
+    assert!(sites.contains("EVJ") && !sites.contains("NSP"), "{sites}");
+    Ok(())
+}
+
 /// The audit view lists what was done (a person looked up in the Bookings
 /// view shows as a view of that person) and verifies the chain, in
 /// English and French.

@@ -7,6 +7,7 @@ mod shift_plan_commands;
 mod siting_commands;
 mod state;
 mod sync_commands;
+mod users_commands;
 
 pub use state::{CancelToken, Job, Jobs, Store};
 use std::path::PathBuf;
@@ -82,6 +83,11 @@ commands![
     commands::lock_store,
     commands::audit_entries,
     commands::audit_verify,
+    users_commands::list_users,
+    users_commands::add_user,
+    users_commands::disable_user,
+    users_commands::reset_passphrase,
+    users_commands::change_passphrase,
     file_picks::pick_file,
     commands::load_demo,
     commands::import_file,

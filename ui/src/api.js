@@ -49,6 +49,15 @@ export const unlockStore = (user, passphrase) => call('unlock_store', { user, pa
 export const lockStore = (reason) => call('lock_store', { reason });
 export const auditEntries = (limit) => call('audit_entries', { limit });
 export const auditVerify = () => call('audit_verify');
+/** Managers: [{name, role, sites, created_at, created_by, disabled_at}]. */
+export const listUsers = () => call('list_users');
+/** user: {name, role: 'manager'|'clinic'|'official', sites: [code] (clinic), passphrase}. */
+export const addUser = (user) => call('add_user', { user });
+export const disableUser = (name) => call('disable_user', { name });
+/** A manager's new passphrase for someone who forgot theirs. */
+export const resetPassphrase = (name, passphrase) => call('reset_passphrase', { name, passphrase });
+/** The signed-in user's own passphrase. */
+export const changePassphrase = (current, newPassphrase) => call('change_passphrase', { current, new: newPassphrase });
 export const siteList = () => call('site_list');
 /** [{code, name}]: the products the store knows (the unit may add some). */
 export const productList = () => call('product_list');

@@ -23,6 +23,7 @@ const views = {
   checks: () => import('./views/checks.js'),
   sync: () => import('./views/sync.js'),
   audit: () => import('./views/audit.js'),
+  users: () => import('./views/users.js'),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -72,6 +73,7 @@ function showView(name) {
     }),
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
+    users: (m) => m.renderUsers(root, { signedIn: app.info?.user }),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
@@ -123,6 +125,10 @@ function showSignedIn(info) {
   $('signed-in').hidden = !who;
   $('lock-button').hidden = !who;
   $('signed-in').textContent = who ? t('signin.as', { user: who.user, role: t(`role.${who.role}`) }) : '';
+  // Users (and one's own passphrase) exist only in an encrypted store; the
+  // audit log is a manager's (core refuses it to the others).
+  $('nav-users').hidden = !who;
+  $('nav-audit').hidden = Boolean(who) && who.role !== 'manager';
 }
 
 async function refresh() {

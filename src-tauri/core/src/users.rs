@@ -197,6 +197,24 @@ pub fn reset(conn: &Connection, store: &Path, name: &str, passphrase: &str) -> R
     crate::audit::record(conn, "passphrase_reset", name, serde_json::json!({}))
 }
 
+/// The signed-in user changes their own passphrase, giving the current
+/// one: the data key is re-wrapped (the store's pages are untouched) and
+/// the change is logged.
+pub fn change_own_passphrase(
+    conn: &Connection,
+    store: &Path,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let me = session().ok_or_else(|| {
+        Error::Forbidden(
+            "changing a passphrase needs someone signed in to an encrypted store".into(),
+        )
+    })?;
+    crate::store::encryption::change_passphrase(store, &me.user, current, new)?;
+    crate::audit::record(conn, "passphrase_changed", &me.user, serde_json::json!({}))
+}
+
 pub fn list(conn: &Connection) -> Result<Vec<User>> {
     require_manager("list users")?;
     app_user::all(conn)

@@ -31,7 +31,7 @@ fn open_points<'a>(input: &'a SitingInput, chosen: &[&str]) -> Vec<&'a PointInpu
 
 /// Σ eligible × weight of the areas with an open site or a chosen
 /// candidate within the radius.
-fn covered(input: &SitingInput, chosen: &[&str], radius_km: f64) -> f64 {
+pub(super) fn covered(input: &SitingInput, chosen: &[&str], radius_km: f64) -> f64 {
     let open = open_points(input, chosen);
     input
         .areas
@@ -191,7 +191,7 @@ fn a_solve_stopped_by_its_time_limit_keeps_the_best_plan_found() {
 }
 
 /// Σ eligible × km to the nearest open site or chosen candidate.
-fn person_km(input: &SitingInput, chosen: &[&str]) -> f64 {
+pub(super) fn person_km(input: &SitingInput, chosen: &[&str]) -> f64 {
     let open = open_points(input, chosen);
     input
         .areas
