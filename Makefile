@@ -20,8 +20,9 @@ RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-d
 # poppler-utils reads the briefing PDFs back in the tests; nodejs runs the UI's
 # date logic (tests/ui/dates.test.mjs); postgresql is the sync server's
 # central copy (the tests start a throwaway cluster of their own and stop it;
-# they never touch the machine's own cluster).
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql
+# they never touch the machine's own cluster); dbus-daemon and dbus-send
+# stand in for logind's system bus in the lock-on-sleep test.
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql dbus-daemon dbus-bin
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 

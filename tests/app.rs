@@ -1500,6 +1500,86 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
     Ok(())
 }
 
+/// Closing the lid (logind's `PrepareForSleep(true)` on the system bus)
+/// locks an encrypted store before the laptop sleeps: the sign-in screen
+/// shows and the lock is logged with its reason; waking (`false`) does
+/// nothing. The system bus is a private dbus-daemon the test starts and
+/// gives the app as `DBUS_SYSTEM_BUS_ADDRESS`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_store_locks_when_the_laptop_goes_to_sleep() -> TestResult {
+    const PASSPHRASE: &str = "correct horse battery";
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("encrypted.sqlite3");
+    dosedesk_core::store::encryption::create(&db, "manager", PASSPHRASE)?;
+    {
+        let mut conn = dosedesk_core::store::open(&db)?;
+        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
+    }
+    dosedesk_core::store::encryption::forget(&db);
+    let socket = dir.path().join("system_bus");
+    let address = format!("unix:path={}", socket.display());
+    let mut bus = std::process::Command::new("dbus-daemon")
+        .args(["--session", "--nofork", &format!("--address={address}")])
+        .spawn()
+        .map_err(|e| {
+            format!("dbus-daemon (Debian package dbus-daemon; `make test` installs it): {e}")
+        })?;
+    let started = std::time::Instant::now();
+    while !socket.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let sleeping = |start: bool| {
+        std::process::Command::new("dbus-send")
+            .arg(format!("--bus={address}"))
+            .args([
+                "--type=signal",
+                "/org/freedesktop/login1",
+                "org.freedesktop.login1.Manager.PrepareForSleep",
+                if start {
+                    "boolean:true"
+                } else {
+                    "boolean:false"
+                },
+            ])
+            .status()
+    };
+    let app = App::launch_with(&db, &[], &[("DBUS_SYSTEM_BUS_ADDRESS", &address)]).await?;
+    let result = async {
+        app.type_into("#signin-user", "manager").await?;
+        app.type_into("#signin-passphrase", PASSPHRASE).await?;
+        app.click("#signin-submit").await?;
+        app.find("table.schedule").await?;
+        assert!(sleeping(false)?.success());
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        assert!(
+            app.find("table.schedule").await?.is_displayed().await?,
+            "waking locks nothing"
+        );
+        assert!(sleeping(true)?.success());
+        app.find("#signin-view").await?;
+        assert!(!app.find("#nav").await?.is_displayed().await?);
+        assert!(app
+            .client
+            .find_all(Locator::Css("table.schedule"))
+            .await?
+            .is_empty());
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    let _ = bus.kill();
+    let _ = bus.wait();
+    result?;
+    dosedesk_core::store::encryption::unlock(&db, "manager", PASSPHRASE)?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let locks: Vec<String> = conn
+        .prepare("SELECT detail FROM audit_log WHERE action = 'lock' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(locks, [r#"{"reason":"sleep"}"#], "{locks:?}");
+    Ok(())
+}
+
 /// The audit view lists what was done (a person looked up in the Bookings
 /// view shows as a view of that person) and verifies the chain, in
 /// English and French.

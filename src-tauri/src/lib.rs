@@ -5,6 +5,8 @@ mod commands;
 mod file_picks;
 mod shift_plan_commands;
 mod siting_commands;
+#[cfg(target_os = "linux")]
+mod sleep_lock;
 mod state;
 mod sync_commands;
 mod users_commands;
@@ -226,6 +228,8 @@ pub fn run() {
             use tauri::Manager;
             let state = app.state::<AppState>();
             sync_commands::start_background(state.store.clone(), state.sync.clone());
+            #[cfg(target_os = "linux")]
+            sleep_lock::lock_on_sleep(app.handle());
             Ok(())
         });
     if let Err(err) = app.run(tauri::generate_context!()) {

@@ -47,6 +47,8 @@ function progressChannel(onProgress, onStarted) {
 export const appInfo = () => call('app_info');
 export const unlockStore = (user, passphrase) => call('unlock_store', { user, passphrase });
 export const lockStore = (reason) => call('lock_store', { reason });
+/** Calls handler(reason) when the shell locked the store by itself (the laptop going to sleep). */
+export const onStoreLocked = (handler) => tauri().event.listen('store-locked', (e) => handler(e.payload));
 export const auditEntries = (limit) => call('audit_entries', { limit });
 export const auditVerify = () => call('audit_verify');
 /** Managers: [{name, role, sites, created_at, created_by, disabled_at}]. */

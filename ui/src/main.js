@@ -233,6 +233,12 @@ window.addEventListener('DOMContentLoaded', () => {
   translatePage();
   $('import-button').addEventListener('click', openImportDialog);
   $('lock-button').addEventListener('click', () => lockNow('asked'));
+  // Locked by the shell (the laptop going to sleep): show the sign-in screen.
+  api.onStoreLocked(() => {
+    clearTimeout(idle.timer);
+    app.info = null;
+    refresh();
+  }).catch(showError);
   for (const type of ['keydown', 'mousedown', 'mousemove', 'wheel', 'touchstart']) {
     window.addEventListener(type, armIdleLock, { passive: true });
   }
