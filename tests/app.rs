@@ -1,6 +1,6 @@
 //! End-to-end: the real DoseDesk app in WebKit under Xvfb, through WebDriver.
 
-use dosedesk_e2e::{demo_db, App, TestResult};
+use dosedesk_e2e::{demo_db, encrypted_demo_db, App, TestResult};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1267,12 +1267,7 @@ async fn cancelling_the_demo_load_keeps_the_database_empty() -> TestResult {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("encrypted.sqlite3");
-    dosedesk_core::store::encryption::create(&db, "manager", "correct horse battery")?;
-    {
-        let mut conn = dosedesk_core::store::open(&db)?;
-        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
-    }
+    let db = encrypted_demo_db(dir.path(), "correct horse battery")?;
     let app = App::launch_with(&db, &["--lock-after", "6"], &[]).await?;
     let result = async {
         app.find("#signin-view").await?;
@@ -1357,13 +1352,7 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
     const CLINIC_FIRST: &str = "clinic first passphrase";
     const CLINIC_RESET: &str = "clinic reset passphrase";
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("encrypted.sqlite3");
-    dosedesk_core::store::encryption::create(&db, "manager", OLD)?;
-    {
-        let mut conn = dosedesk_core::store::open(&db)?;
-        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
-    }
-    dosedesk_core::store::encryption::forget(&db);
+    let db = encrypted_demo_db(dir.path(), OLD)?;
     let app = App::launch(&db).await?;
     let result = async {
         let sign_in = |user: &'static str, passphrase: &'static str| {
@@ -1509,13 +1498,7 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
 async fn the_store_locks_when_the_laptop_goes_to_sleep() -> TestResult {
     const PASSPHRASE: &str = "correct horse battery";
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("encrypted.sqlite3");
-    dosedesk_core::store::encryption::create(&db, "manager", PASSPHRASE)?;
-    {
-        let mut conn = dosedesk_core::store::open(&db)?;
-        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
-    }
-    dosedesk_core::store::encryption::forget(&db);
+    let db = encrypted_demo_db(dir.path(), PASSPHRASE)?;
     let socket = dir.path().join("system_bus");
     let address = format!("unix:path={}", socket.display());
     let mut bus = std::process::Command::new("dbus-daemon")

@@ -390,3 +390,17 @@ pub fn demo_db(dir: &Path) -> PathBuf {
     dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
     path
 }
+
+/// An encrypted store in `dir` holding the demo, which `manager` opens
+/// with `passphrase` (its first user once signed in); its key is forgotten
+/// again, as when the app starts.
+pub fn encrypted_demo_db(dir: &Path, passphrase: &str) -> TestResult<PathBuf> {
+    let path = dir.join("encrypted.sqlite3");
+    dosedesk_core::store::encryption::create(&path, "manager", passphrase)?;
+    {
+        let mut conn = dosedesk_core::store::open(&path)?;
+        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
+    }
+    dosedesk_core::store::encryption::forget(&path);
+    Ok(path)
+}
