@@ -3,8 +3,10 @@
 # several years from 2021-01-04), imported into a fresh store; then the
 # region-wide daily chart of the data's last year, in process (query + SVG)
 # and as a whole `dosedesk-cli chart` process, next to pandas + matplotlib
-# (Debian's, hence /usr/bin/python3) doing the same from the same SQLite file.
-# It measures; it never fails on speed.
+# (Debian's, hence /usr/bin/python3) doing the same from the same SQLite file,
+# like for like: both from the kept day totals, and both grouping the raw
+# tallies. It measures; it never fails on speed, and fails when the kept
+# totals and pandas' recount of the raw tallies disagree.
 #
 #   tests/bench/chart.sh BIN_DIR DOSE_COUNTS [SITES]
 set -euo pipefail
@@ -41,9 +43,32 @@ median_ms() {
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n 6p
 }
+# Like for like, twice: our chart from the kept per-day totals against
+# pandas reading the same totals; and grouping the raw tallies, SQLite's
+# GROUP BY over its date index (the sqlite3 shell, as the store would
+# without kept totals) against pandas grouping the same rows.
+range_sql="date BETWEEN '$from' AND '$to'"
+raw_sql="SELECT date, sum(doses) FROM dose_count WHERE $range_sql AND withdrawn_at IS NULL AND held_at IS NULL GROUP BY date"
 ours=$(median_ms "$bin/dosedesk-cli" --db "$db" chart daily --from "$from" --to "$to" --out "$work/ours.svg")
-theirs=$(median_ms /usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg")
-/usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg" | sed 's/^/chart   pandas in script: /'
-awk -v o="$ours" -v p="$theirs" -v f="$from" -v t="$to" 'BEGIN {
-  printf "chart   whole process, daily chart %s..%s: dosedesk-cli %d ms, python3 pandas+matplotlib %d ms, ratio %.1fx\n", f, t, o, p, p / (o > 0 ? o : 1)
+pandas_kept=$(median_ms /usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg" kept)
+sqlite_raw=$(median_ms sqlite3 "$db" "$raw_sql")
+pandas_raw=$(median_ms /usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg" raw)
+for source in kept raw; do
+  /usr/bin/python3 "$here/chart_pandas.py" "$db" "$from" "$to" "$work/pandas.svg" "$source" >"$work/pandas-$source.txt"
+  sed 's/^/chart   pandas in script, /' "$work/pandas-$source.txt"
+done
+awk -v o="$ours" -v pk="$pandas_kept" -v sr="$sqlite_raw" -v pr="$pandas_raw" -v f="$from" -v t="$to" 'BEGIN {
+  printf "chart   whole process, daily chart %s..%s from kept day totals: dosedesk-cli %d ms, python3 pandas+matplotlib %d ms, ratio %.1fx\n", f, t, o, pk, pk / (o > 0 ? o : 1)
+  printf "chart   whole process, the raw tallies: sqlite3 shell GROUP BY date %d ms (no drawing); python3 pandas read+group+draw %d ms (read+group alone: the raw line above)\n", sr, pr
 }'
+
+# A wrong result fails the run: the totals the chart draws, pandas' count of
+# the same totals and pandas' own recount of the raw tallies must agree.
+kept=$(sqlite3 "$db" "SELECT coalesce(sum(administered), 0) FROM region_day WHERE $range_sql")
+recount=$(sqlite3 "$db" "SELECT coalesce(sum(doses), 0) FROM dose_count WHERE $range_sql AND withdrawn_at IS NULL AND held_at IS NULL")
+total_of() { sed -n 's/.*total \([0-9]*\)$/\1/p' "$work/pandas-$1.txt"; }
+if [ "$kept" != "$(total_of kept)" ] || [ "$kept" != "$(total_of raw)" ] || [ "$kept" != "$recount" ]; then
+  echo "chart: WRONG: kept day totals $kept doses, pandas over them $(total_of kept), pandas over the raw tallies $(total_of raw), SQLite's recount $recount"
+  exit 1
+fi
+echo "chart   the kept day totals ($kept doses) equal pandas' recount of the raw tallies"
