@@ -1338,6 +1338,18 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
     Ok(())
 }
 
+/// Whether the form field with this id passes the browser's validation.
+async fn field_valid(app: &App, id: &str) -> TestResult<bool> {
+    let valid = app
+        .client
+        .execute(
+            "return document.getElementById(arguments[0]).validity.valid;",
+            vec![serde_json::json!(id)],
+        )
+        .await?;
+    Ok(serde_json::from_value(valid)?)
+}
+
 /// Users, as a manager and then as a clinic user would: the manager adds a
 /// clinic user for one site and an official, resets the clinic user's
 /// passphrase, disables the official and changes their own passphrase;
@@ -1379,6 +1391,9 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
         app.type_into("#user-repeat", CLINIC_FIRST).await?;
         app.click("#user-add").await?;
         app.wait_inner_text("#users-list tr.user-row[data-user='clinic1']", "EVJ").await?;
+        // Added today, the local day in the app's words (not the stored UTC day).
+        let today = chrono::Local::now().format("%a %-d %b %Y").to_string();
+        app.wait_inner_text("#users-list tr.user-row[data-user='clinic1']", &today).await?;
         // An official, refused first for a short passphrase (core's words).
         app.type_into("#user-name", "official1").await?;
         app.select("#user-role", "official").await?;
@@ -1388,8 +1403,15 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
         app.wait_inner_text("#error-message", "at least 10 characters").await?;
         app.set_value("#user-passphrase", "").await?;
         app.set_value("#user-repeat", "").await?;
+        // A mismatch is flagged on the field; typing again clears the flag,
+        // so the form can be sent once the two agree.
         app.type_into("#user-passphrase", "official passphrase").await?;
+        app.type_into("#user-repeat", "official passphrase?").await?;
+        app.click("#user-add").await?;
+        assert!(!field_valid(&app, "user-repeat").await?, "the mismatch is flagged");
+        app.set_value("#user-repeat", "").await?;
         app.type_into("#user-repeat", "official passphrase").await?;
+        assert!(field_valid(&app, "user-repeat").await?, "typing again clears the flag");
         app.click("#user-add").await?;
         app.wait_inner_text("#users-list tr.user-row[data-user='official1']", "official").await?;
         // Reset clinic1's passphrase, asked in the row.
@@ -1417,12 +1439,7 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
         app.type_into("#own-new", NEW).await?;
         app.type_into("#own-repeat", "something else entirely").await?;
         app.click("#own-change").await?;
-        let valid: bool = serde_json::from_value(
-            app.client
-                .execute("return document.getElementById('own-repeat').validity.valid;", vec![])
-                .await?,
-        )?;
-        assert!(!valid, "the mismatch is flagged on the field");
+        assert!(!field_valid(&app, "own-repeat").await?, "the mismatch is flagged on the field");
         app.set_value("#own-repeat", "").await?;
         app.type_into("#own-repeat", NEW).await?;
         app.click("#own-change").await?;

@@ -68,6 +68,12 @@ for (const [from, want] of [
   assert.deepEqual(dates.monthAfter(from), want, from);
 }
 
+// A stored instant's day on this computer's calendar: each FAKE_NOW is
+// 23:30 on 22 March 2021 where it is set, whatever the day in UTC.
+if (fakeNow !== null) {
+  assert.equal(dates.localDay(process.env.FAKE_NOW), '2021-03-22', `the local day of ${process.env.FAKE_NOW}`);
+}
+
 // Days shown in words keep their date (and their weekday: 7 November 2021
 // was a Sunday, 14 March 2021 too).
 assert.equal(i18n.formatDate('2021-11-07'), 'Sun 7 Nov 2021');

@@ -45,3 +45,12 @@ export function monthAfter(iso) {
   const [y, m] = parseDay(iso);
   return [dayOf(y, m + 1, 1), dayOf(y, m + 2, 0)];
 }
+
+/** The day, `YYYY-MM-DD`, on this computer's calendar, of a stored instant
+ * (an ISO time such as `2026-12-05T01:30:00Z`). Built from its parts: a
+ * locale's date string (`toLocaleDateString('en-CA')`) is not a format
+ * WebKit keeps to. */
+export function localDay(instant) {
+  const at = new Date(instant);
+  return `${pad(at.getFullYear(), 4)}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}

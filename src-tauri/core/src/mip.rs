@@ -71,12 +71,8 @@ pub(crate) fn maximise(pb: RowProblem, start: &[f64], budget: Budget<'_>) -> Opt
     let began = Instant::now();
     loop {
         match finished.recv_timeout(POLL) {
-            Ok(found) => {
-                return found.map(|found| Solved {
-                    cancelled: watch.cancelled(),
-                    ..found
-                })
-            }
+            // Finished on its own: a Cancel would have returned below first.
+            Ok(found) => return found,
             Err(RecvTimeoutError::Disconnected) => return None,
             Err(RecvTimeoutError::Timeout) => {
                 if watch.check(began.elapsed().as_secs_f64()) {

@@ -3,14 +3,14 @@
 // sync runs in the shell on its own schedule.
 import * as api from '../api.js';
 import { t, formatNumber, lang } from '../i18n.js';
-import { today } from '../dates.js';
+import { today, localDay } from '../dates.js';
 
 /** A sync time as the user reads it: the time today, else date and time. */
 export function whenText(iso) {
   if (!iso) return t('sync.never');
   const at = new Date(iso);
   // The app's "today" (dates.js), never the computer's clock.
-  const sameDay = at.toLocaleDateString('en-CA') === today();
+  const sameDay = localDay(iso) === today();
   const locale = lang() === 'fr' ? 'fr-CA' : 'en-CA';
   return sameDay
     ? at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' })

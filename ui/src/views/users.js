@@ -2,22 +2,55 @@
 // passphrase here; a manager also sees every user, adds one (a clinic user
 // with their sites), resets a forgotten passphrase and disables an account.
 import * as api from '../api.js';
-import { t } from '../i18n.js';
+import { t, formatDate } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { fillSiteSelects } from '../components/sites.js';
+import { localDay } from '../dates.js';
 
 const password = (id, autocomplete) => el('input', { id, type: 'password', autocomplete, required: true });
 
-/** The two new-passphrase fields' check, in words, before anything is sent. */
-function mismatch(first, second) {
-  if (first.value !== second.value) {
-    second.setCustomValidity(t('users.mismatch'));
-    second.reportValidity();
-    return true;
+/** A labelled field: the label's words, then the input. */
+const field = (words, input) => el('label', {}, el('span', { textContent: words }), input);
+
+/** A new passphrase and the same again. A mismatch is flagged on the second
+ * (`mismatch`) and cleared as soon as either is typed in again: a flag left
+ * up would stop the browser from sending the form at all. */
+function newPassphrase(idNew, idRepeat) {
+  const fresh = password(idNew, 'new-password');
+  const repeat = password(idRepeat, 'new-password');
+  for (const input of [fresh, repeat]) input.addEventListener('input', () => repeat.setCustomValidity(''));
+  return [fresh, repeat];
+}
+
+/** Flags the second passphrase, in words, when it differs from the first. */
+function mismatch(fresh, repeat) {
+  if (fresh.value === repeat.value) return false;
+  repeat.setCustomValidity(t('users.mismatch'));
+  repeat.reportValidity();
+  return true;
+}
+
+/** Runs `action` with `button` held down; an earlier error is taken down
+ * once it succeeds, and a failure is shown (by `failed`, else as is). */
+async function act(button, action, failed = showError) {
+  button.disabled = true;
+  try {
+    await action();
+    hideError();
+  } catch (err) {
+    failed(err);
+  } finally {
+    button.disabled = false;
   }
-  second.setCustomValidity('');
-  return false;
+}
+
+/** Runs `action` when `form` is sent and its two new passphrases agree. */
+function onSend(form, button, [fresh, repeat], action, failed) {
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (!mismatch(fresh, repeat)) act(button, action, failed);
+  });
 }
 
 export async function renderUsers(root, { signedIn }) {
@@ -38,32 +71,22 @@ export async function renderUsers(root, { signedIn }) {
 
 function ownPassphrase(signedIn) {
   const current = password('own-current', 'current-password');
-  const fresh = password('own-new', 'new-password');
-  const repeat = password('own-repeat', 'new-password');
-  for (const field of [fresh, repeat]) field.addEventListener('input', () => repeat.setCustomValidity(''));
+  const [fresh, repeat] = newPassphrase('own-new', 'own-repeat');
   const submit = el('button', { id: 'own-change', type: 'submit', textContent: t('users.change') });
   const form = el('form', { className: 'card user-form', id: 'own-passphrase' },
     el('h2', { textContent: t('users.own_title', { user: signedIn?.user ?? '' }) }),
-    el('label', {}, el('span', { textContent: t('users.current') }), current),
-    el('label', {}, el('span', { textContent: t('users.new') }), fresh),
-    el('label', {}, el('span', { textContent: t('users.repeat') }), repeat),
+    field(t('users.current'), current),
+    field(t('users.new'), fresh),
+    field(t('users.repeat'), repeat),
     el('p', { className: 'hint', textContent: t('users.hint') }),
     el('div', { className: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (mismatch(fresh, repeat)) return;
-    submit.disabled = true;
-    try {
-      await api.changePassphrase(current.value, fresh.value);
-      form.reset();
-      hideError();
-      showNotice(t('users.changed'));
-    } catch (err) {
-      current.value = '';
-      showError(err.code === 'wrong_passphrase' ? { ...err, message: t('users.wrong_current') } : err);
-    } finally {
-      submit.disabled = false;
-    }
+  onSend(form, submit, [fresh, repeat], async () => {
+    await api.changePassphrase(current.value, fresh.value);
+    form.reset();
+    showNotice(t('users.changed'));
+  }, (err) => {
+    current.value = '';
+    showError(err.code === 'wrong_passphrase' ? { ...err, message: t('users.wrong_current') } : err);
   });
   return form;
 }
@@ -77,8 +100,8 @@ function userTable(users, signedIn, again) {
       el('td', { textContent: u.name }),
       el('td', { textContent: t(`role.${u.role}`) }),
       el('td', { textContent: u.role === 'official' ? t('users.no_people') : (u.sites.join(', ') || t('users.every_site')) }),
-      el('td', { className: 'nowrap', textContent: t('users.added_by', { date: u.created_at.slice(0, 10), by: u.created_by }) }),
-      el('td', { textContent: u.disabled_at ? t('users.disabled_on', { date: u.disabled_at.slice(0, 10) }) : t('users.active') }),
+      el('td', { className: 'nowrap', textContent: t('users.added_by', { date: formatDate(localDay(u.created_at)), by: u.created_by }) }),
+      el('td', { textContent: u.disabled_at ? t('users.disabled_on', { date: formatDate(localDay(u.disabled_at)) }) : t('users.active') }),
       actions);
     row.dataset.user = u.name;
     if (!u.disabled_at) actions.append(...userActions(u, signedIn, actions, again));
@@ -93,31 +116,19 @@ function userActions(u, signedIn, cell, again) {
   const reset = el('button', { className: 'secondary small', textContent: t('users.reset') });
   reset.dataset.action = 'reset';
   reset.onclick = () => {
-    const fresh = password('reset-new', 'new-password');
-    const repeat = password('reset-repeat', 'new-password');
+    const pair = newPassphrase('reset-new', 'reset-repeat');
     const set = el('button', { id: 'reset-set', className: 'small', type: 'submit', textContent: t('users.reset_set') });
     const cancel = el('button', { className: 'secondary small', type: 'button', textContent: t('users.cancel') });
     cancel.onclick = restore;
     const form = el('form', { className: 'ask-form' },
-      el('label', {}, el('span', { textContent: t('users.reset_for', { user: u.name }) }), fresh),
-      el('label', {}, el('span', { textContent: t('users.repeat') }), repeat),
-      set, cancel);
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (mismatch(fresh, repeat)) return;
-      set.disabled = true;
-      try {
-        await api.resetPassphrase(u.name, fresh.value);
-        hideError();
-        showNotice(t('users.reset_done', { user: u.name }));
-        await again();
-      } catch (err) {
-        showError(err);
-        set.disabled = false;
-      }
+      field(t('users.reset_for', { user: u.name }), pair[0]), field(t('users.repeat'), pair[1]), set, cancel);
+    onSend(form, set, pair, async () => {
+      await api.resetPassphrase(u.name, pair[0].value);
+      showNotice(t('users.reset_done', { user: u.name }));
+      await again();
     });
     cell.replaceChildren(form);
-    fresh.focus();
+    pair[0].focus();
   };
   if (u.name === signedIn?.user) return [reset];
   const disable = el('button', { className: 'secondary small danger', textContent: t('users.disable') });
@@ -126,18 +137,11 @@ function userActions(u, signedIn, cell, again) {
     const yes = el('button', { id: 'disable-yes', className: 'small danger', textContent: t('users.disable') });
     const no = el('button', { className: 'secondary small', textContent: t('users.cancel') });
     no.onclick = restore;
-    yes.onclick = async () => {
-      yes.disabled = true;
-      try {
-        await api.disableUser(u.name);
-        hideError();
-        showNotice(t('users.disabled', { user: u.name }));
-        await again();
-      } catch (err) {
-        showError(err);
-        yes.disabled = false;
-      }
-    };
+    yes.onclick = () => act(yes, async () => {
+      await api.disableUser(u.name);
+      showNotice(t('users.disabled', { user: u.name }));
+      await again();
+    });
     cell.replaceChildren(el('div', { className: 'ask', textContent: t('users.disable_confirm', { user: u.name }) }), yes, no);
     no.focus();
   };
@@ -151,8 +155,7 @@ function addForm(again) {
   const sites = el('select', { id: 'user-sites', multiple: true, size: 6 });
   const sitesField = el('label', { className: 'user-sites' }, el('span', { textContent: t('users.sites') }), sites,
     el('small', { className: 'hint', textContent: t('users.sites_hint') }));
-  const fresh = password('user-passphrase', 'new-password');
-  const repeat = password('user-repeat', 'new-password');
+  const pair = newPassphrase('user-passphrase', 'user-repeat');
   const submit = el('button', { id: 'user-add', type: 'submit', textContent: t('users.add') });
   const showSites = () => { sitesField.hidden = role.value !== 'clinic'; };
   role.addEventListener('change', showSites);
@@ -160,27 +163,19 @@ function addForm(again) {
   fillSiteSelects([sites]);
   const form = el('form', { className: 'card user-form', id: 'user-add-form' },
     el('h2', { textContent: t('users.add_title') }),
-    el('label', {}, el('span', { textContent: t('users.col_name') }), name),
-    el('label', {}, el('span', { textContent: t('users.col_role') }), role),
+    field(t('users.col_name'), name),
+    field(t('users.col_role'), role),
     sitesField,
-    el('label', {}, el('span', { textContent: t('users.first') }), fresh),
-    el('label', {}, el('span', { textContent: t('users.repeat') }), repeat),
+    field(t('users.first'), pair[0]),
+    field(t('users.repeat'), pair[1]),
     el('p', { className: 'hint', textContent: t('users.first_hint') }),
     el('div', { className: 'actions' }, submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (mismatch(fresh, repeat)) return;
-    submit.disabled = true;
+  onSend(form, submit, pair, async () => {
+    const user = name.value.trim();
     const chosen = role.value === 'clinic' ? [...sites.selectedOptions].map((o) => o.value) : [];
-    try {
-      await api.addUser({ name: name.value.trim(), role: role.value, sites: chosen, passphrase: fresh.value });
-      hideError();
-      showNotice(t('users.added', { user: name.value.trim(), role: t(`role.${role.value}`) }));
-      await again();
-    } catch (err) {
-      showError(err);
-      submit.disabled = false;
-    }
+    await api.addUser({ name: user, role: role.value, sites: chosen, passphrase: pair[0].value });
+    showNotice(t('users.added', { user, role: t(`role.${role.value}`) }));
+    await again();
   });
   return form;
 }
