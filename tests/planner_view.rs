@@ -159,8 +159,11 @@ async fn plans_april_2021_like_the_cli_then_saves_compares_applies_and_undoes() 
         {
             checkbox.click().await?;
         }
-        let compare = app.wait_text("#scenario-compare", "20k more").await?;
-        assert!(compare.contains("April, demo supply"), "{compare}");
+        // Each tick repaints the comparison: wait for the one with both.
+        let compare = app
+            .wait_text("#scenario-compare", "April, demo supply")
+            .await?;
+        assert!(compare.contains("20k more"), "{compare}");
         app.click("#scenario-list tr:first-child button[data-action=apply]").await?;
         // Apply asks first; nothing is created until confirmed.
         app.wait_text("#scenario-list .ask", "Create the").await?;

@@ -275,10 +275,15 @@ async function renderScenarios(box) {
   const known = new Set(list.map((s) => s.id));
   for (const id of state.compare) if (!known.has(id)) state.compare.delete(id);
   const compareOut = el('div', { id: 'scenario-compare-box' });
+  // Two quick ticks start two requests; only the latest may paint, or a
+  // slower earlier answer would show a comparison the boxes no longer ask for.
+  let asked = 0;
   const showCompare = async () => {
+    const mine = ++asked;
     try {
       const ids = list.map((s) => s.id).filter((id) => state.compare.has(id)).reverse();
-      compareOut.replaceChildren(ids.length ? compareTable(await api.compareShiftScenarios(ids)) : '');
+      const compared = ids.length ? compareTable(await api.compareShiftScenarios(ids)) : '';
+      if (mine === asked) compareOut.replaceChildren(compared);
     } catch (err) {
       showError(err);
     }
