@@ -21,8 +21,17 @@ RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-d
 # date logic (tests/ui/dates.test.mjs); postgresql is the sync server's
 # central copy (the tests start a throwaway cluster of their own and stop it;
 # they never touch the machine's own cluster); dbus-daemon and dbus-send
-# stand in for logind's system bus in the lock-on-sleep test.
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql dbus-daemon dbus-bin
+# stand in for logind's system bus in the lock-on-sleep test; curl fetches
+# axe-core.
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql dbus-daemon dbus-bin curl ca-certificates
+
+# axe-core, the accessibility rules engine the accessibility test injects into
+# the webview: one pinned file from the npm registry, checked against the
+# registry's sha512 before it is used (no npm needed, nothing else fetched).
+AXE_VERSION := 4.14.1
+AXE_SHA512 := 1477dafa598d8d065f273d6af302aa203c02e83131707b7fa648cd41bd3d6b734f8c22a0dab86ee6a6f64b8afbe804b214d36db85a2826965edfb3a0b9d546b5
+AXE_JS := target/axe-core-$(AXE_VERSION)/axe.min.js
+export DOSEDESK_AXE_JS := $(CURDIR)/$(AXE_JS)
 
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 
@@ -34,14 +43,14 @@ BENCH_DOSE_COUNTS ?= 30000000
 BENCH_SYNC_BOOKINGS ?= 2000000
 BENCH_SYNC_CASES ?= 1000
 
-.PHONY: run test bench deps-run deps-test tauri-driver clean-demo
+.PHONY: run test bench deps-run deps-test tauri-driver clean-demo axe-core
 
 run: deps-run
 	$(CARGO) build --release -p dosedesk -p dosedesk-cli
 	@if [ ! -s $(DEMO_DB) ]; then mkdir -p $(dir $(DEMO_DB)) && ./target/release/dosedesk-cli --db $(DEMO_DB) demo; fi
 	./target/release/dosedesk --db $(DEMO_DB)
 
-test: deps-test tauri-driver
+test: deps-test tauri-driver $(AXE_JS)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) build --locked -p dosedesk -p dosedesk-cli -p dosedesk-server
@@ -100,6 +109,14 @@ deps-test:
 
 tauri-driver:
 	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --locked
+
+$(AXE_JS):
+	@mkdir -p $(dir $@)
+	curl -fsSL --retry 3 https://registry.npmjs.org/axe-core/-/axe-core-$(AXE_VERSION).tgz -o $(dir $@)axe-core.tgz
+	echo "$(AXE_SHA512)  $(dir $@)axe-core.tgz" | sha512sum -c --quiet
+	tar -xzf $(dir $@)axe-core.tgz -C $(dir $@) --strip-components=1 package/axe.min.js package/LICENSE
+	rm $(dir $@)axe-core.tgz
+axe-core: $(AXE_JS)
 
 clean-demo:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

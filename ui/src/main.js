@@ -29,11 +29,13 @@ const views = {
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
 
-/** Renders a view, then reports once the browser has painted it. */
-async function timed(name, render) {
+/** Renders a view into `root`, then reports once the browser has painted
+ * it, and marks the root painted (tests wait for the mark). */
+async function timed(name, root, render) {
   const started = performance.now();
   await render();
   await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+  root.dataset.painted = name;
   await api.viewPainted(name, performance.now() - started);
 }
 
@@ -87,9 +89,9 @@ function showView(name) {
     }),
   }[name];
   if (render) {
-    return timed(name, async () => render(await views[name]()));
+    return timed(name, root, async () => render(await views[name]()));
   }
-  return timed('schedule', () => renderSchedule(root, {
+  return timed('schedule', root, () => renderSchedule(root, {
     openDesk: () => showView('rebook'),
     openBookings: async (focus) => {
       (await views.bookings()).focusBookings(focus);

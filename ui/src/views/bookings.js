@@ -97,6 +97,7 @@ export async function renderBookings(root) {
   };
 
   const siteSelect = el('select', { id: 'day-site' });
+  siteSelect.setAttribute('aria-label', t('bookings.day_site'));
   if (state.site) siteSelect.append(el('option', { value: state.site, textContent: state.site }));
   fillSiteSelects([siteSelect], state.site);
   const dayDate = dateInput({ id: 'day-date', value: state.date || today(), label: t('bookings.day_date') });

@@ -211,6 +211,7 @@ function briefingSection(today) {
   const language = el('select', { id: 'brief-lang' },
     el('option', { value: 'en', textContent: 'English', selected: lang() === 'en' }),
     el('option', { value: 'fr', textContent: 'Français', selected: lang() === 'fr' }));
+  language.setAttribute('aria-label', t('dash.brief_lang'));
   const save = (ext) => async () => {
     if (!date.checkValidity()) return;
     try {
@@ -256,10 +257,12 @@ export async function renderDashboard(root) {
 
   const kind = el('select', { id: 'chart-kind' },
     ...['daily', 'cumulative', 'sites'].map((k) => el('option', { value: k, textContent: t(`dash.kind_${k}`), selected: k === state.kind })));
+  kind.setAttribute('aria-label', t('dash.kind'));
   // A searchable field, not a <select>: laying out a select of thousands of
   // sites cost this view ~25 ms at province scale, and typing a code or name
   // beats scrolling 3,000 entries. Empty means the whole region.
   const site = el('input', { id: 'chart-site', type: 'search', value: state.site, placeholder: t('dash.all_sites'), autocomplete: 'off' });
+  site.setAttribute('aria-label', t('dash.chart_site'));
   site.setAttribute('list', 'chart-sites');
   // Its suggestions (thousands of sites) are fetched when it is first used.
   const siteChoices = el('datalist', { id: 'chart-sites' });
