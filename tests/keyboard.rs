@@ -1,0 +1,260 @@
+//! Keyboard only: the journeys staff make, with Tab, Shift+Tab, arrows,
+//! Enter and Escape alone — every view reached from the menu, a first dose
+//! booked, the import dialog opened, tabbed through and closed. Focus is
+//! checked after every key: on something, and visibly so.
+//!
+//! Keys travel as WebDriver key actions, so they go where focus is, as a
+//! keyboard's do (no element is clicked or given keys directly).
+
+use dosedesk_e2e::{demo_db, App, TestResult};
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use std::time::{Duration, Instant};
+
+const TAB: char = '\u{E004}';
+const SHIFT: char = '\u{E008}';
+const ENTER: char = '\u{E007}';
+const ESCAPE: char = '\u{E00C}';
+const DOWN: char = '\u{E015}';
+
+/// Presses `key` (with Shift held when `shift`), then waits a moment for
+/// the page to act on it.
+async fn press(app: &App, key: char, shift: bool) -> TestResult {
+    let mut keys = KeyActions::new("keyboard".into());
+    if shift {
+        keys = keys.then(KeyAction::Down { value: SHIFT });
+    }
+    keys = keys
+        .then(KeyAction::Down { value: key })
+        .then(KeyAction::Up { value: key });
+    if shift {
+        keys = keys.then(KeyAction::Up { value: SHIFT });
+    }
+    app.client.perform_actions(keys).await?;
+    tokio::time::sleep(Duration::from_millis(40)).await;
+    Ok(())
+}
+
+/// Types `text` where focus is, one key at a time.
+async fn type_text(app: &App, text: &str) -> TestResult {
+    let mut keys = KeyActions::new("keyboard".into());
+    for c in text.chars() {
+        keys = keys
+            .then(KeyAction::Down { value: c })
+            .then(KeyAction::Up { value: c });
+    }
+    app.client.perform_actions(keys).await?;
+    Ok(())
+}
+
+/// What has focus, and whether it shows: "" when focus is on an element
+/// that draws a focus ring, else why not.
+async fn focus_problem(app: &App) -> TestResult<String> {
+    let said = app
+        .client
+        .execute(
+            "const a = document.activeElement;
+             if (!a || a === document.body || a === document.documentElement) return 'focus is on nothing';
+             const s = getComputedStyle(a);
+             const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+             const r = a.getBoundingClientRect();
+             const name = a.tagName.toLowerCase() + (a.id ? '#' + a.id : '') + (a.className ? '.' + String(a.className).split(' ').join('.') : '');
+             if (!ring) return name + ' has focus but no visible focus indicator';
+             if (r.width === 0 || r.height === 0) return name + ' has focus but is not shown';
+             return '';",
+            vec![],
+        )
+        .await?;
+    Ok(said.as_str().unwrap_or_default().to_owned())
+}
+
+/// Moves focus with Tab (or Shift+Tab when the target comes earlier in
+/// the page) until `css` has it; every stop on the way must show focus.
+async fn tab_to(app: &App, css: &str) -> TestResult {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut presses = 0;
+    loop {
+        let whereabouts = app
+            .client
+            .execute(
+                "const t = document.querySelector(arguments[0]);
+                 const a = document.activeElement;
+                 if (!t) return 'missing';
+                 if (t === a) return 'here';
+                 if (!a || a === document.body) return 'forward';
+                 return (a.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING) ? 'forward' : 'back';",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        match whereabouts.as_str() {
+            Some("here") => return Ok(()),
+            Some("missing") => tokio::time::sleep(Duration::from_millis(100)).await,
+            Some(way) => {
+                press(app, TAB, way == "back").await?;
+                presses += 1;
+                let problem = focus_problem(app).await?;
+                if !problem.is_empty() {
+                    return Err(format!("tabbing to {css}: {problem}").into());
+                }
+            }
+            None => return Err(format!("tabbing to {css}: {whereabouts}").into()),
+        }
+        if presses > 120 || Instant::now() > deadline {
+            return Err(format!("{css} never took focus after {presses} Tab presses").into());
+        }
+    }
+}
+
+/// Chooses `value` in the focused select with the Down arrow.
+async fn arrow_to(app: &App, css: &str, value: &str) -> TestResult {
+    tab_to(app, css).await?;
+    for _ in 0..50 {
+        if app.value(css).await? == value {
+            return Ok(());
+        }
+        press(app, DOWN, false).await?;
+    }
+    Err(format!("the Down arrow never chose {value} in {css}").into())
+}
+
+async fn active_id(app: &App) -> TestResult<String> {
+    let id = app
+        .client
+        .execute("return document.activeElement?.id ?? '';", vec![])
+        .await?;
+    Ok(id.as_str().unwrap_or_default().to_owned())
+}
+
+/// A slot the demo has filled.
+const FULL: &str = "2021-03-26T09:05";
+
+/// A slot's places and its bookings, from the store.
+fn slot_use(db: &std::path::Path, site: &str, slot: &str) -> TestResult<(i64, i64)> {
+    let conn = dosedesk_core::store::open(db)?;
+    let site = dosedesk_core::store::site::id(&conn, site)?;
+    let minute = dosedesk_core::time::minute_of(
+        dosedesk_core::time::parse_local_datetime(slot).ok_or("slot")?,
+    );
+    let capacity = dosedesk_core::capacity::slot_capacity_at(&conn, site, minute)?.unwrap_or(0);
+    let booked: i64 = conn.query_row(
+        "SELECT count(*) FROM appointment WHERE site_id = ?1 AND slot_minute = ?2
+         AND status IN ('booked', 'attended')",
+        rusqlite::params![site, minute],
+        |r| r.get(0),
+    )?;
+    Ok((capacity, booked))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let (capacity, booked) = slot_use(&db, "RFC", FULL)?;
+    assert!(booked >= capacity, "RFC {FULL} is full: {booked} of {capacity}");
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find(".view-root[data-painted='schedule']").await?;
+
+        // Every view, from the menu.
+        for view in [
+            "dashboard",
+            "bookings",
+            "book",
+            "checks",
+            "rebook",
+            "tallies",
+            "planner",
+            "siting",
+            "sync",
+            "audit",
+            "schedule",
+        ] {
+            tab_to(&app, &format!("#nav-{view}")).await?;
+            press(&app, ENTER, false).await?;
+            app.find(&format!(".view-root[data-painted='{view}']"))
+                .await?;
+        }
+
+        // The import dialog: Enter opens it with focus inside; Tab stays
+        // inside; Escape closes it and gives focus back to the button.
+        tab_to(&app, "#import-button").await?;
+        press(&app, ENTER, false).await?;
+        app.find("#import-dialog[open]").await?;
+        for _ in 0..6 {
+            let inside = app
+                .client
+                .execute(
+                    "return document.getElementById('import-dialog').contains(document.activeElement);",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(inside, serde_json::json!(true), "focus left the open dialog");
+            assert_eq!(focus_problem(&app).await?, "");
+            press(&app, TAB, false).await?;
+        }
+        press(&app, ESCAPE, false).await?;
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while app
+            .client
+            .execute("return document.getElementById('import-dialog').open;", vec![])
+            .await?
+            == serde_json::json!(true)
+        {
+            assert!(Instant::now() < deadline, "Escape left the dialog open");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(active_id(&app).await?, "import-button", "focus came back");
+
+        // A first dose, asked for at a full slot, booked at the nearest free one.
+        tab_to(&app, "#nav-book").await?;
+        press(&app, ENTER, false).await?;
+        app.find(".view-root[data-painted='book']").await?;
+        app.find("#book-site[data-loaded]").await?;
+        tab_to(&app, "#book-person").await?;
+        type_text(&app, "KB-0001").await?;
+        tab_to(&app, "#book-birth").await?;
+        type_text(&app, "1941-06-30").await?;
+        tab_to(&app, "#book-given").await?;
+        type_text(&app, "Keyboard").await?;
+        tab_to(&app, "#book-family").await?;
+        type_text(&app, "Only").await?;
+        arrow_to(&app, "#book-site", "RFC").await?;
+        tab_to(&app, "#book-slot-date").await?;
+        // Tabbing into a text field selects its text: typing replaces it.
+        type_text(&app, &FULL[..10]).await?;
+        tab_to(&app, "#book-slot-time").await?;
+        type_text(&app, &FULL[11..]).await?;
+        tab_to(&app, "#book-submit").await?;
+        press(&app, ENTER, false).await?;
+        // The slot is full: the nearest free ones are offered; the first is
+        // taken with Enter, which leaves focus on Book for the next Enter.
+        app.wait_text("#error-message", "is full").await?;
+        tab_to(&app, "#book-nearest .nearest-slot").await?;
+        let offered = app.attrs("#book-nearest .nearest-slot", "data-slot").await?;
+        press(&app, ENTER, false).await?;
+        assert_eq!(active_id(&app).await?, "book-submit");
+        press(&app, ENTER, false).await?;
+        let booked = app.wait_text("#book-result", "dose 2 reserved").await?;
+        assert!(booked.contains("KB-0001"), "{booked}");
+        assert_eq!(app.attrs("#book-result", "data-first").await?, offered[..1]);
+        TestResult::Ok(())
+    }
+    .await;
+    if result.is_err() {
+        app.screenshot("keyboard-failed").await.ok();
+        // What the page said, and what each booking field holds.
+        if let Ok(page) = app
+            .client
+            .execute(
+                "return [document.getElementById('error-message')?.innerText,
+                         document.activeElement?.id,
+                         ...[...document.querySelectorAll('#book-form input, #book-form select')].map((e) => e.id + '=' + e.value)];",
+                vec![],
+            )
+            .await
+        {
+            eprintln!("the page when the test failed: {page}");
+        }
+    }
+    app.close().await?;
+    result
+}
