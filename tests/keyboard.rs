@@ -149,7 +149,10 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
     let (capacity, booked) = slot_use(&db, "RFC", FULL)?;
-    assert!(booked >= capacity, "RFC {FULL} is full: {booked} of {capacity}");
+    assert!(
+        booked >= capacity,
+        "RFC {FULL} is full: {booked} of {capacity}"
+    );
     let app = App::launch(&db).await?;
     let result = async {
         app.find(".view-root[data-painted='schedule']").await?;
