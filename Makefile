@@ -33,6 +33,11 @@ AXE_SHA512 := 1477dafa598d8d065f273d6af302aa203c02e83131707b7fa648cd41bd3d6b734f
 AXE_JS := target/axe-core-$(AXE_VERSION)/axe.min.js
 export DOSEDESK_AXE_JS := $(CURDIR)/$(AXE_JS)
 
+# The Tauri bundler for make package and the package test: the official
+# prebuilt CLI from the npm registry, pinned in packaging/package-lock.json
+# (seconds to install; `cargo install tauri-cli` compiled for 10 minutes here).
+TAURI_CLI := packaging/node_modules/.bin/tauri
+
 DEMO_DB := target/demo/dosedesk-demo.sqlite3
 
 BENCH_BOOKINGS ?= 10000000
@@ -43,14 +48,14 @@ BENCH_DOSE_COUNTS ?= 30000000
 BENCH_SYNC_BOOKINGS ?= 2000000
 BENCH_SYNC_CASES ?= 1000
 
-.PHONY: run test bench deps-run deps-test tauri-driver clean-demo axe-core
+.PHONY: run test bench package deps-run deps-test tauri-driver clean-demo axe-core
 
 run: deps-run
 	$(CARGO) build --release -p dosedesk -p dosedesk-cli
 	@if [ ! -s $(DEMO_DB) ]; then mkdir -p $(dir $(DEMO_DB)) && ./target/release/dosedesk-cli --db $(DEMO_DB) demo; fi
 	./target/release/dosedesk --db $(DEMO_DB)
 
-test: deps-test tauri-driver $(AXE_JS)
+test: deps-test tauri-driver $(AXE_JS) $(TAURI_CLI)
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) build --locked -p dosedesk -p dosedesk-cli -p dosedesk-server
@@ -69,7 +74,16 @@ test: deps-test tauri-driver $(AXE_JS)
 	tests/bench/chart.sh target/debug 20000 50
 	tests/bench/encryption.sh target/debug 20000 50
 	DOSEDESK_BENCH_SYNC_BOOKINGS=3000 $(CARGO) test --locked --workspace --bench sync
+	@# The .deb of this debug build, installed, started through WebDriver, removed.
+	set -o pipefail; tests/package.sh 2>&1 | tee -a target/test.log
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
+
+# The desktop app's .deb and .rpm (release build; the CLI goes in both as
+# /usr/bin/dosedesk-cli) into target/release/bundle/{deb,rpm}/.
+package: deps-run $(TAURI_CLI)
+	$(CARGO) build --release --locked -p dosedesk-cli
+	cd src-tauri && ../$(TAURI_CLI) build --ci --bundles deb rpm -- --locked
+	@ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
 
 # Prints the speed and memory figures of the issues (release build, this machine).
 bench: deps-test
@@ -117,6 +131,12 @@ $(AXE_JS):
 	tar -xzf $(dir $@)axe-core.tgz -C $(dir $@) --strip-components=1 package/axe.min.js package/LICENSE
 	rm $(dir $@)axe-core.tgz
 axe-core: $(AXE_JS)
+
+# npm comes with Node.js from NodeSource; Debian's own nodejs leaves it out.
+$(TAURI_CLI): packaging/package.json packaging/package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	npm ci --prefix packaging --no-audit --no-fund
+	@touch $@
 
 clean-demo:
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
