@@ -8,6 +8,7 @@ pub type Client = deadpool_postgres::Object;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_central.sql"),
     include_str!("../migrations/0002_capacity_guard.sql"),
+    include_str!("../migrations/0003_row_state_device.sql"),
 ];
 
 /// Advisory lock keys (one namespace for the whole server).

@@ -17,7 +17,7 @@ use sha2::Sha256;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-/// Bodies up to this size (a batch of 5,000 rows is about 2 MB).
+/// Bodies up to this size (a batch of 20,000 rows is about 8 MB).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
 pub fn router(pool: Pool) -> Router {

@@ -45,6 +45,7 @@ pub(crate) fn take_reply(
 fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Result<()> {
     let now = crate::store::now_timestamp();
     sync_log::quiet(tx)?;
+    let mut versions = Vec::with_capacity(reply.accepted.len());
     for &(index, version) in &reply.accepted {
         let row = batch.rows.get(index as usize).ok_or_else(|| {
             Error::Internal(format!(
@@ -52,8 +53,9 @@ fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Resul
                 batch.rows.len()
             ))
         })?;
-        sync_log::set_version(tx, row.table.name(), &row.id, version)?;
+        versions.push((row.table.name(), row.id.as_str(), version));
     }
+    sync_log::set_versions(tx, &versions)?;
     for c in &reply.conflicts {
         record_conflict(tx, c, &now)?;
         let (data, gone) = match &c.server {
@@ -120,9 +122,7 @@ impl Outbox {
                         ranges.remove(0);
                     }
                 }
-                for r in read {
-                    rows.push(wire_row(conn, table, r)?);
-                }
+                rows.extend(wire_rows(conn, table, read)?);
             } else if let Some(key) = tombs.pop() {
                 let parsed: serde_json::Value = serde_json::from_str(&key)
                     .map_err(|e| Error::Internal(format!("sync tombstone: {e}")))?;
@@ -148,17 +148,24 @@ impl Outbox {
     }
 }
 
-/// A row as pushed: its value, on top of the version this laptop holds.
-fn wire_row(conn: &Connection, table: Table, r: synced::ReadRow) -> Result<WireRow> {
-    Ok(WireRow {
-        table,
-        base: sync_log::version_of(conn, table.name(), &r.wire_id)?,
-        id: r.wire_id,
-        site: r.site,
-        parent: r.parent,
-        deleted: false,
-        data: raw(r.data)?,
-    })
+/// Rows as pushed: their values, each on top of the version this laptop
+/// holds (looked up for all of them at once).
+fn wire_rows(conn: &Connection, table: Table, read: Vec<synced::ReadRow>) -> Result<Vec<WireRow>> {
+    let ids: Vec<&str> = read.iter().map(|r| r.wire_id.as_str()).collect();
+    let versions = sync_log::versions_of(conn, table.name(), &ids)?;
+    read.into_iter()
+        .map(|r| {
+            Ok(WireRow {
+                table,
+                base: versions.get(&r.wire_id).copied(),
+                id: r.wire_id,
+                site: r.site,
+                parent: r.parent,
+                deleted: false,
+                data: raw(r.data)?,
+            })
+        })
+        .collect()
 }
 
 /// Sends a booking's appointments (local ids: new, or just moved) through the server's
@@ -172,12 +179,9 @@ pub(crate) fn guard_booking(
     let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
         return Ok(CentralCheck::Passed);
     };
-    let mut rows = Vec::with_capacity(ids.len());
-    for r in synced::read(conn, Table::Appointment, lo, hi, usize::MAX >> 1)? {
-        if ids.contains(&r.local_id) {
-            rows.push(wire_row(conn, Table::Appointment, r)?);
-        }
-    }
+    let mut read = synced::read(conn, Table::Appointment, lo, hi, usize::MAX >> 1)?;
+    read.retain(|r| ids.contains(&r.local_id));
+    let rows = wire_rows(conn, Table::Appointment, read)?;
     let batch = PushBatch {
         batch_id: uuid::Uuid::new_v4().simple().to_string(),
         rows,
