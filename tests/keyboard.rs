@@ -261,3 +261,91 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
     app.close().await?;
     result
 }
+
+/// Opens a view from the menu with the keyboard.
+async fn open_view(app: &App, view: &str) -> TestResult {
+    tab_to(app, &format!("#nav-{view}")).await?;
+    press(app, ENTER, false).await?;
+    app.find(&format!(".view-root[data-painted='{view}']"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tally_a_call_and_a_briefing_with_the_keyboard_alone() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find(".view-root[data-painted='schedule']").await?;
+
+        // A tally: Nepean Sportsplex, Monday 22 March, the evening shift.
+        open_view(&app, "tallies").await?;
+        app.find("#tally-site option[value='NSP']").await?;
+        arrow_to(&app, "#tally-site", "NSP").await?;
+        tab_to(&app, "#tally-date").await?;
+        type_text(&app, "2021-03-22").await?;
+        press(&app, TAB, false).await?;
+        app.wait_text("#tally-shift", "15:00–19:00").await?;
+        arrow_to(&app, "#tally-shift", "15:00–19:00").await?;
+        tab_to(&app, "#tally-doses").await?;
+        type_text(&app, "123").await?;
+        press(&app, ENTER, false).await?;
+        app.wait_text("#tally-table", "123").await?;
+
+        // A call: the first person on the rebooking desk could not be reached.
+        open_view(&app, "rebook").await?;
+        let row = "#rebook-table tbody tr:first-child";
+        app.find(&format!("{row}[data-appointment]")).await?;
+        let attempts = app
+            .attrs(&format!("{row} td.calls"), "data-attempts")
+            .await?;
+        assert_eq!(attempts, [""], "no call recorded yet");
+        tab_to(&app, &format!("{row} button[data-outcome='unreachable']")).await?;
+        press(&app, ENTER, false).await?;
+        app.wait_attrs(
+            &format!("{row} td.calls"),
+            "data-attempts",
+            &["1".to_string()],
+        )
+        .await?;
+        assert_eq!(
+            app.attrs(
+                &format!("{row} button[aria-pressed='true']"),
+                "data-outcome"
+            )
+            .await?,
+            ["unreachable"]
+        );
+
+        // A briefing in French, saved as PDF (the save dialog is answered
+        // for the test: WebDriver cannot reach a native dialog).
+        open_view(&app, "dashboard").await?;
+        arrow_to(&app, "#brief-lang", "fr").await?;
+        let pdf = dir.path().join("note.pdf");
+        app.save_file_next(&pdf).await?;
+        tab_to(&app, "#brief-pdf").await?;
+        press(&app, ENTER, false).await?;
+        app.wait_text("#notice", "note.pdf").await?;
+        assert_eq!(&std::fs::read(&pdf)?[..5], b"%PDF-");
+        TestResult::Ok(())
+    }
+    .await;
+    if result.is_err() {
+        app.screenshot("keyboard-tally-call-briefing-failed")
+            .await
+            .ok();
+        if let Ok(page) = app
+            .client
+            .execute(
+                "return [document.getElementById('error-message')?.innerText, document.activeElement?.outerHTML?.slice(0, 200)];",
+                vec![],
+            )
+            .await
+        {
+            eprintln!("the page when the test failed: {page}");
+        }
+    }
+    app.close().await?;
+    result
+}
