@@ -79,11 +79,14 @@ test: deps-test tauri-driver $(AXE_JS) $(TAURI_CLI)
 	@awk '/^test result:/ {p += $$4; f += $$6} END {printf "all tests: %d passed, %d failed\n", p, f}' target/test.log
 
 # The desktop app's .deb and .rpm (release build; the CLI goes in both as
-# /usr/bin/dosedesk-cli) into target/release/bundle/{deb,rpm}/.
+# /usr/bin/dosedesk-cli) into target/release/bundle/{deb,rpm}/, and the
+# server's .deb with its systemd unit into target/release/bundle/server/.
 package: deps-run $(TAURI_CLI)
 	$(CARGO) build --release --locked -p dosedesk-cli
 	cd src-tauri && ../$(TAURI_CLI) build --ci --bundles deb rpm -- --locked
-	@ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm
+	$(CARGO) build --release --locked -p dosedesk-server
+	packaging/server/build-deb.sh target/release/dosedesk-server target/release/bundle/server
+	@ls -l target/release/bundle/deb/*.deb target/release/bundle/rpm/*.rpm target/release/bundle/server/*.deb
 
 # Prints the speed and memory figures of the issues (release build, this machine).
 bench: deps-test

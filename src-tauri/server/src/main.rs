@@ -31,13 +31,15 @@ enum Command {
         command: DeviceCommand,
     },
     /// Serves laptops over HTTPS.
+    /// Each option may come from the environment instead (the systemd
+    /// unit reads them from /etc/dosedesk/server.env).
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8443")]
+        #[arg(long, env = "DOSEDESK_LISTEN", default_value = "127.0.0.1:8443")]
         listen: SocketAddr,
         /// PEM certificate chain; with --tls-key, serves HTTPS.
-        #[arg(long, requires = "tls_key")]
+        #[arg(long, env = "DOSEDESK_TLS_CERT", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
-        #[arg(long, requires = "tls_cert")]
+        #[arg(long, env = "DOSEDESK_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
     },
 }
