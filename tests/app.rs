@@ -1512,7 +1512,7 @@ async fn a_manager_adds_resets_and_disables_users_and_anyone_changes_their_passp
 /// nothing. The system bus is a private dbus-daemon the test starts and
 /// gives the app as `DBUS_SYSTEM_BUS_ADDRESS`.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_store_locks_when_the_laptop_goes_to_sleep() -> TestResult {
+async fn the_store_locks_when_the_laptop_sleeps_or_its_screen_locks() -> TestResult {
     const PASSPHRASE: &str = "correct horse battery";
     let dir = tempfile::tempdir()?;
     let db = encrypted_demo_db(dir.path(), PASSPHRASE)?;
@@ -1563,6 +1563,28 @@ async fn the_store_locks_when_the_laptop_goes_to_sleep() -> TestResult {
             .find_all(Locator::Css("table.schedule"))
             .await?
             .is_empty());
+
+        // Signed in again; the screen is locked without sleeping (logind's
+        // Lock on the session): locked too.
+        app.type_into("#signin-user", "manager").await?;
+        app.type_into("#signin-passphrase", PASSPHRASE).await?;
+        app.click("#signin-submit").await?;
+        app.find("table.schedule").await?;
+        let screen_locked = std::process::Command::new("dbus-send")
+            .arg(format!("--bus={address}"))
+            .args([
+                "--type=signal",
+                "/org/freedesktop/login1/session/_32",
+                "org.freedesktop.login1.Session.Lock",
+            ])
+            .status()?;
+        assert!(screen_locked.success());
+        app.find("#signin-view").await?;
+        assert!(app
+            .client
+            .find_all(Locator::Css("table.schedule"))
+            .await?
+            .is_empty());
         TestResult::Ok(())
     }
     .await;
@@ -1576,7 +1598,11 @@ async fn the_store_locks_when_the_laptop_goes_to_sleep() -> TestResult {
         .prepare("SELECT detail FROM audit_log WHERE action = 'lock' ORDER BY id")?
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    assert_eq!(locks, [r#"{"reason":"sleep"}"#], "{locks:?}");
+    assert_eq!(
+        locks,
+        [r#"{"reason":"sleep"}"#, r#"{"reason":"screen_locked"}"#],
+        "{locks:?}"
+    );
     Ok(())
 }
 

@@ -116,8 +116,8 @@ pub async fn lock_store(state: State<'_, AppState>, reason: String) -> Result<()
     lock(&state, reason).await
 }
 
-/// `lock_store`'s work, also done when the laptop goes to sleep
-/// (`sleep_lock`). Nothing to do when no one is signed in.
+/// `lock_store`'s work, also done when the laptop sleeps or its screen
+/// locks (`sleep_lock`). Nothing to do when no one is signed in.
 pub(crate) async fn lock(state: &AppState, reason: String) -> Result<()> {
     let (path, store) = (state.db_path.clone(), state.store.clone());
     tauri::async_runtime::spawn_blocking(move || {

@@ -229,7 +229,7 @@ pub fn run() {
             let state = app.state::<AppState>();
             sync_commands::start_background(state.store.clone(), state.sync.clone());
             #[cfg(target_os = "linux")]
-            sleep_lock::lock_on_sleep(app.handle());
+            sleep_lock::lock_with_the_laptop(app.handle());
             Ok(())
         });
     if let Err(err) = app.run(tauri::generate_context!()) {

@@ -1,13 +1,17 @@
-//! Locks the store when the laptop goes to sleep (a closed lid, on most
-//! laptops): logind announces `PrepareForSleep(true)` on the system bus
-//! before suspending, and the store is locked as by the Lock button, its
-//! key forgotten before the machine sleeps; the window then shows the
-//! sign-in screen (`store-locked`).
+//! Locks the store when the laptop does, as logind announces on the system
+//! bus:
+//! - going to sleep (a closed lid, on most laptops): `PrepareForSleep(true)`
+//!   on the manager, before suspending, so the key is forgotten before the
+//!   machine sleeps;
+//! - the screen locked without sleeping (Super+L, a lid set to lock only,
+//!   `loginctl lock-session`): `Lock` on the session.
 //!
-//! The signal is taken from any sender on the bus: a local program that
-//! sends one can only lock the app, which is the safe direction. With no
-//! system bus (a container, some CI machines) the store locks after idle
-//! time only, and the log says so.
+//! The store is locked as by the Lock button; the window then shows the
+//! sign-in screen (`store-locked`). Signals are taken from any sender, and
+//! a `Lock` from any session on the machine: one that reaches the app
+//! wrongly can only lock it, which is the safe direction. With no system
+//! bus (a container, some CI machines) the store locks after idle time
+//! only, and the log says so.
 
 use crate::AppState;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -15,10 +19,10 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 /// The event the window hears after a lock it did not ask for.
 pub const LOCKED_EVENT: &str = "store-locked";
 
-/// Subscribes to logind's sleep signal. Call on the main thread (the
-/// signal arrives on its main loop); the connection is made without
-/// blocking it.
-pub fn lock_on_sleep<R: Runtime>(app: &AppHandle<R>) {
+/// Subscribes to logind's sleep and session-lock signals. Call on the main
+/// thread (the signals arrive on its main loop); the connection is made
+/// without blocking it.
+pub fn lock_with_the_laptop<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     gio::bus_get(gio::BusType::System, gio::Cancellable::NONE, move |bus| {
         let bus = match bus {
@@ -28,8 +32,8 @@ pub fn lock_on_sleep<R: Runtime>(app: &AppHandle<R>) {
                 return;
             }
         };
-        // The callback keeps the connection (and so the subscription) alive.
-        let kept = bus.clone();
+        // Each callback keeps the connection (and so its subscription) alive.
+        let (kept, sleep_app) = (bus.clone(), app.clone());
         bus.signal_subscribe(
             None,
             Some("org.freedesktop.login1.Manager"),
@@ -40,8 +44,21 @@ pub fn lock_on_sleep<R: Runtime>(app: &AppHandle<R>) {
             move |_, _, _, _, _, parameters| {
                 let _ = &kept;
                 if parameters.get::<(bool,)>() == Some((true,)) {
-                    lock_now(&app, "sleep");
+                    lock_now(&sleep_app, "sleep");
                 }
+            },
+        );
+        let kept = bus.clone();
+        bus.signal_subscribe(
+            None,
+            Some("org.freedesktop.login1.Session"),
+            Some("Lock"),
+            None,
+            None,
+            gio::DBusSignalFlags::NONE,
+            move |_, _, _, _, _, _| {
+                let _ = &kept;
+                lock_now(&app, "screen_locked");
             },
         );
     });
@@ -58,7 +75,7 @@ fn lock_now<R: Runtime>(app: &AppHandle<R>, reason: &'static str) {
             Ok(()) => {
                 let _ = app.emit(LOCKED_EVENT, reason);
             }
-            Err(e) => eprintln!("dosedesk: could not lock on sleep: {e}"),
+            Err(e) => eprintln!("dosedesk: could not lock ({reason}): {e}"),
         }
     });
 }
