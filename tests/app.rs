@@ -1,6 +1,6 @@
 //! End-to-end: the real DoseDesk app in WebKit under Xvfb, through WebDriver.
 
-use dosedesk_e2e::{demo_db, encrypted_demo_db, App, TestResult};
+use dosedesk_e2e::{demo_db, encrypted_demo_db, slot_use, App, TestResult};
 use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -469,25 +469,12 @@ async fn a_full_slot_offers_the_nearest_free_ones() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
     let full = "2021-03-23T09:00";
-    let (offered, capacity, booked) = {
-        let conn = dosedesk_core::store::open(&db)?;
-        let site = dosedesk_core::store::site::id(&conn, "NSP")?;
-        let minute = dosedesk_core::time::minute_of(
-            dosedesk_core::time::parse_local_datetime(full).ok_or("slot")?,
-        );
-        let capacity = dosedesk_core::capacity::slot_capacity_at(&conn, site, minute)?.unwrap_or(0);
-        let booked: i64 = conn.query_row(
-            "SELECT count(*) FROM appointment WHERE site_id = ?1 AND slot_minute = ?2
-             AND status IN ('booked', 'attended')",
-            rusqlite::params![site, minute],
-            |r| r.get(0),
-        )?;
-        let offered: Vec<String> = dosedesk_core::booking::nearest_free(&conn, "NSP", full, 6)?
+    let (capacity, booked) = slot_use(&db, "NSP", full)?;
+    let offered: Vec<String> =
+        dosedesk_core::booking::nearest_free(&dosedesk_core::store::open(&db)?, "NSP", full, 6)?
             .into_iter()
             .map(|f| f.slot)
             .collect();
-        (offered, capacity, booked)
-    };
     assert!(
         booked >= capacity,
         "NSP {full} is full: {booked} of {capacity}"

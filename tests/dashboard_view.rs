@@ -1,6 +1,6 @@
 //! End-to-end: the Dashboard and tally entry in the real app.
 
-use dosedesk_e2e::{demo_db, App, TestResult};
+use dosedesk_e2e::{demo_db, App, TestResult, MENU};
 
 /// The demo's busiest day of tallies, summed here in SQL from the raw rows.
 fn busiest_tally_day(db: &std::path::Path) -> (String, i64, i64) {
@@ -426,19 +426,7 @@ fn data_codes_are_found_as_whole_words_only() {
 /// DOSEDESK_SCREENSHOTS is set); no view may show a value the UI failed to
 /// format.
 async fn walk_every_view(app: &App, lang: &str, names: &[String]) -> TestResult {
-    for name in [
-        "schedule",
-        "dashboard",
-        "bookings",
-        "book",
-        "checks",
-        "rebook",
-        "tallies",
-        "planner",
-        "siting",
-        "sync",
-        "audit",
-    ] {
+    for name in MENU {
         app.click(&format!("#nav-{name}")).await?;
         app.find("#view .view-root > *").await?;
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;

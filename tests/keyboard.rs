@@ -6,7 +6,7 @@
 //! Keys travel as WebDriver key actions, so they go where focus is, as a
 //! keyboard's do (no element is clicked or given keys directly).
 
-use dosedesk_e2e::{demo_db, App, TestResult};
+use dosedesk_e2e::{demo_db, slot_use, App, TestResult, MENU};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use std::time::{Duration, Instant};
 
@@ -127,23 +127,6 @@ async fn active_id(app: &App) -> TestResult<String> {
 /// A slot the demo has filled.
 const FULL: &str = "2021-03-26T09:05";
 
-/// A slot's places and its bookings, from the store.
-fn slot_use(db: &std::path::Path, site: &str, slot: &str) -> TestResult<(i64, i64)> {
-    let conn = dosedesk_core::store::open(db)?;
-    let site = dosedesk_core::store::site::id(&conn, site)?;
-    let minute = dosedesk_core::time::minute_of(
-        dosedesk_core::time::parse_local_datetime(slot).ok_or("slot")?,
-    );
-    let capacity = dosedesk_core::capacity::slot_capacity_at(&conn, site, minute)?.unwrap_or(0);
-    let booked: i64 = conn.query_row(
-        "SELECT count(*) FROM appointment WHERE site_id = ?1 AND slot_minute = ?2
-         AND status IN ('booked', 'attended')",
-        rusqlite::params![site, minute],
-        |r| r.get(0),
-    )?;
-    Ok((capacity, booked))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -157,20 +140,8 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
     let result = async {
         app.find(".view-root[data-painted='schedule']").await?;
 
-        // Every view, from the menu.
-        for view in [
-            "dashboard",
-            "bookings",
-            "book",
-            "checks",
-            "rebook",
-            "tallies",
-            "planner",
-            "siting",
-            "sync",
-            "audit",
-            "schedule",
-        ] {
+        // Every view, from the menu (the schedule last: it is open first).
+        for view in MENU.iter().skip(1).chain(&MENU[..1]) {
             tab_to(&app, &format!("#nav-{view}")).await?;
             press(&app, ENTER, false).await?;
             app.find(&format!(".view-root[data-painted='{view}']"))

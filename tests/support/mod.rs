@@ -15,6 +15,40 @@ use std::time::{Duration, Instant};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
+/// The views the menu offers on a plain store, in its order (an encrypted
+/// store adds `users`).
+pub const MENU: [&str; 11] = [
+    "schedule",
+    "dashboard",
+    "bookings",
+    "book",
+    "checks",
+    "rebook",
+    "tallies",
+    "planner",
+    "siting",
+    "sync",
+    "audit",
+];
+
+/// A slot's places and its active bookings (booked or attended), counted
+/// in the store: `(capacity, booked)`.
+pub fn slot_use(db: &Path, site: &str, slot: &str) -> TestResult<(i64, i64)> {
+    let conn = dosedesk_core::store::open(db)?;
+    let site = dosedesk_core::store::site::id(&conn, site)?;
+    let minute = dosedesk_core::time::minute_of(
+        dosedesk_core::time::parse_local_datetime(slot).ok_or("slot")?,
+    );
+    let capacity = dosedesk_core::capacity::slot_capacity_at(&conn, site, minute)?.unwrap_or(0);
+    let booked: i64 = conn.query_row(
+        "SELECT count(*) FROM appointment WHERE site_id = ?1 AND slot_minute = ?2
+         AND status IN ('booked', 'attended')",
+        rusqlite::params![site, minute],
+        |r| r.get(0),
+    )?;
+    Ok((capacity, booked))
+}
+
 /// One app session at a time: WebKitWebDriver and two cores do not like more.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
