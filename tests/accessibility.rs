@@ -24,8 +24,18 @@ fn axe_source() -> TestResult<String> {
 
 /// Runs axe on the whole page and returns one line per violation (rule,
 /// impact, what it asks, and the first elements it found), after printing
-/// the screen's count.
+/// the screen's count. With `DOSEDESK_SCREENSHOTS`, each screen audited is
+/// saved as `a11y-SCREEN.png`, to be looked at.
 async fn audit(app: &App, axe: &str, screen: &str) -> TestResult<Vec<String>> {
+    let slug: String = screen
+        .chars()
+        .filter_map(|c| match c {
+            'a'..='z' | '0'..='9' => Some(c),
+            ' ' | '-' => Some('-'),
+            _ => None,
+        })
+        .collect();
+    app.screenshot(&format!("a11y-{slug}")).await?;
     let loaded = app
         .client
         .execute("return typeof window.axe === 'object';", vec![])

@@ -124,6 +124,33 @@ async fn active_id(app: &App) -> TestResult<String> {
     Ok(id.as_str().unwrap_or_default().to_owned())
 }
 
+/// Opens a view from the menu with the keyboard.
+async fn open_view(app: &App, view: &str) -> TestResult {
+    tab_to(app, &format!("#nav-{view}")).await?;
+    press(app, ENTER, false).await?;
+    app.find(&format!(".view-root[data-painted='{view}']"))
+        .await?;
+    Ok(())
+}
+
+/// After a failure: a screenshot (with `DOSEDESK_SCREENSHOTS`), and what
+/// the page said, where focus was and what each field of the view held.
+async fn explain_failure(app: &App, name: &str) {
+    app.screenshot(name).await.ok();
+    if let Ok(page) = app
+        .client
+        .execute(
+            "return [document.getElementById('error-message')?.innerText,
+                     document.activeElement?.outerHTML?.slice(0, 200),
+                     ...[...document.querySelectorAll('#view input, #view select')].map((e) => e.id + '=' + e.value)];",
+            vec![],
+        )
+        .await
+    {
+        eprintln!("the page when the test failed: {page}");
+    }
+}
+
 /// A slot the demo has filled.
 const FULL: &str = "2021-03-26T09:05";
 
@@ -142,10 +169,7 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
 
         // Every view, from the menu (the schedule last: it is open first).
         for view in MENU.iter().skip(1).chain(&MENU[..1]) {
-            tab_to(&app, &format!("#nav-{view}")).await?;
-            press(&app, ENTER, false).await?;
-            app.find(&format!(".view-root[data-painted='{view}']"))
-                .await?;
+            open_view(&app, view).await?;
         }
 
         // The import dialog: Enter opens it with focus inside; Tab stays
@@ -166,22 +190,11 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
             press(&app, TAB, false).await?;
         }
         press(&app, ESCAPE, false).await?;
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while app
-            .client
-            .execute("return document.getElementById('import-dialog').open;", vec![])
-            .await?
-            == serde_json::json!(true)
-        {
-            assert!(Instant::now() < deadline, "Escape left the dialog open");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        app.find("#import-dialog:not([open])").await?;
         assert_eq!(active_id(&app).await?, "import-button", "focus came back");
 
         // A first dose, asked for at a full slot, booked at the nearest free one.
-        tab_to(&app, "#nav-book").await?;
-        press(&app, ENTER, false).await?;
-        app.find(".view-root[data-painted='book']").await?;
+        open_view(&app, "book").await?;
         app.find("#book-site[data-loaded]").await?;
         tab_to(&app, "#book-person").await?;
         type_text(&app, "KB-0001").await?;
@@ -198,6 +211,7 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
         tab_to(&app, "#book-slot-time").await?;
         type_text(&app, &FULL[11..]).await?;
         tab_to(&app, "#book-submit").await?;
+        app.screenshot("keyboard-focus-on-book").await?;
         press(&app, ENTER, false).await?;
         // The slot is full: the nearest free ones are offered; the first is
         // taken with Enter, which leaves focus on Book for the next Enter.
@@ -214,32 +228,10 @@ async fn staff_reach_every_view_and_book_with_the_keyboard_alone() -> TestResult
     }
     .await;
     if result.is_err() {
-        app.screenshot("keyboard-failed").await.ok();
-        // What the page said, and what each booking field holds.
-        if let Ok(page) = app
-            .client
-            .execute(
-                "return [document.getElementById('error-message')?.innerText,
-                         document.activeElement?.id,
-                         ...[...document.querySelectorAll('#book-form input, #book-form select')].map((e) => e.id + '=' + e.value)];",
-                vec![],
-            )
-            .await
-        {
-            eprintln!("the page when the test failed: {page}");
-        }
+        explain_failure(&app, "keyboard-view-book-failed").await;
     }
     app.close().await?;
     result
-}
-
-/// Opens a view from the menu with the keyboard.
-async fn open_view(app: &App, view: &str) -> TestResult {
-    tab_to(app, &format!("#nav-{view}")).await?;
-    press(app, ENTER, false).await?;
-    app.find(&format!(".view-root[data-painted='{view}']"))
-        .await?;
-    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -303,19 +295,7 @@ async fn a_tally_a_call_and_a_briefing_with_the_keyboard_alone() -> TestResult {
     }
     .await;
     if result.is_err() {
-        app.screenshot("keyboard-tally-call-briefing-failed")
-            .await
-            .ok();
-        if let Ok(page) = app
-            .client
-            .execute(
-                "return [document.getElementById('error-message')?.innerText, document.activeElement?.outerHTML?.slice(0, 200)];",
-                vec![],
-            )
-            .await
-        {
-            eprintln!("the page when the test failed: {page}");
-        }
+        explain_failure(&app, "keyboard-tally-call-briefing-failed").await;
     }
     app.close().await?;
     result
