@@ -141,22 +141,20 @@ pub struct AppInfo {
     /// The demo's description when the database holds demo data.
     demo: Option<String>,
     /// The app's "today", the one date every view starts from: `--week DATE`,
-    /// else the demo's "today" on demo data, else the date in the health
-    /// unit's time zone (`clock`).
+    /// else the demo's "today" on demo data, else the date in the time zone
+    /// of the machine's settings or the store (`clock`).
     today: String,
     empty: bool,
     /// Open every view once after start-up (`--tour-views`, for the benchmark).
     tour_views: bool,
     /// The store is encrypted: the app locks itself after
-    /// `lock_after_seconds` with no input (0: never).
+    /// `lock_after_seconds` with no input (the settings' minutes, unless
+    /// `--lock-after`; 0: never).
     encrypted: bool,
     lock_after_seconds: u64,
     /// Who is signed in (an encrypted store), and as what.
     user: Option<dosedesk_core::users::Session>,
 }
-
-/// The idle time after which an encrypted store locks, unless `--lock-after`.
-const DEFAULT_LOCK_AFTER_SECONDS: u64 = 10 * 60;
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
@@ -164,6 +162,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
     let encrypted =
         store::encryption::kind(&state.db_path) == store::encryption::StoreKind::Encrypted;
     let launch = state.launch.clone();
+    let settings = state.settings.current();
     with_db(&state, move |conn| {
         let demo = store::meta_get(conn, "demo")?;
         let today = match launch.start_date {
@@ -177,7 +176,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
                     })?,
                     None => chrono::Utc::now(),
                 };
-                clock::today(conn, now)?.to_string()
+                clock::today(conn, settings.zone(), now)?.to_string()
             }
         };
         Ok(AppInfo {
@@ -189,7 +188,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
             encrypted,
             lock_after_seconds: launch
                 .lock_after_seconds
-                .unwrap_or(DEFAULT_LOCK_AFTER_SECONDS),
+                .unwrap_or(u64::from(settings.lock_after_minutes) * 60),
             user: dosedesk_core::users::session(),
         })
     })

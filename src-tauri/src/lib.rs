@@ -3,6 +3,7 @@
 
 mod commands;
 mod file_picks;
+mod settings_commands;
 mod shift_plan_commands;
 mod siting_commands;
 #[cfg(target_os = "linux")]
@@ -27,6 +28,8 @@ pub struct AppState {
     pub sync: Arc<sync_commands::SyncRunner>,
     /// Files chosen in native dialogs, not used yet.
     pub picks: file_picks::Picks,
+    /// This machine's settings, read once at start-up, replaced on save.
+    pub settings: settings_commands::MachineSettings,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
     /// reported on stderr here and by every command (the app shows it).
     pub fn open(db_path: PathBuf, launch: LaunchOptions) -> Self {
         let (store, opened) = Store::open(&db_path);
+        let launch_settings_path = launch.settings_path.clone();
         if let Err(err) = opened {
             eprintln!("dosedesk: {err}");
         }
@@ -44,6 +48,7 @@ impl AppState {
             jobs: Jobs::default(),
             sync: Arc::default(),
             picks: file_picks::Picks::default(),
+            settings: settings_commands::MachineSettings::load(launch_settings_path),
         }
     }
 }
@@ -60,8 +65,12 @@ pub struct LaunchOptions {
     /// in Ottawa for the end-to-end test of "today".
     pub now: Option<String>,
     /// `--lock-after SECONDS`: an encrypted store locks after this long
-    /// with no keyboard or mouse input (default 10 minutes; 0: never).
+    /// with no keyboard or mouse input (0: never), instead of the
+    /// settings' minutes (the end-to-end test of the lock waits seconds).
     pub lock_after_seconds: Option<u64>,
+    /// `--settings FILE`: this machine's settings file, instead of the one
+    /// in the OS's configuration folder.
+    pub settings_path: Option<PathBuf>,
 }
 
 /// Declares the IPC commands once: `COMMANDS` lists their names and
@@ -81,6 +90,8 @@ macro_rules! commands {
 
 commands![
     commands::app_info,
+    settings_commands::get_settings,
+    settings_commands::save_settings,
     commands::unlock_store,
     commands::lock_store,
     commands::audit_entries,
@@ -186,7 +197,8 @@ pub fn db_path_from_args(
     }
 }
 
-/// `--week DATE`, `--tour-views` and `--now INSTANT` from the command line.
+/// `--week DATE`, `--tour-views`, `--now INSTANT`, `--lock-after SECONDS` and
+/// `--settings FILE` from the command line.
 pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions {
     let mut launch = LaunchOptions::default();
     let mut args = args.into_iter();
@@ -201,6 +213,10 @@ pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions
             launch.now = args.next();
         } else if let Some(instant) = arg.strip_prefix("--now=") {
             launch.now = Some(instant.to_owned());
+        } else if arg == "--settings" {
+            launch.settings_path = args.next().map(PathBuf::from);
+        } else if let Some(file) = arg.strip_prefix("--settings=") {
+            launch.settings_path = Some(PathBuf::from(file));
         } else if arg == "--lock-after" {
             launch.lock_after_seconds = args.next().and_then(|s| s.parse().ok());
         } else if let Some(seconds) = arg.strip_prefix("--lock-after=") {

@@ -39,7 +39,22 @@ fn app(
     tauri::App<tauri::test::MockRuntime>,
     tauri::WebviewWindow<tauri::test::MockRuntime>,
 ) {
-    let app = builder(mock_builder(), db, LaunchOptions::default())
+    // The settings beside the store: never the machine's own.
+    let launch = LaunchOptions {
+        settings_path: Some(db.with_extension("settings.json")),
+        ..Default::default()
+    };
+    app_with(db, launch)
+}
+
+fn app_with(
+    db: PathBuf,
+    launch: LaunchOptions,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let app = builder(mock_builder(), db, launch)
         .build(mock_context(noop_assets()))
         .expect("build app");
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
@@ -99,6 +114,7 @@ fn db_path_comes_from_the_command_line() {
             tour_views: true,
             now: None,
             lock_after_seconds: None,
+            settings_path: None,
         }
     );
     assert_eq!(
@@ -114,6 +130,10 @@ fn db_path_comes_from_the_command_line() {
     assert_eq!(
         launch_from_args(args(&["--lock-after", "90"])).lock_after_seconds,
         Some(90)
+    );
+    assert_eq!(
+        launch_from_args(args(&["--settings", "/tmp/s.json"])).settings_path,
+        Some(PathBuf::from("/tmp/s.json"))
     );
 }
 
@@ -760,17 +780,14 @@ fn a_store_that_cannot_be_opened_is_reported_by_each_command() {
 fn app_info_today_is_the_health_units_date() {
     let dir = tempfile::tempdir().expect("tempdir");
     let info = |db: &std::path::Path, launch: LaunchOptions| {
-        let app = builder(mock_builder(), db.to_path_buf(), launch)
-            .build(mock_context(noop_assets()))
-            .expect("build app");
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .expect("webview");
+        let (_app, webview) = app_with(db.to_path_buf(), launch);
         call_with(&webview, "app_info", serde_json::json!({}))
     };
+    let no_settings = Some(dir.path().join("none.json"));
     let at_2330_in_ottawa = |week: Option<&str>| LaunchOptions {
         now: Some("2021-03-23T03:30:00Z".into()),
         start_date: week.map(str::to_owned),
+        settings_path: no_settings.clone(),
         ..Default::default()
     };
     let db = dir.path().join("real.sqlite3");
@@ -789,6 +806,7 @@ fn app_info_today_is_the_health_units_date() {
     drop(conn);
     let launch = LaunchOptions {
         now: Some("2025-01-01T12:00:00Z".into()),
+        settings_path: no_settings.clone(),
         ..Default::default()
     };
     assert_eq!(
@@ -804,6 +822,82 @@ fn app_info_today_is_the_health_units_date() {
     )
     .expect_err("bad --now");
     assert_eq!(err["code"], "invalid_input");
+}
+
+/// The Settings view's round trip: saved settings are checked, kept in the
+/// file, and in force at once (today's zone, the idle lock); a broken file
+/// at start-up is reported and left alone, and the defaults are used.
+#[test]
+fn settings_are_checked_kept_and_in_force_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("real.sqlite3");
+    let file = dir.path().join("machine").join("settings.json");
+    let launch = LaunchOptions {
+        // 03:30 UTC: 23:30 on the 22nd in Toronto, 00:30 on the 23rd in Halifax.
+        now: Some("2021-03-23T03:30:00Z".into()),
+        settings_path: Some(file.clone()),
+        ..Default::default()
+    };
+    let (app, webview) = app_with(db.clone(), launch.clone());
+    let shown = call_with(&webview, "get_settings", serde_json::json!({})).expect("get");
+    assert_eq!(shown["settings"]["language"], "en");
+    assert_eq!(shown["problem"], serde_json::Value::Null);
+    assert_eq!(shown["path"], file.display().to_string());
+    let info = call_with(&webview, "app_info", serde_json::json!({})).expect("info");
+    assert_eq!(
+        (info["today"].clone(), info["lock_after_seconds"].clone()),
+        ("2021-03-22".into(), 600.into())
+    );
+
+    let wanted = serde_json::json!({"settings": {
+        "language": "fr", "time_zone": "America/Halifax", "lock_after_minutes": 3,
+        "page_size": 25, "sync_server": "https://sync.unit.example:8443/",
+    }});
+    let kept = call_with(&webview, "save_settings", wanted).expect("save");
+    assert_eq!(kept["sync_server"], "https://sync.unit.example:8443");
+    let on_disk: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("json");
+    assert_eq!(on_disk, kept);
+    let info = call_with(&webview, "app_info", serde_json::json!({})).expect("info");
+    assert_eq!(
+        (info["today"].clone(), info["lock_after_seconds"].clone()),
+        ("2021-03-23".into(), 180.into())
+    );
+
+    let wrong = serde_json::json!({"settings": {
+        "language": "fr", "time_zone": "Halifax", "lock_after_minutes": 3, "page_size": 25,
+    }});
+    let err = call_with(&webview, "save_settings", wrong).expect_err("not a zone");
+    assert_eq!(err["code"], "invalid_input");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("time_zone: \"Halifax\""),
+        "{err}"
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&file).expect("file"))
+            .expect("json"),
+        kept
+    );
+    drop(webview);
+    drop(app);
+
+    // A file spoiled by hand: the app starts on the defaults and says why.
+    std::fs::write(&file, "{\"language\": \"fr\",\n \"page_size\": 0}\n").expect("spoil");
+    let (_app, webview) = app_with(db, launch);
+    let shown = call_with(&webview, "get_settings", serde_json::json!({})).expect("get");
+    assert_eq!(shown["settings"]["language"], "en");
+    let problem = shown["problem"].as_str().unwrap_or_default();
+    assert!(
+        problem.starts_with(&file.display().to_string()) && problem.contains("page_size: 0"),
+        "{problem}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).expect("file"),
+        "{\"language\": \"fr\",\n \"page_size\": 0}\n"
+    );
 }
 
 /// Runs the UI test script `tests/ui/NAME` under node with `env`; fails

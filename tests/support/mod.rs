@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
 /// The views the menu offers on a plain store, in its order (an encrypted
-/// store adds `users`).
-pub const MENU: [&str; 11] = [
+/// store adds `users` before `settings`, the last).
+pub const MENU: [&str; 12] = [
     "schedule",
     "dashboard",
     "bookings",
@@ -29,6 +29,7 @@ pub const MENU: [&str; 11] = [
     "siting",
     "sync",
     "audit",
+    "settings",
 ];
 
 /// A slot's places and its active bookings (booked or attended), counted

@@ -45,6 +45,10 @@ function progressChannel(onProgress, onStarted) {
 }
 
 export const appInfo = () => call('app_info');
+/** This machine's settings → {settings, path, problem}. */
+export const getSettings = () => call('get_settings');
+/** settings: {language, time_zone, lock_after_minutes, page_size, sync_server} → the settings kept. */
+export const saveSettings = (settings) => call('save_settings', { settings });
 export const unlockStore = (user, passphrase) => call('unlock_store', { user, passphrase });
 export const lockStore = (reason) => call('lock_store', { reason });
 /** Calls handler(reason) when the shell locked the store by itself (the laptop going to sleep). */

@@ -1,13 +1,12 @@
-// Looks up UI strings in the chosen language (English or French, saved on
-// this computer); `{name}` placeholders are filled from `vars`.
+// Looks up UI strings in the chosen language (English or French, kept in
+// this computer's settings); `{name}` placeholders are filled from `vars`.
 import en from '../i18n/en.js';
 import fr from '../i18n/fr.js';
 import { formatDateIn } from './date_text.js';
 
 const TABLES = { en, fr };
-const STORE_KEY = 'dosedesk.lang';
-
-let current = TABLES[localStorage.getItem(STORE_KEY)] ? localStorage.getItem(STORE_KEY) : 'en';
+// English until the settings are read (main.js, before anything is drawn).
+let current = 'en';
 /** The BCP 47 locale for numbers and dates (live: changes with setLang). */
 export let locale = current === 'fr' ? 'fr-CA' : 'en-CA';
 
@@ -18,7 +17,6 @@ export function setLang(code) {
   if (!TABLES[code]) return;
   current = code;
   locale = code === 'fr' ? 'fr-CA' : 'en-CA';
-  localStorage.setItem(STORE_KEY, code);
   document.documentElement.lang = code;
 }
 

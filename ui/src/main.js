@@ -9,6 +9,7 @@ import { renderSignIn } from './views/signin.js';
 import { setToday } from './dates.js';
 import { startSyncStatus } from './components/sync_status.js';
 import { showAhead } from './components/ahead.js';
+import { loadSettings, saveSettings } from './settings.js';
 
 // Views other than the schedule load when first opened: a quicker start
 // and less memory for a window that may only ever show the schedule.
@@ -24,10 +25,11 @@ const views = {
   sync: () => import('./views/sync.js'),
   audit: () => import('./views/audit.js'),
   users: () => import('./views/users.js'),
+  settings: () => import('./views/settings.js'),
 };
 
 const $ = (id) => document.getElementById(id);
-const app = { info: null, view: 'schedule' };
+const app = { info: null, view: 'schedule', settingsPath: null };
 
 /** Renders a view into `root`, then reports once the browser has painted
  * it, and marks the root painted (tests wait for the mark). */
@@ -53,8 +55,9 @@ function showView(name) {
   for (const button of document.querySelectorAll('#nav button')) {
     button.classList.toggle('active', button.dataset.view === name);
   }
-  // A new laptop's store is empty until its first sync: Sync opens anyway.
-  if (!app.info || (app.info.empty && name !== 'sync')) return;
+  // A new laptop's store is empty until its first sync: Sync (and
+  // Settings) open anyway.
+  if (!app.info || (app.info.empty && name !== 'sync' && name !== 'settings')) return;
   // Each render gets its own container: a slow view that finishes after the
   // user has moved on writes into a detached node, not over the new view.
   const root = document.createElement('div');
@@ -76,6 +79,7 @@ function showView(name) {
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
     users: (m) => m.renderUsers(root, { signedIn: app.info?.user }),
+    settings: (m) => m.renderSettings(root, { path: app.settingsPath, onSaved: applySettings }),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
@@ -189,6 +193,22 @@ async function refresh() {
   }
 }
 
+/** Puts saved settings in force: the language at once; "today" and the
+ * idle lock come back from the shell with the app's state. */
+async function applySettings(kept) {
+  switchLanguage(kept.language);
+  await refresh();
+}
+
+function switchLanguage(code) {
+  setLang(code);
+  $('lang-select').value = lang();
+  hideNotice();
+  translatePage();
+  // The top bar's sync state in the new language now, not at its next poll.
+  window.dispatchEvent(new Event('dosedesk:sync-acted'));
+}
+
 async function loadDemo() {
   try {
     const summary = await runJob(t('demo.running'), (progress, started) => api.loadDemo(progress, started));
@@ -231,7 +251,17 @@ async function importChosenFile() {
   }
 }
 
-window.addEventListener('DOMContentLoaded', () => {
+window.addEventListener('DOMContentLoaded', async () => {
+  // This machine's settings first: the language every word is drawn in.
+  let problem = null;
+  try {
+    const shown = await loadSettings();
+    app.settingsPath = shown.path;
+    problem = shown.problem;
+    setLang(shown.settings.language);
+  } catch (err) {
+    problem = err.message;
+  }
   translatePage();
   $('import-button').addEventListener('click', openImportDialog);
   $('lock-button').addEventListener('click', () => lockNow('asked'));
@@ -246,12 +276,11 @@ window.addEventListener('DOMContentLoaded', () => {
   }
   $('lang-select').value = lang();
   $('lang-select').addEventListener('change', () => {
-    setLang($('lang-select').value);
-    hideNotice();
-    translatePage();
+    const chosen = $('lang-select').value;
+    switchLanguage(chosen);
     refresh();
-    // The top bar's sync state in the new language now, not at its next poll.
-    window.dispatchEvent(new Event('dosedesk:sync-acted'));
+    // Kept for the next start; the language changes even if it cannot be.
+    saveSettings({ language: chosen }).catch(showError);
   });
   for (const button of document.querySelectorAll('#nav button')) {
     button.addEventListener('click', () => showView(button.dataset.view));
@@ -265,5 +294,8 @@ window.addEventListener('DOMContentLoaded', () => {
     if (app.info?.empty) refresh();
   });
   // Tests (and anything driving the window) wait for this before clicking.
-  refresh().finally(() => (document.body.dataset.ready = 'true'));
+  refresh().finally(() => {
+    if (problem) showError({ code: 'invalid_settings', message: t('settings.problem', { problem }) });
+    document.body.dataset.ready = 'true';
+  });
 });

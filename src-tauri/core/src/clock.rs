@@ -1,7 +1,8 @@
 //! "Today" for DoseDesk: the date on the calendar of the health unit, in its
 //! own time zone, never the UTC date (after 19:00 or 20:00 in Ottawa, UTC is
-//! already on tomorrow). The zone is a setting kept in the store's `meta`
-//! table under [`TIME_ZONE_KEY`], `America/Toronto` when unset.
+//! already on tomorrow). The zone is the machine's setting (`settings`) when
+//! it names one, else the store's `meta` value under [`TIME_ZONE_KEY`], else
+//! `America/Toronto`.
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -34,15 +35,23 @@ pub fn today_in(tz: Tz, now_utc: DateTime<Utc>) -> NaiveDate {
 }
 
 /// The store's today at the instant `now_utc`: the demo's own day on demo
-/// data (its bookings are seen from that day), else the date in the health
-/// unit's time zone.
-pub fn today(conn: &Connection, now_utc: DateTime<Utc>) -> Result<NaiveDate> {
+/// data (its bookings are seen from that day), else the date in
+/// `machine_zone` (the machine's setting) or the store's time zone.
+pub fn today(
+    conn: &Connection,
+    machine_zone: Option<Tz>,
+    now_utc: DateTime<Utc>,
+) -> Result<NaiveDate> {
     if crate::store::meta_get(conn, "demo")?.is_some() {
         if let Some(as_of) = crate::store::meta_get(conn, "as_of")? {
             return crate::time::require_date("the demo's day", &as_of);
         }
     }
-    Ok(today_in(time_zone(conn)?, now_utc))
+    let zone = match machine_zone {
+        Some(zone) => zone,
+        None => time_zone(conn)?,
+    };
+    Ok(today_in(zone, now_utc))
 }
 
 #[cfg(test)]
@@ -102,10 +111,27 @@ mod tests {
         let conn = crate::store::open_in_memory().expect("store");
         // 23:30 on 22 March in Ottawa.
         let now = at("2021-03-23T03:30:00Z");
-        assert_eq!(today(&conn, now).expect("today"), date("2021-03-22"));
+        assert_eq!(today(&conn, None, now).expect("today"), date("2021-03-22"));
+        // The machine's zone wins over the store's: 03:30 UTC is already
+        // the 23rd in Halifax (00:30 ADT), still the 22nd in Toronto.
+        let halifax = Some(chrono_tz::America::Halifax);
+        assert_eq!(
+            today(&conn, halifax, now).expect("today"),
+            date("2021-03-23")
+        );
+        crate::store::meta_set(&conn, TIME_ZONE_KEY, "UTC").expect("set");
+        assert_eq!(today(&conn, None, now).expect("today"), date("2021-03-23"));
+        let vancouver = Some(chrono_tz::America::Vancouver);
+        assert_eq!(
+            today(&conn, vancouver, now).expect("today"),
+            date("2021-03-22")
+        );
         // Demo data is seen from the demo's own day, whatever the clock says.
         crate::store::meta_set(&conn, "demo", "demo").expect("demo");
         crate::store::meta_set(&conn, "as_of", "2021-03-15").expect("as_of");
-        assert_eq!(today(&conn, now).expect("today"), date("2021-03-15"));
+        assert_eq!(
+            today(&conn, halifax, now).expect("today"),
+            date("2021-03-15")
+        );
     }
 }

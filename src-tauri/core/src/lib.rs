@@ -25,6 +25,7 @@ mod names;
 pub mod rebook;
 mod rng;
 pub mod schedule;
+pub mod settings;
 pub mod shift_edit;
 pub mod shift_plan;
 pub mod siting;

@@ -4,8 +4,8 @@ import * as api from '../api.js';
 import { t, formatNumber } from '../i18n.js';
 import { showError } from '../components/job.js';
 import { el } from '../components/dom.js';
+import { settings } from '../settings.js';
 
-const SHOWN = 200;
 
 // Local time, as 2021-03-23 14:05:09: one compact form in both languages.
 function when(iso) {
@@ -35,13 +35,13 @@ export async function renderAudit(root) {
   };
   root.replaceChildren(
     el('h1', { textContent: t('audit.title') }),
-    el('p', { className: 'muted', textContent: t('audit.intro', { n: SHOWN }) }),
+    el('p', { className: 'muted', textContent: t('audit.intro', { n: settings().page_size }) }),
     el('div', { className: 'actions' }, verify),
     result,
   );
   let entries;
   try {
-    entries = await api.auditEntries(SHOWN);
+    entries = await api.auditEntries(settings().page_size);
   } catch (err) {
     showError(err);
     return;

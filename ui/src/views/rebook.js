@@ -6,10 +6,12 @@ import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput, timeInput, slotInput } from '../components/date_input.js';
 import { today } from '../dates.js';
+import { settings } from '../settings.js';
 
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
 const STATUSES = ['to_call', 'call_back', 'declined', 'unreachable', 'unplaced'];
-const PAGE = 100;
+// Rows per page: this machine's setting.
+const pageSize = () => settings().page_size;
 
 // What the desk shows, kept when the view is drawn again (after a call, a
 // language change or a visit to another view): the caller keeps their place.
@@ -105,7 +107,7 @@ export async function renderRebook(root) {
     const mine = ++asked;
     let got;
     try {
-      got = await api.rebookPage(query, { ...desk.filter, max_km: maxKm(), offset: desk.offset, limit: PAGE });
+      got = await api.rebookPage(query, { ...desk.filter, max_km: maxKm(), offset: desk.offset, limit: pageSize() });
     } catch (err) {
       showError(err);
       return;
@@ -130,7 +132,7 @@ export async function renderRebook(root) {
     const text = total === null
       ? t('rebook.showing_counting', { from: formatNumber(from), to: formatNumber(desk.offset + shown) })
       : t('rebook.showing', { from: formatNumber(from), to: formatNumber(desk.offset + shown), total: formatNumber(total) });
-    const lastOffset = total === null ? null : Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
+    const lastOffset = total === null ? null : Math.max(0, Math.floor((total - 1) / pageSize()) * pageSize());
     const go = (offset) => () => { desk.offset = offset; refresh(); };
     const button = (id, label, offset, enabled) => {
       const b = el('button', { id, className: 'secondary small', textContent: t(label), disabled: !enabled });
@@ -142,9 +144,9 @@ export async function renderRebook(root) {
     status.setAttribute('aria-live', 'polite');
     pager.replaceChildren(
       button('rebook-first', 'rebook.first', 0, desk.offset > 0),
-      button('rebook-prev', 'rebook.prev', Math.max(0, desk.offset - PAGE), desk.offset > 0),
+      button('rebook-prev', 'rebook.prev', Math.max(0, desk.offset - pageSize()), desk.offset > 0),
       status,
-      button('rebook-next', 'rebook.next', desk.offset + PAGE, total !== null && desk.offset + PAGE < total),
+      button('rebook-next', 'rebook.next', desk.offset + pageSize(), total !== null && desk.offset + pageSize() < total),
       button('rebook-last', 'rebook.last', lastOffset ?? 0, lastOffset !== null && desk.offset < lastOffset));
   }
 

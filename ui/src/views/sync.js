@@ -6,6 +6,7 @@ import { t, formatNumber, formatSlot, lang } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { describe, whenText } from '../components/sync_status.js';
+import { settings } from '../settings.js';
 
 let listening = null;
 
@@ -43,7 +44,8 @@ export async function renderSync(root) {
 }
 
 function enrolForm(again) {
-  const server = el('input', { id: 'sync-server', type: 'url', placeholder: 'https://sync.example.ca:8443', required: true });
+  // The address from this machine's settings, when IT put one there.
+  const server = el('input', { id: 'sync-server', type: 'url', placeholder: 'https://sync.example.ca:8443', required: true, value: settings().sync_server ?? '' });
   const token = el('input', { id: 'sync-token', type: 'text', autocomplete: 'off', spellcheck: false, required: true });
   const submit = el('button', { id: 'sync-enrol', type: 'submit', textContent: t('sync.enrol') });
   const form = el(

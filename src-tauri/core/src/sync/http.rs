@@ -87,7 +87,7 @@ pub fn enrol(server: &str, token: &str, ca_pem: Option<&str>) -> Result<Enrolmen
 /// `server` as the base of the sync API's addresses: http:// or https://,
 /// a host, and no trailing slash. A typo is refused here, in words, rather
 /// than reported as "offline" (which tells the person to try again later).
-fn server_address(server: &str) -> Result<String> {
+pub(crate) fn server_address(server: &str) -> Result<String> {
     let trimmed = server.trim().trim_end_matches('/');
     let host = trimmed
         .strip_prefix("https://")

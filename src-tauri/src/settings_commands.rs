@@ -1,0 +1,106 @@
+//! The Settings view's commands over `dosedesk_core::settings`: this
+//! machine's settings, read once at start-up and replaced whole on save.
+
+use crate::AppState;
+use dosedesk_core::settings::{self, Settings};
+use dosedesk_core::{Error, Result};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tauri::State;
+
+/// The settings in force and where they are kept.
+pub struct MachineSettings {
+    path: Result<PathBuf, String>,
+    current: Mutex<InForce>,
+}
+
+#[derive(Clone)]
+struct InForce {
+    settings: Settings,
+    /// Why the file was not used at start-up (it stays as it is until the
+    /// user saves).
+    problem: Option<String>,
+}
+
+impl MachineSettings {
+    /// `path`, else the OS's configuration folder; the defaults (and the
+    /// reason) when the file cannot be used.
+    pub fn load(path: Option<PathBuf>) -> Self {
+        let path = match path {
+            Some(path) => Ok(path),
+            None => settings::default_path().map_err(|e| e.to_string()),
+        };
+        let (current, problem) = match path.as_ref().map(|p| settings::load(p)) {
+            Ok(Ok(loaded)) => (loaded, None),
+            Ok(Err(e)) => (Settings::default(), Some(e.to_string())),
+            Err(e) => (Settings::default(), Some(e.clone())),
+        };
+        if let Some(problem) = &problem {
+            eprintln!("dosedesk: {problem}");
+        }
+        MachineSettings {
+            path,
+            current: Mutex::new(InForce {
+                settings: current,
+                problem,
+            }),
+        }
+    }
+
+    /// A copy of the settings in force.
+    pub fn current(&self) -> Settings {
+        self.in_force().settings
+    }
+
+    fn in_force(&self) -> InForce {
+        match self.current.lock() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The saved settings are in force, and the start-up problem is over.
+    fn replace(&self, settings: Settings) {
+        let saved = InForce {
+            settings,
+            problem: None,
+        };
+        match self.current.lock() {
+            Ok(mut current) => *current = saved,
+            Err(poisoned) => *poisoned.into_inner() = saved,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SettingsView {
+    settings: Settings,
+    /// The file they are kept in.
+    path: Option<String>,
+    /// Why the file was not used at start-up (its defaults are shown).
+    problem: Option<String>,
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
+    let machine = &state.settings;
+    let in_force = machine.in_force();
+    SettingsView {
+        settings: in_force.settings,
+        path: machine.path.as_ref().ok().map(|p| p.display().to_string()),
+        problem: in_force.problem,
+    }
+}
+
+/// Checks and keeps `settings`; they apply at once (the UI re-reads the
+/// app's state after saving).
+#[tauri::command]
+pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
+    let path = state.settings.path.clone().map_err(Error::InvalidInput)?;
+    let kept = tauri::async_runtime::spawn_blocking(move || settings::save(&path, settings))
+        .await
+        .map_err(|e| Error::Internal(format!("background task failed: {e}")))??;
+    state.settings.replace(kept.clone());
+    Ok(kept)
+}
