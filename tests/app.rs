@@ -1322,6 +1322,12 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
         locks[3].starts_with("lock") && locks[3].contains("asked"),
         "{locks:?}"
     );
+    // Each wrong try is on the record too, written when the sign-in came.
+    let failed: Vec<String> = conn
+        .prepare("SELECT subject FROM audit_log WHERE action = 'sign_in_failed' ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    assert_eq!(failed, ["manager", "manager"]);
     Ok(())
 }
 

@@ -72,17 +72,13 @@ pub async fn unlock_store(
     let path = state.db_path.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let passphrase = zeroize::Zeroizing::new(passphrase);
-        let signed_in = store::encryption::unlock(&path, &user, &passphrase)?;
+        store::encryption::unlock(&path, &user, &passphrase)?;
         // A connection of its own, outside the pool: a key holder who is
         // not an enabled user leaves no keyed connection behind.
         let conn = store::open(&path)?;
-        let session = dosedesk_core::users::sign_in(&conn, &user).inspect_err(|_| {
-            store::encryption::forget(&path);
-        })?;
-        let detail = serde_json::json!({
-            "via": "app", "role": session.role.name(), "failed_before": signed_in.failed_before,
-        });
-        dosedesk_core::audit::record(&conn, "sign_in", &user, detail)
+        dosedesk_core::users::sign_in_logged(&conn, &path, &user, "app")
+            .inspect_err(|_| store::encryption::forget(&path))?;
+        Ok(())
     })
     .await
     .map_err(background_failed)?

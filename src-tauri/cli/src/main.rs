@@ -181,9 +181,7 @@ fn run(cli: Cli) -> Result<(), Error> {
     let signed_in = signin::unlock(&path, who.as_ref())?;
     let mut conn: Connection = store::open(&path)?;
     if let Some(user) = signed_in {
-        let session = dosedesk_core::users::sign_in(&conn, &user)?;
-        let detail = serde_json::json!({ "via": "command line", "role": session.role.name() });
-        dosedesk_core::audit::record(&conn, "sign_in", &user, detail)?;
+        dosedesk_core::users::sign_in_logged(&conn, &path, &user, "command line")?;
     }
     let conn = &mut conn;
     match &cli.command {

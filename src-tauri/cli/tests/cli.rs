@@ -798,10 +798,64 @@ fn an_encrypted_store_opens_only_with_a_users_passphrase_file() {
         "{}",
         stderr(&no_passphrase)
     );
+    // A second wrong try, by a name that is no user, in a new process: the
+    // count is the store's, not the process's, so this refusal pauses 2 s.
+    let started = std::time::Instant::now();
+    let guessed = cli_env(
+        &db,
+        &[],
+        &["--user", "admin", "--passphrase-file", wrong_file, "stats"],
+    );
+    assert_eq!(guessed.status.code(), Some(1));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
     assert_eq!(
         site_count(&cli_env(&db, &signed_in, &["stats", "--json"])),
         1
     );
+    // The sign-in that followed wrote both wrong tries to the audit log,
+    // before itself, and the count starts again.
+    let audit = cli_env(&db, &signed_in, &["audit", "--json"]);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&audit.stdout).expect("JSON");
+    // Newest first: the last four, oldest first.
+    let mut sign_ins: Vec<(String, String, String)> = entries
+        .iter()
+        .filter(|e| {
+            e["action"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("sign_in")
+        })
+        .take(4)
+        .map(|e| {
+            let field = |name: &str| e[name].as_str().unwrap_or_default().to_string();
+            (field("action"), field("subject"), field("detail"))
+        })
+        .collect();
+    sign_ins.reverse();
+    let kinds: Vec<(&str, &str)> = sign_ins
+        .iter()
+        .map(|(a, s, _)| (a.as_str(), s.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("sign_in_failed", "manager"),
+            ("sign_in_failed", "admin"),
+            ("sign_in", "manager"),
+            ("sign_in", "manager"),
+        ],
+        "{sign_ins:?}"
+    );
+    assert!(
+        sign_ins[2].2.contains("\"failed_before\":2"),
+        "{sign_ins:?}"
+    );
+    assert!(
+        sign_ins[3].2.contains("\"failed_before\":0"),
+        "{sign_ins:?}"
+    );
+    assert!(!db.with_file_name("enc.sqlite3.sign-ins").exists());
 }
 
 #[test]

@@ -89,6 +89,29 @@ pub fn sign_in(conn: &Connection, user: &str) -> Result<Session> {
     Ok(session)
 }
 
+/// Signs `user` in (as [`sign_in`]) after their passphrase unlocked the
+/// store at `store`, and writes it to the audit log — `via` says from where
+/// (`app`, `command line`) — after the wrong sign-ins that came before it,
+/// each as its own `sign_in_failed` entry with its time and the name tried.
+/// One transaction: the failures leave their file only once logged.
+pub fn sign_in_logged(conn: &Connection, store: &Path, user: &str, via: &str) -> Result<Session> {
+    let session = sign_in(conn, user)?;
+    crate::store::failed_sign_ins::take(store, |failures| {
+        let tx = conn.unchecked_transaction()?;
+        for failure in failures {
+            let detail = serde_json::json!({ "at": failure.at });
+            crate::audit::record(&tx, "sign_in_failed", &failure.user, detail)?;
+        }
+        let detail = serde_json::json!({
+            "via": via, "role": session.role.name(), "failed_before": failures.len(),
+        });
+        crate::audit::record(&tx, "sign_in", user, detail)?;
+        tx.commit()?;
+        Ok(())
+    })?;
+    Ok(session)
+}
+
 fn require_manager(what: &str) -> Result<Session> {
     match session() {
         Some(s) if s.role == Role::Manager => Ok(s),

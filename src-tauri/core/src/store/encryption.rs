@@ -189,46 +189,29 @@ fn run_pragma(conn: &rusqlite::Connection, sql: &str) -> Result<()> {
 /// does not belong to the store are each refused plainly.
 ///
 /// Each failed attempt in a row makes the next refusal slower (1 s, 2 s,
-/// 4 s … up to 30 s, on top of Argon2id's own cost), so guessing at a
-/// sign-in screen gets nowhere fast; a success starts the count again.
-pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<SignIn> {
+/// 4 s … up to 30 s, on top of Argon2id's own cost), so guessing gets
+/// nowhere fast; the attempts are counted beside the store
+/// ([`super::failed_sign_ins`]), across processes, until a sign-in writes
+/// them to the audit log (`users::sign_in_logged`).
+pub fn unlock(store: &Path, user: &str, passphrase: &str) -> Result<()> {
     let keyring = read_keyring(store)?;
     let key = keyring
         .users
         .iter()
         .find(|w| w.user == user)
         .and_then(|entry| unwrap_key(entry, passphrase));
-    let mut failures = FAILED_SIGN_INS.lock().unwrap_or_else(|p| p.into_inner());
-    let count = failures
-        .get_or_insert_with(HashMap::new)
-        .entry(registry_key(store))
-        .or_insert(0);
     match key {
         Some(key) => {
-            let failed_before = std::mem::take(count);
-            drop(failures);
             remember(store, key);
-            Ok(SignIn { failed_before })
+            Ok(())
         }
         None => {
-            *count += 1;
-            let wait = failed_sign_in_delay(*count);
-            drop(failures);
-            std::thread::sleep(wait);
+            let in_a_row = super::failed_sign_ins::note(store, user);
+            std::thread::sleep(failed_sign_in_delay(in_a_row));
             Err(wrong_credentials(store))
         }
     }
 }
-
-/// A successful [`unlock`]: what the audit log records of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct SignIn {
-    /// Wrong attempts in this process since the last success.
-    pub failed_before: u32,
-}
-
-/// Failed sign-ins in a row, by store.
-static FAILED_SIGN_INS: Mutex<Option<HashMap<PathBuf, u32>>> = Mutex::new(None);
 
 /// The pause before refusing the `failures`-th wrong sign-in in a row.
 pub fn failed_sign_in_delay(failures: u32) -> std::time::Duration {

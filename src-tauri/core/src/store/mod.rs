@@ -22,6 +22,7 @@ pub(crate) mod contact_attempt;
 pub(crate) mod dose_count;
 pub(crate) mod eligibility;
 pub mod encryption;
+pub mod failed_sign_ins;
 pub(crate) mod import_log;
 pub(crate) mod person;
 pub(crate) mod plan;
