@@ -23,7 +23,7 @@ pub use super::model::{
     PlanSite, PlannedShift, Reinforcement, SiteMoves, SolveReport,
 };
 use super::shift_mip::{self, promised_on_existing, Scoring};
-use super::site_bound::plan_site_bound;
+use super::site_bound::{plan_site_bound, SiteBound};
 use super::staffing::staff_for;
 use crate::job::{Progress, Quiet};
 use std::cmp::Reverse;
@@ -345,12 +345,38 @@ fn plan_with(
             progress,
         );
     }
+    finish(inst, site_bound, out)
+}
+
+/// The region's plan with the site-level reinforcements and moves it was
+/// planned after, each day's capacity as the schedule has it now.
+fn finish(inst: &PlanInstance, site_bound: SiteBound, mut out: PlanOutcome) -> PlanOutcome {
     for (day, base) in out.days.iter_mut().zip(base_capacity(inst)) {
         day.capacity_before = base;
     }
     out.reinforcements = site_bound.reinforcements;
     out.moves = site_bound.moves;
     out
+}
+
+/// What `plan` shows when the solver's answer is `shifts` giving `planned`
+/// doses a day: the tests' stand-in for a solve stopped early.
+#[cfg(test)]
+pub(super) fn plan_from_answer(
+    inst: &PlanInstance,
+    params: &PlanParams,
+    shifts: Vec<PlannedShift>,
+    planned: Vec<i64>,
+) -> PlanOutcome {
+    let site_bound = plan_site_bound(inst, params);
+    let out = topped_up(
+        &site_bound.instance,
+        params,
+        &site_bound.staff_used,
+        shifts,
+        planned,
+    );
+    finish(inst, site_bound, out)
 }
 
 /// Extra shifts for the region's demand. With a staff pool, a second pass
@@ -414,10 +440,10 @@ fn or_solved(
     };
     // Scores differ by at least a shift's weight when plans differ at all.
     let tolerance = scoring.per_shift / 2.0;
-    let mip_score = scoring.score(inst, &mip.planned, mip.shifts.len());
+    let topped_up = topped_up(inst, params, staff_used, mip.shifts, mip.planned);
+    let mip_score = scoring.score(inst, &planned(&topped_up), topped_up.shifts.len());
     let (mut out, score, method) = if mip_score > greedy_score + tolerance {
-        let out = with_shifts(inst, params, staff_used, mip.shifts, mip.planned);
-        (out, mip_score, PlanMethod::Highs)
+        (topped_up, mip_score, PlanMethod::Highs)
     } else {
         (greedy, greedy_score, PlanMethod::Greedy)
     };
@@ -432,13 +458,16 @@ fn or_solved(
     out
 }
 
-/// The outcome of a plan decided elsewhere: its shifts and doses per day.
-fn with_shifts(
+/// The outcome of a plan decided elsewhere (the solver's), its shifts and
+/// doses per day, topped up as the greedy grows its own: a solve stopped at
+/// its time limit may leave a day short while a shift could still serve it,
+/// and no plan DoseDesk shows leaves such a shift out.
+fn topped_up(
     inst: &PlanInstance,
     params: &PlanParams,
     staff_used: &[u32],
-    shifts: Vec<PlannedShift>,
-    planned: Vec<i64>,
+    mut shifts: Vec<PlannedShift>,
+    mut planned: Vec<i64>,
 ) -> PlanOutcome {
     let mut cap = base_capacity(inst);
     let mut board = Board::new(inst, params, staff_used, false);
@@ -447,6 +476,9 @@ fn with_shifts(
         cap[s.day] += s.capacity;
     }
     let demand: Vec<i64> = inst.days.iter().map(|d| d.demand.max(0)).collect();
+    let committed: Vec<i64> = inst.days.iter().map(PlanDay::promised).collect();
+    board.grow(&committed, &mut cap, &mut planned, &mut shifts);
+    board.grow(&demand, &mut cap, &mut planned, &mut shifts);
     conclude(inst, &mut board, &demand, cap, planned, shifts)
 }
 

@@ -480,6 +480,40 @@ fn a_zero_time_limit_keeps_the_greedy_plan() {
     }
 }
 
+/// A solve stopped by its time limit (on a busy laptop; CI once) returns
+/// the best plan it had, which may leave a day short while a shift could
+/// still serve it. Such an answer — the greedy's plan with one day's extra
+/// shifts and doses taken away — is topped up before it is shown.
+#[test]
+fn an_answer_that_leaves_a_usable_shift_out_is_topped_up() {
+    let mut tried = 0;
+    for seed in [3u64, 6, 9, 12, 15] {
+        let (inst, params) = random_instance(seed, 12, 30);
+        let greedy = plan_greedy(&inst, &params);
+        let Some(day) = greedy.shifts.first().map(|s| s.day) else {
+            continue;
+        };
+        let shifts: Vec<PlannedShift> = greedy
+            .shifts
+            .iter()
+            .filter(|s| s.day != day)
+            .cloned()
+            .collect();
+        let mut planned: Vec<i64> = greedy.days.iter().map(|d| d.planned).collect();
+        planned[day] = 0;
+        let out = super::planner::plan_from_answer(&inst, &params, shifts, planned);
+        if let Err(e) = validate(&inst, &params, &out) {
+            panic!("seed {seed}, day {day} left short: {e}");
+        }
+        assert!(
+            out.shifts.iter().any(|s| s.day == day),
+            "seed {seed}: day {day} got no shift back"
+        );
+        tried += 1;
+    }
+    assert!(tried >= 3, "only {tried} greedy plans had extra shifts");
+}
+
 #[test]
 fn a_short_day_gets_the_largest_shifts_first_and_the_last_trimmed() {
     let (mut inst, params) = random_instance(7, 2, 1);
