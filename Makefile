@@ -22,8 +22,9 @@ RUN_PACKAGES := build-essential pkg-config file libwebkit2gtk-4.1-dev librsvg2-d
 # central copy (the tests start a throwaway cluster of their own and stop it;
 # they never touch the machine's own cluster); dbus-daemon and dbus-send
 # stand in for logind's system bus in the lock-on-sleep test; curl fetches
-# axe-core.
-TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql dbus-daemon dbus-bin curl ca-certificates
+# axe-core; gsettings-desktop-schemas holds GNOME's text size, which the app
+# follows.
+TEST_PACKAGES := $(RUN_PACKAGES) webkit2gtk-driver xvfb xauth procps sqlite3 time python3-pandas python3-matplotlib poppler-utils nodejs postgresql dbus-daemon dbus-bin curl ca-certificates gsettings-desktop-schemas
 
 # axe-core, the accessibility rules engine the accessibility test injects into
 # the webview: one pinned file from the npm registry, checked against the

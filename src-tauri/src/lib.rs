@@ -10,6 +10,7 @@ mod siting_commands;
 mod sleep_lock;
 mod state;
 mod sync_commands;
+mod text_size;
 mod users_commands;
 
 pub use state::{CancelToken, Job, Jobs, Store};
@@ -244,6 +245,7 @@ pub fn run() {
             use tauri::Manager;
             let state = app.state::<AppState>();
             sync_commands::start_background(state.store.clone(), state.sync.clone());
+            text_size::apply(app, &state.settings.current());
             #[cfg(target_os = "linux")]
             sleep_lock::lock_with_the_laptop(app.handle());
             Ok(())

@@ -80,6 +80,9 @@ pub struct SettingsView {
     path: Option<String>,
     /// Why the file was not used at start-up (its defaults are shown).
     problem: Option<String>,
+    /// The operating system's text size, in percent (what "as this
+    /// computer's" means).
+    system_text_percent: u32,
 }
 
 #[tauri::command]
@@ -90,17 +93,23 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
         settings: in_force.settings,
         path: machine.path.as_ref().ok().map(|p| p.display().to_string()),
         problem: in_force.problem,
+        system_text_percent: crate::text_size::system_percent(),
     }
 }
 
-/// Checks and keeps `settings`; they apply at once (the UI re-reads the
-/// app's state after saving).
+/// Checks and keeps `settings`; they apply at once (the text size here,
+/// the rest when the UI re-reads the app's state after saving).
 #[tauri::command]
-pub async fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
+pub async fn save_settings<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: Settings,
+) -> Result<Settings> {
     let path = state.settings.path.clone().map_err(Error::InvalidInput)?;
     let kept = tauri::async_runtime::spawn_blocking(move || settings::save(&path, settings))
         .await
         .map_err(|e| Error::Internal(format!("background task failed: {e}")))??;
     state.settings.replace(kept.clone());
+    crate::text_size::apply(&app, &kept);
     Ok(kept)
 }

@@ -851,10 +851,11 @@ fn settings_are_checked_kept_and_in_force_at_once() {
 
     let wanted = serde_json::json!({"settings": {
         "language": "fr", "time_zone": "America/Halifax", "lock_after_minutes": 3,
-        "page_size": 25, "sync_server": "https://sync.unit.example:8443/",
+        "page_size": 25, "text_size_percent": 150, "sync_server": "https://sync.unit.example:8443/",
     }});
     let kept = call_with(&webview, "save_settings", wanted).expect("save");
     assert_eq!(kept["sync_server"], "https://sync.unit.example:8443");
+    assert_eq!(kept["text_size_percent"], 150);
     let on_disk: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("json");
     assert_eq!(on_disk, kept);

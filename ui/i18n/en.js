@@ -726,4 +726,8 @@ export default {
   'settings.save': "Save settings",
   'settings.saved': "Settings saved.",
   'settings.problem': "The settings file could not be used, so the usual settings are in force until you save them in Settings: {problem}",
+  'settings.text_size': "Text size",
+  'settings.text_system': "As this computer's ({n})",
+  'settings.text_size_hint': "Everything in DoseDesk grows with the text, up to twice the usual size.",
+  'dash.nothing_in_range': "Nothing between these dates yet: no doses, bookings or shifts to chart.",
 };

@@ -726,4 +726,8 @@ export default {
   'settings.save': "Enregistrer les paramètres",
   'settings.saved': "Paramètres enregistrés.",
   'settings.problem': "Le fichier de paramètres n'a pas pu être utilisé : les paramètres habituels s'appliquent jusqu'à ce que vous les enregistriez dans Paramètres : {problem}",
+  'settings.text_size': "Taille du texte",
+  'settings.text_system': "Celle de cet ordinateur ({n})",
+  'settings.text_size_hint': "Tout DoseDesk grandit avec le texte, jusqu'au double de la taille habituelle.",
+  'dash.nothing_in_range': "Rien entre ces dates pour l'instant : ni doses, ni rendez-vous, ni quarts à représenter.",
 };

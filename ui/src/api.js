@@ -45,9 +45,9 @@ function progressChannel(onProgress, onStarted) {
 }
 
 export const appInfo = () => call('app_info');
-/** This machine's settings → {settings, path, problem}. */
+/** This machine's settings → {settings, path, problem, system_text_percent}. */
 export const getSettings = () => call('get_settings');
-/** settings: {language, time_zone, lock_after_minutes, page_size, sync_server} → the settings kept. */
+/** settings: {language, time_zone, lock_after_minutes, page_size, text_size_percent, sync_server} → the settings kept. */
 export const saveSettings = (settings) => call('save_settings', { settings });
 export const unlockStore = (user, passphrase) => call('unlock_store', { user, passphrase });
 export const lockStore = (reason) => call('lock_store', { reason });

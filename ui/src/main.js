@@ -29,7 +29,7 @@ const views = {
 };
 
 const $ = (id) => document.getElementById(id);
-const app = { info: null, view: 'schedule', settingsPath: null };
+const app = { info: null, view: 'schedule', settingsPath: null, systemTextPercent: 100 };
 
 /** Renders a view into `root`, then reports once the browser has painted
  * it, and marks the root painted (tests wait for the mark). */
@@ -79,7 +79,7 @@ function showView(name) {
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
     users: (m) => m.renderUsers(root, { signedIn: app.info?.user }),
-    settings: (m) => m.renderSettings(root, { path: app.settingsPath, onSaved: applySettings }),
+    settings: (m) => m.renderSettings(root, { path: app.settingsPath, systemTextPercent: app.systemTextPercent, onSaved: applySettings }),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
@@ -193,8 +193,9 @@ async function refresh() {
   }
 }
 
-/** Puts saved settings in force: the language at once; "today" and the
- * idle lock come back from the shell with the app's state. */
+/** Puts saved settings in force: the language at once (the shell has set
+ * the text size); "today" and the idle lock come back from the shell with
+ * the app's state. */
 async function applySettings(kept) {
   switchLanguage(kept.language);
   await refresh();
@@ -257,6 +258,7 @@ window.addEventListener('DOMContentLoaded', async () => {
   try {
     const shown = await loadSettings();
     app.settingsPath = shown.path;
+    app.systemTextPercent = shown.system_text_percent;
     problem = shown.problem;
     setLang(shown.settings.language);
   } catch (err) {

@@ -1,10 +1,10 @@
 // This machine's settings (language, time zone, idle lock, rows per page,
-// sync server): read from the shell once at start-up, replaced whole when
+// text size, sync server): read from the shell once at start-up, replaced whole when
 // saved. Views read them here; only the Settings view and the language menu
 // change them.
 import * as api from './api.js';
 
-let current = { language: 'en', time_zone: null, lock_after_minutes: 10, page_size: 100, sync_server: null };
+let current = { language: 'en', time_zone: null, lock_after_minutes: 10, page_size: 100, text_size_percent: null, sync_server: null };
 
 /** The settings in force. */
 export const settings = () => current;

@@ -1,8 +1,8 @@
 //! The user's settings, kept per machine in one JSON file (the app puts it
 //! in the OS's configuration folder): the UI's language, the time zone that
 //! decides "today", how long an idle encrypted store stays open, how many
-//! rows a long list shows per page, and the sync server a new enrolment
-//! starts from.
+//! rows a long list shows per page, the text size, and the sync server a new
+//! enrolment starts from.
 //!
 //! A file that cannot be read or holds a wrong value is reported with the
 //! file, line and field, and left as it is: the app runs on the defaults
@@ -23,6 +23,8 @@ pub const FILE_NAME: &str = "settings.json";
 pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 /// Rows per page in the long lists (the rebooking desk, the audit log).
 pub const PAGE_SIZE: std::ops::RangeInclusive<u32> = 10..=500;
+/// The text size, in percent of the usual: up to twice it (WCAG 1.4.4).
+pub const TEXT_SIZE_PERCENT: std::ops::RangeInclusive<u32> = 100..=200;
 /// The languages the UI is written in.
 pub const LANGUAGES: [&str; 2] = ["en", "fr"];
 
@@ -35,6 +37,8 @@ pub struct Settings {
     pub time_zone: Option<String>,
     pub lock_after_minutes: u32,
     pub page_size: u32,
+    /// `None`: the operating system's text size.
+    pub text_size_percent: Option<u32>,
     /// The address the Sync panel offers when enrolling this laptop.
     pub sync_server: Option<String>,
 }
@@ -46,6 +50,7 @@ impl Default for Settings {
             time_zone: None,
             lock_after_minutes: 10,
             page_size: 100,
+            text_size_percent: None,
             sync_server: None,
         }
     }
@@ -94,6 +99,18 @@ impl Settings {
                     PAGE_SIZE.end()
                 ),
             ));
+        }
+        if let Some(percent) = self.text_size_percent {
+            if !TEXT_SIZE_PERCENT.contains(&percent) {
+                return Err(invalid(
+                    "text_size_percent",
+                    format!(
+                        "{percent} is not between {} and {} percent",
+                        TEXT_SIZE_PERCENT.start(),
+                        TEXT_SIZE_PERCENT.end()
+                    ),
+                ));
+            }
         }
         self.sync_server = match blank_as_none(self.sync_server) {
             None => None,

@@ -282,6 +282,7 @@ export async function renderDashboard(root) {
     kind, site, siteChoices, from, to, draw, exportPng, exportSvg);
   const box = el('div', { className: 'chart-box', id: 'chart' });
   const under = el('div', { id: 'chart-under' });
+  const nothingNote = el('p', { id: 'chart-nothing', className: 'muted', textContent: t('dash.nothing_in_range'), hidden: true });
   const reconcile = el('div', { id: 'reconcile' });
 
   const drawChart = async (pending = null) => {
@@ -294,7 +295,12 @@ export async function renderDashboard(root) {
       box.replaceChildren(parseSvg(chart.svg));
       box.dataset.kind = state.kind;
       if (chart.bars.length) attachHover(box, chart);
-      under.replaceChildren(...(chart.days.length ? [el('details', { open: false }, el('summary', { textContent: t('dash.numbers') }), daysTable(chart.days))] : []));
+      // Nothing at all in the range (no doses, bookings or shifts): said in
+      // words, not left to an empty plot.
+      const nothing = chart.days.every((d) => !d.administered && !d.booked && !d.capacity);
+      under.replaceChildren(...(chart.days.length
+        ? [el('details', { open: false }, el('summary', { textContent: t('dash.numbers') }), daysTable(chart.days))] : []));
+      nothingNote.hidden = !(state.kind === 'daily' && nothing);
       reconcile.replaceChildren(reconcileTable(gaps));
     } catch (err) {
       showError(err);
@@ -324,7 +330,7 @@ export async function renderDashboard(root) {
     ...figuresSection(figures),
     flaggedSection(figures, rerender) ?? '',
     el('h2', { textContent: t('dash.chart') }),
-    controls, box, under,
+    controls, nothingNote, box, under,
     el('h2', { textContent: t('dash.reconcile') }),
     el('p', { className: 'muted small', textContent: t('dash.reconcile_intro') }),
     reconcile);

@@ -16,6 +16,7 @@ fn a_machine_with_no_settings_file_gets_the_defaults() {
     assert_eq!(settings.time_zone, None);
     assert_eq!(settings.lock_after_minutes, 10);
     assert_eq!(settings.page_size, 100);
+    assert_eq!(settings.text_size_percent, None);
     assert_eq!(settings.sync_server, None);
 }
 
@@ -30,6 +31,7 @@ fn saved_settings_are_loaded_back_trimmed_and_the_folder_is_made() {
             time_zone: Some(" America/Vancouver ".into()),
             lock_after_minutes: 5,
             page_size: 25,
+            text_size_percent: Some(150),
             sync_server: Some(" https://sync.unit.example:8443/ ".into()),
         },
     )
@@ -68,7 +70,7 @@ fn each_wrong_value_is_refused_naming_its_field_and_the_file_is_left_alone() {
     let path = dir.path().join("settings.json");
     let good = save(&path, Settings::default()).expect("save");
     let before = std::fs::read(&path).expect("read");
-    let cases: [(&str, Settings); 7] = [
+    let cases: [(&str, Settings); 9] = [
         (
             "language",
             Settings {
@@ -112,6 +114,20 @@ fn each_wrong_value_is_refused_naming_its_field_and_the_file_is_left_alone() {
             },
         ),
         (
+            "text_size_percent",
+            Settings {
+                text_size_percent: Some(99),
+                ..good.clone()
+            },
+        ),
+        (
+            "text_size_percent",
+            Settings {
+                text_size_percent: Some(201),
+                ..good.clone()
+            },
+        ),
+        (
             "sync_server",
             Settings {
                 sync_server: Some("sync.unit.example".into()),
@@ -128,10 +144,11 @@ fn each_wrong_value_is_refused_naming_its_field_and_the_file_is_left_alone() {
         assert_eq!(std::fs::read(&path).expect("read"), before, "{field}");
     }
     // The edges of the rules are kept.
-    for (minutes, rows) in [(1, 10), (240, 500)] {
+    for (minutes, rows, text) in [(1, 10, 100), (240, 500, 200)] {
         let edge = Settings {
             lock_after_minutes: minutes,
             page_size: rows,
+            text_size_percent: Some(text),
             ..good.clone()
         };
         assert_eq!(save(&path, edge.clone()).expect("edge"), edge);
