@@ -21,7 +21,12 @@ for p in dose-desk dosedesk-server; do
 done
 # The debug build names the debug CLI; make package bundles the release one.
 config='{"bundle":{"linux":{"deb":{"files":{"/usr/bin/dosedesk-cli":"../target/debug/dosedesk-cli"}}}}}'
-(cd src-tauri && "../$tauri" build --ci --debug --bundles deb --config "$config" -- --locked)
+# `bundle`, not `build`: the app make test built (and tested) is packaged as
+# it is. `tauri build` runs cargo on the app alone, whose dependencies then
+# resolve other features than the workspace's: on a cold target it compiled
+# a second copy of ~180 of them (more than 6 minutes of CI) for nothing.
+[ -x target/debug/dosedesk ] || { echo "package: target/debug/dosedesk missing: cargo build -p dosedesk first"; exit 1; }
+(cd src-tauri && "../$tauri" bundle --ci --debug --bundles deb --config "$config")
 deb=$(ls -t target/debug/bundle/deb/DoseDesk_*_amd64.deb | head -1)
 echo "package: $deb ($(du -h "$deb" | cut -f1)); depends: $(dpkg-deb -f "$deb" Depends)"
 

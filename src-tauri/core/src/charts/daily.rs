@@ -184,7 +184,8 @@ pub fn draw<DB: DrawingBackend>(
             )))
             .map_err(chart_error)?;
     }
-    if !printed {
+    // Nothing drawn, nothing to name: plotters would draw an empty box.
+    if !printed && drawn.anything() {
         super::style::draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, h)?;
     }
 
@@ -238,6 +239,16 @@ pub struct Drawn {
 }
 
 impl Drawn {
+    /// Whether the chart drew any series at all.
+    pub fn anything(&self) -> bool {
+        self.administered
+            || self.flagged
+            || self.capacity
+            || self.booked
+            || self.avg7
+            || self.record
+    }
+
     pub fn of(d: &Daily) -> Drawn {
         let record = d.record.as_ref().map(|r| r.date.as_str());
         let any = |f: &dyn Fn(&super::data::DailyPoint) -> bool| d.points.iter().any(f);

@@ -269,3 +269,30 @@ fn the_legend_names_only_what_is_drawn() {
     }
     assert!(labels(&may).is_empty());
 }
+
+/// A range with nothing in it draws no legend: plotters drew an empty box
+/// over the axes (seen on a new store's Dashboard).
+#[test]
+fn an_empty_daily_chart_has_no_legend_box() {
+    let (_dir, conn) = store_with_april();
+    // The legend's background: white at 85 %.
+    let legend = "opacity=\"0.85\"";
+    let april = svg(
+        &conn,
+        &request(ChartKind::Daily, "2021-04-01", "2021-04-30", None, Lang::En),
+    )
+    .expect("chart");
+    assert!(
+        april.svg.contains(legend),
+        "a chart with data has its legend"
+    );
+    let january = svg(
+        &conn,
+        &request(ChartKind::Daily, "2022-01-01", "2022-01-31", None, Lang::En),
+    )
+    .expect("chart");
+    assert!(
+        !january.svg.contains(legend),
+        "an empty chart draws no legend box"
+    );
+}
