@@ -78,39 +78,15 @@ impl Settings {
                 ));
             }
         }
-        if !LOCK_AFTER_MINUTES.contains(&self.lock_after_minutes) {
-            return Err(invalid(
-                "lock_after_minutes",
-                format!(
-                    "{} is not between {} and {} minutes",
-                    self.lock_after_minutes,
-                    LOCK_AFTER_MINUTES.start(),
-                    LOCK_AFTER_MINUTES.end()
-                ),
-            ));
-        }
-        if !PAGE_SIZE.contains(&self.page_size) {
-            return Err(invalid(
-                "page_size",
-                format!(
-                    "{} is not between {} and {} rows",
-                    self.page_size,
-                    PAGE_SIZE.start(),
-                    PAGE_SIZE.end()
-                ),
-            ));
-        }
+        within(
+            "lock_after_minutes",
+            self.lock_after_minutes,
+            LOCK_AFTER_MINUTES,
+            "minutes",
+        )?;
+        within("page_size", self.page_size, PAGE_SIZE, "rows")?;
         if let Some(percent) = self.text_size_percent {
-            if !TEXT_SIZE_PERCENT.contains(&percent) {
-                return Err(invalid(
-                    "text_size_percent",
-                    format!(
-                        "{percent} is not between {} and {} percent",
-                        TEXT_SIZE_PERCENT.start(),
-                        TEXT_SIZE_PERCENT.end()
-                    ),
-                ));
-            }
+            within("text_size_percent", percent, TEXT_SIZE_PERCENT, "percent")?;
         }
         self.sync_server = match blank_as_none(self.sync_server) {
             None => None,
@@ -126,6 +102,18 @@ impl Settings {
     pub fn zone(&self) -> Option<Tz> {
         self.time_zone.as_deref().and_then(|z| z.parse().ok())
     }
+}
+
+/// `value` of `field` inside its rule's `range`, else an error naming both.
+fn within(field: &str, value: u32, range: std::ops::RangeInclusive<u32>, unit: &str) -> Result<()> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(Error::InvalidInput(format!(
+        "{field}: {value} is not between {} and {} {unit}",
+        range.start(),
+        range.end()
+    )))
 }
 
 fn blank_as_none(value: Option<String>) -> Option<String> {
