@@ -715,7 +715,7 @@ export default {
   'settings.nowhere': "This computer has no folder for settings: they apply until DoseDesk is closed.",
   'settings.language': "Language",
   'settings.zone': "Time zone",
-  'settings.zone_store': "The database's own (America/Toronto unless it names one)",
+  'settings.zone_store': "The database's (America/Toronto by default)",
   'settings.zone_hint': "Decides what “today” is: which bookings are tomorrow's and which clinic day a tally belongs to.",
   'settings.lock': "Lock after this many idle minutes",
   'settings.lock_hint': "An encrypted database locks itself after this long with no keyboard or mouse use (1 to 240 minutes).",

@@ -715,7 +715,7 @@ export default {
   'settings.nowhere': "Cet ordinateur n'a pas de dossier pour les paramètres : ils valent jusqu'à la fermeture de DoseDesk.",
   'settings.language': "Langue",
   'settings.zone': "Fuseau horaire",
-  'settings.zone_store': "Celui de la base de données (America/Toronto si elle n'en nomme pas)",
+  'settings.zone_store': "Celui de la base (America/Toronto par défaut)",
   'settings.zone_hint': "Décide ce qu'est « aujourd'hui » : quels rendez-vous sont ceux de demain et à quel jour de clinique appartient un décompte.",
   'settings.lock': "Verrouiller après ce nombre de minutes d'inactivité",
   'settings.lock_hint': "Une base de données chiffrée se verrouille après ce délai sans usage du clavier ni de la souris (de 1 à 240 minutes).",
