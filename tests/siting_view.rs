@@ -5,9 +5,9 @@ use dosedesk_e2e::{app_binary, demo_db, App, TestResult};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// `dosedesk-cli plan sites --k 3 --radius-km 3 --json` on `db`: the CLI
-/// built beside the app (`cargo test --workspace` builds it).
-fn cli_plan(db: &Path) -> TestResult<serde_json::Value> {
+/// `dosedesk-cli plan sites --k 3 --radius-km 3 --json` and `extra` on
+/// `db`: the CLI built beside the app (`cargo test --workspace` builds it).
+fn cli_plan(db: &Path, extra: &[&str]) -> TestResult<serde_json::Value> {
     let cli = app_binary().with_file_name("dosedesk-cli");
     if !cli.exists() {
         return Err(format!("{} not found: cargo build -p dosedesk-cli", cli.display()).into());
@@ -16,6 +16,7 @@ fn cli_plan(db: &Path) -> TestResult<serde_json::Value> {
         .arg("--db")
         .arg(db)
         .args(["plan", "sites", "--k", "3", "--radius-km", "3", "--json"])
+        .args(extra)
         .output()?;
     if !out.status.success() {
         return Err(String::from_utf8_lossy(&out.stderr).into_owned().into());
@@ -26,7 +27,9 @@ fn cli_plan(db: &Path) -> TestResult<serde_json::Value> {
 async fn set_value(app: &App, css: &str, value: &str) -> TestResult {
     let input = app.find(css).await?;
     input.clear().await?;
-    input.send_keys(value).await?;
+    if !value.is_empty() {
+        input.send_keys(value).await?;
+    }
     Ok(())
 }
 
@@ -47,13 +50,25 @@ async fn wait_count(app: &App, css: &str, n: usize) -> TestResult<usize> {
 async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
     let dir = tempfile::tempdir()?;
     let db = demo_db(dir.path());
-    let want = cli_plan(&db)?;
-    let want_codes: Vec<String> = want["chosen"]
-        .as_array()
-        .ok_or("chosen")?
-        .iter()
-        .filter_map(|c| c["site_code"].as_str().map(str::to_owned))
-        .collect();
+    let want = cli_plan(&db, &[])?;
+    let codes_of = |plan: &serde_json::Value| -> Vec<String> {
+        plan["chosen"]
+            .as_array()
+            .map(|chosen| {
+                chosen
+                    .iter()
+                    .filter_map(|c| c["site_code"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let want_codes = codes_of(&want);
+    // With each point taking at most 30 days of its daily capacity, the
+    // plan differs; HiGHS proves it too (points and who goes where).
+    let with_capacity = cli_plan(&db, &["--capacity-days", "30"])?;
+    assert_eq!(with_capacity["gap"], 0.0, "{with_capacity}");
+    let capacity_codes = codes_of(&with_capacity);
+    assert_eq!(capacity_codes.len(), 3, "{with_capacity}");
     assert_eq!(want_codes.len(), 3, "{want}");
     let areas = want["areas"].as_array().ok_or("areas")?.len();
     assert_eq!(areas, 110, "the demo's Ottawa neighbourhoods");
@@ -102,6 +117,19 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         app.click("#siting-export").await?;
         app.wait_text("#notice", "Map saved to").await?;
 
+        // A capacity run: the CLI's points, proven the best.
+        set_value(&app, "#siting-capacity", "30").await?;
+        app.click("#siting-run").await?;
+        app.wait_inner_text("#siting-quality", "Proven the best possible choice of 3 new points")
+            .await?;
+        let codes = app.attrs("#siting-chosen tbody tr", "data-site").await?;
+        let (mut got, mut want) = (codes.clone(), capacity_codes.clone());
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "same points as the CLI with --capacity-days 30");
+        app.screenshot("siting-capacity-en").await?;
+        set_value(&app, "#siting-capacity", "").await?;
+
         // In French, the same run says the same.
         app.client
             .execute("const s = document.getElementById('lang-select'); s.value = 'fr'; s.dispatchEvent(new Event('change'));", vec![])
@@ -120,6 +148,12 @@ async fn distribution_points_match_the_cli_and_save_and_export() -> TestResult {
         app.wait_inner_text("#siting-quality", "Meilleur choix possible de 3 nouveaux points, prouvé")
             .await?;
         app.screenshot("siting-fr").await?;
+        set_value(&app, "#siting-capacity", "30").await?;
+        app.click("#siting-run").await?;
+        app.wait_inner_text("#siting-quality", "Meilleur choix possible de 3 nouveaux points, prouvé")
+            .await?;
+        app.wait_inner_text("#siting-chosen", &capacity_codes[0]).await?;
+        app.screenshot("siting-capacity-fr").await?;
         TestResult::Ok(())
     }
     .await;

@@ -488,7 +488,7 @@ export default {
   'siting.covered_after': 'Covered after, weighted people ({pct})',
   'siting.quality_optimal': "Proven the best possible choice of {k} new points: no other choice does better.",
   'siting.quality_gap': "At most {gap} short of the best possible choice (the solver stopped at its time limit).",
-  'siting.quality_unknown': "How far this is from the best possible choice is not known (runs with capacities are planned by a heuristic).",
+  'siting.quality_unknown': "How far this is from the best possible choice is not known: the search found nothing better in its time, and could prove nothing. Give it more seconds.",
   'siting.quality_gap_cancelled': "At most {gap} short of the best possible choice (you stopped the search).",
   'siting.quality_unknown_cancelled': "You stopped the search before it could say how far this is from the best possible choice.",
   'siting.covered_before_short': 'Covered before',

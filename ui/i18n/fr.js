@@ -488,7 +488,7 @@ export default {
   'siting.covered_after': "Couverts après, personnes pondérées ({pct})",
   'siting.quality_optimal': "Meilleur choix possible de {k} nouveaux points, prouvé : aucun autre choix ne fait mieux.",
   'siting.quality_gap': "Au plus {gap} en deçà du meilleur choix possible (le solveur s’est arrêté à sa limite de temps).",
-  'siting.quality_unknown': "L’écart avec le meilleur choix possible n’est pas connu (avec les capacités, le plan vient d’une heuristique).",
+  'siting.quality_unknown': "L’écart avec le meilleur choix possible n’est pas connu : la recherche n’a rien trouvé de mieux dans le temps donné, ni rien prouvé. Donnez-lui plus de secondes.",
   'siting.quality_gap_cancelled': "Au plus {gap} en deçà du meilleur choix possible (vous avez arrêté la recherche).",
   'siting.quality_unknown_cancelled': "Vous avez arrêté la recherche avant qu’elle puisse dire l’écart avec le meilleur choix possible.",
   'siting.covered_before_short': "Couverts avant",

@@ -11,13 +11,16 @@
 //! carries the proven bound and the gap. `exact` enumerates subsets for
 //! small instances and the tests.
 //! With `capacity_days`, each point serves at most capacity_per_day × days
-//! eligible people, assigned greedily nearest-pair first (`assign`).
+//! eligible people, and a plan is valued by the best assignment of people
+//! to its points that the rooms allow (`flow`); the exact model chooses the
+//! points and that assignment together (`capacity_mip`).
 
-mod assign;
+mod capacity_mip;
 mod coverage;
 mod covering_mip;
 pub mod demo_inputs;
 mod exact;
+mod flow;
 mod median_bound;
 mod median_mip;
 mod mip;
@@ -59,8 +62,8 @@ use std::time::{Duration, Instant};
 const MEDIAN_MIP_PAIRS: usize = 150_000;
 pub const LONG_SOLVE_SECONDS: f64 = 60.0;
 
-/// Chooses `options.k` candidates: the heuristic, then, without
-/// capacities, the exact solve or bound within `options.time_limit_seconds`.
+/// Chooses `options.k` candidates: the heuristic, then the exact solve (or,
+/// for a large p-median, a bound) within `options.time_limit_seconds`.
 pub fn plan(input: &SitingInput, options: &SitingOptions) -> Result<SitingReport> {
     plan_watched(input, options, &Quiet)
 }
@@ -110,7 +113,12 @@ fn run(
         let (set, score) = exact::best_subset(&model, &sel, options.k)?;
         Answer::proven(set, score, "exact")
     } else {
-        let (set, swaps, method) = heuristic(&model, &sel, options.k);
+        let solve = how == Method::Solve;
+        // A capacity run's interchange values every swap by a full
+        // assignment (seconds at city scale, minutes beyond): when HiGHS
+        // follows, greedy's plan is start enough.
+        let interchange = !(solve && model.capacitated() && fits_exact_model(&model, options));
+        let (set, swaps, method) = heuristic(&model, &sel, options.k, interchange);
         let mut answer = Answer {
             score: model.score(&set),
             chosen: set,
@@ -119,7 +127,7 @@ fn run(
             bound: None,
             cancelled: false,
         };
-        if how == Method::Solve && !model.capacitated() {
+        if solve {
             let budget = Budget {
                 seconds: options.time_limit_seconds,
                 progress,
@@ -143,6 +151,13 @@ fn run(
             cancelled: answer.cancelled,
         },
     ))
+}
+
+/// Whether HiGHS gets the whole assignment model (p-median's, or a capacity
+/// run's) within the time limit; larger ones get a bound (p-median) or
+/// none (capacity runs). Maximal covering without capacities always fits.
+fn fits_exact_model(model: &Model, options: &SitingOptions) -> bool {
+    model.pairs() <= MEDIAN_MIP_PAIRS || options.time_limit_seconds >= LONG_SOLVE_SECONDS
 }
 
 /// A run's chosen points with what is known of how good they are.
@@ -180,23 +195,23 @@ impl Answer {
     ) -> Self {
         let k = options.k;
         let deadline = Instant::now() + Duration::from_secs_f64(budget.seconds.max(0.0));
+        let small = fits_exact_model(model, options);
         let solve = match options.objective {
+            // Nothing bounds a large capacity run in seconds: its gap stays unknown.
+            _ if model.capacitated() && !small => return self,
+            _ if model.capacitated() => capacity_mip::solve,
             Objective::Coverage => covering_mip::solve,
-            Objective::Distance
-                if model.pairs() <= MEDIAN_MIP_PAIRS || budget.seconds >= LONG_SOLVE_SECONDS =>
-            {
-                median_mip::solve
-            }
+            Objective::Distance if small => median_mip::solve,
             Objective::Distance => return self.lagrangian(model, sel, k, deadline, budget),
         };
         let Some(mip) = solve(model, sel, k, &self.chosen, budget) else {
             // HiGHS found nothing in time: p-median still gets a bound.
             return match options.objective {
-                Objective::Distance => {
+                Objective::Distance if !model.capacitated() => {
                     let short = Instant::now() + Duration::from_secs(1);
                     self.lagrangian(model, sel, k, short, budget)
                 }
-                Objective::Coverage => Answer {
+                _ => Answer {
                     cancelled: budget.progress.is_cancelled(),
                     ..self
                 },
@@ -282,8 +297,13 @@ fn capacity_run_too_large(model: &Model, sel: &Selection, k: usize) -> bool {
 }
 
 /// Returns the chosen candidates, the swaps made and the method's name.
-fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize, &'static str) {
-    if capacity_run_too_large(model, sel, k) {
+fn heuristic(
+    model: &Model,
+    sel: &Selection,
+    k: usize,
+    interchange: bool,
+) -> (Vec<usize>, usize, &'static str) {
+    if !interchange || capacity_run_too_large(model, sel, k) {
         let mut state = search::new_state(model);
         search::greedy(state.as_mut(), &sel.locked, &sel.allowed, k);
         return (state.chosen().to_vec(), 0, "greedy");
@@ -333,7 +353,19 @@ fn heuristic(model: &Model, sel: &Selection, k: usize) -> (Vec<usize>, usize, &'
 
 /// The final set in the order greedy would pick it (lock-ins first), so each
 /// point's reported gain is its marginal gain given the ones before it.
+/// A capacity run would need k² assignments for that (seconds after a
+/// Cancel at city scale): its points come busiest first instead, from one.
 fn order_of_choice(model: &Model, chosen: &[usize], locked: usize) -> Vec<usize> {
+    if let Some(caps) = model.caps() {
+        let (lanes, _, sent) = model.assignment(chosen, caps);
+        let mut people = vec![0.0; model.n_points()];
+        for (lane, amount) in lanes.iter().zip(sent) {
+            people[lane.point] += amount;
+        }
+        let mut order = chosen.to_vec();
+        order[locked..].sort_by(|a, b| people[*b].total_cmp(&people[*a]).then(a.cmp(b)));
+        return order;
+    }
     let mut state = search::new_state(model);
     let mut rest: Vec<usize> = chosen[locked..].to_vec();
     for &p in &chosen[..locked] {

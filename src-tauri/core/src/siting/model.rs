@@ -5,6 +5,7 @@
 //! radius (0 otherwise); distance values it at −eligible × km.
 
 use super::coverage::rows_within_radius;
+use super::flow::Lane;
 use super::instance::{Objective, SitingInput};
 use super::median::rows_all_pairs;
 
@@ -99,16 +100,20 @@ impl Model {
 
     /// Calls `f(area, value)` for every area point `p` may serve.
     pub fn for_each(&self, p: usize, mut f: impl FnMut(usize, f64)) {
+        self.for_each_km(p, |a, km| f(a, self.eligible[a] * self.unit_value(a, km)));
+    }
+
+    /// Calls `f(area, km)` for every area point `p` may serve.
+    fn for_each_km(&self, p: usize, mut f: impl FnMut(usize, f32)) {
         let (start, end) = (self.rows.starts[p], self.rows.starts[p + 1]);
         let km = &self.rows.km[start..end];
         if self.rows.dense {
             for (a, d) in km.iter().enumerate() {
-                f(a, self.eligible[a] * self.unit_value(a, *d));
+                f(a, *d);
             }
         } else {
             for (a, d) in self.rows.areas[start..end].iter().zip(km) {
-                let a = *a as usize;
-                f(a, self.eligible[a] * self.unit_value(a, *d));
+                f(*a as usize, *d);
             }
         }
     }
@@ -133,27 +138,41 @@ impl Model {
         best.iter().sum()
     }
 
-    /// Capacity-limited: people go to points nearest-pair first (see
-    /// `assign::greedy_by_distance`); whoever is left counts as unserved.
+    /// Capacity-limited: the best assignment the open points' rooms allow
+    /// (`flow`); whoever no point takes counts as unserved.
     fn score_capacitated(&self, chosen: &[usize], caps: &[f64]) -> f64 {
-        let mut pairs = Vec::new();
-        for &p in self.fixed.iter().chain(chosen) {
-            let (start, end) = (self.rows.starts[p], self.rows.starts[p + 1]);
-            for i in start..end {
-                let a = if self.rows.dense {
-                    i - start
-                } else {
-                    self.rows.areas[i] as usize
-                };
-                pairs.push((f64::from(self.rows.km[i]), a, p));
-            }
+        let (_, value, _) = self.assignment(chosen, caps);
+        value + self.eligible.iter().sum::<f64>() * self.unserved_per_person
+    }
+
+    /// The best assignment with the fixed points and `chosen` open: the
+    /// lanes, their value over leaving everyone unserved, people per lane.
+    pub fn assignment(&self, chosen: &[usize], caps: &[f64]) -> (Vec<Lane>, f64, Vec<f64>) {
+        let lanes = self.lanes(self.fixed.iter().chain(chosen).copied());
+        let (value, sent) = super::flow::best_assignment(&self.eligible, caps, &lanes);
+        (lanes, value, sent)
+    }
+
+    /// The lanes from `points` to the areas they may serve, in row order,
+    /// each valued per person over leaving the person unserved.
+    pub fn lanes(&self, points: impl Iterator<Item = usize>) -> Vec<Lane> {
+        let mut lanes = Vec::new();
+        for p in points {
+            self.for_each_km(p, |a, km| {
+                let value = self.unit_value(a, km) - self.unserved_per_person;
+                lanes.push(Lane {
+                    area: a,
+                    point: p,
+                    value,
+                });
+            });
         }
-        let mut left = self.eligible.clone();
-        let mut total = 0.0;
-        for (a, _p, amount, km) in super::assign::greedy_by_distance(pairs, &mut left, caps) {
-            total += amount * (self.per_person[a] + self.per_person_km * km);
-        }
-        total + left.iter().sum::<f64>() * self.unserved_per_person
+        lanes
+    }
+
+    /// Per point, people it may serve; `None` when capacity is ignored.
+    pub fn caps(&self) -> Option<&[f64]> {
+        self.caps.as_deref()
     }
 
     /// Improvements smaller than this are rounding noise.

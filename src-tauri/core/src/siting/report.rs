@@ -1,9 +1,10 @@
 //! What a siting run reports, measured with exact great-circle distances on
 //! the final network (not the solver's f32 tables).
 
-use super::assign::greedy_by_distance;
+use super::flow::{best_assignment, Lane};
 use super::geo::haversine_km;
 use super::instance::{Objective, SitingInput, SitingOptions};
+use super::model::UNSERVED_KM;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,6 +121,7 @@ pub(crate) struct Metrics {
 pub(crate) struct Network<'a> {
     input: &'a SitingInput,
     radius_km: f64,
+    objective: Objective,
     caps: Option<Vec<f64>>,
     pub open: Vec<usize>,
     /// Per area: (km, point) of the nearest open point.
@@ -132,6 +134,7 @@ impl<'a> Network<'a> {
         Network {
             input,
             radius_km: options.radius_km,
+            objective: options.objective,
             caps,
             open: Vec::new(),
             nearest: vec![None; input.areas.len()],
@@ -173,27 +176,59 @@ impl<'a> Network<'a> {
                 assigned,
             };
         };
-        let mut pairs = Vec::with_capacity(areas.len() * self.open.len());
+        let mut left = eligible.clone();
+        let mut room = caps.clone();
+        let (mut people, mut person_km) = (0.0, 0.0);
+        let mut send = |lanes: &[(Lane, f64)], left: &mut [f64], room: &mut [f64]| {
+            let only: Vec<Lane> = lanes.iter().map(|(lane, _)| *lane).collect();
+            let (_, sent) = best_assignment(left, room, &only);
+            for ((lane, km), amount) in lanes.iter().zip(sent) {
+                left[lane.area] -= amount;
+                room[lane.point] -= amount;
+                assigned[lane.point] += amount;
+                people += amount;
+                person_km += amount * km;
+                if *km <= self.radius_km {
+                    covered_eligible[lane.area] += amount;
+                }
+            }
+        };
+        // Every open point can take anyone, valued by the distance saved
+        // over nobody taking them.
+        let mut anywhere = Vec::with_capacity(areas.len() * self.open.len());
         for &p in &self.open {
             let point = &self.input.points[p];
             for (a, area) in areas.iter().enumerate() {
-                pairs.push((haversine_km(area.lat, area.lon, point.lat, point.lon), a, p));
+                let km = haversine_km(area.lat, area.lon, point.lat, point.lon);
+                let value = UNSERVED_KM - km;
+                anywhere.push((
+                    Lane {
+                        area: a,
+                        point: p,
+                        value,
+                    },
+                    km,
+                ));
             }
         }
-        let mut left = eligible.clone();
-        let (mut people, mut person_km) = (0.0, 0.0);
-        for (a, p, amount, km) in greedy_by_distance(pairs, &mut left, caps) {
-            assigned[p] += amount;
-            people += amount;
-            person_km += amount * km;
-            if km <= self.radius_km {
-                covered_eligible[a] += amount;
-            }
+        if self.objective == Objective::Coverage {
+            // First the most weighted people within the radius (what the
+            // plan was chosen for), then everyone else as near as room allows.
+            let within: Vec<(Lane, f64)> = anywhere
+                .iter()
+                .filter(|(_, km)| *km <= self.radius_km)
+                .map(|&(lane, km)| {
+                    let value = areas[lane.area].weight.max(0.0);
+                    (Lane { value, ..lane }, km)
+                })
+                .collect();
+            send(&within, &mut left, &mut room);
         }
+        send(&anywhere, &mut left, &mut room);
         Metrics {
             covered: weighted(areas, &covered_eligible),
             mean_km: (people > 0.0).then(|| person_km / people),
-            unserved: Some(left.iter().sum()),
+            unserved: Some(left.iter().map(|l| l.max(0.0)).sum()),
             covered_eligible,
             assigned,
         }

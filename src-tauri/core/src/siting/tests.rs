@@ -260,7 +260,7 @@ fn capacity_limits_what_a_point_serves() {
     assert_eq!(
         assigned,
         [Some(100.0), Some(500.0)],
-        "nearest first, each up to its room"
+        "both full: 600 of the 1,000 people are served"
     );
 }
 
