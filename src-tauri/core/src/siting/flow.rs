@@ -155,13 +155,18 @@ impl Network {
         let mut v = self.sink;
         while v != self.source {
             let e = via[v];
-            self.edges[e].left -= amount;
-            self.edges[e ^ 1].left += amount;
-            self.edges[e].flow += amount;
-            self.edges[e ^ 1].flow -= amount;
+            self.send(e, amount);
             v = self.edges[e ^ 1].to;
         }
         amount
+    }
+
+    /// Moves `amount` along edge `e` (its reverse can give it back).
+    fn send(&mut self, e: usize, amount: f64) {
+        self.edges[e].left -= amount;
+        self.edges[e ^ 1].left += amount;
+        self.edges[e].flow += amount;
+        self.edges[e ^ 1].flow -= amount;
     }
 
     /// An edge on some shortest path: room left and zero reduced cost.
@@ -234,10 +239,7 @@ impl Network {
                     potential,
                 );
                 if pushed > self.tiny {
-                    self.edges[e].left -= pushed;
-                    self.edges[e ^ 1].left += pushed;
-                    self.edges[e].flow += pushed;
-                    self.edges[e ^ 1].flow -= pushed;
+                    self.send(e, pushed);
                     return pushed;
                 }
             }
