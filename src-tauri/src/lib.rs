@@ -30,7 +30,7 @@ pub struct AppState {
     /// Files chosen in native dialogs, not used yet.
     pub picks: file_picks::Picks,
     /// This machine's settings, read once at start-up, replaced on save.
-    pub settings: settings_commands::MachineSettings,
+    pub settings: std::sync::Arc<settings_commands::MachineSettings>,
 }
 
 impl AppState {
@@ -49,7 +49,9 @@ impl AppState {
             jobs: Jobs::default(),
             sync: Arc::default(),
             picks: file_picks::Picks::default(),
-            settings: settings_commands::MachineSettings::load(launch_settings_path),
+            settings: std::sync::Arc::new(settings_commands::MachineSettings::load(
+                launch_settings_path,
+            )),
         }
     }
 }

@@ -13,6 +13,10 @@ use tauri::State;
 pub struct MachineSettings {
     path: Result<PathBuf, String>,
     current: Mutex<InForce>,
+    /// Held while a save writes the file and swaps the settings in, so two
+    /// saves at once (the language menu and the form) end with the file
+    /// and the app agreeing.
+    saving: Mutex<()>,
 }
 
 #[derive(Clone)]
@@ -45,6 +49,7 @@ impl MachineSettings {
                 settings: current,
                 problem,
             }),
+            saving: Mutex::new(()),
         }
     }
 
@@ -58,6 +63,16 @@ impl MachineSettings {
             Ok(current) => current.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
         }
+    }
+
+    /// Checks and writes `settings`, then puts them in force, one save at
+    /// a time (blocking: call it off the main thread).
+    fn save(&self, settings: Settings) -> Result<Settings> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|p| p.into_inner());
+        let path = self.path.clone().map_err(Error::InvalidInput)?;
+        let kept = settings::save(&path, settings)?;
+        self.replace(kept.clone());
+        Ok(kept)
     }
 
     /// The saved settings are in force, and the start-up problem is over.
@@ -105,11 +120,43 @@ pub async fn save_settings<R: tauri::Runtime>(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<Settings> {
-    let path = state.settings.path.clone().map_err(Error::InvalidInput)?;
-    let kept = tauri::async_runtime::spawn_blocking(move || settings::save(&path, settings))
+    let machine = std::sync::Arc::clone(&state.settings);
+    let kept = tauri::async_runtime::spawn_blocking(move || machine.save(settings))
         .await
         .map_err(|e| Error::Internal(format!("background task failed: {e}")))??;
-    state.settings.replace(kept.clone());
     crate::text_size::apply(&app, &kept);
     Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Saves from several threads at once (the language menu and the form
+    /// can both save) leave the file and the settings in force the same.
+    #[test]
+    fn saves_at_once_leave_the_file_and_the_app_agreeing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("settings.json");
+        let machine = std::sync::Arc::new(MachineSettings::load(Some(file.clone())));
+        for round in 0..20u32 {
+            let savers: Vec<_> = (0..6u32)
+                .map(|i| {
+                    let machine = std::sync::Arc::clone(&machine);
+                    std::thread::spawn(move || {
+                        let settings = Settings {
+                            page_size: 10 + 10 * i + round,
+                            ..Settings::default()
+                        };
+                        machine.save(settings).expect("save")
+                    })
+                })
+                .collect();
+            for saver in savers {
+                saver.join().expect("thread");
+            }
+            let on_disk = settings::load(&file).expect("load");
+            assert_eq!(on_disk, machine.current(), "round {round}");
+        }
+    }
 }

@@ -29,7 +29,7 @@ const views = {
 };
 
 const $ = (id) => document.getElementById(id);
-const app = { info: null, view: 'schedule', settingsPath: null, systemTextPercent: 100 };
+const app = { info: null, view: 'schedule' };
 
 /** Renders a view into `root`, then reports once the browser has painted
  * it, and marks the root painted (tests wait for the mark). */
@@ -79,7 +79,7 @@ function showView(name) {
     sync: (m) => m.renderSync(root),
     audit: (m) => m.renderAudit(root),
     users: (m) => m.renderUsers(root, { signedIn: app.info?.user }),
-    settings: (m) => m.renderSettings(root, { path: app.settingsPath, systemTextPercent: app.systemTextPercent, onSaved: applySettings }),
+    settings: (m) => m.renderSettings(root, { onSaved: applySettings }),
     checks: (m) => m.renderChecks(root, {
       openSchedule: (focus) => {
         focusSchedule(focus);
@@ -257,8 +257,6 @@ window.addEventListener('DOMContentLoaded', async () => {
   let problem = null;
   try {
     const shown = await loadSettings();
-    app.settingsPath = shown.path;
-    app.systemTextPercent = shown.system_text_percent;
     problem = shown.problem;
     setLang(shown.settings.language);
   } catch (err) {

@@ -5,7 +5,7 @@
 import { t, formatPercent } from '../i18n.js';
 import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
-import { settings, saveSettings } from '../settings.js';
+import { settings, saveSettings, machineFacts } from '../settings.js';
 
 // The zones a Canadian health unit is in (the settings file takes any IANA
 // zone; one named there is offered too).
@@ -26,8 +26,9 @@ function field(words, control, hint) {
 }
 
 /** onSaved(kept): after a save, for the app to apply what changed. */
-export function renderSettings(root, { path, systemTextPercent, onSaved }) {
+export function renderSettings(root, { onSaved }) {
   const now = settings();
+  const { path, systemTextPercent } = machineFacts();
   const language = el('select', { id: 'settings-language' },
     new Option('English', 'en'), new Option('Français', 'fr'));
   language.value = now.language;
