@@ -80,6 +80,7 @@ test: deps-test tauri-driver $(AXE_JS) $(TAURI_CLI)
 	target/debug/examples/sqlite_floor 20000
 	target/debug/examples/bench_views target/bench/small.sqlite3 2021-02-01
 	tests/bench/plan.sh target/debug target/bench/small.sqlite3 2021-02-01 2021-02-28
+	tests/bench/brief.sh target/debug target/bench/small.sqlite3 2021-02-01
 	tests/bench/app.sh target/debug target/bench/small.sqlite3
 	tests/bench/chart.sh target/debug 20000 50
 	tests/bench/encryption.sh target/debug 20000 50
@@ -107,6 +108,7 @@ bench: deps-test
 	target/release/examples/sqlite_floor $(BENCH_BOOKINGS)
 	target/release/examples/bench_views target/bench/province.sqlite3 2021-02-01
 	tests/bench/plan.sh target/release target/bench/province.sqlite3 2021-02-01 2021-02-28
+	tests/bench/brief.sh target/release target/bench/province.sqlite3 2021-02-01
 	tests/bench/app.sh target/release target/bench/province.sqlite3
 	tests/bench/chart.sh target/release $(BENCH_DOSE_COUNTS) $(BENCH_SITES)
 	tests/bench/encryption.sh target/release $(BENCH_ENCRYPTION_BOOKINGS) $(BENCH_SITES)

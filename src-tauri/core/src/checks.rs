@@ -113,6 +113,28 @@ pub fn run(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
     Ok(report)
 }
 
+/// The capacity half of [`run`] from the kept results (refreshed first):
+/// over-capacity slots, their excess bookings and the site-days over
+/// capacity, in scope. Bookings outside any shift and the people's checks
+/// are not counted (zero): the briefing shows none of them, and judging
+/// them afresh scans every booking in scope (seconds at province scale).
+pub fn capacity(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
+    let scope = scope(conn, q)?;
+    let slots =
+        results::over_capacity_slots(conn, scope.from_minute, scope.to_minute, scope.site_id)?;
+    let mut by_day: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
+    for (site, start, excess) in slots {
+        let day = by_day
+            .entry((site, start.div_euclid(MINUTES_PER_DAY)))
+            .or_default();
+        day.0 += 1;
+        day.1 += excess;
+    }
+    let mut report = CheckReport::default();
+    add_site_days(conn, by_day, &mut report)?;
+    Ok(report)
+}
+
 impl CheckQuery {
     fn is_whole_store(&self) -> bool {
         self.from.is_none() && self.to.is_none() && self.site.is_none()
@@ -300,31 +322,49 @@ fn site_day_findings(
 }
 
 fn check_slots(conn: &Connection, scope: &Scope, report: &mut CheckReport) -> Result<()> {
+    let findings = site_day_findings(conn, scope)?;
+    report.outside_shift_bookings += findings
+        .values()
+        .map(|found| found.outside_shift_bookings)
+        .sum::<i64>();
+    let days = findings
+        .into_iter()
+        .map(|(key, found)| (key, (found.overbooked_slots, found.excess_bookings)));
+    add_site_days(conn, days, report)
+}
+
+/// Adds site-days' (over-capacity slots, excess bookings), keyed by (site
+/// id, day number), to `report`: the totals, and the site-days with excess
+/// by name, worst first.
+fn add_site_days(
+    conn: &Connection,
+    days: impl IntoIterator<Item = ((i64, i64), (i64, i64))>,
+    report: &mut CheckReport,
+) -> Result<()> {
     let codes: HashMap<i64, String> = conn
         .prepare("SELECT id, code FROM site")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut days = Vec::new();
-    for ((site, day), found) in site_day_findings(conn, scope)? {
-        report.overbooked_slots += found.overbooked_slots;
-        report.excess_bookings += found.excess_bookings;
-        report.outside_shift_bookings += found.outside_shift_bookings;
-        if found.excess_bookings > 0 {
-            days.push(SiteDayExcess {
+    let mut listed = Vec::new();
+    for ((site, day), (overbooked_slots, excess_bookings)) in days {
+        report.overbooked_slots += overbooked_slots;
+        report.excess_bookings += excess_bookings;
+        if excess_bookings > 0 {
+            listed.push(SiteDayExcess {
                 site_code: codes.get(&site).cloned().unwrap_or_default(),
                 date: day_text(day),
-                excess_bookings: found.excess_bookings,
+                excess_bookings,
             });
         }
     }
-    days.sort_by(|a, b| {
+    listed.sort_by(|a, b| {
         b.excess_bookings
             .cmp(&a.excess_bookings)
             .then_with(|| a.date.cmp(&b.date))
             .then_with(|| a.site_code.cmp(&b.site_code))
     });
-    report.site_days_with_excess = days.len() as i64;
-    report.by_site_day = days;
+    report.site_days_with_excess = listed.len() as i64;
+    report.by_site_day = listed;
     Ok(())
 }
 

@@ -103,7 +103,8 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
         to: None,
         site: None,
     };
-    let checks = crate::checks::run(conn, &scope)?;
+    // Over capacity only: the people's checks are not on the page.
+    let checks = crate::checks::capacity(conn, &scope)?;
     // First doses with no second: every one in the store, as the Checks
     // view counts them (a first dose given last month still needs its second).
     let whole = crate::checks::for_view(conn, &CheckQuery::default())?;

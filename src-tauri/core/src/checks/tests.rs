@@ -465,6 +465,65 @@ fn slot_figures_of_a_week_are_its_planted_excess() {
     }
 }
 
+/// The briefing's capacity report, from the kept results: the planted
+/// excess per site-day, over the whole store and from any day on, and
+/// nothing of the people's checks.
+#[test]
+fn kept_capacity_from_a_day_on_is_the_planted_excess_by_site_day() {
+    for seed in [2, 5] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (conn, p) = build(seed, dir.path());
+        for first in [0, 40, 90, DAYS] {
+            let from = day(first);
+            let q = CheckQuery {
+                from: Some(from.clone()),
+                ..Default::default()
+            };
+            let got = capacity(&conn, &q).expect("capacity");
+            let mut want: Vec<(String, i64)> = p
+                .excess_by_day
+                .range(from.clone()..)
+                .filter(|(_, n)| **n > 0)
+                .map(|(d, n)| (d.clone(), *n))
+                .collect();
+            want.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            let listed: Vec<(String, i64)> = got
+                .by_site_day
+                .iter()
+                .map(|d| {
+                    assert_eq!(d.site_code, "A", "all capacity plants are at A");
+                    (d.date.clone(), d.excess_bookings)
+                })
+                .collect();
+            assert_eq!(listed, want, "seed {seed}, from {from}");
+            assert_eq!(got.excess_bookings, want.iter().map(|w| w.1).sum::<i64>());
+            assert_eq!(got.site_days_with_excess, want.len() as i64);
+            assert_eq!(
+                got.overbooked_slots > 0,
+                !want.is_empty(),
+                "seed {seed}, from {from}"
+            );
+            if first == 0 {
+                assert_eq!(
+                    (got.overbooked_slots, got.excess_bookings),
+                    (p.overbooked_slots, p.excess),
+                    "seed {seed}: the whole store"
+                );
+                assert!(p.excess > 0, "seed {seed} plants overbooking");
+            }
+            assert_eq!(
+                (
+                    got.duplicate_people,
+                    got.orphan_first_doses,
+                    got.outside_shift_bookings
+                ),
+                (0, 0, 0),
+                "only capacity is judged"
+            );
+        }
+    }
+}
+
 /// Each person figure's list is exactly the people planted with it, from
 /// the kept results and from a fresh scan of a scope holding everything.
 #[test]
