@@ -119,8 +119,14 @@ fn print_text(r: &SitingReport) {
     if !r.uncovered_hotspots.is_empty() {
         println!("hotspots still not covered:");
         for h in &r.uncovered_hotspots {
+            // With capacities a hotspot near a point may still be only
+            // partly served: the points within reach are full.
+            let served = match r.capacity_days {
+                Some(_) => format!(", {:.0}% served within the radius", 100.0 * h.covered_share),
+                None => String::new(),
+            };
             println!(
-                "  {:<8} {:<40} {:>7.0} eligible, nearest {}",
+                "  {:<8} {:<40} {:>7.0} eligible, nearest {}{served}",
                 h.area_id,
                 h.name.as_deref().unwrap_or(""),
                 h.eligible,

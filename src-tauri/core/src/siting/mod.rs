@@ -354,16 +354,18 @@ fn heuristic(
 /// The final set in the order greedy would pick it (lock-ins first), so each
 /// point's reported gain is its marginal gain given the ones before it.
 /// A capacity run would need k² assignments for that (seconds after a
-/// Cancel at city scale): its points come busiest first instead, from one.
+/// Cancel at city scale): its points come in the order of what the one best
+/// assignment gets from each (weighted people served, or distance saved),
+/// most first.
 fn order_of_choice(model: &Model, chosen: &[usize], locked: usize) -> Vec<usize> {
     if let Some(caps) = model.caps() {
         let (lanes, _, sent) = model.assignment(chosen, caps);
-        let mut people = vec![0.0; model.n_points()];
+        let mut value = vec![0.0; model.n_points()];
         for (lane, amount) in lanes.iter().zip(sent) {
-            people[lane.point] += amount;
+            value[lane.point] += amount * lane.value;
         }
         let mut order = chosen.to_vec();
-        order[locked..].sort_by(|a, b| people[*b].total_cmp(&people[*a]).then(a.cmp(b)));
+        order[locked..].sort_by(|a, b| value[*b].total_cmp(&value[*a]).then(a.cmp(b)));
         return order;
     }
     let mut state = search::new_state(model);
