@@ -116,6 +116,23 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
             error,
             "shifts.csv:3: column end: 09:00 must be after start (13:00)"
         );
+
+        // In French: where and what, in French; core's reason after it,
+        // marked as English for a screen reader.
+        app.select("#lang-select", "fr").await?;
+        app.pick_file_next(&bad_shifts).await?;
+        app.click("#import-button").await?;
+        app.select("#import-kind", "shifts").await?;
+        app.click("#import-choose").await?;
+        let error = app.wait_text("#error-message", "Fichier refusé").await?;
+        assert_eq!(
+            error,
+            "Fichier refusé : shifts.csv, ligne 3, colonne « end ». Rien n’a été importé. \
+             Détail (en anglais) : 09:00 must be after start (13:00)"
+        );
+        let english = app.texts("#error-message span[lang='en']").await?;
+        assert_eq!(english, ["09:00 must be after start (13:00)"]);
+        app.screenshot("import-refused-fr").await?;
         TestResult::Ok(())
     }
     .await;

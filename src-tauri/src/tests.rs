@@ -939,6 +939,13 @@ fn ui_dates_hold_at_2330_local_time() {
 /// typed dates from 2020 to 2031 read back as their day in English and
 /// French, and every minute of the day as its time; ambiguous, impossible
 /// and unreadable ones are refused with their reason.
+/// On a French page the error bar says what happened in French, core's own
+/// English words following as the detail (tests/ui/error_text.test.mjs).
+#[test]
+fn ui_errors_are_worded_in_the_page_language() {
+    run_ui_script("error_text.test.mjs", &[]);
+}
+
 #[test]
 fn ui_date_fields_read_what_people_type() {
     for zone in ["America/Toronto", "Pacific/Kiritimati", "Pacific/Pago_Pago"] {

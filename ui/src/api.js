@@ -1,16 +1,19 @@
 // The one module that talks to the DoseDesk shell. Views call these
 // functions; nothing else touches window.__TAURI__.
 //
-// Errors arrive as {code, message}: branch on `code`, show `message` as is.
+// Errors arrive as {code, message, detail_lang}: branch on `code`; show
+// them with showError, which words them in the page's language.
 
 const tauri = () => {
   if (!window.__TAURI__) throw { code: 'no_shell', message: 'DoseDesk must run inside its desktop app.' };
   return window.__TAURI__;
 };
 
+// The shell's messages are core's, in English: `detail_lang` says so, for
+// the error bar to word them on a French page (error_text.js).
 function asError(e) {
-  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e;
-  return { code: 'unexpected', message: String(e) };
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) return { ...e, detail_lang: 'en' };
+  return { code: 'unexpected', message: String(e), detail_lang: 'en' };
 }
 
 async function call(command, args = {}) {

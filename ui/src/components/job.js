@@ -1,7 +1,9 @@
 // The strip under the top bar that shows a long job's progress and lets the
 // user cancel it, plus the error and notice banners.
 import * as api from '../api.js';
-import { t } from '../i18n.js';
+import { t, lang } from '../i18n.js';
+import { errorWords } from '../error_text.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -49,8 +51,20 @@ export async function runJob(label, work) {
   }
 }
 
+/** `err` as nodes to show: in the page's language, with core's own English
+ * words as the detail on a French page (marked as English); `err.hint` (in
+ * the page's language) after them. */
+export function errorNodes(err) {
+  if (err.code === 'cancelled') return [t('error.cancelled')];
+  const words = errorWords(err, lang(), t);
+  const detail = el('span', { textContent: words.detail, lang: words.detailLang });
+  const nodes = words.lead ? [`${words.lead} ${t('error.detail')} `, detail] : [detail];
+  return err.hint ? [...nodes, ` ${err.hint}`] : nodes;
+}
+
+/** Shows `err` in the error bar (see errorNodes). */
 export function showError(err) {
-  $('error-message').textContent = err.code === 'cancelled' ? t('error.cancelled') : err.message;
+  $('error-message').replaceChildren(...errorNodes(err));
   $('error').dataset.code = err.code;
   $('error').hidden = false;
   $('error-close').onclick = hideError;

@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { t, formatDate, formatSlot } from '../i18n.js';
 import { el } from './dom.js';
+import { errorNodes } from './job.js';
 
 // As core's booking::MIN_SEARCH: one letter would match a twentieth of a province.
 const MIN_SEARCH = 2;
@@ -68,7 +69,7 @@ export function personMatches(input, { id, onPick }) {
     try {
       found = await api.findPeople(text);
     } catch (err) {
-      if (ticket === asked) show(el('p', { className: 'muted', textContent: err.message }));
+      if (ticket === asked) show(el('p', { className: 'muted' }, ...errorNodes(err)));
       return null;
     }
     if (ticket !== asked) return null; // a later keystroke's answer wins

@@ -2,7 +2,7 @@
 // happens to a linked second dose), or list one site-day slot by slot.
 import * as api from '../api.js';
 import { t, formatDate, formatSlot, formatNumber } from '../i18n.js';
-import { showError, hideError, showNotice } from '../components/job.js';
+import { showError, hideError, showNotice, errorNodes } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput } from '../components/date_input.js';
 import { fillSiteSelects } from '../components/sites.js';
@@ -75,7 +75,7 @@ export async function renderBookings(root) {
         const keep = el('button', { className: 'secondary small', id: 'keep-second', textContent: t('bookings.keep_second') });
         both.onclick = () => cancel(a, cell, 'cancel');
         keep.onclick = () => cancel(a, cell, 'keep');
-        cell.replaceChildren(el('div', { className: 'ask', textContent: err.message }), both, keep);
+        cell.replaceChildren(el('div', { className: 'ask' }, ...errorNodes(err)), both, keep);
       } else {
         showError(err);
       }

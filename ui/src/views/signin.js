@@ -3,6 +3,7 @@
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { el } from '../components/dom.js';
+import { errorNodes } from '../components/job.js';
 
 export function renderSignIn(root, { onSignedIn }) {
   const user = el('input', { id: 'signin-user', type: 'text', autocomplete: 'username', required: true });
@@ -26,7 +27,7 @@ export function renderSignIn(root, { onSignedIn }) {
     } catch (err) {
       passphrase.value = '';
       message.dataset.state = 'wrong';
-      message.textContent = err.code === 'wrong_passphrase' ? t('signin.wrong') : err.message;
+      message.replaceChildren(...(err.code === 'wrong_passphrase' ? [t('signin.wrong')] : errorNodes(err)));
       passphrase.focus();
     } finally {
       submit.disabled = false;

@@ -120,7 +120,7 @@ export async function renderTallies(root) {
     } catch (err) {
       if (err.code === 'needs_confirmation') {
         pending = JSON.stringify(tally);
-        showError({ code: err.code, message: `${err.message} ${t('tally.confirm_hint')}` });
+        showError({ ...err, hint: t('tally.confirm_hint') });
         doses.value = '';
         doses.focus();
         return;

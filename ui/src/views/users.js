@@ -86,7 +86,7 @@ function ownPassphrase(signedIn) {
     showNotice(t('users.changed'));
   }, (err) => {
     current.value = '';
-    showError(err.code === 'wrong_passphrase' ? { ...err, message: t('users.wrong_current') } : err);
+    showError(err.code === 'wrong_passphrase' ? { code: err.code, message: t('users.wrong_current') } : err);
   });
   return form;
 }
