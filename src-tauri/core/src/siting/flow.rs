@@ -199,13 +199,7 @@ impl Network {
             }
             let mut next_edge = vec![0; n];
             loop {
-                let pushed = self.push(
-                    self.source,
-                    f64::INFINITY,
-                    &level,
-                    &mut next_edge,
-                    potential,
-                );
+                let pushed = self.push_one(&level, &mut next_edge, potential);
                 if pushed <= self.tiny {
                     break;
                 }
@@ -214,38 +208,43 @@ impl Network {
         }
     }
 
-    /// One augmenting path from `v` to the sink along rising levels,
-    /// carrying at most `limit`; each node's dead edges are skipped for good.
-    fn push(
-        &mut self,
-        v: usize,
-        limit: f64,
-        level: &[usize],
-        next_edge: &mut [usize],
-        potential: &[f64],
-    ) -> f64 {
-        if v == self.sink {
-            return limit;
-        }
-        while next_edge[v] < self.out[v].len() {
-            let e = self.out[v][next_edge[v]];
-            let to = self.edges[e].to;
-            if level[to] == level[v] + 1 && self.admissible(e, v, potential) {
-                let pushed = self.push(
-                    to,
-                    limit.min(self.edges[e].left),
-                    level,
-                    next_edge,
-                    potential,
-                );
-                if pushed > self.tiny {
-                    self.send(e, pushed);
-                    return pushed;
+    /// One augmenting path from the source to the sink along rising levels,
+    /// filled to its narrowest edge; each node's dead edges are skipped for
+    /// good. A loop, not recursion: a path may be thousands of nodes long
+    /// and the solve runs on a blocking thread's small stack.
+    fn push_one(&mut self, level: &[usize], next_edge: &mut [usize], potential: &[f64]) -> f64 {
+        let mut path: Vec<usize> = Vec::new();
+        let mut v = self.source;
+        while v != self.sink {
+            let mut advanced = false;
+            while next_edge[v] < self.out[v].len() {
+                let e = self.out[v][next_edge[v]];
+                let to = self.edges[e].to;
+                if level[to] == level[v] + 1 && self.admissible(e, v, potential) {
+                    path.push(e);
+                    v = to;
+                    advanced = true;
+                    break;
                 }
+                next_edge[v] += 1;
             }
-            next_edge[v] += 1;
+            if !advanced {
+                // No way on from `v`: step back and skip the edge into it.
+                let Some(e) = path.pop() else {
+                    return 0.0;
+                };
+                v = self.edges[e ^ 1].to;
+                next_edge[v] += 1;
+            }
         }
-        0.0
+        let amount = path
+            .iter()
+            .map(|&e| self.edges[e].left)
+            .fold(f64::INFINITY, f64::min);
+        for &e in &path {
+            self.send(e, amount);
+        }
+        amount
     }
 
     /// Shortest distances before any flow: the network is layered (source,
