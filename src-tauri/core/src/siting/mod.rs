@@ -263,9 +263,13 @@ impl Answer {
 
     /// Share of the bound the answer may fall short by (0: optimal, a
     /// shortfall within `tolerance` being rounding).
+    /// A bound that leaves the plan up to 100 % or more short (a stopped
+    /// capacity p-median's, before HiGHS's root relaxation ends) proves
+    /// nothing a manager can use: the gap is then "not known".
     fn gap(&self, tolerance: f64) -> Option<f64> {
         self.bound
             .map(|bound| crate::mip::gap(self.score, bound, tolerance))
+            .filter(|gap| *gap < 1.0)
     }
 }
 

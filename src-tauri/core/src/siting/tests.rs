@@ -513,3 +513,26 @@ fn a_temporary_clinic_is_not_an_existing_site() {
     codes.sort_unstable();
     assert_eq!(codes, ["A", "P"]);
 }
+
+/// A proven gap is the share of the bound a plan may fall short by; one of
+/// 100 % or more (a stopped solve's weak bound) tells a manager nothing and
+/// is reported as not known.
+#[test]
+fn a_bound_that_proves_nothing_leaves_the_gap_unknown() {
+    let answer = |score: f64, bound: f64| Answer {
+        chosen: Vec::new(),
+        score,
+        swaps: 0,
+        method: "highs",
+        bound: Some(bound),
+        cancelled: false,
+    };
+    let gap = |score, bound| answer(score, bound).gap(1e-9);
+    assert_eq!(gap(100.0, 100.0), Some(0.0));
+    assert!(gap(90.0, 100.0).is_some_and(|g| (g - 0.1).abs() < 1e-12));
+    // Minus person-km: a bound of −990,000 over a plan at −2,000,000 is
+    // 102 % of the bound away.
+    assert_eq!(gap(-2.0e6, -0.99e6), None);
+    assert_eq!(gap(0.0, 100.0), None, "100 % short: nothing proved");
+    assert!(gap(-1.5e6, -1.0e6).is_some_and(|g| (g - 0.5).abs() < 1e-12));
+}
