@@ -61,7 +61,6 @@ impl Settings {
     /// rule, names and addresses trimmed, blanks as unset. The error names
     /// the field.
     pub fn checked(mut self) -> Result<Settings> {
-        let invalid = |field: &str, what: String| Error::InvalidInput(format!("{field}: {what}"));
         self.language = self.language.trim().to_ascii_lowercase();
         if !LANGUAGES.contains(&self.language.as_str()) {
             return Err(invalid(
@@ -104,16 +103,21 @@ impl Settings {
     }
 }
 
+/// A refusal naming the field first, as every settings error does.
+fn invalid(field: &str, what: String) -> Error {
+    Error::InvalidInput(format!("{field}: {what}"))
+}
+
 /// `value` of `field` inside its rule's `range`, else an error naming both.
 fn within(field: &str, value: u32, range: std::ops::RangeInclusive<u32>, unit: &str) -> Result<()> {
     if range.contains(&value) {
         return Ok(());
     }
-    Err(Error::InvalidInput(format!(
-        "{field}: {value} is not between {} and {} {unit}",
-        range.start(),
-        range.end()
-    )))
+    let (low, high) = (range.start(), range.end());
+    Err(invalid(
+        field,
+        format!("{value} is not between {low} and {high} {unit}"),
+    ))
 }
 
 fn blank_as_none(value: Option<String>) -> Option<String> {
