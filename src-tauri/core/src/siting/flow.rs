@@ -31,7 +31,8 @@ pub(crate) fn best_assignment(people: &[f64], room: &[f64], lanes: &[Lane]) -> (
     let mut net = Network::new(people, room, lanes);
     net.run();
     let sent: Vec<f64> = (0..lanes.len())
-        .map(|i| net.lane_edge[i].map_or(0.0, |e| net.edges[e].flow.max(0.0)))
+        // What a lane carries is what its reverse edge could give back.
+        .map(|i| net.lane_edge[i].map_or(0.0, |e| net.edges[e ^ 1].left.max(0.0)))
         .collect();
     let value = lanes.iter().zip(&sent).map(|(l, s)| l.value * s).sum();
     (value, sent)
@@ -42,7 +43,6 @@ struct Edge {
     /// Capacity left (the reverse edge's grows as this one's falls).
     left: f64,
     cost: f64,
-    flow: f64,
 }
 
 /// Nodes: source 0, areas 1..=A, points A+1..=A+P, sink A+P+1. Edges are
@@ -100,14 +100,12 @@ impl Network {
             to,
             left: capacity,
             cost,
-            flow: 0.0,
         });
         self.out[to].push(self.edges.len());
         self.edges.push(Edge {
             to: from,
             left: 0.0,
             cost: -cost,
-            flow: 0.0,
         });
     }
 
@@ -165,8 +163,6 @@ impl Network {
     fn send(&mut self, e: usize, amount: f64) {
         self.edges[e].left -= amount;
         self.edges[e ^ 1].left += amount;
-        self.edges[e].flow += amount;
-        self.edges[e ^ 1].flow -= amount;
     }
 
     /// An edge on some shortest path: room left and zero reduced cost.
