@@ -98,32 +98,24 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
         assert!(app.find("#load-demo").await?.is_displayed().await?);
 
         // Import sites.csv: choose the kind, pick the file, see the report.
-        app.pick_file_next(&sites).await?;
-        app.click("#empty-import").await?;
-        app.select("#import-kind", "sites").await?;
-        app.click("#import-choose").await?;
+        import_through_dialog(&app, "#empty-import", "sites", &sites).await?;
         let notice = app.wait_text("#notice", "sites.csv: 1 rows").await?;
         assert!(notice.contains("1 new"), "{notice}");
         app.find("tr[data-site='TMP1']").await?;
 
         // A bad shifts.csv: the importer's error, verbatim; nothing kept.
-        app.pick_file_next(&bad_shifts).await?;
-        app.click("#import-button").await?;
-        app.select("#import-kind", "shifts").await?;
-        app.click("#import-choose").await?;
+        import_through_dialog(&app, "#import-button", "shifts", &bad_shifts).await?;
         let error = app.wait_text("#error-message", "shifts.csv:3").await?;
         assert_eq!(
             error,
             "shifts.csv:3: column end: 09:00 must be after start (13:00)"
         );
+        app.screenshot("import-refused-en").await?;
 
         // In French: where and what, in French; core's reason after it,
         // marked as English for a screen reader.
         app.select("#lang-select", "fr").await?;
-        app.pick_file_next(&bad_shifts).await?;
-        app.click("#import-button").await?;
-        app.select("#import-kind", "shifts").await?;
-        app.click("#import-choose").await?;
+        import_through_dialog(&app, "#import-button", "shifts", &bad_shifts).await?;
         let error = app.wait_text("#error-message", "Fichier refusé").await?;
         assert_eq!(
             error,
@@ -143,6 +135,20 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
     let shifts: i64 = conn.query_row("SELECT count(*) FROM shift", [], |r| r.get(0))?;
     assert_eq!(shifts, 0);
     Ok(())
+}
+
+/// Opens the import dialog with `opener`, chooses `kind` and picks `file`
+/// (the native dialog "picks" it).
+async fn import_through_dialog(
+    app: &App,
+    opener: &str,
+    kind: &str,
+    file: &std::path::Path,
+) -> TestResult {
+    app.pick_file_next(file).await?;
+    app.click(opener).await?;
+    app.select("#import-kind", kind).await?;
+    app.click("#import-choose").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -607,6 +613,32 @@ async fn books_a_first_dose_and_reserves_the_second_inside_the_window() -> TestR
             .wait_text("#person-result .ask", "also has a second dose")
             .await?;
         assert!(ask.contains(&second[..10]), "{ask}");
+        app.screenshot("bookings-cancel-ask-en").await?;
+        // In French the question leads in French; core's words follow,
+        // marked as English.
+        app.select("#lang-select", "fr").await?;
+        app.click("#nav-bookings").await?;
+        app.set_value("#person-search", "E2E-0001").await?;
+        app.click("#person-find").await?;
+        app.wait_text("#person-result", "Hélène Côté (E2E-0001)")
+            .await?;
+        app.click("#person-result tr button.cancel").await?;
+        let ask = app
+            .wait_text("#person-result .ask", "Détail (en anglais)")
+            .await?;
+        // The second dose's slot as its own row shows it.
+        let slots = app.texts("#person-result tr td:first-child").await?;
+        let want = format!(
+            "Cette personne a aussi une deuxième dose le {} : l’annuler aussi, ou la garder ?",
+            slots[1]
+        );
+        assert!(ask.starts_with(&want), "{ask}");
+        let english = app.texts("#person-result .ask span[lang='en']").await?;
+        assert!(
+            english.len() == 1 && english[0].contains("also has a second dose"),
+            "{english:?}"
+        );
+        app.screenshot("bookings-cancel-ask-fr").await?;
         app.click("#cancel-both").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {

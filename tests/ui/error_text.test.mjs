@@ -56,6 +56,12 @@ assert.equal(leads.size, CODES.length, 'each code its own words');
 // A code nobody planned for still gets a French lead.
 assert.equal(errorWords({ code: 'brand_new', message: 'x', detail_lang: 'en' }, 'fr', tFr).lead, fr['error.lead.unexpected']);
 
+// A view that knows the question asks it in the page's language; core's
+// words still follow.
+const conflict = { code: 'conflict', message: 'E2E-0001 also has a second dose', detail_lang: 'en', lead: 'Cette personne a aussi une deuxième dose.' };
+assert.deepEqual(errorWords(conflict, 'fr', tFr), { lead: conflict.lead, detail: conflict.message, detailLang: 'en' });
+assert.equal(errorWords(conflict, 'en', tEn).lead, null, 'an English page needs no lead');
+
 // An English page shows core's words alone; so does any page for words the
 // page wrote itself (no detail_lang: already in the page's language).
 assert.deepEqual(errorWords(refused, 'en', tEn), { lead: null, detail: refused.message, detailLang: 'en' });

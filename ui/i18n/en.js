@@ -83,6 +83,7 @@ export default {
   'bookings.cancel': 'Cancel',
   'bookings.cancel_both': 'Cancel both doses',
   'bookings.keep_second': 'Keep the second dose',
+  'bookings.second_too': 'This person also has a second dose on {slot}: cancel it too, or keep it?',
   'bookings.cancelled': 'Cancelled {n} appointment(s).',
   'bookings.site_day': 'A site-day',
   'bookings.show': 'Show',

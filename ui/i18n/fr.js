@@ -83,6 +83,7 @@ export default {
   'bookings.cancel': 'Annuler',
   'bookings.cancel_both': 'Annuler les deux doses',
   'bookings.keep_second': 'Conserver la deuxième dose',
+  'bookings.second_too': 'Cette personne a aussi une deuxième dose le {slot} : l’annuler aussi, ou la garder ?',
   'bookings.cancelled': '{n} rendez-vous annulé(s).',
   'bookings.site_day': "Journée d'un site",
   'bookings.show': 'Afficher',

@@ -11,10 +11,12 @@ const IMPORT_AT = /^(.*?):(\d+): (?:column (.+?): )?([\s\S]*)$/;
 /** {lead, detail, detailLang} for `err` on a page in `pageLang`, `t`
  * translating keys. `lead` is null when the detail is already in the
  * page's language (errors DoseDesk's page wrote itself, and every English
- * page); `detailLang` is the detail's language. */
+ * page); `detailLang` is the detail's language. A view that knows better
+ * than the code what happened says so in `err.lead` (page language). */
 export function errorWords(err, pageLang, t) {
   const detailLang = err.detail_lang ?? pageLang;
   if (detailLang === pageLang) return { lead: null, detail: err.message, detailLang };
+  if (err.lead) return { lead: err.lead, detail: err.message, detailLang };
   if (err.code === 'import_invalid') {
     const at = IMPORT_AT.exec(err.message);
     if (at) {

@@ -44,12 +44,15 @@ export async function renderBookings(root) {
     },
   });
 
+  // The person's appointments as listed (the cancel question names the second dose).
+  let shown = [];
   const showPerson = async () => {
     state.person = personInput.value.trim();
     if (!state.person) return;
     hideError();
     try {
       const found = await api.personBookings(state.person);
+      shown = found.appointments;
       const table = el('table', { className: 'data' });
       const body = el('tbody');
       for (const a of found.appointments) body.append(appointmentRow(a, cancel));
@@ -75,7 +78,10 @@ export async function renderBookings(root) {
         const keep = el('button', { className: 'secondary small', id: 'keep-second', textContent: t('bookings.keep_second') });
         both.onclick = () => cancel(a, cell, 'cancel');
         keep.onclick = () => cancel(a, cell, 'keep');
-        cell.replaceChildren(el('div', { className: 'ask' }, ...errorNodes(err)), both, keep);
+        // The question, in the page's language, when the second dose is listed.
+        const second = shown.find((b) => b.dose_number === 2 && b.status === 'booked');
+        const lead = second ? t('bookings.second_too', { slot: formatSlot(second.slot) }) : undefined;
+        cell.replaceChildren(el('div', { className: 'ask' }, ...errorNodes({ ...err, lead })), both, keep);
       } else {
         showError(err);
       }
