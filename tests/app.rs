@@ -1380,6 +1380,109 @@ async fn an_encrypted_store_opens_on_the_sign_in_screen() -> TestResult {
     Ok(())
 }
 
+/// Every store is encrypted. A plain one from before opens on "Encrypt
+/// this store", nothing of it shown; named a first manager (passphrases
+/// compared first), it is encrypted in place with every row kept, and its
+/// schedule shown. The demo store `make run` makes shows its public account
+/// on its sign-in screen, in English and French, and that account opens it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plain_store_is_encrypted_in_the_app_and_the_demo_shows_its_account() -> TestResult {
+    use dosedesk_core::store::encryption::{kind, StoreKind};
+    let dir = tempfile::tempdir()?;
+    let plain = dir.path().join("plain.sqlite3");
+    let appointments = {
+        let mut conn = dosedesk_core::store::open(&plain)?;
+        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet)?;
+        conn.query_row("SELECT count(*) FROM appointment", [], |r| {
+            r.get::<_, i64>(0)
+        })?
+    };
+    let app = App::launch_at_the_door(&plain, &[], &[]).await?;
+    let result = async {
+        app.find("#setup-view[data-state='plain']").await?;
+        app.wait_text("#setup-view h1", "Encrypt this store")
+            .await?;
+        assert!(
+            !app.find("#nav").await?.is_displayed().await?,
+            "no views before"
+        );
+        assert!(app
+            .client
+            .find_all(Locator::Css("table.schedule"))
+            .await?
+            .is_empty());
+        app.screenshot("setup-plain-en").await?;
+        // Two different passphrases: flagged on the field, nothing sent.
+        app.type_into("#setup-user", "manager").await?;
+        app.type_into("#setup-passphrase", "an end-to-end passphrase")
+            .await?;
+        app.type_into("#setup-repeat", "another passphrase").await?;
+        app.click("#setup-submit").await?;
+        assert!(!field_valid(&app, "setup-repeat").await?);
+        assert_eq!(kind(&plain), StoreKind::Plain);
+        app.select("#lang-select", "fr").await?;
+        app.wait_text("#setup-view h1", "Chiffrer cette base")
+            .await?;
+        app.screenshot("setup-plain-fr").await?;
+        app.through_the_door(&plain).await?;
+        app.find("table.schedule").await?;
+        app.wait_inner_text("#signed-in", "manager (gestionnaire)")
+            .await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    assert_eq!(kind(&plain), StoreKind::Encrypted);
+    let kept: i64 = dosedesk_core::store::open(&plain)?.query_row(
+        "SELECT count(*) FROM appointment",
+        [],
+        |r| r.get(0),
+    )?;
+    assert_eq!(kept, appointments, "every booking kept");
+
+    // `make run`: the command line makes the demo store; the app opens on
+    // its sign-in, which shows the account the command printed.
+    let demo = dir.path().join("demo.sqlite3");
+    let made = std::process::Command::new(dosedesk_e2e::cli_binary()?)
+        .env_remove("DOSEDESK_USER")
+        .env_remove("DOSEDESK_PASSPHRASE_FILE")
+        .arg("--db")
+        .arg(&demo)
+        .arg("demo")
+        .output()?;
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let printed = String::from_utf8_lossy(&made.stdout).into_owned();
+    let app = App::launch_at_the_door(&demo, &[], &[]).await?;
+    let result = async {
+        app.find("#signin-view").await?;
+        let shown = app.find("#signin-demo code").await?.text().await?;
+        assert!(
+            printed.contains(&format!("with the passphrase {shown};")),
+            "shown {shown:?}, printed {printed}"
+        );
+        app.wait_text("#signin-demo", "demo store").await?;
+        assert_eq!(app.value("#signin-user").await?, "demo");
+        app.screenshot("signin-demo-en").await?;
+        app.select("#lang-select", "fr").await?;
+        app.wait_text("#signin-demo", "base de démonstration")
+            .await?;
+        app.screenshot("signin-demo-fr").await?;
+        app.type_into("#signin-passphrase", &shown).await?;
+        app.click("#signin-submit").await?;
+        app.find("table.schedule").await?;
+        assert!(app.find("#demo-badge").await?.is_displayed().await?);
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result
+}
+
 /// Whether the form field with this id passes the browser's validation.
 async fn field_valid(app: &App, id: &str) -> TestResult<bool> {
     let valid = app

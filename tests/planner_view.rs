@@ -1,15 +1,13 @@
 //! End-to-end: the Shift planner view on the demo database, against the CLI.
 
-use dosedesk_e2e::{cli_binary, demo_db, App, TestResult};
+use dosedesk_e2e::{cli_on, demo_db, App, TestResult};
 use fantoccini::Locator;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// The CLI's unmet demand for April 2021 with the planner's defaults.
 fn cli_unmet(db: &Path) -> TestResult<i64> {
-    let out = std::process::Command::new(cli_binary()?)
-        .arg("--db")
-        .arg(db)
+    let out = cli_on(db)?
         .args([
             "plan",
             "shifts",

@@ -1,20 +1,14 @@
 //! End-to-end: the Distribution points view on the demo database, checked
 //! against `dosedesk-cli plan sites` on the same file.
 
-use dosedesk_e2e::{app_binary, demo_db, App, TestResult};
+use dosedesk_e2e::{cli_on, demo_db, App, TestResult};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// `dosedesk-cli plan sites --k 3 --radius-km 3 --json` and `extra` on
 /// `db`: the CLI built beside the app (`cargo test --workspace` builds it).
 fn cli_plan(db: &Path, extra: &[&str]) -> TestResult<serde_json::Value> {
-    let cli = app_binary().with_file_name("dosedesk-cli");
-    if !cli.exists() {
-        return Err(format!("{} not found: cargo build -p dosedesk-cli", cli.display()).into());
-    }
-    let out = std::process::Command::new(cli)
-        .arg("--db")
-        .arg(db)
+    let out = cli_on(db)?
         .args(["plan", "sites", "--k", "3", "--radius-km", "3", "--json"])
         .args(extra)
         .output()?;

@@ -75,13 +75,53 @@ pub async fn unlock_store(
         store::encryption::unlock(&path, &user, &passphrase)?;
         // A connection of its own, outside the pool: a key holder who is
         // not an enabled user leaves no keyed connection behind.
-        let conn = store::open(&path)?;
+        let conn = store::open_for_use(&path)?;
         dosedesk_core::users::sign_in_logged(&conn, &path, &user, "app")
             .inspect_err(|_| store::encryption::forget(&path))?;
         Ok(())
     })
     .await
     .map_err(background_failed)?
+}
+
+/// Makes the store encrypted under its first manager: a store not made
+/// yet is created; a plain one is encrypted in place (copied, compared row
+/// by row, then swapped in). The manager is then signed in.
+#[tauri::command]
+pub async fn set_up_store(
+    state: State<'_, AppState>,
+    user: String,
+    passphrase: String,
+) -> Result<Option<store::encryption::Conversion>> {
+    let path = state.db_path.clone();
+    let views = state.store.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let passphrase = zeroize::Zeroizing::new(passphrase);
+        let user = user.trim();
+        if user.is_empty() {
+            return Err(Error::InvalidInput("name the store's first manager".into()));
+        }
+        views.close_all(); // nothing may hold the plain file while it is swapped
+        let conversion = store::encryption::set_up(&path, user, &passphrase)?;
+        let conn = store::open_for_use(&path)?;
+        dosedesk_core::users::sign_in_logged(&conn, &path, user, "app")?;
+        Ok(conversion)
+    })
+    .await
+    .map_err(background_failed)?
+}
+
+/// The account the sign-in screen shows: a demo store's, else none.
+#[tauri::command]
+pub fn demo_account(state: State<'_, AppState>) -> Option<DemoAccount> {
+    store::encryption::demo_account(&state.db_path)
+        .map(|(user, passphrase)| DemoAccount { user, passphrase })
+}
+
+#[derive(Serialize)]
+pub struct DemoAccount {
+    user: &'static str,
+    passphrase: &'static str,
 }
 
 /// The audit log's newest entries (managers; the reading is logged).

@@ -37,6 +37,9 @@ impl AppState {
     /// Opens the store at `db_path`. A store that cannot be opened is
     /// reported on stderr here and by every command (the app shows it).
     pub fn open(db_path: PathBuf, launch: LaunchOptions) -> Self {
+        if let Err(err) = sign_in_from_environment(&db_path) {
+            eprintln!("dosedesk: {err}");
+        }
         let (store, opened) = Store::open(&db_path);
         let launch_settings_path = launch.settings_path.clone();
         if let Err(err) = opened {
@@ -96,6 +99,8 @@ commands![
     settings_commands::get_settings,
     settings_commands::save_settings,
     commands::unlock_store,
+    commands::set_up_store,
+    commands::demo_account,
     commands::lock_store,
     commands::audit_entries,
     commands::audit_verify,
@@ -165,6 +170,23 @@ commands![
     sync_commands::sync_export_bundle,
     sync_commands::sync_import_bundle,
 ];
+
+/// A script's sign-in: with `DOSEDESK_USER` and `DOSEDESK_PASSPHRASE_FILE`
+/// set, as the command line takes them, the app opens signed in (the
+/// benchmarks launch it so). Without them it opens on its sign-in screen;
+/// a wrong passphrase is refused (and counted) as there.
+fn sign_in_from_environment(db: &std::path::Path) -> dosedesk_core::Result<()> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    let (Some(user), Some(file)) = (var("DOSEDESK_USER"), var("DOSEDESK_PASSPHRASE_FILE")) else {
+        return Ok(());
+    };
+    let user = user.to_string_lossy();
+    let passphrase =
+        dosedesk_core::store::encryption::read_passphrase_file(std::path::Path::new(&file))?;
+    dosedesk_core::store::encryption::unlock(db, &user, &passphrase)?;
+    let conn = dosedesk_core::store::open_for_use(db)?;
+    dosedesk_core::users::sign_in_logged(&conn, db, &user, "app").map(drop)
+}
 
 /// Registers DoseDesk's state, plugins and commands on any runtime, so tests
 /// can use `tauri::test::mock_builder()`. Opens the store.

@@ -20,7 +20,7 @@ use std::time::Duration;
 pub const VIEW_CONNECTIONS: usize = 3;
 
 /// The store's connections. The first is opened (and the file migrated) at
-/// start-up; the others lazily, with `store::open`, when commands overlap.
+/// start-up; the others lazily, with `store::open_for_use`, when commands overlap.
 pub struct Store {
     path: PathBuf,
     views: Pool,
@@ -74,7 +74,7 @@ impl Store {
     }
 
     fn connect(&self, cache_size: i64) -> Result<Connection> {
-        let conn = store::open(&self.path)?;
+        let conn = store::open_for_use(&self.path)?;
         conn.pragma_update(None, "cache_size", cache_size)?;
         self.opened.fetch_add(1, Ordering::Relaxed);
         Ok(conn)

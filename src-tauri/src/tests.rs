@@ -47,7 +47,32 @@ fn app(
     app_with(db, launch)
 }
 
+const MANAGER: &str = "manager";
+const PASSPHRASE: &str = "correct horse battery";
+
+/// A new encrypted store at `db`, as its first manager makes it, unlocked
+/// in this process (the app under test runs in it).
+fn new_store(db: &std::path::Path) -> dosedesk_core::Connection {
+    dosedesk_core::store::encryption::create(db, MANAGER, PASSPHRASE).expect("create");
+    dosedesk_core::store::open(db).expect("open")
+}
+
+/// The app on `db`, made first (encrypted) when there is no store there.
 fn app_with(
+    db: PathBuf,
+    launch: LaunchOptions,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
+    if !db.exists() {
+        drop(new_store(&db));
+    }
+    app_as_it_is(db, launch)
+}
+
+/// The app on `db` as it is, whatever is there (or not).
+fn app_as_it_is(
     db: PathBuf,
     launch: LaunchOptions,
 ) -> (
@@ -141,7 +166,7 @@ fn db_path_comes_from_the_command_line() {
 fn tallies_and_charts_cross_ipc_in_the_shapes_the_ui_reads() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("t.sqlite3");
-    let conn = dosedesk_core::store::open(&db).expect("open");
+    let conn = new_store(&db);
     conn.execute_batch(
         "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'01', 'A', 'Clinic A', 'mass_clinic', 'x')",
     )
@@ -231,7 +256,7 @@ const PROGRESS: &str = "__CHANNEL__:1";
 fn shift_planner_crosses_ipc_in_the_shapes_the_ui_reads() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("demo.sqlite3");
-    let mut conn = dosedesk_core::store::open(&db).expect("open");
+    let mut conn = new_store(&db);
     dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
     drop(conn);
     let (app, webview) = app(db);
@@ -387,7 +412,7 @@ fn french_ui_strings_match_the_english_ones() {
 fn siting_commands_cross_ipc_in_the_shapes_the_ui_reads() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("s.sqlite3");
-    let mut conn = dosedesk_core::store::open(&db).expect("open");
+    let mut conn = new_store(&db);
     let tx = conn.transaction().expect("tx");
     dosedesk_core::siting::demo_inputs::load_demo_siting(&tx).expect("areas and candidates");
     tx.commit().expect("commit");
@@ -681,7 +706,9 @@ fn cancel_job_over_ipc_cancels_that_job_only() {
 #[test]
 fn a_job_waiting_for_the_bulk_connection_can_be_cancelled() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (store, opened) = Store::open(&dir.path().join("b.sqlite3"));
+    let db = dir.path().join("b.sqlite3");
+    drop(new_store(&db));
+    let (store, opened) = Store::open(&db);
     opened.expect("open");
     let jobs = Jobs::default();
     let (running, waiting) = (jobs.start(), jobs.start());
@@ -774,6 +801,52 @@ fn a_store_that_cannot_be_opened_is_reported_by_each_command() {
     assert_eq!(std::fs::read(&db).expect("file"), before, "not changed");
 }
 
+/// No store yet, then a plain one: the app opens neither, says which
+/// (the UI asks for the first manager), and `set_up_store` makes each
+/// encrypted and signs that manager in; the plain one keeps its rows.
+#[test]
+fn the_app_sets_up_a_new_or_plain_store_encrypted_before_opening_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let new = dir.path().join("new.sqlite3");
+    let plain = dir.path().join("plain.sqlite3");
+    {
+        let mut conn = dosedesk_core::store::open(&plain).expect("plain");
+        dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
+    }
+    for (db, code, copied) in [
+        (&new, "store_missing", false),
+        (&plain, "store_unencrypted", true),
+    ] {
+        let (_app, webview) = app_as_it_is(db.clone(), LaunchOptions::default());
+        let err = call_with(&webview, "app_info", serde_json::json!({})).expect_err("not open");
+        assert_eq!(err["code"], code, "{err}");
+        let short = call_with(
+            &webview,
+            "set_up_store",
+            serde_json::json!({"user": "first", "passphrase": "short"}),
+        )
+        .expect_err("short passphrase");
+        assert_eq!(short["code"], "invalid_input", "{short}");
+        let done = call_with(
+            &webview,
+            "set_up_store",
+            serde_json::json!({"user": " first ", "passphrase": PASSPHRASE}),
+        )
+        .expect("set up");
+        assert_eq!(done.is_object(), copied, "{done}");
+        let info = call_with(&webview, "app_info", serde_json::json!({})).expect("app_info");
+        assert_eq!(info["encrypted"], true);
+        assert_eq!(info["user"]["user"], "first");
+        assert_eq!(info["user"]["role"], "manager");
+        assert_eq!(info["empty"], !copied);
+        assert_eq!(
+            dosedesk_core::store::encryption::kind(db),
+            dosedesk_core::store::encryption::StoreKind::Encrypted
+        );
+        dosedesk_core::users::sign_out();
+    }
+}
+
 /// "Today": the health unit's date (America/Toronto unless the store says
 /// otherwise) on real data; the demo's day on demo data; `--week` above both.
 #[test]
@@ -801,7 +874,7 @@ fn app_info_today_is_the_health_units_date() {
     assert_eq!(today(at_2330_in_ottawa(None)), "2021-03-23");
 
     let demo = dir.path().join("demo.sqlite3");
-    let mut conn = dosedesk_core::store::open(&demo).expect("open");
+    let mut conn = new_store(&demo);
     dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
     drop(conn);
     let launch = LaunchOptions {

@@ -10,6 +10,8 @@
 #
 #   tests/bench/ab.sh A_BIN_DIR B_BIN_DIR BOOKINGS [ROUNDS]
 set -euo pipefail
+# shellcheck source=tests/bench/signed_in.sh
+. "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
 a=${1:?A_BIN_DIR}; b=${2:?B_BIN_DIR}; n=${3:?number of bookings}; rounds=${4:-2}
 work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-ab.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -20,7 +22,7 @@ status=0
 for r in $(seq 1 "$rounds"); do
   for side in A B; do
     bin=$a; [ "$side" = B ] && bin=$b
-    db=$work/$side.sqlite3; rm -f "$db" "$db-wal" "$db-shm"
+    db=$work/$side.sqlite3; rm -f "$db" "$db-wal" "$db-shm" "$db.keys"
     "$bin/dosedesk-cli" --db "$db" import sites "$work/data/sites.csv" >/dev/null
     "$bin/dosedesk-cli" --db "$db" import shifts "$work/data/shifts.csv" >/dev/null
     /usr/bin/time -f "%e %M" -o "$work/t" "$bin/dosedesk-cli" --db "$db" import bookings "$work/data/bookings.csv" >/dev/null

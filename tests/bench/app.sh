@@ -6,6 +6,8 @@
 #
 #   tests/bench/app.sh BIN_DIR DB_PATH [WEEK]   (BIN_DIR holds dosedesk and examples/empty_window)
 set -euo pipefail
+# shellcheck source=tests/bench/signed_in.sh
+. "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
 bin=${1:?BIN_DIR}
 db=${2:?DB_PATH}
 week=${3:-2021-02-01} # inside the generated data (dosedesk-cli generate starts 2021-01-04)

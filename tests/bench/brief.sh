@@ -6,6 +6,8 @@
 #
 #   tests/bench/brief.sh BIN_DIR DB_PATH DATE
 set -euo pipefail
+# shellcheck source=tests/bench/signed_in.sh
+. "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
 bin=${1:?BIN_DIR holding dosedesk-cli}
 db=${2:?DB_PATH}
 date=${3:?DATE}

@@ -10,6 +10,8 @@
 #
 #   tests/bench/chart.sh BIN_DIR DOSE_COUNTS [SITES]
 set -euo pipefail
+# shellcheck source=tests/bench/signed_in.sh
+. "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
 bin=${1:?BIN_DIR holding dosedesk-cli and chart_bench}
 counts=${2:?number of dose counts}
 sites=${3:-3000}

@@ -9,6 +9,8 @@
 #
 #   tests/bench/import.sh BIN_DIR BOOKINGS [SITES] [DB_TO_KEEP]
 set -euo pipefail
+# shellcheck source=tests/bench/signed_in.sh
+. "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
 bin=${1:?BIN_DIR holding dosedesk-cli}
 bookings=${2:?number of bookings}
 sites=${3:-3000}
@@ -21,7 +23,7 @@ incident=$(( bookings / 3000 < 3100 ? bookings / 3000 : 3100 ))
 "$bin/dosedesk-cli" generate --out "$work/data" --bookings "$bookings" --dose-counts 1 --sites "$sites" --seed 42 --incident "$incident" >/dev/null
 bytes=$(stat -c %s "$work/data/bookings.csv")
 db=${4:-$work/dosedesk.sqlite3}
-rm -f "$db" "$db-wal" "$db-shm"
+rm -f "$db" "$db-wal" "$db-shm" "$db.keys"
 "$bin/dosedesk-cli" --db "$db" import sites "$work/data/sites.csv" >/dev/null
 "$bin/dosedesk-cli" --db "$db" import shifts "$work/data/shifts.csv" >/dev/null
 

@@ -6,6 +6,8 @@
 #
 #   tests/bench/plan.sh BIN_DIR DB_PATH FROM TO
 set -euo pipefail
+# shellcheck source=tests/bench/signed_in.sh
+. "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
 bin=${1:?BIN_DIR holding dosedesk-cli}
 db=${2:?DB_PATH}
 from=${3:?FROM}

@@ -15,9 +15,8 @@ use std::time::{Duration, Instant};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
 
-/// The views the menu offers on a plain store, in its order (an encrypted
-/// store adds `users` before `settings`, the last).
-pub const MENU: [&str; 12] = [
+/// The views a manager's menu offers, in its order.
+pub const MENU: [&str; 13] = [
     "schedule",
     "dashboard",
     "bookings",
@@ -29,8 +28,14 @@ pub const MENU: [&str; 12] = [
     "siting",
     "sync",
     "audit",
+    "users",
     "settings",
 ];
+
+/// The first manager the tests name when the app asks for one (a store
+/// made new through the app, or a plain one encrypted there).
+pub const E2E_USER: &str = "manager";
+pub const E2E_PASSPHRASE: &str = "an end-to-end passphrase";
 
 /// A slot's places and its active bookings (booked or attended), counted
 /// in the store: `(capacity, booked)`.
@@ -110,6 +115,18 @@ impl App {
     /// Starts the app on `db` with more command-line `args`, and `env` set
     /// for the app (e.g. its `TZ`).
     pub async fn launch_with(db: &Path, args: &[&str], env: &[(&str, &str)]) -> TestResult<App> {
+        let app = App::launch_at_the_door(db, args, env).await?;
+        app.through_the_door(db).await?;
+        Ok(app)
+    }
+
+    /// Starts the app as [`App::launch_with`] does, and leaves it on the
+    /// store's first screen, whatever that is (a sign-in, a set-up).
+    pub async fn launch_at_the_door(
+        db: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> TestResult<App> {
         let guard = ONE_AT_A_TIME.lock().await;
         let app = app_binary();
         if !app.exists() {
@@ -182,6 +199,37 @@ impl App {
         // The UI attaches its handlers when its module has run: wait for it.
         app.find("body[data-ready]").await?;
         Ok(app)
+    }
+
+    /// Past the store's first screen as its user would go: a demo store is
+    /// signed in with the account its sign-in screen shows; a store not
+    /// made yet, or a plain one, is set up (encrypted) with [`E2E_USER`] as
+    /// its first manager, and this process then holds its key too, so the
+    /// test can read the store. Any other encrypted store stays at its
+    /// sign-in, for the test to sign in.
+    pub async fn through_the_door(&self, db: &Path) -> TestResult {
+        use dosedesk_core::store::encryption;
+        if self.is_shown("#setup-view").await? {
+            self.type_into("#setup-user", E2E_USER).await?;
+            self.type_into("#setup-passphrase", E2E_PASSPHRASE).await?;
+            self.type_into("#setup-repeat", E2E_PASSPHRASE).await?;
+            self.click("#setup-submit").await?;
+            self.find("#signed-in:not([hidden])").await?;
+            encryption::unlock(db, E2E_USER, E2E_PASSPHRASE)?;
+        } else if let Some((user, passphrase)) = encryption::demo_account(db) {
+            if self.is_shown("#signin-view").await? {
+                self.set_value("#signin-user", user).await?;
+                self.type_into("#signin-passphrase", passphrase).await?;
+                self.click("#signin-submit").await?;
+                self.find("#signed-in:not([hidden])").await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether an element matching `css` is on the page now (no waiting).
+    pub async fn is_shown(&self, css: &str) -> TestResult<bool> {
+        Ok(!self.client.find_all(Locator::Css(css)).await?.is_empty())
     }
 
     /// Waits up to 20 s for an element. On a timeout the error says what
@@ -418,9 +466,30 @@ pub fn cli_binary() -> TestResult<PathBuf> {
     }
 }
 
-/// A fresh database holding the built-in demo, in `dir`.
+/// `dosedesk-cli --db DB`, signed in as the store's user (every store is
+/// encrypted): the demo's public account on a demo store, else
+/// [`E2E_USER`], the first manager the tests name.
+pub fn cli_on(db: &Path) -> TestResult<Command> {
+    let (user, passphrase) =
+        dosedesk_core::store::encryption::demo_account(db).unwrap_or((E2E_USER, E2E_PASSPHRASE));
+    let file = std::env::temp_dir().join(format!("dosedesk-e2e-{}-{user}", std::process::id()));
+    std::fs::write(&file, format!("{passphrase}\n"))?;
+    let mut command = Command::new(cli_binary()?);
+    command
+        .env("DOSEDESK_USER", user)
+        .env("DOSEDESK_PASSPHRASE_FILE", file)
+        .stdin(Stdio::null())
+        .arg("--db")
+        .arg(db);
+    Ok(command)
+}
+
+/// A fresh demo store in `dir`, as `dosedesk-cli demo` makes one: the
+/// built-in demo, encrypted, its account public (the app is signed in with
+/// it at launch). This process keeps its key, to read the store.
 pub fn demo_db(dir: &Path) -> PathBuf {
     let path = dir.join("demo.sqlite3");
+    dosedesk_core::store::encryption::create_demo(&path).expect("demo store");
     let mut conn = dosedesk_core::store::open(&path).expect("open");
     dosedesk_core::demo::load(&mut conn, &dosedesk_core::import::Quiet).expect("demo");
     path

@@ -53,6 +53,10 @@ export const getSettings = () => call('get_settings');
 /** settings: {language, time_zone, lock_after_minutes, page_size, text_size_percent, sync_server} → the settings kept. */
 export const saveSettings = (settings) => call('save_settings', { settings });
 export const unlockStore = (user, passphrase) => call('unlock_store', { user, passphrase });
+/** A store not encrypted yet (none, or a plain file): made encrypted with `user` as its first manager, who is signed in → the rows copied ({tables, rows}) when a plain file was encrypted, else null. */
+export const setUpStore = (user, passphrase) => call('set_up_store', { user, passphrase });
+/** A demo store's public account {user, passphrase}, else null. */
+export const demoAccount = () => call('demo_account');
 export const lockStore = (reason) => call('lock_store', { reason });
 /** Calls handler(reason) when the shell locked the store by itself (the laptop going to sleep). */
 export const onStoreLocked = (handler) => tauri().event.listen('store-locked', (e) => handler(e.payload));

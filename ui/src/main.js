@@ -5,7 +5,7 @@ import { t, translatePage, formatNumber, lang, setLang } from './i18n.js';
 import { runJob, showError, hideError, showNotice, hideNotice } from './components/job.js';
 import { renderSchedule, focusSchedule } from './views/schedule.js';
 import { renderEmpty } from './views/empty.js';
-import { renderSignIn } from './views/signin.js';
+import { renderSignIn, renderSetUp } from './views/signin.js';
 import { setToday } from './dates.js';
 import { startSyncStatus } from './components/sync_status.js';
 import { showAhead } from './components/ahead.js';
@@ -142,14 +142,17 @@ async function refresh() {
     app.info = await api.appInfo();
     setToday(app.info.today);
   } catch (err) {
-    if (err.code === 'store_locked') {
-      // An encrypted store: nothing of it is shown before sign-in.
+    // Nothing of a store is shown before someone signs in, and no store is
+    // used before it is encrypted: a new or plain one names its first manager.
+    const door = { store_locked: 'signin', store_missing: 'missing', store_unencrypted: 'plain' }[err.code];
+    if (door) {
       clearTimeout(idle.timer);
       showSignedIn(null);
       $('nav').hidden = true;
       $('import-button').hidden = true;
       hideError();
-      renderSignIn($('view'), { onSignedIn: refresh });
+      if (door === 'signin') renderSignIn($('view'), { onSignedIn: refresh });
+      else renderSetUp($('view'), { state: door, onSignedIn: refresh });
       return;
     }
     $('db-path').textContent = '';

@@ -6,6 +6,19 @@ use dosedesk_core::{Connection, Error};
 use std::path::{Path, PathBuf};
 
 /// Loads the built-in demo.
+/// Makes a new encrypted demo store at `path`, unlocked, and says how to
+/// sign in to it. Returns the user to sign in.
+pub fn create_demo_store(path: &Path) -> Result<String, Error> {
+    use dosedesk_core::store::encryption::{create_demo, DEMO_PASSPHRASE, DEMO_USER};
+    create_demo(path)?;
+    println!(
+        "a new demo store (encrypted, as every store): sign in as {DEMO_USER} with the \
+         passphrase {DEMO_PASSPHRASE}; the demo's account is public, so keep real people \
+         out of this store"
+    );
+    Ok(DEMO_USER.to_string())
+}
+
 pub fn demo(path: &Path, conn: &mut Connection) -> Result<(), Error> {
     let bar = Bar::new("demo");
     let summary = dosedesk_core::demo::load(conn, &bar)?;

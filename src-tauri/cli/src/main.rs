@@ -39,6 +39,7 @@ mod sync;
 mod users;
 
 use clap::{Parser, Subcommand};
+use dosedesk_core::store::encryption::StoreKind;
 use dosedesk_core::{store, Connection, Error};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -178,8 +179,15 @@ fn run(cli: Cli) -> Result<(), Error> {
     if let Command::Store { action } = &cli.command {
         return store_file::run(&path, action, who.as_ref());
     }
-    let signed_in = signin::unlock(&path, who.as_ref())?;
-    let mut conn: Connection = store::open(&path)?;
+    let signed_in = match (&cli.command, &who) {
+        // The demo, into no store yet and with no user named: a demo store,
+        // its account public.
+        (Command::Demo, None) if store::encryption::kind(&path) == StoreKind::Missing => {
+            Some(load::create_demo_store(&path)?)
+        }
+        _ => signin::unlock(&path, who.as_ref())?,
+    };
+    let mut conn: Connection = store::open_for_use(&path)?;
     if let Some(user) = signed_in {
         dosedesk_core::users::sign_in_logged(&conn, &path, &user, "command line")?;
     }

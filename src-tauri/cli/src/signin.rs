@@ -29,7 +29,7 @@ pub fn given(user: Option<&str>, file: Option<&Path>) -> Result<Option<Credentia
             "a passphrase file was given without a user: add --user NAME (or DOSEDESK_USER)".into(),
         )),
         (Some(user), Some(file)) => Ok(Some(Credentials {
-            passphrase: read_passphrase_file(&file)?,
+            passphrase: encryption::read_passphrase_file(&file)?,
             user,
         })),
         (Some(user), None) => Ok(Some(Credentials {
@@ -37,20 +37,6 @@ pub fn given(user: Option<&str>, file: Option<&Path>) -> Result<Option<Credentia
             user,
         })),
     }
-}
-
-/// The file's text without its final line break.
-pub fn read_passphrase_file(file: &Path) -> Result<Zeroizing<String>, Error> {
-    let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| Error::io(file, &e))?);
-    let passphrase = text.strip_suffix('\n').unwrap_or(&text);
-    let passphrase = passphrase.strip_suffix('\r').unwrap_or(passphrase);
-    if passphrase.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "{}: the passphrase file is empty",
-            file.display()
-        )));
-    }
-    Ok(Zeroizing::new(passphrase.to_string()))
 }
 
 fn ask_on_terminal(user: &str) -> Result<Zeroizing<String>, Error> {
@@ -66,12 +52,10 @@ fn ask_on_terminal(user: &str) -> Result<Zeroizing<String>, Error> {
 }
 
 /// Unlocks `store` for this process when it is encrypted, and makes a new
-/// store encrypted when a user is given. A user given for a plain store
-/// is told how to encrypt it.
+/// store encrypted when a user is given.
 ///
 /// Returns the user whose passphrase opened the store (`users::sign_in`
-/// then makes them the session and the audit log's actor); a user named
-/// for a plain store is no sign-in (nothing checks the name).
+/// then makes them the session and the audit log's actor).
 pub fn unlock(store: &Path, credentials: Option<&Credentials>) -> Result<Option<String>, Error> {
     let signed_in = match (encryption::kind(store), credentials) {
         (StoreKind::Encrypted, Some(c)) => {
@@ -82,15 +66,8 @@ pub fn unlock(store: &Path, credentials: Option<&Credentials>) -> Result<Option<
             encryption::create(store, &c.user, &c.passphrase)?;
             Some(c.user.clone())
         }
-        (StoreKind::Plain, Some(_)) => {
-            eprintln!(
-                "dosedesk-cli: note: {} is not encrypted; `dosedesk-cli store encrypt` encrypts it",
-                store.display()
-            );
-            None
-        }
-        // `store::open` refuses an encrypted store it has no key for, and
-        // says how to sign in.
+        // `store::open_for_use` refuses a plain store, a store not made
+        // yet and an encrypted store it has no key for, saying what to do.
         _ => None,
     };
     Ok(signed_in)

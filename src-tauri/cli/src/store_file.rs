@@ -1,6 +1,6 @@
 //! `dosedesk-cli store …`: the store file itself (encryption, passphrase).
 
-use crate::signin::{self, Credentials};
+use crate::signin::Credentials;
 use dosedesk_core::store::encryption::{self, StoreKind};
 use dosedesk_core::Error;
 use std::path::{Path, PathBuf};
@@ -44,7 +44,7 @@ pub fn run(store: &Path, action: &StoreAction, who: Option<&Credentials>) -> Res
             new_passphrase_file,
         } => {
             let who = required(who)?;
-            let new = signin::read_passphrase_file(new_passphrase_file)?;
+            let new = encryption::read_passphrase_file(new_passphrase_file)?;
             encryption::change_passphrase(store, &who.user, &who.passphrase, &new)?;
             println!("the passphrase of {} is changed", who.user);
             Ok(())

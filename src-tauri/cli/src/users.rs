@@ -1,6 +1,6 @@
 //! `dosedesk-cli users …`: a manager's management of the store's users.
 
-use crate::signin::read_passphrase_file;
+use dosedesk_core::store::encryption::read_passphrase_file;
 use dosedesk_core::sync::wire::Role;
 use dosedesk_core::{users, Connection, Error};
 use std::path::{Path, PathBuf};

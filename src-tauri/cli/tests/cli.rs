@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
+/// `dosedesk-cli --db DB ARGS…`, signed in (every store is encrypted).
 fn cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
-        .arg("--db")
-        .arg(db)
+    support::signed_in(db)
         .args(args)
         .output()
         .expect("run dosedesk-cli")
@@ -57,6 +58,54 @@ fn demo_then_stats_json_prints_counts_and_range() {
         "{}",
         stderr(&again)
     );
+}
+
+/// `make run`'s first step: the demo into no store, with no user named,
+/// makes an encrypted demo store and prints its public account, which
+/// opens it; the store shows that account on its sign-in screen.
+#[test]
+fn the_demo_into_no_store_is_an_encrypted_store_with_its_account_printed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.sqlite3");
+    let out = cli_env(&db, &[], &["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    let account = said
+        .split_once("sign in as ")
+        .and_then(|(_, rest)| rest.split_once(" with the passphrase "))
+        .map(|(user, rest)| {
+            (
+                user.to_string(),
+                rest.split(';').next().unwrap_or("").to_string(),
+            )
+        })
+        .unwrap_or_else(|| panic!("no account printed: {said}"));
+    assert!(!std::fs::read(&db)
+        .expect("read")
+        .starts_with(b"SQLite format 3"));
+    let locked = cli_env(&db, &[], &["stats", "--json"]);
+    assert_eq!(locked.status.code(), Some(1), "{}", stderr(&locked));
+
+    let pass = write(dir.path(), "pass", &format!("{}\n", account.1));
+    let user = PathBuf::from(&account.0);
+    let out = cli_env(
+        &db,
+        &[
+            ("DOSEDESK_USER", &user),
+            ("DOSEDESK_PASSPHRASE_FILE", &pass),
+        ],
+        &["stats", "--json"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["counts"]["site"], 20);
+    assert_eq!(
+        dosedesk_core::store::encryption::demo_account(&db),
+        Some((account.0.as_str(), account.1.as_str()))
+    );
+    // A store made by a named user is no demo store, even with the demo in it.
+    let (_other_dir, other) = demo_store();
+    assert_eq!(dosedesk_core::store::encryption::demo_account(&other), None);
 }
 
 #[test]
@@ -207,11 +256,9 @@ fn names_from_elsewhere_print_escaped_never_obeyed_by_the_terminal() {
     // As a pull from the central copy writes it (no importer judged it):
     // a name that clears the screen, rings, and reverses the line.
     let hostile = "North \u{1b}[2J\u{7}Superstore\u{202e}lanigiro";
-    {
-        let conn = dosedesk_core::Connection::open(&db).expect("open");
-        conn.execute("UPDATE site SET name = ?1 WHERE code = 'NSP'", [hostile])
-            .expect("plant");
-    }
+    support::open(&db)
+        .execute("UPDATE site SET name = ?1 WHERE code = 'NSP'", [hostile])
+        .expect("plant");
     let out = cli(&db, &["schedule", "--week", "2021-04-14"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -287,8 +334,12 @@ fn a_new_person_is_booked_by_name_and_found_again() {
     assert_eq!(stdout(&out), "no one matches \"zzzz\"\n");
 }
 
-/// Two `dosedesk-cli book` processes race for the one place in a slot, 1,000
+/// Two `dosedesk-cli book` processes race for the one place in a slot, 300
 /// times: exactly one wins each round; the loser is told the slot is full.
+/// (Each process first signs in, Argon2id's ~0.15 s of both cores: 300
+/// rounds keep the test near a minute. The race also covers the sign-in's
+/// own audit entry: written by both at once, it found a write that read
+/// first and was refused as busy without waiting.)
 #[test]
 fn two_processes_racing_for_the_last_place_never_overbook() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -316,7 +367,7 @@ fn two_processes_racing_for_the_last_place_never_overbook() {
     )
     .status
     .success());
-    let rounds = 1_000;
+    let rounds = 300;
     let mut wins = 0;
     for round in 0..rounds {
         let minute = 8 * 60 + 5 * (round % 144);
@@ -327,9 +378,7 @@ fn two_processes_racing_for_the_last_place_never_overbook() {
             minute % 60
         );
         let spawn = |who: &str| {
-            Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
-                .arg("--db")
-                .arg(&db)
+            support::signed_in(&db)
                 .args([
                     "book",
                     "--person",
@@ -656,9 +705,7 @@ fn a_closed_pipe_ends_the_output_quietly() {
     // `dosedesk-cli stats --json | head -0`: the reader is gone before the
     // first line is written.
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
-        .arg("--db")
-        .arg(dir.path().join("empty.sqlite3"))
+    let mut child = support::signed_in(&dir.path().join("empty.sqlite3"))
         .args(["stats", "--json"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -754,6 +801,16 @@ fn an_encrypted_store_opens_only_with_a_users_passphrase_file() {
         ("DOSEDESK_USER", user),
         ("DOSEDESK_PASSPHRASE_FILE", pass.as_path()),
     ];
+
+    // No user named, no store made: a new store is an encrypted one.
+    let refused = cli_env(&db, &[], &["import", "sites", sites]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("first manager"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!db.exists(), "nothing was made");
 
     // The first command naming a user creates the store encrypted.
     let out = cli_env(&db, &signed_in, &["import", "sites", sites]);
@@ -868,13 +925,32 @@ fn a_plain_store_is_encrypted_in_place_and_its_passphrase_changed() {
         "sites.csv",
         "site_code,name,kind\nAAA,Arena,mass_clinic\n",
     );
+    // A store from before DoseDesk encrypted its stores: plain SQLite.
     let db = dir.path().join("plain.sqlite3");
-    let out = cli_env(
-        &db,
-        &[],
-        &["import", "sites", sites.to_str().unwrap_or_default()],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    {
+        let mut conn = dosedesk_core::store::open(&db).expect("plain store");
+        dosedesk_core::import::import_file(
+            &mut conn,
+            dosedesk_core::import::ImportKind::Sites,
+            &sites,
+            &dosedesk_core::import::Quiet,
+        )
+        .expect("sites");
+    }
+    let plain = std::fs::read(&db).expect("read");
+    // Refused, signed in or not, with the way to encrypt it; untouched.
+    for out in [
+        cli_env(&db, &[], &["stats", "--json"]),
+        cli(&db, &["stats", "--json"]),
+    ] {
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("is not encrypted") && stderr(&out).contains("store encrypt"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(std::fs::read(&db).expect("read"), plain);
     let user = Path::new("manager");
     fn with<'a>(user: &'a Path, file: &'a Path) -> [(&'static str, &'a Path); 2] {
         [("DOSEDESK_USER", user), ("DOSEDESK_PASSPHRASE_FILE", file)]
@@ -1897,12 +1973,8 @@ fn every_command_refuses_a_wrong_value_in_words() {
             2,
             "invalid value 'boss'",
         ),
-        (
-            &["users", "disable", "nobody"],
-            1,
-            "needs a manager signed in to an encrypted store",
-        ),
-        (&["store", "encrypt"], 1, "this needs --user NAME"),
+        (&["users", "disable", "nobody"], 1, "no enabled user nobody"),
+        (&["store", "encrypt"], 1, "is already encrypted"),
     ];
     for (args, code, says) in cases {
         let result = cli(&db, args);
@@ -1924,8 +1996,7 @@ fn every_command_refuses_a_wrong_value_in_words() {
     assert!(!Path::new(&out).exists(), "no briefing written");
     // Refusals changed nothing but the audit log's record of them.
     let counts = |db: &Path| -> (i64, i64, i64) {
-        dosedesk_core::Connection::open(db)
-            .expect("open")
+        support::open(db)
             .query_row(
                 "SELECT (SELECT count(*) FROM appointment), (SELECT count(*) FROM dose_count),
                         (SELECT count(*) FROM shift)",

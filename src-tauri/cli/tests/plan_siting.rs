@@ -3,10 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod support;
+
+/// `dosedesk-cli --db DB ARGS…`, signed in (every store is encrypted).
 fn cli(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
-        .arg("--db")
-        .arg(db)
+    support::signed_in(db)
         .args(args)
         .output()
         .expect("run dosedesk-cli")
@@ -225,9 +226,7 @@ fn ctrl_c_stops_the_solve_and_prints_the_best_plan_found() {
         &write(dir.path(), "candidates.csv", &candidates),
     );
     let started = std::time::Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_dosedesk-cli"))
-        .arg("--db")
-        .arg(&db)
+    let child = support::signed_in(&db)
         .args([
             "plan",
             "sites",

@@ -2,6 +2,8 @@
 //! calls, timed on a real store (the IPC and DOM half is timed in the app by
 //! `tests/bench/app.sh`, which tours every view). Median and first of 7 runs, with a
 //! view command's connection settings (a fresh connection, 8 MiB cache).
+//! With `BENCH_VIEWS_POOLED=1`, each view's runs share one connection opened
+//! before the clock starts, as the app's pool keeps its connections.
 //!
 //!   cargo run --release -p dosedesk-core --example bench_views -- DB_PATH DATE
 
@@ -15,13 +17,28 @@ fn median_ms(
     db: &std::path::Path,
     mut call: impl FnMut(&Connection) -> Result<usize>,
 ) -> Result<(f64, f64, usize)> {
+    let view_connection = || -> Result<Connection> {
+        let conn = store::open(db)?;
+        conn.pragma_update(None, "cache_size", store::VIEW_CACHE_SIZE)?;
+        Ok(conn)
+    };
+    let pooled = match std::env::var_os("BENCH_VIEWS_POOLED") {
+        Some(_) => Some(view_connection()?),
+        None => None,
+    };
     let mut times = Vec::new();
     let mut size = 0;
     for _ in 0..7 {
         let started = Instant::now();
-        let conn = store::open(db)?;
-        conn.pragma_update(None, "cache_size", store::VIEW_CACHE_SIZE)?;
-        size = call(&conn)?;
+        let fresh;
+        let conn = match &pooled {
+            Some(conn) => conn,
+            None => {
+                fresh = view_connection()?;
+                &fresh
+            }
+        };
+        size = call(conn)?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
     }
     let first = times[0];

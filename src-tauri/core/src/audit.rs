@@ -87,6 +87,19 @@ pub fn record(
     subject: &str,
     detail: serde_json::Value,
 ) -> Result<()> {
+    // Outside a transaction (a view of a person, an export): the last entry
+    // is read and the next written under one write lock, so two processes
+    // logging at once chain their entries one after the other.
+    if conn.is_autocommit() {
+        let tx = crate::store::write_transaction(conn)?;
+        append(&tx, action, subject, detail)?;
+        return Ok(tx.commit()?);
+    }
+    append(conn, action, subject, detail)
+}
+
+/// Appends the entry after the last one, on a connection holding the write lock.
+fn append(conn: &Connection, action: &str, subject: &str, detail: serde_json::Value) -> Result<()> {
     let (id, prev_hash) = match audit_log::last(conn)? {
         Some((id, hash)) => (id + 1, hash),
         None => (1, GENESIS.to_string()),

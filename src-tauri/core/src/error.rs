@@ -71,6 +71,12 @@ pub enum Error {
     /// The store is encrypted and this process has not unlocked it.
     #[error("{0}")]
     Locked(String),
+    /// No store yet: one is made, encrypted, by naming its first manager.
+    #[error("{0}")]
+    NoStore(String),
+    /// A plain (unencrypted) store: DoseDesk opens it only to encrypt it.
+    #[error("{0}")]
+    Unencrypted(String),
     /// A sign-in with a wrong user name or passphrase.
     #[error("{0}")]
     WrongPassphrase(String),
@@ -124,6 +130,8 @@ impl Error {
             Error::Internal(_) => "internal",
             Error::Busy(_) => "store_busy",
             Error::Locked(_) => "store_locked",
+            Error::NoStore(_) => "store_missing",
+            Error::Unencrypted(_) => "store_unencrypted",
             Error::AuditBroken(_) => "audit_broken",
             Error::Forbidden(_) => "forbidden",
             Error::WrongPassphrase(_) => "wrong_passphrase",

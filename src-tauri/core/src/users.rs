@@ -55,7 +55,7 @@ pub fn sign_in(conn: &Connection, user: &str) -> Result<Session> {
                 created_by: user.to_string(),
                 disabled_at: None,
             };
-            let tx = conn.unchecked_transaction()?;
+            let tx = crate::store::write_transaction(conn)?;
             app_user::insert(&tx, &row)?;
             crate::audit::set_actor(user);
             crate::audit::record(
@@ -97,7 +97,7 @@ pub fn sign_in(conn: &Connection, user: &str) -> Result<Session> {
 pub fn sign_in_logged(conn: &Connection, store: &Path, user: &str, via: &str) -> Result<Session> {
     let session = sign_in(conn, user)?;
     crate::store::failed_sign_ins::take(store, |failures| {
-        let tx = conn.unchecked_transaction()?;
+        let tx = crate::store::write_transaction(conn)?;
         for failure in failures {
             let detail = serde_json::json!({ "at": failure.at });
             crate::audit::record(&tx, "sign_in_failed", &failure.user, detail)?;
@@ -165,7 +165,7 @@ pub fn add(
         }
         _ => {}
     }
-    let tx = conn.unchecked_transaction()?;
+    let tx = crate::store::write_transaction(conn)?;
     app_user::insert(
         &tx,
         &Row {
@@ -199,7 +199,7 @@ pub fn disable(conn: &Connection, store: &Path, name: &str) -> Result<()> {
             "a manager cannot disable their own account".into(),
         ));
     }
-    let tx = conn.unchecked_transaction()?;
+    let tx = crate::store::write_transaction(conn)?;
     if !app_user::disable(&tx, name, &crate::store::now_timestamp())? {
         return Err(Error::NotFound(format!("no enabled user {name}")));
     }

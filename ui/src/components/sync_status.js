@@ -60,8 +60,9 @@ export function startSyncStatus(button, open) {
       button.textContent = d.text;
       button.title = d.title;
     } catch (err) {
-      // An encrypted store before sign-in: nothing to say about its sync.
-      button.hidden = err?.code === 'store_locked';
+      // A store before sign-in (or before its first manager is named):
+      // nothing to say about its sync.
+      button.hidden = ['store_locked', 'store_missing', 'store_unencrypted'].includes(err?.code);
       // The store itself is unreadable: the error bar says why already.
       button.dataset.state = 'failed';
       button.textContent = t('sync.pill_failed');

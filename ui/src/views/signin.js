@@ -1,9 +1,13 @@
-// Shown instead of the views when the store is encrypted and not yet
-// unlocked: a user name and passphrase, nothing else of the store visible.
+// Shown instead of the views while the store is not open to anyone:
+// the sign-in (an encrypted store, not yet unlocked: a user name and
+// passphrase, nothing else of the store visible), or the set-up of a store
+// that is not encrypted yet (a new one, or a plain file): DoseDesk keeps
+// every store encrypted, so its first manager is named first.
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { el } from '../components/dom.js';
 import { errorNodes } from '../components/job.js';
+import { field, newPassphrase, mismatch } from '../components/passphrase.js';
 
 export function renderSignIn(root, { onSignedIn }) {
   const user = el('input', { id: 'signin-user', type: 'text', autocomplete: 'username', required: true });
@@ -37,6 +41,58 @@ export function renderSignIn(root, { onSignedIn }) {
     el('h1', { textContent: t('signin.title') }),
     el('p', { textContent: t('signin.intro') }),
     form);
+  root.replaceChildren(box);
+  user.focus();
+  // A demo store's account is public: say it, so the demo opens at once.
+  api.demoAccount().then((demo) => {
+    if (!demo) return;
+    const hint = el('p', { id: 'signin-demo', className: 'signin-demo' },
+      t('signin.demo', { user: demo.user }), ' ',
+      el('code', { textContent: demo.passphrase, lang: 'en' }));
+    box.insertBefore(hint, form);
+    if (!user.value) user.value = demo.user;
+    passphrase.focus();
+  }, () => {});
+}
+
+/** The store is not encrypted yet: `missing` (no file yet) or `plain` (a
+ * file from before encryption). Naming its first manager makes it
+ * encrypted, then signs them in. */
+export function renderSetUp(root, { state, onSignedIn }) {
+  const user = el('input', { id: 'setup-user', type: 'text', autocomplete: 'username', required: true });
+  const pair = newPassphrase('setup-passphrase', 'setup-repeat');
+  const message = el('p', { id: 'setup-message', className: 'signin-message', role: 'alert' });
+  const submit = el('button', { id: 'setup-submit', type: 'submit', textContent: t(`setup.submit_${state}`) });
+  const form = el('form', { className: 'signin-form' },
+    field(t('setup.user'), user),
+    field(t('setup.passphrase'), pair[0]),
+    field(t('users.repeat'), pair[1]),
+    el('p', { className: 'hint', textContent: t('setup.passphrase_hint') }),
+    message,
+    el('div', { className: 'actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (mismatch(...pair)) return;
+    submit.disabled = true;
+    message.dataset.state = 'checking';
+    message.textContent = t(`setup.working_${state}`);
+    try {
+      const copied = await api.setUpStore(user.value.trim(), pair[0].value);
+      pair.forEach((input) => { input.value = ''; });
+      if (copied) message.textContent = t('setup.copied', { tables: copied.tables, rows: copied.rows });
+      await onSignedIn();
+    } catch (err) {
+      message.dataset.state = 'wrong';
+      message.replaceChildren(...errorNodes(err));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  const box = el('section', { id: 'setup-view', className: 'empty signin' },
+    el('h1', { textContent: t(`setup.title_${state}`) }),
+    el('p', { textContent: t(`setup.intro_${state}`) }),
+    form);
+  box.dataset.state = state;
   root.replaceChildren(box);
   user.focus();
 }

@@ -7,29 +7,7 @@ import { showError, hideError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { fillSiteSelects } from '../components/sites.js';
 import { localDay } from '../dates.js';
-
-const password = (id, autocomplete) => el('input', { id, type: 'password', autocomplete, required: true });
-
-/** A labelled field: the label's words, then the input. */
-const field = (words, input) => el('label', {}, el('span', { textContent: words }), input);
-
-/** A new passphrase and the same again. A mismatch is flagged on the second
- * (`mismatch`) and cleared as soon as either is typed in again: a flag left
- * up would stop the browser from sending the form at all. */
-function newPassphrase(idNew, idRepeat) {
-  const fresh = password(idNew, 'new-password');
-  const repeat = password(idRepeat, 'new-password');
-  for (const input of [fresh, repeat]) input.addEventListener('input', () => repeat.setCustomValidity(''));
-  return [fresh, repeat];
-}
-
-/** Flags the second passphrase, in words, when it differs from the first. */
-function mismatch(fresh, repeat) {
-  if (fresh.value === repeat.value) return false;
-  repeat.setCustomValidity(t('users.mismatch'));
-  repeat.reportValidity();
-  return true;
-}
+import { password, field, newPassphrase, mismatch } from '../components/passphrase.js';
 
 /** Runs `action` with `button` held down; an earlier error is taken down
  * once it succeeds, and a failure is shown (by `failed`, else as is). */

@@ -85,6 +85,19 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Opens the store at `path` for someone's use (the app, the command
+/// line): only an encrypted one, unlocked by a sign-in
+/// ([`encryption::require_encrypted`] says what to do otherwise).
+pub fn open_for_use(path: &Path) -> Result<Connection> {
+    // A plain file that is no DoseDesk store at all (another
+    // application's, a newer DoseDesk's, damaged) is refused as what it is.
+    if encryption::kind(path) == encryption::StoreKind::Plain && path.is_file() {
+        inspect_existing(path, None)?;
+    }
+    encryption::require_encrypted(path)?;
+    open(path)
+}
+
 /// The data key `path` needs: none for a plain store (or a new one no
 /// one has unlocked), the unlocked one for an encrypted store, and a clear
 /// refusal for an encrypted store this process has not unlocked.
@@ -389,6 +402,18 @@ fn corrupt_or_db(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// A write transaction on a shared connection, begun IMMEDIATE: it takes
+/// the write lock first, waiting (the busy handler) while another process
+/// holds it. A deferred one that read first and then wrote would be refused
+/// at once instead, with no wait: SQLite cannot wait for a lock while
+/// holding a read snapshot another writer is about to make stale.
+pub(crate) fn write_transaction(conn: &Connection) -> Result<rusqlite::Transaction<'_>> {
+    Ok(rusqlite::Transaction::new_unchecked(
+        conn,
+        TransactionBehavior::Immediate,
+    )?)
+}
+
 /// Applies pending migrations in one IMMEDIATE transaction. The version is
 /// re-read inside the transaction, so two processes opening a new file at
 /// once migrate it exactly once.
@@ -397,7 +422,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     if current == SCHEMA_VERSION {
         return Ok(());
     }
-    let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let tx = write_transaction(conn)?;
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew(

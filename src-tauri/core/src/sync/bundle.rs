@@ -169,7 +169,7 @@ pub fn import(conn: &mut Connection, file: &Path) -> Result<Imported> {
         ));
     }
     let now = crate::store::now_timestamp();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut already_here = 0;
     for (k, line) in batch_lines.iter().enumerate() {
         let line_no = k as u64 + 2;

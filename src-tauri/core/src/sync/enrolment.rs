@@ -59,7 +59,7 @@ pub fn require(conn: &Connection) -> Result<Enrolment> {
 /// to push (the first push sends it all; the server keeps what it already
 /// has, as the values are the same), and the pull starts from the beginning.
 pub fn save(conn: &mut Connection, e: &Enrolment) -> Result<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     meta_set(&tx, SERVER, &e.server)?;
     meta_set(&tx, DEVICE, &e.device)?;
     meta_set(&tx, ROLE, e.role.name())?;

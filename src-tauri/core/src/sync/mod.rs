@@ -114,7 +114,7 @@ pub fn sync(conn: &mut Connection, transport: &mut dyn Transport) -> Result<Sync
 fn refresh_conflicts(conn: &mut Connection, transport: &mut dyn Transport) -> Result<()> {
     let open = transport.conflicts()?;
     let now = crate::store::now_timestamp();
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for c in &open {
         record_conflict(&tx, c, &now)?;
     }
@@ -202,7 +202,7 @@ pub fn resolve(
         Keep::Local => "local",
         Keep::Server => "server",
     };
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     sync_log::mark_resolved(&tx, c.server_id, Some(side), &crate::store::now_timestamp())?;
     crate::audit::record(
         &tx,

@@ -21,7 +21,7 @@ pub(super) fn push_pending(conn: &mut Connection, transport: &mut dyn Transport)
         sent += batch.rows.len() as u64;
         take_reply(conn, &batch, &reply)?;
     }
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     sync_log::forget_changes(&tx, watermark)?;
     tx.commit()?;
     Ok(sent)
@@ -35,7 +35,7 @@ pub(crate) fn take_reply(
     batch: &PushBatch,
     reply: &PushReply,
 ) -> Result<()> {
-    let tx = conn.transaction()?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     take_reply_in(&tx, batch, reply)?;
     tx.commit()?;
     Ok(())

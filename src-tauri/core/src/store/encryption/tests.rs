@@ -289,3 +289,136 @@ fn a_store_without_its_key_file_says_what_is_missing() {
     );
     assert_eq!(std::fs::read(&path).expect("read"), before);
 }
+
+/// The key file's `page_cipher` is what opens the store: a store written
+/// under SQLCipher 4's defaults by a key file that names no cipher (as
+/// every key file did before it could) still opens, and naming the other
+/// cipher for it makes every read fail instead of reading garbage.
+#[test]
+fn the_key_files_page_cipher_opens_stores_of_either_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("old.sqlite3");
+    let mut key = DataKey::random().expect("key");
+    key.cipher = PageCipher::Sqlcipher4;
+    let keyring = Keyring {
+        format: KEYRING_FORMAT.into(),
+        users: vec![wrap_key(&key, "manager", PASSPHRASE).expect("wrap")],
+        page_cipher: PageCipher::Sqlcipher4,
+        demo: false,
+    };
+    write_keyring(&store, &keyring).expect("keyring");
+    // The key file as one made before there was a choice: no cipher named.
+    let keys = keyring_path(&store);
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&keys).expect("read")).expect("json");
+    json.as_object_mut().expect("object").remove("page_cipher");
+    std::fs::write(&keys, json.to_string()).expect("write");
+    remember(&store, key);
+    {
+        let mut conn = crate::store::open(&store).expect("create");
+        load_people(&mut conn, dir.path());
+    }
+    forget(&store);
+
+    unlock(&store, "manager", PASSPHRASE).expect("unlock");
+    assert_eq!(people(&crate::store::open(&store).expect("open")), 300);
+    // With the other cipher named, the same key reads nothing.
+    forget(&store);
+    json["page_cipher"] = "sqlcipher4-hmac-sha256-16k".into();
+    std::fs::write(&keys, json.to_string()).expect("write");
+    unlock(&store, "manager", PASSPHRASE).expect("unlock");
+    assert!(crate::store::open(&store).is_err());
+
+    // A new store names its cipher, and opens with it.
+    let new = dir.path().join("new.sqlite3");
+    create(&new, "manager", PASSPHRASE).expect("create");
+    {
+        let mut conn = crate::store::open(&new).expect("open new");
+        load_people(&mut conn, dir.path());
+    }
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(keyring_path(&new)).expect("read"))
+            .expect("json");
+    assert_eq!(written["page_cipher"], "sqlcipher4-hmac-sha256-16k");
+    forget(&new);
+    unlock(&new, "manager", PASSPHRASE).expect("unlock new");
+    let conn = crate::store::open(&new).expect("open new");
+    assert_eq!(people(&conn), 300);
+    // SQLCipher answers `page_size` itself, as text.
+    let page: String = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("page size");
+    assert_eq!(page, "16384");
+}
+
+/// The app and the command line open stores through `open_for_use`: a
+/// store not made yet, and a plain one, are refused with what to do, and
+/// left as they were; an encrypted store opens once unlocked.
+#[test]
+fn only_encrypted_stores_are_opened_for_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("none.sqlite3");
+    let err = crate::store::open_for_use(&missing).expect_err("no store yet");
+    assert_eq!(err.code(), "store_missing", "{err}");
+    assert!(err.to_string().contains("first manager"), "{err}");
+    assert!(!missing.exists(), "nothing was made");
+
+    let plain = dir.path().join("plain.sqlite3");
+    {
+        let mut conn = crate::store::open(&plain).expect("plain");
+        load_people(&mut conn, dir.path());
+    }
+    let before = std::fs::read(&plain).expect("read");
+    let err = crate::store::open_for_use(&plain).expect_err("plain");
+    assert_eq!(err.code(), "store_unencrypted", "{err}");
+    assert!(err.to_string().contains("store encrypt"), "{err}");
+    assert_eq!(
+        std::fs::read(&plain).expect("read"),
+        before,
+        "the plain file is untouched"
+    );
+
+    // Set up: the plain one is encrypted in place, the missing one made.
+    let copied = set_up(&plain, "manager", PASSPHRASE).expect("encrypt");
+    assert_eq!(copied.map(|c| c.rows > 300), Some(true));
+    let conn = crate::store::open_for_use(&plain).expect("open");
+    assert_eq!(people(&conn), 300);
+    // SQLCipher answers `page_size` itself, as text.
+    let page: String = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .expect("page size");
+    assert_eq!(
+        page, "16384",
+        "the encrypted copy has the new stores' pages"
+    );
+    drop(conn);
+    assert_eq!(
+        set_up(&missing, "manager", PASSPHRASE).expect("create"),
+        None
+    );
+    assert_eq!(
+        people(&crate::store::open_for_use(&missing).expect("open")),
+        0
+    );
+    assert_eq!(kind(&missing), StoreKind::Encrypted);
+    let again = set_up(&missing, "other", PASSPHRASE).expect_err("already encrypted");
+    assert_eq!(again.code(), "invalid_input", "{again}");
+}
+
+/// Only a store `create_demo` made shows an account on its sign-in screen.
+#[test]
+fn the_demo_account_is_shown_for_a_demo_store_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = dir.path().join("demo.sqlite3");
+    create_demo(&demo).expect("demo");
+    drop(crate::store::open_for_use(&demo).expect("open"));
+    assert_eq!(demo_account(&demo), Some((DEMO_USER, DEMO_PASSPHRASE)));
+    forget(&demo);
+    unlock(&demo, DEMO_USER, DEMO_PASSPHRASE).expect("the shown passphrase opens it");
+
+    let real = dir.path().join("real.sqlite3");
+    create(&real, "manager", PASSPHRASE).expect("create");
+    drop(crate::store::open_for_use(&real).expect("open"));
+    assert_eq!(demo_account(&real), None);
+    assert_eq!(demo_account(&dir.path().join("none.sqlite3")), None);
+}
