@@ -1411,7 +1411,6 @@ async fn a_plain_store_is_encrypted_in_the_app_and_the_demo_shows_its_account() 
             .find_all(Locator::Css("table.schedule"))
             .await?
             .is_empty());
-        app.screenshot("setup-plain-en").await?;
         // Two different passphrases: flagged on the field, nothing sent.
         app.type_into("#setup-user", "manager").await?;
         app.type_into("#setup-passphrase", "an end-to-end passphrase")
@@ -1419,6 +1418,7 @@ async fn a_plain_store_is_encrypted_in_the_app_and_the_demo_shows_its_account() 
         app.type_into("#setup-repeat", "another passphrase").await?;
         app.click("#setup-submit").await?;
         assert!(!field_valid(&app, "setup-repeat").await?);
+        app.screenshot("setup-plain-en").await?;
         assert_eq!(kind(&plain), StoreKind::Plain);
         app.select("#lang-select", "fr").await?;
         app.wait_text("#setup-view h1", "Chiffrer cette base")

@@ -176,14 +176,9 @@ commands![
 /// benchmarks launch it so). Without them it opens on its sign-in screen;
 /// a wrong passphrase is refused (and counted) as there.
 fn sign_in_from_environment(db: &std::path::Path) -> dosedesk_core::Result<()> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-    let (Some(user), Some(file)) = (var("DOSEDESK_USER"), var("DOSEDESK_PASSPHRASE_FILE")) else {
+    let Some(user) = dosedesk_core::store::encryption::unlock_from_environment(db)? else {
         return Ok(());
     };
-    let user = user.to_string_lossy();
-    let passphrase =
-        dosedesk_core::store::encryption::read_passphrase_file(std::path::Path::new(&file))?;
-    dosedesk_core::store::encryption::unlock(db, &user, &passphrase)?;
     let conn = dosedesk_core::store::open_for_use(db)?;
     dosedesk_core::users::sign_in_logged(&conn, db, &user, "app").map(drop)
 }

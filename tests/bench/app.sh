@@ -4,7 +4,7 @@
 # before), then idle memory as proportional set size (PSS) summed over the app
 # and its WebKit processes, next to an empty Tauri 2 window's.
 #
-#   tests/bench/app.sh BIN_DIR DB_PATH [WEEK]   (BIN_DIR holds dosedesk and examples/empty_window)
+#   tests/bench/app.sh BIN_DIR DB_PATH [WEEK]   (BIN_DIR holds dosedesk, examples/empty_window and examples/store_sql)
 set -euo pipefail
 # shellcheck source=tests/bench/signed_in.sh
 . "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
@@ -93,8 +93,8 @@ else
 fi
 stop $empty
 
-rows=$(sqlite3 "$db" "SELECT count(*) FROM appointment")
-shown=$(grep -c . <<<"$(sqlite3 "$db" "SELECT 1 FROM shift WHERE date BETWEEN date('$week', 'weekday 1', '-7 days') AND date('$week', 'weekday 1', '-1 days') LIMIT 100000")" || true)
+rows=$("$bin/examples/store_sql" "$db" "SELECT count(*) FROM appointment")
+shown=$(grep -c . <<<"$("$bin/examples/store_sql" "$db" "SELECT 1 FROM shift WHERE date BETWEEN date('$week', 'weekday 1', '-7 days') AND date('$week', 'weekday 1', '-1 days') LIMIT 100000")" || true)
 echo "app     database          $rows appointments; schedule opened on the week of $week ($shown shifts that week)"
 echo "app     start-up to schedule painted  ${best} ms (best of 3; schedule view rendered in ${render} ms)"
 echo "app     each view, first open to painted  ${views}"

@@ -8,12 +8,12 @@
 set -euo pipefail
 # shellcheck source=tests/bench/signed_in.sh
 . "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
-bin=${1:?BIN_DIR holding dosedesk-cli}
+bin=${1:?BIN_DIR holding dosedesk-cli and examples/store_sql}
 db=${2:?DB_PATH}
 date=${3:?DATE}
 work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-brief.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-rows=$(sqlite3 "$db" "SELECT count(*) FROM appointment")
+rows=$("$bin/examples/store_sql" "$db" "SELECT count(*) FROM appointment")
 /usr/bin/time -f "%e %M" -o "$work/time" "$bin/dosedesk-cli" --db "$db" brief --date "$date" --out "$work/brief.pdf" >/dev/null
 read -r s kb <"$work/time"
 printf "brief   dosedesk-cli brief --date %s over %d bookings: %.2f s, peak RSS %.0f MB\n" "$date" "$rows" "$s" "$((kb / 1024))"

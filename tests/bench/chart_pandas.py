@@ -1,17 +1,17 @@
 """The daily chart the pandas + matplotlib way, for comparison with
-`dosedesk-cli chart daily`: read from the same SQLite file, group by day if
-needed, draw bars, save an SVG.
+`dosedesk-cli chart daily`: read a CSV file, group by day, draw bars, save
+an SVG. (The store itself is encrypted: pandas reads files, as an analyst
+would be given them.)
 
-    python3 chart_pandas.py DB FROM TO OUT.svg raw|kept
+    python3 chart_pandas.py FILE.csv FROM TO OUT.svg raw|kept
 
-raw:  every tally (dose_count rows that count: not withdrawn, not held),
-      grouped by day here;
-kept: the per-day totals the store keeps (region_day), as DoseDesk's
-      chart reads them.
+raw:  the tallies file as imported (dose_counts.csv: date, site_code,
+      shift, dose_number, product, doses), every row grouped by day here;
+kept: the per-day totals the store keeps (region_day), exported as a
+      `date,doses` file: what DoseDesk's chart reads.
 
 Prints the rows read, the days, the time and the doses in the range.
 """
-import sqlite3
 import sys
 import time
 
@@ -22,15 +22,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-db, first, last, out, source = sys.argv[1:6]
-QUERIES = {
-    "raw": "SELECT date, doses FROM dose_count WHERE date BETWEEN ? AND ?"
-    " AND withdrawn_at IS NULL AND held_at IS NULL",
-    "kept": "SELECT date, administered AS doses FROM region_day WHERE date BETWEEN ? AND ?",
-}
-conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+path, first, last, out, source = sys.argv[1:6]
+if source not in ("raw", "kept"):
+    sys.exit(f"unknown source {source!r}: raw or kept")
 t0 = time.perf_counter()
-frame = pd.read_sql_query(QUERIES[source], conn, params=(first, last))
+frame = pd.read_csv(path, usecols=["date", "doses"], dtype={"date": str, "doses": "int64"})
+frame = frame[(frame["date"] >= first) & (frame["date"] <= last)]
 daily = frame.groupby("date")["doses"].sum()
 grouped = time.perf_counter()
 fig, ax = plt.subplots(figsize=(12, 5.6))

@@ -11,7 +11,7 @@
 set -euo pipefail
 # shellcheck source=tests/bench/signed_in.sh
 . "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
-bin=${1:?BIN_DIR holding dosedesk-cli}
+bin=${1:?BIN_DIR holding dosedesk-cli and examples/store_sql}
 bookings=${2:?number of bookings}
 sites=${3:-3000}
 work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-bench.XXXXXX")
@@ -56,7 +56,7 @@ read -r naive_s naive_kb <"$work/naive.time"
 
 # A wrong result fails the run (a slow one never does): every side holds
 # every row of the file.
-ours_n=$(sqlite3 "$db" "SELECT count(*) FROM appointment")
+ours_n=$("$bin/examples/store_sql" "$db" "SELECT count(*) FROM appointment")
 expert_n=$(sqlite3 "$expert" "SELECT count(*) FROM booking")
 naive_n=$(sqlite3 "$naive" "SELECT count(*) FROM booking")
 if [ "$ours_n" != "$bookings" ] || [ "$expert_n" != "$bookings" ] || [ "$naive_n" != "$bookings" ]; then
@@ -86,7 +86,7 @@ awk -v n="$bookings" -v s="$check_s" -v kb="$check_kb" 'BEGIN {
 # site-day and person are judged again.
 /usr/bin/time -f "%e %M" -o "$work/kept.time" "$bin/dosedesk-cli" --db "$db" check --kept --json >"$work/kept.json"
 read -r kept_s kept_kb <"$work/kept.time"
-sqlite3 "$db" "PRAGMA busy_timeout = 5000; UPDATE appointment SET status = 'cancelled' WHERE id = (SELECT max(id) FROM appointment)" >/dev/null
+"$bin/examples/store_sql" --write "$db" "UPDATE appointment SET status = 'cancelled' WHERE id = (SELECT max(id) FROM appointment)" >/dev/null
 /usr/bin/time -f "%e %M" -o "$work/kept2.time" "$bin/dosedesk-cli" --db "$db" check --kept --json >/dev/null
 read -r kept2_s _ <"$work/kept2.time"
 findings=$(tr -d ' \n' <"$work/check.json" | grep -o '"excess_bookings":[0-9]*,"outside_shift_bookings":[0-9]*,"duplicate_people":[0-9]*' || true)

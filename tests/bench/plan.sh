@@ -8,13 +8,13 @@
 set -euo pipefail
 # shellcheck source=tests/bench/signed_in.sh
 . "$(dirname "${BASH_SOURCE[0]}")/signed_in.sh"
-bin=${1:?BIN_DIR holding dosedesk-cli}
+bin=${1:?BIN_DIR holding dosedesk-cli and examples/store_sql}
 db=${2:?DB_PATH}
 from=${3:?FROM}
 to=${4:?TO}
 work=$(mktemp -d "${TMPDIR:-/tmp}/dosedesk-plan.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-rows=$(sqlite3 "$db" "SELECT count(*) FROM appointment")
+rows=$("$bin/examples/store_sql" "$db" "SELECT count(*) FROM appointment")
 for run in first again; do
   /usr/bin/time -f "%e %M" -o "$work/time" "$bin/dosedesk-cli" --db "$db" plan shifts --from "$from" --to "$to" --json >"$work/plan.json"
   read -r s kb <"$work/time"

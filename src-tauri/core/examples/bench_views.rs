@@ -53,15 +53,8 @@ fn main() -> Result<()> {
         std::process::exit(2);
     };
     let db = std::path::Path::new(db);
-    // An encrypted store: signed in as the CLI would be (tests/bench/encryption.sh).
-    if let (Ok(user), Ok(file)) = (
-        std::env::var("DOSEDESK_USER"),
-        std::env::var("DOSEDESK_PASSPHRASE_FILE"),
-    ) {
-        let passphrase =
-            std::fs::read_to_string(&file).map_err(|e| dosedesk_core::Error::io(&file, &e))?;
-        store::encryption::unlock(db, &user, passphrase.trim_end_matches(['\n', '\r']))?;
-    }
+    // An encrypted store: signed in as the CLI would be (DOSEDESK_USER, DOSEDESK_PASSPHRASE_FILE).
+    store::encryption::unlock_from_environment(db)?;
     let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .map_err(|e| dosedesk_core::Error::InvalidInput(format!("{date:?}: {e}")))?;
     let from = (day - chrono::Duration::days(14)).to_string();

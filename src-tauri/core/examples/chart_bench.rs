@@ -20,7 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         site: None,
         lang: Default::default(),
     };
-    let conn = dosedesk_core::store::open(std::path::Path::new(db))?;
+    let db = std::path::Path::new(db);
+    dosedesk_core::store::encryption::unlock_from_environment(db)?;
+    let conn = dosedesk_core::store::open(db)?;
     let first = Instant::now();
     let chart = svg(&conn, &req)?;
     let cold = first.elapsed().as_secs_f64() * 1e3;

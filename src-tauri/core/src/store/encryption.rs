@@ -330,6 +330,23 @@ pub fn read_passphrase_file(file: &Path) -> Result<Zeroizing<String>> {
     Ok(Zeroizing::new(passphrase.to_string()))
 }
 
+/// Unlocks the encrypted store at `store` for this process with the
+/// sign-in a script gives, `DOSEDESK_USER` and `DOSEDESK_PASSPHRASE_FILE`,
+/// as the command line takes them. Returns the user, or `None` when either
+/// is unset or the store is not encrypted (nothing to unlock).
+pub fn unlock_from_environment(store: &Path) -> Result<Option<String>> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    let (Some(user), Some(file)) = (var("DOSEDESK_USER"), var("DOSEDESK_PASSPHRASE_FILE")) else {
+        return Ok(None);
+    };
+    if kind(store) != StoreKind::Encrypted {
+        return Ok(None);
+    }
+    let user = user.to_string_lossy().into_owned();
+    unlock(store, &user, &read_passphrase_file(Path::new(&file))?)?;
+    Ok(Some(user))
+}
+
 /// Makes `store` (which must not exist yet) a new encrypted demo store
 /// whose first manager is [`DEMO_USER`], and unlocks it for this process.
 pub fn create_demo(store: &Path) -> Result<()> {
