@@ -51,11 +51,12 @@ use std::process::ExitCode;
     about = "DoseDesk from the command line: import clinic data, load the demo, report."
 )]
 struct Cli {
-    /// The DoseDesk database (created if missing). Default: the app's own database.
+    /// The DoseDesk database, always encrypted (created when missing, with
+    /// --user as its first manager). Default: the app's own database.
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
-    /// Who signs in to an encrypted store (default: DOSEDESK_USER). A new
-    /// store is created encrypted, this user holding its key.
+    /// Who signs in (default: DOSEDESK_USER). A new store is created
+    /// encrypted, this user its first manager holding its key.
     #[arg(long, global = true, value_name = "NAME")]
     user: Option<String>,
     /// A file holding the user's passphrase (default:
