@@ -42,8 +42,12 @@ impl AppState {
         }
         let (store, opened) = Store::open(&db_path);
         let launch_settings_path = launch.settings_path.clone();
-        if let Err(err) = opened {
-            eprintln!("dosedesk: {err}");
+        // A store waiting for its sign-in or its first manager is the
+        // normal start, which the window shows; anything else is worth a line.
+        let at_the_door = ["store_locked", "store_missing", "store_unencrypted"];
+        match opened {
+            Err(err) if !at_the_door.contains(&err.code()) => eprintln!("dosedesk: {err}"),
+            _ => {}
         }
         AppState {
             db_path,

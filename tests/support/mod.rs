@@ -141,6 +141,38 @@ impl App {
                 "no DISPLAY: run the end-to-end tests under xvfb-run (make test does)".into(),
             );
         }
+        // A window that cannot open (GTK failing to reach the X server, seen
+        // once in CI after hundreds of launches) leaves WebDriver waiting for
+        // the app for ever: give the start a deadline, and one more try.
+        let started = match App::start_session(&app, db, args, env).await {
+            Ok(started) => started,
+            Err(first) => {
+                eprintln!("the app did not start ({first}); starting it once more");
+                App::start_session(&app, db, args, env).await?
+            }
+        };
+        let (client, driver, home, picks) = started;
+        let app = App {
+            client,
+            _driver: driver,
+            _guard: guard,
+            _home: home,
+            picks,
+        };
+        // The UI attaches its handlers when its module has run: wait for it.
+        app.find("body[data-ready]").await?;
+        Ok(app)
+    }
+
+    /// tauri-driver on free ports and a WebDriver session with the app on
+    /// `db`: the client, the driver (stopped when dropped), the app's own
+    /// home and its file-dialog answer file.
+    async fn start_session(
+        app: &Path,
+        db: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> TestResult<(Client, Driver, tempfile::TempDir, PathBuf)> {
         let port = free_port();
         let native_port = loop {
             let p = free_port();
@@ -185,20 +217,13 @@ impl App {
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await?;
-        let app = App {
-            client,
-            _driver: driver,
-            _guard: guard,
-            _home: home,
-            picks,
-        };
-        // The UI attaches its handlers when its module has run: wait for it.
-        app.find("body[data-ready]").await?;
-        Ok(app)
+        let mut builder = ClientBuilder::new(connector);
+        let url = format!("http://127.0.0.1:{port}");
+        let session = builder.capabilities(caps).connect(&url);
+        let client = tokio::time::timeout(Duration::from_secs(90), session)
+            .await
+            .map_err(|_| "no WebDriver session within 90 s: the app's window did not open")??;
+        Ok((client, driver, home, picks))
     }
 
     /// Past the store's first screen as its user would go: a demo store is
