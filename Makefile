@@ -158,4 +158,4 @@ $(TAURI_CLI): packaging/package.json packaging/package-lock.json
 	@touch $@
 
 clean-demo:
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).keys $(DEMO_DB).sign-ins
