@@ -94,14 +94,14 @@ pub async fn set_up_store(
     passphrase: String,
 ) -> Result<Option<store::encryption::Conversion>> {
     let path = state.db_path.clone();
-    let views = state.store.clone();
+    let store = state.store.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let passphrase = zeroize::Zeroizing::new(passphrase);
         let user = user.trim();
         if user.is_empty() {
             return Err(Error::InvalidInput("name the store's first manager".into()));
         }
-        views.close_all(); // nothing may hold the plain file while it is swapped
+        store.close_all(); // nothing may hold the plain file while it is swapped
         let conversion = store::encryption::set_up(&path, user, &passphrase)?;
         let conn = store::open_for_use(&path)?;
         dosedesk_core::users::sign_in_logged(&conn, &path, user, "app")?;
