@@ -23,6 +23,7 @@ incident=$(( bookings / 3000 < 3100 ? bookings / 3000 : 3100 ))
 "$bin/dosedesk-cli" generate --out "$work/data" --bookings "$bookings" --dose-counts 1 --sites "$sites" --seed 42 --incident "$incident" >/dev/null
 bytes=$(stat -c %s "$work/data/bookings.csv")
 db=${4:-$work/dosedesk.sqlite3}
+mkdir -p "$(dirname "$db")"
 rm -f "$db" "$db-wal" "$db-shm" "$db.keys"
 "$bin/dosedesk-cli" --db "$db" import sites "$work/data/sites.csv" >/dev/null
 "$bin/dosedesk-cli" --db "$db" import shifts "$work/data/shifts.csv" >/dev/null

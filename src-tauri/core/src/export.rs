@@ -52,6 +52,14 @@ pub(crate) fn write_file(
     let name = out
         .file_name()
         .ok_or_else(|| Error::InvalidInput(format!("{}: not a file name", out.display())))?;
+    if !dir.is_dir() {
+        // tempfile's own words name the temporary file, which the user never chose.
+        return Err(Error::InvalidInput(format!(
+            "{}: there is no folder {}",
+            out.display(),
+            dir.display()
+        )));
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{}.", name.to_string_lossy()))
         .suffix(".partial")

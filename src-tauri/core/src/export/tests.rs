@@ -53,6 +53,24 @@ fn the_store_and_its_companions_are_refused_whatever_the_name() {
 }
 
 #[test]
+fn a_file_in_a_missing_folder_is_refused_naming_the_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let conn = store(dir.path());
+    let missing = dir.path().join("no-such-folder");
+    let err = write(&conn, &missing.join("calls.csv"), |w| {
+        w.write_all(b"a list").map_err(|e| Error::io("x", &e))
+    })
+    .expect_err("no folder");
+    let message = err.to_string();
+    assert!(
+        message.contains(&format!("there is no folder {}", missing.display())),
+        "{message}"
+    );
+    assert!(!message.contains(".partial"), "{message}");
+    assert!(!missing.exists(), "no folder made");
+}
+
+#[test]
 fn a_failed_export_leaves_the_old_file_and_no_partial_one() {
     let dir = tempfile::tempdir().expect("tempdir");
     let conn = store(dir.path());
