@@ -54,11 +54,10 @@ pub(crate) fn write_file(
         .ok_or_else(|| Error::InvalidInput(format!("{}: not a file name", out.display())))?;
     if !dir.is_dir() {
         // tempfile's own words name the temporary file, which the user never chose.
-        return Err(Error::InvalidInput(format!(
-            "{}: there is no folder {}",
-            out.display(),
-            dir.display()
-        )));
+        return Err(Error::Io {
+            path: out.to_path_buf(),
+            message: format!("there is no folder {}", dir.display()),
+        });
     }
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{}.", name.to_string_lossy()))

@@ -61,6 +61,7 @@ fn a_file_in_a_missing_folder_is_refused_naming_the_folder() {
         w.write_all(b"a list").map_err(|e| Error::io("x", &e))
     })
     .expect_err("no folder");
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
     let message = err.to_string();
     assert!(
         message.contains(&format!("there is no folder {}", missing.display())),
