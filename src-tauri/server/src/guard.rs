@@ -22,10 +22,11 @@ pub async fn check_capacity(tx: &Transaction<'_>) -> ApiResult<()> {
     let filled = tx
         .query(
             "SELECT site, slot, count(*) FROM (
-                 SELECT site, (data->>'slot_minute')::int8 - mod((data->>'slot_minute')::int8, $2) AS slot
-                 FROM judged
-                 WHERE tbl = 'appointment' AND kind <> 'conflict' AND NOT deleted
-                   AND site IS NOT NULL AND data->>'status' = ANY($1)) incoming
+                 SELECT i.site,
+                        (i.data->>'slot_minute')::int8 - mod((i.data->>'slot_minute')::int8, $2) AS slot
+                 FROM judged j JOIN incoming i ON i.ord = j.ord
+                 WHERE i.tbl = 'appointment' AND j.kind <> 'conflict' AND NOT i.deleted
+                   AND i.site IS NOT NULL AND i.data->>'status' = ANY($1)) incoming
              GROUP BY site, slot ORDER BY site, slot",
             &[&active, &SLOT_MINUTES],
         )

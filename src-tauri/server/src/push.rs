@@ -105,9 +105,14 @@ pub async fn apply(
     // From here to commit, versions are drawn in commit order.
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_VERSIONS])
         .await?;
+    // A batch's joins and sorts in memory (the default 4 MB spilled them).
+    tx.batch_execute("SET LOCAL work_mem = '64MB'").await?;
+    // What each row is, without its value: the value stays in `incoming`
+    // (copying it here cost as much as the COPY itself).
     tx.batch_execute(
         "CREATE TEMP TABLE judged ON COMMIT DROP AS
-         SELECT i.*, r.version AS current_version, r.site AS current_site,
+         SELECT i.ord, i.tbl, i.id, i.site, i.parent, r.version AS current_version,
+                r.site AS current_site,
                 CASE WHEN r.id IS NULL THEN 'new'
                      WHEN (r.deleted AND i.deleted)
                        OR (NOT r.deleted AND NOT i.deleted
@@ -137,29 +142,45 @@ pub async fn apply(
     if guard == Guard::Capacity {
         crate::guard::check_capacity(&tx).await?;
     }
+    // Versions in the batch's order, drawn once (nextval runs after the
+    // sort); new rows are plain inserts (they cannot exist: judged under
+    // the lock), changed ones updates.
     tx.batch_execute(&format!(
-        "INSERT INTO row_history (tbl, id, version, deleted, data, device_id)
+        "CREATE TEMP TABLE taken ON COMMIT DROP AS
+         SELECT ord, kind, nextval('row_version') AS version
+         FROM judged WHERE kind IN ('new', 'forward') ORDER BY ord;
+         INSERT INTO row_history (tbl, id, version, deleted, data, device_id)
          SELECT r.tbl, r.id, r.version, r.deleted, r.data, r.device_id
          FROM row_state r JOIN judged j ON j.tbl = r.tbl AND j.id = r.id WHERE j.kind = 'forward';
-         INSERT INTO row_state AS r (tbl, id, version, site, seen_sites, person_level, parent, deleted, data, device_id)
-         SELECT tbl, id, nextval('row_version'), site,
-                CASE WHEN site IS NULL THEN '{{}}'::text[] ELSE ARRAY[site] END,
-                person_level, parent, deleted, data, {device}
-         FROM (SELECT * FROM judged WHERE kind IN ('new', 'forward') ORDER BY ord) j
-         ON CONFLICT (tbl, id) DO UPDATE SET
-            version = excluded.version, site = excluded.site,
-            seen_sites = ARRAY(SELECT DISTINCT unnest(r.seen_sites || excluded.seen_sites)),
-            parent = excluded.parent, deleted = excluded.deleted, data = excluded.data,
-            device_id = excluded.device_id, changed_at = now();
+         INSERT INTO row_state (tbl, id, version, site, seen_sites, person_level, parent, deleted, data, device_id)
+         SELECT i.tbl, i.id, t.version, i.site,
+                CASE WHEN i.site IS NULL THEN '{{}}'::text[] ELSE ARRAY[i.site] END,
+                i.person_level, i.parent, i.deleted, i.data, {device}
+         FROM taken t JOIN incoming i ON i.ord = t.ord WHERE t.kind = 'new';
+         UPDATE row_state r SET
+            version = t.version, site = i.site,
+            seen_sites = CASE WHEN i.site IS NULL THEN r.seen_sites
+                              ELSE ARRAY(SELECT DISTINCT unnest(r.seen_sites || ARRAY[i.site])) END,
+            parent = i.parent, deleted = i.deleted, data = i.data,
+            device_id = {device}, changed_at = now()
+         FROM taken t JOIN incoming i ON i.ord = t.ord
+         WHERE t.kind = 'forward' AND r.tbl = i.tbl AND r.id = i.id;
          {follow}",
         device = device.id,
         follow = FOLLOW_PARENTS
     ))
     .await?;
+    // Each taken row's version as drawn, or as it stands when it follows
+    // another (FOLLOW_PARENTS may have moved it on since).
     let accepted = tx
         .query(
-            "SELECT j.ord, r.version FROM judged j JOIN row_state r ON r.tbl = j.tbl AND r.id = j.id
-             WHERE j.kind <> 'conflict' ORDER BY j.ord",
+            "SELECT j.ord, coalesce(t.version, j.current_version) FROM judged j
+             LEFT JOIN taken t ON t.ord = j.ord
+             WHERE j.kind <> 'conflict' AND j.parent IS NULL
+             UNION ALL
+             SELECT j.ord, r.version FROM judged j JOIN row_state r ON r.tbl = j.tbl AND r.id = j.id
+             WHERE j.kind <> 'conflict' AND j.parent IS NOT NULL
+             ORDER BY 1",
             &[],
         )
         .await?
@@ -169,12 +190,13 @@ pub async fn apply(
     let conflict_ids: Vec<i64> = tx
         .query(
             "INSERT INTO conflict (tbl, row_id, site, person_level, kind, local_data, base_version, device_id)
-             SELECT tbl, id, coalesce(current_site, site), person_level,
-                    CASE tbl WHEN 'dose_count' THEN 'tally_corrected_twice'
-                             WHEN 'appointment' THEN 'booking_changed_twice'
-                             ELSE 'changed_twice' END,
-                    CASE WHEN deleted THEN NULL ELSE data END, base, $1
-             FROM judged WHERE kind = 'conflict' ORDER BY ord
+             SELECT i.tbl, i.id, coalesce(j.current_site, i.site), i.person_level,
+                    CASE i.tbl WHEN 'dose_count' THEN 'tally_corrected_twice'
+                               WHEN 'appointment' THEN 'booking_changed_twice'
+                               ELSE 'changed_twice' END,
+                    CASE WHEN i.deleted THEN NULL ELSE i.data END, i.base, $1
+             FROM judged j JOIN incoming i ON i.ord = j.ord
+             WHERE j.kind = 'conflict' ORDER BY j.ord
              RETURNING id",
             &[&device.id],
         )
@@ -201,14 +223,31 @@ pub async fn apply(
 /// clinics that gain or lose them hear of it. The laptop's own idea of a
 /// call's site does not matter: two laptops may disagree on where a
 /// booking is until their changes meet here.
+///
+/// The followers are found first, by index (calls by their booking, the
+/// batch's calls by key), and only then their bookings: a scan of the
+/// central copy per batch made a first push slow down as the copy grew,
+/// and looking up every booking of a batch cost more than the rest.
 pub(crate) const FOLLOW_PARENTS: &str = "
-    UPDATE row_state c SET site = p.site, version = nextval('row_version'),
-           seen_sites = ARRAY(SELECT DISTINCT unnest(c.seen_sites || p.seen_sites)),
+    WITH followers AS MATERIALIZED (
+        SELECT c.tbl, c.id, c.parent, c.site FROM row_state c
+        WHERE c.parent IN (SELECT id FROM judged
+                           WHERE tbl = 'appointment' AND kind IN ('new', 'forward'))
+        UNION
+        SELECT c.tbl, c.id, c.parent, c.site
+        FROM judged j JOIN row_state c ON c.tbl = j.tbl AND c.id = j.id
+        WHERE j.tbl = 'contact_attempt' AND j.kind IN ('new', 'forward')
+          AND c.parent IS NOT NULL
+    ), astray AS (
+        SELECT f.tbl, f.id, p.site, p.seen_sites
+        FROM followers f JOIN row_state p ON p.tbl = 'appointment' AND p.id = f.parent
+        WHERE f.site IS DISTINCT FROM p.site
+    )
+    UPDATE row_state c SET site = a.site, version = nextval('row_version'),
+           seen_sites = ARRAY(SELECT DISTINCT unnest(c.seen_sites || a.seen_sites)),
            changed_at = now()
-    FROM row_state p
-    WHERE c.parent = p.id AND p.tbl = 'appointment' AND c.site IS DISTINCT FROM p.site
-      AND (c.parent IN (SELECT id FROM judged WHERE tbl = 'appointment' AND kind IN ('new', 'forward'))
-           OR c.id IN (SELECT id FROM judged WHERE tbl = 'contact_attempt' AND kind IN ('new', 'forward')));";
+    FROM astray a
+    WHERE c.tbl = a.tbl AND c.id = a.id;";
 
 /// The reply as `viewer` may see it (a forwarded bundle's conflicts about
 /// rows the forwarding laptop may not hold are left out).
