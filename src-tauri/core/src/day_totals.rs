@@ -3,14 +3,13 @@
 //! the totals here, in the same transaction.
 
 use crate::error::Result;
-#[cfg(test)]
 use crate::store::appointment::active;
 use rusqlite::Transaction;
 
 /// Recounts booked and attended appointments per site-day from the
 /// appointment table: the reference the triggers and `set_bookings` are
-/// tested against (the bulk load counts while it parses instead).
-#[cfg(test)]
+/// tested against (the bulk load counts while it parses instead), and how
+/// a first pull, loaded without the triggers, counts them.
 pub fn rebuild_bookings(tx: &Transaction<'_>) -> Result<()> {
     tx.execute_batch(concat!(
         "UPDATE site_day SET booked = 0, attended = 0 WHERE booked <> 0 OR attended <> 0;

@@ -199,6 +199,91 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
 }
 
 /// Bookings for one AAA slot, as this test counts them in plain SQL.
+/// A laptop's first pull loads its bookings without the appointment
+/// table's triggers and secondary indexes (core's `FirstPull`); what they
+/// keep must come out as a row-by-row load leaves it. The oracles: the
+/// daily totals recounted here from the bookings themselves, the pushing
+/// laptop's totals (made by the import's bulk path), its schema, and its
+/// check report.
+#[test]
+fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
+    let u = unit(Postgres::start(), "first_pull");
+    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
+    for (kind, file) in fixture(u.dir.path(), 90) {
+        m1.import(kind, &file);
+    }
+    m1.enrol(&u.server.url(), &add_device(&u.db, "m1", "manager", &[]));
+    m1.sync().expect("first push");
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    m2.sync().expect("first pull");
+    assert_eq!(m2.dump(), m1.dump());
+
+    let totals = "SELECT s.code, d.date, d.booked, d.attended FROM site_day d
+                  JOIN site s ON s.id = d.site_id WHERE d.booked > 0 OR d.attended > 0";
+    let recount = "SELECT s.code, date(a.slot_minute * 60, 'unixepoch'),
+                          sum(a.status IN ('booked', 'attended')), sum(a.status = 'attended')
+                   FROM appointment a JOIN site s ON s.id = a.site_id
+                   GROUP BY 1, 2 HAVING sum(a.status IN ('booked', 'attended')) > 0";
+    let pulled = rows(&m2, totals);
+    assert!(pulled.len() > 10, "site-days with bookings: {pulled:?}");
+    assert_eq!(pulled, rows(&m2, recount));
+    assert_eq!(pulled, rows(&m1, totals));
+
+    let schema = "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'appointment'";
+    let objects = rows(&m2, schema);
+    assert!(
+        objects.len() >= 10,
+        "appointment's indexes and triggers: {objects:?}"
+    );
+    assert_eq!(objects, rows(&m1, schema));
+
+    let everything = dosedesk_core::checks::CheckQuery::default();
+    let fresh = dosedesk_core::checks::run(&m1.conn, &everything).expect("check m1");
+    assert_eq!(
+        dosedesk_core::checks::run(&m2.conn, &everything).expect("check m2"),
+        fresh
+    );
+    assert_eq!(
+        dosedesk_core::checks::current(&m2.conn, usize::MAX).expect("kept on m2"),
+        dosedesk_core::checks::current(&m1.conn, usize::MAX).expect("kept on m1")
+    );
+
+    // The next bookings pulled (a first dose and its second) are kept row
+    // by row, by the restored triggers.
+    let before = m2.count("SELECT sum(booked) FROM site_day");
+    m1.book(
+        false,
+        "P-FIRST-PULL",
+        "AAA",
+        "2021-04-02T14:00",
+        "2021-04-23T13:00",
+    )
+    .expect("booked");
+    m1.sync().expect("push the booking");
+    m2.sync().expect("pull the booking");
+    assert_eq!(m2.count("SELECT sum(booked) FROM site_day"), before + 2);
+    assert_eq!(rows(&m2, totals), rows(&m2, recount));
+}
+
+fn rows(l: &Laptop, sql: &str) -> Vec<Vec<String>> {
+    let mut stmt = l.conn.prepare(sql).expect(sql);
+    let n = stmt.column_count();
+    let mut out: Vec<Vec<String>> = stmt
+        .query_map([], |r| {
+            (0..n)
+                .map(|k| {
+                    r.get::<_, rusqlite::types::Value>(k)
+                        .map(|v| format!("{v:?}"))
+                })
+                .collect()
+        })
+        .expect(sql)
+        .collect::<rusqlite::Result<_>>()
+        .expect(sql);
+    out.sort();
+    out
+}
+
 #[test]
 fn a_tally_travels_with_its_corrections_and_counts_once() {
     let u = unit(Postgres::start(), "history");

@@ -17,7 +17,25 @@ pub(crate) fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<String>
     drop_schema_objects(conn, table, "('index')")
 }
 
+/// [`drop_indexes_and_triggers`] sparing the objects named in `keep`.
+pub(crate) fn drop_indexes_and_triggers_except(
+    conn: &Connection,
+    table: &str,
+    keep: &[&str],
+) -> Result<Vec<String>> {
+    drop_schema_objects_except(conn, table, "('index', 'trigger')", keep)
+}
+
 fn drop_schema_objects(conn: &Connection, table: &str, types: &str) -> Result<Vec<String>> {
+    drop_schema_objects_except(conn, table, types, &[])
+}
+
+fn drop_schema_objects_except(
+    conn: &Connection,
+    table: &str,
+    types: &str,
+    keep: &[&str],
+) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT type, name, sql FROM sqlite_schema
          WHERE type IN {types} AND tbl_name = ?1 AND sql IS NOT NULL"
@@ -27,6 +45,10 @@ fn drop_schema_objects(conn: &Connection, table: &str, types: &str) -> Result<Ve
             Ok((r.get("type")?, r.get("name")?, r.get("sql")?))
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let objects: Vec<_> = objects
+        .into_iter()
+        .filter(|(_, name, _)| !keep.contains(&name.as_str()))
+        .collect();
     for (kind, name, _) in &objects {
         conn.execute_batch(&format!("DROP {} \"{name}\"", kind.to_uppercase()))?;
     }

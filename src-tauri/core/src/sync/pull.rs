@@ -24,6 +24,7 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
         return Ok(None);
     }
     sync_log::quiet(&tx)?;
+    let first_pull = synced::FirstPull::begin(&tx)?;
     let mut cursor = enrolment::cursor(&tx)?;
     let mut rows = 0u64;
     let mut waiting: Vec<PulledRow> = Vec::new();
@@ -56,6 +57,9 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
             row.id,
             waiting.len()
         )));
+    }
+    if let Some(first_pull) = first_pull {
+        first_pull.finish(&tx)?;
     }
     enrolment::set_cursor(&tx, cursor)?;
     sync_log::loud(&tx)?;
