@@ -199,8 +199,8 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
 }
 
 /// Bookings for one AAA slot, as this test counts them in plain SQL.
-/// A laptop's first pull loads its bookings without the appointment
-/// table's triggers and secondary indexes (core's `FirstPull`); what they
+/// A laptop's first pull loads its bookings and people without their
+/// tables' triggers and secondary indexes (core's `FirstPull`); what they
 /// keep must come out as a row-by-row load leaves it. The oracles: the
 /// daily totals recounted here from the bookings themselves, the pushing
 /// laptop's totals (made by the import's bulk path), its schema, and its
@@ -229,11 +229,12 @@ fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
     assert_eq!(pulled, rows(&m2, recount));
     assert_eq!(pulled, rows(&m1, totals));
 
-    let schema = "SELECT type, name, sql FROM sqlite_schema WHERE tbl_name = 'appointment'";
+    let schema = "SELECT type, name, sql FROM sqlite_schema
+                  WHERE tbl_name IN ('appointment', 'person') AND type IN ('index', 'trigger')";
     let objects = rows(&m2, schema);
     assert!(
-        objects.len() >= 10,
-        "appointment's indexes and triggers: {objects:?}"
+        objects.len() >= 16,
+        "the tables' indexes and triggers: {objects:?}"
     );
     assert_eq!(objects, rows(&m1, schema));
 

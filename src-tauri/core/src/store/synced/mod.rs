@@ -146,32 +146,36 @@ pub(crate) fn apply(
 }
 
 /// A pull into a store that holds no bookings yet (a laptop's first
-/// pull): its bookings load without the appointment table's triggers and
-/// secondary indexes, which cost about a third of the pull row by row,
-/// and [`FirstPull::finish`] rebuilds what they keep, as a bulk import
-/// does. The keys a pulled row is found by stay: a booking's id, an app
-/// booking's uuid.
+/// pull): its bookings and their people load without the appointment and
+/// person tables' triggers and secondary indexes, which cost about a third
+/// of the pull row by row, and [`FirstPull::finish`] rebuilds what they
+/// keep, as a bulk import does. The keys a pulled row is found by stay: a
+/// booking's id, an app booking's uuid, a person's id (the table's key).
 pub(crate) struct FirstPull {
     deferred: Vec<String>,
 }
 
 impl FirstPull {
-    /// `None` when the store holds bookings (each is kept row by row).
+    /// `None` when the store holds bookings or people (each is kept row by row).
     pub(crate) fn begin(tx: &Connection) -> Result<Option<FirstPull>> {
-        let empty: bool =
-            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM appointment)", [], |r| {
-                r.get(0)
-            })?;
+        let empty: bool = tx.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM appointment) AND NOT EXISTS (SELECT 1 FROM person)",
+            [],
+            |r| r.get(0),
+        )?;
         if !empty {
             return Ok(None);
         }
         // Nothing is kept to keep: the next refresh judges everything.
         crate::checks::invalidate(tx)?;
-        let deferred = crate::store::bulk::drop_indexes_and_triggers_except(
+        let mut deferred = crate::store::bulk::drop_indexes_and_triggers_except(
             tx,
             "appointment",
             &["appointment_by_booking_id", "appointment_local_by_uuid"],
         )?;
+        // People's triggers mark them for checks (all are judged anyway) and
+        // for sync (quiet during a pull); their indexes are the name search's.
+        deferred.extend(crate::store::bulk::drop_indexes_and_triggers(tx, "person")?);
         Ok(Some(FirstPull { deferred }))
     }
 
