@@ -33,6 +33,21 @@ fn unit(pg: Postgres, name: &str) -> Unit {
 }
 
 impl Unit {
+    /// A manager's laptop holding the fixture's `bookings` (and its sites,
+    /// shifts, tallies and supply), enrolled and pushed.
+    fn manager_with_fixture(&self, bookings: usize) -> Laptop {
+        let mut m1 = Laptop::new(self.dir.path(), "m1-data");
+        for (kind, file) in fixture(self.dir.path(), bookings) {
+            m1.import(kind, &file);
+        }
+        m1.enrol(
+            &self.server.url(),
+            &add_device(&self.db, "m1", "manager", &[]),
+        );
+        m1.sync().expect("first push");
+        m1
+    }
+
     fn laptop(&self, name: &str, role: &str, sites: &[&str]) -> Laptop {
         let token = add_device(&self.db, name, role, sites);
         let mut l = Laptop::new(self.dir.path(), name);
@@ -198,7 +213,6 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
     assert_eq!(official.dump(), truth.restricted(Role::Official, &[]));
 }
 
-/// Bookings for one AAA slot, as this test counts them in plain SQL.
 /// A laptop's first pull loads its bookings and people without their
 /// tables' triggers and secondary indexes (core's `FirstPull`); what they
 /// keep must come out as a row-by-row load leaves it. The oracles: the
@@ -208,12 +222,7 @@ fn laptops_converge_each_holding_what_its_role_may_see() {
 #[test]
 fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
     let u = unit(Postgres::start(), "first_pull");
-    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
-    for (kind, file) in fixture(u.dir.path(), 90) {
-        m1.import(kind, &file);
-    }
-    m1.enrol(&u.server.url(), &add_device(&u.db, "m1", "manager", &[]));
-    m1.sync().expect("first push");
+    let mut m1 = u.manager_with_fixture(90);
     let mut m2 = u.laptop("m2", "manager", &[]);
     m2.sync().expect("first pull");
     assert_eq!(m2.dump(), m1.dump());
@@ -224,19 +233,19 @@ fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
                           sum(a.status IN ('booked', 'attended')), sum(a.status = 'attended')
                    FROM appointment a JOIN site s ON s.id = a.site_id
                    GROUP BY 1, 2 HAVING sum(a.status IN ('booked', 'attended')) > 0";
-    let pulled = rows(&m2, totals);
+    let pulled = m2.lines(totals);
     assert!(pulled.len() > 10, "site-days with bookings: {pulled:?}");
-    assert_eq!(pulled, rows(&m2, recount));
-    assert_eq!(pulled, rows(&m1, totals));
+    assert_eq!(pulled, m2.lines(recount));
+    assert_eq!(pulled, m1.lines(totals));
 
     let schema = "SELECT type, name, sql FROM sqlite_schema
                   WHERE tbl_name IN ('appointment', 'person') AND type IN ('index', 'trigger')";
-    let objects = rows(&m2, schema);
+    let objects = m2.lines(schema);
     assert!(
         objects.len() >= 16,
         "the tables' indexes and triggers: {objects:?}"
     );
-    assert_eq!(objects, rows(&m1, schema));
+    assert_eq!(objects, m1.lines(schema));
 
     let everything = dosedesk_core::checks::CheckQuery::default();
     let fresh = dosedesk_core::checks::run(&m1.conn, &everything).expect("check m1");
@@ -263,26 +272,7 @@ fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
     m1.sync().expect("push the booking");
     m2.sync().expect("pull the booking");
     assert_eq!(m2.count("SELECT sum(booked) FROM site_day"), before + 2);
-    assert_eq!(rows(&m2, totals), rows(&m2, recount));
-}
-
-fn rows(l: &Laptop, sql: &str) -> Vec<Vec<String>> {
-    let mut stmt = l.conn.prepare(sql).expect(sql);
-    let n = stmt.column_count();
-    let mut out: Vec<Vec<String>> = stmt
-        .query_map([], |r| {
-            (0..n)
-                .map(|k| {
-                    r.get::<_, rusqlite::types::Value>(k)
-                        .map(|v| format!("{v:?}"))
-                })
-                .collect()
-        })
-        .expect(sql)
-        .collect::<rusqlite::Result<_>>()
-        .expect(sql);
-    out.sort();
-    out
+    assert_eq!(m2.lines(totals), m2.lines(recount));
 }
 
 #[test]
@@ -467,6 +457,7 @@ fn products_and_the_provinces_releases_travel_to_every_laptop() {
     assert_eq!(clinic.count("SELECT count(*) FROM product"), 4);
 }
 
+/// Bookings for one AAA slot, as this test counts them in plain SQL.
 fn booked_at(l: &Laptop, slot: &str) -> i64 {
     l.count(&format!(
         "SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id
@@ -478,13 +469,7 @@ fn booked_at(l: &Laptop, slot: &str) -> i64 {
 #[test]
 fn online_laptops_never_share_the_last_place_and_offline_overbooking_is_listed() {
     let u = unit(Postgres::start(), "guard");
-    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
-    for (kind, file) in fixture(u.dir.path(), 30) {
-        m1.import(kind, &file);
-    }
-    let token = add_device(&u.db, "m1", "manager", &[]);
-    m1.enrol(&u.server.url(), &token);
-    m1.sync().expect("first push");
+    let mut m1 = u.manager_with_fixture(30);
     let mut m2 = u.laptop("m2", "manager", &[]);
     let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
     for l in [&mut m2, &mut clinic] {
@@ -607,13 +592,7 @@ fn online_laptops_never_share_the_last_place_and_offline_overbooking_is_listed()
 #[test]
 fn a_tally_corrected_on_two_laptops_is_a_conflict_a_manager_resolves() {
     let u = unit(Postgres::start(), "conflicts");
-    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
-    for (kind, file) in fixture(u.dir.path(), 12) {
-        m1.import(kind, &file);
-    }
-    let token = add_device(&u.db, "m1", "manager", &[]);
-    m1.enrol(&u.server.url(), &token);
-    m1.sync().expect("push");
+    let mut m1 = u.manager_with_fixture(12);
     let mut m2 = u.laptop("m2", "manager", &[]);
     let mut clinic = u.laptop("clinic-a", "clinic", &["AAA"]);
     m2.sync().expect("pull");
@@ -679,13 +658,7 @@ fn a_tally_corrected_on_two_laptops_is_a_conflict_a_manager_resolves() {
 #[test]
 fn bundles_carry_changes_once_and_refuse_tampering() {
     let u = unit(Postgres::start(), "bundles");
-    let mut m1 = Laptop::new(u.dir.path(), "m1-data");
-    for (kind, file) in fixture(u.dir.path(), 12) {
-        m1.import(kind, &file);
-    }
-    let token = add_device(&u.db, "m1", "manager", &[]);
-    m1.enrol(&u.server.url(), &token);
-    m1.sync().expect("push");
+    let mut m1 = u.manager_with_fixture(12);
     let mut offline = u.laptop("clinic-a", "clinic", &["AAA"]);
     offline.sync().expect("pull while at head office");
 

@@ -100,6 +100,11 @@ impl Laptop {
         }
     }
 
+    /// The rows of `sql`, each as its values joined by `|`.
+    pub fn lines(&self, sql: &str) -> BTreeSet<String> {
+        lines(&self.conn, sql)
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.conn.query_row(sql, [], |r| r.get(0)).expect(sql)
     }
