@@ -111,11 +111,14 @@ export async function renderTallies(root) {
     pending = null;
     try {
       const done = await api.recordTally(tally, confirm);
-      showNotice(done.replaced == null
-        ? t('tally.recorded', { doses: formatNumber(Number(doses.value)) })
-        : t('tally.corrected', { old: formatNumber(done.replaced), doses: formatNumber(Number(doses.value)) }));
+      const said = done.replaced == null
+        ? t('tally.recorded', { doses: formatNumber(tally.doses) })
+        : t('tally.corrected', { old: formatNumber(done.replaced), doses: formatNumber(tally.doses) });
       doses.value = '';
+      // The notice comes with the list it speaks of: shown before the list
+      // was drawn again, a click on the old list's buttons was lost.
       await showList();
+      showNotice(said);
       doses.focus();
     } catch (err) {
       if (err.code === 'needs_confirmation') {
@@ -138,8 +141,8 @@ export async function renderTallies(root) {
           site_code: site.value, date: date.value, shift: r.shift,
           dose_number: r.dose_number, product: r.product, doses: r.doses,
         }, true);
-        showNotice(t('tally.held_confirmed', { doses: formatNumber(r.doses) }));
         await showList();
+        showNotice(t('tally.held_confirmed', { doses: formatNumber(r.doses) }));
       } catch (err) {
         showError(err);
       }
@@ -161,8 +164,8 @@ export async function renderTallies(root) {
           site_code: site.value, date: date.value, shift: r.shift,
           dose_number: r.dose_number, product: r.product, doses: 0,
         });
-        showNotice(t('tally.withdrawn_notice', { doses: formatNumber(r.doses) }));
         await showList();
+        showNotice(t('tally.withdrawn_notice', { doses: formatNumber(r.doses) }));
       } catch (err) {
         showError(err);
       }
