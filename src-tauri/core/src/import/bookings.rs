@@ -2,21 +2,23 @@
 //! key: re-importing a file updates changed rows and duplicates nothing.
 //!
 //! Into an empty store the file goes through `bulk` (a parser thread beside
-//! the writer, indexes built once at the end); into existing bookings each
-//! row is an upsert (`merge`).
+//! the writer, indexes built once at the end); into existing bookings it is
+//! a `refresh`: rows whose digest matches the one kept from the last import
+//! are skipped unread, the others are upserted.
 
 mod bulk;
+mod digest;
 mod people;
+mod refresh;
 
-use super::csv_source::{opt, req, Column, CsvSource, Row};
+use super::csv_source::{opt, req, Column, Row};
 use super::rows::{known_site, unknown_product};
-use super::{Imported, Importing, Progress, Written};
+use super::{Imported, Importing};
 use crate::error::Result;
 use crate::store::{appointment, product, site};
 use crate::time::{minute_of, parse_local_datetime};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 
 pub const STATUSES: &[&str] = &["booked", "cancelled", "attended", "no_show", "rescheduled"];
 
@@ -43,7 +45,7 @@ pub(crate) fn import(cx: Importing<'_>) -> Imported {
     if appointment::is_empty(tx)? {
         bulk::load(tx, src, &known, now, progress)
     } else {
-        merge(tx, src, &known, now, progress)
+        refresh::refresh(tx, src, cx.path, &known, now, progress)
     }
 }
 
@@ -90,23 +92,7 @@ impl Booking<'_> {
 fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     let booking_id = short(row, BOOKING_ID, row.req(BOOKING_ID)?)?;
     let person_id = short(row, PERSON_ID, row.req(PERSON_ID)?)?;
-    let text = |col| row.opt(col)?.map(|t| short(row, col, t)).transpose();
-    let language = row.opt(PREFERRED_LANGUAGE)?;
-    if let Some(code) = language {
-        if crate::store::person::language_code(code).is_none() {
-            return Err(row.error(
-                PREFERRED_LANGUAGE,
-                format!("{code:?} is not a two-letter ISO 639-1 language code such as en or fr"),
-            ));
-        }
-    }
-    let details = people::RowDetails {
-        birth: row.opt_birth_date(BIRTH_DATE)?,
-        phone: text(PHONE)?,
-        given_name: text(GIVEN_NAME)?,
-        family_name: text(FAMILY_NAME)?,
-        language,
-    };
+    let details = details(row)?;
     let site_code = row.req(SITE)?;
     let site_id = known_site(row, SITE, &known.sites, site_code)?;
     let slot = row.req_parse(
@@ -149,6 +135,27 @@ fn parse<'a>(row: &Row<'a>, known: &Known) -> Result<Booking<'a>> {
     })
 }
 
+/// A row's details about its person, checked.
+fn details<'a>(row: &Row<'a>) -> Result<people::RowDetails<'a>> {
+    let text = |col| row.opt(col)?.map(|t| short(row, col, t)).transpose();
+    let language = row.opt(PREFERRED_LANGUAGE)?;
+    if let Some(code) = language {
+        if crate::store::person::language_code(code).is_none() {
+            return Err(row.error(
+                PREFERRED_LANGUAGE,
+                format!("{code:?} is not a two-letter ISO 639-1 language code such as en or fr"),
+            ));
+        }
+    }
+    Ok(people::RowDetails {
+        birth: row.opt_birth_date(BIRTH_DATE)?,
+        phone: text(PHONE)?,
+        given_name: text(GIVEN_NAME)?,
+        family_name: text(FAMILY_NAME)?,
+        language,
+    })
+}
+
 /// Identifiers and phone numbers longer than this are not what the booking
 /// system exports: most likely columns have slipped.
 const MAX_TEXT_LEN: usize = 200;
@@ -165,72 +172,6 @@ fn short<'a>(row: &Row<'_>, col: usize, text: &'a str) -> Result<&'a str> {
         ));
     }
     Ok(text)
-}
-
-/// Into existing bookings: each row is an upsert keyed by booking_id, and
-/// the triggers keep the daily totals and check marks current.
-fn merge(
-    tx: &Transaction<'_>,
-    mut src: CsvSource,
-    known: &Known,
-    now: &str,
-    progress: &dyn Progress,
-) -> Result<(CsvSource, Written)> {
-    let before = crate::store::bulk::count_rows(tx, "appointment")?;
-    let mut upsert = tx.prepare(appointment::IMPORT_UPSERT)?;
-    let mut exists = tx.prepare("SELECT 1 FROM appointment WHERE booking_id = ?1")?;
-    // 64-bit hashes of the ids seen (an exact set of 10M strings would not
-    // fit the memory budget); a hit is confirmed against the store, where
-    // the earlier row was written in this transaction.
-    let mut seen: HashMap<u64, u32> = HashMap::new();
-    let hasher = std::collections::hash_map::RandomState::new();
-    let mut people = people::People::default();
-    let mut touched = 0;
-    while let Some(row) = src.next_row(progress)? {
-        let b = parse(&row, known)?;
-        let line = row.line.min(u64::from(u32::MAX)) as u32;
-        let mut h = hasher.build_hasher();
-        h.write(b.booking_id.as_bytes());
-        if let Some(first) = seen.insert(h.finish(), line) {
-            let present = exists
-                .query_row([b.booking_id], |_| Ok(()))
-                .optional()?
-                .is_some();
-            if present {
-                return Err(row.error(
-                    BOOKING_ID,
-                    format!(
-                        "duplicate booking_id {:?}: already on line {first}",
-                        b.booking_id
-                    ),
-                ));
-            }
-        }
-        people.add(b.person_id, &b.details);
-        touched += upsert.execute(params![
-            crate::store::new_uuid(),
-            b.booking_id,
-            b.person_id,
-            b.site_id,
-            b.slot_minute,
-            b.dose_number,
-            known.products[usize::from(b.product)],
-            STATUSES[usize::from(b.status)],
-            b.booked_at,
-            now,
-        ])? as u64;
-    }
-    drop((upsert, exists));
-    people.write(tx, now)?;
-    let inserted = crate::store::bulk::count_rows(tx, "appointment")? - before;
-    Ok((
-        src,
-        Written {
-            inserted,
-            updated: touched - inserted,
-            warnings: Vec::new(),
-        },
-    ))
 }
 
 #[cfg(test)]

@@ -45,7 +45,15 @@ struct Tap<R> {
 }
 
 impl<R> Tap<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, hashed: bool) -> Self {
+        if !hashed {
+            return Tap {
+                inner,
+                hasher: None,
+                digest: None,
+                bytes: 0,
+            };
+        }
         let (sender, chunks) = sync_channel::<Vec<u8>>(8);
         let worker = std::thread::spawn(move || {
             let mut hasher = Sha256::new();
@@ -106,13 +114,23 @@ pub struct CsvSource {
 
 impl CsvSource {
     pub fn open(path: &Path, columns: &'static [Column]) -> Result<Self> {
+        Self::open_tapped(path, columns, true)
+    }
+
+    /// [`CsvSource::open`] for a second read of a file already checked
+    /// whole: its SHA-256 is not computed again (`sha256` is then empty).
+    pub fn reopen(path: &Path, columns: &'static [Column]) -> Result<Self> {
+        Self::open_tapped(path, columns, false)
+    }
+
+    fn open_tapped(path: &Path, columns: &'static [Column], hashed: bool) -> Result<Self> {
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
         let handle = File::open(path).map_err(|e| Error::io(path, &e))?;
         let total_bytes = handle.metadata().map(|m| m.len()).unwrap_or(0);
-        let tap = Tap::new(BufReader::with_capacity(1 << 20, handle));
+        let tap = Tap::new(BufReader::with_capacity(1 << 20, handle), hashed);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -332,6 +350,16 @@ impl<'a> Row<'a> {
             line: self.line,
             column: Some(self.source.columns[col].name.into()),
             message: message.into(),
+        }
+    }
+
+    /// A column's bytes exactly as the file gave them (empty when the
+    /// header lacks it), for a digest of the row: nothing is checked.
+    pub fn raw(&self, col: usize) -> &'a [u8] {
+        let source: &'a CsvSource = self.source;
+        match source.positions[col] {
+            Some(pos) => &source.record[pos],
+            None => &[],
         }
     }
 

@@ -92,6 +92,10 @@ pub struct ImportReport {
     /// Rows identical to what the store already held.
     pub unchanged: u64,
     pub warnings: Vec<String>,
+    /// Bookings the store holds from earlier imports that this file does
+    /// not have, by booking id: kept as they were, for someone to review
+    /// (an export that drops rows must not delete clinic records).
+    pub missing: Vec<String>,
 }
 
 /// Imports one file as one transaction.
@@ -188,6 +192,7 @@ pub fn import_into(
         serde_json::json!({
             "kind": kind.name(), "rows": rows, "sha256": sha256,
             "inserted": written.inserted, "updated": written.updated,
+            "missing": written.missing.len(),
         }),
     )?;
     Ok(ImportReport {
@@ -199,6 +204,7 @@ pub fn import_into(
         updated: written.updated,
         unchanged: rows - written.inserted - written.updated,
         warnings,
+        missing: written.missing,
     })
 }
 

@@ -17,6 +17,9 @@ pub(crate) struct Written {
     pub inserted: u64,
     pub updated: u64,
     pub warnings: Vec<String>,
+    /// Keys the store holds from earlier imports that the file lacks (kept,
+    /// for review).
+    pub missing: Vec<String>,
 }
 
 impl From<Counts> for Written {
@@ -24,7 +27,7 @@ impl From<Counts> for Written {
         Written {
             inserted: c.inserted,
             updated: c.updated,
-            warnings: Vec::new(),
+            ..Written::default()
         }
     }
 }

@@ -105,6 +105,15 @@ pub(crate) fn move_to(
     Ok(())
 }
 
+/// The person of the imported booking `booking_id`, if the store holds it.
+pub(crate) fn person_of_booking(conn: &Connection, booking_id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached("SELECT person_id FROM appointment WHERE booking_id = ?1")?
+        .query_row([booking_id], |r| r.get(0))
+        .optional()?)
+}
+
 pub(crate) fn is_empty(conn: &Connection) -> Result<bool> {
     Ok(
         conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM appointment)", [], |r| {

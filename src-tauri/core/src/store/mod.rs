@@ -16,6 +16,7 @@ pub(crate) mod app_user;
 pub mod appointment;
 pub(crate) mod area;
 pub(crate) mod audit_log;
+pub(crate) mod booking_digest;
 pub(crate) mod bulk;
 pub(crate) mod confirmed_day;
 pub(crate) mod contact_attempt;
@@ -56,6 +57,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_call_details.sql"),
     include_str!("migrations/0011_person_names.sql"),
     include_str!("migrations/0012_person_name_keys.sql"),
+    include_str!("migrations/0013_booking_digest.sql"),
+    include_str!("migrations/0014_check_marks_under_upserts.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after the script

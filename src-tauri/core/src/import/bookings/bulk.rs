@@ -6,11 +6,13 @@
 //! gathered by the parser, are written in one pass each instead of by
 //! triggers row by row.
 
+use super::digest::Digester;
 use super::people::People;
-use super::{parse, Booking, Known, STATUSES};
+use super::{parse, Booking, Known, BOOKING_ID, STATUSES};
 use crate::error::{Error, Result};
 use crate::import::csv_source::CsvSource;
 use crate::import::{Progress, Stage, Written};
+use crate::store::booking_digest::{self, Kept};
 use crate::store::{appointment, bulk};
 use crate::time::MINUTES_PER_DAY;
 use rusqlite::{OptionalExtension, Statement, Transaction};
@@ -32,6 +34,7 @@ pub(super) fn load(
     // Nothing is judged row by row while loading: the next refresh judges all.
     crate::checks::invalidate(tx)?;
     let deferred = bulk::drop_indexes_and_triggers(tx, "appointment")?;
+    booking_digest::clear(tx)?;
     // One range records every booking (and, with it, its person's details)
     // for sync, instead of a trigger per row.
     crate::store::sync_log::quiet(tx)?;
@@ -66,8 +69,7 @@ pub(super) fn load(
         src,
         Written {
             inserted,
-            updated: 0,
-            warnings: Vec::new(),
+            ..Written::default()
         },
     ))
 }
@@ -88,6 +90,8 @@ struct Batch {
 type Span = (u32, u32);
 
 struct BatchRow {
+    /// The row's digest, kept for the next import's refresh.
+    kept: Kept,
     booking_id: Span,
     person_id: Span,
     booked_at: Option<Span>,
@@ -112,8 +116,9 @@ impl Batch {
         (start, self.text.len() as u32)
     }
 
-    fn push(&mut self, b: &Booking<'_>) {
+    fn push(&mut self, b: &Booking<'_>, kept: Kept) {
         let row = BatchRow {
+            kept,
             booking_id: self.span(b.booking_id),
             person_id: self.span(b.person_id),
             booked_at: b.booked_at.map(|s| self.span(s)),
@@ -156,8 +161,10 @@ fn parse_all(
     let mut people = People::with_capacity(rows_guess);
     let mut days: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
     let mut batch = Batch::new();
+    let digester = Digester::new(known);
     while let Some(row) = src.next_row(progress)? {
         let b = parse(&row, known)?;
+        let kept = digester.kept(&row, row.req(BOOKING_ID)?);
         lines.push(row.line.min(u64::from(u32::MAX)) as u32);
         people.add(b.person_id, &b.details);
         if b.is_active() {
@@ -168,7 +175,7 @@ fn parse_all(
             day.0 += 1;
             day.1 += i64::from(STATUSES[usize::from(b.status)] == "attended");
         }
-        batch.push(&b);
+        batch.push(&b, kept);
         if batch.rows.len() == BATCH_ROWS
             && batches
                 .send(std::mem::replace(&mut batch, Batch::new()))
@@ -203,6 +210,19 @@ fn write_batches(
             appointment::import_insert_sql,
             &batch.rows,
             |stmt, at, row| bind(stmt, at, &batch, row, known, now),
+        )?;
+        // Appointment ids follow the file's order from 1 (the table was
+        // empty), as `Parsed::lines` relies on too.
+        bulk::insert_in_chunks(
+            tx,
+            booking_digest::insert_sql,
+            batch.rows.iter().zip(written as i64 + 1..),
+            |stmt, at, (row, id)| {
+                stmt.raw_bind_parameter(at, *id)?;
+                stmt.raw_bind_parameter(at + 1, row.kept.key_hash as i64)?;
+                stmt.raw_bind_parameter(at + 2, row.kept.digest as i64)?;
+                Ok(())
+            },
         )?;
         written += batch.rows.len() as u64;
     }

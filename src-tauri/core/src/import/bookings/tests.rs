@@ -361,3 +361,225 @@ fn a_language_that_is_not_a_code_names_its_line_and_field() {
         .expect("count");
     assert_eq!(n, 0);
 }
+
+/// A generated export (sites, shifts, bookings with people's details and an
+/// overbooking incident) and the morning's version of it: every 50th
+/// booking's status changed, every 70th moved an hour later, ten bookings
+/// new. Returns the folder, the store holding yesterday's file, and the
+/// two bookings files.
+fn generated_morning() -> (tempfile::TempDir, Connection, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let params = crate::generate::GenerateParams {
+        sites: 6,
+        bookings: 4000,
+        dose_counts: 0,
+        seed: 7,
+        incident: 40,
+    };
+    crate::generate::generate(&dir.path().join("data"), &params, &Quiet).expect("generate");
+    let data = dir.path().join("data");
+    let mut conn = crate::store::open(&dir.path().join("refreshed.sqlite3")).expect("open");
+    for (kind, name) in [
+        (ImportKind::Sites, "sites.csv"),
+        (ImportKind::Shifts, "shifts.csv"),
+    ] {
+        import_file(&mut conn, kind, &data.join(name), &Quiet).expect("set-up");
+    }
+    let yesterday = data.join("bookings.csv");
+    let mut reader = csv::Reader::from_path(&yesterday).expect("read");
+    let header = reader.headers().expect("header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (id, status, slot) = (col("booking_id"), col("status"), col("slot_start"));
+    let today = dir.path().join("today.csv");
+    let mut writer = csv::Writer::from_path(&today).expect("write");
+    writer.write_record(&header).expect("header");
+    let mut records: Vec<csv::StringRecord> =
+        reader.records().map(|r| r.expect("record")).collect();
+    let extra: Vec<csv::StringRecord> = records[..10]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut fields: Vec<String> = r.iter().map(str::to_owned).collect();
+            fields[id] = format!("NEW-{i}");
+            csv::StringRecord::from(fields)
+        })
+        .collect();
+    for (i, r) in records.iter_mut().enumerate() {
+        let mut fields: Vec<String> = r.iter().map(str::to_owned).collect();
+        if i % 50 == 0 {
+            fields[status] = if fields[status] == "cancelled" {
+                "booked"
+            } else {
+                "cancelled"
+            }
+            .into();
+        }
+        if i % 70 == 0 {
+            let at = chrono::NaiveDateTime::parse_from_str(&fields[slot], "%Y-%m-%dT%H:%M")
+                .expect("slot");
+            fields[slot] = (at + chrono::Duration::hours(1))
+                .format("%Y-%m-%dT%H:%M")
+                .to_string();
+        }
+        *r = csv::StringRecord::from(fields);
+    }
+    for r in records.iter().chain(&extra) {
+        writer.write_record(r).expect("row");
+    }
+    writer.flush().expect("flush");
+    import_file(&mut conn, ImportKind::Bookings, &yesterday, &Quiet).expect("yesterday");
+    (dir, conn, yesterday, today)
+}
+
+/// `contents` and the kept check results.
+fn contents_and_checks(conn: &Connection) -> (Vec<Vec<String>>, String) {
+    let checks = crate::checks::current(conn, usize::MAX).expect("checks");
+    (contents(conn), format!("{checks:?}"))
+}
+
+#[test]
+fn a_refresh_leaves_the_store_a_fresh_import_of_the_same_file_would() {
+    let (dir, mut refreshed, _, today) = generated_morning();
+    crate::checks::refresh(&refreshed).expect("checks");
+    let report = import_file(&mut refreshed, ImportKind::Bookings, &today, &Quiet).expect("today");
+    // 80 of every 3,500 rows changed (2 % of 4,000 for the status, 1/70 for
+    // the slot, both on every 350th), 10 new: counted from the rule above.
+    let (status, slot, both) = (4000 / 50, 4000usize.div_ceil(70), 4000usize.div_ceil(350));
+    assert_eq!(report.inserted, 10);
+    assert_eq!(report.updated as usize, status + slot - both);
+    assert_eq!(report.unchanged as usize, 4000 - (status + slot - both));
+    assert!(report.missing.is_empty(), "{:?}", report.missing);
+
+    let data = dir.path().join("data");
+    let mut fresh = crate::store::open(&dir.path().join("fresh.sqlite3")).expect("open");
+    for (kind, name) in [
+        (ImportKind::Sites, "sites.csv"),
+        (ImportKind::Shifts, "shifts.csv"),
+    ] {
+        import_file(&mut fresh, kind, &data.join(name), &Quiet).expect("set-up");
+    }
+    import_file(&mut fresh, ImportKind::Bookings, &today, &Quiet).expect("fresh");
+    let (got, want) = (contents_and_checks(&refreshed), contents_and_checks(&fresh));
+    assert_eq!(got.0, want.0, "appointments, people, daily totals");
+    assert_eq!(got.1, want.1, "kept check results");
+    assert!(
+        want.1.contains("excess_bookings: ") && !want.1.contains("excess_bookings: 0,"),
+        "the incident is there to be checked: {}",
+        want.1
+    );
+}
+
+#[test]
+fn the_same_file_again_writes_nothing_and_records_nothing_for_sync() {
+    let (_dir, mut conn, yesterday, _) = generated_morning();
+    let log = |conn: &Connection| {
+        rows(
+            conn,
+            "SELECT count(*), coalesce(max(seq), 0) FROM sync_change",
+        )
+    };
+    let before = (contents(&conn), log(&conn));
+    let report = import_file(&mut conn, ImportKind::Bookings, &yesterday, &Quiet).expect("again");
+    assert_eq!(
+        (
+            report.rows,
+            report.inserted,
+            report.updated,
+            report.unchanged
+        ),
+        (4000, 0, 0, 4000)
+    );
+    assert_eq!((contents(&conn), log(&conn)), before);
+}
+
+#[test]
+fn bookings_missing_from_the_file_are_kept_and_listed_and_a_desk_change_is_read_again() {
+    let (dir, mut conn, yesterday, _) = generated_morning();
+    let text = std::fs::read_to_string(&yesterday).expect("read");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let id_of = |line: &str| line.split(',').next().expect("id").to_owned();
+    let (gone_a, gone_b) = (id_of(lines[5]), id_of(lines[900]));
+    let cancelled_on_desk = id_of(lines[7]);
+    lines.remove(900);
+    lines.remove(5);
+    let today = write(dir.path(), "today.csv", &(lines.join("\n") + "\n"));
+    let id: i64 = conn
+        .query_row(
+            "SELECT id FROM appointment WHERE booking_id = ?1",
+            [&cancelled_on_desk],
+            |r| r.get(0),
+        )
+        .expect("id");
+    let file_status: String = conn
+        .query_row("SELECT status FROM appointment WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .expect("status");
+    let desk_status = if file_status == "cancelled" {
+        "booked"
+    } else {
+        "cancelled"
+    };
+    conn.execute(
+        "UPDATE appointment SET status = ?2 WHERE id = ?1",
+        rusqlite::params![id, desk_status],
+    )
+    .expect("desk change");
+
+    let held = |conn: &Connection| rows(conn, "SELECT count(*) FROM appointment");
+    let report = import_file(&mut conn, ImportKind::Bookings, &today, &Quiet).expect("today");
+    let mut want = vec![gone_a.clone(), gone_b.clone()];
+    want.sort();
+    assert_eq!(report.missing, want);
+    assert_eq!(
+        held(&conn),
+        vec!["Integer(4000)".to_string()],
+        "nothing deleted"
+    );
+    let warning = report
+        .warnings
+        .iter()
+        .find(|w| w.contains("not in this file"))
+        .expect("warning");
+    assert!(
+        warning.contains(&gone_a) && warning.contains(&gone_b),
+        "{warning}"
+    );
+    // The row the desk changed is read in full again: the file's word holds.
+    let now: String = conn
+        .query_row("SELECT status FROM appointment WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .expect("status");
+    assert_eq!(now, file_status);
+    assert_eq!((report.updated, report.unchanged), (1, 3997));
+}
+
+#[test]
+fn a_refresh_refuses_a_repeated_booking_naming_both_lines() {
+    let (dir, mut conn, yesterday, _) = generated_morning();
+    let text = std::fs::read_to_string(&yesterday).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    // Repeated as it was (found among the kept digests), and repeated
+    // written otherwise (a space after the id: the same booking, read in
+    // full).
+    let id = lines[3].split(',').next().expect("id");
+    for (name, extra_line) in [
+        ("same", lines[3].to_string()),
+        ("rewritten", lines[3].replacen(',', " ,", 1)),
+    ] {
+        let mut body = lines.join("\n");
+        body.push('\n');
+        body.push_str(&extra_line);
+        body.push('\n');
+        let file = write(dir.path(), &format!("{name}.csv"), &body);
+        let before = contents(&conn);
+        let err = import_file(&mut conn, ImportKind::Bookings, &file, &Quiet).expect_err(name);
+        assert_eq!(
+            err.to_string(),
+            format!("{name}.csv:4002: column booking_id: duplicate booking_id {id:?}: already on line 4"),
+            "{name}"
+        );
+        assert_eq!(contents(&conn), before, "{name}: nothing written");
+    }
+}

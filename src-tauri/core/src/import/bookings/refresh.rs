@@ -1,0 +1,381 @@
+//! Bookings into a store that holds some: the morning refresh. The export
+//! is mostly what was imported yesterday, so each row's digest is compared
+//! with the one kept from the last import (`booking_digest`) before any
+//! parsing: a row that matches is unchanged and is neither parsed nor
+//! written. The others (changed, new, or bookings changed in the app since
+//! their import) are checked in full and upserted, and the triggers keep
+//! the daily totals, the check marks and the sync log current for exactly
+//! those. Imported bookings the file no longer has are kept and listed.
+
+use super::digest::Digester;
+use super::people::People;
+use super::{details, parse, Known, BOOKING_ID, COLUMNS, PERSON_ID, STATUSES};
+use crate::error::{Error, Result};
+use crate::import::csv_source::{CsvSource, Row};
+use crate::import::{Progress, Stage, Written};
+use crate::store::booking_digest::{self, Kept};
+use crate::store::{appointment, bulk};
+use rusqlite::{params, OptionalExtension, Transaction};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+pub(super) fn refresh(
+    tx: &Transaction<'_>,
+    mut src: CsvSource,
+    path: &Path,
+    known: &Known,
+    now: &str,
+    progress: &dyn Progress,
+) -> Result<(CsvSource, Written)> {
+    let digester = Digester::new(known);
+    let mut previous = Previous::new(booking_digest::all(tx)?);
+    let before = bulk::count_rows(tx, "appointment")?;
+    let mut upsert = tx.prepare(appointment::IMPORT_UPSERT)?;
+    // Rows read in full, by their id's hash: a repeat is confirmed in the
+    // store (64-bit hashes of 10M ids: an exact set would not fit the
+    // memory budget).
+    let mut read: HashMap<u64, u32> = HashMap::new();
+    // People whose rows changed (a row read in full, one that moved to
+    // someone else, one missing from the file): their details are merged
+    // again from all their rows in the file, in file order, on top of what
+    // the store holds, as a full import would. Everyone else's rows are
+    // the same rows as last time, so merging them again changes nothing.
+    let mut people: HashSet<String> = HashSet::new();
+    let (mut unchanged, mut read_in_full, mut touched) = (0u64, 0u64, 0u64);
+    while let Some(row) = src.next_row(progress)? {
+        let line = row.line.min(u64::from(u32::MAX)) as u32;
+        let booking_id = row.req(BOOKING_ID)?;
+        let kept = digester.kept(&row, booking_id);
+        match previous.meet(kept, line) {
+            Meeting::Unchanged => {
+                unchanged += 1;
+                continue;
+            }
+            Meeting::Repeated(first) => return Err(repeated(&row, booking_id, first)),
+            Meeting::MetBefore(first) if met_this_booking(tx, booking_id, &previous, kept)? => {
+                return Err(repeated(&row, booking_id, first));
+            }
+            Meeting::MetBefore(_) | Meeting::New => {}
+        }
+        let b = parse(&row, known)?;
+        let held_for = appointment::person_of_booking(tx, b.booking_id)?;
+        if let Some(first) = read.insert(kept.key_hash, line) {
+            if held_for.is_some() {
+                return Err(repeated(&row, booking_id, first));
+            }
+        }
+        // The booking's person now, and the one it had if that changed.
+        for person in [Some(b.person_id), held_for.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if !people.contains(person) {
+                people.insert(person.to_owned());
+            }
+        }
+        touched += upsert.execute(params![
+            crate::store::new_uuid(),
+            b.booking_id,
+            b.person_id,
+            b.site_id,
+            b.slot_minute,
+            b.dose_number,
+            known.products[usize::from(b.product)],
+            STATUSES[usize::from(b.status)],
+            b.booked_at,
+            now,
+        ])? as u64;
+        booking_digest::put(tx, b.booking_id, kept)?;
+        read_in_full += 1;
+    }
+    drop(upsert);
+    let inserted = bulk::count_rows(tx, "appointment")? - before;
+    let missing = missing_from_file(tx, &previous, unchanged + read_in_full)?;
+    // A missing booking's person no longer has its row's details.
+    for booking_id in &missing {
+        if let Some(person) = appointment::person_of_booking(tx, booking_id)? {
+            people.insert(person);
+        }
+    }
+    progress.stage(Stage::People);
+    if !people.is_empty() {
+        details_of(path, &people, progress)?.write(tx, now)?;
+    }
+    let mut warnings = Vec::new();
+    if !missing.is_empty() {
+        warnings.push(missing_warning(src.file_name(), &missing));
+    }
+    Ok((
+        src,
+        Written {
+            inserted,
+            updated: touched - inserted,
+            warnings,
+            missing,
+        },
+    ))
+}
+
+/// The details every row of the file gives about `people`, in file order:
+/// a person's unchanged rows count as much as their changed ones (a later
+/// row's value replaces an earlier one, as in a full import). A second
+/// read of the file, made only when some row was read in full; every row
+/// passed the checks on the first read or on an earlier import.
+fn details_of(path: &Path, people: &HashSet<String>, progress: &dyn Progress) -> Result<People> {
+    let mut src = CsvSource::reopen(path, COLUMNS)?;
+    let mut out = People::default();
+    while let Some(row) = src.next_row(progress)? {
+        let person_id = row.req(PERSON_ID)?;
+        if people.contains(person_id) {
+            out.add(person_id, &details(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the kept digest this row's id hash met earlier in the file is
+/// this very booking's (then the file repeats it), and not another
+/// booking's whose id has the same 64-bit hash.
+fn met_this_booking(
+    tx: &Transaction<'_>,
+    booking_id: &str,
+    previous: &Previous,
+    kept: Kept,
+) -> Result<bool> {
+    let stored: Option<i64> = tx
+        .query_row(
+            "SELECT d.digest FROM appointment a JOIN booking_digest d ON d.appointment_id = a.id
+             WHERE a.booking_id = ?1",
+            [booking_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(stored.is_some_and(|d| previous.holds(kept.key_hash, d as u64)))
+}
+
+fn repeated(row: &Row<'_>, booking_id: &str, first: u32) -> Error {
+    row.error(
+        BOOKING_ID,
+        format!("duplicate booking_id {booking_id:?}: already on line {first}"),
+    )
+}
+
+/// Imported bookings in the store that the file does not have, by
+/// booking id. `in_file` rows of the file are bookings the store now holds.
+fn missing_from_file(
+    tx: &Transaction<'_>,
+    previous: &Previous,
+    in_file: u64,
+) -> Result<Vec<String>> {
+    let held = booking_digest::imported_bookings(tx)?;
+    if held <= in_file {
+        return Ok(Vec::new());
+    }
+    let unmet = previous.unmet_keys();
+    // Bookings changed in the app since their import have no digest; they
+    // are looked for (one pass over the table) only when the digests
+    // cannot account for every missing booking.
+    let without_digest = held - in_file > unmet.len() as u64;
+    booking_digest::booking_ids_unmet(tx, &unmet, without_digest)
+}
+
+/// How many missing booking ids a warning names; the report lists all.
+const MISSING_NAMED: usize = 10;
+
+fn missing_warning(file: &str, missing: &[String]) -> String {
+    let named: Vec<&str> = missing
+        .iter()
+        .take(MISSING_NAMED)
+        .map(String::as_str)
+        .collect();
+    let more = missing.len().saturating_sub(MISSING_NAMED);
+    format!(
+        "{file}: {} imported booking{} in the store {} not in this file and {} kept as {} \
+         for review: {}{}",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
+        if missing.len() == 1 { "is" } else { "are" },
+        if missing.len() == 1 { "is" } else { "are" },
+        if missing.len() == 1 {
+            "it was"
+        } else {
+            "they were"
+        },
+        named.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    )
+}
+
+/// What a row's digest found among those kept from the last import.
+#[derive(Debug, PartialEq, Eq)]
+enum Meeting {
+    /// The same booking, written the same way: nothing to do.
+    Unchanged,
+    /// The same booking, written the same way, already met on that line.
+    Repeated(u32),
+    /// A kept digest with this id's hash was already met on that line: a
+    /// repeat if it is this booking's.
+    MetBefore(u32),
+    /// Changed, new, or changed in the app since its import.
+    New,
+}
+
+/// The digests kept from the last import, sorted by key hash, with the
+/// start of each bucket of hashes sharing their top bits: a row finds its
+/// digest in one or two cache lines (a binary search over ten million
+/// would take two dozen misses). About 22 bytes a booking.
+struct Previous {
+    kept: Vec<Kept>,
+    /// The file line each kept digest was met on; 0 until met.
+    met: Vec<u32>,
+    /// `starts[b]..starts[b + 1]` are the digests in bucket `b`.
+    starts: Vec<u32>,
+    shift: u32,
+}
+
+impl Previous {
+    fn new(mut kept: Vec<Kept>) -> Self {
+        kept.sort_unstable_by_key(|k| k.key_hash);
+        // About four digests a bucket; at least two buckets, so the shift
+        // stays below 64.
+        let bits = (kept.len() / 4)
+            .next_power_of_two()
+            .trailing_zeros()
+            .clamp(1, 28);
+        let shift = 64 - bits;
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for k in &kept {
+            starts[(k.key_hash >> shift) as usize + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        Previous {
+            met: vec![0; kept.len()],
+            kept,
+            starts,
+            shift,
+        }
+    }
+
+    /// Indexes of the kept digests whose key hash is `key`.
+    fn with_key(&self, key: u64) -> impl Iterator<Item = usize> + '_ {
+        let b = (key >> self.shift) as usize;
+        (self.starts[b] as usize..self.starts[b + 1] as usize)
+            .filter(move |&i| self.kept[i].key_hash == key)
+    }
+
+    fn holds(&self, key: u64, digest: u64) -> bool {
+        self.with_key(key).any(|i| self.kept[i].digest == digest)
+    }
+
+    /// Looks a row up and marks what it met with its line.
+    fn meet(&mut self, row: Kept, line: u32) -> Meeting {
+        let found: Vec<usize> = self.with_key(row.key_hash).collect();
+        if let Some(&i) = found.iter().find(|&&i| self.kept[i].digest == row.digest) {
+            return match self.met[i] {
+                0 => {
+                    self.met[i] = line;
+                    Meeting::Unchanged
+                }
+                first => Meeting::Repeated(first),
+            };
+        }
+        let mut earlier = None;
+        for i in found {
+            match self.met[i] {
+                0 => self.met[i] = line,
+                first => earlier = earlier.or(Some(first)),
+            }
+        }
+        earlier.map_or(Meeting::New, Meeting::MetBefore)
+    }
+
+    /// Key hashes of the kept digests no row met.
+    fn unmet_keys(&self) -> Vec<u64> {
+        self.kept
+            .iter()
+            .zip(&self.met)
+            .filter(|(_, &line)| line == 0)
+            .map(|(k, _)| k.key_hash)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::digest::key_hash;
+    use super::*;
+
+    fn kept(key_hash: u64, digest: u64) -> Kept {
+        Kept { key_hash, digest }
+    }
+
+    #[test]
+    fn a_row_meets_its_own_digest_once_and_a_repeat_names_the_first_line() {
+        let mut previous = Previous::new(vec![kept(7, 1), kept(u64::MAX, 2), kept(0, 3)]);
+        assert_eq!(previous.meet(kept(u64::MAX, 2), 5), Meeting::Unchanged);
+        assert_eq!(previous.meet(kept(u64::MAX, 2), 9), Meeting::Repeated(5));
+        assert_eq!(previous.meet(kept(7, 99), 10), Meeting::New);
+        assert_eq!(previous.meet(kept(7, 1), 11), Meeting::Repeated(10));
+        assert_eq!(previous.meet(kept(7, 98), 12), Meeting::MetBefore(10));
+        assert_eq!(previous.meet(kept(8, 1), 13), Meeting::New);
+        assert_eq!(previous.unmet_keys(), vec![0]);
+    }
+
+    #[test]
+    fn every_kept_digest_is_found_whatever_the_bucket_size() {
+        // Hashes spread over the whole range and bunched at its ends and
+        // in one bucket, for sizes around the bucket table's steps.
+        for n in [0usize, 1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 1000] {
+            let keys: Vec<u64> = (0..n as u64)
+                .map(|i| match i % 4 {
+                    0 => i.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                    1 => u64::MAX - i,
+                    2 => i,
+                    _ => 0x8000_0000_0000_0000 + i,
+                })
+                .collect();
+            let mut previous = Previous::new(keys.iter().map(|&k| kept(k, !k)).collect());
+            for (line, &k) in keys.iter().enumerate() {
+                assert!(previous.holds(k, !k), "n = {n}: {k:#x} not found");
+                assert_eq!(
+                    previous.meet(kept(k, !k), line as u32 + 1),
+                    Meeting::Unchanged
+                );
+            }
+            assert!(previous.unmet_keys().is_empty(), "n = {n}");
+            assert!(!previous.holds(0x1234_5678, 0), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn the_missing_warning_names_the_first_ten_and_counts_the_rest() {
+        let one = missing_warning("b.csv", &["B1".into()]);
+        assert_eq!(
+            one,
+            "b.csv: 1 imported booking in the store is not in this file and is kept as it was \
+             for review: B1"
+        );
+        let many: Vec<String> = (1..=12).map(|i| format!("B{i:02}")).collect();
+        let text = missing_warning("b.csv", &many);
+        assert!(
+            text.starts_with("b.csv: 12 imported bookings in the store are not"),
+            "{text}"
+        );
+        assert!(text.ends_with("B09, B10 and 2 more"), "{text}");
+    }
+
+    #[test]
+    fn key_hashes_are_stable_across_builds() {
+        // Stored in every store: a change here would make every kept digest
+        // unreachable (harmless, but the next refresh would read in full).
+        assert_eq!(key_hash("B-0000001"), key_hash("B-0000001"));
+        assert_ne!(key_hash("B-0000001"), key_hash("B-0000002"));
+        assert_eq!(key_hash(""), 0x21ec_b1be_7717_9943);
+    }
+}
