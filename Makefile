@@ -81,6 +81,7 @@ test: deps-test tauri-driver $(AXE_JS) $(TAURI_CLI)
 	@# the dependencies were compiled again: 8 minutes and 1 GB more).
 	$(LINTED) $(CARGO) build --locked --workspace --examples
 	tests/bench/import.sh target/debug 20000 50 target/bench/small.sqlite3
+	tests/bench/refresh.sh target/debug 20000 50
 	target/debug/examples/sqlite_floor 20000
 	$(BENCH_SIGN_IN) target/debug/examples/bench_views target/bench/small.sqlite3 2021-02-01
 	tests/bench/plan.sh target/debug target/bench/small.sqlite3 2021-02-01 2021-02-28
@@ -109,6 +110,7 @@ bench: deps-test
 	@echo "machine: $$(nproc) cores, $$(free -g | awk '/Mem:/ {print $$2}') GiB, $$(uname -sr)"
 	@mkdir -p target/bench
 	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
+	tests/bench/refresh.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES)
 	target/release/examples/sqlite_floor $(BENCH_BOOKINGS)
 	$(BENCH_SIGN_IN) target/release/examples/bench_views target/bench/province.sqlite3 2021-02-01
 	tests/bench/plan.sh target/release target/bench/province.sqlite3 2021-02-01 2021-02-28

@@ -46,6 +46,10 @@ pub struct ImportArgs {
     /// Print how long each stage took (rows, people, indexes, commit…) to stderr.
     #[arg(long)]
     timings: bool,
+    /// Print the report as JSON (with every booking id missing from a
+    /// bookings file, where the warning names the first ten).
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn import(conn: &mut Connection, args: &ImportArgs) -> Result<(), Error> {
@@ -57,8 +61,16 @@ pub fn import(conn: &mut Connection, args: &ImportArgs) -> Result<(), Error> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    if args.json {
+        crate::output::print_json(&report);
+        return Ok(());
+    }
+    let missing = match report.missing.len() {
+        0 => String::new(),
+        n => format!(", {n} missing from the file (kept)"),
+    };
     println!(
-        "{}: {} rows: {} new, {} updated, {} unchanged",
+        "{}: {} rows: {} new, {} updated, {} unchanged{missing}",
         report.file, report.rows, report.inserted, report.updated, report.unchanged
     );
     Ok(())

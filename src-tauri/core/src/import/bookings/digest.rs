@@ -45,7 +45,11 @@ impl Digester {
             h.write(&id.to_le_bytes());
         }
         h.write(&[0xff]);
-        for product in &known.products {
+        // Sorted: `Known::products` comes from a hash set, in another
+        // order in every process.
+        let mut products: Vec<&String> = known.products.iter().collect();
+        products.sort_unstable();
+        for product in products {
             write_field(&mut h, product.as_bytes());
         }
         let k0 = h.finish();
