@@ -27,24 +27,81 @@ pub(crate) use active;
 /// server judges a slot's places by them); a test holds the two together.
 pub const ACTIVE_STATUSES: [&str; 2] = ["booked", "attended"];
 
-/// An import's upsert keyed by booking_id. Parameters: uuid, booking_id,
-/// person_id, site_id, slot_minute, dose_number, product, status,
-/// booked_at, updated_at.
-pub(crate) const IMPORT_UPSERT: &str =
-    "INSERT INTO appointment (uuid, booking_id, person_id, site_id, slot_minute, dose_number,
-                              product, status, source, booked_at, updated_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'import', ?9, ?10)
-     ON CONFLICT (booking_id) DO UPDATE SET
-        person_id = excluded.person_id, site_id = excluded.site_id,
-        slot_minute = excluded.slot_minute, dose_number = excluded.dose_number,
-        product = excluded.product, status = excluded.status,
-        booked_at = excluded.booked_at, updated_at = excluded.updated_at
-     WHERE (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
-        IS NOT (excluded.person_id, excluded.site_id, excluded.slot_minute,
-                excluded.dose_number, excluded.product, excluded.status, excluded.booked_at)";
+/// One booking of an import, as the file gives it.
+pub(crate) struct ImportedBooking<'a> {
+    pub booking_id: &'a str,
+    pub person_id: &'a str,
+    pub site_id: i64,
+    pub slot_minute: i64,
+    pub dose_number: u8,
+    pub product: &'a str,
+    pub status: &'a str,
+    pub booked_at: Option<&'a str>,
+}
+
+/// What [`import_row`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ImportWrite {
+    Inserted,
+    Updated,
+    /// The store already held these values.
+    Same,
+}
+
+/// Writes one imported booking keyed by booking_id: an UPDATE when its
+/// values differ, an INSERT when the store has no such booking. Not an
+/// upsert: inside an upsert SQLite overrides the triggers' conflict
+/// handling, and the INSERT it tries first probes the uuid index at a
+/// random place for every existing booking.
+pub(crate) fn import_row(
+    conn: &Connection,
+    b: &ImportedBooking<'_>,
+    now: &str,
+) -> Result<ImportWrite> {
+    let updated = conn
+        .prepare_cached(
+            "UPDATE appointment SET person_id = ?2, site_id = ?3, slot_minute = ?4,
+                    dose_number = ?5, product = ?6, status = ?7, booked_at = ?8, updated_at = ?9
+             WHERE booking_id = ?1
+               AND (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
+                   IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            b.booking_id,
+            b.person_id,
+            b.site_id,
+            b.slot_minute,
+            b.dose_number,
+            b.product,
+            b.status,
+            b.booked_at,
+            now
+        ])?;
+    if updated > 0 {
+        return Ok(ImportWrite::Updated);
+    }
+    if person_of_booking(conn, b.booking_id)?.is_some() {
+        return Ok(ImportWrite::Same);
+    }
+    conn.prepare_cached(&import_insert_sql(1))?
+        .execute(params![
+            super::new_uuid(),
+            b.booking_id,
+            b.person_id,
+            b.site_id,
+            b.slot_minute,
+            b.dose_number,
+            b.product,
+            b.status,
+            b.booked_at,
+            now
+        ])?;
+    Ok(ImportWrite::Inserted)
+}
 
 /// A bulk load's plain inserts of `rows` imported appointments, ten
-/// parameters each in `IMPORT_UPSERT`'s order.
+/// parameters each: uuid, booking_id, person_id, site_id, slot_minute,
+/// dose_number, product, status, booked_at, updated_at.
 pub(crate) fn import_insert_sql(rows: usize) -> String {
     let one = "(?, ?, ?, ?, ?, ?, ?, ?, 'import', ?, ?)";
     format!(

@@ -13,18 +13,21 @@ use rusqlite::{params, Connection};
 pub(crate) struct Kept {
     pub key_hash: u64,
     pub digest: u64,
+    /// The digest of the row's person id and details alone.
+    pub details: u64,
 }
 
 /// Every kept digest, in no particular order.
 pub(crate) fn all(conn: &Connection) -> Result<Vec<Kept>> {
     let count: i64 = conn.query_row("SELECT count(*) FROM booking_digest", [], |r| r.get(0))?;
     let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    let mut stmt = conn.prepare("SELECT key_hash, digest FROM booking_digest")?;
+    let mut stmt = conn.prepare("SELECT key_hash, digest, details FROM booking_digest")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         out.push(Kept {
             key_hash: row.get::<_, i64>(0)? as u64,
             digest: row.get::<_, i64>(1)? as u64,
+            details: row.get::<_, i64>(2)? as u64,
         });
     }
     Ok(out)
@@ -37,24 +40,42 @@ pub(crate) fn clear(conn: &Connection) -> Result<()> {
 }
 
 /// A bulk load's plain inserts of `rows` digests: appointment id, key hash,
-/// digest each.
+/// digest, details each.
 pub(crate) fn insert_sql(rows: usize) -> String {
-    super::bulk::multi_row_insert("booking_digest (appointment_id, key_hash, digest)", 3, rows)
+    super::bulk::multi_row_insert(
+        "booking_digest (appointment_id, key_hash, digest, details)",
+        4,
+        rows,
+    )
 }
 
 /// Keeps the digest of the row just written for `booking_id` (after its
 /// upsert, whose update dropped the old one).
 pub(crate) fn put(conn: &Connection, booking_id: &str, kept: Kept) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO booking_digest (appointment_id, key_hash, digest)
-         SELECT id, ?2, ?3 FROM appointment WHERE booking_id = ?1",
+        "INSERT OR REPLACE INTO booking_digest (appointment_id, key_hash, digest, details)
+         SELECT id, ?2, ?3, ?4 FROM appointment WHERE booking_id = ?1",
     )?
     .execute(params![
         booking_id,
         kept.key_hash as i64,
-        kept.digest as i64
+        kept.digest as i64,
+        kept.details as i64
     ])?;
     Ok(())
+}
+
+/// The kept digest of the booking `booking_id`, if it has one.
+pub(crate) fn of_booking(conn: &Connection, booking_id: &str) -> Result<Option<u64>> {
+    use rusqlite::OptionalExtension;
+    let digest: Option<i64> = conn
+        .prepare_cached(
+            "SELECT d.digest FROM appointment a JOIN booking_digest d ON d.appointment_id = a.id
+             WHERE a.booking_id = ?1",
+        )?
+        .query_row([booking_id], |r| r.get(0))
+        .optional()?;
+    Ok(digest.map(|d| d as u64))
 }
 
 /// Booking ids of imported bookings the last pass did not meet: those

@@ -221,6 +221,7 @@ fn write_batches(
                 stmt.raw_bind_parameter(at, *id)?;
                 stmt.raw_bind_parameter(at + 1, row.kept.key_hash as i64)?;
                 stmt.raw_bind_parameter(at + 2, row.kept.digest as i64)?;
+                stmt.raw_bind_parameter(at + 3, row.kept.details as i64)?;
                 Ok(())
             },
         )?;

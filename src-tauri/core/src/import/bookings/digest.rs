@@ -5,7 +5,9 @@
 //! a row whose digest the store kept from the last import is unchanged
 //! and need not be parsed or written again.
 
-use super::{Known, COLUMNS};
+use super::{
+    Known, BIRTH_DATE, COLUMNS, FAMILY_NAME, GIVEN_NAME, PERSON_ID, PHONE, PREFERRED_LANGUAGE,
+};
 use crate::import::csv_source::Row;
 use crate::store::booking_digest::Kept;
 use siphasher::sip::SipHasher13;
@@ -59,18 +61,44 @@ impl Digester {
         }
     }
 
-    /// The row's digest and its booking id's hash.
+    /// The row's digests and its booking id's hash.
     pub fn kept(&self, row: &Row<'_>, booking_id: &str) -> Kept {
-        let mut h = SipHasher13::new_with_keys(self.keys.0, self.keys.1);
-        for col in 0..COLUMNS.len() {
-            write_field(&mut h, row.raw(col));
-        }
         Kept {
             key_hash: key_hash(booking_id),
-            digest: h.finish(),
+            digest: self.row(row),
+            details: self.details(row),
         }
     }
+
+    /// The digest of every field the import reads.
+    pub fn row(&self, row: &Row<'_>) -> u64 {
+        self.of(row, 0..COLUMNS.len())
+    }
+
+    /// The digest of the row's person and their details alone.
+    pub fn details(&self, row: &Row<'_>) -> u64 {
+        self.of(row, DETAILS)
+    }
+
+    fn of(&self, row: &Row<'_>, cols: impl IntoIterator<Item = usize>) -> u64 {
+        let mut h = SipHasher13::new_with_keys(self.keys.0, self.keys.1);
+        for col in cols {
+            write_field(&mut h, row.raw(col));
+        }
+        h.finish()
+    }
 }
+
+/// The columns that say who a booking is for and what the file tells of
+/// them.
+const DETAILS: [usize; 6] = [
+    PERSON_ID,
+    BIRTH_DATE,
+    PHONE,
+    GIVEN_NAME,
+    FAMILY_NAME,
+    PREFERRED_LANGUAGE,
+];
 
 /// A field with its length first, so no two rows' fields run together
 /// into the same bytes.

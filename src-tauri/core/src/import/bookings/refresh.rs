@@ -7,15 +7,15 @@
 //! the daily totals, the check marks and the sync log current for exactly
 //! those. Imported bookings the file no longer has are kept and listed.
 
-use super::digest::Digester;
+use super::digest::{self, Digester};
 use super::people::People;
 use super::{details, parse, Known, BOOKING_ID, COLUMNS, PERSON_ID, STATUSES};
 use crate::error::{Error, Result};
 use crate::import::csv_source::{CsvSource, Row};
 use crate::import::{Progress, Stage, Written};
+use crate::store::appointment::{self, ImportWrite, ImportedBooking};
 use crate::store::booking_digest::{self, Kept};
-use crate::store::{appointment, bulk};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -29,8 +29,6 @@ pub(super) fn refresh(
 ) -> Result<(CsvSource, Written)> {
     let digester = Digester::new(known);
     let mut previous = Previous::new(booking_digest::all(tx)?);
-    let before = bulk::count_rows(tx, "appointment")?;
-    let mut upsert = tx.prepare(appointment::IMPORT_UPSERT)?;
     // Rows read in full, by their id's hash: a repeat is confirmed in the
     // store (64-bit hashes of 10M ids: an exact set would not fit the
     // memory budget).
@@ -41,55 +39,66 @@ pub(super) fn refresh(
     // the store holds, as a full import would. Everyone else's rows are
     // the same rows as last time, so merging them again changes nothing.
     let mut people: HashSet<String> = HashSet::new();
-    let (mut unchanged, mut read_in_full, mut touched) = (0u64, 0u64, 0u64);
+    let (mut unchanged, mut read_in_full) = (0u64, 0u64);
+    let (mut inserted, mut updated) = (0u64, 0u64);
     while let Some(row) = src.next_row(progress)? {
         let line = row.line.min(u64::from(u32::MAX)) as u32;
         let booking_id = row.req(BOOKING_ID)?;
-        let kept = digester.kept(&row, booking_id);
-        match previous.meet(kept, line) {
+        let (key_hash, digest) = (digest::key_hash(booking_id), digester.row(&row));
+        let kept_details = match previous.meet(key_hash, digest, line) {
             Meeting::Unchanged => {
                 unchanged += 1;
                 continue;
             }
             Meeting::Repeated(first) => return Err(repeated(&row, booking_id, first)),
-            Meeting::MetBefore(first) if met_this_booking(tx, booking_id, &previous, kept)? => {
+            Meeting::MetBefore(first) if met_this_booking(tx, booking_id, &previous, key_hash)? => {
                 return Err(repeated(&row, booking_id, first));
             }
-            Meeting::MetBefore(_) | Meeting::New => {}
-        }
+            Meeting::Changed { details } => Some(details),
+            Meeting::MetBefore(_) | Meeting::New => None,
+        };
         let b = parse(&row, known)?;
-        let held_for = appointment::person_of_booking(tx, b.booking_id)?;
+        let kept = Kept {
+            key_hash,
+            digest,
+            details: digester.details(&row),
+        };
         if let Some(first) = read.insert(kept.key_hash, line) {
-            if held_for.is_some() {
+            if appointment::person_of_booking(tx, b.booking_id)?.is_some() {
                 return Err(repeated(&row, booking_id, first));
             }
         }
-        // The booking's person now, and the one it had if that changed.
-        for person in [Some(b.person_id), held_for.as_deref()]
-            .into_iter()
-            .flatten()
-        {
-            if !people.contains(person) {
-                people.insert(person.to_owned());
+        // Unless the row names the same person with the same details as
+        // last time: the booking's person now, and the one it had.
+        if kept_details != Some(kept.details) {
+            let held_for = appointment::person_of_booking(tx, b.booking_id)?;
+            for person in [Some(b.person_id), held_for.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                if !people.contains(person) {
+                    people.insert(person.to_owned());
+                }
             }
         }
-        touched += upsert.execute(params![
-            crate::store::new_uuid(),
-            b.booking_id,
-            b.person_id,
-            b.site_id,
-            b.slot_minute,
-            b.dose_number,
-            known.products[usize::from(b.product)],
-            STATUSES[usize::from(b.status)],
-            b.booked_at,
-            now,
-        ])? as u64;
+        let booking = ImportedBooking {
+            booking_id: b.booking_id,
+            person_id: b.person_id,
+            site_id: b.site_id,
+            slot_minute: b.slot_minute,
+            dose_number: b.dose_number,
+            product: &known.products[usize::from(b.product)],
+            status: STATUSES[usize::from(b.status)],
+            booked_at: b.booked_at,
+        };
+        match appointment::import_row(tx, &booking, now)? {
+            ImportWrite::Inserted => inserted += 1,
+            ImportWrite::Updated => updated += 1,
+            ImportWrite::Same => {}
+        }
         booking_digest::put(tx, b.booking_id, kept)?;
         read_in_full += 1;
     }
-    drop(upsert);
-    let inserted = bulk::count_rows(tx, "appointment")? - before;
     let missing = missing_from_file(tx, &previous, unchanged + read_in_full)?;
     // A missing booking's person no longer has its row's details.
     for booking_id in &missing {
@@ -109,7 +118,7 @@ pub(super) fn refresh(
         src,
         Written {
             inserted,
-            updated: touched - inserted,
+            updated,
             warnings,
             missing,
         },
@@ -140,17 +149,10 @@ fn met_this_booking(
     tx: &Transaction<'_>,
     booking_id: &str,
     previous: &Previous,
-    kept: Kept,
+    key_hash: u64,
 ) -> Result<bool> {
-    let stored: Option<i64> = tx
-        .query_row(
-            "SELECT d.digest FROM appointment a JOIN booking_digest d ON d.appointment_id = a.id
-             WHERE a.booking_id = ?1",
-            [booking_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(stored.is_some_and(|d| previous.holds(kept.key_hash, d as u64)))
+    let stored = booking_digest::of_booking(tx, booking_id)?;
+    Ok(stored.is_some_and(|d| previous.holds(key_hash, d)))
 }
 
 fn repeated(row: &Row<'_>, booking_id: &str, first: u32) -> Error {
@@ -220,7 +222,10 @@ enum Meeting {
     /// A kept digest with this id's hash was already met on that line: a
     /// repeat if it is this booking's.
     MetBefore(u32),
-    /// Changed, new, or changed in the app since its import.
+    /// Written otherwise since the last import; `details` is the digest of
+    /// its person and details then.
+    Changed { details: u64 },
+    /// New, or changed in the app since its import.
     New,
 }
 
@@ -274,9 +279,11 @@ impl Previous {
     }
 
     /// Looks a row up and marks what it met with its line.
-    fn meet(&mut self, row: Kept, line: u32) -> Meeting {
-        let found: Vec<usize> = self.with_key(row.key_hash).collect();
-        if let Some(&i) = found.iter().find(|&&i| self.kept[i].digest == row.digest) {
+    fn meet(&mut self, key_hash: u64, digest: u64, line: u32) -> Meeting {
+        let same = self
+            .with_key(key_hash)
+            .find(|&i| self.kept[i].digest == digest);
+        if let Some(i) = same {
             return match self.met[i] {
                 0 => {
                     self.met[i] = line;
@@ -285,14 +292,27 @@ impl Previous {
                 first => Meeting::Repeated(first),
             };
         }
-        let mut earlier = None;
-        for i in found {
+        let (mut earlier, mut details, mut found) = (None, None, 0);
+        let b = (key_hash >> self.shift) as usize;
+        for i in self.starts[b] as usize..self.starts[b + 1] as usize {
+            if self.kept[i].key_hash != key_hash {
+                continue;
+            }
             match self.met[i] {
                 0 => self.met[i] = line,
                 first => earlier = earlier.or(Some(first)),
             }
+            details = Some(self.kept[i].details);
+            found += 1;
         }
-        earlier.map_or(Meeting::New, Meeting::MetBefore)
+        match (earlier, details) {
+            (Some(first), _) => Meeting::MetBefore(first),
+            // One kept digest with this hash: this booking's, but for a
+            // 64-bit collision, which only costs its person's details a
+            // second merge.
+            (None, Some(details)) if found == 1 => Meeting::Changed { details },
+            _ => Meeting::New,
+        }
     }
 
     /// Key hashes of the kept digests no row met.
@@ -308,22 +328,25 @@ impl Previous {
 
 #[cfg(test)]
 mod tests {
-    use super::super::digest::key_hash;
     use super::*;
 
     fn kept(key_hash: u64, digest: u64) -> Kept {
-        Kept { key_hash, digest }
+        Kept {
+            key_hash,
+            digest,
+            details: digest / 2,
+        }
     }
 
     #[test]
     fn a_row_meets_its_own_digest_once_and_a_repeat_names_the_first_line() {
         let mut previous = Previous::new(vec![kept(7, 1), kept(u64::MAX, 2), kept(0, 3)]);
-        assert_eq!(previous.meet(kept(u64::MAX, 2), 5), Meeting::Unchanged);
-        assert_eq!(previous.meet(kept(u64::MAX, 2), 9), Meeting::Repeated(5));
-        assert_eq!(previous.meet(kept(7, 99), 10), Meeting::New);
-        assert_eq!(previous.meet(kept(7, 1), 11), Meeting::Repeated(10));
-        assert_eq!(previous.meet(kept(7, 98), 12), Meeting::MetBefore(10));
-        assert_eq!(previous.meet(kept(8, 1), 13), Meeting::New);
+        assert_eq!(previous.meet(u64::MAX, 2, 5), Meeting::Unchanged);
+        assert_eq!(previous.meet(u64::MAX, 2, 9), Meeting::Repeated(5));
+        assert_eq!(previous.meet(7, 99, 10), Meeting::Changed { details: 0 });
+        assert_eq!(previous.meet(7, 1, 11), Meeting::Repeated(10));
+        assert_eq!(previous.meet(7, 98, 12), Meeting::MetBefore(10));
+        assert_eq!(previous.meet(8, 1, 13), Meeting::New);
         assert_eq!(previous.unmet_keys(), vec![0]);
     }
 
@@ -343,10 +366,7 @@ mod tests {
             let mut previous = Previous::new(keys.iter().map(|&k| kept(k, !k)).collect());
             for (line, &k) in keys.iter().enumerate() {
                 assert!(previous.holds(k, !k), "n = {n}: {k:#x} not found");
-                assert_eq!(
-                    previous.meet(kept(k, !k), line as u32 + 1),
-                    Meeting::Unchanged
-                );
+                assert_eq!(previous.meet(k, !k, line as u32 + 1), Meeting::Unchanged);
             }
             assert!(previous.unmet_keys().is_empty(), "n = {n}");
             assert!(!previous.holds(0x1234_5678, 0), "n = {n}");
@@ -374,6 +394,7 @@ mod tests {
     fn key_hashes_are_stable_across_builds() {
         // Stored in every store: a change here would make every kept digest
         // unreachable (harmless, but the next refresh would read in full).
+        use digest::key_hash;
         assert_eq!(key_hash("B-0000001"), key_hash("B-0000001"));
         assert_ne!(key_hash("B-0000001"), key_hash("B-0000002"));
         assert_eq!(key_hash(""), 0x21ec_b1be_7717_9943);
