@@ -137,6 +137,65 @@ async fn imports_csv_files_through_the_ui_and_shows_errors_verbatim() -> TestRes
     Ok(())
 }
 
+/// The morning's export re-imported in the app: the notice counts what
+/// changed and names, in the page's language, the booking the file no
+/// longer has, which stays in the store.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reimport_names_the_bookings_the_file_no_longer_has() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("morning.sqlite3");
+    let sites = dir.path().join("sites.csv");
+    std::fs::write(&sites, "site_code,name,kind\nEVJ,Eva James,mass_clinic\n")?;
+    let header = "booking_id,person_id,site_code,slot_start,dose_number,product,status\n";
+    let rows = [
+        "B1,P1,EVJ,2021-03-23T09:00,1,PFIZER,booked\n",
+        "B2,P2,EVJ,2021-03-23T09:05,1,PFIZER,booked\n",
+        "B3,P3,EVJ,2021-03-23T09:10,1,PFIZER,booked\n",
+    ];
+    let yesterday = dir.path().join("bookings.csv");
+    std::fs::write(&yesterday, format!("{header}{}", rows.concat()))?;
+    let today = dir.path().join("bookings-today.csv");
+    let attended = rows[2].replace("booked", "attended");
+    std::fs::write(&today, format!("{header}{}{attended}", rows[0]))?;
+    let app = App::launch(&db).await?;
+    let result = async {
+        app.find("#empty-view").await?;
+        import_through_dialog(&app, "#empty-import", "sites", &sites).await?;
+        app.wait_text("#notice", "sites.csv: 1 rows").await?;
+        import_through_dialog(&app, "#import-button", "bookings", &yesterday).await?;
+        app.wait_text("#notice", "bookings.csv: 3 rows").await?;
+        import_through_dialog(&app, "#import-button", "bookings", &today).await?;
+        let notice = app.wait_text("#notice", "bookings-today.csv").await?;
+        assert_eq!(
+            notice,
+            "bookings-today.csv: 2 rows — 0 new, 1 updated, 1 unchanged — A booking from an \
+             earlier import is not in this file. It is kept as it was, for review: B2"
+        );
+        app.screenshot("reimport-missing-en").await?;
+        app.select("#lang-select", "fr").await?;
+        import_through_dialog(&app, "#import-button", "bookings", &today).await?;
+        // French's no-break spaces, read as the reader gives them.
+        let notice = app
+            .wait_text("#notice", "Un rendez-vous")
+            .await?
+            .replace('\u{a0}', " ");
+        assert!(
+            notice.ends_with("Il est gardé tel quel, à vérifier : B2"),
+            "{notice}"
+        );
+        assert!(notice.contains("0 mises à jour, 2 inchangées"), "{notice}");
+        app.screenshot("reimport-missing-fr").await?;
+        TestResult::Ok(())
+    }
+    .await;
+    app.close().await?;
+    result?;
+    let conn = dosedesk_core::store::open(&db)?;
+    let held: i64 = conn.query_row("SELECT count(*) FROM appointment", [], |r| r.get(0))?;
+    assert_eq!(held, 3, "the missing booking is kept");
+    Ok(())
+}
+
 /// Opens the import dialog with `opener`, chooses `kind` and picks `file`
 /// (the native dialog "picks" it).
 async fn import_through_dialog(

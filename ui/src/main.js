@@ -229,6 +229,18 @@ function openImportDialog() {
   dialog.showModal();
 }
 
+/** Bookings the store holds that the imported file lacks: kept, named for
+ *  review (the first ten; the command line's `import --json` lists all). */
+function missingNote(missing) {
+  if (!missing || !missing.length) return '';
+  const named = missing.slice(0, 10).join(', ');
+  const ids = missing.length > 10
+    ? t('import.missingMore', { ids: named, more: formatNumber(missing.length - 10) })
+    : named;
+  const key = missing.length === 1 ? 'import.missing_one' : 'import.missing';
+  return ` — ${t(key, { count: formatNumber(missing.length), ids })}`;
+}
+
 async function importChosenFile() {
   const kind = $('import-kind').value;
   let picked;
@@ -248,7 +260,7 @@ async function importChosenFile() {
       inserted: formatNumber(report.inserted),
       updated: formatNumber(report.updated),
       unchanged: formatNumber(report.unchanged),
-    }) + (report.warnings.length ? ` — ${report.warnings.join('; ')}` : ''));
+    }) + (report.warnings.length ? ` — ${report.warnings.join('; ')}` : '') + missingNote(report.missing));
     await refresh();
   } catch (err) {
     showError(err);

@@ -61,6 +61,9 @@ pub fn import(conn: &mut Connection, args: &ImportArgs) -> Result<(), Error> {
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    if let Some(note) = dosedesk_core::import::missing_note(&report) {
+        eprintln!("warning: {note}");
+    }
     if args.json {
         crate::output::print_json(&report);
         return Ok(());

@@ -98,6 +98,43 @@ pub struct ImportReport {
     pub missing: Vec<String>,
 }
 
+/// How many missing booking ids the note names; the report lists all.
+const MISSING_NAMED: usize = 10;
+
+/// The line that tells of bookings a file lacks (`ImportReport::missing`),
+/// for the command line; `None` when there are none.
+pub fn missing_note(report: &ImportReport) -> Option<String> {
+    let (file, missing) = (&report.file, &report.missing);
+    if missing.is_empty() {
+        return None;
+    }
+    let named: Vec<&str> = missing
+        .iter()
+        .take(MISSING_NAMED)
+        .map(String::as_str)
+        .collect();
+    let more = missing.len().saturating_sub(MISSING_NAMED);
+    Some(format!(
+        "{file}: {} imported booking{} in the store {} not in this file and {} kept as {} \
+         for review: {}{}",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
+        if missing.len() == 1 { "is" } else { "are" },
+        if missing.len() == 1 { "is" } else { "are" },
+        if missing.len() == 1 {
+            "it was"
+        } else {
+            "they were"
+        },
+        named.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ))
+}
+
 /// Imports one file as one transaction.
 pub fn import_file(
     conn: &mut Connection,

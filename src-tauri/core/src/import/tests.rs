@@ -788,3 +788,32 @@ fn control_characters_huge_cells_and_impossible_years_are_refused() {
     )
     .expect("line breaks and tabs are accepted");
 }
+
+#[test]
+fn the_missing_note_names_the_first_ten_and_counts_the_rest() {
+    let report = |missing: Vec<String>| ImportReport {
+        kind: ImportKind::Bookings,
+        file: "b.csv".into(),
+        sha256: String::new(),
+        rows: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        warnings: Vec::new(),
+        missing,
+    };
+    assert_eq!(missing_note(&report(Vec::new())), None);
+    let one = missing_note(&report(vec!["B1".into()])).expect("one");
+    assert_eq!(
+        one,
+        "b.csv: 1 imported booking in the store is not in this file and is kept as it was \
+             for review: B1"
+    );
+    let many: Vec<String> = (1..=12).map(|i| format!("B{i:02}")).collect();
+    let text = missing_note(&report(many)).expect("many");
+    assert!(
+        text.starts_with("b.csv: 12 imported bookings in the store are not"),
+        "{text}"
+    );
+    assert!(text.ends_with("B09, B10 and 2 more"), "{text}");
+}

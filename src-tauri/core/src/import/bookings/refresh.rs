@@ -110,16 +110,12 @@ pub(super) fn refresh(
     if !people.is_empty() {
         details_of(path, &people, progress)?.write(tx, now)?;
     }
-    let mut warnings = Vec::new();
-    if !missing.is_empty() {
-        warnings.push(missing_warning(src.file_name(), &missing));
-    }
     Ok((
         src,
         Written {
             inserted,
             updated,
-            warnings,
+            warnings: Vec::new(),
             missing,
         },
     ))
@@ -179,37 +175,6 @@ fn missing_from_file(
     // cannot account for every missing booking.
     let without_digest = held - in_file > unmet.len() as u64;
     booking_digest::booking_ids_unmet(tx, &unmet, without_digest)
-}
-
-/// How many missing booking ids a warning names; the report lists all.
-const MISSING_NAMED: usize = 10;
-
-fn missing_warning(file: &str, missing: &[String]) -> String {
-    let named: Vec<&str> = missing
-        .iter()
-        .take(MISSING_NAMED)
-        .map(String::as_str)
-        .collect();
-    let more = missing.len().saturating_sub(MISSING_NAMED);
-    format!(
-        "{file}: {} imported booking{} in the store {} not in this file and {} kept as {} \
-         for review: {}{}",
-        missing.len(),
-        if missing.len() == 1 { "" } else { "s" },
-        if missing.len() == 1 { "is" } else { "are" },
-        if missing.len() == 1 { "is" } else { "are" },
-        if missing.len() == 1 {
-            "it was"
-        } else {
-            "they were"
-        },
-        named.join(", "),
-        if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        }
-    )
 }
 
 /// What a row's digest found among those kept from the last import.
@@ -371,23 +336,6 @@ mod tests {
             assert!(previous.unmet_keys().is_empty(), "n = {n}");
             assert!(!previous.holds(0x1234_5678, 0), "n = {n}");
         }
-    }
-
-    #[test]
-    fn the_missing_warning_names_the_first_ten_and_counts_the_rest() {
-        let one = missing_warning("b.csv", &["B1".into()]);
-        assert_eq!(
-            one,
-            "b.csv: 1 imported booking in the store is not in this file and is kept as it was \
-             for review: B1"
-        );
-        let many: Vec<String> = (1..=12).map(|i| format!("B{i:02}")).collect();
-        let text = missing_warning("b.csv", &many);
-        assert!(
-            text.starts_with("b.csv: 12 imported bookings in the store are not"),
-            "{text}"
-        );
-        assert!(text.ends_with("B09, B10 and 2 more"), "{text}");
     }
 
     #[test]

@@ -542,11 +542,7 @@ fn bookings_missing_from_the_file_are_kept_and_listed_and_a_desk_change_is_read_
         vec!["Integer(4000)".to_string()],
         "nothing deleted"
     );
-    let warning = report
-        .warnings
-        .iter()
-        .find(|w| w.contains("not in this file"))
-        .expect("warning");
+    let warning = crate::import::missing_note(&report).expect("a note");
     assert!(
         warning.contains(&gone_a) && warning.contains(&gone_b),
         "{warning}"
