@@ -45,15 +45,7 @@ struct Tap<R> {
 }
 
 impl<R> Tap<R> {
-    fn new(inner: R, hashed: bool) -> Self {
-        if !hashed {
-            return Tap {
-                inner,
-                hasher: None,
-                digest: None,
-                bytes: 0,
-            };
-        }
+    fn new(inner: R) -> Self {
         let (sender, chunks) = sync_channel::<Vec<u8>>(8);
         let worker = std::thread::spawn(move || {
             let mut hasher = Sha256::new();
@@ -114,23 +106,13 @@ pub struct CsvSource {
 
 impl CsvSource {
     pub fn open(path: &Path, columns: &'static [Column]) -> Result<Self> {
-        Self::open_tapped(path, columns, true)
-    }
-
-    /// [`CsvSource::open`] for a second read of a file already checked
-    /// whole: its SHA-256 is not computed again (`sha256` is then empty).
-    pub fn reopen(path: &Path, columns: &'static [Column]) -> Result<Self> {
-        Self::open_tapped(path, columns, false)
-    }
-
-    fn open_tapped(path: &Path, columns: &'static [Column], hashed: bool) -> Result<Self> {
         let file = path
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
         let handle = File::open(path).map_err(|e| Error::io(path, &e))?;
         let total_bytes = handle.metadata().map(|m| m.len()).unwrap_or(0);
-        let tap = Tap::new(BufReader::with_capacity(1 << 20, handle), hashed);
+        let tap = Tap::new(BufReader::with_capacity(1 << 20, handle));
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

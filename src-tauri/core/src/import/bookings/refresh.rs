@@ -3,7 +3,7 @@
 //! with the one kept from the last import (`booking_digest`) before any
 //! parsing: a row that matches is unchanged and is neither parsed nor
 //! written. The others (changed, new, or bookings changed in the app since
-//! their import) are checked in full and upserted, and the triggers keep
+//! their import) are checked in full and written, and the triggers keep
 //! the daily totals, the check marks and the sync log current for exactly
 //! those. Imported bookings the file no longer has are kept and listed.
 
@@ -33,11 +33,12 @@ pub(super) fn refresh(
     // store (64-bit hashes of 10M ids: an exact set would not fit the
     // memory budget).
     let mut read: HashMap<u64, u32> = HashMap::new();
-    // People whose rows changed (a row read in full, one that moved to
-    // someone else, one missing from the file): their details are merged
-    // again from all their rows in the file, in file order, on top of what
-    // the store holds, as a full import would. Everyone else's rows are
-    // the same rows as last time, so merging them again changes nothing.
+    // People whose rows tell something new of them (a row whose details
+    // changed, a booking that moved to someone else or is missing from the
+    // file): their details are merged again from all their rows in the
+    // file, in file order, on top of what the store holds, as a full import
+    // would. Everyone else's rows say what they said last time, so merging
+    // them again would change nothing.
     let mut people: HashSet<String> = HashSet::new();
     let (mut unchanged, mut read_in_full) = (0u64, 0u64);
     let (mut inserted, mut updated) = (0u64, 0u64);
@@ -108,7 +109,8 @@ pub(super) fn refresh(
     }
     progress.stage(Stage::People);
     if !people.is_empty() {
-        details_of(path, &people, progress)?.write(tx, now)?;
+        let read_first = src.sha256();
+        details_of(path, &people, &read_first, progress)?.write(tx, now)?;
     }
     Ok((
         src,
@@ -124,16 +126,32 @@ pub(super) fn refresh(
 /// The details every row of the file gives about `people`, in file order:
 /// a person's unchanged rows count as much as their changed ones (a later
 /// row's value replaces an earlier one, as in a full import). A second
-/// read of the file, made only when some row was read in full; every row
-/// passed the checks on the first read or on an earlier import.
-fn details_of(path: &Path, people: &HashSet<String>, progress: &dyn Progress) -> Result<People> {
-    let mut src = CsvSource::reopen(path, COLUMNS)?;
+/// read of the file, made only when someone's details changed; every row
+/// passed the checks on the first read or on an earlier import. A file
+/// that is not the one read first (`read_first`, its SHA-256) is refused.
+fn details_of(
+    path: &Path,
+    people: &HashSet<String>,
+    read_first: &str,
+    progress: &dyn Progress,
+) -> Result<People> {
+    let mut src = CsvSource::open(path, COLUMNS)?;
     let mut out = People::default();
     while let Some(row) = src.next_row(progress)? {
         let person_id = row.req(PERSON_ID)?;
         if people.contains(person_id) {
             out.add(person_id, &details(&row)?);
         }
+    }
+    if src.sha256() != read_first {
+        return Err(Error::Import {
+            file: src.file_name().to_owned(),
+            line: 1,
+            column: None,
+            message: "the file changed while it was being imported; nothing was imported \
+                      (import it again once it is written whole)"
+                .into(),
+        });
     }
     Ok(out)
 }
