@@ -48,9 +48,12 @@ pub(crate) enum ImportWrite {
     Same,
 }
 
-/// Writes one imported booking keyed by booking_id: an UPDATE when its
-/// values differ, an INSERT when the store has no such booking. Not an
-/// upsert: inside an upsert SQLite overrides the triggers' conflict
+/// Writes one imported booking keyed by booking_id: an UPDATE of the
+/// columns whose values differ, an INSERT when the store has no such
+/// booking. Only the changed columns are set, so only the indexes and
+/// triggers that hold them are touched (each is a random page of a large
+/// store: a new status rewrites the slot index, not the person index).
+/// Not an upsert: inside an upsert SQLite overrides the triggers' conflict
 /// handling, and the INSERT it tries first probes the uuid index at a
 /// random place for every existing booking.
 pub(crate) fn import_row(
@@ -58,45 +61,72 @@ pub(crate) fn import_row(
     b: &ImportedBooking<'_>,
     now: &str,
 ) -> Result<ImportWrite> {
-    let updated = conn
+    use rusqlite::types::Value;
+    use rusqlite::OptionalExtension;
+    let given: [(&str, Value); 7] = [
+        ("person_id", Value::Text(b.person_id.to_owned())),
+        ("site_id", b.site_id.into()),
+        ("slot_minute", b.slot_minute.into()),
+        ("dose_number", i64::from(b.dose_number).into()),
+        ("product", Value::Text(b.product.to_owned())),
+        ("status", Value::Text(b.status.to_owned())),
+        (
+            "booked_at",
+            b.booked_at
+                .map_or(Value::Null, |t| Value::Text(t.to_owned())),
+        ),
+    ];
+    let held = conn
         .prepare_cached(
-            "UPDATE appointment SET person_id = ?2, site_id = ?3, slot_minute = ?4,
-                    dose_number = ?5, product = ?6, status = ?7, booked_at = ?8, updated_at = ?9
-             WHERE booking_id = ?1
-               AND (person_id, site_id, slot_minute, dose_number, product, status, booked_at)
-                   IS NOT (?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "SELECT id, person_id, site_id, slot_minute, dose_number, product, status, booked_at
+             FROM appointment WHERE booking_id = ?1",
         )?
-        .execute(params![
-            b.booking_id,
-            b.person_id,
-            b.site_id,
-            b.slot_minute,
-            b.dose_number,
-            b.product,
-            b.status,
-            b.booked_at,
-            now
-        ])?;
-    if updated > 0 {
-        return Ok(ImportWrite::Updated);
-    }
-    if person_of_booking(conn, b.booking_id)?.is_some() {
+        .query_row([b.booking_id], |r| {
+            let mut values = Vec::with_capacity(given.len());
+            for i in 1..=given.len() {
+                values.push(r.get::<_, Value>(i)?);
+            }
+            Ok((r.get::<_, i64>(0)?, values))
+        })
+        .optional()?;
+    let Some((id, held)) = held else {
+        conn.prepare_cached(&import_insert_sql(1))?
+            .execute(params![
+                super::new_uuid(),
+                b.booking_id,
+                b.person_id,
+                b.site_id,
+                b.slot_minute,
+                b.dose_number,
+                b.product,
+                b.status,
+                b.booked_at,
+                now
+            ])?;
+        return Ok(ImportWrite::Inserted);
+    };
+    let changed: Vec<&(&str, Value)> = given
+        .iter()
+        .zip(&held)
+        .filter(|((_, new), old)| new != *old)
+        .map(|(g, _)| g)
+        .collect();
+    if changed.is_empty() {
         return Ok(ImportWrite::Same);
     }
-    conn.prepare_cached(&import_insert_sql(1))?
-        .execute(params![
-            super::new_uuid(),
-            b.booking_id,
-            b.person_id,
-            b.site_id,
-            b.slot_minute,
-            b.dose_number,
-            b.product,
-            b.status,
-            b.booked_at,
-            now
-        ])?;
-    Ok(ImportWrite::Inserted)
+    let set: Vec<String> = changed
+        .iter()
+        .map(|(col, _)| format!("{col} = ?"))
+        .collect();
+    let mut values: Vec<&dyn rusqlite::ToSql> = changed.iter().map(|(_, v)| v as _).collect();
+    values.push(&now);
+    values.push(&id);
+    conn.prepare_cached(&format!(
+        "UPDATE appointment SET {}, updated_at = ? WHERE id = ?",
+        set.join(", ")
+    ))?
+    .execute(values.as_slice())?;
+    Ok(ImportWrite::Updated)
 }
 
 /// A bulk load's plain inserts of `rows` imported appointments, ten
