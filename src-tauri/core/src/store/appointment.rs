@@ -40,10 +40,13 @@ pub(crate) struct ImportedBooking<'a> {
 }
 
 /// What [`import_row`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ImportWrite {
     Inserted,
-    Updated,
+    /// `was_for`: the person the booking was for before.
+    Updated {
+        was_for: String,
+    },
     /// The store already held these values.
     Same,
 }
@@ -86,10 +89,10 @@ pub(crate) fn import_row(
             for i in 1..=given.len() {
                 values.push(r.get::<_, Value>(i)?);
             }
-            Ok((r.get::<_, i64>(0)?, values))
+            Ok((r.get::<_, i64>(0)?, values, r.get::<_, String>(1)?))
         })
         .optional()?;
-    let Some((id, held)) = held else {
+    let Some((id, held, was_for)) = held else {
         conn.prepare_cached(&import_insert_sql(1))?
             .execute(params![
                 super::new_uuid(),
@@ -126,7 +129,7 @@ pub(crate) fn import_row(
         set.join(", ")
     ))?
     .execute(values.as_slice())?;
-    Ok(ImportWrite::Updated)
+    Ok(ImportWrite::Updated { was_for })
 }
 
 /// A bulk load's plain inserts of `rows` imported appointments, ten

@@ -378,13 +378,7 @@ fn generated_morning() -> (tempfile::TempDir, Connection, PathBuf, PathBuf) {
     };
     crate::generate::generate(&dir.path().join("data"), &params, &Quiet).expect("generate");
     let data = dir.path().join("data");
-    let mut conn = crate::store::open(&dir.path().join("refreshed.sqlite3")).expect("open");
-    for (kind, name) in [
-        (ImportKind::Sites, "sites.csv"),
-        (ImportKind::Shifts, "shifts.csv"),
-    ] {
-        import_file(&mut conn, kind, &data.join(name), &Quiet).expect("set-up");
-    }
+    let mut conn = generated_network(dir.path(), "refreshed.sqlite3");
     let yesterday = data.join("bookings.csv");
     let mut reader = csv::Reader::from_path(&yesterday).expect("read");
     let header = reader.headers().expect("header").clone();
@@ -431,6 +425,19 @@ fn generated_morning() -> (tempfile::TempDir, Connection, PathBuf, PathBuf) {
     (dir, conn, yesterday, today)
 }
 
+/// A new store `name` in `dir` holding the sites and shifts that
+/// `generated_morning` generated into `dir/data`.
+fn generated_network(dir: &Path, name: &str) -> Connection {
+    let mut conn = crate::store::open(&dir.join(name)).expect("open");
+    for (kind, name) in [
+        (ImportKind::Sites, "sites.csv"),
+        (ImportKind::Shifts, "shifts.csv"),
+    ] {
+        import_file(&mut conn, kind, &dir.join("data").join(name), &Quiet).expect("set-up");
+    }
+    conn
+}
+
 /// `contents` and the kept check results.
 fn contents_and_checks(conn: &Connection) -> (Vec<Vec<String>>, String) {
     let checks = crate::checks::current(conn, usize::MAX).expect("checks");
@@ -450,14 +457,7 @@ fn a_refresh_leaves_the_store_a_fresh_import_of_the_same_file_would() {
     assert_eq!(report.unchanged as usize, 4000 - (status + slot - both));
     assert!(report.missing.is_empty(), "{:?}", report.missing);
 
-    let data = dir.path().join("data");
-    let mut fresh = crate::store::open(&dir.path().join("fresh.sqlite3")).expect("open");
-    for (kind, name) in [
-        (ImportKind::Sites, "sites.csv"),
-        (ImportKind::Shifts, "shifts.csv"),
-    ] {
-        import_file(&mut fresh, kind, &data.join(name), &Quiet).expect("set-up");
-    }
+    let mut fresh = generated_network(dir.path(), "fresh.sqlite3");
     import_file(&mut fresh, ImportKind::Bookings, &today, &Quiet).expect("fresh");
     let (got, want) = (contents_and_checks(&refreshed), contents_and_checks(&fresh));
     assert_eq!(got.0, want.0, "appointments, people, daily totals");

@@ -158,12 +158,7 @@ pub(crate) struct FirstPull {
 impl FirstPull {
     /// `None` when the store holds bookings or people (each is kept row by row).
     pub(crate) fn begin(tx: &Connection) -> Result<Option<FirstPull>> {
-        let empty: bool = tx.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM appointment) AND NOT EXISTS (SELECT 1 FROM person)",
-            [],
-            |r| r.get(0),
-        )?;
-        if !empty {
+        if !(crate::store::appointment::is_empty(tx)? && crate::store::person::is_empty(tx)?) {
             return Ok(None);
         }
         // Nothing is kept to keep: the next refresh judges everything.
