@@ -29,34 +29,79 @@ pub fn rebuild_bookings(tx: &Transaction<'_>) -> Result<()> {
 /// Sets booked and attended per site-day (and so per day) from counts a bulk
 /// load took as it parsed: `((site_id, day number), (active, attended))`.
 /// The same result as `rebuild_bookings`, without a pass over the bookings.
-pub fn set_bookings(tx: &Transaction<'_>, mut days: Vec<((i64, i64), (i64, i64))>) -> Result<()> {
-    // Hundreds of thousands of site-days: one update each of the date index
-    // and of region_day would cost seconds, so both are rebuilt once instead.
+pub fn set_bookings(tx: &Transaction<'_>, days: Vec<((i64, i64), (i64, i64))>) -> Result<()> {
+    let mut days: Vec<_> = days.into_iter().map(|(k, (b, a))| (k, [b, a])).collect();
+    days.sort_unstable();
+    set_site_days(tx, ["booked", "attended"], days)
+}
+
+/// Sets the doses administered per site-day (and so per day) from sums a
+/// bulk load of tallies took as it parsed, in key order: `((site_id, day
+/// number), [doses])`. The same result as `rebuild_administered` when no
+/// tally is withdrawn or held, without a pass over tens of millions of
+/// tallies.
+pub fn set_administered(
+    tx: &Transaction<'_>,
+    sorted_days: impl IntoIterator<Item = ((i64, i64), [i64; 1])>,
+) -> Result<()> {
+    set_site_days(tx, ["administered"], sorted_days)
+}
+
+/// Sets `columns` of every site-day to `sorted_days`' values (in key order;
+/// day numbers count from 1970-01-01) and to 0 elsewhere, and region_day's
+/// to their sums.
+fn set_site_days<const N: usize>(
+    tx: &Transaction<'_>,
+    columns: [&str; N],
+    sorted_days: impl IntoIterator<Item = ((i64, i64), [i64; N])>,
+) -> Result<()> {
+    let list = |f: &dyn Fn(&str) -> String| columns.map(f).join(", ");
+    let zero = list(&|c| format!("{c} = 0"));
+    let nonzero = columns.map(|c| format!("{c} <> 0")).join(" OR ");
+    let names = list(&|c| c.to_owned());
+    let params = list(&|_| "?".to_owned());
+    let set = list(&|c| format!("{c} = excluded.{c}"));
+    // Millions of site-days: one update each of the date index and of
+    // region_day would cost seconds, so the index is rebuilt once and the
+    // region's days summed here (summing them back from site_day would
+    // read it in date order: a random page a row).
     let deferred = crate::store::bulk::drop_indexes_and_triggers(tx, "site_day")?;
-    tx.execute(
-        "UPDATE site_day SET booked = 0, attended = 0 WHERE booked <> 0 OR attended <> 0",
-        [],
-    )?;
-    days.sort_unstable(); // key order: one pass along site_day's B-tree
-    let mut upsert = tx.prepare(
-        "INSERT INTO site_day (site_id, date, booked, attended)
-         VALUES (?1, date(?2 * 86400, 'unixepoch'), ?3, ?4)
-         ON CONFLICT (site_id, date) DO UPDATE SET
-             booked = excluded.booked, attended = excluded.attended",
-    )?;
-    for ((site_id, day), (booked, attended)) in days {
-        upsert.execute(rusqlite::params![site_id, day, booked, attended])?;
+    tx.execute(&format!("UPDATE site_day SET {zero} WHERE {nonzero}"), [])?;
+    let mut upsert = tx.prepare(&format!(
+        "INSERT INTO site_day (site_id, date, {names})
+         VALUES (?, date(? * 86400, 'unixepoch'), {params})
+         ON CONFLICT (site_id, date) DO UPDATE SET {set}"
+    ))?;
+    let mut region: std::collections::BTreeMap<i64, [i64; N]> = Default::default();
+    for ((site_id, day), values) in sorted_days {
+        upsert.raw_bind_parameter(1, site_id)?;
+        upsert.raw_bind_parameter(2, day)?;
+        for (at, value) in (3..).zip(values) {
+            upsert.raw_bind_parameter(at, value)?;
+        }
+        upsert.raw_execute()?;
+        let sums = region.entry(day).or_insert([0; N]);
+        for (sum, v) in sums.iter_mut().zip(values) {
+            *sum += v;
+        }
     }
     drop(upsert);
     for sql in deferred {
         tx.execute_batch(&sql)?;
     }
-    tx.execute_batch(
-        "UPDATE region_day SET booked = 0, attended = 0 WHERE booked <> 0 OR attended <> 0;
-         INSERT INTO region_day (date, booked, attended)
-         SELECT date, sum(booked), sum(attended) FROM site_day WHERE true GROUP BY date
-         ON CONFLICT (date) DO UPDATE SET booked = excluded.booked, attended = excluded.attended;",
-    )?;
+    tx.execute(&format!("UPDATE region_day SET {zero} WHERE {nonzero}"), [])?;
+    let mut upsert = tx.prepare(&format!(
+        "INSERT INTO region_day (date, {names})
+         VALUES (date(? * 86400, 'unixepoch'), {params})
+         ON CONFLICT (date) DO UPDATE SET {set}"
+    ))?;
+    for (day, values) in region {
+        upsert.raw_bind_parameter(1, day)?;
+        for (at, value) in (2..).zip(values) {
+            upsert.raw_bind_parameter(at, value)?;
+        }
+        upsert.raw_execute()?;
+    }
     Ok(())
 }
 

@@ -345,4 +345,35 @@ proptest! {
         prop_assert_eq!(&sites, &expected);
         prop_assert_eq!(region, region_of(&expected));
     }
+
+    /// What a bulk load sets from the sums it took while parsing.
+    #[test]
+    fn set_totals_match_a_recount(steps in prop::collection::vec(step(), 1..400)) {
+        let mut conn = three_sites();
+        for s in &steps {
+            apply(&conn, s);
+        }
+        let expected = recount(&conn);
+        let day_of = |date: &str| {
+            let date = crate::time::parse_date(date).expect("a stored date");
+            (date - chrono::NaiveDate::default()).num_days()
+        };
+        let (mut administered, mut booked) = (Vec::new(), Vec::new());
+        for ((site, date), [doses, active, attended, _]) in &expected {
+            administered.push(((*site, day_of(date)), [*doses]));
+            booked.push(((*site, day_of(date)), (*active, *attended)));
+        }
+        let tx = conn.transaction().expect("tx");
+        tx.execute_batch(
+            "UPDATE site_day SET booked = 7, attended = 2, administered = 3;
+             UPDATE region_day SET booked = 5, attended = 1, administered = 9;",
+        )
+        .expect("spoil");
+        set_administered(&tx, administered).expect("set");
+        set_bookings(&tx, booked).expect("set");
+        tx.commit().expect("commit");
+        let (sites, region) = stored(&conn);
+        prop_assert_eq!(&sites, &expected);
+        prop_assert_eq!(region, region_of(&expected));
+    }
 }

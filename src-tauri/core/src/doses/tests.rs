@@ -354,6 +354,52 @@ fn a_repeated_tally_names_its_first_line_whether_the_table_is_empty_or_not() {
     expect_dup(&mut conn); // row-by-row path
 }
 
+/// A bulk load writes thousands of rows to a batch: a repeat in a later
+/// batch than its first copy, with blank lines before both, still names
+/// the lines a reader of the file would count, and keeps nothing.
+#[test]
+fn a_repeat_far_into_a_large_file_names_the_lines_the_file_has() {
+    let (dir, mut conn) = db();
+    conn.execute_batch(
+        "INSERT INTO site (uuid, code, name, kind, updated_at) VALUES (x'00', 'A', 'A', 'mass_clinic', 'x')",
+    )
+    .expect("site");
+    let key = |i: usize| {
+        let date =
+            NaiveDate::from_ymd_opt(2021, 1, 1).expect("date") + chrono::Days::new((i / 6) as u64);
+        format!("{date},A,{},{}", ["am", "pm"][(i / 3) % 2], i % 3 + 1)
+    };
+    // The first copy in an earlier batch, then in the repeat's own batch.
+    for (first, repeat) in [(5_000, 15_000), (9_000, 15_000)] {
+        let mut text = String::from("date,site_code,shift,dose_number,doses\n");
+        // Line numbers counted as the file is written, not from the importer.
+        let (mut line, mut lines_of) = (1, std::collections::HashMap::new());
+        for i in 0..20_000 {
+            if i == 50 || i == 12_345 {
+                text.push('\n');
+                line += 1;
+            }
+            let k = if i == repeat { key(first) } else { key(i) };
+            text.push_str(&format!("{k},1\n"));
+            line += 1;
+            lines_of.insert(i, line);
+        }
+        let path = write(dir.path(), "large.csv", &text);
+        match import_file(&mut conn, ImportKind::DoseCounts, &path, &Quiet) {
+            Err(Error::Import { line, message, .. }) => {
+                assert_eq!(line, lines_of[&repeat]);
+                let expected = format!("already on line {}", lines_of[&first]);
+                assert!(message.contains(&expected), "{message}, not {expected}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM dose_count", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(n, 0, "nothing kept");
+    }
+}
+
 /// A site with one 09:00–13:00 shift of 2 vaccinators on 2021-04-10 and
 /// 4 vaccinators on the 14 days before it, 5 minutes a dose.
 fn guarded_site() -> (tempfile::TempDir, Connection) {

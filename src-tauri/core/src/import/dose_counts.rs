@@ -7,7 +7,7 @@ use super::{Imported, Importing, Progress, Written};
 use crate::doses::guard;
 use crate::error::Result;
 use crate::store::dose_count::{self, Key, Source};
-use crate::store::{bulk, product, site};
+use crate::store::{product, site};
 use rusqlite::Transaction;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -21,14 +21,16 @@ columns! {
     DOSES = req("doses"),
 }
 
+mod bulk;
+
 /// The first and last date a file's tallies name.
 #[derive(Default)]
-struct Span {
+struct Dates {
     first: Option<String>,
     last: Option<String>,
 }
 
-impl Span {
+impl Dates {
     fn see(&mut self, date: &str) {
         if self.first.as_deref().is_none_or(|f| date < f) {
             self.first = Some(date.to_owned());
@@ -47,14 +49,14 @@ pub(crate) fn import(cx: Importing<'_>) -> Imported {
     let mut src = cx.open(COLUMNS)?;
     let sites = site::ids_by_code(tx)?;
     let products = product::codes(tx)?;
-    let mut span = Span::default();
-    let (src, mut written) = if dose_count::is_empty(tx)? {
-        bulk_load(tx, src, &sites, &products, now, progress, &mut span)?
+    let (src, mut written, dates) = if dose_count::is_empty(tx)? {
+        bulk::load(tx, src, &sites, &products, now, progress)?
     } else {
-        let written = upsert_load(tx, &mut src, &sites, &products, now, progress, &mut span)?;
-        (src, written)
+        let mut dates = Dates::default();
+        let written = upsert_load(tx, &mut src, &sites, &products, now, progress, &mut dates)?;
+        (src, written, dates)
     };
-    if let (Some(first), Some(last)) = (&span.first, &span.last) {
+    if let (Some(first), Some(last)) = (&dates.first, &dates.last) {
         let held = guard::hold_implausible_import(tx, first, last, now)?;
         if held > 0 {
             written.warnings.push(format!(
@@ -77,7 +79,7 @@ fn upsert_load(
     products: &std::collections::HashSet<String>,
     now: &str,
     progress: &dyn Progress,
-    span: &mut Span,
+    dates: &mut Dates,
 ) -> Result<Written> {
     // Repeats within the file are caught by a 64-bit hash of each key (an
     // exact key set would not fit in memory at 30 million rows); a hash hit
@@ -94,7 +96,7 @@ fn upsert_load(
     let mut written = Written::default();
     while let Some(row) = src.next_row(progress)? {
         let date = row.req_date(DATE)?.to_string();
-        span.see(&date);
+        dates.see(&date);
         let site_id = known_site(&row, SITE, sites, row.req(SITE)?)?;
         let shift = row.opt(SHIFT)?.unwrap_or("").to_owned();
         let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;
@@ -144,76 +146,4 @@ fn upsert_load(
         }
     }
     Ok(written)
-}
-
-/// Into an empty table: plain inserts with the secondary index and the
-/// daily-total triggers set aside (rebuilt once at the end); a repeated key
-/// fails on the table's unique constraint, and the line of its first copy
-/// comes from the row id, which follows file order.
-fn bulk_load(
-    tx: &Transaction<'_>,
-    mut src: CsvSource,
-    sites: &HashMap<String, i64>,
-    products: &std::collections::HashSet<String>,
-    now: &str,
-    progress: &dyn Progress,
-    span: &mut Span,
-) -> Result<(CsvSource, Written)> {
-    let deferred = bulk::drop_indexes_and_triggers(tx, "dose_count")?;
-    // One range records every row for sync, instead of a trigger per row.
-    crate::store::sync_log::quiet(tx)?;
-    let mut lines: Vec<u32> = Vec::with_capacity((src.total_bytes() / 40) as usize);
-    while let Some(row) = src.next_row(progress)? {
-        let date = row.req_date(DATE)?.to_string();
-        span.see(&date);
-        let site_id = known_site(&row, SITE, sites, row.req(SITE)?)?;
-        let shift = row.opt(SHIFT)?.unwrap_or("");
-        let dose_number = row.req_int(DOSE_NUMBER, 1, 3)?;
-        let product = match row.opt(PRODUCT)? {
-            Some(code) => known_product(&row, PRODUCT, products, code)?,
-            None => String::new(),
-        };
-        let doses = row.req_int(DOSES, 0, 10_000_000)?;
-        let key = Key {
-            site_id,
-            date: &date,
-            shift,
-            dose_number,
-            product: &product,
-        };
-        match dose_count::insert(tx, &key, doses, Source::Import, now) {
-            Ok(_) => lines.push(row.line.min(u64::from(u32::MAX)) as u32),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                let first = dose_count::find(tx, &key)?.map_or(0, |old| old.id);
-                let first_line = (first as usize)
-                    .checked_sub(1)
-                    .and_then(|i| lines.get(i))
-                    .copied()
-                    .unwrap_or(0);
-                return Err(row.error(
-                    DOSES,
-                    format!(
-                        "duplicate tally (same date, site, shift, dose number and product): \
-                         already on line {first_line}"
-                    ),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    for sql in deferred {
-        tx.execute_batch(&sql)?;
-    }
-    crate::store::sync_log::record_all(tx, "dose_count")?;
-    crate::store::sync_log::loud(tx)?;
-    crate::day_totals::rebuild_administered(tx)?;
-    Ok((
-        src,
-        Written {
-            inserted: lines.len() as u64,
-            ..Written::default()
-        },
-    ))
 }

@@ -16,6 +16,7 @@ macro_rules! columns {
 
 mod areas;
 mod bookings;
+mod bulk_load;
 pub mod csv_source;
 mod dose_counts;
 mod products;

@@ -17,6 +17,12 @@ pub(crate) fn drop_indexes(conn: &Connection, table: &str) -> Result<Vec<String>
     drop_schema_objects(conn, table, "('index')")
 }
 
+/// [`drop_indexes_and_triggers`] for the triggers alone: the indexes are
+/// kept current row by row (cheap when rows come in an index's order).
+pub(crate) fn drop_triggers(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    drop_schema_objects(conn, table, "('trigger')")
+}
+
 /// [`drop_indexes_and_triggers`] sparing the objects named in `keep`.
 pub(crate) fn drop_indexes_and_triggers_except(
     conn: &Connection,
@@ -94,6 +100,20 @@ pub(crate) fn insert_in_chunks<R>(
 pub(crate) fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
     let one = format!("({})", vec!["?"; columns].join(", "));
     format!("INSERT INTO {head} VALUES {}", vec![one; rows].join(", "))
+}
+
+/// Runs `work` with a page cache of `mib` MiB, then gives the connection
+/// its usual one back.
+pub(crate) fn with_cache<T>(
+    conn: &Connection,
+    mib: i64,
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let usual: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -mib * 1024)?;
+    let out = work();
+    conn.pragma_update(None, "cache_size", usual)?;
+    out
 }
 
 /// Runs a long SQLite step (an index build, minutes at province scale)

@@ -96,6 +96,13 @@ pub(crate) fn insert(
     ])
 }
 
+/// A bulk load's plain insert of an imported tally, eight parameters:
+/// uuid, site_id, date, shift, dose_number, product, doses, updated_at.
+pub(crate) const IMPORT_INSERT_SQL: &str =
+    "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, source,
+                             updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'import', ?)";
+
 /// Replaces a tally's value, keeping the old one (and who wrote it) in its
 /// history; a withdrawn or held tally entered again counts again (an import
 /// then judges the new value afresh).

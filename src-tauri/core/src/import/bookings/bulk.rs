@@ -10,6 +10,7 @@ use super::digest::Digester;
 use super::people::People;
 use super::{parse, Booking, Known, BOOKING_ID, STATUSES};
 use crate::error::{Error, Result};
+use crate::import::bulk_load::{parse_beside_writing, Lines, Span, Text, BATCH_ROWS};
 use crate::import::csv_source::CsvSource;
 use crate::import::{Progress, Stage, Written};
 use crate::store::booking_digest::{self, Kept};
@@ -17,12 +18,7 @@ use crate::store::{appointment, bulk};
 use crate::time::MINUTES_PER_DAY;
 use rusqlite::{OptionalExtension, Statement, Transaction};
 use std::collections::HashMap;
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-
-/// Rows the parser hands over at a time.
-const BATCH_ROWS: usize = 8192;
-/// Batches in flight: enough to keep both threads busy, little memory.
-const BATCHES_IN_FLIGHT: usize = 4;
+use std::sync::mpsc::{Receiver, SyncSender};
 
 pub(super) fn load(
     tx: &Transaction<'_>,
@@ -38,22 +34,17 @@ pub(super) fn load(
     // One range records every booking (and, with it, its person's details)
     // for sync, instead of a trigger per row.
     crate::store::sync_log::quiet(tx)?;
-    let (sender, batches) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
-    let (written, parsed) = std::thread::scope(|scope| {
-        let parser = scope.spawn(move || parse_all(src, known, progress, sender));
-        let written = write_batches(tx, batches, known, now);
-        let parsed = parser.join().unwrap_or_else(|_| Err(stopped("parser")));
-        (written, parsed)
-    });
-    // A writer error stops the parser (its sends fail), never the reverse:
-    // when the parser fails, the writer just sees the batches end.
-    let inserted = written?;
+    let (inserted, parsed) = parse_beside_writing(
+        "bookings",
+        |batches| parse_all(src, known, progress, batches),
+        |batches| write_batches(tx, batches, known, now),
+    )?;
     let Parsed {
         src,
         lines,
         people,
         days,
-    } = parsed?;
+    } = parsed;
 
     progress.stage(Stage::People);
     people.write(tx, now)?;
@@ -74,20 +65,11 @@ pub(super) fn load(
     ))
 }
 
-fn stopped(what: &str) -> Error {
-    Error::Internal(format!(
-        "the bookings import's {what} thread stopped unexpectedly; nothing was imported"
-    ))
-}
-
 /// Checked rows, their text back to back in one string.
 struct Batch {
-    text: String,
+    text: Text,
     rows: Vec<BatchRow>,
 }
-
-/// A byte range of `Batch::text`.
-type Span = (u32, u32);
 
 struct BatchRow {
     /// The row's digest, kept for the next import's refresh.
@@ -105,23 +87,17 @@ struct BatchRow {
 impl Batch {
     fn new() -> Self {
         Batch {
-            text: String::with_capacity(BATCH_ROWS * 40),
+            text: Text::with_capacity(BATCH_ROWS * 40),
             rows: Vec::with_capacity(BATCH_ROWS),
         }
-    }
-
-    fn span(&mut self, s: &str) -> Span {
-        let start = self.text.len() as u32;
-        self.text.push_str(s);
-        (start, self.text.len() as u32)
     }
 
     fn push(&mut self, b: &Booking<'_>, kept: Kept) {
         let row = BatchRow {
             kept,
-            booking_id: self.span(b.booking_id),
-            person_id: self.span(b.person_id),
-            booked_at: b.booked_at.map(|s| self.span(s)),
+            booking_id: self.text.span(b.booking_id),
+            person_id: self.text.span(b.person_id),
+            booked_at: b.booked_at.map(|s| self.text.span(s)),
             site_id: b.site_id,
             slot_minute: b.slot_minute,
             dose_number: b.dose_number,
@@ -131,18 +107,16 @@ impl Batch {
         self.rows.push(row);
     }
 
-    fn text(&self, (start, end): Span) -> &str {
-        self.text
-            .get(start as usize..end as usize)
-            .unwrap_or_default()
+    fn text(&self, span: Span) -> &str {
+        self.text.get(span)
     }
 }
 
 /// What the parser gathered besides the rows.
 struct Parsed {
     src: CsvSource,
-    /// The file line of each row, by appointment id − 1 (ids follow file order).
-    lines: Vec<u32>,
+    /// The file line of each row, by appointment id.
+    lines: Lines,
     people: People,
     /// (site id, day number) → (active bookings, attended).
     days: HashMap<(i64, i64), (i64, i64)>,
@@ -157,15 +131,18 @@ fn parse_all(
     // A generous guess at the row count (generated rows are ~97 bytes):
     // reserved, not touched, so unused room costs no memory.
     let rows_guess = (src.total_bytes() / 64) as usize;
-    let mut lines = Vec::with_capacity(rows_guess);
+    let mut lines = Lines::default();
     let mut people = People::with_capacity(rows_guess);
     let mut days: HashMap<(i64, i64), (i64, i64)> = HashMap::new();
     let mut batch = Batch::new();
     let digester = Digester::new(known);
+    let mut rows = 0u64;
     while let Some(row) = src.next_row(progress)? {
         let b = parse(&row, known)?;
         let kept = digester.kept(&row, row.req(BOOKING_ID)?);
-        lines.push(row.line.min(u64::from(u32::MAX)) as u32);
+        // Appointment ids follow the file's order from 1 (the table was empty).
+        lines.note(rows + 1, row.line);
+        rows += 1;
         people.add(b.person_id, &b.details);
         if b.is_active() {
             // Integer division as in SQL's `slot_minute / 1440`.
@@ -258,7 +235,7 @@ fn build_indexes(
     tx: &Transaction<'_>,
     deferred: &[String],
     file: &str,
-    lines: &[u32],
+    lines: &Lines,
 ) -> Result<()> {
     for sql in deferred {
         if let Err(err) = tx.execute_batch(sql) {
@@ -278,7 +255,7 @@ fn build_indexes(
 fn first_repeated_booking(
     tx: &Transaction<'_>,
     file: &str,
-    lines: &[u32],
+    lines: &Lines,
 ) -> Result<Option<Error>> {
     let repeat: Option<(String, i64, i64)> = tx
         .query_row(
@@ -289,10 +266,10 @@ fn first_repeated_booking(
             |r| Ok((r.get("booking_id")?, r.get("id")?, r.get("first")?)),
         )
         .optional()?;
-    let line_of = |id: i64| lines.get((id - 1) as usize).copied().unwrap_or(0);
+    let line_of = |id: i64| lines.line_of(id as u64).unwrap_or(0);
     Ok(repeat.map(|(booking_id, id, first)| Error::Import {
         file: file.to_owned(),
-        line: u64::from(line_of(id)),
+        line: line_of(id),
         column: Some("booking_id".into()),
         message: format!(
             "duplicate booking_id {booking_id:?}: already on line {}",
