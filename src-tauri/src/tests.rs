@@ -521,6 +521,7 @@ fn job_stages_cross_ipc_with_a_ui_string_each() {
         | Stage::Commit
         | Stage::Checkpoint
         | Stage::Checks
+        | Stage::Plausibility
         | Stage::Solving => stage,
     };
     let stages = [
@@ -531,6 +532,7 @@ fn job_stages_cross_ipc_with_a_ui_string_each() {
         Stage::Commit,
         Stage::Checkpoint,
         Stage::Checks,
+        Stage::Plausibility,
         Stage::Solving,
     ];
     for stage in stages.map(listed) {

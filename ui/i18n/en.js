@@ -217,6 +217,7 @@ export default {
   'job.stage_commit': 'committing',
   'job.stage_checkpoint': 'writing the database file',
   'job.stage_checks': 'checking the bookings',
+  'job.stage_plausibility': 'judging each day’s tallies',
   'job.stage_solving': 'searching for the best plan (Cancel keeps the best found so far)',
   'import.title': 'Import a CSV file',
   'import.kind': 'What the file holds',

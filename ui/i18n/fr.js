@@ -217,6 +217,7 @@ export default {
   'job.stage_commit': 'validation',
   'job.stage_checkpoint': 'écriture du fichier de la base',
   'job.stage_checks': 'vérification des rendez-vous',
+  'job.stage_plausibility': 'contrôle des décomptes de chaque jour',
   'job.stage_solving': 'recherche du meilleur plan (Annuler garde le meilleur trouvé jusque-là)',
   'import.title': 'Importer un fichier CSV',
   'import.kind': 'Contenu du fichier',

@@ -32,6 +32,9 @@ pub enum Stage {
     Checkpoint,
     /// Judging the bookings again for the Checks view (after a bulk load: all of them).
     Checks,
+    /// Judging each site-day an import of tallies touched against its
+    /// shifts and its site's recent days (implausible tallies are held).
+    Plausibility,
     /// A planner's exact search (HiGHS), up to its time limit; progress is
     /// the seconds spent of that limit.
     Solving,
@@ -47,6 +50,7 @@ impl Stage {
             Stage::Commit => "committing",
             Stage::Checkpoint => "writing the database file",
             Stage::Checks => "checking the bookings",
+            Stage::Plausibility => "judging each day's tallies",
             Stage::Solving => "searching for the best plan",
         }
     }

@@ -84,10 +84,15 @@ pub(crate) fn hold_implausible_import(
     to: &str,
     now: &str,
 ) -> Result<i64> {
+    // Site by site along site_day's key, already in the order wanted. Left
+    // to itself SQLite reads the span through the date index and sorts it:
+    // a random page a site-day, 10 s over the 6.8 million site-days of 30
+    // million tallies instead of 0.8 s.
     let mut stmt = conn.prepare(
-        "SELECT site_id, date, capacity, administered FROM site_day
-         WHERE date >= date(?1, '-90 days') AND date <= ?2
-         ORDER BY site_id, date",
+        "SELECT d.site_id, d.date, d.capacity, d.administered
+         FROM site s CROSS JOIN site_day d NOT INDEXED ON d.site_id = s.id
+         WHERE d.date >= date(?1, '-90 days') AND d.date <= ?2
+         ORDER BY s.id, d.date",
     )?;
     let mut rows = stmt.query(params![from, to])?;
     // (site, date, capacity, day total, the site's recent days)

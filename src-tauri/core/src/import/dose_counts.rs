@@ -3,7 +3,7 @@
 
 use super::csv_source::{opt, req, Column, CsvSource};
 use super::rows::{known_product, known_site};
-use super::{Imported, Importing, Progress, Written};
+use super::{Imported, Importing, Progress, Stage, Written};
 use crate::doses::guard;
 use crate::error::Result;
 use crate::store::dose_count::{self, Key, Source};
@@ -56,6 +56,7 @@ pub(crate) fn import(cx: Importing<'_>) -> Imported {
         let written = upsert_load(tx, &mut src, &sites, &products, now, progress, &mut dates)?;
         (src, written, dates)
     };
+    progress.stage(Stage::Plausibility);
     if let (Some(first), Some(last)) = (&dates.first, &dates.last) {
         let held = guard::hold_implausible_import(tx, first, last, now)?;
         if held > 0 {
