@@ -1,11 +1,12 @@
 //! Tallies into an empty table, at province scale (tens of millions of
 //! rows). A parser thread checks each row and sums the doses per site-day
-//! while this thread writes the rows, many to an INSERT; the daily totals
-//! are then set once from those sums instead of by a trigger per row or a
-//! pass over the table. The table's indexes stay current as rows go in:
-//! tallies come in date order, so each insert lands beside the last one,
-//! and a sorted rebuild of tens of millions of keys would have to be held
-//! in memory (an encrypted store never sorts into temporary files).
+//! while this thread writes the rows; the daily totals are then set once
+//! from those sums instead of by a trigger per row or a pass over the
+//! table. The table's indexes stay current as rows go in: tallies come in
+//! date order, so each row lands at the end of its date's part of the date
+//! index and of its site's part of the key's, whereas a rebuild would sort
+//! tens of millions of keys in memory (an encrypted store never sorts into
+//! temporary files).
 
 use super::{Dates, DATE, DOSES, DOSE_NUMBER, PRODUCT, SHIFT, SITE};
 use crate::error::{Error, Result};
