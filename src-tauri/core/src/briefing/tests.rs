@@ -533,3 +533,85 @@ fn an_age_breakdown_that_would_reveal_a_small_count_is_not_shown() {
         );
     }
 }
+
+/// The age table against a count made here from every booking and person:
+/// active bookings of the 7 days after the date, by the person's age on
+/// the date (oldest cohort first, then no known birth date).
+#[test]
+fn the_age_table_counts_the_weeks_active_bookings_by_age() {
+    let (_dir, conn) = demo();
+    let date = crate::time::parse_date("2021-03-22").expect("date");
+    let mut births = std::collections::HashMap::new();
+    let mut stmt = conn
+        .prepare("SELECT person_id, birth_date FROM person")
+        .expect("people");
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+        })
+        .expect("people");
+    for row in rows {
+        let (id, birth) = row.expect("person");
+        births.insert(id, birth);
+    }
+    let week = (
+        date.succ_opt()
+            .expect("day")
+            .and_hms_opt(0, 0, 0)
+            .expect("t"),
+        (date + chrono::Days::new(8))
+            .and_hms_opt(0, 0, 0)
+            .expect("t"),
+    );
+    let mut expected = vec![0i64; figures::AGE_COHORTS.len() + 1];
+    let mut stmt = conn
+        .prepare("SELECT person_id, slot_minute, status FROM appointment")
+        .expect("bookings");
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .expect("bookings");
+    for row in rows {
+        let (person, minute, status) = row.expect("booking");
+        let slot = chrono::DateTime::from_timestamp(minute * 60, 0)
+            .expect("slot")
+            .naive_utc();
+        if slot < week.0 || slot >= week.1 || !(status == "booked" || status == "attended") {
+            continue;
+        }
+        let birth = births
+            .get(&person)
+            .cloned()
+            .flatten()
+            .map(|b| chrono::NaiveDate::parse_from_str(&b, "%Y-%m-%d").expect("birth"));
+        let cohort = match birth {
+            None => figures::AGE_COHORTS.len(),
+            Some(b) => {
+                use chrono::Datelike;
+                // Whole years lived: one fewer before this year's birthday.
+                let mut age = date.year() - b.year();
+                if (date.month(), date.day()) < (b.month(), b.day()) {
+                    age -= 1;
+                }
+                figures::AGE_COHORTS
+                    .iter()
+                    .position(|&min| age >= min as i32)
+                    .expect("a cohort from 0 up")
+            }
+        };
+        expected[cohort] += 1;
+    }
+    assert!(
+        expected.iter().sum::<i64>() >= 10,
+        "the demo's week has bookings"
+    );
+    let gathered = figures::gather(&conn, date)
+        .expect("figures")
+        .bookings_by_age;
+    assert_eq!(gathered, expected);
+}
