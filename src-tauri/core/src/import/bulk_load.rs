@@ -36,6 +36,12 @@ pub(super) fn parse_beside_writing<B: Send, P: Send, W>(
     Ok((written, parsed?))
 }
 
+/// Sends one batch to the writer; `Err(Cancelled)` when the writer has
+/// stopped (its own error is the one reported).
+pub(super) fn hand_over<B>(batches: &SyncSender<B>, batch: B) -> Result<()> {
+    batches.send(batch).map_err(|_| Error::Cancelled)
+}
+
 /// A byte range of a [`Text`].
 pub(super) type Span = (u32, u32);
 

@@ -10,7 +10,7 @@ use super::digest::Digester;
 use super::people::People;
 use super::{parse, Booking, Known, BOOKING_ID, STATUSES};
 use crate::error::{Error, Result};
-use crate::import::bulk_load::{parse_beside_writing, Lines, Span, Text, BATCH_ROWS};
+use crate::import::bulk_load::{hand_over, parse_beside_writing, Lines, Span, Text, BATCH_ROWS};
 use crate::import::csv_source::CsvSource;
 use crate::import::{Progress, Stage, Written};
 use crate::store::booking_digest::{self, Kept};
@@ -153,17 +153,12 @@ fn parse_all(
             day.1 += i64::from(STATUSES[usize::from(b.status)] == "attended");
         }
         batch.push(&b, kept);
-        if batch.rows.len() == BATCH_ROWS
-            && batches
-                .send(std::mem::replace(&mut batch, Batch::new()))
-                .is_err()
-        {
-            // The writer failed; its error is the one reported.
-            return Err(Error::Cancelled);
+        if batch.rows.len() == BATCH_ROWS {
+            hand_over(&batches, std::mem::replace(&mut batch, Batch::new()))?;
         }
     }
-    if !batch.rows.is_empty() && batches.send(batch).is_err() {
-        return Err(Error::Cancelled);
+    if !batch.rows.is_empty() {
+        hand_over(&batches, batch)?;
     }
     Ok(Parsed {
         src,

@@ -10,7 +10,9 @@
 
 use super::{Dates, DATE, DOSES, DOSE_NUMBER, PRODUCT, SHIFT, SITE};
 use crate::error::{Error, Result};
-use crate::import::bulk_load::{parse_beside_writing, Lines, SiteDaySums, Span, Text, BATCH_ROWS};
+use crate::import::bulk_load::{
+    hand_over, parse_beside_writing, Lines, SiteDaySums, Span, Text, BATCH_ROWS,
+};
 use crate::import::csv_source::CsvSource;
 use crate::import::rows::{known_product, known_site};
 use crate::import::{Progress, Stage, Written};
@@ -142,17 +144,12 @@ fn parse_all(
             doses,
         };
         batch.rows.push(tally);
-        if batch.rows.len() == BATCH_ROWS
-            && batches
-                .send(std::mem::replace(&mut batch, Batch::new()))
-                .is_err()
-        {
-            // The writer failed; its error is the one reported.
-            return Err(Error::Cancelled);
+        if batch.rows.len() == BATCH_ROWS {
+            hand_over(&batches, std::mem::replace(&mut batch, Batch::new()))?;
         }
     }
-    if !batch.rows.is_empty() && batches.send(batch).is_err() {
-        return Err(Error::Cancelled);
+    if !batch.rows.is_empty() {
+        hand_over(&batches, batch)?;
     }
     Ok(Parsed { src, dates, days })
 }
