@@ -116,6 +116,41 @@ pub(crate) fn with_cache<T>(
     out
 }
 
+/// Recreates what `drop_*` set aside (index builds sort on disk: see
+/// [`with_sorts_on_disk`]).
+pub(crate) fn recreate(conn: &Connection, deferred: &[String]) -> Result<()> {
+    with_sorts_on_disk(conn, || {
+        for sql in deferred {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
+    })
+}
+
+/// Runs `work` (index builds: a sort of millions of keys each) with
+/// SQLite's sorts spilling to temporary files, sealed by
+/// `store::sealed_temp`, in chunks the size of the page cache and on two
+/// threads. In memory, as the connection's temporary storage usually is,
+/// a sort holds each key in an allocation of its own: 550 MB for one index
+/// over 10 million bookings. Called inside a write transaction, which
+/// began with temporary storage in memory and keeps its statement
+/// journals there. SQLite refuses the switch on a connection that holds a
+/// temporary table inside a transaction: the sorts then stay in memory.
+pub(crate) fn with_sorts_on_disk<T>(
+    conn: &Connection,
+    work: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let on_disk = conn.pragma_update(None, "temp_store", "FILE").is_ok();
+    let out = work();
+    if on_disk {
+        let back = conn.pragma_update(None, "temp_store", "MEMORY");
+        if out.is_ok() {
+            back?;
+        }
+    }
+    out
+}
+
 /// Runs a long SQLite step (an index build, minutes at province scale)
 /// so that cancelling the job interrupts it instead of waiting for it.
 pub(crate) fn cancellable<T>(
@@ -155,4 +190,71 @@ pub(crate) fn cancellable<T>(
 pub(crate) fn count_rows(conn: &Connection, table: &str) -> Result<u64> {
     let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
     Ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store(conn: &Connection) -> i64 {
+        conn.query_row("PRAGMA temp_store", [], |r| r.get(0))
+            .expect("temp_store")
+    }
+
+    const MEMORY: i64 = 2;
+    const FILE: i64 = 1;
+
+    /// A write transaction begins with temporary storage in memory (so its
+    /// statement journals stay there); an index build inside it sorts on
+    /// disk; afterwards the connection is back in memory.
+    #[test]
+    fn index_builds_sort_on_disk_inside_a_transaction_begun_in_memory() {
+        let conn = crate::store::open_in_memory().expect("store");
+        assert_eq!(temp_store(&conn), MEMORY);
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE t (k TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+             INSERT INTO t SELECT printf('K%06d', 500 - i) FROM n;",
+        )
+        .expect("rows");
+        let during = with_sorts_on_disk(&conn, || {
+            conn.execute_batch("CREATE INDEX t_by_k ON t (k)")?;
+            Ok(temp_store(&conn))
+        })
+        .expect("index");
+        assert_eq!(during, FILE);
+        assert_eq!(temp_store(&conn), MEMORY);
+        conn.execute_batch("COMMIT").expect("commit");
+    }
+
+    /// SQLite refuses the switch while a temporary table is open inside a
+    /// transaction: the build then runs with its sort in memory, as before.
+    #[test]
+    fn with_a_temporary_table_open_the_build_still_runs_in_memory() {
+        let conn = crate::store::open_in_memory().expect("store");
+        conn.execute_batch(
+            "BEGIN IMMEDIATE;
+             CREATE TEMP TABLE scratch (a);
+             INSERT INTO scratch VALUES (1);
+             CREATE TABLE t (k TEXT);
+             INSERT INTO t VALUES ('b'), ('a');",
+        )
+        .expect("rows");
+        let during = with_sorts_on_disk(&conn, || {
+            conn.execute_batch("CREATE INDEX t_by_k ON t (k)")?;
+            Ok(temp_store(&conn))
+        })
+        .expect("index");
+        assert_eq!(during, MEMORY);
+        let first: String = conn
+            .query_row(
+                "SELECT k FROM t INDEXED BY t_by_k ORDER BY k LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("first");
+        assert_eq!(first, "a");
+        conn.execute_batch("COMMIT").expect("commit");
+    }
 }

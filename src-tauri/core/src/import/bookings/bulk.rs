@@ -52,7 +52,7 @@ pub(super) fn load(
     crate::day_totals::set_bookings(tx, days.into_iter().collect())?;
     progress.stage(Stage::Indexes);
     bulk::cancellable(tx, progress, || {
-        build_indexes(tx, &deferred, src.file_name(), &lines)
+        bulk::with_sorts_on_disk(tx, || build_indexes(tx, &deferred, src.file_name(), &lines))
     })?;
     crate::store::sync_log::record_all(tx, "appointment")?;
     crate::store::sync_log::loud(tx)?;

@@ -155,10 +155,10 @@ impl People {
                 self.merged(),
                 |stmt, at, row| bind(stmt, at, row, now),
             )?;
-            for sql in deferred {
-                tx.execute_batch(&sql)?;
-            }
-            return Ok(());
+            // The details are in the table now: freed before the index
+            // builds' sorts take memory of their own.
+            drop(self);
+            return crate::store::bulk::recreate(tx, &deferred);
         }
         let mut upsert = tx.prepare(person::UPSERT)?;
         for m in self.merged() {

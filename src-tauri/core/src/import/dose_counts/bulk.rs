@@ -5,8 +5,7 @@
 //! table. The table's indexes stay current as rows go in: tallies come in
 //! date order, so each row lands at the end of its date's part of the date
 //! index and of its site's part of the key's, whereas a rebuild would sort
-//! tens of millions of keys in memory (an encrypted store never sorts into
-//! temporary files).
+//! tens of millions of keys again.
 
 use super::{Dates, DATE, DOSES, DOSE_NUMBER, PRODUCT, SHIFT, SITE};
 use crate::error::{Error, Result};

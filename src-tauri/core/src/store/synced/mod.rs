@@ -177,9 +177,7 @@ impl FirstPull {
     /// Recreates the indexes and triggers and recounts the daily totals,
     /// in the pull's transaction.
     pub(crate) fn finish(self, tx: &rusqlite::Transaction<'_>) -> Result<()> {
-        for sql in &self.deferred {
-            tx.execute_batch(sql)?;
-        }
+        crate::store::bulk::recreate(tx, &self.deferred)?;
         crate::day_totals::rebuild_bookings(tx)
     }
 }
