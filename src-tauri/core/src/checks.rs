@@ -6,7 +6,7 @@
 //! Active = status booked or attended. Slot capacity follows FORMATS.md:
 //! the sum over the site's shifts covering the 5-minute slot.
 
-use crate::capacity::{capacity_at, shift_slots, ShiftSlots};
+use crate::capacity::{capacity_on_day, shift_slots, ShiftSlots};
 use crate::error::Result;
 use crate::store::appointment::active;
 use crate::time::{day_start_minute, parse_date, require_date, MINUTES_PER_DAY, SLOT_MINUTES};
@@ -14,7 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
 
 mod results;
 pub use results::{current, invalidate, refresh};
@@ -213,9 +213,22 @@ fn for_each_slot(
         scope.site_id
     ])?;
     let mut current: Option<(i64, i64, i64)> = None; // site, slot, active bookings
+                                                     // Slots come a site-day at a time: its shifts are looked up once.
+    let mut day = None;
+    let mut day_shifts = None;
     let mut finish = |slot: Option<(i64, i64, i64)>| {
         if let Some((site, start, n)) = slot {
-            each(site, start, n, capacity_at(shifts, site, start));
+            let key = (site, start.div_euclid(MINUTES_PER_DAY));
+            if day != Some(key) {
+                day = Some(key);
+                day_shifts = shifts.get(&key).map(Vec::as_slice);
+            }
+            each(
+                site,
+                start,
+                n,
+                day_shifts.and_then(|d| capacity_on_day(d, start)),
+            );
         }
     };
     while let Some(r) = rows.next()? {
@@ -514,12 +527,9 @@ fn scan_people(
     // People are grouped by a 64-bit hash of their id: a table scan and an
     // in-memory sort beat 10M index look-ups. (A collision would only merge
     // two people's checks; at 10M people its chance is about 1 in 200,000.)
-    let hasher = std::collections::hash_map::RandomState::new();
-    let hash = |id: &str| {
-        let mut h = hasher.build_hasher();
-        h.write(id.as_bytes());
-        h.finish()
-    };
+    // foldhash, seeded per run: a quarter of SipHash's cost per id.
+    let hasher = foldhash::quality::RandomState::default();
+    let hash = |id: &[u8]| hasher.hash_one(id);
     let birth_dates: HashMap<u64, i64> = if rules.eligibility.is_empty() {
         HashMap::new()
     } else {
@@ -531,17 +541,19 @@ fn scan_people(
             let id: String = r.get(0)?;
             let birth: String = r.get(1)?;
             if let Some(d) = parse_date(&birth) {
-                out.insert(hash(&id), day_start_minute(d) / MINUTES_PER_DAY);
+                out.insert(hash(id.as_bytes()), day_start_minute(d) / MINUTES_PER_DAY);
             }
         }
         out
     };
-    let product_index: HashMap<&str, u16> = rules
-        .products
-        .iter()
-        .enumerate()
-        .map(|(i, (code, ..))| (code.as_str(), i as u16))
-        .collect();
+    // A handful of products: a look along them beats hashing each row's.
+    let product_index = |code: &[u8]| {
+        rules
+            .products
+            .iter()
+            .position(|(c, ..)| c.as_bytes() == code)
+            .map_or(u16::MAX, |i| i as u16)
+    };
     let mut stmt = conn.prepare(
         concat!("SELECT id, person_id, dose_number, slot_minute, product, site_id FROM appointment NOT INDEXED
          WHERE ", active!()),
@@ -550,11 +562,11 @@ fn scan_people(
     let mut doses = Vec::new();
     while let Some(r) = rows.next()? {
         doses.push(Dose {
-            person: hash(text(r, 1)?),
+            person: hash(bytes(r, 1)?),
             row: r.get(0)?,
             dose: r.get::<_, i64>(2)? as u8,
             minute: r.get(3)?,
-            product: product_index.get(text(r, 4)?).copied().unwrap_or(u16::MAX),
+            product: product_index(bytes(r, 4)?),
             site: r.get(5)?,
         });
     }
@@ -568,6 +580,13 @@ fn scan_people(
         }
     }
     Ok(())
+}
+
+/// A text column's bytes, unchecked as UTF-8 (compared and hashed only).
+fn bytes<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
+    row.get_ref(i)?.as_bytes().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {

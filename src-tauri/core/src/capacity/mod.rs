@@ -1,8 +1,8 @@
 //! How many doses a shift, or one 5-minute slot of it, can give (FORMATS.md).
 
 mod slots;
-pub(crate) use slots::{capacity_at, shift_slots, ShiftSlots};
 pub use slots::{capacity_of_slot, free_places, slot_capacities, slot_capacity_at, ShiftSpec};
+pub(crate) use slots::{capacity_on_day, shift_slots, ShiftSlots};
 
 use crate::time::SLOT_MINUTES;
 

@@ -29,20 +29,14 @@ pub(crate) fn shift_slots(conn: &Connection, only: Option<(i64, NaiveDate)>) -> 
         only.map(|o| o.1.to_string())
     ])?;
     let mut out: ShiftSlots = HashMap::new();
+    // Columns by position and text borrowed: a check reads every shift.
     while let Some(r) = rows.next()? {
-        let date: String = r.get("date")?;
-        let spec = ShiftSpec {
-            start: r.get("start")?,
-            end: r.get("end")?,
-            vaccinators: r.get("vaccinators")?,
-            capacity: r.get("capacity")?,
-        };
-        let (Some(day), Some(span)) =
-            (parse_date(&date), spec.per_slot(r.get("minutes_per_dose")?))
-        else {
+        let text = |i: usize| r.get_ref(i).map(|v| v.as_str().unwrap_or_default());
+        let span = per_slot(text(2)?, text(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let (Some(day), Some(span)) = (parse_date(text(1)?), span) else {
             continue; // the importers never store such a shift
         };
-        out.entry((r.get("site_id")?, day_start_minute(day) / MINUTES_PER_DAY))
+        out.entry((r.get(0)?, day_start_minute(day) / MINUTES_PER_DAY))
             .or_default()
             .push(span);
     }
@@ -62,15 +56,33 @@ impl ShiftSpec {
     /// (start, end, places per slot) in minutes of the day, or `None` for
     /// times that are not `HH:MM`.
     fn per_slot(&self, minutes_per_dose: f64) -> Option<(i64, i64, i64)> {
-        let (s, e) = (parse_hhmm(&self.start)?, parse_hhmm(&self.end)?);
-        let per_slot = slot_capacity(
+        per_slot(
+            &self.start,
+            &self.end,
             self.vaccinators,
-            i64::from(e) - i64::from(s),
-            minutes_per_dose,
             self.capacity,
-        );
-        Some((i64::from(s), i64::from(e), per_slot))
+            minutes_per_dose,
+        )
     }
+}
+
+/// A shift's (start, end, places per slot), minutes of the day; `None` for
+/// times that are not `HH:MM`.
+fn per_slot(
+    start: &str,
+    end: &str,
+    vaccinators: i64,
+    capacity: Option<i64>,
+    minutes_per_dose: f64,
+) -> Option<(i64, i64, i64)> {
+    let (s, e) = (parse_hhmm(start)?, parse_hhmm(end)?);
+    let places = slot_capacity(
+        vaccinators,
+        i64::from(e) - i64::from(s),
+        minutes_per_dose,
+        capacity,
+    );
+    Some((i64::from(s), i64::from(e), places))
 }
 
 /// Places in the slot starting at `minute_of_day`, given one site-day's
@@ -145,10 +157,13 @@ pub fn slot_capacity_at(conn: &Connection, site_id: i64, slot: i64) -> Result<Op
 /// Capacity of the slot starting at `minute`, or `None` when no shift covers it.
 pub(crate) fn capacity_at(shifts: &ShiftSlots, site_id: i64, minute: i64) -> Option<i64> {
     let day = minute.div_euclid(MINUTES_PER_DAY);
-    covering_capacity(
-        shifts.get(&(site_id, day))?,
-        minute.rem_euclid(MINUTES_PER_DAY),
-    )
+    capacity_on_day(shifts.get(&(site_id, day))?, minute)
+}
+
+/// [`capacity_at`] from the site-day's shifts (its `ShiftSlots` entry),
+/// for a caller that walks a day's slots in order and looks them up once.
+pub(crate) fn capacity_on_day(day_shifts: &[(i64, i64, i64)], minute: i64) -> Option<i64> {
+    covering_capacity(day_shifts, minute.rem_euclid(MINUTES_PER_DAY))
 }
 
 /// The summed capacity of a day's shifts (start, end, per slot) that cover
