@@ -60,6 +60,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_person_name_keys.sql"),
     include_str!("migrations/0013_booking_digest.sql"),
     include_str!("migrations/0014_check_marks_under_upserts.sql"),
+    include_str!("migrations/0015_slot_index_carries_people.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after the script
@@ -439,7 +440,8 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
         ));
     }
     for (version, sql) in (1..).zip(MIGRATIONS).skip(current as usize) {
-        tx.execute_batch(sql)?;
+        // A migration may rebuild an index over millions of rows.
+        bulk::with_sorts_on_disk(&tx, || Ok(tx.execute_batch(sql)?))?;
         for (_, step) in AFTER_MIGRATION.iter().filter(|(v, _)| *v == version) {
             step(&tx)?;
         }
