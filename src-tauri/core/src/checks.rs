@@ -527,8 +527,7 @@ fn scan_people(
     // People are grouped by a 64-bit hash of their id: a table scan and an
     // in-memory sort beat 10M index look-ups. (A collision would only merge
     // two people's checks; at 10M people its chance is about 1 in 200,000.)
-    // foldhash, seeded per run: a quarter of SipHash's cost per id.
-    let hasher = foldhash::quality::RandomState::default();
+    let hasher = std::collections::hash_map::RandomState::new();
     let hash = |id: &[u8]| hasher.hash_one(id);
     let birth_dates: HashMap<u64, i64> = if rules.eligibility.is_empty() {
         HashMap::new()

@@ -65,9 +65,7 @@ fn set_site_days<const N: usize>(
     // seconds, so the region's days are summed here (summing them back from
     // site_day would read it in date order: a random page a row). The date
     // index stays: rows in key order land at the end of their date's part
-    // of it, one page a date, whereas rebuilding it sorts every key in
-    // memory (an encrypted store has no temporary files): 230 MB at 6.8
-    // million site-days.
+    // of it, one page a date, whereas a rebuild would sort every key again.
     let deferred = crate::store::bulk::drop_triggers(tx, "site_day")?;
     tx.execute(&format!("UPDATE site_day SET {zero} WHERE {nonzero}"), [])?;
     let mut upsert = tx.prepare(&format!(

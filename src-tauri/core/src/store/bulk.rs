@@ -204,6 +204,16 @@ mod tests {
     const MEMORY: i64 = 2;
     const FILE: i64 = 1;
 
+    /// Builds an index on `t` through `with_sorts_on_disk`; the
+    /// temporary storage in force while it ran.
+    fn temp_store_while_indexing(conn: &Connection) -> i64 {
+        with_sorts_on_disk(conn, || {
+            conn.execute_batch("CREATE INDEX t_by_k ON t (k)")?;
+            Ok(temp_store(conn))
+        })
+        .expect("index")
+    }
+
     /// A write transaction begins with temporary storage in memory (so its
     /// statement journals stay there); an index build inside it sorts on
     /// disk; afterwards the connection is back in memory.
@@ -218,11 +228,7 @@ mod tests {
              INSERT INTO t SELECT printf('K%06d', 500 - i) FROM n;",
         )
         .expect("rows");
-        let during = with_sorts_on_disk(&conn, || {
-            conn.execute_batch("CREATE INDEX t_by_k ON t (k)")?;
-            Ok(temp_store(&conn))
-        })
-        .expect("index");
+        let during = temp_store_while_indexing(&conn);
         assert_eq!(during, FILE);
         assert_eq!(temp_store(&conn), MEMORY);
         conn.execute_batch("COMMIT").expect("commit");
@@ -241,11 +247,7 @@ mod tests {
              INSERT INTO t VALUES ('b'), ('a');",
         )
         .expect("rows");
-        let during = with_sorts_on_disk(&conn, || {
-            conn.execute_batch("CREATE INDEX t_by_k ON t (k)")?;
-            Ok(temp_store(&conn))
-        })
-        .expect("index");
+        let during = temp_store_while_indexing(&conn);
         assert_eq!(during, MEMORY);
         let first: String = conn
             .query_row(

@@ -172,14 +172,6 @@ fn crypt(nonce: &[u8; 12], data: &mut [u8], offset: i64) -> bool {
     cipher.try_seek(offset).is_ok() && cipher.try_apply_keystream(data).is_ok()
 }
 
-unsafe extern "C" fn close(file: *mut ffi::sqlite3_file) -> c_int {
-    let inner = inner(file);
-    match methods(inner).xClose {
-        Some(close) => close(inner),
-        None => ffi::SQLITE_OK,
-    }
-}
-
 unsafe extern "C" fn read(
     file: *mut ffi::sqlite3_file,
     buf: *mut c_void,
@@ -238,72 +230,28 @@ unsafe extern "C" fn write(
     system_write(inner, sealed.as_ptr().cast(), amount, offset)
 }
 
-unsafe extern "C" fn truncate(file: *mut ffi::sqlite3_file, size: ffi::sqlite3_int64) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xTruncate
-        .map_or(ffi::SQLITE_IOERR_TRUNCATE, |f| f(inner, size))
+/// Methods that only pass the call to the system's file under ours
+/// (`default` when it has no such method).
+macro_rules! pass_through {
+    ($($name:ident($($arg:ident: $ty:ty),*) => $method:ident or $default:expr;)*) => {$(
+        unsafe extern "C" fn $name(file: *mut ffi::sqlite3_file $(, $arg: $ty)*) -> c_int {
+            let inner = inner(file);
+            methods(inner).$method.map_or($default, |f| f(inner $(, $arg)*))
+        }
+    )*};
 }
 
-unsafe extern "C" fn sync(file: *mut ffi::sqlite3_file, flags: c_int) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xSync
-        .map_or(ffi::SQLITE_OK, |f| f(inner, flags))
-}
-
-unsafe extern "C" fn file_size(
-    file: *mut ffi::sqlite3_file,
-    size: *mut ffi::sqlite3_int64,
-) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xFileSize
-        .map_or(ffi::SQLITE_IOERR_FSTAT, |f| f(inner, size))
-}
-
-unsafe extern "C" fn lock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xLock
-        .map_or(ffi::SQLITE_OK, |f| f(inner, level))
-}
-
-unsafe extern "C" fn unlock(file: *mut ffi::sqlite3_file, level: c_int) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xUnlock
-        .map_or(ffi::SQLITE_OK, |f| f(inner, level))
-}
-
-unsafe extern "C" fn check_reserved_lock(file: *mut ffi::sqlite3_file, out: *mut c_int) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xCheckReservedLock
-        .map_or(ffi::SQLITE_OK, |f| f(inner, out))
-}
-
-unsafe extern "C" fn file_control(
-    file: *mut ffi::sqlite3_file,
-    op: c_int,
-    arg: *mut c_void,
-) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xFileControl
-        .map_or(ffi::SQLITE_NOTFOUND, |f| f(inner, op, arg))
-}
-
-unsafe extern "C" fn sector_size(file: *mut ffi::sqlite3_file) -> c_int {
-    let inner = inner(file);
-    methods(inner).xSectorSize.map_or(4096, |f| f(inner))
-}
-
-unsafe extern "C" fn device_characteristics(file: *mut ffi::sqlite3_file) -> c_int {
-    let inner = inner(file);
-    methods(inner)
-        .xDeviceCharacteristics
-        .map_or(0, |f| f(inner))
+pass_through! {
+    close() => xClose or ffi::SQLITE_OK;
+    truncate(size: ffi::sqlite3_int64) => xTruncate or ffi::SQLITE_IOERR_TRUNCATE;
+    sync(flags: c_int) => xSync or ffi::SQLITE_OK;
+    file_size(size: *mut ffi::sqlite3_int64) => xFileSize or ffi::SQLITE_IOERR_FSTAT;
+    lock(level: c_int) => xLock or ffi::SQLITE_OK;
+    unlock(level: c_int) => xUnlock or ffi::SQLITE_OK;
+    check_reserved_lock(out: *mut c_int) => xCheckReservedLock or ffi::SQLITE_OK;
+    file_control(op: c_int, arg: *mut c_void) => xFileControl or ffi::SQLITE_NOTFOUND;
+    sector_size() => xSectorSize or 4096;
+    device_characteristics() => xDeviceCharacteristics or 0;
 }
 
 #[cfg(test)]
@@ -433,13 +381,8 @@ mod tests {
              CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT NOT NULL, n INTEGER NOT NULL);",
         )
         .expect("schema");
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::rng::Rng::new(42);
+        let mut next = || rng.next();
         let mut rows = Vec::new();
         {
             let tx = conn.unchecked_transaction().expect("tx");
