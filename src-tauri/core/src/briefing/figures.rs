@@ -103,12 +103,22 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
         to: None,
         site: None,
     };
-    // Over capacity only: the people's checks are not on the page.
-    let checks = crate::checks::capacity(conn, &scope)?;
-    // First doses with no second: every one in the store, as the Checks
-    // view counts them (a first dose given last month still needs its second).
-    let whole = crate::checks::for_view(conn, &CheckQuery::default())?;
-    let rebook = crate::rebook::plan(conn, &scope)?;
+    // The age table reads every page of the person table at province
+    // scale: on another connection while this one works out the checks
+    // and the rebooking figures.
+    let (bookings_by_age, (checks, whole, rebook)) = crate::store::halves::read_beside(
+        conn,
+        |other| bookings_by_age(other, date, &ahead),
+        |conn| {
+            // Over capacity only: the people's checks are not on the page.
+            let checks = crate::checks::capacity(conn, &scope)?;
+            // First doses with no second: every one in the store, as the
+            // Checks view counts them (a first dose given last month still
+            // needs its second).
+            let whole = crate::checks::for_view(conn, &CheckQuery::default())?;
+            Ok((checks, whole, crate::rebook::plan(conn, &scope)?))
+        },
+    )?;
     let doses_on_date: Option<i64> = conn
         .query_row(
             "SELECT administered FROM region_day WHERE date = ?1 AND administered > 0",
@@ -137,7 +147,7 @@ pub fn gather(conn: &Connection, date: NaiveDate) -> Result<BriefFigures> {
             .filter(|a| a.expected > 0)
             .cloned()
             .collect(),
-        bookings_by_age: bookings_by_age(conn, date, &ahead)?,
+        bookings_by_age,
         shift_plan: shift_plan(conn)?,
         site_plan: site_plan(conn)?,
         cut_off: cut_off(conn)?,
@@ -220,11 +230,34 @@ fn bookings_by_age(conn: &Connection, date: NaiveDate, ahead: &[NaiveDate]) -> R
         .query_map(params![from, to], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     people.sort_unstable();
+    let people: Vec<(&str, i64)> = people
+        .chunk_by(|a, b| a == b)
+        .map(|bookings| (bookings[0].as_str(), bookings.len() as i64))
+        .collect();
+    // Each person's page is decrypted to read one date: at 10 million
+    // bookings that is every page of the person table, so the two halves
+    // of the people are looked up at once, on two cores. A birth date
+    // corrected meanwhile counts as it would a moment later.
+    let halves = crate::store::halves::read_in_halves(conn, &people, |conn, people| {
+        cohort_counts(conn, people, date)
+    })?;
+    let mut counts = vec![0; AGE_COHORTS.len() + 1];
+    for half in halves {
+        for (total, n) in counts.iter_mut().zip(half) {
+            *total += n;
+        }
+    }
+    Ok(counts)
+}
+
+/// Bookings per age cohort on `date` (the last: birth date unknown) of
+/// `people`, each with their number of bookings.
+fn cohort_counts(conn: &Connection, people: &[(&str, i64)], date: NaiveDate) -> Result<Vec<i64>> {
     let mut birth_of = conn.prepare_cached("SELECT birth_date FROM person WHERE person_id = ?1")?;
     let mut counts = vec![0; AGE_COHORTS.len() + 1];
-    for bookings in people.chunk_by(|a, b| a == b) {
+    for &(person, bookings) in people {
         let birth: Option<String> = birth_of
-            .query_row([&bookings[0]], |r| r.get(0))
+            .query_row([person], |r| r.get(0))
             .optional()?
             .flatten();
         let cohort = birth
@@ -233,7 +266,7 @@ fn bookings_by_age(conn: &Connection, date: NaiveDate, ahead: &[NaiveDate]) -> R
             .map(|b| age_on(b, date))
             .and_then(|age| AGE_COHORTS.iter().position(|&min| age >= min))
             .unwrap_or(AGE_COHORTS.len());
-        counts[cohort] += bookings.len() as i64;
+        counts[cohort] += bookings;
     }
     Ok(counts)
 }

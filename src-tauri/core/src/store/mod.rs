@@ -24,6 +24,7 @@ pub(crate) mod dose_count;
 pub(crate) mod eligibility;
 pub mod encryption;
 pub mod failed_sign_ins;
+pub(crate) mod halves;
 pub(crate) mod import_log;
 pub(crate) mod person;
 pub(crate) mod plan;
@@ -241,6 +242,17 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     conn.pragma_update(None, "threads", 2)?;
     // rusqlite keeps 16 prepared statements by default; a view such as the
     // rebooking plan cycles through more, and re-parsed them every time.
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// The settings of a read-only connection beside one `configure`d (see
+/// [`halves`]): it waits for another process's lock the same way, with
+/// the same page cache.
+fn configure_reader(conn: &mut Connection, cache_size: i64) -> Result<()> {
+    conn.busy_handler(Some(wait_for_lock))?;
+    conn.pragma_update(None, "cache_size", cache_size)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }

@@ -1,0 +1,204 @@
+//! Long reads split over the machine's two cores. A read of many keys
+//! spread over a large encrypted store spends most of its time decrypting
+//! and authenticating pages one by one (the briefing's birth dates at 10
+//! million bookings: every page of the person table, about 1.5 s), and
+//! SQLite gives one connection one thread. The second half of the keys is
+//! read on a second, read-only connection to the same file.
+//!
+//! The halves each see the store as committed when they began: only for
+//! reads where a write committed between the two starts changes nothing a
+//! reader relies on (a figure a moment newer), never for the checks or
+//! anything kept.
+
+use super::{configure_reader, encryption};
+use crate::error::Result;
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+/// Below this many keys a second connection (opened, keyed, its cache
+/// empty) costs more than the half it saves.
+const SPLIT_FROM: usize = 20_000;
+
+/// `read` over `keys` (sorted, so each half reads its own part of an
+/// index), the first half on `conn` and the second on another connection
+/// at once; the two results in key order. One pass on `conn` when the keys
+/// are few or the store has no file (in memory).
+pub(crate) fn read_in_halves<K: Sync, R: Send>(
+    conn: &Connection,
+    keys: &[K],
+    read: impl Fn(&Connection, &[K]) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let Some(path) = file_of(conn).filter(|_| keys.len() >= SPLIT_FROM) else {
+        return Ok(vec![read(conn, keys)?]);
+    };
+    let cache_size = cache_size_of(conn)?;
+    let (first, second) = keys.split_at(keys.len() / 2);
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| read(&open_reader(path, cache_size)?, second));
+        let first = read(conn, first);
+        let second = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok(vec![first?, second?])
+    })
+}
+
+/// `aside` on another connection to the store, at the same time as `here`
+/// on `conn`: their two results. One after the other on `conn` when the
+/// store has no file (in memory). The same caution as the halves: for
+/// figures that may be a moment apart.
+pub(crate) fn read_beside<A: Send, H>(
+    conn: &Connection,
+    aside: impl FnOnce(&Connection) -> Result<A> + Send,
+    here: impl FnOnce(&Connection) -> Result<H>,
+) -> Result<(A, H)> {
+    let Some(path) = file_of(conn) else {
+        return Ok((aside(conn)?, here(conn)?));
+    };
+    let cache_size = cache_size_of(conn)?;
+    std::thread::scope(|scope| {
+        let other = scope.spawn(|| aside(&open_reader(path, cache_size)?));
+        let here = here(conn);
+        let aside = other
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok((aside?, here?))
+    })
+}
+
+fn file_of(conn: &Connection) -> Option<&Path> {
+    conn.path().filter(|p| !p.is_empty()).map(Path::new)
+}
+
+fn cache_size_of(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?)
+}
+
+/// A read-only connection to the store at `path`, which this process has
+/// open already (checked, migrated, unlocked), with `cache_size`.
+fn open_reader(path: &Path, cache_size: i64) -> Result<Connection> {
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(key) = encryption::unlocked_key(path) {
+        encryption::apply_key(&conn, &key)?;
+    }
+    configure_reader(&mut conn, cache_size)?;
+    Ok(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An encrypted store (the second connection must be keyed too) holding
+    /// `numbers`: v = 3k for k in 1..=n.
+    fn store_with_numbers(dir: &Path, n: i64) -> Connection {
+        let path = dir.join("halves.sqlite3");
+        encryption::create(&path, "manager", "correct horse battery").expect("create");
+        let conn = crate::store::open(&path).expect("open");
+        conn.execute_batch("CREATE TABLE numbers (k INTEGER PRIMARY KEY, v INTEGER)")
+            .expect("table");
+        conn.execute(
+            "WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < ?1)
+             INSERT INTO numbers SELECT k, k * 3 FROM s",
+            [n],
+        )
+        .expect("fill");
+        conn
+    }
+
+    fn sum_of(conn: &Connection, keys: &[i64]) -> Result<i64> {
+        let mut stmt = conn.prepare_cached("SELECT v FROM numbers WHERE k = ?1")?;
+        let mut sum = 0;
+        for k in keys {
+            sum += stmt.query_row([k], |r| r.get::<_, i64>(0))?;
+        }
+        Ok(sum)
+    }
+
+    #[test]
+    fn many_keys_are_read_on_two_connections_and_every_key_counts_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = store_with_numbers(dir.path(), 50_000);
+        let keys: Vec<i64> = (1..=50_000).collect();
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let parts = read_in_halves(&conn, &keys, |c, part| {
+            threads
+                .lock()
+                .expect("lock")
+                .insert(std::thread::current().id());
+            sum_of(c, part)
+        })
+        .expect("read");
+        assert_eq!(parts.len(), 2);
+        assert_eq!(threads.into_inner().expect("lock").len(), 2);
+        // v = 3k: the sum over 1..=n is 3 n (n + 1) / 2.
+        assert_eq!(parts.iter().sum::<i64>(), 3 * 50_000 * 50_001 / 2);
+        // The first half is the lower keys.
+        assert_eq!(parts[0], 3 * 25_000 * 25_001 / 2);
+    }
+
+    #[test]
+    fn few_keys_or_an_in_memory_store_read_on_the_one_connection() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = store_with_numbers(dir.path(), 100);
+        let keys: Vec<i64> = (1..=100).collect();
+        let parts = read_in_halves(&conn, &keys, sum_of).expect("read");
+        assert_eq!(parts, vec![3 * 100 * 101 / 2]);
+
+        let memory = crate::store::open_in_memory().expect("memory");
+        memory
+            .execute_batch("CREATE TABLE numbers (k INTEGER PRIMARY KEY, v INTEGER)")
+            .expect("table");
+        memory
+            .execute(
+                "WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < 30000)
+                 INSERT INTO numbers SELECT k, k * 3 FROM s",
+                [],
+            )
+            .expect("fill");
+        let keys: Vec<i64> = (1..=30_000).collect();
+        let parts = read_in_halves(&memory, &keys, sum_of).expect("read");
+        assert_eq!(parts, vec![3 * 30_000 * 30_001 / 2]);
+    }
+
+    #[test]
+    fn a_read_beside_runs_on_its_own_connection_and_thread() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = store_with_numbers(dir.path(), 100);
+        let here_thread = std::thread::current().id();
+        let (aside, here) = read_beside(
+            &conn,
+            |other| {
+                assert_ne!(std::thread::current().id(), here_thread);
+                // Read-only: the figures' connection never writes.
+                assert!(other.execute("DELETE FROM numbers", []).is_err());
+                sum_of(other, &[1, 2, 3])
+            },
+            |conn| sum_of(conn, &[100]),
+        )
+        .expect("read");
+        assert_eq!((aside, here), (18, 300));
+
+        let memory = crate::store::open_in_memory().expect("memory");
+        let (a, h) = read_beside(&memory, one, one).expect("in memory");
+        assert_eq!((a, h), (1, 1));
+    }
+
+    fn one(conn: &Connection) -> Result<i64> {
+        Ok(conn.query_row("SELECT 1", [], |r| r.get(0))?)
+    }
+
+    #[test]
+    fn a_failing_half_fails_the_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = store_with_numbers(dir.path(), 30_000);
+        // Key 29,999 is in the second half and has no row.
+        conn.execute("DELETE FROM numbers WHERE k = 29999", [])
+            .expect("delete");
+        let keys: Vec<i64> = (1..=30_000).collect();
+        assert!(read_in_halves(&conn, &keys, sum_of).is_err());
+    }
+}
