@@ -184,8 +184,12 @@ async function refresh() {
       shown.then(tourViews);
     } else {
       // The other views' modules, fetched while the user reads the schedule,
-      // so that opening one does not wait for it.
-      shown.then(() => setTimeout(() => Object.values(views).forEach((load) => load()), 1000));
+      // so that opening one does not wait for it; and the charts' font
+      // (760 KB, decoded when first drawn with), for the dashboard's.
+      shown.then(() => setTimeout(() => {
+        Object.values(views).forEach((load) => load());
+        document.fonts.load('12px "DejaVu Sans"').catch(() => {});
+      }, 1000));
       // The problems ahead, once the first view is drawn: the checks must
       // not keep it waiting for the store.
       shown.then(() => showAhead($('ahead'), async (range) => {

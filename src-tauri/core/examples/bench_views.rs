@@ -134,6 +134,18 @@ fn main() -> Result<()> {
             }),
         ),
         (
+            "rebooking desk, first page (the app's)",
+            Box::new(|c| {
+                let from = checks::CheckQuery {
+                    from: Some(date.clone()),
+                    ..Default::default()
+                };
+                Ok(rebook::page(c, &from, &rebook::DeskFilter::default())?
+                    .proposals
+                    .len())
+            }),
+        ),
+        (
             "rebooking, whole plan (counts)",
             Box::new(|c| Ok(rebook::plan(c, &Default::default())?.proposals.len())),
         ),

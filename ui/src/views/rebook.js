@@ -99,7 +99,6 @@ export async function renderRebook(root) {
     summary.dataset.unplaced = c.unplaced;
     drawPager();
   }, showError);
-  recount();
 
   let page = null;
   let asked = 0;
@@ -180,6 +179,9 @@ export async function renderRebook(root) {
   }
 
   await refresh();
+  // The whole plan once the first screen is painted: asked for together,
+  // the two shared the machine's two cores with the webview.
+  requestAnimationFrame(() => setTimeout(recount, 0));
 }
 
 /** Search, site, day, call status and distance cap; `changed` runs when
