@@ -127,9 +127,11 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
         // Its bookings are the desk's now.
         app.click("#schedule-to-desk").await?;
         app.find("#rebook-table").await?;
-        app.find(&format!("#rebook-site option[value='{site}']"))
+        // The site is typed (suggested among the desk's sites), then Enter.
+        app.type_into("#rebook-site", &site).await?;
+        app.find(&format!("#rebook-sites option[value='{site}']"))
             .await?;
-        app.select("#rebook-site", &site).await?;
+        app.type_into("#rebook-site", "\u{E007}").await?;
         app.find(&format!("#rebook-date option[value='{date}']"))
             .await?;
         app.select("#rebook-date", &date).await?;

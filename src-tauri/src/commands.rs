@@ -556,14 +556,17 @@ pub async fn rebook_export(
     .await
 }
 
-/// The UI reports when a view has painted; the time goes to stderr, where
-/// `make bench` reads the app's start-up time from.
+/// The UI reports when a view has painted, with the error it shows if
+/// any; the time goes to stderr, where `make bench` reads the app's
+/// start-up time and each view's from (and fails on a view that painted
+/// an error).
 #[tauri::command]
-pub fn view_painted(view: String, render_ms: f64) {
+pub fn view_painted(view: String, render_ms: f64, failed: Option<String>) {
     let epoch_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    eprintln!("dosedesk: {view} painted at {epoch_ms} (rendered in {render_ms:.0} ms)");
+    let shown = failed.map_or(String::new(), |e| format!(", showing the error: {e}"));
+    eprintln!("dosedesk: {view} painted at {epoch_ms} (rendered in {render_ms:.0} ms){shown}");
 }
 
 #[tauri::command]

@@ -2,7 +2,8 @@
 # App benchmark under Xvfb: start-up to the schedule painted (the UI reports
 # the paint; the page cache is warm, as on a laptop that has run the app
 # before), then idle memory as proportional set size (PSS) summed over the app
-# and its WebKit processes, next to an empty Tauri 2 window's.
+# and its WebKit processes, next to an empty Tauri 2 window's. Fails when a
+# view never paints or paints an error (never on speed).
 #
 #   tests/bench/app.sh BIN_DIR DB_PATH [WEEK]   (BIN_DIR holds dosedesk, examples/empty_window and examples/store_sql)
 set -euo pipefail
@@ -80,6 +81,12 @@ slowest() { sed -n "$1" "$work/tour.txt" | awk '$8 + 0 >= max { max = $8 + 0; na
 views=$(round 1,9p)
 again=$(round 10,18p)
 if [ "$(wc -l <"$work/tour.txt")" -lt 18 ]; then echo "app: the view tour painted $(wc -l <"$work/tour.txt") of 18 views; the app's error output:"; tail -40 "$work/tour.err"; exit 1; fi
+# A view that painted an error is a wrong result, however fast.
+if grep -q "painted at .*, showing the error:" "$work/tour.err"; then
+  echo "app: WRONG: a view painted an error:"
+  grep "painted at .*, showing the error:" "$work/tour.err"
+  exit 1
+fi
 
 "$bin/examples/empty_window" >/dev/null 2>"$work/empty.err" &
 empty=$!

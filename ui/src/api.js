@@ -78,7 +78,7 @@ export const weekSchedule = (query) => call('week_schedule', { query });
 /** Cancels the job `id` (from a job's onStarted) and no other; resolves to false if it had already finished. */
 export const cancelJob = (id) => call('cancel_job', { id });
 /** Tells the shell a view has painted (start-up and view timings for `make bench`). */
-export const viewPainted = (view, renderMs) => call('view_painted', { view, renderMs }).catch(() => {});
+export const viewPainted = (view, renderMs, failed) => call('view_painted', { view, renderMs, failed }).catch(() => {});
 export const runChecks = (query = {}) => call('run_checks', { query });
 export const slotChecks = (query) => call('slot_checks', { query });
 /** shift: {site_code, date, start, end, vaccinators, capacity} → {shift_id, site_code, date, excess_bookings, excess_added}. */

@@ -32,13 +32,16 @@ const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
 
 /** Renders a view into `root`, then reports once the browser has painted
- * it, and marks the root painted (tests wait for the mark). */
+ * it, with the error it shows if any (a view that painted only an error
+ * must not pass for a fast one), and marks the root painted (tests wait
+ * for the mark). */
 async function timed(name, root, render) {
   const started = performance.now();
   await render();
   await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
   root.dataset.painted = name;
-  await api.viewPainted(name, performance.now() - started);
+  const failed = $('error').hidden ? null : $('error-message').textContent;
+  await api.viewPainted(name, performance.now() - started, failed);
 }
 
 // `--tour-views` (the benchmark): every view one after the other, each
