@@ -43,7 +43,7 @@ assert.equal(errorWords(colon, 'fr', tFr).lead, 'Fichier refusé : C:/exports/b.
 // Every code core sends has its own French lead (not the fallback).
 const CODES = ['import_invalid', 'io', 'schema_too_new', 'not_dosedesk', 'corrupt_database', 'invalid_input',
   'not_found', 'slot_full', 'not_eligible', 'needs_confirmation', 'conflict', 'offline', 'sync_failed',
-  'render', 'internal', 'store_busy', 'store_locked', 'store_missing', 'store_unencrypted', 'audit_broken', 'forbidden', 'wrong_passphrase', 'database'];
+  'render', 'internal', 'store_busy', 'store_locked', 'store_missing', 'store_unencrypted', 'audit_broken', 'forbidden', 'wrong_passphrase', 'disk_full', 'database'];
 const leads = new Set();
 for (const code of CODES) {
   const words = errorWords({ code, message: 'core said so', detail_lang: 'en' }, 'fr', tFr);

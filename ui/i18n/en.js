@@ -292,6 +292,7 @@ export default {
   'error.lead.audit_broken': 'The audit log was changed outside DoseDesk.',
   'error.lead.forbidden': 'Your role does not allow this.',
   'error.lead.wrong_passphrase': 'Wrong user name or passphrase.',
+  'error.lead.disk_full': 'The disk is full: nothing was changed. Free some space and try again.',
   'error.lead.database': 'A database error.',
   'error.lead.unexpected': 'Something unexpected went wrong.',
   // Dashboard

@@ -291,6 +291,7 @@ export default {
   'error.lead.audit_broken': 'Le journal d’audit a été modifié hors de DoseDesk.',
   'error.lead.forbidden': 'Votre rôle ne permet pas cette action.',
   'error.lead.wrong_passphrase': 'Nom d’utilisateur ou phrase de passe incorrect.',
+  'error.lead.disk_full': 'Le disque est plein : rien n’a été modifié. Libérez de la place et réessayez.',
   'error.lead.database': 'Erreur de base de données.',
   'error.lead.unexpected': 'Une erreur inattendue s’est produite.',
   // Tableau de bord

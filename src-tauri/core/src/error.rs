@@ -80,13 +80,16 @@ pub enum Error {
     /// A sign-in with a wrong user name or passphrase.
     #[error("{0}")]
     WrongPassphrase(String),
+    /// No room left on the disk for the store or its temporary files.
+    #[error("{0}")]
+    DiskFull(String),
     #[error("database error: {0}")]
     Database(#[source] rusqlite::Error),
 }
 
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked, DiskFull};
         // A read that turned into a write after another process wrote is
         // refused at once (no wait would help): say that, not "15 minutes".
         let changed_meanwhile = matches!(&e, rusqlite::Error::SqliteFailure(f, _)
@@ -102,6 +105,15 @@ impl From<rusqlite::Error> for Error {
                  for over {} minutes (an import or a sync?); this was not done, and nothing \
                  was changed by it. Try again once that work has finished",
                 crate::store::LOCK_PATIENCE.as_secs() / 60
+            )),
+            // SQLite says "database or disk is full": say which disks, and
+            // where the temporary files (sorts of millions of rows, hundreds
+            // of MB) go, since that is often another, smaller disk.
+            Some(DiskFull) => Error::DiskFull(format!(
+                "the disk is full: there was no room to write the store or its temporary files \
+                 (those go to {}; set SQLITE_TMPDIR to a folder on a disk with room to move \
+                 them). Nothing was changed by this step; free some space and try again",
+                crate::store::sealed_temp::folder().display()
             )),
             _ => Error::Database(e),
         }
@@ -135,6 +147,7 @@ impl Error {
             Error::AuditBroken(_) => "audit_broken",
             Error::Forbidden(_) => "forbidden",
             Error::WrongPassphrase(_) => "wrong_passphrase",
+            Error::DiskFull(_) => "disk_full",
             Error::Database(_) => "database",
         }
     }
@@ -176,6 +189,33 @@ mod tests {
                 "message": "shifts.csv:7: column end: must be after start (09:00)"
             })
         );
+    }
+
+    #[test]
+    fn a_full_disk_is_said_with_where_temporary_files_go() {
+        // SQLite's own "database or disk is full", from a store not allowed
+        // to grow: the same error a full disk gives.
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = crate::store::open(&dir.path().join("full.sqlite3")).expect("open");
+        conn.execute_batch("CREATE TABLE filler (b BLOB)")
+            .expect("table");
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("pages");
+        conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("cap");
+        let failed = conn
+            .execute("INSERT INTO filler VALUES (zeroblob(1000000))", [])
+            .expect_err("no room");
+        let err = Error::from(failed);
+        assert_eq!(err.code(), "disk_full");
+        let folder = crate::store::sealed_temp::folder();
+        assert!(folder.is_dir(), "{}", folder.display());
+        let message = err.to_string();
+        assert!(message.contains(&folder.display().to_string()), "{message}");
+        assert!(message.contains("Nothing was changed"), "{message}");
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub(crate) mod person;
 pub(crate) mod plan;
 pub mod product;
 pub(crate) mod provincial;
-mod sealed_temp;
+pub(crate) mod sealed_temp;
 pub(crate) mod shift;
 pub mod site;
 pub(crate) mod supply;

@@ -55,6 +55,24 @@ static KEY: OnceLock<[u8; 32]> = OnceLock::new();
 /// Each sealed file's nonce: a count, so no two files share a keystream.
 static NEXT_NONCE: AtomicU64 = AtomicU64::new(0);
 
+/// The folder SQLite puts temporary files in, as its unix VFS picks it
+/// (`unixTempFileDir`): the first of `SQLITE_TMPDIR`, `TMPDIR`, /var/tmp,
+/// /usr/tmp and /tmp that is a folder open for writing, else the current
+/// one. For messages: SQLite itself chooses.
+pub(crate) fn folder() -> std::path::PathBuf {
+    let named = ["SQLITE_TMPDIR", "TMPDIR"]
+        .into_iter()
+        .filter_map(std::env::var_os)
+        .map(std::path::PathBuf::from);
+    let usual = ["/var/tmp", "/usr/tmp", "/tmp"]
+        .into_iter()
+        .map(std::path::PathBuf::from);
+    named
+        .chain(usual)
+        .find(|dir| std::fs::metadata(dir).is_ok_and(|m| m.is_dir() && !m.permissions().readonly()))
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
+}
+
 /// Makes the sealing VFS SQLite's default, once per process: every
 /// connection opened afterwards writes its temporary files sealed.
 pub(crate) fn install() -> Result<()> {
