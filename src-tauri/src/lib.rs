@@ -250,6 +250,11 @@ pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions
     launch
 }
 
+/// The event that tells the sign-in screen its store is being upgraded.
+pub const UPGRADING_EVENT: &str = "store-upgrading";
+/// The running app, for the upgrade notice (a plain `fn` in core).
+static UPGRADE_LISTENER: std::sync::OnceLock<tauri::AppHandle> = std::sync::OnceLock::new();
+
 pub fn run() {
     let db_path = match db_path_from_args(std::env::args().skip(1)) {
         Ok(path) => path,
@@ -262,6 +267,15 @@ pub fn run() {
     // A command waiting for another process's import says so in the log
     // (the view shows it as still working).
     dosedesk_core::store::on_lock_wait(|notice| eprintln!("dosedesk: {notice}"));
+    // An upgrade of the store (once per new version; a minute or two at
+    // province scale) is said on the sign-in screen, not left as a wait.
+    dosedesk_core::store::on_upgrade(|notice| {
+        eprintln!("dosedesk: {notice}");
+        if let Some(app) = UPGRADE_LISTENER.get() {
+            use tauri::Emitter;
+            let _ = app.emit(UPGRADING_EVENT, notice);
+        }
+    });
     let app = builder(tauri::Builder::default(), db_path, launch)
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
@@ -269,6 +283,7 @@ pub fn run() {
             let state = app.state::<AppState>();
             sync_commands::start_background(state.store.clone(), state.sync.clone());
             text_size::apply(app, &state.settings.current());
+            let _ = UPGRADE_LISTENER.set(app.handle().clone());
             #[cfg(target_os = "linux")]
             sleep_lock::lock_with_the_laptop(app.handle());
             Ok(())

@@ -60,6 +60,8 @@ export const demoAccount = () => call('demo_account');
 export const lockStore = (reason) => call('lock_store', { reason });
 /** Calls handler(reason) when the shell locked the store by itself (the laptop going to sleep). */
 export const onStoreLocked = (handler) => tauri().event.listen('store-locked', (e) => handler(e.payload));
+/** Calls handler() while the store is upgraded for this version (at sign-in; once per version) → a promise of the function that stops listening. */
+export const onStoreUpgrading = (handler) => tauri().event.listen('store-upgrading', () => handler());
 export const auditEntries = (limit) => call('audit_entries', { limit });
 export const auditVerify = () => call('audit_verify');
 /** Managers: [{name, role, sites, created_at, created_by, disabled_at}]. */

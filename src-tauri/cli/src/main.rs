@@ -159,6 +159,10 @@ fn main() -> ExitCode {
         use std::io::Write;
         let _ = writeln!(std::io::stderr(), "dosedesk-cli: {notice}");
     });
+    store::on_upgrade(|notice| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "dosedesk-cli: {notice}");
+    });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

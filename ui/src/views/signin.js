@@ -24,6 +24,11 @@ export function renderSignIn(root, { onSignedIn }) {
     submit.disabled = true;
     message.dataset.state = 'checking';
     message.textContent = t('signin.checking');
+    // Listening before signing in: the upgrade, if any, comes with it.
+    const stopListening = await api.onStoreUpgrading(() => {
+      message.dataset.state = 'upgrading';
+      message.textContent = t('signin.upgrading');
+    }).catch(() => () => {});
     try {
       await api.unlockStore(user.value.trim(), passphrase.value);
       passphrase.value = '';
@@ -35,6 +40,7 @@ export function renderSignIn(root, { onSignedIn }) {
       passphrase.focus();
     } finally {
       submit.disabled = false;
+      stopListening();
     }
   });
   const box = el('section', { id: 'signin-view', className: 'empty signin' },

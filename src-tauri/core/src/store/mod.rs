@@ -434,6 +434,26 @@ pub(crate) fn write_transaction(conn: &Connection) -> Result<rusqlite::Transacti
     )?)
 }
 
+static UPGRADE_NOTICE: std::sync::OnceLock<fn(&str)> = std::sync::OnceLock::new();
+
+/// Where "upgrading the store" goes: said once before an existing store is
+/// migrated to this build's schema, which may rebuild an index over every
+/// booking (15-20 s at 10 million here) while the app or command seems
+/// idle. The CLI prints it; the app shows it at sign-in. Set once per
+/// process.
+pub fn on_upgrade(notice: fn(&str)) {
+    let _ = UPGRADE_NOTICE.set(notice);
+}
+
+fn upgrade_notice(path: &Path, from: i64) -> String {
+    format!(
+        "upgrading {} for this version of DoseDesk (schema {from} to {SCHEMA_VERSION}): once, \
+         and up to a minute or two for a province's bookings; if it is interrupted, the store \
+         stays as it was",
+        path.display()
+    )
+}
+
 /// Applies pending migrations in one IMMEDIATE transaction. The version is
 /// re-read inside the transaction, so two processes opening a new file at
 /// once migrate it exactly once.
@@ -450,6 +470,11 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
             current,
             SCHEMA_VERSION,
         ));
+    }
+    if current > 0 {
+        if let Some(notice) = UPGRADE_NOTICE.get() {
+            notice(&upgrade_notice(path, current));
+        }
     }
     for (version, sql) in (1..).zip(MIGRATIONS).skip(current as usize) {
         // A migration may rebuild an index over millions of rows.

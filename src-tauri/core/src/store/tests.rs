@@ -62,6 +62,39 @@ fn every_upgrade_path_matches_a_fresh_schema() {
     }
 }
 
+#[test]
+fn an_upgrade_is_announced_once_and_a_new_or_current_store_is_not() {
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    on_upgrade(|notice| SAID.lock().expect("said").push(notice.to_owned()));
+    let said_of = |path: &Path| -> Vec<String> {
+        let name = path.display().to_string();
+        let said = SAID.lock().expect("said");
+        said.iter().filter(|n| n.contains(&name)).cloned().collect()
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old_path = dir.path().join("old.sqlite3");
+    {
+        let old = Connection::open(&old_path).expect("old");
+        let start = SCHEMA_VERSION - 1;
+        for sql in &MIGRATIONS[..start as usize] {
+            old.execute_batch(sql).expect("old migration");
+        }
+        old.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("id");
+        old.pragma_update(None, "user_version", start).expect("v");
+    }
+    drop(open(&old_path).expect("upgrade"));
+    drop(open(&old_path).expect("open again, current"));
+    let said = said_of(&old_path);
+    assert_eq!(said.len(), 1, "{said:?}");
+    let want = format!("schema {} to {SCHEMA_VERSION}", SCHEMA_VERSION - 1);
+    assert!(said[0].contains(&want), "{said:?}");
+
+    let new_path = dir.path().join("new.sqlite3");
+    drop(open(&new_path).expect("new"));
+    assert!(said_of(&new_path).is_empty());
+}
+
 fn assert_refused_untouched(path: &Path, want_code: &str) {
     let before = fs::read(path).expect("read before");
     let err = open(path).expect_err("must refuse");
