@@ -127,11 +127,17 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
         // Its bookings are the desk's now.
         app.click("#schedule-to-desk").await?;
         app.find("#rebook-table").await?;
-        // The site is typed (suggested among the desk's sites), then Enter.
-        app.type_into("#rebook-site", &site).await?;
+        // A code the desk does not list is said, not searched for.
+        app.type_into("#rebook-site", "ZZZ9\u{E007}").await?;
+        app.find("#rebook-site:invalid").await?;
+        app.set_value("#rebook-site", "").await?;
+        // The site is typed, in any case (suggested among the desk's
+        // sites), then Enter.
+        app.type_into("#rebook-site", &site.to_lowercase()).await?;
         app.find(&format!("#rebook-sites option[value='{site}']"))
             .await?;
         app.type_into("#rebook-site", "\u{E007}").await?;
+        assert_eq!(app.value("#rebook-site").await?, site);
         app.find(&format!("#rebook-date option[value='{date}']"))
             .await?;
         app.select("#rebook-date", &date).await?;

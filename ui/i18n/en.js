@@ -144,6 +144,7 @@ export default {
   'rebook.filter_date': "Booked on day",
   'rebook.filter_status': "Where the calls stand",
   'rebook.all_sites': "All sites",
+  'rebook.site_not_listed': 'Nobody to move at “{code}”: choose a site from the list.',
   'rebook.all_days': "All days",
   'rebook.status_all': "Every call status",
   'rebook.status_to_call': "Still to call",

@@ -144,6 +144,7 @@ export default {
   'rebook.filter_date': "Jour du rendez-vous",
   'rebook.filter_status': "Où en sont les appels",
   'rebook.all_sites': "Tous les sites",
+  'rebook.site_not_listed': 'Personne à déplacer à « {code} » : choisissez un site dans la liste.',
   'rebook.all_days': "Tous les jours",
   'rebook.status_all': "Tous les états d'appel",
   'rebook.status_to_call': "À appeler",

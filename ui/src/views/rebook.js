@@ -221,13 +221,27 @@ function filterBar(changed, replanned) {
     siteList.replaceChildren(...siteChoices.map((code) => el('option', { value: code })));
   };
   site.addEventListener('focus', suggest);
+  // A code is taken in any case; one the desk does not list (a typo, or a
+  // site with nobody to move) is said, not turned into an empty page.
   const chooseSite = () => {
-    const code = site.value.trim();
+    const typed = site.value.trim();
+    const code = typed === '' ? '' : siteChoices.find((c) => c.toLowerCase() === typed.toLowerCase());
+    if (code === undefined) {
+      site.setCustomValidity(t('rebook.site_not_listed', { code: typed }));
+      site.reportValidity();
+      return;
+    }
+    site.value = code;
     if (code === desk.filter.site) return;
     desk.filter.site = code;
     changed();
   };
-  // Enter, the field's clear button, or leaving it.
+  site.addEventListener('input', () => site.setCustomValidity(''));
+  // Enter (WebKit lets its suggestion list take the key: listened for
+  // here), the field's clear button, or leaving it.
+  site.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') chooseSite();
+  });
   site.addEventListener('change', chooseSite);
   site.addEventListener('search', chooseSite);
   const date = select('rebook-date', 'date', t('rebook.filter_date'));

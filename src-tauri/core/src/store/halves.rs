@@ -10,7 +10,7 @@
 //! reader relies on (a figure a moment newer), never for the checks or
 //! anything kept.
 
-use super::{configure_reader, encryption};
+use super::{configure_shared, encryption};
 use crate::error::Result;
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
@@ -84,7 +84,7 @@ fn open_reader(path: &Path, cache_size: i64) -> Result<Connection> {
     if let Some(key) = encryption::unlocked_key(path) {
         encryption::apply_key(&conn, &key)?;
     }
-    configure_reader(&mut conn, cache_size)?;
+    configure_shared(&mut conn, cache_size)?;
     Ok(conn)
 }
 

@@ -215,9 +215,8 @@ pub fn default_path() -> Result<PathBuf> {
 }
 
 fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
-    // Another process (the CLI beside the app) may hold the write lock for
-    // minutes during an import; wait, saying so, rather than fail.
-    conn.busy_handler(Some(wait_for_lock))?;
+    // A large page cache for imports and checks over millions of rows.
+    configure_shared(conn, BULK_CACHE_SIZE)?;
     // WAL: readers (the app's views) never block the writer (an import) and
     // vice versa. `journal_mode` returns the mode; in-memory stays "memory".
     let mode: String = conn
@@ -229,8 +228,17 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     // the one extra fsync per commit costs nothing measurable.
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // A large page cache for imports and checks over millions of rows.
-    conn.pragma_update(None, "cache_size", BULK_CACHE_SIZE)?;
+    conn.pragma_update(None, "threads", 2)?;
+    Ok(())
+}
+
+/// The settings every connection gets, the read-only ones beside a store's
+/// own (see [`halves`]) included, with `cache_size`.
+fn configure_shared(conn: &mut Connection, cache_size: i64) -> Result<()> {
+    // Another process (the CLI beside the app) may hold the write lock for
+    // minutes during an import; wait, saying so, rather than fail.
+    conn.busy_handler(Some(wait_for_lock))?;
+    conn.pragma_update(None, "cache_size", cache_size)?;
     // Temporary storage in memory whenever a write transaction begins:
     // SQLite then keeps each statement's journal (the pages it touched, to
     // undo it alone) in memory, where SQLCipher does not encrypt it page by
@@ -239,20 +247,8 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     // to sealed files on disk inside their transaction
     // (`bulk::with_sorts_on_disk`).
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "threads", 2)?;
     // rusqlite keeps 16 prepared statements by default; a view such as the
     // rebooking plan cycles through more, and re-parsed them every time.
-    conn.set_prepared_statement_cache_capacity(64);
-    Ok(())
-}
-
-/// The settings of a read-only connection beside one `configure`d (see
-/// [`halves`]): it waits for another process's lock the same way, with
-/// the same page cache.
-fn configure_reader(conn: &mut Connection, cache_size: i64) -> Result<()> {
-    conn.busy_handler(Some(wait_for_lock))?;
-    conn.pragma_update(None, "cache_size", cache_size)?;
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
