@@ -276,6 +276,13 @@ export async function renderDashboard(root) {
   const from = dateInput({ id: 'chart-from', value: state.from, required: true, label: t('dash.from') });
   const to = dateInput({ id: 'chart-to', value: state.to, required: true, label: t('dash.to') });
   const draw = el('button', { id: 'chart-draw', type: 'submit', textContent: t('dash.draw') });
+  // Enter in the site field draws, as in the other fields: WebKit's
+  // suggestion list takes the key before the form sees it.
+  site.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    draw.click();
+  });
   const exportPng = el('button', { id: 'chart-png', type: 'button', className: 'secondary', textContent: t('dash.export_png') });
   const exportSvg = el('button', { id: 'chart-svg', type: 'button', className: 'secondary', textContent: t('dash.export_svg') });
   const controls = el('form', { className: 'inline-form', id: 'chart-controls' },
