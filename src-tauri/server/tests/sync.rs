@@ -275,6 +275,93 @@ fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
     assert_eq!(m2.lines(totals), m2.lines(recount));
 }
 
+/// A first push larger than a batch: each batch is read while the one
+/// before is on the server, and the versions the server gives are written
+/// here in bulk. Every row must end at the version PostgreSQL holds, so a
+/// booking later cancelled here (one from the first batch, one from the
+/// last) travels on top of it, not as a conflict with itself.
+#[test]
+fn a_push_of_several_batches_leaves_every_row_at_the_servers_version() {
+    use dosedesk_core::generate::{generate, GenerateParams};
+    use dosedesk_core::import::ImportKind;
+    let u = unit(Postgres::start(), "batches");
+    let files = u.dir.path().join("files");
+    let params = GenerateParams {
+        sites: 12,
+        bookings: (2 * sync::BATCH_ROWS + 700) as u64,
+        dose_counts: 400,
+        seed: 11,
+        incident: 0,
+    };
+    generate(&files, &params, &dosedesk_core::job::Quiet).expect("generate");
+    let mut m1 = Laptop::new(u.dir.path(), "m1");
+    for (kind, name) in [
+        (ImportKind::Sites, "sites.csv"),
+        (ImportKind::Shifts, "shifts.csv"),
+        (ImportKind::Bookings, "bookings.csv"),
+        (ImportKind::DoseCounts, "dose_counts.csv"),
+    ] {
+        m1.import(kind, &files.join(name));
+    }
+    m1.enrol(&u.server.url(), &add_device(&u.db, "m1", "manager", &[]));
+    let travelling = m1.count(
+        "SELECT (SELECT count(*) FROM site) + (SELECT count(*) FROM shift)
+              + (SELECT count(*) FROM appointment) + (SELECT count(*) FROM dose_count)
+              + (SELECT count(*) FROM product)",
+    );
+    let first = m1.sync().expect("first push");
+    assert_eq!(first.pushed as i64, travelling);
+    assert!(first.pushed as usize > 2 * sync::BATCH_ROWS, "{first:?}");
+    let central: std::collections::BTreeSet<String> = u
+        ._pg
+        .psql(
+            &u.db,
+            "SELECT tbl || '|' || id || '|' || version FROM row_state",
+        )
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(central.len() as i64, travelling);
+    let here = m1.lines("SELECT tbl, wire_id, version FROM sync_row");
+    let unlike: Vec<_> = central.symmetric_difference(&here).take(4).collect();
+    assert!(
+        unlike.is_empty(),
+        "{} versions here, {} on the server; some that differ: {unlike:?}",
+        here.len(),
+        central.len()
+    );
+
+    let (lowest, highest): (i64, i64) = m1
+        .conn
+        .query_row(
+            "SELECT min(id), max(id) FROM appointment WHERE status = 'booked' AND dose_number = 2",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("second doses");
+    for id in [lowest, highest] {
+        dosedesk_core::booking::cancel(&mut m1.conn, id, None).expect("cancel");
+    }
+    let second = m1.sync().expect("push the cancellations");
+    assert_eq!((second.pushed, second.conflicts), (2, 0), "{second:?}");
+    let ids = m1.lines(&format!(
+        "SELECT booking_id FROM appointment WHERE id IN ({lowest}, {highest})"
+    ));
+    let quoted: Vec<String> = ids.iter().map(|b| format!("'{b}'")).collect();
+    let statuses = u._pg.psql(
+        &u.db,
+        &format!(
+            "SELECT data->>'status' FROM row_state
+             WHERE tbl = 'appointment' AND data->>'booking_id' IN ({})",
+            quoted.join(", ")
+        ),
+    );
+    assert_eq!(
+        statuses.lines().collect::<Vec<_>>(),
+        ["cancelled", "cancelled"]
+    );
+}
+
 #[test]
 fn a_tally_travels_with_its_corrections_and_counts_once() {
     let u = unit(Postgres::start(), "history");

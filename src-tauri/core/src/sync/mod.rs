@@ -27,8 +27,9 @@ use rusqlite::Connection;
 use serde::Serialize;
 use wire::{Conflict, Keep, PullPage, PushBatch, PushReply};
 
-/// The server as a laptop sees it.
-pub trait Transport {
+/// The server as a laptop sees it. `Send`: a push sends one batch while
+/// the next is read from the store.
+pub trait Transport: Send {
     fn push(&mut self, batch: &PushBatch) -> Result<PushReply>;
     /// Pushes a booking's rows through the server's capacity guard: taken
     /// whole, or refused with [`Error::SlotFull`] when a slot would hold

@@ -28,8 +28,8 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
     let mut cursor = enrolment::cursor(&tx)?;
     let mut rows = 0u64;
     let mut waiting: Vec<PulledRow> = Vec::new();
+    let mut page = transport.pull(cursor, BATCH_ROWS)?;
     loop {
-        let page = transport.pull(cursor, BATCH_ROWS)?;
         if page.cursor < cursor {
             return Err(Error::Internal(format!(
                 "the server's cursor went back from {cursor} to {}",
@@ -37,17 +37,22 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
             )));
         }
         rows += page.rows.len() as u64;
-        for row in page.rows {
-            if !apply(&tx, &row, &now)? {
-                waiting.push(row);
-            }
-        }
-        // A row whose site or booking came later in the order (its site was
-        // edited after it was booked) is applied once that arrived.
-        waiting = retry(&tx, waiting, &now)?;
         cursor = page.cursor;
-        if !page.more {
-            break;
+        let more = page.more;
+        // The next page travels while this one is written (the two took
+        // turns, each leaving a core idle).
+        let (written, following) = std::thread::scope(|s| {
+            let fetching = more.then(|| s.spawn(|| transport.pull(cursor, BATCH_ROWS)));
+            let written = apply_page(&tx, page.rows, &mut waiting, &now);
+            (written, fetching.map(|f| f.join()))
+        });
+        written?;
+        match following {
+            None => break,
+            Some(fetched) => {
+                page = fetched
+                    .map_err(|_| Error::Internal("the pull's fetching thread failed".into()))??;
+            }
         }
     }
     if let Some(row) = waiting.first() {
@@ -65,6 +70,24 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
     sync_log::loud(&tx)?;
     tx.commit()?;
     Ok(Some(Pulled { rows, cursor }))
+}
+
+/// Applies a page's rows in order. A row whose site or booking came later
+/// in the order (its site was edited after it was booked) waits, and is
+/// applied once that arrived.
+fn apply_page(
+    tx: &Connection,
+    rows: Vec<PulledRow>,
+    waiting: &mut Vec<PulledRow>,
+    now: &str,
+) -> Result<()> {
+    for row in rows {
+        if !apply(tx, &row, now)? {
+            waiting.push(row);
+        }
+    }
+    *waiting = retry(tx, std::mem::take(waiting), now)?;
+    Ok(())
 }
 
 /// Applies one row; false when a row it refers to is not here yet.

@@ -8,6 +8,13 @@ use crate::error::{Error, Result};
 use crate::store::{sync_log, synced};
 use rusqlite::Connection;
 use serde_json::value::RawValue;
+use std::collections::HashMap;
+
+/// Versions the server gives are written to the store in bulk, at most
+/// this many rows apart. Written batch by batch, the version table (keyed
+/// by wire ids, which are hashes) had nearly every page rewritten by each
+/// batch of a first push: a quarter of a 2M-row push's time.
+const VERSIONS_HELD: usize = 250_000;
 
 /// Pushes every change recorded up to now; returns the rows sent. The
 /// record is forgotten only once every batch was answered, so a push cut
@@ -15,16 +22,114 @@ use serde_json::value::RawValue;
 pub(super) fn push_pending(conn: &mut Connection, transport: &mut dyn Transport) -> Result<u64> {
     let watermark = sync_log::watermark(conn)?;
     let mut outbox = Outbox::new(conn, watermark)?;
-    let mut sent = 0;
-    while let Some(batch) = outbox.next_batch(conn)? {
-        let reply = transport.push(&batch)?;
-        sent += batch.rows.len() as u64;
-        take_reply(conn, &batch, &reply)?;
-    }
+    let mut held = HeldVersions::default();
+    let sent = match send_all(conn, transport, &mut outbox, &mut held) {
+        Ok(sent) => sent,
+        Err(cut_short) => {
+            // What the server took is recorded even so: a row changed
+            // again here is then sent on top of the version the server
+            // holds, not taken for a conflict with itself. (Should this
+            // write fail too, the push's own error is the one to tell.)
+            let _ = held.write(conn);
+            return Err(cut_short);
+        }
+    };
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    held.write(&tx)?;
     sync_log::forget_changes(&tx, watermark)?;
     tx.commit()?;
     Ok(sent)
+}
+
+/// Sends the outbox batch by batch, reading the next batch from the store
+/// while the server applies the current one (the two took turns, each
+/// leaving a core idle).
+fn send_all(
+    conn: &mut Connection,
+    transport: &mut dyn Transport,
+    outbox: &mut Outbox,
+    held: &mut HeldVersions,
+) -> Result<u64> {
+    let mut sent = 0;
+    let mut next = outbox.next_batch(conn)?;
+    while let Some(batch) = next {
+        let (reply, following) = std::thread::scope(|s| {
+            let sending = s.spawn(|| transport.push(&batch));
+            let following = outbox.next_batch(conn);
+            (sending.join(), following)
+        });
+        let reply =
+            reply.map_err(|_| Error::Internal("the push's sending thread failed".into()))??;
+        sent += batch.rows.len() as u64;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        take_conflicts_in(&tx, &reply)?;
+        tx.commit()?;
+        held.take(&batch, &reply)?;
+        next = following?;
+        // Read before this reply was taken: its rows' bases are brought up
+        // to what the server just gave, as if read after it.
+        if let Some(following) = next.as_mut() {
+            held.rebase(following);
+        }
+        if held.len() >= VERSIONS_HELD {
+            held.write(conn)?;
+        }
+    }
+    Ok(sent)
+}
+
+/// The versions a push's replies gave, not yet written to the store.
+#[derive(Default)]
+struct HeldVersions {
+    by_table: HashMap<Table, HashMap<String, i64>>,
+    len: usize,
+}
+
+impl HeldVersions {
+    fn take(&mut self, batch: &PushBatch, reply: &PushReply) -> Result<()> {
+        for (table, id, version) in given_versions(batch, reply)? {
+            let ids = self.by_table.entry(table).or_default();
+            match ids.get_mut(id) {
+                Some(held) => *held = (*held).max(version),
+                None => {
+                    ids.insert(id.to_string(), version);
+                    self.len += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Raises each row's base to the version held for it, if newer.
+    fn rebase(&self, batch: &mut PushBatch) {
+        for row in &mut batch.rows {
+            let held = self
+                .by_table
+                .get(&row.table)
+                .and_then(|ids| ids.get(&row.id));
+            if let Some(&held) = held {
+                row.base = Some(row.base.map_or(held, |base| base.max(held)));
+            }
+        }
+    }
+
+    /// Writes what is held (a version only ever rises: order does not
+    /// matter) and forgets it.
+    fn write(&mut self, conn: &Connection) -> Result<()> {
+        let rows: Vec<(&str, &str, i64)> = self
+            .by_table
+            .iter()
+            .flat_map(|(table, ids)| ids.iter().map(|(id, &v)| (table.name(), id.as_str(), v)))
+            .collect();
+        sync_log::set_versions(conn, &rows)?;
+        self.by_table.clear();
+        self.len = 0;
+        Ok(())
+    }
 }
 
 /// Records what the server did with a batch: the versions it now holds,
@@ -43,9 +148,20 @@ pub(crate) fn take_reply(
 
 /// [`take_reply`] inside a transaction the caller holds.
 fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Result<()> {
-    let now = crate::store::now_timestamp();
-    sync_log::quiet(tx)?;
-    let mut versions = Vec::with_capacity(reply.accepted.len());
+    let versions: Vec<(&str, &str, i64)> = given_versions(batch, reply)?
+        .map(|(table, id, version)| (table.name(), id, version))
+        .collect();
+    sync_log::set_versions(tx, &versions)?;
+    take_conflicts_in(tx, reply)
+}
+
+/// Each row the server took or found in conflict, with the version it
+/// holds of it.
+fn given_versions<'a>(
+    batch: &'a PushBatch,
+    reply: &'a PushReply,
+) -> Result<impl Iterator<Item = (Table, &'a str, i64)>> {
+    let mut taken = Vec::with_capacity(reply.accepted.len());
     for &(index, version) in &reply.accepted {
         let row = batch.rows.get(index as usize).ok_or_else(|| {
             Error::Internal(format!(
@@ -53,9 +169,23 @@ fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Resul
                 batch.rows.len()
             ))
         })?;
-        versions.push((row.table.name(), row.id.as_str(), version));
+        taken.push((row.table, row.id.as_str(), version));
     }
-    sync_log::set_versions(tx, &versions)?;
+    let conflicts = reply
+        .conflicts
+        .iter()
+        .map(|c| (c.table, c.row_id.as_str(), c.server_version));
+    Ok(taken.into_iter().chain(conflicts))
+}
+
+/// Keeps each conflict the server reported, with the server's value
+/// written here (this laptop's value stays in the conflict).
+fn take_conflicts_in(tx: &Connection, reply: &PushReply) -> Result<()> {
+    if reply.conflicts.is_empty() {
+        return Ok(());
+    }
+    let now = crate::store::now_timestamp();
+    sync_log::quiet(tx)?;
     for c in &reply.conflicts {
         record_conflict(tx, c, &now)?;
         let (data, gone) = match &c.server {
@@ -63,7 +193,6 @@ fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Resul
             None => ("{}".to_string(), true),
         };
         synced::apply(tx, c.table, &c.row_id, &data, gone, &now)?;
-        sync_log::set_version(tx, c.table.name(), &c.row_id, c.server_version)?;
     }
     sync_log::loud(tx)?;
     Ok(())
@@ -237,4 +366,94 @@ pub(super) fn forward_outbox(
         forwarded += 1;
     }
     Ok((forwarded, refused))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::wire::Conflict;
+
+    fn row(table: Table, id: &str, base: Option<i64>) -> WireRow {
+        WireRow {
+            table,
+            id: id.into(),
+            base,
+            site: None,
+            parent: None,
+            deleted: false,
+            data: raw("{}".into()).expect("json"),
+        }
+    }
+
+    fn batch(rows: Vec<WireRow>) -> PushBatch {
+        PushBatch {
+            batch_id: "b".into(),
+            rows,
+        }
+    }
+
+    /// A batch read before the last reply was taken ends with the bases it
+    /// would have had if read after: each raised to the newest version
+    /// given (taken or in conflict), never lowered, other rows untouched.
+    #[test]
+    fn held_versions_raise_the_bases_of_a_batch_read_before_the_reply() {
+        let sent = batch(vec![
+            row(Table::Shift, "a", Some(1)),
+            row(Table::Shift, "b", None),
+            row(Table::Appointment, "a", None),
+        ]);
+        let reply = PushReply {
+            accepted: vec![(0, 5), (2, 6)],
+            conflicts: vec![Conflict {
+                id: 1,
+                table: Table::Shift,
+                row_id: "b".into(),
+                site: None,
+                kind: "changed_twice".into(),
+                local: None,
+                server: None,
+                server_version: 9,
+            }],
+        };
+        let mut held = HeldVersions::default();
+        held.take(&sent, &reply).expect("take");
+        assert_eq!(held.len(), 3);
+        let mut next = batch(vec![
+            row(Table::Shift, "a", Some(3)),
+            row(Table::Shift, "b", Some(12)),
+            row(Table::Appointment, "a", None),
+            row(Table::Shift, "c", Some(2)),
+            row(Table::DoseCount, "a", None),
+        ]);
+        held.rebase(&mut next);
+        let bases: Vec<Option<i64>> = next.rows.iter().map(|r| r.base).collect();
+        assert_eq!(bases, [Some(5), Some(12), Some(6), Some(2), None]);
+
+        let late = PushReply {
+            accepted: vec![(0, 4)],
+            conflicts: Vec::new(),
+        };
+        held.take(&sent, &late).expect("take");
+        assert_eq!(held.len(), 3, "a row given twice is held once");
+        let mut again = batch(vec![row(Table::Shift, "a", None)]);
+        held.rebase(&mut again);
+        assert_eq!(
+            again.rows[0].base,
+            Some(5),
+            "an older version never lowers one"
+        );
+    }
+
+    #[test]
+    fn a_reply_naming_a_row_the_batch_lacks_is_refused() {
+        let sent = batch(vec![row(Table::Site, "a", None)]);
+        let reply = PushReply {
+            accepted: vec![(3, 5)],
+            conflicts: Vec::new(),
+        };
+        let err = HeldVersions::default()
+            .take(&sent, &reply)
+            .expect_err("refused");
+        assert!(err.to_string().contains("row 3 of a batch of 1"), "{err}");
+    }
 }
