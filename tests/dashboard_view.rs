@@ -104,13 +104,22 @@ async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestR
             assert!(std::time::Instant::now() < deadline, "cumulative chart drawn");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        // One site's chart: its code typed in the site field, then Enter.
-        app.type_into("#chart-site", "EVJ\u{E007}").await?;
+        // A site the region does not have is said on the field.
+        app.type_into("#chart-site", "ZZZ9\u{E007}").await?;
+        app.find("#chart-site:invalid").await?;
+        // Said in words (WebKitGTK shows no bubble for a field).
+        app.wait_text("#error-message", "No site “ZZZ9”").await?;
+        app.screenshot("dashboard-site-not-listed").await?;
+        app.set_value("#chart-site", "").await?;
+        // One site's chart: its code typed in the site field (in any
+        // case), then Enter; the field shows the code as listed.
+        app.type_into("#chart-site", "evj\u{E007}").await?;
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while !svg_text(&app).await?.contains("Eva James") {
             assert!(std::time::Instant::now() < deadline, "Enter draws the site's chart");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+        assert_eq!(app.value("#chart-site").await?, "EVJ");
         // Saving a PNG writes a real PNG where the save dialog pointed.
         let png = dir.path().join("chart.png");
         app.save_file_next(&png).await?;

@@ -343,6 +343,7 @@ export default {
   'dash.all_sites': 'All sites',
   'dash.kind': 'What the chart shows',
   'dash.chart_site': 'Site (empty for the whole region)',
+  'dash.site_not_listed': 'No site “{code}”: choose one from the list, or leave the field empty for the whole region.',
   'dash.brief_lang': 'Language of the briefing',
   'dash.draw': 'Draw',
   'dash.export_png': 'Save PNG…',

@@ -342,6 +342,7 @@ export default {
   'dash.all_sites': 'Tous les sites',
   'dash.kind': 'Ce que montre le graphique',
   'dash.chart_site': 'Site (vide pour toute la région)',
+  'dash.site_not_listed': 'Aucun site « {code} » : choisissez-en un dans la liste, ou laissez le champ vide pour toute la région.',
   'dash.brief_lang': 'Langue de la note',
   'dash.draw': 'Tracer',
   'dash.export_png': 'Enregistrer en PNG…',

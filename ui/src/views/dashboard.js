@@ -6,6 +6,7 @@ import { t, formatNumber, formatDate, lang, labelled } from '../i18n.js';
 import { showError, showNotice } from '../components/job.js';
 import { el } from '../components/dom.js';
 import { dateInput } from '../components/date_input.js';
+import { siteSearch } from '../components/sites.js';
 import { addDays, today as appToday } from '../dates.js';
 
 const state = { kind: 'daily', site: '', from: '', to: '' };
@@ -258,35 +259,24 @@ export async function renderDashboard(root) {
   const kind = el('select', { id: 'chart-kind' },
     ...['daily', 'cumulative', 'sites'].map((k) => el('option', { value: k, textContent: t(`dash.kind_${k}`), selected: k === state.kind })));
   kind.setAttribute('aria-label', t('dash.kind'));
-  // A searchable field, not a <select>: laying out a select of thousands of
-  // sites cost this view ~25 ms at province scale, and typing a code or name
-  // beats scrolling 3,000 entries. Empty means the whole region.
-  const site = el('input', { id: 'chart-site', type: 'search', value: state.site, placeholder: t('dash.all_sites'), autocomplete: 'off' });
-  site.setAttribute('aria-label', t('dash.chart_site'));
-  site.setAttribute('list', 'chart-sites');
-  // Its suggestions (thousands of sites) are fetched when it is first used.
-  const siteChoices = el('datalist', { id: 'chart-sites' });
-  let suggested = null;
-  site.addEventListener('focus', () => {
-    suggested ??= api.siteList().then((sites) => {
-      siteChoices.replaceChildren(...sites.map((s) => el('option', { value: s.code, label: s.name })));
-      site.dataset.loaded = 'true';
-    }, showError);
+  // Any of the region's sites; empty means the whole region.
+  const site = siteSearch({
+    id: 'chart-site',
+    value: state.site,
+    placeholder: t('dash.all_sites'),
+    label: t('dash.chart_site'),
+    load: api.siteList,
+    notListed: (code) => t('dash.site_not_listed', { code }),
+    // Enter draws, as in the other fields.
+    chosen: (_code, { enter }) => { if (enter) draw.click(); },
   });
   const from = dateInput({ id: 'chart-from', value: state.from, required: true, label: t('dash.from') });
   const to = dateInput({ id: 'chart-to', value: state.to, required: true, label: t('dash.to') });
   const draw = el('button', { id: 'chart-draw', type: 'submit', textContent: t('dash.draw') });
-  // Enter in the site field draws, as in the other fields: WebKit's
-  // suggestion list takes the key before the form sees it.
-  site.addEventListener('keydown', (event) => {
-    if (event.key !== 'Enter') return;
-    event.preventDefault();
-    draw.click();
-  });
   const exportPng = el('button', { id: 'chart-png', type: 'button', className: 'secondary', textContent: t('dash.export_png') });
   const exportSvg = el('button', { id: 'chart-svg', type: 'button', className: 'secondary', textContent: t('dash.export_svg') });
   const controls = el('form', { className: 'inline-form', id: 'chart-controls' },
-    kind, site, siteChoices, from, to, draw, exportPng, exportSvg);
+    kind, site.field, site.list, from, to, draw, exportPng, exportSvg);
   const box = el('div', { className: 'chart-box', id: 'chart' });
   const under = el('div', { id: 'chart-under' });
   const nothingNote = el('p', { id: 'chart-nothing', className: 'muted', textContent: t('dash.nothing_in_range'), hidden: true });
@@ -294,7 +284,11 @@ export async function renderDashboard(root) {
 
   const drawChart = async (pending = null) => {
     state.kind = kind.value;
-    state.site = site.value.trim();
+    // The site as listed (a code typed in any case, or a name), checked
+    // when it changed; a site not listed is said on the field, not drawn.
+    const named = site.field.value.trim() === state.site ? state.site : await site.code();
+    if (named === null) return;
+    state.site = named;
     state.from = from.value;
     state.to = to.value;
     try {

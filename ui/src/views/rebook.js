@@ -7,6 +7,7 @@ import { el } from '../components/dom.js';
 import { dateInput, timeInput, slotInput } from '../components/date_input.js';
 import { today } from '../dates.js';
 import { settings } from '../settings.js';
+import { siteSearch } from '../components/sites.js';
 
 const OUTCOMES = ['reached_accepted', 'reached_declined', 'unreachable', 'wrong_number'];
 const STATUSES = ['to_call', 'call_back', 'declined', 'unreachable', 'unplaced'];
@@ -203,47 +204,20 @@ function filterBar(changed, replanned) {
     s.onchange = () => { desk.filter[key] = s.value; changed(); };
     return s;
   };
-  // The site: a searchable field, not a <select>. An incident's bookings
-  // are at up to thousands of sites; laying out that many options cost the
-  // desk's first paint 25-45 ms at 10 million bookings, and typing a code
-  // beats scrolling. Its suggestions are made when it is first used.
-  const site = el('input', {
-    id: 'rebook-site', type: 'search', value: desk.filter.site, placeholder: t('rebook.all_sites'), size: 12, autocomplete: 'off',
+  // Among the sites the page lists (those with someone to move).
+  const site = siteSearch({
+    id: 'rebook-site',
+    value: desk.filter.site,
+    placeholder: t('rebook.all_sites'),
+    label: t('rebook.filter_site'),
+    size: 12,
+    notListed: (code) => t('rebook.site_not_listed', { code }),
+    chosen: (code) => {
+      if (code === desk.filter.site) return;
+      desk.filter.site = code;
+      changed();
+    },
   });
-  site.setAttribute('aria-label', t('rebook.filter_site'));
-  site.setAttribute('list', 'rebook-sites');
-  const siteList = el('datalist', { id: 'rebook-sites' });
-  let siteChoices = [];
-  let suggested = null;
-  const suggest = () => {
-    if (suggested === siteChoices) return;
-    suggested = siteChoices;
-    siteList.replaceChildren(...siteChoices.map((code) => el('option', { value: code })));
-  };
-  site.addEventListener('focus', suggest);
-  // A code is taken in any case; one the desk does not list (a typo, or a
-  // site with nobody to move) is said, not turned into an empty page.
-  const chooseSite = () => {
-    const typed = site.value.trim();
-    const code = typed === '' ? '' : siteChoices.find((c) => c.toLowerCase() === typed.toLowerCase());
-    if (code === undefined) {
-      site.setCustomValidity(t('rebook.site_not_listed', { code: typed }));
-      site.reportValidity();
-      return;
-    }
-    site.value = code;
-    if (code === desk.filter.site) return;
-    desk.filter.site = code;
-    changed();
-  };
-  site.addEventListener('input', () => site.setCustomValidity(''));
-  // Enter (WebKit lets its suggestion list take the key: listened for
-  // here), the field's clear button, or leaving it.
-  site.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter') chooseSite();
-  });
-  site.addEventListener('change', chooseSite);
-  site.addEventListener('search', chooseSite);
   const date = select('rebook-date', 'date', t('rebook.filter_date'));
   const status = select('rebook-status', 'status', t('rebook.filter_status'));
   const fill = (s, all, values, label) => {
@@ -270,20 +244,18 @@ function filterBar(changed, replanned) {
     const hadCap = desk.filter.max_km !== '';
     desk.filter = { ...EMPTY_FILTER };
     search.value = '';
-    site.value = '';
+    site.field.value = '';
     date.value = '';
     status.value = '';
     cap.value = '';
     changed();
     if (hadCap) replanned();
   };
-  const bar = el('div', { className: 'inline-form rebook-filters', id: 'rebook-filters' }, search, site, siteList, date, status, capLabel, clear);
+  const bar = el('div', { className: 'inline-form rebook-filters', id: 'rebook-filters' }, search, site.field, site.list, date, status, capLabel, clear);
   return {
     bar,
     choices(sites, dates) {
-      siteChoices = sites;
-      // Once the field has been used, its suggestions follow the page.
-      if (suggested !== null) suggest();
+      site.setSites(sites);
       fill(date, t('rebook.all_days'), dates, formatDate);
     },
   };
