@@ -131,7 +131,8 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
         app.type_into("#rebook-site", "ZZZ9\u{E007}").await?;
         app.find("#rebook-site:invalid").await?;
         // Said in words (WebKitGTK shows no bubble for a field).
-        app.wait_text("#error-message", "Nobody to move at “ZZZ9”").await?;
+        app.wait_text("#error-message", "Nobody to move at “ZZZ9”")
+            .await?;
         app.screenshot("rebook-site-not-listed").await?;
         app.set_value("#rebook-site", "").await?;
         // The site is typed, in any case (suggested among the desk's
