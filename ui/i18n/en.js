@@ -68,6 +68,7 @@ export default {
   'signin.submit': 'Sign in',
   'signin.checking': 'Checking…',
   'signin.upgrading': 'Upgrading the database for this version of DoseDesk: once, and up to a minute or two for a province’s bookings. Nothing is lost if it is interrupted.',
+  'signin.upgraded': 'The database was upgraded for this version of DoseDesk; nothing in it was lost.',
   'signin.wrong': 'That user name and passphrase do not open this store. Each wrong try makes the next answer slower.',
   'signin.demo': "This is a demo store of fictional people; its account is public. User name: {user}, passphrase:",
   'setup.title_missing': "Create the store",

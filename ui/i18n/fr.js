@@ -68,6 +68,7 @@ export default {
   'signin.submit': 'Se connecter',
   'signin.checking': 'Vérification…',
   'signin.upgrading': 'Mise à niveau de la base pour cette version de DoseDesk : une seule fois, et jusqu’à une ou deux minutes pour les rendez-vous d’une province. Rien n’est perdu si elle est interrompue.',
+  'signin.upgraded': 'La base a été mise à niveau pour cette version de DoseDesk ; rien n’y a été perdu.',
   'signin.wrong': 'Ce nom d\'utilisateur et cette phrase de passe n\'ouvrent pas cette base. Chaque essai erroné ralentit la réponse suivante.',
   'signin.demo': "Ceci est une base de démonstration aux personnes fictives ; son compte est public. Nom d’utilisateur : {user}, phrase de passe :",
   'setup.title_missing': "Créer la base",

@@ -6,7 +6,7 @@
 import * as api from '../api.js';
 import { t } from '../i18n.js';
 import { el } from '../components/dom.js';
-import { errorNodes } from '../components/job.js';
+import { errorNodes, showNotice } from '../components/job.js';
 import { field, newPassphrase, mismatch } from '../components/passphrase.js';
 
 export function renderSignIn(root, { onSignedIn }) {
@@ -25,7 +25,9 @@ export function renderSignIn(root, { onSignedIn }) {
     message.dataset.state = 'checking';
     message.textContent = t('signin.checking');
     // Listening before signing in: the upgrade, if any, comes with it.
+    let upgraded = false;
     const stopListening = await api.onStoreUpgrading(() => {
+      upgraded = true;
       message.dataset.state = 'upgrading';
       message.textContent = t('signin.upgrading');
     }).catch(() => () => {});
@@ -33,6 +35,9 @@ export function renderSignIn(root, { onSignedIn }) {
       await api.unlockStore(user.value.trim(), passphrase.value);
       passphrase.value = '';
       await onSignedIn();
+      // Said again once done: on a small store the sign-in's own message
+      // is gone before it can be read.
+      if (upgraded) showNotice(t('signin.upgraded'));
     } catch (err) {
       passphrase.value = '';
       message.dataset.state = 'wrong';
