@@ -1062,7 +1062,7 @@ mod alternatives;
 mod desk;
 mod undo;
 pub use alternatives::alternatives;
-pub use desk::{page, DeskFilter, DeskPage, STATUSES};
+pub use desk::{page, DeskFilter, DeskPage, ARRIVALS_SHOWN, STATUSES};
 pub use undo::{undo_accepted, Undone};
 
 #[cfg(test)]

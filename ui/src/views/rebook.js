@@ -117,7 +117,7 @@ export async function renderRebook(root) {
     if (!counts) summary.textContent = t('rebook.summary_counting', { n: formatNumber(page.excess) });
     filters.choices(page.sites, page.dates);
     drawTable(table, page.proposals, { onMoved: showUndo, redraw: refresh });
-    drawArrivals(arrivals, page.expected_arrivals, page.walk_in_forecast);
+    drawArrivals(arrivals, page.expected_arrivals, page.arrivals_total, page.walk_in_forecast);
     drawPager();
     drawUndo();
   }
@@ -446,13 +446,11 @@ function proposalRow(p, { onMoved, redraw }) {
   return row;
 }
 
-/** Site-days drawn at most in the arrivals section (an incident can hold hundreds). */
-const ARRIVALS_SHOWN = 12;
-
 /** Per site and day, who is still expected at the over-capacity slots: the
  * people not reached, those who declined, and the forecast among those still
- * to call; with what the forecast rests on. */
-function drawArrivals(section, arrivals, forecast) {
+ * to call; with what the forecast rests on. The page carries the site-days
+ * where most are expected, the first few of `total`. */
+function drawArrivals(section, arrivals, total, forecast) {
   section.replaceChildren(el('h2', { textContent: t('rebook.arrivals') }));
   if (arrivals.length === 0) {
     section.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_none') }));
@@ -464,7 +462,7 @@ function drawArrivals(section, arrivals, forecast) {
     textContent: forecast.calls === 0 ? t('rebook.forecast_prior', { share })
       : t('rebook.forecast_basis', { share, unreached: formatNumber(forecast.unreached), calls: formatNumber(forecast.calls) }),
   }));
-  for (const a of arrivals.slice(0, ARRIVALS_SHOWN)) {
+  for (const a of arrivals) {
     const parts = [];
     if (a.expected_unreachable > 0) {
       parts.push(t(a.expected_unreachable === 1 ? 'rebook.arrival_one' : 'rebook.arrival_many', { n: formatNumber(a.expected_unreachable) }));
@@ -481,7 +479,7 @@ function drawArrivals(section, arrivals, forecast) {
     line.dataset.expected = expected;
     section.append(line);
   }
-  if (arrivals.length > ARRIVALS_SHOWN) {
-    section.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_more', { n: formatNumber(arrivals.length - ARRIVALS_SHOWN) }) }));
+  if (total > arrivals.length) {
+    section.append(el('p', { className: 'muted', textContent: t('rebook.arrivals_more', { n: formatNumber(total - arrivals.length) }) }));
   }
 }

@@ -271,6 +271,27 @@ fn the_first_screen_is_the_start_of_the_whole_plan() {
         let checked = crate::checks::current(&conn, 0).expect("checks");
         assert_eq!(page.excess, checked.excess_bookings);
     }
+    // The desk's pages, first or not, carry the start of the same list and
+    // its length.
+    let arrivals = all.expected_arrivals.len();
+    assert!(
+        arrivals > ARRIVALS_SHOWN,
+        "site-days expecting people: {arrivals}"
+    );
+    for filter in [
+        DeskFilter::default(),
+        DeskFilter {
+            offset: 1,
+            ..DeskFilter::default()
+        },
+    ] {
+        let desk = page(&conn, &CheckQuery::default(), &filter).expect("desk");
+        assert_eq!(
+            desk.expected_arrivals[..],
+            all.expected_arrivals[..ARRIVALS_SHOWN]
+        );
+        assert_eq!(desk.arrivals_total, arrivals);
+    }
     assert!(
         all.total
             < crate::checks::current(&conn, 0)
