@@ -8,7 +8,6 @@
 mod support;
 
 use dosedesk_core::generate::{generate, GenerateParams};
-use dosedesk_core::import::ImportKind;
 use std::time::Instant;
 use support::laptop::Laptop;
 use support::{add_device, admin, Postgres, Server};
@@ -33,14 +32,7 @@ fn main() {
     };
     generate(&files, &params, &dosedesk_core::job::Quiet).expect("generate");
     let mut m1 = Laptop::new(dir.path(), "m1");
-    for (kind, name) in [
-        (ImportKind::Sites, "sites.csv"),
-        (ImportKind::Shifts, "shifts.csv"),
-        (ImportKind::Bookings, "bookings.csv"),
-        (ImportKind::DoseCounts, "dose_counts.csv"),
-    ] {
-        m1.import(kind, &files.join(name));
-    }
+    m1.import_generated(&files);
     let rows = m1.count("SELECT (SELECT count(*) FROM site) + (SELECT count(*) FROM shift) + (SELECT count(*) FROM appointment) + (SELECT count(*) FROM dose_count)");
     println!(
         "sync bench: {bookings} bookings, {rows} rows that travel, PostgreSQL {}",

@@ -112,10 +112,9 @@ pub async fn apply(
     // per row: with statistics taken while a first push grows the central
     // copy, the planner now and then hashed the whole copy instead (5 of
     // 99 batches of a 2M-row push, 600-730 ms each against about 70).
-    tx.batch_execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
-        .await?;
     tx.batch_execute(
-        "CREATE TEMP TABLE judged ON COMMIT DROP AS
+        "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
+         CREATE TEMP TABLE judged ON COMMIT DROP AS
          SELECT i.ord, i.tbl, i.id, i.site, i.parent, r.version AS current_version,
                 r.site AS current_site,
                 CASE WHEN r.id IS NULL THEN 'new'
@@ -126,7 +125,7 @@ pub async fn apply(
                      WHEN i.base IS NOT DISTINCT FROM r.version THEN 'forward'
                      ELSE 'conflict' END AS kind
          FROM incoming i LEFT JOIN row_state r ON r.tbl = i.tbl AND r.id = i.id;
-         SET LOCAL enable_hashjoin = on; SET LOCAL enable_mergejoin = on;",
+         SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT;",
     )
     .await?;
     // A clinic may change a row only where it is now, too (not pull a

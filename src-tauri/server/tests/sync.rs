@@ -283,7 +283,6 @@ fn a_first_pull_leaves_totals_indexes_and_checks_as_the_sender_has_them() {
 #[test]
 fn a_push_of_several_batches_leaves_every_row_at_the_servers_version() {
     use dosedesk_core::generate::{generate, GenerateParams};
-    use dosedesk_core::import::ImportKind;
     let u = unit(Postgres::start(), "batches");
     let files = u.dir.path().join("files");
     let params = GenerateParams {
@@ -295,14 +294,7 @@ fn a_push_of_several_batches_leaves_every_row_at_the_servers_version() {
     };
     generate(&files, &params, &dosedesk_core::job::Quiet).expect("generate");
     let mut m1 = Laptop::new(u.dir.path(), "m1");
-    for (kind, name) in [
-        (ImportKind::Sites, "sites.csv"),
-        (ImportKind::Shifts, "shifts.csv"),
-        (ImportKind::Bookings, "bookings.csv"),
-        (ImportKind::DoseCounts, "dose_counts.csv"),
-    ] {
-        m1.import(kind, &files.join(name));
-    }
+    m1.import_generated(&files);
     m1.enrol(&u.server.url(), &add_device(&u.db, "m1", "manager", &[]));
     let travelling = m1.count(
         "SELECT (SELECT count(*) FROM site) + (SELECT count(*) FROM shift)

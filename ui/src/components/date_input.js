@@ -13,7 +13,7 @@ import { t, lang } from '../i18n.js';
 import { today, addDays } from '../dates.js';
 import { formatDateIn, parseDateText, parseTimeText } from '../date_text.js';
 import { el } from './dom.js';
-import { showError } from './job.js';
+import { markInvalid, sayWhyRefused } from './job.js';
 
 const nativeValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
 
@@ -34,8 +34,7 @@ function typedField(attrs, { label, className, parse, show, problem, missing }) 
     let message = '';
     if (typed && read.value === undefined) message = problem(typed, read);
     else if (!typed && input.required) message = missing;
-    input.setCustomValidity(message);
-    input.setAttribute('aria-invalid', message ? 'true' : 'false');
+    markInvalid(input, message);
     return read;
   };
   Object.defineProperty(input, 'value', {
@@ -53,9 +52,7 @@ function typedField(attrs, { label, className, parse, show, problem, missing }) 
     if (read.value !== undefined) nativeValue.set.call(input, show(read.value));
   });
   // The form refuses to send; the message says why, in words.
-  input.addEventListener('invalid', () => {
-    showError({ code: 'invalid_input', message: input.validationMessage });
-  });
+  sayWhyRefused(input);
   return input;
 }
 

@@ -70,6 +70,19 @@ export function showError(err) {
   $('error-close').onclick = hideError;
 }
 
+/** A field's verdict: `message` ('' when it is fine) blocks its form,
+ * outlines the field (`aria-invalid`, styled), and is said in the error bar
+ * when the form is refused or the field is reported (WebKitGTK draws no
+ * bubble for a field's message). `sayWhyRefused` once per field. */
+export function markInvalid(input, message) {
+  input.setCustomValidity(message);
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+}
+
+export function sayWhyRefused(input) {
+  input.addEventListener('invalid', () => showError({ code: 'invalid_input', message: input.validationMessage }));
+}
+
 export function hideError() {
   $('error').hidden = true;
 }

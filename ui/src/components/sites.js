@@ -1,7 +1,7 @@
 // The site pickers of the views. A province has thousands of sites: their
 // options are laid out just after the view's first paint, not before it.
 import * as api from '../api.js';
-import { showError } from './job.js';
+import { showError, markInvalid, sayWhyRefused } from './job.js';
 import { el } from './dom.js';
 
 /** Fills each select with one option per site, keeping its blank-valued
@@ -74,7 +74,7 @@ export function siteSearch({ id, value = '', placeholder, label, size, load = nu
     const wanted = typed.toLowerCase();
     const site = (await known()).find((s) => s.code.toLowerCase() === wanted || s.name?.toLowerCase() === wanted);
     if (!site) {
-      mark(notListed(typed));
+      markInvalid(field, notListed(typed));
       field.reportValidity();
       return null;
     }
@@ -82,14 +82,8 @@ export function siteSearch({ id, value = '', placeholder, label, size, load = nu
     return site.code;
   };
   const choose = (enter) => code().then((c) => { if (c !== null) chosen(c, { enter }); });
-  // Outlined, and said in words in the error bar (WebKitGTK draws no
-  // bubble for a field's message), as the date fields do.
-  const mark = (message) => {
-    field.setCustomValidity(message);
-    field.setAttribute('aria-invalid', message ? 'true' : 'false');
-  };
-  field.addEventListener('invalid', () => showError({ code: 'invalid_input', message: field.validationMessage }));
-  field.addEventListener('input', () => mark(''));
+  sayWhyRefused(field);
+  field.addEventListener('input', () => markInvalid(field, ''));
   field.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();

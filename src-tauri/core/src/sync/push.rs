@@ -61,9 +61,12 @@ fn send_all(
         let reply =
             reply.map_err(|_| Error::Internal("the push's sending thread failed".into()))??;
         sent += batch.rows.len() as u64;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        take_conflicts_in(&tx, &reply)?;
-        tx.commit()?;
+        // The write lock only when there is something to keep.
+        if !reply.conflicts.is_empty() {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            take_conflicts_in(&tx, &reply)?;
+            tx.commit()?;
+        }
         held.take(&batch, &reply)?;
         next = following?;
         // Read before this reply was taken: its rows' bases are brought up
@@ -82,26 +85,23 @@ fn send_all(
 #[derive(Default)]
 struct HeldVersions {
     by_table: HashMap<Table, HashMap<String, i64>>,
-    len: usize,
 }
 
 impl HeldVersions {
     fn take(&mut self, batch: &PushBatch, reply: &PushReply) -> Result<()> {
         for (table, id, version) in given_versions(batch, reply)? {
-            let ids = self.by_table.entry(table).or_default();
-            match ids.get_mut(id) {
-                Some(held) => *held = (*held).max(version),
-                None => {
-                    ids.insert(id.to_string(), version);
-                    self.len += 1;
-                }
-            }
+            self.by_table
+                .entry(table)
+                .or_default()
+                .entry(id.to_string())
+                .and_modify(|held| *held = (*held).max(version))
+                .or_insert(version);
         }
         Ok(())
     }
 
     fn len(&self) -> usize {
-        self.len
+        self.by_table.values().map(HashMap::len).sum()
     }
 
     /// Raises each row's base to the version held for it, if newer.
@@ -127,7 +127,6 @@ impl HeldVersions {
             .collect();
         sync_log::set_versions(conn, &rows)?;
         self.by_table.clear();
-        self.len = 0;
         Ok(())
     }
 }
@@ -149,6 +148,7 @@ pub(crate) fn take_reply(
 /// [`take_reply`] inside a transaction the caller holds.
 fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Result<()> {
     let versions: Vec<(&str, &str, i64)> = given_versions(batch, reply)?
+        .into_iter()
         .map(|(table, id, version)| (table.name(), id, version))
         .collect();
     sync_log::set_versions(tx, &versions)?;
@@ -160,8 +160,8 @@ fn take_reply_in(tx: &Connection, batch: &PushBatch, reply: &PushReply) -> Resul
 fn given_versions<'a>(
     batch: &'a PushBatch,
     reply: &'a PushReply,
-) -> Result<impl Iterator<Item = (Table, &'a str, i64)>> {
-    let mut taken = Vec::with_capacity(reply.accepted.len());
+) -> Result<Vec<(Table, &'a str, i64)>> {
+    let mut given = Vec::with_capacity(reply.accepted.len() + reply.conflicts.len());
     for &(index, version) in &reply.accepted {
         let row = batch.rows.get(index as usize).ok_or_else(|| {
             Error::Internal(format!(
@@ -169,13 +169,15 @@ fn given_versions<'a>(
                 batch.rows.len()
             ))
         })?;
-        taken.push((row.table, row.id.as_str(), version));
+        given.push((row.table, row.id.as_str(), version));
     }
-    let conflicts = reply
-        .conflicts
-        .iter()
-        .map(|c| (c.table, c.row_id.as_str(), c.server_version));
-    Ok(taken.into_iter().chain(conflicts))
+    given.extend(
+        reply
+            .conflicts
+            .iter()
+            .map(|c| (c.table, c.row_id.as_str(), c.server_version)),
+    );
+    Ok(given)
 }
 
 /// Keeps each conflict the server reported, with the server's value

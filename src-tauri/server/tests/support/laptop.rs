@@ -31,6 +31,19 @@ impl Laptop {
             .unwrap_or_else(|e| panic!("{}: import {}: {e}", self.name, file.display()));
     }
 
+    /// Imports what `dosedesk_core::generate` wrote to `files`: its sites,
+    /// shifts, bookings and tallies.
+    pub fn import_generated(&mut self, files: &Path) {
+        for (kind, name) in [
+            (ImportKind::Sites, "sites.csv"),
+            (ImportKind::Shifts, "shifts.csv"),
+            (ImportKind::Bookings, "bookings.csv"),
+            (ImportKind::DoseCounts, "dose_counts.csv"),
+        ] {
+            self.import(kind, &files.join(name));
+        }
+    }
+
     pub fn enrol(&mut self, server: &str, token: &str) {
         let e = http::enrol(server, token, None).expect("enrol");
         sync::enrolment::save(&mut self.conn, &e).expect("save enrolment");
