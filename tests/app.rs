@@ -1544,30 +1544,40 @@ async fn a_plain_store_is_encrypted_in_the_app_and_the_demo_shows_its_account() 
 
 /// A store from an older DoseDesk is upgraded as it is signed into, and
 /// the app says so: on the sign-in screen while it runs, and once done in
-/// a notice (on a small store the first is gone before it can be read).
+/// a notice (on a small store the first is gone before it can be read), in
+/// the language chosen at the door.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_from_an_older_version_is_upgraded_at_sign_in_and_says_so() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let demo = demo_db(dir.path());
-    let older = dosedesk_core::store::SCHEMA_VERSION - 1;
-    dosedesk_core::store::open(&demo)?.pragma_update(None, "user_version", older)?;
-    let app = App::launch_at_the_door(&demo, &[], &[]).await?;
-    let result = async {
-        let shown = app.find("#signin-demo code").await?.text().await?;
-        app.type_into("#signin-passphrase", &shown).await?;
-        app.click("#signin-submit").await?;
-        app.find("table.schedule").await?;
-        app.wait_text("#notice", "database was upgraded").await?;
-        app.screenshot("signin-upgraded-en").await?;
-        let now: i64 =
-            dosedesk_core::store::open(&demo)?
-                .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        assert_eq!(now, dosedesk_core::store::SCHEMA_VERSION);
-        TestResult::Ok(())
+    for (lang, said) in [
+        ("en", "database was upgraded"),
+        ("fr", "La base a été mise à niveau"),
+    ] {
+        let dir = tempfile::tempdir()?;
+        let demo = demo_db(dir.path());
+        let older = dosedesk_core::store::SCHEMA_VERSION - 1;
+        dosedesk_core::store::open(&demo)?.pragma_update(None, "user_version", older)?;
+        let app = App::launch_at_the_door(&demo, &[], &[]).await?;
+        let result = async {
+            let shown = app.find("#signin-demo code").await?.text().await?;
+            app.select("#lang-select", lang).await?;
+            app.type_into("#signin-passphrase", &shown).await?;
+            app.click("#signin-submit").await?;
+            app.find("table.schedule").await?;
+            app.wait_text("#notice", said).await?;
+            app.screenshot(&format!("signin-upgraded-{lang}")).await?;
+            let now: i64 = dosedesk_core::store::open(&demo)?.pragma_query_value(
+                None,
+                "user_version",
+                |r| r.get(0),
+            )?;
+            assert_eq!(now, dosedesk_core::store::SCHEMA_VERSION);
+            TestResult::Ok(())
+        }
+        .await;
+        app.close().await?;
+        result?;
     }
-    .await;
-    app.close().await?;
-    result
+    Ok(())
 }
 
 /// Whether the form field with this id passes the browser's validation.

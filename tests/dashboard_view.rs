@@ -110,6 +110,14 @@ async fn dashboard_shows_the_record_day_and_the_chart_and_saves_a_png() -> TestR
         // Said in words (WebKitGTK shows no bubble for a field).
         app.wait_text("#error-message", "No site “ZZZ9”").await?;
         app.screenshot("dashboard-site-not-listed").await?;
+        // And in French.
+        app.select("#lang-select", "fr").await?;
+        app.wait_text("#chart-draw", "Tracer").await?;
+        app.type_into("#chart-site", "ZZZ9\u{E007}").await?;
+        app.wait_text("#error-message", "Aucun site « ZZZ9 »").await?;
+        app.screenshot("dashboard-site-not-listed-fr").await?;
+        app.select("#lang-select", "en").await?;
+        app.wait_text("#chart-draw", "Draw").await?;
         app.set_value("#chart-site", "").await?;
         // One site's chart: its code typed in the site field (in any
         // case), then Enter; the field shows the code as listed.

@@ -134,6 +134,15 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
         app.wait_text("#error-message", "Nobody to move at “ZZZ9”")
             .await?;
         app.screenshot("rebook-site-not-listed").await?;
+        // And in French.
+        app.select("#lang-select", "fr").await?;
+        app.wait_text("h1", "Réaffectation des rendez-vous").await?;
+        app.type_into("#rebook-site", "ZZZ9\u{E007}").await?;
+        app.wait_text("#error-message", "Personne à déplacer à « ZZZ9 »")
+            .await?;
+        app.screenshot("rebook-site-not-listed-fr").await?;
+        app.select("#lang-select", "en").await?;
+        app.wait_text("h1", "Rebooking desk").await?;
         app.set_value("#rebook-site", "").await?;
         // The site is typed, in any case (suggested among the desk's
         // sites), then Enter.
