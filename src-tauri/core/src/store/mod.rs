@@ -62,6 +62,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_booking_digest.sql"),
     include_str!("migrations/0014_check_marks_under_upserts.sql"),
     include_str!("migrations/0015_slot_index_carries_people.sql"),
+    include_str!("migrations/0016_tally_key_by_date.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after the script
@@ -458,6 +459,18 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
     if current == SCHEMA_VERSION {
         return Ok(());
     }
+    // A migration may rebuild an index or a table over millions of rows:
+    // its sorts spill to sealed temporary files (`bulk::with_sorts_on_disk`
+    // says why). Switched outside the transaction, because renaming a
+    // table keeps the temporary schema open until commit and SQLite refuses
+    // the switch back inside it.
+    conn.pragma_update(None, "temp_store", "FILE")?;
+    let migrated = migrate_in_one_transaction(conn, path);
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    migrated
+}
+
+fn migrate_in_one_transaction(conn: &Connection, path: &Path) -> Result<()> {
     let tx = write_transaction(conn)?;
     let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > SCHEMA_VERSION {
@@ -473,8 +486,7 @@ fn migrate(conn: &Connection, path: &Path) -> Result<()> {
         }
     }
     for (version, sql) in (1..).zip(MIGRATIONS).skip(current as usize) {
-        // A migration may rebuild an index over millions of rows.
-        bulk::with_sorts_on_disk(&tx, || Ok(tx.execute_batch(sql)?))?;
+        tx.execute_batch(sql)?;
         for (_, step) in AFTER_MIGRATION.iter().filter(|(v, _)| *v == version) {
             step(&tx)?;
         }

@@ -62,6 +62,104 @@ fn every_upgrade_path_matches_a_fresh_schema() {
     }
 }
 
+/// Schema 16 rebuilt the tally table (its key now leads with the date):
+/// every tally, its history, its hold or withdrawal and the daily totals
+/// come through as they were, and the new key still refuses a second
+/// tally under the same key.
+#[test]
+fn the_tally_table_rebuilt_at_schema_16_keeps_every_tally_and_its_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v15.sqlite3");
+    let dump = |conn: &Connection, sql: &str| -> Vec<Vec<String>> {
+        let mut stmt = conn.prepare(sql).expect("prepare");
+        let width = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..width)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .expect("query");
+        rows.collect::<rusqlite::Result<_>>().expect("rows")
+    };
+    let tallies = "SELECT * FROM dose_count ORDER BY id";
+    let history = "SELECT * FROM dose_count_history ORDER BY id";
+    let days = "SELECT * FROM site_day ORDER BY site_id, date";
+    let before = {
+        let old = Connection::open(&path).expect("old");
+        for sql in &MIGRATIONS[..15] {
+            old.execute_batch(sql).expect("old migration");
+        }
+        old.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("id");
+        old.pragma_update(None, "user_version", 15).expect("v");
+        old.execute_batch(
+            "INSERT INTO site (id, uuid, code, name, kind, updated_at) VALUES
+                 (1, x'01', 'A', 'Site A', 'mass_clinic', 't0'), (2, x'02', 'B', 'Site B', 'pharmacy', 't0');
+             INSERT INTO dose_count (id, uuid, site_id, date, shift, dose_number, product, doses,
+                                     source, updated_at, withdrawn_at, held_at) VALUES
+                 (1, x'11', 2, '2021-05-02', 'am', 1, 'PFIZER', 40, 'import', 't1', NULL, NULL),
+                 (2, x'12', 1, '2021-05-01', '', 2, '', 25, 'local', 't1', NULL, NULL),
+                 (3, x'13', 1, '2021-05-02', 'pm', 1, 'MODERNA', 9000, 'import', 't1', NULL, 't2'),
+                 (7, x'17', 2, '2021-05-01', 'am', 1, 'PFIZER', 12, 'import', 't1', 't3', NULL),
+                 (8, x'18', 1, '2021-05-02', 'am', 1, 'PFIZER', 30, 'import', 't1', NULL, NULL);
+             INSERT INTO dose_count_history (id, dose_count_id, doses, source, replaced_at) VALUES
+                 (1, 8, 300, 'import', 't2'), (2, 8, 31, 'local', 't3'), (5, 2, 20, 'import', 't2');
+             DELETE FROM sync_change;",
+        )
+        .expect("tallies at schema 15");
+        [tallies, history, days].map(|sql| dump(&old, sql))
+    };
+    assert_eq!(before[0].len(), 5, "{:?}", before[0]);
+    assert!(!before[2].is_empty(), "the triggers made no daily totals");
+
+    let upgraded = open(&path).expect("upgrade");
+    let after = [tallies, history, days].map(|sql| dump(&upgraded, sql));
+    assert_eq!(after, before);
+    let problems = dump(&upgraded, "PRAGMA foreign_key_check");
+    assert!(problems.is_empty(), "{problems:?}");
+    let duplicate = upgraded.execute(
+        "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, updated_at)
+         VALUES (x'99', 1, '2021-05-02', 'am', 1, 'PFIZER', 5, 't4')",
+        [],
+    );
+    assert!(duplicate.is_err(), "a second tally under one key was taken");
+    // The triggers came back with the table: a new tally counts in its day.
+    upgraded
+        .execute(
+            "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, updated_at)
+             VALUES (x'99', 1, '2021-05-02', 'am', 2, 'PFIZER', 5, 't4')",
+            [],
+        )
+        .expect("a new key");
+    let day: i64 = upgraded
+        .query_row(
+            "SELECT administered FROM site_day WHERE site_id = 1 AND date = '2021-05-02'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("day");
+    assert_eq!(
+        day,
+        30 + 5,
+        "the held 9000 counts nowhere; the new 5 counts"
+    );
+    let changes: i64 = upgraded
+        .query_row(
+            "SELECT count(*) FROM sync_change WHERE tbl = 'dose_count'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("changes");
+    assert_eq!(
+        changes, 1,
+        "only the new tally is recorded for sync, not the rebuilt ones"
+    );
+}
+
 #[test]
 fn an_upgrade_is_announced_once_and_a_new_or_current_store_is_not() {
     static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());

@@ -3,9 +3,10 @@
 //! while this thread writes the rows; the daily totals are then set once
 //! from those sums instead of by a trigger per row or a pass over the
 //! table. The table's indexes stay current as rows go in: tallies come in
-//! date order, so each row lands at the end of its date's part of the date
-//! index and of its site's part of the key's, whereas a rebuild would sort
-//! tens of millions of keys again.
+//! date order and the key leads with the date, so each row lands at the
+//! end of the key's index (schema 16; by site first, it landed in one of
+//! thousands of places), whereas a rebuild would sort tens of millions of
+//! keys again.
 
 use super::{Dates, DATE, DOSES, DOSE_NUMBER, PRODUCT, SHIFT, SITE};
 use crate::error::{Error, Result};
