@@ -102,20 +102,6 @@ pub(crate) fn multi_row_insert(head: &str, columns: usize, rows: usize) -> Strin
     format!("INSERT INTO {head} VALUES {}", vec![one; rows].join(", "))
 }
 
-/// Runs `work` with a page cache of `mib` MiB, then gives the connection
-/// its usual one back.
-pub(crate) fn with_cache<T>(
-    conn: &Connection,
-    mib: i64,
-    work: impl FnOnce() -> Result<T>,
-) -> Result<T> {
-    let usual: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    conn.pragma_update(None, "cache_size", -mib * 1024)?;
-    let out = work();
-    conn.pragma_update(None, "cache_size", usual)?;
-    out
-}
-
 /// Recreates what `drop_*` set aside (index builds sort on disk: see
 /// [`with_sorts_on_disk`]).
 pub(crate) fn recreate(conn: &Connection, deferred: &[String]) -> Result<()> {
