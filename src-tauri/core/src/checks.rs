@@ -14,7 +14,6 @@ use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 
 mod results;
 pub use results::{current, invalidate, refresh};
@@ -101,10 +100,29 @@ fn scope(conn: &Connection, q: &CheckQuery) -> Result<Scope> {
 /// (`current`) are tested against, and what scoped queries use.
 pub fn run(conn: &Connection, q: &CheckQuery) -> Result<CheckReport> {
     let scope = scope(conn, q)?;
-    let mut report = CheckReport::default();
-    check_slots(conn, &scope, &mut report)?;
+    // The two passes read different indexes and share nothing: one on each
+    // core, over the same moment of the store.
+    let (people, mut report) = crate::store::halves::read_beside_at_one_moment(
+        conn,
+        |conn| people_counts(conn, &scope),
+        |conn| {
+            let mut report = CheckReport::default();
+            check_slots(conn, &scope, &mut report)?;
+            Ok(report)
+        },
+    )?;
+    report.duplicate_people = people.duplicate_people;
+    report.orphan_first_doses = people.orphan_first_doses;
+    report.second_dose_out_of_window = people.second_dose_out_of_window;
+    report.not_yet_eligible = people.not_yet_eligible;
+    Ok(report)
+}
+
+/// The people's figures of a check over `scope` (the rest left zero).
+fn people_counts(conn: &Connection, scope: &Scope) -> Result<CheckReport> {
     let rules = PersonRules::load(conn)?;
-    scan_people(conn, &scope, &rules, |_, found| {
+    let mut report = CheckReport::default();
+    scan_people(conn, scope, &rules, |_, found| {
         report.duplicate_people += i64::from(found.duplicate);
         report.orphan_first_doses += i64::from(found.orphan_first);
         report.second_dose_out_of_window += i64::from(found.out_of_window);
@@ -389,9 +407,6 @@ fn day_text(day: i64) -> String {
 /// One active booking, reduced to what the per-person checks need.
 #[derive(Clone, Copy)]
 struct Dose {
-    person: u64,
-    /// The appointment's row id, to find the person's id again.
-    row: i64,
     minute: i64,
     site: i32,
     product: u16,
@@ -435,11 +450,21 @@ impl PersonRules {
         })
     }
 
-    fn product_index(&self, code: &str) -> u16 {
-        self.products
-            .iter()
-            .position(|(c, ..)| c == code)
-            .map_or(u16::MAX, |i| i as u16)
+    /// A booking from a row holding dose_number, slot_minute, product and
+    /// site_id from column `at` on.
+    fn dose(&self, r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Dose> {
+        // A handful of products: a look along them beats hashing each row's.
+        let code = bytes(r, at + 2)?;
+        Ok(Dose {
+            dose: r.get::<_, i64>(at)? as u8,
+            minute: r.get(at + 1)?,
+            product: self
+                .products
+                .iter()
+                .position(|(c, ..)| c.as_bytes() == code)
+                .map_or(u16::MAX, |i| i as u16),
+            site: r.get(at + 3)?,
+        })
     }
 
     /// Judges one person's active doses, sorted by (dose number, minute).
@@ -482,23 +507,17 @@ impl PersonRules {
     /// Judges one person from the store (the kept results' refresh).
     fn judge_person(&self, conn: &Connection, person_id: &str) -> Result<PersonFindings> {
         let mut stmt = conn.prepare_cached(concat!(
-            "SELECT id, dose_number, slot_minute, product, site_id FROM appointment
+            "SELECT dose_number, slot_minute, product, site_id
+             FROM appointment INDEXED BY appointment_by_person
              WHERE person_id = ?1 AND ",
-            active!()
+            active!(),
+            " ORDER BY dose_number, slot_minute"
         ))?;
         let mut rows = stmt.query([person_id])?;
         let mut doses = Vec::new();
         while let Some(r) = rows.next()? {
-            doses.push(Dose {
-                person: 0,
-                row: r.get("id")?,
-                dose: r.get::<_, i64>("dose_number")? as u8,
-                minute: r.get("slot_minute")?,
-                product: self.product_index(text(r, 3)?),
-                site: r.get("site_id")?,
-            });
+            doses.push(self.dose(r, 0)?);
         }
-        doses.sort_unstable_by_key(|d| (d.dose, d.minute));
         let birth_day = if self.eligibility.is_empty() {
             None
         } else {
@@ -516,72 +535,112 @@ impl PersonRules {
     }
 }
 
+/// Every active booking's person, dose, time, product and site, in person
+/// order and each person's doses by number then time.
+const DOSES_BY_PERSON: &str = concat!(
+    "SELECT person_id, dose_number, slot_minute, product, site_id
+     FROM appointment INDEXED BY appointment_by_person WHERE ",
+    active!(),
+    " ORDER BY person_id, dose_number, slot_minute"
+);
+
 /// Judges every person with an active booking in scope and calls
-/// `each(row id of one of their bookings, findings)`.
+/// `each(person id, findings)` for those with a finding, in person id order.
 fn scan_people(
     conn: &Connection,
     scope: &Scope,
     rules: &PersonRules,
-    mut each: impl FnMut(i64, PersonFindings),
+    mut each: impl FnMut(&str, PersonFindings),
 ) -> Result<()> {
-    // People are grouped by a 64-bit hash of their id: a table scan and an
-    // in-memory sort beat 10M index look-ups. (A collision would only merge
-    // two people's checks; at 10M people its chance is about 1 in 200,000.)
-    let hasher = std::collections::hash_map::RandomState::new();
-    let hash = |id: &[u8]| hasher.hash_one(id);
-    let birth_dates: HashMap<u64, i64> = if rules.eligibility.is_empty() {
-        HashMap::new()
+    // The person index carries every column judged here (schema 17), in
+    // person order and each person's doses by number then time: one pass
+    // over it, a person at a time, with no look-up into the table and no
+    // sort. Birth dates come alongside, in the person table's key order.
+    let mut stmt = conn.prepare(DOSES_BY_PERSON)?;
+    let mut birth_stmt = if rules.eligibility.is_empty() {
+        None
     } else {
-        let mut stmt =
-            conn.prepare("SELECT person_id, birth_date FROM person WHERE birth_date IS NOT NULL")?;
-        let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let birth: String = r.get(1)?;
-            if let Some(d) = parse_date(&birth) {
-                out.insert(hash(id.as_bytes()), day_start_minute(d) / MINUTES_PER_DAY);
-            }
-        }
-        out
+        Some(conn.prepare(
+            "SELECT person_id, birth_date FROM person WHERE birth_date IS NOT NULL
+             ORDER BY person_id",
+        )?)
     };
-    // A handful of products: a look along them beats hashing each row's.
-    let product_index = |code: &[u8]| {
-        rules
-            .products
-            .iter()
-            .position(|(c, ..)| c.as_bytes() == code)
-            .map_or(u16::MAX, |i| i as u16)
+    let mut births = BirthDays {
+        rows: match &mut birth_stmt {
+            Some(stmt) => Some(stmt.query([])?),
+            None => None,
+        },
+        ahead: None,
     };
-    let mut stmt = conn.prepare(
-        concat!("SELECT id, person_id, dose_number, slot_minute, product, site_id FROM appointment NOT INDEXED
-         WHERE ", active!()),
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut doses = Vec::new();
-    while let Some(r) = rows.next()? {
-        doses.push(Dose {
-            person: hash(bytes(r, 1)?),
-            row: r.get(0)?,
-            dose: r.get::<_, i64>(2)? as u8,
-            minute: r.get(3)?,
-            product: product_index(bytes(r, 4)?),
-            site: r.get(5)?,
-        });
-    }
-    doses.sort_unstable_by_key(|d| (d.person, d.dose, d.minute));
     let in_scope = |d: &Dose| scope.contains(i64::from(d.site), d.minute);
-    for person in doses.chunk_by(|a, b| a.person == b.person) {
-        let birth = birth_dates.get(&person[0].person).copied();
-        let found = rules.judge(person, birth, in_scope);
+    let mut person = String::new();
+    let mut doses: Vec<Dose> = Vec::new();
+    let mut judge = |person: &str, doses: &[Dose]| -> Result<()> {
+        let birth = births.day_of(person)?;
+        let found = rules.judge(doses, birth, in_scope);
         if found.any() {
-            each(person[0].row, found);
+            each(person, found);
         }
+        Ok(())
+    };
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id = text(r, 0)?;
+        if id != person {
+            if !doses.is_empty() {
+                judge(&person, &doses)?;
+            }
+            person.clear();
+            person.push_str(id);
+            doses.clear();
+        }
+        doses.push(rules.dose(r, 1)?);
+    }
+    if !doses.is_empty() {
+        judge(&person, &doses)?;
     }
     Ok(())
 }
 
-/// A text column's bytes, unchecked as UTF-8 (compared and hashed only).
+/// People's birth days (days since 1970-01-01), read in person id order
+/// beside a pass that asks for them in that order; none when no
+/// eligibility phase needs them (no rows).
+struct BirthDays<'s> {
+    rows: Option<rusqlite::Rows<'s>>,
+    /// The next person read with a birth date: (id, birth day).
+    ahead: Option<(String, Option<i64>)>,
+}
+
+impl BirthDays<'_> {
+    /// `person`'s birth day; asked in ascending person id order.
+    fn day_of(&mut self, person: &str) -> Result<Option<i64>> {
+        loop {
+            if let Some((id, day)) = &self.ahead {
+                match id.as_str().cmp(person) {
+                    std::cmp::Ordering::Less => {}
+                    std::cmp::Ordering::Equal => return Ok(*day),
+                    std::cmp::Ordering::Greater => return Ok(None),
+                }
+            }
+            let Some(rows) = &mut self.rows else {
+                return Ok(None);
+            };
+            match rows.next()? {
+                Some(r) => {
+                    let day =
+                        parse_date(text(r, 1)?).map(|d| day_start_minute(d) / MINUTES_PER_DAY);
+                    self.ahead = Some((text(r, 0)?.to_owned(), day));
+                }
+                None => {
+                    self.ahead = None;
+                    self.rows = None;
+                }
+            }
+        }
+    }
+}
+
+/// A text column's bytes, unchecked as UTF-8 (compared only).
 fn bytes<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
     row.get_ref(i)?.as_bytes().map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))

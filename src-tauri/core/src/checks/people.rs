@@ -105,14 +105,11 @@ pub fn people_with(
 /// The people with `finding` in a scope, checked afresh.
 fn scanned(conn: &Connection, scope: &Scope, finding: PersonFinding) -> Result<Vec<String>> {
     let rules = PersonRules::load(conn)?;
-    let mut rows = Vec::new();
-    scan_people(conn, scope, &rules, |row, found| {
+    let mut ids = Vec::new();
+    scan_people(conn, scope, &rules, |id, found| {
         if finding.holds(&found) {
-            rows.push(row);
+            ids.push(id.to_owned());
         }
     })?;
-    let mut person_of = conn.prepare_cached("SELECT person_id FROM appointment WHERE id = ?1")?;
-    rows.iter()
-        .map(|row| Ok(person_of.query_row([row], |r| r.get(0))?))
-        .collect()
+    Ok(ids)
 }

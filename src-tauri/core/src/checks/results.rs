@@ -188,8 +188,7 @@ fn insert_person(conn: &Connection, person_id: &str, f: &super::PersonFindings) 
     Ok(())
 }
 
-/// Every person from scratch: one scan of the bookings, then the ids of the
-/// people with a finding, looked up by row id in row order.
+/// Every person from scratch: one pass over the bookings in person order.
 fn recompute_people(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "UPDATE check_state SET people_valid = 0;
@@ -197,19 +196,11 @@ fn recompute_people(conn: &Connection) -> Result<()> {
          DELETE FROM check_dirty_person;",
     )?;
     let rules = PersonRules::load(conn)?;
-    let mut found = Vec::new();
-    scan_people(conn, &Scope::EVERYTHING, &rules, |row, f| {
-        found.push((row, f))
+    // In person id order, so the B-tree inserts are appends.
+    let mut people = Vec::new();
+    scan_people(conn, &Scope::EVERYTHING, &rules, |id, f| {
+        people.push((id.to_owned(), f))
     })?;
-    found.sort_unstable_by_key(|(row, _)| *row);
-    let mut person_of = conn.prepare("SELECT person_id FROM appointment WHERE id = ?1")?;
-    // Sorted by id so the B-tree inserts are appends, not random writes.
-    let mut people: Vec<(String, super::PersonFindings)> = Vec::with_capacity(found.len());
-    for (row, f) in found {
-        let id: String = person_of.query_row([row], |r| r.get(0))?;
-        people.push((id, f));
-    }
-    people.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (id, f) in &people {
         insert_person(conn, id, f)?;
     }

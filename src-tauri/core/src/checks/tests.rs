@@ -593,3 +593,24 @@ fn the_outside_shift_figure_lists_the_planted_site_days() {
         assert_eq!(as_tuples(first), want[..1]);
     }
 }
+
+/// The people's pass reads the person index alone, in its order: no look-up
+/// into the bookings table and no sort (at 10 million bookings, either
+/// costs seconds and hundreds of megabytes).
+#[test]
+fn the_people_pass_reads_the_person_index_alone_in_its_order() {
+    let conn = crate::store::open_in_memory().expect("store");
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", super::DOSES_BY_PERSON))
+        .expect("plan");
+    let plan: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(3))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    assert_eq!(
+        plan,
+        ["SCAN appointment USING COVERING INDEX appointment_by_person"],
+        "{plan:?}"
+    );
+}

@@ -7,8 +7,8 @@
 //!
 //! The halves each see the store as committed when they began: only for
 //! reads where a write committed between the two starts changes nothing a
-//! reader relies on (a figure a moment newer), never for the checks or
-//! anything kept.
+//! reader relies on (a figure a moment newer). Reads that must agree with
+//! each other (the checks' two passes) use [`read_beside_at_one_moment`].
 
 use super::{configure_shared, encryption};
 use crate::error::Result;
@@ -66,6 +66,80 @@ pub(crate) fn read_beside<A: Send, H>(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         Ok((aside?, here?))
     })
+}
+
+/// [`read_beside`] for results that must agree with each other (the
+/// checks' capacity and people passes): both connections read the store
+/// as it stood at one moment. For the instant the two reads begin, a third
+/// connection holds the write lock, so no write can commit between their
+/// starts. When another process holds that lock (an import holds it for
+/// minutes), when `conn` is inside a transaction already, or when the
+/// store has no file, the two run one after the other on `conn`, in one
+/// read transaction.
+pub(crate) fn read_beside_at_one_moment<A: Send, H>(
+    conn: &Connection,
+    aside: impl FnOnce(&Connection) -> Result<A> + Send,
+    here: impl FnOnce(&Connection) -> Result<H>,
+) -> Result<(A, H)> {
+    let moment = match file_of(conn).filter(|_| conn.is_autocommit()) {
+        Some(path) => hold_writes(path)?.map(|holder| (path, holder)),
+        None => None,
+    };
+    let Some((path, holder)) = moment else {
+        return super::read_snapshot(conn, || Ok((aside(conn)?, here(conn)?)));
+    };
+    let other = open_reader(path, cache_size_of(conn)?)?;
+    let began = begin_reading(conn).and_then(|()| begin_reading(&other));
+    // The moment is fixed: writers may go on.
+    drop(holder);
+    let out = began.and_then(|()| {
+        std::thread::scope(|scope| {
+            let aside = scope.spawn(move || aside(&other));
+            let here = here(conn);
+            let aside = aside
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((aside?, here?))
+        })
+    });
+    // A read transaction has nothing to keep: ending it either way is the same.
+    if !conn.is_autocommit() {
+        conn.execute_batch("COMMIT")?;
+    }
+    out
+}
+
+/// The store's write lock, held by a connection of its own until dropped
+/// (rolled back: it writes nothing); `None` at once when another
+/// connection holds it.
+fn hold_writes(path: &Path) -> Result<Option<Connection>> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    if let Some(key) = encryption::unlocked_key(path) {
+        encryption::apply_key(&conn, &key)?;
+    }
+    conn.busy_timeout(std::time::Duration::ZERO)?;
+    match conn.execute_batch("BEGIN IMMEDIATE") {
+        Ok(()) => Ok(Some(conn)),
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::DatabaseBusy =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Begins a read transaction and takes its snapshot now (SQLite takes it
+/// at the first read, not at BEGIN).
+fn begin_reading(conn: &Connection) -> Result<()> {
+    conn.execute_batch("BEGIN DEFERRED")?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
+    Ok(())
 }
 
 fn file_of(conn: &Connection) -> Option<&Path> {
@@ -201,5 +275,82 @@ mod tests {
             .expect("delete");
         let keys: Vec<i64> = (1..=30_000).collect();
         assert!(read_in_halves(&conn, &keys, sum_of).is_err());
+    }
+
+    fn total(conn: &Connection) -> Result<i64> {
+        Ok(conn.query_row("SELECT sum(v) FROM numbers", [], |r| r.get(0))?)
+    }
+
+    /// Both sides read the moment they began at: a write committed once
+    /// they have begun is seen by neither, however late a side reads. (That
+    /// no write commits between their two starts rests on the write lock
+    /// held meanwhile, an instant no test can widen.)
+    #[test]
+    fn both_sides_read_the_store_as_it_was_when_they_began() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = store_with_numbers(dir.path(), 10);
+        let writer = crate::store::open(&dir.path().join("halves.sqlite3")).expect("writer");
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        let note_thread = || {
+            threads
+                .lock()
+                .expect("lock")
+                .insert(std::thread::current().id())
+        };
+        let (aside, here) = read_beside_at_one_moment(
+            &conn,
+            |other| {
+                note_thread();
+                // Reads well after `here` has committed its write.
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                total(other)
+            },
+            |conn| {
+                note_thread();
+                writer.execute("UPDATE numbers SET v = v + 1", [])?;
+                total(conn)
+            },
+        )
+        .expect("read");
+        // v = 3k over k in 1..=10: 165 before the write, 175 after it.
+        assert_eq!((aside, here), (165, 165));
+        assert_eq!(threads.lock().expect("lock").len(), 2);
+        assert_eq!(
+            total(&conn).expect("after"),
+            175,
+            "the write is there after"
+        );
+        assert!(conn.is_autocommit(), "the read transaction was left open");
+    }
+
+    /// While another connection writes (an import holds the lock for
+    /// minutes), the two sides do not wait: they run one after the other on
+    /// the caller's connection, in one read transaction.
+    #[test]
+    fn with_a_writer_at_work_both_sides_run_on_the_one_connection() {
+        let dir = tempfile::tempdir().expect("dir");
+        let conn = store_with_numbers(dir.path(), 10);
+        let writer = crate::store::open(&dir.path().join("halves.sqlite3")).expect("writer");
+        writer.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        writer
+            .execute("UPDATE numbers SET v = v + 1", [])
+            .expect("uncommitted write");
+        let here_thread = std::thread::current().id();
+        let (aside, here) = read_beside_at_one_moment(
+            &conn,
+            |c| {
+                assert_eq!(std::thread::current().id(), here_thread);
+                total(c)
+            },
+            total,
+        )
+        .expect("read");
+        assert_eq!((aside, here), (165, 165));
+        assert!(conn.is_autocommit());
+        writer.execute_batch("COMMIT").expect("commit");
+
+        let memory = crate::store::open_in_memory().expect("memory");
+        let (a, h) = read_beside_at_one_moment(&memory, one, one).expect("in memory");
+        assert_eq!((a, h), (1, 1));
     }
 }

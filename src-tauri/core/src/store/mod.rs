@@ -63,6 +63,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0014_check_marks_under_upserts.sql"),
     include_str!("migrations/0015_slot_index_carries_people.sql"),
     include_str!("migrations/0016_tally_key_by_date.sql"),
+    include_str!("migrations/0017_person_index_carries_doses.sql"),
 ];
 
 /// Work a migration needs that SQL cannot do, run right after the script
