@@ -151,8 +151,8 @@ fn replace_site_days(
     // The triggers keep the totals as a partial refresh changes rows; a
     // full pass sets them once at its end. Without them the old results go
     // in one step instead of row by row, and an insert needs no journal of
-    // its own to undo its trigger (a quarter of a full pass at 10 million
-    // bookings).
+    // its own to undo its trigger (at 10 million bookings, inserting the
+    // people's findings was a quarter of a full pass, mostly that journal).
     let triggers = bulk::drop_triggers(conn, "check_site_day")?;
     conn.execute_batch(
         "UPDATE check_state SET site_days_valid = 0;
