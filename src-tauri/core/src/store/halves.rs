@@ -35,14 +35,11 @@ pub(crate) fn read_in_halves<K: Sync, R: Send>(
     };
     let cache_size = cache_size_of(conn)?;
     let (first, second) = keys.split_at(keys.len() / 2);
-    std::thread::scope(|scope| {
-        let other = scope.spawn(|| read(&open_reader(path, cache_size)?, second));
-        let first = read(conn, first);
-        let second = other
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok(vec![first?, second?])
-    })
+    let (second, first) = at_once(
+        || read(&open_reader(path, cache_size)?, second),
+        || read(conn, first),
+    )?;
+    Ok(vec![first, second])
 }
 
 /// `aside` on another connection to the store, at the same time as `here`
@@ -58,10 +55,19 @@ pub(crate) fn read_beside<A: Send, H>(
         return Ok((aside(conn)?, here(conn)?));
     };
     let cache_size = cache_size_of(conn)?;
+    at_once(|| aside(&open_reader(path, cache_size)?), || here(conn))
+}
+
+/// `aside` on a thread of its own while `here` runs on this one; both
+/// results, or the first error (a panic aside is raised here).
+fn at_once<A: Send, H>(
+    aside: impl FnOnce() -> Result<A> + Send,
+    here: impl FnOnce() -> Result<H>,
+) -> Result<(A, H)> {
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| aside(&open_reader(path, cache_size)?));
-        let here = here(conn);
-        let aside = other
+        let aside = scope.spawn(aside);
+        let here = here();
+        let aside = aside
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         Ok((aside?, here?))
@@ -92,16 +98,7 @@ pub(crate) fn read_beside_at_one_moment<A: Send, H>(
     let began = begin_reading(conn).and_then(|()| begin_reading(&other));
     // The moment is fixed: writers may go on.
     drop(holder);
-    let out = began.and_then(|()| {
-        std::thread::scope(|scope| {
-            let aside = scope.spawn(move || aside(&other));
-            let here = here(conn);
-            let aside = aside
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok((aside?, here?))
-        })
-    });
+    let out = began.and_then(|()| at_once(move || aside(&other), || here(conn)));
     // A read transaction has nothing to keep: ending it either way is the same.
     if !conn.is_autocommit() {
         conn.execute_batch("COMMIT")?;
@@ -113,13 +110,7 @@ pub(crate) fn read_beside_at_one_moment<A: Send, H>(
 /// (rolled back: it writes nothing); `None` at once when another
 /// connection holds it.
 fn hold_writes(path: &Path) -> Result<Option<Connection>> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    if let Some(key) = encryption::unlocked_key(path) {
-        encryption::apply_key(&conn, &key)?;
-    }
+    let conn = open_keyed(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
     conn.busy_timeout(std::time::Duration::ZERO)?;
     match conn.execute_batch("BEGIN IMMEDIATE") {
         Ok(()) => Ok(Some(conn)),
@@ -153,14 +144,18 @@ fn cache_size_of(conn: &Connection) -> Result<i64> {
 /// A read-only connection to the store at `path`, which this process has
 /// open already (checked, migrated, unlocked), with `cache_size`.
 fn open_reader(path: &Path, cache_size: i64) -> Result<Connection> {
-    let mut conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+    let mut conn = open_keyed(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    configure_shared(&mut conn, cache_size)?;
+    Ok(conn)
+}
+
+/// Another connection to the store at `path`, which this process has
+/// unlocked already, with the store's key applied.
+fn open_keyed(path: &Path, mode: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     if let Some(key) = encryption::unlocked_key(path) {
         encryption::apply_key(&conn, &key)?;
     }
-    configure_shared(&mut conn, cache_size)?;
     Ok(conn)
 }
 

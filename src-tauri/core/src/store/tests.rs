@@ -121,20 +121,20 @@ fn the_tally_table_rebuilt_at_schema_16_keeps_every_tally_and_its_history() {
     assert_eq!(after, before);
     let problems = dump(&upgraded, "PRAGMA foreign_key_check");
     assert!(problems.is_empty(), "{problems:?}");
-    let duplicate = upgraded.execute(
-        "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, updated_at)
-         VALUES (x'99', 1, '2021-05-02', 'am', 1, 'PFIZER', 5, 't4')",
-        [],
-    );
-    assert!(duplicate.is_err(), "a second tally under one key was taken");
-    // The triggers came back with the table: a new tally counts in its day.
-    upgraded
-        .execute(
+    // Dose 1 of this key is tally 8; dose 2 is a key of its own.
+    let tally_of_five = |dose_number: i64| {
+        upgraded.execute(
             "INSERT INTO dose_count (uuid, site_id, date, shift, dose_number, product, doses, updated_at)
-             VALUES (x'99', 1, '2021-05-02', 'am', 2, 'PFIZER', 5, 't4')",
-            [],
+             VALUES (x'99', 1, '2021-05-02', 'am', ?1, 'PFIZER', 5, 't4')",
+            [dose_number],
         )
-        .expect("a new key");
+    };
+    assert!(
+        tally_of_five(1).is_err(),
+        "a second tally under one key was taken"
+    );
+    // The triggers came back with the table: a new tally counts in its day.
+    tally_of_five(2).expect("a new key");
     let day: i64 = upgraded
         .query_row(
             "SELECT administered FROM site_day WHERE site_id = 1 AND date = '2021-05-02'",
