@@ -6,7 +6,7 @@ mod support;
 use dosedesk_core::booking::CentralCheck;
 use dosedesk_core::doses::entry;
 use dosedesk_core::sync::{
-    self, bundle, http,
+    self, bundle, http, wire,
     wire::{Keep, Role},
 };
 use dosedesk_core::Error;
@@ -884,4 +884,94 @@ fn the_server_speaks_tls_and_will_not_serve_the_network_in_clear() {
     sync::enrolment::save(&mut m1.conn, &e).expect("save");
     let r = m1.sync().expect("sync over TLS");
     assert_eq!(r.pushed, 3 + 3 + 84 + 6 + 9 + 1);
+}
+
+/// Pulls one row a page until the booking it watches for has come, then
+/// lets `meanwhile` change things on the server, then pulls the rest in one
+/// page.
+struct Midway<F: FnMut() + Send> {
+    inner: http::Client,
+    watched: String,
+    meanwhile: Option<F>,
+}
+
+impl<F: FnMut() + Send> sync::Transport for Midway<F> {
+    fn push(&mut self, b: &wire::PushBatch) -> dosedesk_core::Result<wire::PushReply> {
+        self.inner.push(b)
+    }
+    fn book(&mut self, b: &wire::PushBatch) -> dosedesk_core::Result<wire::PushReply> {
+        self.inner.book(b)
+    }
+    fn forward(&mut self, d: &str, b: &str, s: &str) -> dosedesk_core::Result<wire::PushReply> {
+        self.inner.forward(d, b, s)
+    }
+    fn pull(&mut self, cursor: i64, limit: usize) -> dosedesk_core::Result<wire::PullPage> {
+        let Some(meanwhile) = self.meanwhile.as_mut() else {
+            return self.inner.pull(cursor, limit);
+        };
+        let page = self.inner.pull(cursor, 1)?;
+        let watched = page
+            .rows
+            .iter()
+            .any(|r| r.table == wire::Table::Appointment && r.data.get().contains(&self.watched));
+        if watched {
+            meanwhile();
+            self.meanwhile = None;
+        }
+        Ok(page)
+    }
+    fn conflicts(&mut self) -> dosedesk_core::Result<Vec<wire::Conflict>> {
+        self.inner.conflicts()
+    }
+    fn resolve(
+        &mut self,
+        id: i64,
+        keep: Keep,
+        v: Option<serde_json::Value>,
+    ) -> dosedesk_core::Result<()> {
+        self.inner.resolve(id, keep, v)
+    }
+}
+
+/// A booking pulled before its site (the site was renamed after it was
+/// booked) waits for the site; if the booking is cancelled while the pull
+/// runs, the cancellation comes in a later page, and the booking as it was
+/// must not be applied over it when the site arrives.
+#[test]
+fn a_row_that_waited_for_its_site_never_lands_over_its_newer_value() {
+    let u = unit(Postgres::start(), "waiting");
+    let mut m1 = u.manager_with_fixture(6);
+    let renamed = u.dir.path().join("renamed.csv");
+    std::fs::write(
+        &renamed,
+        "site_code,name,kind,lat,lon,stations,minutes_per_dose\n\
+         AAA,Arena A (renamed),mass_clinic,45.4215,-75.6972,10,5\n",
+    )
+    .expect("write");
+    m1.import(dosedesk_core::import::ImportKind::Sites, &renamed);
+    assert_eq!(m1.sync().expect("push the rename").pushed, 1);
+    // B00000 is booked at AAA (the fixture's first booking).
+    let cancel_it = || {
+        let id = m1.count("SELECT id FROM appointment WHERE booking_id = 'B00000'");
+        dosedesk_core::booking::cancel(&mut m1.conn, id, None).expect("cancel");
+        assert_eq!(m1.sync().expect("push the cancellation").pushed, 1);
+    };
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    let e = sync::enrolment::require(&m2.conn).expect("enrolled");
+    let mut midway = Midway {
+        inner: http::Client::new(&e).expect("client"),
+        watched: "B00000".into(),
+        meanwhile: Some(cancel_it),
+    };
+    sync::sync(&mut m2.conn, &mut midway).expect("m2's first sync");
+    assert!(midway.meanwhile.is_none(), "the booking was never pulled");
+    drop(midway);
+    let status = |l: &Laptop| l.lines("SELECT status FROM appointment WHERE booking_id = 'B00000'");
+    assert_eq!(status(&m1), ["cancelled".to_string()].into());
+    assert_eq!(status(&m2), status(&m1));
+    let (here, there) = (m2.dump(), m1.dump());
+    assert!(here == there, "{}", here.diff(&there));
+    // Nothing is left for a later sync to mend: it pulls nothing.
+    assert_eq!(m2.sync().expect("second sync").pulled, 0);
+    assert_eq!(status(&m2), status(&m1));
 }

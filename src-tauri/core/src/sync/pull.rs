@@ -2,11 +2,12 @@
 //! one transaction (a pull cut short leaves the store as it was).
 
 use super::enrolment;
-use super::wire::PulledRow;
+use super::wire::{PulledRow, Table};
 use super::{Transport, BATCH_ROWS};
 use crate::error::{Error, Result};
 use crate::store::{sync_log, synced};
 use rusqlite::{Connection, TransactionBehavior};
+use std::collections::HashSet;
 
 pub(super) struct Pulled {
     pub rows: u64,
@@ -27,7 +28,7 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
     let first_pull = synced::FirstPull::begin(&tx)?;
     let mut cursor = enrolment::cursor(&tx)?;
     let mut rows = 0u64;
-    let mut waiting: Vec<PulledRow> = Vec::new();
+    let mut waiting = Waiting::default();
     let mut page = transport.pull(cursor, BATCH_ROWS)?;
     loop {
         if page.cursor < cursor {
@@ -55,12 +56,12 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
             }
         }
     }
-    if let Some(row) = waiting.first() {
+    if let Some(row) = waiting.rows.first() {
         return Err(Error::Internal(format!(
             "pulled {} row {} refers to a row the server did not send ({} such rows)",
             row.table.name(),
             row.id,
-            waiting.len()
+            waiting.rows.len()
         )));
     }
     if let Some(first_pull) = first_pull {
@@ -72,22 +73,46 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
     Ok(Some(Pulled { rows, cursor }))
 }
 
-/// Applies a page's rows in order. A row whose site or booking came later
-/// in the order (its site was edited after it was booked) waits, and is
-/// applied once that arrived.
+/// Rows whose site or booking came later in the order (their site was
+/// edited after they were booked), in the order they came.
+#[derive(Default)]
+struct Waiting {
+    rows: Vec<PulledRow>,
+    keys: HashSet<(Table, String)>,
+}
+
+impl Waiting {
+    fn push(&mut self, row: PulledRow) {
+        self.keys.insert((row.table, row.id.clone()));
+        self.rows.push(row);
+    }
+
+    /// Forgets the waiting value of a row a newer value of which has come:
+    /// applied later, it would land over the newer one (the row changed on
+    /// the server while this pull ran).
+    fn supersede(&mut self, row: &PulledRow) {
+        if !self.keys.is_empty() && self.keys.remove(&(row.table, row.id.clone())) {
+            self.rows
+                .retain(|w| (w.table, &w.id) != (row.table, &row.id));
+        }
+    }
+}
+
+/// Applies a page's rows in order; a row whose site or booking is not here
+/// yet waits, and is applied once that arrived.
 fn apply_page(
     tx: &Connection,
     rows: Vec<PulledRow>,
-    waiting: &mut Vec<PulledRow>,
+    waiting: &mut Waiting,
     now: &str,
 ) -> Result<()> {
     for row in rows {
+        waiting.supersede(&row);
         if !apply(tx, &row, now)? {
             waiting.push(row);
         }
     }
-    *waiting = retry(tx, std::mem::take(waiting), now)?;
-    Ok(())
+    retry(tx, waiting, now)
 }
 
 /// Applies one row; false when a row it refers to is not here yet.
@@ -105,18 +130,19 @@ fn apply(conn: &Connection, row: &PulledRow, now: &str) -> Result<bool> {
     Ok(true)
 }
 
-fn retry(conn: &Connection, mut waiting: Vec<PulledRow>, now: &str) -> Result<Vec<PulledRow>> {
+fn retry(conn: &Connection, waiting: &mut Waiting, now: &str) -> Result<()> {
     loop {
-        let before = waiting.len();
-        let mut still = Vec::new();
-        for row in waiting {
+        let before = waiting.rows.len();
+        let mut still = Waiting::default();
+        for row in std::mem::take(&mut waiting.rows) {
             if !apply(conn, &row, now)? {
                 still.push(row);
             }
         }
-        if still.is_empty() || still.len() == before {
-            return Ok(still);
+        let settled = still.rows.is_empty() || still.rows.len() == before;
+        *waiting = still;
+        if settled {
+            return Ok(());
         }
-        waiting = still;
     }
 }
