@@ -4,6 +4,8 @@
 //! view command's connection settings (a fresh connection, 8 MiB cache).
 //! With `BENCH_VIEWS_POOLED=1`, each view's runs share one connection opened
 //! before the clock starts, as the app's pool keeps its connections.
+//! `BENCH_VIEWS_ONLY=TEXT` times only the calls whose names contain it (to
+//! profile one).
 //!
 //!   cargo run --release -p dosedesk-core --example bench_views -- DB_PATH DATE
 
@@ -201,7 +203,8 @@ fn main() -> Result<()> {
             }),
         ),
     ];
-    for (name, call) in calls {
+    let only = std::env::var("BENCH_VIEWS_ONLY").unwrap_or_default();
+    for (name, call) in calls.into_iter().filter(|(name, _)| name.contains(&only)) {
         let (first, median, size) = median_ms(db, call)?;
         println!("view    {name:<34} median {median:7.1} ms, first {first:7.1} ms  ({size} items)");
     }
