@@ -1951,6 +1951,7 @@ async fn a_declined_person_takes_a_slot_picked_by_hand_within_the_distance_cap()
             &[capped.unplaced.to_string()],
         )
         .await?;
+        app.find("#rebook-table[aria-busy='false']").await?;
         for d in app
             .attrs("#rebook-table tbody td.proposed", "data-km")
             .await?

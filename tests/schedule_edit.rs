@@ -184,6 +184,8 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
             booked.len()
         );
         if total <= 100 {
+            // Every row of the page, once the rows below the screen are in.
+            app.find("#rebook-table[aria-busy='false']").await?;
             let listed = app
                 .attrs("#rebook-table tbody tr", "data-appointment")
                 .await?;

@@ -182,7 +182,7 @@ pub struct AppInfo {
     today: String,
     empty: bool,
     /// Open every view once after start-up (`--tour-views`, for the benchmark).
-    tour_views: bool,
+    tour_views: Option<crate::Tour>,
     /// The store is encrypted: the app locks itself after
     /// `lock_after_seconds` with no input (the settings' minutes, unless
     /// `--lock-after`; 0: never).

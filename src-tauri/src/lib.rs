@@ -63,14 +63,27 @@ impl AppState {
     }
 }
 
+/// When the benchmark's view tour starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tour {
+    /// As soon as the schedule is painted: each first open also fetches its
+    /// view's module and decodes the fonts it draws with.
+    Cold,
+    /// Once the modules and fonts the app fetches while the schedule is
+    /// read are in: a first open as someone who clicks after a second meets it.
+    Prefetched,
+}
+
 /// Command-line choices beyond the database.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LaunchOptions {
     /// `--week DATE`: open the views on this date's week.
     pub start_date: Option<String>,
-    /// `--tour-views`: after start-up, open every view once and report how
-    /// long each took to paint (the benchmark's "every view answers" figure).
-    pub tour_views: bool,
+    /// `--tour-views[=prefetched]`: after start-up, open every view once
+    /// and report how long each took to paint (the benchmark's "every view
+    /// answers" figure).
+    pub tour_views: Option<Tour>,
     /// `--now INSTANT` (RFC 3339): run as if the clock said so, e.g. 23:30
     /// in Ottawa for the end-to-end test of "today".
     pub now: Option<String>,
@@ -221,7 +234,7 @@ pub fn db_path_from_args(
     }
 }
 
-/// `--week DATE`, `--tour-views`, `--now INSTANT`, `--lock-after SECONDS` and
+/// `--week DATE`, `--tour-views[=prefetched]`, `--now INSTANT`, `--lock-after SECONDS` and
 /// `--settings FILE` from the command line.
 pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions {
     let mut launch = LaunchOptions::default();
@@ -231,8 +244,10 @@ pub fn launch_from_args(args: impl IntoIterator<Item = String>) -> LaunchOptions
             launch.start_date = args.next();
         } else if let Some(date) = arg.strip_prefix("--week=") {
             launch.start_date = Some(date.to_owned());
-        } else if arg == "--tour-views" {
-            launch.tour_views = true;
+        } else if arg == "--tour-views" || arg == "--tour-views=cold" {
+            launch.tour_views = Some(Tour::Cold);
+        } else if arg == "--tour-views=prefetched" {
+            launch.tour_views = Some(Tour::Prefetched);
         } else if arg == "--now" {
             launch.now = args.next();
         } else if let Some(instant) = arg.strip_prefix("--now=") {

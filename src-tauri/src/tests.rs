@@ -136,11 +136,15 @@ fn db_path_comes_from_the_command_line() {
         launch_from_args(args(&["--db", "x", "--week", "2021-03-22", "--tour-views"])),
         LaunchOptions {
             start_date: Some("2021-03-22".into()),
-            tour_views: true,
+            tour_views: Some(crate::Tour::Cold),
             now: None,
             lock_after_seconds: None,
             settings_path: None,
         }
+    );
+    assert_eq!(
+        launch_from_args(args(&["--tour-views=prefetched"])).tour_views,
+        Some(crate::Tour::Prefetched)
     );
     assert_eq!(
         launch_from_args(args(&["--week=2021-03-29"]))

@@ -28,6 +28,40 @@ const views = {
   settings: () => import('./views/settings.js'),
 };
 
+/** The other views' modules, fetched while the user reads the schedule,
+ * so that opening one does not wait for it; and the charts' font (760 KB,
+ * decoded when first drawn with), for the dashboard's. */
+function prefetch() {
+  return Promise.all([
+    ...Object.values(views).map((load) => load()),
+    document.fonts.load('12px "DejaVu Sans"'),
+    warmTypeFaces(),
+  ]).catch(() => {}); // a view that failed to load says so when opened
+}
+
+/** The sizes and weights the views' text comes in (app.css, and the
+ * browser's own for headings). WebKit looks each new one up in fontconfig
+ * at its first layout, about 8 ms each here: that was most of the
+ * dashboard's first open, paid for its title, figures and bold labels. */
+const TYPE_SIZES = [12, 13, 14, 16, 18, 21, 26, 28];
+const TYPE_WEIGHTS = [400, 600, 700];
+
+/** Lays out a line at each size and weight once, off screen, one per task
+ * so that a click is never kept waiting behind them. */
+function warmTypeFaces() {
+  const line = (size, weight, style = 'normal') => new Promise((done) => setTimeout(() => {
+    const probe = document.createElement('div');
+    probe.style.cssText = `position: absolute; left: -10000px; top: 0; font-size: ${size}px; font-weight: ${weight}; font-style: ${style}`;
+    probe.textContent = 'Doses 0123456789 — janv. févr. Été';
+    document.body.append(probe);
+    void probe.offsetWidth;
+    probe.remove();
+    done();
+  }, 0));
+  const lines = TYPE_SIZES.flatMap((size) => TYPE_WEIGHTS.map((weight) => [size, weight]));
+  return lines.reduce((before, [size, weight]) => before.then(() => line(size, weight)), line(14, 400, 'italic'));
+}
+
 const $ = (id) => document.getElementById(id);
 const app = { info: null, view: 'schedule' };
 
@@ -46,7 +80,8 @@ async function timed(name, root, render) {
 
 // `--tour-views` (the benchmark): every view one after the other, each
 // reporting its time from opening to painted, then the schedule; twice, as
-// a first open pays once for loading the view's module and styles.
+// a first open pays once for loading the view's module and styles (at once,
+// or after the prefetch with `--tour-views=prefetched`).
 const TOUR = ['dashboard', 'tallies', 'bookings', 'book', 'checks', 'rebook', 'planner', 'siting', 'schedule'];
 
 async function tourViews() {
@@ -183,16 +218,12 @@ async function refresh() {
     renderEmpty($('view'), { onImport: openImportDialog, onDemo: loadDemo });
   } else {
     const shown = showView(app.view);
-    if (app.info.tour_views) {
+    if (app.info.tour_views === 'prefetched') {
+      shown.then(prefetch).then(tourViews);
+    } else if (app.info.tour_views) {
       shown.then(tourViews);
     } else {
-      // The other views' modules, fetched while the user reads the schedule,
-      // so that opening one does not wait for it; and the charts' font
-      // (760 KB, decoded when first drawn with), for the dashboard's.
-      shown.then(() => setTimeout(() => {
-        Object.values(views).forEach((load) => load());
-        document.fonts.load('12px "DejaVu Sans"').catch(() => {});
-      }, 1000));
+      shown.then(() => setTimeout(prefetch, 1000));
       // The problems ahead, once the first view is drawn: the checks must
       // not keep it waiting for the store.
       shown.then(() => showAhead($('ahead'), async (range) => {
