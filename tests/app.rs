@@ -1951,11 +1951,7 @@ async fn a_declined_person_takes_a_slot_picked_by_hand_within_the_distance_cap()
             &[capped.unplaced.to_string()],
         )
         .await?;
-        app.find("#rebook-table[aria-busy='false']").await?;
-        for d in app
-            .attrs("#rebook-table tbody td.proposed", "data-km")
-            .await?
-        {
+        for d in app.desk_attrs("tbody td.proposed", "data-km").await? {
             assert!(
                 d.is_empty() || d.parse::<f64>()? <= CAP_KM,
                 "proposed {d} km"

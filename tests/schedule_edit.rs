@@ -184,16 +184,22 @@ async fn a_shift_is_changed_cancelled_to_the_desk_and_added() -> TestResult {
             booked.len()
         );
         if total <= 100 {
-            // Every row of the page, once the rows below the screen are in.
-            app.find("#rebook-table[aria-busy='false']").await?;
-            let listed = app
-                .attrs("#rebook-table tbody tr", "data-appointment")
-                .await?;
-            for b in &booked {
+            // Every booking on the one page, once the desk has drawn it whole.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            loop {
+                let listed = app.desk_attrs("tbody tr", "data-appointment").await?;
+                let missing: Vec<_> = booked
+                    .iter()
+                    .filter(|b| !listed.contains(&b.to_string()))
+                    .collect();
+                if missing.is_empty() {
+                    break;
+                }
                 assert!(
-                    listed.contains(&b.to_string()),
-                    "booking {b} is on the desk: {listed:?}"
+                    std::time::Instant::now() < deadline,
+                    "bookings {missing:?} are not on the desk: {listed:?}"
                 );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
         }
 

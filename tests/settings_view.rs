@@ -4,17 +4,11 @@
 
 use dosedesk_e2e::{demo_db, App, TestResult};
 
-/// How many rows the rebooking desk shows now, once it has drawn them all
-/// (the rows below the first screen follow it: `aria-busy` until then).
+/// How many rows the rebooking desk shows now, once it has drawn them all.
 async fn desk_rows(app: &App) -> TestResult<usize> {
     app.find("#rebook-summary[data-total]").await?;
-    app.find("#rebook-table[aria-busy='false'] tbody tr[data-appointment]")
-        .await?;
     Ok(app
-        .attrs(
-            "#rebook-table tbody tr[data-appointment]",
-            "data-appointment",
-        )
+        .desk_attrs("tbody tr[data-appointment]", "data-appointment")
         .await?
         .len())
 }

@@ -427,6 +427,26 @@ impl App {
         Err(format!("{css} {attr}: wanted {want:?}, last {last:?}").into())
     }
 
+    /// An attribute of every `inner` match in the rebooking desk's table
+    /// once it holds its whole page: its rows below the first screen come
+    /// a frame later (`aria-busy` until then), and the page may be drawn
+    /// again meanwhile, so the two are read in one step. Waits until at
+    /// least one matches.
+    pub async fn desk_attrs(&self, inner: &str, attr: &str) -> TestResult<Vec<String>> {
+        let css = format!("#rebook-table[aria-busy='false'] {inner}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let found = self.attrs(&css, attr).await?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the desk never drew a whole page with {inner}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// An attribute of every match, read in one step.
     pub async fn attrs(&self, css: &str, attr: &str) -> TestResult<Vec<String>> {
         self.query_all(css, &format!("e.getAttribute({attr:?}) ?? ''"))
