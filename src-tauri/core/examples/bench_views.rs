@@ -1,7 +1,7 @@
 //! The core half of "every view answers within 100 ms": each view's core
 //! calls, timed on a real store (the IPC and DOM half is timed in the app by
 //! `tests/bench/app.sh`, which tours every view). Median and first of 7 runs, with a
-//! view command's connection settings (a fresh connection, 8 MiB cache).
+//! view command's connection settings (a fresh connection, `store::VIEW_CACHE_SIZE`).
 //! With `BENCH_VIEWS_POOLED=1`, each view's runs share one connection opened
 //! before the clock starts, as the app's pool keeps its connections.
 //! `BENCH_VIEWS_ONLY=TEXT` times only the calls whose names contain it (to
