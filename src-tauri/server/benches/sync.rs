@@ -1,8 +1,10 @@
 //! Sync at scale, printed (not asserted): a manager's first push of N
 //! bookings (`DOSEDESK_BENCH_SYNC_BOOKINGS`, default 2,000,000), a second
 //! manager's first pull of everything, a clinic laptop's first pull of its
-//! site, and a sync round with nothing to do. Real parts: the release
-//! server binary, a throwaway PostgreSQL, SQLite store files.
+//! site, a sync round with nothing to do, and a first pull after every
+//! site was edited (their rows then come after everything that refers to
+//! them, which waits). Real parts: the release server binary, a throwaway
+//! PostgreSQL, SQLite store files.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -91,6 +93,37 @@ fn main() {
         "  idle sync round:         median {:.1} ms, worst {:.1} ms (21 rounds)",
         idle[10], idle[20]
     );
+    // Every site renamed after its bookings were pushed: a new laptop's
+    // first pull meets every booking, shift and tally before its site.
+    let sites = std::fs::read_to_string(files.join("sites.csv")).expect("sites.csv");
+    let mut lines = sites.lines();
+    let header = lines.next().expect("a header");
+    let name = header
+        .split(',')
+        .position(|c| c == "name")
+        .expect("a name column");
+    let mut renamed = format!("{header}\n");
+    for line in lines {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        fields[name].push_str(" (renamed)");
+        renamed.push_str(&fields.join(","));
+        renamed.push('\n');
+    }
+    let renamed_file = dir.path().join("renamed-sites.csv");
+    std::fs::write(&renamed_file, renamed).expect("write");
+    m1.import(dosedesk_core::import::ImportKind::Sites, &renamed_file);
+    let edits = m1.sync().expect("push the renamed sites").pushed;
+    let mut m3 = Laptop::new(dir.path(), "m3");
+    m3.enrol(&server.url(), &add_device(&db, "m3", "manager", &[]));
+    let t = Instant::now();
+    let pulled = m3.sync().expect("first pull after the sites were edited");
+    let s = t.elapsed().as_secs_f64();
+    println!(
+        "  first pull, every site edited after its bookings ({edits} edits): {:>9} rows in {s:6.1} s = {:>7.0} rows/s",
+        pulled.pulled,
+        pulled.pulled as f64 / s
+    );
+
     let size = pg.psql(
         &db,
         "SELECT pg_size_pretty(pg_database_size(current_database()))",

@@ -79,6 +79,20 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
 struct Waiting {
     rows: Vec<PulledRow>,
     keys: HashSet<(Table, String)>,
+    /// Tables rows were applied to since the waiting rows were last tried.
+    arrived: HashSet<Table>,
+}
+
+/// The tables a row of `table` may wait for. It is tried again only once a
+/// row of one of them has been applied: trying every waiting row after
+/// every page made a first pull quadratic when a site had been edited after
+/// its bookings (all of them wait until the site's row comes, near the end).
+fn waits_for(table: Table) -> &'static [Table] {
+    match table {
+        Table::Appointment | Table::Shift | Table::DoseCount => &[Table::Site],
+        Table::ContactAttempt => &[Table::Appointment, Table::Site],
+        Table::Site | Table::Product | Table::Provincial | Table::Supply | Table::Plan => &[],
+    }
 }
 
 impl Waiting {
@@ -110,6 +124,8 @@ fn apply_page(
         waiting.supersede(&row);
         if !apply(tx, &row, now)? {
             waiting.push(row);
+        } else if !waiting.rows.is_empty() {
+            waiting.arrived.insert(row.table);
         }
     }
     retry(tx, waiting, now)
@@ -130,19 +146,22 @@ fn apply(conn: &Connection, row: &PulledRow, now: &str) -> Result<bool> {
     Ok(true)
 }
 
+/// Tries again the waiting rows that what was applied since their last try
+/// may have freed, round after round until a round frees none.
 fn retry(conn: &Connection, waiting: &mut Waiting, now: &str) -> Result<()> {
-    loop {
-        let before = waiting.rows.len();
+    while !waiting.rows.is_empty() && !waiting.arrived.is_empty() {
+        let arrived = std::mem::take(&mut waiting.arrived);
         let mut still = Waiting::default();
         for row in std::mem::take(&mut waiting.rows) {
-            if !apply(conn, &row, now)? {
+            let freed = waits_for(row.table).iter().any(|t| arrived.contains(t));
+            if freed && apply(conn, &row, now)? {
+                still.arrived.insert(row.table);
+            } else {
                 still.push(row);
             }
         }
-        let settled = still.rows.is_empty() || still.rows.len() == before;
         *waiting = still;
-        if settled {
-            return Ok(());
-        }
     }
+    waiting.arrived.clear();
+    Ok(())
 }
