@@ -42,25 +42,13 @@ fn main() {
     );
 
     m1.enrol(&server.url(), &add_device(&db, "m1", "manager", &[]));
-    let t = Instant::now();
-    let pushed = m1.sync().expect("first push");
-    let s = t.elapsed().as_secs_f64();
-    println!(
-        "  first push (manager):    {:>9} rows in {s:6.1} s = {:>7.0} rows/s",
-        pushed.pushed,
-        pushed.pushed as f64 / s
-    );
+    let (pushed, s) = timed_sync(&mut m1, "first push");
+    print_rate("first push (manager):   ", pushed.pushed, s);
 
     let mut m2 = Laptop::new(dir.path(), "m2");
     m2.enrol(&server.url(), &add_device(&db, "m2", "manager", &[]));
-    let t = Instant::now();
-    let pulled = m2.sync().expect("first pull");
-    let s = t.elapsed().as_secs_f64();
-    println!(
-        "  first pull (manager):    {:>9} rows in {s:6.1} s = {:>7.0} rows/s",
-        pulled.pulled,
-        pulled.pulled as f64 / s
-    );
+    let (pulled, s) = timed_sync(&mut m2, "first pull");
+    print_rate("first pull (manager):   ", pulled.pulled, s);
 
     let site: String = m1
         .conn
@@ -71,13 +59,10 @@ fn main() {
         &server.url(),
         &add_device(&db, "clinic", "clinic", &[&site]),
     );
-    let t = Instant::now();
-    let pulled = clinic.sync().expect("clinic pull");
-    let s = t.elapsed().as_secs_f64();
+    let (pulled, s) = timed_sync(&mut clinic, "clinic pull");
+    print_rate(&format!("first pull (clinic {site}):"), pulled.pulled, s);
     println!(
-        "  first pull (clinic {site}): {:>7} rows in {s:6.1} s = {:>7.0} rows/s ({} of its bookings)",
-        pulled.pulled,
-        pulled.pulled as f64 / s,
+        "    ({} of its bookings)",
         clinic.count("SELECT count(*) FROM appointment")
     );
 
@@ -115,13 +100,11 @@ fn main() {
     let edits = m1.sync().expect("push the renamed sites").pushed;
     let mut m3 = Laptop::new(dir.path(), "m3");
     m3.enrol(&server.url(), &add_device(&db, "m3", "manager", &[]));
-    let t = Instant::now();
-    let pulled = m3.sync().expect("first pull after the sites were edited");
-    let s = t.elapsed().as_secs_f64();
-    println!(
-        "  first pull, every site edited after its bookings ({edits} edits): {:>9} rows in {s:6.1} s = {:>7.0} rows/s",
+    let (pulled, s) = timed_sync(&mut m3, "first pull after the sites were edited");
+    print_rate(
+        &format!("first pull, every site edited after its bookings ({edits} edits):"),
         pulled.pulled,
-        pulled.pulled as f64 / s
+        s,
     );
 
     let size = pg.psql(
@@ -130,4 +113,19 @@ fn main() {
     );
     println!("  central copy on disk:    {}", size.trim());
     drop(server);
+}
+
+/// One sync of `laptop`, timed: its report and the seconds it took.
+fn timed_sync(laptop: &mut Laptop, what: &str) -> (dosedesk_core::sync::SyncReport, f64) {
+    let t = Instant::now();
+    let report = laptop.sync().unwrap_or_else(|e| panic!("{what}: {e}"));
+    (report, t.elapsed().as_secs_f64())
+}
+
+/// One figure line: `label` N rows in S s = R rows/s.
+fn print_rate(label: &str, rows: u64, s: f64) {
+    println!(
+        "  {label} {rows:>9} rows in {s:6.1} s = {:>7.0} rows/s",
+        rows as f64 / s
+    );
 }
