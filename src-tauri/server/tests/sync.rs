@@ -975,3 +975,50 @@ fn a_row_that_waited_for_its_site_never_lands_over_its_newer_value() {
     assert_eq!(m2.sync().expect("second sync").pulled, 0);
     assert_eq!(status(&m2), status(&m1));
 }
+
+/// A call recorded before its booking last changed comes before the
+/// booking in the server's order: a new laptop's first pull must hold the
+/// call until the booking has come, and then apply it.
+#[test]
+fn a_call_pulled_before_its_booking_waits_for_it() {
+    let u = unit(Postgres::start(), "call_first");
+    let mut m1 = u.manager_with_fixture(6);
+    let booking = m1.count("SELECT id FROM appointment WHERE booking_id = 'B00001'");
+    dosedesk_core::rebook::record(
+        &mut m1.conn,
+        &dosedesk_core::rebook::CallOutcome {
+            appointment_id: booking,
+            outcome: "unreachable".into(),
+            to_site: None,
+            to_slot: None,
+            note: Some("no answer".into()),
+            call_back_at: None,
+        },
+    )
+    .expect("call");
+    assert_eq!(m1.sync().expect("push the call").pushed, 1);
+    dosedesk_core::booking::cancel(&mut m1.conn, booking, None).expect("cancel");
+    assert_eq!(m1.sync().expect("push the cancellation").pushed, 1);
+    // The precondition: on the server, the call is older than its booking
+    // and no site changed after the call.
+    let order = u._pg.psql(
+        &u.db,
+        "SELECT string_agg(tbl, ',' ORDER BY version) FROM row_state
+         WHERE version >= (SELECT version FROM row_state WHERE tbl = 'contact_attempt')",
+    );
+    assert_eq!(order.trim(), "contact_attempt,appointment");
+
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    m2.sync()
+        .expect("m2's first pull applies the call after its booking");
+    let calls = |l: &Laptop| l.dump().calls;
+    assert!(
+        calls(&m2)
+            .iter()
+            .any(|c| c.contains("|B00001|unreachable|no answer")),
+        "{:?}",
+        calls(&m2)
+    );
+    let (here, there) = (m2.dump(), m1.dump());
+    assert!(here == there, "{}", here.diff(&there));
+}
