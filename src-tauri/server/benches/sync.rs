@@ -115,17 +115,41 @@ fn main() {
     drop(server);
 }
 
-/// One sync of `laptop`, timed: its report and the seconds it took.
-fn timed_sync(laptop: &mut Laptop, what: &str) -> (dosedesk_core::sync::SyncReport, f64) {
+/// One sync of `laptop`, timed: its report, the seconds it took and the
+/// laptop side's peak memory (this process's, reset before the sync; the
+/// server and PostgreSQL are processes of their own).
+fn timed_sync(laptop: &mut Laptop, what: &str) -> (dosedesk_core::sync::SyncReport, Timed) {
+    // Linux: writing 5 resets the peak resident set size (VmHWM).
+    std::fs::write("/proc/self/clear_refs", "5").expect("reset the peak memory");
     let t = Instant::now();
     let report = laptop.sync().unwrap_or_else(|e| panic!("{what}: {e}"));
-    (report, t.elapsed().as_secs_f64())
+    let seconds = t.elapsed().as_secs_f64();
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status");
+    (
+        report,
+        Timed {
+            seconds,
+            peak_mb: peak_kb / 1024,
+        },
+    )
 }
 
-/// One figure line: `label` N rows in S s = R rows/s.
-fn print_rate(label: &str, rows: u64, s: f64) {
+struct Timed {
+    seconds: f64,
+    peak_mb: u64,
+}
+
+/// One figure line: `label` N rows in S s = R rows/s, and the peak memory.
+fn print_rate(label: &str, rows: u64, t: Timed) {
     println!(
-        "  {label} {rows:>9} rows in {s:6.1} s = {:>7.0} rows/s",
-        rows as f64 / s
+        "  {label} {rows:>9} rows in {:6.1} s = {:>7.0} rows/s, laptop side peak {} MB",
+        t.seconds,
+        rows as f64 / t.seconds,
+        t.peak_mb
     );
 }

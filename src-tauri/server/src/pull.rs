@@ -1,5 +1,6 @@
 //! A page of a pull: rows beyond the device's cursor that it may see, in
-//! version order, read from one snapshot.
+//! version order, read from one snapshot; all tables, or one (a first pull
+//! takes the sites before the rest, which refers to them).
 
 use crate::device::Device;
 use crate::error::{ApiError, ApiResult};
@@ -9,7 +10,13 @@ use serde_json::value::RawValue;
 
 pub const MAX_PAGE: i64 = 20_000;
 
-pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiResult<PullPage> {
+pub async fn page(
+    pool: &Pool,
+    device: &Device,
+    cursor: i64,
+    limit: i64,
+    only: Option<Table>,
+) -> ApiResult<PullPage> {
     let limit = limit.clamp(1, MAX_PAGE);
     let mut client = crate::db::client(pool).await?;
     let tx = client
@@ -23,8 +30,11 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
     // first push grows it faster than autovacuum analyses it), otherwise
     // fetches every row past the cursor and sorts them: a whole-table read
     // per page.
-    tx.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
-        .await?;
+    // One table's rows are found by the key's table column and sorted.
+    if only.is_none() {
+        tx.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
+            .await?;
+    }
     // Every version up to this one is committed (writers draw versions
     // under one lock held to commit), so the cursor may move up to it.
     let newest: i64 = tx
@@ -41,24 +51,35 @@ pub async fn page(pool: &Pool, device: &Device, cursor: i64, limit: i64) -> ApiR
         Role::Clinic => (false, true),
         Role::Official => (false, false),
     };
-    let rows = tx
-        .query(
-            "SELECT tbl, id, version, site, deleted, data::text FROM row_state
-             WHERE version > $1 AND version <= $2
-               AND (NOT person_level OR $3 OR ($4 AND seen_sites && $5))
-               AND device_id IS DISTINCT FROM $7
-             ORDER BY version LIMIT $6",
-            &[
-                &cursor,
-                &newest,
-                &any_person,
-                &clinic,
-                &device.sites,
-                &limit,
-                &device.id,
-            ],
-        )
-        .await?;
+    const SELECT: &str = "SELECT tbl, id, version, site, deleted, data::text FROM row_state
+         WHERE version > $1 AND version <= $2
+           AND (NOT person_level OR $3 OR ($4 AND seen_sites && $5))
+           AND device_id IS DISTINCT FROM $7";
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
+        &cursor,
+        &newest,
+        &any_person,
+        &clinic,
+        &device.sites,
+        &limit,
+        &device.id,
+    ];
+    let rows = match only {
+        None => {
+            tx.query(&format!("{SELECT} ORDER BY version LIMIT $6"), &params)
+                .await?
+        }
+        Some(table) => {
+            let mut with_table = params.to_vec();
+            let name = table.name();
+            with_table.push(&name);
+            tx.query(
+                &format!("{SELECT} AND tbl = $8 ORDER BY version LIMIT $6"),
+                &with_table,
+            )
+            .await?
+        }
+    };
     let full = rows.len() as i64 == limit;
     let mut page = PullPage {
         rows: Vec::with_capacity(rows.len()),

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use deadpool_postgres::Pool;
 use dosedesk_core::sync::wire::{
-    Conflict, EnrolReply, EnrolRequest, PullPage, PushBatch, PushReply, ResolveRequest,
+    Conflict, EnrolReply, EnrolRequest, PullPage, PushBatch, PushReply, ResolveRequest, Table,
 };
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -157,6 +157,8 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
 struct PullQuery {
     cursor: i64,
     limit: Option<i64>,
+    /// One table's rows only (`site`).
+    table: Option<String>,
 }
 
 async fn pull(
@@ -165,8 +167,15 @@ async fn pull(
     Query(q): Query<PullQuery>,
 ) -> ApiResult<Json<PullPage>> {
     let me = caller(&pool, &headers).await?;
+    let only = match q.table.as_deref() {
+        None => None,
+        Some(name) => Some(
+            Table::from_name(name)
+                .ok_or_else(|| ApiError::bad_request(format!("no table named {name:?}")))?,
+        ),
+    };
     Ok(Json(
-        crate::pull::page(&pool, &me, q.cursor, q.limit.unwrap_or(5_000)).await?,
+        crate::pull::page(&pool, &me, q.cursor, q.limit.unwrap_or(5_000), only).await?,
     ))
 }
 

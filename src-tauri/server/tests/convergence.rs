@@ -17,7 +17,7 @@ mod support;
 use dosedesk_core::booking::{self, BookRequest, LinkedSecond};
 use dosedesk_core::doses::entry;
 use dosedesk_core::import::ImportKind;
-use dosedesk_core::sync::wire::{Conflict, Keep, PullPage, PushBatch, PushReply, Role};
+use dosedesk_core::sync::wire::{Conflict, Keep, PullPage, PushBatch, PushReply, Role, Table};
 use dosedesk_core::sync::{self, http, Transport};
 use dosedesk_core::Error;
 use std::collections::{BTreeMap, BTreeSet};
@@ -97,13 +97,18 @@ impl Transport for Faulty {
     fn forward(&mut self, d: &str, b: &str, s: &str) -> dosedesk_core::Result<PushReply> {
         self.inner.forward(d, b, s)
     }
-    fn pull(&mut self, cursor: i64, _limit: usize) -> dosedesk_core::Result<PullPage> {
+    fn pull(
+        &mut self,
+        cursor: i64,
+        _limit: usize,
+        only: Option<Table>,
+    ) -> dosedesk_core::Result<PullPage> {
         self.pulls += 1;
         if matches!(self.fault, Fault::CutPull) && self.pulls > 1 {
             return Err(offline());
         }
         // Small pages, so a pull has several.
-        self.inner.pull(cursor, 7)
+        self.inner.pull(cursor, 7, only)
     }
     fn conflicts(&mut self) -> dosedesk_core::Result<Vec<Conflict>> {
         self.inner.conflicts()

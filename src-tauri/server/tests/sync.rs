@@ -893,6 +893,8 @@ struct Midway<F: FnMut() + Send> {
     inner: http::Client,
     watched: String,
     meanwhile: Option<F>,
+    /// Whether a first pull gets the sites ahead of the rest.
+    sites_first: bool,
 }
 
 impl<F: FnMut() + Send> sync::Transport for Midway<F> {
@@ -905,11 +907,25 @@ impl<F: FnMut() + Send> sync::Transport for Midway<F> {
     fn forward(&mut self, d: &str, b: &str, s: &str) -> dosedesk_core::Result<wire::PushReply> {
         self.inner.forward(d, b, s)
     }
-    fn pull(&mut self, cursor: i64, limit: usize) -> dosedesk_core::Result<wire::PullPage> {
+    fn pull(
+        &mut self,
+        cursor: i64,
+        limit: usize,
+        only: Option<wire::Table>,
+    ) -> dosedesk_core::Result<wire::PullPage> {
+        if only.is_some() && !self.sites_first {
+            // As a server that sends no sites ahead: a row at a site edited
+            // after it then waits for the site.
+            return Ok(wire::PullPage {
+                rows: Vec::new(),
+                cursor,
+                more: false,
+            });
+        }
         let Some(meanwhile) = self.meanwhile.as_mut() else {
-            return self.inner.pull(cursor, limit);
+            return self.inner.pull(cursor, limit, only);
         };
-        let page = self.inner.pull(cursor, 1)?;
+        let page = self.inner.pull(cursor, 1, only)?;
         let watched = page
             .rows
             .iter()
@@ -962,9 +978,11 @@ fn a_row_that_waited_for_its_site_never_lands_over_its_newer_value() {
         inner: http::Client::new(&e).expect("client"),
         watched: "B00000".into(),
         meanwhile: Some(cancel_it),
+        sites_first: false,
     };
-    sync::sync(&mut m2.conn, &mut midway).expect("m2's first sync");
+    let report = sync::sync(&mut m2.conn, &mut midway).expect("m2's first sync");
     assert!(midway.meanwhile.is_none(), "the booking was never pulled");
+    assert!(report.waited > 0, "nothing waited for its site: {report:?}");
     drop(midway);
     let status = |l: &Laptop| l.lines("SELECT status FROM appointment WHERE booking_id = 'B00000'");
     assert_eq!(status(&m1), ["cancelled".to_string()].into());
@@ -1009,8 +1027,10 @@ fn a_call_pulled_before_its_booking_waits_for_it() {
     assert_eq!(order.trim(), "contact_attempt,appointment");
 
     let mut m2 = u.laptop("m2", "manager", &[]);
-    m2.sync()
+    let report = m2
+        .sync()
         .expect("m2's first pull applies the call after its booking");
+    assert_eq!(report.waited, 1, "the call waits for its booking");
     let calls = |l: &Laptop| l.dump().calls;
     assert!(
         calls(&m2)
@@ -1021,4 +1041,51 @@ fn a_call_pulled_before_its_booking_waits_for_it() {
     );
     let (here, there) = (m2.dump(), m1.dump());
     assert!(here == there, "{}", here.diff(&there));
+}
+
+/// A first pull takes the sites ahead of everything else: a site edited
+/// after its bookings, shifts and tallies comes last in the server's order,
+/// and without that every row at it waited (in memory) until it came.
+#[test]
+fn a_first_pull_takes_the_sites_first_so_no_row_waits_for_its_site() {
+    let u = unit(Postgres::start(), "sites_first");
+    let mut m1 = u.manager_with_fixture(6);
+    let renamed = u.dir.path().join("renamed.csv");
+    std::fs::write(
+        &renamed,
+        "site_code,name,kind,lat,lon,stations,minutes_per_dose\n\
+         AAA,Arena A (renamed),mass_clinic,45.4215,-75.6972,10,5\n",
+    )
+    .expect("write");
+    m1.import(dosedesk_core::import::ImportKind::Sites, &renamed);
+    assert_eq!(m1.sync().expect("push the rename").pushed, 1);
+    let at_aaa = m1.count(
+        "SELECT (SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id WHERE s.code = 'AAA')
+              + (SELECT count(*) FROM shift h JOIN site s ON s.id = h.site_id WHERE s.code = 'AAA')",
+    );
+    assert!(at_aaa > 0, "the fixture has rows at AAA");
+
+    let mut m2 = u.laptop("m2", "manager", &[]);
+    let report = m2.sync().expect("m2's first pull");
+    assert_eq!(report.waited, 0, "{report:?}");
+    let (here, there) = (m2.dump(), m1.dump());
+    assert!(here == there, "{}", here.diff(&there));
+    assert_eq!(m2.sync().expect("second sync").pulled, 0);
+
+    // The same pull from a server that sends no sites ahead: every row at
+    // AAA waits, and the store ends the same.
+    let mut m3 = u.laptop("m3", "manager", &[]);
+    let e = sync::enrolment::require(&m3.conn).expect("enrolled");
+    let mut no_sites_first = Midway::<fn()> {
+        inner: http::Client::new(&e).expect("client"),
+        watched: String::new(),
+        meanwhile: None,
+        sites_first: false,
+    };
+    let report = sync::sync(&mut m3.conn, &mut no_sites_first).expect("m3's first pull");
+    assert!(
+        report.waited as i64 >= at_aaa,
+        "{report:?}, {at_aaa} rows at AAA"
+    );
+    assert!(m3.dump() == there, "{}", m3.dump().diff(&there));
 }

@@ -5,7 +5,7 @@
 use super::enrolment::Enrolment;
 use super::wire::{
     Conflict, EnrolReply, EnrolRequest, Keep, PullPage, PushBatch, PushReply, ResolveRequest,
-    WireError,
+    Table, WireError,
 };
 use super::Transport;
 use crate::error::{Error, Result};
@@ -124,14 +124,17 @@ impl Transport for Client {
         read(&self.base, reply)
     }
 
-    fn pull(&mut self, cursor: i64, limit: usize) -> Result<PullPage> {
-        let reply = self
+    fn pull(&mut self, cursor: i64, limit: usize, only: Option<Table>) -> Result<PullPage> {
+        let mut request = self
             .agent
             .get(&self.url("/v1/pull"))
             .set("Authorization", &self.bearer)
             .query("cursor", &cursor.to_string())
-            .query("limit", &limit.to_string())
-            .call();
+            .query("limit", &limit.to_string());
+        if let Some(table) = only {
+            request = request.query("table", table.name());
+        }
+        let reply = request.call();
         read(&self.base, reply)
     }
 

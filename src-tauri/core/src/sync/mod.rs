@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 use crate::store::sync_log;
 use rusqlite::Connection;
 use serde::Serialize;
-use wire::{Conflict, Keep, PullPage, PushBatch, PushReply};
+use wire::{Conflict, Keep, PullPage, PushBatch, PushReply, Table};
 
 /// The server as a laptop sees it. `Send`: a push sends one batch while
 /// the next is read from the store.
@@ -37,7 +37,9 @@ pub trait Transport: Send {
     fn book(&mut self, batch: &PushBatch) -> Result<PushReply>;
     /// Forwards a batch another laptop signed (from a bundle).
     fn forward(&mut self, device: &str, body: &str, signature: &str) -> Result<PushReply>;
-    fn pull(&mut self, cursor: i64, limit: usize) -> Result<PullPage>;
+    /// Rows past `cursor`, in the server's order: of every table, or of
+    /// `only` that one (a first pull takes the sites before the rest).
+    fn pull(&mut self, cursor: i64, limit: usize, only: Option<Table>) -> Result<PullPage>;
     /// The unresolved conflicts this laptop may see.
     fn conflicts(&mut self) -> Result<Vec<Conflict>>;
     fn resolve(
@@ -68,6 +70,9 @@ pub struct SyncReport {
     /// Unresolved conflicts this laptop knows of after the sync.
     pub conflicts: u64,
     pub server_cursor: i64,
+    /// Pulled rows that came before a row they refer to (a booking before
+    /// its site) and waited for it.
+    pub waited: u64,
     /// Bundled batches from other laptops forwarded to the server.
     pub forwarded: u64,
     /// Why bundled batches were refused by the server (and set aside).
@@ -97,6 +102,7 @@ pub fn sync(conn: &mut Connection, transport: &mut dyn Transport) -> Result<Sync
         match pull::pull(conn, transport)? {
             Some(pulled) => {
                 report.pulled += pulled.rows;
+                report.waited += pulled.waited;
                 report.server_cursor = pulled.cursor;
                 refresh_conflicts(conn, transport)?;
                 report.conflicts = sync_log::conflicts(conn, false)?.len() as u64;

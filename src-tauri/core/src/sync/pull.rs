@@ -12,6 +12,8 @@ use std::collections::HashSet;
 pub(super) struct Pulled {
     pub rows: u64,
     pub cursor: i64,
+    /// Rows that waited for a row they refer to.
+    pub waited: u64,
 }
 
 /// Pulls and applies; `None` when a change was made here since the push
@@ -29,7 +31,23 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
     let mut cursor = enrolment::cursor(&tx)?;
     let mut rows = 0u64;
     let mut waiting = Waiting::default();
-    let mut page = transport.pull(cursor, BATCH_ROWS)?;
+    if cursor == 0 {
+        // Everything is to come, and most of it names a site: the sites
+        // first, so no booking, shift or tally waits for its site (one
+        // edited after them comes last in the server's order, and every
+        // row at it was held in memory until then). They come again in
+        // their turn below, at the same version.
+        let mut sites_cursor = 0;
+        loop {
+            let page = transport.pull(sites_cursor, BATCH_ROWS, Some(Table::Site))?;
+            sites_cursor = page.cursor;
+            apply_page(&tx, page.rows, &mut waiting, &now)?;
+            if !page.more {
+                break;
+            }
+        }
+    }
+    let mut page = transport.pull(cursor, BATCH_ROWS, None)?;
     loop {
         if page.cursor < cursor {
             return Err(Error::Internal(format!(
@@ -43,7 +61,7 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
         // The next page travels while this one is written (the two took
         // turns, each leaving a core idle).
         let (written, following) = std::thread::scope(|s| {
-            let fetching = more.then(|| s.spawn(|| transport.pull(cursor, BATCH_ROWS)));
+            let fetching = more.then(|| s.spawn(|| transport.pull(cursor, BATCH_ROWS, None)));
             let written = apply_page(&tx, page.rows, &mut waiting, &now);
             (written, fetching.map(|f| f.join()))
         });
@@ -70,7 +88,11 @@ pub(super) fn pull(conn: &mut Connection, transport: &mut dyn Transport) -> Resu
     enrolment::set_cursor(&tx, cursor)?;
     sync_log::loud(&tx)?;
     tx.commit()?;
-    Ok(Some(Pulled { rows, cursor }))
+    Ok(Some(Pulled {
+        rows,
+        cursor,
+        waited: waiting.waited,
+    }))
 }
 
 /// Rows whose site or booking came later in the order (their site was
@@ -81,6 +103,8 @@ struct Waiting {
     keys: HashSet<(Table, String)>,
     /// Tables rows were applied to since the waiting rows were last tried.
     arrived: HashSet<Table>,
+    /// Rows that ever waited in this pull.
+    waited: u64,
 }
 
 /// The tables a row of `table` may wait for. It is tried again only once a
@@ -96,6 +120,12 @@ fn waits_for(table: Table) -> &'static [Table] {
 }
 
 impl Waiting {
+    /// A row that cannot be applied yet: it waits.
+    fn hold(&mut self, row: PulledRow) {
+        self.waited += 1;
+        self.push(row);
+    }
+
     fn push(&mut self, row: PulledRow) {
         self.keys.insert((row.table, row.id.clone()));
         self.rows.push(row);
@@ -123,7 +153,7 @@ fn apply_page(
     for row in rows {
         waiting.supersede(&row);
         if !apply(tx, &row, now)? {
-            waiting.push(row);
+            waiting.hold(row);
         } else if !waiting.rows.is_empty() {
             waiting.arrived.insert(row.table);
         }
@@ -151,7 +181,10 @@ fn apply(conn: &Connection, row: &PulledRow, now: &str) -> Result<bool> {
 fn retry(conn: &Connection, waiting: &mut Waiting, now: &str) -> Result<()> {
     while !waiting.rows.is_empty() && !waiting.arrived.is_empty() {
         let arrived = std::mem::take(&mut waiting.arrived);
-        let mut still = Waiting::default();
+        let mut still = Waiting {
+            waited: waiting.waited,
+            ..Waiting::default()
+        };
         for row in std::mem::take(&mut waiting.rows) {
             let freed = waits_for(row.table).iter().any(|t| arrived.contains(t));
             if freed && apply(conn, &row, now)? {
