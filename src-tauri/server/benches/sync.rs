@@ -106,6 +106,10 @@ fn main() {
         pulled.pulled,
         s,
     );
+    println!(
+        "    ({} rows waited for a row they refer to)",
+        pulled.waited
+    );
 
     let size = pg.psql(
         &db,
