@@ -29,8 +29,8 @@ pub async fn page(
     // planner, with statistics taken while the central copy was small (a
     // first push grows it faster than autovacuum analyses it), otherwise
     // fetches every row past the cursor and sorts them: a whole-table read
-    // per page.
-    // One table's rows are found by the key's table column and sorted.
+    // per page. (A pull of the sites alone finds them by the key's table
+    // column and sorts them: they are few.)
     if only.is_none() {
         tx.batch_execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off")
             .await?;
