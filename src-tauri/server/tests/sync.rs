@@ -48,6 +48,22 @@ impl Unit {
         m1
     }
 
+    /// [`Unit::manager_with_fixture`] of 6 bookings, then site AAA renamed
+    /// and pushed: on the server, AAA now comes after everything at it.
+    fn manager_with_aaa_renamed(&self) -> Laptop {
+        let mut m1 = self.manager_with_fixture(6);
+        let renamed = self.dir.path().join("renamed.csv");
+        std::fs::write(
+            &renamed,
+            "site_code,name,kind,lat,lon,stations,minutes_per_dose\n\
+             AAA,Arena A (renamed),mass_clinic,45.4215,-75.6972,10,5\n",
+        )
+        .expect("write");
+        m1.import(dosedesk_core::import::ImportKind::Sites, &renamed);
+        assert_eq!(m1.sync().expect("push the rename").pushed, 1);
+        m1
+    }
+
     fn laptop(&self, name: &str, role: &str, sites: &[&str]) -> Laptop {
         let token = add_device(&self.db, name, role, sites);
         let mut l = Laptop::new(self.dir.path(), name);
@@ -888,13 +904,12 @@ fn the_server_speaks_tls_and_will_not_serve_the_network_in_clear() {
 
 /// Pulls one row a page until the booking it watches for has come, then
 /// lets `meanwhile` change things on the server, then pulls the rest in one
-/// page.
+/// page. It sends no sites ahead of a first pull (as an older server): a
+/// row at a site edited after it then waits for the site.
 struct Midway<F: FnMut() + Send> {
     inner: http::Client,
     watched: String,
     meanwhile: Option<F>,
-    /// Whether a first pull gets the sites ahead of the rest.
-    sites_first: bool,
 }
 
 impl<F: FnMut() + Send> sync::Transport for Midway<F> {
@@ -913,9 +928,7 @@ impl<F: FnMut() + Send> sync::Transport for Midway<F> {
         limit: usize,
         only: Option<wire::Table>,
     ) -> dosedesk_core::Result<wire::PullPage> {
-        if only.is_some() && !self.sites_first {
-            // As a server that sends no sites ahead: a row at a site edited
-            // after it then waits for the site.
+        if only.is_some() {
             return Ok(wire::PullPage {
                 rows: Vec::new(),
                 cursor,
@@ -956,16 +969,7 @@ impl<F: FnMut() + Send> sync::Transport for Midway<F> {
 #[test]
 fn a_row_that_waited_for_its_site_never_lands_over_its_newer_value() {
     let u = unit(Postgres::start(), "waiting");
-    let mut m1 = u.manager_with_fixture(6);
-    let renamed = u.dir.path().join("renamed.csv");
-    std::fs::write(
-        &renamed,
-        "site_code,name,kind,lat,lon,stations,minutes_per_dose\n\
-         AAA,Arena A (renamed),mass_clinic,45.4215,-75.6972,10,5\n",
-    )
-    .expect("write");
-    m1.import(dosedesk_core::import::ImportKind::Sites, &renamed);
-    assert_eq!(m1.sync().expect("push the rename").pushed, 1);
+    let mut m1 = u.manager_with_aaa_renamed();
     // B00000 is booked at AAA (the fixture's first booking).
     let cancel_it = || {
         let id = m1.count("SELECT id FROM appointment WHERE booking_id = 'B00000'");
@@ -978,7 +982,6 @@ fn a_row_that_waited_for_its_site_never_lands_over_its_newer_value() {
         inner: http::Client::new(&e).expect("client"),
         watched: "B00000".into(),
         meanwhile: Some(cancel_it),
-        sites_first: false,
     };
     let report = sync::sync(&mut m2.conn, &mut midway).expect("m2's first sync");
     assert!(midway.meanwhile.is_none(), "the booking was never pulled");
@@ -1049,16 +1052,7 @@ fn a_call_pulled_before_its_booking_waits_for_it() {
 #[test]
 fn a_first_pull_takes_the_sites_first_so_no_row_waits_for_its_site() {
     let u = unit(Postgres::start(), "sites_first");
-    let mut m1 = u.manager_with_fixture(6);
-    let renamed = u.dir.path().join("renamed.csv");
-    std::fs::write(
-        &renamed,
-        "site_code,name,kind,lat,lon,stations,minutes_per_dose\n\
-         AAA,Arena A (renamed),mass_clinic,45.4215,-75.6972,10,5\n",
-    )
-    .expect("write");
-    m1.import(dosedesk_core::import::ImportKind::Sites, &renamed);
-    assert_eq!(m1.sync().expect("push the rename").pushed, 1);
+    let m1 = u.manager_with_aaa_renamed();
     let at_aaa = m1.count(
         "SELECT (SELECT count(*) FROM appointment a JOIN site s ON s.id = a.site_id WHERE s.code = 'AAA')
               + (SELECT count(*) FROM shift h JOIN site s ON s.id = h.site_id WHERE s.code = 'AAA')",
@@ -1080,7 +1074,6 @@ fn a_first_pull_takes_the_sites_first_so_no_row_waits_for_its_site() {
         inner: http::Client::new(&e).expect("client"),
         watched: String::new(),
         meanwhile: None,
-        sites_first: false,
     };
     let report = sync::sync(&mut m3.conn, &mut no_sites_first).expect("m3's first pull");
     assert!(
