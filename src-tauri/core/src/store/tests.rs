@@ -336,6 +336,31 @@ fn meta_round_trips() {
     assert_eq!(meta_get(&conn, "demo").expect("get").as_deref(), Some("2"));
 }
 
+#[test]
+fn a_cached_statement_is_reused_as_prepared_whatever_it_was_bound_to() {
+    // The shape of the rebooking desk's free-place count: planning its
+    // `site_id = ?1` once marked it to be planned again at every new value.
+    let conn = open_in_memory().expect("open");
+    let sql = "SELECT (slot_minute - ?2) / 5, count(*) FROM appointment
+               WHERE site_id = ?1 AND slot_minute >= ?2 AND slot_minute < ?3
+                 AND (status = 'booked' OR status = 'attended') GROUP BY 1";
+    for (site, day) in [(1, 0), (7, 1440), (0, 2880), (12, 1440)] {
+        let mut stmt = conn.prepare_cached(sql).expect("prepare");
+        let rows = stmt
+            .query_map(rusqlite::params![site, day, day + 1440], |_| Ok(()))
+            .expect("query")
+            .count();
+        assert_eq!(rows, 0, "an empty store");
+    }
+    let stmt = conn.prepare_cached(sql).expect("the cached statement");
+    assert_eq!(stmt.get_status(rusqlite::StatementStatus::Run), 4);
+    assert_eq!(
+        stmt.get_status(rusqlite::StatementStatus::RePrepare),
+        0,
+        "re-planned on reuse"
+    );
+}
+
 mod sync_capture {
     use crate::import::{import_file, ImportKind};
     use crate::store::sync_log;
