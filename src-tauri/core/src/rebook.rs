@@ -758,19 +758,19 @@ fn excess_bookings(conn: &Connection, slots: &Slots) -> Result<Vec<Excess>> {
     let mut stmt = conn.prepare_cached(
         "WITH slot (site_id, slot_minute, excess) AS (
              SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))
-         SELECT id, booking_id, person_id, dose_number, site_id, slot_minute, product, phone,
+         SELECT b.id, booking_id, b.person_id, dose_number, site_id, slot_minute, product, phone,
                 given_name, family_name, preferred_language
          FROM (SELECT a.id, a.booking_id, a.person_id, a.dose_number, a.site_id, a.slot_minute,
-                      a.product, p.phone, p.given_name, p.family_name, p.preferred_language,
-                      slot.excess,
+                      a.product, slot.excess,
                       row_number() OVER (PARTITION BY slot.site_id, slot.slot_minute
                                          ORDER BY a.booked_at DESC, a.id DESC) AS nth
                FROM slot
                JOIN appointment a ON a.site_id = slot.site_id AND a.slot_minute >= slot.slot_minute
-                                 AND a.slot_minute < slot.slot_minute + 5 AND a.status = 'booked'
-               LEFT JOIN person p ON p.person_id = a.person_id)
+                                 AND a.slot_minute < slot.slot_minute + 5 AND a.status = 'booked') b
+         -- Only the excess bookings' people: a full slot holds many more.
+         LEFT JOIN person p ON p.person_id = b.person_id
          WHERE nth <= excess
-         ORDER BY slot_minute, site_id, id",
+         ORDER BY slot_minute, site_id, b.id",
     )?;
     let rows = stmt.query_map([slots_json(slots)?], |r| {
         Ok(Excess {

@@ -10,6 +10,7 @@ use crate::checks::CheckQuery;
 use crate::error::{Error, Result};
 use crate::input::given;
 use crate::store::person::{name_key, name_matches};
+use crate::time::MINUTES_PER_DAY;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
@@ -232,18 +233,26 @@ impl Scope {
             .into_iter()
             .map(|(code, id)| (id, code))
             .collect();
-        let mut sites: Vec<String> = slots
+        // Thousands of slots at a province's incident, on a few days at a
+        // few hundred sites: each site and day is named once.
+        let mut site_ids: Vec<i64> = slots.iter().map(|s| s.0).collect();
+        site_ids.sort_unstable();
+        site_ids.dedup();
+        let mut sites: Vec<String> = site_ids
             .iter()
-            .filter_map(|s| codes.get(&s.0).cloned())
+            .filter_map(|id| codes.get(id).cloned())
             .collect();
         sites.sort();
-        sites.dedup();
-        let mut dates: Vec<String> = slots
+        let mut days: Vec<i64> = slots
             .iter()
-            .map(|s| crate::time::format_minute(s.1)[..10].to_owned())
+            .map(|s| s.1.div_euclid(MINUTES_PER_DAY))
             .collect();
-        dates.sort();
-        dates.dedup();
+        days.sort_unstable();
+        days.dedup();
+        let dates = days
+            .iter()
+            .map(|day| crate::time::format_minute(day * MINUTES_PER_DAY)[..10].to_owned())
+            .collect();
         Ok(Scope {
             excess: slots.iter().map(|s| s.2).sum(),
             sites,
