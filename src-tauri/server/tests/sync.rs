@@ -1082,3 +1082,63 @@ fn a_first_pull_takes_the_sites_first_so_no_row_waits_for_its_site() {
     );
     assert!(m3.dump() == there, "{}", m3.dump().diff(&there));
 }
+
+#[test]
+fn a_pull_of_one_table_sends_its_rows_alone_and_an_unknown_table_is_refused() {
+    use dosedesk_core::sync::Transport;
+    let u = unit(Postgres::start(), "one_table");
+    let m1 = u.manager_with_fixture(6);
+    let sites = m1.count("SELECT count(*) FROM site");
+    assert!(sites > 1, "the fixture has sites");
+
+    let m2 = u.laptop("m2", "manager", &[]);
+    let e = sync::enrolment::require(&m2.conn).expect("enrolled");
+    let page = http::Client::new(&e)
+        .expect("client")
+        .pull(0, 10_000, Some(wire::Table::Site))
+        .expect("pull the sites");
+    assert!(!page.more, "one page holds them");
+    let not_sites: Vec<_> = page
+        .rows
+        .iter()
+        .filter(|r| r.table != wire::Table::Site)
+        .collect();
+    assert!(not_sites.is_empty(), "{not_sites:?}");
+    assert_eq!(page.rows.len() as i64, sites);
+
+    // A name the server does not know, as a client of another version
+    // might send: refused in words, not answered with every table.
+    let (status, body) = raw_get(
+        &u.server.url(),
+        "/v1/pull?cursor=0&limit=10&table=sitez",
+        &e.secret,
+    );
+    assert_eq!(status, 400, "{body}");
+    let error: wire::WireError = serde_json::from_str(&body).expect("a {code, message} reply");
+    assert!(error.message.contains("\"sitez\""), "{body}");
+}
+
+/// One plain-HTTP GET on the loopback, by hand: its status and body.
+fn raw_get(base: &str, path: &str, secret: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {secret}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read");
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = reply
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (status, body)
+}
