@@ -109,6 +109,8 @@ bench: deps-test
 	$(CARGO) build --release --locked -p dosedesk-cli -p dosedesk -p dosedesk-core --bins --examples
 	@echo "machine: $$(nproc) cores, $$(free -g | awk '/Mem:/ {print $$2}') GiB, $$(uname -sr)"
 	@mkdir -p target/bench
+	@# The ratio to sqlite3's expert load at 1 million bookings, then at BENCH_BOOKINGS.
+	tests/bench/import.sh target/release 1000000 $(BENCH_SITES)
 	tests/bench/import.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES) target/bench/province.sqlite3
 	tests/bench/refresh.sh target/release $(BENCH_BOOKINGS) $(BENCH_SITES)
 	target/release/examples/sqlite_floor $(BENCH_BOOKINGS)
