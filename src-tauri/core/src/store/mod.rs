@@ -256,8 +256,8 @@ fn configure_shared(conn: &mut Connection, cache_size: i64) -> Result<()> {
     // returns to its cache, which SQLite takes as such a change: each reuse
     // of a cached statement was prepared afresh (half the time of the
     // rebooking desk's look-ups of free places at 10 million bookings).
-    // Bound values changed no plan here: stores hold no ANALYZE samples and
-    // no query matches a bound LIKE pattern.
+    // Bound values had little say in plans here: stores hold no ANALYZE
+    // samples and no query matches a bound LIKE pattern.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     // rusqlite keeps 16 prepared statements by default; a view such as the
     // rebooking plan cycles through more, and re-parsed them every time.
