@@ -525,6 +525,9 @@ async fn checks_view_shows_the_march_incident() -> TestResult {
         .await?;
         app.screenshot("bookings-free-only").await?;
         app.select("#lang-select", "fr").await?;
+        // The view is drawn again in French: a click on the English form
+        // before that would fill a form already taken off the page.
+        app.wait_text("#day-show", "Afficher").await?;
         app.click("#day-show").await?;
         app.wait_text("#day-free-total", "Places libres ce jour")
             .await?;
