@@ -229,6 +229,53 @@ async fn loads_the_demo_from_an_empty_database() -> TestResult {
     result
 }
 
+/// WebKit's page process ending under the window (a crash, its memory
+/// limit) leaves the window blank until something loads the page again:
+/// the app does, and the page paints its first view again. (The WebDriver
+/// session ends with the page's process, so the app's log is the witness.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_whose_process_crashed_is_loaded_again() -> TestResult {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir()?;
+    let db = demo_db(dir.path());
+    let app = App::launch(&db).await?;
+    app.find(".view-root[data-painted='schedule']").await?;
+    let painted = "dosedesk: schedule painted at";
+    let before = app.log_lines(painted).len();
+    let crashed = app.processes("WebKitWebProcess")?;
+    assert!(!crashed.is_empty(), "the page runs in a WebKitWebProcess");
+    for pid in &crashed {
+        std::process::Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.log_lines(painted).len() == before {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "30 s after its process {crashed:?} was killed, the page has not painted again \
+                 (page processes now: {:?}); the app said: {:?}",
+                app.processes("WebKitWebProcess")?,
+                app.log_lines("dosedesk:")
+            )
+            .into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let reloaded = app.log_lines("crashed: loading it again");
+    assert_eq!(
+        reloaded.len(),
+        1,
+        "the log says why the page came back: {reloaded:?}"
+    );
+    let running = app.processes("WebKitWebProcess")?;
+    assert!(
+        running.iter().all(|pid| !crashed.contains(pid)) && !running.is_empty(),
+        "a new page process: {running:?} after {crashed:?}"
+    );
+    Ok(())
+}
+
 /// The figure a Checks card shows for `key`.
 async fn check_figure(app: &App, key: &str) -> TestResult<i64> {
     let css = format!("#check-figures .figure[data-key={key}]");

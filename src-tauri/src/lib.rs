@@ -3,6 +3,8 @@
 
 mod commands;
 mod file_picks;
+#[cfg(target_os = "linux")]
+mod page_recovery;
 mod settings_commands;
 mod shift_plan_commands;
 mod siting_commands;
@@ -301,6 +303,8 @@ pub fn run() {
             let _ = UPGRADE_LISTENER.set(app.handle().clone());
             #[cfg(target_os = "linux")]
             sleep_lock::lock_with_the_laptop(app.handle());
+            #[cfg(target_os = "linux")]
+            page_recovery::reload_after_a_crash(app);
             Ok(())
         });
     if let Err(err) = app.run(tauri::generate_context!()) {

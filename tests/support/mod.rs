@@ -98,13 +98,18 @@ impl Drop for Driver {
 
 pub struct App {
     pub client: Client,
-    _driver: Driver,
+    driver: Driver,
     _guard: tokio::sync::MutexGuard<'static, ()>,
     _home: tempfile::TempDir,
     /// The file the app's file dialogs read their answer from (debug
     /// builds, `DOSEDESK_E2E_PICKS`): WebDriver cannot drive a native dialog.
     picks: PathBuf,
+    /// What the app and its drivers have written to stderr so far.
+    log: Log,
 }
+
+/// Lines of stderr, kept as they come.
+type Log = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 impl App {
     /// Starts the app on the database at `db`.
@@ -151,13 +156,14 @@ impl App {
                 App::start_session(&app, db, args, env).await?
             }
         };
-        let (client, driver, home, picks) = started;
+        let (client, driver, home, picks, log) = started;
         let app = App {
             client,
-            _driver: driver,
+            driver,
             _guard: guard,
             _home: home,
             picks,
+            log,
         };
         // The UI attaches its handlers when its module has run: wait for it.
         app.find("body[data-ready]").await?;
@@ -172,7 +178,7 @@ impl App {
         db: &Path,
         args: &[&str],
         env: &[(&str, &str)],
-    ) -> TestResult<(Client, Driver, tempfile::TempDir, PathBuf)> {
+    ) -> TestResult<(Client, Driver, tempfile::TempDir, PathBuf, Log)> {
         let port = free_port();
         let native_port = loop {
             let p = free_port();
@@ -187,7 +193,7 @@ impl App {
         // changes (the UI language) cannot leak into the next.
         let home = tempfile::tempdir()?;
         let picks = home.path().join("next-file-dialog-answer");
-        let child = Command::new(tauri_driver)
+        let mut child = Command::new(tauri_driver)
             .env("DOSEDESK_E2E_PICKS", &picks)
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
@@ -196,9 +202,10 @@ impl App {
             .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start tauri-driver ({e}); install it: cargo install tauri-driver --locked"))?;
+        let log = keep_and_show(&mut child);
         let driver = Driver(child);
         // tauri-driver forwards to WebKitWebDriver, which it starts: a session
         // requested before both listen fails with a dropped connection.
@@ -223,7 +230,7 @@ impl App {
         let client = tokio::time::timeout(Duration::from_secs(90), session)
             .await
             .map_err(|_| "no WebDriver session within 90 s: the app's window did not open")??;
-        Ok((client, driver, home, picks))
+        Ok((client, driver, home, picks, log))
     }
 
     /// Past the store's first screen as its user would go: a demo store is
@@ -476,10 +483,62 @@ impl App {
         self.pick_file_next(path).await
     }
 
+    /// The ids of the app's processes whose command line names `program`
+    /// (WebKit's `WebKitWebProcess`, say): tauri-driver, WebKitWebDriver,
+    /// the app and WebKit's processes share one process group.
+    pub fn processes(&self, program: &str) -> TestResult<Vec<u32>> {
+        let group = self.driver.0.id().to_string();
+        let found = Command::new("pgrep")
+            .args(["-g", &group, "-f", program])
+            .output()?;
+        // pgrep exits 1 when nothing matches, 2 or more when it could not look.
+        if found.status.code().is_none_or(|code| code > 1) {
+            return Err(format!("pgrep could not list process group {group}").into());
+        }
+        Ok(String::from_utf8_lossy(&found.stdout)
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The lines of the app's log (its stderr, and its drivers') that
+    /// contain `text`, so far.
+    pub fn log_lines(&self, text: &str) -> Vec<String> {
+        let log = self
+            .log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        log.iter()
+            .filter(|line| line.contains(text))
+            .cloned()
+            .collect()
+    }
+
     pub async fn close(self) -> TestResult {
         self.client.close().await?;
         Ok(())
     }
+}
+
+/// Passes `child`'s stderr on to the tests' own, line by line (as it was
+/// shown before, so a failure's output still has the app's log), and keeps
+/// the lines for [`App::log_lines`].
+fn keep_and_show(child: &mut Child) -> Log {
+    use std::io::{BufRead, Write};
+    let log = Log::default();
+    if let Some(stderr) = child.stderr.take() {
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = writeln!(std::io::stderr(), "{line}");
+                kept.lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .push(line);
+            }
+        });
+    }
+    log
 }
 
 async fn wait_for_port(port: u16, timeout: Duration) -> TestResult {
