@@ -9,7 +9,11 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
     let db = demo_db(dir.path());
     let app = App::launch(&db).await?;
     let result = async {
-        app.find("table.schedule").await?;
+        // Painted, not only in the page: until its first frame WebKit has not
+        // worked out which shifts are on screen, and lays out none of them
+        // (`content-visibility: auto`), so none has any text to read yet.
+        app.find(".view-root[data-painted='schedule'] table.schedule")
+            .await?;
         // The open database's file name is shown, its whole path on hover.
         app.wait_inner_text("#db-path", "demo.sqlite3").await?;
         let whole = app.attrs("#db-path", "title").await?;
