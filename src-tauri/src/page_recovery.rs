@@ -2,7 +2,8 @@
 //! or the memory limit): WebKitGTK leaves a blank window until something
 //! loads the page again, and the person at the desk sees nothing to click.
 //! The page is loaded again and the log says why; the store and the
-//! sign-in live in this process, so the views come back as they were left.
+//! sign-in live in this process, so the page comes back signed in, on its
+//! first view, with everything that was saved (a form half filled is lost).
 //! A page that ends again and again is left alone after a few tries rather
 //! than reloaded in a loop.
 

@@ -529,8 +529,13 @@ fn keep_and_show(child: &mut Child) -> Log {
     if let Some(stderr) = child.stderr.take() {
         let kept = log.clone();
         std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
+            // Bytes, not `lines()`: a line that is not UTF-8 must not stop the
+            // reading, or the app would block once the pipe is full.
+            let mut reader = std::io::BufReader::new(stderr);
+            let mut bytes = Vec::new();
+            while matches!(reader.read_until(b'\n', &mut bytes), Ok(n) if n > 0) {
+                let line = String::from_utf8_lossy(&bytes).trim_end().to_owned();
+                bytes.clear();
                 let _ = writeln!(std::io::stderr(), "{line}");
                 kept.lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
