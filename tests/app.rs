@@ -57,6 +57,49 @@ async fn schedule_shows_the_demo_clinics_and_their_shifts() -> TestResult {
             "bookings shown: {booked:?}"
         );
 
+        // The last site's shifts are below the fold: not laid out (their
+        // text not rendered yet, which is the time saved), then laid out
+        // once scrolled to.
+        let last = app
+            .client
+            .execute(
+                "return [...document.querySelectorAll('tr.site')].filter((r) => r.querySelector('.shift')).pop().dataset.site;",
+                vec![],
+            )
+            .await?;
+        let last = last.as_str().ok_or("no site with shifts")?;
+        let hours_css = format!("tr[data-site='{last}'] .shift-hours strong");
+        let unseen = app.texts(&hours_css).await?;
+        assert!(
+            !unseen.is_empty() && unseen.iter().all(String::is_empty),
+            "{last}'s shifts below the fold are not laid out yet: {unseen:?}"
+        );
+        app.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(format!("tr[data-site='{last}']"))],
+            )
+            .await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let seen = loop {
+            let seen = app.texts(&hours_css).await?;
+            if seen.iter().all(|h| h.contains('–')) || std::time::Instant::now() > deadline {
+                break seen;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
+        assert_eq!(seen.len(), unseen.len(), "{seen:?}");
+        assert!(seen.iter().all(|h| h.contains('–')), "{last} once scrolled to: {seen:?}");
+        app.screenshot("schedule-scrolled-to-the-last-site").await?;
+        // Back to the top, as someone would to change the week (the top
+        // bar would cover a button scrolled only just into view).
+        app.client
+            .execute(
+                "document.getElementById('schedule-title').scrollIntoView();",
+                vec![],
+            )
+            .await?;
+
         // Week navigation and the site filter.
         app.click("#week-next").await?;
         app.wait_text("#schedule-title", "29 Mar 2021").await?;
