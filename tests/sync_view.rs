@@ -64,10 +64,15 @@ async fn a_laptop_enrols_syncs_and_a_manager_resolves_a_conflict() -> TestResult
     let token = add_device(&db, "desk-laptop", "manager", &[]);
 
     let store = dir.path().join("desk.sqlite3");
+    // The laptop syncs when told to (enrolment, Sync now), not by itself:
+    // a background sync between head office's push and this laptop's own
+    // offline edits below would bring head office's bookings and tally
+    // first, and the edits would no longer be concurrent (CI once found the
+    // slot already full when booking here).
     let app = App::launch_with(
         &store,
         &["--week", "2021-04-01"],
-        &[("DOSEDESK_SYNC_SECONDS", "2")],
+        &[("DOSEDESK_SYNC_SECONDS", "3600")],
     )
     .await?;
     app.wait_inner_text("#sync-status", "Not connected").await?;
